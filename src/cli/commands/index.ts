@@ -1,0 +1,11 @@
+import type { CommandSpec } from "../command.js";
+import { historyCommand } from "./history.js";
+import { pruneCommand } from "./prune.js";
+import { pushCommand } from "./push.js";
+import { releaseCommand } from "./release.js";
+import { rollbackCommand } from "./rollback.js";
+import { runTaskCommand } from "./run-task.js";
+import { statusCommand } from "./status.js";
+
+/** Every command, in the order of the deployment process. */
+export const COMMANDS: readonly CommandSpec[] = [pushCommand, releaseCommand, rollbackCommand, historyCommand, statusCommand, pruneCommand, runTaskCommand];

@@ -1,0 +1,130 @@
+import packageJson from "../../package.json" with { type: "json" };
+import type { Clock } from "../core/clock.js";
+import { ExitCode, isEcsReleaseError, ValidationError } from "../core/errors.js";
+import { Redactor } from "../core/redact.js";
+import type { CliContext, CommandSpec } from "./command.js";
+import { COMMANDS } from "./commands/index.js";
+import { GLOBAL_FLAGS, parseFlags, requireFlags } from "./flags.js";
+import { commandHelp, programHelp } from "./help.js";
+import { createLogger, useColor } from "./log.js";
+
+/** The version of this build. */
+export const VERSION: string = packageJson.version;
+
+/** What main() needs of the process. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly stderrIsTty: boolean;
+}
+
+/**
+ * Runs the CLI: parses argv and the environment, runs one command, prints its result and returns
+ * the exit code. Never throws and never calls process.exit (bin.ts does).
+ */
+export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CliIo, signal: AbortSignal, clock: Clock = systemClock): Promise<number> {
+  const redactor = new Redactor();
+  const debug = argv.includes("--debug") || /^(1|true|yes)$/i.test(env["ECS_RELEASE_DEBUG"] ?? "");
+  const log = createLogger({ write: io.stderr, redactor, debug, color: useColor(env, io.stderrIsTty), now: () => clock.now() });
+  const [name, ...rest] = argv;
+
+  if (name === "--version" || name === "-v" || name === "version") {
+    io.stdout(`${VERSION}\n`);
+    return ExitCode.ok;
+  }
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    (name === undefined ? io.stderr : io.stdout)(programHelp(COMMANDS, VERSION));
+    return name === undefined ? ExitCode.badInput : ExitCode.ok;
+  }
+
+  let json = argv.includes("--json");
+  try {
+    const command = findCommand(name);
+    const flags = parseFlags([...command.flags, ...GLOBAL_FLAGS], rest, env);
+    json = flags["json"] === true;
+    if (flags["help"] === true) {
+      io.stdout(commandHelp(command));
+      return ExitCode.ok;
+    }
+    requireFlags(command.flags, flags);
+    const region = resolveRegion(typeof flags["region"] === "string" ? flags["region"] : undefined, env);
+    const ctx: CliContext = {
+      env,
+      flags,
+      log,
+      redactor,
+      clock,
+      signal,
+      json,
+      debug,
+      version: VERSION,
+      print: (text) => io.stdout(redactor.redact(text)),
+      aws: async () => {
+        if (!region) throw new ValidationError("no AWS region: pass --region or set AWS_REGION");
+        const { createAwsClients } = await import("../aws/clients.js");
+        return createAwsClients({ region, log });
+      },
+    };
+    const outcome = await command.execute(ctx);
+    if (json) io.stdout(`${redactor.redact(JSON.stringify(outcome.result, null, 2))}\n`);
+    return outcome.exitCode ?? ExitCode.ok;
+  } catch (error) {
+    const exitCode = isEcsReleaseError(error) ? error.exitCode : ExitCode.deploymentFailed;
+    const message = error instanceof Error ? error.message : String(error);
+    log.error(isEcsReleaseError(error) ? message : `unexpected error: ${message} (run with --debug for details; this is a bug)`);
+    if (debug) for (const line of causeChain(error)) log.debug(line);
+    if (json) {
+      const document = {
+        error: { name: error instanceof Error ? error.name : "Error", message, exitCode },
+        ...(isEcsReleaseError(error) && error.result !== undefined ? { result: error.result } : {}),
+      };
+      io.stdout(`${redactor.redact(JSON.stringify(document, null, 2))}\n`);
+    }
+    return exitCode;
+  }
+}
+
+/** Resolves the region: --region, then AWS_REGION, then AWS_DEFAULT_REGION. */
+function resolveRegion(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  return flag || env["AWS_REGION"] || env["AWS_DEFAULT_REGION"] || undefined;
+}
+
+function findCommand(name: string): CommandSpec {
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    throw new ValidationError(`unknown command "${name}": use one of ${COMMANDS.map((c) => c.name).join(", ")} (see --help)`);
+  }
+  return command;
+}
+
+function causeChain(error: unknown): string[] {
+  const lines: string[] = [];
+  for (let current = error, depth = 0; current !== undefined && depth < 8; depth++) {
+    if (current instanceof Error) {
+      lines.push(`${depth === 0 ? "" : "caused by "}${current.stack ?? `${current.name}: ${current.message}`}`);
+      current = current.cause;
+    } else {
+      lines.push(`caused by ${String(current)}`);
+      break;
+    }
+  }
+  return lines;
+}
+
+/** The real clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+    }),
+};
