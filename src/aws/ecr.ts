@@ -23,8 +23,11 @@ export async function findRepositoryUri(clients: Pick<AwsClients, "ecr">, reposi
   }
 }
 
-/** The image `repository:tag`, or undefined when the repository has no such tag. One DescribeImages call. */
-export async function findImage(clients: Pick<AwsClients, "ecr">, repository: string, repositoryUri: string, tag: string): Promise<EcrImage | undefined> {
+/**
+ * The image `repository:tag`, or undefined when the repository has no such tag. One DescribeImages
+ * call: the image URI is built from the registry id it returns, so no DescribeRepositories is needed.
+ */
+export async function findImage(clients: Pick<AwsClients, "ecr" | "region">, repository: string, tag: string): Promise<EcrImage | undefined> {
   let detail: ImageDetail | undefined;
   try {
     const out = await clients.ecr.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] }));
@@ -36,5 +39,6 @@ export async function findImage(clients: Pick<AwsClients, "ecr">, repository: st
     return awsCall("DescribeImages", `${repository}:${tag}`, () => Promise.reject(error));
   }
   if (!detail?.imageDigest) return undefined;
-  return { uri: `${repositoryUri}:${tag}`, digest: detail.imageDigest, tags: detail.imageTags ?? [], pushedAt: detail.imagePushedAt };
+  const registry = `${detail.registryId}.dkr.ecr.${clients.region}.amazonaws.com${clients.region.startsWith("cn-") ? ".cn" : ""}`;
+  return { uri: `${registry}/${detail.repositoryName ?? repository}:${tag}`, digest: detail.imageDigest, tags: detail.imageTags ?? [], pushedAt: detail.imagePushedAt };
 }
