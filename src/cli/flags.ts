@@ -17,6 +17,11 @@ export interface FlagSpec {
   readonly required?: boolean;
   /** Default as a user would type it (`"30m"`, `"20"`, ...), shown in --help. */
   readonly default?: string;
+  /**
+   * For lists: a command-line value is one item even when it has commas (`--env K=a,b`). Other lists
+   * also split command-line values on commas (`--service web,worker`).
+   */
+  readonly keepCommas?: boolean;
 }
 
 /** Parsed flag values: strings, booleans, string lists, milliseconds (durations) and integers. */
@@ -92,7 +97,7 @@ function convert(spec: FlagSpec, raw: string | boolean | string[], source: strin
     case "boolean":
       return typeof raw === "boolean" ? raw : parseBoolean(String(raw), source);
     case "list": {
-      const items = Array.isArray(raw) ? raw : splitList(String(raw));
+      const items = Array.isArray(raw) ? (spec.keepCommas ? raw : raw.flatMap((item) => item.split(","))) : splitList(String(raw));
       return items.map((item) => item.trim()).filter((item) => item !== "");
     }
     case "duration":

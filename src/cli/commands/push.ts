@@ -14,7 +14,7 @@ export const pushCommand: CommandSpec = {
     SHA,
     { name: "context", type: "string", placeholder: "DIR", default: ".", description: "build context directory" },
     { name: "dockerfile", type: "string", placeholder: "PATH", description: "Dockerfile path (default DIR/Dockerfile)" },
-    { name: "build-arg", type: "list", placeholder: "K=V", description: "build argument; repeatable" },
+    { name: "build-arg", type: "list", placeholder: "K=V", keepCommas: true, description: "build argument; repeatable" },
     { name: "target", type: "string", placeholder: "STAGE", description: "build stage to target" },
     { name: "platform", type: "string", placeholder: "PLATFORM", description: "target platform, e.g. linux/amd64" },
     { name: "extra-tag", type: "list", placeholder: "TAG", description: "additional tag to push; repeatable" },

@@ -9,6 +9,7 @@ const specs: FlagSpec[] = [
   { name: "timeout", type: "duration", default: "30m", description: "" },
   { name: "limit", type: "integer", description: "" },
   { name: "no-wait", type: "boolean", description: "" },
+  { name: "env", type: "list", keepCommas: true, description: "" },
 ];
 
 describe("parseFlags", () => {
@@ -21,6 +22,8 @@ describe("parseFlags", () => {
     ["argv only", ["--cluster", "c", "--service", "a", "--service", "b"], {}, { cluster: "c", service: ["a", "b"], timeout: 1_800_000 }],
     ["environment fallback, comma list", [], { ECS_RELEASE_CLUSTER: "c", ECS_RELEASE_SERVICE: "a, b,", ECS_RELEASE_NO_WAIT: "true" }, { cluster: "c", service: ["a", "b"], "no-wait": true }],
     ["newline list keeps commas", [], { ECS_RELEASE_SERVICE: "a,1\nb,2\n" }, { service: ["a,1", "b,2"] }],
+    ["comma list on the command line", ["--service", "a,b", "--service", "c"], {}, { service: ["a", "b", "c"] }],
+    ["key=value list keeps commas on the command line", ["--env", "A=1,2", "--env", "B=3"], {}, { env: ["A=1,2", "B=3"] }],
     ["flag wins over variable", ["--cluster", "flag"], { ECS_RELEASE_CLUSTER: "env" }, { cluster: "flag" }],
     ["empty variable is unset", [], { ECS_RELEASE_CLUSTER: "", ECS_RELEASE_TIMEOUT: "" }, { cluster: undefined, timeout: 1_800_000 }],
     ["duration and integer", ["--timeout", "90s", "--limit", "5"], {}, { timeout: 90_000, limit: 5 }],
