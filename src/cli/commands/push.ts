@@ -1,5 +1,6 @@
-import type { CommandSpec } from "../command.js";
-import { notImplemented } from "./not-implemented.js";
+import { execFile } from "node:child_process";
+import { ValidationError } from "../../core/errors.js";
+import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
 import { REPOSITORY, SHA } from "./shared-flags.js";
 
 /** `ecs-release push`: build and push the image for a commit. */
@@ -8,7 +9,10 @@ export const pushCommand: CommandSpec = {
   summary: "build the commit's image and push it to ECR (skipped when the tag exists)",
   description:
     "Builds the image for a commit with a docker-compatible CLI, tags it with the full commit SHA, logs in to ECR with a token from GetAuthorizationToken (password on stdin only), pushes it and reports the digest. Skips the build when the tag already exists in ECR, unless --force.",
-  examples: ["ecs-release push --repository platform --sha $CIRCLE_SHA1 --context ."],
+  examples: [
+    "ecs-release push --repository platform --sha $CIRCLE_SHA1 --context .",
+    "ecs-release push --repository platform --extra-tag latest --platform linux/arm64 --cache-from type=registry,ref=123456789012.dkr.ecr.us-east-1.amazonaws.com/platform:cache",
+  ],
   flags: [
     { ...REPOSITORY, required: true },
     SHA,
@@ -21,6 +25,56 @@ export const pushCommand: CommandSpec = {
     { name: "docker", type: "string", placeholder: "PATH", default: "docker", description: "docker-compatible CLI to use (docker, podman)" },
     { name: "registry", type: "string", placeholder: "HOST", description: "registry host to push to instead of the one ECR's authorization data names" },
     { name: "force", type: "boolean", description: "build and push even when the tag already exists" },
+    { name: "create-repository", type: "boolean", description: "create the ECR repository when it does not exist (scan on push, immutable tags)" },
+    { name: "cache-from", type: "string", placeholder: "CACHE", description: "build cache source, e.g. type=registry,ref=IMAGE (buildx), or an image reference" },
+    { name: "cache-to", type: "string", placeholder: "CACHE", description: "build cache destination, e.g. type=registry,ref=IMAGE,mode=max (buildx or podman)" },
+    { name: "label", type: "list", placeholder: "K=V", keepCommas: true, description: "extra image label, after the OCI ones; repeatable" },
+    { name: "source", type: "string", placeholder: "URL", description: "repository URL for the org.opencontainers.image.source label (default $CIRCLE_REPOSITORY_URL)" },
   ],
-  execute: () => notImplemented("push"),
+  execute: executePush,
 };
+
+async function executePush(ctx: CliContext): Promise<CommandOutcome> {
+  const { flags, env } = ctx;
+  const context = read.string(flags, "context") ?? ".";
+  const sha = read.string(flags, "sha") ?? (env["CIRCLE_SHA1"] || undefined) ?? (await readGitHead(context));
+  const source = read.string(flags, "source") ?? (env["CIRCLE_REPOSITORY_URL"] || undefined);
+  const dockerfile = read.string(flags, "dockerfile");
+  const target = read.string(flags, "target");
+  const platform = read.string(flags, "platform");
+  const registry = read.string(flags, "registry");
+  const cacheFrom = read.string(flags, "cache-from");
+  const cacheTo = read.string(flags, "cache-to");
+  const options = {
+    repository: read.string(flags, "repository") as string,
+    sha,
+    context,
+    buildArgs: read.list(flags, "build-arg"),
+    extraTags: read.list(flags, "extra-tag"),
+    labels: read.list(flags, "label"),
+    cacheFrom: cacheFrom === undefined ? [] : [cacheFrom],
+    force: read.boolean(flags, "force"),
+    createRepository: read.boolean(flags, "create-repository"),
+    ...(dockerfile !== undefined ? { dockerfile } : {}),
+    ...(target !== undefined ? { target } : {}),
+    ...(platform !== undefined ? { platform } : {}),
+    ...(registry !== undefined ? { registry } : {}),
+    ...(source !== undefined ? { source } : {}),
+    ...(cacheTo !== undefined ? { cacheTo } : {}),
+  };
+  const { run } = await import("../../commands/push.js");
+  const { createDockerCli } = await import("../../aws/docker.js");
+  const docker = createDockerCli({ program: read.string(flags, "docker") ?? "docker", env, log: ctx.log, signal: ctx.signal });
+  const result = await run(options, { aws: await ctx.aws(), docker, log: ctx.log, clock: ctx.clock, redactor: ctx.redactor });
+  return { result };
+}
+
+/** `git rev-parse HEAD` in the build context: the commit when CIRCLE_SHA1 is not set. */
+function readGitHead(cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile("git", ["rev-parse", "HEAD"], { cwd }, (error, stdout) => {
+      if (error) reject(new ValidationError(`no commit SHA: pass --sha, set CIRCLE_SHA1, or run in a git checkout (git rev-parse HEAD failed in ${cwd})`, { cause: error }));
+      else resolve(stdout.trim());
+    });
+  });
+}
