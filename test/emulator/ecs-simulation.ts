@@ -1,0 +1,639 @@
+/**
+ * The ECS part moto leaves out: service deployments that roll out, fail, roll back or hang, and
+ * one-off tasks that run and stop. moto keeps the resources (clusters, task definitions, services,
+ * tasks); this module keeps the rollout state beside them and overlays it on moto's JSON answers.
+ *
+ * Modelled on AWS's documentation of the `Deployment`, `ServiceEvent` and `Task` types and of the
+ * deployment circuit breaker. Where the model simplifies real ECS:
+ * - Time is counted in API calls, not seconds: every DescribeServices call advances each in-flight
+ *   deployment *of the services it describes* by one step; every DescribeTasks call advances each
+ *   task it describes by one step. Nothing moves between calls.
+ * - A service created with CreateService starts steady: its first deployment is COMPLETED with
+ *   running = desired (real ECS would roll the first deployment out too).
+ * - Running counts move linearly: after step k of n the new deployment runs floor(desired·k/n)
+ *   tasks and the older deployments together run that many fewer (oldest drained first). There are
+ *   no placement, capacity, health checks, load balancers or minimum/maximum percent arithmetic.
+ * - `fail` marks the deployment FAILED after its steps whether or not the circuit breaker is enabled
+ *   (real ECS without a circuit breaker retries forever; use `stuck` for that). Rollback happens only
+ *   with `deploymentCircuitBreaker: {enable: true, rollback: true}`: a new PRIMARY deployment of the
+ *   previous PRIMARY's task definition, which completes on the next DescribeServices call whatever
+ *   the rules say.
+ * - `stuck` keeps the deployment IN_PROGRESS with its tasks pending (at most desired − 1 running).
+ * - A deployment replaced while still in flight becomes ACTIVE and stops advancing; when a newer
+ *   deployment completes, all older ones disappear (real ECS lists them as INACTIVE briefly).
+ * - Event messages follow the ECS console wording but only a few kinds exist (tasks started/stopped,
+ *   deployment completed/failed, rolling back, steady state); at most 100 are kept.
+ * - Tasks go PROVISIONING (RunTask answer) → RUNNING (DescribeTasks before the last step) → STOPPED
+ *   (the `steps`-th DescribeTasks), every container exiting with the rule's exit code; `stuck` tasks
+ *   never stop. StopTask stops a task at once (stopCode UserInitiated, exit code 143 = SIGTERM).
+ * - moto stores RunTask tasks as FARGATE (it cannot place EC2 tasks without container instances);
+ *   the answers show the launch type or capacity provider that was asked for.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+
+/** A parsed JSON object. */
+export type JsonObject = Record<string, unknown>;
+
+/** What the simulation needs to know about a task definition. */
+export interface TaskDefinitionInfo {
+  /** Full task definition ARN. */
+  arn: string;
+  /** Images of all its containers. */
+  images: string[];
+}
+
+/** Resolves a task definition reference (family, family:revision or ARN) via moto. */
+export type TaskDefinitionLookup = (reference: string) => Promise<TaskDefinitionInfo | undefined>;
+
+/** A rule deciding how deployments and tasks of matching images behave. */
+export interface SimRule {
+  /** Substring of any container image of the task definition. */
+  match: string;
+  /** What the deployment or task does. */
+  outcome: "complete" | "fail" | "stuck";
+  /** Steps (DescribeServices / DescribeTasks calls) until the outcome applies; default 2. */
+  steps?: number;
+  /** Exit code of a task's containers; default 0. */
+  exitCode?: number;
+}
+
+interface Plan {
+  outcome: SimRule["outcome"];
+  steps: number;
+  exitCode: number;
+}
+
+const DEFAULT_PLAN: Plan = { outcome: "complete", steps: 2, exitCode: 0 };
+const MAX_EVENTS = 100;
+
+interface Deployment {
+  id: string;
+  status: "PRIMARY" | "ACTIVE";
+  taskDefinition: string;
+  desiredCount: number;
+  pendingCount: number;
+  runningCount: number;
+  failedTasks: number;
+  createdAt: number;
+  updatedAt: number;
+  rolloutState: "IN_PROGRESS" | "COMPLETED" | "FAILED";
+  rolloutStateReason: string;
+  /** Still advancing on DescribeServices. */
+  inFlight: boolean;
+  plan: Plan;
+  stepsTaken: number;
+  /** Deployment and task definition that were PRIMARY when this one started (rollback target). */
+  previous?: { id: string; taskDefinition: string };
+  /** Running counts of the older deployments when this one started, by deployment id. */
+  baselines: Map<string, number>;
+  networkConfiguration?: unknown;
+}
+
+interface ServiceEvent {
+  id: string;
+  createdAt: number;
+  message: string;
+}
+
+interface Service {
+  name: string;
+  taskDefinition: string;
+  desiredCount: number;
+  launchType?: string;
+  deploymentConfiguration: JsonObject;
+  networkConfiguration?: unknown;
+  deployments: Deployment[];
+  events: ServiceEvent[];
+}
+
+interface Task {
+  taskArn: string;
+  request: JsonObject;
+  plan: Plan;
+  describeCount: number;
+  createdAt: number;
+  startedAt?: number;
+  stopped?: { at: number; reason: string; stopCode: string; exitCode: number };
+  containerArns: Map<string, string>;
+  eniId: string;
+}
+
+/** A RunTask request as the emulator received it, for tests to assert. */
+export interface TaskRecord {
+  taskArn: string;
+  request: JsonObject;
+}
+
+/** Deep copy of JSON data. */
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/** Narrow an unknown JSON value to an object. */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function stringField(object: JsonObject, key: string): string | undefined {
+  const value = object[key];
+  return typeof value === "string" ? value : undefined;
+}
+
+function numberField(object: JsonObject, key: string): number | undefined {
+  const value = object[key];
+  return typeof value === "number" ? value : undefined;
+}
+
+function randomDigits(length: number): string {
+  let digits = String(1 + (randomBytes(1)[0] ?? 0) % 9);
+  while (digits.length < length) digits += String((randomBytes(1)[0] ?? 0) % 10);
+  return digits;
+}
+
+/**
+ * ECS deployment and task simulation. Stateful; `reset()` forgets everything. All methods take
+ * moto's parsed answer and the client's parsed request and return the answer to send.
+ */
+export class EcsSimulation {
+  private readonly services = new Map<string, Service>();
+  private readonly tasks = new Map<string, Task>();
+  private rules: SimRule[] = [];
+
+  constructor(
+    private readonly lookup: TaskDefinitionLookup,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Forget all services, tasks and rules. */
+  reset(): void {
+    this.services.clear();
+    this.tasks.clear();
+    this.rules = [];
+  }
+
+  /** Add a rule; the newest matching rule wins. */
+  addRule(rule: SimRule): void {
+    this.rules.push({ ...rule });
+  }
+
+  /** The rules, oldest first. */
+  listRules(): SimRule[] {
+    return this.rules.map((rule) => ({ ...rule }));
+  }
+
+  /** RunTask requests received, in order. */
+  listTasks(): TaskRecord[] {
+    return [...this.tasks.values()].map((task) => ({ taskArn: task.taskArn, request: clone(task.request) }));
+  }
+
+  private planFor(images: readonly string[]): Plan {
+    for (let index = this.rules.length - 1; index >= 0; index -= 1) {
+      const rule = this.rules[index];
+      if (rule !== undefined && images.some((image) => image.includes(rule.match))) {
+        return {
+          outcome: rule.outcome,
+          steps: Math.max(1, rule.steps ?? DEFAULT_PLAN.steps),
+          exitCode: rule.exitCode ?? DEFAULT_PLAN.exitCode,
+        };
+      }
+    }
+    return { ...DEFAULT_PLAN };
+  }
+
+  private seconds(): number {
+    return this.now() / 1000;
+  }
+
+  // ---------------------------------------------------------------- services
+
+  /** CreateService succeeded in moto: remember the service, steady on its first deployment. */
+  async createService(request: JsonObject, service: JsonObject): Promise<JsonObject> {
+    const key = serviceKey(service);
+    if (key === undefined) return service;
+    const name = stringField(service, "serviceName") ?? "";
+    const reference = stringField(service, "taskDefinition") ?? stringField(request, "taskDefinition") ?? "";
+    const taskDefinition = (await this.lookup(reference))?.arn ?? reference;
+    const desiredCount = numberField(request, "desiredCount") ?? numberField(service, "desiredCount") ?? 0;
+    const config = isJsonObject(request["deploymentConfiguration"]) ? request["deploymentConfiguration"] : {};
+    const state: Service = {
+      name,
+      taskDefinition,
+      desiredCount,
+      deploymentConfiguration: withDefaultDeploymentConfiguration(config),
+      deployments: [],
+      events: [],
+    };
+    const launchType = stringField(request, "launchType") ?? stringField(service, "launchType");
+    if (launchType !== undefined) state.launchType = launchType;
+    const network = request["networkConfiguration"] ?? service["networkConfiguration"];
+    if (isJsonObject(network) && Object.keys(network).length > 0) state.networkConfiguration = clone(network);
+    const at = this.seconds();
+    const deployment = this.newDeployment(state, taskDefinition, { ...DEFAULT_PLAN }, at, state.networkConfiguration);
+    deployment.inFlight = false;
+    deployment.rolloutState = "COMPLETED";
+    deployment.rolloutStateReason = `ECS deployment ${deployment.id} completed.`;
+    deployment.runningCount = desiredCount;
+    deployment.pendingCount = 0;
+    state.deployments = [deployment];
+    if (desiredCount > 0) this.addEvent(state, startedMessage(name, desiredCount), at);
+    this.addEvent(state, `(service ${name}) has reached a steady state.`, at);
+    this.services.set(key, state);
+    return this.render(state, service);
+  }
+
+  /**
+   * UpdateService succeeded in moto: start a new deployment when the task definition changed or
+   * `forceNewDeployment` is set; apply desiredCount and deploymentConfiguration changes.
+   */
+  async updateService(request: JsonObject, service: JsonObject): Promise<JsonObject> {
+    const state = await this.adopt(service);
+    if (state === undefined) return service;
+    const at = this.seconds();
+    const config = request["deploymentConfiguration"];
+    if (isJsonObject(config)) {
+      state.deploymentConfiguration = withDefaultDeploymentConfiguration({ ...state.deploymentConfiguration, ...config });
+    }
+    const desiredCount = numberField(request, "desiredCount");
+    if (desiredCount !== undefined) this.scale(state, desiredCount);
+    if (isJsonObject(request["networkConfiguration"])) state.networkConfiguration = clone(request["networkConfiguration"]);
+
+    const reference = stringField(request, "taskDefinition");
+    const info = reference === undefined ? undefined : await this.lookup(reference);
+    const target = info?.arn ?? state.taskDefinition;
+    if (target !== state.taskDefinition || request["forceNewDeployment"] === true) {
+      const images = info?.images ?? (await this.lookup(target))?.images ?? [];
+      const deployment = this.newDeployment(state, target, this.planFor(images), at, state.networkConfiguration);
+      this.startDeployment(state, deployment);
+    }
+    return this.render(state, service);
+  }
+
+  /** DescribeServices answered by moto: advance this service's rollout one step and overlay it. */
+  async describeService(service: JsonObject): Promise<JsonObject> {
+    if (stringField(service, "status") !== "ACTIVE") return service;
+    const state = await this.adopt(service);
+    if (state === undefined) return service;
+    this.advance(state);
+    return this.render(state, service);
+  }
+
+  /** DeleteService succeeded: forget the service. */
+  deleteService(service: JsonObject): void {
+    const key = serviceKey(service);
+    if (key !== undefined) this.services.delete(key);
+  }
+
+  /** Find the simulated service for moto's service, creating a steady one if it is new to us. */
+  private async adopt(service: JsonObject): Promise<Service | undefined> {
+    const key = serviceKey(service);
+    if (key === undefined) return undefined;
+    const known = this.services.get(key);
+    if (known !== undefined) return known;
+    await this.createService({}, service);
+    return this.services.get(key);
+  }
+
+  private newDeployment(state: Service, taskDefinition: string, plan: Plan, at: number, network: unknown): Deployment {
+    const id = `ecs-svc/${randomDigits(19)}`;
+    const deployment: Deployment = {
+      id,
+      status: "PRIMARY",
+      taskDefinition,
+      desiredCount: state.desiredCount,
+      pendingCount: 0,
+      runningCount: 0,
+      failedTasks: 0,
+      createdAt: at,
+      updatedAt: at,
+      rolloutState: "IN_PROGRESS",
+      rolloutStateReason: `ECS deployment ${id} in progress.`,
+      inFlight: true,
+      plan,
+      stepsTaken: 0,
+      baselines: new Map(),
+    };
+    if (network !== undefined) deployment.networkConfiguration = clone(network);
+    return deployment;
+  }
+
+  /** Make `deployment` the PRIMARY one; the current PRIMARY becomes ACTIVE. */
+  private startDeployment(state: Service, deployment: Deployment): void {
+    const primary = state.deployments.find((candidate) => candidate.status === "PRIMARY");
+    if (primary !== undefined) {
+      deployment.previous = { id: primary.id, taskDefinition: primary.taskDefinition };
+      if (deployment.networkConfiguration === undefined && primary.networkConfiguration !== undefined) {
+        deployment.networkConfiguration = clone(primary.networkConfiguration);
+      }
+    }
+    for (const older of state.deployments) {
+      older.status = "ACTIVE";
+      older.inFlight = false;
+      deployment.baselines.set(older.id, older.runningCount);
+    }
+    state.deployments.unshift(deployment);
+    state.taskDefinition = deployment.taskDefinition;
+  }
+
+  private scale(state: Service, desiredCount: number): void {
+    state.desiredCount = desiredCount;
+    const primary = state.deployments.find((deployment) => deployment.status === "PRIMARY");
+    if (primary === undefined) return;
+    primary.desiredCount = desiredCount;
+    if (!primary.inFlight && primary.rolloutState === "COMPLETED") {
+      primary.runningCount = desiredCount;
+      primary.pendingCount = 0;
+    }
+  }
+
+  /** One step of every in-flight deployment of this service. */
+  private advance(state: Service): void {
+    const at = this.seconds();
+    for (const deployment of [...state.deployments]) {
+      if (!deployment.inFlight || deployment.status !== "PRIMARY") continue;
+      deployment.stepsTaken += 1;
+      deployment.updatedAt = at;
+      const { outcome, steps } = deployment.plan;
+      const desired = deployment.desiredCount;
+      const last = deployment.stepsTaken >= steps;
+      if (outcome === "complete" && last) {
+        this.moveTo(state, deployment, desired, at);
+        this.complete(state, deployment, at);
+      } else if (outcome === "complete" || outcome === "stuck") {
+        let target = Math.floor((desired * deployment.stepsTaken) / steps);
+        if (outcome === "stuck") target = Math.min(target, Math.max(0, desired - 1));
+        this.moveTo(state, deployment, target, at);
+      } else {
+        const started = Math.max(1, desired);
+        deployment.failedTasks += started;
+        deployment.pendingCount = last ? 0 : desired;
+        this.addEvent(state, startedMessage(state.name, started), at);
+        if (last) this.fail(state, deployment, at);
+      }
+    }
+  }
+
+  /** Set the new deployment's running count to `target`, draining older deployments to match. */
+  private moveTo(state: Service, deployment: Deployment, target: number, at: number): void {
+    const started = target - deployment.runningCount;
+    deployment.runningCount = target;
+    deployment.pendingCount = Math.max(0, deployment.desiredCount - target);
+    if (started > 0) this.addEvent(state, startedMessage(state.name, started), at);
+    let toDrain = target;
+    let stopped = 0;
+    const olders = state.deployments.filter((older) => older !== deployment).reverse(); // oldest first
+    for (const older of olders) {
+      const baseline = deployment.baselines.get(older.id) ?? older.runningCount;
+      const drained = Math.min(baseline, toDrain);
+      toDrain -= drained;
+      const running = baseline - drained;
+      if (running !== older.runningCount) {
+        stopped += older.runningCount - running;
+        older.runningCount = running;
+        older.pendingCount = 0;
+        older.updatedAt = at;
+      }
+    }
+    if (stopped > 0) this.addEvent(state, stoppedMessage(state.name, stopped), at);
+  }
+
+  private complete(state: Service, deployment: Deployment, at: number): void {
+    const remaining = state.deployments.filter((older) => older !== deployment).reduce((sum, older) => sum + older.runningCount, 0);
+    if (remaining > 0) this.addEvent(state, stoppedMessage(state.name, remaining), at);
+    deployment.inFlight = false;
+    deployment.rolloutState = "COMPLETED";
+    deployment.rolloutStateReason = `ECS deployment ${deployment.id} completed.`;
+    deployment.runningCount = deployment.desiredCount;
+    deployment.pendingCount = 0;
+    state.deployments = [deployment];
+    this.addEvent(state, `(service ${state.name}) (deployment ${deployment.id}) deployment completed.`, at);
+    this.addEvent(state, `(service ${state.name}) has reached a steady state.`, at);
+  }
+
+  private fail(state: Service, deployment: Deployment, at: number): void {
+    deployment.inFlight = false;
+    deployment.rolloutState = "FAILED";
+    deployment.rolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.";
+    deployment.runningCount = 0;
+    deployment.pendingCount = 0;
+    this.addEvent(state, `(service ${state.name}) deployment ${deployment.id} deployment failed: tasks failed to start.`, at);
+    const breaker = state.deploymentConfiguration["deploymentCircuitBreaker"];
+    const rollback = isJsonObject(breaker) && breaker["enable"] === true && breaker["rollback"] === true;
+    if (!rollback || deployment.previous === undefined) return;
+    const target = deployment.previous;
+    const rollbackDeployment = this.newDeployment(
+      state,
+      target.taskDefinition,
+      { outcome: "complete", steps: 1, exitCode: 0 },
+      at,
+      deployment.networkConfiguration,
+    );
+    rollbackDeployment.rolloutStateReason = `ECS deployment circuit breaker: rolling back to deploymentId ${target.id}.`;
+    this.startDeployment(state, rollbackDeployment);
+    this.addEvent(state, `(service ${state.name}) rolling back to deployment ${target.id}.`, at);
+  }
+
+  private addEvent(state: Service, message: string, at: number): void {
+    state.events.unshift({ id: randomUUID(), createdAt: at, message });
+    if (state.events.length > MAX_EVENTS) state.events.length = MAX_EVENTS;
+  }
+
+  private render(state: Service, service: JsonObject): JsonObject {
+    const deployments = state.deployments.map((deployment) => {
+      const rendered: JsonObject = {
+        id: deployment.id,
+        status: deployment.status,
+        taskDefinition: deployment.taskDefinition,
+        desiredCount: deployment.desiredCount,
+        pendingCount: deployment.pendingCount,
+        runningCount: deployment.runningCount,
+        failedTasks: deployment.failedTasks,
+        createdAt: deployment.createdAt,
+        updatedAt: deployment.updatedAt,
+        rolloutState: deployment.rolloutState,
+        rolloutStateReason: deployment.rolloutStateReason,
+      };
+      if (state.launchType !== undefined) rendered["launchType"] = state.launchType;
+      if (deployment.networkConfiguration !== undefined) rendered["networkConfiguration"] = clone(deployment.networkConfiguration);
+      return rendered;
+    });
+    return {
+      ...service,
+      taskDefinition: state.taskDefinition,
+      desiredCount: state.desiredCount,
+      runningCount: state.deployments.reduce((sum, deployment) => sum + deployment.runningCount, 0),
+      pendingCount: state.deployments.reduce((sum, deployment) => sum + deployment.pendingCount, 0),
+      deploymentConfiguration: clone(state.deploymentConfiguration),
+      ...(state.networkConfiguration === undefined ? {} : { networkConfiguration: clone(state.networkConfiguration) }),
+      deployments,
+      events: state.events.map((event) => ({ ...event })),
+    };
+  }
+
+  // ------------------------------------------------------------------- tasks
+
+  /** RunTask answered by moto: track each task and show it PROVISIONING as asked for. */
+  async runTasks(request: JsonObject, tasks: unknown[]): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for (const task of tasks) {
+      if (!isJsonObject(task)) {
+        out.push(task);
+        continue;
+      }
+      const taskArn = stringField(task, "taskArn");
+      if (taskArn === undefined) {
+        out.push(task);
+        continue;
+      }
+      const info = await this.lookup(stringField(task, "taskDefinitionArn") ?? stringField(request, "taskDefinition") ?? "");
+      const containerArns = new Map<string, string>();
+      const prefix = taskArn.replace(":task/", ":container/");
+      for (const container of Array.isArray(task["containers"]) ? task["containers"] : []) {
+        if (isJsonObject(container)) containerArns.set(stringField(container, "name") ?? "", `${prefix}/${randomUUID()}`);
+      }
+      const state: Task = {
+        taskArn,
+        request: clone(request),
+        plan: this.planFor(info?.images ?? []),
+        describeCount: 0,
+        createdAt: this.seconds(),
+        containerArns,
+        eniId: `eni-${randomBytes(8).toString("hex").slice(0, 17)}`,
+      };
+      this.tasks.set(taskArn, state);
+      out.push(this.renderTask(state, task));
+    }
+    return out;
+  }
+
+  /**
+   * DescribeTasks answered by moto: advance each known task one step and overlay it. Returns the
+   * ARNs of tasks that stopped in this step so the caller can stop them in moto too.
+   */
+  describeTasks(tasks: unknown[]): { tasks: unknown[]; stopped: string[] } {
+    const stopped: string[] = [];
+    const at = this.seconds();
+    const out = tasks.map((task) => {
+      const state = isJsonObject(task) ? this.tasks.get(stringField(task, "taskArn") ?? "") : undefined;
+      if (state === undefined || !isJsonObject(task)) return task;
+      if (state.stopped === undefined) {
+        state.describeCount += 1;
+        state.startedAt ??= at;
+        if (state.plan.outcome !== "stuck" && state.describeCount >= state.plan.steps) {
+          state.stopped = { at, reason: "Essential container in task exited", stopCode: "EssentialContainerExited", exitCode: state.plan.exitCode };
+          stopped.push(state.taskArn);
+        }
+      }
+      return this.renderTask(state, task);
+    });
+    return { tasks: out, stopped };
+  }
+
+  /** StopTask answered by moto: the task is STOPPED at once. */
+  stopTask(request: JsonObject, task: unknown): unknown {
+    const state = isJsonObject(task) ? this.tasks.get(stringField(task, "taskArn") ?? "") : undefined;
+    if (state === undefined || !isJsonObject(task)) return task;
+    state.stopped ??= {
+      at: this.seconds(),
+      reason: stringField(request, "reason") ?? "Task stopped by user",
+      stopCode: "UserInitiated",
+      exitCode: 143,
+    };
+    return this.renderTask(state, task);
+  }
+
+  private renderTask(state: Task, task: JsonObject): JsonObject {
+    const lastStatus = state.stopped !== undefined ? "STOPPED" : state.describeCount === 0 ? "PROVISIONING" : "RUNNING";
+    const containerStatus = lastStatus === "PROVISIONING" ? "PENDING" : lastStatus;
+    const rendered: JsonObject = {
+      ...task,
+      lastStatus,
+      desiredStatus: state.stopped !== undefined ? "STOPPED" : "RUNNING",
+      createdAt: state.createdAt,
+      overrides: isJsonObject(state.request["overrides"]) ? clone(state.request["overrides"]) : { containerOverrides: [] },
+    };
+    delete rendered["stoppedReason"];
+    delete rendered["launchType"];
+    const strategy = state.request["capacityProviderStrategy"];
+    const firstProvider = Array.isArray(strategy) && isJsonObject(strategy[0]) ? stringField(strategy[0], "capacityProvider") : undefined;
+    if (firstProvider !== undefined) rendered["capacityProviderName"] = firstProvider;
+    else rendered["launchType"] = stringField(state.request, "launchType") ?? "EC2";
+    for (const key of ["group", "startedBy"] as const) {
+      const value = stringField(state.request, key);
+      if (value !== undefined) rendered[key] = value;
+    }
+    if (state.startedAt !== undefined) rendered["startedAt"] = state.startedAt;
+    if (state.stopped !== undefined) {
+      rendered["stoppedReason"] = state.stopped.reason;
+      rendered["stopCode"] = state.stopped.stopCode;
+      rendered["stoppingAt"] = state.stopped.at;
+      rendered["stoppedAt"] = state.stopped.at;
+      rendered["executionStoppedAt"] = state.stopped.at;
+    }
+    const containers = Array.isArray(task["containers"]) ? task["containers"] : [];
+    rendered["containers"] = containers.filter(isJsonObject).map((container) => {
+      const name = stringField(container, "name") ?? "";
+      const out: JsonObject = {
+        containerArn: state.containerArns.get(name) ?? `${state.taskArn}/${name}`,
+        taskArn: state.taskArn,
+        name,
+        lastStatus: containerStatus,
+        networkInterfaces: [],
+        healthStatus: "UNKNOWN",
+      };
+      for (const key of ["image", "cpu", "memory"] as const) {
+        if (container[key] !== undefined) out[key] = container[key];
+      }
+      if (state.stopped !== undefined) out["exitCode"] = state.stopped.exitCode;
+      return out;
+    });
+    rendered["attachments"] = this.renderAttachments(state, lastStatus);
+    return rendered;
+  }
+
+  private renderAttachments(state: Task, lastStatus: string): JsonObject[] {
+    const network = state.request["networkConfiguration"];
+    const vpc = isJsonObject(network) ? network["awsvpcConfiguration"] : undefined;
+    if (!isJsonObject(vpc)) return [];
+    const subnets = Array.isArray(vpc["subnets"]) ? vpc["subnets"].filter((subnet) => typeof subnet === "string") : [];
+    const status = lastStatus === "PROVISIONING" ? "PRECREATED" : lastStatus === "STOPPED" ? "DELETED" : "ATTACHED";
+    return [
+      {
+        id: randomUUID(),
+        type: "ElasticNetworkInterface",
+        status,
+        details: [
+          { name: "subnetId", value: subnets[0] ?? "" },
+          { name: "networkInterfaceId", value: state.eniId },
+          { name: "privateIPv4Address", value: "10.0.0.10" },
+        ],
+      },
+    ];
+  }
+}
+
+function serviceKey(service: JsonObject): string | undefined {
+  const cluster = stringField(service, "clusterArn");
+  const name = stringField(service, "serviceName");
+  return cluster === undefined || name === undefined ? undefined : `${cluster}|${name}`;
+}
+
+function withDefaultDeploymentConfiguration(config: JsonObject): JsonObject {
+  return {
+    deploymentCircuitBreaker: { enable: false, rollback: false },
+    maximumPercent: 200,
+    minimumHealthyPercent: 100,
+    ...clone(config),
+  };
+}
+
+function fakeTaskIds(count: number): string {
+  return Array.from({ length: Math.min(count, 10) }, () => `(task ${randomBytes(16).toString("hex")})`).join(" ");
+}
+
+function startedMessage(service: string, count: number): string {
+  return `(service ${service}) has started ${count} tasks: ${fakeTaskIds(count)}.`;
+}
+
+function stoppedMessage(service: string, count: number): string {
+  return `(service ${service}) has stopped ${count} running tasks: ${fakeTaskIds(count)}.`;
+}

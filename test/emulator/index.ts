@@ -1,0 +1,110 @@
+/**
+ * The local AWS emulator (shared/spec/emulator.md): moto behind a small HTTP front that simulates
+ * ECS rollouts and one-off tasks, with rules, faults, a call log and reset. Tests, the demo and the
+ * benchmark start it through {@link startEmulator}; `npm run emulator` wraps the same function.
+ */
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import { startMoto } from "./moto-process.js";
+import { EmulatorProxy, type CallLogEntry, type SimFault } from "./proxy.js";
+import type { JsonObject, SimRule, TaskRecord } from "./ecs-simulation.js";
+
+export type { CallLogEntry, SimFault } from "./proxy.js";
+export type { SimRule, TaskRecord } from "./ecs-simulation.js";
+export { MotoNotInstalledError, MotoStartError, PYTHON_ENV_VARIABLE } from "./moto-process.js";
+
+/** A running emulator. Control methods go through the HTTP control API on the same port. */
+export interface Emulator {
+  /** Base URL, e.g. "http://127.0.0.1:4566"; use it as AWS_ENDPOINT_URL. */
+  url: string;
+  /** Port the emulator listens on. */
+  port: number;
+  /** Process id of the moto child process. */
+  motoPid: number;
+  /** Reset moto and the simulator: resources, rules, faults and the call log. */
+  reset(): Promise<void>;
+  /** Add a simulation rule (`POST /_sim/rules`); the newest matching rule wins. */
+  addRule(rule: SimRule): Promise<void>;
+  /** Add a fault (`POST /_sim/faults`). */
+  addFault(fault: SimFault): Promise<void>;
+  /** Remove all faults (`POST /_sim/faults {"clear": true}`). */
+  clearFaults(): Promise<void>;
+  /** AWS calls received since the last reset (`GET /_sim/log`). */
+  callLog(): Promise<CallLogEntry[]>;
+  /** RunTask requests received since the last reset, by task ARN (`GET /_sim/tasks`). */
+  tasks(): Promise<TaskRecord[]>;
+  /** Stop the HTTP front and moto; resolves when moto has exited. */
+  stop(): Promise<void>;
+}
+
+/** Options for {@link startEmulator}. */
+export interface StartEmulatorOptions {
+  /** Port on 127.0.0.1; 0 or undefined picks a free one. */
+  port?: number;
+  /** Python interpreter for moto; defaults to `$ECS_RELEASE_EMULATOR_PYTHON` or `python3`. */
+  python?: string;
+}
+
+async function control(url: string, method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> {
+  const init: RequestInit = { method };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers = { "content-type": "application/json" };
+  }
+  const response = await fetch(`${url}${path}`, init);
+  const json: unknown = await response.json();
+  if (!response.ok) {
+    const message = typeof json === "object" && json !== null && "error" in json ? String(json.error) : response.statusText;
+    throw new Error(`${method} ${path} failed: ${message}`);
+  }
+  return json;
+}
+
+/**
+ * Start moto and the emulator front. Rejects with {@link MotoNotInstalledError} when Python or moto
+ * is missing.
+ */
+export async function startEmulator(options: StartEmulatorOptions = {}): Promise<Emulator> {
+  const moto = await startMoto(options.python === undefined ? {} : { python: options.python });
+  const proxy = new EmulatorProxy(moto.port);
+  try {
+    proxy.server.listen(options.port ?? 0, "127.0.0.1");
+    await once(proxy.server, "listening");
+  } catch (error) {
+    await moto.stop();
+    throw error;
+  }
+  const port = (proxy.server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    motoPid: moto.pid,
+    reset: async () => {
+      await control(url, "POST", "/_sim/reset");
+    },
+    addRule: async (rule) => {
+      await control(url, "POST", "/_sim/rules", rule);
+    },
+    addFault: async (fault) => {
+      await control(url, "POST", "/_sim/faults", fault);
+    },
+    clearFaults: async () => {
+      await control(url, "POST", "/_sim/faults", { clear: true });
+    },
+    callLog: async () => (await control(url, "GET", "/_sim/log")) as CallLogEntry[],
+    tasks: async () => (await control(url, "GET", "/_sim/tasks")) as TaskRecord[],
+    stop: () => {
+      stopped ??= (async () => {
+        const closed = new Promise<void>((resolve) => proxy.server.close(() => resolve()));
+        proxy.server.closeAllConnections();
+        await closed;
+        await moto.stop();
+      })();
+      return stopped;
+    },
+  };
+}
+
+export type { JsonObject };

@@ -1,0 +1,182 @@
+/**
+ * moto's lifecycle: start `moto.server` as a child process on a free loopback port, wait until it
+ * answers, and stop it again.
+ *
+ * The child is a tiny Python wrapper that runs moto's server in-process and calls `os._exit` as soon
+ * as its stdin reaches EOF. Node holds the write end of that pipe, so when the Node parent dies for
+ * any reason (even SIGKILL) the kernel closes the pipe and moto exits: no orphan is left behind.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { request } from "node:http";
+import { createServer } from "node:net";
+
+/** The Python program run with `python3 -c`; argv[1] is the port. Exit code 3 = moto missing. */
+const WRAPPER = `
+import os, sys, threading
+try:
+    from moto.server import main
+except ImportError:
+    sys.stderr.write("moto-missing\\n")
+    sys.stderr.flush()
+    os._exit(3)
+
+def watch_parent():
+    try:
+        while sys.stdin.buffer.read(65536):
+            pass
+    finally:
+        os._exit(0)
+
+threading.Thread(target=watch_parent, daemon=True).start()
+main(["-H", "127.0.0.1", "-p", sys.argv[1]])
+`;
+
+const MOTO_MISSING_EXIT_CODE = 3;
+const READY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+/** Environment variable that overrides the Python interpreter used to run moto. */
+export const PYTHON_ENV_VARIABLE = "ECS_RELEASE_EMULATOR_PYTHON";
+
+/** Raised when Python or moto cannot be found; its message is a one-line instruction. */
+export class MotoNotInstalledError extends Error {
+  override readonly name = "MotoNotInstalledError";
+  constructor(readonly python: string, options?: ErrorOptions) {
+    super(`moto is not installed: run pip install "moto[server]" (needs Python 3; tried ${python})`, options);
+  }
+}
+
+/** Raised when moto starts but never answers, or exits early for another reason. */
+export class MotoStartError extends Error {
+  override readonly name = "MotoStartError";
+}
+
+/** A running moto server. */
+export interface MotoProcess {
+  /** Loopback port moto listens on. */
+  readonly port: number;
+  /** Process id of the Python child. */
+  readonly pid: number;
+  /** Stop moto; resolves once the process has exited. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Options for {@link startMoto}. */
+export interface StartMotoOptions {
+  /** Python interpreter; defaults to `$ECS_RELEASE_EMULATOR_PYTHON` or `python3`. */
+  python?: string;
+}
+
+/** Find a free TCP port on 127.0.0.1 (the OS picks; released before returning). */
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Start moto on a free loopback port and wait until it answers HTTP requests. */
+export async function startMoto(options: StartMotoOptions = {}): Promise<MotoProcess> {
+  const python = options.python ?? process.env[PYTHON_ENV_VARIABLE] ?? "python3";
+  let lastError: unknown;
+  // A free port can be taken between choosing and binding it; try a few.
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const port = await findFreePort();
+    try {
+      return await launch(python, port);
+    } catch (error) {
+      if (error instanceof MotoNotInstalledError) throw error;
+      lastError = error;
+    }
+  }
+  throw lastError instanceof Error ? lastError : new MotoStartError("moto did not start");
+}
+
+async function launch(python: string, port: number): Promise<MotoProcess> {
+  const child = spawn(python, ["-c", WRAPPER, String(port)], {
+    stdio: ["pipe", "ignore", "pipe"],
+    env: { ...process.env, PYTHONUNBUFFERED: "1" },
+  });
+  let stderrTail = "";
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => {
+    stderrTail = (stderrTail + chunk).slice(-4000);
+  });
+  // The pipe must never crash the parent when moto has already gone.
+  child.stdin?.on("error", () => undefined);
+
+  const exited = new Promise<{ code: number | null; spawnError?: Error }>((resolve) => {
+    child.once("error", (spawnError) => resolve({ code: null, spawnError }));
+    child.once("exit", (code) => resolve({ code }));
+  });
+
+  const polling = { cancelled: false };
+  let outcome: "ready" | { code: number | null; spawnError?: Error };
+  try {
+    outcome = await Promise.race([
+      waitUntilAnswering(port, polling).then(() => "ready" as const),
+      exited.then((result) => result),
+    ]);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  } finally {
+    polling.cancelled = true;
+  }
+  if (outcome !== "ready") {
+    if (outcome.spawnError !== undefined || outcome.code === MOTO_MISSING_EXIT_CODE) {
+      throw new MotoNotInstalledError(python, { cause: outcome.spawnError });
+    }
+    throw new MotoStartError(`moto exited with code ${String(outcome.code)}: ${lastLine(stderrTail)}`);
+  }
+  if (child.pid === undefined) throw new MotoStartError("moto has no process id");
+  return { port, pid: child.pid, stop: () => stopChild(child, exited) };
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split("\n");
+  return lines[lines.length - 1] ?? "";
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.stdin?.end();
+  child.kill("SIGTERM");
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), STOP_TIMEOUT_MS);
+  });
+  const result = await Promise.race([exited, timedOut]);
+  clearTimeout(timer);
+  if (result === "timeout") {
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
+
+async function waitUntilAnswering(port: number, polling: { cancelled: boolean }): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline && !polling.cancelled) {
+    if (await answers(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  if (polling.cancelled) return;
+  throw new MotoStartError(`moto did not answer on port ${port} within ${READY_TIMEOUT_MS} ms`);
+}
+
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host: "127.0.0.1", port, path: "/moto-api/", method: "GET", timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(true);
+    });
+    req.on("error", () => resolve(false));
+    req.on("timeout", () => req.destroy());
+    req.end();
+  });
+}

@@ -1,0 +1,382 @@
+/**
+ * The HTTP front: answers the `/_sim/*` control API, injects faults, records the call log, hands the
+ * ECS operations it simulates to {@link EcsSimulation}, and forwards everything else to moto
+ * byte-for-byte.
+ */
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { EcsSimulation, isJsonObject, type JsonObject, type SimRule, type TaskDefinitionInfo } from "./ecs-simulation.js";
+
+/** A fault injected into matching AWS calls. */
+export interface SimFault {
+  /** Operation name such as "DescribeServices", or "*" for every AWS call. */
+  operation: string;
+  /** Error answered, or "reset" to destroy the connection. */
+  error: "ThrottlingException" | "ServiceUnavailable" | "reset";
+  /** Probability in [0, 1] that a matching call is faulted; default 1. */
+  rate?: number;
+  /** At most this many calls are faulted; default unlimited. */
+  count?: number;
+}
+
+/** One AWS call received by the emulator. */
+export interface CallLogEntry {
+  /** "ecs", "ssm", "ecr", … */
+  service: string;
+  /** Operation name, e.g. "UpdateService". */
+  operation: string;
+  /** HTTP status answered; 0 when the connection was reset by a fault. */
+  status: number;
+  /** Epoch milliseconds when the request arrived. */
+  start: number;
+  /** Epoch milliseconds when the answer was finished. */
+  end: number;
+}
+
+interface ActiveFault {
+  fault: SimFault;
+  remaining: number;
+}
+
+interface MotoAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+const TARGET_SERVICES: Record<string, string> = {
+  AmazonEC2ContainerServiceV20141113: "ecs",
+  AmazonSSM: "ssm",
+  AmazonEC2ContainerRegistry_V20150921: "ecr",
+};
+const ECS_PREFIX = "AmazonEC2ContainerServiceV20141113";
+const FAULT_ERRORS = new Set(["ThrottlingException", "ServiceUnavailable", "reset"]);
+const OUTCOMES = new Set(["complete", "fail", "stuck"]);
+
+/** Service and operation of an AWS request, from X-Amz-Target or the SigV4 credential scope. */
+export function identifyCall(headers: IncomingHttpHeaders, url: string, body: Buffer): { service: string; operation: string } {
+  const target = headerValue(headers, "x-amz-target");
+  let service = "unknown";
+  let operation = "unknown";
+  if (target !== undefined && target.includes(".")) {
+    const dot = target.lastIndexOf(".");
+    const prefix = target.slice(0, dot);
+    operation = target.slice(dot + 1);
+    service = TARGET_SERVICES[prefix] ?? prefix;
+  }
+  const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(headerValue(headers, "authorization") ?? "");
+  if (service === "unknown" && scope?.[1] !== undefined) service = scope[1];
+  if (operation === "unknown") {
+    const query = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
+    const form = new URLSearchParams(body.toString("utf8"));
+    operation = query.get("Action") ?? form.get("Action") ?? operation;
+  }
+  return { service, operation };
+}
+
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function readBody(stream: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    stream.on("end", () => resolve(Buffer.concat(chunks)));
+    stream.on("error", reject);
+  });
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString("utf8")) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown, contentType = "application/json"): number {
+  const body = Buffer.from(JSON.stringify(value));
+  res.writeHead(status, { "content-type": contentType, "content-length": body.length, "x-amzn-requestid": randomUUID() });
+  res.end(body);
+  return status;
+}
+
+/** Validate a rule posted to `/_sim/rules`; returns an error message or the rule. */
+export function parseRule(value: unknown): SimRule | string {
+  if (!isJsonObject(value)) return "rule must be a JSON object";
+  const { match, outcome, steps, exitCode } = value;
+  if (typeof match !== "string") return "rule.match must be a string";
+  if (typeof outcome !== "string" || !OUTCOMES.has(outcome)) return "rule.outcome must be complete, fail or stuck";
+  if (steps !== undefined && (typeof steps !== "number" || !Number.isInteger(steps) || steps < 1)) return "rule.steps must be an integer >= 1";
+  if (exitCode !== undefined && (typeof exitCode !== "number" || !Number.isInteger(exitCode))) return "rule.exitCode must be an integer";
+  const rule: SimRule = { match, outcome: outcome as SimRule["outcome"] };
+  if (steps !== undefined) rule.steps = steps;
+  if (exitCode !== undefined) rule.exitCode = exitCode;
+  return rule;
+}
+
+/** Validate a fault posted to `/_sim/faults`; returns an error message or the fault. */
+export function parseFault(value: unknown): SimFault | string {
+  if (!isJsonObject(value)) return "fault must be a JSON object";
+  const { operation, error, rate, count } = value;
+  if (typeof operation !== "string" || operation === "") return "fault.operation must be an operation name or *";
+  if (typeof error !== "string" || !FAULT_ERRORS.has(error)) return "fault.error must be ThrottlingException, ServiceUnavailable or reset";
+  if (rate !== undefined && (typeof rate !== "number" || rate < 0 || rate > 1)) return "fault.rate must be a number in [0, 1]";
+  if (count !== undefined && (typeof count !== "number" || !Number.isInteger(count) || count < 0)) return "fault.count must be an integer >= 0";
+  const fault: SimFault = { operation, error: error as SimFault["error"] };
+  if (rate !== undefined) fault.rate = rate;
+  if (count !== undefined) fault.count = count;
+  return fault;
+}
+
+/** The emulator's HTTP front for one moto instance. */
+export class EmulatorProxy {
+  private readonly simulation: EcsSimulation;
+  private faults: ActiveFault[] = [];
+  private log: CallLogEntry[] = [];
+  /** Bumped by reset so calls in flight across a reset are not logged. */
+  private generation = 0;
+  readonly server: Server;
+
+  constructor(private readonly motoPort: number) {
+    this.simulation = new EcsSimulation((reference) => this.describeTaskDefinition(reference));
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { __type: "InternalFailure", message: String(error) });
+        else res.destroy();
+      });
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const start = Date.now();
+    const body = await readBody(req);
+    const url = req.url ?? "/";
+    if (url.startsWith("/_sim/")) {
+      await this.control(req.method ?? "GET", url, body, res);
+      return;
+    }
+    if (url.startsWith("/moto-api")) {
+      this.pipeAnswer(res, await this.forward(req.method ?? "GET", url, req.headers, body));
+      return;
+    }
+    const call = identifyCall(req.headers, url, body);
+    const generation = this.generation;
+    const record = (status: number): void => {
+      if (generation === this.generation) this.log.push({ ...call, status, start, end: Date.now() });
+    };
+
+    const fault = this.takeFault(call.operation);
+    if (fault !== undefined) {
+      if (fault.error === "reset") {
+        record(0);
+        req.socket.destroy();
+        return;
+      }
+      const status =
+        fault.error === "ThrottlingException"
+          ? sendJson(res, 400, { __type: "ThrottlingException", message: "Rate exceeded" }, "application/x-amz-json-1.1")
+          : sendJson(res, 503, { __type: "ServiceUnavailable", message: "Service Unavailable" }, "application/x-amz-json-1.1");
+      record(status);
+      return;
+    }
+
+    const target = headerValue(req.headers, "x-amz-target") ?? "";
+    const simulated = target.startsWith(`${ECS_PREFIX}.`) ? await this.simulateEcs(call.operation, req, url, body) : undefined;
+    const answer = simulated ?? (await this.forward(req.method ?? "POST", url, req.headers, body));
+    res.on("finish", () => record(answer.status));
+    this.pipeAnswer(res, answer);
+  }
+
+  private takeFault(operation: string): SimFault | undefined {
+    for (const active of this.faults) {
+      if (active.remaining <= 0) continue;
+      if (active.fault.operation !== "*" && active.fault.operation !== operation) continue;
+      if (Math.random() >= (active.fault.rate ?? 1)) continue;
+      active.remaining -= 1;
+      return active.fault;
+    }
+    return undefined;
+  }
+
+  private pipeAnswer(res: ServerResponse, answer: MotoAnswer): void {
+    const headers = { ...answer.headers };
+    delete headers["transfer-encoding"];
+    delete headers["connection"];
+    delete headers["keep-alive"];
+    headers["content-length"] = String(answer.body.length);
+    res.writeHead(answer.status, headers);
+    res.end(answer.body);
+  }
+
+  /** Send a request to moto and buffer its answer. */
+  private forward(method: string, url: string, headers: IncomingHttpHeaders, body: Buffer): Promise<MotoAnswer> {
+    return new Promise((resolve, reject) => {
+      const outgoing = { ...headers, host: `127.0.0.1:${this.motoPort}` };
+      delete outgoing["connection"];
+      if (body.length > 0 || outgoing["content-length"] !== undefined) outgoing["content-length"] = String(body.length);
+      delete outgoing["transfer-encoding"];
+      const req = httpRequest({ host: "127.0.0.1", port: this.motoPort, method, path: url, headers: outgoing }, (res) => {
+        readBody(res).then((answer) => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: answer }), reject);
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+  }
+
+  /** Call an ECS operation on moto directly (not logged, no faults). */
+  private async motoEcs(operation: string, payload: JsonObject, authorization?: string): Promise<{ status: number; json: unknown }> {
+    const headers: IncomingHttpHeaders = {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": `${ECS_PREFIX}.${operation}`,
+      authorization:
+        authorization ?? "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0",
+    };
+    const answer = await this.forward("POST", "/", headers, Buffer.from(JSON.stringify(payload)));
+    return { status: answer.status, json: parseJson(answer.body) };
+  }
+
+  private async describeTaskDefinition(reference: string): Promise<TaskDefinitionInfo | undefined> {
+    if (reference === "") return undefined;
+    const { status, json } = await this.motoEcs("DescribeTaskDefinition", { taskDefinition: reference });
+    if (status !== 200 || !isJsonObject(json) || !isJsonObject(json["taskDefinition"])) return undefined;
+    const definition = json["taskDefinition"];
+    const arn = definition["taskDefinitionArn"];
+    if (typeof arn !== "string") return undefined;
+    const containers = Array.isArray(definition["containerDefinitions"]) ? definition["containerDefinitions"] : [];
+    const images = containers.filter(isJsonObject).flatMap((container) => (typeof container["image"] === "string" ? [container["image"]] : []));
+    return { arn, images };
+  }
+
+  /** A subnet of moto's default VPC (moto checks subnets against its EC2 backend). */
+  private async defaultSubnet(region: string): Promise<string | undefined> {
+    const headers: IncomingHttpHeaders = {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
+    };
+    const query = "Action=DescribeSubnets&Version=2016-11-15&Filter.1.Name=default-for-az&Filter.1.Value.1=true";
+    const answer = await this.forward("POST", "/", headers, Buffer.from(query));
+    return /<subnetId>([^<]+)<\/subnetId>/.exec(answer.body.toString("utf8"))?.[1];
+  }
+
+  /**
+   * The request moto gets: the client's awsvpc subnets and security groups are swapped for a default
+   * subnet so that made-up IDs work; the simulation shows the client's own network configuration.
+   */
+  private async forMoto(request: JsonObject, req: IncomingMessage): Promise<JsonObject> {
+    const network = request["networkConfiguration"];
+    if (!isJsonObject(network) || !isJsonObject(network["awsvpcConfiguration"])) return request;
+    const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(headerValue(req.headers, "authorization") ?? "");
+    const subnet = await this.defaultSubnet(scope?.[1] ?? "us-east-1");
+    if (subnet === undefined) return request;
+    const awsvpc = { ...network["awsvpcConfiguration"], subnets: [subnet], securityGroups: [] };
+    return { ...request, networkConfiguration: { ...network, awsvpcConfiguration: awsvpc } };
+  }
+
+  /** Handle the ECS operations the simulation owns; undefined = forward unchanged. */
+  private async simulateEcs(operation: string, req: IncomingMessage, url: string, body: Buffer): Promise<MotoAnswer | undefined> {
+    const request = parseJson(body);
+    if (!isJsonObject(request)) return undefined;
+    switch (operation) {
+      case "CreateService":
+      case "UpdateService":
+      case "DescribeServices":
+      case "DeleteService":
+      case "DescribeTasks":
+      case "StopTask":
+        break;
+      case "RunTask":
+        return this.runTask(request, req, url);
+      default:
+        return undefined;
+    }
+    const motoRequest = operation === "CreateService" || operation === "UpdateService" ? await this.forMoto(request, req) : request;
+    const motoBody = motoRequest === request ? body : Buffer.from(JSON.stringify(motoRequest));
+    const answer = await this.forward("POST", url, req.headers, motoBody);
+    const json = parseJson(answer.body);
+    if (answer.status !== 200 || !isJsonObject(json)) return answer;
+    let out: JsonObject = json;
+    const service = json["service"];
+    if (operation === "CreateService" && isJsonObject(service)) {
+      out = { ...json, service: await this.simulation.createService(request, service) };
+    } else if (operation === "UpdateService" && isJsonObject(service)) {
+      out = { ...json, service: await this.simulation.updateService(request, service) };
+    } else if (operation === "DeleteService" && isJsonObject(service)) {
+      this.simulation.deleteService(service);
+    } else if (operation === "DescribeServices" && Array.isArray(json["services"])) {
+      const services: unknown[] = [];
+      for (const item of json["services"]) services.push(isJsonObject(item) ? await this.simulation.describeService(item) : item);
+      out = { ...json, services };
+    } else if (operation === "DescribeTasks" && Array.isArray(json["tasks"])) {
+      const { tasks, stopped } = this.simulation.describeTasks(json["tasks"]);
+      const cluster = typeof request["cluster"] === "string" ? request["cluster"] : "default";
+      const authorization = headerValue(req.headers, "authorization");
+      for (const task of stopped) {
+        await this.motoEcs("StopTask", { cluster, task, reason: "Essential container in task exited" }, authorization);
+      }
+      out = { ...json, tasks };
+    } else if (operation === "StopTask") {
+      out = { ...json, task: this.simulation.stopTask(request, json["task"]) };
+    }
+    return { ...answer, body: Buffer.from(JSON.stringify(out)) };
+  }
+
+  /** RunTask: moto can only place FARGATE tasks, so ask it for those and overlay what was asked. */
+  private async runTask(request: JsonObject, req: IncomingMessage, url: string): Promise<MotoAnswer> {
+    const motoRequest: JsonObject = { ...(await this.forMoto(request, req)), launchType: "FARGATE" };
+    delete motoRequest["capacityProviderStrategy"];
+    const answer = await this.forward("POST", url, req.headers, Buffer.from(JSON.stringify(motoRequest)));
+    const json = parseJson(answer.body);
+    if (answer.status !== 200 || !isJsonObject(json) || !Array.isArray(json["tasks"])) return answer;
+    const tasks = await this.simulation.runTasks(request, json["tasks"]);
+    return { ...answer, body: Buffer.from(JSON.stringify({ ...json, tasks })) };
+  }
+
+  /** Empty moto, the simulation, the rules, the faults and the call log. */
+  async reset(): Promise<void> {
+    const answer = await this.forward("POST", "/moto-api/reset", {}, Buffer.alloc(0));
+    if (answer.status !== 200) throw new Error(`moto reset answered ${answer.status}`);
+    this.simulation.reset();
+    this.faults = [];
+    this.log = [];
+    this.generation += 1;
+  }
+
+  private async control(method: string, url: string, body: Buffer, res: ServerResponse): Promise<void> {
+    const path = url.split("?")[0];
+    const input = body.length === 0 ? {} : parseJson(body);
+    if (method === "POST" && path === "/_sim/reset") {
+      await this.reset();
+      sendJson(res, 200, { reset: true });
+    } else if (method === "POST" && path === "/_sim/rules") {
+      const rule = parseRule(input);
+      if (typeof rule === "string") sendJson(res, 400, { error: rule });
+      else {
+        this.simulation.addRule(rule);
+        sendJson(res, 200, { rules: this.simulation.listRules() });
+      }
+    } else if (method === "GET" && path === "/_sim/rules") {
+      sendJson(res, 200, { rules: this.simulation.listRules() });
+    } else if (method === "POST" && path === "/_sim/faults") {
+      if (isJsonObject(input) && input["clear"] === true) {
+        this.faults = [];
+        sendJson(res, 200, { faults: [] });
+        return;
+      }
+      const fault = parseFault(input);
+      if (typeof fault === "string") sendJson(res, 400, { error: fault });
+      else {
+        this.faults.push({ fault, remaining: fault.count ?? Number.POSITIVE_INFINITY });
+        sendJson(res, 200, { faults: this.faults.map((active) => active.fault) });
+      }
+    } else if (method === "GET" && path === "/_sim/log") {
+      sendJson(res, 200, this.log);
+    } else if (method === "GET" && path === "/_sim/tasks") {
+      sendJson(res, 200, this.simulation.listTasks());
+    } else {
+      sendJson(res, 404, { error: `no control endpoint ${method} ${path ?? ""}` });
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Shared vitest helpers for suites that run the real AWS SDK against the emulator.
+ */
+import { afterAll, beforeAll } from "vitest";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { ECRClient } from "@aws-sdk/client-ecr";
+import { startEmulator, type CallLogEntry, type Emulator } from "../emulator/index.js";
+
+/** What {@link useEmulator} returns: the suite's emulator and the environment pointing at it. */
+export interface EmulatorHandle {
+  /** The running emulator; only valid inside tests and hooks (after beforeAll). */
+  readonly emulator: Emulator;
+  /** Environment variables for a child process (or SDK) talking to the emulator. */
+  env(): Record<string, string>;
+}
+
+/** Real SDK clients configured for the emulator. */
+export interface AwsClients {
+  ecs: ECSClient;
+  ssm: SSMClient;
+  ecr: ECRClient;
+}
+
+/** Options for {@link awsClients}. */
+export interface AwsClientOptions {
+  /** SDK attempts per call (1 = no retries); the SDK default when undefined. */
+  maxAttempts?: number;
+}
+
+/** Region every suite uses. */
+export const REGION = "us-east-1";
+/** moto's default account id. */
+export const ACCOUNT_ID = "123456789012";
+
+/** The environment a process needs to use the emulator at `url`. */
+export function emulatorEnv(url: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: url,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: "testing",
+    AWS_SECRET_ACCESS_KEY: "testing",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+}
+
+/**
+ * Start one emulator for the current test file (beforeAll) and stop it afterwards (afterAll).
+ * Resetting between tests is left to the suite (`await handle.emulator.reset()` in beforeEach).
+ */
+export function useEmulator(): EmulatorHandle {
+  let current: Emulator | undefined;
+  beforeAll(async () => {
+    current = await startEmulator();
+  });
+  afterAll(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  return {
+    get emulator(): Emulator {
+      if (current === undefined) throw new Error("the emulator is only available inside tests and hooks");
+      return current;
+    },
+    env(): Record<string, string> {
+      if (current === undefined) throw new Error("the emulator is only available inside tests and hooks");
+      return emulatorEnv(current.url);
+    },
+  };
+}
+
+/** ECS, SSM and ECR clients for the emulator (region us-east-1, static test credentials). */
+export function awsClients(emulator: Pick<Emulator, "url">, options: AwsClientOptions = {}): AwsClients {
+  const config = {
+    region: REGION,
+    endpoint: emulator.url,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+  };
+  return { ecs: new ECSClient(config), ssm: new SSMClient(config), ecr: new ECRClient(config) };
+}
+
+const WRITE_PREFIXES = ["Register", "Update", "Create", "Put", "Delete", "Deregister", "Tag", "Untag", "Run", "Stop", "Start"];
+
+/** True for operation names that change state (Register…, Update…, Put…, Run…, …). */
+export function isWriteOperation(operation: string): boolean {
+  return WRITE_PREFIXES.some((prefix) => operation.startsWith(prefix));
+}
+
+/** The mutating calls of a call log, in order. */
+export function writeOperations(log: readonly CallLogEntry[]): CallLogEntry[] {
+  return log.filter((entry) => isWriteOperation(entry.operation));
+}

@@ -1,0 +1,210 @@
+/**
+ * Seed the emulator with a small, realistic platform through real SDK calls only: an ECS cluster,
+ * task definitions, services, SSM parameters and an ECR repository with images.
+ */
+import { createHash } from "node:crypto";
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  RegisterTaskDefinitionCommand,
+  type DeploymentConfiguration,
+  type LaunchType,
+  type NetworkConfiguration,
+  type RegisterTaskDefinitionCommandInput,
+} from "@aws-sdk/client-ecs";
+import { PutParameterCommand } from "@aws-sdk/client-ssm";
+import { CreateRepositoryCommand, PutImageCommand } from "@aws-sdk/client-ecr";
+import { ACCOUNT_ID, REGION, type AwsClients } from "./emulator.js";
+
+/** The deployment configuration services get unless told otherwise. */
+export const DEFAULT_DEPLOYMENT_CONFIGURATION: DeploymentConfiguration = {
+  deploymentCircuitBreaker: { enable: true, rollback: true },
+  minimumHealthyPercent: 100,
+  maximumPercent: 200,
+};
+
+/** Create an ECS cluster; returns its ARN. */
+export async function createCluster(clients: AwsClients, name: string): Promise<string> {
+  const { cluster } = await clients.ecs.send(new CreateClusterCommand({ clusterName: name }));
+  return required(cluster?.clusterArn, "clusterArn");
+}
+
+/** Register a task definition revision; returns its ARN. */
+export async function registerTaskDefinition(clients: AwsClients, input: RegisterTaskDefinitionCommandInput): Promise<string> {
+  const { taskDefinition } = await clients.ecs.send(new RegisterTaskDefinitionCommand(input));
+  return required(taskDefinition?.taskDefinitionArn, "taskDefinitionArn");
+}
+
+/** Input of {@link createService}. */
+export interface ServiceSeed {
+  cluster: string;
+  name: string;
+  taskDefinition: string;
+  desiredCount: number;
+  /** Default: circuit breaker with rollback, min 100 %, max 200 %. */
+  deploymentConfiguration?: DeploymentConfiguration;
+  launchType?: LaunchType;
+  networkConfiguration?: NetworkConfiguration;
+}
+
+/** Create an ECS service; returns its ARN. */
+export async function createService(clients: AwsClients, seed: ServiceSeed): Promise<string> {
+  const { service } = await clients.ecs.send(
+    new CreateServiceCommand({
+      cluster: seed.cluster,
+      serviceName: seed.name,
+      taskDefinition: seed.taskDefinition,
+      desiredCount: seed.desiredCount,
+      deploymentConfiguration: seed.deploymentConfiguration ?? DEFAULT_DEPLOYMENT_CONFIGURATION,
+      ...(seed.launchType === undefined ? {} : { launchType: seed.launchType }),
+      ...(seed.networkConfiguration === undefined ? {} : { networkConfiguration: seed.networkConfiguration }),
+    }),
+  );
+  return required(service?.serviceArn, "serviceArn");
+}
+
+/** An SSM parameter value: plain String, or SecureString when `secure`. */
+export type ParameterSeed = string | { value: string; secure: true };
+
+/** Put parameters under `path` (e.g. "/platform/prod"); names may contain "/" for nesting. */
+export async function putParameters(clients: AwsClients, path: string, parameters: Record<string, ParameterSeed>): Promise<string[]> {
+  const names: string[] = [];
+  for (const [name, seed] of Object.entries(parameters)) {
+    const fullName = `${path.replace(/\/+$/, "")}/${name}`;
+    const secure = typeof seed !== "string";
+    await clients.ssm.send(
+      new PutParameterCommand({
+        Name: fullName,
+        Value: secure ? seed.value : seed,
+        Type: secure ? "SecureString" : "String",
+        Overwrite: true,
+      }),
+    );
+    names.push(fullName);
+  }
+  return names;
+}
+
+/** Create an ECR repository; returns its URI. */
+export async function createRepository(clients: AwsClients, name: string): Promise<string> {
+  const { repository } = await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
+  return required(repository?.repositoryUri, "repositoryUri");
+}
+
+/** A small valid Docker image manifest whose digests derive from `tag`. */
+export function imageManifest(tag: string): string {
+  const digest = (part: string): string => `sha256:${createHash("sha256").update(`${tag}:${part}`).digest("hex")}`;
+  return JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+    config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 1469, digest: digest("config") },
+    layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", size: 2811478, digest: digest("layer") }],
+  });
+}
+
+/** Push an image manifest under `tag` (ECR PutImage); returns the image digest. */
+export async function putImage(clients: AwsClients, repository: string, tag: string): Promise<string> {
+  const { image } = await clients.ecr.send(
+    new PutImageCommand({
+      repositoryName: repository,
+      imageTag: tag,
+      imageManifest: imageManifest(tag),
+      imageManifestMediaType: "application/vnd.docker.distribution.manifest.v2+json",
+    }),
+  );
+  return required(image?.imageId?.imageDigest, "imageDigest");
+}
+
+/** Image URI in the emulator's (moto's) account. */
+export function imageUri(repository: string, tag: string): string {
+  return `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${repository}:${tag}`;
+}
+
+/** Git SHAs with images in the seeded repository; the first is what the services run. */
+export const SEED_SHAS = [
+  "1111111111111111111111111111111111111111",
+  "2222222222222222222222222222222222222222",
+  "3333333333333333333333333333333333333333",
+] as const;
+
+/** The image of the seeded log-router sidecar. */
+export const LOG_ROUTER_IMAGE = "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0";
+
+/** What {@link seedPlatform} created. */
+export interface SeededPlatform {
+  cluster: string;
+  clusterArn: string;
+  repository: string;
+  repositoryUri: string;
+  /** Image digest by SHA. */
+  images: Record<string, string>;
+  /** Task definition ARN by family (revision 1, running SEED_SHAS[0]). */
+  taskDefinitions: { web: string; worker: string };
+  /** Service ARN by name. */
+  services: { web: string; worker: string };
+  /** Full names of the SSM parameters. */
+  parameters: string[];
+  /** The SSM path the parameters live under. */
+  parameterPath: string;
+}
+
+/** The awsvpc network configuration of the seeded services (made-up IDs are fine in the emulator). */
+export const SEED_NETWORK: NetworkConfiguration = {
+  awsvpcConfiguration: { subnets: ["subnet-0123456789abcdef0"], securityGroups: ["sg-0123456789abcdef0"], assignPublicIp: "DISABLED" },
+};
+
+const PARAMETERS: Record<string, ParameterSeed> = {
+  LOG_LEVEL: "info",
+  FEATURE_FLAGS: "search,checkout",
+  "database/HOST": "db.internal",
+  "database/PORT": "5432",
+  "database/PASSWORD": { value: "s3cr3t", secure: true },
+  "web/WORKERS": "4",
+};
+
+/**
+ * Seed cluster `prod`, repository `platform` with images for {@link SEED_SHAS}, task definitions
+ * `web` (container `app` plus a `log-router` sidecar) and `worker` (container `app`), services
+ * `web` (desired 2) and `worker` (desired 1), and parameters under `/platform/prod/`.
+ */
+export async function seedPlatform(clients: AwsClients): Promise<SeededPlatform> {
+  const cluster = "prod";
+  const repository = "platform";
+  const clusterArn = await createCluster(clients, cluster);
+  const repositoryUri = await createRepository(clients, repository);
+  const images: Record<string, string> = {};
+  for (const sha of SEED_SHAS) images[sha] = await putImage(clients, repository, sha);
+
+  const app = { name: "app", image: imageUri(repository, SEED_SHAS[0]), essential: true, memory: 256 };
+  const web = await registerTaskDefinition(clients, {
+    family: "web",
+    networkMode: "awsvpc",
+    requiresCompatibilities: ["FARGATE"],
+    cpu: "256",
+    memory: "512",
+    containerDefinitions: [
+      { ...app, portMappings: [{ containerPort: 8080, protocol: "tcp" }] },
+      { name: "log-router", image: LOG_ROUTER_IMAGE, essential: false, memory: 64 },
+    ],
+  });
+  const worker = await registerTaskDefinition(clients, {
+    family: "worker",
+    networkMode: "awsvpc",
+    requiresCompatibilities: ["FARGATE"],
+    cpu: "256",
+    memory: "512",
+    containerDefinitions: [{ ...app, command: ["worker"] }],
+  });
+  const services = {
+    web: await createService(clients, { cluster, name: "web", taskDefinition: web, desiredCount: 2, launchType: "FARGATE", networkConfiguration: SEED_NETWORK }),
+    worker: await createService(clients, { cluster, name: "worker", taskDefinition: worker, desiredCount: 1, launchType: "FARGATE", networkConfiguration: SEED_NETWORK }),
+  };
+  const parameterPath = "/platform/prod";
+  const parameters = await putParameters(clients, parameterPath, PARAMETERS);
+  return { cluster, clusterArn, repository, repositoryUri, images, taskDefinitions: { web, worker }, services, parameters, parameterPath };
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`the emulator answered without ${what}`);
+  return value;
+}
