@@ -1,0 +1,127 @@
+import type { Task } from "@aws-sdk/client-ecs";
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../../src/core/errors.js";
+import { chooseTaskContainer, readTaskOutcome, taskIdOf, taskOutcome, type TaskOutcome } from "../../../src/core/task-outcome.js";
+
+const ARN = "arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef";
+const app = (exitCode?: number, reason?: string) => ({ name: "app", ...(exitCode === undefined ? {} : { exitCode }), ...(reason ? { reason } : {}) });
+const sidecar = (exitCode?: number) => ({ name: "log-router", ...(exitCode === undefined ? {} : { exitCode }) });
+
+describe("taskOutcome", () => {
+  it.each<[string, Partial<Task>, string, Partial<TaskOutcome> & { state: TaskOutcome["state"] }]>([
+    ["provisioning", { lastStatus: "PROVISIONING", containers: [app()] }, "app", { state: "running", lastStatus: "PROVISIONING" }],
+    ["no status yet", { containers: [app()] }, "app", { state: "running", lastStatus: "PROVISIONING" }],
+    ["running", { lastStatus: "RUNNING", desiredStatus: "RUNNING", containers: [app()] }, "app", { state: "running", lastStatus: "RUNNING" }],
+    [
+      "deprovisioning with an exit code already known is not stopped yet",
+      { lastStatus: "DEPROVISIONING", desiredStatus: "STOPPED", containers: [app(3)] },
+      "app",
+      { state: "running", lastStatus: "DEPROVISIONING" },
+    ],
+    [
+      "stopped, exit 0",
+      { lastStatus: "STOPPED", stoppedReason: "Essential container in task exited", stopCode: "EssentialContainerExited", containers: [app(0), sidecar(0)] },
+      "app",
+      { state: "succeeded", container: "app", exitCode: 0, stoppedReason: "Essential container in task exited" },
+    ],
+    [
+      "stopped, exit 3",
+      { lastStatus: "STOPPED", stoppedReason: "Essential container in task exited", stopCode: "EssentialContainerExited", containers: [app(3), sidecar(0)] },
+      "app",
+      {
+        state: "failed",
+        container: "app",
+        exitCode: 3,
+        reason: "container app exited with code 3; task stopped: Essential container in task exited (EssentialContainerExited)",
+        stopCode: "EssentialContainerExited",
+      },
+    ],
+    [
+      "the watched container decides, not a sidecar",
+      { lastStatus: "STOPPED", stoppedReason: "Essential container in task exited", containers: [app(0), sidecar(137)] },
+      "app",
+      { state: "succeeded", container: "app", exitCode: 0 },
+    ],
+    [
+      "a failed sidecar does not hide the watched container's failure",
+      { lastStatus: "STOPPED", containers: [app(1), sidecar(0)] },
+      "app",
+      { state: "failed", exitCode: 1, reason: "container app exited with code 1" },
+    ],
+    [
+      "never ran: image pull failed",
+      {
+        lastStatus: "STOPPED",
+        stopCode: "TaskFailedToStart",
+        stoppedReason: "CannotPullContainerError: pull image manifest has been retried 5 time(s)",
+        containers: [app(undefined, "CannotPullContainerError: ref not found")],
+      },
+      "app",
+      {
+        state: "failed",
+        exitCode: undefined,
+        reason: "container app did not run to an exit code (CannotPullContainerError: ref not found); task stopped: CannotPullContainerError: pull image manifest has been retried 5 time(s) (TaskFailedToStart)",
+      },
+    ],
+    [
+      "stopped by a user: SIGTERM",
+      { lastStatus: "STOPPED", stopCode: "UserInitiated", stoppedReason: "Task stopped by user", containers: [app(143)] },
+      "app",
+      { state: "failed", exitCode: 143, reason: "container app exited with code 143; task stopped: Task stopped by user (UserInitiated)" },
+    ],
+    [
+      "the watched container is missing from the task",
+      { lastStatus: "STOPPED", containers: [sidecar(0)] },
+      "app",
+      { state: "failed", exitCode: undefined, reason: "the task has no container named app" },
+    ],
+  ])("%s", (_name, task, container, expected) => {
+    expect(taskOutcome(task, container)).toMatchObject(expected);
+  });
+});
+
+describe("readTaskOutcome", () => {
+  it("finds the task by ARN among several", () => {
+    const other = { taskArn: `${ARN}ff`, lastStatus: "STOPPED", containers: [app(9)] };
+    expect(readTaskOutcome({ tasks: [other, { taskArn: ARN, lastStatus: "RUNNING" }] }, ARN, "app")).toEqual({ state: "running", lastStatus: "RUNNING" });
+  });
+
+  it("is unknown with the failure's reason when the task is not returned", () => {
+    expect(readTaskOutcome({ tasks: [], failures: [{ arn: ARN, reason: "MISSING" }] }, ARN, "app")).toEqual({ state: "unknown", reason: "MISSING" });
+    expect(readTaskOutcome({}, ARN, "app")).toEqual({ state: "unknown", reason: "not found" });
+  });
+});
+
+describe("chooseTaskContainer", () => {
+  const web = [
+    { name: "app", essential: true },
+    { name: "log-router", essential: false },
+  ];
+  const twoEssential = [{ name: "app" }, { name: "proxy", essential: true }];
+
+  it.each<[string, Array<{ name: string; essential?: boolean }>, string | undefined, boolean, string]>([
+    ["the requested one", web, "log-router", true, "log-router"],
+    ["the only container", [{ name: "worker", essential: true }], undefined, true, "worker"],
+    ["the only essential container beside sidecars", web, undefined, true, "app"],
+    ["to watch only: the first essential container", twoEssential, undefined, false, "app"],
+  ])("%s", (_name, definitions, requested, forCommand, expected) => {
+    expect(chooseTaskContainer(definitions, requested, { forCommand })).toBe(expected);
+  });
+
+  it("refuses an unknown container, listing the ones there are", () => {
+    expect(() => chooseTaskContainer(web, "api", { forCommand: true, family: "web:3" })).toThrow(ValidationError);
+    expect(() => chooseTaskContainer(web, "api", { forCommand: true, family: "web:3" })).toThrow("--container api: task definition web:3 has no such container; it has app, log-router");
+  });
+
+  it("asks which container runs the command when several are essential", () => {
+    expect(() => chooseTaskContainer(twoEssential, undefined, { forCommand: true, flag: "--pre-deploy-container" })).toThrow(
+      "the task definition has 2 containers (app, proxy): pass --pre-deploy-container to say which one runs the command",
+    );
+  });
+});
+
+describe("taskIdOf", () => {
+  it("is the last segment of the ARN", () => {
+    expect(taskIdOf(ARN)).toBe("0123456789abcdef");
+  });
+});
