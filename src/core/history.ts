@@ -1,0 +1,82 @@
+/**
+ * The rows of `ecs-release history`: one per revision, newest first, from the revision's tags and
+ * the services that use it now.
+ */
+import { newestFirst, outcomeOf, type OutcomeLabel, type RevisionRecord } from "./revision-record.js";
+import { TAG } from "./tags.js";
+import { formatTable } from "./table.js";
+
+/** One line of history. */
+export interface HistoryRow {
+  readonly family: string;
+  readonly revision: number;
+  readonly arn: string;
+  /** ACTIVE / INACTIVE / DELETE_IN_PROGRESS. */
+  readonly status: string;
+  /** Commit SHA (TAG.sha, else a SHA-looking image tag), when known. */
+  readonly sha: string | null;
+  /** When it was released (TAG.releasedAt, else its registration time). */
+  readonly releasedAt: string | null;
+  readonly releasedBy: string | null;
+  readonly outcome: OutcomeLabel;
+  /** Services whose deployments use it now (live marker: non-empty). */
+  readonly services: readonly string[];
+  readonly live: boolean;
+  readonly jobUrl: string | null;
+  readonly image: string | null;
+}
+
+/** Builds history rows, newest first, at most `limit`. `inUse` maps task definition ARN → services. */
+export function buildHistoryRows(records: readonly RevisionRecord[], inUse: ReadonlyMap<string, readonly string[]>, limit: number): HistoryRow[] {
+  return newestFirst(records)
+    .slice(0, Math.max(0, limit))
+    .map((record) => {
+      const services = [...(inUse.get(record.arn) ?? [])].sort();
+      return {
+        family: record.family,
+        revision: record.revision,
+        arn: record.arn,
+        status: record.status,
+        sha: shaOf(record),
+        releasedAt: record.tags[TAG.releasedAt] ?? record.registeredAt ?? null,
+        releasedBy: record.tags[TAG.releasedBy] ?? null,
+        outcome: outcomeOf(record),
+        services,
+        live: services.length > 0,
+        jobUrl: record.tags[TAG.jobUrl] ?? null,
+        image: record.tags[TAG.image] ?? record.image ?? null,
+      };
+    });
+}
+
+/** The commit a revision runs: TAG.sha, else an image tag that looks like a commit SHA. */
+export function shaOf(record: Pick<RevisionRecord, "tags" | "image">): string | null {
+  const tagged = record.tags[TAG.sha];
+  if (tagged) return tagged;
+  const imageTag = record.image?.split("@")[0]?.split("/").pop()?.split(":")[1];
+  return imageTag !== undefined && /^[0-9a-f]{7,40}$/i.test(imageTag) ? imageTag : null;
+}
+
+/** The history table people read: aligned columns, the live revisions marked with `*`. */
+export function formatHistoryTable(rows: readonly HistoryRow[]): string {
+  if (rows.length === 0) return "no revisions found\n";
+  return formatTable(
+    ["", "REVISION", "STATUS", "SHA", "RELEASED", "BY", "OUTCOME", "RUNNING IN"],
+    rows.map((row) => [
+      row.live ? "*" : "",
+      `${row.family}:${row.revision}`,
+      row.status,
+      row.sha ? row.sha.slice(0, 12) : "-",
+      row.releasedAt ? formatTime(row.releasedAt) : "-",
+      row.releasedBy ?? "-",
+      row.outcome,
+      row.services.length > 0 ? row.services.join(", ") : "-",
+    ]),
+  );
+}
+
+/** `2025-01-02T03:04:05.678Z` → `2025-01-02 03:04Z`; anything else unchanged. */
+export function formatTime(iso: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(iso);
+  return match ? `${match[1]} ${match[2]}${match[3] ?? ""}` : iso;
+}

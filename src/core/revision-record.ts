@@ -1,0 +1,80 @@
+/**
+ * A task definition revision as rollback, history and prune see it: where it sits in its family,
+ * whether ECS still lets it start tasks, and what ecs-release recorded about it in its tags.
+ */
+import { TAG, type TagMap } from "./tags.js";
+
+/** One revision of a task definition family, with its tags. */
+export interface RevisionRecord {
+  /** Full task definition ARN. */
+  readonly arn: string;
+  readonly family: string;
+  readonly revision: number;
+  /** ACTIVE, INACTIVE or DELETE_IN_PROGRESS (only ACTIVE revisions can start tasks). */
+  readonly status: string;
+  readonly tags: TagMap;
+  /** The application image, when known (from TAG.image or the first container). */
+  readonly image?: string;
+  /** ISO-8601 registration time, when known. */
+  readonly registeredAt?: string;
+}
+
+/** How a revision's rollout ended, as shown to people. */
+export type OutcomeLabel = "stable" | "failed" | "rolled back" | "unknown";
+
+/** A family and revision named by an ARN or `family:revision`. */
+export interface RevisionName {
+  readonly family: string;
+  readonly revision: number;
+}
+
+const ARN_PATTERN = /^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\/([A-Za-z0-9_-]{1,255}):(\d+)$/;
+const NAME_PATTERN = /^([A-Za-z0-9_-]{1,255}):(\d+)$/;
+
+/** Parses `arn:aws:ecs:…:task-definition/family:12` or `family:12`; undefined when it is neither. */
+export function parseRevisionName(text: string): RevisionName | undefined {
+  const match = ARN_PATTERN.exec(text) ?? NAME_PATTERN.exec(text);
+  if (!match?.[1] || !match[2]) return undefined;
+  const revision = Number(match[2]);
+  return Number.isSafeInteger(revision) && revision > 0 ? { family: match[1], revision } : undefined;
+}
+
+/** `family:revision`, the short name people read. */
+export function formatRevisionName(name: RevisionName): string {
+  return `${name.family}:${name.revision}`;
+}
+
+/** The recorded outcome of a revision's rollout (TAG.outcome), for people. */
+export function outcomeOf(record: Pick<RevisionRecord, "tags">): OutcomeLabel {
+  switch (record.tags[TAG.outcome]) {
+    case "stable":
+      return "stable";
+    case "failed":
+      return "failed";
+    case "rolled-back":
+      return "rolled back";
+    default:
+      return "unknown";
+  }
+}
+
+/** True when ecs-release recorded the revision's rollout as stable: a known-good revision. */
+export function isKnownGood(record: Pick<RevisionRecord, "tags">): boolean {
+  return record.tags[TAG.outcome] === "stable";
+}
+
+/** True when the revision is recorded as bad: its rollout failed or it was rolled back from. */
+export function isKnownBad(record: Pick<RevisionRecord, "tags">): boolean {
+  const outcome = record.tags[TAG.outcome];
+  return outcome === "failed" || outcome === "rolled-back";
+}
+
+/** True when the revision is tagged to be kept forever (TAG.keep=true). */
+export function isTaggedKeep(record: Pick<RevisionRecord, "tags">): boolean {
+  return /^(true|yes|1)$/i.test(record.tags[TAG.keep] ?? "");
+}
+
+/** Revisions sorted newest first (a copy). */
+export function newestFirst<T extends Pick<RevisionRecord, "revision">>(records: readonly T[]): T[] {
+  return [...records].sort((a, b) => b.revision - a.revision);
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { selectRevisionsToPrune } from "../../../src/core/prune-selection.js";
+import type { RevisionRecord } from "../../../src/core/revision-record.js";
+import { TAG } from "../../../src/core/tags.js";
+
+const ARN = (revision: number): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${revision}`;
+
+function rev(revision: number, tags: Record<string, string> = {}, status = "ACTIVE"): RevisionRecord {
+  return { arn: ARN(revision), family: "web", revision, status, tags };
+}
+
+describe("selectRevisionsToPrune", () => {
+  type Row = [string, { revisions: RevisionRecord[]; keep: number; inUse?: Record<number, string[]> }, number[]];
+  it.each<Row>([
+    ["keeps the newest N", { revisions: [1, 2, 3, 4, 5].map((n) => rev(n)), keep: 2 }, [5, 4]],
+    ["keeps everything when N covers it", { revisions: [1, 2].map((n) => rev(n)), keep: 20 }, [2, 1]],
+    ["spares one in use beyond N and its rollback target", { revisions: [rev(6), rev(5), rev(4), rev(3, { [TAG.outcome]: "stable" }), rev(2, { [TAG.outcome]: "stable" }), rev(1)], keep: 2, inUse: { 4: ["web"] } }, [6, 5, 4, 3]],
+    ["spares the newest known-good even when nothing is in use", { revisions: [rev(5, { [TAG.outcome]: "failed" }), rev(4), rev(3, { [TAG.outcome]: "stable" }), rev(2, { [TAG.outcome]: "stable" }), rev(1)], keep: 1 }, [5, 3]],
+    ["spares revisions tagged to keep", { revisions: [rev(4), rev(3), rev(2, { [TAG.keep]: "true" }), rev(1, { [TAG.keep]: "false" })], keep: 1 }, [4, 2]],
+    ["the rollback target of the running revision skips failed ones", { revisions: [rev(5), rev(4, { [TAG.outcome]: "stable" }), rev(3, { [TAG.outcome]: "failed" }), rev(2, { [TAG.outcome]: "stable" }), rev(1, { [TAG.outcome]: "stable" })], keep: 1, inUse: { 4: ["web"] } }, [5, 4, 2]],
+    ["ignores INACTIVE revisions", { revisions: [rev(3), rev(2, {}, "INACTIVE"), rev(1)], keep: 1 }, [3]],
+  ])("%s", (_title, input, kept) => {
+    const inUse = new Map(Object.entries(input.inUse ?? {}).map(([n, services]) => [ARN(Number(n)), services]));
+    const selection = selectRevisionsToPrune({ revisions: input.revisions, keep: input.keep, inUse });
+    expect(selection.kept.map((k) => k.record.revision)).toEqual(kept);
+    const active = input.revisions.filter((r) => r.status === "ACTIVE").map((r) => r.revision);
+    expect(selection.deregister.map((r) => r.revision)).toEqual(active.filter((n) => !kept.includes(n)).sort((a, b) => b - a));
+  });
+
+  it("gives every reason a revision is kept", () => {
+    const selection = selectRevisionsToPrune({ revisions: [rev(2, { [TAG.outcome]: "stable", [TAG.keep]: "true" }), rev(1)], keep: 1, inUse: new Map([[ARN(2), ["web"]]]) });
+    expect(selection.kept[0]?.reasons).toEqual(["among the newest 1", "in use by web", `tagged ${TAG.keep}=true`, "newest known-good (rollback target)"]);
+  });
+});
