@@ -56,6 +56,21 @@ wait $pid`,
     "reject-login",
     `#!/bin/sh\nif [ "$1" = login ]; then cat >/dev/null; echo "Error: logging into registry: invalid username/password" >&2; exit 125; fi\nexec podman "$@"`,
   );
+  // A docker-flavoured CLI without buildx (what `docker` without the plugin answers), doing the work
+  // with podman and printing the digest the way `docker push` does.
+  await script(
+    "docker-like",
+    `#!/bin/sh
+case "$1" in
+  --version) echo "Docker version 28.2.2, build e6534b4" ;;
+  buildx) echo "docker: unknown command: docker buildx" >&2; exit 1 ;;
+  push)
+    podman push --digestfile "${dir}/docker-like-digest" "$2" < /dev/null || exit $?
+    echo "The push refers to repository [\${2%:*}]"
+    echo "\${2##*:}: digest: $(cat "${dir}/docker-like-digest") size: 528" ;;
+  *) exec podman "$@" ;;
+esac`,
+  );
   env = () => ({
     ...handle.env(),
     CONTAINERS_STORAGE_CONF: join(dir, "storage.conf"),
@@ -134,6 +149,20 @@ describe("ecs-release push", () => {
     expect(images.imageDetails?.[0]?.imageTags).toEqual(expect.arrayContaining([SHA, "stable"]));
     const log = await handle.emulator.callLog();
     expect(log.map((entry) => entry.operation)).not.toContain("GetAuthorizationToken");
+  });
+
+  it("with --force builds and pushes even though the tag is in ECR; a docker CLI's push output gives the digest", async () => {
+    const clients = awsClients(handle.emulator);
+    await createRepository(clients, "web");
+    await putImage(clients, "web", SHA);
+    const run = await runCli(pushArgs("web", "docker-like", "--force", "--extra-tag", "latest"), env());
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/already exists; building again \(--force\)/);
+    const result = JSON.parse(run.stdout) as { digest: string; skipped: boolean; cli: { flavor: string; buildx: boolean } };
+    expect(result).toMatchObject({ skipped: false, cli: { flavor: "docker", buildx: false } });
+    expect(result.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await registry.manifestDigest("web", SHA)).toBe(result.digest);
+    expect(await registry.manifestDigest("web", "latest")).toBe(result.digest);
   });
 
   it("a failing build exits non-zero with the build's own error visible", async () => {
