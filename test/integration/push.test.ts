@@ -3,6 +3,7 @@
  * isolation, a temp storage root) and pushes it to a local docker-registry; the ECR API
  * (GetAuthorizationToken, DescribeImages, CreateRepository, PutImage) is the emulator's.
  */
+import { execFileSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -163,6 +164,28 @@ describe("ecs-release push", () => {
     expect(result.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(await registry.manifestDigest("web", SHA)).toBe(result.digest);
     expect(await registry.manifestDigest("web", "latest")).toBe(result.digest);
+  });
+
+  it("takes the SHA from CIRCLE_SHA1, else from git rev-parse HEAD in the context", async () => {
+    const clients = awsClients(handle.emulator);
+    await createRepository(clients, "shop");
+    await putImage(clients, "shop", SHA);
+    const base = ["push", "--repository", "shop", "--docker", join(dir, "fail-if-called"), "--json"];
+    const fromCircle = await runCli(base, { ...env(), CIRCLE_SHA1: SHA });
+    expect(fromCircle.code).toBe(0);
+    expect(JSON.parse(fromCircle.stdout)).toMatchObject({ skipped: true, tags: [SHA] });
+
+    const repo = join(dir, "git");
+    await mkdir(repo, { recursive: true });
+    const git = (...args: string[]): string => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: repo, encoding: "utf8" }).trim();
+    git("init", "-q");
+    git("commit", "-q", "--allow-empty", "-m", "one");
+    const head = git("rev-parse", "HEAD");
+    await putImage(clients, "shop", head);
+    const fromGit = await runCli([...base, "--context", repo], env());
+    expect(fromGit.code).toBe(0);
+    expect(JSON.parse(fromGit.stdout)).toMatchObject({ skipped: true, tags: [head] });
+    expect(existsSync(join(dir, "docker-was-called"))).toBe(false);
   });
 
   it("a failing build exits non-zero with the build's own error visible", async () => {
