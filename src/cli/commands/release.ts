@@ -1,5 +1,8 @@
-import type { CommandSpec } from "../command.js";
-import { notImplemented } from "./not-implemented.js";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { ValidationError } from "../../core/errors.js";
+import { readReleaseMetadata } from "../../core/release-metadata.js";
+import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
 import { CLUSTER, DRY_RUN, NO_WAIT, POLL_INTERVAL, REPOSITORY, SERVICES, SHA, TIMEOUT } from "./shared-flags.js";
 
 /** `ecs-release release`: render a forward revision from SSM and roll it out. */
@@ -30,5 +33,70 @@ export const releaseCommand: CommandSpec = {
     POLL_INTERVAL,
     { name: "force", type: "boolean", description: "release even when a deployment is already in progress" },
   ],
-  execute: () => notImplemented("release"),
+  execute: executeRelease,
 };
+
+async function executeRelease(ctx: CliContext): Promise<CommandOutcome> {
+  const { flags } = ctx;
+  const repository = read.string(flags, "repository");
+  const image = read.string(flags, "image");
+  if ((repository === undefined) === (image === undefined)) {
+    throw new ValidationError("pass exactly one of --repository NAME (the image is NAME:SHA, looked up in ECR) or --image URI");
+  }
+  const sha = resolveSha(read.string(flags, "sha"), ctx.env, image, repository !== undefined);
+  const mode = read.string(flags, "secure-strings") ?? "environment";
+  if (mode !== "environment" && mode !== "secrets") throw new ValidationError(`--secure-strings must be "environment" or "secrets", not "${mode}"`);
+  const options = {
+    cluster: read.string(flags, "cluster") as string,
+    services: read.list(flags, "service"),
+    ssmPath: read.string(flags, "ssm-path") as string,
+    ...(repository !== undefined ? { repository } : {}),
+    ...(image !== undefined ? { image } : {}),
+    ...(sha !== undefined ? { sha } : {}),
+    templates: read.list(flags, "template").map(readTemplate),
+    containers: read.list(flags, "container"),
+    env: read.list(flags, "env"),
+    secureStrings: mode,
+    allowEmptyEnv: read.boolean(flags, "allow-empty-env"),
+    dryRun: read.boolean(flags, "dry-run"),
+    wait: !read.boolean(flags, "no-wait"),
+    timeoutMs: read.number(flags, "timeout") ?? 30 * 60_000,
+    pollIntervalMs: read.number(flags, "poll-interval") ?? 6_000,
+    force: read.boolean(flags, "force"),
+    metadata: readReleaseMetadata(ctx.env, ctx.version),
+  } as const;
+  const { run } = await import("../../commands/release.js");
+  const result = await run(options, { aws: await ctx.aws(), log: ctx.log, clock: ctx.clock, signal: ctx.signal, redactor: ctx.redactor });
+  return { result };
+}
+
+/** `FILE` or `FAMILY=FILE` (a family name is letters, digits, `-` and `_`), read from disk. */
+function readTemplate(value: string): { family?: string; source: string; text: string } {
+  const keyed = /^([A-Za-z0-9_-]{1,255})=(.+)$/.exec(value);
+  const family = keyed?.[1];
+  const file = keyed?.[2] ?? value;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new ValidationError(`--template ${value}: cannot read ${file}${code === "ENOENT" ? ": no such file" : code ? ` (${code})` : ""}`, { cause: error });
+  }
+  return { ...(family !== undefined ? { family } : {}), source: file, text };
+}
+
+/**
+ * The commit SHA: --sha, else $CIRCLE_SHA1, else `git rev-parse HEAD`. With --image the SHA is only
+ * recorded (TAG.sha): the image's tag when it is a full SHA, else none is needed.
+ */
+function resolveSha(flag: string | undefined, env: Readonly<Record<string, string | undefined>>, image: string | undefined, required: boolean): string | undefined {
+  if (flag) return flag;
+  if (env["CIRCLE_SHA1"]) return env["CIRCLE_SHA1"];
+  const tag = image === undefined ? undefined : /:([0-9a-f]{40})$/.exec(image.split("@")[0] ?? "")?.[1];
+  if (tag) return tag;
+  const git = spawnSync("git", ["rev-parse", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  const head = git.status === 0 ? git.stdout.trim() : "";
+  if (/^[0-9a-f]{40}$/.test(head)) return head;
+  if (required) throw new ValidationError("no commit SHA: pass --sha, set CIRCLE_SHA1, or run inside a git checkout");
+  return undefined;
+}

@@ -1,0 +1,202 @@
+/**
+ * Waits for ECS rollouts to their real end (cli.md, release step 5; reused by rollback).
+ *
+ * One loop for every service: each poll is one DescribeServices call per 10 services. For each
+ * service it follows the deployment id our UpdateService created (see core/rollout-state.ts),
+ * prints the service events it has not printed yet (by event id, oldest first) and the
+ * per-deployment counts (old and new side by side) when they change. It keeps its own deadline.
+ * A failed poll (an AWS error after the SDK's retries) is logged and the loop goes on until the
+ * deadline. Failures are returned, not thrown: the caller decides (see rolloutReportError).
+ *
+ * Poll interval: the default of 6s (shared-flags.ts) is a trade between latency and the ECS API's
+ * request throttling. ECS throttles per account and Region with token buckets shared by everything
+ * in the account (the console, other pipelines, autoscalers, other deploy tools), and a throttled
+ * DescribeServices there would slow *their* calls too. At 6s a release makes ≤ 0.17 calls/s per 10
+ * services, so even dozens of pipelines waiting at once stay well below the sustained rate of the
+ * service-read bucket, while a rollout (health checks, deregistration delay) takes minutes, so 6s
+ * adds little to how soon we notice the end. The SDK waiter for services-stable polls every 15s;
+ * we poll faster because we report failures (circuit breaker) on the first poll after ECS does.
+ */
+import { AwsCallError, DeploymentFailedError, EcsReleaseError, InterruptedError, WaitTimeoutError } from "../core/errors.js";
+import type { Clock } from "../core/clock.js";
+import { formatDuration } from "../core/duration.js";
+import type { Logger } from "../core/logger.js";
+import { assessRollout, formatCounts, isFailure, isSettled, revisionName, type DeploymentCounts, type RolloutStateKind, type RolloutTarget } from "../core/rollout-state.js";
+import type { AwsClients } from "./clients.js";
+import { describeServices } from "./ecs.js";
+
+/** What to wait for. */
+export interface WaitForRolloutsOptions {
+  readonly cluster: string;
+  readonly targets: readonly RolloutTarget[];
+  readonly timeoutMs: number;
+  readonly pollIntervalMs: number;
+  /** Service event ids seen before the update (not printed again). Without them, events older than the wait are skipped. */
+  readonly knownEventIds?: Iterable<string>;
+}
+
+/** What the wait needs. */
+export interface WaitDeps {
+  readonly aws: Pick<AwsClients, "ecs"> & Partial<Pick<AwsClients, "region">>;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+}
+
+/** How one service's rollout ended (or stood when the wait ended). */
+export interface ServiceRolloutOutcome {
+  readonly service: string;
+  readonly taskDefinitionArn: string;
+  readonly deploymentId: string;
+  readonly state: RolloutStateKind;
+  readonly reason: string;
+  /** The revision ECS fell back to (rolling-back / rolled-back). */
+  readonly fallenBackTo?: string;
+  readonly counts: readonly DeploymentCounts[];
+}
+
+/** The end of a wait: every service settled, the deadline, or an interruption. */
+export interface RolloutReport {
+  readonly ended: "settled" | "deadline" | "interrupted";
+  readonly outcomes: readonly ServiceRolloutOutcome[];
+  readonly elapsedMs: number;
+  readonly polls: number;
+}
+
+/** Waits until every target's rollout has settled, the deadline passes, or `deps.signal` aborts. Never throws for a failed rollout. */
+export async function waitForRollouts(options: WaitForRolloutsOptions, deps: WaitDeps): Promise<RolloutReport> {
+  const start = deps.clock.now();
+  const deadline = start + options.timeoutMs;
+  const seen = new Set(options.knownEventIds ?? []);
+  const skipBefore = options.knownEventIds === undefined ? start - 5_000 : undefined;
+  const outcomes = new Map<string, ServiceRolloutOutcome>(
+    options.targets.map((t) => [t.service, { service: t.service, taskDefinitionArn: t.taskDefinitionArn, deploymentId: t.deploymentId, state: "in-progress", reason: "waiting for the first poll", counts: [] }]),
+  );
+  const lastLine = new Map<string, string>();
+  let polls = 0;
+  const report = (ended: RolloutReport["ended"]): RolloutReport => ({ ended, outcomes: [...outcomes.values()], elapsedMs: deps.clock.now() - start, polls });
+
+  for (;;) {
+    if (deps.signal.aborted) return report("interrupted");
+    const pending = options.targets.filter((t) => !isSettled(outcomes.get(t.service)?.state ?? "in-progress"));
+    if (pending.length === 0) return report("settled");
+    try {
+      polls++;
+      const { services } = await describeServices(deps.aws, options.cluster, pending.map((t) => t.service), deps.signal);
+      for (const target of pending) {
+        const snapshot = services.find((s) => s.serviceName === target.service || s.serviceArn === target.service);
+        // Events: newest first from ECS; print the unseen ones oldest first.
+        const fresh = (snapshot?.events ?? []).filter((e) => e.id !== undefined && !seen.has(e.id));
+        for (const event of fresh.reverse()) {
+          seen.add(event.id ?? "");
+          if (skipBefore !== undefined && polls === 1 && (event.createdAt?.getTime() ?? 0) < skipBefore) continue;
+          deps.log.info(`${target.service}: ${event.message ?? ""}`);
+        }
+        const previous = outcomes.get(target.service);
+        const state = assessRollout(snapshot, target);
+        const outcome: ServiceRolloutOutcome = {
+          service: target.service,
+          taskDefinitionArn: target.taskDefinitionArn,
+          deploymentId: target.deploymentId,
+          state: state.kind,
+          reason: state.reason,
+          ...(state.fallenBackTo !== undefined ? { fallenBackTo: state.fallenBackTo } : {}),
+          counts: state.counts,
+        };
+        outcomes.set(target.service, outcome);
+        const line = formatCounts(target.service, state.counts);
+        if (line !== lastLine.get(target.service)) {
+          deps.log.info(line);
+          lastLine.set(target.service, line);
+        }
+        if (state.kind !== previous?.state) reportTransition(outcome, deps.log);
+      }
+    } catch (error) {
+      if (deps.signal.aborted || error instanceof InterruptedError) return report("interrupted");
+      if (!(error instanceof EcsReleaseError)) throw error;
+      // AwsCallError after the SDK's retries, or expired credentials: keep trying until the deadline.
+      deps.log.warn(`${error instanceof AwsCallError ? "" : "polling failed: "}${error.message}; polling again until the deadline (${formatDuration(Math.max(0, deadline - deps.clock.now()))} left)`);
+    }
+    if (options.targets.every((t) => isSettled(outcomes.get(t.service)?.state ?? "in-progress"))) return report("settled");
+    const now = deps.clock.now();
+    if (now >= deadline) return report("deadline");
+    try {
+      await deps.clock.sleep(Math.min(options.pollIntervalMs, deadline - now), deps.signal);
+    } catch {
+      if (deps.signal.aborted) return report("interrupted");
+      throw new Error("the clock failed to sleep");
+    }
+  }
+}
+
+function reportTransition(outcome: ServiceRolloutOutcome, log: Logger): void {
+  const name = `${outcome.service}`;
+  const revision = revisionName(outcome.taskDefinitionArn);
+  switch (outcome.state) {
+    case "completed":
+      log.info(`${name}: stable on ${revision} (deployment ${outcome.deploymentId} COMPLETED)`);
+      break;
+    case "failed":
+      log.warn(`${name}: deployment ${outcome.deploymentId} of ${revision} FAILED: ${outcome.reason}`);
+      break;
+    case "rolling-back":
+      log.warn(`${name}: deployment of ${revision} failed (${outcome.reason}); ECS is rolling back to ${revisionName(outcome.fallenBackTo ?? "")}, watching until it is stable there`);
+      break;
+    case "rolled-back":
+      log.warn(`${name}: rolled back: stable again on ${revisionName(outcome.fallenBackTo ?? "")} (${revision} failed: ${outcome.reason})`);
+      break;
+    case "vanished":
+      log.warn(`${name}: ${outcome.reason}`);
+      break;
+    case "in-progress":
+      break;
+  }
+}
+
+/** One line per service for messages: what state it is in at the end of the wait. */
+export function describeOutcome(outcome: ServiceRolloutOutcome): string {
+  const revision = revisionName(outcome.taskDefinitionArn);
+  const counts = outcome.counts.length > 0 ? ` [${formatCounts(outcome.service, outcome.counts).slice(outcome.service.length + 2)}]` : "";
+  switch (outcome.state) {
+    case "completed":
+      return `${outcome.service} stable on ${revision}`;
+    case "failed":
+      return `${outcome.service}: ${revision} failed (${outcome.reason}) and the service stays on it${counts}`;
+    case "rolling-back":
+      return `${outcome.service}: ${revision} failed (${outcome.reason}); ECS is still rolling back to ${revisionName(outcome.fallenBackTo ?? "")}${counts}`;
+    case "rolled-back":
+      return `${outcome.service}: ${revision} failed (${outcome.reason}); the service is back on ${revisionName(outcome.fallenBackTo ?? "")}`;
+    case "vanished":
+      return `${outcome.service}: ${outcome.reason}`;
+    case "in-progress":
+      return `${outcome.service}: ${revision} still rolling out (deployment ${outcome.deploymentId}: ${outcome.reason})${counts}`;
+  }
+}
+
+/**
+ * The error a report ends the command with, or undefined when every rollout completed:
+ * interrupted → InterruptedError (nothing cancelled; says how to follow or roll back);
+ * any failure → DeploymentFailedError (exit 1); else the deadline → WaitTimeoutError (exit 4).
+ * `result` is attached to the error (printed under --json).
+ */
+export function rolloutReportError(report: RolloutReport, cluster: string, result?: unknown): EcsReleaseError | undefined {
+  const options = result === undefined ? {} : { result };
+  const services = report.outcomes.map((o) => o.service);
+  const serviceFlags = services.map((s) => `--service ${s}`).join(" ");
+  if (report.ended === "interrupted") {
+    const rolling = report.outcomes.filter((o) => !isSettled(o.state)).map((o) => `${o.service} → ${revisionName(o.taskDefinitionArn)}`);
+    return new InterruptedError(
+      `interrupted while waiting; the deployment was not cancelled${rolling.length > 0 ? ` (still rolling out: ${rolling.join(", ")})` : ""}: follow it with \`ecs-release status --cluster ${cluster} ${serviceFlags}\` or roll back with \`ecs-release rollback --cluster ${cluster} ${serviceFlags}\``,
+      options,
+    );
+  }
+  const failed = report.outcomes.filter((o) => isFailure(o.state));
+  if (failed.length > 0) {
+    const others = report.outcomes.filter((o) => !isFailure(o.state)).map(describeOutcome);
+    return new DeploymentFailedError(`deployment failed: ${[...failed.map(describeOutcome), ...others].join("; ")}`, options);
+  }
+  if (report.ended === "deadline") {
+    return new WaitTimeoutError(`timed out after ${formatDuration(report.elapsedMs)}; state at the deadline: ${report.outcomes.map(describeOutcome).join("; ")}`, options);
+  }
+  return undefined;
+}

@@ -1,0 +1,54 @@
+/**
+ * ECS limits a rendered revision must fit (checked before anything is written). Pure.
+ * From the Amazon ECS service quotas and the RegisterTaskDefinition / TagResource references:
+ * a task definition is at most 64 KiB, has at most 10 containers, and a resource at most 50 tags
+ * (keys ≤ 128 characters, values ≤ 256).
+ */
+import type { TaskDefinitionInput } from "./template.js";
+
+/** The limits, named. */
+export const ECS_LIMITS = {
+  taskDefinitionBytes: 64 * 1024,
+  containersPerTaskDefinition: 10,
+  tagsPerResource: 50,
+  tagKeyLength: 128,
+  tagValueLength: 256,
+} as const;
+
+/** The size ECS counts: the JSON of the RegisterTaskDefinition input, in UTF-8 bytes. */
+export function taskDefinitionSize(input: TaskDefinitionInput, tags: Readonly<Record<string, string>> = {}): number {
+  const tagList = Object.entries(tags).map(([key, value]) => ({ key, value }));
+  return utf8Length(JSON.stringify({ ...input, ...(tagList.length > 0 ? { tags: tagList } : {}) }));
+}
+
+/** Every limit the revision breaks, as one phrase each (empty when it fits). */
+export function checkTaskDefinitionLimits(input: TaskDefinitionInput, tags: Readonly<Record<string, string>>): string[] {
+  const problems: string[] = [];
+  const size = taskDefinitionSize(input, tags);
+  if (size > ECS_LIMITS.taskDefinitionBytes) {
+    const environmentBytes = input.containerDefinitions.reduce((sum, c) => sum + utf8Length(JSON.stringify(c.environment ?? [])), 0);
+    problems.push(
+      `family ${input.family}: the task definition is ${formatKib(size)}, over ECS's ${formatKib(ECS_LIMITS.taskDefinitionBytes)} limit (the environment takes ${formatKib(environmentBytes)}; move large values out of SSM or use --secure-strings secrets)`,
+    );
+  }
+  if (input.containerDefinitions.length > ECS_LIMITS.containersPerTaskDefinition) {
+    problems.push(`family ${input.family}: ${input.containerDefinitions.length} containers, over ECS's limit of ${ECS_LIMITS.containersPerTaskDefinition}`);
+  }
+  const nonEmpty = Object.entries(tags).filter(([, value]) => value !== "");
+  if (nonEmpty.length > ECS_LIMITS.tagsPerResource) {
+    problems.push(`family ${input.family}: ${nonEmpty.length} tags, over ECS's limit of ${ECS_LIMITS.tagsPerResource} (remove some from the template)`);
+  }
+  const longKeys = nonEmpty.filter(([key]) => key.length > ECS_LIMITS.tagKeyLength).map(([key]) => key);
+  if (longKeys.length > 0) problems.push(`family ${input.family}: tag keys longer than ${ECS_LIMITS.tagKeyLength} characters: ${longKeys.join(", ")}`);
+  return problems;
+}
+
+function formatKib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+const encoder = new TextEncoder();
+
+function utf8Length(text: string): number {
+  return encoder.encode(text).length;
+}

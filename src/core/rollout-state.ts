@@ -1,0 +1,166 @@
+/**
+ * Where a rollout stands, from one DescribeServices snapshot and the deployment our UpdateService
+ * created (cli.md, release step 5). Pure.
+ *
+ * Like aws-actions/amazon-ecs-deploy-task-definition, we follow the deployment *id* UpdateService
+ * returned, not "the service is stable": a circuit-breaker rollback also ends stable, on the wrong
+ * revision. Success is that deployment COMPLETED with running = desired. Failure is that deployment
+ * FAILED, or gone while the service runs another revision, or the service back on another revision.
+ * When ECS rolls back, the state stays `rolling-back` until the revision fallen back to is stable.
+ */
+import type { Deployment, Service } from "@aws-sdk/client-ecs";
+
+/** The deployment a rollout follows. */
+export interface RolloutTarget {
+  readonly service: string;
+  /** The id UpdateService returned (`ecs-svc/…`). */
+  readonly deploymentId: string;
+  /** The revision the service was updated to. */
+  readonly taskDefinitionArn: string;
+}
+
+/** Rollout states. `completed` is success; `failed`, `rolled-back` and `vanished` are failures. */
+export type RolloutStateKind = "in-progress" | "completed" | "failed" | "rolling-back" | "rolled-back" | "vanished";
+
+/** Running counts of one deployment, for the progress lines. */
+export interface DeploymentCounts {
+  readonly id: string;
+  /** PRIMARY (newest), ACTIVE (older, draining) or INACTIVE. */
+  readonly status: string;
+  readonly taskDefinitionArn: string;
+  readonly desired: number;
+  readonly running: number;
+  readonly pending: number;
+  readonly failed: number;
+  readonly rolloutState: string;
+  /** True for the deployment our update created. */
+  readonly ours: boolean;
+}
+
+/** The assessment of one snapshot. */
+export interface RolloutState {
+  readonly kind: RolloutStateKind;
+  /** Why (ECS's rolloutStateReason, or ours). */
+  readonly reason: string;
+  /** For rolling-back / rolled-back / failed with the service on another revision: that revision. */
+  readonly fallenBackTo?: string;
+  readonly counts: readonly DeploymentCounts[];
+}
+
+/** True for states that mean the release did not go out (rolling-back included: it will not recover). */
+export function isFailure(kind: RolloutStateKind): boolean {
+  return kind === "failed" || kind === "rolled-back" || kind === "vanished" || kind === "rolling-back";
+}
+
+/** True when the wait for this service is over. */
+export function isSettled(kind: RolloutStateKind): boolean {
+  return kind === "completed" || kind === "failed" || kind === "rolled-back" || kind === "vanished";
+}
+
+/** Assesses one service snapshot (undefined: DescribeServices no longer returns it). */
+export function assessRollout(service: Service | undefined, target: RolloutTarget): RolloutState {
+  if (!service || (service.status !== undefined && service.status !== "ACTIVE")) {
+    return { kind: "vanished", reason: `service ${target.service} is ${service?.status ?? "gone"}`, counts: [] };
+  }
+  const deployments = service.deployments ?? [];
+  const counts = deployments.map((d) => toCounts(d, target));
+  const ours = deployments.find((d) => d.id === target.deploymentId);
+  const primary = deployments.find((d) => d.status === "PRIMARY");
+  const current = service.taskDefinition;
+  const onOtherRevision = current !== undefined && current !== target.taskDefinitionArn;
+
+  if (ours?.rolloutState === "FAILED" || (ours && onOtherRevision) || (!ours && onOtherRevision)) {
+    const reason = ours?.rolloutStateReason ?? (ours ? `service ${target.service} went back to ${revisionName(current ?? "")}` : `deployment ${target.deploymentId} is gone`);
+    if (!onOtherRevision) return { kind: "failed", reason, counts };
+    const fallenBackTo = current ?? "";
+    const settled = primary !== undefined && primary.taskDefinition === fallenBackTo && isDeploymentDone(primary);
+    return { kind: settled ? "rolled-back" : "rolling-back", reason, fallenBackTo, counts };
+  }
+  if (!ours) {
+    // Someone else started a deployment of the same revision (force-new-deployment): follow it.
+    if (primary && primary.taskDefinition === target.taskDefinitionArn) {
+      return isDeploymentDone(primary)
+        ? { kind: "completed", reason: `service ${target.service} is stable on ${revisionName(target.taskDefinitionArn)}`, counts }
+        : { kind: "in-progress", reason: `a newer deployment ${primary.id ?? ""} of the same revision is rolling out`, counts };
+    }
+    return { kind: "vanished", reason: `deployment ${target.deploymentId} is gone and service ${target.service} has no deployment of ${revisionName(target.taskDefinitionArn)}`, counts };
+  }
+  if (isDeploymentDone(ours)) {
+    return { kind: "completed", reason: ours.rolloutStateReason ?? `service ${target.service} is stable on ${revisionName(target.taskDefinitionArn)}`, counts };
+  }
+  return { kind: "in-progress", reason: ours.rolloutStateReason ?? "in progress", counts };
+}
+
+/** COMPLETED with every desired task running (a deployment without rolloutState: running = desired, nothing pending). */
+function isDeploymentDone(deployment: Deployment): boolean {
+  const running = deployment.runningCount ?? 0;
+  const desired = deployment.desiredCount ?? 0;
+  if (deployment.rolloutState !== undefined) return deployment.rolloutState === "COMPLETED" && running === desired;
+  return running === desired && (deployment.pendingCount ?? 0) === 0;
+}
+
+function toCounts(deployment: Deployment, target: RolloutTarget): DeploymentCounts {
+  return {
+    id: deployment.id ?? "",
+    status: deployment.status ?? "",
+    taskDefinitionArn: deployment.taskDefinition ?? "",
+    desired: deployment.desiredCount ?? 0,
+    running: deployment.runningCount ?? 0,
+    pending: deployment.pendingCount ?? 0,
+    failed: deployment.failedTasks ?? 0,
+    rolloutState: deployment.rolloutState ?? "",
+    ours: deployment.id === target.deploymentId,
+  };
+}
+
+/** `arn:…:task-definition/web:7` → `web:7`. */
+export function revisionName(taskDefinitionArn: string): string {
+  const slash = taskDefinitionArn.lastIndexOf("/");
+  return slash === -1 ? taskDefinitionArn : taskDefinitionArn.slice(slash + 1);
+}
+
+/** The family of a task definition ARN or `family:revision`. */
+export function familyOf(taskDefinition: string): string {
+  const name = revisionName(taskDefinition);
+  const colon = name.lastIndexOf(":");
+  return colon === -1 ? name : name.slice(0, colon);
+}
+
+/** One progress line: the deployments side by side, ours marked `new`, e.g. `web: new web:8 1/2 running (1 pending) IN_PROGRESS | old web:7 1 running`. */
+export function formatCounts(service: string, counts: readonly DeploymentCounts[]): string {
+  const parts = counts.map((c) => {
+    const label = c.ours ? "new" : c.status === "PRIMARY" ? "primary" : "old";
+    const pending = c.pending > 0 ? ` (${c.pending} pending)` : "";
+    const failed = c.failed > 0 ? ` ${c.failed} failed` : "";
+    return `${label} ${revisionName(c.taskDefinitionArn)} ${c.running}/${c.desired} running${pending}${failed}${c.rolloutState ? ` ${c.rolloutState}` : ""}`;
+  });
+  return `${service}: ${parts.length > 0 ? parts.join(" | ") : "no deployments"}`;
+}
+
+/** True when the service already has a deployment rolling out (more than one, or the primary not COMPLETED). */
+export function hasDeploymentInProgress(service: Service): boolean {
+  const deployments = service.deployments ?? [];
+  if (deployments.length > 1) return true;
+  const primary = deployments[0];
+  return primary?.rolloutState === "IN_PROGRESS";
+}
+
+/** Warnings about a service's deployment configuration that leaves it unprotected. */
+export function deploymentConfigurationWarnings(service: Service): string[] {
+  const name = service.serviceName ?? "service";
+  const controller = service.deploymentController?.type ?? "ECS";
+  if (controller !== "ECS") return [];
+  const config = service.deploymentConfiguration ?? {};
+  const warnings: string[] = [];
+  const minimum = config.minimumHealthyPercent;
+  if (minimum !== undefined && minimum < 100) {
+    warnings.push(`${name}: minimumHealthyPercent is ${minimum}%: ECS may stop old tasks before new ones are healthy (capacity drops during the rollout)`);
+  }
+  const breaker = config.deploymentCircuitBreaker;
+  if (!breaker?.enable) {
+    warnings.push(`${name}: the deployment circuit breaker is off: a revision whose tasks never start keeps ECS retrying until --timeout, and nothing rolls back`);
+  } else if (!breaker.rollback) {
+    warnings.push(`${name}: the deployment circuit breaker does not roll back: a failed rollout leaves the service on the failed revision`);
+  }
+  return warnings;
+}
