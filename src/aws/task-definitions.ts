@@ -1,0 +1,234 @@
+/**
+ * Reading and retiring task definition revisions for rollback, history and prune: listing a
+ * family newest first a page at a time (stopping as soon as the caller has enough), describing
+ * revisions with their tags a few at a time, deregistering, and finding every revision the
+ * services of a cluster still use.
+ */
+import {
+  DeregisterTaskDefinitionCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ListClustersCommand,
+  ListServicesCommand,
+  ListTaskDefinitionsCommand,
+  type Service,
+  type TaskDefinition,
+  type TaskDefinitionStatus,
+} from "@aws-sdk/client-ecs";
+import { ValidationError } from "../core/errors.js";
+import { parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
+import { TAG, tagsToMap } from "../core/tags.js";
+import { awsCall, awsErrorCode, translateAwsError } from "./call.js";
+import type { AwsClients } from "./clients.js";
+
+type Ecs = Pick<AwsClients, "ecs">;
+
+/** How many DescribeTaskDefinition calls run at once (ECS throttles describes at ~20/s sustained). */
+export const DESCRIBE_CONCURRENCY = 5;
+
+/**
+ * Lists a family's revision ARNs newest first, one ListTaskDefinitions page at a time, only as
+ * far as asked: `next(n)` returns the next n ARNs (fewer at the end). `familyPrefix` also matches
+ * longer family names, so ARNs of other families are dropped here.
+ */
+export class RevisionLister {
+  private readonly buffer: string[] = [];
+  private nextToken: string | undefined;
+  private started = false;
+  /** ListTaskDefinitions calls made so far. */
+  calls = 0;
+
+  constructor(
+    private readonly clients: Ecs,
+    readonly family: string,
+    readonly status: TaskDefinitionStatus = "ACTIVE",
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** True when every ARN has been returned. */
+  get exhausted(): boolean {
+    return this.started && this.nextToken === undefined && this.buffer.length === 0;
+  }
+
+  /** The next `count` ARNs, newest first. */
+  async next(count: number): Promise<string[]> {
+    while (this.buffer.length < count && (!this.started || this.nextToken !== undefined)) await this.fetchPage(count - this.buffer.length);
+    return this.buffer.splice(0, count);
+  }
+
+  private async fetchPage(wanted: number): Promise<void> {
+    const token = this.nextToken;
+    this.started = true;
+    this.calls++;
+    const page = await awsCall(`ListTaskDefinitions`, `${this.family} (${this.status})`, () =>
+      this.clients.ecs.send(
+        new ListTaskDefinitionsCommand({
+          familyPrefix: this.family,
+          status: this.status,
+          sort: "DESC",
+          maxResults: Math.min(100, Math.max(10, wanted)),
+          ...(token ? { nextToken: token } : {}),
+        }),
+        this.signal ? { abortSignal: this.signal } : {},
+      ),
+    );
+    const arns = (page.taskDefinitionArns ?? [])
+      .map((arn) => ({ arn, name: parseRevisionName(arn) }))
+      .filter((entry) => entry.name?.family === this.family)
+      // A page is already newest first; sorting it again costs nothing and keeps us correct
+      // against implementations that ignore `sort`.
+      .sort((a, b) => (b.name?.revision ?? 0) - (a.name?.revision ?? 0))
+      .map((entry) => entry.arn);
+    this.buffer.push(...arns);
+    this.nextToken = page.nextToken || undefined;
+  }
+}
+
+/** Lists up to `limit` revision ARNs of a family with that status, newest first. */
+export async function listRevisionArns(clients: Ecs, family: string, limit: number, status: TaskDefinitionStatus = "ACTIVE", signal?: AbortSignal): Promise<string[]> {
+  return new RevisionLister(clients, family, status, signal).next(limit);
+}
+
+/** Converts DescribeTaskDefinition output into a RevisionRecord. */
+export function toRevisionRecord(taskDefinition: TaskDefinition, tags: ReadonlyArray<{ key?: string | undefined; value?: string | undefined }> | undefined): RevisionRecord {
+  const arn = taskDefinition.taskDefinitionArn ?? "";
+  const map = tagsToMap(tags);
+  const image = map[TAG.image] ?? applicationImage(taskDefinition);
+  const registeredAt = taskDefinition.registeredAt instanceof Date ? taskDefinition.registeredAt.toISOString() : undefined;
+  return {
+    arn,
+    family: taskDefinition.family ?? parseRevisionName(arn)?.family ?? "",
+    revision: taskDefinition.revision ?? parseRevisionName(arn)?.revision ?? 0,
+    status: taskDefinition.status ?? "ACTIVE",
+    tags: map,
+    ...(image === undefined ? {} : { image }),
+    ...(registeredAt === undefined ? {} : { registeredAt }),
+  };
+}
+
+/** The image of the container that looks like the application's: one tagged with a commit SHA, else the first. */
+function applicationImage(taskDefinition: TaskDefinition): string | undefined {
+  const images = (taskDefinition.containerDefinitions ?? []).map((c) => c.image).filter((image): image is string => typeof image === "string");
+  return images.find((image) => /:[0-9a-f]{7,40}$/i.test(image)) ?? images[0];
+}
+
+/**
+ * Describes one revision (a family, `family:revision` or an ARN) with its tags; undefined when it
+ * does not exist.
+ */
+export async function describeRevision(clients: Ecs, taskDefinition: string, signal?: AbortSignal): Promise<RevisionRecord | undefined> {
+  try {
+    const output = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ["TAGS"] }), signal ? { abortSignal: signal } : {});
+    return output.taskDefinition ? toRevisionRecord(output.taskDefinition, output.tags) : undefined;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : "";
+    if (awsErrorCode(error) === "ClientException" && /unable to describe|not found|does not exist|is missing/i.test(message)) return undefined;
+    throw translateAwsError("DescribeTaskDefinition", taskDefinition, error);
+  }
+}
+
+/**
+ * Describes revisions with their tags, at most `concurrency` calls at a time; the result keeps the
+ * order of `arns` and leaves out revisions that no longer exist.
+ */
+export async function describeRevisions(clients: Ecs, arns: readonly string[], options: { concurrency?: number; signal?: AbortSignal } = {}): Promise<RevisionRecord[]> {
+  const results = await mapConcurrently(arns, options.concurrency ?? DESCRIBE_CONCURRENCY, (arn) => describeRevision(clients, arn, options.signal));
+  return results.filter((record): record is RevisionRecord => record !== undefined);
+}
+
+/** Deregisters a revision (it becomes INACTIVE: running tasks go on, no new ones start from it). */
+export async function deregisterRevision(clients: Ecs, arn: string): Promise<void> {
+  await awsCall("DeregisterTaskDefinition", arn, () => clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn })));
+}
+
+/** Every service of a cluster and the revisions their deployments use. */
+export interface ClusterUsage {
+  /** ACTIVE and DRAINING services. */
+  readonly services: readonly Service[];
+  /** Task definition ARN → names of the services with a deployment that uses it. */
+  readonly inUse: Map<string, string[]>;
+}
+
+/**
+ * Finds every revision the services of a cluster use: ListServices (all pages), then
+ * DescribeServices in batches of 10, concurrently. Every deployment counts, not only the
+ * service's current task definition: a revision being replaced still runs tasks.
+ */
+export async function listClusterUsage(clients: Ecs, cluster: string, signal?: AbortSignal): Promise<ClusterUsage> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const token = nextToken;
+    const page = await sendListServices(clients, cluster, token, signal);
+    arns.push(...(page.serviceArns ?? []));
+    nextToken = page.nextToken || undefined;
+  } while (nextToken);
+  const batches: string[][] = [];
+  for (let i = 0; i < arns.length; i += 10) batches.push(arns.slice(i, i + 10));
+  const described = await Promise.all(
+    batches.map((batch) =>
+      awsCall("DescribeServices", `${cluster}/${batch.length} services`, () => clients.ecs.send(new DescribeServicesCommand({ cluster, services: batch }), signal ? { abortSignal: signal } : {})),
+    ),
+  );
+  const services = described.flatMap((output) => output.services ?? []).filter((service) => service.status !== "INACTIVE");
+  return { services, inUse: usageOf(services) };
+}
+
+/** Task definition ARN → names of the services with a deployment (or current task definition) using it. */
+export function usageOf(services: readonly Service[]): Map<string, string[]> {
+  const inUse = new Map<string, string[]>();
+  for (const service of services) {
+    const name = service.serviceName ?? service.serviceArn ?? "";
+    const arns = new Set([service.taskDefinition, ...(service.deployments ?? []).map((d) => d.taskDefinition)]);
+    for (const arn of arns) {
+      if (!arn) continue;
+      const users = inUse.get(arn) ?? [];
+      if (!users.includes(name)) users.push(name);
+      inUse.set(arn, users);
+    }
+  }
+  return inUse;
+}
+
+/** Merges usage maps (several clusters). */
+export function mergeUsage(maps: ReadonlyArray<ReadonlyMap<string, readonly string[]>>): Map<string, string[]> {
+  const merged = new Map<string, string[]>();
+  for (const map of maps) for (const [arn, users] of map) merged.set(arn, [...new Set([...(merged.get(arn) ?? []), ...users])]);
+  return merged;
+}
+
+/** The ARNs of every cluster in the region. */
+export async function listClusters(clients: Ecs, signal?: AbortSignal): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const token = nextToken;
+    const page = await awsCall("ListClusters", "*", () => clients.ecs.send(new ListClustersCommand(token ? { nextToken: token } : {}), signal ? { abortSignal: signal } : {}));
+    arns.push(...(page.clusterArns ?? []));
+    nextToken = page.nextToken || undefined;
+  } while (nextToken);
+  return arns;
+}
+
+async function sendListServices(clients: Ecs, cluster: string, token: string | undefined, signal: AbortSignal | undefined) {
+  try {
+    return await clients.ecs.send(new ListServicesCommand({ cluster, maxResults: 100, ...(token ? { nextToken: token } : {}) }), signal ? { abortSignal: signal } : {});
+  } catch (error) {
+    if (awsErrorCode(error) === "ClusterNotFoundException") throw new ValidationError(`cluster "${cluster}" not found (check --cluster and the region)`, { cause: error });
+    throw translateAwsError("ListServices", cluster, error);
+  }
+}
+
+/** Maps `items` through `fn` with at most `limit` calls in flight; results keep the input order. */
+export async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let nextIndex = 0;
+  const worker = async (): Promise<void> => {
+    while (nextIndex < items.length) {
+      const index = nextIndex++;
+      results[index] = await fn(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return results;
+}

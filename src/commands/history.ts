@@ -1,0 +1,67 @@
+import type { AwsClients } from "../aws/clients.js";
+import { describeServices } from "../aws/ecs.js";
+import { describeRevisions, listClusterUsage, listRevisionArns } from "../aws/task-definitions.js";
+import { ValidationError } from "../core/errors.js";
+import { buildHistoryRows, type HistoryRow } from "../core/history.js";
+import type { Logger } from "../core/logger.js";
+import { parseRevisionName } from "../core/revision-record.js";
+
+/** What `ecs-release history` was asked for. */
+export interface HistoryOptions {
+  /** Needed with `service`; with `family` it adds which services run each revision. */
+  readonly cluster?: string;
+  /** The service whose family to list. */
+  readonly service?: string;
+  readonly family?: string;
+  readonly limit: number;
+}
+
+/** What history needs from outside. */
+export interface HistoryDeps {
+  readonly aws: Pick<AwsClients, "ecs" | "region">;
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+}
+
+/** The result document (`--json`). */
+export interface HistoryResult {
+  readonly family: string;
+  /** The cluster whose services were checked for the live marker, or null. */
+  readonly cluster: string | null;
+  /** Newest first, at most `limit`. */
+  readonly revisions: readonly HistoryRow[];
+}
+
+/**
+ * Lists a family's revisions newest first, ACTIVE and INACTIVE. Reads only what `limit` needs:
+ * two listings (ACTIVE and INACTIVE, newest first, stopping at `limit` each) and one
+ * DescribeTaskDefinition per row shown, plus the cluster's services for the live marker.
+ */
+export async function run(options: HistoryOptions, deps: HistoryDeps): Promise<HistoryResult> {
+  const problems: string[] = [];
+  if (!options.family && !options.service) problems.push("pass --family FAMILY, or --cluster with --service");
+  if (options.service && !options.cluster) problems.push("--service needs --cluster");
+  if (!Number.isSafeInteger(options.limit) || options.limit < 1) problems.push(`--limit must be a positive whole number (got ${options.limit})`);
+  if (problems.length > 0) throw new ValidationError(`history: ${problems.join("; ")}`, { problems });
+  const cluster = options.cluster;
+
+  let family = options.family;
+  if (!family) {
+    const { services, missing } = await describeServices(deps.aws, cluster as string, [options.service as string], deps.signal);
+    const service = services[0];
+    if (missing.length > 0 || !service || service.status === "INACTIVE") throw new ValidationError(`service "${options.service}" not found in cluster ${cluster} (check --service)`);
+    family = parseRevisionName(service.taskDefinition ?? "")?.family;
+    if (!family) throw new ValidationError(`service ${options.service} has no task definition`);
+  }
+
+  const [active, inactive, usage] = await Promise.all([
+    listRevisionArns(deps.aws, family, options.limit, "ACTIVE", deps.signal),
+    listRevisionArns(deps.aws, family, options.limit, "INACTIVE", deps.signal),
+    cluster ? listClusterUsage(deps.aws, cluster, deps.signal) : undefined,
+  ]);
+  const revisionOf = (arn: string): number => parseRevisionName(arn)?.revision ?? 0;
+  const newest = [...active, ...inactive].sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, options.limit);
+  deps.log.debug(`history: ${family}: describing ${newest.length} revisions`);
+  const records = await describeRevisions(deps.aws, newest, { signal: deps.signal });
+  return { family, cluster: cluster ?? null, revisions: buildHistoryRows(records, usage?.inUse ?? new Map(), options.limit) };
+}

@@ -1,0 +1,118 @@
+/**
+ * Seed task definition revisions that carry ecs-release's record (TAG.*), as `release` would leave
+ * them, through real SDK calls; and read revisions back for assertions.
+ */
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type Service,
+} from "@aws-sdk/client-ecs";
+import { TAG, type Outcome } from "../../src/core/tags.js";
+import type { AwsClients } from "./emulator.js";
+import { imageUri, LOG_ROUTER_IMAGE } from "./seed.js";
+
+/** One revision to register. */
+export interface RevisionSeed {
+  readonly family: string;
+  /** Commit SHA: the image tag and TAG.sha. */
+  readonly sha: string;
+  readonly outcome?: Outcome;
+  readonly keep?: boolean;
+  readonly releasedBy?: string;
+  readonly releasedAt?: string;
+  /** Container environment (to see a rollback bring it back). */
+  readonly environment?: Record<string, string>;
+  /** No TAG.* at all (a revision registered by something else). */
+  readonly untagged?: boolean;
+}
+
+/** Registers a revision of `seed.family` (container `app` from repository `platform` plus a log-router sidecar) with ecs-release's tags; returns its ARN. */
+export async function registerRevision(clients: AwsClients, seed: RevisionSeed): Promise<string> {
+  const image = imageUri("platform", seed.sha);
+  const tags: Array<{ key: string; value: string }> = [];
+  if (!seed.untagged) {
+    tags.push({ key: TAG.sha, value: seed.sha }, { key: TAG.image, value: image }, { key: TAG.releasedBy, value: seed.releasedBy ?? "alice" });
+    tags.push({ key: TAG.releasedAt, value: seed.releasedAt ?? new Date().toISOString() });
+    if (seed.outcome) tags.push({ key: TAG.outcome, value: seed.outcome });
+  }
+  if (seed.keep) tags.push({ key: TAG.keep, value: "true" });
+  const { taskDefinition } = await clients.ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: seed.family,
+      networkMode: "awsvpc",
+      requiresCompatibilities: ["FARGATE"],
+      cpu: "256",
+      memory: "512",
+      containerDefinitions: [
+        {
+          name: "app",
+          image,
+          essential: true,
+          memory: 256,
+          environment: Object.entries(seed.environment ?? {}).map(([name, value]) => ({ name, value })),
+        },
+        { name: "log-router", image: LOG_ROUTER_IMAGE, essential: false, memory: 64 },
+      ],
+      ...(tags.length > 0 ? { tags } : {}),
+    }),
+  );
+  if (!taskDefinition?.taskDefinitionArn) throw new Error("RegisterTaskDefinition answered without an ARN");
+  return taskDefinition.taskDefinitionArn;
+}
+
+/** Registers revisions in order (oldest first); returns their ARNs. */
+export async function registerRevisions(clients: AwsClients, seeds: readonly RevisionSeed[]): Promise<string[]> {
+  const arns: string[] = [];
+  for (const seed of seeds) arns.push(await registerRevision(clients, seed));
+  return arns;
+}
+
+/** A 40-hex commit SHA made of one repeated character ("a" → "aaaa…"). */
+export function sha(character: string): string {
+  return character.repeat(40);
+}
+
+/** The status and tags of a revision, read back. */
+export async function readRevision(clients: AwsClients, taskDefinition: string): Promise<{ status: string; tags: Record<string, string>; environment: Record<string, string> }> {
+  const out = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ["TAGS"] }));
+  const tags: Record<string, string> = {};
+  for (const tag of out.tags ?? []) if (tag.key) tags[tag.key] = tag.value ?? "";
+  const environment: Record<string, string> = {};
+  for (const pair of out.taskDefinition?.containerDefinitions?.[0]?.environment ?? []) if (pair.name) environment[pair.name] = pair.value ?? "";
+  return { status: out.taskDefinition?.status ?? "", tags, environment };
+}
+
+/** Every ACTIVE revision number of a family, ascending. */
+export async function activeRevisions(clients: AwsClients, family: string): Promise<number[]> {
+  const out = await clients.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: "ACTIVE" }));
+  return (out.taskDefinitionArns ?? [])
+    .filter((arn) => arn.includes(`:task-definition/${family}:`))
+    .map((arn) => Number(arn.slice(arn.lastIndexOf(":") + 1)))
+    .sort((a, b) => a - b);
+}
+
+/** The service as DescribeServices returns it (note: each call advances the emulator's rollouts one step). */
+export async function describeService(clients: AwsClients, cluster: string, service: string): Promise<Service> {
+  const out = await clients.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+  const found = out.services?.[0];
+  if (!found) throw new Error(`service ${service} not found`);
+  return found;
+}
+
+/**
+ * Points a service at a revision and polls until the rollout settles (the primary deployment is
+ * COMPLETED or the service fell back); returns the revision the service ends on.
+ */
+export async function rollOut(clients: AwsClients, cluster: string, service: string, taskDefinition: string, maxPolls = 50): Promise<string> {
+  await clients.ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition }));
+  for (let poll = 0; poll < maxPolls; poll++) {
+    const current = await describeService(clients, cluster, service);
+    const deployments = current.deployments ?? [];
+    const primary = deployments.find((d) => d.status === "PRIMARY");
+    if (deployments.length === 1 && primary?.rolloutState === "COMPLETED") return current.taskDefinition ?? "";
+  }
+  throw new Error(`${service} did not settle on ${taskDefinition} within ${maxPolls} polls`);
+}
