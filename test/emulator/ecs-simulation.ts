@@ -100,6 +100,8 @@ interface Service {
   taskDefinition: string;
   desiredCount: number;
   launchType?: string;
+  /** Kept from CreateService (moto drops it and reports launchType EC2 instead). */
+  capacityProviderStrategy?: unknown[];
   deploymentConfiguration: JsonObject;
   networkConfiguration?: unknown;
   deployments: Deployment[];
@@ -223,8 +225,10 @@ export class EcsSimulation {
       deployments: [],
       events: [],
     };
+    const strategy = request["capacityProviderStrategy"];
+    if (Array.isArray(strategy) && strategy.length > 0) state.capacityProviderStrategy = clone(strategy);
     const launchType = stringField(request, "launchType") ?? stringField(service, "launchType");
-    if (launchType !== undefined) state.launchType = launchType;
+    if (launchType !== undefined && state.capacityProviderStrategy === undefined) state.launchType = launchType;
     const network = request["networkConfiguration"] ?? service["networkConfiguration"];
     if (isJsonObject(network) && Object.keys(network).length > 0) state.networkConfiguration = clone(network);
     const at = this.seconds();
@@ -453,11 +457,14 @@ export class EcsSimulation {
         rolloutStateReason: deployment.rolloutStateReason,
       };
       if (state.launchType !== undefined) rendered["launchType"] = state.launchType;
+      if (state.capacityProviderStrategy !== undefined) rendered["capacityProviderStrategy"] = clone(state.capacityProviderStrategy);
       if (deployment.networkConfiguration !== undefined) rendered["networkConfiguration"] = clone(deployment.networkConfiguration);
       return rendered;
     });
+    const { launchType: motoLaunchType, ...rest } = service;
     return {
-      ...service,
+      ...rest,
+      ...(state.capacityProviderStrategy === undefined ? { launchType: motoLaunchType } : { capacityProviderStrategy: clone(state.capacityProviderStrategy) }),
       taskDefinition: state.taskDefinition,
       desiredCount: state.desiredCount,
       runningCount: state.deployments.reduce((sum, deployment) => sum + deployment.runningCount, 0),
