@@ -1,0 +1,154 @@
+/**
+ * `ecs-release run-task` end to end: the built CLI against the emulator, real SDK clients reading
+ * the state back. Tasks stop after `steps` DescribeTasks calls with the rule's exit code.
+ */
+import { CreateServiceCommand, DescribeTasksCommand } from "@aws-sdk/client-ecs";
+import { beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
+import { imageUri, registerTaskDefinition, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+
+const handle = useEmulator();
+let clients: AwsClients;
+/** Calls in the log before the test's own (the seeding). */
+let seeded = 0;
+const SHA = SEED_SHAS[0];
+const NETWORK = { awsvpcConfiguration: { subnets: ["subnet-0123456789abcdef0"], securityGroups: ["sg-0123456789abcdef0"], assignPublicIp: "DISABLED" } };
+const FAST = ["--poll-interval", "10ms"];
+
+beforeEach(async () => {
+  await handle.emulator.reset();
+  clients = awsClients(handle.emulator);
+  await seedPlatform(clients);
+  seeded = (await handle.emulator.callLog()).length;
+});
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return runCli(["run-task", ...args], { ...handle.env(), ...env });
+}
+
+/** The write operations since the seeding. */
+async function writes(): Promise<string[]> {
+  return writeOperations((await handle.emulator.callLog()).slice(seeded)).map((entry) => entry.operation);
+}
+
+/** ecs-release's own lines on stderr (timestamped), without Node's warnings about the runtime. */
+function logLines(stderr: string): string[] {
+  return stderr.split("\n").filter((line) => /^\d{4}-\d\d-\d\dT[\d:]+Z /.test(line));
+}
+
+describe("run-task", () => {
+  it("runs the command in the service's network, waits until STOPPED and exits 0 when the container exits 0", async () => {
+    await handle.emulator.addRule({ match: SHA, outcome: "complete", steps: 3, exitCode: 0 });
+    const cli = await run(["--cluster", "prod", "--task-definition", "web", "--container", "app", "--command", "python manage.py migrate --database 'main db'", "--like-service", "web", "--json", ...FAST]);
+
+    expect(cli.stderr).toContain("running web:1 in cluster prod: container app runs python manage.py migrate --database 'main db' (like service web: FARGATE, subnets subnet-0123456789abcdef0");
+    expect(cli.stderr).toMatch(/task [\w-]+: RUNNING/);
+    expect(cli.stderr).toMatch(/task [\w-]+ stopped: container app exited with code 0/);
+    expect(cli.code).toBe(0);
+    const result = JSON.parse(cli.stdout);
+    expect(result).toMatchObject({ status: "succeeded", exitCode: 0, lastStatus: "STOPPED", container: "app", likeService: "web", command: ["python", "manage.py", "migrate", "--database", "main db"] });
+
+    // What RunTask was asked, as the emulator received it: the service's awsvpc network configuration, its launch type.
+    const [record, ...more] = await handle.emulator.tasks();
+    expect(more).toEqual([]);
+    expect(record?.taskArn).toBe(result.taskArn);
+    expect(record?.request).toMatchObject({
+      cluster: "prod",
+      taskDefinition: expect.stringMatching(/:task-definition\/web:1$/),
+      startedBy: "ecs-release",
+      count: 1,
+      launchType: "FARGATE",
+      networkConfiguration: NETWORK,
+      overrides: { containerOverrides: [{ name: "app", command: ["python", "manage.py", "migrate", "--database", "main db"] }] },
+    });
+    expect(await writes()).toEqual(["RunTask"]);
+
+    // And ECS has the task STOPPED with exit code 0.
+    const { tasks } = await clients.ecs.send(new DescribeTasksCommand({ cluster: "prod", tasks: [result.taskArn] }));
+    expect(tasks?.[0]?.lastStatus).toBe("STOPPED");
+    expect(tasks?.[0]?.containers?.find((c) => c.name === "app")?.exitCode).toBe(0);
+  });
+
+  it("exits 1 with the container's exit code and the stopped reason when it is not 0", async () => {
+    await handle.emulator.addRule({ match: SHA, outcome: "complete", steps: 2, exitCode: 3 });
+    const cli = await run(["--cluster", "prod", "--task-definition", "web:1", "--command", "bin/migrate", "--like-service", "web", "--json", ...FAST]);
+
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/error: task [\w-]+ failed: container app exited with code 3; task stopped: Essential container in task exited \(EssentialContainerExited\); look at it: aws ecs describe-tasks --region us-east-1 --cluster prod --tasks arn:aws:ecs:/);
+    const document = JSON.parse(cli.stdout);
+    expect(document.error).toMatchObject({ name: "DeploymentFailedError", exitCode: 1 });
+    expect(document.result).toMatchObject({ status: "failed", exitCode: 3, stoppedReason: "Essential container in task exited", stopCode: "EssentialContainerExited", container: "app" });
+  });
+
+  it("exits 4 at the deadline, leaves the task running and says how to look at it", async () => {
+    await handle.emulator.addRule({ match: SHA, outcome: "stuck" });
+    const cli = await run(["--cluster", "prod", "--task-definition", "worker", "--like-service", "worker", "--timeout", "400ms", "--json", ...FAST]);
+
+    expect(cli.code).toBe(4);
+    const taskArn = JSON.parse(cli.stdout).result.taskArn as string;
+    expect(cli.stderr).toContain(`is still RUNNING after 400ms (ecs-release did not stop it; aws ecs stop-task --cluster prod --task ${taskArn} would); look at it: aws ecs describe-tasks --region us-east-1 --cluster prod --tasks ${taskArn}`);
+    expect(JSON.parse(cli.stdout).result).toMatchObject({ status: "timed-out", lastStatus: "RUNNING", exitCode: null, command: null, container: "app" });
+    expect(await writes()).toEqual(["RunTask"]);
+    const { tasks } = await clients.ecs.send(new DescribeTasksCommand({ cluster: "prod", tasks: [taskArn] }));
+    expect(tasks?.[0]?.lastStatus).toBe("RUNNING");
+  });
+
+  it("copies a capacity provider strategy instead of a launch type, and names the awslogs stream", async () => {
+    const taskDefinition = await registerTaskDefinition(clients, {
+      family: "migrate",
+      networkMode: "awsvpc",
+      requiresCompatibilities: ["FARGATE"],
+      cpu: "256",
+      memory: "512",
+      containerDefinitions: [
+        {
+          name: "migrate",
+          image: imageUri("platform", SHA),
+          essential: true,
+          memory: 256, // moto's RunTask fails (HTTP 500) on a container without container-level memory
+          logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/migrate", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs" } },
+        },
+      ],
+    });
+    const strategy = [
+      { capacityProvider: "FARGATE_SPOT", weight: 3, base: 0 },
+      { capacityProvider: "FARGATE", weight: 1, base: 1 },
+    ];
+    await clients.ecs.send(
+      new CreateServiceCommand({ cluster: "prod", serviceName: "spot", taskDefinition, desiredCount: 1, capacityProviderStrategy: strategy, networkConfiguration: NETWORK as never }),
+    );
+    seeded = (await handle.emulator.callLog()).length;
+    const cli = await run(["--cluster", "prod", "--task-definition", taskDefinition, "--command", "bin/migrate", "--like-service", "spot", "--json", ...FAST]);
+
+    expect(cli.stderr).toMatch(/logs: aws logs tail \/ecs\/migrate --region us-east-1 --log-stream-names ecs\/migrate\/[\w-]+ --follow/);
+    expect(cli.code).toBe(0);
+    const [record] = await handle.emulator.tasks();
+    expect(record?.request).toMatchObject({ capacityProviderStrategy: strategy, networkConfiguration: NETWORK });
+    expect(record?.request).not.toHaveProperty("launchType");
+    expect(JSON.parse(cli.stdout).logs).toEqual({ group: "/ecs/migrate", stream: `ecs/migrate/${JSON.parse(cli.stdout).taskId}`, region: "us-east-1" });
+  });
+
+  it("passes the command given in ECS_RELEASE_COMMAND, commas and all", async () => {
+    const cli = await run(["--cluster", "prod", "--task-definition", "web", "--like-service", "web", ...FAST], { ECS_RELEASE_COMMAND: "bin/migrate --only=a,b" });
+    expect(cli.code).toBe(0);
+    const [record] = await handle.emulator.tasks();
+    expect(record?.request).toMatchObject({ overrides: { containerOverrides: [{ name: "app", command: ["bin/migrate", "--only=a,b"] }] } });
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ["a container the revision does not have", ["--task-definition", "web", "--container", "api", "--like-service", "web"], /--container api: task definition web:1 has no such container; it has app, log-router/],
+    ["an awsvpc revision without --like-service", ["--task-definition", "web"], /awsvpc network mode: pass --like-service SERVICE/],
+    ["a task definition that does not exist", ["--task-definition", "nope:9", "--like-service", "web"], /--task-definition nope:9: no such task definition/],
+    ["a service that does not exist", ["--task-definition", "web", "--like-service", "api"], /--like-service api: no service of that name in cluster prod/],
+    ["a cluster that does not exist", ["--task-definition", "web", "--like-service", "web", "--cluster", "staging"], /cluster staging does not exist/],
+    ["shell syntax in --command", ["--task-definition", "web", "--like-service", "web", "--command", "bin/migrate && bin/seed"], /--command contains an unquoted "&".*sh -c/],
+    ["an unterminated quote", ["--task-definition", "web", "--like-service", "web", "--command", "bin/migrate 'oops"], /unterminated single quote/],
+  ])("refuses %s with exit 2, one line, before writing anything", async (_name, args, message) => {
+    const cli = await run(["--cluster", "prod", ...args, ...FAST]);
+    expect(cli.stderr).toMatch(message);
+    expect(cli.code).toBe(2);
+    expect(logLines(cli.stderr)).toHaveLength(1);
+    expect(await writes()).toEqual([]);
+  });
+});
