@@ -10,25 +10,29 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
 import { createServer } from "node:net";
 
-/** The Python program run with `python3 -c`; argv[1] is the port. Exit code 3 = moto missing. */
+/**
+ * The Python program run with `python3 -c`. It binds moto to port 0 itself (the kernel picks a free
+ * port, so two emulators can never race for one) and prints `port N` on stdout. Exit code 3 = moto
+ * missing.
+ */
 const WRAPPER = `
-import os, sys, threading
+import os, sys
 try:
-    from moto.server import main
+    from moto.server import ThreadedMotoServer
 except ImportError:
     sys.stderr.write("moto-missing\\n")
     sys.stderr.flush()
     os._exit(3)
 
-def watch_parent():
-    try:
-        while sys.stdin.buffer.read(65536):
-            pass
-    finally:
-        os._exit(0)
-
-threading.Thread(target=watch_parent, daemon=True).start()
-main(["-H", "127.0.0.1", "-p", sys.argv[1]])
+server = ThreadedMotoServer("127.0.0.1", 0, verbose=False)
+server.start()
+sys.stdout.write("port %d\\n" % server.get_host_and_port()[1])
+sys.stdout.flush()
+try:
+    while sys.stdin.buffer.read(65536):
+        pass
+finally:
+    os._exit(0)
 `;
 
 const MOTO_MISSING_EXIT_CODE = 3;
@@ -67,7 +71,7 @@ export interface StartMotoOptions {
   python?: string;
 }
 
-/** Find a free TCP port on 127.0.0.1 (the OS picks; released before returning). */
+/** Find a free TCP port on 127.0.0.1 (the OS picks; released before returning). Tests use it for `--port`. */
 export async function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -83,23 +87,8 @@ export async function findFreePort(): Promise<number> {
 /** Start moto on a free loopback port and wait until it answers HTTP requests. */
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoProcess> {
   const python = options.python ?? process.env[PYTHON_ENV_VARIABLE] ?? "python3";
-  let lastError: unknown;
-  // A free port can be taken between choosing and binding it; try a few.
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const port = await findFreePort();
-    try {
-      return await launch(python, port);
-    } catch (error) {
-      if (error instanceof MotoNotInstalledError) throw error;
-      lastError = error;
-    }
-  }
-  throw lastError instanceof Error ? lastError : new MotoStartError("moto did not start");
-}
-
-async function launch(python: string, port: number): Promise<MotoProcess> {
-  const child = spawn(python, ["-c", WRAPPER, String(port)], {
-    stdio: ["pipe", "ignore", "pipe"],
+  const child = spawn(python, ["-c", WRAPPER], {
+    stdio: ["pipe", "pipe", "pipe"],
     env: { ...process.env, PYTHONUNBUFFERED: "1" },
   });
   let stderrTail = "";
@@ -116,10 +105,13 @@ async function launch(python: string, port: number): Promise<MotoProcess> {
   });
 
   const polling = { cancelled: false };
-  let outcome: "ready" | { code: number | null; spawnError?: Error };
+  let outcome: { port: number } | { code: number | null; spawnError?: Error };
   try {
     outcome = await Promise.race([
-      waitUntilAnswering(port, polling).then(() => "ready" as const),
+      readPort(child).then(async (port) => {
+        await waitUntilAnswering(port, polling);
+        return { port };
+      }),
       exited.then((result) => result),
     ]);
   } catch (error) {
@@ -128,14 +120,32 @@ async function launch(python: string, port: number): Promise<MotoProcess> {
   } finally {
     polling.cancelled = true;
   }
-  if (outcome !== "ready") {
+  if (!("port" in outcome)) {
     if (outcome.spawnError !== undefined || outcome.code === MOTO_MISSING_EXIT_CODE) {
       throw new MotoNotInstalledError(python, { cause: outcome.spawnError });
     }
     throw new MotoStartError(`moto exited with code ${String(outcome.code)}: ${lastLine(stderrTail)}`);
   }
   if (child.pid === undefined) throw new MotoStartError("moto has no process id");
-  return { port, pid: child.pid, stop: () => stopChild(child, exited) };
+  child.stdout?.resume();
+  return { port: outcome.port, pid: child.pid, stop: () => stopChild(child, exited) };
+}
+
+/** Reads the `port N` line the wrapper prints once moto is bound. */
+function readPort(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let buffered = "";
+    const timer = setTimeout(() => reject(new MotoStartError(`moto did not start within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+    child.stdout?.setEncoding("utf8");
+    child.stdout?.on("data", function onData(chunk: string) {
+      buffered += chunk;
+      const match = /^port (\d+)$/m.exec(buffered);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout?.off("data", onData);
+      resolve(Number(match[1]));
+    });
+  });
 }
 
 function lastLine(text: string): string {
