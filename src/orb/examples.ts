@@ -1,0 +1,160 @@
+import { ORB_REF } from "./meta.js";
+
+/** One orb example: a complete consumer `.circleci/config.yml` and what it shows. */
+export interface OrbExample {
+  readonly description: string;
+  readonly usage: Record<string, unknown>;
+}
+
+const orbs = { "ecs-release": ORB_REF };
+
+/** The test job as every example runs it: npm tests writing JUnit XML. */
+const testJob = {
+  "ecs-release/test": {
+    name: "test",
+    steps: [{ run: { name: "Install dependencies", command: "npm ci" } }, { run: { name: "Run the tests", command: "npm test -- --reporter=junit --outputFile=test-results/junit.xml" } }],
+  },
+};
+
+const buildJob = {
+  "ecs-release/build": {
+    name: "build",
+    requires: ["test"],
+    context: "aws-build",
+    repository: "myapp",
+    docker_layer_caching: true,
+    filters: { branches: { only: "main" } },
+  },
+};
+
+/** The release of one environment: behind its approval, one at a time, with that environment's context (role). */
+function release(environment: string, requires: string): Record<string, unknown>[] {
+  return [
+    { [`approve_${environment}`]: { type: "approval", requires: [requires] } },
+    {
+      "ecs-release/release": {
+        name: `release_${environment}`,
+        requires: [`approve_${environment}`],
+        context: `aws-${environment}`,
+        "serial-group": `<< pipeline.project.slug >>/release-${environment}`,
+        cluster: environment,
+        service: "web,worker",
+        ssm_path: `/myapp/${environment}`,
+        repository: "myapp",
+      },
+    },
+  ];
+}
+
+/** The orb's examples, by name. */
+export const EXAMPLES: Record<string, OrbExample> = {
+  minimal: {
+    description:
+      "The smallest working config: test every commit, then on main build the image and release it to one cluster after an approval. " +
+      "The context aws-prod holds AWS_ROLE_ARN (an IAM role trusting CircleCI's OIDC provider) and AWS_REGION.",
+    usage: {
+      version: 2.1,
+      orbs,
+      workflows: {
+        deploy: {
+          jobs: [
+            { "ecs-release/test": { name: "test", steps: [{ run: { name: "Run the tests", command: "npm ci && npm test" } }] } },
+            { "ecs-release/build": { name: "build", requires: ["test"], context: "aws-prod", repository: "myapp", filters: { branches: { only: "main" } } } },
+            { approve: { type: "approval", requires: ["build"] } },
+            {
+              "ecs-release/release": {
+                requires: ["approve"],
+                context: "aws-prod",
+                "serial-group": "<< pipeline.project.slug >>/release-prod",
+                cluster: "prod",
+                service: "web",
+                ssm_path: "/myapp/prod",
+                repository: "myapp",
+              },
+            },
+          ],
+        },
+      },
+    },
+  },
+
+  deployment_pipeline: {
+    description:
+      "The full pipeline: tests on every branch; on main, build and push the image once, then release it environment by environment, " +
+      "each behind its own approval job (click Approve on the workflow's page in the CircleCI UI). Each release job uses that environment's " +
+      "context, whose AWS_ROLE_ARN is the role assumed with the job's OIDC token, and a serial-group, so two releases of one environment " +
+      "never run at the same time (a second waits for the first). A pre-deploy command runs database migrations as a one-off task first.",
+    usage: {
+      version: 2.1,
+      orbs,
+      workflows: {
+        deploy: {
+          jobs: [
+            testJob,
+            buildJob,
+            ...release("staging", "build"),
+            ...release("prod", "release_staging").map((job) =>
+              "ecs-release/release" in job
+                ? { "ecs-release/release": { ...(job["ecs-release/release"] as object), pre_deploy_command: "bin/migrate", timeout: "45m" } }
+                : job,
+            ),
+          ],
+        },
+      },
+    },
+  },
+
+  panic_rollback: {
+    description:
+      "Panic rollback from the CircleCI UI, without a commit: Trigger Pipeline on main with the parameters action=rollback, " +
+      "environment=prod and, optionally, target (previous, a revision number, or sha:<commit>). The normal pipeline is gated off by its " +
+      "when clause; the rollback job points the services back at the revision recorded as stable (bringing back its environment too) and " +
+      "shares the environment's serial-group with the releases, so it never overlaps one.",
+    usage: {
+      version: 2.1,
+      orbs,
+      parameters: {
+        action: { type: "enum", enum: ["deploy", "rollback"], default: "deploy", description: "deploy: the normal pipeline. rollback: roll an environment back." },
+        environment: { type: "enum", enum: ["staging", "prod"], default: "prod", description: "The environment to roll back." },
+        target: { type: "string", default: "previous", description: "previous, a revision number, FAMILY:REVISION, or sha:<commit>." },
+      },
+      workflows: {
+        deploy: {
+          when: { equal: ["deploy", "<< pipeline.parameters.action >>"] },
+          jobs: [testJob, buildJob, ...release("staging", "build"), ...release("prod", "release_staging")],
+        },
+        rollback: {
+          when: { equal: ["rollback", "<< pipeline.parameters.action >>"] },
+          jobs: [
+            {
+              "ecs-release/rollback": {
+                context: "aws-<< pipeline.parameters.environment >>",
+                "serial-group": "<< pipeline.project.slug >>/release-<< pipeline.parameters.environment >>",
+                cluster: "<< pipeline.parameters.environment >>",
+                service: "web,worker",
+                to: "<< pipeline.parameters.target >>",
+              },
+            },
+          ],
+        },
+      },
+    },
+  },
+
+  rerun_old_release: {
+    description:
+      "The high-priority rollback: release an older commit again. In the CircleCI UI open the pipeline of the last good commit on main, " +
+      "open its deploy workflow and choose Rerun workflow from start. Test and build run again (build finds the image in ECR and takes " +
+      "seconds), you approve as usual, and the release job registers a new forward revision with that commit's image and today's SSM " +
+      "parameters. It needs nothing but its parameters, the commit (CIRCLE_SHA1) and AWS: no workspace, no artifacts from the old run.",
+    usage: {
+      version: 2.1,
+      orbs,
+      workflows: {
+        deploy: {
+          jobs: [testJob, buildJob, ...release("prod", "build")],
+        },
+      },
+    },
+  },
+};

@@ -1,0 +1,101 @@
+import { CircleCI, conditionalStep, parameterRef } from "./sdk.js";
+import type { OrbCommands } from "./commands.js";
+import { NODE_IMAGE } from "./meta.js";
+import { parameterList } from "./parameter-list.js";
+import { exposedName, VERB_PARAMETERS, type ParameterName, type Verb } from "./parameters.js";
+
+type ReusableExecutor = InstanceType<typeof CircleCI.reusable.ReusableExecutor>;
+type ParameterizedJob = InstanceType<typeof CircleCI.reusable.ParameterizedJob>;
+type JobParameters = ConstructorParameters<typeof CircleCI.reusable.ParameterizedJob>[2];
+type ExecutorParameters = ConstructorParameters<typeof CircleCI.reusable.ReusableExecutor>[2];
+type Step = ConstructorParameters<typeof CircleCI.reusable.ParameterizedJob>[3] extends (infer S)[] | undefined ? S : never;
+
+/** What each job is for, shown in the orb registry. */
+export const JOB_DESCRIPTIONS: Record<string, string> = {
+  test: "Check out the code and run your test steps on every branch; JUnit results in test_results are stored for the Tests tab.",
+  build:
+    "Check out the code, build the commit's image on a remote Docker engine (optionally with layer caching) and push it to ECR, tagged " +
+    "with the commit SHA. A re-run finds the tag and finishes in seconds.",
+  release:
+    "Release the commit to one environment: a new task definition revision with the commit's image and the environment's SSM parameters, " +
+    "rolled out to every service and watched to the end. Needs no checkout or workspace, so re-running an old pipeline's release job " +
+    "releases that old commit again (the high-priority rollback). Give it a serial-group per environment in the workflow.",
+  rollback:
+    "Panic rollback: point the services at a revision recorded as stable (default: the one before the current) and clean up the bad " +
+    "ones. Start it from the CircleCI UI with pipeline parameters (see the panic_rollback example).",
+};
+
+/** The executor every CLI-backed job runs on. */
+export function buildNodeExecutor(): ReusableExecutor {
+  const docker = new CircleCI.executors.DockerExecutor(
+    `${NODE_IMAGE}:${parameterRef("node_version")}`,
+    // A parameter expression; CircleCI checks it against the enum of the parameter.
+    parameterRef("resource_class") as "medium",
+  );
+  return new CircleCI.reusable.ReusableExecutor(
+    "node",
+    docker,
+    parameterList<ExecutorParameters>(["node_version", "resource_class"], { resource_class: { default: "medium" } }),
+  );
+}
+
+/** `{ name: << parameters.name >> }` for each parameter: a job handing its parameters to a command. */
+function forward(names: readonly ParameterName[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [exposedName(name), parameterRef(exposedName(name))]));
+}
+
+function cliJob(verb: Exclude<Verb, "push">, executor: ReusableExecutor, commands: OrbCommands): ParameterizedJob {
+  const names = VERB_PARAMETERS[verb];
+  const steps: Step[] = [
+    new CircleCI.reusable.ReusedCommand(commands.install),
+    new CircleCI.reusable.ReusedCommand(parameterRef("auth")),
+    new CircleCI.reusable.ReusedCommand(commands[verb], forward(names)),
+  ];
+  return new CircleCI.reusable.ParameterizedJob(
+    verb,
+    executor.reuse({ resource_class: parameterRef("resource_class") }),
+    parameterList<JobParameters>([...names, "auth", "resource_class"], { auth: { defaultSteps: [new CircleCI.reusable.ReusedCommand(commands.configure_aws_oidc)] } }),
+    steps,
+  );
+}
+
+function buildJob(executor: ReusableExecutor, commands: OrbCommands): ParameterizedJob {
+  const names = VERB_PARAMETERS.push;
+  // Two literal forms rather than `docker_layer_caching: << parameters.docker_layer_caching >>`, which
+  // CircleCI accepts but the config schema (boolean) does not.
+  const version = parameterRef("remote_docker_version");
+  const remoteDocker = [
+    conditionalStep("when", parameterRef("docker_layer_caching"), [new CircleCI.commands.SetupRemoteDocker({ version, docker_layer_caching: true })]),
+    conditionalStep("unless", parameterRef("docker_layer_caching"), [new CircleCI.commands.SetupRemoteDocker({ version })]),
+  ];
+  return new CircleCI.reusable.ParameterizedJob(
+    "build",
+    executor.reuse({ resource_class: parameterRef("resource_class") }),
+    parameterList<JobParameters>([...names, "docker_layer_caching", "remote_docker_version", "auth", "resource_class"], {
+      auth: { defaultSteps: [new CircleCI.reusable.ReusedCommand(commands.configure_aws_oidc)] },
+      resource_class: { default: "medium" },
+    }),
+    [
+      new CircleCI.commands.Checkout(),
+      ...remoteDocker,
+      new CircleCI.reusable.ReusedCommand(commands.install),
+      new CircleCI.reusable.ReusedCommand(parameterRef("auth")),
+      new CircleCI.reusable.ReusedCommand(commands.push, forward(names)),
+    ],
+  );
+}
+
+function testJob(): ParameterizedJob {
+  // The executor is the job's `executor` parameter (the orb's node executor by default).
+  const executor = new CircleCI.reusable.ReusedExecutor(new CircleCI.reusable.ReusableExecutor(parameterRef("executor"), new CircleCI.executors.DockerExecutor("unused")));
+  return new CircleCI.reusable.ParameterizedJob("test", executor, parameterList<JobParameters>(["executor", "test_steps", "test_results"]), [
+    new CircleCI.commands.Checkout(),
+    new CircleCI.reusable.ReusedCommand(parameterRef("steps")),
+    new CircleCI.commands.StoreTestResults({ path: parameterRef("test_results") }),
+  ]);
+}
+
+/** Every job of the orb, in the order of the deployment process. */
+export function buildJobs(executor: ReusableExecutor, commands: OrbCommands): ParameterizedJob[] {
+  return [testJob(), buildJob(executor, commands), cliJob("release", executor, commands), cliJob("rollback", executor, commands)];
+}

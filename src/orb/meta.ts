@@ -1,0 +1,23 @@
+/** Names and addresses of the orb, defined once (the examples, README and project config use them). */
+
+/** The orb as users import it (`orbs: { ecs-release: ORB_REF }`). */
+export const ORB_NAME = "ecs-release/ecs-release";
+
+/** The version range the examples import. */
+export const ORB_REF = `${ORB_NAME}@0.1`;
+
+/** Where the orb's source lives. */
+export const SOURCE_URL = "https://github.com/ecs-release/ecs-release";
+
+/** The orb's documentation. */
+export const HOME_URL = `${SOURCE_URL}#use-the-orb`;
+
+/** The orb's description in the registry. */
+export const ORB_DESCRIPTION =
+  "Release container images to AWS ECS: push the commit's image to ECR, register a forward task definition revision " +
+  "(that image plus every SSM parameter under an environment's path as its environment), roll it out and watch each " +
+  "service to the real end (circuit-breaker rollbacks included), and roll back to a revision recorded as stable. " +
+  "AWS credentials from CircleCI's OIDC token; the CLI travels inside the orb, so nothing is downloaded at job time.";
+
+/** The image every job of the orb runs on. */
+export const NODE_IMAGE = "cimg/node";

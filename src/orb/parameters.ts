@@ -1,0 +1,131 @@
+/**
+ * Every orb parameter, defined once. Commands and jobs pick theirs from here by name, so a parameter's
+ * type, default and description are the same wherever it appears.
+ *
+ * A parameter with `flag` feeds that CLI flag: its name is the flag in snake_case and it reaches the
+ * CLI only as the environment variable `ECS_RELEASE_<FLAG_IN_UPPER_SNAKE>` (never in shell text).
+ * A repeatable flag takes a comma-separated string, or one item per line.
+ */
+
+/** The parameter types CircleCI knows. */
+export type OrbParameterType = "string" | "boolean" | "integer" | "enum" | "steps" | "executor" | "env_var_name";
+
+/** One orb parameter. No `default` means the user must pass it. */
+export interface OrbParameter {
+  readonly type: OrbParameterType;
+  readonly description: string;
+  readonly default?: string | boolean | number;
+  readonly enum?: readonly string[];
+  /** The kebab-case CLI flag this parameter feeds, when it feeds one. */
+  readonly flag?: string;
+}
+
+/** The resource classes of CircleCI's Docker executor. */
+export const DOCKER_RESOURCE_CLASSES = ["small", "medium", "medium+", "large", "xlarge", "2xlarge", "2xlarge+"] as const;
+
+const LIST = "Comma-separated, or one per line";
+
+/** Every parameter of every orb command and job, by name. */
+export const PARAMETERS = {
+  // --- shared by the CLI commands
+  region: { type: "string", flag: "region", default: "", description: "AWS region. Empty: AWS_REGION or AWS_DEFAULT_REGION from the environment (e.g. a context)." },
+  debug: { type: "boolean", flag: "debug", default: false, description: "Log more detail, and the cause chain of errors." },
+  cluster: { type: "string", flag: "cluster", description: "ECS cluster name or ARN." },
+  service: { type: "string", flag: "service", description: `ECS services to update, e.g. "web,worker". ${LIST}.` },
+  dry_run: { type: "boolean", flag: "dry-run", default: false, description: "Show what would change and write nothing." },
+  no_wait: { type: "boolean", flag: "no-wait", default: false, description: "Return after updating the services, without waiting for the rollout to finish." },
+  timeout: { type: "string", flag: "timeout", default: "30m", description: "How long to wait for the rollout (90s, 15m, 1h). The job fails with exit code 4 at the deadline." },
+  poll_interval: { type: "string", flag: "poll-interval", default: "6s", description: "Time between DescribeServices polls while waiting." },
+  sha: { type: "string", flag: "sha", default: "", description: "Commit SHA: the image tag. Empty: the pipeline's commit (CIRCLE_SHA1)." },
+  repository: { type: "string", flag: "repository", description: "ECR repository name (not the URI)." },
+
+  // --- push
+  build_context: { type: "string", flag: "context", default: ".", description: "Build context directory (--context; named build_context because a job's context is the CircleCI context)." },
+  dockerfile: { type: "string", flag: "dockerfile", default: "", description: "Dockerfile path. Empty: Dockerfile in the build context." },
+  build_arg: { type: "string", flag: "build-arg", default: "", description: `Build arguments as K=V. One per line, or comma-separated when no value has a comma.` },
+  target: { type: "string", flag: "target", default: "", description: "Build stage to target. Empty: the last stage." },
+  platform: { type: "string", flag: "platform", default: "", description: "Target platform, e.g. linux/amd64 or linux/arm64. Empty: the builder's platform." },
+  extra_tag: { type: "string", flag: "extra-tag", default: "", description: `Additional tags to push besides the commit SHA. ${LIST}.` },
+  docker: { type: "string", flag: "docker", default: "docker", description: "Docker-compatible CLI that builds and pushes (docker, podman)." },
+  registry: { type: "string", flag: "registry", default: "", description: "Registry host to push to instead of the one ECR's authorization data names (for a pull-through proxy or a local test registry)." },
+  create_repository: { type: "boolean", flag: "create-repository", default: false, description: "Create the ECR repository when it does not exist (scan on push, immutable tags)." },
+  cache_from: { type: "string", flag: "cache-from", default: "", description: "Build cache source, e.g. type=registry,ref=IMAGE (buildx), or an image reference." },
+  cache_to: { type: "string", flag: "cache-to", default: "", description: "Build cache destination, e.g. type=registry,ref=IMAGE,mode=max (buildx or podman)." },
+  label: { type: "string", flag: "label", default: "", description: "Extra image labels as K=V after the OCI ones, one per line (or comma-separated when no value has a comma)." },
+  source: { type: "string", flag: "source", default: "", description: "Repository URL for the org.opencontainers.image.source label. Empty: the project's repository (CIRCLE_REPOSITORY_URL)." },
+  force_push: { type: "boolean", flag: "force", default: false, description: "Build and push even when the commit's tag already exists in ECR." },
+
+  // --- release
+  ssm_path: { type: "string", flag: "ssm-path", description: "SSM Parameter Store path whose parameters become the containers' environment, e.g. /myapp/prod." },
+  image: { type: "string", flag: "image", default: "", description: "Full image URI to release instead of repository + sha." },
+  release_repository: { type: "string", flag: "repository", default: "", description: "ECR repository name of the image to release (tag: the commit SHA). Give this or image." },
+  template: { type: "string", flag: "template", default: "", description: `Task definition templates (JSON or YAML file, or FAMILY=FILE). ${LIST}. Empty: each family's latest ACTIVE revision.` },
+  container: { type: "string", flag: "container", default: "", description: `Application containers that get the image and environment. ${LIST}. Empty: the containers from the release repository, else the only container.` },
+  env: { type: "string", flag: "env", default: "", description: "Literal environment variables as K=V, one per line (or comma-separated when no value has a comma). SSM wins on a clash." },
+  secure_strings: { type: "enum", flag: "secure-strings", enum: ["environment", "secrets"], default: "environment", description: "SecureString parameters as inline environment values (a rollback restores them) or as secrets referenced by ARN (ECS reads the latest value at task start)." },
+  allow_empty_env: { type: "boolean", flag: "allow-empty-env", default: false, description: "Allow an SSM path without parameters." },
+  force_release: { type: "boolean", flag: "force", default: false, description: "Release even when a service already has a deployment in progress." },
+  pre_deploy_command: { type: "string", flag: "pre-deploy-command", default: "", description: "Command to run as a one-off task of the new revision before any service is updated (e.g. database migrations). A failure stops the release with nothing rolled out." },
+
+  // --- rollback
+  to: { type: "string", flag: "to", default: "previous", description: "Rollback target: previous (the newest older revision recorded as stable), REVISION, FAMILY:REVISION, ARN, or sha:SHA." },
+  keep_bad: { type: "boolean", flag: "keep-bad", default: false, description: "Keep the revisions rolled back from instead of deregistering them." },
+
+  // --- AWS credentials from CircleCI's OIDC token
+  role_arn: { type: "string", default: "", description: "IAM role to assume with the job's OIDC token. Empty: AWS_ROLE_ARN from the environment (set it in the context the job uses)." },
+  role_session_name: { type: "string", default: "", description: "Session name for the assumed role (shows in CloudTrail). Empty: circleci-<project>-<build number>." },
+
+  // --- not flags
+  resource_class: { type: "enum", enum: DOCKER_RESOURCE_CLASSES, default: "small", description: "Resource class of the job's container." },
+  node_version: { type: "string", default: "22.14", description: "Tag of the cimg/node image (Node.js 22 or later)." },
+  docker_layer_caching: { type: "boolean", default: false, description: "Reuse image layers between builds on the remote Docker engine (Docker layer caching; a paid feature)." },
+  remote_docker_version: { type: "string", default: "default", description: "Version of the remote Docker engine." },
+  test_results: { type: "string", default: "test-results", description: "Directory of JUnit XML results to store (shown in the Tests tab). Missing: nothing stored." },
+  executor: { type: "executor", default: "node", description: "Executor for the tests: the orb's node executor, or one of your own." },
+  test_steps: { type: "steps", description: "Steps that install dependencies and run the tests, writing JUnit XML to test_results." },
+  auth: { type: "steps", description: "Steps that make AWS credentials available. Default: configure_aws_oidc (the OIDC token of the job's context, AWS_ROLE_ARN). Replace it to use static keys from a context." },
+} as const satisfies Record<string, OrbParameter>;
+
+/** The name of a parameter in {@link PARAMETERS}. */
+export type ParameterName = keyof typeof PARAMETERS;
+
+/**
+ * Parameters whose orb name is not simply the flag in snake_case, because two commands give one flag
+ * different meanings (`--force`), one is required in one place and optional in another
+ * (`--repository`), or the plain name is taken (`steps`). Commands expose them under the flag's own name; see {@link exposedName}.
+ */
+const EXPOSED_AS: Partial<Record<ParameterName, string>> = {
+  force_push: "force",
+  force_release: "force",
+  release_repository: "repository",
+  test_steps: "steps",
+};
+
+/** The name users see for a parameter (`force_push` → `force`). */
+export function exposedName(name: ParameterName): string {
+  return EXPOSED_AS[name] ?? name;
+}
+
+/** `ssm-path` → `ECS_RELEASE_SSM_PATH`: the variable the CLI reads a flag from. */
+export function flagVariable(flag: string): string {
+  return `ECS_RELEASE_${flag.replace(/-/g, "_").toUpperCase()}`;
+}
+
+/** The parameters of each CLI-backed command, in the order users read them. */
+export const VERB_PARAMETERS = {
+  push: [
+    "repository", "sha", "build_context", "dockerfile", "build_arg", "target", "platform", "extra_tag", "label", "source", "cache_from", "cache_to",
+    "docker", "registry", "create_repository", "force_push", "region", "debug",
+  ],
+  release: [
+    "cluster", "service", "ssm_path", "release_repository", "image", "sha", "template", "container", "env", "secure_strings",
+    "allow_empty_env", "pre_deploy_command", "dry_run", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
+  ],
+  rollback: ["cluster", "service", "to", "keep_bad", "dry_run", "no_wait", "timeout", "poll_interval", "region", "debug"],
+} as const satisfies Record<string, readonly ParameterName[]>;
+
+/** The CLI verbs the orb runs. */
+export type Verb = keyof typeof VERB_PARAMETERS;
+
+/** The parameters of the OIDC command. */
+export const OIDC_PARAMETERS = ["role_arn", "role_session_name", "region"] as const satisfies readonly ParameterName[];

@@ -1,0 +1,84 @@
+/**
+ * This project's own `.circleci/config.yml`, generated with the CircleCI Config SDK like the orb:
+ * lint (type check), tests (with moto, podman and a local registry), the orb's freshness, and
+ * publishing the orb (a dev version from every branch, the semantic version from a `vX.Y.Z` tag).
+ */
+import { ORB_NAME } from "./meta.js";
+import { CircleCI } from "./sdk.js";
+import type { YamlMap } from "./build-orb.js";
+
+type Run = InstanceType<typeof CircleCI.commands.Run>;
+
+const NODE = "cimg/node:22.14";
+/** The image that validates and publishes the orb (with the circleci CLI installed in the job). */
+const BASE = "cimg/base:current";
+/** CircleCI's installer for its CLI (this project's CI fetches it; the orb's jobs fetch nothing). */
+const INSTALL_CIRCLECI_CLI = "curl -fsSL https://raw.githubusercontent.com/CircleCI-Public/circleci-cli/main/install.sh | sudo bash";
+/** The context that holds CIRCLECI_CLI_TOKEN, a token allowed to publish the orb. */
+const PUBLISH_CONTEXT = "orb-publishing";
+const TAG_PATTERN = "/^v[0-9]+\\.[0-9]+\\.[0-9]+$/";
+
+function run(name: string, command: string): Run {
+  return new CircleCI.commands.Run({ name, command });
+}
+
+const npmCi = run("Install dependencies", "npm ci --no-audit --no-fund");
+
+/** The project config as a plain object. */
+export function buildProjectConfig(): YamlMap {
+  const node = (resourceClass: "small" | "medium" | "large") => new CircleCI.executors.DockerExecutor(NODE, resourceClass);
+  const cli = new CircleCI.executors.DockerExecutor(BASE, "small");
+
+  const lint = new CircleCI.Job("lint", node("medium"), [new CircleCI.commands.Checkout(), npmCi, run("Type-check", "npm run typecheck")]);
+
+  const test = new CircleCI.Job("test", node("large"), [
+    new CircleCI.commands.Checkout(),
+    run("Install podman, docker-registry and Python", "sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends podman docker-registry python3-venv"),
+    run("Install moto", 'python3 -m venv ~/moto && ~/moto/bin/pip install --quiet "moto[server]" && echo "export ECS_RELEASE_EMULATOR_PYTHON=$HOME/moto/bin/python" >> "$BASH_ENV"'),
+    npmCi,
+    run("Run the tests (bundle, type check, unit, integration against the emulator, orb)", "mkdir -p test-results && npm test -- --reporter=default --reporter=junit --outputFile.junit=test-results/junit.xml"),
+    new CircleCI.commands.StoreTestResults({ path: "test-results" }),
+  ]);
+
+  const orbFresh = new CircleCI.Job("check_orb", node("medium"), [
+    new CircleCI.commands.Checkout(),
+    npmCi,
+    run("Generate the orb and this config", "npm run build"),
+    run("Fail when the committed orb or config is stale", "git diff --exit-code -- orb/ .circleci/config.yml"),
+  ]);
+
+  const publishDev = new CircleCI.Job("publish_dev_orb", cli, [
+    new CircleCI.commands.Checkout(),
+    run("Install the circleci CLI", INSTALL_CIRCLECI_CLI),
+    run("Validate the orb", "circleci orb validate orb/orb.yml"),
+    run("Publish a dev version named for the branch", `circleci orb publish orb/orb.yml "${ORB_NAME}@dev:$(printf '%s' "$CIRCLE_BRANCH" | tr -c 'A-Za-z0-9_.-' '-')"`),
+  ]);
+
+  const publishRelease = new CircleCI.Job("publish_orb", cli, [
+    new CircleCI.commands.Checkout(),
+    run("Install the circleci CLI", INSTALL_CIRCLECI_CLI),
+    run("Validate the orb", "circleci orb validate orb/orb.yml"),
+    run("Publish the version of the tag", `circleci orb publish orb/orb.yml "${ORB_NAME}@\${CIRCLE_TAG#v}"`),
+  ]);
+
+  const config = new CircleCI.Config();
+  for (const job of [lint, test, orbFresh, publishDev, publishRelease]) config.addJob(job);
+  const generated = JSON.parse(JSON.stringify(config.generate())) as YamlMap;
+
+  // Workflows as plain YAML: tag filters and contexts read more plainly than through the SDK.
+  const onTags = { tags: { only: TAG_PATTERN } };
+  const checks = ["lint", "test", "check_orb"];
+  return {
+    version: 2.1,
+    jobs: generated["jobs"],
+    workflows: {
+      main: {
+        jobs: [
+          ...checks.map((name) => ({ [name]: { filters: onTags } })),
+          { publish_dev_orb: { requires: checks, context: PUBLISH_CONTEXT, filters: { tags: { ignore: "/.*/" } } } },
+          { publish_orb: { requires: checks, context: PUBLISH_CONTEXT, filters: { ...onTags, branches: { ignore: "/.*/" } } } },
+        ],
+      },
+    },
+  };
+}

@@ -1,0 +1,29 @@
+# AWS credentials for the rest of the job from CircleCI's OIDC token: no long-lived keys.
+# Writes the token to a file and exports the variables with which the AWS SDK's default credential
+# chain calls sts:AssumeRoleWithWebIdentity by itself (and again when the credentials expire).
+# CircleCI issues the token only to jobs that use a context.
+set -eu
+token="${CIRCLE_OIDC_TOKEN_V2:-${CIRCLE_OIDC_TOKEN:-}}"
+if [ -z "$token" ]; then
+  echo "No CircleCI OIDC token in this job: add a context to the job in the workflow (CircleCI issues tokens only to jobs with a context)." >&2
+  exit 2
+fi
+role_arn="${ORB_ROLE_ARN:-${AWS_ROLE_ARN:-}}"
+if [ -z "$role_arn" ]; then
+  echo "No IAM role to assume: pass role_arn, or set AWS_ROLE_ARN in the job's context." >&2
+  exit 2
+fi
+session="${ORB_ROLE_SESSION_NAME:-circleci-${CIRCLE_PROJECT_REPONAME:-job}-${CIRCLE_BUILD_NUM:-0}}"
+session="$(printf '%s' "$session" | tr -c 'A-Za-z0-9+=,.@_-' '-' | cut -c1-64)"
+
+dir="$HOME/.ecs-release"
+mkdir -p "$dir"
+umask 077
+printf '%s' "$token" > "$dir/web-identity-token"
+{
+  printf 'export AWS_ROLE_ARN=%q\n' "$role_arn"
+  printf 'export AWS_WEB_IDENTITY_TOKEN_FILE=%q\n' "$dir/web-identity-token"
+  printf 'export AWS_ROLE_SESSION_NAME=%q\n' "$session"
+  if [ -n "${ORB_REGION:-}" ]; then printf 'export AWS_REGION=%q\n' "$ORB_REGION"; fi
+} >> "$BASH_ENV"
+echo "AWS credentials: role ${role_arn}, session ${session}, from the job's OIDC token."
