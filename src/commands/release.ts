@@ -525,8 +525,9 @@ async function findEnvironmentDrift(
   return drift;
 }
 
+/** When a revision was registered: ECS's registeredAt, else the release time we recorded in its tags. */
 function registeredAtOf(revision: DescribedTaskDefinition): number | undefined {
-  const raw = revision.taskDefinition["registeredAt"];
+  const raw = revision.taskDefinition["registeredAt"] ?? revision.tags[TAG.releasedAt];
   if (typeof raw === "number") return raw < 1e12 ? raw * 1000 : raw;
   if (typeof raw === "string") {
     const parsed = Date.parse(raw);
