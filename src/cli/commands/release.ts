@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { formatCommandLine, splitCommandLine } from "../../core/command-line.js";
 import { ValidationError } from "../../core/errors.js";
 import { readReleaseMetadata } from "../../core/release-metadata.js";
 import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
@@ -32,6 +33,9 @@ export const releaseCommand: CommandSpec = {
     TIMEOUT,
     POLL_INTERVAL,
     { name: "force", type: "boolean", description: "release even when a deployment is already in progress" },
+    { name: "pre-deploy-command", type: "string", placeholder: "COMMAND", description: "run this one-off task (e.g. a migration) from the new revision, like the first --service, before updating any service; split like a shell, nothing expanded" },
+    { name: "pre-deploy-container", type: "string", placeholder: "NAME", description: "container that runs --pre-deploy-command (default: the application container)" },
+    { name: "pre-deploy-timeout", type: "duration", default: "30m", description: "how long to wait for the pre-deploy task to stop" },
   ],
   execute: executeRelease,
 };
@@ -65,9 +69,32 @@ async function executeRelease(ctx: CliContext): Promise<CommandOutcome> {
     force: read.boolean(flags, "force"),
     metadata: readReleaseMetadata(ctx.env, ctx.version),
   } as const;
+  const preDeploy = readPreDeploy(ctx, options);
   const { run } = await import("../../commands/release.js");
-  const result = await run(options, { aws: await ctx.aws(), log: ctx.log, clock: ctx.clock, signal: ctx.signal, redactor: ctx.redactor });
+  const deps = { aws: await ctx.aws(), log: ctx.log, clock: ctx.clock, signal: ctx.signal, redactor: ctx.redactor };
+  const beforeUpdate = preDeploy && !options.dryRun ? (await import("../../commands/pre-deploy.js")).preDeployHook(preDeploy, deps) : undefined;
+  const result = await run({ ...options, ...(beforeUpdate ? { beforeUpdate } : {}) }, deps);
   return { result };
+}
+
+/** `--pre-deploy-*`: the command split into argv here, so a bad one is refused before anything is read or written. */
+function readPreDeploy(ctx: CliContext, options: { cluster: string; services: readonly string[]; pollIntervalMs: number; dryRun: boolean }) {
+  const text = read.string(ctx.flags, "pre-deploy-command");
+  const container = read.string(ctx.flags, "pre-deploy-container");
+  if (text === undefined) {
+    if (container !== undefined) throw new ValidationError("--pre-deploy-container needs --pre-deploy-command");
+    return undefined;
+  }
+  const command = splitCommandLine(text, "--pre-deploy-command");
+  if (options.dryRun) ctx.log.info(`dry run: would run ${formatCommandLine(command)} from the new revision before updating any service`);
+  return {
+    cluster: options.cluster,
+    command,
+    service: options.services[0] ?? "",
+    timeoutMs: read.number(ctx.flags, "pre-deploy-timeout") ?? 30 * 60_000,
+    pollIntervalMs: options.pollIntervalMs,
+    ...(container !== undefined ? { container } : {}),
+  };
 }
 
 /** `FILE` or `FAMILY=FILE` (a family name is letters, digits, `-` and `_`), read from disk. */

@@ -1,0 +1,146 @@
+/**
+ * `release --pre-deploy-command` end to end: the one-off task runs from the freshly registered
+ * revision after RegisterTaskDefinition and before any UpdateService (asserted from the call log);
+ * when it fails nothing is rolled out and the new revision is tagged failed.
+ */
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
+import { SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+
+const handle = useEmulator();
+let clients: AwsClients;
+let seeded = 0;
+const FAST = ["--poll-interval", "10ms"];
+const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform"];
+const SHA = SEED_SHAS[1];
+const NETWORK = { awsvpcConfiguration: { subnets: ["subnet-0123456789abcdef0"], securityGroups: ["sg-0123456789abcdef0"], assignPublicIp: "DISABLED" } };
+
+beforeEach(async () => {
+  await handle.emulator.reset();
+  clients = awsClients(handle.emulator);
+  await seedPlatform(clients);
+  seeded = (await handle.emulator.callLog()).length;
+});
+
+function release(args: string[]) {
+  return runCli(["release", ...BASE, "--sha", SHA, ...args, ...FAST], handle.env());
+}
+
+async function calls(): Promise<string[]> {
+  return (await handle.emulator.callLog()).slice(seeded).map((entry) => entry.operation);
+}
+
+async function writes(): Promise<string[]> {
+  return writeOperations((await handle.emulator.callLog()).slice(seeded)).map((entry) => entry.operation);
+}
+
+async function runningRevision(service: string): Promise<string> {
+  const out = await clients.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: [service] }));
+  return (out.services?.[0]?.taskDefinition ?? "").replace(/^.*\//, "");
+}
+
+async function tagsOf(revision: string): Promise<Record<string, string | undefined>> {
+  const out = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: revision, include: ["TAGS"] }));
+  return Object.fromEntries((out.tags ?? []).map((tag) => [tag.key, tag.value]));
+}
+
+function logLines(stderr: string): string[] {
+  return stderr.split("\n").filter((line) => /^\d{4}-\d\d-\d\dT[\d:]+Z /.test(line));
+}
+
+describe("release --pre-deploy-command", () => {
+  it("runs the migration from the new revision, like the first service, and only then updates every service", async () => {
+    await handle.emulator.addRule({ match: SHA, outcome: "complete", steps: 2, exitCode: 0 });
+    const cli = await release(["--service", "web", "--service", "worker", "--pre-deploy-command", "bin/rails db:migrate VERBOSE=true"]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stderr).toMatch(/pre-deploy: running the command from web:2 before updating any service/);
+    expect(cli.stderr).toMatch(/pre-deploy: the command succeeded/);
+
+    // Order in the call log: both revisions registered, then the task ran to STOPPED, then the updates.
+    const log = await calls();
+    const lastRegister = log.lastIndexOf("RegisterTaskDefinition");
+    const runTask = log.indexOf("RunTask");
+    const lastDescribeTasks = log.lastIndexOf("DescribeTasks");
+    const firstUpdate = log.indexOf("UpdateService");
+    expect(log.filter((op) => op === "RegisterTaskDefinition")).toHaveLength(2);
+    expect(lastRegister).toBeLessThan(runTask);
+    expect(runTask).toBeLessThan(lastDescribeTasks);
+    expect(lastDescribeTasks).toBeLessThan(firstUpdate);
+    expect(log.filter((op) => op === "RunTask")).toHaveLength(1);
+    expect(log.filter((op) => op === "UpdateService")).toHaveLength(2);
+
+    // The task ran the new web revision's application container in web's awsvpc network.
+    const [task] = await handle.emulator.tasks();
+    expect(task?.request).toMatchObject({
+      cluster: "prod",
+      taskDefinition: expect.stringMatching(/:task-definition\/web:2$/),
+      startedBy: "ecs-release",
+      launchType: "FARGATE",
+      networkConfiguration: NETWORK,
+      overrides: { containerOverrides: [{ name: "app", command: ["bin/rails", "db:migrate", "VERBOSE=true"] }] },
+    });
+    expect(await runningRevision("web")).toBe("web:2");
+    expect(await runningRevision("worker")).toBe("worker:2");
+  });
+
+  it("stops the release with exit 1 when the migration exits 3: no service updated, the new revision tagged failed", async () => {
+    await handle.emulator.addRule({ match: SHA, outcome: "complete", steps: 2, exitCode: 3 });
+    const cli = await release(["--service", "web", "--pre-deploy-command", "bin/migrate", "--json"]);
+
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(
+      /error: pre-deploy command task [\w-]+ failed: container app exited with code 3; task stopped: Essential container in task exited \(EssentialContainerExited\); look at it: aws ecs describe-tasks .*; no service was updated \(web:2 registered but not rolled out\)/,
+    );
+    expect(await writes()).toEqual(["RegisterTaskDefinition", "RunTask", "TagResource"]);
+    expect(await calls()).not.toContain("UpdateService");
+    expect(await runningRevision("web")).toBe("web:1");
+    expect((await tagsOf("web:2"))["ecs-release:outcome"]).toBe("failed");
+    const document = JSON.parse(cli.stdout);
+    expect(document.error).toMatchObject({ name: "DeploymentFailedError", exitCode: 1 });
+    expect(document.result).toMatchObject({
+      preDeploy: { status: "failed", exitCode: 3, stoppedReason: "Essential container in task exited" },
+      revisions: [{ family: "web", taskDefinitionArn: expect.stringMatching(/web:2$/), outcome: "failed" }],
+      services: [],
+    });
+  });
+
+  it("stops the release with exit 4 when the migration is still running at its deadline; the revision is not tagged", async () => {
+    await handle.emulator.addRule({ match: SHA, outcome: "stuck" });
+    const cli = await release(["--service", "web", "--pre-deploy-command", "bin/migrate", "--pre-deploy-timeout", "300ms"]);
+
+    expect(cli.code).toBe(4);
+    expect(cli.stderr).toMatch(/error: pre-deploy command task [\w-]+ is still RUNNING after 300ms .*no service was updated/);
+    expect(await writes()).toEqual(["RegisterTaskDefinition", "RunTask"]);
+    expect(await runningRevision("web")).toBe("web:1");
+    expect((await tagsOf("web:2"))["ecs-release:outcome"]).toBeUndefined();
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ["shell syntax in the command", ["--pre-deploy-command", "bin/migrate && bin/seed"], /--pre-deploy-command contains an unquoted "&"/],
+    ["an empty command", ["--pre-deploy-command", "  "], /--pre-deploy-command is empty/],
+    ["a container without a command", ["--pre-deploy-container", "app"], /--pre-deploy-container needs --pre-deploy-command/],
+  ])("refuses %s with exit 2 before anything is read or written", async (_name, args, message) => {
+    const cli = await release(["--service", "web", ...args]);
+    expect(cli.stderr).toMatch(message);
+    expect(cli.code).toBe(2);
+    expect(logLines(cli.stderr)).toHaveLength(1);
+    expect(await calls()).toEqual([]);
+  });
+
+  it("names --pre-deploy-container when the revision has no such container (nothing rolled out)", async () => {
+    const cli = await release(["--service", "web", "--pre-deploy-command", "bin/migrate", "--pre-deploy-container", "api"]);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toMatch(/--pre-deploy-container api: task definition web:2 has no such container; it has app, log-router/);
+    expect(await calls()).not.toContain("RunTask");
+    expect(await calls()).not.toContain("UpdateService");
+  });
+
+  it("only says what it would run under --dry-run", async () => {
+    const cli = await release(["--service", "web", "--pre-deploy-command", "bin/migrate --all", "--dry-run"]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stderr).toMatch(/dry run: would run bin\/migrate --all from the new revision before updating any service/);
+    expect(await writes()).toEqual([]);
+  });
+});
