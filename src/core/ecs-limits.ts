@@ -28,7 +28,7 @@ export function checkTaskDefinitionLimits(input: TaskDefinitionInput, tags: Read
   if (size > ECS_LIMITS.taskDefinitionBytes) {
     const environmentBytes = input.containerDefinitions.reduce((sum, c) => sum + utf8Length(JSON.stringify(c.environment ?? [])), 0);
     problems.push(
-      `family ${input.family}: the task definition is ${formatKib(size)}, over ECS's ${formatKib(ECS_LIMITS.taskDefinitionBytes)} limit (the environment takes ${formatKib(environmentBytes)}; move large values out of SSM or use --secure-strings secrets)`,
+      `family ${input.family}: the task definition is ${size} bytes, over ECS's limit of ${ECS_LIMITS.taskDefinitionBytes} bytes (64 KiB; the environment takes ${formatKib(environmentBytes)}: move large values out of SSM or use --secure-strings secrets)`,
     );
   }
   if (input.containerDefinitions.length > ECS_LIMITS.containersPerTaskDefinition) {

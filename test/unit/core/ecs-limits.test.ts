@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { checkTaskDefinitionLimits, ECS_LIMITS, taskDefinitionSize } from "../../../src/core/ecs-limits.js";
+
+const withEnv = (bytes: number) => ({ family: "web", containerDefinitions: [{ name: "app", environment: [{ name: "BIG", value: "x".repeat(bytes) }] }] });
+
+describe("checkTaskDefinitionLimits", () => {
+  it("accepts a task definition just under 64 KiB", () => {
+    const input = withEnv(0);
+    const room = ECS_LIMITS.taskDefinitionBytes - taskDefinitionSize(input);
+    expect(checkTaskDefinitionLimits(withEnv(room), {})).toEqual([]);
+    expect(checkTaskDefinitionLimits(withEnv(room + 1), {})).toEqual([expect.stringMatching(/is 65537 bytes, over ECS's limit of 65536 bytes \(64 KiB; the environment takes 63\.\d KiB/)]);
+  });
+
+  it("counts UTF-8 bytes, and tags", () => {
+    expect(taskDefinitionSize(withEnv(0), { k: "é" })).toBe(taskDefinitionSize(withEnv(0)) + JSON.stringify({ tags: [{ key: "k", value: "é" }] }).length - 1 + 1);
+  });
+
+  it("limits containers and tags", () => {
+    const input = { family: "web", containerDefinitions: Array.from({ length: 11 }, (_, i) => ({ name: `c${i}` })) };
+    const tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"]));
+    expect(checkTaskDefinitionLimits(input, tags)).toEqual([expect.stringContaining("11 containers"), expect.stringContaining("51 tags")]);
+  });
+});

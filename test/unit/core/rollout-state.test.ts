@@ -1,0 +1,78 @@
+import type { Deployment, Service } from "@aws-sdk/client-ecs";
+import { describe, expect, it } from "vitest";
+import { assessRollout, deploymentConfigurationWarnings, familyOf, formatCounts, hasDeploymentInProgress, revisionName, type RolloutStateKind } from "../../../src/core/rollout-state.js";
+
+const OLD = "arn:aws:ecs:us-east-1:1:task-definition/web:6";
+const NEW = "arn:aws:ecs:us-east-1:1:task-definition/web:7";
+const target = { service: "web", deploymentId: "ecs-svc/new", taskDefinitionArn: NEW };
+const d = (id: string, taskDefinition: string, status: string, rolloutState: Deployment["rolloutState"], running: number, desired = 2, extra: Partial<Deployment> = {}): Deployment => ({
+  id,
+  taskDefinition,
+  status,
+  rolloutState,
+  runningCount: running,
+  desiredCount: desired,
+  pendingCount: 0,
+  ...extra,
+});
+const service = (taskDefinition: string, deployments: Deployment[], extra: Partial<Service> = {}): Service => ({ serviceName: "web", status: "ACTIVE", taskDefinition, deployments, ...extra });
+
+describe("assessRollout", () => {
+  it.each<[string, Service | undefined, RolloutStateKind, string | undefined]>([
+    ["in progress, mixed versions", service(NEW, [d("ecs-svc/new", NEW, "PRIMARY", "IN_PROGRESS", 1), d("ecs-svc/old", OLD, "ACTIVE", "COMPLETED", 1)]), "in-progress", undefined],
+    ["COMPLETED but not all running", service(NEW, [d("ecs-svc/new", NEW, "PRIMARY", "COMPLETED", 1)]), "in-progress", undefined],
+    ["completed", service(NEW, [d("ecs-svc/new", NEW, "PRIMARY", "COMPLETED", 2)]), "completed", undefined],
+    ["failed, no rollback: stays on the new revision", service(NEW, [d("ecs-svc/new", NEW, "PRIMARY", "FAILED", 0, 2, { rolloutStateReason: "circuit breaker" })]), "failed", undefined],
+    [
+      "failed, rolling back",
+      service(OLD, [d("ecs-svc/back", OLD, "PRIMARY", "IN_PROGRESS", 1), d("ecs-svc/new", NEW, "ACTIVE", "FAILED", 0)]),
+      "rolling-back",
+      OLD,
+    ],
+    ["rolled back and stable", service(OLD, [d("ecs-svc/back", OLD, "PRIMARY", "COMPLETED", 2)]), "rolled-back", OLD],
+    ["someone else moved it to another revision", service(OLD, [d("ecs-svc/new", NEW, "ACTIVE", "IN_PROGRESS", 1), d("ecs-svc/x", OLD, "PRIMARY", "IN_PROGRESS", 0)]), "rolling-back", OLD],
+    ["our deployment gone, same revision redeployed and done", service(NEW, [d("ecs-svc/other", NEW, "PRIMARY", "COMPLETED", 2)]), "completed", undefined],
+    ["our deployment gone, nothing of ours left", service(NEW, []), "vanished", undefined],
+    ["service deleted", service(NEW, [], { status: "DRAINING" }), "vanished", undefined],
+    ["service missing", undefined, "vanished", undefined],
+  ])("%s", (_what, snapshot, kind, fallenBackTo) => {
+    const state = assessRollout(snapshot, target);
+    expect(state.kind).toBe(kind);
+    expect(state.fallenBackTo).toBe(fallenBackTo);
+  });
+
+  it("marks our deployment in the counts", () => {
+    const state = assessRollout(service(NEW, [d("ecs-svc/new", NEW, "PRIMARY", "IN_PROGRESS", 1, 2, { pendingCount: 1 }), d("ecs-svc/old", OLD, "ACTIVE", "COMPLETED", 1)]), target);
+    expect(formatCounts("web", state.counts)).toBe("web: new web:7 1/2 running (1 pending) IN_PROGRESS | old web:6 1/2 running COMPLETED");
+  });
+});
+
+describe("hasDeploymentInProgress", () => {
+  it.each<[string, Deployment[], boolean]>([
+    ["one completed", [d("a", OLD, "PRIMARY", "COMPLETED", 2)], false],
+    ["one in progress", [d("a", OLD, "PRIMARY", "IN_PROGRESS", 1)], true],
+    ["two", [d("a", NEW, "PRIMARY", "COMPLETED", 2), d("b", OLD, "ACTIVE", "COMPLETED", 0)], true],
+  ])("%s → %s", (_what, deployments, expected) => expect(hasDeploymentInProgress(service(OLD, deployments))).toBe(expected));
+});
+
+describe("deploymentConfigurationWarnings", () => {
+  it.each<[string, Partial<Service>, RegExp[]]>([
+    ["protected", { deploymentConfiguration: { minimumHealthyPercent: 100, deploymentCircuitBreaker: { enable: true, rollback: true } } }, []],
+    ["min healthy below 100 and no breaker", { deploymentConfiguration: { minimumHealthyPercent: 50 } }, [/minimumHealthyPercent is 50%/, /circuit breaker is off/]],
+    ["breaker without rollback", { deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } } }, [/does not roll back/]],
+    ["CodeDeploy controller: not ours to judge", { deploymentController: { type: "CODE_DEPLOY" } }, []],
+  ])("%s", (_what, extra, expected) => {
+    const warnings = deploymentConfigurationWarnings(service(OLD, [], extra));
+    expect(warnings).toHaveLength(expected.length);
+    expected.forEach((pattern, i) => expect(warnings[i]).toMatch(pattern));
+  });
+});
+
+describe("names", () => {
+  it("revisionName and familyOf", () => {
+    expect(revisionName(NEW)).toBe("web:7");
+    expect(familyOf(NEW)).toBe("web");
+    expect(familyOf("worker:3")).toBe("worker");
+    expect(familyOf("worker")).toBe("worker");
+  });
+});
