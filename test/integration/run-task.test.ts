@@ -4,6 +4,11 @@
  */
 import { CreateServiceCommand, DescribeTasksCommand } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
+import { createAwsClients } from "../../src/aws/clients.js";
+import { run as runTask } from "../../src/commands/run-task.js";
+import type { Clock } from "../../src/core/clock.js";
+import { InterruptedError, WaitTimeoutError } from "../../src/core/errors.js";
+import { silentLogger } from "../../src/core/logger.js";
 import { runCli } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
 import { imageUri, registerTaskDefinition, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
@@ -150,5 +155,55 @@ describe("run-task", () => {
     expect(cli.code).toBe(2);
     expect(logLines(cli.stderr)).toHaveLength(1);
     expect(await writes()).toEqual([]);
+  });
+
+  describe("in process, with an injected clock", () => {
+    /** A clock that advances only when slept on; `onSleep` sees each sleep. */
+    function fakeClock(onSleep: (count: number) => void = () => {}): Clock & { slept: number[] } {
+      let now = 1_000_000;
+      const slept: number[] = [];
+      return {
+        slept,
+        now: () => now,
+        sleep: async (ms, signal) => {
+          slept.push(ms);
+          onSleep(slept.length);
+          if (signal?.aborted) throw signal.reason;
+          now += ms;
+        },
+      };
+    }
+
+    function deps(clock: Clock, signal: AbortSignal) {
+      process.env["AWS_ENDPOINT_URL"] = handle.emulator.url;
+      process.env["AWS_ACCESS_KEY_ID"] = "testing";
+      process.env["AWS_SECRET_ACCESS_KEY"] = "testing";
+      return { aws: createAwsClients({ region: "us-east-1", maxAttempts: 1 }), log: silentLogger, clock, signal };
+    }
+
+    const options = { cluster: "prod", taskDefinition: "worker", likeService: "worker", command: ["bin/migrate"], timeoutMs: 60_000, pollIntervalMs: 6_000 };
+
+    it("ends exactly at the deadline: polls every interval, the last sleep cut to what is left", async () => {
+      await handle.emulator.addRule({ match: SHA, outcome: "stuck" });
+      const clock = fakeClock();
+      const error = await runTask({ ...options, timeoutMs: 15_000 }, deps(clock, new AbortController().signal)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WaitTimeoutError);
+      expect(clock.slept).toEqual([6_000, 6_000, 3_000]);
+      expect((error as WaitTimeoutError).result).toMatchObject({ status: "timed-out", lastStatus: "RUNNING", durationMs: 15_000 });
+      expect((await handle.emulator.callLog()).slice(seeded).filter((e) => e.operation === "DescribeTasks")).toHaveLength(4);
+    });
+
+    it("stops waiting on a signal, leaves the task running and says how to look at it", async () => {
+      await handle.emulator.addRule({ match: SHA, outcome: "stuck" });
+      const controller = new AbortController();
+      const clock = fakeClock((count) => {
+        if (count === 2) controller.abort(new InterruptedError("interrupted by SIGTERM"));
+      });
+      const error = await runTask(options, deps(clock, controller.signal)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InterruptedError);
+      expect((error as Error).message).toMatch(/^interrupted while waiting for task [\w-]+; the task was not stopped: look at it: aws ecs describe-tasks --region us-east-1 --cluster prod --tasks arn:aws:ecs:/);
+      expect((error as InterruptedError).result).toMatchObject({ status: "interrupted", lastStatus: "RUNNING" });
+      expect(await writes()).toEqual(["RunTask"]);
+    });
   });
 });
