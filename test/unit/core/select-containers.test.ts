@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { imageRepository, isFromRepository, selectContainers } from "../../../src/core/select-containers.js";
+import type { ContainerDefinitionInput } from "../../../src/core/template.js";
 
 const REPO = { uri: "1.dkr.ecr.us-east-1.amazonaws.com/platform", name: "platform" };
 const app = { name: "app", image: "1.dkr.ecr.us-east-1.amazonaws.com/platform:abc" };
@@ -24,7 +25,7 @@ describe("isFromRepository", () => {
 });
 
 describe("selectContainers", () => {
-  it.each<[string, object[], string[] | undefined, string[] | RegExp]>([
+  it.each<[string, ContainerDefinitionInput[], string[] | undefined, string[] | RegExp]>([
     ["the container from the repository", [app, sidecar], undefined, ["app"]],
     ["the only container", [sidecar], undefined, ["log-router"]],
     ["named ones", [app, sidecar], ["log-router"], ["log-router"]],
