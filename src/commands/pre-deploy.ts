@@ -93,6 +93,8 @@ async function stopRelease(error: unknown, revisions: readonly RegisteredRevisio
   const message = `pre-deploy command ${error.message}; no service was updated (${revisions.map((r) => revisionName(r.taskDefinitionArn)).join(", ")} registered but not rolled out)`;
   if (failed) return new DeploymentFailedError(message, { cause: error, result });
   if (error instanceof WaitTimeoutError || error.name === "WaitTimeoutError") return new WaitTimeoutError(message, { cause: error, result });
+  // Bad input found only now (e.g. --pre-deploy-container not in the revision): same exit code, same news.
+  error.message = `${error.message}; no service was updated (${revisions.map((r) => revisionName(r.taskDefinitionArn)).join(", ")} registered but not rolled out)`;
   error.result = result;
   return error;
 }

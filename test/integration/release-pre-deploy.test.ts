@@ -132,7 +132,7 @@ describe("release --pre-deploy-command", () => {
   it("names --pre-deploy-container when the revision has no such container (nothing rolled out)", async () => {
     const cli = await release(["--service", "web", "--pre-deploy-command", "bin/migrate", "--pre-deploy-container", "api"]);
     expect(cli.code).toBe(2);
-    expect(cli.stderr).toMatch(/--pre-deploy-container api: task definition web:2 has no such container; it has app, log-router/);
+    expect(cli.stderr).toMatch(/--pre-deploy-container api: task definition web:2 has no such container; it has app, log-router; no service was updated \(web:2 registered but not rolled out\)/);
     expect(await calls()).not.toContain("RunTask");
     expect(await calls()).not.toContain("UpdateService");
   });
