@@ -2,6 +2,10 @@ import { InterruptedError } from "../core/errors.js";
 import { main } from "./main.js";
 
 // The executable's entry: the only place that touches process.argv, signals and process.exit.
+
+// The bundle pins its AWS SDK. The SDK's warning that *future* SDK releases need Node 22 says nothing
+// about this build, and on Node 20 it would add a multi-line warning to every command's stderr.
+process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
 const controller = new AbortController();
 let signals = 0;
 const onSignal = (signal: NodeJS.Signals): void => {
