@@ -65,7 +65,14 @@ export const PARAMETERS = {
   secure_strings: { type: "enum", flag: "secure-strings", enum: ["environment", "secrets"], default: "environment", description: "SecureString parameters as inline environment values (a rollback restores them) or as secrets referenced by ARN (ECS reads the latest value at task start)." },
   allow_empty_env: { type: "boolean", flag: "allow-empty-env", default: false, description: "Allow an SSM path without parameters." },
   force_release: { type: "boolean", flag: "force", default: false, description: "Release even when a service already has a deployment in progress." },
-  pre_deploy_command: { type: "string", flag: "pre-deploy-command", default: "", description: "Command to run as a one-off task of the new revision before any service is updated (e.g. database migrations). A failure stops the release with nothing rolled out." },
+  pre_deploy_command: {
+    type: "string",
+    flag: "pre-deploy-command",
+    default: "",
+    description: "Command to run as a one-off task of the new revision, like the first service, before any service is updated (e.g. bin/migrate). Split like a shell, nothing expanded. A failure stops the release with nothing rolled out.",
+  },
+  pre_deploy_container: { type: "string", flag: "pre-deploy-container", default: "", description: "Container that runs pre_deploy_command. Empty: the application container." },
+  pre_deploy_timeout: { type: "string", flag: "pre-deploy-timeout", default: "30m", description: "How long to wait for the pre-deploy task to stop." },
 
   // --- rollback
   to: { type: "string", flag: "to", default: "previous", description: "Rollback target: previous (the newest older revision recorded as stable), REVISION, FAMILY:REVISION, ARN, or sha:SHA." },
@@ -119,7 +126,7 @@ export const VERB_PARAMETERS = {
   ],
   release: [
     "cluster", "service", "ssm_path", "release_repository", "image", "sha", "template", "container", "env", "secure_strings",
-    "allow_empty_env", "pre_deploy_command", "dry_run", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
+    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "dry_run", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
   ],
   rollback: ["cluster", "service", "to", "keep_bad", "dry_run", "no_wait", "timeout", "poll_interval", "region", "debug"],
 } as const satisfies Record<string, readonly ParameterName[]>;

@@ -1,0 +1,181 @@
+/**
+ * The orb review rules (CircleCI's orb-tools review, plus this project's): descriptions everywhere,
+ * examples, display URLs, named run steps, snake_case names, no long inline shell, parameters that
+ * reach the CLI only through `environment:`, and every CLI-backed parameter mapped to a real flag.
+ */
+import { describe, expect, it } from "vitest";
+import { COMMANDS } from "../../src/cli/commands/index.js";
+import { envVarName } from "../../src/cli/flags.js";
+import type { Yaml } from "../helpers/orb-harness.js";
+import { readOrb, walk } from "./orb-files.js";
+
+const orb = readOrb();
+const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+const COMPONENT_KINDS = ["commands", "jobs", "executors"] as const;
+
+type Map = Record<string, Yaml>;
+
+/** Every run step in the orb's components (nested `when`/`unless` included), with where it is. */
+function runSteps(): { where: string; run: Map }[] {
+  const found: { where: string; run: Map }[] = [];
+  for (const kind of ["commands", "jobs"] as const) {
+    for (const [name, component] of Object.entries(orb[kind])) {
+      for (const [path, value] of walk(component["steps"])) {
+        if (path.at(-1) === "run" && value !== null && typeof value === "object" && !Array.isArray(value)) found.push({ where: `${kind}.${name}.${path.join(".")}`, run: value as Map });
+        if (path.at(-1) === "run" && typeof value === "string") found.push({ where: `${kind}.${name}.${path.join(".")}`, run: { command: value } });
+      }
+    }
+  }
+  return found;
+}
+
+describe("orb review rules", () => {
+  it("has a description of at least 64 characters, and display.home_url and source_url", () => {
+    expect(orb.description.length).toBeGreaterThanOrEqual(64);
+    expect(orb.display["home_url"]).toMatch(/^https:\/\//);
+    expect(orb.display["source_url"]).toMatch(/^https:\/\//);
+  });
+
+  it("describes every command, job, executor and example", () => {
+    for (const kind of [...COMPONENT_KINDS, "examples"] as const) {
+      const components = orb[kind] as Record<string, { description?: unknown }>;
+      expect(Object.keys(components).length, kind).toBeGreaterThan(0);
+      for (const [name, component] of Object.entries(components)) {
+        expect(typeof component.description === "string" && component.description.length >= 20, `${kind}.${name} needs a description`).toBe(true);
+      }
+    }
+  });
+
+  it("has the four jobs, a command per CLI verb plus install and OIDC, and examples", () => {
+    expect(Object.keys(orb.jobs).sort()).toEqual(["build", "release", "rollback", "test"]);
+    expect(Object.keys(orb.commands).sort()).toEqual(["configure_aws_oidc", "install", "push", "release", "rollback"]);
+    expect(Object.keys(orb.examples).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("types, describes and (when optional) defaults every parameter; names are snake_case", () => {
+    for (const kind of COMPONENT_KINDS) {
+      for (const [name, component] of Object.entries(orb[kind])) {
+        expect(name, `${kind}.${name}`).toMatch(SNAKE);
+        for (const [parameter, declaration] of Object.entries((component["parameters"] ?? {}) as Record<string, Map>)) {
+          const where = `${kind}.${name}.parameters.${parameter}`;
+          expect(parameter, where).toMatch(SNAKE);
+          expect(["string", "boolean", "integer", "enum", "steps", "executor", "env_var_name"], where).toContain(declaration["type"]);
+          expect(String(declaration["description"] ?? "").length, `${where} needs a description`).toBeGreaterThan(10);
+          if (declaration["type"] === "enum") expect(declaration["enum"], where).toContain(declaration["default"]);
+        }
+      }
+    }
+    for (const name of Object.keys(orb.examples)) expect(name).toMatch(SNAKE);
+  });
+
+  it("uses every parameter it declares", () => {
+    for (const kind of COMPONENT_KINDS) {
+      for (const [name, component] of Object.entries(orb[kind])) {
+        const { parameters, ...body } = component;
+        const text = JSON.stringify(body);
+        for (const parameter of Object.keys((parameters ?? {}) as Map)) {
+          expect(text.includes(`<< parameters.${parameter} >>`), `${kind}.${name} never uses ${parameter}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("names every run step, in the orb and in the examples", () => {
+    const steps = runSteps();
+    expect(steps.length).toBeGreaterThanOrEqual(5);
+    for (const { where, run } of steps) expect(typeof run["name"] === "string" && run["name"].length > 0, `${where} has no name`).toBe(true);
+    for (const [name, example] of Object.entries(orb.examples)) {
+      for (const [path, value] of walk(example.usage)) {
+        if (path.at(-1) === "run") expect(typeof value === "object" && value !== null && "name" in value, `examples.${name}.${path.join(".")} has no name`).toBe(true);
+      }
+    }
+  });
+
+  it("has no long inline shell: every run command is one short line", () => {
+    for (const { where, run } of runSteps()) {
+      const command = String(run["command"]);
+      expect(command.includes("\n"), `${where}: ${command}`).toBe(false);
+      expect(command.length, `${where}: ${command}`).toBeLessThanOrEqual(80);
+    }
+  });
+
+  it("never puts a parameter into a run command: values reach the shell only through environment", () => {
+    for (const { where, run } of runSteps()) expect(String(run["command"]), where).not.toMatch(/<<\s*parameters\./);
+  });
+
+  it("escapes `<<` in everything embedded (the helper scripts)", () => {
+    for (const { run } of runSteps()) {
+      for (const [variable, value] of Object.entries((run["environment"] ?? {}) as Map)) {
+        const unescaped = String(value).replace(/\\<</g, "").replace(/<< (parameters|pipeline)\.[\w.]+ >>/g, "");
+        expect(unescaped, variable).not.toContain("<<");
+      }
+    }
+  });
+
+  it("runs the CLI steps as `ecs-release <verb>`, named for what they do", () => {
+    for (const verb of ["push", "release", "rollback"]) {
+      const step = (orb.commands[verb]?.["steps"] as Map[])[0]?.["run"] as Map;
+      expect(step["command"]).toBe(`ecs-release ${verb}`);
+      expect(String(step["name"])).toMatch(/<< parameters\.\w+ >>/);
+    }
+  });
+});
+
+describe("orb parameters and CLI flags", () => {
+  /** Orb parameters whose name is not the flag in snake_case, and why. */
+  const RENAMED: Record<string, string> = {
+    // A workflow job's `context:` is the CircleCI context; a job parameter cannot be named so.
+    build_context: "context",
+  };
+  /** Flags the orb does not offer: output format and help make no sense in a job. */
+  const NOT_IN_ORB = new Set(["json", "help"]);
+
+  for (const verb of ["push", "release", "rollback"] as const) {
+    it(`maps every ${verb} flag to a parameter of the ${verb} command, and every parameter to a flag`, () => {
+      const spec = COMMANDS.find((command) => command.name === verb);
+      expect(spec).toBeDefined();
+      const flags = [...(spec?.flags ?? []).map((flag) => flag.name), "region", "debug"].filter((flag) => !NOT_IN_ORB.has(flag));
+      const step = (orb.commands[verb]?.["steps"] as Map[])[0]?.["run"] as Map;
+      const environment = step["environment"] as Record<string, string>;
+      const parameters = orb.commands[verb]?.["parameters"] as Record<string, Map>;
+
+      const expected = Object.fromEntries(flags.map((flag) => {
+        const parameter = Object.entries(RENAMED).find(([, renamed]) => renamed === flag)?.[0] ?? flag.replace(/-/g, "_");
+        return [envVarName(flag), `<< parameters.${parameter} >>`];
+      }));
+      const { CIRCLE_PIPELINE_NUM: pipelineNumber, ...flagEnvironment } = environment;
+      expect(flagEnvironment).toEqual(expected);
+      expect(pipelineNumber).toBe("<< pipeline.number >>");
+      expect(Object.keys(parameters).sort()).toEqual(Object.values(expected).map((ref) => ref.slice(14, -3)).sort());
+
+      // The orb's type matches the flag's.
+      for (const flag of spec?.flags ?? []) {
+        if (NOT_IN_ORB.has(flag.name)) continue;
+        const parameter = parameters[Object.entries(RENAMED).find(([, renamed]) => renamed === flag.name)?.[0] ?? flag.name.replace(/-/g, "_")];
+        const type = flag.type === "boolean" ? "boolean" : flag.type === "integer" ? "integer" : ["string", "enum"];
+        expect([type].flat(), `${verb} --${flag.name}`).toContain(parameter?.["type"]);
+        if (flag.required) expect(parameter && "default" in parameter, `${verb} --${flag.name} is required: no default`).toBe(false);
+      }
+    });
+  }
+
+  it("defines each parameter once: a job's parameter and the command it forwards to are the same", () => {
+    for (const [job, command] of [["build", "push"], ["release", "release"], ["rollback", "rollback"]] as const) {
+      const jobParameters = orb.jobs[job]?.["parameters"] as Record<string, Map>;
+      for (const [name, declaration] of Object.entries(orb.commands[command]?.["parameters"] as Record<string, Map>)) {
+        expect(jobParameters[name], `${job}.${name} vs ${command}.${name}`).toEqual(declaration);
+      }
+    }
+    const region = [orb.commands["configure_aws_oidc"], orb.commands["release"], orb.jobs["build"]].map((c) => (c?.["parameters"] as Record<string, Map>)["region"]);
+    expect(new Set(region.map((r) => JSON.stringify(r))).size).toBe(1);
+  });
+
+  it("runs release and rollback on a small resource class, on a Node 22 image", () => {
+    for (const job of ["release", "rollback"]) {
+      expect(((orb.jobs[job]?.["parameters"] as Record<string, Map>)["resource_class"])?.["default"]).toBe("small");
+    }
+    const node = orb.executors["node"] as Map;
+    expect(JSON.stringify(node["docker"])).toContain("cimg/node:<< parameters.node_version >>");
+    expect(String((node["parameters"] as Record<string, Map>)["node_version"]?.["default"])).toMatch(/^22(\.|$)/);
+  });
+});
