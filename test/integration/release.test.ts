@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { DeleteParameterCommand } from "@aws-sdk/client-ssm";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand, type ContainerDefinition } from "@aws-sdk/client-ecs";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { runCli, type CliRun } from "../helpers/cli.js";
+import { spawn } from "node:child_process";
+import { BUNDLE, runCli, type CliRun } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
 import { imageUri, putImage, putParameters, registerTaskDefinition, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
 
@@ -300,6 +301,28 @@ describe("release: rollout outcomes", () => {
     expect(cli.code, cli.stderr).toBe(4);
     expect(logLines(cli.stderr).find((l) => l.includes("error:"))).toMatch(/timed out after .*; state at the deadline: web: web:2 still rolling out \(deployment ecs-svc\/\d+: .*\) \[new web:2 \d\/2 running/);
     expect((await taskDefinition("web:2")).tags["ecs-release:outcome"]).toBeUndefined();
+  });
+
+  it("interrupted while waiting: nothing cancelled, says how to follow or roll back", async () => {
+    await handle.emulator.addRule({ match: SHA_B, outcome: "stuck" });
+    const child = spawn(process.execPath, [BUNDLE, "release", ...BASE, "--service", "web", "--sha", SHA_B, "--poll-interval", "50ms"], {
+      env: { PATH: process.env["PATH"], HOME: process.env["HOME"], NO_COLOR: "1", ...handle.env() },
+    });
+    let stderr = "";
+    const interrupted = new Promise<void>((resolve) => {
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/web: new web:2/.test(stderr) && !child.killed) {
+          child.kill("SIGINT");
+          resolve();
+        }
+      });
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    await interrupted;
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/error: interrupted while waiting; the deployment was not cancelled \(still rolling out: web → web:2\): follow it with `ecs-release status --cluster prod --service web` or roll back with `ecs-release rollback --cluster prod --service web`/);
+    expect(await serviceTaskDefinition("web")).toMatch(/web:2$/);
   });
 
   it("--no-wait returns after the update", async () => {
