@@ -1,5 +1,4 @@
-import type { CommandSpec } from "../command.js";
-import { notImplemented } from "./not-implemented.js";
+import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
 import { CLUSTER, DRY_RUN, NO_WAIT, POLL_INTERVAL, SERVICES, TIMEOUT } from "./shared-flags.js";
 
 /** `ecs-release rollback`: point services at a known-good revision. */
@@ -8,7 +7,7 @@ export const rollbackCommand: CommandSpec = {
   summary: "point services at a known-good existing revision at once (panic rollback)",
   description:
     "Updates the services to an existing revision — by default the newest older one whose rollout was recorded as stable — which also brings back its environment. After every service is stable, deregisters the revisions rolled back from, unless --keep-bad.",
-  examples: ["ecs-release rollback --cluster prod --service web --service worker", "ecs-release rollback --cluster prod --service web --to sha:3f2c…"],
+  examples: ["ecs-release rollback --cluster prod --service web --service worker", "ecs-release rollback --cluster prod --service web --to sha:3f2c9e1 --dry-run", "ecs-release rollback --cluster prod --service web --to web:41 --keep-bad"],
   flags: [
     CLUSTER,
     SERVICES,
@@ -19,5 +18,24 @@ export const rollbackCommand: CommandSpec = {
     TIMEOUT,
     POLL_INTERVAL,
   ],
-  execute: () => notImplemented("rollback"),
+  execute: executeRollback,
 };
+
+async function executeRollback(ctx: CliContext): Promise<CommandOutcome> {
+  const { flags } = ctx;
+  const options = {
+    cluster: read.string(flags, "cluster") as string,
+    services: read.list(flags, "service"),
+    to: read.string(flags, "to") ?? "previous",
+    keepBad: read.boolean(flags, "keep-bad"),
+    dryRun: read.boolean(flags, "dry-run"),
+    wait: !read.boolean(flags, "no-wait"),
+    timeoutMs: read.number(flags, "timeout") ?? 30 * 60_000,
+    pollIntervalMs: read.number(flags, "poll-interval") ?? 6_000,
+  };
+  const { run } = await import("../../commands/rollback.js");
+  const { parseRollbackTo } = await import("../../core/rollback-target.js");
+  parseRollbackTo(options.to); // a bad --to is refused before the AWS SDK loads
+  const result = await run(options, { aws: await ctx.aws(), log: ctx.log, clock: ctx.clock, signal: ctx.signal });
+  return { result };
+}

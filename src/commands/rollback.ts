@@ -1,0 +1,359 @@
+import type { Service } from "@aws-sdk/client-ecs";
+import type { AwsClients } from "../aws/clients.js";
+import { describeServices, tagResource, updateService, type StartedDeployment } from "../aws/ecs.js";
+import { deregisterRevision, describeRevision, describeRevisions, listClusterUsage, mapConcurrently, RevisionLister } from "../aws/task-definitions.js";
+import { rolloutReportError, waitForRollouts, type RolloutReport } from "../aws/wait-rollout.js";
+import type { Clock } from "../core/clock.js";
+import { formatDuration } from "../core/duration.js";
+import { AwsCallError, isEcsReleaseError, ValidationError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import { formatRevisionName, outcomeOf, parseRevisionName, type RevisionName, type RevisionRecord } from "../core/revision-record.js";
+import { formatRollbackTo, parseRollbackTo, selectRevisionsToDeregister, selectRollbackTarget, type RollbackTargetDecision, type RollbackTo } from "../core/rollback-target.js";
+import { TAG } from "../core/tags.js";
+import { shaOf } from "../core/history.js";
+
+/** What `ecs-release rollback` was asked to do. */
+export interface RollbackOptions {
+  readonly cluster: string;
+  readonly services: readonly string[];
+  /** previous | REVISION | FAMILY:REVISION | ARN | sha:SHA */
+  readonly to: string;
+  /** Tag the revisions rolled back from, but deregister nothing. */
+  readonly keepBad: boolean;
+  readonly dryRun: boolean;
+  /** False for `--no-wait`: update and return (nothing is deregistered then). */
+  readonly wait: boolean;
+  readonly timeoutMs: number;
+  readonly pollIntervalMs: number;
+}
+
+/** What rollback needs from outside. */
+export interface RollbackDeps {
+  readonly aws: Pick<AwsClients, "ecs" | "region">;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+}
+
+/** A revision in the result document. */
+export interface RevisionRef {
+  readonly arn: string;
+  readonly revision: string;
+  readonly sha: string | null;
+  readonly outcome: string;
+}
+
+/** One service in the result document. */
+export interface RollbackServiceResult {
+  readonly service: string;
+  readonly from: string;
+  readonly to: string;
+  readonly deploymentId: string | null;
+  /** planned (dry run), unchanged (already on the target), not-waited, or the rollout state. */
+  readonly outcome: string;
+  readonly reason?: string;
+}
+
+/** The result document (`--json`), also attached to errors. */
+export interface RollbackResult {
+  readonly cluster: string;
+  readonly to: string;
+  readonly dryRun: boolean;
+  readonly targets: ReadonlyArray<RevisionRef & { readonly rolledBackFrom: readonly string[]; readonly note: string | null }>;
+  readonly services: readonly RollbackServiceResult[];
+  /** Deregistered (under --dry-run: would be). Empty with --keep-bad, --no-wait, or when the rollout failed. */
+  readonly deregistered: readonly RevisionRef[];
+  /** Revisions left registered although rolled back from or failed, and why. */
+  readonly spared: ReadonlyArray<{ readonly arn: string; readonly revision: string; readonly reason: string }>;
+  /** Revisions tagged TAG.outcome=rolled-back. */
+  readonly taggedRolledBack: readonly string[];
+}
+
+/** How far back `previous`/`sha:` reads before deciding with what it has. */
+const SCAN_BUDGET = 200;
+
+/** One family + running revision: the services on it and where they go. */
+interface Group {
+  readonly current: RevisionName;
+  readonly currentArn: string;
+  readonly services: Service[];
+  decision?: RollbackTargetDecision;
+  /** Revisions read while choosing (with tags). */
+  known: RevisionRecord[];
+  /** ACTIVE ARNs listed but not read (newer than the current, for `previous`). */
+  unread: string[];
+}
+
+/**
+ * Panic rollback: points services at an existing revision (no new revision), so its image and its
+ * environment come back. Reads as little as possible before UpdateService (one DescribeServices,
+ * one ListTaskDefinitions page and the tags of the revisions between the current one and the
+ * target, newest first, a growing window at a time), updates every service at once, waits with
+ * the same wait as release, and only when every service is stable on its target tags the revisions
+ * rolled back from (outcome rolled-back) and deregisters them and the failed ones newer than the
+ * target — never one still used by a service in the cluster — unless --keep-bad.
+ */
+export async function run(options: RollbackOptions, deps: RollbackDeps): Promise<RollbackResult> {
+  const { log, clock } = deps;
+  const started = clock.now();
+  const to = parseRollbackTo(options.to);
+  if (options.services.length === 0) throw new ValidationError("rollback: pass at least one --service");
+
+  // --- 1. what runs now ---------------------------------------------------------------------------
+  const described = await describeServices(deps.aws, options.cluster, options.services, deps.signal);
+  const gone = [...described.missing, ...described.services.filter((s) => s.status !== "ACTIVE").map((s) => `${s.serviceName} (${s.status})`)];
+  if (gone.length > 0) throw new ValidationError(`rollback: not found in cluster ${options.cluster}: ${gone.join(", ")} (check --service)`);
+  const groups = groupByRevision(described.services);
+
+  // --- 2. choose each target (pure rule, reads newest first until it decides) ----------------------
+  await Promise.all(groups.map((group) => chooseTarget(group, to, deps)));
+  const problems = groups.flatMap((g) => (g.decision?.status === "none" ? [`${serviceNames(g)} (on ${formatRevisionName(g.current)}): ${g.decision.reason}`] : []));
+  if (problems.length > 0) throw new ValidationError(`rollback --to ${formatRollbackTo(to)}: ${problems.join("; ")}`, { problems });
+  const chosen = groups.map((g) => ({ group: g, target: (g.decision as Extract<RollbackTargetDecision, { status: "found" }>).target, note: (g.decision as { note?: string }).note ?? null }));
+  for (const { note } of chosen) if (note) log.warn(note);
+
+  const moving = chosen.filter((c) => c.target.arn !== c.group.currentArn);
+  const services: RollbackServiceResult[] = chosen.flatMap(({ group, target }) =>
+    group.services.map((s) => ({ service: s.serviceName ?? "", from: group.currentArn, to: target.arn, deploymentId: null, outcome: target.arn === group.currentArn ? "unchanged" : options.dryRun ? "planned" : "not-waited" })),
+  );
+  const result = {
+    cluster: options.cluster,
+    to: formatRollbackTo(to),
+    dryRun: options.dryRun,
+    targets: chosen.map(({ group, target, note }) => ({ ...ref(target), rolledBackFrom: [group.currentArn], note })),
+    services,
+    deregistered: [] as RevisionRef[],
+    spared: [] as Array<{ arn: string; revision: string; reason: string }>,
+    taggedRolledBack: [] as string[],
+  };
+  for (const { group, target } of chosen) {
+    const verb = target.arn === group.currentArn ? "already on" : options.dryRun ? "would roll back to" : "rolling back to";
+    log.info(`${serviceNames(group)}: ${formatRevisionName(group.current)} → ${verb} ${describeRevisionLine(target)}`);
+  }
+  if (moving.length === 0) {
+    log.info("nothing to roll back: every service already runs its target revision");
+    return result;
+  }
+
+  // --- 3. dry run: what would be deregistered ----------------------------------------------------
+  if (options.dryRun) {
+    const [usage] = await Promise.all([listClusterUsage(deps.aws, options.cluster, deps.signal), ...moving.map(({ group, target }) => readNewerThan(group, target, deps))]);
+    const movingNames = new Set(moving.flatMap(({ group }) => group.services.map((s) => s.serviceName ?? "")));
+    const inUse = new Map([...usage.inUse].map(([arn, users]) => [arn, users.filter((u) => !movingNames.has(u))]));
+    const selection = selectAll(moving, inUse);
+    result.deregistered = selection.deregister.map(ref);
+    result.spared = selection.spared;
+    if (options.keepBad) log.info("dry run (--keep-bad): would tag the revisions rolled back from and deregister nothing");
+    else log.info(`dry run: would deregister ${list(selection.deregister)} once every service is stable${spareText(selection.spared)}`);
+    result.deregistered = options.keepBad ? [] : result.deregistered;
+    return result;
+  }
+
+  // --- 4. update every service at once ---------------------------------------------------------------
+  const targets = moving.flatMap(({ group, target }) => group.services.map((s) => ({ service: s.serviceName ?? "", arn: target.arn })));
+  const updates = await Promise.allSettled(targets.map((t) => updateService(deps.aws, options.cluster, t.service, t.arn)));
+  const updated = updates.flatMap((u) => (u.status === "fulfilled" ? [u.value] : []));
+  const setService = (started_: StartedDeployment, fields: Partial<RollbackServiceResult>): void => {
+    const index = result.services.findIndex((s) => s.service === started_.service);
+    if (index >= 0) result.services[index] = { ...result.services[index]!, deploymentId: started_.deploymentId, ...fields };
+  };
+  for (const u of updated) {
+    setService(u, {});
+    log.info(`updated ${u.service} to ${formatRevisionName(parseRevisionName(u.taskDefinitionArn) ?? { family: u.taskDefinitionArn, revision: 0 })} (deployment ${u.deploymentId}) ${formatDuration(clock.now() - started)} after start`);
+  }
+  const failedUpdate = updates.find((u): u is PromiseRejectedResult => u.status === "rejected");
+  if (failedUpdate) {
+    const error: unknown = failedUpdate.reason;
+    const already = updated.length > 0 ? ` (already updated: ${updated.map((u) => u.service).join(", ")}; those roll back regardless; nothing was deregistered)` : " (no service was updated)";
+    if (error instanceof AwsCallError) {
+      const wrapped = new AwsCallError(error.operation, error.resource, `${error.message.replace(`${error.operation} ${error.resource} failed: `, "")}${already}`, {
+        cause: error,
+        ...(error.code !== undefined ? { code: error.code } : {}),
+      });
+      wrapped.result = result;
+      throw wrapped;
+    }
+    if (isEcsReleaseError(error)) error.result = result;
+    throw error;
+  }
+
+  if (!options.wait) {
+    log.info(`not waiting (--no-wait): nothing deregistered; follow with ecs-release status --cluster ${options.cluster} ${options.services.map((s) => `--service ${s}`).join(" ")}`);
+    return result;
+  }
+
+  // --- 5. wait exactly as release does; read the newer revisions meanwhile --------------------------
+  const newer = Promise.all(moving.map(({ group, target }) => readNewerThan(group, target, deps)));
+  newer.catch(() => undefined);
+  log.info(`waiting for ${updated.length} rollout${updated.length === 1 ? "" : "s"} (timeout ${formatDuration(options.timeoutMs)}, polling every ${formatDuration(options.pollIntervalMs)})`);
+  const report: RolloutReport = await waitForRollouts(
+    {
+      cluster: options.cluster,
+      targets: updated.map((u) => ({ service: u.service, deploymentId: u.deploymentId, taskDefinitionArn: u.taskDefinitionArn })),
+      timeoutMs: options.timeoutMs,
+      pollIntervalMs: options.pollIntervalMs,
+      knownEventIds: described.services.flatMap((s) => (s.events ?? []).map((e) => e.id ?? "")),
+    },
+    deps,
+  );
+  for (const outcome of report.outcomes) {
+    const u = updated.find((x) => x.service === outcome.service);
+    if (u) setService(u, { outcome: outcome.state, reason: outcome.reason });
+  }
+  const error = rolloutReportError(report, options.cluster, result);
+  if (error) {
+    error.message = `${error.message} — nothing was tagged or deregistered`;
+    throw error;
+  }
+
+  // --- 6. record and clean up, now that every service is stable on its target -----------------------
+  await newer;
+  const targetArns = new Set(moving.map((m) => m.target.arn));
+  const fromArns = [...new Set(moving.map((m) => m.group.currentArn))].filter((arn) => !targetArns.has(arn));
+  const now = new Date(clock.now()).toISOString();
+  await Promise.all(
+    fromArns.map(async (arn) => {
+      try {
+        await tagResource(deps.aws, arn, { [TAG.outcome]: "rolled-back", [TAG.rolledBackAt]: now });
+        result.taggedRolledBack.push(arn);
+        log.info(`tagged ${shortName(arn)} ${TAG.outcome}=rolled-back`);
+      } catch (tagError) {
+        log.warn(`could not tag ${shortName(arn)} as rolled back: ${tagError instanceof Error ? tagError.message : String(tagError)}`);
+      }
+    }),
+  );
+  for (const m of moving) m.group.known = m.group.known.map((r) => (fromArns.includes(r.arn) ? { ...r, tags: { ...r.tags, [TAG.outcome]: "rolled-back" } } : r));
+  if (options.keepBad) {
+    log.info(`rolled back in ${formatDuration(clock.now() - started)}; --keep-bad: nothing deregistered`);
+    return result;
+  }
+  const usage = await listClusterUsage(deps.aws, options.cluster, deps.signal);
+  const selection = selectAll(moving, usage.inUse);
+  result.spared = selection.spared;
+  if (selection.spared.length > 0) log.info(`not deregistering${spareText(selection.spared)}`);
+  await mapConcurrently(selection.deregister, 2, async (record) => {
+    if (!fromArns.includes(record.arn)) await tagResource(deps.aws, record.arn, { [TAG.rolledBackAt]: now });
+    await deregisterRevision(deps.aws, record.arn);
+    result.deregistered.push(ref(record));
+    log.info(`deregistered ${formatRevisionName(record)} (${outcomeOf(record)})`);
+  });
+  log.info(`rolled back in ${formatDuration(clock.now() - started)}: ${moving.map((m) => `${serviceNames(m.group)} on ${formatRevisionName(m.target)}`).join(", ")}`);
+  return result;
+}
+
+function groupByRevision(services: readonly Service[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const service of services) {
+    const arn = service.taskDefinition ?? "";
+    const current = parseRevisionName(arn);
+    if (!current) throw new ValidationError(`rollback: service ${service.serviceName} runs "${arn}", not a task definition revision`);
+    const group = groups.get(arn) ?? { current, currentArn: arn, services: [], known: [], unread: [] };
+    group.services.push(service);
+    groups.set(arn, group);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Reads revisions until the pure rule decides. A number or name: that one revision. `previous`
+ * and `sha:`: ACTIVE revisions newest first (one ListTaskDefinitions page), described a window at
+ * a time (2, 4, 8 concurrently): the target is usually one or two revisions back.
+ */
+async function chooseTarget(group: Group, to: RollbackTo, deps: RollbackDeps): Promise<void> {
+  const family = group.current.family;
+  if (to.kind === "revision" || to.kind === "name") {
+    const name = `${to.kind === "name" ? to.family : family}:${to.revision}`;
+    const record = to.kind === "name" && to.family !== family ? undefined : await describeRevision(deps.aws, name, deps.signal);
+    group.known = record ? [record] : [];
+    group.decision = selectRollbackTarget({ to, current: group.current, revisions: group.known, exhausted: true });
+    return;
+  }
+  const lister = new RevisionLister(deps.aws, family, "ACTIVE", deps.signal);
+  const pending: string[] = [];
+  let window = 2;
+  let read = 0;
+  for (;;) {
+    const exhausted = pending.length === 0 && (lister.exhausted || read >= SCAN_BUDGET);
+    const decision = selectRollbackTarget({ to, current: group.current, revisions: group.known, exhausted });
+    if (decision.status !== "need-more") {
+      group.decision = decision;
+      group.unread.push(...pending);
+      return;
+    }
+    while (pending.length < window && !lister.exhausted) {
+      const arns = await lister.next(20);
+      for (const arn of arns) {
+        const revision = parseRevisionName(arn)?.revision ?? 0;
+        // `previous` only looks below the current revision; newer ones are read after the update.
+        if (to.kind === "previous" && revision >= group.current.revision) group.unread.push(arn);
+        else pending.push(arn);
+      }
+    }
+    const batch = pending.splice(0, window);
+    if (batch.length === 0) continue;
+    group.known.push(...(await describeRevisions(deps.aws, batch, { concurrency: window, signal: deps.signal })));
+    read += batch.length;
+    window = Math.min(8, window * 2);
+  }
+}
+
+/** Reads (with tags) the ACTIVE revisions newer than the target not read yet: candidates for deregistration. */
+async function readNewerThan(group: Group, target: RevisionRecord, deps: RollbackDeps): Promise<void> {
+  const knownArns = new Set(group.known.map((r) => r.arn));
+  let arns = group.unread.filter((arn) => !knownArns.has(arn) && (parseRevisionName(arn)?.revision ?? 0) > target.revision);
+  if (group.known.length === 0 || group.unread.length === 0) {
+    // Chosen by number or name: list newest first down to the target.
+    const lister = new RevisionLister(deps.aws, group.current.family, "ACTIVE", deps.signal);
+    const listed: string[] = [];
+    while (!lister.exhausted) {
+      const page = await lister.next(50);
+      listed.push(...page);
+      if (page.length === 0 || page.some((arn) => (parseRevisionName(arn)?.revision ?? 0) <= target.revision)) break;
+    }
+    arns = listed.filter((arn) => !knownArns.has(arn) && (parseRevisionName(arn)?.revision ?? 0) > target.revision);
+  }
+  group.known.push(...(await describeRevisions(deps.aws, arns, { signal: deps.signal })));
+  if (!group.known.some((r) => r.arn === group.currentArn)) {
+    const current = await describeRevision(deps.aws, group.currentArn, deps.signal);
+    if (current) group.known.push(current);
+  }
+}
+
+function selectAll(moving: ReadonlyArray<{ group: Group; target: RevisionRecord }>, inUse: ReadonlyMap<string, readonly string[]>) {
+  const targets = new Set(moving.map((m) => m.target.arn));
+  const deregister = new Map<string, RevisionRecord>();
+  const spared = new Map<string, { arn: string; revision: string; reason: string }>();
+  for (const { group, target } of moving) {
+    const from = group.known.filter((r) => r.arn === group.currentArn);
+    const selection = selectRevisionsToDeregister({ target, rolledBackFrom: from, revisions: group.known, inUse });
+    for (const record of selection.deregister) if (!targets.has(record.arn)) deregister.set(record.arn, record);
+    for (const s of selection.spared) spared.set(s.record.arn, { arn: s.record.arn, revision: formatRevisionName(s.record), reason: s.reason });
+  }
+  return { deregister: [...deregister.values()], spared: [...spared.values()] };
+}
+
+function ref(record: RevisionRecord): RevisionRef {
+  return { arn: record.arn, revision: formatRevisionName(record), sha: shaOf(record), outcome: outcomeOf(record) };
+}
+
+function describeRevisionLine(record: RevisionRecord): string {
+  const sha = shaOf(record);
+  return `${formatRevisionName(record)}${sha ? ` (commit ${sha.slice(0, 12)}, ${outcomeOf(record)})` : ` (${outcomeOf(record)})`}`;
+}
+
+function serviceNames(group: Group): string {
+  return group.services.map((s) => s.serviceName ?? "").join(", ");
+}
+
+function shortName(arn: string): string {
+  const name = parseRevisionName(arn);
+  return name ? formatRevisionName(name) : arn;
+}
+
+function list(records: readonly RevisionRecord[]): string {
+  return records.length === 0 ? "nothing" : records.map((r) => `${formatRevisionName(r)} (${outcomeOf(r)})`).join(", ");
+}
+
+function spareText(spared: ReadonlyArray<{ revision: string; reason: string }>): string {
+  return spared.length === 0 ? "" : `; sparing ${spared.map((s) => `${s.revision} (${s.reason})`).join(", ")}`;
+}

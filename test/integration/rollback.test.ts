@@ -1,0 +1,198 @@
+import { DeregisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { beforeEach, describe, expect, it } from "vitest";
+import { TAG } from "../../src/core/tags.js";
+import { runCli } from "../helpers/cli.js";
+import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
+import { describeService, readRevision, registerRevisions, rollOut, sha } from "../helpers/revisions.js";
+import { createService, putImage, seedPlatform } from "../helpers/seed.js";
+
+const handle = useEmulator();
+const FAST = ["--poll-interval", "10ms", "--timeout", "1m"];
+const A = sha("a");
+const B = sha("b");
+const C = sha("c");
+const D = sha("d");
+
+/** Releases A, B, C (fails: the circuit breaker goes back to B) and D through the real `release`. web:2..5. */
+async function releaseFour(clients: AwsClients): Promise<void> {
+  await seedPlatform(clients);
+  for (const commit of [A, B, C, D]) await putImage(clients, "platform", commit);
+  await handle.emulator.addRule({ match: C, outcome: "fail", steps: 2 });
+  for (const commit of [A, B, C, D]) {
+    const run = await runCli(["release", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", commit, ...FAST], handle.env());
+    expect(run.code, `release ${commit[0]}: ${run.stderr}`).toBe(commit === C ? 1 : 0);
+  }
+}
+
+/** The same history seeded directly (tags as release leaves them), service web on web:5. */
+async function seedFour(clients: AwsClients): Promise<string[]> {
+  await seedPlatform(clients);
+  const arns = await registerRevisions(clients, [
+    { family: "web", sha: A, outcome: "stable", environment: { RELEASE: "a" } },
+    { family: "web", sha: B, outcome: "stable", environment: { RELEASE: "b" } },
+    { family: "web", sha: C, outcome: "failed", environment: { RELEASE: "c" } },
+    { family: "web", sha: D, outcome: "stable", environment: { RELEASE: "d" } },
+  ]);
+  await rollOut(clients, "prod", "web", arns[3]!);
+  return arns;
+}
+
+/** The CLI's own log lines (the AWS SDK may add a multi-line Node version warning on stderr). */
+function logLines(stderr: string): string[] {
+  return stderr.split("\n").filter((line) => /^\d{4}-\d\d-\d\dT[\d:.]+Z /.test(line));
+}
+
+interface Result {
+  targets: Array<{ revision: string; note: string | null }>;
+  services: Array<{ service: string; outcome: string }>;
+  deregistered: Array<{ revision: string }>;
+  spared: Array<{ revision: string; reason: string }>;
+}
+
+describe("ecs-release rollback", () => {
+  beforeEach(async () => {
+    await handle.emulator.reset();
+  });
+
+  it("after releases A, B, C (failed), D goes back to B, not C, and deregisters D and C", async () => {
+    const clients = awsClients(handle.emulator);
+    await releaseFour(clients);
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/web:5$/);
+    expect((await readRevision(clients, "web:4")).tags[TAG.outcome]).toBe("failed");
+
+    const started = Date.now();
+    const before = (await handle.emulator.callLog()).length;
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--json", ...FAST], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as Result;
+    expect(result.targets.map((t) => [t.revision, t.note])).toEqual([["web:3", null]]);
+    expect(result.services).toEqual([expect.objectContaining({ service: "web", outcome: "completed" })]);
+    expect(result.deregistered.map((r) => r.revision)).toEqual(["web:5", "web:4"]);
+
+    // Fast: UpdateService after at most 4 calls, within 1.5 s of the process start.
+    const calls = (await handle.emulator.callLog()).slice(before);
+    const update = calls.findIndex((c) => c.operation === "UpdateService");
+    expect(calls.slice(0, update).map((c) => c.operation)).toEqual(["DescribeServices", "ListTaskDefinitions", "DescribeTaskDefinition", "DescribeTaskDefinition"]);
+    expect(calls[update]!.start - started).toBeLessThan(1500);
+    // Nothing deregistered before the service was stable on the target.
+    const firstDeregister = calls.findIndex((c) => c.operation === "DeregisterTaskDefinition");
+    expect(firstDeregister).toBeGreaterThan(update);
+
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/web:3$/);
+    expect((await readRevision(clients, "web:5")).status).toBe("INACTIVE");
+    expect((await readRevision(clients, "web:5")).tags[TAG.outcome]).toBe("rolled-back");
+    expect((await readRevision(clients, "web:5")).tags[TAG.rolledBackAt]).toMatch(/^\d{4}-/);
+    expect((await readRevision(clients, "web:4")).status).toBe("INACTIVE");
+    expect((await readRevision(clients, "web:3")).status).toBe("ACTIVE");
+    expect((await readRevision(clients, "web:2")).status).toBe("ACTIVE");
+
+    // history after it: outcomes and the live marker.
+    const history = await runCli(["history", "--cluster", "prod", "--service", "web", "--json"], handle.env());
+    expect(history.code, history.stderr).toBe(0);
+    const rows = (JSON.parse(history.stdout) as { revisions: Array<{ revision: number; status: string; sha: string; outcome: string; live: boolean; services: string[] }> }).revisions;
+    expect(rows.map((r) => [r.revision, r.status, r.sha[0], r.outcome, r.live])).toEqual([
+      [5, "INACTIVE", "d", "rolled back", false],
+      [4, "INACTIVE", "c", "failed", false],
+      [3, "ACTIVE", "b", "stable", true],
+      [2, "ACTIVE", "a", "stable", false],
+      [1, "ACTIVE", "1", "unknown", false],
+    ]);
+    expect(rows[2]?.services).toEqual(["web"]);
+  });
+
+  it("brings the target's environment back (no new revision)", async () => {
+    const clients = awsClients(handle.emulator);
+    const arns = await seedFour(clients);
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", ...FAST], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    const service = await describeService(clients, "prod", "web");
+    expect(service.taskDefinition).toBe(arns[1]);
+    expect((await readRevision(clients, service.taskDefinition!)).environment).toEqual({ RELEASE: "b" });
+    expect(writeOperations(await handle.emulator.callLog()).filter((c) => c.operation === "RegisterTaskDefinition")).toHaveLength(6); // seed (web, worker) + A..D
+    expect(run.stderr).toMatch(/web: web:5 → rolling back to web:3 \(commit bbbbbbbbbbbb, stable\)/);
+    expect(run.stderr).toMatch(/deregistered web:5 \(rolled back\)/);
+    expect(run.stderr).toMatch(/deregistered web:4 \(failed\)/);
+  });
+
+  it.each([
+    ["a number", "2", "web:2"],
+    ["family:revision", "web:2", "web:2"],
+    ["an ARN", "arn:aws:ecs:us-east-1:123456789012:task-definition/web:2", "web:2"],
+    ["sha:", `sha:${A.slice(0, 7)}`, "web:2"],
+    ["previous", "previous", "web:3"],
+  ])("--to as %s", async (_title, to, expected) => {
+    const clients = awsClients(handle.emulator);
+    await seedFour(clients);
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--to", to, "--keep-bad", "--json", ...FAST], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as Result;
+    expect(result.targets.map((t) => t.revision)).toEqual([expected]);
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(new RegExp(`${expected}$`));
+    // --keep-bad: the revision rolled back from is tagged, nothing is deregistered.
+    expect(result.deregistered).toEqual([]);
+    expect((await readRevision(clients, "web:5")).status).toBe("ACTIVE");
+    expect((await readRevision(clients, "web:5")).tags[TAG.outcome]).toBe("rolled-back");
+  });
+
+  it.each([
+    ["an INACTIVE revision", "web:2", /web:2 is INACTIVE: ECS cannot start tasks from it.*release --sha a{40}/],
+    ["an unknown revision", "99", /web:99 does not exist/],
+    ["an unknown commit", "sha:eeeeeee", /no ACTIVE revision of web runs commit eeeeeee/],
+    ["another family", "worker:1", /is of family worker, but the service runs family web/],
+    ["nonsense", "yesterday", /is not a rollback target/],
+  ])("--to naming %s exits 2 with nothing written", async (_title, to, message) => {
+    const clients = awsClients(handle.emulator);
+    await seedFour(clients);
+    await clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "web:2" }));
+    const before = (await handle.emulator.callLog()).length;
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--to", to, ...FAST], handle.env());
+    expect(run.code).toBe(2);
+    expect(logLines(run.stderr), run.stderr).toHaveLength(1);
+    expect(run.stderr).toMatch(message);
+    expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
+  });
+
+  it("never deregisters a revision another service in the cluster uses", async () => {
+    const clients = awsClients(handle.emulator);
+    const arns = await seedFour(clients);
+    await createService(clients, { cluster: "prod", name: "web-canary", taskDefinition: arns[3]!, desiredCount: 1 });
+
+    const dry = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--dry-run", "--json"], handle.env());
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout) as Result;
+    expect(plan.targets.map((t) => t.revision)).toEqual(["web:3"]);
+    expect(plan.deregistered.map((r) => r.revision)).toEqual(["web:4"]);
+    expect(plan.spared).toEqual([expect.objectContaining({ revision: "web:5", reason: "still used by web-canary" })]);
+    expect(dry.stderr).toMatch(/dry run: would deregister web:4 \(failed\) once every service is stable; sparing web:5 \(still used by web-canary\)/);
+
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--json", ...FAST], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as Result).deregistered.map((r) => r.revision)).toEqual(["web:4"]);
+    expect((await readRevision(clients, "web:5")).status).toBe("ACTIVE");
+    expect((await readRevision(clients, "web:4")).status).toBe("INACTIVE");
+  });
+
+  it("--dry-run writes nothing", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedFour(clients);
+    const before = (await handle.emulator.callLog()).length;
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--dry-run"], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/web: web:5 → would roll back to web:3/);
+    expect(run.stderr).toMatch(/would deregister web:5 \(stable\), web:4 \(failed\)/);
+    expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
+  });
+
+  it("a rollback whose rollout fails exits 1 and deregisters nothing", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedFour(clients);
+    await handle.emulator.addRule({ match: B, outcome: "fail", steps: 2 });
+    const before = (await handle.emulator.callLog()).length;
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", ...FAST], handle.env());
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/nothing was tagged or deregistered/);
+    const writes = writeOperations((await handle.emulator.callLog()).slice(before)).map((c) => c.operation);
+    expect(writes).toEqual(["UpdateService"]);
+    for (const revision of [2, 3, 4, 5]) expect((await readRevision(clients, `web:${revision}`)).status).toBe("ACTIVE");
+  });
+});
