@@ -146,6 +146,7 @@ function reportTransition(outcome: ServiceRolloutOutcome, log: Logger): void {
       log.warn(`${name}: rolled back: stable again on ${revisionName(outcome.fallenBackTo ?? "")} (${revision} failed: ${outcome.reason})`);
       break;
     case "vanished":
+    case "superseded":
       log.warn(`${name}: ${outcome.reason}`);
       break;
     case "in-progress":
@@ -168,6 +169,8 @@ export function describeOutcome(outcome: ServiceRolloutOutcome): string {
       return `${outcome.service}: ${revision} failed (${outcome.reason}); the service is back on ${revisionName(outcome.fallenBackTo ?? "")}`;
     case "vanished":
       return `${outcome.service}: ${outcome.reason}`;
+    case "superseded":
+      return `${outcome.service}: ${revision} was not released by this run, ${outcome.reason}`;
     case "in-progress":
       return `${outcome.service}: ${revision} still rolling out (deployment ${outcome.deploymentId}: ${outcome.reason})${counts}`;
   }

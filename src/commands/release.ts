@@ -419,7 +419,16 @@ export async function run(options: ReleaseOptions, deps: ReleaseDeps): Promise<R
   const report = await waitForRollouts(
     {
       cluster: options.cluster,
-      targets: started_.map((u) => ({ service: u.service, deploymentId: u.deploymentId, taskDefinitionArn: u.taskDefinitionArn })),
+      targets: started_.map((u) => ({
+        service: u.service,
+        deploymentId: u.deploymentId,
+        taskDefinitionArn: u.taskDefinitionArn,
+        // What ECS could fall back to; another revision there means a concurrent update superseded ours.
+        fallbackRevisions: [
+          ...described.services.filter((s) => s.serviceName === u.service).map((s) => s.taskDefinition ?? ""),
+          ...(u.snapshot?.deployments ?? []).filter((d) => d.id !== u.deploymentId).map((d) => d.taskDefinition ?? ""),
+        ],
+      })),
       timeoutMs: options.timeoutMs,
       pollIntervalMs: options.pollIntervalMs,
       knownEventIds: described.services.flatMap((s) => (s.events ?? []).map((e) => e.id ?? "")),
@@ -433,7 +442,9 @@ export async function run(options: ReleaseOptions, deps: ReleaseDeps): Promise<R
   const tagged = await Promise.all(
     registered.map(async (revision) => {
       const outcomes = report.outcomes.filter((o) => o.taskDefinitionArn === revision.taskDefinitionArn);
-      const value = outcomes.some((o) => isFailure(o.state)) ? "failed" : outcomes.length > 0 && outcomes.every((o) => o.state === "completed") ? "stable" : null;
+      // A superseded rollout says nothing about the revision itself: no outcome is recorded for it.
+      const judged = outcomes.filter((o) => o.state !== "superseded");
+      const value = judged.some((o) => isFailure(o.state)) ? "failed" : outcomes.length > 0 && outcomes.every((o) => o.state === "completed") ? "stable" : null;
       if (value === null) return [revision.taskDefinitionArn, null] as const;
       try {
         await tagResource(deps.aws, revision.taskDefinitionArn, { [TAG.outcome]: value });

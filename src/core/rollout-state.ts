@@ -7,6 +7,11 @@
  * revision. Success is that deployment COMPLETED with running = desired. Failure is that deployment
  * FAILED, or gone while the service runs another revision, or the service back on another revision.
  * When ECS rolls back, the state stays `rolling-back` until the revision fallen back to is stable.
+ *
+ * Two releases (or a release and a rollback) racing on one service: the later UpdateService
+ * supersedes the earlier deployment. That is `superseded`, a failure of the earlier run: its
+ * deployment is still listed but no longer PRIMARY and not FAILED (a circuit-breaker rollback marks
+ * it FAILED first), or it is gone and the service runs a revision ECS could not have fallen back to.
  */
 import type { Deployment, Service } from "@aws-sdk/client-ecs";
 
@@ -17,10 +22,17 @@ export interface RolloutTarget {
   readonly deploymentId: string;
   /** The revision the service was updated to. */
   readonly taskDefinitionArn: string;
+  /**
+   * The revisions ECS could roll this deployment back to: the service's revision before the update
+   * and those of the other deployments UpdateService returned. When our deployment is gone and the
+   * service runs a revision outside this list, another update superseded ours. Without it, a gone
+   * deployment on another revision counts as rolled back.
+   */
+  readonly fallbackRevisions?: readonly string[];
 }
 
-/** Rollout states. `completed` is success; `failed`, `rolled-back` and `vanished` are failures. */
-export type RolloutStateKind = "in-progress" | "completed" | "failed" | "rolling-back" | "rolled-back" | "vanished";
+/** Rollout states. `completed` is success; `failed`, `rolled-back`, `superseded` and `vanished` are failures. */
+export type RolloutStateKind = "in-progress" | "completed" | "failed" | "rolling-back" | "rolled-back" | "superseded" | "vanished";
 
 /** Running counts of one deployment, for the progress lines. */
 export interface DeploymentCounts {
@@ -42,19 +54,19 @@ export interface RolloutState {
   readonly kind: RolloutStateKind;
   /** Why (ECS's rolloutStateReason, or ours). */
   readonly reason: string;
-  /** For rolling-back / rolled-back / failed with the service on another revision: that revision. */
+  /** For rolling-back / rolled-back / superseded: the revision the service runs instead. */
   readonly fallenBackTo?: string;
   readonly counts: readonly DeploymentCounts[];
 }
 
 /** True for states that mean the release did not go out (rolling-back included: it will not recover). */
 export function isFailure(kind: RolloutStateKind): boolean {
-  return kind === "failed" || kind === "rolled-back" || kind === "vanished" || kind === "rolling-back";
+  return kind === "failed" || kind === "rolled-back" || kind === "vanished" || kind === "rolling-back" || kind === "superseded";
 }
 
 /** True when the wait for this service is over. */
 export function isSettled(kind: RolloutStateKind): boolean {
-  return kind === "completed" || kind === "failed" || kind === "rolled-back" || kind === "vanished";
+  return kind === "completed" || kind === "failed" || kind === "rolled-back" || kind === "vanished" || kind === "superseded";
 }
 
 /** Assesses one service snapshot (undefined: DescribeServices no longer returns it). */
@@ -69,6 +81,14 @@ export function assessRollout(service: Service | undefined, target: RolloutTarge
   const current = service.taskDefinition;
   const onOtherRevision = current !== undefined && current !== target.taskDefinitionArn;
 
+  if (onOtherRevision && ours?.rolloutState !== "FAILED") {
+    const replaced = ours !== undefined ? ours.status !== "PRIMARY" : target.fallbackRevisions !== undefined && !target.fallbackRevisions.includes(current);
+    if (replaced) {
+      const by = primary?.taskDefinition === current ? primary : deployments.find((d) => d.taskDefinition === current);
+      const reason = `superseded by deployment ${by?.id ?? "(unknown)"} on revision ${revisionName(current)}: another update of service ${target.service} replaced ours`;
+      return { kind: "superseded", reason, fallenBackTo: current, counts };
+    }
+  }
   if (ours?.rolloutState === "FAILED" || (ours && onOtherRevision) || (!ours && onOtherRevision)) {
     const reason = ours?.rolloutStateReason ?? (ours ? `service ${target.service} went back to ${revisionName(current ?? "")}` : `deployment ${target.deploymentId} is gone`);
     if (!onOtherRevision) return { kind: "failed", reason, counts };

@@ -30,7 +30,7 @@ describe("assessRollout", () => {
       OLD,
     ],
     ["rolled back and stable", service(OLD, [d("ecs-svc/back", OLD, "PRIMARY", "COMPLETED", 2)]), "rolled-back", OLD],
-    ["someone else moved it to another revision", service(OLD, [d("ecs-svc/new", NEW, "ACTIVE", "IN_PROGRESS", 1), d("ecs-svc/x", OLD, "PRIMARY", "IN_PROGRESS", 0)]), "rolling-back", OLD],
+    ["someone else moved it to another revision", service(OLD, [d("ecs-svc/new", NEW, "ACTIVE", "IN_PROGRESS", 1), d("ecs-svc/x", OLD, "PRIMARY", "IN_PROGRESS", 0)]), "superseded", OLD],
     ["our deployment gone, same revision redeployed and done", service(NEW, [d("ecs-svc/other", NEW, "PRIMARY", "COMPLETED", 2)]), "completed", undefined],
     ["our deployment gone, nothing of ours left", service(NEW, []), "vanished", undefined],
     ["service deleted", service(NEW, [], { status: "DRAINING" }), "vanished", undefined],
