@@ -1,0 +1,54 @@
+/** Runs the built CLI (dist/ecs-release.cjs) as a child process and times it from just before spawn. */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+/** The built bundle. */
+export const BUNDLE = fileURLToPath(new URL("../../dist/ecs-release.cjs", import.meta.url));
+
+/** How a timed CLI run went. */
+export interface TimedRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Epoch ms taken just before spawn. */
+  readonly spawnedAt: number;
+  /** Wall milliseconds from just before spawn to exit (high resolution). */
+  readonly wallMs: number;
+}
+
+/** Runs `ecs-release args…` with only `env` (plus PATH and HOME). */
+export function runTimed(args: readonly string[], env: Record<string, string>): Promise<TimedRun> {
+  return new Promise((resolve, reject) => {
+    const spawnedAt = Date.now();
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [BUNDLE, ...args], {
+      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", NO_COLOR: "1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr, spawnedAt, wallMs: Number(process.hrtime.bigint() - started) / 1e6 }));
+  });
+}
+
+/** Throws with the CLI's output when it did not exit with `expected`. */
+export function expectExit(run: TimedRun, expected: number, what: string): void {
+  if (run.code !== expected) throw new Error(`${what}: expected exit ${expected}, got ${run.code}\n${run.stderr.slice(-3000)}\n${run.stdout.slice(-2000)}`);
+}
+
+/** Maps `items` through `fn` with at most `limit` in flight. */
+export async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return results;
+}

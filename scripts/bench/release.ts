@@ -1,0 +1,82 @@
+/**
+ * Benchmark (1): `release` of N SSM parameters to 3 services in 2 families, the emulator
+ * completing each rollout on the first poll, polling every millisecond. Counts the API calls by
+ * operation against the minimum the work needs, checks that the UpdateService calls overlapped,
+ * and times the whole process.
+ */
+import type { Emulator } from "../../test/emulator/index.js";
+import { putImage } from "../../test/helpers/seed.js";
+import type { AwsClients } from "../../test/helpers/emulator.js";
+import { allOverlap, countByOperation, excessCalls, total } from "./calls.js";
+import { expectExit, runTimed } from "./cli-process.js";
+import { CLUSTER, emulatorEnv, randomSha, REPOSITORY, SERVICES, SSM_PATH } from "./platform.js";
+
+/** One release run. */
+export interface ReleaseRun {
+  readonly calls: Record<string, number>;
+  readonly minimum: Record<string, number>;
+  readonly totalCalls: number;
+  readonly minimumCalls: number;
+  /** Operations above their minimum (`Op: got/min`); empty when none. */
+  readonly excess: string[];
+  readonly polls: number;
+  readonly updatesOverlap: boolean;
+  /** Spawn to exit. */
+  readonly wallMs: number;
+  /** Wall time minus the time the CLI slept between polls (polls − 1 intervals). */
+  readonly wallExcludingWaitMs: number;
+  /** Phases as the CLI measured them (--json). */
+  readonly phases: { verifyMs: number; registerMs: number; updateMs: number; waitMs: number };
+}
+
+/**
+ * The fewest calls a release can make: parameter pages of 10 (plus the empty page that ends the
+ * listing when the last page is full: SSM, like the emulator, returns a NextToken with every full
+ * page, and a listing ends only on an answer without one), one image check, one
+ * DescribeServices per 10 services, one DescribeTaskDefinition, RegisterTaskDefinition and
+ * TagResource (the outcome record) per family, one UpdateService per service, and the polls —
+ * one DescribeServices per 10 services per rollout step.
+ */
+export function minimumReleaseCalls(input: { parameters: number; services: number; families: number; steps: number }): Record<string, number> {
+  const describeBatches = Math.ceil(input.services / 10);
+  return {
+    GetParametersByPath: Math.ceil(input.parameters / 10) + (input.parameters % 10 === 0 ? 1 : 0),
+    DescribeImages: 1,
+    DescribeServices: describeBatches * (1 + input.steps),
+    DescribeTaskDefinition: input.families,
+    RegisterTaskDefinition: input.families,
+    UpdateService: input.services,
+    TagResource: input.families,
+  };
+}
+
+/** Pushes a new image and releases it, measuring one run. `steps`: DescribeServices polls each rollout takes. */
+export async function runRelease(emulator: Emulator, clients: AwsClients, parameters: number, steps: number, pollIntervalMs: number): Promise<ReleaseRun> {
+  const sha = randomSha();
+  await putImage(clients, REPOSITORY, sha); // pushed just before its release, as CI does
+  await emulator.addRule({ match: sha, outcome: "complete", steps });
+  const before = (await emulator.callLog()).length;
+  const serviceFlags = Object.keys(SERVICES).flatMap((s) => ["--service", s]);
+  const run = await runTimed(
+    ["release", "--cluster", CLUSTER, ...serviceFlags, "--ssm-path", SSM_PATH, "--repository", REPOSITORY, "--sha", sha, "--poll-interval", `${pollIntervalMs}ms`, "--json"],
+    emulatorEnv(emulator.url),
+  );
+  expectExit(run, 0, "release");
+  const log = (await emulator.callLog()).slice(before);
+  const calls = countByOperation(log);
+  const minimum = minimumReleaseCalls({ parameters, services: Object.keys(SERVICES).length, families: new Set(Object.values(SERVICES)).size, steps });
+  const result = JSON.parse(run.stdout) as { phases: ReleaseRun["phases"] };
+  const polls = (calls["DescribeServices"] ?? 0) - Math.ceil(Object.keys(SERVICES).length / 10);
+  return {
+    calls,
+    minimum,
+    totalCalls: total(calls),
+    minimumCalls: total(minimum),
+    excess: excessCalls(calls, minimum),
+    polls,
+    updatesOverlap: allOverlap(log.filter((e) => e.operation === "UpdateService")),
+    wallMs: run.wallMs,
+    wallExcludingWaitMs: run.wallMs - Math.max(0, polls - 1) * pollIntervalMs,
+    phases: result.phases,
+  };
+}
