@@ -1,0 +1,43 @@
+/**
+ * The committed orb and project config are what `npm run build` makes of the current sources: the
+ * files on disk match a fresh generation from the built bundle, and match what is committed.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { renderOrb, renderProjectConfig } from "../../src/orb/index.js";
+import { BUNDLE_FILE, ORB_FILE, PROJECT_CONFIG_FILE, ROOT } from "./orb-files.js";
+
+function committed(path: string): string | undefined {
+  try {
+    return execFileSync("git", ["show", `HEAD:${path}`], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "ignore"] });
+  } catch {
+    return undefined;
+  }
+}
+
+const inGit = committed("package.json") !== undefined;
+
+describe("generated files are fresh", () => {
+  it("orb/orb.yml is what the generator makes from dist/ecs-release.cjs (run npm run build)", () => {
+    expect(existsSync(BUNDLE_FILE), "dist/ecs-release.cjs is missing: run npm run build").toBe(true);
+    const fresh = renderOrb(readFileSync(BUNDLE_FILE));
+    expect(readFileSync(ORB_FILE, "utf8") === fresh, "orb/orb.yml is stale: run npm run build").toBe(true);
+  });
+
+  it(".circleci/config.yml is what the generator makes (run npm run build)", () => {
+    expect(readFileSync(PROJECT_CONFIG_FILE, "utf8")).toBe(renderProjectConfig());
+  });
+
+  it.skipIf(!inGit)("the committed orb/orb.yml and .circleci/config.yml are the generated ones (commit them after npm run build)", () => {
+    const orb = committed("orb/orb.yml");
+    expect(orb !== undefined && orb === readFileSync(ORB_FILE, "utf8"), "orb/orb.yml differs from the committed one: commit it").toBe(true);
+    expect(committed(".circleci/config.yml")).toBe(readFileSync(PROJECT_CONFIG_FILE, "utf8"));
+  });
+
+  it("the generation is deterministic and sensitive to the bundle", () => {
+    const bundle = "#!/usr/bin/env node\nconsole.log('0.0.0');\n";
+    expect(renderOrb(bundle)).toBe(renderOrb(bundle));
+    expect(renderOrb(`${bundle}// changed\n`)).not.toBe(renderOrb(bundle));
+  });
+});
