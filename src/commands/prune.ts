@@ -80,7 +80,10 @@ export async function run(options: PruneOptions, deps: PruneDeps): Promise<Prune
     // Say why each revision beyond the newest N stays.
     for (const kept of selection.kept.slice(options.keep)) deps.log.info(`${formatRevisionName(kept.record)}: kept (${kept.reasons.join("; ")})`);
     if (selection.deregister.length === 0) deps.log.info(`${family}: nothing to prune (${selection.kept.length} ACTIVE revisions kept)`);
-    else deps.log.info(`${family}: ${options.dryRun ? "would deregister" : "deregistering"} ${selection.deregister.length} revisions: ${selection.deregister.map((r) => r.revision).join(", ")}`);
+    else {
+      const count = `${selection.deregister.length} revision${selection.deregister.length === 1 ? "" : "s"}`;
+      deps.log.info(`${family}: ${options.dryRun ? "would deregister" : "deregistering"} ${count}, keeping ${selection.kept.length}: ${selection.deregister.map((r) => formatRevisionName(r)).join(", ")}`);
+    }
     if (!options.dryRun) await mapConcurrently(selection.deregister, 2, (record) => deregisterRevision(deps.aws, record.arn));
     results.push({
       family,

@@ -230,7 +230,7 @@ export async function run(options: RollbackOptions, deps: RollbackDeps): Promise
   const usage = await listClusterUsage(deps.aws, options.cluster, deps.signal);
   const selection = selectAll(moving, usage.inUse);
   result.spared = selection.spared;
-  if (selection.spared.length > 0) log.info(`not deregistering${spareText(selection.spared)}`);
+  for (const s of selection.spared) log.info(`not deregistering ${s.revision}: ${s.reason}`);
   await mapConcurrently(selection.deregister, 2, async (record) => {
     if (!fromArns.includes(record.arn)) await tagResource(deps.aws, record.arn, { [TAG.rolledBackAt]: now });
     await deregisterRevision(deps.aws, record.arn);

@@ -75,8 +75,8 @@ export function formatHistoryTable(rows: readonly HistoryRow[]): string {
   );
 }
 
-/** `2025-01-02T03:04:05.678Z` → `2025-01-02 03:04Z`; anything else unchanged. */
-export function formatTime(iso: string): string {
-  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(iso);
-  return match ? `${match[1]} ${match[2]}${match[3] ?? ""}` : iso;
+/** `2025-01-02T03:04:05.678Z` → `2025-01-02 03:04Z` (with `seconds`: `2025-01-02 03:04:05Z`); anything else unchanged. */
+export function formatTime(iso: string, seconds = false): string {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(iso);
+  return match ? `${match[1]} ${match[2]}${seconds ? (match[3] ?? "") : ""}${match[4] ?? ""}` : iso;
 }

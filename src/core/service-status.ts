@@ -159,7 +159,7 @@ export function formatServiceStatus(status: ServiceStatus): string {
   for (const d of status.deployments) if (d.rolloutStateReason && d.rolloutState !== "COMPLETED") lines.push(`  ${d.id}: ${d.rolloutStateReason}`);
   if (status.events.length > 0) {
     lines.push("  events:");
-    for (const event of status.events) lines.push(`    ${event.createdAt ? formatTime(event.createdAt) : "-"}  ${event.message}`);
+    for (const event of status.events) lines.push(`    ${event.createdAt ? formatTime(event.createdAt, true) : "-"}  ${event.message}`);
   }
   for (const warning of status.warnings) lines.push(`  warning: ${warning}`);
   return `${lines.join("\n")}\n`;

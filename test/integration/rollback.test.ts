@@ -172,6 +172,40 @@ describe("ecs-release rollback", () => {
     expect((await readRevision(clients, "web:4")).status).toBe("INACTIVE");
   });
 
+  it("updates every listed service at once, each to its own family's target", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedFour(clients);
+    const [, workerD] = await registerRevisions(clients, [
+      { family: "worker", sha: A, outcome: "stable" },
+      { family: "worker", sha: D, outcome: "stable" },
+    ]);
+    await rollOut(clients, "prod", "worker", workerD!);
+    const before = (await handle.emulator.callLog()).length;
+
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--service", "worker", "--json", ...FAST], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as Result;
+    expect(result.targets.map((t) => t.revision)).toEqual(["web:3", "worker:2"]);
+    expect(result.deregistered.map((r) => r.revision).sort()).toEqual(["web:4", "web:5", "worker:3"]);
+    const calls = (await handle.emulator.callLog()).slice(before);
+    const updates = calls.flatMap((c, i) => (c.operation === "UpdateService" ? [i] : []));
+    expect(updates).toHaveLength(2);
+    // Both updates were sent before the wait's first poll: no service waits for another.
+    const firstPoll = calls.findIndex((c, i) => i > updates[0]! && c.operation === "DescribeServices");
+    expect(updates[1]).toBeLessThan(firstPoll);
+    expect((await describeService(clients, "prod", "worker")).taskDefinition).toMatch(/worker:2$/);
+  });
+
+  it("--no-wait updates and returns without deregistering", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedFour(clients);
+    const before = (await handle.emulator.callLog()).length;
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--no-wait", "--json"], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as Result).services).toEqual([expect.objectContaining({ service: "web", outcome: "not-waited" })]);
+    expect(writeOperations((await handle.emulator.callLog()).slice(before)).map((c) => c.operation)).toEqual(["UpdateService"]);
+  });
+
   it("--dry-run writes nothing", async () => {
     const clients = awsClients(handle.emulator);
     await seedFour(clients);

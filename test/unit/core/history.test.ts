@@ -67,4 +67,5 @@ describe("formatTime", () => {
     ["2025-01-02T03:04:05+02:00", "2025-01-02 03:04+02:00"],
     ["yesterday", "yesterday"],
   ])("%s → %s", (iso, text) => expect(formatTime(iso)).toBe(text));
+  it("keeps seconds when asked", () => expect(formatTime("2025-01-02T03:04:05.678Z", true)).toBe("2025-01-02 03:04:05Z"));
 });
