@@ -19,7 +19,7 @@ import type { Clock } from "../core/clock.js";
 import { containerEnvironment, diffEnvironment, diffTaskDefinitions, formatEnvironmentChanges, formatTaskDefinitionDiff, type EnvironmentChange, type TaskDefinitionDiff } from "../core/diff.js";
 import { formatDuration } from "../core/duration.js";
 import { checkTaskDefinitionLimits } from "../core/ecs-limits.js";
-import { AwsCallError, isEcsReleaseError, ValidationError } from "../core/errors.js";
+import { AwsCallError, InterruptedError, isEcsReleaseError, ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
 import type { ReleaseMetadata } from "../core/release-metadata.js";
@@ -349,6 +349,8 @@ export async function run(options: ReleaseOptions, deps: ReleaseDeps): Promise<R
   phases.verifyMs = clock.now() - started;
 
   // --- 4. register one revision per family -------------------------------------------------------
+  // A signal during the reads (some are not abortable) must not be followed by writes.
+  if (deps.signal.aborted) throw new InterruptedError("interrupted before anything was written: no revision registered, no service updated");
   const registerStart = clock.now();
   await Promise.all(
     [...targetFamilies.values()].map(async (plan) => {
@@ -367,6 +369,11 @@ export async function run(options: ReleaseOptions, deps: ReleaseDeps): Promise<R
     services: plans.filter((p) => arnFor(p) === plan.registeredArn).flatMap((p) => p.services.map((s) => s.serviceName ?? "")),
   }));
   if (options.beforeUpdate) await options.beforeUpdate(registered);
+  if (deps.signal.aborted) {
+    throw new InterruptedError(`interrupted before updating any service: ${registered.map((r) => revisionName(r.taskDefinitionArn)).join(", ")} registered but not rolled out (run the release again)`, {
+      result: { ...result, revisions },
+    });
+  }
 
   // --- 5. update every service at once, then wait for all ---------------------------------------
   const updateStart = clock.now();
