@@ -17,7 +17,7 @@ export interface OrbCommands {
 
 /** Step names shown in the CircleCI UI: readable, with the parameters that say what the step does. */
 const STEP_NAMES: Record<Verb, string> = {
-  push: `Push the image for ${parameterRef("sha")} to ${parameterRef("repository")}`,
+  push: `Build and push the image to ${parameterRef("repository")}`,
   release: `Release ${parameterRef("service")} to ${parameterRef("cluster")}`,
   rollback: `Roll back ${parameterRef("service")} on ${parameterRef("cluster")} to ${parameterRef("to")}`,
 };

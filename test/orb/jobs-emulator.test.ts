@@ -1,0 +1,146 @@
+/**
+ * The orb's jobs, expanded from orb/orb.yml and run here the way CircleCI runs them, against the
+ * emulator: the CLI is the one embedded in the orb (installed by the job's own install step), AWS
+ * credentials are static test keys (the `auth` steps replaced by a no-op), and the results are read
+ * back from AWS state. `build` pushes with podman to a local registry.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { TAG } from "../../src/core/tags.js";
+import { awsClients, useEmulator } from "../helpers/emulator.js";
+import { expandJob, loadOrb, runJob, type Orb } from "../helpers/orb-harness.js";
+import { describeService, readRevision, sha } from "../helpers/revisions.js";
+import { REGISTRY_BINARY, startRegistry, type LocalRegistry } from "../helpers/registry.js";
+import { createRepository, putImage, seedPlatform } from "../helpers/seed.js";
+import { createFixtureRepository, type FixtureRepository } from "./fixture-repo.js";
+import { ORB_FILE } from "./orb-files.js";
+
+const handle = useEmulator();
+let orb: Orb;
+let repo: FixtureRepository;
+
+/** No credentials step: the emulator's static keys are in the environment already. */
+const NO_AUTH = [{ run: { name: "Use the emulator's test credentials", command: "true" } }];
+const FAST = { poll_interval: "10ms", timeout: "1m" };
+const RELEASE = { cluster: "prod", service: "web,worker", ssm_path: "/platform/prod", repository: "platform", auth: NO_AUTH, ...FAST };
+
+beforeAll(async () => {
+  orb = await loadOrb(ORB_FILE);
+  repo = await createFixtureRepository();
+});
+
+beforeEach(async () => {
+  await handle.emulator.reset();
+});
+
+/** Runs job `name` of the orb for commit `commit`, as the CircleCI pipeline 42 would. */
+async function runOrbJob(name: string, args: Record<string, unknown>, commit: string, env: Record<string, string> = {}) {
+  const job = expandJob(orb, name, args as never);
+  return runJob(job, { repository: repo.path, env: { ...handle.env(), ...env }, circle: { CIRCLE_SHA1: commit, CIRCLE_USERNAME: "octocat", CIRCLE_BUILD_URL: `https://app.circleci.com/jobs/${commit.slice(0, 7)}` } });
+}
+
+describe("release and rollback jobs against the emulator", () => {
+  it("release: a new revision for the commit, rolled out, tagged with the pipeline's metadata", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedPlatform(clients);
+    const commit = sha("a");
+    await putImage(clients, "platform", commit);
+    const run = await runOrbJob("release", RELEASE, commit);
+    expect(run.code, run.output).toBe(0);
+    expect(run.steps.map((step) => step.name)).toEqual(["Install ecs-release (embedded in the orb)", "Use the emulator's test credentials", "Release web,worker to prod"]);
+
+    for (const service of ["web", "worker"]) {
+      const taskDefinition = (await describeService(clients, "prod", service)).taskDefinition as string;
+      expect(taskDefinition).toMatch(new RegExp(`${service}:2$`));
+      const revision = await readRevision(clients, taskDefinition);
+      expect(revision.tags[TAG.sha]).toBe(commit);
+      expect(revision.tags[TAG.pipeline]).toBe("42");
+      expect(revision.tags[TAG.releasedBy]).toBe("octocat");
+      expect(revision.tags[TAG.jobUrl]).toBe(`https://app.circleci.com/jobs/${commit.slice(0, 7)}`);
+      expect(revision.tags[TAG.outcome]).toBe("stable");
+      expect(revision.environment["database_HOST"]).toBe("db.internal");
+    }
+  });
+
+  it("release: an image set to fail makes the job fail, with the revision tagged failed", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedPlatform(clients);
+    const commit = sha("b");
+    await putImage(clients, "platform", commit);
+    await handle.emulator.addRule({ match: commit, outcome: "fail", steps: 2 });
+    const run = await runOrbJob("release", { ...RELEASE, service: "web" }, commit);
+    expect(run.code, run.output).toBe(1);
+    expect(run.steps.at(-1)?.name).toBe("Release web to prod");
+    const revision = await readRevision(clients, "web:2");
+    expect(revision.tags[TAG.sha]).toBe(commit);
+    expect(revision.tags[TAG.outcome]).toBe("failed");
+    // The circuit breaker took the service back to what ran before.
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/web:1$/);
+  });
+
+  it("rollback: after two releases, brings back the known-good revision (the first release)", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedPlatform(clients);
+    const good = sha("c");
+    const bad = sha("d");
+    for (const commit of [good, bad]) {
+      await putImage(clients, "platform", commit);
+      const release = await runOrbJob("release", { ...RELEASE, service: "web" }, commit);
+      expect(release.code, release.output).toBe(0);
+    }
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/web:3$/);
+
+    const run = await runOrbJob("rollback", { cluster: "prod", service: "web", auth: NO_AUTH, ...FAST }, bad);
+    expect(run.code, run.output).toBe(0);
+    expect(run.steps.at(-1)?.name).toBe("Roll back web on prod to previous");
+    const now = (await describeService(clients, "prod", "web")).taskDefinition as string;
+    expect(now).toMatch(/web:2$/);
+    expect((await readRevision(clients, now)).tags[TAG.sha]).toBe(good);
+    // The revision rolled back from is deregistered.
+    expect((await readRevision(clients, "web:3")).status).toBe("INACTIVE");
+  });
+});
+
+const HAVE_PODMAN = ["/usr/bin/podman", "/usr/local/bin/podman"].some((path) => existsSync(path)) && existsSync(REGISTRY_BINARY);
+
+describe.skipIf(!HAVE_PODMAN)("build job against the emulator and a local registry", () => {
+  let registry: LocalRegistry;
+  let dir: string;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    dir = await mkdtemp(join(tmpdir(), "orb-build-"));
+    await writeFile(join(dir, "storage.conf"), `[storage]\ndriver = "vfs"\ngraphroot = "${join(dir, "storage")}"\nrunroot = "${join(dir, "run")}"\n`);
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("build: checks out the commit and pushes its image through podman, labelled with the commit", async () => {
+    const clients = awsClients(handle.emulator);
+    await createRepository(clients, "shop");
+    const run = await runOrbJob("build", { repository: "shop", docker: "podman", registry: registry.host, auth: NO_AUTH }, repo.sha, {
+      CONTAINERS_STORAGE_CONF: join(dir, "storage.conf"),
+      CONTAINERS_REGISTRIES_CONF: registry.registriesConf,
+      BUILDAH_ISOLATION: "chroot",
+      REGISTRY_AUTH_FILE: join(dir, "auth.json"),
+    });
+    expect(run.code, run.output).toBe(0);
+    expect(run.steps.map((step) => step.name)).toEqual([
+      "Checkout code",
+      "setup_remote_docker",
+      "Install ecs-release (embedded in the orb)",
+      "Use the emulator's test credentials",
+      "Build and push the image to shop",
+    ]);
+    expect(await registry.manifestDigest("shop", repo.sha)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const labels = await registry.imageLabels("shop", repo.sha);
+    expect(labels["org.opencontainers.image.revision"]).toBe(repo.sha);
+    expect(labels["org.opencontainers.image.source"]).toBe("https://github.com/acme/shop");
+  });
+});
