@@ -59,7 +59,7 @@ const OWN_TAG_PREFIX = "ecs-release:";
 export function parseTemplate(text: string, source: string): TaskDefinitionTemplate {
   let document: unknown;
   try {
-    document = /^\s*[{[]/.test(text) ? JSON.parse(text) : parseYaml(text);
+    document = /^\s*[{[]/.test(text) ? JSON.parse(text) : parseYaml(text, { logLevel: "error" });
   } catch (error) {
     const reason = error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error);
     throw new ValidationError(`template ${source} is neither valid JSON nor YAML: ${reason}`, { cause: error });
@@ -87,6 +87,8 @@ function toTemplate(body: Readonly<Record<string, unknown>>, rawTags: unknown, s
   }
   const unnamed = containers.filter((c) => typeof c["name"] !== "string" || c["name"] === "").length;
   if (unnamed > 0) throw notATaskDefinition(source, `${unnamed} container definition${unnamed === 1 ? " has" : "s have"} no "name"`);
+  const malformed = containers.flatMap((c) => malformedLists(c));
+  if (malformed.length > 0) throw notATaskDefinition(source, malformed.join("; "));
 
   const input: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
@@ -101,6 +103,27 @@ function toTemplate(body: Readonly<Record<string, unknown>>, rawTags: unknown, s
     }
   }
   return { input: input as TaskDefinitionInput, tags: ownTagsRemoved(readTags(rawTags)), source };
+}
+
+/** What is wrong with a container's `environment` and `secrets` lists (code further on relies on their shape). */
+function malformedLists(container: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const lists = [
+    ["environment", "value"],
+    ["secrets", "valueFrom"],
+  ] as const;
+  for (const [field, valueKey] of lists) {
+    const list = container[field];
+    if (list === undefined || list === null) continue;
+    const ok =
+      Array.isArray(list) &&
+      list.every((entry) => isObject(entry) && typeof entry["name"] === "string" && (field === "environment" ? entry[valueKey] === undefined || !isObject(entry[valueKey]) && !Array.isArray(entry[valueKey]) : typeof entry[valueKey] === "string"));
+    if (!ok) {
+      const shape = field === "environment" ? `{"name": "...", "value": "..."}` : `{"name": "...", "valueFrom": "..."}`;
+      problems.push(`container "${String(container["name"])}" has a "${field}" that is not a list of ${shape}`);
+    }
+  }
+  return problems;
 }
 
 function readTags(raw: unknown): Record<string, string> {
