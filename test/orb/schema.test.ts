@@ -77,3 +77,15 @@ describe("CircleCI config schema", () => {
     expect(validate(replaceKnownFalsePositives(broken).document).valid).toBe(false);
   });
 });
+
+describe("README", () => {
+  it("shows the orb's minimal example as the smallest working config", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## Use the orb"));
+    const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(block).toBeDefined();
+    const smallest = parse(block ?? "") as unknown;
+    expect(smallest).toEqual(readOrb().examples["minimal"]?.usage);
+    expect(validate(smallest).errors).toEqual([]);
+  });
+});
