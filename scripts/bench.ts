@@ -48,6 +48,7 @@ try {
     step(`release ${i + 1}/${runs}: ${release.at(-1)?.totalCalls} calls, ${Math.round(release.at(-1)?.wallMs ?? 0)} ms`);
   }
   const releaseSlow = await runRelease(emulator, clients, parameters, 3, 1);
+  const releaseFailing = await runRelease(emulator, clients, parameters, 2, 300, "fail");
 
   await seedRollbackService(clients);
   const rollback: RollbackRun[] = [];
@@ -74,6 +75,7 @@ try {
     config: { runs, coldRuns, parameters, revisions, node: process.version, cpus: cpus().length, date: new Date().toISOString() },
     release,
     releaseSlow,
+    releaseFailing,
     rollback,
     history,
     coldStart,

@@ -14,6 +14,8 @@ export interface TimedRun {
   readonly spawnedAt: number;
   /** Wall milliseconds from just before spawn to exit (high resolution). */
   readonly wallMs: number;
+  /** Each stderr line with the epoch ms at which it arrived here. */
+  readonly stderrLines: ReadonlyArray<{ readonly at: number; readonly text: string }>;
 }
 
 /** Runs `ecs-release args…` with only `env` (plus PATH and HOME). */
@@ -27,10 +29,18 @@ export function runTimed(args: readonly string[], env: Record<string, string>): 
     });
     let stdout = "";
     let stderr = "";
+    const stderrLines: Array<{ at: number; text: string }> = [];
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => {
+      const at = Date.now();
+      const partial = stderr.slice(stderr.lastIndexOf("\n") + 1);
+      stderr += chunk.toString();
+      const lines = (partial + chunk.toString()).split("\n");
+      lines.pop(); // an unfinished line is recorded when it ends
+      for (const text of lines) stderrLines.push({ at, text });
+    });
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr, spawnedAt, wallMs: Number(process.hrtime.bigint() - started) / 1e6 }));
+    child.on("close", (code) => resolve({ code, stdout, stderr, spawnedAt, wallMs: Number(process.hrtime.bigint() - started) / 1e6, stderrLines }));
   });
 }
 

@@ -25,6 +25,11 @@ export interface ReleaseRun {
   readonly wallMs: number;
   /** Wall time minus the time the CLI slept between polls (polls − 1 intervals). */
   readonly wallExcludingWaitMs: number;
+  /**
+   * The first DescribeServices poll (1-based) after which the CLI printed a failure line: the line
+   * arrived after that poll's answer and before the next poll began. Null when none was printed.
+   */
+  readonly failureReportedAfterPoll: number | null;
   /** Phases as the CLI measured them (--json). */
   readonly phases: { verifyMs: number; registerMs: number; updateMs: number; waitMs: number };
 }
@@ -50,25 +55,40 @@ export function minimumReleaseCalls(input: { parameters: number; services: numbe
   };
 }
 
-/** Pushes a new image and releases it, measuring one run. `steps`: DescribeServices polls each rollout takes. */
-export async function runRelease(emulator: Emulator, clients: AwsClients, parameters: number, steps: number, pollIntervalMs: number): Promise<ReleaseRun> {
+/**
+ * Pushes a new image and releases it, measuring one run. `steps`: DescribeServices polls each
+ * rollout takes; `outcome: "fail"`: the deployments fail at that poll (the circuit breaker rolls
+ * them back) and the release must exit 1.
+ */
+export async function runRelease(emulator: Emulator, clients: AwsClients, parameters: number, steps: number, pollIntervalMs: number, outcome: "complete" | "fail" = "complete"): Promise<ReleaseRun> {
   const sha = randomSha();
+  // ECR's imagePushedAt has whole seconds (moto's too), and release treats an image pushed before
+  // the running revision was registered as a re-release of an older commit (and looks up the
+  // environment it first shipped with). A push in the same second as the previous release's
+  // registration would read as "before" it, so start the push in the next second: as in CI, where
+  // a build sits between two releases. Not part of any measured time.
+  await new Promise((resolve) => setTimeout(resolve, 1_050 - (Date.now() % 1_000)));
   await putImage(clients, REPOSITORY, sha); // pushed just before its release, as CI does
-  await emulator.addRule({ match: sha, outcome: "complete", steps });
+  await emulator.addRule({ match: sha, outcome, steps });
   const before = (await emulator.callLog()).length;
   const serviceFlags = Object.keys(SERVICES).flatMap((s) => ["--service", s]);
   const run = await runTimed(
     ["release", "--cluster", CLUSTER, ...serviceFlags, "--ssm-path", SSM_PATH, "--repository", REPOSITORY, "--sha", sha, "--poll-interval", `${pollIntervalMs}ms`, "--json"],
     emulatorEnv(emulator.url),
   );
-  expectExit(run, 0, "release");
+  expectExit(run, outcome === "complete" ? 0 : 1, "release");
   const log = (await emulator.callLog()).slice(before);
   const calls = countByOperation(log);
   const minimum = minimumReleaseCalls({ parameters, services: Object.keys(SERVICES).length, families: new Set(Object.values(SERVICES)).size, steps });
-  const result = JSON.parse(run.stdout) as { phases: ReleaseRun["phases"] };
+  const document = JSON.parse(run.stdout) as { phases?: ReleaseRun["phases"]; result?: { phases: ReleaseRun["phases"] } };
+  const phases = document.phases ?? document.result?.phases ?? { verifyMs: 0, registerMs: 0, updateMs: 0, waitMs: 0 };
   const polls = (calls["DescribeServices"] ?? 0) - Math.ceil(Object.keys(SERVICES).length / 10);
+  const polled = log.filter((e) => e.operation === "DescribeServices").slice(Math.ceil(Object.keys(SERVICES).length / 10));
+  const failureLine = run.stderrLines.find((l) => / FAILED|failed \(|rolling back|rolled back/.test(l.text) && !/warning: .*(minimum|circuit breaker (is )?off)/.test(l.text));
+  const failureReportedAfterPoll = failureLine === undefined ? null : polled.filter((poll) => poll.end <= failureLine.at).length;
   return {
     calls,
+    failureReportedAfterPoll,
     minimum,
     totalCalls: total(calls),
     minimumCalls: total(minimum),
@@ -77,6 +97,6 @@ export async function runRelease(emulator: Emulator, clients: AwsClients, parame
     updatesOverlap: allOverlap(log.filter((e) => e.operation === "UpdateService")),
     wallMs: run.wallMs,
     wallExcludingWaitMs: run.wallMs - Math.max(0, polls - 1) * pollIntervalMs,
-    phases: result.phases,
+    phases,
   };
 }

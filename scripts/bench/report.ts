@@ -12,6 +12,8 @@ export interface BenchResults {
   readonly release: ReleaseRun[];
   /** One release whose rollouts take 3 polls each: shows the waits run side by side. */
   readonly releaseSlow: ReleaseRun;
+  /** One release whose rollouts fail on the 2nd poll: the failure must end the wait on that poll. */
+  readonly releaseFailing: ReleaseRun;
   readonly rollback: RollbackRun[];
   readonly history: { seedSeconds: number; large: HistoryRun[]; largeWithCluster: HistoryRun[]; small: HistoryRun[] };
   readonly coldStart: ColdStart;
@@ -26,7 +28,7 @@ export interface Check {
 }
 
 const ms = (n: number): string => `${Math.round(n)} ms`;
-const kib = (n: number): string => `${(n / 1024).toFixed(0)} KiB`;
+const kib = (n: number): string => (n < 10_240 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024).toFixed(0)} KiB`);
 
 /** The issue's targets, checked against the medians. */
 export function checkTargets(r: BenchResults): Check[] {
@@ -49,6 +51,11 @@ export function checkTargets(r: BenchResults): Check[] {
       target: "(1) release: the 3 UpdateService calls overlap; the waits overlap",
       measured: `updates overlapped in ${rel.filter((x) => x.updatesOverlap).length}/${rel.length} runs; 3 rollouts of 3 steps each took ${r.releaseSlow.polls} polls (one after the other: 9)`,
       ok: rel.every((x) => x.updatesOverlap) && r.releaseSlow.updatesOverlap && r.releaseSlow.polls === 3,
+    },
+    {
+      target: "a rollout failure is reported on the first poll after ECS reports it",
+      measured: `deployments failed by ECS at poll 2 (of 3 services, circuit breaker rolling back): failure printed after poll ${r.releaseFailing.failureReportedAfterPoll ?? "never"}, exit 1 after ${r.releaseFailing.polls} polls`,
+      ok: r.releaseFailing.failureReportedAfterPoll === 2,
     },
     pending
       ? { target: "(2) rollback: UpdateService ≤ 1.5 s from start, ≤ 4 calls before", measured: `pending: ${pending.reason}`, ok: null }
@@ -78,7 +85,7 @@ export function markdownTable(r: BenchResults): string {
   const rollbacks = r.rollback.filter((x): x is Extract<RollbackRun, { pending: false }> => !x.pending);
   const rows: Array<[string, string]> = [];
   rows.push([`(1) release: ${r.config.parameters} parameters → 3 services, 2 families: API calls`, `${median(rel.map((x) => x.totalCalls))} (minimum ${rel[0]?.minimumCalls ?? "?"}, of which 1 is the empty page that ends the SSM listing)`]);
-  for (const [operation, count] of Object.entries(relCalls)) rows.push([`    ${operation}`, `${count} (minimum ${minimum[operation] ?? 0})`]);
+  for (const [operation, count] of Object.entries(relCalls)) if (count > 0 || (minimum[operation] ?? 0) > 0) rows.push([`    ${operation}`, `${count} (minimum ${minimum[operation] ?? 0})`]);
   rows.push(["(1) release: wall time, spawn to exit (rollouts complete on the first poll)", ms(median(rel.map((x) => x.wallMs)))]);
   rows.push([
     "    of which verify / register / update / wait (CLI's own phases)",
@@ -86,6 +93,7 @@ export function markdownTable(r: BenchResults): string {
   ]);
   rows.push(["(1) release: UpdateService calls overlapping in time", `${rel.filter((x) => x.updatesOverlap).length}/${rel.length} runs`]);
   rows.push(["(1) release: polls for 3 rollouts of 3 steps each", `${r.releaseSlow.polls} DescribeServices (waits side by side)`]);
+  rows.push(["(1) release: ECS fails the deployments at poll 2: failure printed after poll / exit 1 after poll", `${r.releaseFailing.failureReportedAfterPoll ?? "never"} / ${r.releaseFailing.polls}`]);
   if (rollbacks.length > 0) {
     rows.push(["(2) rollback: process start → UpdateService (cold)", ms(median(rollbacks.map((x) => x.toUpdateMs)))]);
     const before = medianCounts(rollbacks.map((x) => x.callsBefore));
