@@ -11,10 +11,14 @@
  * Poll interval: the default of 6s (shared-flags.ts) is a trade between latency and the ECS API's
  * request throttling. ECS throttles per account and Region with token buckets shared by everything
  * in the account (the console, other pipelines, autoscalers, other deploy tools), and a throttled
- * DescribeServices there would slow *their* calls too. At 6s a release makes ≤ 0.17 calls/s per 10
- * services, so even dozens of pipelines waiting at once stay well below the sustained rate of the
- * service-read bucket, while a rollout (health checks, deregistration delay) takes minutes, so 6s
- * adds little to how soon we notice the end. The SDK waiter for services-stable polls every 15s;
+ * DescribeServices there would slow *their* calls too. The service-read bucket (DescribeServices,
+ * ListServices) refills at 20 requests/s sustained per account and Region (ECS API reference,
+ * "Request throttling"). At 6s a release makes 1/6 call/s per 10 services — 1/120 of that rate — so
+ * about a hundred releases could wait at once before this alone reached it. Backoff: a throttled or
+ * failed poll is retried by the SDK (adaptive mode: exponential backoff with jitter, and a client-side
+ * token bucket that lowers our request rate while ECS throttles; see clients.ts), and a poll that still
+ * fails only costs one interval. Meanwhile a rollout (health checks, deregistration delay) takes
+ * minutes, so 6s adds little to how soon we notice the end. The SDK waiter for services-stable polls every 15s;
  * we poll faster because we report failures (circuit breaker) on the first poll after ECS does.
  */
 import { AwsCallError, DeploymentFailedError, EcsReleaseError, InterruptedError, WaitTimeoutError } from "../core/errors.js";
