@@ -11,7 +11,6 @@
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
-  ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
   TagResourceCommand,
   UpdateServiceCommand,
@@ -101,24 +100,6 @@ export async function describeTaskDefinition(clients: Ecs, taskDefinition: strin
   const taskDefinitionJson = rawTaskDefinition ?? (JSON.parse(JSON.stringify(output.taskDefinition ?? {})) as Record<string, unknown>);
   const arn = output.taskDefinition?.taskDefinitionArn ?? String(taskDefinitionJson["taskDefinitionArn"] ?? taskDefinition);
   return { taskDefinitionArn: arn, taskDefinition: taskDefinitionJson, tags: tagsToMap(output.tags) };
-}
-
-/** The ARNs of a family's ACTIVE revisions, newest first, at most `limit` (one ListTaskDefinitions page per 100). */
-export async function listRevisions(clients: Ecs, family: string, limit: number): Promise<string[]> {
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const token = nextToken;
-    const page = await awsCall("ListTaskDefinitions", family, () =>
-      clients.ecs.send(
-        new ListTaskDefinitionsCommand({ familyPrefix: family, status: "ACTIVE", sort: "DESC", maxResults: Math.min(100, limit - arns.length), ...(token ? { nextToken: token } : {}) }),
-      ),
-    );
-    // familyPrefix matches `web` and `web-worker` alike: keep this family's revisions only.
-    arns.push(...(page.taskDefinitionArns ?? []).filter((arn) => arn.slice(arn.lastIndexOf("/") + 1, arn.lastIndexOf(":")) === family));
-    nextToken = page.nextToken || undefined;
-  } while (nextToken && arns.length < limit);
-  return arns.slice(0, limit);
 }
 
 /**

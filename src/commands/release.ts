@@ -11,9 +11,10 @@
  */
 import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
-import { describeServices, describeTaskDefinition, listRevisions, registerTaskDefinition, tagResource, updateService, type DescribedTaskDefinition, type StartedDeployment } from "../aws/ecs.js";
+import { describeServices, describeTaskDefinition, registerTaskDefinition, tagResource, updateService, type DescribedTaskDefinition, type StartedDeployment } from "../aws/ecs.js";
 import { findImage } from "../aws/ecr.js";
 import { readParametersByPath } from "../aws/ssm.js";
+import { listRevisionArns } from "../aws/task-definitions.js";
 import { rolloutReportError, waitForRollouts, type RolloutReport } from "../aws/wait-rollout.js";
 import type { Clock } from "../core/clock.js";
 import { containerEnvironment, diffEnvironment, diffTaskDefinitions, formatEnvironmentChanges, formatTaskDefinitionDiff, type EnvironmentChange, type TaskDefinitionDiff } from "../core/diff.js";
@@ -516,7 +517,7 @@ async function findEnvironmentDrift(
     const family = plan.sourceFamily;
     let found = [...describedRevisions.values()].find((r) => familyOf(r.taskDefinitionArn) === family && r.tags[TAG.sha] === sha);
     if (!found) {
-      const arns = (await listRevisions(deps.aws, family, options.historyScanLimit ?? DEFAULT_HISTORY_SCAN)).filter((arn) => !describedRevisions.has(arn));
+      const arns = (await listRevisionArns(deps.aws, family, options.historyScanLimit ?? DEFAULT_HISTORY_SCAN, "ACTIVE", deps.signal)).filter((arn) => !describedRevisions.has(arn));
       for (let i = 0; i < arns.length && !found; i += 5) {
         const batch = await Promise.all(arns.slice(i, i + 5).map((arn) => describeTaskDefinition(deps.aws, arn)));
         for (const revision of batch) describedRevisions.set(revision.taskDefinitionArn, revision);

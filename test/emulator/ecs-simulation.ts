@@ -28,6 +28,9 @@
  *   never stop. StopTask stops a task at once (stopCode UserInitiated, exit code 143 = SIGTERM).
  * - moto stores RunTask tasks as FARGATE (it cannot place EC2 tasks without container instances);
  *   the answers show the launch type or capacity provider that was asked for.
+ * - Fixed in the front (proxy.ts), not simplified: moto's ListTaskDefinitions ignores `sort`,
+ *   `maxResults` and `nextToken`, so the front pages it as ECS does; moto can give two concurrent
+ *   RegisterTaskDefinition calls one revision number, so the front registers one at a time.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 

@@ -138,6 +138,8 @@ export class EmulatorProxy {
   private log: CallLogEntry[] = [];
   /** Bumped by reset so calls in flight across a reset are not logged. */
   private generation = 0;
+  /** The tail of the queue of RegisterTaskDefinition calls (see serially). */
+  private registrations: Promise<unknown> = Promise.resolve();
   readonly server: Server;
 
   constructor(private readonly motoPort: number) {
@@ -289,6 +291,10 @@ export class EmulatorProxy {
         break;
       case "RunTask":
         return this.runTask(request, req, url);
+      case "RegisterTaskDefinition":
+        return this.serially(() => this.forward("POST", url, req.headers, body));
+      case "ListTaskDefinitions":
+        return this.listTaskDefinitions(request, req, url);
       default:
         return undefined;
     }
@@ -320,6 +326,47 @@ export class EmulatorProxy {
     } else if (operation === "StopTask") {
       out = { ...json, task: this.simulation.stopTask(request, json["task"]) };
     }
+    return { ...answer, body: Buffer.from(JSON.stringify(out)) };
+  }
+
+  /**
+   * moto numbers revisions without a lock: concurrent RegisterTaskDefinition calls can get the same
+   * revision. ECS never does that, so registrations go to moto one at a time.
+   */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.registrations.then(work, work);
+    this.registrations = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * ListTaskDefinitions as ECS pages it: moto ignores `sort`, `maxResults` and `nextToken` and
+   * answers everything oldest first. Ask moto for the whole (family, status) list and page it here:
+   * sorted by family, then revision (ASC by default), at most `maxResults` (1–100, default 100).
+   */
+  private async listTaskDefinitions(request: JsonObject, req: IncomingMessage, url: string): Promise<MotoAnswer> {
+    const motoRequest: JsonObject = {};
+    if (typeof request["familyPrefix"] === "string") motoRequest["familyPrefix"] = request["familyPrefix"];
+    if (typeof request["status"] === "string") motoRequest["status"] = request["status"];
+    const answer = await this.forward("POST", url, req.headers, Buffer.from(JSON.stringify(motoRequest)));
+    const json = parseJson(answer.body);
+    if (answer.status !== 200 || !isJsonObject(json) || !Array.isArray(json["taskDefinitionArns"])) return answer;
+    const key = (arn: string): [string, number] => {
+      const match = /task-definition\/(.+):(\d+)$/.exec(arn);
+      return [match?.[1] ?? arn, Number(match?.[2] ?? 0)];
+    };
+    const arns = json["taskDefinitionArns"].filter((arn): arn is string => typeof arn === "string");
+    arns.sort((a, b) => {
+      const [familyA, revisionA] = key(a);
+      const [familyB, revisionB] = key(b);
+      return familyA === familyB ? revisionA - revisionB : familyA < familyB ? -1 : 1;
+    });
+    if (request["sort"] === "DESC") arns.reverse();
+    const offset = typeof request["nextToken"] === "string" ? Number(Buffer.from(request["nextToken"], "base64").toString("utf8")) || 0 : 0;
+    const pageSize = typeof request["maxResults"] === "number" ? Math.min(Math.max(request["maxResults"], 1), 100) : 100;
+    const page = arns.slice(offset, offset + pageSize);
+    const out: JsonObject = { taskDefinitionArns: page };
+    if (offset + pageSize < arns.length) out["nextToken"] = Buffer.from(String(offset + pageSize)).toString("base64");
     return { ...answer, body: Buffer.from(JSON.stringify(out)) };
   }
 

@@ -4,6 +4,7 @@ import {
   DescribeServicesCommand,
   DescribeTasksCommand,
   ListClustersCommand,
+  ListTaskDefinitionsCommand,
   ListServicesCommand,
   ListTasksCommand,
   RunTaskCommand,
@@ -207,6 +208,28 @@ describe("service deployments", () => {
     const { services, failures } = await clients.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: ["web", "ghost"] }));
     expect(services?.map((service) => service.serviceName)).toEqual(["web"]);
     expect(failures).toEqual([{ arn: expect.stringContaining("ghost") as unknown, reason: "MISSING" }]);
+  });
+});
+
+describe("task definitions", () => {
+  it("numbers concurrent registrations uniquely and pages ListTaskDefinitions as ECS does (sort, maxResults, nextToken)", async () => {
+    const arns = await Promise.all(Array.from({ length: 12 }, (_, i) => registerWeb(SEED_SHAS[i % SEED_SHAS.length] ?? "")));
+    const revisions = arns.map((arn) => Number(arn.split(":").pop())).sort((a, b) => a - b);
+    expect(revisions).toEqual(Array.from({ length: 12 }, (_, i) => i + 2)); // revision 1 is the seed's
+
+    const first = await clients.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "web", sort: "DESC", maxResults: 5 }));
+    expect(first.taskDefinitionArns?.map((arn) => arn.split("/")[1])).toEqual(["web:13", "web:12", "web:11", "web:10", "web:9"]);
+    expect(first.nextToken).toBeDefined();
+    const pages = [first.taskDefinitionArns ?? []];
+    for (let token = first.nextToken; token !== undefined; ) {
+      const page = await clients.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "web", sort: "DESC", maxResults: 5, nextToken: token }));
+      pages.push(page.taskDefinitionArns ?? []);
+      token = page.nextToken;
+    }
+    expect(pages.map((page) => page.length)).toEqual([5, 5, 3]);
+    const ascending = await clients.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "web" }));
+    expect(ascending.taskDefinitionArns?.map((arn) => arn.split("/")[1])).toEqual(Array.from({ length: 13 }, (_, i) => `web:${i + 1}`));
+    expect(ascending.nextToken).toBeUndefined();
   });
 });
 
