@@ -1,6 +1,6 @@
 /**
  * This project's own `.circleci/config.yml`, generated with the CircleCI Config SDK like the orb:
- * lint (type check), tests (with moto, podman and a local registry), the orb's freshness, and
+ * lint (the orb's embedded scripts), type check, tests (with moto, podman and a local registry), the orb's freshness, and
  * publishing the orb (a dev version from every branch, the semantic version from a `vX.Y.Z` tag).
  */
 import { ORB_NAME } from "./meta.js";
@@ -29,7 +29,13 @@ export function buildProjectConfig(): YamlMap {
   const node = (resourceClass: "small" | "medium" | "large") => new CircleCI.executors.DockerExecutor(NODE, resourceClass);
   const cli = new CircleCI.executors.DockerExecutor(BASE, "small");
 
-  const lint = new CircleCI.Job("lint", node("medium"), [new CircleCI.commands.Checkout(), npmCi, run("Type-check", "npm run typecheck")]);
+  const lint = new CircleCI.Job("lint", node("small"), [
+    new CircleCI.commands.Checkout(),
+    run("Install shellcheck", "sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends shellcheck"),
+    run("Check the orb's embedded scripts", "shellcheck --shell=bash src/orb/scripts/*.sh && node --check src/orb/scripts/unpack-cli.js"),
+  ]);
+
+  const typecheck = new CircleCI.Job("typecheck", node("medium"), [new CircleCI.commands.Checkout(), npmCi, run("Type-check", "npm run typecheck")]);
 
   const test = new CircleCI.Job("test", node("large"), [
     new CircleCI.commands.Checkout(),
@@ -62,12 +68,12 @@ export function buildProjectConfig(): YamlMap {
   ]);
 
   const config = new CircleCI.Config();
-  for (const job of [lint, test, orbFresh, publishDev, publishRelease]) config.addJob(job);
+  for (const job of [lint, typecheck, test, orbFresh, publishDev, publishRelease]) config.addJob(job);
   const generated = JSON.parse(JSON.stringify(config.generate())) as YamlMap;
 
   // Workflows as plain YAML: tag filters and contexts read more plainly than through the SDK.
   const onTags = { tags: { only: TAG_PATTERN } };
-  const checks = ["lint", "test", "check_orb"];
+  const checks = ["lint", "typecheck", "test", "check_orb"];
   return {
     version: 2.1,
     jobs: generated["jobs"],
