@@ -33,6 +33,10 @@ export function translateAwsError(operation: string, resource: string, error: un
       { cause: error },
     );
   }
+  if (/Region not accepted|Invalid region/i.test(message)) {
+    const region = /region="([^"]*)"/.exec(message)?.[1];
+    return new ValidationError(`${region === undefined ? "the AWS region" : `AWS region "${region}"`} is not valid: pass --region or AWS_REGION like us-east-1`, { cause: error });
+  }
   if (/Region is missing/i.test(message)) {
     return new ValidationError("no AWS region: pass --region or set AWS_REGION", { cause: error });
   }

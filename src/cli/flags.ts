@@ -100,8 +100,12 @@ function convert(spec: FlagSpec, raw: string | boolean | string[], source: strin
       const items = Array.isArray(raw) ? (spec.keepCommas ? raw : raw.flatMap((item) => item.split(","))) : splitList(String(raw));
       return items.map((item) => item.trim()).filter((item) => item !== "");
     }
-    case "duration":
-      return parseDuration(String(raw), source);
+    case "duration": {
+      const ms = parseDuration(String(raw), source);
+      // A zero timeout or poll interval is never meant: it would write and give up at once, or poll without pause.
+      if (ms <= 0) throw new ValidationError(`${source} must be longer than 0, e.g. 90s, 15m or 1h (use --no-wait not to wait at all)`);
+      return ms;
+    }
     case "integer": {
       const text = String(raw).trim();
       if (!/^\d+$/.test(text)) throw new ValidationError(`${source} must be a whole number, not "${raw}"`);
@@ -129,5 +133,7 @@ function describeParseError(error: unknown): string {
   if (unknown) return `unknown flag ${unknown[1]} (see --help)`;
   const missingValue = /Option '([^']+?)(?: <value>)?' argument missing/.exec(message);
   if (missingValue) return `flag ${missingValue[1]} needs a value`;
+  const ambiguous = /Option '([^']+?)(?: <value>)?' argument is ambiguous/.exec(message);
+  if (ambiguous) return `flag ${ambiguous[1]} needs a value (to give one that starts with "-", write ${ambiguous[1]}=VALUE)`;
   return message.split("\n")[0] ?? message;
 }
