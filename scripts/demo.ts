@@ -5,10 +5,14 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { startEmulator, type Emulator } from "../test/emulator/index.js";
 import { awsClients, emulatorEnv } from "../test/helpers/emulator.js";
-import { putParameters, seedPlatform, SEED_SHAS } from "../test/helpers/seed.js";
+import { putImage, putParameters, seedPlatform } from "../test/helpers/seed.js";
+
+// The demo's own AWS SDK clients (seeding) run on this Node: its warning about future SDK releases is noise here.
+process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
 
 const BUNDLE = "dist/ecs-release.cjs";
-const [A, B, C] = SEED_SHAS;
+/** Three commits on main, in order; the build job pushes each one's image just before it is released. */
+const [A, B, C] = ["a3f9c2e1b4d5f60718293a4b5c6d7e8f90a1b2c3", "b7e1d4c3a2f5e6d7c8b9a0f1e2d3c4b5a6f7e8d9", "c0ffee5d1e2a3b4c5d6e7f8091a2b3c4d5e6f7a8"] as const;
 const bold = (text: string): string => (process.env["NO_COLOR"] || !process.stdout.isTTY ? text : `\u001b[1m${text}\u001b[0m`);
 
 /** Runs the built CLI with the emulator's environment, streaming its output; resolves to its exit code. */
@@ -38,7 +42,7 @@ async function demo(): Promise<void> {
   const stop = async (): Promise<void> => emulator.stop();
   process.once("SIGINT", () => void stop().then(() => process.exit(130)));
   try {
-    console.log(bold(`ecs-release demo — a local AWS emulator at ${emulator.url}`));
+    console.log(bold(`ecs-release demo — a local AWS emulator at ${emulator.url} (moto pid ${emulator.motoPid})`));
     const clients = awsClients(emulator);
     const platform = await seedPlatform(clients);
     await putParameters(clients, platform.parameterPath, {
@@ -57,14 +61,23 @@ async function demo(): Promise<void> {
       "celery/CONCURRENCY": "8",
       "storage/BUCKET": "platform-prod-media",
     });
-    console.log(`seeded: cluster ${platform.cluster}, services web and worker, repository ${platform.repository} with images for ${SEED_SHAS.length} commits, SSM parameters under ${platform.parameterPath}`);
+    console.log(`seeded: cluster ${platform.cluster}, services web and worker (running an older commit), ECR repository ${platform.repository}, 20 SSM parameters under ${platform.parameterPath} (4 SecureStrings)`);
     // Commit C's containers will fail their health checks: ECS's circuit breaker rolls the deployment back.
     await emulator.addRule({ match: C, outcome: "fail", steps: 2 });
 
     const release = (sha: string): string[] => ["release", "--cluster", "prod", "--service", "web,worker", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", sha, "--poll-interval", "100ms"];
-    await chapter(emulator, `Release commit A (${A.slice(0, 7)}): one new revision per family, both services rolled out`, release(A), 0);
-    await chapter(emulator, `Release commit B (${B.slice(0, 7)})`, release(B), 0);
-    await chapter(emulator, `Release commit C (${C.slice(0, 7)}): its tasks fail, the circuit breaker rolls back, the release says so`, release(C), 1);
+    const stories: Array<[string, string, number]> = [
+      [A, `Release commit A (${A.slice(0, 7)}): one new revision per family, both services rolled out`, 0],
+      [B, `Release commit B (${B.slice(0, 7)})`, 0],
+      [C, `Release commit C (${C.slice(0, 7)}): its tasks fail, the circuit breaker rolls back, the release says so`, 1],
+    ];
+    for (const [sha, title, expected] of stories) {
+      // The build job pushes the commit's image. ECR's pushedAt has whole seconds: step past the
+      // previous release's second so that the image is plainly newer than what runs.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await putImage(clients, platform.repository, sha);
+      await chapter(emulator, title, release(sha), expected);
+    }
     await chapter(emulator, "B turns out to be bad in production: panic rollback to the last revision recorded as stable, then clean up", ["rollback", "--cluster", "prod", "--service", "web,worker", "--poll-interval", "100ms"], 0);
     await chapter(emulator, "What ran when", ["history", "--cluster", "prod", "--service", "web"], 0);
     await chapter(emulator, "What runs now", ["status", "--cluster", "prod", "--service", "web,worker"], 0);

@@ -103,7 +103,8 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
           taskDefinitionArn: target.taskDefinitionArn,
           deploymentId: target.deploymentId,
           state: state.kind,
-          reason: state.reason,
+          // Once ECS has rolled back, the failed deployment is gone: keep the reason it failed for.
+          reason: isFailure(state.kind) && previous !== undefined && isFailure(previous.state) ? previous.reason : state.reason,
           ...(state.fallenBackTo !== undefined ? { fallenBackTo: state.fallenBackTo } : {}),
           counts: state.counts,
         };
