@@ -512,7 +512,9 @@ async function findEnvironmentDrift(
     const running = [...new Set(plan.services.map((s) => s.taskDefinition ?? ""))].map((arn) => describedRevisions.get(arn)).filter((r): r is DescribedTaskDefinition => r !== undefined);
     if (running.length === 0 || running.some((r) => r.tags[TAG.sha] === sha)) continue;
     const newestRegistered = Math.max(...running.map((r) => registeredAtOf(r) ?? 0));
-    if (!(pushedAt.getTime() < newestRegistered)) continue;
+    // ECR's imagePushedAt has whole seconds: a push in the same second as the registration is
+    // ambiguous, and taken as a forward release (no scan), not as a re-release of an older commit.
+    if (!(pushedAt.getTime() < Math.floor(newestRegistered / 1_000) * 1_000)) continue;
 
     const family = plan.sourceFamily;
     let found = [...describedRevisions.values()].find((r) => familyOf(r.taskDefinitionArn) === family && r.tags[TAG.sha] === sha);

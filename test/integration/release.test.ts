@@ -336,6 +336,8 @@ describe("release: rollout outcomes", () => {
 describe("release: re-releasing an older SHA", () => {
   it("works from the SHA alone and prints how the environment drifted", async () => {
     expect((await release([...BASE, "--service", "web", "--sha", SHA_B, ...FAST])).code).toBe(0);
+    // ECR's push times have whole seconds: C's revision must be registered in a later second than B's image was pushed.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect((await release([...BASE, "--service", "web", "--sha", SHA_C, ...FAST])).code).toBe(0);
     await putParameters(clients, "/platform/prod", { LOG_LEVEL: "debug", ADDED_LATER: "1", "database/PASSWORD": { value: SECRETS[3]!, secure: true } });
     await clients.ssm.send(new DeleteParameterCommand({ Name: "/platform/prod/web/WORKERS" }));
