@@ -1,0 +1,35 @@
+// `npm run iam -- <policy> [--set Name=value …]`: prints a policy of src/iam/policies.ts as IAM
+// JSON (build, release, rollback, task-execution-secrets, trust), placeholders filled from --set.
+// `npm run iam -- --markdown` prints the README's policy listing. Thin: the data lives in src/iam.
+import { fillPlaceholders, PLACEHOLDERS, placeholdersIn, policyDocument, POLICIES, type JobPolicy, type Placeholder } from "../src/iam/policies.js";
+
+const args = process.argv.slice(2);
+const names = Object.keys(POLICIES) as Array<JobPolicy["name"]>;
+
+function usage(): never {
+  process.stderr.write(`usage: npm run iam -- <${names.join("|")}> [--set Name=value …] | --markdown\nplaceholders:\n${Object.entries(PLACEHOLDERS).map(([k, v]) => `  ${k}: ${v}`).join("\n")}\n`);
+  process.exit(2);
+}
+
+if (args.includes("--markdown")) {
+  for (const policy of Object.values(POLICIES)) {
+    process.stdout.write(`#### ${policy.title}\n\nAttach to ${policy.attachTo}.${policy.commands.length > 0 ? ` Enough for: ${policy.commands.map((c) => `\`${c}\``).join(", ")}.` : ""}\n\n`);
+    for (const { why, statement } of policy.statements) process.stdout.write(`- \`${statement.Sid}\` (${statement.Action.join(", ")}): ${why}\n`);
+    process.stdout.write(`\n\`\`\`json\n${JSON.stringify(policyDocument(policy), null, 2)}\n\`\`\`\n\n`);
+  }
+  process.exit(0);
+}
+
+const [name, ...rest] = args;
+const policy = names.includes(name as JobPolicy["name"]) ? POLICIES[name as JobPolicy["name"]] : usage();
+const values: Partial<Record<Placeholder, string>> = {};
+for (let i = 0; i < rest.length; i++) {
+  const pair = rest[i] === "--set" ? rest[++i] : rest[i]?.startsWith("--set=") ? rest[i]?.slice(6) : usage();
+  const match = /^([A-Za-z]+)=(.*)$/.exec(pair ?? "");
+  if (!match || !(match[1]! in PLACEHOLDERS)) usage();
+  values[match[1] as Placeholder] = match[2] ?? "";
+}
+const document = fillPlaceholders(policyDocument(policy), values);
+process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+const left = placeholdersIn(document);
+if (left.length > 0) process.stderr.write(`placeholders left: ${left.map((p) => `\${${p}} (${PLACEHOLDERS[p]})`).join(", ")}\n`);

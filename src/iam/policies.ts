@@ -1,0 +1,260 @@
+/**
+ * Least-privilege IAM policies for the orb's jobs (build, release, rollback), for the task
+ * execution role under `--secure-strings secrets`, and the trust policy of a role CircleCI assumes
+ * through OIDC. Typed data; `npm run iam -- <name>` prints one as JSON (scripts/iam.ts) and the
+ * README's "IAM and OIDC set-up" section is generated from the same objects. Pure: imports nothing.
+ *
+ * Every statement says why its actions are needed. Resources are scoped with placeholders written
+ * `${Name}` (PLACEHOLDERS lists them; `fillPlaceholders` or `npm run iam -- release --set
+ * Region=eu-west-1 …` replaces them). Actions whose API has no resource-level permissions (the
+ * ECS task definition APIs, ECR's GetAuthorizationToken, ListClusters) must use "*": AWS's Service
+ * Authorization Reference lists no resource type for them.
+ *
+ * test/unit/iam/policies.test.ts checks that every AWS SDK `*Command` a job's commands can send
+ * maps to an action its policy allows, so a new call cannot ship without its permission.
+ */
+
+/** The placeholders used in resources and conditions, and what to put there. */
+export const PLACEHOLDERS = {
+  Region: "AWS Region, e.g. us-east-1",
+  Account: "AWS account id (12 digits)",
+  Cluster: "ECS cluster name",
+  Family: "task definition family (use * for every family the services run)",
+  Repository: "ECR repository name",
+  SsmPath: "the --ssm-path without its leading slash, e.g. platform/prod",
+  TaskRoleArn: "the task role of the task definitions (taskRoleArn)",
+  ExecutionRoleArn: "the task execution role of the task definitions (executionRoleArn)",
+  KmsKeyArn: "the customer managed KMS key of the SecureStrings (omit the statement with the AWS managed key aws/ssm)",
+  OrgId: "CircleCI organization id (Organization Settings → Overview)",
+  ProjectId: "CircleCI project id (Project Settings → Overview)",
+} as const;
+
+/** A placeholder's name. */
+export type Placeholder = keyof typeof PLACEHOLDERS;
+
+/** One IAM policy statement (the JSON shape). */
+export interface PolicyStatement {
+  readonly Sid: string;
+  readonly Effect: "Allow";
+  readonly Action: readonly string[];
+  readonly Resource?: string | readonly string[];
+  readonly Principal?: Readonly<Record<string, string>>;
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+}
+
+/** A statement with the reason it exists (shown in the README, not in the JSON). */
+export interface DocumentedStatement {
+  readonly why: string;
+  readonly statement: PolicyStatement;
+}
+
+/** The policy of one job (or role). */
+export interface JobPolicy {
+  readonly name: "build" | "release" | "rollback" | "task-execution-secrets" | "trust";
+  readonly title: string;
+  /** Who gets it. */
+  readonly attachTo: string;
+  /** The ecs-release commands this policy is enough for. */
+  readonly commands: readonly string[];
+  readonly statements: readonly DocumentedStatement[];
+}
+
+const ECS_SERVICES = "arn:aws:ecs:${Region}:${Account}:service/${Cluster}/*";
+const ECS_CLUSTER = "arn:aws:ecs:${Region}:${Account}:cluster/${Cluster}";
+const ECS_FAMILY = "arn:aws:ecs:${Region}:${Account}:task-definition/${Family}:*";
+const ECR_REPOSITORY = "arn:aws:ecr:${Region}:${Account}:repository/${Repository}";
+const SSM_PATH = ["arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}", "arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}/*"];
+const PASSED_TO_ECS_TASKS = { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } };
+const IN_CLUSTER = { ArnEquals: { "ecs:cluster": ECS_CLUSTER } };
+const KMS_VIA_SSM = { StringEquals: { "kms:ViaService": "ssm.${Region}.amazonaws.com" } };
+
+/** `build` job: `ecs-release push`. */
+export const BUILD_POLICY: JobPolicy = {
+  name: "build",
+  title: "build job (push)",
+  attachTo: "the role the build job assumes",
+  commands: ["push"],
+  statements: [
+    {
+      why: "push logs docker in with a token from GetAuthorizationToken; the API has no resource-level permissions.",
+      statement: { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+    },
+    {
+      why: "push skips the build when the SHA tag is already there (DescribeImages), finds the repository URI (DescribeRepositories), and adds --extra-tag to an existing image without pushing layers (BatchGetImage + PutImage).",
+      statement: { Sid: "EcrReadAndTag", Effect: "Allow", Action: ["ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:BatchGetImage", "ecr:PutImage"], Resource: ECR_REPOSITORY },
+    },
+    {
+      why: "docker (or podman) push itself: layer checks and uploads, the manifest, and pulls of cached layers (--cache-from).",
+      statement: {
+        Sid: "DockerPush",
+        Effect: "Allow",
+        Action: [
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:InitiateLayerUpload",
+          "ecr:UploadLayerPart",
+          "ecr:CompleteLayerUpload",
+          "ecr:PutImage",
+          "ecr:BatchGetImage",
+          "ecr:GetDownloadUrlForLayer",
+        ],
+        Resource: ECR_REPOSITORY,
+      },
+    },
+    {
+      why: "only with --create-repository: creates the repository (scan on push, immutable tags). Drop this statement when the repository is managed elsewhere.",
+      statement: { Sid: "EcrCreateRepository", Effect: "Allow", Action: ["ecr:CreateRepository"], Resource: ECR_REPOSITORY },
+    },
+  ],
+};
+
+/** `release` job: `ecs-release release`, with `--pre-deploy-command` (a one-off task). */
+export const RELEASE_POLICY: JobPolicy = {
+  name: "release",
+  title: "release job (release, --pre-deploy-command)",
+  attachTo: "the role the release job assumes",
+  commands: ["release", "pre-deploy", "run-task"],
+  statements: [
+    {
+      why: "release verifies the services (DescribeServices), updates them to the new revision (UpdateService) and polls them until the rollout ends (DescribeServices).",
+      statement: { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: ECS_SERVICES },
+    },
+    {
+      why: "release reads each family's latest revision (DescribeTaskDefinition), registers the new one (RegisterTaskDefinition) and, for an older SHA, lists revisions to report environment drift (ListTaskDefinitions). These APIs have no resource-level permissions.",
+      statement: { Sid: "EcsTaskDefinitions", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:ListTaskDefinitions"], Resource: "*" },
+    },
+    {
+      why: "the release record: tags on the new revision (at registration, and the outcome stable/failed after the rollout). RegisterTaskDefinition with tags needs ecs:TagResource too.",
+      statement: { Sid: "EcsTagRevisions", Effect: "Allow", Action: ["ecs:TagResource"], Resource: ECS_FAMILY },
+    },
+    {
+      why: "--pre-deploy-command: runs the new revision once in the cluster (RunTask, only there), copies the service's network settings (DescribeServices above, DescribeClusters) and waits for the task (DescribeTasks).",
+      statement: { Sid: "PreDeployTask", Effect: "Allow", Action: ["ecs:RunTask"], Resource: ECS_FAMILY, Condition: IN_CLUSTER },
+    },
+    {
+      why: "--pre-deploy-command: waits for the one-off task to stop and reads its cluster's default capacity providers.",
+      statement: { Sid: "PreDeployTaskWatch", Effect: "Allow", Action: ["ecs:DescribeTasks", "ecs:DescribeClusters"], Resource: ["arn:aws:ecs:${Region}:${Account}:task/${Cluster}/*", ECS_CLUSTER] },
+    },
+    {
+      why: "registering a revision (and running it) that names a task role and an execution role passes those roles to ECS tasks; nothing else may receive them.",
+      statement: { Sid: "PassTaskRoles", Effect: "Allow", Action: ["iam:PassRole"], Resource: ["${TaskRoleArn}", "${ExecutionRoleArn}"], Condition: PASSED_TO_ECS_TASKS },
+    },
+    {
+      why: "the environment: every parameter under --ssm-path, recursively and decrypted (GetParametersByPath on the path itself and below it).",
+      statement: { Sid: "SsmEnvironment", Effect: "Allow", Action: ["ssm:GetParametersByPath"], Resource: SSM_PATH },
+    },
+    {
+      why: "SecureStrings encrypted with a customer managed key are decrypted through SSM (with the AWS managed key aws/ssm, SSM's own permission is enough: drop this statement).",
+      statement: { Sid: "DecryptSecureStrings", Effect: "Allow", Action: ["kms:Decrypt"], Resource: "${KmsKeyArn}", Condition: KMS_VIA_SSM },
+    },
+    {
+      why: "the image must exist before anything is written: release looks up REPOSITORY:SHA in ECR.",
+      statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: ECR_REPOSITORY },
+    },
+  ],
+};
+
+/** `rollback` job: `ecs-release rollback`; also enough for `status`, `history` and `prune`. */
+export const ROLLBACK_POLICY: JobPolicy = {
+  name: "rollback",
+  title: "rollback job (rollback; also status, history, prune)",
+  attachTo: "the role the rollback job assumes",
+  commands: ["rollback", "status", "history", "prune"],
+  statements: [
+    {
+      why: "rollback points the services at an existing revision (UpdateService) and waits (DescribeServices); status reads them.",
+      statement: { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: ECS_SERVICES },
+    },
+    {
+      why: "before deregistering, rollback and prune make sure no service in the cluster still uses a revision: they list the cluster's services. ListServices has no resource-level permissions; the condition keeps it to the cluster.",
+      statement: { Sid: "EcsClusterServices", Effect: "Allow", Action: ["ecs:ListServices"], Resource: "*", Condition: IN_CLUSTER },
+    },
+    {
+      why: "ListClusters has no resource-level permissions; prune with --family (no --cluster) looks for users of a revision in every cluster.",
+      statement: { Sid: "EcsListClusters", Effect: "Allow", Action: ["ecs:ListClusters"], Resource: "*" },
+    },
+    {
+      why: "choosing the target (the newest revision recorded as stable) reads revisions and their tags; prune and history list them; after a rollback the bad revisions are deregistered. These APIs have no resource-level permissions.",
+      statement: { Sid: "EcsTaskDefinitions", Effect: "Allow", Action: ["ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition", "ecs:DeregisterTaskDefinition"], Resource: "*" },
+    },
+    {
+      why: "the record: revisions rolled back from are tagged rolled-back before they are deregistered.",
+      statement: { Sid: "EcsTagRevisions", Effect: "Allow", Action: ["ecs:TagResource"], Resource: ECS_FAMILY },
+    },
+  ],
+};
+
+/** The task execution role under `release --secure-strings secrets`. */
+export const TASK_EXECUTION_SECRETS_POLICY: JobPolicy = {
+  name: "task-execution-secrets",
+  title: "task execution role with --secure-strings secrets",
+  attachTo: "the task definitions' execution role (executionRoleArn), beside the AWS managed AmazonECSTaskExecutionRolePolicy (image pull, logs)",
+  commands: [],
+  statements: [
+    {
+      why: "with --secure-strings secrets, ECS (not ecs-release) reads each SecureString by ARN at task start (ssm:GetParameters), so the execution role needs the path.",
+      statement: { Sid: "ReadSecretParameters", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: SSM_PATH },
+    },
+    {
+      why: "SecureStrings under a customer managed key: ECS decrypts them through SSM with the execution role (not needed with aws/ssm).",
+      statement: { Sid: "DecryptSecretParameters", Effect: "Allow", Action: ["kms:Decrypt"], Resource: "${KmsKeyArn}", Condition: KMS_VIA_SSM },
+    },
+  ],
+};
+
+/** Trust policy of the role each job assumes: CircleCI OIDC tokens of one project only. */
+export const CIRCLECI_OIDC_TRUST_POLICY: JobPolicy = {
+  name: "trust",
+  title: "trust policy of the role (CircleCI OIDC)",
+  attachTo: "each role above, as its trust (assume-role) policy",
+  commands: [],
+  statements: [
+    {
+      why: "CircleCI's OIDC provider for the organization (URL https://oidc.circleci.com/org/${OrgId}, audience = the organization id) may assume the role for jobs of this project only: the token's sub is org/<org>/project/<project>/user/<user>.",
+      statement: {
+        Sid: "CircleCiOidc",
+        Effect: "Allow",
+        Principal: { Federated: "arn:aws:iam::${Account}:oidc-provider/oidc.circleci.com/org/${OrgId}" },
+        Action: ["sts:AssumeRoleWithWebIdentity"],
+        Condition: {
+          StringEquals: { "oidc.circleci.com/org/${OrgId}:aud": "${OrgId}" },
+          StringLike: { "oidc.circleci.com/org/${OrgId}:sub": "org/${OrgId}/project/${ProjectId}/user/*" },
+        },
+      },
+    },
+  ],
+};
+
+/** Every policy, by name. */
+export const POLICIES: Readonly<Record<JobPolicy["name"], JobPolicy>> = {
+  build: BUILD_POLICY,
+  release: RELEASE_POLICY,
+  rollback: ROLLBACK_POLICY,
+  "task-execution-secrets": TASK_EXECUTION_SECRETS_POLICY,
+  trust: CIRCLECI_OIDC_TRUST_POLICY,
+};
+
+/** The IAM policy document (JSON shape) of a policy. */
+export function policyDocument(policy: JobPolicy): { Version: "2012-10-17"; Statement: PolicyStatement[] } {
+  return { Version: "2012-10-17", Statement: policy.statements.map((s) => s.statement) };
+}
+
+/** Every action a policy allows. */
+export function allowedActions(policy: JobPolicy): Set<string> {
+  return new Set(policy.statements.flatMap((s) => s.statement.Action));
+}
+
+/** The placeholders a document uses. */
+export function placeholdersIn(document: unknown): Placeholder[] {
+  const found = new Set<string>();
+  for (const match of JSON.stringify(document).matchAll(/\$\{([A-Za-z]+)\}/g)) found.add(match[1] ?? "");
+  return [...found].filter((name): name is Placeholder => name in PLACEHOLDERS);
+}
+
+/** Replaces `${Name}` placeholders with values; the ones without a value stay. */
+export function fillPlaceholders<T>(document: T, values: Partial<Record<Placeholder, string>>): T {
+  const text = JSON.stringify(document).replace(/\$\{([A-Za-z]+)\}/g, (whole, name: string) => {
+    const value = values[name as Placeholder];
+    return value === undefined ? whole : JSON.stringify(value).slice(1, -1);
+  });
+  return JSON.parse(text) as T;
+}

@@ -1,0 +1,214 @@
+/**
+ * The IAM policies (src/iam/policies.ts) against the code: every AWS SDK `*Command` that a job's
+ * commands can send (followed from the command's `run` through the functions it calls, across
+ * src/commands and src/aws) maps to an action its policy allows — and each policy allows nothing
+ * the code does not need, except the actions docker, ECS and KMS need on our behalf.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { allowedActions, fillPlaceholders, placeholdersIn, policyDocument, POLICIES, type JobPolicy } from "../../../src/iam/policies.js";
+
+const ROOT = join(import.meta.dirname, "../../../src");
+const SDK_SERVICE: Record<string, string> = { "@aws-sdk/client-ecs": "ecs", "@aws-sdk/client-ecr": "ecr", "@aws-sdk/client-ssm": "ssm" };
+
+interface SourceFile {
+  readonly path: string;
+  /** Top-level declaration name → its source text. */
+  readonly blocks: Map<string, string>;
+  /** Imported local name → [file path, exported name]. */
+  readonly imports: Map<string, [string, string]>;
+  /** SDK command class name → service prefix. */
+  readonly sdk: Map<string, string>;
+}
+
+function readSource(path: string): SourceFile {
+  const text = readFileSync(path, "utf8");
+  const imports = new Map<string, [string, string]>();
+  const sdk = new Map<string, string>();
+  for (const match of text.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*"([^"]+)"/g)) {
+    const [, names = "", from = ""] = match;
+    for (const raw of names.split(",")) {
+      const item = raw.trim().replace(/^type\s+/, "");
+      if (item === "") continue;
+      const [exported = "", local = exported] = item.split(/\s+as\s+/);
+      if (SDK_SERVICE[from] !== undefined) sdk.set(local, SDK_SERVICE[from]!);
+      else if (from.startsWith(".")) imports.set(local, [join(path, "..", from.replace(/\.js$/, ".ts")), exported]);
+    }
+  }
+  const blocks = new Map<string, string>();
+  const lines = text.split("\n");
+  let current: string | undefined;
+  let body: string[] = [];
+  const flush = (): void => {
+    if (current !== undefined) blocks.set(current, body.join("\n"));
+  };
+  for (const line of lines) {
+    const declaration = /^(?:export\s+)?(?:default\s+)?(?:async\s+)?(?:function\*?|class|const|let|interface|type)\s+([A-Za-z_$][\w$]*)/.exec(line);
+    if (declaration) {
+      flush();
+      current = declaration[1];
+      body = [];
+    }
+    body.push(line);
+  }
+  flush();
+  return { path, blocks, imports, sdk };
+}
+
+const files = new Map<string, SourceFile>();
+for (const dir of ["aws", "commands"]) {
+  for (const name of readdirSync(join(ROOT, dir)).filter((n) => n.endsWith(".ts"))) {
+    const path = join(ROOT, dir, name);
+    files.set(path, readSource(path));
+  }
+}
+
+/** The SDK actions (`ecs:UpdateService`, …) reachable from `entry` in `file`. */
+function reachableActions(file: string, entry: string): Set<string> {
+  const actions = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (path: string, name: string): void => {
+    const key = `${path}#${name}`;
+    const source = files.get(path);
+    if (seen.has(key) || !source) return;
+    seen.add(key);
+    const block = source.blocks.get(name);
+    if (block === undefined) return;
+    for (const match of block.matchAll(/new\s+([A-Za-z]+)Command\s*\(/g)) {
+      const service = source.sdk.get(`${match[1]}Command`);
+      if (service) actions.add(`${service}:${match[1]}`);
+    }
+    for (const match of block.matchAll(/\b([A-Za-z_$][\w$]*)\b/g)) {
+      const id = match[1] ?? "";
+      if (id !== name && source.blocks.has(id)) visit(path, id);
+      const imported = source.imports.get(id);
+      if (imported) visit(imported[0], imported[1]);
+    }
+  };
+  visit(join(ROOT, file), entry);
+  return actions;
+}
+
+/** Entry points of each job's commands. */
+const ENTRIES: Record<"build" | "release" | "rollback", Array<[string, string]>> = {
+  build: [["commands/push.ts", "run"]],
+  release: [
+    ["commands/release.ts", "run"],
+    ["commands/pre-deploy.ts", "preDeployHook"],
+  ],
+  rollback: [
+    ["commands/rollback.ts", "run"],
+    ["commands/status.ts", "run"],
+    ["commands/history.ts", "run"],
+    ["commands/prune.ts", "run"],
+  ],
+};
+
+/** Actions needed on our behalf, not by an SDK call of ours. */
+const ON_BEHALF: Record<string, readonly string[]> = {
+  build: ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:GetDownloadUrlForLayer", "ecr:CreateRepository"],
+  release: ["iam:PassRole", "kms:Decrypt"],
+  rollback: [],
+};
+
+const needed = (job: keyof typeof ENTRIES): Set<string> => new Set(ENTRIES[job].flatMap(([file, entry]) => [...reachableActions(file, entry)]));
+
+describe("IAM policies cover the code", () => {
+  it("finds the calls (the analysis is not vacuous)", () => {
+    expect([...needed("release")]).toEqual(expect.arrayContaining(["ecs:UpdateService", "ecs:RegisterTaskDefinition", "ssm:GetParametersByPath", "ecr:DescribeImages", "ecs:RunTask", "ecs:DescribeTasks", "ecs:TagResource"]));
+    expect([...needed("rollback")]).toEqual(expect.arrayContaining(["ecs:UpdateService", "ecs:DeregisterTaskDefinition", "ecs:ListServices"]));
+    expect([...needed("build")]).toEqual(expect.arrayContaining(["ecr:GetAuthorizationToken", "ecr:DescribeImages"]));
+    expect(needed("build").has("ecs:UpdateService")).toBe(false);
+  });
+
+  it.each(Object.keys(ENTRIES) as Array<keyof typeof ENTRIES>)("the %s policy allows every SDK command its commands can send", (job) => {
+    const allowed = allowedActions(POLICIES[job]);
+    const missing = [...needed(job)].filter((action) => !allowed.has(action));
+    expect(missing, `add these to the ${job} policy in src/iam/policies.ts`).toEqual([]);
+  });
+
+  it.each(Object.keys(ENTRIES) as Array<keyof typeof ENTRIES>)("the %s policy allows nothing more (least privilege)", (job) => {
+    const expected = new Set([...needed(job), ...(ON_BEHALF[job] ?? [])]);
+    const extra = [...allowedActions(POLICIES[job])].filter((action) => !expected.has(action));
+    expect(extra).toEqual([]);
+  });
+
+  it("every SDK command in src/aws is reachable from some job", () => {
+    const all = new Set<string>();
+    for (const source of files.values()) {
+      for (const block of source.blocks.values()) {
+        for (const match of block.matchAll(/new\s+([A-Za-z]+)Command\s*\(/g)) {
+          const service = source.sdk.get(`${match[1]}Command`);
+          if (service) all.add(`${service}:${match[1]}`);
+        }
+      }
+    }
+    const covered = new Set((Object.keys(ENTRIES) as Array<keyof typeof ENTRIES>).flatMap((job) => [...needed(job)]));
+    expect([...all].filter((action) => !covered.has(action))).toEqual([]);
+  });
+
+  it("push has the docker layer-upload actions on the repository", () => {
+    const statement = POLICIES.build.statements.find((s) => s.statement.Sid === "DockerPush")?.statement;
+    expect(statement?.Action).toEqual(
+      expect.arrayContaining(["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]),
+    );
+    expect(statement?.Resource).toBe("arn:aws:ecr:${Region}:${Account}:repository/${Repository}");
+  });
+});
+
+describe("policy documents", () => {
+  const all = Object.values(POLICIES) as JobPolicy[];
+
+  it.each(all.map((p) => [p.name, p] as const))("%s: valid shape, unique Sids, every statement explained", (_name, policy) => {
+    const document = policyDocument(policy);
+    expect(document.Version).toBe("2012-10-17");
+    const sids = document.Statement.map((s) => s.Sid);
+    expect(new Set(sids).size).toBe(sids.length);
+    for (const { why, statement } of policy.statements) {
+      expect(why.length).toBeGreaterThan(20);
+      expect(statement.Sid).toMatch(/^[A-Za-z0-9]+$/);
+      expect(statement.Action.length).toBeGreaterThan(0);
+      for (const action of statement.Action) expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+      expect(statement.Resource !== undefined || statement.Principal !== undefined).toBe(true);
+    }
+  });
+
+  it("scopes writes to resources: no write action on * except where the API allows nothing else", () => {
+    const unscopable = new Set(["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListClusters", "ecs:ListServices", "ecr:GetAuthorizationToken"]);
+    for (const policy of all) {
+      for (const { statement } of policy.statements) {
+        if (statement.Resource === "*") for (const action of statement.Action) expect(unscopable, `${policy.name}: ${action} on *`).toContain(action);
+      }
+    }
+  });
+
+  it("release passes only the task roles, only to ECS tasks, and reads only the SSM path", () => {
+    const statements = POLICIES.release.statements.map((s) => s.statement);
+    expect(statements.find((s) => s.Action.includes("iam:PassRole"))).toMatchObject({
+      Resource: ["${TaskRoleArn}", "${ExecutionRoleArn}"],
+      Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+    });
+    expect(statements.find((s) => s.Action.includes("ssm:GetParametersByPath"))?.Resource).toEqual(["arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}", "arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}/*"]);
+    expect(statements.find((s) => s.Action.includes("kms:Decrypt"))?.Condition).toEqual({ StringEquals: { "kms:ViaService": "ssm.${Region}.amazonaws.com" } });
+  });
+
+  it("the trust policy admits CircleCI OIDC tokens of one project", () => {
+    const filled = fillPlaceholders(policyDocument(POLICIES.trust), { Account: "123456789012", OrgId: "org-uuid", ProjectId: "project-uuid" });
+    expect(filled.Statement[0]).toEqual({
+      Sid: "CircleCiOidc",
+      Effect: "Allow",
+      Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/oidc.circleci.com/org/org-uuid" },
+      Action: ["sts:AssumeRoleWithWebIdentity"],
+      Condition: { StringEquals: { "oidc.circleci.com/org/org-uuid:aud": "org-uuid" }, StringLike: { "oidc.circleci.com/org/org-uuid:sub": "org/org-uuid/project/project-uuid/user/*" } },
+    });
+  });
+
+  it("fills placeholders and reports the ones left", () => {
+    const document = policyDocument(POLICIES.rollback);
+    expect(placeholdersIn(document).sort()).toEqual(["Account", "Cluster", "Family", "Region"]);
+    const filled = fillPlaceholders(document, { Region: "eu-west-1", Account: "123456789012", Cluster: "prod" });
+    expect(placeholdersIn(filled)).toEqual(["Family"]);
+    expect(JSON.stringify(filled)).toContain("arn:aws:ecs:eu-west-1:123456789012:service/prod/*");
+  });
+});
