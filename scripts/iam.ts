@@ -1,7 +1,7 @@
 // `npm run iam -- <policy> [--set Name=value …]`: prints a policy of src/iam/policies.ts as IAM
 // JSON (build, release, rollback, task-execution-secrets, trust), placeholders filled from --set.
 // `npm run iam -- --markdown` prints the README's policy listing. Thin: the data lives in src/iam.
-import { fillPlaceholders, PLACEHOLDERS, placeholdersIn, policyDocument, POLICIES, type JobPolicy, type Placeholder } from "../src/iam/policies.js";
+import { fillPlaceholders, PLACEHOLDERS, placeholdersIn, policiesMarkdown, policyDocument, POLICIES, type JobPolicy, type Placeholder } from "../src/iam/policies.js";
 
 const args = process.argv.slice(2);
 const names = Object.keys(POLICIES) as Array<JobPolicy["name"]>;
@@ -12,11 +12,7 @@ function usage(): never {
 }
 
 if (args.includes("--markdown")) {
-  for (const policy of Object.values(POLICIES)) {
-    process.stdout.write(`#### ${policy.title}\n\nAttach to ${policy.attachTo}.${policy.commands.length > 0 ? ` Enough for: ${policy.commands.map((c) => `\`${c}\``).join(", ")}.` : ""}\n\n`);
-    for (const { why, statement } of policy.statements) process.stdout.write(`- \`${statement.Sid}\` (${statement.Action.join(", ")}): ${why}\n`);
-    process.stdout.write(`\n\`\`\`json\n${JSON.stringify(policyDocument(policy), null, 2)}\n\`\`\`\n\n`);
-  }
+  process.stdout.write(policiesMarkdown());
   process.exit(0);
 }
 

@@ -258,3 +258,14 @@ export function fillPlaceholders<T>(document: T, values: Partial<Record<Placehol
   });
   return JSON.parse(text) as T;
 }
+
+/** The README's listing of every policy (between `<!-- iam:generated:start/end -->`). */
+export function policiesMarkdown(): string {
+  let text = "";
+  for (const policy of Object.values(POLICIES)) {
+    text += `#### ${policy.title}\n\nAttach to ${policy.attachTo}.${policy.commands.length > 0 ? ` Enough for: ${policy.commands.map((c) => `\`${c}\``).join(", ")}.` : ""}\n\n`;
+    for (const { why, statement } of policy.statements) text += `- \`${statement.Sid}\` (${statement.Action.join(", ")}): ${why}\n`;
+    text += `\n\`\`\`json\n${JSON.stringify(policyDocument(policy), null, 2)}\n\`\`\`\n\n`;
+  }
+  return text;
+}

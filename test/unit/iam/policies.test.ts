@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { allowedActions, fillPlaceholders, placeholdersIn, policyDocument, POLICIES, type JobPolicy } from "../../../src/iam/policies.js";
+import { allowedActions, fillPlaceholders, placeholdersIn, policiesMarkdown, policyDocument, POLICIES, type JobPolicy } from "../../../src/iam/policies.js";
 
 const ROOT = join(import.meta.dirname, "../../../src");
 const SDK_SERVICE: Record<string, string> = { "@aws-sdk/client-ecs": "ecs", "@aws-sdk/client-ecr": "ecr", "@aws-sdk/client-ssm": "ssm" };
@@ -210,5 +210,13 @@ describe("policy documents", () => {
     const filled = fillPlaceholders(document, { Region: "eu-west-1", Account: "123456789012", Cluster: "prod" });
     expect(placeholdersIn(filled)).toEqual(["Family"]);
     expect(JSON.stringify(filled)).toContain("arn:aws:ecs:eu-west-1:123456789012:service/prod/*");
+  });
+});
+
+describe("README", () => {
+  it("lists the policies as src/iam/policies.ts defines them (regenerate with npm run iam -- --markdown)", () => {
+    const readme = readFileSync(join(ROOT, "../README.md"), "utf8");
+    const block = /<!-- iam:generated:start -->\n([\s\S]*?)<!-- iam:generated:end -->/.exec(readme)?.[1];
+    expect(block?.trimEnd()).toBe(policiesMarkdown().trimEnd());
   });
 });
