@@ -1,0 +1,108 @@
+/**
+ * Secrets (issue 7): every command, with --debug and --json, over SSM SecureStrings that hold marker
+ * strings, in success and failure paths: no marker in any output. Commands that never read SSM
+ * (status, history, rollback, prune, run-task) still read revisions whose environment has the
+ * values inlined (--secure-strings environment): they must not print environments at all.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { runCli, type CliRun } from "../helpers/cli.js";
+import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
+import { putParameters, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+
+const handle = useEmulator();
+let clients: AwsClients;
+const dir = mkdtempSync(join(tmpdir(), "ecs-release-secrets-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const [SHA_A, SHA_B, SHA_C] = SEED_SHAS;
+/** Markers: plain, with JSON-escaped characters, with regex characters, and short-but-not-tiny. */
+const MARKERS = ["MARKER-4b1d-db-password", 'MARKER-"quoted"\\back\nline', "MARKER.*+?(x)[y]{z}|$^", "MARKER-kms"];
+const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform"];
+const LOUD = ["--debug", "--json", "--poll-interval", "10ms"];
+
+beforeEach(async () => {
+  await handle.emulator.reset();
+  clients = awsClients(handle.emulator);
+  await seedPlatform(clients);
+  await putParameters(clients, "/platform/prod", {
+    "database/PASSWORD": { value: MARKERS[0]!, secure: true },
+    "api/TOKEN": { value: MARKERS[1]!, secure: true },
+    "api/REGEX": { value: MARKERS[2]!, secure: true },
+    "kms/KEY": { value: MARKERS[3]!, secure: true },
+  });
+});
+
+async function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const run = await runCli([...args, ...LOUD], { ...handle.env(), ...env });
+  for (const marker of MARKERS) {
+    expect(run.output, `a secret in the output of ${args.join(" ")}`).not.toContain(marker);
+    // Also not the JSON-escaped form, nor any line of a multi-line value.
+    expect(run.output).not.toContain(JSON.stringify(marker).slice(1, -1));
+    for (const part of marker.split("\n")) if (part.length >= 8) expect(run.output).not.toContain(part);
+  }
+  return run;
+}
+
+async function released(sha: string): Promise<void> {
+  const run = await cli(["release", ...BASE, "--service", "web", "--service", "worker", "--sha", sha]);
+  expect(run.code, run.stderr).toBe(0);
+}
+
+describe("no SecureString value in any output", () => {
+  it("release: success, then a dry run whose diff changes secrets, then a re-release of an older SHA (drift)", async () => {
+    await released(SHA_B);
+    await putParameters(clients, "/platform/prod", { "database/PASSWORD": { value: `${MARKERS[0]!}-rotated`, secure: true } });
+    const dry = await cli(["release", ...BASE, "--service", "web", "--sha", SHA_C, "--dry-run"]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toContain("database_PASSWORD");
+    await released(SHA_C);
+    const back = await cli(["release", ...BASE, "--service", "web", "--sha", SHA_B]);
+    expect(back.code, back.stderr).toBe(0);
+  });
+
+  it("release failure paths: circuit-breaker rollback (1), timeout (4), AWS call failing after retries (3), a limit broken after reading SSM (2)", async () => {
+    await handle.emulator.addRule({ match: SHA_B, outcome: "fail", steps: 1 });
+    expect((await cli(["release", ...BASE, "--service", "web", "--sha", SHA_B])).code).toBe(1);
+    await handle.emulator.addRule({ match: SHA_C, outcome: "stuck" });
+    expect((await cli(["release", ...BASE, "--service", "worker", "--sha", SHA_C, "--timeout", "50ms"])).code).toBe(4);
+    await handle.emulator.addFault({ operation: "RegisterTaskDefinition", error: "ServiceUnavailable" });
+    expect((await cli(["release", ...BASE, "--service", "web", "--sha", SHA_A, "--force"])).code).toBe(3);
+    await handle.emulator.clearFaults();
+    const big: Record<string, { value: string; secure: true }> = {};
+    for (let i = 0; i < 17; i++) big[`big/S${i}`] = { value: `${MARKERS[0]!}${"x".repeat(4000)}`, secure: true };
+    await putParameters(clients, "/platform/prod", big);
+    expect((await cli(["release", ...BASE, "--service", "web", "--sha", SHA_A, "--force"])).code).toBe(2);
+  });
+
+  it("release --pre-deploy-command: a failing task (1)", async () => {
+    await handle.emulator.addRule({ match: SHA_B, outcome: "complete", steps: 1, exitCode: 3 });
+    expect((await cli(["release", ...BASE, "--service", "web", "--sha", SHA_B, "--pre-deploy-command", "bin/migrate"])).code).toBe(1);
+  });
+
+  it("a template file with a literal environment of the same name (dry-run diff)", async () => {
+    const template = join(dir, "web.json");
+    writeFileSync(template, JSON.stringify({ family: "web", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512", containerDefinitions: [{ name: "app", image: "x", essential: true, environment: [{ name: "database_PASSWORD", value: "from-file" }] }] }));
+    expect((await cli(["release", ...BASE, "--service", "web", "--sha", SHA_B, "--template", template, "--dry-run"])).code).toBe(0);
+  });
+
+  it("status, history, rollback, prune and run-task read revisions with the values inlined and print none", async () => {
+    await released(SHA_B);
+    await released(SHA_C);
+    for (const args of [
+      ["status", "--cluster", "prod", "--service", "web", "--service", "worker"],
+      ["history", "--cluster", "prod", "--service", "web"],
+      ["history", "--family", "worker"],
+      ["rollback", "--cluster", "prod", "--service", "web", "--dry-run"],
+      ["rollback", "--cluster", "prod", "--service", "web", "--to", "99"],
+      ["prune", "--family", "web", "--keep", "1", "--dry-run"],
+      ["run-task", "--cluster", "prod", "--task-definition", "web", "--like-service", "web", "--command", "bin/migrate"],
+    ]) {
+      const run = await cli(args);
+      expect([0, 1, 2], `${args.join(" ")}: ${run.stderr}`).toContain(run.code);
+    }
+    const rollback = await cli(["rollback", "--cluster", "prod", "--service", "web", "--service", "worker"]);
+    expect(rollback.code, rollback.stderr).toBe(0);
+  });
+});
