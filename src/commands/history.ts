@@ -1,5 +1,4 @@
 import type { AwsClients } from "../aws/clients.js";
-import { describeServices } from "../aws/ecs.js";
 import { describeRevisions, listClusterUsage, listRevisionArns } from "../aws/task-definitions.js";
 import { ValidationError } from "../core/errors.js";
 import { buildHistoryRows, type HistoryRow } from "../core/history.js";
@@ -45,11 +44,13 @@ export async function run(options: HistoryOptions, deps: HistoryDeps): Promise<H
   if (problems.length > 0) throw new ValidationError(`history: ${problems.join("; ")}`, { problems });
   const cluster = options.cluster;
 
+  // With --service, the cluster's services (read anyway for the live marker) also name the family:
+  // one DescribeServices fewer than describing the service first.
+  const serviceUsage = !options.family && cluster ? await listClusterUsage(deps.aws, cluster, deps.signal) : undefined;
   let family = options.family;
   if (!family) {
-    const { services, missing } = await describeServices(deps.aws, cluster as string, [options.service as string], deps.signal);
-    const service = services[0];
-    if (missing.length > 0 || !service || service.status === "INACTIVE") throw new ValidationError(`service "${options.service}" not found in cluster ${cluster} (check --service)`);
+    const service = serviceUsage?.services.find((s) => s.serviceName === options.service || s.serviceArn === options.service);
+    if (!service) throw new ValidationError(`service "${options.service}" not found in cluster ${cluster} (check --service)`);
     family = parseRevisionName(service.taskDefinition ?? "")?.family;
     if (!family) throw new ValidationError(`service ${options.service} has no task definition`);
   }
@@ -57,7 +58,7 @@ export async function run(options: HistoryOptions, deps: HistoryDeps): Promise<H
   const [active, inactive, usage] = await Promise.all([
     listRevisionArns(deps.aws, family, options.limit, "ACTIVE", deps.signal),
     listRevisionArns(deps.aws, family, options.limit, "INACTIVE", deps.signal),
-    cluster ? listClusterUsage(deps.aws, cluster, deps.signal) : undefined,
+    serviceUsage ?? (cluster ? listClusterUsage(deps.aws, cluster, deps.signal) : undefined),
   ]);
   const revisionOf = (arn: string): number => parseRevisionName(arn)?.revision ?? 0;
   const newest = [...active, ...inactive].sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, options.limit);
