@@ -17,7 +17,7 @@ import {
   type Service,
   type UpdateServiceCommandOutput,
 } from "@aws-sdk/client-ecs";
-import { ValidationError } from "../core/errors.js";
+import { AwsCallError, isEcsReleaseError, ValidationError } from "../core/errors.js";
 import { tagsToMap, mapToTags, type TagMap } from "../core/tags.js";
 import { awsCall, awsErrorCode, translateAwsError } from "./call.js";
 import type { AwsClients } from "./clients.js";
@@ -134,6 +134,39 @@ export async function updateService(clients: Ecs, cluster: string, service: stri
   const deployments = output.service?.deployments ?? [];
   const primary = deployments.find((d) => d.status === "PRIMARY" && d.taskDefinition === taskDefinitionArn) ?? deployments.find((d) => d.status === "PRIMARY");
   return { service, taskDefinitionArn, deploymentId: primary?.id ?? "", snapshot: output.service };
+}
+
+/** What updating several services at once did. */
+export interface ServiceUpdates {
+  /** The updates ECS accepted; these roll out whatever happened to the others. */
+  readonly started: StartedDeployment[];
+  /** The first UpdateService that failed, if any. */
+  readonly failure?: unknown;
+}
+
+/** Updates every service at once (the UpdateService calls are in flight together); one failed update does not stop the others. */
+export async function updateServices(clients: Ecs, cluster: string, targets: ReadonlyArray<{ readonly service: string; readonly taskDefinitionArn: string }>): Promise<ServiceUpdates> {
+  const updates = await Promise.allSettled(targets.map((t) => updateService(clients, cluster, t.service, t.taskDefinitionArn)));
+  const started = updates.flatMap((u) => (u.status === "fulfilled" ? [u.value] : []));
+  const failed = updates.find((u): u is PromiseRejectedResult => u.status === "rejected");
+  return failed ? { started, failure: failed.reason } : { started };
+}
+
+/**
+ * The error a partly failed update ends the command with: the failure itself, its message followed by
+ * `note` (which services were already updated), and the command's `result` attached for --json.
+ */
+export function partialUpdateError(failure: unknown, note: string, result: unknown): unknown {
+  if (failure instanceof AwsCallError) {
+    const wrapped = new AwsCallError(failure.operation, failure.resource, `${failure.message.replace(`${failure.operation} ${failure.resource} failed: `, "")}${note}`, {
+      cause: failure,
+      ...(failure.code !== undefined ? { code: failure.code } : {}),
+    });
+    wrapped.result = result;
+    return wrapped;
+  }
+  if (isEcsReleaseError(failure)) failure.result = result;
+  return failure;
 }
 
 /** Adds or overwrites tags on a resource (a task definition revision). */

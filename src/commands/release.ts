@@ -11,7 +11,7 @@
  */
 import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
-import { describeServices, describeTaskDefinition, registerTaskDefinition, tagResource, updateService, type DescribedTaskDefinition, type StartedDeployment } from "../aws/ecs.js";
+import { describeServices, describeTaskDefinition, partialUpdateError, registerTaskDefinition, tagResource, updateServices, type DescribedTaskDefinition } from "../aws/ecs.js";
 import { findImage } from "../aws/ecr.js";
 import { readParametersByPath } from "../aws/ssm.js";
 import { listRevisionArns } from "../aws/task-definitions.js";
@@ -20,7 +20,7 @@ import type { Clock } from "../core/clock.js";
 import { containerEnvironment, diffEnvironment, diffTaskDefinitions, formatEnvironmentChanges, formatTaskDefinitionDiff, type EnvironmentChange, type TaskDefinitionDiff } from "../core/diff.js";
 import { formatDuration } from "../core/duration.js";
 import { checkTaskDefinitionLimits } from "../core/ecs-limits.js";
-import { AwsCallError, InterruptedError, isEcsReleaseError, ValidationError } from "../core/errors.js";
+import { InterruptedError, ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
 import type { ReleaseMetadata } from "../core/release-metadata.js";
@@ -378,10 +378,9 @@ export async function run(options: ReleaseOptions, deps: ReleaseDeps): Promise<R
 
   // --- 5. update every service at once, then wait for all ---------------------------------------
   const updateStart = clock.now();
-  const targets = plans.flatMap((plan) => plan.services.map((service) => ({ service: service.serviceName ?? "", arn: arnFor(plan) })));
-  const updates = await Promise.allSettled(targets.map((t) => updateService(deps.aws, options.cluster, t.service, t.arn)));
+  const targets = plans.flatMap((plan) => plan.services.map((service) => ({ service: service.serviceName ?? "", taskDefinitionArn: arnFor(plan) })));
+  const { started: started_, failure } = await updateServices(deps.aws, options.cluster, targets);
   phases.updateMs = clock.now() - updateStart;
-  const started_: StartedDeployment[] = updates.flatMap((u) => (u.status === "fulfilled" ? [u.value] : []));
   const serviceResults = (report?: RolloutReport): ReleaseServiceResult[] =>
     described.services.map((s) => {
       const name = s.serviceName ?? "";
@@ -398,22 +397,10 @@ export async function run(options: ReleaseOptions, deps: ReleaseDeps): Promise<R
         ...(outcome?.fallenBackTo !== undefined ? { fallenBackTo: outcome.fallenBackTo } : {}),
       };
     });
-  const failedUpdate = updates.find((u): u is PromiseRejectedResult => u.status === "rejected");
-  if (failedUpdate) {
-    const partial = { ...result, revisions, services: serviceResults() };
-    const error: unknown = failedUpdate.reason;
+  if (failure !== undefined) {
     const updatedNames = started_.map((u) => `${u.service} → ${revisionName(u.taskDefinitionArn)}`);
     const already = updatedNames.length > 0 ? ` (already updated: ${updatedNames.join(", ")}; those roll out regardless)` : " (no service was updated)";
-    if (error instanceof AwsCallError) {
-      const wrapped = new AwsCallError(error.operation, error.resource, `${error.message.replace(`${error.operation} ${error.resource} failed: `, "")}${already}`, {
-        cause: error,
-        ...(error.code !== undefined ? { code: error.code } : {}),
-      });
-      wrapped.result = partial;
-      throw wrapped;
-    }
-    if (isEcsReleaseError(error)) error.result = partial;
-    throw error;
+    throw partialUpdateError(failure, already, { ...result, revisions, services: serviceResults() });
   }
   for (const u of started_) log.info(`updated ${u.service} to ${revisionName(u.taskDefinitionArn)} (deployment ${u.deploymentId})`);
 

@@ -1,11 +1,11 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
-import { describeServices, tagResource, updateService, type StartedDeployment } from "../aws/ecs.js";
+import { describeServices, partialUpdateError, tagResource, updateServices, type StartedDeployment } from "../aws/ecs.js";
 import { deregisterRevision, describeRevision, describeRevisions, listClusterUsage, mapConcurrently, RevisionLister } from "../aws/task-definitions.js";
 import { rolloutReportError, waitForRollouts, type RolloutReport } from "../aws/wait-rollout.js";
 import type { Clock } from "../core/clock.js";
 import { formatDuration } from "../core/duration.js";
-import { AwsCallError, isEcsReleaseError, ValidationError } from "../core/errors.js";
+import { ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { formatRevisionName, outcomeOf, parseRevisionName, type RevisionName, type RevisionRecord } from "../core/revision-record.js";
 import { formatRollbackTo, parseRollbackTo, selectRevisionsToDeregister, selectRollbackTarget, type RollbackTargetDecision, type RollbackTo } from "../core/rollback-target.js";
@@ -150,9 +150,8 @@ export async function run(options: RollbackOptions, deps: RollbackDeps): Promise
   }
 
   // --- 4. update every service at once ---------------------------------------------------------------
-  const targets = moving.flatMap(({ group, target }) => group.services.map((s) => ({ service: s.serviceName ?? "", arn: target.arn })));
-  const updates = await Promise.allSettled(targets.map((t) => updateService(deps.aws, options.cluster, t.service, t.arn)));
-  const updated = updates.flatMap((u) => (u.status === "fulfilled" ? [u.value] : []));
+  const targets = moving.flatMap(({ group, target }) => group.services.map((s) => ({ service: s.serviceName ?? "", taskDefinitionArn: target.arn })));
+  const { started: updated, failure } = await updateServices(deps.aws, options.cluster, targets);
   const setService = (started_: StartedDeployment, fields: Partial<RollbackServiceResult>): void => {
     const index = result.services.findIndex((s) => s.service === started_.service);
     if (index >= 0) result.services[index] = { ...result.services[index]!, deploymentId: started_.deploymentId, ...fields };
@@ -161,20 +160,9 @@ export async function run(options: RollbackOptions, deps: RollbackDeps): Promise
     setService(u, {});
     log.info(`updated ${u.service} to ${formatRevisionName(parseRevisionName(u.taskDefinitionArn) ?? { family: u.taskDefinitionArn, revision: 0 })} (deployment ${u.deploymentId}) ${formatDuration(clock.now() - started)} after start`);
   }
-  const failedUpdate = updates.find((u): u is PromiseRejectedResult => u.status === "rejected");
-  if (failedUpdate) {
-    const error: unknown = failedUpdate.reason;
+  if (failure !== undefined) {
     const already = updated.length > 0 ? ` (already updated: ${updated.map((u) => u.service).join(", ")}; those roll back regardless; nothing was deregistered)` : " (no service was updated)";
-    if (error instanceof AwsCallError) {
-      const wrapped = new AwsCallError(error.operation, error.resource, `${error.message.replace(`${error.operation} ${error.resource} failed: `, "")}${already}`, {
-        cause: error,
-        ...(error.code !== undefined ? { code: error.code } : {}),
-      });
-      wrapped.result = result;
-      throw wrapped;
-    }
-    if (isEcsReleaseError(error)) error.result = result;
-    throw error;
+    throw partialUpdateError(failure, already, result);
   }
 
   if (!options.wait) {

@@ -1,6 +1,5 @@
 import { DeregisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
-import { TAG } from "../../src/core/tags.js";
 import { runCli } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations } from "../helpers/emulator.js";
 import { registerRevision, registerRevisions, sha } from "../helpers/revisions.js";

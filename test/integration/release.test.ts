@@ -333,6 +333,24 @@ describe("release: rollout outcomes", () => {
   });
 });
 
+describe("release: an UpdateService that fails after retries", () => {
+  it("exits 3 naming the call, and says which services were already updated (they roll out)", async () => {
+    // 11 ServiceUnavailable answers for the two concurrent UpdateService calls, 6 attempts each (the
+    // SDK's retries): both first attempts fail, so one call gets at most 5 more and succeeds while
+    // the other runs out of attempts. Which one is up to the scheduler.
+    await handle.emulator.addFault({ operation: "UpdateService", error: "ServiceUnavailable", rate: 1, count: 11 });
+    const cli = await release([...BASE, "--service", "web,worker", "--sha", SHA_B, "--json", ...FAST]);
+    expect(cli.code, cli.stderr).toBe(3);
+    expect(logLines(cli.stderr).at(-1)).toMatch(/error: UpdateService prod\/(web|worker) failed: ServiceUnavailable: .*\(already updated: (web → web:2|worker → worker:2); those roll out regardless\)$/);
+    const result = JSON.parse(cli.stdout).result as { services: Array<{ service: string; outcome: string; deploymentId: string | null }> };
+    expect(result.services.map((s) => s.outcome).sort()).toEqual(["not-updated", "not-waited"]);
+    const updated = result.services.find((s) => s.outcome === "not-waited")!;
+    expect(await serviceTaskDefinition(updated.service)).toMatch(new RegExp(`${updated.service}:2$`));
+    const other = result.services.find((s) => s.outcome === "not-updated")!;
+    expect(await serviceTaskDefinition(other.service)).toMatch(new RegExp(`${other.service}:1$`));
+  }, 60_000);
+});
+
 describe("release: re-releasing an older SHA", () => {
   it("works from the SHA alone and prints how the environment drifted", async () => {
     expect((await release([...BASE, "--service", "web", "--sha", SHA_B, ...FAST])).code).toBe(0);
