@@ -17,6 +17,11 @@ export interface SimFault {
   rate?: number;
   /** At most this many calls are faulted; default unlimited. */
   count?: number;
+  /**
+   * The error's message (default "Rate exceeded" / "Service Unavailable"). An extension of the
+   * contract: it lets tests model AWS errors that echo their input.
+   */
+  message?: string;
 }
 
 /** One AWS call received by the emulator. */
@@ -120,12 +125,14 @@ export function parseRule(value: unknown): SimRule | string {
 /** Validate a fault posted to `/_sim/faults`; returns an error message or the fault. */
 export function parseFault(value: unknown): SimFault | string {
   if (!isJsonObject(value)) return "fault must be a JSON object";
-  const { operation, error, rate, count } = value;
+  const { operation, error, rate, count, message } = value;
   if (typeof operation !== "string" || operation === "") return "fault.operation must be an operation name or *";
   if (typeof error !== "string" || !FAULT_ERRORS.has(error)) return "fault.error must be ThrottlingException, ServiceUnavailable or reset";
   if (rate !== undefined && (typeof rate !== "number" || rate < 0 || rate > 1)) return "fault.rate must be a number in [0, 1]";
   if (count !== undefined && (typeof count !== "number" || !Number.isInteger(count) || count < 0)) return "fault.count must be an integer >= 0";
+  if (message !== undefined && typeof message !== "string") return "fault.message must be a string";
   const fault: SimFault = { operation, error: error as SimFault["error"] };
+  if (message !== undefined) fault.message = message;
   if (rate !== undefined) fault.rate = rate;
   if (count !== undefined) fault.count = count;
   return fault;
@@ -179,8 +186,8 @@ export class EmulatorProxy {
       }
       const status =
         fault.error === "ThrottlingException"
-          ? sendJson(res, 400, { __type: "ThrottlingException", message: "Rate exceeded" }, "application/x-amz-json-1.1")
-          : sendJson(res, 503, { __type: "ServiceUnavailable", message: "Service Unavailable" }, "application/x-amz-json-1.1");
+          ? sendJson(res, 400, { __type: "ThrottlingException", message: fault.message ?? "Rate exceeded" }, "application/x-amz-json-1.1")
+          : sendJson(res, 503, { __type: "ServiceUnavailable", message: fault.message ?? "Service Unavailable" }, "application/x-amz-json-1.1");
       record(status);
       return;
     }

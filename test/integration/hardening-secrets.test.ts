@@ -67,8 +67,12 @@ describe("no SecureString value in any output", () => {
     expect((await cli(["release", ...BASE, "--service", "web", "--sha", SHA_B])).code).toBe(1);
     await handle.emulator.addRule({ match: SHA_C, outcome: "stuck" });
     expect((await cli(["release", ...BASE, "--service", "worker", "--sha", SHA_C, "--timeout", "50ms"])).code).toBe(4);
-    await handle.emulator.addFault({ operation: "RegisterTaskDefinition", error: "ServiceUnavailable" });
-    expect((await cli(["release", ...BASE, "--service", "web", "--sha", SHA_A, "--force"])).code).toBe(3);
+    // An AWS error that echoes its input (as validation errors of RegisterTaskDefinition can): the
+    // value reaches the error line only through the SDK, and the redactor must still mask it.
+    await handle.emulator.addFault({ operation: "RegisterTaskDefinition", error: "ServiceUnavailable", message: `containerDefinitions.0.environment: value ${MARKERS[0]!} rejected` });
+    const echoed = await cli(["release", ...BASE, "--service", "web", "--sha", SHA_A, "--force"]);
+    expect(echoed.code).toBe(3);
+    expect(echoed.stderr).toContain("containerDefinitions.0.environment: value **** rejected");
     await handle.emulator.clearFaults();
     const big: Record<string, { value: string; secure: true }> = {};
     for (let i = 0; i < 17; i++) big[`big/S${i}`] = { value: `${MARKERS[0]!}${"x".repeat(4000)}`, secure: true };
