@@ -27,10 +27,10 @@ export async function findRepositoryUri(clients: Pick<AwsClients, "ecr">, reposi
  * The image `repository:tag`, or undefined when the repository has no such tag. One DescribeImages
  * call: the image URI is built from the registry id it returns, so no DescribeRepositories is needed.
  */
-export async function findImage(clients: Pick<AwsClients, "ecr" | "region">, repository: string, tag: string): Promise<EcrImage | undefined> {
+export async function findImage(clients: Pick<AwsClients, "ecr" | "region">, repository: string, tag: string, signal?: AbortSignal): Promise<EcrImage | undefined> {
   let detail: ImageDetail | undefined;
   try {
-    const out = await clients.ecr.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] }));
+    const out = await clients.ecr.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] }), signal ? { abortSignal: signal } : {});
     detail = out.imageDetails?.[0];
   } catch (error) {
     const code = awsErrorCode(error);

@@ -82,12 +82,12 @@ export interface DescribedTaskDefinition {
  * latest ACTIVE revision), `family:revision` or an ARN. A revision that does not exist is a
  * ValidationError naming it.
  */
-export async function describeTaskDefinition(clients: Ecs, taskDefinition: string): Promise<DescribedTaskDefinition> {
+export async function describeTaskDefinition(clients: Ecs, taskDefinition: string, signal?: AbortSignal): Promise<DescribedTaskDefinition> {
   const command = new DescribeTaskDefinitionCommand({ taskDefinition, include: ["TAGS"] });
   const raw = captureJsonResponse(command);
   let output;
   try {
-    output = await clients.ecs.send(command);
+    output = await clients.ecs.send(command, signal ? { abortSignal: signal } : {});
   } catch (error) {
     const message = error instanceof Error ? error.message : "";
     if (awsErrorCode(error) === "ClientException" && /unable to describe|not found|does not exist/i.test(message)) {

@@ -10,6 +10,8 @@ export interface ReadParametersOptions {
    * `(v) => redactor.add(v)`), so no output can print it.
    */
   readonly onSecret: (value: string) => void;
+  /** Aborts the reads (SIGINT/SIGTERM). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -23,7 +25,7 @@ export async function readParametersByPath(clients: Pick<AwsClients, "ssm">, pat
   do {
     const token = nextToken;
     const page = await awsCall("GetParametersByPath", path, () =>
-      clients.ssm.send(new GetParametersByPathCommand({ Path: path, Recursive: true, WithDecryption: true, MaxResults: 10, ...(token ? { NextToken: token } : {}) })),
+      clients.ssm.send(new GetParametersByPathCommand({ Path: path, Recursive: true, WithDecryption: true, MaxResults: 10, ...(token ? { NextToken: token } : {}) }), options.signal ? { abortSignal: options.signal } : {}),
     );
     for (const parameter of page.Parameters ?? []) {
       if (parameter.Name === undefined) continue;

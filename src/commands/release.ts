@@ -146,8 +146,21 @@ interface FamilyPlan {
 
 const DEFAULT_HISTORY_SCAN = 50;
 
+const NOTHING_WRITTEN = "interrupted before anything was written: no revision registered, no service updated";
+
 /** Runs a release. Throws ValidationError (exit 2) before any write; see ReleaseResult for the rest. */
 export async function run(options: ReleaseOptions, deps: ReleaseDeps): Promise<ReleaseResult> {
+  const progress = { writing: false };
+  try {
+    return await release(options, deps, progress);
+  } catch (error) {
+    // A signal that aborted one of the reads: say plainly that nothing was written.
+    if (error instanceof InterruptedError && !progress.writing) throw new InterruptedError(NOTHING_WRITTEN, { cause: error });
+    throw error;
+  }
+}
+
+async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { writing: boolean }): Promise<ReleaseResult> {
   const { log, clock } = deps;
   const started = clock.now();
   const phases = { verifyMs: 0, registerMs: 0, updateMs: 0, waitMs: 0 };
@@ -177,8 +190,8 @@ export async function run(options: ReleaseOptions, deps: ReleaseDeps): Promise<R
 
   const [described, parameters, ecrImage] = await Promise.all([
     describeServices(deps.aws, options.cluster, services, deps.signal),
-    readParametersByPath(deps.aws, ssmPath, { onSecret: (value) => deps.redactor.add(value) }),
-    options.repository !== undefined ? findImage(deps.aws, options.repository, options.sha ?? "") : Promise.resolve(undefined),
+    readParametersByPath(deps.aws, ssmPath, { onSecret: (value) => deps.redactor.add(value), signal: deps.signal }),
+    options.repository !== undefined ? findImage(deps.aws, options.repository, options.sha ?? "", deps.signal) : Promise.resolve(undefined),
   ]);
 
   const inactive = described.services.filter((s) => s.status !== "ACTIVE");
@@ -238,7 +251,7 @@ export async function run(options: ReleaseOptions, deps: ReleaseDeps): Promise<R
     families
       .filter((family) => templateFor(family) === undefined)
       .map(async (family) => {
-        const revision = await describeTaskDefinition(deps.aws, family);
+        const revision = await describeTaskDefinition(deps.aws, family, deps.signal);
         latest.set(family, revision);
         describedRevisions.set(revision.taskDefinitionArn, revision);
       }),
@@ -246,7 +259,7 @@ export async function run(options: ReleaseOptions, deps: ReleaseDeps): Promise<R
   const runningArns = [...new Set(described.services.map((s) => s.taskDefinition ?? ""))].filter((arn) => !describedRevisions.has(arn));
   await Promise.all(
     runningArns.map(async (arn) => {
-      describedRevisions.set(arn, await describeTaskDefinition(deps.aws, arn));
+      describedRevisions.set(arn, await describeTaskDefinition(deps.aws, arn, deps.signal));
     }),
   );
 
@@ -350,8 +363,9 @@ export async function run(options: ReleaseOptions, deps: ReleaseDeps): Promise<R
   phases.verifyMs = clock.now() - started;
 
   // --- 4. register one revision per family -------------------------------------------------------
-  // A signal during the reads (some are not abortable) must not be followed by writes.
-  if (deps.signal.aborted) throw new InterruptedError("interrupted before anything was written: no revision registered, no service updated");
+  // A signal that came between two reads must not be followed by writes.
+  if (deps.signal.aborted) throw new InterruptedError(NOTHING_WRITTEN);
+  progress.writing = true;
   const registerStart = clock.now();
   await Promise.all(
     [...targetFamilies.values()].map(async (plan) => {
@@ -508,7 +522,7 @@ async function findEnvironmentDrift(
     if (!found) {
       const arns = (await listRevisionArns(deps.aws, family, options.historyScanLimit ?? DEFAULT_HISTORY_SCAN, "ACTIVE", deps.signal)).filter((arn) => !describedRevisions.has(arn));
       for (let i = 0; i < arns.length && !found; i += 5) {
-        const batch = await Promise.all(arns.slice(i, i + 5).map((arn) => describeTaskDefinition(deps.aws, arn)));
+        const batch = await Promise.all(arns.slice(i, i + 5).map((arn) => describeTaskDefinition(deps.aws, arn, deps.signal)));
         for (const revision of batch) describedRevisions.set(revision.taskDefinitionArn, revision);
         found = batch.find((r) => r.tags[TAG.sha] === sha);
       }

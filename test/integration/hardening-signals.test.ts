@@ -103,9 +103,12 @@ describe("a signal before anything was written", () => {
     await handle.emulator.addFault({ operation: "DescribeTaskDefinition", error: "ThrottlingException", count: 4 });
     const run = startCli(RELEASE, handle.env());
     await waitUntil(async () => (await handle.emulator.callLog()).some((e) => e.operation === "DescribeTaskDefinition" && e.status === 400), "a throttled read", pace);
+    const sentAt = Date.now();
     run.child.kill("SIGINT");
     const ended = await run.ended;
     expect(ended.code, ended.stderr).toBe(130);
+    // The reads take the signal too: no waiting out the SDK's retry backoff.
+    expect(ended.endedAt - sentAt).toBeLessThan(PROMPT_MS);
     expect(lastLine(ended.stderr)).toMatch(/interrupted before anything was written: no revision registered, no service updated/);
     expect(writeOperations((await handle.emulator.callLog()).slice(seeded))).toEqual([]);
   });
