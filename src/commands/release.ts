@@ -25,7 +25,7 @@ import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
 import type { ReleaseMetadata } from "../core/release-metadata.js";
 import { needsExecutionRole, renderTaskDefinition, type RenderedTaskDefinition } from "../core/render-task-definition.js";
-import { deploymentConfigurationWarnings, familyOf, hasDeploymentInProgress, isFailure, revisionName, type RolloutStateKind } from "../core/rollout-state.js";
+import { deploymentConfigurationWarnings, familyOf, hasDeploymentInProgress, isFailure, revisionName, rolloutTargetsOf, type RolloutStateKind } from "../core/rollout-state.js";
 import { imageRepository, selectContainers, type ReleaseRepository } from "../core/select-containers.js";
 import { buildEnvironment, normalizeSsmPath, parseLiteralEnvironment, type SecureStringMode } from "../core/ssm-environment.js";
 import { TAG } from "../core/tags.js";
@@ -428,16 +428,7 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
   const report = await waitForRollouts(
     {
       cluster: options.cluster,
-      targets: started_.map((u) => ({
-        service: u.service,
-        deploymentId: u.deploymentId,
-        taskDefinitionArn: u.taskDefinitionArn,
-        // What ECS could fall back to; another revision there means a concurrent update superseded ours.
-        fallbackRevisions: [
-          ...described.services.filter((s) => s.serviceName === u.service).map((s) => s.taskDefinition ?? ""),
-          ...(u.snapshot?.deployments ?? []).filter((d) => d.id !== u.deploymentId).map((d) => d.taskDefinition ?? ""),
-        ],
-      })),
+      targets: rolloutTargetsOf(started_, described.services),
       timeoutMs: options.timeoutMs,
       pollIntervalMs: options.pollIntervalMs,
       knownEventIds: described.services.flatMap((s) => (s.events ?? []).map((e) => e.id ?? "")),

@@ -9,6 +9,7 @@ import { ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { formatRevisionName, outcomeOf, parseRevisionName, type RevisionName, type RevisionRecord } from "../core/revision-record.js";
 import { formatRollbackTo, parseRollbackTo, selectRevisionsToDeregister, selectRollbackTarget, type RollbackTargetDecision, type RollbackTo } from "../core/rollback-target.js";
+import { rolloutTargetsOf } from "../core/rollout-state.js";
 import { TAG } from "../core/tags.js";
 import { shaOf } from "../core/history.js";
 
@@ -177,7 +178,7 @@ export async function run(options: RollbackOptions, deps: RollbackDeps): Promise
   const report: RolloutReport = await waitForRollouts(
     {
       cluster: options.cluster,
-      targets: updated.map((u) => ({ service: u.service, deploymentId: u.deploymentId, taskDefinitionArn: u.taskDefinitionArn })),
+      targets: rolloutTargetsOf(updated, described.services),
       timeoutMs: options.timeoutMs,
       pollIntervalMs: options.pollIntervalMs,
       knownEventIds: described.services.flatMap((s) => (s.events ?? []).map((e) => e.id ?? "")),

@@ -59,6 +59,26 @@ export interface RolloutState {
   readonly counts: readonly DeploymentCounts[];
 }
 
+/**
+ * What to wait for after UpdateService: each update's deployment, and the revisions ECS could fall
+ * back to (what the service ran before the update, and the other deployments the update's answer
+ * listed). The service on any other revision later means a concurrent update superseded ours.
+ */
+export function rolloutTargetsOf(
+  updates: ReadonlyArray<{ readonly service: string; readonly deploymentId: string; readonly taskDefinitionArn: string; readonly snapshot?: Service | undefined }>,
+  before: readonly Service[],
+): RolloutTarget[] {
+  return updates.map((u) => ({
+    service: u.service,
+    deploymentId: u.deploymentId,
+    taskDefinitionArn: u.taskDefinitionArn,
+    fallbackRevisions: [
+      ...before.filter((s) => s.serviceName === u.service).map((s) => s.taskDefinition ?? ""),
+      ...(u.snapshot?.deployments ?? []).filter((d) => d.id !== u.deploymentId).map((d) => d.taskDefinition ?? ""),
+    ],
+  }));
+}
+
 /** True for states that mean the release did not go out (rolling-back included: it will not recover). */
 export function isFailure(kind: RolloutStateKind): boolean {
   return kind === "failed" || kind === "rolled-back" || kind === "vanished" || kind === "rolling-back" || kind === "superseded";

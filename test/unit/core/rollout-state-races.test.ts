@@ -4,7 +4,7 @@
  */
 import type { Deployment, Service } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { assessRollout, isFailure, isSettled, type RolloutStateKind, type RolloutTarget } from "../../../src/core/rollout-state.js";
+import { assessRollout, isFailure, isSettled, rolloutTargetsOf, type RolloutStateKind, type RolloutTarget } from "../../../src/core/rollout-state.js";
 
 const arn = (revision: number): string => `arn:aws:ecs:us-east-1:1:task-definition/web:${revision}`;
 const FROM = arn(1);
@@ -55,5 +55,15 @@ describe("assessRollout: a concurrent update", () => {
     const state = assessRollout(service(THEIRS, [d("ecs-svc/theirs", THEIRS, "PRIMARY", "IN_PROGRESS", 0), d("ecs-svc/ours", OURS, "ACTIVE", "IN_PROGRESS", 1)]), target);
     expect(isFailure(state.kind) && isSettled(state.kind)).toBe(true);
     expect(state.reason).toBe("superseded by deployment ecs-svc/theirs on revision web:3: another update of service web replaced ours");
+  });
+});
+
+describe("rolloutTargetsOf", () => {
+  it("follows each update's deployment; ECS may fall back to what ran before or to the update's other deployments", () => {
+    const before = [service(FROM, [d("ecs-svc/from", FROM, "PRIMARY", "COMPLETED", 2)]), { serviceName: "worker", taskDefinition: "arn:aws:ecs:us-east-1:1:task-definition/worker:7" }];
+    const snapshot = service(OURS, [d("ecs-svc/ours", OURS, "PRIMARY", "IN_PROGRESS", 0), d("ecs-svc/older", arn(0), "ACTIVE", "COMPLETED", 2)]);
+    expect(rolloutTargetsOf([{ service: "web", deploymentId: "ecs-svc/ours", taskDefinitionArn: OURS, snapshot }], before)).toEqual([
+      { service: "web", deploymentId: "ecs-svc/ours", taskDefinitionArn: OURS, fallbackRevisions: [FROM, arn(0)] },
+    ]);
   });
 });
