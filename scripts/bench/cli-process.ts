@@ -49,16 +49,3 @@ export function expectExit(run: TimedRun, expected: number, what: string): void 
   if (run.code !== expected) throw new Error(`${what}: expected exit ${expected}, got ${run.code}\n${run.stderr.slice(-3000)}\n${run.stdout.slice(-2000)}`);
 }
 
-/** Maps `items` through `fn` with at most `limit` in flight. */
-export async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return results;
-}

@@ -130,6 +130,21 @@ export const SEED_SHAS = [
 /** The image of the seeded log-router sidecar. */
 export const LOG_ROUTER_IMAGE = "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0";
 
+/** The seeded `web` family's task definition running `sha`: container `app` (port 8080) and a `log-router` sidecar. */
+export function webTaskDefinition(sha: string): RegisterTaskDefinitionCommandInput & { family: string } {
+  return {
+    family: "web",
+    networkMode: "awsvpc",
+    requiresCompatibilities: ["FARGATE"],
+    cpu: "256",
+    memory: "512",
+    containerDefinitions: [
+      { name: "app", image: imageUri("platform", sha), essential: true, memory: 256, portMappings: [{ containerPort: 8080, protocol: "tcp" }] },
+      { name: "log-router", image: LOG_ROUTER_IMAGE, essential: false, memory: 64 },
+    ],
+  };
+}
+
 /** What {@link seedPlatform} created. */
 export interface SeededPlatform {
   cluster: string;
@@ -176,17 +191,7 @@ export async function seedPlatform(clients: AwsClients): Promise<SeededPlatform>
   for (const sha of SEED_SHAS) images[sha] = await putImage(clients, repository, sha);
 
   const app = { name: "app", image: imageUri(repository, SEED_SHAS[0]), essential: true, memory: 256 };
-  const web = await registerTaskDefinition(clients, {
-    family: "web",
-    networkMode: "awsvpc",
-    requiresCompatibilities: ["FARGATE"],
-    cpu: "256",
-    memory: "512",
-    containerDefinitions: [
-      { ...app, portMappings: [{ containerPort: 8080, protocol: "tcp" }] },
-      { name: "log-router", image: LOG_ROUTER_IMAGE, essential: false, memory: 64 },
-    ],
-  });
+  const web = await registerTaskDefinition(clients, webTaskDefinition(SEED_SHAS[0]));
   const worker = await registerTaskDefinition(clients, {
     family: "worker",
     networkMode: "awsvpc",

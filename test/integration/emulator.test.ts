@@ -16,7 +16,7 @@ import {
 import { GetParametersByPathCommand } from "@aws-sdk/client-ssm";
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
-import { imageUri, registerTaskDefinition, seedPlatform, SEED_NETWORK, SEED_SHAS, type SeededPlatform } from "../helpers/seed.js";
+import { registerTaskDefinition, seedPlatform, SEED_NETWORK, SEED_SHAS, webTaskDefinition, type SeededPlatform } from "../helpers/seed.js";
 
 const handle = useEmulator();
 let clients: AwsClients;
@@ -30,17 +30,7 @@ beforeEach(async () => {
 
 /** Register a new `web` revision running `sha`; returns its ARN. */
 async function registerWeb(sha: string): Promise<string> {
-  return registerTaskDefinition(clients, {
-    family: "web",
-    networkMode: "awsvpc",
-    requiresCompatibilities: ["FARGATE"],
-    cpu: "256",
-    memory: "512",
-    containerDefinitions: [
-      { name: "app", image: imageUri("platform", sha), essential: true, memory: 256 },
-      { name: "log-router", image: "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0", essential: false, memory: 64 },
-    ],
-  });
+  return registerTaskDefinition(clients, webTaskDefinition(sha));
 }
 
 async function describeWeb(service = "web"): Promise<Service> {
