@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeleteParameterCommand } from "@aws-sdk/client-ssm";
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand, type ContainerDefinition } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, TagResourceCommand, UpdateServiceCommand, type ContainerDefinition } from "@aws-sdk/client-ecs";
+import { TAG } from "../../src/core/tags.js";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { BUNDLE, runCli, type CliRun } from "../helpers/cli.js";
@@ -354,9 +355,11 @@ describe("release: an UpdateService that fails after retries", () => {
 describe("release: re-releasing an older SHA", () => {
   it("works from the SHA alone and prints how the environment drifted", async () => {
     expect((await release([...BASE, "--service", "web", "--sha", SHA_B, ...FAST])).code).toBe(0);
-    // ECR's push times have whole seconds: C's revision must be registered in a later second than B's image was pushed.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect((await release([...BASE, "--service", "web", "--sha", SHA_C, ...FAST])).code).toBe(0);
+    // ECR's push times have whole seconds, and a push in the same second as the running revision's
+    // release counts as a forward release. Instead of sleeping past the second, record C's release as
+    // an hour later (the tag release reads), as it would be in a real pipeline.
+    await clients.ecs.send(new TagResourceCommand({ resourceArn: await serviceTaskDefinition("web"), tags: [{ key: TAG.releasedAt, value: new Date(Date.now() + 3_600_000).toISOString() }] }));
     await putParameters(clients, "/platform/prod", { LOG_LEVEL: "debug", ADDED_LATER: "1", "database/PASSWORD": { value: SECRETS[3]!, secure: true } });
     await clients.ssm.send(new DeleteParameterCommand({ Name: "/platform/prod/web/WORKERS" }));
 
