@@ -66,7 +66,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       },
     };
     const outcome = await command.execute(ctx);
-    if (json) io.stdout(`${redactor.redact(JSON.stringify(outcome.result, null, 2))}\n`);
+    if (json) io.stdout(`${redactor.redactJson(outcome.result ?? null, 2)}\n`);
     return outcome.exitCode ?? ExitCode.ok;
   } catch (error) {
     const exitCode = isEcsReleaseError(error) ? error.exitCode : ExitCode.deploymentFailed;
@@ -78,7 +78,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         error: { name: error instanceof Error ? error.name : "Error", message, exitCode },
         ...(isEcsReleaseError(error) && error.result !== undefined ? { result: error.result } : {}),
       };
-      io.stdout(`${redactor.redact(JSON.stringify(document, null, 2))}\n`);
+      io.stdout(`${redactor.redactJson(document, 2)}\n`);
     }
     return exitCode;
   }

@@ -11,7 +11,7 @@ export class Redactor {
   readonly #secrets = new Set<string>();
   #pattern: RegExp | undefined;
 
-  /** Adds a secret value. Values shorter than 4 characters are still masked, but only as whole text. */
+  /** Adds a secret value. Every occurrence is masked, however short the value (even inside other words). */
   add(secret: string): void {
     if (secret.length === 0 || this.#secrets.has(secret)) return;
     this.#secrets.add(secret);
@@ -28,6 +28,27 @@ export class Redactor {
     if (this.#secrets.size === 0) return text;
     this.#pattern ??= this.#buildPattern();
     return text.replace(this.#pattern, MASK);
+  }
+
+  /**
+   * `value` as JSON (indented by `space`) with every known secret masked inside its strings (keys
+   * and values). Numbers, literals and punctuation are never touched, so the document stays valid
+   * JSON even when a secret is `1`, `true` or `null` (masking the serialised text would break it).
+   */
+  redactJson(value: unknown, space?: number): string {
+    return JSON.stringify(this.#redactDeep(value, new WeakSet()), null, space);
+  }
+
+  #redactDeep(value: unknown, seen: WeakSet<object>): unknown {
+    if (typeof value === "string") return this.redact(value);
+    if (typeof value !== "object" || value === null || this.#secrets.size === 0) return value;
+    if (seen.has(value)) throw new TypeError("cannot print a circular structure as JSON");
+    seen.add(value);
+    const json = (value as { toJSON?: unknown }).toJSON;
+    const plain = typeof json === "function" ? (json as () => unknown).call(value) : value;
+    const copy = plain !== value ? this.#redactDeep(plain, seen) : Array.isArray(value) ? value.map((item) => this.#redactDeep(item, seen)) : Object.fromEntries(Object.entries(value).map(([key, item]) => [this.redact(key), this.#redactDeep(item, seen)]));
+    seen.delete(value);
+    return copy;
   }
 
   #buildPattern(): RegExp {

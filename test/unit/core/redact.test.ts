@@ -18,4 +18,15 @@ describe("Redactor", () => {
     expect(redactor.size).toBe(0);
     expect(redactor.redact("nothing (secret) here [.*]")).toBe("nothing (secret) here [.*]");
   });
+
+  it("masks secrets inside JSON strings only, so a document stays valid JSON whatever the secret", () => {
+    const redactor = new Redactor();
+    for (const secret of ["true", "1", "null", '"', "hunter2"]) redactor.add(secret);
+    const document = { dryRun: true, count: 1, none: null, image: "repo:1a", hunter2: ["say hunter2", 'a"b'], at: new Date(Date.UTC(2021, 0, 1)) };
+    const text = redactor.redactJson(document, 2);
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    expect(parsed).toMatchObject({ dryRun: true, count: 1, none: null, image: `repo:${MASK}a`, [MASK]: [`say ${MASK}`, `a${MASK}b`] });
+    expect(parsed["at"]).toBe(`202${MASK}-0${MASK}-0${MASK}T00:00:00.000Z`);
+    expect(new Redactor().redactJson({ a: [1, "x"] })).toBe('{"a":[1,"x"]}');
+  });
 });
