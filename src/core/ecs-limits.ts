@@ -15,6 +15,9 @@ export const ECS_LIMITS = {
   tagValueLength: 256,
 } as const;
 
+/** How many tags ecs-release adds to a revision after registering it (TAG.outcome, TAG.rolledBackAt). */
+export const TAGS_ADDED_LATER = 2;
+
 /** The size ECS counts: the JSON of the RegisterTaskDefinition input, in UTF-8 bytes. */
 export function taskDefinitionSize(input: TaskDefinitionInput, tags: Readonly<Record<string, string>> = {}): number {
   const tagList = Object.entries(tags).map(([key, value]) => ({ key, value }));
@@ -35,8 +38,14 @@ export function checkTaskDefinitionLimits(input: TaskDefinitionInput, tags: Read
     problems.push(`family ${input.family}: ${input.containerDefinitions.length} containers, over ECS's limit of ${ECS_LIMITS.containersPerTaskDefinition}`);
   }
   const nonEmpty = Object.entries(tags).filter(([, value]) => value !== "");
-  if (nonEmpty.length > ECS_LIMITS.tagsPerResource) {
-    problems.push(`family ${input.family}: ${nonEmpty.length} tags, over ECS's limit of ${ECS_LIMITS.tagsPerResource} (remove some from the template)`);
+  // Tags with the reserved aws: prefix do not count against ECS's limit. Room is kept for the tags
+  // ecs-release adds after registration: the outcome (release) and the rollback time (rollback).
+  const counted = nonEmpty.filter(([key]) => !/^aws:/i.test(key)).length;
+  const room = ECS_LIMITS.tagsPerResource - TAGS_ADDED_LATER;
+  if (counted > room) {
+    problems.push(
+      `family ${input.family}: ${counted} tags, over the ${room} that leave room for the ${TAGS_ADDED_LATER} ecs-release adds later (ECS allows ${ECS_LIMITS.tagsPerResource} per revision; remove some from the template)`,
+    );
   }
   const longKeys = nonEmpty.filter(([key]) => key.length > ECS_LIMITS.tagKeyLength).map(([key]) => key);
   if (longKeys.length > 0) problems.push(`family ${input.family}: tag keys longer than ${ECS_LIMITS.tagKeyLength} characters: ${longKeys.join(", ")}`);

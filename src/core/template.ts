@@ -30,7 +30,7 @@ export interface TaskDefinitionInput {
 /** A template: the input to register plus the tags it carries. */
 export interface TaskDefinitionTemplate {
   readonly input: TaskDefinitionInput;
-  /** The template's own tags (ecs-release's keys removed: they describe another release). */
+  /** The template's own tags (ecs-release's keys and AWS-reserved `aws:` keys removed). */
   readonly tags: Readonly<Record<string, string>>;
   /** Where it came from, for messages: a file name or a task definition ARN. */
   readonly source: string;
@@ -138,8 +138,12 @@ function readTags(raw: unknown): Record<string, string> {
   return map;
 }
 
+/**
+ * The template's tags without ecs-release's own (they describe another release) and without the
+ * `aws:` ones: that prefix is reserved for AWS, and a RegisterTaskDefinition that sets one is refused.
+ */
 function ownTagsRemoved(tags: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(tags).filter(([key]) => !key.startsWith(OWN_TAG_PREFIX)));
+  return Object.fromEntries(Object.entries(tags).filter(([key]) => !key.startsWith(OWN_TAG_PREFIX) && !/^aws:/i.test(key)));
 }
 
 function notATaskDefinition(source: string, why: string): ValidationError {

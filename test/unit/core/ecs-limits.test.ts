@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkTaskDefinitionLimits, ECS_LIMITS, taskDefinitionSize } from "../../../src/core/ecs-limits.js";
+import { checkTaskDefinitionLimits, ECS_LIMITS, TAGS_ADDED_LATER, taskDefinitionSize } from "../../../src/core/ecs-limits.js";
 
 const withEnv = (bytes: number) => ({ family: "web", containerDefinitions: [{ name: "app", environment: [{ name: "BIG", value: "x".repeat(bytes) }] }] });
 
@@ -19,5 +19,14 @@ describe("checkTaskDefinitionLimits", () => {
     const input = { family: "web", containerDefinitions: Array.from({ length: 11 }, (_, i) => ({ name: `c${i}` })) };
     const tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"]));
     expect(checkTaskDefinitionLimits(input, tags)).toEqual([expect.stringContaining("11 containers"), expect.stringContaining("51 tags")]);
+  });
+
+  it("keeps room for the outcome tags added after registration, and does not count aws: tags", () => {
+    const tags = (count: number, prefix = "k") => Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}${i}`, "v"]));
+    const fits = ECS_LIMITS.tagsPerResource - TAGS_ADDED_LATER;
+    expect(checkTaskDefinitionLimits(withEnv(0), tags(fits))).toEqual([]);
+    // 49 tags would register, but the outcome tag (and a rollback's time) could then never be added.
+    expect(checkTaskDefinitionLimits(withEnv(0), tags(fits + 1))).toEqual([expect.stringMatching(/49 tags, over the 48 that leave room for the 2 ecs-release adds later/)]);
+    expect(checkTaskDefinitionLimits(withEnv(0), { ...tags(fits), ...tags(5, "aws:cloudformation:") })).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ describe("parseTemplate", () => {
     expect(t.input).toEqual({ family: "web", cpu: "256", memory: "512", containerDefinitions: [{ name: "app", memory: 128, environment: [{ name: "PORT", value: "8080" }] }] });
   });
 
-  it("unwraps describe-task-definition output, drops read-only fields and ecs-release tags, keeps unknown fields and empty strings", () => {
+  it("unwraps describe-task-definition output, drops read-only fields, ecs-release tags and AWS-reserved aws: tags, keeps unknown fields and empty strings", () => {
     const described = {
       taskDefinition: {
         ...minimal,
@@ -34,6 +34,8 @@ describe("parseTemplate", () => {
       tags: [
         { key: "owner", value: "me" },
         { key: "ecs-release:outcome", value: "stable" },
+        { key: "aws:cloudformation:stack-name", value: "platform" },
+        { key: "AWS:reserved", value: "x" },
       ],
     };
     const t = parseTemplate(JSON.stringify(described), "pasted.json");
