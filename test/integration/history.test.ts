@@ -96,10 +96,13 @@ describe("ecs-release history", () => {
     expect(await handle.emulator.callLog()).toEqual([]);
   });
 
-  it("exits 2 for an unknown service", async () => {
+  it("exits 2 for an unknown service, one line, nothing written", async () => {
     await seedPlatform(awsClients(handle.emulator));
+    const before = (await handle.emulator.callLog()).length;
     const run = await runCli(["history", "--cluster", "prod", "--service", "nope"], handle.env());
     expect(run.code).toBe(2);
+    expect(run.stderr.split("\n").filter((line) => /^\d{4}-\d\d-\d\dT[\d:.]+Z /.test(line)), run.stderr).toHaveLength(1);
     expect(run.stderr).toMatch(/service "nope" not found in cluster prod/);
+    expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
   });
 });

@@ -86,11 +86,12 @@ describe("ecs-release status", () => {
     expect(services[0]?.warnings).toEqual([expect.stringMatching(/circuit breaker is off/), expect.stringMatching(/minimum healthy percent is 0%/)]);
   });
 
-  it("exits 2 naming services that do not exist", async () => {
+  it("exits 2 naming services that do not exist, in one line, nothing written", async () => {
     await seedPlatform(awsClients(handle.emulator));
     const before = (await handle.emulator.callLog()).length;
     const run = await runCli(["status", "--cluster", "prod", "--service", "web", "--service", "nope"], handle.env());
     expect(run.code).toBe(2);
+    expect(run.stderr.split("\n").filter((line) => /^\d{4}-\d\d-\d\dT[\d:.]+Z /.test(line)), run.stderr).toHaveLength(1);
     expect(run.stderr).toMatch(/service not found in cluster prod: nope/);
     expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
   });
