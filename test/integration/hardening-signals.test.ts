@@ -146,6 +146,8 @@ describe("a release killed between RegisterTaskDefinition and UpdateService, the
       expect(service.taskDefinition).toMatch(/:4$/);
       expect(service.deployments).toHaveLength(1);
     }
-    expect(imageUri("platform", SHA_A)).not.toBe(imageUri("platform", SHA_B));
+    // The image really changed: the seeded revisions ran A.
+    const { taskDefinition: seededWeb } = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: "web:1" }));
+    expect(seededWeb?.containerDefinitions?.find((c) => c.name === "app")?.image).toBe(imageUri("platform", SHA_A));
   });
 });
