@@ -133,8 +133,9 @@ describe("release --pre-deploy-command", () => {
     const cli = await release(["--service", "web", "--pre-deploy-command", "bin/migrate", "--pre-deploy-container", "api"]);
     expect(cli.code).toBe(2);
     expect(cli.stderr).toMatch(/--pre-deploy-container api: task definition web:2 has no such container; it has app, log-router; no service was updated \(web:2 registered but not rolled out\)/);
-    expect(await calls()).not.toContain("RunTask");
-    expect(await calls()).not.toContain("UpdateService");
+    // Found only once the revision is registered: one error line, and that registration is the one write.
+    expect(logLines(cli.stderr).filter((line) => line.includes(" error: ")), cli.stderr).toHaveLength(1);
+    expect(await writes()).toEqual(["RegisterTaskDefinition"]);
   });
 
   it("only says what it would run under --dry-run", async () => {
