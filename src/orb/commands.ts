@@ -94,8 +94,8 @@ function oidcCommand(): ReusableCommand {
     [step],
     parameterList<CommandParameters>(OIDC_PARAMETERS),
     "Make AWS credentials available to the rest of the job from CircleCI's OIDC token (web identity: no long-lived keys). " +
-      "The AWS SDK in ecs-release assumes the role itself and renews the credentials. The job must use a context; put AWS_ROLE_ARN " +
-      "(and AWS_REGION) in it, one context per environment.",
+      "The AWS SDK in ecs-release assumes the role itself and renews the credentials. Put AWS_ROLE_ARN (and AWS_REGION) in a context " +
+      "the job uses, one context per environment (restricted to who may release there).",
   );
 }
 

@@ -90,7 +90,7 @@ export const PARAMETERS = {
   test_results: { type: "string", default: "test-results", description: "Directory of JUnit XML results to store (shown in the Tests tab). Missing: nothing stored." },
   executor: { type: "executor", default: "node", description: "Executor for the tests: the orb's node executor, or one of your own." },
   test_steps: { type: "steps", description: "Steps that install dependencies and run the tests, writing JUnit XML to test_results." },
-  auth: { type: "steps", description: "Steps that make AWS credentials available. Default: configure_aws_oidc (the OIDC token of the job's context, AWS_ROLE_ARN). Replace it to use static keys from a context." },
+  auth: { type: "steps", description: "Steps that make AWS credentials available. Default: configure_aws_oidc (the job's CircleCI OIDC token and AWS_ROLE_ARN from its context). Replace it to use static keys from a context." },
 } as const satisfies Record<string, OrbParameter>;
 
 /** The name of a parameter in {@link PARAMETERS}. */

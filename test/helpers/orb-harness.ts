@@ -251,6 +251,8 @@ export interface JobRun {
   readonly output: string;
   readonly home: string;
   readonly workingDirectory: string;
+  /** The job's $BASH_ENV file (what steps exported for the steps after them). */
+  readonly bashEnv: string;
   /** Paths given to store_test_results / store_artifacts. */
   readonly stored: readonly string[];
 }
@@ -347,5 +349,5 @@ export async function runJob(job: ExpandedJob, options: RunJobOptions = {}): Pro
       break;
     }
   }
-  return { code, steps, output: steps.map((s) => `== ${s.name}\n${s.output}`).join("\n"), home, workingDirectory, stored };
+  return { code, steps, output: steps.map((s) => `== ${s.name}\n${s.output}`).join("\n"), home, workingDirectory, bashEnv, stored };
 }

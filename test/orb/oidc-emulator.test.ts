@@ -3,6 +3,7 @@
  * AWS_ROLE_ARN from the context, the embedded CLI gets credentials by AssumeRoleWithWebIdentity
  * (answered by the emulator's STS) and releases.
  */
+import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { awsClients, useEmulator } from "../helpers/emulator.js";
 import { expandJob, loadOrb, runJob, type Orb } from "../helpers/orb-harness.js";
@@ -39,10 +40,14 @@ describe("OIDC credentials", () => {
     expect(calls.some((call) => call.operation === "AssumeRoleWithWebIdentity")).toBe(true);
   });
 
-  it("fails with one clear line when the job has no OIDC token (no context)", async () => {
+  it("fails with one clear line when the job has no OIDC token (a forked pull request)", async () => {
     const job = expandJob(orb, "rollback", { cluster: "prod", service: "web" } as never);
     const run = await runJob(job, { env: { AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/deploy" } });
     expect(run.code).toBe(2);
-    expect(run.steps.at(-1)?.output).toMatch(/No CircleCI OIDC token in this job: add a context/);
+    const output = run.steps.at(-1)?.output ?? "";
+    expect(output).toMatch(/^No CircleCI OIDC token \(CIRCLE_OIDC_TOKEN_V2\) in this job: a forked pull request gets none/);
+    expect(output.trim().split("\n")).toHaveLength(1);
+    // Nothing was exported for later steps.
+    expect(await readFile(run.bashEnv, "utf8")).not.toContain("AWS_ROLE_ARN");
   });
 });

@@ -1,11 +1,12 @@
 # AWS credentials for the rest of the job from CircleCI's OIDC token: no long-lived keys.
 # Writes the token to a file and exports the variables with which the AWS SDK's default credential
 # chain calls sts:AssumeRoleWithWebIdentity by itself (and again when the credentials expire).
-# CircleCI issues the token only to jobs that use a context.
+# CircleCI puts the token in every job's environment, except in builds of forked pull requests
+# (unless the project passes secrets to them).
 set -eu
 token="${CIRCLE_OIDC_TOKEN_V2:-${CIRCLE_OIDC_TOKEN:-}}"
 if [ -z "$token" ]; then
-  echo "No CircleCI OIDC token in this job: add a context to the job in the workflow (CircleCI issues tokens only to jobs with a context)." >&2
+  echo "No CircleCI OIDC token (CIRCLE_OIDC_TOKEN_V2) in this job: a forked pull request gets none unless the project passes secrets to forks; older CircleCI server releases issue it only to jobs with a context." >&2
   exit 2
 fi
 role_arn="${ORB_ROLE_ARN:-${AWS_ROLE_ARN:-}}"
