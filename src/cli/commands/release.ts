@@ -114,13 +114,14 @@ function readTemplate(value: string): { family?: string; source: string; text: s
 
 /**
  * The commit SHA: --sha, else $CIRCLE_SHA1, else `git rev-parse HEAD`. With --image the SHA is only
- * recorded (TAG.sha): the image's tag when it is a full SHA, else none is needed.
+ * recorded (TAG.sha): --sha, else the image's tag when it is a full SHA — what the image was built
+ * from, which rollback --to sha: looks for, even when the pipeline's commit is another — else as above.
  */
 function resolveSha(flag: string | undefined, env: Readonly<Record<string, string | undefined>>, image: string | undefined, required: boolean): string | undefined {
   if (flag) return flag;
-  if (env["CIRCLE_SHA1"]) return env["CIRCLE_SHA1"];
   const tag = image === undefined ? undefined : /:([0-9a-f]{40})$/.exec(image.split("@")[0] ?? "")?.[1];
   if (tag) return tag;
+  if (env["CIRCLE_SHA1"]) return env["CIRCLE_SHA1"];
   const git = spawnSync("git", ["rev-parse", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   const head = git.status === 0 ? git.stdout.trim() : "";
   if (/^[0-9a-f]{40}$/.test(head)) return head;
