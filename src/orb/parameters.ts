@@ -59,7 +59,7 @@ export const PARAMETERS = {
   ssm_path: { type: "string", flag: "ssm-path", description: "SSM Parameter Store path whose parameters become the containers' environment, e.g. /myapp/prod." },
   image: { type: "string", flag: "image", default: "", description: "Full image URI to release instead of repository + sha." },
   release_repository: { type: "string", flag: "repository", default: "", description: "ECR repository name of the image to release (tag: the commit SHA). Give this or image." },
-  template: { type: "string", flag: "template", default: "", description: `Task definition templates (JSON or YAML file, or FAMILY=FILE). ${LIST}. Empty: each family's latest ACTIVE revision.` },
+  template: { type: "string", flag: "template", default: "", description: `Task definition templates (JSON or YAML file, or FAMILY=FILE). ${LIST}. The release job has no checkout: add pre-steps: [checkout] for files in the repository. Empty: each family's latest ACTIVE revision.` },
   container: { type: "string", flag: "container", default: "", description: `Application containers that get the image and environment. ${LIST}. Empty: the containers from the release repository, else the only container.` },
   env: { type: "string", flag: "env", default: "", description: "Literal environment variables as K=V, one per line (or comma-separated when no value has a comma). SSM wins on a clash." },
   secure_strings: { type: "enum", flag: "secure-strings", enum: ["environment", "secrets"], default: "environment", description: "SecureString parameters as inline environment values (a rollback restores them) or as secrets referenced by ARN (ECS reads the latest value at task start)." },

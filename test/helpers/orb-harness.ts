@@ -230,14 +230,25 @@ export const DEFAULT_PIPELINE: PipelineValues = {
   "git.revision": "0000000000000000000000000000000000000000",
 };
 
-/** Expands job `name` of the orb with the arguments a workflow would give it. */
+/**
+ * Keys a workflow gives a job besides its parameters. `pre-steps` and `post-steps` run before and
+ * after the job's own steps (in the workflow's scope: no job parameters); the others only schedule
+ * the job and change nothing in it. `matrix` is not modelled.
+ */
+const WORKFLOW_KEYS = new Set(["name", "requires", "context", "filters", "serial-group", "pre-steps", "post-steps"]);
+
+/** Expands job `name` of the orb with the arguments a workflow would give it (workflow keys included). */
 export function expandJob(orb: Orb, name: string, args: YamlMap, pipeline: PipelineValues = DEFAULT_PIPELINE): ExpandedJob {
   const job = orb.jobs[name];
   if (!job) throw new Error(`unknown job ${name}`);
-  const parameters = resolveParameters(`job ${name}`, job["parameters"] as YamlMap | undefined, args);
+  if ("matrix" in args) throw new Error(`job ${name}: matrix is not modelled by the harness`);
+  const given = Object.fromEntries(Object.entries(args).filter(([key]) => !WORKFLOW_KEYS.has(key)));
+  const parameters = resolveParameters(`job ${name}`, job["parameters"] as YamlMap | undefined, given);
   const body = substitute(Object.fromEntries(Object.entries(job).filter(([key]) => key !== "parameters" && key !== "description")), parameters, pipeline) as YamlMap;
   const executor = unescape(expandExecutor(orb, body["executor"] as Yaml, pipeline)) as YamlMap;
-  const steps = expandSteps(orb, body["steps"] as Yaml, pipeline, 0).map((step) => unescape(step as unknown as Yaml) as unknown as ExpandedStep);
+  const around = (key: "pre-steps" | "post-steps"): Yaml[] => (args[key] === undefined ? [] : [args[key] as Yaml]);
+  const allSteps: Yaml = [...around("pre-steps"), body["steps"] as Yaml, ...around("post-steps")];
+  const steps = expandSteps(orb, allSteps, pipeline, 0).map((step) => unescape(step as unknown as Yaml) as unknown as ExpandedStep);
   const compiled = { ...executor, steps: steps.map((step) => (step.type === "run" ? { run: step.run } : { [step.type]: step.args })) };
   return { name, executor, steps, yaml: stringify({ [name]: compiled }, { lineWidth: 0 }) };
 }

@@ -57,6 +57,20 @@ describe("orb harness", () => {
     expect(readFileSync(`${run.workingDirectory}/out`, "utf8")).toBe("hello Ada $(id)\nHELLO Ada $(id)\nb\n<< not a parameter >> /bin/sh\n42\n");
   });
 
+  it("takes a workflow's keys: pre-steps and post-steps around the job's steps, scheduling keys ignored", () => {
+    const job = expandJob(ORB, "demo", {
+      name: "demo_prod",
+      requires: ["approve"],
+      context: "aws-prod",
+      filters: { branches: { only: "main" } },
+      "serial-group": "gh/acme/shop/demo",
+      "pre-steps": ["checkout", { greet: { who: "first" } }],
+      "post-steps": [{ run: { name: "Last", command: "true" } }],
+    });
+    expect(job.steps.map((step) => (step.type === "run" ? step.run.name : step.type))).toEqual(["checkout", "Quiet", "Quiet", "Loud", "Shell and escapes", "Last"]);
+    expect(() => expandJob(ORB, "demo", { matrix: { parameters: { who: ["a", "b"] } } })).toThrow(/matrix is not modelled/);
+  });
+
   it("refuses an unknown command or a command calling itself forever", () => {
     const broken = structuredClone(ORB) as unknown as { jobs: { demo: { steps: unknown[] } }; commands: Record<string, unknown> };
     broken.jobs.demo.steps = ["nope"];

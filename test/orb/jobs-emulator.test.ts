@@ -65,6 +65,39 @@ describe("release and rollback jobs against the emulator", () => {
     }
   });
 
+  it("release: a template from the repository needs pre-steps: [checkout] (the job checks out nothing itself)", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedPlatform(clients);
+    const template = {
+      family: "web",
+      networkMode: "awsvpc",
+      requiresCompatibilities: ["FARGATE"],
+      cpu: "512",
+      memory: "1024",
+      containerDefinitions: [{ name: "app", image: "platform:placeholder", essential: true, environment: [{ name: "FROM_TEMPLATE", value: "1" }] }],
+    };
+    const withTemplate = await createFixtureRepository({ "web-task.json": JSON.stringify(template) });
+    const commit = sha("f");
+    await putImage(clients, "platform", commit);
+    // The image is the one pushed for `commit`; the checkout is the fixture repository's commit.
+    const args = { ...RELEASE, service: "web", template: "web-task.json", sha: commit };
+    const circle = { CIRCLE_SHA1: withTemplate.sha };
+    const env = handle.env();
+
+    // Without a checkout the file is not there: bad input, nothing registered.
+    const bare = await runJob(expandJob(orb, "release", args as never), { repository: withTemplate.path, env, circle });
+    expect(bare.code, bare.output).toBe(2);
+    expect(bare.steps.at(-1)?.output).toMatch(/web-task\.json/);
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/web:1$/);
+
+    const run = await runJob(expandJob(orb, "release", { ...args, "pre-steps": ["checkout"] } as never), { repository: withTemplate.path, env, circle });
+    expect(run.code, run.output).toBe(0);
+    expect(run.steps.map((step) => step.name)).toEqual(["Checkout code", "Install ecs-release (embedded in the orb)", "Use the emulator's test credentials", "Release web to prod"]);
+    const revision = await readRevision(clients, (await describeService(clients, "prod", "web")).taskDefinition as string);
+    expect(revision.tags[TAG.sha]).toBe(commit);
+    expect(revision.environment["FROM_TEMPLATE"]).toBe("1");
+  });
+
   it("release: an image set to fail makes the job fail, with the revision tagged failed", async () => {
     const clients = awsClients(handle.emulator);
     await seedPlatform(clients);
