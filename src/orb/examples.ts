@@ -109,7 +109,8 @@ export const EXAMPLES: Record<string, OrbExample> = {
       "Panic rollback from the CircleCI UI, without a commit: Trigger Pipeline on main with the parameters action=rollback, " +
       "environment=prod and, optionally, target (previous, a revision number, or sha:<commit>). The normal pipeline is gated off by its " +
       "when clause; the rollback job points the services back at the revision recorded as stable (bringing back its environment too) and " +
-      "shares the environment's serial-group with the releases, so it never overlaps one.",
+      "shares the environment's serial-group with the releases, so it never overlaps one: it waits for a release that is running (cancel " +
+      "that workflow to roll back at once).",
     usage: {
       version: 2.1,
       orbs,
@@ -146,7 +147,9 @@ export const EXAMPLES: Record<string, OrbExample> = {
       "The high-priority rollback: release an older commit again. In the CircleCI UI open the pipeline of the last good commit on main, " +
       "open its deploy workflow and choose Rerun workflow from start. Test and build run again (build finds the image in ECR and takes " +
       "seconds), you approve as usual, and the release job registers a new forward revision with that commit's image and today's SSM " +
-      "parameters. It needs nothing but its parameters, the commit (CIRCLE_SHA1) and AWS: no workspace, no artifacts from the old run.",
+      "parameters. It needs nothing but its parameters, the commit (CIRCLE_SHA1) and AWS: no workspace, no artifacts from the old run. " +
+      "Start it when no newer release of that environment is running or waiting: CircleCI skips (not_run) a serial-group job of an " +
+      "older pipeline while a newer pipeline's job is in the group.",
     usage: {
       version: 2.1,
       orbs,
