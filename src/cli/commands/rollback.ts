@@ -33,9 +33,9 @@ async function executeRollback(ctx: CliContext): Promise<CommandOutcome> {
     timeoutMs: read.number(flags, "timeout") ?? 30 * 60_000,
     pollIntervalMs: read.number(flags, "poll-interval") ?? 6_000,
   };
-  const { run } = await import("../../commands/rollback.js");
   const { parseRollbackTo } = await import("../../core/rollback-target.js");
-  parseRollbackTo(options.to); // a bad --to is refused before the AWS SDK loads
+  parseRollbackTo(options.to); // a bad --to is refused before the AWS SDK loads (commands/rollback.js imports it)
+  const { run } = await import("../../commands/rollback.js");
   const result = await run(options, { aws: await ctx.aws(), log: ctx.log, clock: ctx.clock, signal: ctx.signal });
   return { result };
 }
