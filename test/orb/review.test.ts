@@ -65,7 +65,11 @@ describe("orb review rules", () => {
         }
       }
     }
-    for (const name of Object.keys(orb.examples)) expect(name).toMatch(SNAKE);
+    // RC004: example names say what they show, not that they are examples.
+    for (const name of Object.keys(orb.examples)) {
+      expect(name).toMatch(SNAKE);
+      expect(name).not.toMatch(/example/);
+    }
   });
 
   it("uses every parameter it declares", () => {
@@ -91,11 +95,11 @@ describe("orb review rules", () => {
     }
   });
 
-  it("has no long inline shell: every run command is one short line", () => {
+  it("has no long inline shell: every run command is one short line (RC009: at most 64 characters)", () => {
     for (const { where, run } of runSteps()) {
       const command = String(run["command"]);
       expect(command.includes("\n"), `${where}: ${command}`).toBe(false);
-      expect(command.length, `${where}: ${command}`).toBeLessThanOrEqual(80);
+      expect(command.length, `${where}: ${command}`).toBeLessThanOrEqual(64);
     }
   });
 
