@@ -34,7 +34,7 @@ export const PARAMETERS = {
   service: { type: "string", flag: "service", description: `ECS services to update, e.g. "web,worker". ${LIST}.` },
   dry_run: { type: "boolean", flag: "dry-run", default: false, description: "Show what would change and write nothing." },
   no_wait: { type: "boolean", flag: "no-wait", default: false, description: "Return after updating the services, without waiting for the rollout to finish." },
-  timeout: { type: "string", flag: "timeout", default: "30m", description: "How long to wait for the rollout (90s, 15m, 1h). The job fails with exit code 4 at the deadline." },
+  timeout: { type: "string", flag: "timeout", default: "30m", description: "How long to wait for the rollout, with a unit (90s, 15m, 1h): it is also the step's no_output_timeout. The job fails with exit code 4 at the deadline." },
   poll_interval: { type: "string", flag: "poll-interval", default: "6s", description: "Time between DescribeServices polls while waiting." },
   sha: { type: "string", flag: "sha", default: "", description: "Commit SHA: the image tag. Empty: the pipeline's commit (CIRCLE_SHA1)." },
   repository: { type: "string", flag: "repository", description: "ECR repository name (not the URI)." },

@@ -52,6 +52,20 @@ describe("CircleCI config schema", () => {
     expect(result.valid).toBe(true);
   });
 
+  it("gives no_output_timeout only values CircleCI reads: the timeout defaults and the examples' timeouts", () => {
+    // The parameter expression is a false positive above; the values it becomes must still match.
+    const schema = JSON.parse(readFileSync(new URL("../../../shared/circleci/config-schema.json", import.meta.url), "utf8")) as object;
+    const pattern = [...walk(schema)].find(([path]) => path.at(-1) === "no_output_timeout")?.[1] as { pattern?: string } | undefined;
+    expect(pattern?.pattern).toBeDefined();
+    const unit = new RegExp(`^(?:${pattern?.pattern ?? ""})$`);
+    const values = [
+      ...["release", "rollback"].map((command) => (orb.commands[command]?.["parameters"] as Record<string, { default?: unknown }>)["timeout"]?.default),
+      ...[...walk(Object.values(orb.examples).map((example) => example.usage))].filter(([path]) => path.at(-1) === "timeout").map(([, value]) => value),
+    ];
+    expect(values.length).toBeGreaterThanOrEqual(3);
+    for (const value of values) expect(String(value)).toMatch(unit);
+  });
+
   it("really fails on the false positives unless they are replaced (the exception is needed)", () => {
     const result = validate(orb);
     expect(result.valid).toBe(false);
