@@ -165,10 +165,9 @@ export async function listClusterUsage(clients: Ecs, cluster: string, signal?: A
   } while (nextToken);
   const batches: string[][] = [];
   for (let i = 0; i < arns.length; i += 10) batches.push(arns.slice(i, i + 10));
-  const described = await Promise.all(
-    batches.map((batch) =>
-      awsCall("DescribeServices", `${cluster}/${batch.length} services`, () => clients.ecs.send(new DescribeServicesCommand({ cluster, services: batch }), signal ? { abortSignal: signal } : {})),
-    ),
+  // A few batches at a time: a cluster of hundreds of services must not burst the account's ECS read rate.
+  const described = await mapConcurrently(batches, DESCRIBE_CONCURRENCY, (batch) =>
+    awsCall("DescribeServices", `${cluster}/${batch.length} services`, () => clients.ecs.send(new DescribeServicesCommand({ cluster, services: batch }), signal ? { abortSignal: signal } : {})),
   );
   const services = described.flatMap((output) => output.services ?? []).filter((service) => service.status !== "INACTIVE");
   return { services, inUse: usageOf(services) };
