@@ -10,6 +10,8 @@ import type { YamlMap } from "./build-orb.js";
 type Run = InstanceType<typeof CircleCI.commands.Run>;
 
 const NODE = "cimg/node:22.14";
+/** The VM image for the tests (podman needs a VM). */
+const UBUNTU = "ubuntu-2404:current";
 /** The image that validates and publishes the orb (with the circleci CLI installed in the job). */
 const BASE = "cimg/base:current";
 /** CircleCI's installer for its CLI (this project's CI fetches it; the orb's jobs fetch nothing). */
@@ -37,8 +39,12 @@ export function buildProjectConfig(): YamlMap {
 
   const typecheck = new CircleCI.Job("typecheck", node("medium"), [new CircleCI.commands.Checkout(), npmCi, run("Type-check", "npm run typecheck")]);
 
-  const test = new CircleCI.Job("test", node("large"), [
+  // A VM, not a container: rootless podman needs user namespaces, which an unprivileged Docker
+  // executor container does not grant. The Ubuntu machine image brings nvm for Node.js 22.
+  const vm = new CircleCI.executors.MachineExecutor("large", UBUNTU);
+  const test = new CircleCI.Job("test", vm, [
     new CircleCI.commands.Checkout(),
+    run("Use Node.js 22", "nvm install 22 && nvm alias default 22 && node --version"),
     run("Install podman, docker-registry and Python", "sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends podman docker-registry python3-venv"),
     run("Install moto", 'python3 -m venv ~/moto && ~/moto/bin/pip install --quiet "moto[server]" && echo "export ECS_RELEASE_EMULATOR_PYTHON=$HOME/moto/bin/python" >> "$BASH_ENV"'),
     npmCi,
