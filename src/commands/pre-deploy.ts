@@ -9,10 +9,10 @@
  */
 import { tagResource } from "../aws/ecs.js";
 import { formatDuration } from "../core/duration.js";
-import { DeploymentFailedError, isEcsReleaseError, WaitTimeoutError } from "../core/errors.js";
+import { DeploymentFailedError, isEcsReleaseError, ValidationError, WaitTimeoutError } from "../core/errors.js";
 import { revisionName } from "../core/rollout-state.js";
 import { TAG } from "../core/tags.js";
-import type { RegisteredRevision } from "./release.js";
+import type { PlannedRevision, RegisteredRevision } from "./release.js";
 import { prepareTask, startPreparedTask, type RunTaskDeps, type RunTaskResult } from "./run-task.js";
 
 /** What to run before the services are updated. */
@@ -34,6 +34,15 @@ export interface PreDeployFailure {
   readonly revisions: ReadonlyArray<{ readonly family: string; readonly taskDefinitionArn: string; readonly outcome: "failed" | null }>;
   /** No service was updated. */
   readonly services: readonly [];
+}
+
+/** Builds release's `verifyPlanned` check: `--pre-deploy-container` must name a container of the revision the task runs. */
+export function preDeployCheck(options: Pick<PreDeployOptions, "container" | "service">): (revisions: readonly PlannedRevision[]) => void {
+  return (revisions) => {
+    const revision = revisions.find((candidate) => candidate.services.includes(options.service)) ?? revisions[0];
+    if (revision === undefined || options.container === undefined || revision.containerNames.includes(options.container)) return;
+    throw new ValidationError(`--pre-deploy-container ${options.container}: ${revision.family} has no such container; it has ${revision.containerNames.join(", ") || "none"}`);
+  };
 }
 
 /** Builds the `beforeUpdate` hook of release that runs the pre-deploy command. */

@@ -40,6 +40,16 @@ export interface TemplateSource {
   readonly text: string;
 }
 
+/** A revision this release is about to register (what `verifyPlanned` gets). */
+export interface PlannedRevision {
+  readonly family: string;
+  /** The application containers that get the image and environment. */
+  readonly containers: readonly string[];
+  /** Every container of the rendered revision. */
+  readonly containerNames: readonly string[];
+  readonly services: readonly string[];
+}
+
 /** A revision registered by this release (what `beforeUpdate` gets). */
 export interface RegisteredRevision {
   readonly family: string;
@@ -82,6 +92,11 @@ export interface ReleaseOptions {
    * `--pre-deploy-command`). Throwing stops the release with nothing rolled out.
    */
   readonly beforeUpdate?: (revisions: readonly RegisteredRevision[]) => Promise<void>;
+  /**
+   * Checks of the seam's own input against the rendered revisions, made with the other checks
+   * before anything is written (and in a dry run); throws a ValidationError to refuse the release.
+   */
+  readonly verifyPlanned?: (revisions: readonly PlannedRevision[]) => void;
 }
 
 /** What `release` needs from outside. */
@@ -342,6 +357,18 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
     drift,
     phases,
   };
+
+  options.verifyPlanned?.(
+    [...targetFamilies.values()].map((plan) => {
+      const family = plan.rendered?.input.family ?? plan.sourceFamily;
+      return {
+        family,
+        containers: plan.containers,
+        containerNames: (plan.rendered?.input.containerDefinitions ?? []).map((c) => c.name ?? ""),
+        services: plans.filter((p) => (p.rendered?.input.family ?? p.sourceFamily) === family).flatMap((p) => p.services.map((s) => s.serviceName ?? "")),
+      };
+    }),
+  );
 
   // --- 6. dry run: the difference against what runs now -----------------------------------------
   if (options.dryRun) {

@@ -129,13 +129,12 @@ describe("release --pre-deploy-command", () => {
     expect(await calls()).toEqual([]);
   });
 
-  it("names --pre-deploy-container when the revision has no such container (nothing rolled out)", async () => {
-    const cli = await release(["--service", "web", "--pre-deploy-command", "bin/migrate", "--pre-deploy-container", "api"]);
+  it.each([[[]], [["--dry-run"]]])("refuses a --pre-deploy-container the revision lacks before writing anything %j", async (extra: string[]) => {
+    const cli = await release(["--service", "web", "--pre-deploy-command", "bin/migrate", "--pre-deploy-container", "api", ...extra]);
     expect(cli.code).toBe(2);
-    expect(cli.stderr).toMatch(/--pre-deploy-container api: task definition web:2 has no such container; it has app, log-router; no service was updated \(web:2 registered but not rolled out\)/);
-    // Found only once the revision is registered: one error line, and that registration is the one write.
+    expect(logLines(cli.stderr).at(-1)).toMatch(/error: --pre-deploy-container api: web has no such container; it has app, log-router$/);
     expect(logLines(cli.stderr).filter((line) => line.includes(" error: ")), cli.stderr).toHaveLength(1);
-    expect(await writes()).toEqual(["RegisterTaskDefinition"]);
+    expect(await writes()).toEqual([]);
   });
 
   it("only says what it would run under --dry-run", async () => {

@@ -72,8 +72,12 @@ async function executeRelease(ctx: CliContext): Promise<CommandOutcome> {
   const preDeploy = readPreDeploy(ctx, options);
   const { run } = await import("../../commands/release.js");
   const deps = { aws: await ctx.aws(), log: ctx.log, clock: ctx.clock, signal: ctx.signal, redactor: ctx.redactor };
-  const beforeUpdate = preDeploy && !options.dryRun ? (await import("../../commands/pre-deploy.js")).preDeployHook(preDeploy, deps) : undefined;
-  const result = await run({ ...options, ...(beforeUpdate ? { beforeUpdate } : {}) }, deps);
+  const preDeployModule = preDeploy ? await import("../../commands/pre-deploy.js") : undefined;
+  const hooks =
+    preDeploy && preDeployModule
+      ? { verifyPlanned: preDeployModule.preDeployCheck(preDeploy), ...(options.dryRun ? {} : { beforeUpdate: preDeployModule.preDeployHook(preDeploy, deps) }) }
+      : {};
+  const result = await run({ ...options, ...hooks }, deps);
   return { result };
 }
 
