@@ -11,7 +11,7 @@
  */
 import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
-import { describeServices, describeTaskDefinition, partialUpdateError, registerTaskDefinition, tagResource, updateServices, type DescribedTaskDefinition } from "../aws/ecs.js";
+import { describeServices, describeTaskDefinition, partialUpdateError, registerTaskDefinition, tagResource, updateServices, type DescribedTaskDefinition, type StartedDeployment } from "../aws/ecs.js";
 import { findImage } from "../aws/ecr.js";
 import { readParametersByPath } from "../aws/ssm.js";
 import { listRevisionArns } from "../aws/task-definitions.js";
@@ -19,17 +19,37 @@ import { rolloutReportError, waitForRollouts, type RolloutReport } from "../aws/
 import type { Clock } from "../core/clock.js";
 import { containerEnvironment, diffEnvironment, diffTaskDefinitions, formatEnvironmentChanges, formatTaskDefinitionDiff, type EnvironmentChange, type TaskDefinitionDiff } from "../core/diff.js";
 import { formatDuration } from "../core/duration.js";
-import { checkTaskDefinitionLimits } from "../core/ecs-limits.js";
 import { InterruptedError, ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
 import type { ReleaseMetadata } from "../core/release-metadata.js";
-import { needsExecutionRole, renderTaskDefinition, type RenderedTaskDefinition } from "../core/render-task-definition.js";
-import { deploymentConfigurationWarnings, familyOf, hasDeploymentInProgress, isFailure, revisionName, rolloutTargetsOf, type RolloutStateKind } from "../core/rollout-state.js";
-import { imageRepository, selectContainers, type ReleaseRepository } from "../core/select-containers.js";
-import { buildEnvironment, normalizeSsmPath, parseLiteralEnvironment, type SecureStringMode } from "../core/ssm-environment.js";
+import {
+  checkDeploymentsInProgress,
+  checkDescribedServices,
+  checkParametersFound,
+  checkReleaseRequest,
+  environmentClashWarning,
+  groupServicesByFamily,
+  isPushedBeforeRunning,
+  matchTemplates,
+  planFamilies,
+  plural,
+  registeredAtOf,
+  releaseTagMap,
+  resolveReleaseImage,
+  revisionOutcome,
+  servicesOfTarget,
+  targetFamily,
+  verifiedSummary,
+  type FamilyPlan,
+  type ReleasePlan,
+  type ReleaseRequest,
+} from "../core/release-plan.js";
+import { deploymentConfigurationWarnings, familyOf, revisionName, rolloutTargetsOf, type RolloutStateKind } from "../core/rollout-state.js";
+import type { ReleaseRepository } from "../core/select-containers.js";
+import { buildEnvironment, type RenderedEnvironment, type SecureStringMode } from "../core/ssm-environment.js";
 import { TAG } from "../core/tags.js";
-import { parseTemplate, templateFromRevision, type TaskDefinitionTemplate } from "../core/template.js";
+import { templateFromRevision, type TaskDefinitionTemplate } from "../core/template.js";
 
 /** A template file as the CLI read it. */
 export interface TemplateSource {
@@ -148,16 +168,6 @@ export interface ReleaseResult {
   readonly phases: { verifyMs: number; registerMs: number; updateMs: number; waitMs: number };
 }
 
-/** One family's plan: its services, template, rendered revision. */
-interface FamilyPlan {
-  readonly sourceFamily: string;
-  readonly services: Service[];
-  template: TaskDefinitionTemplate;
-  fromFile: boolean;
-  containers: string[];
-  rendered?: RenderedTaskDefinition;
-  registeredArn?: string;
-}
 
 const DEFAULT_HISTORY_SCAN = 50;
 
@@ -175,9 +185,35 @@ export async function run(options: ReleaseOptions, deps: ReleaseDeps): Promise<R
   }
 }
 
+/** What the verify phase established: everything the writes need. */
+interface Verified {
+  /** The services, as DescribeServices returned them before the release. */
+  readonly described: readonly Service[];
+  /** The service names given, without duplicates. */
+  readonly services: readonly string[];
+  /** Every revision described so far, by ARN (the drift scan adds to it). */
+  readonly describedRevisions: Map<string, DescribedTaskDefinition>;
+  readonly plan: ReleasePlan;
+  readonly image: string;
+  readonly isSecret: (name: string) => boolean;
+  /** The result of a release that writes nothing (a dry run): the base of every other result. */
+  readonly result: ReleaseResult;
+}
+
+/** What the register phase wrote. */
+interface Registration {
+  /** The result's revisions, with their ARNs (in plan order). */
+  readonly revisions: Array<ReleaseResult["revisions"][number] & { readonly taskDefinitionArn: string }>;
+  readonly registered: RegisteredRevision[];
+  /** The ARN a plan's services are updated to. */
+  readonly arnFor: (plan: FamilyPlan) => string;
+}
+
+/** The phases, in order. Results and errors after the first write carry the result so far. */
 async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { writing: boolean }): Promise<ReleaseResult> {
   const { log, clock } = deps;
   const started = clock.now();
+  // Both are shared with every result (by reference): later phases add to them.
   const phases = { verifyMs: 0, registerMs: 0, updateMs: 0, waitMs: 0 };
   const warnings: string[] = [];
   const warn = (message: string): void => {
@@ -185,152 +221,82 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
     log.warn(message);
   };
 
-  // --- 1. verify: pure checks first, then the reads, concurrently -------------------------------
-  if ((options.repository === undefined) === (options.image === undefined)) {
-    throw new ValidationError("pass exactly one of --repository (the image is REPOSITORY:SHA, looked up in ECR) or --image URI");
+  const verified = await verify(options, deps, warn, { warnings, phases });
+  options.verifyPlanned?.(plannedRevisions(verified.plan));
+  if (options.dryRun) {
+    const diff = logDryRunDiff(verified, log);
+    phases.verifyMs = clock.now() - started;
+    log.info("dry run: nothing was written");
+    return { ...verified.result, diff };
   }
-  if (options.repository !== undefined && !options.sha) {
-    throw new ValidationError("no commit SHA: pass --sha, or set CIRCLE_SHA1, or run inside a git checkout");
-  }
-  if (options.services.length === 0) throw new ValidationError("pass at least one --service");
-  const ssmPath = normalizeSsmPath(options.ssmPath);
-  const mode = options.secureStrings ?? "environment";
-  if (mode !== "environment" && mode !== "secrets") throw new ValidationError(`--secure-strings must be "environment" or "secrets", not "${String(mode)}"`);
-  parseLiteralEnvironment(options.env ?? []);
-  const templates = (options.templates ?? []).map((t) => ({ family: t.family, template: parseTemplate(t.text, t.source) }));
-  if (templates.some((t) => t.family === undefined) && templates.length > 1) {
-    throw new ValidationError("--template FILE applies to every family, so give it once; for several families use --template FAMILY=FILE for each");
-  }
-  const services = [...new Set(options.services)];
+  phases.verifyMs = clock.now() - started;
 
-  const [described, parameters, ecrImage] = await Promise.all([
-    describeServices(deps.aws, options.cluster, services, deps.signal),
-    readParametersByPath(deps.aws, ssmPath, { onSecret: (value) => deps.redactor.add(value), signal: deps.signal }),
-    options.repository !== undefined ? findImage(deps.aws, options.repository, options.sha ?? "", deps.signal) : Promise.resolve(undefined),
-  ]);
+  // A signal that came between two reads must not be followed by writes.
+  if (deps.signal.aborted) throw new InterruptedError(NOTHING_WRITTEN);
+  progress.writing = true;
+  const registerStart = clock.now();
+  const registration = await registerRevisions(verified, deps);
+  phases.registerMs = clock.now() - registerStart;
+  await runBeforeUpdate(options, verified, registration, deps.signal);
 
-  const inactive = described.services.filter((s) => s.status !== "ACTIVE");
-  const missing = [...described.missing, ...inactive.map((s) => `${s.serviceName ?? "?"} (${s.status ?? "?"})`)];
-  if (missing.length > 0) {
-    throw new ValidationError(`service${missing.length === 1 ? "" : "s"} not found in cluster ${options.cluster}: ${missing.join(", ")} (check --service and --cluster)`);
+  const updated = await updateAllServices(options, verified, registration, deps, phases);
+  if (options.wait === false) {
+    log.info(`not waiting (--no-wait): follow with ecs-release status --cluster ${options.cluster} ${verified.services.map((s) => `--service ${s}`).join(" ")}`);
+    return { ...verified.result, revisions: registration.revisions, services: serviceResults(verified.described, updated) };
   }
-  const foreign = described.services.filter((s) => (s.deploymentController?.type ?? "ECS") !== "ECS");
-  if (foreign.length > 0) {
-    throw new ValidationError(
-      `${foreign.map((s) => `${s.serviceName ?? "?"} uses the ${s.deploymentController?.type ?? "?"} deployment controller`).join(", ")}: ecs-release deploys services with the ECS (rolling update) controller only`,
-    );
-  }
-  let image: string;
-  let repository: ReleaseRepository;
-  if (options.repository !== undefined) {
-    if (!ecrImage) {
-      throw new ValidationError(
-        `image ${options.repository}:${options.sha ?? ""} is not in ECR: the build job may not have run for this commit, or a lifecycle policy expired the image (push it with ecs-release push, or check --repository, --sha and the region)`,
-      );
-    }
-    image = ecrImage.uri;
-    repository = { uri: imageRepository(ecrImage.uri), name: options.repository };
-  } else {
-    image = options.image ?? "";
-    repository = { uri: imageRepository(image) };
-  }
-  if (parameters.length === 0 && !options.allowEmptyEnv) {
-    throw new ValidationError(`no SSM parameters under ${ssmPath} (check --ssm-path and the region; pass --allow-empty-env to release with no SSM environment)`);
-  }
-  const environment = buildEnvironment({ path: ssmPath, parameters, literals: options.env ?? [], mode });
+  const final = await waitForOutcomes(options, verified, registration, updated, deps, warn, phases);
+  log.info(`released ${registration.registered.map((r) => revisionName(r.taskDefinitionArn)).join(", ")}: ${plural(updated.length, "service")} stable in ${formatDuration(clock.now() - started)}`);
+  return final;
+}
+
+/**
+ * Phase 1, verify: the checks that need no call, the reads (concurrently), the checks of what was
+ * read, the rendered revisions; then the warnings, the summary line, and the environment drift.
+ */
+async function verify(
+  options: ReleaseOptions,
+  deps: ReleaseDeps,
+  warn: (message: string) => void,
+  shared: { readonly warnings: string[]; readonly phases: ReleaseResult["phases"] },
+): Promise<Verified> {
+  const request = checkReleaseRequest(options);
+  const { ssmPath, mode, services } = request;
+  const sources = await readSources(options, request, deps);
+  const { described, image, environment } = sources;
   const secure = new Set(environment.secureNames);
   const isSecret = (name: string): boolean => secure.has(name);
 
   // Families: each service's own; a template given for one replaces its latest ACTIVE revision.
-  const byFamily = new Map<string, Service[]>();
-  for (const service of described.services) {
-    const family = familyOf(service.taskDefinition ?? "");
-    byFamily.set(family, [...(byFamily.get(family) ?? []), service]);
-  }
+  const byFamily = groupServicesByFamily(described);
   const families = [...byFamily.keys()];
-  const unkeyed = templates.find((t) => t.family === undefined);
-  if (unkeyed && families.length > 1) {
-    throw new ValidationError(`the services run ${families.length} families (${families.join(", ")}): give a template per family with --template FAMILY=FILE, or none to use each family's latest revision`);
-  }
-  const unknownFamilies = templates.filter((t) => t.family !== undefined && !byFamily.has(t.family)).map((t) => t.family);
-  if (unknownFamilies.length > 0) {
-    throw new ValidationError(`--template ${unknownFamilies.join(", ")}=…: no service given runs that family (they run ${families.join(", ")})`);
-  }
-  const templateFor = (family: string): TaskDefinitionTemplate | undefined => (unkeyed ?? templates.find((t) => t.family === family))?.template;
-
-  // Task definitions: each family's latest ACTIVE revision (unless a template replaces it), then
-  // the running revisions not described yet. Concurrently; none twice.
-  const describedRevisions = new Map<string, DescribedTaskDefinition>();
-  const latest = new Map<string, DescribedTaskDefinition>();
-  await Promise.all(
-    families
-      .filter((family) => templateFor(family) === undefined)
-      .map(async (family) => {
-        const revision = await describeTaskDefinition(deps.aws, family, deps.signal);
-        latest.set(family, revision);
-        describedRevisions.set(revision.taskDefinitionArn, revision);
-      }),
-  );
-  const runningArns = [...new Set(described.services.map((s) => s.taskDefinition ?? ""))].filter((arn) => !describedRevisions.has(arn));
-  await Promise.all(
-    runningArns.map(async (arn) => {
-      describedRevisions.set(arn, await describeTaskDefinition(deps.aws, arn, deps.signal));
-    }),
-  );
-
-  // Render one revision per family.
-  const plans: FamilyPlan[] = families.map((family) => {
-    const fileTemplate = templateFor(family);
-    const base = fileTemplate ?? toTemplate(latest.get(family));
-    return { sourceFamily: family, services: byFamily.get(family) ?? [], template: base, fromFile: fileTemplate !== undefined, containers: [] };
+  const fileTemplates = matchTemplates(request.templates, families);
+  const revisionFamilies = families.filter((family) => !fileTemplates.has(family));
+  const { latest, describedRevisions } = await describeRevisions(revisionFamilies, described, deps);
+  const latestTemplates = new Map(revisionFamilies.map((family) => [family, toTemplate(latest.get(family))]));
+  const releasedAt = options.releasedAt ?? new Date(deps.clock.now()).toISOString();
+  const plan = planFamilies({
+    byFamily,
+    fileTemplates,
+    latest: latestTemplates,
+    containers: options.containers ?? [],
+    repository: sources.repository,
+    image,
+    environment,
+    ssmPath,
+    mode,
+    releaseTags: releaseTagMap(options, image, releasedAt),
   });
-  const releasedAt = options.releasedAt ?? new Date(clock.now()).toISOString();
-  const releaseTags = releaseTagMap(options, image, releasedAt);
-  const problems: string[] = [];
-  for (const plan of plans) {
-    plan.containers = selectContainers(plan.template.input.containerDefinitions, {
-      ...(options.containers && options.containers.length > 0 ? { names: options.containers } : {}),
-      repository,
-      source: plan.fromFile ? `template ${plan.template.source}` : `task definition ${revisionName(plan.template.source)}`,
-    });
-    plan.rendered = renderTaskDefinition({ template: plan.template, fromFile: plan.fromFile, containers: plan.containers, image, environment, ssmPath, releaseTags });
-    problems.push(...checkTaskDefinitionLimits(plan.rendered.input, plan.rendered.tags));
-    if (needsExecutionRole(plan.rendered.input) && !plan.rendered.input.executionRoleArn) {
-      problems.push(`family ${plan.rendered.input.family} has container secrets but no executionRoleArn: ECS needs an execution role that may read the parameters${mode === "secrets" ? " (--secure-strings secrets)" : ""}`);
-    }
-  }
-  const named = options.containers ?? [];
-  const unknownContainers = named.filter((name) => !plans.some((p) => p.template.input.containerDefinitions.some((c) => c.name === name)));
-  if (unknownContainers.length > 0) {
-    throw new ValidationError(`--container ${unknownContainers.join(", ")}: no such container in ${plans.map((p) => p.template.input.family).join(", ")}`);
-  }
-  const targetFamilies = new Map<string, FamilyPlan>();
-  for (const plan of plans) {
-    const target = plan.rendered?.input.family ?? plan.sourceFamily;
-    const other = targetFamilies.get(target);
-    if (other && other.template !== plan.template) problems.push(`two templates register family ${target} (${other.template.source}, ${plan.template.source})`);
-    targetFamilies.set(target, plan);
-  }
-  if (problems.length > 0) throw new ValidationError(problems.join("; "), { problems });
 
   // Step 7: warn about unprotected services; refuse a service already rolling out unless --force.
-  for (const service of described.services) for (const warning of deploymentConfigurationWarnings(service)) warn(warning);
-  const busy = described.services.filter(hasDeploymentInProgress);
-  if (busy.length > 0) {
-    const names = busy.map((s) => `${s.serviceName ?? "?"} (${(s.deployments ?? []).map((d) => `${d.status ?? "?"} ${revisionName(d.taskDefinition ?? "")} ${d.rolloutState ?? ""}`.trim()).join(", ")})`);
-    if (!options.force) {
-      throw new ValidationError(`a deployment is already in progress on ${names.join("; ")}: wait for it (ecs-release status) or pass --force to release over it`);
-    }
-    warn(`releasing over a deployment in progress (--force): ${names.join("; ")}`);
-  }
-  if (environment.clashes.length > 0) warn(`--env ${environment.clashes.join(", ")} ${environment.clashes.length === 1 ? "is" : "are"} also in SSM under ${ssmPath}: the SSM value wins`);
-
-  log.info(
-    `verified: cluster ${options.cluster}, ${plural(services.length, "service")} (${services.join(", ")}), image ${image}, ${plural(parameters.length, "parameter")} under ${ssmPath}${environment.secureNames.length > 0 ? ` (${plural(environment.secureNames.length, "SecureString")}, as ${mode})` : ""}`,
-  );
+  for (const service of described) for (const warning of deploymentConfigurationWarnings(service)) warn(warning);
+  const forced = checkDeploymentsInProgress(described, options.force === true);
+  if (forced !== undefined) warn(forced);
+  const clash = environmentClashWarning(environment.clashes, ssmPath);
+  if (clash !== undefined) warn(clash);
+  deps.log.info(verifiedSummary({ cluster: options.cluster, services, image, parameterCount: sources.parameterCount, ssmPath, secureCount: environment.secureNames.length, mode }));
 
   // Re-release of an older SHA: how today's environment differs from the one it was released with.
-  const drift = await findEnvironmentDrift(plans, describedRevisions, options, ecrImage?.pushedAt, isSecret, deps);
+  const drift = await findEnvironmentDrift(plan.plans, describedRevisions, options, sources.pushedAt, isSecret, deps);
 
   const result: ReleaseResult = {
     cluster: options.cluster,
@@ -344,168 +310,235 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
       mode,
       clashes: environment.clashes,
     },
-    revisions: plans.map((plan) => ({
-      family: plan.rendered?.input.family ?? plan.sourceFamily,
+    revisions: plan.plans.map((p) => ({
+      family: targetFamily(p),
       taskDefinitionArn: null,
-      renderedFrom: plan.template.source,
-      containers: plan.containers,
-      services: plan.services.map((s) => s.serviceName ?? ""),
+      renderedFrom: p.template.source,
+      containers: p.containers,
+      services: p.services.map((s) => s.serviceName ?? ""),
       outcome: null,
     })),
-    services: described.services.map((s) => ({ service: s.serviceName ?? "", from: s.taskDefinition ?? "", to: null, deploymentId: null, outcome: "dry-run" as const })),
-    warnings,
+    services: described.map((s) => ({ service: s.serviceName ?? "", from: s.taskDefinition ?? "", to: null, deploymentId: null, outcome: "dry-run" as const })),
+    warnings: shared.warnings,
     drift,
-    phases,
+    phases: shared.phases,
   };
+  return { described, services, describedRevisions, plan, image, isSecret, result };
+}
 
-  options.verifyPlanned?.(
-    [...targetFamilies.values()].map((plan) => {
-      const family = plan.rendered?.input.family ?? plan.sourceFamily;
-      return {
-        family,
-        containers: plan.containers,
-        containerNames: (plan.rendered?.input.containerDefinitions ?? []).map((c) => c.name ?? ""),
-        services: plans.filter((p) => (p.rendered?.input.family ?? p.sourceFamily) === family).flatMap((p) => p.services.map((s) => s.serviceName ?? "")),
-      };
-    }),
-  );
+/**
+ * The reads of the verify phase that need only the flags, concurrently — the services, the SSM
+ * parameters (each SecureString value goes to the redactor as it is read), the ECR image — and the
+ * checks of what they returned.
+ */
+async function readSources(
+  options: ReleaseOptions,
+  request: ReleaseRequest,
+  deps: ReleaseDeps,
+): Promise<{ described: Service[]; image: string; repository: ReleaseRepository; environment: RenderedEnvironment; parameterCount: number; pushedAt: Date | undefined }> {
+  const { ssmPath, mode } = request;
+  const [described, parameters, ecrImage] = await Promise.all([
+    describeServices(deps.aws, options.cluster, request.services, deps.signal),
+    readParametersByPath(deps.aws, ssmPath, { onSecret: (value) => deps.redactor.add(value), signal: deps.signal }),
+    options.repository !== undefined ? findImage(deps.aws, options.repository, options.sha ?? "", deps.signal) : Promise.resolve(undefined),
+  ]);
+  checkDescribedServices(options.cluster, described.services, described.missing);
+  const { image, repository } = resolveReleaseImage(options, ecrImage);
+  checkParametersFound(parameters.length, ssmPath, options.allowEmptyEnv === true);
+  const environment = buildEnvironment({ path: ssmPath, parameters, literals: options.env ?? [], mode });
+  return { described: described.services, image, repository, environment, parameterCount: parameters.length, pushedAt: ecrImage?.pushedAt };
+}
 
-  // --- 6. dry run: the difference against what runs now -----------------------------------------
-  if (options.dryRun) {
-    const diffs: TaskDefinitionDiff[] = [];
-    for (const plan of plans) {
-      for (const arn of new Set(plan.services.map((s) => s.taskDefinition ?? ""))) {
-        const running = describedRevisions.get(arn);
-        if (!running || !plan.rendered) continue;
-        const diff = diffTaskDefinitions(toTemplate(running).input, plan.rendered.input, isSecret);
-        diffs.push(diff);
-        const users = plan.services.filter((s) => s.taskDefinition === arn).map((s) => s.serviceName ?? "");
-        for (const line of formatTaskDefinitionDiff(diff, `dry run: ${users.join(", ")} would go from ${revisionName(arn)} to a new revision of ${plan.rendered.input.family}:`)) log.info(line);
-      }
-    }
-    phases.verifyMs = clock.now() - started;
-    log.info("dry run: nothing was written");
-    return { ...result, diff: diffs };
-  }
-  phases.verifyMs = clock.now() - started;
-
-  // --- 4. register one revision per family -------------------------------------------------------
-  // A signal that came between two reads must not be followed by writes.
-  if (deps.signal.aborted) throw new InterruptedError(NOTHING_WRITTEN);
-  progress.writing = true;
-  const registerStart = clock.now();
+/**
+ * Task definitions: each family's latest ACTIVE revision (`families`: those no template replaces),
+ * then the running revisions not described yet. Concurrently; none twice.
+ */
+async function describeRevisions(
+  families: readonly string[],
+  services: readonly Service[],
+  deps: ReleaseDeps,
+): Promise<{ latest: Map<string, DescribedTaskDefinition>; describedRevisions: Map<string, DescribedTaskDefinition> }> {
+  const describedRevisions = new Map<string, DescribedTaskDefinition>();
+  const latest = new Map<string, DescribedTaskDefinition>();
   await Promise.all(
-    [...targetFamilies.values()].map(async (plan) => {
-      if (!plan.rendered) return;
-      plan.registeredArn = await registerTaskDefinition(deps.aws, plan.rendered.input, plan.rendered.tags);
-      log.info(`registered ${revisionName(plan.registeredArn)} (${plan.containers.join(", ")}: ${image})`);
+    families.map(async (family) => {
+      const revision = await describeTaskDefinition(deps.aws, family, deps.signal);
+      latest.set(family, revision);
+      describedRevisions.set(revision.taskDefinitionArn, revision);
     }),
   );
-  const arnFor = (plan: FamilyPlan): string => targetFamilies.get(plan.rendered?.input.family ?? plan.sourceFamily)?.registeredArn ?? "";
-  const revisions = plans.map((plan, i) => ({ ...result.revisions[i]!, taskDefinitionArn: arnFor(plan) }));
-  phases.registerMs = clock.now() - registerStart;
-  const registered: RegisteredRevision[] = [...targetFamilies.values()].map((plan) => ({
-    family: plan.rendered?.input.family ?? plan.sourceFamily,
-    taskDefinitionArn: plan.registeredArn ?? "",
-    containers: plan.containers,
-    services: plans.filter((p) => arnFor(p) === plan.registeredArn).flatMap((p) => p.services.map((s) => s.serviceName ?? "")),
+  const runningArns = [...new Set(services.map((s) => s.taskDefinition ?? ""))].filter((arn) => !describedRevisions.has(arn));
+  await Promise.all(
+    runningArns.map(async (arn) => {
+      describedRevisions.set(arn, await describeTaskDefinition(deps.aws, arn, deps.signal));
+    }),
+  );
+  return { latest, describedRevisions };
+}
+
+/** What `verifyPlanned` gets: one entry per target family. */
+function plannedRevisions(plan: ReleasePlan): PlannedRevision[] {
+  return [...plan.targets].map(([family, target]) => ({
+    family,
+    containers: target.containers,
+    containerNames: target.rendered.input.containerDefinitions.map((c) => c.name ?? ""),
+    services: servicesOfTarget(plan.plans, family),
   }));
-  if (options.beforeUpdate) await options.beforeUpdate(registered);
-  if (deps.signal.aborted) {
-    throw new InterruptedError(`interrupted before updating any service: ${registered.map((r) => revisionName(r.taskDefinitionArn)).join(", ")} registered but not rolled out (run the release again)`, {
-      result: { ...result, revisions },
-    });
-  }
+}
 
-  // --- 5. update every service at once, then wait for all ---------------------------------------
-  const updateStart = clock.now();
-  const targets = plans.flatMap((plan) => plan.services.map((service) => ({ service: service.serviceName ?? "", taskDefinitionArn: arnFor(plan) })));
-  const { started: started_, failure } = await updateServices(deps.aws, options.cluster, targets);
-  phases.updateMs = clock.now() - updateStart;
-  const serviceResults = (report?: RolloutReport): ReleaseServiceResult[] =>
-    described.services.map((s) => {
-      const name = s.serviceName ?? "";
-      const update = started_.find((u) => u.service === name);
-      const outcome = report?.outcomes.find((o) => o.service === name);
-      if (!update) return { service: name, from: s.taskDefinition ?? "", to: null, deploymentId: null, outcome: "not-updated" as const };
-      return {
-        service: name,
-        from: s.taskDefinition ?? "",
-        to: update.taskDefinitionArn,
-        deploymentId: update.deploymentId,
-        outcome: outcome ? outcome.state : ("not-waited" as const),
-        ...(outcome ? { reason: outcome.reason } : {}),
-        ...(outcome?.fallenBackTo !== undefined ? { fallenBackTo: outcome.fallenBackTo } : {}),
-      };
-    });
+/** Dry run: logs and returns the difference between each running revision and its replacement. */
+function logDryRunDiff(verified: Verified, log: Logger): TaskDefinitionDiff[] {
+  const diffs: TaskDefinitionDiff[] = [];
+  for (const plan of verified.plan.plans) {
+    for (const arn of new Set(plan.services.map((s) => s.taskDefinition ?? ""))) {
+      const running = verified.describedRevisions.get(arn);
+      if (!running) continue;
+      const diff = diffTaskDefinitions(toTemplate(running).input, plan.rendered.input, verified.isSecret);
+      diffs.push(diff);
+      const users = plan.services.filter((s) => s.taskDefinition === arn).map((s) => s.serviceName ?? "");
+      for (const line of formatTaskDefinitionDiff(diff, `dry run: ${users.join(", ")} would go from ${revisionName(arn)} to a new revision of ${plan.rendered.input.family}:`)) log.info(line);
+    }
+  }
+  return diffs;
+}
+
+/** Phase 2, register: one revision per target family, concurrently. */
+async function registerRevisions(verified: Verified, deps: ReleaseDeps): Promise<Registration> {
+  const { plan, image, result } = verified;
+  const arns = new Map<string, string>();
+  await Promise.all(
+    [...plan.targets].map(async ([family, target]) => {
+      const arn = await registerTaskDefinition(deps.aws, target.rendered.input, target.rendered.tags);
+      arns.set(family, arn);
+      deps.log.info(`registered ${revisionName(arn)} (${target.containers.join(", ")}: ${image})`);
+    }),
+  );
+  const arnFor = (p: FamilyPlan): string => arns.get(targetFamily(p)) ?? "";
+  const revisions = plan.plans.map((p, i) => ({ ...result.revisions[i]!, taskDefinitionArn: arnFor(p) }));
+  const registered: RegisteredRevision[] = [...plan.targets].map(([family, target]) => ({
+    family,
+    taskDefinitionArn: arns.get(family) ?? "",
+    containers: target.containers,
+    services: servicesOfTarget(plan.plans, family),
+  }));
+  return { revisions, registered, arnFor };
+}
+
+/** The `beforeUpdate` seam (`--pre-deploy-command`); a signal during it stops before any update. */
+async function runBeforeUpdate(options: ReleaseOptions, verified: Verified, registration: Registration, signal: AbortSignal): Promise<void> {
+  if (options.beforeUpdate) await options.beforeUpdate(registration.registered);
+  if (signal.aborted) {
+    throw new InterruptedError(
+      `interrupted before updating any service: ${registration.registered.map((r) => revisionName(r.taskDefinitionArn)).join(", ")} registered but not rolled out (run the release again)`,
+      { result: { ...verified.result, revisions: registration.revisions } },
+    );
+  }
+}
+
+/** Phase 3, update: every service at once. A failed update ends the release (the others roll out). */
+async function updateAllServices(
+  options: ReleaseOptions,
+  verified: Verified,
+  registration: Registration,
+  deps: ReleaseDeps,
+  phases: ReleaseResult["phases"],
+): Promise<StartedDeployment[]> {
+  const updateStart = deps.clock.now();
+  const targets = verified.plan.plans.flatMap((plan) => plan.services.map((service) => ({ service: service.serviceName ?? "", taskDefinitionArn: registration.arnFor(plan) })));
+  const { started, failure } = await updateServices(deps.aws, options.cluster, targets);
+  phases.updateMs = deps.clock.now() - updateStart;
   if (failure !== undefined) {
-    const updatedNames = started_.map((u) => `${u.service} → ${revisionName(u.taskDefinitionArn)}`);
+    const updatedNames = started.map((u) => `${u.service} → ${revisionName(u.taskDefinitionArn)}`);
     const already = updatedNames.length > 0 ? ` (already updated: ${updatedNames.join(", ")}; those roll out regardless)` : " (no service was updated)";
-    throw partialUpdateError(failure, already, { ...result, revisions, services: serviceResults() });
+    throw partialUpdateError(failure, already, { ...verified.result, revisions: registration.revisions, services: serviceResults(verified.described, started) });
   }
-  for (const u of started_) log.info(`updated ${u.service} to ${revisionName(u.taskDefinitionArn)} (deployment ${u.deploymentId})`);
+  for (const u of started) deps.log.info(`updated ${u.service} to ${revisionName(u.taskDefinitionArn)} (deployment ${u.deploymentId})`);
+  return started;
+}
 
-  if (options.wait === false) {
-    log.info(`not waiting (--no-wait): follow with ecs-release status --cluster ${options.cluster} ${services.map((s) => `--service ${s}`).join(" ")}`);
-    return { ...result, revisions, services: serviceResults() };
-  }
-
+/** Phase 4, wait: every rollout to its end, then each revision's outcome recorded; throws on a failed rollout. */
+async function waitForOutcomes(
+  options: ReleaseOptions,
+  verified: Verified,
+  registration: Registration,
+  updated: readonly StartedDeployment[],
+  deps: ReleaseDeps,
+  warn: (message: string) => void,
+  phases: ReleaseResult["phases"],
+): Promise<ReleaseResult> {
+  const { clock, log } = deps;
   const waitStart = clock.now();
-  log.info(`waiting for ${plural(started_.length, "rollout")} (timeout ${formatDuration(options.timeoutMs)}, polling every ${formatDuration(options.pollIntervalMs)})`);
+  log.info(`waiting for ${plural(updated.length, "rollout")} (timeout ${formatDuration(options.timeoutMs)}, polling every ${formatDuration(options.pollIntervalMs)})`);
   const report = await waitForRollouts(
     {
       cluster: options.cluster,
-      targets: rolloutTargetsOf(started_, described.services),
+      targets: rolloutTargetsOf(updated, verified.described),
       timeoutMs: options.timeoutMs,
       pollIntervalMs: options.pollIntervalMs,
-      knownEventIds: described.services.flatMap((s) => (s.events ?? []).map((e) => e.id ?? "")),
+      knownEventIds: verified.described.flatMap((s) => (s.events ?? []).map((e) => e.id ?? "")),
     },
     deps,
   );
   phases.waitMs = clock.now() - waitStart;
+  const outcomeOf = await recordOutcomes(registration.registered, report, deps, warn);
+  const final: ReleaseResult = {
+    ...verified.result,
+    revisions: registration.revisions.map((r) => ({ ...r, outcome: outcomeOf.get(r.taskDefinitionArn) ?? null })),
+    services: serviceResults(verified.described, updated, report),
+  };
+  const error = rolloutReportError(report, options.cluster, final);
+  if (error) throw error;
+  return final;
+}
 
-  // Record each revision's outcome when it is known: stable when every service on it completed,
-  // failed as soon as one failed.
+/**
+ * Records each revision's outcome when it is known (see revisionOutcome) as TAG.outcome; a tag
+ * that cannot be written is a warning. Returns the outcome per revision ARN.
+ */
+async function recordOutcomes(
+  registered: readonly RegisteredRevision[],
+  report: RolloutReport,
+  deps: ReleaseDeps,
+  warn: (message: string) => void,
+): Promise<Map<string, "stable" | "failed" | null>> {
   const tagged = await Promise.all(
     registered.map(async (revision) => {
-      const outcomes = report.outcomes.filter((o) => o.taskDefinitionArn === revision.taskDefinitionArn);
-      // A superseded rollout says nothing about the revision itself: no outcome is recorded for it.
-      const judged = outcomes.filter((o) => o.state !== "superseded");
-      const value = judged.some((o) => isFailure(o.state)) ? "failed" : outcomes.length > 0 && outcomes.every((o) => o.state === "completed") ? "stable" : null;
+      const value = revisionOutcome(report.outcomes.filter((o) => o.taskDefinitionArn === revision.taskDefinitionArn));
       if (value === null) return [revision.taskDefinitionArn, null] as const;
       try {
         await tagResource(deps.aws, revision.taskDefinitionArn, { [TAG.outcome]: value });
-        log.info(`tagged ${revisionName(revision.taskDefinitionArn)} ${TAG.outcome}=${value}`);
+        deps.log.info(`tagged ${revisionName(revision.taskDefinitionArn)} ${TAG.outcome}=${value}`);
       } catch (error) {
         warn(`could not record the outcome on ${revisionName(revision.taskDefinitionArn)}: ${error instanceof Error ? error.message : String(error)}`);
       }
       return [revision.taskDefinitionArn, value] as const;
     }),
   );
-  const outcomeOf = new Map(tagged);
-  const final: ReleaseResult = {
-    ...result,
-    revisions: revisions.map((r) => ({ ...r, outcome: outcomeOf.get(r.taskDefinitionArn) ?? null })),
-    services: serviceResults(report),
-  };
-  const error = rolloutReportError(report, options.cluster, final);
-  if (error) throw error;
-  log.info(`released ${registered.map((r) => revisionName(r.taskDefinitionArn)).join(", ")}: ${plural(started_.length, "service")} stable in ${formatDuration(clock.now() - started)}`);
-  return final;
+  return new Map(tagged);
+}
+
+/** Per-service results: not updated, updated and not waited for, or the state the wait ended in. */
+function serviceResults(described: readonly Service[], updated: readonly StartedDeployment[], report?: RolloutReport): ReleaseServiceResult[] {
+  return described.map((s) => {
+    const name = s.serviceName ?? "";
+    const update = updated.find((u) => u.service === name);
+    const outcome = report?.outcomes.find((o) => o.service === name);
+    if (!update) return { service: name, from: s.taskDefinition ?? "", to: null, deploymentId: null, outcome: "not-updated" as const };
+    return {
+      service: name,
+      from: s.taskDefinition ?? "",
+      to: update.taskDefinitionArn,
+      deploymentId: update.deploymentId,
+      outcome: outcome ? outcome.state : ("not-waited" as const),
+      ...(outcome ? { reason: outcome.reason } : {}),
+      ...(outcome?.fallenBackTo !== undefined ? { fallenBackTo: outcome.fallenBackTo } : {}),
+    };
+  });
 }
 
 function toTemplate(revision: DescribedTaskDefinition | undefined): TaskDefinitionTemplate {
   if (!revision) throw new ValidationError("internal: a family without a described revision");
   return templateFromRevision(revision.taskDefinition, Object.entries(revision.tags).map(([key, value]) => ({ key, value })), revision.taskDefinitionArn);
-}
-
-function releaseTagMap(options: ReleaseOptions, image: string, releasedAt: string): Record<string, string> {
-  const tags: Record<string, string> = { [TAG.image]: image, [TAG.releasedAt]: releasedAt, [TAG.version]: options.metadata.version };
-  if (options.sha) tags[TAG.sha] = options.sha;
-  if (options.metadata.releasedBy) tags[TAG.releasedBy] = options.metadata.releasedBy;
-  if (options.metadata.pipeline) tags[TAG.pipeline] = options.metadata.pipeline;
-  if (options.metadata.jobUrl) tags[TAG.jobUrl] = options.metadata.jobUrl;
-  return tags;
 }
 
 /**
@@ -527,13 +560,9 @@ async function findEnvironmentDrift(
   const drift: Array<{ family: string; releasedIn: string; changes: EnvironmentChange[] }> = [];
   for (const plan of plans) {
     const rendered = plan.rendered;
-    if (!rendered) continue;
     const running = [...new Set(plan.services.map((s) => s.taskDefinition ?? ""))].map((arn) => describedRevisions.get(arn)).filter((r): r is DescribedTaskDefinition => r !== undefined);
     if (running.length === 0 || running.some((r) => r.tags[TAG.sha] === sha)) continue;
-    const newestRegistered = Math.max(...running.map((r) => registeredAtOf(r) ?? 0));
-    // ECR's imagePushedAt has whole seconds: a push in the same second as the registration is
-    // ambiguous, and taken as a forward release (no scan), not as a re-release of an older commit.
-    if (!(pushedAt.getTime() < Math.floor(newestRegistered / 1_000) * 1_000)) continue;
+    if (!isPushedBeforeRunning(pushedAt, running.map((r) => registeredAtOf(r.taskDefinition, r.tags)))) continue;
 
     const family = plan.sourceFamily;
     let found = [...describedRevisions.values()].find((r) => familyOf(r.taskDefinitionArn) === family && r.tags[TAG.sha] === sha);
@@ -564,19 +593,3 @@ async function findEnvironmentDrift(
   }
   return drift;
 }
-
-/** When a revision was registered: ECS's registeredAt, else the release time we recorded in its tags. */
-function registeredAtOf(revision: DescribedTaskDefinition): number | undefined {
-  const raw = revision.taskDefinition["registeredAt"] ?? revision.tags[TAG.releasedAt];
-  if (typeof raw === "number") return raw < 1e12 ? raw * 1000 : raw;
-  if (typeof raw === "string") {
-    const parsed = Date.parse(raw);
-    return Number.isNaN(parsed) ? undefined : parsed;
-  }
-  return undefined;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-

@@ -1,0 +1,410 @@
+import type { Service } from "@aws-sdk/client-ecs";
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../../src/core/errors.js";
+import {
+  checkDeploymentsInProgress,
+  checkDescribedServices,
+  checkParametersFound,
+  checkReleaseRequest,
+  environmentClashWarning,
+  groupServicesByFamily,
+  isPushedBeforeRunning,
+  matchTemplates,
+  planFamilies,
+  planFamily,
+  plural,
+  registeredAtOf,
+  releaseTagMap,
+  resolveReleaseImage,
+  revisionOutcome,
+  servicesOfTarget,
+  targetFamilies,
+  unknownContainerNames,
+  verifiedSummary,
+  type PlanFamiliesInput,
+  type ReleaseRequestInput,
+} from "../../../src/core/release-plan.js";
+import type { RolloutStateKind } from "../../../src/core/rollout-state.js";
+import { buildEnvironment } from "../../../src/core/ssm-environment.js";
+import { TAG } from "../../../src/core/tags.js";
+import type { TaskDefinitionTemplate } from "../../../src/core/template.js";
+
+const REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+const IMAGE = `${REGISTRY}/platform:abc123`;
+const arn = (revision: string): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/${revision}`;
+const service = (name: string, revision: string, extra: Partial<Service> = {}): Service => ({ serviceName: name, status: "ACTIVE", taskDefinition: arn(revision), ...extra });
+
+const template = (family: string, source: string, containers = [{ name: "app", image: `${REGISTRY}/platform:old` }, { name: "log-router", image: "fluent-bit:2" }]): TaskDefinitionTemplate => ({
+  source,
+  tags: {},
+  input: { family, containerDefinitions: containers.map((c) => ({ ...c })) },
+});
+
+const request = (extra: Partial<ReleaseRequestInput> = {}): ReleaseRequestInput => ({ services: ["web"], ssmPath: "/platform/prod", repository: "platform", sha: "abc123", ...extra });
+
+const TEMPLATE_JSON = (family: string): string => JSON.stringify({ family, containerDefinitions: [{ name: "app", image: "x" }] });
+
+describe("checkReleaseRequest", () => {
+  it.each<[string, Partial<ReleaseRequestInput>, string]>([
+    ["neither --repository nor --image", { repository: undefined as unknown as string }, "pass exactly one of --repository (the image is REPOSITORY:SHA, looked up in ECR) or --image URI"],
+    ["both --repository and --image", { image: "nginx:1" }, "pass exactly one of --repository (the image is REPOSITORY:SHA, looked up in ECR) or --image URI"],
+    ["--repository without a SHA", { sha: "" }, "no commit SHA: pass --sha, or set CIRCLE_SHA1, or run inside a git checkout"],
+    ["no service", { services: [] }, "pass at least one --service"],
+    ["an unknown SecureString mode", { secureStrings: "plain" as "secrets" }, `--secure-strings must be "environment" or "secrets", not "plain"`],
+    [
+      "an unkeyed template among several",
+      { templates: [{ source: "a.json", text: TEMPLATE_JSON("web") }, { family: "worker", source: "b.json", text: TEMPLATE_JSON("worker") }] },
+      "--template FILE applies to every family, so give it once; for several families use --template FAMILY=FILE for each",
+    ],
+  ])("refuses %s", (_what, extra, message) => {
+    const input = { ...request(), ...extra };
+    if (input.repository === undefined) delete (input as { repository?: string }).repository;
+    expect(() => checkReleaseRequest(input)).toThrow(new ValidationError(message));
+  });
+
+  it("refuses a malformed --env item and an unparsable template (their own messages)", () => {
+    expect(() => checkReleaseRequest(request({ env: ["no-equals"] }))).toThrow(ValidationError);
+    expect(() => checkReleaseRequest(request({ templates: [{ source: "t.json", text: "{}" }] }))).toThrow(/t\.json/);
+  });
+
+  it("normalises the path, defaults the mode, parses templates and drops duplicate services", () => {
+    const checked = checkReleaseRequest(request({ services: ["web", "worker", "web"], ssmPath: "/platform/prod/", templates: [{ family: "web", source: "web.json", text: TEMPLATE_JSON("web") }] }));
+    expect(checked.ssmPath).toBe("/platform/prod");
+    expect(checked.mode).toBe("environment");
+    expect(checked.services).toEqual(["web", "worker"]);
+    expect(checked.templates.map((t) => [t.family, t.template.input.family, t.template.source])).toEqual([["web", "web", "web.json"]]);
+  });
+
+  it("takes --image without a SHA", () => {
+    const { repository: _r, sha: _s, ...rest } = request();
+    expect(checkReleaseRequest({ ...rest, image: "nginx:1" }).services).toEqual(["web"]);
+  });
+});
+
+describe("checkDescribedServices", () => {
+  it.each<[string, Service[], string[], string | undefined]>([
+    ["all found and ACTIVE", [service("web", "web:1")], [], undefined],
+    ["one missing", [], ["web"], "service not found in cluster prod: web (check --service and --cluster)"],
+    ["missing and inactive", [service("worker", "worker:1", { status: "DRAINING" })], ["web"], "services not found in cluster prod: web, worker (DRAINING) (check --service and --cluster)"],
+    [
+      "a CODE_DEPLOY service",
+      [service("web", "web:1", { deploymentController: { type: "CODE_DEPLOY" } })],
+      [],
+      "web uses the CODE_DEPLOY deployment controller: ecs-release deploys services with the ECS (rolling update) controller only",
+    ],
+  ])("%s", (_what, services, missing, message) => {
+    const check = (): void => checkDescribedServices("prod", services, missing);
+    if (message === undefined) expect(check).not.toThrow();
+    else expect(check).toThrow(new ValidationError(message));
+  });
+});
+
+describe("resolveReleaseImage", () => {
+  it("takes the ECR image found for the SHA, identified by URI and name", () => {
+    expect(resolveReleaseImage({ repository: "platform", sha: "abc123" }, { uri: IMAGE })).toEqual({ image: IMAGE, repository: { uri: `${REGISTRY}/platform`, name: "platform" } });
+  });
+  it("refuses a SHA with no image in ECR", () => {
+    expect(() => resolveReleaseImage({ repository: "platform", sha: "abc123" }, undefined)).toThrow(
+      new ValidationError(
+        "image platform:abc123 is not in ECR: the build job may not have run for this commit, or a lifecycle policy expired the image (push it with ecs-release push, or check --repository, --sha and the region)",
+      ),
+    );
+  });
+  it("takes --image as given", () => {
+    expect(resolveReleaseImage({ image: "ghcr.io/acme/web:1.2" }, undefined)).toEqual({ image: "ghcr.io/acme/web:1.2", repository: { uri: "ghcr.io/acme/web" } });
+  });
+});
+
+describe("checkParametersFound", () => {
+  it.each<[number, boolean, boolean]>([
+    [1, false, false],
+    [0, true, false],
+    [0, false, true],
+  ])("%i parameters, --allow-empty-env %s → throws %s", (count, allowEmpty, throws) => {
+    const check = (): void => checkParametersFound(count, "/platform/prod", allowEmpty);
+    if (throws) expect(check).toThrow(new ValidationError("no SSM parameters under /platform/prod (check --ssm-path and the region; pass --allow-empty-env to release with no SSM environment)"));
+    else expect(check).not.toThrow();
+  });
+});
+
+describe("groupServicesByFamily", () => {
+  it("groups by the family each service runs, in the order given", () => {
+    const grouped = groupServicesByFamily([service("web", "web:3"), service("worker", "worker:1"), service("web-canary", "web:2")]);
+    expect([...grouped].map(([family, services]) => [family, services.map((s) => s.serviceName)])).toEqual([
+      ["web", ["web", "web-canary"]],
+      ["worker", ["worker"]],
+    ]);
+  });
+});
+
+describe("matchTemplates", () => {
+  const web = template("web", "web.json");
+  const worker = template("worker", "worker.json");
+  it.each<[string, Array<{ family: string | undefined; template: TaskDefinitionTemplate }>, string[], Record<string, string> | string]>([
+    ["no template", [], ["web", "worker"], {}],
+    ["an unkeyed template, one family", [{ family: undefined, template: web }], ["web"], { web: "web.json" }],
+    [
+      "an unkeyed template, several families",
+      [{ family: undefined, template: web }],
+      ["web", "worker"],
+      "the services run 2 families (web, worker): give a template per family with --template FAMILY=FILE, or none to use each family's latest revision",
+    ],
+    ["a keyed template for one of two families", [{ family: "worker", template: worker }], ["web", "worker"], { worker: "worker.json" }],
+    [
+      "a template for a family no service runs",
+      [{ family: "web", template: web }, { family: "batch", template: worker }, { family: "cron", template: worker }],
+      ["web"],
+      "--template batch, cron=…: no service given runs that family (they run web)",
+    ],
+  ])("%s", (_what, templates, families, expected) => {
+    const match = (): Record<string, string> => Object.fromEntries([...matchTemplates(templates, families)].map(([f, t]) => [f, t.source]));
+    if (typeof expected === "string") expect(match).toThrow(new ValidationError(expected));
+    else expect(match()).toEqual(expected);
+  });
+});
+
+describe("releaseTagMap", () => {
+  it.each<[string, { sha?: string; metadata: { version: string; releasedBy?: string; pipeline?: string; jobUrl?: string } }, Record<string, string>]>([
+    ["the minimum", { metadata: { version: "1.0.0" } }, { [TAG.image]: IMAGE, [TAG.releasedAt]: "2024-01-01T00:00:00.000Z", [TAG.version]: "1.0.0" }],
+    [
+      "everything known",
+      { sha: "abc123", metadata: { version: "1.0.0", releasedBy: "ana", pipeline: "42", jobUrl: "https://ci/job/1" } },
+      {
+        [TAG.image]: IMAGE,
+        [TAG.releasedAt]: "2024-01-01T00:00:00.000Z",
+        [TAG.version]: "1.0.0",
+        [TAG.sha]: "abc123",
+        [TAG.releasedBy]: "ana",
+        [TAG.pipeline]: "42",
+        [TAG.jobUrl]: "https://ci/job/1",
+      },
+    ],
+  ])("%s", (_what, input, expected) => expect(releaseTagMap(input, IMAGE, "2024-01-01T00:00:00.000Z")).toEqual(expected));
+});
+
+const environment = (mode: "environment" | "secrets" = "environment") =>
+  buildEnvironment({
+    path: "/platform/prod",
+    parameters: [
+      { name: "/platform/prod/A", value: "1", type: "String" },
+      { name: "/platform/prod/TOKEN", value: "s3cret", type: "SecureString", arn: "arn:aws:ssm:us-east-1:123456789012:parameter/platform/prod/TOKEN" },
+    ],
+    mode,
+  });
+
+const planInput = (extra: Partial<PlanFamiliesInput> = {}): PlanFamiliesInput => ({
+  byFamily: new Map([["web", [service("web", "web:3")]]]),
+  fileTemplates: new Map(),
+  latest: new Map([["web", template("web", arn("web:3"))]]),
+  containers: [],
+  repository: { uri: `${REGISTRY}/platform`, name: "platform" },
+  image: IMAGE,
+  environment: environment(),
+  ssmPath: "/platform/prod",
+  mode: "environment",
+  releaseTags: { [TAG.image]: IMAGE },
+  ...extra,
+});
+
+describe("planFamily", () => {
+  const source = { sourceFamily: "web", services: [service("web", "web:3")], template: template("web", arn("web:3")), fromFile: false };
+
+  it("selects the container from the repository and renders the image and environment into it only", () => {
+    const { plan, problems } = planFamily(source, planInput());
+    expect(problems).toEqual([]);
+    expect(plan.containers).toEqual(["app"]);
+    expect(plan.rendered.input.containerDefinitions.map((c) => c.image)).toEqual([IMAGE, "fluent-bit:2"]);
+    expect(plan.rendered.input.containerDefinitions[0]?.environment?.map((e) => e.name)).toEqual(["A", "TOKEN"]);
+    expect(plan.rendered.tags).toEqual({ [TAG.image]: IMAGE });
+  });
+
+  it.each<[string, "environment" | "secrets", string]>([
+    ["secrets mode", "secrets", " (--secure-strings secrets)"],
+    ["a template that already has secrets", "environment", ""],
+  ])("lists container secrets without an execution role (%s)", (_what, mode, suffix) => {
+    const withSecret = template("web", arn("web:3"), [{ name: "app", image: "x", secrets: [{ name: "SM", valueFrom: "arn:aws:secretsmanager:us-east-1:1:secret:x" }] } as { name: string; image: string }]);
+    const { problems } = planFamily({ ...source, template: withSecret }, planInput({ mode, environment: environment(mode) }));
+    expect(problems).toEqual([`family web has container secrets but no executionRoleArn: ECS needs an execution role that may read the parameters${suffix}`]);
+  });
+
+  it("lists a broken ECS limit", () => {
+    const many = template("web", arn("web:3"), Array.from({ length: 11 }, (_, i) => ({ name: `c${i}`, image: `${REGISTRY}/platform:old` })));
+    expect(planFamily({ ...source, template: many }, planInput()).problems).toEqual(["family web: 11 containers, over ECS's limit of 10"]);
+  });
+
+  it.each<[string, boolean, RegExp]>([
+    ["a revision", false, /^task definition web:3 has 2 containers/],
+    ["a template file", true, /^template web\.json has 2 containers/],
+  ])("names %s when no container can be chosen", (_what, fromFile, message) => {
+    const ambiguous = template("web", fromFile ? "web.json" : arn("web:3"), [{ name: "a", image: "nginx" }, { name: "b", image: "redis" }]);
+    expect(() => planFamily({ ...source, template: ambiguous, fromFile }, planInput())).toThrow(message);
+  });
+});
+
+describe("planFamilies", () => {
+  it("plans each family from its file template or its latest revision", () => {
+    const { plans, targets } = planFamilies(
+      planInput({
+        byFamily: new Map([
+          ["web", [service("web", "web:3")]],
+          ["worker", [service("worker", "worker:1")]],
+        ]),
+        fileTemplates: new Map([["worker", template("worker", "worker.json")]]),
+      }),
+    );
+    expect(plans.map((p) => [p.sourceFamily, p.template.source, p.fromFile])).toEqual([
+      ["web", arn("web:3"), false],
+      ["worker", "worker.json", true],
+    ]);
+    expect([...targets.keys()]).toEqual(["web", "worker"]);
+  });
+
+  it("refuses --container names no family has, before the other problems", () => {
+    const input = planInput({ containers: ["app", "nope", "gone"], releaseTags: { [TAG.image]: "x".repeat(70_000) } });
+    expect(() => planFamilies(input)).toThrow(new ValidationError("--container nope, gone: no such container in web"));
+  });
+
+  it("throws every problem of every family at once, two templates registering one family included", () => {
+    const byFamily = new Map([
+      ["web", [service("web", "web:3")]],
+      ["web-old", [service("legacy", "web-old:7")]],
+    ]);
+    const fileTemplates = new Map([
+      ["web", template("web", "a.json")],
+      ["web-old", template("web", "b.json")],
+    ]);
+    const many = template("web", "a.json", Array.from({ length: 11 }, (_, i) => ({ name: `c${i}`, image: `${REGISTRY}/platform:old` })));
+    const error = (() => {
+      try {
+        planFamilies(planInput({ byFamily, fileTemplates: new Map([...fileTemplates, ["web", many]]) }));
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems).toEqual(["family web: 11 containers, over ECS's limit of 10", "two templates register family web (a.json, b.json)"]);
+    expect((error as ValidationError).message).toBe("family web: 11 containers, over ECS's limit of 10; two templates register family web (a.json, b.json)");
+  });
+
+  it("refuses a family with neither a template nor a described revision (internal)", () => {
+    expect(() => planFamilies(planInput({ latest: new Map() }))).toThrow(new ValidationError("internal: a family without a described revision"));
+  });
+});
+
+describe("unknownContainerNames", () => {
+  const plans = [{ template: template("web", "w") }, { template: template("worker", "k", [{ name: "worker", image: "x" }]) }];
+  it.each<[string[], string[]]>([
+    [[], []],
+    [["app", "worker"], []],
+    [["app", "nope"], ["nope"]],
+  ])("%j → %j", (names, expected) => expect(unknownContainerNames(names, plans)).toEqual(expected));
+});
+
+describe("targetFamilies and servicesOfTarget", () => {
+  const shared = template("web", "web.json");
+  const planOf = (sourceFamily: string, serviceName: string, t: TaskDefinitionTemplate) => planFamily({ sourceFamily, services: [service(serviceName, `${sourceFamily}:1`)], template: t, fromFile: true }, planInput());
+
+  it("one template for two source families registers one revision for both", () => {
+    const plans = [planOf("web", "web", shared), planOf("web-old", "legacy", shared)].map((p) => p.plan);
+    const { targets, problems } = targetFamilies(plans);
+    expect(problems).toEqual([]);
+    expect([...targets.keys()]).toEqual(["web"]);
+    expect(servicesOfTarget(plans, "web")).toEqual(["web", "legacy"]);
+  });
+
+  it("two templates of one family are a problem", () => {
+    const plans = [planOf("web", "web", shared), planOf("web-old", "legacy", template("web", "other.json"))].map((p) => p.plan);
+    expect(targetFamilies(plans).problems).toEqual(["two templates register family web (web.json, other.json)"]);
+  });
+});
+
+describe("checkDeploymentsInProgress", () => {
+  const busy = service("web", "web:3", {
+    deployments: [
+      { status: "PRIMARY", taskDefinition: arn("web:3"), rolloutState: "IN_PROGRESS" },
+      { status: "ACTIVE", taskDefinition: arn("web:2"), rolloutState: "COMPLETED" },
+    ],
+  });
+  const idle = service("worker", "worker:1", { deployments: [{ status: "PRIMARY", taskDefinition: arn("worker:1"), rolloutState: "COMPLETED" }] });
+
+  it.each<[string, Service[], boolean, string | undefined | Error]>([
+    ["nothing in progress", [idle], false, undefined],
+    ["nothing in progress, --force", [idle], true, undefined],
+    [
+      "a deployment in progress",
+      [idle, busy],
+      false,
+      new ValidationError("a deployment is already in progress on web (PRIMARY web:3 IN_PROGRESS, ACTIVE web:2 COMPLETED): wait for it (ecs-release status) or pass --force to release over it"),
+    ],
+    ["a deployment in progress, --force", [busy], true, "releasing over a deployment in progress (--force): web (PRIMARY web:3 IN_PROGRESS, ACTIVE web:2 COMPLETED)"],
+  ])("%s", (_what, services, force, expected) => {
+    if (expected instanceof Error) expect(() => checkDeploymentsInProgress(services, force)).toThrow(expected);
+    else expect(checkDeploymentsInProgress(services, force)).toBe(expected);
+  });
+});
+
+describe("environmentClashWarning", () => {
+  it.each<[string[], string | undefined]>([
+    [[], undefined],
+    [["A"], "--env A is also in SSM under /platform/prod: the SSM value wins"],
+    [["A", "B"], "--env A, B are also in SSM under /platform/prod: the SSM value wins"],
+  ])("%j", (clashes, expected) => expect(environmentClashWarning(clashes, "/platform/prod")).toBe(expected));
+});
+
+describe("verifiedSummary", () => {
+  const base = { cluster: "prod", services: ["web"], image: IMAGE, parameterCount: 1, ssmPath: "/platform/prod", secureCount: 0, mode: "environment" as const };
+  it.each<[string, Partial<typeof base>, string]>([
+    ["one of each", {}, `verified: cluster prod, 1 service (web), image ${IMAGE}, 1 parameter under /platform/prod`],
+    [
+      "several, with SecureStrings",
+      { services: ["web", "worker"], parameterCount: 3, secureCount: 2, mode: "secrets" as "environment" },
+      `verified: cluster prod, 2 services (web, worker), image ${IMAGE}, 3 parameters under /platform/prod (2 SecureStrings, as secrets)`,
+    ],
+    ["no parameters", { parameterCount: 0 }, `verified: cluster prod, 1 service (web), image ${IMAGE}, 0 parameters under /platform/prod`],
+  ])("%s", (_what, extra, expected) => expect(verifiedSummary({ ...base, ...extra })).toBe(expected));
+});
+
+describe("revisionOutcome", () => {
+  it.each<[RolloutStateKind[], "stable" | "failed" | null]>([
+    [[], null],
+    [["completed"], "stable"],
+    [["completed", "completed"], "stable"],
+    [["completed", "failed"], "failed"],
+    [["rolled-back"], "failed"],
+    [["completed", "in-progress"], null],
+    [["superseded"], null],
+    [["completed", "superseded"], null],
+    [["superseded", "failed"], "failed"],
+  ])("%j → %s", (states, expected) => expect(revisionOutcome(states.map((state) => ({ state })))).toBe(expected));
+});
+
+describe("registeredAtOf", () => {
+  it.each<[string, Record<string, unknown>, Record<string, string>, number | undefined]>([
+    ["epoch seconds", { registeredAt: 1_700_000_000 }, {}, 1_700_000_000_000],
+    ["epoch milliseconds", { registeredAt: 1_700_000_000_123 }, {}, 1_700_000_000_123],
+    ["an ISO string", { registeredAt: "2024-01-01T00:00:00Z" }, {}, Date.parse("2024-01-01T00:00:00Z")],
+    ["the release tag when ECS gives none", {}, { [TAG.releasedAt]: "2024-01-01T00:00:00Z" }, Date.parse("2024-01-01T00:00:00Z")],
+    ["an unparsable time", { registeredAt: "yesterday" }, {}, undefined],
+    ["nothing", {}, {}, undefined],
+  ])("%s", (_what, taskDefinition, tags, expected) => expect(registeredAtOf(taskDefinition, tags)).toBe(expected));
+});
+
+describe("isPushedBeforeRunning", () => {
+  const registered = Date.parse("2024-01-01T00:00:10.500Z");
+  it.each<[string, string, Array<number | undefined>, boolean]>([
+    ["pushed a second before", "2024-01-01T00:00:09Z", [registered], true],
+    ["pushed in the same second (ambiguous: a forward release)", "2024-01-01T00:00:10Z", [registered], false],
+    ["pushed after", "2024-01-01T00:00:11Z", [registered], false],
+    ["older than one of several running revisions (the newest counts)", "2024-01-01T00:00:09Z", [0, registered], true],
+    ["no known registration time", "2024-01-01T00:00:09Z", [undefined], false],
+  ])("%s", (_what, pushedAt, times, expected) => expect(isPushedBeforeRunning(new Date(pushedAt), times)).toBe(expected));
+});
+
+describe("plural", () => {
+  it.each<[number, string]>([
+    [0, "0 services"],
+    [1, "1 service"],
+    [2, "2 services"],
+  ])("%i", (count, expected) => expect(plural(count, "service")).toBe(expected));
+});
