@@ -14,10 +14,9 @@ import type { AwsClients } from "../aws/clients.js";
 import { describeServices, describeTaskDefinition, partialUpdateError, registerTaskDefinition, tagResource, updateServices, type DescribedTaskDefinition, type StartedDeployment } from "../aws/ecs.js";
 import { findImage } from "../aws/ecr.js";
 import { readParametersByPath } from "../aws/ssm.js";
-import { listRevisionArns } from "../aws/task-definitions.js";
 import { rolloutReportError, waitForRollouts, type RolloutReport } from "../aws/wait-rollout.js";
 import type { Clock } from "../core/clock.js";
-import { containerEnvironment, diffEnvironment, diffTaskDefinitions, formatEnvironmentChanges, formatTaskDefinitionDiff, type EnvironmentChange, type TaskDefinitionDiff } from "../core/diff.js";
+import { diffTaskDefinitions, formatTaskDefinitionDiff, type EnvironmentChange, type TaskDefinitionDiff } from "../core/diff.js";
 import { formatDuration } from "../core/duration.js";
 import { InterruptedError, ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
@@ -30,11 +29,9 @@ import {
   checkReleaseRequest,
   environmentClashWarning,
   groupServicesByFamily,
-  isPushedBeforeRunning,
   matchTemplates,
   planFamilies,
   plural,
-  registeredAtOf,
   releaseTagMap,
   resolveReleaseImage,
   revisionOutcome,
@@ -45,11 +42,12 @@ import {
   type ReleasePlan,
   type ReleaseRequest,
 } from "../core/release-plan.js";
-import { deploymentConfigurationWarnings, familyOf, revisionName, rolloutTargetsOf, type RolloutStateKind } from "../core/rollout-state.js";
+import { deploymentConfigurationWarnings, revisionName, rolloutTargetsOf, type RolloutStateKind } from "../core/rollout-state.js";
 import type { ReleaseRepository } from "../core/select-containers.js";
 import { buildEnvironment, type RenderedEnvironment, type SecureStringMode } from "../core/ssm-environment.js";
 import { TAG } from "../core/tags.js";
 import { templateFromRevision, type TaskDefinitionTemplate } from "../core/template.js";
+import { findEnvironmentDrift } from "./release-drift.js";
 
 /** A template file as the CLI read it. */
 export interface TemplateSource {
@@ -168,8 +166,6 @@ export interface ReleaseResult {
   readonly phases: { verifyMs: number; registerMs: number; updateMs: number; waitMs: number };
 }
 
-
-const DEFAULT_HISTORY_SCAN = 50;
 
 const NOTHING_WRITTEN = "interrupted before anything was written: no revision registered, no service updated";
 
@@ -539,57 +535,4 @@ function serviceResults(described: readonly Service[], updated: readonly Started
 function toTemplate(revision: DescribedTaskDefinition | undefined): TaskDefinitionTemplate {
   if (!revision) throw new ValidationError("internal: a family without a described revision");
   return templateFromRevision(revision.taskDefinition, Object.entries(revision.tags).map(([key, value]) => ({ key, value })), revision.taskDefinitionArn);
-}
-
-/**
- * When the image is older than the revision running now (pushed before it was registered) and
- * that revision runs another SHA, this is a re-release of an older commit: find the newest revision
- * of the family tagged with that SHA (bounded scan, newest first) and compare its application
- * environment with today's. A forward release of a new commit costs no extra call.
- */
-async function findEnvironmentDrift(
-  plans: readonly FamilyPlan[],
-  describedRevisions: Map<string, DescribedTaskDefinition>,
-  options: ReleaseOptions,
-  pushedAt: Date | undefined,
-  isSecret: (name: string) => boolean,
-  deps: ReleaseDeps,
-): Promise<ReleaseResult["drift"]> {
-  const sha = options.sha;
-  if (!sha || pushedAt === undefined) return [];
-  const drift: Array<{ family: string; releasedIn: string; changes: EnvironmentChange[] }> = [];
-  for (const plan of plans) {
-    const rendered = plan.rendered;
-    const running = [...new Set(plan.services.map((s) => s.taskDefinition ?? ""))].map((arn) => describedRevisions.get(arn)).filter((r): r is DescribedTaskDefinition => r !== undefined);
-    if (running.length === 0 || running.some((r) => r.tags[TAG.sha] === sha)) continue;
-    if (!isPushedBeforeRunning(pushedAt, running.map((r) => registeredAtOf(r.taskDefinition, r.tags)))) continue;
-
-    const family = plan.sourceFamily;
-    let found = [...describedRevisions.values()].find((r) => familyOf(r.taskDefinitionArn) === family && r.tags[TAG.sha] === sha);
-    if (!found) {
-      const arns = (await listRevisionArns(deps.aws, family, options.historyScanLimit ?? DEFAULT_HISTORY_SCAN, "ACTIVE", deps.signal)).filter((arn) => !describedRevisions.has(arn));
-      for (let i = 0; i < arns.length && !found; i += 5) {
-        const batch = await Promise.all(arns.slice(i, i + 5).map((arn) => describeTaskDefinition(deps.aws, arn, deps.signal)));
-        for (const revision of batch) describedRevisions.set(revision.taskDefinitionArn, revision);
-        found = batch.find((r) => r.tags[TAG.sha] === sha);
-      }
-    }
-    if (!found) {
-      deps.log.info(`${family}: ${sha.slice(0, 12)} is older than what runs, but no revision among the newest ${options.historyScanLimit ?? DEFAULT_HISTORY_SCAN} records it: no environment to compare with`);
-      continue;
-    }
-    const oldContainers = (found.taskDefinition["containerDefinitions"] as Array<Record<string, unknown>> | undefined) ?? [];
-    const appContainer = plan.containers[0] ?? "";
-    const before = oldContainers.find((c) => c["name"] === appContainer) ?? {};
-    const after = rendered.input.containerDefinitions.find((c) => c.name === appContainer) ?? {};
-    const changes = diffEnvironment(before as Parameters<typeof containerEnvironment>[0], after, isSecret);
-    drift.push({ family, releasedIn: found.taskDefinitionArn, changes });
-    deps.log.info(
-      changes.length === 0
-        ? `re-releasing ${sha.slice(0, 12)}, first released as ${revisionName(found.taskDefinitionArn)}: the environment is the same as then`
-        : `re-releasing ${sha.slice(0, 12)}, first released as ${revisionName(found.taskDefinitionArn)}: today's environment differs (${changes.length} ${changes.length === 1 ? "change" : "changes"}):`,
-    );
-    for (const line of formatEnvironmentChanges(changes)) deps.log.info(line);
-  }
-  return drift;
 }

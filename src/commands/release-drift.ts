@@ -1,0 +1,75 @@
+/**
+ * The environment drift of a re-release (cli.md, release): when an older commit is released again,
+ * how today's SSM environment differs from the one that commit was first released with. Part of
+ * `release`'s verify phase (reads only).
+ */
+import type { AwsClients } from "../aws/clients.js";
+import { describeTaskDefinition, type DescribedTaskDefinition } from "../aws/ecs.js";
+import { listRevisionArns } from "../aws/task-definitions.js";
+import { containerEnvironment, diffEnvironment, formatEnvironmentChanges, type EnvironmentChange } from "../core/diff.js";
+import type { Logger } from "../core/logger.js";
+import { isPushedBeforeRunning, registeredAtOf, type FamilyPlan } from "../core/release-plan.js";
+import { familyOf, revisionName } from "../core/rollout-state.js";
+import { TAG } from "../core/tags.js";
+
+/** One family's drift: the revision the SHA was first released as, and the changes since. */
+export interface EnvironmentDrift {
+  readonly family: string;
+  readonly releasedIn: string;
+  readonly changes: readonly EnvironmentChange[];
+}
+
+const DEFAULT_HISTORY_SCAN = 50;
+
+/**
+ * When the image is older than the revision running now (pushed before it was registered) and
+ * that revision runs another SHA, this is a re-release of an older commit: find the newest revision
+ * of the family tagged with that SHA (bounded scan, newest first) and compare its application
+ * environment with today's. A forward release of a new commit costs no extra call.
+ */
+export async function findEnvironmentDrift(
+  plans: readonly FamilyPlan[],
+  describedRevisions: Map<string, DescribedTaskDefinition>,
+  options: { readonly sha?: string; readonly historyScanLimit?: number },
+  pushedAt: Date | undefined,
+  isSecret: (name: string) => boolean,
+  deps: { readonly aws: AwsClients; readonly log: Logger; readonly signal: AbortSignal },
+): Promise<EnvironmentDrift[]> {
+  const sha = options.sha;
+  if (!sha || pushedAt === undefined) return [];
+  const drift: EnvironmentDrift[] = [];
+  for (const plan of plans) {
+    const rendered = plan.rendered;
+    const running = [...new Set(plan.services.map((s) => s.taskDefinition ?? ""))].map((arn) => describedRevisions.get(arn)).filter((r): r is DescribedTaskDefinition => r !== undefined);
+    if (running.length === 0 || running.some((r) => r.tags[TAG.sha] === sha)) continue;
+    if (!isPushedBeforeRunning(pushedAt, running.map((r) => registeredAtOf(r.taskDefinition, r.tags)))) continue;
+
+    const family = plan.sourceFamily;
+    let found = [...describedRevisions.values()].find((r) => familyOf(r.taskDefinitionArn) === family && r.tags[TAG.sha] === sha);
+    if (!found) {
+      const arns = (await listRevisionArns(deps.aws, family, options.historyScanLimit ?? DEFAULT_HISTORY_SCAN, "ACTIVE", deps.signal)).filter((arn) => !describedRevisions.has(arn));
+      for (let i = 0; i < arns.length && !found; i += 5) {
+        const batch = await Promise.all(arns.slice(i, i + 5).map((arn) => describeTaskDefinition(deps.aws, arn, deps.signal)));
+        for (const revision of batch) describedRevisions.set(revision.taskDefinitionArn, revision);
+        found = batch.find((r) => r.tags[TAG.sha] === sha);
+      }
+    }
+    if (!found) {
+      deps.log.info(`${family}: ${sha.slice(0, 12)} is older than what runs, but no revision among the newest ${options.historyScanLimit ?? DEFAULT_HISTORY_SCAN} records it: no environment to compare with`);
+      continue;
+    }
+    const oldContainers = (found.taskDefinition["containerDefinitions"] as Array<Record<string, unknown>> | undefined) ?? [];
+    const appContainer = plan.containers[0] ?? "";
+    const before = oldContainers.find((c) => c["name"] === appContainer) ?? {};
+    const after = rendered.input.containerDefinitions.find((c) => c.name === appContainer) ?? {};
+    const changes = diffEnvironment(before as Parameters<typeof containerEnvironment>[0], after, isSecret);
+    drift.push({ family, releasedIn: found.taskDefinitionArn, changes });
+    deps.log.info(
+      changes.length === 0
+        ? `re-releasing ${sha.slice(0, 12)}, first released as ${revisionName(found.taskDefinitionArn)}: the environment is the same as then`
+        : `re-releasing ${sha.slice(0, 12)}, first released as ${revisionName(found.taskDefinitionArn)}: today's environment differs (${changes.length} ${changes.length === 1 ? "change" : "changes"}):`,
+    );
+    for (const line of formatEnvironmentChanges(changes)) deps.log.info(line);
+  }
+  return drift;
+}
