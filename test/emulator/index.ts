@@ -33,6 +33,10 @@ export interface Emulator {
   callLog(): Promise<CallLogEntry[]>;
   /** RunTask requests received since the last reset, by task ARN (`GET /_sim/tasks`). */
   tasks(): Promise<TaskRecord[]>;
+  /** The simulated clock, epoch ms (`GET /_sim/clock`); STS token and credential expiry use it. */
+  clock(): Promise<number>;
+  /** Move the simulated clock forward (`POST /_sim/clock {"advanceSeconds": n}`); returns the new now. */
+  advanceClock(seconds: number): Promise<number>;
   /** Stop the HTTP front and moto; resolves when moto has exited. */
   stop(): Promise<void>;
 }
@@ -95,6 +99,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     },
     callLog: async () => (await control(url, "GET", "/_sim/log")) as CallLogEntry[],
     tasks: async () => (await control(url, "GET", "/_sim/tasks")) as TaskRecord[],
+    clock: async () => ((await control(url, "GET", "/_sim/clock")) as { now: number }).now,
+    advanceClock: async (seconds) => ((await control(url, "POST", "/_sim/clock", { advanceSeconds: seconds })) as { now: number }).now,
     stop: () => {
       stopped ??= (async () => {
         const closed = new Promise<void>((resolve) => proxy.server.close(() => resolve()));

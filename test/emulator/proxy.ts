@@ -6,6 +6,7 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { EcsSimulation, isJsonObject, type JsonObject, type SimRule, type TaskDefinitionInfo } from "./ecs-simulation.js";
+import { StsSimulation } from "./sts.js";
 
 /** A fault injected into matching AWS calls. */
 export interface SimFault {
@@ -141,6 +142,8 @@ export function parseFault(value: unknown): SimFault | string {
 /** The emulator's HTTP front for one moto instance. */
 export class EmulatorProxy {
   private readonly simulation: EcsSimulation;
+  /** Simulated clock and expiring STS credentials (sts.ts). */
+  private readonly sts = new StsSimulation();
   private faults: ActiveFault[] = [];
   private log: CallLogEntry[] = [];
   /** Bumped by reset so calls in flight across a reset are not logged. */
@@ -177,6 +180,18 @@ export class EmulatorProxy {
       if (generation === this.generation) this.log.push({ ...call, status, start, end: Date.now() });
     };
 
+    // Expiring credentials: STS refuses expired web identity tokens; expired credentials fail (sts.ts).
+    const webIdentity = call.operation === "AssumeRoleWithWebIdentity";
+    if (webIdentity) call.service = "sts";
+    const refused = webIdentity ? this.sts.checkWebIdentity(body) : this.sts.checkCredentials(req.headers);
+    if (refused !== undefined) {
+      const payload = Buffer.from(refused.body);
+      res.writeHead(refused.status, { "content-type": refused.contentType, "content-length": payload.length, "x-amzn-requestid": randomUUID() });
+      res.end(payload);
+      record(refused.status);
+      return;
+    }
+
     const fault = this.takeFault(call.operation);
     if (fault !== undefined) {
       if (fault.error === "reset") {
@@ -194,7 +209,8 @@ export class EmulatorProxy {
 
     const target = headerValue(req.headers, "x-amz-target") ?? "";
     const simulated = target.startsWith(`${ECS_PREFIX}.`) ? await this.simulateEcs(call.operation, req, url, body) : undefined;
-    const answer = simulated ?? (await this.forward(req.method ?? "POST", url, req.headers, body));
+    let answer = simulated ?? (await this.forward(req.method ?? "POST", url, req.headers, body));
+    if (webIdentity && answer.status === 200) answer = { ...answer, body: Buffer.from(this.sts.recordCredentials(body, answer.body.toString("utf8"))) };
     res.on("finish", () => record(answer.status));
     this.pipeAnswer(res, answer);
   }
@@ -393,6 +409,7 @@ export class EmulatorProxy {
     const answer = await this.forward("POST", "/moto-api/reset", {}, Buffer.alloc(0));
     if (answer.status !== 200) throw new Error(`moto reset answered ${answer.status}`);
     this.simulation.reset();
+    this.sts.reset();
     this.faults = [];
     this.log = [];
     this.generation += 1;
@@ -427,6 +444,14 @@ export class EmulatorProxy {
       }
     } else if (method === "GET" && path === "/_sim/log") {
       sendJson(res, 200, this.log);
+    } else if (path === "/_sim/clock" && (method === "GET" || method === "POST")) {
+      const advance = isJsonObject(input) ? input["advanceSeconds"] : undefined;
+      if (method === "POST" && (typeof advance !== "number" || !Number.isFinite(advance) || advance < 0)) {
+        sendJson(res, 400, { error: "clock.advanceSeconds must be a number >= 0" });
+        return;
+      }
+      if (typeof advance === "number") this.sts.advance(advance * 1000);
+      sendJson(res, 200, { now: this.sts.now() });
     } else if (method === "GET" && path === "/_sim/tasks") {
       sendJson(res, 200, this.simulation.listTasks());
     } else {
