@@ -1,6 +1,7 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SSMClient } from "@aws-sdk/client-ssm";
+import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { Logger } from "../core/logger.js";
 
 /** The AWS SDK clients a command uses, configured once. */
@@ -18,6 +19,8 @@ export interface AwsClientOptions {
   readonly log?: Logger;
   /** Attempts per call, including the first (default 6). */
   readonly maxAttempts?: number;
+  /** Credentials for every client (oidc-credentials.ts); the SDK's default chain when undefined. */
+  readonly credentials?: AwsCredentialIdentityProvider;
 }
 
 /**
@@ -34,6 +37,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     maxAttempts: options.maxAttempts ?? 6,
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
     ...(options.log ? { logger: sdkLogger(options.log) } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   } as const;
   let ecs: ECSClient | undefined;
   let ssm: SSMClient | undefined;

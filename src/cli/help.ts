@@ -14,6 +14,8 @@ export function programHelp(commands: readonly CommandSpec[], version: string): 
     "",
     "Every flag can also be set as ECS_RELEASE_<FLAG> (--ssm-path ⇔ ECS_RELEASE_SSM_PATH); the flag wins.",
     "Exit codes: 0 done · 1 deployment failed · 2 bad input (nothing written) · 3 AWS call failed · 4 timed out.",
+    "AWS credentials: the SDK's default chain; with ECS_RELEASE_OIDC=circleci (set by the orb) each renewal mints a fresh",
+    "CircleCI OIDC token (`circleci run oidc get`) and assumes AWS_ROLE_ARN with it, so jobs may run longer than an hour.",
     "",
     "Example:",
     "  ecs-release release --cluster prod --service web --ssm-path /platform/prod --repository platform",

@@ -94,7 +94,9 @@ function oidcCommand(): ReusableCommand {
     [step],
     parameterList<CommandParameters>(OIDC_PARAMETERS),
     "Make AWS credentials available to the rest of the job from CircleCI's OIDC token (web identity: no long-lived keys). " +
-      "The AWS SDK in ecs-release assumes the role itself and renews the credentials. Put AWS_ROLE_ARN (and AWS_REGION) in a context " +
+      "ecs-release assumes the role itself and renews the credentials for jobs of any length: CircleCI's token expires an hour after issue, " +
+      "so each renewal mints a fresh one with `circleci run oidc get` (ECS_RELEASE_OIDC=circleci, exported here when the job has the circleci CLI). " +
+      "Put AWS_ROLE_ARN (and AWS_REGION) in a context " +
       "the job uses, one context per environment (restricted to who may release there).",
   );
 }

@@ -26,5 +26,11 @@ printf '%s' "$token" > "$dir/web-identity-token"
   printf 'export AWS_WEB_IDENTITY_TOKEN_FILE=%q\n' "$dir/web-identity-token"
   printf 'export AWS_ROLE_SESSION_NAME=%q\n' "$session"
   if [ -n "${ORB_REGION:-}" ]; then printf 'export AWS_REGION=%q\n' "$ORB_REGION"; fi
+  # The token expires an hour after issue; with the circleci CLI in the job, ecs-release mints a fresh
+  # one (circleci run oidc get) each time it renews the role's credentials, so long jobs keep working.
+  if command -v circleci >/dev/null 2>&1; then printf 'export ECS_RELEASE_OIDC=circleci\n'; fi
 } >> "$BASH_ENV"
 echo "AWS credentials: role ${role_arn}, session ${session}, from the job's OIDC token."
+if ! command -v circleci >/dev/null 2>&1; then
+  echo "Note: no circleci CLI in this job, so the OIDC token cannot be renewed: AWS calls made more than an hour after the job started will fail." >&2
+fi

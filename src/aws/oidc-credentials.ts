@@ -1,0 +1,112 @@
+/**
+ * AWS credentials that outlive CircleCI's OIDC token.
+ *
+ * A CircleCI OIDC token expires one hour after it is issued (https://circleci.com/docs/openid-connect-tokens/,
+ * claim `exp`). The SDK's web identity provider (AWS_WEB_IDENTITY_TOKEN_FILE) re-reads the same file
+ * each time it renews the role's credentials, so after an hour it sends an expired token and STS
+ * answers ExpiredTokenException: a long pre-deploy migration plus a slow rollout fails on credentials.
+ *
+ * When the orb says so (`ECS_RELEASE_OIDC=circleci`, exported by its `configure_aws_oidc` command),
+ * the CLI uses this provider instead: each time the SDK needs credentials (the first call, and again
+ * five minutes before they expire) it mints a fresh token inside the job with
+ * `circleci run oidc get --claims '{"aud":"<audience>"}'` (https://circleci.com/docs/oidc-tokens-with-custom-claims/)
+ * and exchanges it with sts:AssumeRoleWithWebIdentity (the SDK's own `fromWebToken`, as AWS suggests for
+ * long-lived clients in aws/aws-sdk-js-v3#5270). The fresh token is also written to
+ * AWS_WEB_IDENTITY_TOKEN_FILE, so other tools in the job that read it see a valid token. The token
+ * itself is never logged.
+ */
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { fromWebToken } from "@aws-sdk/credential-provider-web-identity";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
+import { ValidationError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+
+/** The variable with which the orb turns the fresh-token provider on (value `circleci`). */
+export const OIDC_MODE_VARIABLE = "ECS_RELEASE_OIDC";
+/** The `aud` claim to ask for; default: the `aud` of the job's own token (the organization id). */
+export const OIDC_AUDIENCE_VARIABLE = "ECS_RELEASE_OIDC_AUDIENCE";
+/** The SDK renews credentials this long before they expire (its own window, 5 minutes). */
+const REFRESH_WINDOW_MS = 5 * 60_000;
+
+/** Runs `circleci run oidc get …` and resolves to the token it printed. */
+export type TokenMinter = (audience: string) => Promise<string>;
+
+/** The settings the provider reads from the environment. */
+export interface OidcRefreshSettings {
+  readonly roleArn: string;
+  readonly sessionName: string;
+  readonly audience: string;
+  readonly tokenFile: string | undefined;
+}
+
+/**
+ * The settings when `ECS_RELEASE_OIDC=circleci`, undefined otherwise (the SDK's default chain is used).
+ * Throws a ValidationError naming what is missing.
+ */
+export function oidcRefreshSettings(env: Readonly<Record<string, string | undefined>>): OidcRefreshSettings | undefined {
+  const mode = env[OIDC_MODE_VARIABLE];
+  if (mode === undefined || mode === "") return undefined;
+  if (mode !== "circleci") throw new ValidationError(`${OIDC_MODE_VARIABLE}=${mode} is not supported: use "circleci" or leave it unset`);
+  const roleArn = env["AWS_ROLE_ARN"];
+  if (!roleArn) throw new ValidationError(`${OIDC_MODE_VARIABLE}=circleci needs AWS_ROLE_ARN (the role to assume; the orb's configure_aws_oidc sets it)`);
+  const audience = env[OIDC_AUDIENCE_VARIABLE] || jwtAudience(env["CIRCLE_OIDC_TOKEN_V2"] ?? env["CIRCLE_OIDC_TOKEN"] ?? "");
+  if (!audience) {
+    throw new ValidationError(`${OIDC_MODE_VARIABLE}=circleci needs the token audience: set ${OIDC_AUDIENCE_VARIABLE} (your CircleCI organization id) or run inside a job with CIRCLE_OIDC_TOKEN_V2`);
+  }
+  return { roleArn, sessionName: env["AWS_ROLE_SESSION_NAME"] || "ecs-release", audience, tokenFile: env["AWS_WEB_IDENTITY_TOKEN_FILE"] || undefined };
+}
+
+/** The `aud` claim of a JWT (a string, or the first of a list); "" when unreadable. Nothing is verified. */
+export function jwtAudience(token: string): string {
+  const payload = token.split(".")[1];
+  if (payload === undefined) return "";
+  try {
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { aud?: unknown };
+    if (typeof claims.aud === "string") return claims.aud;
+    if (Array.isArray(claims.aud) && typeof claims.aud[0] === "string") return claims.aud[0];
+  } catch {
+    // not a JWT
+  }
+  return "";
+}
+
+/** The minter that runs CircleCI's CLI (present in every CircleCI job) with the job's environment. */
+export function circleciTokenMinter(env: Readonly<Record<string, string | undefined>>): TokenMinter {
+  return (audience) =>
+    new Promise((resolve, reject) => {
+      const childEnv = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+      execFile("circleci", ["run", "oidc", "get", "--claims", JSON.stringify({ aud: audience })], { env: childEnv, timeout: 60_000 }, (error, stdout, stderr) => {
+        const token = stdout.trim();
+        if (error || token === "") {
+          const reason = error && (error as NodeJS.ErrnoException).code === "ENOENT" ? "the circleci CLI is not on PATH (it is in every CircleCI job)" : (stderr.trim().split("\n")[0] ?? "") || (error?.message ?? "no token printed");
+          reject(new Error(`could not mint a CircleCI OIDC token with \`circleci run oidc get\`: ${reason}`));
+          return;
+        }
+        resolve(token);
+      });
+    });
+}
+
+/**
+ * A credential provider that mints a fresh OIDC token for every renewal and assumes the role with it.
+ * Shared by every client of the CLI: one renewal serves them all (cached until five minutes before the
+ * credentials expire, on the same clock the SDK uses).
+ */
+export function freshOidcCredentials(settings: OidcRefreshSettings, deps: { readonly mint: TokenMinter; readonly log: Logger; readonly region: string }): AwsCredentialIdentityProvider {
+  let cached: AwsCredentialIdentity | undefined;
+  let pending: Promise<AwsCredentialIdentity> | undefined;
+  const renew = async (properties?: Parameters<AwsCredentialIdentityProvider>[0]): Promise<AwsCredentialIdentity> => {
+    const token = await deps.mint(settings.audience);
+    if (settings.tokenFile !== undefined) writeFileSync(settings.tokenFile, token, { mode: 0o600 });
+    const credentials = await fromWebToken({ roleArn: settings.roleArn, roleSessionName: settings.sessionName, webIdentityToken: token, clientConfig: { region: deps.region } })(properties);
+    deps.log.debug(`AWS credentials: assumed ${settings.roleArn} with a fresh CircleCI OIDC token${credentials.expiration ? `, valid until ${credentials.expiration.toISOString()}` : ""}`);
+    return credentials;
+  };
+  return async (properties) => {
+    if (cached?.expiration !== undefined && cached.expiration.getTime() - Date.now() > REFRESH_WINDOW_MS) return cached;
+    pending ??= renew(properties).finally(() => (pending = undefined));
+    cached = await pending;
+    return cached;
+  };
+}
