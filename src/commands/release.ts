@@ -48,6 +48,7 @@ import { buildEnvironment, type RenderedEnvironment, type SecureStringMode } fro
 import { TAG } from "../core/tags.js";
 import { templateFromRevision, type TaskDefinitionTemplate } from "../core/template.js";
 import { findEnvironmentDrift } from "./release-drift.js";
+import type { PlanSubject } from "../core/release-plan-file.js";
 
 /** A template file as the CLI read it. */
 export interface TemplateSource {
@@ -115,6 +116,12 @@ export interface ReleaseOptions {
    * before anything is written (and in a dry run); throws a ValidationError to refuse the release.
    */
   readonly verifyPlanned?: (revisions: readonly PlannedRevision[]) => void;
+  /**
+   * Saved plans (`--plan-file`, core/release-plan-file.ts): gets what the release is about to register
+   * after every check and before anything is written — with the masked diff in a dry run. Throwing
+   * (a ValidationError when the plan no longer holds) stops the release with nothing written.
+   */
+  readonly onVerified?: (subject: PlanSubject, dryRunDiff: readonly TaskDefinitionDiff[] | undefined) => Promise<void>;
 }
 
 /** What `release` needs from outside. */
@@ -221,10 +228,12 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
   options.verifyPlanned?.(plannedRevisions(verified.plan));
   if (options.dryRun) {
     const diff = logDryRunDiff(verified, log);
+    await options.onVerified?.(planSubject(options, verified), diff);
     phases.verifyMs = clock.now() - started;
     log.info("dry run: nothing was written");
     return { ...verified.result, diff };
   }
+  await options.onVerified?.(planSubject(options, verified), undefined);
   phases.verifyMs = clock.now() - started;
 
   // A signal that came between two reads must not be followed by writes.
@@ -380,6 +389,20 @@ function plannedRevisions(plan: ReleasePlan): PlannedRevision[] {
     containerNames: target.rendered.input.containerDefinitions.map((c) => c.name ?? ""),
     services: servicesOfTarget(plan.plans, family),
   }));
+}
+
+/** What the release is about to register, for saved plans (`onVerified`). */
+function planSubject(options: ReleaseOptions, verified: Verified): PlanSubject {
+  return {
+    cluster: options.cluster,
+    ssmPath: verified.result.environment.ssmPath,
+    image: verified.image,
+    families: [...verified.plan.targets].map(([family, target]) => ({
+      family,
+      input: target.rendered.input as unknown as PlanSubject["families"][number]["input"],
+      running: Object.fromEntries(verified.plan.plans.filter((p) => targetFamily(p) === family).flatMap((p) => p.services.map((s) => [s.serviceName ?? "", s.taskDefinition ?? ""]))),
+    })),
+  };
 }
 
 /** Dry run: logs and returns the difference between each running revision and its replacement. */

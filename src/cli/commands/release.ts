@@ -15,6 +15,7 @@ export const releaseCommand: CommandSpec = {
   examples: [
     "ecs-release release --cluster prod --service web --service worker --ssm-path /platform/prod --repository platform",
     "ecs-release release --cluster prod --service web --ssm-path /platform/prod --repository platform --sha 3f2c… --dry-run",
+    "ecs-release release … --dry-run --plan-file plan/prod.json   # before the approval; then, after it:  ecs-release release … --plan-file plan/prod.json",
   ],
   flags: [
     CLUSTER,
@@ -36,6 +37,8 @@ export const releaseCommand: CommandSpec = {
     { name: "pre-deploy-command", type: "string", placeholder: "COMMAND", description: "run this one-off task (e.g. a migration) from the new revision, like the first --service, before updating any service; split like a shell, nothing expanded" },
     { name: "pre-deploy-container", type: "string", placeholder: "NAME", description: "container that runs --pre-deploy-command (default: the application container)" },
     { name: "pre-deploy-timeout", type: "duration", default: "30m", description: "how long to wait for the pre-deploy task to stop" },
+    { name: "plan-file", type: "string", placeholder: "FILE", description: "with --dry-run: save the plan to FILE (JSON, keyed digests only), with a Markdown copy for the approver (.md) and the digest key (.key) beside it; without: release only if it still matches FILE (else exit 2, nothing written); a missing FILE is a warning" },
+    { name: "accept-drift", type: "boolean", description: "with --plan-file: release even when SSM, the image, the template or the running revisions changed since the plan (the changes are listed)" },
   ],
   execute: executeRelease,
 };
@@ -77,7 +80,9 @@ async function executeRelease(ctx: CliContext): Promise<CommandOutcome> {
     preDeploy && preDeployModule
       ? { verifyPlanned: preDeployModule.preDeployCheck(preDeploy), ...(options.dryRun ? {} : { beforeUpdate: preDeployModule.preDeployHook(preDeploy, deps) }) }
       : {};
-  const result = await run({ ...options, ...hooks }, deps);
+  const { planFileHook } = await import("./release-plan.js");
+  const onVerified = planFileHook(ctx, { planFile: read.string(flags, "plan-file"), acceptDrift: read.boolean(flags, "accept-drift"), dryRun: options.dryRun, services: options.services });
+  const result = await run({ ...options, ...hooks, ...(onVerified ? { onVerified } : {}) }, deps);
   return { result };
 }
 
