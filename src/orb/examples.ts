@@ -27,30 +27,59 @@ const buildJob = {
   },
 };
 
-/** The release of one environment: behind its approval, one at a time, with that environment's context (role). */
-function release(environment: string, requires: string): Record<string, unknown>[] {
+/** Where plan jobs put their plans: a directory of the working directory, persisted to the workspace. */
+export const PLAN_ROOT = "ecs-release-plan";
+
+/**
+ * Plan, then approve (Terraform's saved plans are the model): a dry run writes the plan before the
+ * approval — the masked diff in its output and as a Markdown artifact — and persists it to the
+ * workflow's workspace (https://circleci.com/docs/workspaces/: kept 15 days by default); the release
+ * after the approval attaches the workspace and releases only what was planned (exit 2, nothing
+ * written, when SSM or the running revision changed meanwhile). `plan_job` and `release_job` take the
+ * release's other parameters.
+ */
+export function plannedRelease(environment: string, requires: string, common: Record<string, unknown>, releaseOnly: Record<string, unknown> = {}): Record<string, unknown>[] {
+  const planFile = `${PLAN_ROOT}/${environment}/plan.json`;
   return [
-    { [`approve_${environment}`]: { type: "approval", requires: [requires] } },
+    {
+      "ecs-release/release": {
+        name: `plan_${environment}`,
+        requires: [requires],
+        ...common,
+        dry_run: true,
+        plan_file: planFile,
+        "post-steps": [
+          { store_artifacts: { path: `${PLAN_ROOT}/${environment}/plan.md`, destination: `release-plan-${environment}.md` } },
+          { persist_to_workspace: { root: PLAN_ROOT, paths: [`${environment}/plan.json`, `${environment}/plan.key`] } },
+        ],
+      },
+    },
+    { [`approve_${environment}`]: { type: "approval", requires: [`plan_${environment}`] } },
     {
       "ecs-release/release": {
         name: `release_${environment}`,
         requires: [`approve_${environment}`],
-        context: `aws-${environment}`,
+        ...common,
         "serial-group": `<< pipeline.project.slug >>/release-${environment}`,
-        cluster: environment,
-        service: "web,worker",
-        ssm_path: `/myapp/${environment}`,
-        repository: "myapp",
+        plan_file: planFile,
+        "pre-steps": [{ attach_workspace: { at: PLAN_ROOT } }],
+        ...releaseOnly,
       },
     },
   ];
+}
+
+/** The release of one environment: planned, behind its approval, one at a time, with that environment's context (role). */
+function release(environment: string, requires: string, releaseOnly: Record<string, unknown> = {}): Record<string, unknown>[] {
+  return plannedRelease(environment, requires, { context: `aws-${environment}`, cluster: environment, service: "web,worker", ssm_path: `/myapp/${environment}`, repository: "myapp" }, releaseOnly);
 }
 
 /** The orb's examples, by name. */
 export const EXAMPLES: Record<string, OrbExample> = {
   minimal: {
     description:
-      "The smallest working config: test every commit, then on main build the image and release it to one cluster after an approval. " +
+      "The smallest working config: test every commit, then on main build the image, plan the release (a dry run: the masked diff in " +
+      "the plan job's output and as the release-plan-prod.md artifact), and after the approval release exactly what was planned. " +
       "The context aws-prod holds AWS_ROLE_ARN (an IAM role trusting CircleCI's OIDC provider) and AWS_REGION.",
     usage: {
       version: 2.1,
@@ -60,18 +89,7 @@ export const EXAMPLES: Record<string, OrbExample> = {
           jobs: [
             { "ecs-release/test": { name: "test", steps: [{ run: { name: "Run the tests", command: "npm ci && npm test" } }] } },
             { "ecs-release/build": { name: "build", requires: ["test"], context: "aws-prod", repository: "myapp", filters: { branches: { only: "main" } } } },
-            { approve: { type: "approval", requires: ["build"] } },
-            {
-              "ecs-release/release": {
-                requires: ["approve"],
-                context: "aws-prod",
-                "serial-group": "<< pipeline.project.slug >>/release-prod",
-                cluster: "prod",
-                service: "web",
-                ssm_path: "/myapp/prod",
-                repository: "myapp",
-              },
-            },
+            ...plannedRelease("prod", "build", { context: "aws-prod", cluster: "prod", service: "web", ssm_path: "/myapp/prod", repository: "myapp" }),
           ],
         },
       },
@@ -83,7 +101,10 @@ export const EXAMPLES: Record<string, OrbExample> = {
       "The full pipeline: tests on every branch; on main, build and push the image once, then release it environment by environment, " +
       "each behind its own approval job (click Approve on the workflow's page in the CircleCI UI). Each release job uses that environment's " +
       "context, whose AWS_ROLE_ARN is the role assumed with the job's OIDC token, and a serial-group, so two releases of one environment " +
-      "never run at the same time (a second waits for the first). A pre-deploy command runs database migrations as a one-off task first.",
+      "never run at the same time (a second waits for the first). A pre-deploy command runs database migrations as a one-off task first. " +
+      "Before each approval a plan job shows what will change (its output, and the release-plan-<environment>.md artifact); the release " +
+      "after the approval checks it still holds (exit 2, nothing written, if SSM or the running revision changed: run the workflow again " +
+      "from the start for a fresh plan, or set accept_drift on the release job).",
     usage: {
       version: 2.1,
       orbs,
@@ -93,11 +114,7 @@ export const EXAMPLES: Record<string, OrbExample> = {
             testJob,
             buildJob,
             ...release("staging", "build"),
-            ...release("prod", "release_staging").map((job) =>
-              "ecs-release/release" in job
-                ? { "ecs-release/release": { ...(job["ecs-release/release"] as object), pre_deploy_command: "bin/migrate", timeout: "45m" } }
-                : job,
-            ),
+            ...release("prod", "release_staging", { pre_deploy_command: "bin/migrate", timeout: "45m" }),
           ],
         },
       },
@@ -146,8 +163,9 @@ export const EXAMPLES: Record<string, OrbExample> = {
     description:
       "The high-priority rollback: release an older commit again. In the CircleCI UI open the pipeline of the last good commit on main, " +
       "open its deploy workflow and choose Rerun workflow from start. Test and build run again (build finds the image in ECR and takes " +
-      "seconds), you approve as usual, and the release job registers a new forward revision with that commit's image and today's SSM " +
-      "parameters. It needs nothing but its parameters, the commit (CIRCLE_SHA1) and AWS: no workspace, no artifacts from the old run. " +
+      "seconds), the plan job shows what the old commit would change today, you approve as usual, and the release job registers a new " +
+      "forward revision with that commit's image and today's SSM parameters. It needs nothing from the old run: its plan comes from the " +
+      "re-run (a release that finds no plan, e.g. once the workspace has expired, goes ahead and says so). " +
       "Start it when no newer release of that environment is running or waiting: CircleCI skips (not_run) a serial-group job of an " +
       "older pipeline while a newer pipeline's job is in the group.",
     usage: {

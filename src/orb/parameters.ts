@@ -73,6 +73,15 @@ export const PARAMETERS = {
   },
   pre_deploy_container: { type: "string", flag: "pre-deploy-container", default: "", description: "Container that runs pre_deploy_command. Empty: the application container." },
   pre_deploy_timeout: { type: "string", flag: "pre-deploy-timeout", default: "30m", description: "How long to wait for the pre-deploy task to stop." },
+  plan_file: {
+    type: "string",
+    flag: "plan-file",
+    default: "",
+    description:
+      "Saved plan (JSON). With dry_run: write the plan there, with a Markdown copy for the approver (.md: store it as an artifact) and the digest key (.key: keep it in the workspace only). " +
+      "Without: release only what that plan shows (exit 2, nothing written, when SSM, the image, the template or the running revisions changed); no file there: release and say so. Empty: no plan.",
+  },
+  accept_drift: { type: "boolean", flag: "accept-drift", default: false, description: "With plan_file: release even when something changed since the plan (the changes are listed)." },
 
   // --- rollback
   to: { type: "string", flag: "to", default: "previous", description: "Rollback target: previous (the newest older revision recorded as stable), REVISION, FAMILY:REVISION, ARN, or sha:SHA." },
@@ -126,7 +135,7 @@ export const VERB_PARAMETERS = {
   ],
   release: [
     "cluster", "service", "ssm_path", "release_repository", "image", "sha", "template", "container", "env", "secure_strings",
-    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "dry_run", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
+    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "dry_run", "plan_file", "accept_drift", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
   ],
   rollback: ["cluster", "service", "to", "keep_bad", "dry_run", "no_wait", "timeout", "poll_interval", "region", "debug"],
 } as const satisfies Record<string, readonly ParameterName[]>;

@@ -11,12 +11,13 @@
  * `/bin/bash -eo pipefail -c "<command>"` (or the step's `shell:`) with the step's `environment:` on
  * top of CircleCI's built-in variables — in a temp HOME and working directory, with `$BASH_ENV`
  * read by bash before every step. `checkout` clones a fixture repository at CIRCLE_SHA1,
- * `setup_remote_docker` is a no-op, `store_test_results`/`store_artifacts` are recorded.
+ * `setup_remote_docker` is a no-op, `store_test_results`/`store_artifacts` are recorded, and
+ * `persist_to_workspace`/`attach_workspace` copy to and from a workspace directory when one is given.
  */
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 
 /** A YAML value. */
@@ -278,6 +279,11 @@ export interface RunJobOptions {
   readonly circle?: Record<string, string>;
   /** Directories put in front of PATH (e.g. a recorder standing in for a tool). */
   readonly path?: readonly string[];
+  /**
+   * The workflow's workspace, a directory shared by the jobs run with it: `persist_to_workspace` copies
+   * `root`/`paths` into it, `attach_workspace` copies it to `at`. Without it both are only recorded.
+   */
+  readonly workspace?: string;
 }
 
 /** CircleCI's built-in variables for a job run here. */
@@ -312,6 +318,28 @@ function spawnStep(argv: readonly string[], env: Record<string, string>, cwd: st
     child.on("error", reject);
     child.on("close", (code, signal) => resolveRun({ code: code ?? (signal ? 128 : 1), output }));
   });
+}
+
+/**
+ * persist_to_workspace (`root`, relative `paths`) and attach_workspace (`at`), as
+ * https://circleci.com/docs/workspaces/ describes them: a path to persist that does not exist fails the step.
+ */
+async function workspaceStep(type: "persist_to_workspace" | "attach_workspace", args: YamlMap, workspace: string, resolvePath: (path: string) => string): Promise<{ code: number; output: string }> {
+  try {
+    if (type === "attach_workspace") {
+      await mkdir(workspace, { recursive: true });
+      await cp(workspace, resolvePath(String(args["at"])), { recursive: true });
+      return { code: 0, output: `attached the workspace at ${String(args["at"])}\n` };
+    }
+    const root = resolvePath(String(args["root"]));
+    for (const path of Array.isArray(args["paths"]) ? args["paths"] : []) {
+      await mkdir(dirname(join(workspace, String(path))), { recursive: true });
+      await cp(join(root, String(path)), join(workspace, String(path)), { recursive: true });
+    }
+    return { code: 0, output: "persisted to the workspace\n" };
+  } catch (error) {
+    return { code: 1, output: `${type} failed: ${error instanceof Error ? error.message : String(error)}\n` };
+  }
 }
 
 /** Runs an expanded job's steps in order, stopping at the first failure (like CircleCI). */
@@ -349,6 +377,9 @@ export async function runJob(job: ExpandedJob, options: RunJobOptions = {}): Pro
       if (!options.repository) throw new Error("the job checks out code: pass a fixture repository");
       const path = typeof step.args["path"] === "string" ? resolve(workingDirectory, step.args["path"]) : workingDirectory;
       result = await spawnStep(["/bin/sh", "-c", 'git clone -q "$0" "$1" && git -C "$1" checkout -q "$2"', options.repository, path, circle["CIRCLE_SHA1"] as string], baseEnv, root);
+    } else if ((step.type === "persist_to_workspace" || step.type === "attach_workspace") && options.workspace !== undefined) {
+      name = step.type;
+      result = await workspaceStep(step.type, step.args, options.workspace, (path) => resolve(workingDirectory, path.replace(/^~(?=$|\/)/, home)));
     } else {
       name = step.type;
       if (step.type === "store_test_results" || step.type === "store_artifacts") stored.push(String(step.args["path"]));

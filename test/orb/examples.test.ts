@@ -81,7 +81,8 @@ describe("the orb's examples", () => {
     const groups = (example: string) =>
       workflowJobs(withPipelineValues(orb.examples[example]?.usage as Map))
         .flatMap(({ jobs }) => jobs)
-        .filter(({ job }) => job === `${ORB_ALIAS}/release` || job === `${ORB_ALIAS}/rollback`)
+        // plan jobs (release dry runs before an approval) write nothing and need no serial-group
+        .filter(({ job, args }) => (job === `${ORB_ALIAS}/release` && args["dry_run"] !== true) || job === `${ORB_ALIAS}/rollback`)
         .map(({ job, args }) => [job, String(args["context"]), String(args["serial-group"])]);
     const panic = groups("panic_rollback");
     const rollback = panic.find(([job]) => job === `${ORB_ALIAS}/rollback`);
