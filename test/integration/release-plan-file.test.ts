@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { runCli, type CliRun } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
 import { putParameters, registerTaskDefinition, SEED_SHAS, seedPlatform, webTaskDefinition } from "../helpers/seed.js";
@@ -100,14 +101,22 @@ describe("release --plan-file: plan, approve, release what was planned", () => {
     expect(await writesSince(0)).toContain("RegisterTaskDefinition");
   });
 
-  it("a new revision of the family or another running revision since the plan is drift too", async () => {
+  it("a new revision of the family since the plan is drift; so is another revision running", async () => {
     const file = join(dir, "plan.json");
     expect((await release(["--dry-run", "--plan-file", file])).code).toBe(0);
-    await registerTaskDefinition(clients, { ...webTaskDefinition(SEED_SHAS[0]!), cpu: "512" });
-    const before = await mark();
-    const after = await release(["--plan-file", file]);
+    const newer = await registerTaskDefinition(clients, { ...webTaskDefinition(SEED_SHAS[0]!), cpu: "512" });
+    let before = await mark();
+    let after = await release(["--plan-file", file]);
     expect(after.code, after.output).toBe(2);
     expect(after.stderr).toContain("the task definition (template) changed since the plan");
+    expect(await writesSince(before)).toEqual([]);
+
+    // someone else's release (or a rollback) moved the service meanwhile
+    await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: newer }));
+    before = await mark();
+    after = await release(["--plan-file", file, "--force"]); // (--force: that rollout is still in progress)
+    expect(after.code, after.output).toBe(2);
+    expect(after.stderr).toMatch(/service web: ran web:\d+ at plan time, runs web:\d+ now/);
     expect(await writesSince(before)).toEqual([]);
   });
 

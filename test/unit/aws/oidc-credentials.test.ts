@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { jwtAudience, oidcRefreshSettings } from "../../../src/aws/oidc-credentials.js";
+import { circleciToken } from "../../helpers/jwt.js";
+
+describe("ECS_RELEASE_OIDC=circleci settings", () => {
+  const job = { AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/deploy", AWS_ROLE_SESSION_NAME: "circleci-shop-7", AWS_WEB_IDENTITY_TOKEN_FILE: "/tmp/t", CIRCLE_OIDC_TOKEN_V2: circleciToken(0, "org-123") };
+
+  it("is off unless the orb sets it; unknown modes are refused", () => {
+    expect(oidcRefreshSettings(job)).toBeUndefined();
+    expect(oidcRefreshSettings({ ...job, ECS_RELEASE_OIDC: "" })).toBeUndefined();
+    expect(() => oidcRefreshSettings({ ...job, ECS_RELEASE_OIDC: "github" })).toThrow(/not supported/);
+  });
+
+  it("takes the role, session and token file from the job, the audience from the job's own token (or the override)", () => {
+    expect(oidcRefreshSettings({ ...job, ECS_RELEASE_OIDC: "circleci" })).toEqual({ roleArn: job.AWS_ROLE_ARN, sessionName: "circleci-shop-7", audience: "org-123", tokenFile: "/tmp/t" });
+    expect(oidcRefreshSettings({ ...job, ECS_RELEASE_OIDC: "circleci", ECS_RELEASE_OIDC_AUDIENCE: "custom" })?.audience).toBe("custom");
+  });
+
+  it("names what is missing: the role, the audience", () => {
+    expect(() => oidcRefreshSettings({ ...job, ECS_RELEASE_OIDC: "circleci", AWS_ROLE_ARN: "" })).toThrow(/needs AWS_ROLE_ARN/);
+    expect(() => oidcRefreshSettings({ ECS_RELEASE_OIDC: "circleci", AWS_ROLE_ARN: job.AWS_ROLE_ARN })).toThrow(/ECS_RELEASE_OIDC_AUDIENCE/);
+  });
+
+  it("reads aud from a JWT without verifying it; anything else gives none", () => {
+    expect(jwtAudience(circleciToken(0, "org-9"))).toBe("org-9");
+    expect(jwtAudience("not-a-jwt")).toBe("");
+    expect(jwtAudience("a.b.c")).toBe("");
+  });
+});
