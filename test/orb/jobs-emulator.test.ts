@@ -1,130 +1,180 @@
 /**
- * The examples' plan → approve → release flow (issue 15 item 5), run through the orb harness on the
- * emulator: the plan job (release dry run writing the plan, its Markdown stored as an artifact, the
- * plan persisted to the workspace), the approval (a click: nothing runs), and the release job
- * (attaching the workspace, releasing only what was planned). Workspaces as CircleCI documents them:
- * https://circleci.com/docs/workspaces/ (kept 15 days by default). The jobs are the example's own
- * (steps, pre-steps, post-steps, plan_file), pointed at the emulator's seeded platform.
+ * The orb's jobs, expanded from orb/orb.yml and run here the way CircleCI runs them, against the
+ * emulator: the CLI is the one embedded in the orb (installed by the job's own install step), AWS
+ * credentials are static test keys (the `auth` steps replaced by a no-op), and the results are read
+ * back from AWS state. `build` pushes with podman to a local registry.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { expandJob, runJob, type JobRun, type Yaml } from "../helpers/orb-harness.js";
-import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
-import { putParameters, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
-import { readOrb } from "./orb-files.js";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { TAG } from "../../src/core/tags.js";
+import { awsClients, useEmulator } from "../helpers/emulator.js";
+import { expandJob, loadOrb, runJob, type Orb } from "../helpers/orb-harness.js";
+import { describeService, readRevision, sha } from "../helpers/revisions.js";
+import { REGISTRY_BINARY, startRegistry, type LocalRegistry } from "../helpers/registry.js";
+import { createRepository, putImage, seedPlatform } from "../helpers/seed.js";
+import { createFixtureRepository, type FixtureRepository } from "./fixture-repo.js";
+import { ORB_FILE } from "./orb-files.js";
 
-const orb = readOrb();
 const handle = useEmulator();
-let clients: AwsClients;
-let workspace: string;
-const roots: string[] = [];
-afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
+let orb: Orb;
+let repo: FixtureRepository;
 
-const SECRET = "MARKER-51ab-orb-plan-secret";
-type Map = Record<string, Yaml>;
+/** No credentials step: the emulator's static keys are in the environment already. */
+const NO_AUTH = [{ run: { name: "Use the emulator's test credentials", command: "true" } }];
+const FAST = { poll_interval: "10ms", timeout: "1m" };
+const RELEASE = { cluster: "prod", service: "web,worker", ssm_path: "/platform/prod", repository: "platform", auth: NO_AUTH, ...FAST };
 
-/** The example's jobs for `environment`, by name in the workflow: [orb job, arguments]. */
-function exampleJobs(example: string): Record<string, Map> {
-  const workflows = (orb.examples[example]?.usage["workflows"] ?? {}) as Record<string, { jobs: Yaml[] }>;
-  const jobs: Record<string, Map> = {};
-  for (const entry of Object.values(workflows).flatMap((w) => w.jobs)) {
-    const [job, args] = Object.entries(entry as Map)[0] as [string, Map];
-    jobs[typeof args["name"] === "string" ? args["name"] : job] = { job, ...args };
-  }
-  return jobs;
-}
-
-/** Runs a job of the example against the emulator's platform (cluster prod, service web, /platform/prod). */
-async function runExampleJob(args: Map, extra: Map = {}): Promise<JobRun> {
-  const { job, name: _name, requires: _requires, context: _context, "serial-group": _group, filters: _filters, ...rest } = args;
-  const given: Map = {
-    ...rest,
-    cluster: "prod",
-    service: "web",
-    ssm_path: "/platform/prod",
-    repository: "platform",
-    poll_interval: "10ms",
-    // The emulator takes static keys; the OIDC step is tested on its own (oidc-long-job, injection).
-    auth: [{ run: { name: "Static keys from the context", command: "true" } }],
-    ...extra,
-  };
-  const expanded = expandJob(orb, String(job).replace(/^ecs-release\//, ""), given);
-  const run = await runJob(expanded, { workspace, env: handle.env(), circle: { CIRCLE_SHA1: SEED_SHAS[1]! } });
-  roots.push(join(run.home, ".."));
-  expect(run.output, "a SecureString value in the job output").not.toContain(SECRET);
-  return run;
-}
-
-async function mark(): Promise<number> {
-  return (await handle.emulator.callLog()).length;
-}
-
-async function writesSince(start: number): Promise<string[]> {
-  return writeOperations((await handle.emulator.callLog()).slice(start)).map((e) => e.operation);
-}
-
-beforeEach(async () => {
-  workspace = mkdtempSync(join(tmpdir(), "orb-workspace-"));
-  roots.push(workspace);
-  await handle.emulator.reset();
-  clients = awsClients(handle.emulator);
-  await seedPlatform(clients);
-  await putParameters(clients, "/platform/prod", { "database/PASSWORD": { value: SECRET, secure: true } });
+beforeAll(async () => {
+  orb = await loadOrb(ORB_FILE);
+  repo = await createFixtureRepository();
 });
 
-describe.each(["minimal", "deployment_pipeline"])("the %s example: plan, approve, release", (example) => {
-  const jobs = exampleJobs(example);
+beforeEach(async () => {
+  await handle.emulator.reset();
+});
 
-  it("puts a plan job before every approval, and every release after an approval uses that plan", () => {
-    const approvals = Object.entries(jobs).filter(([, args]) => args["type"] === "approval");
-    expect(approvals.length).toBeGreaterThan(0);
-    for (const [name, args] of approvals) {
-      const planner = jobs[String((args["requires"] as string[])[0])];
-      expect(planner?.["dry_run"], `${name} requires a plan job`).toBe(true);
-      const released = Object.values(jobs).filter((job) => (job["requires"] as string[] | undefined)?.includes(name));
-      for (const job of released) expect(job["plan_file"]).toBe(planner?.["plan_file"]);
+/** Runs job `name` of the orb for commit `commit`, as the CircleCI pipeline 42 would. */
+async function runOrbJob(name: string, args: Record<string, unknown>, commit: string, env: Record<string, string> = {}) {
+  const job = expandJob(orb, name, args as never);
+  return runJob(job, { repository: repo.path, env: { ...handle.env(), ...env }, circle: { CIRCLE_SHA1: commit, CIRCLE_USERNAME: "octocat", CIRCLE_BUILD_URL: `https://app.circleci.com/jobs/${commit.slice(0, 7)}` } });
+}
+
+describe("release and rollback jobs against the emulator", () => {
+  it("release: a new revision for the commit, rolled out, tagged with the pipeline's metadata", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedPlatform(clients);
+    const commit = sha("a");
+    await putImage(clients, "platform", commit);
+    const run = await runOrbJob("release", RELEASE, commit);
+    expect(run.code, run.output).toBe(0);
+    expect(run.steps.map((step) => step.name)).toEqual(["Install ecs-release (embedded in the orb)", "Use the emulator's test credentials", "Release web,worker to prod"]);
+
+    for (const service of ["web", "worker"]) {
+      const taskDefinition = (await describeService(clients, "prod", service)).taskDefinition as string;
+      expect(taskDefinition).toMatch(new RegExp(`${service}:2$`));
+      const revision = await readRevision(clients, taskDefinition);
+      expect(revision.tags[TAG.sha]).toBe(commit);
+      expect(revision.tags[TAG.pipeline]).toBe("42");
+      expect(revision.tags[TAG.releasedBy]).toBe("octocat");
+      expect(revision.tags[TAG.jobUrl]).toBe(`https://app.circleci.com/jobs/${commit.slice(0, 7)}`);
+      expect(revision.tags[TAG.outcome]).toBe("stable");
+      expect(revision.environment["database_HOST"]).toBe("db.internal");
     }
   });
 
-  it("plan → approve → release: the approver's Markdown artifact shows the masked diff; the release matches the plan", async () => {
-    const start = await mark();
-    const plan = await runExampleJob(jobs["plan_prod"]!);
-    expect(plan.code, plan.output).toBe(0);
-    expect(await writesSince(start)).toEqual([]);
-    expect(plan.output).toContain("dry run: web would go from");
-    const artifact = plan.stored.find((path) => path.endsWith("plan.md"));
-    expect(artifact).toBeDefined();
-    const markdown = readFileSync(join(plan.workingDirectory, artifact!), "utf8");
-    expect(markdown).toContain("# Release plan: web on prod");
-    expect(markdown).toMatch(/PASSWORD/);
-    expect(markdown).not.toContain(SECRET);
+  it("release: a template from the repository needs pre-steps: [checkout] (the job checks out nothing itself)", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedPlatform(clients);
+    const template = {
+      family: "web",
+      networkMode: "awsvpc",
+      requiresCompatibilities: ["FARGATE"],
+      cpu: "512",
+      memory: "1024",
+      containerDefinitions: [{ name: "app", image: "platform:placeholder", essential: true, environment: [{ name: "FROM_TEMPLATE", value: "1" }] }],
+    };
+    const withTemplate = await createFixtureRepository({ "web-task.json": JSON.stringify(template) });
+    const commit = sha("f");
+    await putImage(clients, "platform", commit);
+    // The image is the one pushed for `commit`; the checkout is the fixture repository's commit.
+    const args = { ...RELEASE, service: "web", template: "web-task.json", sha: commit };
+    const circle = { CIRCLE_SHA1: withTemplate.sha };
+    const env = handle.env();
 
-    const release = await runExampleJob(jobs["release_prod"]!);
-    expect(release.code, release.output).toBe(0);
-    expect(release.output).toContain("matches the approved plan");
-    expect(await writesSince(start)).toContain("RegisterTaskDefinition");
+    // Without a checkout the file is not there: bad input, nothing registered.
+    const bare = await runJob(expandJob(orb, "release", args as never), { repository: withTemplate.path, env, circle });
+    expect(bare.code, bare.output).toBe(2);
+    expect(bare.steps.at(-1)?.output).toMatch(/web-task\.json/);
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/web:1$/);
+
+    const run = await runJob(expandJob(orb, "release", { ...args, "pre-steps": ["checkout"] } as never), { repository: withTemplate.path, env, circle });
+    expect(run.code, run.output).toBe(0);
+    expect(run.steps.map((step) => step.name)).toEqual(["Checkout code", "Install ecs-release (embedded in the orb)", "Use the emulator's test credentials", "Release web to prod"]);
+    const revision = await readRevision(clients, (await describeService(clients, "prod", "web")).taskDefinition as string);
+    expect(revision.tags[TAG.sha]).toBe(commit);
+    expect(revision.environment["FROM_TEMPLATE"]).toBe("1");
   });
 
-  it("SSM changed between the plan and the release: the release job fails with exit 2 and writes nothing", async () => {
-    expect((await runExampleJob(jobs["plan_prod"]!)).code).toBe(0);
-    await putParameters(clients, "/platform/prod", { "database/PASSWORD": { value: `${SECRET}-rotated`, secure: true } });
-    const start = await mark();
-    const release = await runExampleJob(jobs["release_prod"]!);
-    expect(release.code, release.output).toBe(2);
-    expect(release.output).toMatch(/PASSWORD changed since the plan/);
-    expect(release.output).not.toContain(`${SECRET}-rotated`);
-    expect(await writesSince(start)).toEqual([]);
+  it("release: an image set to fail makes the job fail, with the revision tagged failed", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedPlatform(clients);
+    const commit = sha("b");
+    await putImage(clients, "platform", commit);
+    await handle.emulator.addRule({ match: commit, outcome: "fail", steps: 2 });
+    const run = await runOrbJob("release", { ...RELEASE, service: "web" }, commit);
+    expect(run.code, run.output).toBe(1);
+    expect(run.steps.at(-1)?.name).toBe("Release web to prod");
+    const revision = await readRevision(clients, "web:2");
+    expect(revision.tags[TAG.sha]).toBe(commit);
+    expect(revision.tags[TAG.outcome]).toBe("failed");
+    // The circuit breaker took the service back to what ran before.
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/web:1$/);
   });
 
-  it("the same change, accepted (accept_drift on the release job): released, the changes listed", async () => {
-    expect((await runExampleJob(jobs["plan_prod"]!)).code).toBe(0);
-    await putParameters(clients, "/platform/prod", { "database/PASSWORD": { value: `${SECRET}-rotated`, secure: true } });
-    const start = await mark();
-    const release = await runExampleJob(jobs["release_prod"]!, { accept_drift: true });
-    expect(release.code, release.output).toBe(0);
-    expect(release.output).toMatch(/PASSWORD changed since the plan/);
-    expect(await writesSince(start)).toContain("UpdateService");
+  it("rollback: after two releases, brings back the known-good revision (the first release)", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedPlatform(clients);
+    const good = sha("c");
+    const bad = sha("d");
+    for (const commit of [good, bad]) {
+      await putImage(clients, "platform", commit);
+      const release = await runOrbJob("release", { ...RELEASE, service: "web" }, commit);
+      expect(release.code, release.output).toBe(0);
+    }
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/web:3$/);
+
+    const run = await runOrbJob("rollback", { cluster: "prod", service: "web", auth: NO_AUTH, ...FAST }, bad);
+    expect(run.code, run.output).toBe(0);
+    expect(run.steps.at(-1)?.name).toBe("Roll back web on prod to previous");
+    const now = (await describeService(clients, "prod", "web")).taskDefinition as string;
+    expect(now).toMatch(/web:2$/);
+    expect((await readRevision(clients, now)).tags[TAG.sha]).toBe(good);
+    // The revision rolled back from is deregistered.
+    expect((await readRevision(clients, "web:3")).status).toBe("INACTIVE");
+  });
+});
+
+const HAVE_PODMAN = ["/usr/bin/podman", "/usr/local/bin/podman"].some((path) => existsSync(path)) && existsSync(REGISTRY_BINARY);
+
+// Without podman and docker-registry (which .ci/run installs) this suite skips locally, never in CI.
+describe.skipIf(!HAVE_PODMAN && process.env["CI"] !== "true")("build job against the emulator and a local registry", () => {
+  let registry: LocalRegistry;
+  let dir: string;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    dir = await mkdtemp(join(tmpdir(), "orb-build-"));
+    await writeFile(join(dir, "storage.conf"), `[storage]\ndriver = "vfs"\ngraphroot = "${join(dir, "storage")}"\nrunroot = "${join(dir, "run")}"\n`);
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("build: checks out the commit and pushes its image through podman, labelled with the commit", async () => {
+    const clients = awsClients(handle.emulator);
+    await createRepository(clients, "shop");
+    const run = await runOrbJob("build", { repository: "shop", docker: "podman", registry: registry.host, auth: NO_AUTH }, repo.sha, {
+      CONTAINERS_STORAGE_CONF: join(dir, "storage.conf"),
+      CONTAINERS_REGISTRIES_CONF: registry.registriesConf,
+      BUILDAH_ISOLATION: "chroot",
+      REGISTRY_AUTH_FILE: join(dir, "auth.json"),
+    });
+    expect(run.code, run.output).toBe(0);
+    expect(run.steps.map((step) => step.name)).toEqual([
+      "Checkout code",
+      "setup_remote_docker",
+      "Install ecs-release (embedded in the orb)",
+      "Use the emulator's test credentials",
+      "Build and push the image to shop",
+    ]);
+    expect(await registry.manifestDigest("shop", repo.sha)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const labels = await registry.imageLabels("shop", repo.sha);
+    expect(labels["org.opencontainers.image.revision"]).toBe(repo.sha);
+    expect(labels["org.opencontainers.image.source"]).toBe("https://github.com/acme/shop");
   });
 });

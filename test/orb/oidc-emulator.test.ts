@@ -10,6 +10,7 @@ import { expandJob, loadOrb, runJob, type Orb } from "../helpers/orb-harness.js"
 import { describeService, sha } from "../helpers/revisions.js";
 import { putImage, seedPlatform } from "../helpers/seed.js";
 import { ORB_FILE } from "./orb-files.js";
+import { circleciToken } from "../helpers/jwt.js";
 
 const handle = useEmulator();
 let orb: Orb;
@@ -18,8 +19,8 @@ beforeAll(async () => {
   orb = await loadOrb(ORB_FILE);
 });
 
-/** A JWT-shaped token (the emulator's STS does not verify signatures). */
-const TOKEN = ["eyJhbGciOiJSUzI1NiJ9", Buffer.from(JSON.stringify({ sub: "org/o/project/p/user/u", aud: "o" })).toString("base64url"), "c2lnbmF0dXJl"].join(".");
+/** A JWT-shaped token (the emulator's STS checks its exp, not its signature): CircleCI's expire an hour after issue. */
+const TOKEN = circleciToken(Date.now(), "o");
 
 describe("OIDC credentials", () => {
   it("release with the default auth step: no keys, only the OIDC token and the context's role", async () => {
