@@ -9,11 +9,14 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { expandJob, runJob, type JobRun, type Yaml } from "../helpers/orb-harness.js";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
 import { putParameters, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
 import { readOrb } from "./orb-files.js";
+
+// Each test runs two jobs, each unpacking the embedded CLI: on a loaded machine that is slow.
+vi.setConfig({ testTimeout: 180_000 });
 
 const orb = readOrb();
 const handle = useEmulator();
