@@ -21,6 +21,9 @@ import { ACCOUNT_ID, awsClients, REGION, useEmulator } from "../helpers/emulator
 import { circleciToken } from "../helpers/jwt.js";
 import { SEED_SHAS, seedPlatform } from "../helpers/seed.js";
 
+// A rollout of 20 polls with credential renewals: allow for a loaded machine.
+vi.setConfig({ testTimeout: 180_000 });
+
 const handle = useEmulator();
 const dir = mkdtempSync(join(tmpdir(), "ecs-release-oidc-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
