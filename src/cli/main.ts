@@ -111,16 +111,20 @@ function causeChain(error: unknown): string[] {
   return lines;
 }
 
+/** The longest delay Node's setTimeout honours (2^31-1 ms). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The real clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
+      // setTimeout fires at once past 2^31-1 ms (https://nodejs.org/api/timers.html): never ask it to.
       const timer = setTimeout(() => {
         signal?.removeEventListener("abort", onAbort);
         resolve();
-      }, ms);
+      }, Math.min(Math.max(ms, 0), MAX_TIMER_MS));
       const onAbort = (): void => {
         clearTimeout(timer);
         reject(signal?.reason);
