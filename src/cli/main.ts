@@ -72,7 +72,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     const exitCode = isEcsReleaseError(error) ? error.exitCode : ExitCode.deploymentFailed;
     const message = error instanceof Error ? error.message : String(error);
     log.error(isEcsReleaseError(error) ? message : `unexpected error: ${message} (run with --debug for details; this is a bug)`);
-    if (debug) for (const line of causeChain(error)) log.debug(line);
+    // A stack has several lines: redacted whole (a secret may span lines), then one log line each.
+    if (debug) for (const line of causeChain(error)) for (const part of redactor.redact(line).split("\n")) log.debug(part);
     if (json) {
       const document = {
         error: { name: error instanceof Error ? error.name : "Error", message, exitCode },
