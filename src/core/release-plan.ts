@@ -13,7 +13,7 @@ import { needsExecutionRole, renderTaskDefinition, type RenderedTaskDefinition }
 import { familyOf, hasDeploymentInProgress, isFailure, revisionName, type RolloutStateKind } from "./rollout-state.js";
 import { imageRepository, selectContainers, type ReleaseRepository } from "./select-containers.js";
 import { normalizeSsmPath, parseLiteralEnvironment, type RenderedEnvironment, type SecureStringMode } from "./ssm-environment.js";
-import { TAG } from "./tags.js";
+import { secureNamesTagValue, TAG } from "./tags.js";
 import { parseTemplate, type TaskDefinitionTemplate } from "./template.js";
 
 /** The flags `checkReleaseRequest` looks at (a subset of the command's options). */
@@ -233,7 +233,10 @@ export function planFamily(
     repository: input.repository,
     source: fromFile ? `template ${template.source}` : `task definition ${revisionName(template.source)}`,
   });
-  const rendered = renderTaskDefinition({ template, fromFile, containers, image: input.image, environment: input.environment, ssmPath: input.ssmPath, releaseTags: input.releaseTags });
+  // The record of which names are SecureStrings (names only): a later diff or drift shows a value
+  // read from this revision only when the record says it was not one (issue 14.1).
+  const releaseTags = { ...input.releaseTags, [TAG.secureNames]: secureNamesTagValue(input.environment.secureNames) };
+  const rendered = renderTaskDefinition({ template, fromFile, containers, image: input.image, environment: input.environment, ssmPath: input.ssmPath, releaseTags });
   const problems = checkTaskDefinitionLimits(rendered.input, rendered.tags);
   if (needsExecutionRole(rendered.input) && !rendered.input.executionRoleArn) {
     problems.push(`family ${rendered.input.family} has container secrets but no executionRoleArn: ECS needs an execution role that may read the parameters${input.mode === "secrets" ? " (--secure-strings secrets)" : ""}`);

@@ -215,7 +215,8 @@ describe("planFamily", () => {
     expect(plan.containers).toEqual(["app"]);
     expect(plan.rendered.input.containerDefinitions.map((c) => c.image)).toEqual([IMAGE, "fluent-bit:2"]);
     expect(plan.rendered.input.containerDefinitions[0]?.environment?.map((e) => e.name)).toEqual(["A", "TOKEN"]);
-    expect(plan.rendered.tags).toEqual({ [TAG.image]: IMAGE });
+    // Issue 14.1: the names (never values) that were SecureStrings are recorded on the revision.
+    expect(plan.rendered.tags).toEqual({ [TAG.image]: IMAGE, [TAG.secureNames]: "TOKEN" });
   });
 
   it.each<[string, "environment" | "secrets", string]>([
