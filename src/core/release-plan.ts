@@ -136,6 +136,13 @@ export function matchTemplates(templates: readonly KeyedTemplate[], families: re
   if (unknownFamilies.length > 0) {
     throw new ValidationError(`--template ${unknownFamilies.join(", ")}=…: no service given runs that family (they run ${families.join(", ")})`);
   }
+  // A template whose family is not the services' own would move them to another family; that takes
+  // an explicit --template FAMILY=FILE (cli.md amendments; issue 14.5).
+  if (unkeyed && families.length === 1 && unkeyed.template.input.family !== families[0]) {
+    throw new ValidationError(
+      `template ${unkeyed.template.source} registers family ${unkeyed.template.input.family}, but the services run ${families[0]}: to move them to ${unkeyed.template.input.family}, name their family explicitly with --template ${families[0]}=FILE`,
+    );
+  }
   const matched = new Map<string, TaskDefinitionTemplate>();
   for (const family of families) {
     const template = (unkeyed ?? templates.find((t) => t.family === family))?.template;

@@ -150,6 +150,14 @@ describe("matchTemplates", () => {
       "the services run 2 families (web, worker): give a template per family with --template FAMILY=FILE, or none to use each family's latest revision",
     ],
     ["a keyed template for one of two families", [{ family: "worker", template: worker }], ["web", "worker"], { worker: "worker.json" }],
+    // Issue 14.5: an unkeyed template of another family would silently move web onto worker.
+    [
+      "an unkeyed template of another family",
+      [{ family: undefined, template: worker }],
+      ["web"],
+      "template worker.json registers family worker, but the services run web: to move them to worker, name their family explicitly with --template web=FILE",
+    ],
+    ["a keyed template of another family (explicit)", [{ family: "web", template: worker }], ["web"], { web: "worker.json" }],
     [
       "a template for a family no service runs",
       [{ family: "web", template: web }, { family: "batch", template: worker }, { family: "cron", template: worker }],
