@@ -6,7 +6,7 @@
  * rendered revisions are gathered and thrown together (`{ problems }`).
  */
 import type { Service } from "@aws-sdk/client-ecs";
-import { checkTaskDefinitionLimits } from "./ecs-limits.js";
+import { checkTaskDefinitionLimits, imageProblem } from "./ecs-limits.js";
 import { ValidationError } from "./errors.js";
 import type { ReleaseMetadata } from "./release-metadata.js";
 import { needsExecutionRole, renderTaskDefinition, type RenderedTaskDefinition } from "./render-task-definition.js";
@@ -55,6 +55,12 @@ export function checkReleaseRequest(input: ReleaseRequestInput): ReleaseRequest 
   if (input.repository !== undefined && !input.sha) {
     throw new ValidationError("no commit SHA: pass --sha, or set CIRCLE_SHA1, or run inside a git checkout");
   }
+  // Issue 14.7: checked before anything is read or written. A git commit SHA is 7 to 40 hex digits.
+  if (input.sha && !/^[0-9a-fA-F]{7,40}$/.test(input.sha)) {
+    throw new ValidationError(`--sha ${JSON.stringify(input.sha.length > 60 ? `${input.sha.slice(0, 60)}…` : input.sha)} is not a commit SHA: 7 to 40 hex digits (pass --sha, or set CIRCLE_SHA1)`);
+  }
+  const imageProblemText = input.image !== undefined ? imageProblem(input.image) : undefined;
+  if (imageProblemText !== undefined) throw new ValidationError(`--image: ${imageProblemText}`);
   if (input.services.length === 0) throw new ValidationError("pass at least one --service");
   const ssmPath = normalizeSsmPath(input.ssmPath);
   const mode = input.secureStrings ?? "environment";

@@ -66,6 +66,16 @@ export type Outcome = "stable" | "failed" | "rolled-back";
 /** A revision's tags as a plain map. */
 export type TagMap = Readonly<Record<string, string>>;
 
+/**
+ * A value of ecs-release's own metadata (who released, the job URL) as a tag value ECS accepts:
+ * characters outside letters, numbers, spaces and `_ . : / = + - @` become `_`, at most 256
+ * characters (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html). The
+ * metadata is informational: an odd CIRCLE_USERNAME must not stop a release.
+ */
+export function toTagValue(value: string): string {
+  return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, "_").slice(0, 256);
+}
+
 /** Converts ECS `[{key, value}]` tags into a map. */
 export function tagsToMap(tags: ReadonlyArray<{ key?: string | undefined; value?: string | undefined }> | undefined): Record<string, string> {
   const map: Record<string, string> = {};
