@@ -25,7 +25,9 @@ export function awsErrorCode(error: unknown): string | undefined {
 export function translateAwsError(operation: string, resource: string, error: unknown): EcsReleaseError {
   if (error instanceof EcsReleaseError) return error;
   const code = awsErrorCode(error) ?? "Error";
-  const message = error instanceof Error ? firstLine(error.message) : String(error);
+  // The whole message, not its first line: it is redacted when printed, and a SecureString echoed
+  // over several lines is masked only when it is whole (the logger then prints it on one line).
+  const message = error instanceof Error ? error.message : String(error);
   if (code === "AbortError") return new InterruptedError(`interrupted during ${operation} ${resource}`, { cause: error });
   if (code === "CredentialsProviderError" || /Could not load credentials/i.test(message)) {
     return new ValidationError(
@@ -41,8 +43,4 @@ export function translateAwsError(operation: string, resource: string, error: un
     return new ValidationError("no AWS region: pass --region or set AWS_REGION", { cause: error });
   }
   return new AwsCallError(operation, resource, `${code}: ${message}`, { cause: error, code });
-}
-
-function firstLine(text: string): string {
-  return text.split("\n")[0] ?? text;
 }

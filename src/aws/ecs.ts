@@ -91,7 +91,7 @@ export async function describeTaskDefinition(clients: Ecs, taskDefinition: strin
   } catch (error) {
     const message = error instanceof Error ? error.message : "";
     if (awsErrorCode(error) === "ClientException" && /unable to describe|not found|does not exist/i.test(message)) {
-      throw new ValidationError(`task definition "${taskDefinition}" does not exist (${message.split("\n")[0] ?? ""})`, { cause: error });
+      throw new ValidationError(`task definition "${taskDefinition}" does not exist (${message})`, { cause: error });
     }
     throw translateAwsError("DescribeTaskDefinition", taskDefinition, error);
   }

@@ -24,6 +24,14 @@ export interface FlagSpec {
   readonly keepCommas?: boolean;
 }
 
+/**
+ * The longest duration any flag takes: 24 hours. No wait of a release, rollback or task is meant to
+ * last longer, and it keeps every timer far below Node's limit of 2^31-1 ms (about 24.8 days), past
+ * which setTimeout fires at once and a wait turns into a hot loop
+ * (https://nodejs.org/api/timers.html#settimeoutcallback-delay-args).
+ */
+export const MAX_DURATION_MS = 24 * 3_600_000;
+
 /** Parsed flag values: strings, booleans, string lists, milliseconds (durations) and integers. */
 export type FlagValues = Record<string, string | boolean | string[] | number | undefined>;
 
@@ -104,6 +112,7 @@ function convert(spec: FlagSpec, raw: string | boolean | string[], source: strin
       const ms = parseDuration(String(raw), source);
       // A zero timeout or poll interval is never meant: it would write and give up at once, or poll without pause.
       if (ms <= 0) throw new ValidationError(`${source} must be longer than 0, e.g. 90s, 15m or 1h (use --no-wait not to wait at all)`);
+      if (!(ms <= MAX_DURATION_MS)) throw new ValidationError(`${source} "${String(raw).trim()}" is longer than the longest allowed, 24h`);
       return ms;
     }
     case "integer": {

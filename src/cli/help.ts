@@ -52,6 +52,6 @@ function flagLabel(flag: FlagSpec): string {
 }
 
 function flagDescription(flag: FlagSpec): string {
-  const notes = [flag.required ? "required" : "", flag.default !== undefined ? `default ${flag.default}` : "", flag.name === "help" ? "" : envVarName(flag.name)].filter(Boolean);
+  const notes = [flag.required ? "required" : "", flag.default !== undefined ? `default ${flag.default}` : "", flag.type === "duration" ? "at most 24h" : "", flag.name === "help" ? "" : envVarName(flag.name)].filter(Boolean);
   return `${flag.description}${notes.length ? ` (${notes.join("; ")})` : ""}`;
 }

@@ -15,14 +15,27 @@ const RED = "\u001b[31m";
 const DIM = "\u001b[2m";
 const RESET = "\u001b[0m";
 
-/** A logger writing one timestamped line per event (UTC, to the second), secrets masked. */
+/**
+ * Control characters (C0, DEL, C1) and Unicode line separators as visible escapes (`\n`, `\r`,
+ * `\x1b`, `\u2028`): one event is one line, and a value such as a cluster name cannot forge a log
+ * line or send terminal escape sequences.
+ */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    if (c === "\n") return "\\n";
+    if (c === "\r") return "\\r";
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, "0")}`;
+  });
+}
+
+/** A logger writing one timestamped line per event (UTC, to the second), secrets masked, control characters escaped. */
 export function createLogger(options: LogOptions): Logger & { error(message: string): void } {
   const line = (prefix: string, colour: string, message: string): void => {
     const stamp = new Date(options.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
-    const text = options.redactor.redact(`${prefix}${message}`);
-    for (const part of text.split("\n")) {
-      options.write(options.color && colour ? `${DIM}${stamp}${RESET} ${colour}${part}${RESET}\n` : `${stamp} ${part}\n`);
-    }
+    // Redact first, then escape: a secret is masked whole, even one with a newline in it.
+    const text = escapeControlCharacters(options.redactor.redact(`${prefix}${message}`));
+    options.write(options.color && colour ? `${DIM}${stamp}${RESET} ${colour}${text}${RESET}\n` : `${stamp} ${text}\n`);
   };
   return {
     info: (message) => line("", "", message),

@@ -76,7 +76,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     const exitCode = isEcsReleaseError(error) ? error.exitCode : ExitCode.deploymentFailed;
     const message = error instanceof Error ? error.message : String(error);
     log.error(isEcsReleaseError(error) ? message : `unexpected error: ${message} (run with --debug for details; this is a bug)`);
-    if (debug) for (const line of causeChain(error)) log.debug(line);
+    // A stack has several lines: redacted whole (a secret may span lines), then one log line each.
+    if (debug) for (const line of causeChain(error)) for (const part of redactor.redact(line).split("\n")) log.debug(part);
     if (json) {
       const document = {
         error: { name: error instanceof Error ? error.name : "Error", message, exitCode },
@@ -115,16 +116,20 @@ function causeChain(error: unknown): string[] {
   return lines;
 }
 
+/** The longest delay Node's setTimeout honours (2^31-1 ms). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The real clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
+      // setTimeout fires at once past 2^31-1 ms (https://nodejs.org/api/timers.html): never ask it to.
       const timer = setTimeout(() => {
         signal?.removeEventListener("abort", onAbort);
         resolve();
-      }, ms);
+      }, Math.min(Math.max(ms, 0), MAX_TIMER_MS));
       const onAbort = (): void => {
         clearTimeout(timer);
         reject(signal?.reason);

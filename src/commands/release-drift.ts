@@ -10,7 +10,7 @@ import { containerEnvironment, diffEnvironment, formatEnvironmentChanges, type E
 import type { Logger } from "../core/logger.js";
 import { isPushedBeforeRunning, registeredAtOf, type FamilyPlan } from "../core/release-plan.js";
 import { familyOf, revisionName } from "../core/rollout-state.js";
-import { TAG } from "../core/tags.js";
+import { recordedSecureNames, TAG } from "../core/tags.js";
 
 /** One family's drift: the revision the SHA was first released as, and the changes since. */
 export interface EnvironmentDrift {
@@ -33,7 +33,7 @@ export async function findEnvironmentDrift(
   options: { readonly sha?: string; readonly historyScanLimit?: number },
   pushedAt: Date | undefined,
   isSecret: (name: string) => boolean,
-  deps: { readonly aws: AwsClients; readonly log: Logger; readonly signal: AbortSignal },
+  deps: { readonly aws: AwsClients; readonly log: Logger; readonly signal: AbortSignal; readonly rememberOldSecrets?: (revision: DescribedTaskDefinition) => void },
 ): Promise<EnvironmentDrift[]> {
   const sha = options.sha;
   if (!sha || pushedAt === undefined) return [];
@@ -50,7 +50,10 @@ export async function findEnvironmentDrift(
       const arns = (await listRevisionArns(deps.aws, family, options.historyScanLimit ?? DEFAULT_HISTORY_SCAN, "ACTIVE", deps.signal)).filter((arn) => !describedRevisions.has(arn));
       for (let i = 0; i < arns.length && !found; i += 5) {
         const batch = await Promise.all(arns.slice(i, i + 5).map((arn) => describeTaskDefinition(deps.aws, arn, deps.signal)));
-        for (const revision of batch) describedRevisions.set(revision.taskDefinitionArn, revision);
+        for (const revision of batch) {
+          describedRevisions.set(revision.taskDefinitionArn, revision);
+          deps.rememberOldSecrets?.(revision);
+        }
         found = batch.find((r) => r.tags[TAG.sha] === sha);
       }
     }
@@ -62,7 +65,8 @@ export async function findEnvironmentDrift(
     const appContainer = plan.containers[0] ?? "";
     const before = oldContainers.find((c) => c["name"] === appContainer) ?? {};
     const after = rendered.input.containerDefinitions.find((c) => c.name === appContainer) ?? {};
-    const changes = diffEnvironment(before as Parameters<typeof containerEnvironment>[0], after, isSecret);
+    // Old values are shown only where the old revision's record proves them not secret (issue 14.1).
+    const changes = diffEnvironment(before as Parameters<typeof containerEnvironment>[0], after, { isSecret, recordedBefore: recordedSecureNames(found.tags) });
     drift.push({ family, releasedIn: found.taskDefinitionArn, changes });
     deps.log.info(
       changes.length === 0

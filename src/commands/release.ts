@@ -16,7 +16,7 @@ import { findImage } from "../aws/ecr.js";
 import { readParametersByPath } from "../aws/ssm.js";
 import { rolloutReportError, waitForRollouts, type RolloutReport } from "../aws/wait-rollout.js";
 import type { Clock } from "../core/clock.js";
-import { diffTaskDefinitions, formatTaskDefinitionDiff, type EnvironmentChange, type TaskDefinitionDiff } from "../core/diff.js";
+import { diffTaskDefinitions, formatTaskDefinitionDiff, recordedSecretValues, type EnvironmentChange, type TaskDefinitionDiff } from "../core/diff.js";
 import { formatDuration } from "../core/duration.js";
 import { InterruptedError, ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
@@ -45,7 +45,7 @@ import {
 import { deploymentConfigurationWarnings, revisionName, rolloutTargetsOf, type RolloutStateKind } from "../core/rollout-state.js";
 import type { ReleaseRepository } from "../core/select-containers.js";
 import { buildEnvironment, type RenderedEnvironment, type SecureStringMode } from "../core/ssm-environment.js";
-import { TAG } from "../core/tags.js";
+import { recordedSecureNames, TAG } from "../core/tags.js";
 import { templateFromRevision, type TaskDefinitionTemplate } from "../core/template.js";
 import { findEnvironmentDrift } from "./release-drift.js";
 import type { PlanSubject } from "../core/release-plan-file.js";
@@ -227,7 +227,7 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
   const verified = await verify(options, deps, warn, { warnings, phases });
   options.verifyPlanned?.(plannedRevisions(verified.plan));
   if (options.dryRun) {
-    const diff = logDryRunDiff(verified, log);
+    const diff = logDryRunDiff(verified, log, (text) => deps.redactor.redact(text));
     await options.onVerified?.(planSubject(options, verified), diff);
     phases.verifyMs = clock.now() - started;
     log.info("dry run: nothing was written");
@@ -277,6 +277,8 @@ async function verify(
   const fileTemplates = matchTemplates(request.templates, families);
   const revisionFamilies = families.filter((family) => !fileTemplates.has(family));
   const { latest, describedRevisions } = await describeRevisions(revisionFamilies, described, deps);
+  // Old values that were secret (recorded so) or are today go to the redactor too (issue 14.1).
+  for (const revision of describedRevisions.values()) rememberOldSecrets(revision, isSecret, deps.redactor);
   const latestTemplates = new Map(revisionFamilies.map((family) => [family, toTemplate(latest.get(family))]));
   const releasedAt = options.releasedAt ?? new Date(deps.clock.now()).toISOString();
   const plan = planFamilies({
@@ -301,7 +303,7 @@ async function verify(
   deps.log.info(verifiedSummary({ cluster: options.cluster, services, image, parameterCount: sources.parameterCount, ssmPath, secureCount: environment.secureNames.length, mode }));
 
   // Re-release of an older SHA: how today's environment differs from the one it was released with.
-  const drift = await findEnvironmentDrift(plan.plans, describedRevisions, options, sources.pushedAt, isSecret, deps);
+  const drift = await findEnvironmentDrift(plan.plans, describedRevisions, options, sources.pushedAt, isSecret, { ...deps, rememberOldSecrets: (revision) => rememberOldSecrets(revision, isSecret, deps.redactor) });
 
   const result: ReleaseResult = {
     cluster: options.cluster,
@@ -406,13 +408,13 @@ function planSubject(options: ReleaseOptions, verified: Verified): PlanSubject {
 }
 
 /** Dry run: logs and returns the difference between each running revision and its replacement. */
-function logDryRunDiff(verified: Verified, log: Logger): TaskDefinitionDiff[] {
+function logDryRunDiff(verified: Verified, log: Logger, redact: (text: string) => string): TaskDefinitionDiff[] {
   const diffs: TaskDefinitionDiff[] = [];
   for (const plan of verified.plan.plans) {
     for (const arn of new Set(plan.services.map((s) => s.taskDefinition ?? ""))) {
       const running = verified.describedRevisions.get(arn);
       if (!running) continue;
-      const diff = diffTaskDefinitions(toTemplate(running).input, plan.rendered.input, verified.isSecret);
+      const diff = diffTaskDefinitions(toTemplate(running).input, plan.rendered.input, { isSecret: verified.isSecret, recordedBefore: recordedSecureNames(running.tags) }, redact);
       diffs.push(diff);
       const users = plan.services.filter((s) => s.taskDefinition === arn).map((s) => s.serviceName ?? "");
       for (const line of formatTaskDefinitionDiff(diff, `dry run: ${users.join(", ")} would go from ${revisionName(arn)} to a new revision of ${plan.rendered.input.family}:`)) log.info(line);
@@ -553,6 +555,17 @@ function serviceResults(described: readonly Service[], updated: readonly Started
       ...(outcome?.fallenBackTo !== undefined ? { fallenBackTo: outcome.fallenBackTo } : {}),
     };
   });
+}
+
+/**
+ * Adds to the redactor the values a revision holds for variables that were SecureStrings when it
+ * was released (its TAG.secureNames record) or are today: a secret demoted to a String, deleted,
+ * or shadowed since stays masked in every output.
+ */
+export function rememberOldSecrets(revision: DescribedTaskDefinition, isSecret: (name: string) => boolean, redactor: Redactor): void {
+  const containers = (revision.taskDefinition["containerDefinitions"] as Array<{ environment?: Array<{ name?: string; value?: string }> }> | undefined) ?? [];
+  const names = new Set([...(recordedSecureNames(revision.tags) ?? []), ...containers.flatMap((c) => (c.environment ?? []).map((e) => e.name ?? "")).filter(isSecret)]);
+  for (const value of recordedSecretValues(containers, names)) redactor.add(value);
 }
 
 function toTemplate(revision: DescribedTaskDefinition | undefined): TaskDefinitionTemplate {

@@ -4,7 +4,11 @@
  *
  * Secrets are masked here, not only by the output redactor: values of SecureStrings are never put
  * into a change; a changed secret is reported as "changed" without values, and a removed variable
- * is reported by name only (its old value may have been a secret we no longer know about).
+ * is reported by name only. A value read from an existing revision is shown only when it is
+ * provably not secret: the revision's own record (TAG.secureNames) says which names were
+ * SecureStrings when it was released, and this one was not (and it is not one today). Otherwise
+ * — no record, or a secret then and a String, an `--env` or a template literal now — it is MASK.
+ * Every field is redacted before it is shortened, so a cut never leaves a secret's prefix.
  */
 import { MASK } from "./redact.js";
 import type { ContainerDefinitionInput, TaskDefinitionInput } from "./template.js";
@@ -48,13 +52,39 @@ export function containerEnvironment(container: Pick<ContainerDefinitionInput, "
 }
 
 /**
- * The changes from one container environment to another, sorted by name. `isSecret(name)` says
- * which variables are SecureStrings (their values are never put into a change).
+ * Which values may be shown. A function is today's SecureStrings only, and every value read from
+ * the old revision is then masked; an object adds the old revision's record.
+ */
+export type Secrecy =
+  | ((name: string) => boolean)
+  | {
+      /** True for today's SecureStrings. */
+      readonly isSecret: (name: string) => boolean;
+      /**
+       * The names the old revision records as SecureStrings (recordedSecureNames), or undefined
+       * when it has no record: then no old value is provably not secret.
+       */
+      readonly recordedBefore: ReadonlySet<string> | undefined;
+    };
+
+/** True when an old value of `name` may be printed: recorded as not secret then, and not secret now. */
+function oldValueIsPlain(secrecy: Secrecy, name: string): boolean {
+  if (typeof secrecy === "function") return false;
+  return secrecy.recordedBefore !== undefined && !secrecy.recordedBefore.has(name) && !secrecy.isSecret(name);
+}
+
+function isSecretNow(secrecy: Secrecy, name: string): boolean {
+  return typeof secrecy === "function" ? secrecy(name) : secrecy.isSecret(name);
+}
+
+/**
+ * The changes from one container environment to another, sorted by name. Today's SecureStrings
+ * never have a value in a change; an old value is shown only when `secrecy` proves it was not secret.
  */
 export function diffEnvironment(
   before: Pick<ContainerDefinitionInput, "environment" | "secrets">,
   after: Pick<ContainerDefinitionInput, "environment" | "secrets">,
-  isSecret: (name: string) => boolean,
+  secrecy: Secrecy,
 ): EnvironmentChange[] {
   const old = containerEnvironment(before);
   const next = containerEnvironment(after);
@@ -62,16 +92,26 @@ export function diffEnvironment(
   for (const name of [...new Set([...old.keys(), ...next.keys()])].sort()) {
     const a = old.get(name);
     const b = next.get(name);
-    const secret = isSecret(name);
+    const secret = isSecretNow(secrecy, name);
     if (a === undefined && b !== undefined) {
       changes.push({ kind: "added", name, after: show(b, secret), secret });
     } else if (a !== undefined && b === undefined) {
       changes.push({ kind: "removed", name, secret });
     } else if (a !== undefined && b !== undefined && (a.value !== b.value || a.reference !== b.reference)) {
-      changes.push(secret ? { kind: "changed", name, secret } : { kind: "changed", name, before: show(a, false), after: show(b, false), secret });
+      changes.push(secret ? { kind: "changed", name, secret } : { kind: "changed", name, before: show(a, !oldValueIsPlain(secrecy, name)), after: show(b, false), secret });
     }
   }
   return changes;
+}
+
+/**
+ * The values of the variables a revision's record names as SecureStrings (any container, inline
+ * `environment` only): the release adds them to the redactor, so a secret demoted or deleted since
+ * is still masked in every output, not only in the diff.
+ */
+export function recordedSecretValues(containers: ReadonlyArray<Pick<ContainerDefinitionInput, "environment">>, recorded: ReadonlySet<string> | undefined): string[] {
+  if (recorded === undefined || recorded.size === 0) return [];
+  return containers.flatMap((c) => (c.environment ?? []).filter((e) => e.name !== undefined && recorded.has(e.name) && (e.value ?? "") !== "").map((e) => e.value ?? ""));
 }
 
 function show(entry: { value: string; reference: boolean }, secret: boolean): string {
@@ -81,8 +121,12 @@ function show(entry: { value: string; reference: boolean }, secret: boolean): st
 
 const CONTAINER_SPECIAL = new Set(["name", "image", "environment", "secrets"]);
 
-/** The changes from the running revision to the rendered one. */
-export function diffTaskDefinitions(before: TaskDefinitionInput, after: TaskDefinitionInput, isSecret: (name: string) => boolean): TaskDefinitionDiff {
+/**
+ * The changes from the running revision to the rendered one. `redact` masks known secrets in each
+ * changed field before it is shortened to 120 characters (redact, then cut).
+ */
+export function diffTaskDefinitions(before: TaskDefinitionInput, after: TaskDefinitionInput, secrecy: Secrecy, redact: (text: string) => string = (text) => text): TaskDefinitionDiff {
+  const isSecret = secrecy;
   const containers: ContainerDiff[] = [];
   const oldByName = new Map(before.containerDefinitions.map((c) => [c.name ?? "", c]));
   const newByName = new Map(after.containerDefinitions.map((c) => [c.name ?? "", c]));
@@ -98,7 +142,7 @@ export function diffTaskDefinitions(before: TaskDefinitionInput, after: TaskDefi
       continue;
     }
     const environment = diffEnvironment(a, b, isSecret);
-    const fields = diffFields(a, b, CONTAINER_SPECIAL);
+    const fields = diffFields(a, b, CONTAINER_SPECIAL, redact);
     const imageChanged = (a.image ?? "") !== (b.image ?? "");
     containers.push({
       name,
@@ -108,7 +152,7 @@ export function diffTaskDefinitions(before: TaskDefinitionInput, after: TaskDefi
       fields,
     });
   }
-  return { family: after.family, containers, fields: diffFields(before, after, new Set(["containerDefinitions"])) };
+  return { family: after.family, containers, fields: diffFields(before, after, new Set(["containerDefinitions"]), redact) };
 }
 
 /** Human lines for a diff, indented under a heading. */
@@ -142,13 +186,13 @@ export function formatEnvironmentChanges(changes: readonly EnvironmentChange[], 
   });
 }
 
-function diffFields(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>, skip: ReadonlySet<string>): string[] {
+function diffFields(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>, skip: ReadonlySet<string>, redact: (text: string) => string): string[] {
   const fields: string[] = [];
   for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
     if (skip.has(key)) continue;
     const before = canonicalJson(a[key]);
     const after = canonicalJson(b[key]);
-    if (before !== after) fields.push(`${key}: ${shorten(before ?? "(none)")} → ${shorten(after ?? "(none)")}`);
+    if (before !== after) fields.push(`${key}: ${shorten(redact(before ?? "(none)"))} → ${shorten(redact(after ?? "(none)"))}`);
   }
   return fields;
 }

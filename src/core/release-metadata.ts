@@ -1,3 +1,5 @@
+import { toTagValue } from "./tags.js";
+
 /** Who and what triggered a release: recorded as tags on the revision (see tags.ts). */
 export interface ReleaseMetadata {
   /** Pipeline number (CIRCLE_PIPELINE_NUM), when run in CircleCI. */
@@ -16,8 +18,9 @@ export function readReleaseMetadata(env: Readonly<Record<string, string | undefi
   const pipeline = env["CIRCLE_PIPELINE_NUM"];
   const jobUrl = env["CIRCLE_BUILD_URL"] ?? env["CIRCLE_WORKFLOW_URL"];
   const releasedBy = env["CIRCLE_USERNAME"] || env["USER"] || env["LOGNAME"];
-  if (pipeline) metadata.pipeline = pipeline;
-  if (jobUrl) metadata.jobUrl = jobUrl;
-  if (releasedBy) metadata.releasedBy = releasedBy;
+  // Recorded as tags: only characters ECS accepts in a tag value (toTagValue).
+  if (pipeline) metadata.pipeline = toTagValue(pipeline);
+  if (jobUrl) metadata.jobUrl = toTagValue(jobUrl);
+  if (releasedBy) metadata.releasedBy = toTagValue(releasedBy);
   return metadata;
 }

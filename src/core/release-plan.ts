@@ -6,14 +6,14 @@
  * rendered revisions are gathered and thrown together (`{ problems }`).
  */
 import type { Service } from "@aws-sdk/client-ecs";
-import { checkTaskDefinitionLimits } from "./ecs-limits.js";
+import { checkTaskDefinitionLimits, imageProblem } from "./ecs-limits.js";
 import { ValidationError } from "./errors.js";
 import type { ReleaseMetadata } from "./release-metadata.js";
 import { needsExecutionRole, renderTaskDefinition, type RenderedTaskDefinition } from "./render-task-definition.js";
 import { familyOf, hasDeploymentInProgress, isFailure, revisionName, type RolloutStateKind } from "./rollout-state.js";
 import { imageRepository, selectContainers, type ReleaseRepository } from "./select-containers.js";
 import { normalizeSsmPath, parseLiteralEnvironment, type RenderedEnvironment, type SecureStringMode } from "./ssm-environment.js";
-import { TAG } from "./tags.js";
+import { secureNamesTagValue, TAG } from "./tags.js";
 import { parseTemplate, type TaskDefinitionTemplate } from "./template.js";
 
 /** The flags `checkReleaseRequest` looks at (a subset of the command's options). */
@@ -55,6 +55,12 @@ export function checkReleaseRequest(input: ReleaseRequestInput): ReleaseRequest 
   if (input.repository !== undefined && !input.sha) {
     throw new ValidationError("no commit SHA: pass --sha, or set CIRCLE_SHA1, or run inside a git checkout");
   }
+  // Issue 14.7: checked before anything is read or written. A git commit SHA is 7 to 40 hex digits.
+  if (input.sha && !/^[0-9a-fA-F]{7,40}$/.test(input.sha)) {
+    throw new ValidationError(`--sha ${JSON.stringify(input.sha.length > 60 ? `${input.sha.slice(0, 60)}…` : input.sha)} is not a commit SHA: 7 to 40 hex digits (pass --sha, or set CIRCLE_SHA1)`);
+  }
+  const imageProblemText = input.image !== undefined ? imageProblem(input.image) : undefined;
+  if (imageProblemText !== undefined) throw new ValidationError(`--image: ${imageProblemText}`);
   if (input.services.length === 0) throw new ValidationError("pass at least one --service");
   const ssmPath = normalizeSsmPath(input.ssmPath);
   const mode = input.secureStrings ?? "environment";
@@ -135,6 +141,13 @@ export function matchTemplates(templates: readonly KeyedTemplate[], families: re
   const unknownFamilies = templates.filter((t) => t.family !== undefined && !families.includes(t.family)).map((t) => t.family);
   if (unknownFamilies.length > 0) {
     throw new ValidationError(`--template ${unknownFamilies.join(", ")}=…: no service given runs that family (they run ${families.join(", ")})`);
+  }
+  // A template whose family is not the services' own would move them to another family; that takes
+  // an explicit --template FAMILY=FILE (cli.md amendments; issue 14.5).
+  if (unkeyed && families.length === 1 && unkeyed.template.input.family !== families[0]) {
+    throw new ValidationError(
+      `template ${unkeyed.template.source} registers family ${unkeyed.template.input.family}, but the services run ${families[0]}: to move them to ${unkeyed.template.input.family}, name their family explicitly with --template ${families[0]}=FILE`,
+    );
   }
   const matched = new Map<string, TaskDefinitionTemplate>();
   for (const family of families) {
@@ -233,7 +246,10 @@ export function planFamily(
     repository: input.repository,
     source: fromFile ? `template ${template.source}` : `task definition ${revisionName(template.source)}`,
   });
-  const rendered = renderTaskDefinition({ template, fromFile, containers, image: input.image, environment: input.environment, ssmPath: input.ssmPath, releaseTags: input.releaseTags });
+  // The record of which names are SecureStrings (names only): a later diff or drift shows a value
+  // read from this revision only when the record says it was not one (issue 14.1).
+  const releaseTags = { ...input.releaseTags, [TAG.secureNames]: secureNamesTagValue(input.environment.secureNames) };
+  const rendered = renderTaskDefinition({ template, fromFile, containers, image: input.image, environment: input.environment, ssmPath: input.ssmPath, releaseTags });
   const problems = checkTaskDefinitionLimits(rendered.input, rendered.tags);
   if (needsExecutionRole(rendered.input) && !rendered.input.executionRoleArn) {
     problems.push(`family ${rendered.input.family} has container secrets but no executionRoleArn: ECS needs an execution role that may read the parameters${input.mode === "secrets" ? " (--secure-strings secrets)" : ""}`);

@@ -66,19 +66,37 @@ export interface BuildEnvironmentInput {
 
 const VALID_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Normalises an SSM path: leading `/`, no trailing `/` (the root stays `/`). Throws on an empty path. */
+/**
+ * Normalises an `--ssm-path`: leading `/`, no trailing `/`. Refuses an empty or relative path, and
+ * the root (`/`, `//`): a release from the root would inline every parameter of the Region, other
+ * environments' SecureStrings included — a path needs at least one segment. Segments use SSM's
+ * name characters `a-zA-Z0-9_.-`, none empty (PutParameter's naming constraints:
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html).
+ */
 export function normalizeSsmPath(path: string): string {
   const trimmed = path.trim();
   if (trimmed === "" || !trimmed.startsWith("/")) {
     throw new ValidationError(`--ssm-path "${path}" must be an absolute parameter path such as /app/prod`);
   }
-  const withoutTrailing = trimmed.replace(/\/+$/, "");
+  const normalized = trimSsmPath(trimmed);
+  if (normalized === "/") {
+    throw new ValidationError(`--ssm-path "${path}" is the root of Parameter Store: it would put every parameter of the Region (other environments' secrets included) into the task definition; name the environment's path, such as /app/prod`);
+  }
+  if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(normalized)) {
+    throw new ValidationError(`--ssm-path "${path}" is not a parameter path: segments of letters, digits, _ . and - separated by single slashes, such as /app/prod`);
+  }
+  return normalized;
+}
+
+/** The path without trailing `/` (the root stays `/`). */
+function trimSsmPath(path: string): string {
+  const withoutTrailing = path.trim().replace(/\/+$/, "");
   return withoutTrailing === "" ? "/" : withoutTrailing;
 }
 
 /** The environment variable name for a parameter under `path`: `/app/prod/db/HOST` → `db_HOST`. */
 export function mapParameterName(path: string, parameterName: string): string {
-  const root = normalizeSsmPath(path);
+  const root = trimSsmPath(path);
   const prefix = root === "/" ? "/" : `${root}/`;
   const relative = parameterName.startsWith(prefix) ? parameterName.slice(prefix.length) : parameterName.replace(/^\//, "");
   return relative.replace(/\//g, "_");

@@ -24,13 +24,57 @@ export const TAG = {
   keep: "ecs-release:keep",
   /** When the revision was rolled back from or deregistered by ecs-release, and why. */
   rolledBackAt: "ecs-release:rolled-back-at",
+  /**
+   * The names (never values) of the variables that were SecureStrings when the revision was
+   * released, space-separated; see `secureNamesTagValue` / `recordedSecureNames`.
+   */
+  secureNames: "ecs-release:secure-names",
 } as const;
+
+/** TAG.secureNames when no variable was a SecureString (an empty tag value would be dropped). */
+export const NO_SECURE_NAMES = "-";
+/** TAG.secureNames when the names do not fit in one tag value: treat every variable as secret. */
+export const TOO_MANY_SECURE_NAMES = "@too-many";
+
+/**
+ * The TAG.secureNames value recording which variables of a revision are SecureStrings (names are
+ * `[A-Za-z_][A-Za-z0-9_]*`, within ECS's tag value characters). One tag, so the record fits the
+ * 50-tag budget; names that do not fit its 256 characters are recorded as TOO_MANY_SECURE_NAMES
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html).
+ */
+export function secureNamesTagValue(names: readonly string[]): string {
+  if (names.length === 0) return NO_SECURE_NAMES;
+  const value = [...new Set(names)].sort().join(" ");
+  return value.length <= 256 ? value : TOO_MANY_SECURE_NAMES;
+}
+
+/**
+ * The names a revision's tags record as SecureStrings, or undefined when the revision does not say
+ * (registered by hand, by an older ecs-release, or with too many names): then no value read from it
+ * is provably not secret, and every one is masked.
+ */
+export function recordedSecureNames(tags: TagMap): ReadonlySet<string> | undefined {
+  const value = tags[TAG.secureNames];
+  if (value === undefined || value === TOO_MANY_SECURE_NAMES) return undefined;
+  if (value === NO_SECURE_NAMES) return new Set();
+  return new Set(value.split(" ").filter((name) => name !== ""));
+}
 
 /** Recorded rollout outcomes, the values of `TAG.outcome`. */
 export type Outcome = "stable" | "failed" | "rolled-back";
 
 /** A revision's tags as a plain map. */
 export type TagMap = Readonly<Record<string, string>>;
+
+/**
+ * A value of ecs-release's own metadata (who released, the job URL) as a tag value ECS accepts:
+ * characters outside letters, numbers, spaces and `_ . : / = + - @` become `_`, at most 256
+ * characters (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html). The
+ * metadata is informational: an odd CIRCLE_USERNAME must not stop a release.
+ */
+export function toTagValue(value: string): string {
+  return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, "_").slice(0, 256);
+}
 
 /** Converts ECS `[{key, value}]` tags into a map. */
 export function tagsToMap(tags: ReadonlyArray<{ key?: string | undefined; value?: string | undefined }> | undefined): Record<string, string> {

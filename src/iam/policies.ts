@@ -27,6 +27,7 @@ export const PLACEHOLDERS = {
   KmsKeyArn: "the customer managed KMS key of the SecureStrings (omit the statement with the AWS managed key aws/ssm)",
   OrgId: "CircleCI organization id (Organization Settings → Overview)",
   ProjectId: "CircleCI project id (Project Settings → Overview)",
+  ContextId: "CircleCI context id of the environment's restricted context, e.g. aws-prod (Organization Settings → Contexts → the context: its id)",
 } as const;
 
 /** A placeholder's name. */
@@ -201,7 +202,17 @@ export const TASK_EXECUTION_SECRETS_POLICY: JobPolicy = {
   ],
 };
 
-/** Trust policy of the role each job assumes: CircleCI OIDC tokens of one project only. */
+/**
+ * Trust policy of the role each job assumes: CircleCI OIDC tokens of one project, and only of jobs
+ * that use the environment's restricted context. Without the context condition any job of any user
+ * who can push a branch could assume the prod role and read every SecureString. CircleCI puts the
+ * UUIDs of the contexts a job uses in the claim `oidc.circleci.com/context-ids` (an array) and the
+ * project in `oidc.circleci.com/project-id`, in both $CIRCLE_OIDC_TOKEN and $CIRCLE_OIDC_TOKEN_V2
+ * (https://circleci.com/docs/openid-connect-tokens/, "additional claims"); AWS STS evaluates such
+ * provider-specific claims of CircleCI as condition keys `<provider>:<claim>`
+ * (https://aws.amazon.com/about-aws/whats-new/2026/01/aws-sts-supports-validation-identity-provider-claims/).
+ * A token without the claim never matches ForAnyValue: the role is refused, never opened.
+ */
 export const CIRCLECI_OIDC_TRUST_POLICY: JobPolicy = {
   name: "trust",
   title: "trust policy of the role (CircleCI OIDC)",
@@ -209,15 +220,16 @@ export const CIRCLECI_OIDC_TRUST_POLICY: JobPolicy = {
   commands: [],
   statements: [
     {
-      why: "CircleCI's OIDC provider for the organization (URL https://oidc.circleci.com/org/${OrgId}, audience = the organization id) may assume the role for jobs of this project only: the token's sub is org/<org>/project/<project>/user/<user>.",
+      why: "CircleCI's OIDC provider for the organization (URL https://oidc.circleci.com/org/${OrgId}, audience = the organization id) may assume the role only for jobs of this project (its sub is org/<org>/project/<project>/user/<user>, its oidc.circleci.com/project-id the project) that use the environment's restricted context (oidc.circleci.com/context-ids, an array of the job's context ids, contains ${ContextId}): a job must pass the context's security group to get a token that names it.",
       statement: {
         Sid: "CircleCiOidc",
         Effect: "Allow",
         Principal: { Federated: "arn:aws:iam::${Account}:oidc-provider/oidc.circleci.com/org/${OrgId}" },
         Action: ["sts:AssumeRoleWithWebIdentity"],
         Condition: {
-          StringEquals: { "oidc.circleci.com/org/${OrgId}:aud": "${OrgId}" },
+          StringEquals: { "oidc.circleci.com/org/${OrgId}:aud": "${OrgId}", "oidc.circleci.com/org/${OrgId}:oidc.circleci.com/project-id": "${ProjectId}" },
           StringLike: { "oidc.circleci.com/org/${OrgId}:sub": "org/${OrgId}/project/${ProjectId}/user/*" },
+          "ForAnyValue:StringEquals": { "oidc.circleci.com/org/${OrgId}:oidc.circleci.com/context-ids": ["${ContextId}"] },
         },
       },
     },

@@ -92,6 +92,39 @@ const CASES: Case[] = [
     },
     message: /over ECS's limit of 65536 bytes/,
   },
+  // --- issue 14: every value that reaches AWS is checked before the first write
+  { name: "--ssm-path / (every parameter of the Region)", args: ["release", "--cluster", "prod", "--service", "web", "--ssm-path", "/", "--repository", "platform", "--sha", SHA_B], message: /--ssm-path "\/" is the root of Parameter Store: .*name the environment's path/ },
+  { name: "--ssm-path //", args: ["release", "--cluster", "prod", "--service", "web", "--ssm-path", "//", "--repository", "platform", "--sha", SHA_B], message: /--ssm-path "\/\/" is the root of Parameter Store/ },
+  { name: "--ssm-path with an empty segment", args: ["release", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform//prod", "--repository", "platform", "--sha", SHA_B], message: /--ssm-path "\/platform\/\/prod" is not a parameter path/ },
+  { name: "--poll-interval past Node's timer limit", args: [...RELEASE, "--poll-interval", "1000h"], message: /--poll-interval "1000h" is longer than the longest allowed, 24h/ },
+  { name: "--timeout over 24h, in a variable", args: RELEASE, env: { ECS_RELEASE_TIMEOUT: "25h" }, message: /ECS_RELEASE_TIMEOUT "25h" is longer than the longest allowed, 24h/ },
+  { name: "a 300-character --sha", args: ["release", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", "a".repeat(300)], message: /--sha "a{60}…" is not a commit SHA: 7 to 40 hex digits/ },
+  { name: "an --image with a newline", args: ["release", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--image", "nginx:1\nevil"], message: /--image: image "nginx:1\\nevil" has characters ECS does not allow/ },
+  {
+    name: "an unkeyed template of another family (would move web onto worker)",
+    args: () => [...RELEASE, "--template", file("worker.json", JSON.stringify({ family: "worker", containerDefinitions: [{ name: "app", image: "x" }] }))],
+    message: /registers family worker, but the services run web: to move them to worker, name their family explicitly with --template web=FILE/,
+  },
+  {
+    name: "a template family that is no family name",
+    args: () => [...RELEASE, "--template", `web=${file("evil.json", JSON.stringify({ family: "evil/../x y", containerDefinitions: [{ name: "app", image: "x" }] }))}`],
+    message: /family "evil\/\.\.\/x y" is not a valid task definition family/,
+  },
+  {
+    name: "a template container name ECS refuses",
+    args: () => [...RELEASE, "--template", file("dot.json", JSON.stringify({ family: "web", containerDefinitions: [{ name: "app.v2", image: "x" }] }))],
+    message: /container name "app\.v2" is not valid/,
+  },
+  {
+    name: "a template tag value ECS refuses",
+    args: () => [...RELEASE, "--template", file("tags.json", JSON.stringify({ family: "web", containerDefinitions: [{ name: "app", image: "x" }], tags: [{ key: "team", value: "a;b" }] }))],
+    message: /the value of tag "team" has characters ECS does not allow/,
+  },
+  {
+    name: "a cluster name that forges a log line",
+    args: ["status", "--cluster", "x\n2026-12-01T00:00:00Z released web:9", "--service", "web"],
+    message: /x\\n2026-12-01T00:00:00Z released web:9/,
+  },
   // --- regions and credentials
   { name: "no region", args: ["status", "--cluster", "prod", "--service", "web"], env: { AWS_REGION: undefined }, message: /no AWS region: pass --region or set AWS_REGION/ },
   { name: "a region that is not one", args: ["status", "--cluster", "prod", "--service", "web", "--region", "mars;rm -rf /"], message: /AWS region "mars;rm -rf \/" is not valid: pass --region or AWS_REGION like us-east-1/ },

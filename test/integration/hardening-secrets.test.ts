@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TagResourceCommand } from "@aws-sdk/client-ecs";
+import { DeleteParametersCommand } from "@aws-sdk/client-ssm";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { TAG } from "../../src/core/tags.js";
 import { runCli, type CliRun } from "../helpers/cli.js";
@@ -117,5 +118,60 @@ describe("no SecureString value in any output", () => {
     }
     const rollback = await cli(["rollback", "--cluster", "prod", "--service", "web", "--service", "worker"]);
     expect(rollback.code, rollback.stderr).toBe(0);
+  });
+
+  it("a long `command` in a dry-run diff holding a secret is redacted before it is cut at 120 characters: no prefix of it (issue 14.2)", async () => {
+    const template = join(dir, "long-command.json");
+    // ["sh","-c"," is 12 characters: the secret starts at 108, so the cut at 119 would fall inside it.
+    const command = ["sh", "-c", `${"x".repeat(95)} ${MARKERS[0]!} --then-more`];
+    writeFileSync(template, JSON.stringify({ family: "web", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512", containerDefinitions: [{ name: "app", image: "x", essential: true, command }] }));
+    const run = await cli(["release", ...BASE, "--service", "web", "--sha", SHA_B, "--template", template, "--dry-run"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain("~ command:");
+    expect(run.output).not.toContain(MARKERS[0]!.slice(0, 11));
+  });
+
+  it("a multi-line secret echoed by a multi-line AWS error: masked whole, printed on one line (issue 14.2)", async () => {
+    await handle.emulator.addFault({ operation: "RegisterTaskDefinition", error: "ServiceUnavailable", message: `environment rejected: ${MARKERS[1]!}\nrequest id 42` });
+    const run = await cli(["release", ...BASE, "--service", "web", "--sha", SHA_B, "--force"]);
+    expect(run.code).toBe(3);
+    const errors = run.stderr.split("\n").filter((line) => / error: /.test(line));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain("environment rejected: ****\\nrequest id 42");
+    expect(run.output).not.toContain("MARKER-\"quoted");
+  });
+});
+
+describe("a value that was a SecureString when the running revision was released (issue 14.1)", () => {
+  it("demoted to a String, deleted, or shadowed by --env: masked in the dry run, the release, the re-release drift, status and history", async () => {
+    await released(SHA_B); // web:2 and worker:2 record the four SecureString names
+    await putParameters(clients, "/platform/prod", { "database/PASSWORD": "no-longer-secret" });
+    await clients.ssm.send(new DeleteParametersCommand({ Names: ["/platform/prod/api/TOKEN", "/platform/prod/kms/KEY"] }));
+    const shadow = ["--env", "kms_KEY=literal-now"];
+
+    const dry = await cli(["release", ...BASE, "--service", "web", "--sha", SHA_C, "--dry-run", ...shadow]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toContain("~ database_PASSWORD: **** → no-longer-secret");
+    expect(dry.stderr).toContain("~ kms_KEY: **** → literal-now");
+    expect(dry.stderr).toContain("- api_TOKEN");
+    const changes = (JSON.parse(dry.stdout) as { diff: Array<{ containers: Array<{ environment: Array<{ name: string; before?: string }> }> }> }).diff[0]!.containers.flatMap((c) => c.environment);
+    expect(changes.find((c) => c.name === "database_PASSWORD")?.before).toBe("****");
+
+    await released(SHA_C); // with the secret demoted: web:3 records only api_REGEX
+    // C's release is later than B's push (see the first test): the re-release of B prints drift.
+    await clients.ecs.send(new TagResourceCommand({ resourceArn: "arn:aws:ecs:us-east-1:123456789012:task-definition/web:3", tags: [{ key: TAG.releasedAt, value: new Date(Date.now() + 3_600_000).toISOString() }] }));
+    const back = await cli(["release", ...BASE, "--service", "web", "--sha", SHA_B, ...shadow]);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stderr).toContain(`re-releasing ${SHA_B.slice(0, 12)}, first released as web:2`);
+    expect(back.stderr).toContain("~ database_PASSWORD: **** → no-longer-secret");
+
+    for (const args of [
+      ["status", "--cluster", "prod", "--service", "web", "--service", "worker"],
+      ["history", "--cluster", "prod", "--service", "web"],
+      ["history", "--family", "worker"],
+    ]) {
+      const run = await cli(args);
+      expect(run.code, `${args.join(" ")}: ${run.stderr}`).toBe(0);
+    }
   });
 });

@@ -20,7 +20,7 @@ export const releaseCommand: CommandSpec = {
   flags: [
     CLUSTER,
     SERVICES,
-    { name: "ssm-path", type: "string", placeholder: "PATH", required: true, description: "SSM Parameter Store path whose parameters become the environment" },
+    { name: "ssm-path", type: "string", placeholder: "PATH", required: true, description: "SSM Parameter Store path whose parameters become the environment, recursively (at least one segment, not /)" },
     REPOSITORY,
     { name: "image", type: "string", placeholder: "URI", description: "full image URI (instead of --repository and --sha)" },
     SHA,

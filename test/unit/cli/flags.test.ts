@@ -27,6 +27,7 @@ describe("parseFlags", () => {
     ["flag wins over variable", ["--cluster", "flag"], { ECS_RELEASE_CLUSTER: "env" }, { cluster: "flag" }],
     ["empty variable is unset", [], { ECS_RELEASE_CLUSTER: "", ECS_RELEASE_TIMEOUT: "" }, { cluster: undefined, timeout: 1_800_000 }],
     ["duration and integer", ["--timeout", "90s", "--limit", "5"], {}, { timeout: 90_000, limit: 5 }],
+    ["the longest duration", ["--timeout", "24h"], {}, { timeout: 86_400_000 }],
     ["--flag=value form", ["--ssm-path=/app/prod"], {}, { "ssm-path": "/app/prod" }],
   ])("%s", (_name, argv, env, expected) => {
     const values = parseFlags(specs, argv, env);
@@ -41,6 +42,10 @@ describe("parseFlags", () => {
     [["--limit", "-1"], {}, /--limit/],
     [[], { ECS_RELEASE_LIMIT: "many" }, /ECS_RELEASE_LIMIT must be a whole number/],
     [[], { ECS_RELEASE_NO_WAIT: "perhaps" }, /ECS_RELEASE_NO_WAIT must be true or false/],
+    // Issue 14.4: 1000h is past Node's 2^31 ms timer limit (setTimeout fires at once: a hot loop).
+    [["--timeout", "1000h"], {}, /--timeout "1000h" is longer than the longest allowed, 24h/],
+    [["--timeout", "24h1ms"], {}, /longer than the longest allowed, 24h/],
+    [[], { ECS_RELEASE_TIMEOUT: "99999999999999999999999h" }, /ECS_RELEASE_TIMEOUT .* longer than the longest allowed/],
   ])("rejects %j %j", (argv, env, message) => {
     expect(() => parseFlags(specs, argv, env)).toThrow(ValidationError);
     expect(() => parseFlags(specs, argv, env)).toThrow(message);

@@ -40,7 +40,7 @@ const template = (family: string, source: string, containers = [{ name: "app", i
   input: { family, containerDefinitions: containers.map((c) => ({ ...c })) },
 });
 
-const request = (extra: Partial<ReleaseRequestInput> = {}): ReleaseRequestInput => ({ services: ["web"], ssmPath: "/platform/prod", repository: "platform", sha: "abc123", ...extra });
+const request = (extra: Partial<ReleaseRequestInput> = {}): ReleaseRequestInput => ({ services: ["web"], ssmPath: "/platform/prod", repository: "platform", sha: "abc1234", ...extra });
 
 const TEMPLATE_JSON = (family: string): string => JSON.stringify({ family, containerDefinitions: [{ name: "app", image: "x" }] });
 
@@ -50,6 +50,14 @@ describe("checkReleaseRequest", () => {
     ["both --repository and --image", { image: "nginx:1" }, "pass exactly one of --repository (the image is REPOSITORY:SHA, looked up in ECR) or --image URI"],
     ["--repository without a SHA", { sha: "" }, "no commit SHA: pass --sha, or set CIRCLE_SHA1, or run inside a git checkout"],
     ["no service", { services: [] }, "pass at least one --service"],
+    // Issue 14.7: a SHA is 7 to 40 hex digits; an --image is what ContainerDefinition.image allows.
+    ["a 6-digit SHA", { sha: "abc123" }, '--sha "abc123" is not a commit SHA: 7 to 40 hex digits (pass --sha, or set CIRCLE_SHA1)'],
+    ["a 41-digit SHA", { sha: "a".repeat(41) }, `--sha "${"a".repeat(41)}" is not a commit SHA: 7 to 40 hex digits (pass --sha, or set CIRCLE_SHA1)`],
+    ["a 300-character SHA", { sha: "a".repeat(300) }, `--sha "${"a".repeat(60)}…" is not a commit SHA: 7 to 40 hex digits (pass --sha, or set CIRCLE_SHA1)`],
+    ["a SHA that is not hex", { sha: "main; rm -rf /" }, '--sha "main; rm -rf /" is not a commit SHA: 7 to 40 hex digits (pass --sha, or set CIRCLE_SHA1)'],
+    ["an image with a newline", { repository: undefined as unknown as string, image: "nginx:1\nx" }, '--image: image "nginx:1\\nx" has characters ECS does not allow (letters, digits, - _ : . / # only)'],
+    ["an image of 256 characters", { repository: undefined as unknown as string, image: `r/${"x".repeat(254)}` }, `--image: image "r/${"x".repeat(78)}…" is 256 characters long, over ECS's 255`],
+    ["an image with a bad digest", { repository: undefined as unknown as string, image: "nginx@sha256:abc" }, '--image: image "nginx@sha256:abc" has a digest that is not sha256: and 64 hex digits'],
     ["an unknown SecureString mode", { secureStrings: "plain" as "secrets" }, `--secure-strings must be "environment" or "secrets", not "plain"`],
     [
       "an unkeyed template among several",
@@ -150,6 +158,14 @@ describe("matchTemplates", () => {
       "the services run 2 families (web, worker): give a template per family with --template FAMILY=FILE, or none to use each family's latest revision",
     ],
     ["a keyed template for one of two families", [{ family: "worker", template: worker }], ["web", "worker"], { worker: "worker.json" }],
+    // Issue 14.5: an unkeyed template of another family would silently move web onto worker.
+    [
+      "an unkeyed template of another family",
+      [{ family: undefined, template: worker }],
+      ["web"],
+      "template worker.json registers family worker, but the services run web: to move them to worker, name their family explicitly with --template web=FILE",
+    ],
+    ["a keyed template of another family (explicit)", [{ family: "web", template: worker }], ["web"], { web: "worker.json" }],
     [
       "a template for a family no service runs",
       [{ family: "web", template: web }, { family: "batch", template: worker }, { family: "cron", template: worker }],
@@ -215,7 +231,8 @@ describe("planFamily", () => {
     expect(plan.containers).toEqual(["app"]);
     expect(plan.rendered.input.containerDefinitions.map((c) => c.image)).toEqual([IMAGE, "fluent-bit:2"]);
     expect(plan.rendered.input.containerDefinitions[0]?.environment?.map((e) => e.name)).toEqual(["A", "TOKEN"]);
-    expect(plan.rendered.tags).toEqual({ [TAG.image]: IMAGE });
+    // Issue 14.1: the names (never values) that were SecureStrings are recorded on the revision.
+    expect(plan.rendered.tags).toEqual({ [TAG.image]: IMAGE, [TAG.secureNames]: "TOKEN" });
   });
 
   it.each<[string, "environment" | "secrets", string]>([

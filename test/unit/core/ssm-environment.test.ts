@@ -18,8 +18,10 @@ describe("normalizeSsmPath", () => {
   it.each([
     ["/app/prod/", "/app/prod"],
     ["/app/prod", "/app/prod"],
-    ["/", "/"],
   ])("%s → %s", (input, expected) => expect(normalizeSsmPath(input)).toBe(expected));
+  // Issue 14.3: the root would inline every parameter of the Region, other environments' secrets included.
+  it.each(["/", "//", " / ", "/app//prod", "/app/pr od", "/app/$(x)"])("refuses %j", (input) => expect(() => normalizeSsmPath(input)).toThrow(ValidationError));
+  it("names the root as the reason", () => expect(() => normalizeSsmPath("//")).toThrow(/root of Parameter Store/));
   it.each(["", "app/prod"])("refuses %j", (input) => expect(() => normalizeSsmPath(input)).toThrow(ValidationError));
 });
 

@@ -193,14 +193,20 @@ describe("policy documents", () => {
     expect(statements.find((s) => s.Action.includes("kms:Decrypt"))?.Condition).toEqual({ StringEquals: { "kms:ViaService": "ssm.${Region}.amazonaws.com" } });
   });
 
-  it("the trust policy admits CircleCI OIDC tokens of one project", () => {
-    const filled = fillPlaceholders(policyDocument(POLICIES.trust), { Account: "123456789012", OrgId: "org-uuid", ProjectId: "project-uuid" });
+  // Issue 14.9: not any job of any user of the project — only jobs that use the environment's restricted
+  // context (CircleCI's oidc.circleci.com/context-ids claim, https://circleci.com/docs/openid-connect-tokens/).
+  it("the trust policy admits CircleCI OIDC tokens of one project, and only of jobs that use the environment's context", () => {
+    const filled = fillPlaceholders(policyDocument(POLICIES.trust), { Account: "123456789012", OrgId: "org-uuid", ProjectId: "project-uuid", ContextId: "context-uuid" });
     expect(filled.Statement[0]).toEqual({
       Sid: "CircleCiOidc",
       Effect: "Allow",
       Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/oidc.circleci.com/org/org-uuid" },
       Action: ["sts:AssumeRoleWithWebIdentity"],
-      Condition: { StringEquals: { "oidc.circleci.com/org/org-uuid:aud": "org-uuid" }, StringLike: { "oidc.circleci.com/org/org-uuid:sub": "org/org-uuid/project/project-uuid/user/*" } },
+      Condition: {
+        StringEquals: { "oidc.circleci.com/org/org-uuid:aud": "org-uuid", "oidc.circleci.com/org/org-uuid:oidc.circleci.com/project-id": "project-uuid" },
+        StringLike: { "oidc.circleci.com/org/org-uuid:sub": "org/org-uuid/project/project-uuid/user/*" },
+        "ForAnyValue:StringEquals": { "oidc.circleci.com/org/org-uuid:oidc.circleci.com/context-ids": ["context-uuid"] },
+      },
     });
   });
 
