@@ -265,6 +265,27 @@ describe("ecs-release push", () => {
     expect((await registry.imageLabels("web", SHA))["org.opencontainers.image.created"]).toBe("2023-11-14T22:13:20.000Z");
   });
 
+  it("without SOURCE_DATE_EPOCH the created label is the commit's committer time, from git in the context", async () => {
+    const clients = awsClients(handle.emulator);
+    await createRepository(clients, "gitapp");
+    const repo = join(dir, "git-app");
+    await mkdir(repo, { recursive: true });
+    await writeFile(join(repo, "Dockerfile"), "FROM scratch\nCOPY Dockerfile /Dockerfile\n");
+    const git = (...args: string[]): string =>
+      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+        cwd: repo,
+        encoding: "utf8",
+        env: { ...process.env, GIT_COMMITTER_DATE: "2024-02-03T04:05:06Z", GIT_AUTHOR_DATE: "2024-02-03T04:05:06Z" },
+      }).trim();
+    git("init", "-q");
+    git("add", "Dockerfile");
+    git("commit", "-q", "-m", "one");
+    const head = git("rev-parse", "HEAD");
+    const run = await runCli(["push", "--repository", "gitapp", "--sha", head, "--context", repo, "--docker", join(dir, "record-podman"), "--registry", registry.host, "--insecure-test-registry"], env());
+    expect(run.code, run.stderr).toBe(0);
+    expect((await registry.imageLabels("gitapp", head))["org.opencontainers.image.created"]).toBe("2024-02-03T04:05:06.000Z");
+  });
+
   it("--build-arg K=V: the value reaches the build through the environment, never argv (/proc/*/cmdline) or --debug output", async () => {
     const clients = awsClients(handle.emulator);
     await createRepository(clients, "shop");
