@@ -290,8 +290,8 @@ export function validatePushInput(input: PushInput): string[] {
 export function isReservedBuildArg(name: string): boolean {
   const upper = name.toUpperCase();
   return (
-    ["PATH", "HOME", "USER", "SHELL", "TMPDIR", "SOURCE_DATE_EPOCH", "REGISTRY_AUTH_FILE", "IFS"].includes(upper) ||
-    /^(DOCKER|BUILDX|BUILDKIT|CONTAINERS|BUILDAH|PODMAN|STORAGE|XDG|LD|AWS|SSL|CONTAINER|NODE)_/.test(upper)
+    ["PATH", "HOME", "USER", "SHELL", "TMPDIR", "SOURCE_DATE_EPOCH", "REGISTRY_AUTH_FILE", "IFS", "GODEBUG", "GOTRACEBACK", "GOGC", "GOMAXPROCS", "GOMEMLIMIT"].includes(upper) ||
+    /^(DOCKER|BUILDX|BUILDKIT|CONTAINERS|CONTAINER|BUILDAH|PODMAN|STORAGE|XDG|LD|AWS|SSL)_/.test(upper)
   );
 }
 

@@ -274,6 +274,9 @@ describe("validatePushInput", () => {
     expect(problems[0]).toMatch(/--sha "abc123"/);
     expect(problems.join(" ")).toMatch(/"bad tag".*"-x".*"=…".*"novalue"/);
   });
+  it("lets ordinary build arguments through (NODE_ENV, GOPROXY, HTTP_PROXY)", () => {
+    expect(validatePushInput({ sha: SHA, extraTags: [], buildArgs: ["NODE_ENV=production", "GOPROXY=https://proxy.golang.org", "HTTP_PROXY=http://proxy:3128"], labels: [] })).toEqual([]);
+  });
   it("names a bad build argument without its value", () => {
     expect(validatePushInput({ sha: SHA, extraTags: [], buildArgs: ["9LIVES=hunter2"], labels: [] })).toEqual([`--build-arg "9LIVES=…" must be NAME=VALUE`]);
   });
