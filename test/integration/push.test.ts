@@ -263,7 +263,7 @@ describe("ecs-release push", () => {
     const [a, b] = [JSON.parse(first.stdout) as { digest: string }, JSON.parse(again.stdout) as { digest: string }];
     expect(b.digest).toBe(a.digest);
     expect((await registry.imageLabels("web", SHA))["org.opencontainers.image.created"]).toBe("2023-11-14T22:13:20.000Z");
-  });
+  }, 180_000); // two podman builds (vfs storage) on a shared machine: more than the default minute
 
   it("without SOURCE_DATE_EPOCH the created label is the commit's committer time, from git in the context", async () => {
     const clients = awsClients(handle.emulator);
