@@ -31,7 +31,7 @@ export interface DockerCli {
    * Runs `program ...args`. `input` is written to stdin (the login password: never argv).
    * Output lines go to the log when `stream` is set (a build's own errors stay visible), else to debug.
    */
-  run(args: readonly string[], options?: { input?: string; stream?: boolean }): Promise<DockerRun>;
+  run(args: readonly string[], options?: { input?: string; stream?: boolean; env?: Readonly<Record<string, string>> }): Promise<DockerRun>;
 }
 
 /** Options for {@link createDockerCli}. */
@@ -47,11 +47,11 @@ const KEEP = 64 * 1024;
 
 /** Spawns the CLI without a shell: `program` is a path or a name on PATH, never split into words. */
 export function createDockerCli(options: DockerCliOptions): DockerCli {
-  const run = (args: readonly string[], runOptions: { input?: string; stream?: boolean } = {}): Promise<DockerRun> =>
+  const run = (args: readonly string[], runOptions: { input?: string; stream?: boolean; env?: Readonly<Record<string, string>> } = {}): Promise<DockerRun> =>
     new Promise((resolve, reject) => {
       if (options.signal.aborted) return reject(new InterruptedError(`interrupted before ${options.program} ${args[0] ?? ""}`));
       const child = spawn(options.program, [...args], {
-        env: options.env as NodeJS.ProcessEnv,
+        env: { ...options.env, ...runOptions.env } as NodeJS.ProcessEnv,
         stdio: [runOptions.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
         shell: false,
       });
@@ -108,6 +108,21 @@ export async function detectCapabilities(cli: DockerCli): Promise<DockerCapabili
   return { flavor, buildx: buildx.code === 0 };
 }
 
+/**
+ * Whether the current buildx builder can export a build cache: every driver but `docker` can, and
+ * `docker` too when the daemon uses the containerd image store
+ * (https://docs.docker.com/build/cache/backends/: "The default docker driver supports the inline,
+ * local, registry, and gha cache backends, but only if you have enabled the containerd image store").
+ */
+export async function canExportCache(cli: DockerCli): Promise<boolean> {
+  const inspect = await cli.run(["buildx", "inspect"]);
+  const driver = /^Driver:\s*(\S+)/m.exec(inspect.output)?.[1];
+  if (inspect.code !== 0 || driver === undefined) return true; // let buildx itself say what is wrong
+  if (driver !== "docker") return true;
+  const info = await cli.run(["info", "--format", "{{json .DriverStatus}}"]);
+  return info.code === 0 && info.output.includes("io.containerd.snapshotter");
+}
+
 /** `login --password-stdin`; a refused login is an AWS call failure (exit 3) naming the registry. */
 export async function loginRegistry(cli: DockerCli, host: string, username: string, password: string): Promise<void> {
   const result = await cli.run(buildLoginArgs(host, username), { input: `${password}\n` });
@@ -123,7 +138,7 @@ export async function buildImage(cli: DockerCli, request: BuildRequest, capabili
     const plan = buildBuildArgs(request, capabilities, metadataFile);
     for (const warning of plan.warnings) log.warn(warning);
     log.debug(`${cli.program} ${plan.argv.join(" ")}`);
-    const result = await cli.run(plan.argv, { stream: true });
+    const result = await cli.run(plan.argv, { stream: true, env: plan.env });
     if (result.code !== 0) {
       throw new DeploymentFailedError(`${cli.program} ${capabilities.buildx ? "buildx build" : "build"} failed (exit ${result.code}): ${lastLine(result.output)}`);
     }

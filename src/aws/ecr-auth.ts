@@ -9,6 +9,7 @@ import { AwsCallError } from "../core/errors.js";
 import type { Redactor } from "../core/redact.js";
 import { awsCall, awsErrorCode } from "./call.js";
 import type { AwsClients } from "./clients.js";
+import { ACCEPTED_MEDIA_TYPES } from "./ecr.js";
 
 /** Credentials for `docker login` against the account's ECR registry. */
 export interface RegistryLogin {
@@ -51,13 +52,14 @@ export async function createRepository(clients: Pick<AwsClients, "ecr">, reposit
 
 /**
  * Adds `tags` to the image already tagged `existingTag`, without pulling or pushing layers
- * (BatchGetImage for its manifest, then PutImage once per tag). Returns the tags it could not add
+ * (BatchGetImage for its manifest — an image index or manifest list as it is, every platform kept —
+ * then PutImage once per tag: https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-retag.html). Returns the tags it could not add
  * because the repository already has them on another image (immutable tags).
  */
 export async function addImageTags(clients: Pick<AwsClients, "ecr">, repository: string, existingTag: string, tags: readonly string[]): Promise<string[]> {
   if (tags.length === 0) return [];
   const got = await awsCall("BatchGetImage", `${repository}:${existingTag}`, () =>
-    clients.ecr.send(new BatchGetImageCommand({ repositoryName: repository, imageIds: [{ imageTag: existingTag }] })),
+    clients.ecr.send(new BatchGetImageCommand({ repositoryName: repository, imageIds: [{ imageTag: existingTag }], acceptedMediaTypes: ACCEPTED_MEDIA_TYPES })),
   );
   const image = got.images?.[0];
   if (!image?.imageManifest) throw new AwsCallError("BatchGetImage", `${repository}:${existingTag}`, "no manifest in the answer");

@@ -1,7 +1,10 @@
 /**
  * Argument vectors for a docker-compatible CLI (docker with or without buildx, podman), built as
  * plain data so they can be table-tested. Nothing here runs a process: src/aws/docker.ts does.
- * Secrets never appear in these vectors: `login` reads the password from stdin.
+ * Values never appear in these vectors: `login` reads the password from stdin, and a build
+ * argument's value travels in the child's environment (`--build-arg K`, which docker and podman read
+ * from their environment: https://docs.docker.com/reference/cli/docker/buildx/build/#build-arg),
+ * because any process's argv is readable by every user of the machine (/proc/PID/cmdline).
  */
 
 /** Which CLI answers to `--docker`, and whether it has buildx. */
@@ -27,6 +30,11 @@ export interface BuildRequest {
   readonly cacheFrom: readonly string[];
   /** A buildx cache destination. */
   readonly cacheTo?: string;
+  /**
+   * The commit time (Unix seconds) for reproducible timestamps: podman `--timestamp`, buildx and
+   * BuildKit `SOURCE_DATE_EPOCH` (https://docs.docker.com/build/ci/github-actions/reproducible-builds/).
+   */
+  readonly sourceDateEpoch?: number;
 }
 
 /** The build command line and what it does beyond building. */
@@ -36,6 +44,8 @@ export interface BuildPlan {
   readonly pushes: boolean;
   /** Options dropped because this CLI cannot take them, one sentence each. */
   readonly warnings: readonly string[];
+  /** Variables for the child's environment: the build arguments' values (never in argv). */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 /** OCI annotation keys written as image labels. */
@@ -57,13 +67,26 @@ export function parseCliFlavor(versionOutput: string): DockerCapabilities["flavo
  */
 export function buildBuildArgs(request: BuildRequest, capabilities: DockerCapabilities, metadataFile?: string): BuildPlan {
   const warnings: string[] = [];
+  const env: Record<string, string> = {};
   const argv: string[] = capabilities.buildx ? ["buildx", "build"] : ["build"];
   if (request.dockerfile !== undefined) argv.push("--file", request.dockerfile);
   for (const ref of request.refs) argv.push("--tag", ref);
   for (const [key, value] of request.labels) argv.push("--label", `${key}=${value}`);
   if (request.platform !== undefined) argv.push("--platform", request.platform);
-  for (const arg of request.buildArgs) argv.push("--build-arg", arg);
+  for (const arg of request.buildArgs) {
+    const at = arg.indexOf("=");
+    const name = at < 0 ? arg : arg.slice(0, at);
+    if (at >= 0) env[name] = arg.slice(at + 1);
+    argv.push("--build-arg", name);
+  }
   if (request.target !== undefined) argv.push("--target", request.target);
+  if (request.sourceDateEpoch !== undefined) {
+    // podman 4 has --timestamp (created time of the image and its files); BuildKit reads the
+    // SOURCE_DATE_EPOCH build argument, and buildx passes the variable on from its environment.
+    env["SOURCE_DATE_EPOCH"] = String(request.sourceDateEpoch);
+    if (capabilities.flavor === "podman") argv.push("--timestamp", String(request.sourceDateEpoch));
+    else if (capabilities.buildx) argv.push("--build-arg", "SOURCE_DATE_EPOCH");
+  }
 
   if (capabilities.buildx) {
     for (const source of request.cacheFrom) argv.push("--cache-from", source);
@@ -84,7 +107,80 @@ export function buildBuildArgs(request: BuildRequest, capabilities: DockerCapabi
     }
   }
   argv.push(request.context);
-  return { argv, pushes: capabilities.buildx, warnings };
+  return { argv, pushes: capabilities.buildx, warnings, env };
+}
+
+/**
+ * Why this builder cannot honour `--cache-to`, or undefined when it can. Docker without buildx exports
+ * no cache; podman only to a registry (an image reference); buildx's `docker` driver only with the
+ * containerd image store (https://docs.docker.com/build/cache/backends/). ECR takes a BuildKit registry
+ * cache only as one image manifest with OCI media types (`image-manifest=true,oci-mediatypes=true`,
+ * https://aws.amazon.com/blogs/containers/announcing-remote-cache-support-in-amazon-ecr-for-buildkit-clients/).
+ */
+export function cacheToProblem(cacheTo: string, capabilities: DockerCapabilities & { readonly cacheExport?: boolean }): string | undefined {
+  if (capabilities.flavor === "podman") {
+    return registryCacheRef(cacheTo) === undefined ? `--cache-to ${cacheTo}: podman exports a build cache only to a registry (type=registry,ref=IMAGE or an image reference)` : undefined;
+  }
+  if (!capabilities.buildx) return `--cache-to ${cacheTo}: docker without buildx cannot export a build cache; install the buildx plugin, or drop --cache-to`;
+  if (capabilities.cacheExport === false) {
+    return `--cache-to ${cacheTo}: the current buildx builder uses the "docker" driver, which cannot export a build cache; create one that can (docker buildx create --use --driver docker-container), or drop --cache-to`;
+  }
+  const fields = cacheFields(cacheTo);
+  const ref = registryCacheRef(cacheTo);
+  if (ref !== undefined && parseEcrHost(ref.split("/")[0] ?? "") !== undefined && (fields.get("image-manifest") !== "true" || fields.get("oci-mediatypes") !== "true")) {
+    return `--cache-to ${cacheTo}: ECR stores a BuildKit cache only as an image manifest; use type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true`;
+  }
+  return undefined;
+}
+
+function cacheFields(option: string): Map<string, string> {
+  return new Map(
+    option.split(",").map((field) => {
+      const at = field.indexOf("=");
+      return at < 0 ? ([field.trim(), ""] as const) : ([field.slice(0, at).trim(), field.slice(at + 1).trim()] as const);
+    }),
+  );
+}
+
+/** An ECR registry host (`ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]`) → account and region; anything else → undefined. */
+export function parseEcrHost(host: string): { account: string; region: string } | undefined {
+  const match = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/.exec(host.toLowerCase());
+  return match ? { account: match[1] as string, region: match[2] as string } : undefined;
+}
+
+/** A registry host for a test registry: `name[:port]` or `[v6]:port`, nothing else (no scheme, no path). */
+export function isRegistryHost(host: string): boolean {
+  return /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host);
+}
+
+/** A repository's tag mutability as DescribeRepositories reports it. */
+export interface TagMutability {
+  readonly mutability: string | undefined;
+  /** The WILDCARD exclusion filters (`*` = any run of characters). */
+  readonly exclusionFilters: readonly string[];
+}
+
+/**
+ * Whether ECR refuses to move `tag` once it exists: IMMUTABLE, IMMUTABLE_WITH_EXCLUSION unless an
+ * exclusion filter matches, MUTABLE_WITH_EXCLUSION when one does
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html).
+ */
+export function isTagImmutable(repository: TagMutability, tag: string): boolean {
+  const excluded = repository.exclusionFilters.some((filter) => new RegExp(`^${filter.split("*").map(escapeRegExp).join(".*")}$`).test(tag));
+  switch (repository.mutability) {
+    case "IMMUTABLE":
+      return true;
+    case "IMMUTABLE_WITH_EXCLUSION":
+      return !excluded;
+    case "MUTABLE_WITH_EXCLUSION":
+      return excluded;
+    default:
+      return false;
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /**
@@ -93,10 +189,7 @@ export function buildBuildArgs(request: BuildRequest, capabilities: DockerCapabi
  */
 export function registryCacheRef(option: string): string | undefined {
   if (!option.includes("=")) return option;
-  const fields = new Map(option.split(",").map((field) => {
-    const at = field.indexOf("=");
-    return [field.slice(0, at).trim(), field.slice(at + 1).trim()] as const;
-  }));
+  const fields = cacheFields(option);
   if ((fields.get("type") ?? "registry") !== "registry") return undefined;
   return fields.get("ref") || undefined;
 }
@@ -177,12 +270,29 @@ export function validatePushInput(input: PushInput): string[] {
     if (!TAG.test(tag)) problems.push(`--extra-tag "${tag}" is not a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`);
   }
   for (const arg of input.buildArgs) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*(=|$)/.test(arg)) problems.push(`--build-arg "${arg}" must be NAME=VALUE`);
+    const name = /^[A-Za-z_][A-Za-z0-9_]*(?==|$)/.exec(arg)?.[0];
+    if (name === undefined) problems.push(`--build-arg "${arg.split("=")[0]}=…" must be NAME=VALUE`);
+    else if (isReservedBuildArg(name)) {
+      problems.push(`--build-arg ${name}: docker and podman read that variable themselves, and build arguments reach them through their environment; choose another name${name === "SOURCE_DATE_EPOCH" ? " (set SOURCE_DATE_EPOCH in the environment instead)" : ""}`);
+    }
   }
   for (const label of input.labels) {
     if (!/^[^=\s]+=/.test(label)) problems.push(`--label "${label}" must be KEY=VALUE`);
   }
   return problems;
+}
+
+/**
+ * Names a build argument cannot have, because its value goes into the CLI's own environment: what
+ * docker, buildx, podman, buildah and their credential helpers read there (and SOURCE_DATE_EPOCH,
+ * which push sets from the commit time).
+ */
+export function isReservedBuildArg(name: string): boolean {
+  const upper = name.toUpperCase();
+  return (
+    ["PATH", "HOME", "USER", "SHELL", "TMPDIR", "SOURCE_DATE_EPOCH", "REGISTRY_AUTH_FILE", "IFS", "GODEBUG", "GOTRACEBACK", "GOGC", "GOMAXPROCS", "GOMEMLIMIT"].includes(upper) ||
+    /^(DOCKER|BUILDX|BUILDKIT|CONTAINERS|CONTAINER|BUILDAH|PODMAN|STORAGE|XDG|LD|AWS|SSL)_/.test(upper)
+  );
 }
 
 /** `--label K=V` → ["K", "V"] (validated by validatePushInput first). */

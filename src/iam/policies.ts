@@ -81,7 +81,7 @@ export const BUILD_POLICY: JobPolicy = {
       statement: { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
     },
     {
-      why: "push skips the build when the SHA tag is already there (DescribeImages), finds the repository URI (DescribeRepositories), and adds --extra-tag to an existing image without pushing layers (BatchGetImage + PutImage).",
+      why: "push skips the build when the SHA tag is already there (DescribeImages), reads the repository's tag mutability (DescribeRepositories) and which immutable extra tags already exist (BatchGetImage), and adds --extra-tag to an existing image without pushing layers (BatchGetImage + PutImage).",
       statement: { Sid: "EcrReadAndTag", Effect: "Allow", Action: ["ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:BatchGetImage", "ecr:PutImage"], Resource: ECR_REPOSITORY },
     },
     {

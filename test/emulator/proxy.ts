@@ -56,6 +56,7 @@ const TARGET_SERVICES: Record<string, string> = {
   AmazonEC2ContainerRegistry_V20150921: "ecr",
 };
 const ECS_PREFIX = "AmazonEC2ContainerServiceV20141113";
+const ECR_PREFIX = "AmazonEC2ContainerRegistry_V20150921";
 const FAULT_ERRORS = new Set(["ThrottlingException", "ServiceUnavailable", "reset"]);
 const OUTCOMES = new Set(["complete", "fail", "stuck"]);
 
@@ -208,7 +209,11 @@ export class EmulatorProxy {
     }
 
     const target = headerValue(req.headers, "x-amz-target") ?? "";
-    const simulated = target.startsWith(`${ECS_PREFIX}.`) ? await this.simulateEcs(call.operation, req, url, body) : undefined;
+    const simulated = target.startsWith(`${ECS_PREFIX}.`)
+      ? await this.simulateEcs(call.operation, req, url, body)
+      : target.startsWith(`${ECR_PREFIX}.`)
+        ? await this.simulateEcr(call.operation, req, url, body)
+        : undefined;
     let answer = simulated ?? (await this.forward(req.method ?? "POST", url, req.headers, body));
     if (webIdentity && answer.status === 200) answer = { ...answer, body: Buffer.from(this.sts.recordCredentials(body, answer.body.toString("utf8"))) };
     res.on("finish", () => record(answer.status));
@@ -352,6 +357,65 @@ export class EmulatorProxy {
     return { ...answer, body: Buffer.from(JSON.stringify(out)) };
   }
 
+  /** Call an ECR operation on moto directly, as the caller (not logged, no faults). */
+  private async motoEcr(operation: string, payload: JsonObject, req: IncomingMessage): Promise<{ status: number; json: unknown }> {
+    const headers: IncomingHttpHeaders = {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": `${ECR_PREFIX}.${operation}`,
+      authorization: headerValue(req.headers, "authorization") ?? "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/ecr/aws4_request, SignedHeaders=host, Signature=0",
+    };
+    const answer = await this.forward("POST", "/", headers, Buffer.from(JSON.stringify(payload)));
+    return { status: answer.status, json: parseJson(answer.body) };
+  }
+
+  /**
+   * ECR where moto is kinder than ECR; undefined = forward unchanged.
+   * - PutImage of a tag the repository already has, in a repository whose tags are immutable
+   *   (IMMUTABLE, or IMMUTABLE_WITH_EXCLUSION for a tag no exclusion filter matches, or
+   *   MUTABLE_WITH_EXCLUSION for one that a filter matches), is refused with
+   *   ImageTagAlreadyExistsException — even for the same manifest (aws/containers-roadmap#2179).
+   *   https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html; moto
+   *   ignores it or answers ImageAlreadyExistsException (getmoto/moto#8717).
+   * - BatchGetImage answers an image index or a Docker manifest list only when the caller's
+   *   acceptedMediaTypes include its type; ECR's conversions cover single manifests only
+   *   (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-manifest-formats.html); moto
+   *   ignores acceptedMediaTypes. What real ECR answers instead is not documented: here the image
+   *   is a failure (ImageNotFound) naming its media type.
+   */
+  private async simulateEcr(operation: string, req: IncomingMessage, url: string, body: Buffer): Promise<MotoAnswer | undefined> {
+    const request = parseJson(body);
+    if (!isJsonObject(request) || typeof request["repositoryName"] !== "string") return undefined;
+    const repository = request["repositoryName"];
+    if (operation === "PutImage" && typeof request["imageTag"] === "string") {
+      const tag = request["imageTag"];
+      const described = await this.motoEcr("DescribeRepositories", { repositoryNames: [repository] }, req);
+      const repo = isJsonObject(described.json) && Array.isArray(described.json["repositories"]) ? described.json["repositories"][0] : undefined;
+      if (!isJsonObject(repo) || !tagIsImmutable(repo, tag)) return undefined;
+      const existing = await this.motoEcr("DescribeImages", { repositoryName: repository, imageIds: [{ imageTag: tag }] }, req);
+      if (existing.status !== 200) return undefined;
+      return ecrError(
+        "ImageTagAlreadyExistsException",
+        `The image tag '${tag}' already exists in the '${repository}' repository and cannot be overwritten because the repository is immutable.`,
+      );
+    }
+    if (operation === "BatchGetImage") {
+      const answer = await this.forward("POST", url, req.headers, body);
+      const json = parseJson(answer.body);
+      if (answer.status !== 200 || !isJsonObject(json) || !Array.isArray(json["images"])) return answer;
+      const accepted = Array.isArray(request["acceptedMediaTypes"]) ? request["acceptedMediaTypes"] : SINGLE_MANIFEST_TYPES;
+      const images: unknown[] = [];
+      const failures: unknown[] = Array.isArray(json["failures"]) ? [...json["failures"]] : [];
+      for (const image of json["images"]) {
+        const type = isJsonObject(image) ? manifestMediaType(image) : undefined;
+        if (type !== undefined && INDEX_TYPES.has(type) && !accepted.includes(type) && isJsonObject(image)) {
+          failures.push({ imageId: image["imageId"], failureCode: "ImageNotFound", failureReason: `the image's media type ${type} is not among the accepted media types` });
+        } else images.push(image);
+      }
+      return { ...answer, body: Buffer.from(JSON.stringify({ ...json, images, failures })) };
+    }
+    return undefined;
+  }
+
   /**
    * moto numbers revisions without a lock: concurrent RegisterTaskDefinition calls can get the same
    * revision. ECS never does that, so registrations go to moto one at a time.
@@ -458,4 +522,41 @@ export class EmulatorProxy {
       sendJson(res, 404, { error: `no control endpoint ${method} ${path ?? ""}` });
     }
   }
+}
+
+/** Media types that are an index of manifests, not an image (ECR converts neither). */
+const INDEX_TYPES = new Set(["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"]);
+/** What BatchGetImage accepts without acceptedMediaTypes: the documented single-manifest types. */
+const SINGLE_MANIFEST_TYPES = [
+  "application/vnd.docker.distribution.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+  "application/vnd.oci.image.manifest.v1+json",
+];
+
+function manifestMediaType(image: JsonObject): string | undefined {
+  if (typeof image["imageManifestMediaType"] === "string") return image["imageManifestMediaType"];
+  const manifest = typeof image["imageManifest"] === "string" ? parseJson(Buffer.from(image["imageManifest"])) : undefined;
+  return isJsonObject(manifest) && typeof manifest["mediaType"] === "string" ? manifest["mediaType"] : undefined;
+}
+
+/** ECR's WILDCARD exclusion filter: `*` matches any run of characters, everything else itself. */
+function wildcardMatches(filter: string, tag: string): boolean {
+  const pattern = filter.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, "\\$&")).join(".*");
+  return new RegExp(`^${pattern}$`).test(tag);
+}
+
+/** Whether `tag` is immutable in a repository as DescribeRepositories describes it. */
+export function tagIsImmutable(repository: JsonObject, tag: string): boolean {
+  const mutability = repository["imageTagMutability"];
+  const filters = Array.isArray(repository["imageTagMutabilityExclusionFilters"]) ? repository["imageTagMutabilityExclusionFilters"] : [];
+  const excluded = filters.some((filter) => isJsonObject(filter) && typeof filter["filter"] === "string" && wildcardMatches(filter["filter"], tag));
+  if (mutability === "IMMUTABLE") return true;
+  if (mutability === "IMMUTABLE_WITH_EXCLUSION") return !excluded;
+  if (mutability === "MUTABLE_WITH_EXCLUSION") return excluded;
+  return false;
+}
+
+function ecrError(type: string, message: string): MotoAnswer {
+  const body = Buffer.from(JSON.stringify({ __type: type, message }));
+  return { status: 400, headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": randomUUID() }, body };
 }

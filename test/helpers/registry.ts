@@ -1,8 +1,18 @@
 /**
  * A local OCI registry for push tests: Debian's `docker-registry` (distribution 2.x) on a free
  * loopback port, plain HTTP, no auth, with its config and storage in a temp dir removed on stop.
+ *
+ * With `ecr` (an ECR client for the emulator) a small front stands before it and does what ECR's
+ * registry does with a pushed manifest: it calls PutImage ("When an image is pushed and all new image
+ * layers have been uploaded, the PutImage API is called once to create or update the image manifest",
+ * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html), so the emulated ECR
+ * knows every tag pushed and its immutable tags are refused as ECR's registry refuses them
+ * (400 TAG_INVALID, "… cannot be overwritten because the repository is immutable", as docker and
+ * buildx report it from ECR: moby/buildkit#3776). docker-registry alone cannot refuse a tag.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
+import { PutImageCommand, type ECRClient } from "@aws-sdk/client-ecr";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,8 +41,14 @@ const ACCEPT = [
   "application/vnd.docker.distribution.manifest.list.v2+json",
 ].join(", ");
 
+/** Options for {@link startRegistry}. */
+export interface RegistryOptions {
+  /** Mirror every manifest pushed by tag into this (emulated) ECR with PutImage, as ECR's registry does. */
+  readonly ecr?: ECRClient;
+}
+
 /** Starts the registry on 127.0.0.1 with a port the kernel picks, and waits until /v2/ answers. */
-export async function startRegistry(): Promise<LocalRegistry> {
+export async function startRegistry(options: RegistryOptions = {}): Promise<LocalRegistry> {
   const dir = await mkdtemp(join(tmpdir(), "ecs-release-registry-"));
   const config = join(dir, "config.yml");
   await writeFile(
@@ -60,8 +76,9 @@ export async function startRegistry(): Promise<LocalRegistry> {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  const host = `127.0.0.1:${port}`;
-  const url = `http://${host}`;
+  const front = options.ecr ? await startEcrFront(port, options.ecr) : undefined;
+  const host = `127.0.0.1:${front ? (front.address() as { port: number }).port : port}`;
+  const url = `http://127.0.0.1:${port}`;
   const registriesConf = join(dir, "registries.conf");
   await writeFile(registriesConf, `[[registry]]\nlocation = "${host}"\ninsecure = true\n`);
   const manifest = async (repository: string, reference: string): Promise<Response> =>
@@ -85,6 +102,7 @@ export async function startRegistry(): Promise<LocalRegistry> {
       return image.config?.Labels ?? {};
     },
     async stop() {
+      if (front) await new Promise((resolve) => front.close(resolve));
       if (child.exitCode === null && child.signalCode === null) {
         const closed = new Promise((resolve) => child.once("close", resolve));
         child.kill("SIGTERM");
@@ -122,5 +140,57 @@ function listeningPort(child: ChildProcess): Promise<number> {
       clearTimeout(timer);
       reject(new Error(`docker-registry exited (${code}) before listening:\n${log}`));
     });
+  });
+}
+
+/** The front: forwards every request to the registry on `port`; a manifest PUT by tag goes through ECR's PutImage first. */
+async function startEcrFront(port: number, ecr: ECRClient): Promise<Server> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const body = await readAll(req);
+      const manifest = /^\/v2\/(.+)\/manifests\/([^/?]+)$/.exec((req.url ?? "").split("?")[0] ?? "");
+      if (req.method === "PUT" && manifest && !manifest[2]?.includes(":")) {
+        const [, repository, tag] = manifest as unknown as [string, string, string];
+        const refused = await putImage(ecr, repository, tag, body.toString("utf8"), String(req.headers["content-type"] ?? ""));
+        if (refused) {
+          const payload = Buffer.from(JSON.stringify({ errors: [refused.error] }));
+          res.writeHead(refused.status, { "content-type": "application/json", "content-length": payload.length });
+          res.end(payload);
+          return;
+        }
+      }
+      const upstream = httpRequest({ host: "127.0.0.1", port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on("error", () => res.destroy());
+      upstream.end(body);
+    })().catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
+/** ECR's PutImage for a pushed manifest; the registry error to answer instead, or undefined to store it. */
+async function putImage(ecr: ECRClient, repository: string, tag: string, manifest: string, mediaType: string): Promise<{ status: number; error: { code: string; message: string } } | undefined> {
+  try {
+    await ecr.send(new PutImageCommand({ repositoryName: repository, imageTag: tag, imageManifest: manifest, ...(mediaType ? { imageManifestMediaType: mediaType } : {}) }));
+    return undefined;
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    const message = (error as { message?: string }).message ?? String(error);
+    if (name === "ImageAlreadyExistsException") return undefined; // the same manifest under the same tag again: nothing changes
+    if (name === "ImageTagAlreadyExistsException") return { status: 400, error: { code: "TAG_INVALID", message } };
+    if (name === "RepositoryNotFoundException") return { status: 404, error: { code: "NAME_UNKNOWN", message } };
+    return { status: 500, error: { code: "UNKNOWN", message } };
+  }
+}
+
+function readAll(stream: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    stream.on("end", () => resolve(Buffer.concat(chunks)));
+    stream.on("error", reject);
   });
 }

@@ -5,13 +5,14 @@
  * line that says what to do (no stack trace, no "this is a bug"), and — per the emulator's call
  * log — write nothing to AWS.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { CreateRepositoryCommand } from "@aws-sdk/client-ecr";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
-import { putParameters, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { putImage, putParameters, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
 
 const handle = useEmulator();
 let clients: AwsClients;
@@ -144,8 +145,46 @@ const CASES: Case[] = [
   { name: "run-task with shell syntax in --command", args: ["run-task", "--cluster", "prod", "--task-definition", "web", "--command", "bin/migrate | tee log"], message: /--command contains an unquoted "\|", which only a shell interprets/ },
   { name: "run-task --like-service that does not exist", args: ["run-task", "--cluster", "prod", "--task-definition", "web", "--like-service", "ghost"], message: /--like-service ghost: no service of that name in cluster prod/ },
   { name: "push without a repository", args: ["push", "--sha", SHA_B], message: /missing required flag: --repository \(or ECS_RELEASE_REPOSITORY\)/ },
-  { name: "push with a malformed --build-arg", args: ["push", "--repository", "platform", "--sha", SHA_B, "--build-arg", "9LIVES=1"], message: /--build-arg "9LIVES=1" must be NAME=VALUE/ },
+  { name: "push with a malformed --build-arg", args: ["push", "--repository", "platform", "--sha", SHA_B, "--build-arg", "9LIVES=1"], message: /--build-arg "9LIVES=…" must be NAME=VALUE/ },
+  // --- push: registries, build arguments, caches, immutable tags (issues 13.3.8, 13.3.9, 14.6, 14.11)
+  ...pushCases(),
 ];
+
+/** push's rows: each refused before the login, the build or any write. */
+function pushCases(): Case[] {
+  const PUSH = ["push", "--repository", "platform", "--sha", "e".repeat(40), "--context", dir];
+  // Stand-ins for a docker CLI (this machine has no buildx): they answer what docker prints and fail anything else.
+  const docker = (name: string, buildx: string, driver: string): string => {
+    const path = file(name, `#!/bin/sh\ncase "$1 $2" in\n  "--version ") echo "Docker version 28.2.2, build e6534b4" ;;\n  "buildx version") ${buildx} ;;\n  "buildx inspect") printf 'Name: b\\nDriver: ${driver}\\n' ;;\n  *) echo "not expected: $*" >&2; exit 97 ;;\nesac\n`);
+    chmodSync(path, 0o755);
+    return path;
+  };
+  const ECR_CACHE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/platform-cache:main";
+  return [
+    { name: "push --registry that is not ECR", args: [...PUSH, "--registry", "evil.example.com"], message: /--registry evil\.example\.com is not an ECR registry host .*the ECR login goes only to ECR; for a local test registry add --insecure-test-registry/ },
+    { name: "push --registry of ECR in another region", args: [...PUSH, "--registry", "123456789012.dkr.ecr.eu-west-1.amazonaws.com"], message: /--registry 123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com is ECR in eu-west-1, not in us-east-1/ },
+    { name: "push --registry with a scheme and path", args: [...PUSH, "--registry", "http://127.0.0.1:5000/x", "--insecure-test-registry"], message: /--registry "http:\/\/127\.0\.0\.1:5000\/x" is not a registry host/ },
+    { name: "push --insecure-test-registry without --registry", args: [...PUSH, "--insecure-test-registry"], message: /--insecure-test-registry marks the --registry HOST as a test registry: pass --registry too/ },
+    { name: "push --build-arg that docker reads itself", args: [...PUSH, "--build-arg", "DOCKER_HOST=tcp://evil.example:2375"], message: /--build-arg DOCKER_HOST: docker and podman read that variable themselves/ },
+    { name: "push --build-arg LD_PRELOAD", args: [...PUSH, "--build-arg", "LD_PRELOAD=/tmp/x.so"], message: /--build-arg LD_PRELOAD: docker and podman read that variable themselves/ },
+    { name: "push with a SOURCE_DATE_EPOCH that is no time", args: PUSH, env: { SOURCE_DATE_EPOCH: "yesterday" }, message: /SOURCE_DATE_EPOCH "yesterday" is not a Unix time in seconds/ },
+    {
+      name: "push --force of an existing SHA into an IMMUTABLE repository",
+      args: ["push", "--repository", "locked", "--sha", SHA_B, "--context", dir, "--force"],
+      setup: async () => {
+        await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: "locked", imageTagMutability: "IMMUTABLE" }));
+        await putImage(clients, "locked", SHA_B);
+      },
+      message: /--force: locked:222222222222… already exists and the repository's tags are immutable \(IMMUTABLE\): ECR refuses to push that tag again/,
+    },
+    { name: "push --cache-to with docker without buildx", args: () => [...PUSH, "--docker", docker("docker-plain", "exit 1", "docker"), "--cache-to", `type=registry,ref=${ECR_CACHE}`], message: /--cache-to .*docker without buildx cannot export a build cache/ },
+    {
+      name: "push --cache-to ECR without image-manifest=true",
+      args: () => [...PUSH, "--docker", docker("docker-buildx", "echo buildx v0.24.0", "docker-container"), "--cache-to", `type=registry,ref=${ECR_CACHE},mode=max`],
+      message: /ECR stores a BuildKit cache only as an image manifest; use type=registry,ref=123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/platform-cache:main,mode=max,image-manifest=true,oci-mediatypes=true/,
+    },
+  ];
+}
 
 beforeAll(async () => {
   await handle.emulator.reset();

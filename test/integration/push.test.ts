@@ -1,14 +1,17 @@
 /**
  * `ecs-release push` end to end: Debian's podman builds a FROM-scratch image (vfs storage, chroot
- * isolation, a temp storage root) and pushes it to a local docker-registry; the ECR API
- * (GetAuthorizationToken, DescribeImages, CreateRepository, PutImage) is the emulator's.
+ * isolation, a temp storage root) and pushes it to a local docker-registry, marked as a test
+ * registry (--insecure-test-registry); the ECR API (GetAuthorizationToken, DescribeImages,
+ * CreateRepository, PutImage) is the emulator's. A front before the registry calls the emulated
+ * ECR's PutImage for every manifest pushed, as ECR's registry does, so ECR knows each pushed tag and
+ * refuses to move an immutable one (test/helpers/registry.ts).
  */
 import { execFileSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DescribeImagesCommand, DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
+import { CreateRepositoryCommand, DescribeImagesCommand, DescribeRepositoriesCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations, ACCOUNT_ID } from "../helpers/emulator.js";
@@ -25,12 +28,13 @@ let dir: string;
 let env: () => Record<string, string>;
 
 beforeAll(async () => {
-  registry = await startRegistry();
+  registry = await startRegistry({ ecr: awsClients(handle.emulator).ecr });
   dir = await mkdtemp(join(tmpdir(), "ecs-release-push-"));
   await mkdir(join(dir, "app"));
   await writeFile(join(dir, "app", "hello.txt"), "hello\n");
   await writeFile(join(dir, "app", "Dockerfile"), "FROM scratch\nCOPY hello.txt /hello.txt\n");
   await writeFile(join(dir, "app", "Broken.Dockerfile"), "FROM scratch\nCOPY does-not-exist.txt /\n");
+  await writeFile(join(dir, "app", "Args.Dockerfile"), "FROM scratch\nARG BUILD_NOTE\nLABEL note=$BUILD_NOTE\nCOPY hello.txt /hello.txt\n");
   await writeFile(
     join(dir, "storage.conf"),
     `[storage]\ndriver = "vfs"\ngraphroot = "${join(dir, "storage")}"\nrunroot = "${join(dir, "run")}"\n`,
@@ -96,7 +100,7 @@ async function script(name: string, text: string): Promise<void> {
 }
 
 function pushArgs(repository: string, docker: string, ...more: string[]): string[] {
-  return ["push", "--repository", repository, "--sha", SHA, "--context", join(dir, "app"), "--docker", join(dir, docker), "--registry", registry.host, "--json", ...more];
+  return ["push", "--repository", repository, "--sha", SHA, "--context", join(dir, "app"), "--docker", join(dir, docker), "--registry", registry.host, "--insecure-test-registry", "--json", ...more];
 }
 
 describe("ecs-release push", () => {
@@ -122,8 +126,9 @@ describe("ecs-release push", () => {
     // --create-repository made it scan on push with immutable tags.
     const repos = await clients.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ["shop"] }));
     expect(repos.repositories?.[0]).toMatchObject({ imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } });
-    // The image went to the local registry, not to the emulator's ECR.
-    await expect(clients.ecr.send(new DescribeImagesCommand({ repositoryName: "shop", imageIds: [{ imageTag: SHA }] }))).rejects.toMatchObject({ name: "ImageNotFoundException" });
+    // The registry told ECR (PutImage) about each tag, as ECR's registry does.
+    const inEcr = await clients.ecr.send(new DescribeImagesCommand({ repositoryName: "shop", imageIds: [{ imageTag: SHA }] }));
+    expect(inEcr.imageDetails?.[0]?.imageTags?.sort()).toEqual([SHA, "latest", "main"].sort());
 
     // The password reached the CLI on stdin only: never in argv, output, or any process's arguments.
     const calls = (await readFile(join(dir, "calls"), "utf8")).trim().split("\n");
@@ -215,5 +220,159 @@ describe("ecs-release push", () => {
     expect(errors[0]).toMatch(/--sha "abc123".*--extra-tag "bad tag"/);
     expect(await handle.emulator.callLog()).toEqual([]);
     expect(writeOperations(await handle.emulator.callLog())).toEqual([]);
+  });
+
+  it("an IMMUTABLE repository: an extra tag that already exists is left where it is, with one line, before anything is pushed (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html)", async () => {
+    const clients = awsClients(handle.emulator);
+    await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: "shop", imageTagMutability: "IMMUTABLE" }));
+    const older = await putImage(clients, "shop", "latest");
+    await rm(join(dir, "calls"), { force: true });
+    const run = await runCli(pushArgs("shop", "record-podman", "--extra-tag", "latest", "--extra-tag", "main"), env());
+    expect(run.stderr).not.toMatch(/error:/);
+    expect(run.code).toBe(0);
+    expect(run.stderr.split("\n").filter((line) => line.includes("not moving"))).toEqual([expect.stringMatching(/not moving latest: already in shop, whose tags are immutable/)]);
+    expect(JSON.parse(run.stdout)).toMatchObject({ tags: [SHA, "main"], skipped: false });
+    // Nothing tried to move latest: not in ECR, not in the registry.
+    const calls = await readFile(join(dir, "calls"), "utf8");
+    expect(calls).not.toMatch(/push .*:latest/);
+    const latest = await clients.ecr.send(new DescribeImagesCommand({ repositoryName: "shop", imageIds: [{ imageTag: "latest" }] }));
+    expect(latest.imageDetails?.[0]?.imageDigest).toBe(older);
+    expect(await registry.manifestDigest("shop", "main")).toBe(await registry.manifestDigest("shop", SHA));
+  });
+
+  it("an IMMUTABLE repository: --force on an existing SHA tag is refused (exit 2) before the CLI runs or anything is written", async () => {
+    const clients = awsClients(handle.emulator);
+    await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: "shop", imageTagMutability: "IMMUTABLE" }));
+    await putImage(clients, "shop", SHA);
+    const seeded = (await handle.emulator.callLog()).length;
+    const run = await runCli(pushArgs("shop", "fail-if-called", "--force", "--extra-tag", "latest"), env());
+    expect(run.code).toBe(2);
+    const errors = run.stderr.split("\n").filter((line) => line.includes("error:"));
+    expect(errors).toEqual([expect.stringMatching(/--force: shop:a1b2c3d4e5f6… already exists and the repository's tags are immutable \(IMMUTABLE\).*drop --force/)]);
+    expect(existsSync(join(dir, "docker-was-called"))).toBe(false);
+    expect(writeOperations((await handle.emulator.callLog()).slice(seeded))).toEqual([]);
+  });
+
+  it("a rebuild of the same commit is the same image: the created label and timestamps are the commit's time (SOURCE_DATE_EPOCH)", async () => {
+    const clients = awsClients(handle.emulator);
+    await createRepository(clients, "web");
+    const first = await runCli(pushArgs("web", "record-podman"), { ...env(), SOURCE_DATE_EPOCH: "1700000000" });
+    expect(first.code, first.stderr).toBe(0);
+    const again = await runCli(pushArgs("web", "record-podman", "--force"), { ...env(), SOURCE_DATE_EPOCH: "1700000000" });
+    expect(again.code, again.stderr).toBe(0);
+    const [a, b] = [JSON.parse(first.stdout) as { digest: string }, JSON.parse(again.stdout) as { digest: string }];
+    expect(b.digest).toBe(a.digest);
+    expect((await registry.imageLabels("web", SHA))["org.opencontainers.image.created"]).toBe("2023-11-14T22:13:20.000Z");
+  }, 180_000); // two podman builds (vfs storage) on a shared machine: more than the default minute
+
+  it("without SOURCE_DATE_EPOCH the created label is the commit's committer time, from git in the context", async () => {
+    const clients = awsClients(handle.emulator);
+    await createRepository(clients, "gitapp");
+    const repo = join(dir, "git-app");
+    await mkdir(repo, { recursive: true });
+    await writeFile(join(repo, "Dockerfile"), "FROM scratch\nCOPY Dockerfile /Dockerfile\n");
+    const git = (...args: string[]): string =>
+      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+        cwd: repo,
+        encoding: "utf8",
+        env: { ...process.env, GIT_COMMITTER_DATE: "2024-02-03T04:05:06Z", GIT_AUTHOR_DATE: "2024-02-03T04:05:06Z" },
+      }).trim();
+    git("init", "-q");
+    git("add", "Dockerfile");
+    git("commit", "-q", "-m", "one");
+    const head = git("rev-parse", "HEAD");
+    const run = await runCli(["push", "--repository", "gitapp", "--sha", head, "--context", repo, "--docker", join(dir, "record-podman"), "--registry", registry.host, "--insecure-test-registry"], env());
+    expect(run.code, run.stderr).toBe(0);
+    expect((await registry.imageLabels("gitapp", head))["org.opencontainers.image.created"]).toBe("2024-02-03T04:05:06.000Z");
+  });
+
+  it("--build-arg K=V: the value reaches the build through the environment, never argv (/proc/*/cmdline) or --debug output", async () => {
+    const clients = awsClients(handle.emulator);
+    await createRepository(clients, "shop");
+    await rm(join(dir, "calls"), { force: true });
+    await rm(join(dir, "ps"), { force: true });
+    const VALUE = "s3cr3t-build-value-7f1e";
+    // As the orb passes it: ECS_RELEASE_BUILD_ARG, so that no argv on the machine carries the value.
+    const run = await runCli(pushArgs("shop", "record-podman", "--dockerfile", join(dir, "app", "Args.Dockerfile"), "--debug"), { ...env(), ECS_RELEASE_BUILD_ARG: `BUILD_NOTE=${VALUE}` });
+    expect(run.code, run.stderr).toBe(0);
+    expect((await registry.imageLabels("shop", SHA))["note"]).toBe(VALUE); // it did arrive
+    const calls = await readFile(join(dir, "calls"), "utf8");
+    expect(calls).toMatch(/--build-arg BUILD_NOTE( |$)/m);
+    expect(calls).not.toContain(VALUE);
+    const processes = await readFile(join(dir, "ps"), "utf8");
+    expect(processes).toMatch(/podman build .*--build-arg BUILD_NOTE /); // the snapshot saw the build running
+    expect(processes).not.toContain(VALUE);
+    expect(run.stderr).toMatch(/ debug: /);
+    expect(run.output).not.toContain(VALUE);
+  });
+
+  it("--registry: the ECR login goes only to ECR; any other host without --insecure-test-registry is exit 2 before any AWS call", async () => {
+    const clients = awsClients(handle.emulator);
+    await createRepository(clients, "shop");
+    const base = ["push", "--repository", "shop", "--sha", SHA, "--context", join(dir, "app"), "--docker", join(dir, "fail-if-called")];
+    const seeded = (await handle.emulator.callLog()).length;
+    const other = await runCli([...base, "--registry", registry.host], env());
+    expect(other.code).toBe(2);
+    expect(other.stderr.split("\n").filter((line) => line.includes("error:"))).toEqual([
+      expect.stringMatching(/--registry 127\.0\.0\.1:\d+ is not an ECR registry host .*add --insecure-test-registry/),
+    ]);
+    expect((await handle.emulator.callLog()).slice(seeded)).toEqual([]);
+    // Another account's ECR host is refused once the login's host is known, before the login.
+    await rm(join(dir, "calls"), { force: true });
+    const foreign = await runCli([...base, "--docker", join(dir, "record-podman"), "--registry", "999999999999.dkr.ecr.us-east-1.amazonaws.com"], env());
+    expect(foreign.code).toBe(2);
+    expect(foreign.stderr).toMatch(/error: --registry 999999999999\.dkr\.ecr\.us-east-1\.amazonaws\.com is not this account's ECR registry \(123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\)/);
+    expect(await readFile(join(dir, "calls"), "utf8").catch(() => "")).not.toMatch(/^login/m);
+    expect(writeOperations((await handle.emulator.callLog()).slice(seeded))).toEqual([]);
+    expect(foreign.output).not.toContain(PASSWORD);
+  });
+
+  it("retagging keeps a multi-platform image's index: BatchGetImage accepts OCI image indexes and Docker manifest lists", async () => {
+    const clients = awsClients(handle.emulator);
+    await createRepository(clients, "shop");
+    const INDEX = "application/vnd.oci.image.index.v1+json";
+    const index = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: INDEX,
+      manifests: ["amd64", "arm64"].map((architecture) => ({ mediaType: "application/vnd.oci.image.manifest.v1+json", size: 428, digest: `sha256:${architecture === "amd64" ? "a".repeat(64) : "b".repeat(64)}`, platform: { os: "linux", architecture } })),
+    });
+    const put = await clients.ecr.send(new PutImageCommand({ repositoryName: "shop", imageTag: SHA, imageManifest: index, imageManifestMediaType: INDEX }));
+    const run = await runCli(pushArgs("shop", "fail-if-called", "--extra-tag", "stable"), env());
+    expect(run.code, run.stderr).toBe(0);
+    const stable = await clients.ecr.send(new DescribeImagesCommand({ repositoryName: "shop", imageIds: [{ imageTag: "stable" }] }));
+    expect(stable.imageDetails?.[0]).toMatchObject({ imageDigest: put.image?.imageId?.imageDigest, imageManifestMediaType: INDEX });
+  });
+
+  it("--cache-to that the builder cannot export is one clear error, exit 2, before anything is built or written (https://docs.docker.com/build/cache/backends/)", async () => {
+    const clients = awsClients(handle.emulator);
+    await createRepository(clients, "cached");
+    // No buildx on this machine: a docker CLI whose buildx builder uses the "docker" driver, answering
+    // what `docker buildx inspect` and `docker info` print there; any build or login is recorded.
+    await script(
+      "buildx-docker-driver",
+      `#!/bin/sh
+case "$1 $2" in
+  "--version ") echo "Docker version 28.2.2, build e6534b4" ;;
+  "buildx version") echo "github.com/docker/buildx v0.24.0 d0e5e86" ;;
+  "buildx inspect") printf 'Name:          default\\nDriver:        docker\\n' ;;
+  "info --format") echo '[["Backing Filesystem","extfs"]]' ;;
+  *) touch "${dir}/docker-was-called"; exit 97 ;;
+esac`,
+    );
+    const seeded = (await handle.emulator.callLog()).length;
+    const cases: Array<[string, string, RegExp]> = [
+      ["buildx-docker-driver", "type=registry,ref=123456789012.dkr.ecr.us-east-1.amazonaws.com/cache:main,mode=max,image-manifest=true,oci-mediatypes=true", /the current buildx builder uses the "docker" driver, which cannot export a build cache/],
+      ["docker-like", "type=registry,ref=r.example/cache:main", /docker without buildx cannot export a build cache/],
+      ["record-podman", "type=local,dest=/tmp/cache", /podman exports a build cache only to a registry/],
+    ];
+    for (const [docker, cacheTo, message] of cases) {
+      const run = await runCli(pushArgs("cached", docker, "--cache-to", cacheTo), env());
+      expect(run.code, run.stderr).toBe(2);
+      const errors = run.stderr.split("\n").filter((line) => line.includes("error:"));
+      expect(errors).toEqual([expect.stringMatching(message)]);
+    }
+    expect(existsSync(join(dir, "docker-was-called"))).toBe(false);
+    expect(writeOperations((await handle.emulator.callLog()).slice(seeded))).toEqual([]);
+    expect(await registry.manifestDigest("cached", SHA)).toBeUndefined();
   });
 });

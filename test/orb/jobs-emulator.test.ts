@@ -163,6 +163,8 @@ describe.skipIf(!HAVE_PODMAN && process.env["CI"] !== "true")("build job against
       CONTAINERS_REGISTRIES_CONF: registry.registriesConf,
       BUILDAH_ISOLATION: "chroot",
       REGISTRY_AUTH_FILE: join(dir, "auth.json"),
+      // The local registry is not ECR: push sends it the ECR login only when it is marked as a test registry.
+      ECS_RELEASE_INSECURE_TEST_REGISTRY: "true",
     });
     expect(run.code, run.output).toBe(0);
     expect(run.steps.map((step) => step.name)).toEqual([

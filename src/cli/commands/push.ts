@@ -8,26 +8,27 @@ export const pushCommand: CommandSpec = {
   name: "push",
   summary: "build the commit's image and push it to ECR (skipped when the tag exists)",
   description:
-    "Builds the image for a commit with a docker-compatible CLI, tags it with the full commit SHA, logs in to ECR with a token from GetAuthorizationToken (password on stdin only), pushes it and reports the digest. Skips the build when the tag already exists in ECR, unless --force.",
+    "Builds the image for a commit with a docker-compatible CLI, tags it with the full commit SHA, logs in to ECR with a token from GetAuthorizationToken (password on stdin only), pushes it and reports the digest. Skips the build when the tag already exists in ECR, unless --force. In a repository with immutable tags, extra tags that already exist are left where they are (one line), and --force on an existing SHA tag is refused (exit 2), before anything is built. The created label and the build's timestamps are the commit's time (SOURCE_DATE_EPOCH, else git), so a rebuild of one commit is the same image. Build argument values reach the CLI through its environment, never its command line.",
   examples: [
     "ecs-release push --repository platform --sha $CIRCLE_SHA1 --context .",
-    "ecs-release push --repository platform --extra-tag latest --platform linux/arm64 --cache-from type=registry,ref=123456789012.dkr.ecr.us-east-1.amazonaws.com/platform:cache",
+    "ecs-release push --repository platform --extra-tag latest --platform linux/arm64 --cache-from type=registry,ref=123456789012.dkr.ecr.us-east-1.amazonaws.com/platform-cache:main --cache-to type=registry,ref=123456789012.dkr.ecr.us-east-1.amazonaws.com/platform-cache:main,mode=max,image-manifest=true,oci-mediatypes=true",
   ],
   flags: [
     { ...REPOSITORY, required: true },
     SHA,
     { name: "context", type: "string", placeholder: "DIR", default: ".", description: "build context directory" },
     { name: "dockerfile", type: "string", placeholder: "PATH", description: "Dockerfile path (default DIR/Dockerfile)" },
-    { name: "build-arg", type: "list", placeholder: "K=V", keepCommas: true, description: "build argument; repeatable" },
+    { name: "build-arg", type: "list", placeholder: "K=V", keepCommas: true, description: "build argument; repeatable (the value goes to the CLI's environment, not its command line)" },
     { name: "target", type: "string", placeholder: "STAGE", description: "build stage to target" },
     { name: "platform", type: "string", placeholder: "PLATFORM", description: "target platform, e.g. linux/amd64" },
     { name: "extra-tag", type: "list", placeholder: "TAG", description: "additional tag to push; repeatable" },
     { name: "docker", type: "string", placeholder: "PATH", default: "docker", description: "docker-compatible CLI to use (docker, podman)" },
-    { name: "registry", type: "string", placeholder: "HOST", description: "registry host to push to instead of the one ECR's authorization data names" },
+    { name: "registry", type: "string", placeholder: "HOST", description: "this account's ECR registry host to push to, instead of the one ECR's authorization data names (the ECR login goes to no other host)" },
+    { name: "insecure-test-registry", type: "boolean", description: "the --registry HOST is a test registry, not ECR: send it the ECR login anyway (tests only)" },
     { name: "force", type: "boolean", description: "build and push even when the tag already exists" },
     { name: "create-repository", type: "boolean", description: "create the ECR repository when it does not exist (scan on push, immutable tags)" },
     { name: "cache-from", type: "string", placeholder: "CACHE", description: "build cache source, e.g. type=registry,ref=IMAGE (buildx), or an image reference" },
-    { name: "cache-to", type: "string", placeholder: "CACHE", description: "build cache destination, e.g. type=registry,ref=IMAGE,mode=max (buildx or podman)" },
+    { name: "cache-to", type: "string", placeholder: "CACHE", description: "build cache destination (buildx with a driver that exports caches, or podman), e.g. type=registry,ref=IMAGE,mode=max; ECR needs image-manifest=true,oci-mediatypes=true too" },
     { name: "label", type: "list", placeholder: "K=V", keepCommas: true, description: "extra image label, after the OCI ones; repeatable" },
     { name: "source", type: "string", placeholder: "URL", description: "repository URL for the org.opencontainers.image.source label (default $CIRCLE_REPOSITORY_URL)" },
   ],
@@ -45,6 +46,7 @@ async function executePush(ctx: CliContext): Promise<CommandOutcome> {
   const registry = read.string(flags, "registry");
   const cacheFrom = read.string(flags, "cache-from");
   const cacheTo = read.string(flags, "cache-to");
+  const sourceDateEpoch = await commitTime(env["SOURCE_DATE_EPOCH"], context, sha);
   const options = {
     repository: read.string(flags, "repository") as string,
     sha,
@@ -59,6 +61,8 @@ async function executePush(ctx: CliContext): Promise<CommandOutcome> {
     ...(target !== undefined ? { target } : {}),
     ...(platform !== undefined ? { platform } : {}),
     ...(registry !== undefined ? { registry } : {}),
+    insecureTestRegistry: read.boolean(flags, "insecure-test-registry"),
+    ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
     ...(source !== undefined ? { source } : {}),
     ...(cacheTo !== undefined ? { cacheTo } : {}),
   };
@@ -67,6 +71,25 @@ async function executePush(ctx: CliContext): Promise<CommandOutcome> {
   const docker = createDockerCli({ program: read.string(flags, "docker") ?? "docker", env, log: ctx.log, signal: ctx.signal });
   const result = await run(options, { aws: await ctx.aws(), docker, log: ctx.log, clock: ctx.clock, redactor: ctx.redactor });
   return { result };
+}
+
+/**
+ * The commit time in Unix seconds, for reproducible images: SOURCE_DATE_EPOCH when set
+ * (https://reproducible-builds.org/specs/source-date-epoch/), else the committer time git knows for
+ * `sha` in the build context, else undefined.
+ */
+async function commitTime(sourceDateEpoch: string | undefined, cwd: string, sha: string): Promise<number | undefined> {
+  if (sourceDateEpoch !== undefined && sourceDateEpoch !== "") {
+    if (!/^\d{1,12}$/.test(sourceDateEpoch)) throw new ValidationError(`SOURCE_DATE_EPOCH "${sourceDateEpoch}" is not a Unix time in seconds`);
+    return Number(sourceDateEpoch);
+  }
+  if (!/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(sha)) return undefined; // push reports the bad SHA itself
+  return new Promise((resolve) => {
+    execFile("git", ["show", "-s", "--format=%ct", sha, "--"], { cwd }, (error, stdout) => {
+      const seconds = stdout.trim();
+      resolve(error || !/^\d+$/.test(seconds) ? undefined : Number(seconds));
+    });
+  });
 }
 
 /** `git rev-parse HEAD` in the build context: the commit when CIRCLE_SHA1 is not set. */

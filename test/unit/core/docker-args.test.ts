@@ -4,7 +4,11 @@ import {
   buildLoginArgs,
   buildOciLabels,
   buildPushArgs,
+  cacheToProblem,
   decodeAuthorizationToken,
+  isRegistryHost,
+  isTagImmutable,
+  parseEcrHost,
   imageTags,
   normalizeSourceUrl,
   parseBuildxMetadata,
@@ -49,7 +53,7 @@ describe("buildBuildArgs", () => {
       [
         "buildx", "build", "--file", "app/Dockerfile.prod", "--tag", REF, "--tag", "r.example/app:latest",
         "--label", `org.opencontainers.image.revision=${SHA}`, "--platform", "linux/amd64,linux/arm64",
-        "--build-arg", "NODE_ENV=production", "--build-arg", "TOKEN", "--target", "runtime",
+        "--build-arg", "NODE_ENV", "--build-arg", "TOKEN", "--target", "runtime",
         "--cache-from", "type=registry,ref=r.example/app:cache", "--cache-to", "type=registry,ref=r.example/app:cache,mode=max",
         "--push", "--metadata-file", "/m.json", "app",
       ],
@@ -63,7 +67,7 @@ describe("buildBuildArgs", () => {
       [
         "build", "--file", "app/Dockerfile.prod", "--tag", REF, "--tag", "r.example/app:latest",
         "--label", `org.opencontainers.image.revision=${SHA}`, "--platform", "linux/amd64,linux/arm64",
-        "--build-arg", "NODE_ENV=production", "--build-arg", "TOKEN", "--target", "runtime",
+        "--build-arg", "NODE_ENV", "--build-arg", "TOKEN", "--target", "runtime",
         "--cache-from", "r.example/app:cache", "app",
       ],
       false,
@@ -76,7 +80,7 @@ describe("buildBuildArgs", () => {
       [
         "build", "--file", "app/Dockerfile.prod", "--tag", REF, "--tag", "r.example/app:latest",
         "--label", `org.opencontainers.image.revision=${SHA}`, "--platform", "linux/amd64,linux/arm64",
-        "--build-arg", "NODE_ENV=production", "--build-arg", "TOKEN", "--target", "runtime",
+        "--build-arg", "NODE_ENV", "--build-arg", "TOKEN", "--target", "runtime",
         "--cache-from", "r.example/app:cache", "--cache-to", "r.example/app:cache", "app",
       ],
       false,
@@ -95,6 +99,82 @@ describe("buildBuildArgs", () => {
     expect(plan.argv).toEqual(argv);
     expect(plan.pushes).toBe(pushes);
     expect(plan.warnings).toHaveLength(warnings);
+  });
+
+  it.each([BUILDX, PLAIN, PODMAN])("a build argument's value goes to the environment, never argv (%j)", (capabilities) => {
+    const plan = buildBuildArgs({ ...minimal, buildArgs: ["NPM_TOKEN=s3cr3t=x", "FROM_ENV"] }, capabilities);
+    expect(plan.argv.join(" ")).not.toContain("s3cr3t");
+    expect(plan.argv.join(" ")).toContain("--build-arg NPM_TOKEN --build-arg FROM_ENV");
+    expect(plan.env).toEqual({ NPM_TOKEN: "s3cr3t=x" });
+  });
+
+  it.each<[DockerCapabilities, string[]]>([
+    [PODMAN, ["--timestamp", "1700000000"]],
+    [BUILDX, ["--build-arg", "SOURCE_DATE_EPOCH"]],
+    [PLAIN, []],
+  ])("the commit time makes timestamps reproducible (%j)", (capabilities, flags) => {
+    const plan = buildBuildArgs({ ...minimal, sourceDateEpoch: 1700000000 }, capabilities);
+    expect(plan.env).toEqual({ SOURCE_DATE_EPOCH: "1700000000" });
+    const base = capabilities.buildx ? 2 : 1;
+    expect(plan.argv.slice(base + 2, base + 2 + flags.length)).toEqual(flags);
+  });
+});
+
+describe("cacheToProblem", () => {
+  const ECR_REF = "123456789012.dkr.ecr.us-east-1.amazonaws.com/cache:main";
+  it.each<[string, DockerCapabilities & { cacheExport?: boolean }, RegExp | undefined]>([
+    [`type=registry,ref=${ECR_REF},mode=max,image-manifest=true,oci-mediatypes=true`, { ...BUILDX, cacheExport: true }, undefined],
+    [`type=registry,ref=${ECR_REF},mode=max`, { ...BUILDX, cacheExport: true }, /ECR stores a BuildKit cache only as an image manifest; use type=registry,ref=123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/cache:main,mode=max,image-manifest=true,oci-mediatypes=true/],
+    [`type=registry,ref=${ECR_REF},image-manifest=true`, BUILDX, /oci-mediatypes=true/],
+    ["type=registry,ref=r.example/cache:main,mode=max", BUILDX, undefined],
+    ["type=gha", { ...BUILDX, cacheExport: false }, /"docker" driver, which cannot export a build cache/],
+    ["type=registry,ref=r.example/cache:main", PLAIN, /docker without buildx cannot export a build cache/],
+    ["type=registry,ref=r.example/cache:main", PODMAN, undefined],
+    ["type=local,dest=/tmp/c", PODMAN, /podman exports a build cache only to a registry/],
+  ])("%s with %j", (cacheTo, capabilities, problem) => {
+    const found = cacheToProblem(cacheTo, capabilities);
+    if (problem === undefined) expect(found).toBeUndefined();
+    else expect(found).toMatch(problem);
+  });
+});
+
+describe("registry hosts", () => {
+  it.each([
+    ["123456789012.dkr.ecr.us-east-1.amazonaws.com", { account: "123456789012", region: "us-east-1" }],
+    ["123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com", { account: "123456789012", region: "us-gov-west-1" }],
+    ["123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", { account: "123456789012", region: "cn-north-1" }],
+    ["123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.example", undefined],
+    ["evil.example/123456789012.dkr.ecr.us-east-1.amazonaws.com", undefined],
+    ["127.0.0.1:5000", undefined],
+  ])("parseEcrHost(%s)", (host, parsed) => {
+    expect(parseEcrHost(host)).toEqual(parsed);
+  });
+  it.each([
+    ["127.0.0.1:5000", true],
+    ["registry.local", true],
+    ["[::1]:5000", true],
+    ["http://127.0.0.1:5000", false],
+    ["127.0.0.1:5000/path", false],
+    ["a b", false],
+    ["", false],
+  ])("isRegistryHost(%s) → %s", (host, ok) => {
+    expect(isRegistryHost(host)).toBe(ok);
+  });
+});
+
+describe("isTagImmutable", () => {
+  it.each<[string | undefined, string[], string, boolean]>([
+    ["IMMUTABLE", [], "latest", true],
+    ["MUTABLE", [], "latest", false],
+    [undefined, [], "latest", false],
+    ["IMMUTABLE_WITH_EXCLUSION", ["latest", "dev-*"], "latest", false],
+    ["IMMUTABLE_WITH_EXCLUSION", ["latest", "dev-*"], "dev-42", false],
+    ["IMMUTABLE_WITH_EXCLUSION", ["latest", "dev-*"], "v1.2", true],
+    ["IMMUTABLE_WITH_EXCLUSION", ["v1.*"], "v1x2", true],
+    ["MUTABLE_WITH_EXCLUSION", ["release-*"], "release-1", true],
+    ["MUTABLE_WITH_EXCLUSION", ["release-*"], "latest", false],
+  ])("%s %j: %s → %s", (mutability, exclusionFilters, tag, immutable) => {
+    expect(isTagImmutable({ mutability, exclusionFilters }, tag)).toBe(immutable);
   });
 });
 
@@ -192,8 +272,22 @@ describe("validatePushInput", () => {
     const problems = validatePushInput({ sha: "abc123", extraTags: ["ok", "bad tag", "-x"], buildArgs: ["=1"], labels: ["novalue"] });
     expect(problems).toHaveLength(5);
     expect(problems[0]).toMatch(/--sha "abc123"/);
-    expect(problems.join(" ")).toMatch(/"bad tag".*"-x".*"=1".*"novalue"/);
+    expect(problems.join(" ")).toMatch(/"bad tag".*"-x".*"=…".*"novalue"/);
   });
+  it("lets ordinary build arguments through (NODE_ENV, GOPROXY, HTTP_PROXY)", () => {
+    expect(validatePushInput({ sha: SHA, extraTags: [], buildArgs: ["NODE_ENV=production", "GOPROXY=https://proxy.golang.org", "HTTP_PROXY=http://proxy:3128"], labels: [] })).toEqual([]);
+  });
+  it("names a bad build argument without its value", () => {
+    expect(validatePushInput({ sha: SHA, extraTags: [], buildArgs: ["9LIVES=hunter2"], labels: [] })).toEqual([`--build-arg "9LIVES=…" must be NAME=VALUE`]);
+  });
+  it.each(["PATH=/evil", "DOCKER_HOST=tcp://evil:2375", "docker_config=/tmp", "LD_PRELOAD=/x.so", "AWS_ACCESS_KEY_ID=x", "SOURCE_DATE_EPOCH=1", "CONTAINERS_REGISTRIES_CONF=/x", "HOME"])(
+    "refuses a build argument the CLI reads from its own environment: %s",
+    (arg) => {
+      const [problem] = validatePushInput({ sha: SHA, extraTags: [], buildArgs: [arg], labels: [] });
+      expect(problem).toMatch(/docker and podman read that variable themselves/);
+      expect(problem).not.toContain("=");
+    },
+  );
 });
 
 describe("ECR authorization data", () => {
