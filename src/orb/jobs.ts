@@ -47,7 +47,7 @@ function forward(names: readonly ParameterName[]): Record<string, string> {
 function cliJob(verb: Exclude<Verb, "push">, executor: ReusableExecutor, commands: OrbCommands): ParameterizedJob {
   const names = VERB_PARAMETERS[verb];
   const steps: Step[] = [
-    new CircleCI.reusable.ReusedCommand(commands.install),
+    new CircleCI.reusable.ReusedCommand(commands.install, { cli: verb }),
     new CircleCI.reusable.ReusedCommand(parameterRef("auth")),
     new CircleCI.reusable.ReusedCommand(commands[verb], forward(names)),
   ];
@@ -78,7 +78,7 @@ function buildJob(executor: ReusableExecutor, commands: OrbCommands): Parameteri
     [
       new CircleCI.commands.Checkout(),
       ...remoteDocker,
-      new CircleCI.reusable.ReusedCommand(commands.install),
+      new CircleCI.reusable.ReusedCommand(commands.install, { cli: "push" }),
       new CircleCI.reusable.ReusedCommand(parameterRef("auth")),
       new CircleCI.reusable.ReusedCommand(commands.push, forward(names)),
     ],

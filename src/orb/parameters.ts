@@ -7,6 +7,8 @@
  * A repeatable flag takes a comma-separated string, or one item per line.
  */
 
+import { CLI_BUILDS } from "./cli-builds.js";
+
 /** The parameter types CircleCI knows. */
 export type OrbParameterType = "string" | "boolean" | "integer" | "enum" | "steps" | "executor" | "env_var_name";
 
@@ -83,6 +85,13 @@ export const PARAMETERS = {
   role_session_name: { type: "string", default: "", description: "Session name for the assumed role (shows in CloudTrail). Empty: circleci-<project>-<build number>." },
 
   // --- not flags
+  cli: {
+    type: "enum",
+    enum: CLI_BUILDS,
+    default: "full",
+    description:
+      "Which build of the CLI to install: full (every command), or push, release or rollback (only that command: what the orb's own jobs install, to keep each job small in the compiled config).",
+  },
   resource_class: { type: "enum", enum: DOCKER_RESOURCE_CLASSES, default: "small", description: "Resource class of the job's container." },
   node_version: { type: "string", default: "22.14", description: "Tag of the cimg/node image (Node.js 22 or later)." },
   docker_layer_caching: { type: "boolean", default: false, description: "Reuse image layers between builds on the remote Docker engine (Docker layer caching; a paid feature)." },

@@ -28,7 +28,7 @@ type SdkCommand = InstanceType<typeof CircleCI.commands.Run>;
  * A `when` (or `unless`) step: the SDK models conditions for workflows only, so this small step
  * generates `{ when: { condition, steps } }` itself.
  */
-export function conditionalStep(kind: "when" | "unless", condition: string, steps: readonly SdkCommand[] | readonly { generate(): unknown }[]): SdkCommand {
+export function conditionalStep(kind: "when" | "unless", condition: string | Record<string, unknown>, steps: readonly SdkCommand[] | readonly { generate(): unknown }[]): SdkCommand {
   const step = {
     name: kind,
     generableType: "when" as unknown,

@@ -5,8 +5,9 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { CLI_BUILDS, cliBuildPath, type CliBundles } from "../../src/orb/cli-builds.js";
 import { renderOrb, renderProjectConfig } from "../../src/orb/index.js";
-import { BUNDLE_FILE, ORB_FILE, PROJECT_CONFIG_FILE, ROOT } from "./orb-files.js";
+import { ORB_FILE, PROJECT_CONFIG_FILE, ROOT } from "./orb-files.js";
 
 function committed(path: string): string | undefined {
   try {
@@ -19,9 +20,15 @@ function committed(path: string): string | undefined {
 const inGit = committed("package.json") !== undefined;
 
 describe("generated files are fresh", () => {
-  it("orb/orb.yml is what the generator makes from dist/ecs-release.cjs (run npm run build)", () => {
-    expect(existsSync(BUNDLE_FILE), "dist/ecs-release.cjs is missing: run npm run build").toBe(true);
-    const fresh = renderOrb(readFileSync(BUNDLE_FILE));
+  it("orb/orb.yml is what the generator makes from the CLI builds in dist/ (run npm run build)", () => {
+    const bundles = Object.fromEntries(
+      CLI_BUILDS.map((build) => {
+        const path = `${ROOT}${cliBuildPath(build)}`;
+        expect(existsSync(path), `${cliBuildPath(build)} is missing: run npm run build`).toBe(true);
+        return [build, readFileSync(path)];
+      }),
+    ) as unknown as CliBundles;
+    const fresh = renderOrb(bundles);
     expect(readFileSync(ORB_FILE, "utf8") === fresh, "orb/orb.yml is stale: run npm run build").toBe(true);
   });
 
@@ -37,7 +44,8 @@ describe("generated files are fresh", () => {
 
   it("the generation is deterministic and sensitive to the bundle", () => {
     const bundle = "#!/usr/bin/env node\nconsole.log('0.0.0');\n";
-    expect(renderOrb(bundle)).toBe(renderOrb(bundle));
-    expect(renderOrb(`${bundle}// changed\n`)).not.toBe(renderOrb(bundle));
+    const all = (text: string): CliBundles => ({ full: text, push: text, release: text, rollback: text });
+    expect(renderOrb(all(bundle))).toBe(renderOrb(all(bundle)));
+    for (const build of CLI_BUILDS) expect(renderOrb({ ...all(bundle), [build]: `${bundle}// changed\n` }), build).not.toBe(renderOrb(all(bundle)));
   });
 });
