@@ -2,7 +2,7 @@ import { escapeParameterSyntax, CircleCI, conditionalStep, parameterRef } from "
 import { CLI_BUILDS, type CliBundles } from "./cli-builds.js";
 import { packBundle, readScript } from "./embed.js";
 import { parameterList } from "./parameter-list.js";
-import { exposedName, flagVariable, OIDC_PARAMETERS, PARAMETERS, VERB_PARAMETERS, type ParameterName, type Verb } from "./parameters.js";
+import { exposedName, flagVariable, OIDC_PARAMETERS, PARAMETERS, STEP_DEFAULTS, STEP_PARAMETERS, VERB_PARAMETERS, type ParameterName, type Verb } from "./parameters.js";
 
 type ReusableCommand = InstanceType<typeof CircleCI.reusable.ReusableCommand>;
 type CommandParameters = ConstructorParameters<typeof CircleCI.reusable.ReusableCommand>[2];
@@ -58,9 +58,10 @@ function cliCommand(verb: Verb): ReusableCommand {
     command: `ecs-release ${verb}`,
     // CircleCI has no variable for the pipeline number; the CLI records it on the revision.
     environment: { ...flagEnvironment(names), CIRCLE_PIPELINE_NUM: "<< pipeline.number >>" },
-    ...(verb === "push" ? {} : { no_output_timeout: parameterRef("timeout") }),
+    // The step's longest wait (pre_deploy_timeout + timeout + a margin): see the parameter's description.
+    ...(STEP_PARAMETERS[verb].length > 0 ? { no_output_timeout: parameterRef("no_output_timeout") } : {}),
   });
-  return new CircleCI.reusable.ReusableCommand(verb, [step], parameterList<CommandParameters>(names), DESCRIPTIONS[verb]);
+  return new CircleCI.reusable.ReusableCommand(verb, [step], parameterList<CommandParameters>([...names, ...STEP_PARAMETERS[verb]], STEP_DEFAULTS[verb]), DESCRIPTIONS[verb]);
 }
 
 /**

@@ -95,7 +95,7 @@ export const EXAMPLES: Record<string, OrbExample> = {
             ...release("staging", "build"),
             ...release("prod", "release_staging").map((job) =>
               "ecs-release/release" in job
-                ? { "ecs-release/release": { ...(job["ecs-release/release"] as object), pre_deploy_command: "bin/migrate", timeout: "45m" } }
+                ? { "ecs-release/release": { ...(job["ecs-release/release"] as object), pre_deploy_command: "bin/migrate", timeout: "45m", no_output_timeout: "80m" } }
                 : job,
             ),
           ],

@@ -2,7 +2,7 @@ import { CircleCI, conditionalStep, parameterRef } from "./sdk.js";
 import type { OrbCommands } from "./commands.js";
 import { NODE_IMAGE } from "./meta.js";
 import { parameterList } from "./parameter-list.js";
-import { exposedName, VERB_PARAMETERS, type ParameterName, type Verb } from "./parameters.js";
+import { exposedName, STEP_DEFAULTS, STEP_PARAMETERS, VERB_PARAMETERS, type ParameterName, type Verb } from "./parameters.js";
 
 type ReusableExecutor = InstanceType<typeof CircleCI.reusable.ReusableExecutor>;
 type ParameterizedJob = InstanceType<typeof CircleCI.reusable.ParameterizedJob>;
@@ -45,7 +45,7 @@ function forward(names: readonly ParameterName[]): Record<string, string> {
 }
 
 function cliJob(verb: Exclude<Verb, "push">, executor: ReusableExecutor, commands: OrbCommands): ParameterizedJob {
-  const names = VERB_PARAMETERS[verb];
+  const names = [...VERB_PARAMETERS[verb], ...STEP_PARAMETERS[verb]];
   const steps: Step[] = [
     new CircleCI.reusable.ReusedCommand(commands.install, { cli: verb }),
     new CircleCI.reusable.ReusedCommand(parameterRef("auth")),
@@ -54,7 +54,7 @@ function cliJob(verb: Exclude<Verb, "push">, executor: ReusableExecutor, command
   return new CircleCI.reusable.ParameterizedJob(
     verb,
     executor.reuse({ resource_class: parameterRef("resource_class") }),
-    parameterList<JobParameters>([...names, "auth", "resource_class"], { auth: { defaultSteps: [new CircleCI.reusable.ReusedCommand(commands.configure_aws_oidc)] } }),
+    parameterList<JobParameters>([...names, "auth", "resource_class"], { ...STEP_DEFAULTS[verb], auth: { defaultSteps: [new CircleCI.reusable.ReusedCommand(commands.configure_aws_oidc)] } }),
     steps,
   );
 }

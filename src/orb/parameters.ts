@@ -36,7 +36,12 @@ export const PARAMETERS = {
   service: { type: "string", flag: "service", description: `ECS services to update, e.g. "web,worker". ${LIST}.` },
   dry_run: { type: "boolean", flag: "dry-run", default: false, description: "Show what would change and write nothing." },
   no_wait: { type: "boolean", flag: "no-wait", default: false, description: "Return after updating the services, without waiting for the rollout to finish." },
-  timeout: { type: "string", flag: "timeout", default: "30m", description: "How long to wait for the rollout, with a unit (90s, 15m, 1h): it is also the step's no_output_timeout. The job fails with exit code 4 at the deadline." },
+  timeout: {
+    type: "string",
+    flag: "timeout",
+    default: "30m",
+    description: "How long to wait for the rollout, with a unit (90s, 15m, 1h). The job fails with exit code 4 at the deadline. Raise no_output_timeout with it: it must cover this wait (plus pre_deploy_timeout in a release).",
+  },
   poll_interval: { type: "string", flag: "poll-interval", default: "6s", description: "Time between DescribeServices polls while waiting." },
   sha: { type: "string", flag: "sha", default: "", description: "Commit SHA: the image tag. Empty: the pipeline's commit (CIRCLE_SHA1)." },
   repository: { type: "string", flag: "repository", description: "ECR repository name (not the URI)." },
@@ -74,7 +79,12 @@ export const PARAMETERS = {
     description: "Command to run as a one-off task of the new revision, like the first service, before any service is updated (e.g. bin/migrate). Split like a shell, nothing expanded. A failure stops the release with nothing rolled out.",
   },
   pre_deploy_container: { type: "string", flag: "pre-deploy-container", default: "", description: "Container that runs pre_deploy_command. Empty: the application container." },
-  pre_deploy_timeout: { type: "string", flag: "pre-deploy-timeout", default: "30m", description: "How long to wait for the pre-deploy task to stop." },
+  pre_deploy_timeout: {
+    type: "string",
+    flag: "pre-deploy-timeout",
+    default: "30m",
+    description: "How long to wait for the pre-deploy task to stop. Raise no_output_timeout with it: it must cover pre_deploy_timeout + timeout.",
+  },
 
   // --- rollback
   to: { type: "string", flag: "to", default: "previous", description: "Rollback target: previous (the newest older revision recorded as stable), REVISION, FAMILY:REVISION, ARN, or sha:SHA." },
@@ -85,6 +95,14 @@ export const PARAMETERS = {
   role_session_name: { type: "string", default: "", description: "Session name for the assumed role (shows in CloudTrail). Empty: circleci-<project>-<build number>." },
 
   // --- not flags
+  no_output_timeout: {
+    type: "string",
+    default: "65m",
+    description:
+      "CircleCI's no_output_timeout for the CLI step (a decimal with a unit: 65m, 1.5h). Keep it above the step's longest wait: " +
+      "pre_deploy_timeout + timeout + 5m for release (default 65m = 30m + 30m + 5m), timeout + 5m for rollback (default 35m). " +
+      "The CLI prints a progress line at least once a minute while it waits, so this only ends a step that hangs.",
+  },
   cli: {
     type: "enum",
     enum: CLI_BUILDS,
@@ -139,6 +157,20 @@ export const VERB_PARAMETERS = {
   ],
   rollback: ["cluster", "service", "to", "keep_bad", "dry_run", "no_wait", "timeout", "poll_interval", "region", "debug"],
 } as const satisfies Record<string, readonly ParameterName[]>;
+
+/** Parameters of a CLI step that are CircleCI's, not the CLI's: the step's no_output_timeout. */
+export const STEP_PARAMETERS = {
+  push: [],
+  release: ["no_output_timeout"],
+  rollback: ["no_output_timeout"],
+} as const satisfies Record<string, readonly ParameterName[]>;
+
+/** Each CLI step's default no_output_timeout: its longest wait with the default timeouts, plus 5m. */
+export const STEP_DEFAULTS: Record<Verb, Partial<Record<ParameterName, { default: string }>>> = {
+  push: {},
+  release: { no_output_timeout: { default: "65m" } },
+  rollback: { no_output_timeout: { default: "35m" } },
+};
 
 /** The CLI verbs the orb runs. */
 export type Verb = keyof typeof VERB_PARAMETERS;

@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { CONFIG_BUDGET_BYTES } from "../../src/orb/cli-builds.js";
-import { DEFAULT_PIPELINE, expandJob, type Yaml } from "../helpers/orb-harness.js";
-import { readOrb } from "./orb-files.js";
+import { expandJob, type Yaml } from "../helpers/orb-harness.js";
+import { readOrb, withPipelineValues } from "./orb-files.js";
 
 const orb = readOrb();
 const ORB_ALIAS = "ecs-release";
@@ -18,21 +18,6 @@ const ORB_ALIAS = "ecs-release";
  */
 const COMPILED_CONFIG_LIMIT = 8_000_000;
 type Map = Record<string, Yaml>;
-
-/** The example with `<< pipeline.x >>` and `<< pipeline.parameters.x >>` replaced as CircleCI does first. */
-function withPipelineValues(usage: Map): Map {
-  const declared = (usage["parameters"] ?? {}) as Record<string, Map>;
-  const text = JSON.stringify(usage).replace(/<<\s*pipeline\.([\w.-]+)\s*>>/g, (match, name: string) => {
-    if (name.startsWith("parameters.")) {
-      const parameter = declared[name.slice("parameters.".length)];
-      if (parameter === undefined) throw new Error(`${match} is not declared`);
-      return String(parameter["default"]);
-    }
-    if (!(name in DEFAULT_PIPELINE)) throw new Error(`${match} is not a pipeline value the test knows`);
-    return String(DEFAULT_PIPELINE[name]);
-  });
-  return JSON.parse(text) as Map;
-}
 
 /** Each workflow's jobs as [name in the workflow, job invoked, arguments]. */
 function workflowJobs(usage: Map): { workflow: string; jobs: { name: string; job: string; args: Map }[] }[] {

@@ -45,7 +45,7 @@ describe("expanded jobs", () => {
       ECS_RELEASE_DRY_RUN: "false",
       CIRCLE_PIPELINE_NUM: "42",
     });
-    expect(release.no_output_timeout).toBe("30m");
+    expect(release.no_output_timeout).toBe("65m");
     expect(job.executor).toEqual({ docker: [{ image: "cimg/node:22.14" }], resource_class: "small" });
     expect(job.steps.some((step) => step.type === "checkout")).toBe(false);
   });

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
 import { parse } from "yaml";
-import type { Orb, Yaml } from "../helpers/orb-harness.js";
+import { DEFAULT_PIPELINE, type Orb, type Yaml } from "../helpers/orb-harness.js";
 
 /** The project root. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -53,3 +53,21 @@ export function* walk(value: unknown, path: string[] = []): Generator<[string[],
   if (Array.isArray(value)) for (const [index, item] of value.entries()) yield* walk(item, [...path, String(index)]);
   else if (typeof value === "object" && value !== null) for (const [key, item] of Object.entries(value)) yield* walk(item, [...path, key]);
 }
+
+type Map = Record<string, Yaml>;
+
+/** The example with `<< pipeline.x >>` and `<< pipeline.parameters.x >>` replaced as CircleCI does first. */
+export function withPipelineValues(usage: Map): Map {
+  const declared = (usage["parameters"] ?? {}) as Record<string, Map>;
+  const text = JSON.stringify(usage).replace(/<<\s*pipeline\.([\w.-]+)\s*>>/g, (match, name: string) => {
+    if (name.startsWith("parameters.")) {
+      const parameter = declared[name.slice("parameters.".length)];
+      if (parameter === undefined) throw new Error(`${match} is not declared`);
+      return String(parameter["default"]);
+    }
+    if (!(name in DEFAULT_PIPELINE)) throw new Error(`${match} is not a pipeline value the test knows`);
+    return String(DEFAULT_PIPELINE[name]);
+  });
+  return JSON.parse(text) as Map;
+}
+
