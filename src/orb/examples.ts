@@ -46,6 +46,43 @@ function release(environment: string, requires: string): Record<string, unknown>
   ];
 }
 
+/**
+ * The manually triggered release of an older SHA (the re-run path that always works): a pipeline parameter
+ * names the commit; the normal pipeline is off in that pipeline, and the release runs behind the same
+ * approval and in the same serial-group, with today's orb.
+ */
+const releaseSha = {
+  description:
+    "Release an older commit again from a new pipeline: Trigger Pipeline on main with the parameter release_sha=<full SHA of the " +
+    "last good commit>. Only the release_sha workflow runs: the same approval (approve_prod) and the same release job, context and " +
+    "serial-group as the normal pipeline, with sha set to that commit, so the release registers a new forward revision with that " +
+    "commit's image (still in ECR) and today's SSM parameters. Unlike re-running the old pipeline, this always works: CircleCI does " +
+    "not re-run workflows 90 days or older, a re-run keeps the orb version of its original pipeline, Rerun workflow from failed does " +
+    "not ask for approval again, and a new pipeline is never skipped by the serial-group as an older one would be.",
+  usage: {
+    version: 2.1,
+    orbs,
+    parameters: {
+      release_sha: { type: "string", default: "", description: "Full SHA of a commit to release again (its image must be in ECR). Empty: the normal pipeline." },
+    },
+    workflows: {
+      deploy: {
+        when: { equal: ["", "<< pipeline.parameters.release_sha >>"] },
+        jobs: [testJob, buildJob, ...release("prod", "build")],
+      },
+      release_sha: {
+        when: { not: { equal: ["", "<< pipeline.parameters.release_sha >>"] } },
+        jobs: [
+          { approve_prod: { type: "approval" } },
+          ...release("prod", "build")
+            .slice(1)
+            .map((job) => ({ "ecs-release/release": { ...(job["ecs-release/release"] as object), sha: "<< pipeline.parameters.release_sha >>" } })),
+        ],
+      },
+    },
+  },
+};
+
 /** The orb's examples, by name. */
 export const EXAMPLES: Record<string, OrbExample> = {
   minimal: {
@@ -142,6 +179,8 @@ export const EXAMPLES: Record<string, OrbExample> = {
     },
   },
 
+  release_sha: releaseSha,
+
   rerun_old_release: {
     description:
       "The high-priority rollback: release an older commit again. In the CircleCI UI open the pipeline of the last good commit on main, " +
@@ -149,7 +188,9 @@ export const EXAMPLES: Record<string, OrbExample> = {
       "seconds), you approve as usual, and the release job registers a new forward revision with that commit's image and today's SSM " +
       "parameters. It needs nothing but its parameters, the commit (CIRCLE_SHA1) and AWS: no workspace, no artifacts from the old run. " +
       "Start it when no newer release of that environment is running or waiting: CircleCI skips (not_run) a serial-group job of an " +
-      "older pipeline while a newer pipeline's job is in the group.",
+      "older pipeline while a newer pipeline's job is in the group. Limits: CircleCI does not re-run workflows 90 days or older, a re-run " +
+      "keeps the orb version of its original pipeline, and Rerun workflow from failed does not ask for approval again; the release_sha " +
+      "example is the path that always works.",
     usage: {
       version: 2.1,
       orbs,

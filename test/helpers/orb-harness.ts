@@ -134,8 +134,8 @@ function unescape(value: Yaml): Yaml {
   return value;
 }
 
-/** CircleCI's truthiness for `when`/`unless` conditions, with the logic statements. */
-function evaluateCondition(condition: Yaml): boolean {
+/** CircleCI's truthiness for `when`/`unless` conditions (steps and workflows), with the logic statements. */
+export function evaluateCondition(condition: Yaml): boolean {
   if (isMap(condition)) {
     const [key, operand] = Object.entries(condition)[0] ?? [];
     const list = Array.isArray(operand) ? operand : [];

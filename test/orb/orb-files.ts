@@ -57,13 +57,14 @@ export function* walk(value: unknown, path: string[] = []): Generator<[string[],
 type Map = Record<string, Yaml>;
 
 /** The example with `<< pipeline.x >>` and `<< pipeline.parameters.x >>` replaced as CircleCI does first. */
-export function withPipelineValues(usage: Map): Map {
+export function withPipelineValues(usage: Map, given: Record<string, string | number | boolean> = {}): Map {
   const declared = (usage["parameters"] ?? {}) as Record<string, Map>;
   const text = JSON.stringify(usage).replace(/<<\s*pipeline\.([\w.-]+)\s*>>/g, (match, name: string) => {
     if (name.startsWith("parameters.")) {
       const parameter = declared[name.slice("parameters.".length)];
       if (parameter === undefined) throw new Error(`${match} is not declared`);
-      return String(parameter["default"]);
+      const name0 = name.slice("parameters.".length);
+      return String(name0 in given ? given[name0] : parameter["default"]);
     }
     if (!(name in DEFAULT_PIPELINE)) throw new Error(`${match} is not a pipeline value the test knows`);
     return String(DEFAULT_PIPELINE[name]);
