@@ -22,9 +22,6 @@ export interface OrbParameter {
   readonly flag?: string;
 }
 
-/** The resource classes of CircleCI's Docker executor. */
-export const DOCKER_RESOURCE_CLASSES = ["small", "medium", "medium+", "large", "xlarge", "2xlarge", "2xlarge+"] as const;
-
 const LIST = "Comma-separated, or one per line";
 
 /** Every parameter of every orb command and job, by name. */
@@ -110,10 +107,29 @@ export const PARAMETERS = {
     description:
       "Which build of the CLI to install: full (every command), or push, release or rollback (only that command: what the orb's own jobs install, to keep each job small in the compiled config).",
   },
-  resource_class: { type: "enum", enum: DOCKER_RESOURCE_CLASSES, default: "small", description: "Resource class of the job's container." },
-  node_version: { type: "string", default: "22.14", description: "Tag of the cimg/node image (Node.js 22 or later)." },
-  docker_layer_caching: { type: "boolean", default: false, description: "Reuse image layers between builds on the remote Docker engine (Docker layer caching; a paid feature)." },
-  remote_docker_version: { type: "string", default: "default", description: "Version of the remote Docker engine." },
+  resource_class: {
+    type: "string",
+    default: "small",
+    description:
+      "Docker resource class of the job's container: small, medium, medium+, large, xlarge, 2xlarge, 2xlarge+, or an Arm class " +
+      "(arm.medium, arm.large, arm.xlarge, arm.2xlarge; cimg/node images are multi-arch) — any Docker class CircleCI offers " +
+      "(https://circleci.com/docs/configuration-reference/#resourceclass); CircleCI checks the name.",
+  },
+  node_version: {
+    type: "string",
+    default: "22.14",
+    description: "Tag of the cimg/node image the job runs on (default 22.14: Node.js 22). The CLI runs on Node.js 20 or later, so a 20.x tag works too.",
+  },
+  docker_layer_caching: {
+    type: "boolean",
+    default: false,
+    description: "Reuse image layers between builds on the remote Docker engine (Docker layer caching: available on every plan, charged in credits per job that uses it).",
+  },
+  remote_docker_version: {
+    type: "string",
+    default: "",
+    description: "Version of the remote Docker engine (setup_remote_docker's version). Empty: CircleCI's default engine, and no version key at all, which CircleCI Server needs (it refuses one).",
+  },
   test_results: { type: "string", default: "test-results", description: "Directory of JUnit XML results to store (shown in the Tests tab). Missing: nothing stored." },
   executor: { type: "executor", default: "node", description: "Executor for the tests: the orb's node executor, or one of your own." },
   test_steps: { type: "steps", description: "Steps that install dependencies and run the tests, writing JUnit XML to test_results." },

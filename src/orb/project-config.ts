@@ -3,7 +3,7 @@
  * lint (the orb's embedded scripts), type check, tests (with moto, podman and a local registry), the orb's freshness, and
  * publishing the orb (a dev version from every branch, the semantic version from a `vX.Y.Z` tag).
  */
-import { ORB_NAME } from "./meta.js";
+import { ORB_NAME, PUBLISH_CONTEXT } from "./meta.js";
 import { CircleCI } from "./sdk.js";
 import type { YamlMap } from "./build-orb.js";
 
@@ -26,8 +26,6 @@ export const CONFIG_SCHEMA = {
   variable: "CIRCLECI_CONFIG_SCHEMA",
   path: "/tmp/circleci-config-schema.json",
 } as const;
-/** The context that holds CIRCLECI_CLI_TOKEN, a token allowed to publish the orb. */
-const PUBLISH_CONTEXT = "orb-publishing";
 const TAG_PATTERN = "/^v[0-9]+\\.[0-9]+\\.[0-9]+$/";
 
 function run(name: string, command: string): Run {

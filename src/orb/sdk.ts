@@ -36,3 +36,12 @@ export function conditionalStep(kind: "when" | "unless", condition: string | Rec
   };
   return step as unknown as SdkCommand;
 }
+
+/**
+ * `- steps: << parameters.name >>`: a `steps` parameter spliced into a job or command, in the form
+ * CircleCI documents (https://circleci.com/docs/reusing-config/#steps).
+ */
+export function stepsParameter(name: string): SdkCommand {
+  const step = { name: "steps", generableType: "steps" as unknown, generate: () => ({ steps: parameterRef(name) }) };
+  return step as unknown as SdkCommand;
+}

@@ -178,6 +178,11 @@ function expandSteps(orb: Orb, steps: Yaml, pipeline: PipelineValues, depth: num
       if (truthy === (name === "when")) expanded.push(...expandSteps(orb, body["steps"] as Yaml, pipeline, depth));
       continue;
     }
+    // `- steps: << parameters.x >>`: the documented form of a steps parameter (its value substituted in place).
+    if (name === "steps") {
+      expanded.push(...expandSteps(orb, args, pipeline, depth));
+      continue;
+    }
     if (name === "run") {
       expanded.push({ type: "run", run: runStep(args) });
       continue;

@@ -185,3 +185,18 @@ describe("orb parameters and CLI flags", () => {
     expect(String((node["parameters"] as Record<string, Map>)["node_version"]?.["default"])).toMatch(/^22(\.|$)/);
   });
 });
+
+describe("publishing placeholders", () => {
+  it("are set in one place (src/orb/meta.ts): no other generator file names the orb, its URLs or the publishing context", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const meta = await import("../../src/orb/meta.js");
+    const dir = new URL("../../src/orb/", import.meta.url);
+    // (`ecs-release/release` in the examples is the alias users give the orb in their config, not the namespace.)
+    const literals = [meta.ORB_NAME, meta.SOURCE_URL, meta.PUBLISH_CONTEXT];
+    for (const file of readdirSync(dir).filter((name) => name.endsWith(".ts") && name !== "meta.ts")) {
+      const text = readFileSync(new URL(file, dir), "utf8");
+      for (const literal of literals) expect(text.includes(literal), `${file} repeats ${literal}`).toBe(false);
+    }
+    expect(orb.display["source_url"]).toBe(meta.SOURCE_URL);
+  });
+});
