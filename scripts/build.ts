@@ -1,7 +1,9 @@
 // `npm run build`: bundles the CLI into one dependency-free file, dist/ecs-release.cjs, and one smaller
 // file per orb job (dist/orb/ecs-release-<job>.cjs, only that job's CLI command), then generates the
 // orb that embeds them (orb/orb.yml) and this project's .circleci/config.yml.
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// `--check`: builds the same in memory, writes nothing, and exits 1 when orb/orb.yml or
+// .circleci/config.yml differ from what it makes (the orb tests run it on a fresh clone).
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
 import { CLI_BUILD_COMMANDS, cliBuildPath, type CliBuild } from "../src/orb/cli-builds.js";
@@ -108,6 +110,8 @@ function clientsInUse(metafile: Metafile): { all: Set<string>; used: Set<string>
   return { all, used };
 }
 
+const CHECK = process.argv.includes("--check");
+
 /** Builds a job's CLI: its commands only, tree-shaken ESM builds of the SDK, the clients it never calls left out. */
 async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Array> {
   const options: BuildOptions = { ...COMMON, mainFields: ["module", "main"], write: false, metafile: true };
@@ -120,27 +124,48 @@ async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Arra
   const bytes = result.outputFiles?.[0]?.contents;
   if (!bytes) throw new Error(`no output for the ${job} build`);
   const path = cliBuildPath(job);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, bytes, { mode: 0o755 });
+  if (!CHECK) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, bytes, { mode: 0o755 });
+  }
   console.log(`built ${path} (commands: ${commands.join(", ")}; AWS clients: ${[...used].sort().join(", ") || "none"}) ${Math.round(bytes.length / 1024)} KiB`);
   return bytes;
 }
 
-await build({ ...COMMON, outfile: BUNDLE_PATH });
-chmodSync(BUNDLE_PATH, 0o755);
-console.log(`built ${BUNDLE_PATH}`);
+/** The full CLI (dist/ecs-release.cjs). */
+async function buildFullBundle(): Promise<Uint8Array> {
+  const result = await build({ ...COMMON, outfile: BUNDLE_PATH, write: false });
+  const bytes = result.outputFiles?.[0]?.contents;
+  if (!bytes) throw new Error("no output for the full build");
+  if (!CHECK) {
+    mkdirSync(dirname(BUNDLE_PATH), { recursive: true });
+    writeFileSync(BUNDLE_PATH, bytes);
+    chmodSync(BUNDLE_PATH, 0o755);
+  }
+  console.log(`built ${BUNDLE_PATH}`);
+  return bytes;
+}
+
 const bundles = {
-  full: readFileSync(BUNDLE_PATH),
+  full: await buildFullBundle(),
   push: await buildJobBundle("push"),
   release: await buildJobBundle("release"),
   rollback: await buildJobBundle("rollback"),
 };
 
+let stale = 0;
 for (const [path, text] of [
   [ORB_PATH, renderOrb(bundles)],
   [PROJECT_CONFIG_PATH, renderProjectConfig()],
 ] as const) {
+  if (CHECK) {
+    const fresh = existsSync(path) && readFileSync(path, "utf8") === text;
+    console.log(`${path}: ${fresh ? "fresh" : "STALE: run npm run build and commit it"}`);
+    if (!fresh) stale += 1;
+    continue;
+  }
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
   console.log(`wrote ${path} (${Math.round(text.length / 1024)} KiB)`);
 }
+if (stale > 0) process.exitCode = 1;

@@ -1,22 +1,40 @@
 /**
- * The CLI builds the orb carries (src/orb/cli-builds.ts, written by `npm run build`): each orb job
+ * The CLI builds the orb carries (src/orb/cli-builds.ts), unpacked from orb/orb.yml itself: each orb job
  * installs the build with only its own command, and that build leaves out what the command never
  * needs — build (push) no SSM, ECS or YAML; rollback no SSM, ECR or YAML — and every build leaves out
  * browser-only code. Each job stays within the config budget (expand.test.ts, examples.test.ts).
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { brotliDecompressSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { CLI_BUILD_COMMANDS, CLI_BUILDS, cliBuildPath } from "../../src/orb/cli-builds.js";
+import { CLI_BUILD_COMMANDS, CLI_BUILDS } from "../../src/orb/cli-builds.js";
 import { expandJob, type RunStep } from "../helpers/orb-harness.js";
 import { MINIMAL_ARGS } from "./job-args.js";
-import { readOrb, ROOT } from "./orb-files.js";
+import { readOrb } from "./orb-files.js";
 
 /** Text only a part of the code has: the SSM client (its JSON target), the yaml parser, bowser's browser list. */
 const MARKERS = { ssm: "AmazonSSM", ecs: "AmazonEC2ContainerServiceV20141113", ecr: "AmazonEC2ContainerRegistry", yaml: "YAMLParseError", browser: "Opera Touch" } as const;
 
-function read(build: (typeof CLI_BUILDS)[number]): string {
-  return readFileSync(`${ROOT}${cliBuildPath(build)}`, "utf8");
+type Build = (typeof CLI_BUILDS)[number];
+
+/** A build as the orb's install command carries it: its `when` step's packed parts, decompressed. */
+function unpacked(build: Build): { bytes: Buffer; sha256: string } {
+  const steps = readOrb().commands["install"]?.["steps"] as { when: { condition: { equal: unknown[] }; steps: { run: { environment: Record<string, string> } }[] } }[];
+  const step = steps.find((candidate) => candidate.when.condition.equal[0] === build);
+  if (!step) throw new Error(`the install command has no step for the ${build} build`);
+  const environment = step.when.steps[0]?.run.environment ?? {};
+  const parts = Object.keys(environment).filter((name) => /^ORB_PACKED_\d+$/.test(name)).sort((a, b) => Number(a.slice(11)) - Number(b.slice(11)));
+  const bytes = brotliDecompressSync(Buffer.from(parts.map((name) => environment[name]).join(""), "base64"));
+  expect(createHash("sha256").update(bytes).digest("hex"), `${build}: the orb's SHA-256`).toBe(environment["ORB_SHA256"]);
+  return { bytes, sha256: environment["ORB_SHA256"] as string };
+}
+
+function read(build: Build): string {
+  return unpacked(build).bytes.toString("utf8");
 }
 
 function contains(text: string): Record<keyof typeof MARKERS, boolean> {
@@ -32,7 +50,9 @@ describe("the CLI builds in the orb", () => {
 
   for (const [build, commands] of Object.entries(CLI_BUILD_COMMANDS)) {
     it(`${build}: runs on this Node.js and offers exactly its commands (${commands.join(", ")})`, () => {
-      const help = execFileSync(process.execPath, [`${ROOT}${cliBuildPath(build as keyof typeof CLI_BUILD_COMMANDS)}`, "--help"], { encoding: "utf8" });
+      const file = join(mkdtempSync(join(tmpdir(), "cli-build-")), `ecs-release-${build}.cjs`);
+      writeFileSync(file, unpacked(build as Build).bytes);
+      const help = execFileSync(process.execPath, [file, "--help"], { encoding: "utf8" });
       const listed = help.slice(help.indexOf("Commands:"), help.indexOf("\n\n", help.indexOf("Commands:"))).split("\n").slice(1).filter((line) => /^ {2}\S/.test(line)).map((line) => line.trim().split(/\s+/)[0]);
       expect(listed).toEqual([...commands]);
     });
@@ -66,6 +86,6 @@ describe("the CLI builds in the orb", () => {
   });
 });
 
-function sha256Of(build: (typeof CLI_BUILDS)[number]): string {
-  return execFileSync("sha256sum", [`${ROOT}${cliBuildPath(build)}`], { encoding: "utf8" }).split(" ")[0] as string;
+function sha256Of(build: Build): string {
+  return unpacked(build).sha256;
 }
