@@ -74,8 +74,9 @@ const releaseSha = {
         when: { not: { equal: ["", "<< pipeline.parameters.release_sha >>"] } },
         jobs: [
           { approve_prod: { type: "approval" } },
+          // The normal pipeline's release job (whatever else that pipeline puts around it), with the SHA.
           ...release("prod", "build")
-            .slice(1)
+            .filter((job) => "ecs-release/release" in job)
             .map((job) => ({ "ecs-release/release": { ...(job["ecs-release/release"] as object), sha: "<< pipeline.parameters.release_sha >>" } })),
         ],
       },
