@@ -1,16 +1,19 @@
-// `npm run build`: bundles the CLI into one dependency-free file, dist/ecs-release.cjs, then
-// generates the orb that embeds it (orb/orb.yml) and this project's .circleci/config.yml.
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
-import { build } from "esbuild";
+// `npm run build`: bundles the CLI into one dependency-free file, dist/ecs-release.cjs, and one smaller
+// file per orb job (dist/orb/ecs-release-<job>.cjs, only that job's CLI command), then generates the
+// orb that embeds them (orb/orb.yml) and this project's .circleci/config.yml.
+// `--check`: builds the same in memory, writes nothing, and exits 1 when orb/orb.yml or
+// .circleci/config.yml differ from what it makes (the orb tests run it on a fresh clone).
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
+import { CLI_BUILD_COMMANDS, cliBuildPath, type CliBuild } from "../src/orb/cli-builds.js";
 import { ORB_PATH, PROJECT_CONFIG_PATH, renderOrb, renderProjectConfig } from "../src/orb/index.js";
 
-/** Where the bundle goes; the orb embeds this file. */
-export const BUNDLE_PATH = "dist/ecs-release.cjs";
+/** Where the full bundle goes (`npm i -g`, the tests, the orb's `install` by default). */
+export const BUNDLE_PATH = cliBuildPath("full");
 
-await build({
+const COMMON: BuildOptions = {
   entryPoints: ["src/cli/bin.ts"],
-  outfile: BUNDLE_PATH,
   bundle: true,
   platform: "node",
   format: "cjs",
@@ -19,15 +22,150 @@ await build({
   legalComments: "none",
   banner: { js: "#!/usr/bin/env node" },
   logLevel: "warning",
-});
-chmodSync(BUNDLE_PATH, 0o755);
-console.log(`built ${BUNDLE_PATH}`);
+};
 
+/** The module that builds the AWS clients; a client only it imports is never sent a request by the build's commands. */
+const CLIENT_FACTORY = "src/aws/clients.ts";
+const AWS_CLIENT = /^@aws-sdk\/client-([a-z0-9-]+)$/;
+
+/**
+ * Credential sources that need a person at a browser (IAM Identity Center / SSO, `aws login`): never
+ * used in a CircleCI job, left out of the job builds. A profile that names one fails with this line.
+ */
+const INTERACTIVE_CREDENTIALS: Record<string, string> = {
+  "@aws-sdk/credential-provider-sso": "fromSSO",
+  "@aws-sdk/credential-provider-login": "fromLoginCredentials",
+};
+
+/** The CLI command list of a job build: only its commands (src/cli/commands/<name>.ts exports <name>Command). */
+function selectCommands(commands: readonly string[]): Plugin {
+  const exportName = (name: string) => `${name.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())}Command`;
+  return {
+    name: "select-commands",
+    setup(esbuild) {
+      esbuild.onResolve({ filter: /^\.\/commands\/index\.js$/ }, (args) => (args.importer.endsWith("/src/cli/main.ts") ? { path: "commands", namespace: "select-commands" } : undefined));
+      esbuild.onLoad({ filter: /.*/, namespace: "select-commands" }, () => ({
+        resolveDir: resolve("src/cli/commands"),
+        loader: "ts",
+        contents: [...commands.map((name, i) => `import { ${exportName(name)} as c${i} } from "./${name}.js";`), `export const COMMANDS = [${commands.map((_n, i) => `c${i}`).join(", ")}];`].join("\n"),
+      }));
+    },
+  };
+}
+
+/**
+ * The CLI loads a command's modules with `await import()` so that the full CLI starts fast. In a
+ * one-file bundle that keeps esbuild from tree-shaking what those modules import (each AWS client's
+ * aggregated class and every one of its commands); a job build has one command, so it imports them
+ * statically instead.
+ */
+function staticImports(): Plugin {
+  return {
+    name: "static-imports",
+    setup(esbuild) {
+      esbuild.onLoad({ filter: /\/src\/.*\.ts$/ }, (args) => {
+        const specifiers: string[] = [];
+        const text = readFileSync(args.path, "utf8").replace(/\bawait import\(("[^"]+")\)/g, (_match, specifier: string) => {
+          if (!specifiers.includes(specifier)) specifiers.push(specifier);
+          return `__static_import_${specifiers.indexOf(specifier)}`;
+        });
+        if (specifiers.length === 0) return undefined;
+        return { loader: "ts", contents: `${specifiers.map((s, i) => `import * as __static_import_${i} from ${s};`).join("\n")}\n${text}` };
+      });
+    },
+  };
+}
+
+/** Replaces packages a build never uses by a module whose exports fail with one clear line. */
+function leaveOut(build: CliBuild, clients: readonly string[]): Plugin {
+  const packages = [...clients.map((client) => `@aws-sdk/client-${client}`), ...Object.keys(INTERACTIVE_CREDENTIALS)];
+  return {
+    name: "leave-out",
+    setup(esbuild) {
+      esbuild.onResolve({ filter: /^@aws-sdk\// }, (args) => (packages.includes(args.path) ? { path: args.path, namespace: "left-out" } : undefined));
+      esbuild.onLoad({ filter: /.*/, namespace: "left-out" }, (args) => {
+        const why = `ecs-release: this build (for the orb's ${build} job) leaves out ${args.path}; install the full build (install: cli: full)`;
+        const client = AWS_CLIENT.exec(args.path);
+        const contents = client
+          ? `export class ${client[1]?.toUpperCase()}Client { constructor() { throw new Error(${JSON.stringify(why)}); } }`
+          : `export const ${INTERACTIVE_CREDENTIALS[args.path]} = () => async () => { throw new Error(${JSON.stringify(why)}); };`;
+        return { loader: "js", contents };
+      });
+    },
+  };
+}
+
+/** AWS clients (ssm, ecs, ...) that some module other than the client factory imports. */
+function clientsInUse(metafile: Metafile): { all: Set<string>; used: Set<string> } {
+  const all = new Set<string>();
+  const used = new Set<string>();
+  for (const [path, input] of Object.entries(metafile.inputs)) {
+    for (const imported of input.imports) {
+      const client = AWS_CLIENT.exec(imported.original ?? "")?.[1];
+      if (client === undefined || !path.startsWith("src/")) continue;
+      all.add(client);
+      if (path !== CLIENT_FACTORY) used.add(client);
+    }
+  }
+  return { all, used };
+}
+
+const CHECK = process.argv.includes("--check");
+
+/** Builds a job's CLI: its commands only, tree-shaken ESM builds of the SDK, the clients it never calls left out. */
+async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Array> {
+  const options: BuildOptions = { ...COMMON, mainFields: ["module", "main"], write: false, metafile: true };
+  const commands = CLI_BUILD_COMMANDS[job];
+  const survey = await build({ ...options, plugins: [selectCommands(commands), staticImports()] });
+  if (!survey.metafile) throw new Error("esbuild gave no metafile");
+  const { all, used } = clientsInUse(survey.metafile);
+  const unused = [...all].filter((client) => !used.has(client)).sort();
+  const result = await build({ ...options, plugins: [selectCommands(commands), staticImports(), leaveOut(job, unused)] });
+  const bytes = result.outputFiles?.[0]?.contents;
+  if (!bytes) throw new Error(`no output for the ${job} build`);
+  const path = cliBuildPath(job);
+  if (!CHECK) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, bytes, { mode: 0o755 });
+  }
+  console.log(`built ${path} (commands: ${commands.join(", ")}; AWS clients: ${[...used].sort().join(", ") || "none"}) ${Math.round(bytes.length / 1024)} KiB`);
+  return bytes;
+}
+
+/** The full CLI (dist/ecs-release.cjs). */
+async function buildFullBundle(): Promise<Uint8Array> {
+  const result = await build({ ...COMMON, outfile: BUNDLE_PATH, write: false });
+  const bytes = result.outputFiles?.[0]?.contents;
+  if (!bytes) throw new Error("no output for the full build");
+  if (!CHECK) {
+    mkdirSync(dirname(BUNDLE_PATH), { recursive: true });
+    writeFileSync(BUNDLE_PATH, bytes);
+    chmodSync(BUNDLE_PATH, 0o755);
+  }
+  console.log(`built ${BUNDLE_PATH}`);
+  return bytes;
+}
+
+const bundles = {
+  full: await buildFullBundle(),
+  push: await buildJobBundle("push"),
+  release: await buildJobBundle("release"),
+  rollback: await buildJobBundle("rollback"),
+};
+
+let stale = 0;
 for (const [path, text] of [
-  [ORB_PATH, renderOrb(readFileSync(BUNDLE_PATH))],
+  [ORB_PATH, renderOrb(bundles)],
   [PROJECT_CONFIG_PATH, renderProjectConfig()],
 ] as const) {
+  if (CHECK) {
+    const fresh = existsSync(path) && readFileSync(path, "utf8") === text;
+    console.log(`${path}: ${fresh ? "fresh" : "STALE: run npm run build and commit it"}`);
+    if (!fresh) stale += 1;
+    continue;
+  }
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
   console.log(`wrote ${path} (${Math.round(text.length / 1024)} KiB)`);
 }
+if (stale > 0) process.exitCode = 1;

@@ -4,6 +4,7 @@
  * here. The CLI is embedded from its built bundle, never imported.
  */
 import { stringify } from "yaml";
+import type { CliBundles } from "./cli-builds.js";
 import { buildCommands } from "./commands.js";
 import { EXAMPLES } from "./examples.js";
 import { buildJobs, buildNodeExecutor, JOB_DESCRIPTIONS } from "./jobs.js";
@@ -33,11 +34,11 @@ function describeAll(components: Record<string, YamlMap>, descriptions: Record<s
 }
 
 /**
- * The orb for a CLI bundle (the text of dist/ecs-release.cjs): `version`, `description`, `display`,
- * `commands`, `executors`, `jobs`, `examples`, ready for `circleci orb publish`.
+ * The orb for the CLI builds (the files `npm run build` writes, see cli-builds.ts): `version`, `description`,
+ * `display`, `commands`, `executors`, `jobs`, `examples`, ready for `circleci orb publish`.
  */
-export function buildOrb(bundle: string | Uint8Array): YamlMap {
-  const commands = buildCommands(bundle);
+export function buildOrb(bundles: CliBundles): YamlMap {
+  const commands = buildCommands(bundles);
   const executor = buildNodeExecutor();
   const config = new CircleCI.Config();
   config.addReusableExecutor(executor);

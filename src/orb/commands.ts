@@ -1,7 +1,8 @@
-import { escapeParameterSyntax, CircleCI, parameterRef } from "./sdk.js";
+import { escapeParameterSyntax, CircleCI, conditionalStep, parameterRef } from "./sdk.js";
+import { CLI_BUILDS, type CliBundles } from "./cli-builds.js";
 import { packBundle, readScript } from "./embed.js";
 import { parameterList } from "./parameter-list.js";
-import { exposedName, flagVariable, OIDC_PARAMETERS, PARAMETERS, VERB_PARAMETERS, type ParameterName, type Verb } from "./parameters.js";
+import { exposedName, flagVariable, OIDC_PARAMETERS, PARAMETERS, STEP_DEFAULTS, STEP_PARAMETERS, VERB_PARAMETERS, type ParameterName, type Verb } from "./parameters.js";
 
 type ReusableCommand = InstanceType<typeof CircleCI.reusable.ReusableCommand>;
 type CommandParameters = ConstructorParameters<typeof CircleCI.reusable.ReusableCommand>[2];
@@ -57,22 +58,31 @@ function cliCommand(verb: Verb): ReusableCommand {
     command: `ecs-release ${verb}`,
     // CircleCI has no variable for the pipeline number; the CLI records it on the revision.
     environment: { ...flagEnvironment(names), CIRCLE_PIPELINE_NUM: "<< pipeline.number >>" },
-    ...(verb === "push" ? {} : { no_output_timeout: parameterRef("timeout") }),
+    // The step's longest wait (pre_deploy_timeout + timeout + a margin): see the parameter's description.
+    ...(STEP_PARAMETERS[verb].length > 0 ? { no_output_timeout: parameterRef("no_output_timeout") } : {}),
   });
-  return new CircleCI.reusable.ReusableCommand(verb, [step], parameterList<CommandParameters>(names), DESCRIPTIONS[verb]);
+  return new CircleCI.reusable.ReusableCommand(verb, [step], parameterList<CommandParameters>([...names, ...STEP_PARAMETERS[verb]], STEP_DEFAULTS[verb]), DESCRIPTIONS[verb]);
 }
 
-/** The command that installs the CLI embedded in the orb (`bundle`: the text of dist/ecs-release.cjs). */
-function installCommand(bundle: string | Uint8Array): ReusableCommand {
-  const packed = packBundle(bundle);
-  const environment: Record<string, string> = { ORB_SHA256: packed.sha256 };
-  packed.parts.forEach((part, index) => (environment[`ORB_PACKED_${index + 1}`] = part));
-  environment["ORB_UNPACK_SCRIPT"] = escapeParameterSyntax(readScript("unpack-cli.js"));
-  const step = new CircleCI.commands.Run({ name: "Install ecs-release (embedded in the orb)", command: 'node -e "$ORB_UNPACK_SCRIPT"', environment });
+/**
+ * The command that installs a CLI build embedded in the orb (`bundles`: the built files, see cli-builds.ts).
+ * One `when` step per build; CircleCI keeps only the one whose condition holds when it compiles the config
+ * (https://circleci.com/docs/configuration-reference/#the-when-step), so a job carries one build.
+ */
+function installCommand(bundles: CliBundles): ReusableCommand {
+  const unpack = escapeParameterSyntax(readScript("unpack-cli.js"));
+  const steps = CLI_BUILDS.map((build) => {
+    const packed = packBundle(bundles[build]);
+    const environment: Record<string, string> = { ORB_SHA256: packed.sha256 };
+    packed.parts.forEach((part, index) => (environment[`ORB_PACKED_${index + 1}`] = part));
+    environment["ORB_UNPACK_SCRIPT"] = unpack;
+    const step = new CircleCI.commands.Run({ name: "Install ecs-release (embedded in the orb)", command: 'node -e "$ORB_UNPACK_SCRIPT"', environment });
+    return conditionalStep("when", { equal: [build, parameterRef("cli")] }, [step]);
+  });
   return new CircleCI.reusable.ReusableCommand(
     "install",
-    [step],
-    undefined,
+    steps,
+    parameterList<CommandParameters>(["cli"]),
     "Install the ecs-release CLI that travels inside this orb onto PATH for the rest of the job: nothing is downloaded, and the SHA-256 " +
       "the orb was built with is checked. Needs Node.js 20 or later on the executor (the orb's node executor has it).",
   );
@@ -102,9 +112,9 @@ function oidcCommand(): ReusableCommand {
 }
 
 /** Every command of the orb. */
-export function buildCommands(bundle: string | Uint8Array): OrbCommands {
+export function buildCommands(bundles: CliBundles): OrbCommands {
   return {
-    install: installCommand(bundle),
+    install: installCommand(bundles),
     configure_aws_oidc: oidcCommand(),
     push: cliCommand("push"),
     release: cliCommand("release"),

@@ -38,13 +38,13 @@ export const PLAN_ROOT = "ecs-release-plan";
  * written, when SSM or the running revision changed meanwhile). `plan_job` and `release_job` take the
  * release's other parameters.
  */
-export function plannedRelease(environment: string, requires: string, common: Record<string, unknown>, releaseOnly: Record<string, unknown> = {}): Record<string, unknown>[] {
+export function plannedRelease(environment: string, requires: string | undefined, common: Record<string, unknown>, releaseOnly: Record<string, unknown> = {}): Record<string, unknown>[] {
   const planFile = `${PLAN_ROOT}/${environment}/plan.json`;
   return [
     {
       "ecs-release/release": {
         name: `plan_${environment}`,
-        requires: [requires],
+        ...(requires !== undefined ? { requires: [requires] } : {}),
         ...common,
         dry_run: true,
         plan_file: planFile,
@@ -69,10 +69,48 @@ export function plannedRelease(environment: string, requires: string, common: Re
   ];
 }
 
+/** The release parameters of one environment, with that environment's context (role). */
+function environmentParameters(environment: string): Record<string, unknown> {
+  return { context: `aws-${environment}`, cluster: environment, service: "web,worker", ssm_path: `/myapp/${environment}`, repository: "myapp" };
+}
+
 /** The release of one environment: planned, behind its approval, one at a time, with that environment's context (role). */
 function release(environment: string, requires: string, releaseOnly: Record<string, unknown> = {}): Record<string, unknown>[] {
-  return plannedRelease(environment, requires, { context: `aws-${environment}`, cluster: environment, service: "web,worker", ssm_path: `/myapp/${environment}`, repository: "myapp" }, releaseOnly);
+  return plannedRelease(environment, requires, environmentParameters(environment), releaseOnly);
 }
+
+/**
+ * The manually triggered release of an older SHA (the re-run path that always works): a pipeline parameter
+ * names the commit; the normal pipeline is off in that pipeline, and the release runs behind the same
+ * approval and in the same serial-group, with today's orb.
+ */
+const releaseSha = {
+  description:
+    "Release an older commit again from a new pipeline: Trigger Pipeline on main with the parameter release_sha=<full SHA of the " +
+    "last good commit>. Only the release_sha workflow runs: the same plan job, approval (approve_prod) and release job, context and " +
+    "serial-group as the normal pipeline, with sha set to that commit, so the release registers a new forward revision with that " +
+    "commit's image (still in ECR) and today's SSM parameters. Unlike re-running the old pipeline, this always works: CircleCI does " +
+    "not re-run workflows 90 days or older, a re-run keeps the orb version of its original pipeline, Rerun workflow from failed does " +
+    "not ask for approval again, and a new pipeline is never skipped by the serial-group as an older one would be.",
+  usage: {
+    version: 2.1,
+    orbs,
+    parameters: {
+      release_sha: { type: "string", default: "", description: "Full SHA of a commit to release again (its image must be in ECR). Empty: the normal pipeline." },
+    },
+    workflows: {
+      deploy: {
+        when: { equal: ["", "<< pipeline.parameters.release_sha >>"] },
+        jobs: [testJob, buildJob, ...release("prod", "build")],
+      },
+      release_sha: {
+        when: { not: { equal: ["", "<< pipeline.parameters.release_sha >>"] } },
+        // The normal pipeline's plan, approval and release of prod (same context, approval and serial-group), with the SHA.
+        jobs: plannedRelease("prod", undefined, { ...environmentParameters("prod"), sha: "<< pipeline.parameters.release_sha >>" }),
+      },
+    },
+  },
+};
 
 /** The orb's examples, by name. */
 export const EXAMPLES: Record<string, OrbExample> = {
@@ -114,7 +152,7 @@ export const EXAMPLES: Record<string, OrbExample> = {
             testJob,
             buildJob,
             ...release("staging", "build"),
-            ...release("prod", "release_staging", { pre_deploy_command: "bin/migrate", timeout: "45m" }),
+            ...release("prod", "release_staging", { pre_deploy_command: "bin/migrate", timeout: "45m", no_output_timeout: "80m" }),
           ],
         },
       },
@@ -159,6 +197,8 @@ export const EXAMPLES: Record<string, OrbExample> = {
     },
   },
 
+  release_sha: releaseSha,
+
   rerun_old_release: {
     description:
       "The high-priority rollback: release an older commit again. In the CircleCI UI open the pipeline of the last good commit on main, " +
@@ -167,7 +207,9 @@ export const EXAMPLES: Record<string, OrbExample> = {
       "forward revision with that commit's image and today's SSM parameters. It needs nothing from the old run: its plan comes from the " +
       "re-run (a release that finds no plan, e.g. once the workspace has expired, goes ahead and says so). " +
       "Start it when no newer release of that environment is running or waiting: CircleCI skips (not_run) a serial-group job of an " +
-      "older pipeline while a newer pipeline's job is in the group.",
+      "older pipeline while a newer pipeline's job is in the group. Limits: CircleCI does not re-run workflows 90 days or older, a re-run " +
+      "keeps the orb version of its original pipeline, and Rerun workflow from failed does not ask for approval again; the release_sha " +
+      "example is the path that always works.",
     usage: {
       version: 2.1,
       orbs,

@@ -3,6 +3,7 @@
  * CLI's runtime code; the orb embeds the built bundle.
  */
 import { buildOrb, GENERATED_HEADER, toYaml } from "./build-orb.js";
+import type { CliBundles } from "./cli-builds.js";
 import { buildProjectConfig } from "./project-config.js";
 
 export { buildOrb, toYaml, GENERATED_HEADER } from "./build-orb.js";
@@ -12,9 +13,9 @@ export { buildProjectConfig } from "./project-config.js";
 export const ORB_PATH = "orb/orb.yml";
 export const PROJECT_CONFIG_PATH = ".circleci/config.yml";
 
-/** The text of orb/orb.yml for a bundle. */
-export function renderOrb(bundle: string | Uint8Array): string {
-  return toYaml(buildOrb(bundle), GENERATED_HEADER);
+/** The text of orb/orb.yml for the CLI builds. */
+export function renderOrb(bundles: CliBundles): string {
+  return toYaml(buildOrb(bundles), GENERATED_HEADER);
 }
 
 /** The text of .circleci/config.yml. */

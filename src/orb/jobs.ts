@@ -1,8 +1,8 @@
-import { CircleCI, conditionalStep, parameterRef } from "./sdk.js";
+import { CircleCI, conditionalStep, parameterRef, stepsParameter } from "./sdk.js";
 import type { OrbCommands } from "./commands.js";
 import { NODE_IMAGE } from "./meta.js";
 import { parameterList } from "./parameter-list.js";
-import { exposedName, VERB_PARAMETERS, type ParameterName, type Verb } from "./parameters.js";
+import { exposedName, STEP_DEFAULTS, STEP_PARAMETERS, VERB_PARAMETERS, type ParameterName, type Verb } from "./parameters.js";
 
 type ReusableExecutor = InstanceType<typeof CircleCI.reusable.ReusableExecutor>;
 type ParameterizedJob = InstanceType<typeof CircleCI.reusable.ParameterizedJob>;
@@ -29,7 +29,7 @@ export const JOB_DESCRIPTIONS: Record<string, string> = {
 export function buildNodeExecutor(): ReusableExecutor {
   const docker = new CircleCI.executors.DockerExecutor(
     `${NODE_IMAGE}:${parameterRef("node_version")}`,
-    // A parameter expression; CircleCI checks it against the enum of the parameter.
+    // A parameter expression; CircleCI checks the class name when it compiles the config.
     parameterRef("resource_class") as "medium",
   );
   return new CircleCI.reusable.ReusableExecutor(
@@ -45,41 +45,50 @@ function forward(names: readonly ParameterName[]): Record<string, string> {
 }
 
 function cliJob(verb: Exclude<Verb, "push">, executor: ReusableExecutor, commands: OrbCommands): ParameterizedJob {
-  const names = VERB_PARAMETERS[verb];
+  const names = [...VERB_PARAMETERS[verb], ...STEP_PARAMETERS[verb]];
   const steps: Step[] = [
-    new CircleCI.reusable.ReusedCommand(commands.install),
-    new CircleCI.reusable.ReusedCommand(parameterRef("auth")),
+    new CircleCI.reusable.ReusedCommand(commands.install, { cli: verb }),
+    stepsParameter("auth"),
     new CircleCI.reusable.ReusedCommand(commands[verb], forward(names)),
   ];
   return new CircleCI.reusable.ParameterizedJob(
     verb,
-    executor.reuse({ resource_class: parameterRef("resource_class") }),
-    parameterList<JobParameters>([...names, "auth", "resource_class"], { auth: { defaultSteps: [new CircleCI.reusable.ReusedCommand(commands.configure_aws_oidc)] } }),
+    executor.reuse({ resource_class: parameterRef("resource_class"), node_version: parameterRef("node_version") }),
+    parameterList<JobParameters>([...names, "auth", "resource_class", "node_version"], { ...STEP_DEFAULTS[verb], auth: { defaultSteps: [new CircleCI.reusable.ReusedCommand(commands.configure_aws_oidc)] } }),
     steps,
   );
 }
 
+/** `setup_remote_docker`; the SDK's type requires a version, CircleCI does not (and Server refuses one). */
+function setupRemoteDocker(args: { version?: string; docker_layer_caching?: boolean }): InstanceType<typeof CircleCI.commands.SetupRemoteDocker> {
+  return new CircleCI.commands.SetupRemoteDocker(args as ConstructorParameters<typeof CircleCI.commands.SetupRemoteDocker>[0]);
+}
+
 function buildJob(executor: ReusableExecutor, commands: OrbCommands): ParameterizedJob {
   const names = VERB_PARAMETERS.push;
-  // Two literal forms rather than `docker_layer_caching: << parameters.docker_layer_caching >>`, which
-  // CircleCI accepts but the config schema (boolean) does not.
+  // Literal forms rather than `docker_layer_caching: << parameters.docker_layer_caching >>`, which
+  // CircleCI accepts but the config schema (boolean) does not; and no `version` key at all unless one is
+  // given (CircleCI Server refuses it). CircleCI keeps the one step whose condition holds.
   const version = parameterRef("remote_docker_version");
+  const dlc = parameterRef("docker_layer_caching");
   const remoteDocker = [
-    conditionalStep("when", parameterRef("docker_layer_caching"), [new CircleCI.commands.SetupRemoteDocker({ version, docker_layer_caching: true })]),
-    conditionalStep("unless", parameterRef("docker_layer_caching"), [new CircleCI.commands.SetupRemoteDocker({ version })]),
+    conditionalStep("when", { and: [dlc, version] }, [setupRemoteDocker({ version, docker_layer_caching: true })]),
+    conditionalStep("when", { and: [dlc, { not: version }] }, [setupRemoteDocker({ docker_layer_caching: true })]),
+    conditionalStep("when", { and: [{ not: dlc }, version] }, [setupRemoteDocker({ version })]),
+    conditionalStep("when", { and: [{ not: dlc }, { not: version }] }, [setupRemoteDocker({})]),
   ];
   return new CircleCI.reusable.ParameterizedJob(
     "build",
-    executor.reuse({ resource_class: parameterRef("resource_class") }),
-    parameterList<JobParameters>([...names, "docker_layer_caching", "remote_docker_version", "auth", "resource_class"], {
+    executor.reuse({ resource_class: parameterRef("resource_class"), node_version: parameterRef("node_version") }),
+    parameterList<JobParameters>([...names, "docker_layer_caching", "remote_docker_version", "auth", "resource_class", "node_version"], {
       auth: { defaultSteps: [new CircleCI.reusable.ReusedCommand(commands.configure_aws_oidc)] },
       resource_class: { default: "medium" },
     }),
     [
       new CircleCI.commands.Checkout(),
       ...remoteDocker,
-      new CircleCI.reusable.ReusedCommand(commands.install),
-      new CircleCI.reusable.ReusedCommand(parameterRef("auth")),
+      new CircleCI.reusable.ReusedCommand(commands.install, { cli: "push" }),
+      stepsParameter("auth"),
       new CircleCI.reusable.ReusedCommand(commands.push, forward(names)),
     ],
   );
@@ -90,7 +99,7 @@ function testJob(): ParameterizedJob {
   const executor = new CircleCI.reusable.ReusedExecutor(new CircleCI.reusable.ReusableExecutor(parameterRef("executor"), new CircleCI.executors.DockerExecutor("unused")));
   return new CircleCI.reusable.ParameterizedJob("test", executor, parameterList<JobParameters>(["executor", "test_steps", "test_results"]), [
     new CircleCI.commands.Checkout(),
-    new CircleCI.reusable.ReusedCommand(parameterRef("steps")),
+    stepsParameter("steps"),
     new CircleCI.commands.StoreTestResults({ path: parameterRef("test_results") }),
   ]);
 }

@@ -1,10 +1,19 @@
-/** Names and addresses of the orb, defined once (the examples, README and project config use them). */
+/**
+ * Names and addresses of the orb, defined once: the publishing placeholders. To publish under your own
+ * namespace, change them here (and the orb references in README.md), then run `npm run build`.
+ */
+
+/** The registry namespace the orb is published in (claimed once with `circleci namespace create`). */
+export const ORB_NAMESPACE = "ecs-release";
 
 /** The orb as users import it (`orbs: { ecs-release: ORB_REF }`). */
-export const ORB_NAME = "ecs-release/ecs-release";
+export const ORB_NAME = `${ORB_NAMESPACE}/ecs-release`;
 
 /** The version range the examples import. */
 export const ORB_REF = `${ORB_NAME}@0.1`;
+
+/** The CircleCI context of the project's publishing jobs: CIRCLECI_CLI_TOKEN, a token allowed to publish the orb. */
+export const PUBLISH_CONTEXT = "orb-publishing";
 
 /** Where the orb's source lives. */
 export const SOURCE_URL = "https://github.com/ecs-release/ecs-release";

@@ -7,6 +7,8 @@
  * A repeatable flag takes a comma-separated string, or one item per line.
  */
 
+import { CLI_BUILDS } from "./cli-builds.js";
+
 /** The parameter types CircleCI knows. */
 export type OrbParameterType = "string" | "boolean" | "integer" | "enum" | "steps" | "executor" | "env_var_name";
 
@@ -20,9 +22,6 @@ export interface OrbParameter {
   readonly flag?: string;
 }
 
-/** The resource classes of CircleCI's Docker executor. */
-export const DOCKER_RESOURCE_CLASSES = ["small", "medium", "medium+", "large", "xlarge", "2xlarge", "2xlarge+"] as const;
-
 const LIST = "Comma-separated, or one per line";
 
 /** Every parameter of every orb command and job, by name. */
@@ -34,7 +33,12 @@ export const PARAMETERS = {
   service: { type: "string", flag: "service", description: `ECS services to update, e.g. "web,worker". ${LIST}.` },
   dry_run: { type: "boolean", flag: "dry-run", default: false, description: "Show what would change and write nothing." },
   no_wait: { type: "boolean", flag: "no-wait", default: false, description: "Return after updating the services, without waiting for the rollout to finish." },
-  timeout: { type: "string", flag: "timeout", default: "30m", description: "How long to wait for the rollout, with a unit (90s, 15m, 1h): it is also the step's no_output_timeout. The job fails with exit code 4 at the deadline." },
+  timeout: {
+    type: "string",
+    flag: "timeout",
+    default: "30m",
+    description: "How long to wait for the rollout, with a unit (90s, 15m, 1h). The job fails with exit code 4 at the deadline. Raise no_output_timeout with it: it must cover this wait (plus pre_deploy_timeout in a release).",
+  },
   poll_interval: { type: "string", flag: "poll-interval", default: "6s", description: "Time between DescribeServices polls while waiting." },
   sha: { type: "string", flag: "sha", default: "", description: "Commit SHA: the image tag. Empty: the pipeline's commit (CIRCLE_SHA1)." },
   repository: { type: "string", flag: "repository", description: "ECR repository name (not the URI)." },
@@ -72,7 +76,12 @@ export const PARAMETERS = {
     description: "Command to run as a one-off task of the new revision, like the first service, before any service is updated (e.g. bin/migrate). Split like a shell, nothing expanded. A failure stops the release with nothing rolled out.",
   },
   pre_deploy_container: { type: "string", flag: "pre-deploy-container", default: "", description: "Container that runs pre_deploy_command. Empty: the application container." },
-  pre_deploy_timeout: { type: "string", flag: "pre-deploy-timeout", default: "30m", description: "How long to wait for the pre-deploy task to stop." },
+  pre_deploy_timeout: {
+    type: "string",
+    flag: "pre-deploy-timeout",
+    default: "30m",
+    description: "How long to wait for the pre-deploy task to stop. Raise no_output_timeout with it: it must cover pre_deploy_timeout + timeout.",
+  },
   plan_file: {
     type: "string",
     flag: "plan-file",
@@ -92,10 +101,44 @@ export const PARAMETERS = {
   role_session_name: { type: "string", default: "", description: "Session name for the assumed role (shows in CloudTrail). Empty: circleci-<project>-<build number>." },
 
   // --- not flags
-  resource_class: { type: "enum", enum: DOCKER_RESOURCE_CLASSES, default: "small", description: "Resource class of the job's container." },
-  node_version: { type: "string", default: "22.14", description: "Tag of the cimg/node image (Node.js 22 or later)." },
-  docker_layer_caching: { type: "boolean", default: false, description: "Reuse image layers between builds on the remote Docker engine (Docker layer caching; a paid feature)." },
-  remote_docker_version: { type: "string", default: "default", description: "Version of the remote Docker engine." },
+  no_output_timeout: {
+    type: "string",
+    default: "65m",
+    description:
+      "CircleCI's no_output_timeout for the CLI step (a decimal with a unit: 65m, 1.5h). Keep it above the step's longest wait: " +
+      "pre_deploy_timeout + timeout + 5m for release (default 65m = 30m + 30m + 5m), timeout + 5m for rollback (default 35m). " +
+      "The CLI prints a progress line at least once a minute while it waits, so this only ends a step that hangs.",
+  },
+  cli: {
+    type: "enum",
+    enum: CLI_BUILDS,
+    default: "full",
+    description:
+      "Which build of the CLI to install: full (every command), or push, release or rollback (only that command: what the orb's own jobs install, to keep each job small in the compiled config).",
+  },
+  resource_class: {
+    type: "string",
+    default: "small",
+    description:
+      "Docker resource class of the job's container: small, medium, medium+, large, xlarge, 2xlarge, 2xlarge+, or an Arm class " +
+      "(arm.medium, arm.large, arm.xlarge, arm.2xlarge; cimg/node images are multi-arch) — any Docker class CircleCI offers " +
+      "(https://circleci.com/docs/configuration-reference/#resourceclass); CircleCI checks the name.",
+  },
+  node_version: {
+    type: "string",
+    default: "22.14",
+    description: "Tag of the cimg/node image the job runs on (default 22.14: Node.js 22). The CLI runs on Node.js 20 or later, so a 20.x tag works too.",
+  },
+  docker_layer_caching: {
+    type: "boolean",
+    default: false,
+    description: "Reuse image layers between builds on the remote Docker engine (Docker layer caching: available on every plan, charged in credits per job that uses it).",
+  },
+  remote_docker_version: {
+    type: "string",
+    default: "",
+    description: "Version of the remote Docker engine (setup_remote_docker's version). Empty: CircleCI's default engine, and no version key at all, which CircleCI Server needs (it refuses one).",
+  },
   test_results: { type: "string", default: "test-results", description: "Directory of JUnit XML results to store (shown in the Tests tab). Missing: nothing stored." },
   executor: { type: "executor", default: "node", description: "Executor for the tests: the orb's node executor, or one of your own." },
   test_steps: { type: "steps", description: "Steps that install dependencies and run the tests, writing JUnit XML to test_results." },
@@ -139,6 +182,20 @@ export const VERB_PARAMETERS = {
   ],
   rollback: ["cluster", "service", "to", "keep_bad", "dry_run", "no_wait", "timeout", "poll_interval", "region", "debug"],
 } as const satisfies Record<string, readonly ParameterName[]>;
+
+/** Parameters of a CLI step that are CircleCI's, not the CLI's: the step's no_output_timeout. */
+export const STEP_PARAMETERS = {
+  push: [],
+  release: ["no_output_timeout"],
+  rollback: ["no_output_timeout"],
+} as const satisfies Record<string, readonly ParameterName[]>;
+
+/** Each CLI step's default no_output_timeout: its longest wait with the default timeouts, plus 5m. */
+export const STEP_DEFAULTS: Record<Verb, Partial<Record<ParameterName, { default: string }>>> = {
+  push: {},
+  release: { no_output_timeout: { default: "65m" } },
+  rollback: { no_output_timeout: { default: "35m" } },
+};
 
 /** The CLI verbs the orb runs. */
 export type Verb = keyof typeof VERB_PARAMETERS;

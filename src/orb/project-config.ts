@@ -3,7 +3,7 @@
  * lint (the orb's embedded scripts), type check, tests (with moto, podman and a local registry), the orb's freshness, and
  * publishing the orb (a dev version from every branch, the semantic version from a `vX.Y.Z` tag).
  */
-import { ORB_NAME } from "./meta.js";
+import { ORB_NAME, PUBLISH_CONTEXT } from "./meta.js";
 import { CircleCI } from "./sdk.js";
 import type { YamlMap } from "./build-orb.js";
 
@@ -16,8 +16,16 @@ const UBUNTU = "ubuntu-2404:current";
 const BASE = "cimg/base:current";
 /** CircleCI's installer for its CLI (this project's CI fetches it; the orb's jobs fetch nothing). */
 const INSTALL_CIRCLECI_CLI = "curl -fsSL https://raw.githubusercontent.com/CircleCI-Public/circleci-cli/main/install.sh | sudo bash";
-/** The context that holds CIRCLECI_CLI_TOKEN, a token allowed to publish the orb. */
-const PUBLISH_CONTEXT = "orb-publishing";
+/**
+ * CircleCI's published JSON schema for config and orb YAML (schema.json of CircleCI-Public/circleci-yaml-language-server),
+ * pinned by commit and checked by SHA-256 before the tests read it (test/orb/schema.test.ts, through CIRCLECI_CONFIG_SCHEMA).
+ */
+export const CONFIG_SCHEMA = {
+  url: "https://raw.githubusercontent.com/CircleCI-Public/circleci-yaml-language-server/c9a13f55002be4d417369b2dfce7f9da1ea7e517/schema.json",
+  sha256: "943887ba97ed0047f4170e83d3e5bf045ae12d824f6da56ca50c2224a7fbb458",
+  variable: "CIRCLECI_CONFIG_SCHEMA",
+  path: "/tmp/circleci-config-schema.json",
+} as const;
 const TAG_PATTERN = "/^v[0-9]+\\.[0-9]+\\.[0-9]+$/";
 
 function run(name: string, command: string): Run {
@@ -47,6 +55,10 @@ export function buildProjectConfig(): YamlMap {
     run("Use Node.js 22", "nvm install 22 && nvm alias default 22 && node --version"),
     run("Install podman, docker-registry and Python", "sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends podman docker-registry python3-venv"),
     run("Install moto", 'python3 -m venv ~/moto && ~/moto/bin/pip install --quiet "moto[server]" && echo "export ECS_RELEASE_EMULATOR_PYTHON=$HOME/moto/bin/python" >> "$BASH_ENV"'),
+    run(
+      "Download CircleCI's config schema (pinned by commit and SHA-256)",
+      `curl -fsSL -o ${CONFIG_SCHEMA.path} ${CONFIG_SCHEMA.url} && echo "${CONFIG_SCHEMA.sha256}  ${CONFIG_SCHEMA.path}" | sha256sum -c - && echo "export ${CONFIG_SCHEMA.variable}=${CONFIG_SCHEMA.path}" >> "$BASH_ENV"`,
+    ),
     npmCi,
     run("Run the tests (bundle, type check, unit, integration against the emulator, orb)", "mkdir -p test-results && npm test -- --reporter=default --reporter=junit --outputFile.junit=test-results/junit.xml"),
     new CircleCI.commands.StoreTestResults({ path: "test-results" }),

@@ -28,11 +28,20 @@ type SdkCommand = InstanceType<typeof CircleCI.commands.Run>;
  * A `when` (or `unless`) step: the SDK models conditions for workflows only, so this small step
  * generates `{ when: { condition, steps } }` itself.
  */
-export function conditionalStep(kind: "when" | "unless", condition: string, steps: readonly SdkCommand[] | readonly { generate(): unknown }[]): SdkCommand {
+export function conditionalStep(kind: "when" | "unless", condition: string | Record<string, unknown>, steps: readonly SdkCommand[] | readonly { generate(): unknown }[]): SdkCommand {
   const step = {
     name: kind,
     generableType: "when" as unknown,
     generate: () => ({ [kind]: { condition, steps: steps.map((s) => s.generate()) } }),
   };
+  return step as unknown as SdkCommand;
+}
+
+/**
+ * `- steps: << parameters.name >>`: a `steps` parameter spliced into a job or command, in the form
+ * CircleCI documents (https://circleci.com/docs/reusing-config/#steps).
+ */
+export function stepsParameter(name: string): SdkCommand {
+  const step = { name: "steps", generableType: "steps" as unknown, generate: () => ({ steps: parameterRef(name) }) };
   return step as unknown as SdkCommand;
 }

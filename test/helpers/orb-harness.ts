@@ -135,8 +135,8 @@ function unescape(value: Yaml): Yaml {
   return value;
 }
 
-/** CircleCI's truthiness for `when`/`unless` conditions, with the logic statements. */
-function evaluateCondition(condition: Yaml): boolean {
+/** CircleCI's truthiness for `when`/`unless` conditions (steps and workflows), with the logic statements. */
+export function evaluateCondition(condition: Yaml): boolean {
   if (isMap(condition)) {
     const [key, operand] = Object.entries(condition)[0] ?? [];
     const list = Array.isArray(operand) ? operand : [];
@@ -177,6 +177,11 @@ function expandSteps(orb: Orb, steps: Yaml, pipeline: PipelineValues, depth: num
       const body = args as YamlMap;
       const truthy = evaluateCondition(body["condition"] as Yaml);
       if (truthy === (name === "when")) expanded.push(...expandSteps(orb, body["steps"] as Yaml, pipeline, depth));
+      continue;
+    }
+    // `- steps: << parameters.x >>`: the documented form of a steps parameter (its value substituted in place).
+    if (name === "steps") {
+      expanded.push(...expandSteps(orb, args, pipeline, depth));
       continue;
     }
     if (name === "run") {

@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { CONFIG_BUDGET_BYTES } from "../../src/orb/cli-builds.js";
 import { expandJob, loadOrb, runJob, type ExpandedJob, type Orb, type RunStep } from "../helpers/orb-harness.js";
 import { createFixtureRepository, type FixtureRepository } from "./fixture-repo.js";
 import { MINIMAL_ARGS } from "./job-args.js";
@@ -44,7 +45,7 @@ describe("expanded jobs", () => {
       ECS_RELEASE_DRY_RUN: "false",
       CIRCLE_PIPELINE_NUM: "42",
     });
-    expect(release.no_output_timeout).toBe("30m");
+    expect(release.no_output_timeout).toBe("65m");
     expect(job.executor).toEqual({ docker: [{ image: "cimg/node:22.14" }], resource_class: "small" });
     expect(job.steps.some((step) => step.type === "checkout")).toBe(false);
   });
@@ -52,10 +53,30 @@ describe("expanded jobs", () => {
   it("build: checkout, remote docker (layer caching only when asked), install, credentials, push", () => {
     const plain = expandJob(orb, "build", MINIMAL_ARGS["build"] as never);
     expect(plain.steps.map((step) => step.type)).toEqual(["checkout", "setup_remote_docker", "run", "run", "run"]);
-    expect(plain.steps[1]).toEqual({ type: "setup_remote_docker", args: { version: "default" } });
+    // No version unless one is given: CircleCI Server refuses a setup_remote_docker version.
+    expect(plain.steps[1]).toEqual({ type: "setup_remote_docker", args: {} });
     const cached = expandJob(orb, "build", { ...MINIMAL_ARGS["build"], docker_layer_caching: true } as never);
-    expect(cached.steps[1]).toEqual({ type: "setup_remote_docker", args: { version: "default", docker_layer_caching: true } });
+    expect(cached.steps[1]).toEqual({ type: "setup_remote_docker", args: { docker_layer_caching: true } });
+    const pinned = expandJob(orb, "build", { ...MINIMAL_ARGS["build"], remote_docker_version: "docker24" } as never);
+    expect(pinned.steps[1]).toEqual({ type: "setup_remote_docker", args: { version: "docker24" } });
+    const both = expandJob(orb, "build", { ...MINIMAL_ARGS["build"], remote_docker_version: "docker24", docker_layer_caching: true } as never);
+    expect(both.steps.filter((step) => step.type === "setup_remote_docker")).toEqual([{ type: "setup_remote_docker", args: { version: "docker24", docker_layer_caching: true } }]);
     expect(runs(plain)[2]).toMatchObject({ command: "ecs-release push", environment: { ECS_RELEASE_REPOSITORY: "shop", ECS_RELEASE_CONTEXT: ".", ECS_RELEASE_DOCKER: "docker" } });
+  });
+
+  it("every CLI job takes node_version and resource_class (Arm and newer Docker classes included) for its executor", () => {
+    for (const name of ["build", "release", "rollback"]) {
+      const job = expandJob(orb, name, { ...MINIMAL_ARGS[name], node_version: "20.19", resource_class: "arm.medium" } as never);
+      expect(job.executor, name).toEqual({ docker: [{ image: "cimg/node:20.19" }], resource_class: "arm.medium" });
+      expect(expandJob(orb, name, MINIMAL_ARGS[name] as never).executor["docker"], name).toEqual([{ image: "cimg/node:22.14" }]);
+    }
+  });
+
+  it("splices steps parameters in the documented form `- steps: << parameters.x >>`", () => {
+    const raw = JSON.stringify(orb.jobs);
+    expect(raw).not.toMatch(/"<< parameters\.(auth|steps) >>"(?!\})/);
+    expect((orb.jobs["release"]?.["steps"] as unknown[])[1]).toEqual({ steps: "<< parameters.auth >>" });
+    expect((orb.jobs["test"]?.["steps"] as unknown[])[1]).toEqual({ steps: "<< parameters.steps >>" });
   });
 
   it("replaces the OIDC steps with the auth steps given", () => {
@@ -69,7 +90,7 @@ describe("expanded jobs", () => {
     expect(() => expandJob(orb, "release", { ...MINIMAL_ARGS["release"], clustr: "x" } as never)).toThrow(/unknown parameter clustr/);
     expect(() => expandJob(orb, "release", { cluster: "prod" } as never)).toThrow(/missing required parameter service/);
     expect(() => expandJob(orb, "release", { ...MINIMAL_ARGS["release"], dry_run: "yes" } as never)).toThrow(/dry_run must be boolean/);
-    expect(() => expandJob(orb, "release", { ...MINIMAL_ARGS["release"], resource_class: "huge" } as never)).toThrow(/resource_class must be enum/);
+    expect(() => expandJob(orb, "release", { ...MINIMAL_ARGS["release"], resource_class: 2 } as never)).toThrow(/resource_class must be string/);
     expect(() => expandJob(orb, "test", {} as never)).toThrow(/missing required parameter steps/);
   });
 
@@ -80,9 +101,9 @@ describe("expanded jobs", () => {
   });
 
   for (const name of ["test", "build", "release", "rollback"]) {
-    it(`${name}: the expanded job is at most 400 KB`, () => {
+    it(`${name}: the expanded job adds at most ${CONFIG_BUDGET_BYTES / 1024} KiB to the compiled config (the budget: ≥ 40 CLI jobs in CircleCI's 8 MB)`, () => {
       const job = expandJob(orb, name, MINIMAL_ARGS[name] as never);
-      expect(Buffer.byteLength(job.yaml)).toBeLessThanOrEqual(400 * 1024);
+      expect(Buffer.byteLength(job.yaml), `${name}: ${Buffer.byteLength(job.yaml)} bytes`).toBeLessThanOrEqual(CONFIG_BUDGET_BYTES);
     });
 
     it(`${name}: every step's environment fits what Linux passes to a process`, () => {

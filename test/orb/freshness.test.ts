@@ -2,11 +2,12 @@
  * The committed orb and project config are what `npm run build` makes of the current sources: the
  * files on disk match a fresh generation from the built bundle, and match what is committed.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { CLI_BUILDS, type CliBundles } from "../../src/orb/cli-builds.js";
 import { renderOrb, renderProjectConfig } from "../../src/orb/index.js";
-import { BUNDLE_FILE, ORB_FILE, PROJECT_CONFIG_FILE, ROOT } from "./orb-files.js";
+import { ORB_FILE, PROJECT_CONFIG_FILE, ROOT } from "./orb-files.js";
 
 function committed(path: string): string | undefined {
   try {
@@ -19,11 +20,11 @@ function committed(path: string): string | undefined {
 const inGit = committed("package.json") !== undefined;
 
 describe("generated files are fresh", () => {
-  it("orb/orb.yml is what the generator makes from dist/ecs-release.cjs (run npm run build)", () => {
-    expect(existsSync(BUNDLE_FILE), "dist/ecs-release.cjs is missing: run npm run build").toBe(true);
-    const fresh = renderOrb(readFileSync(BUNDLE_FILE));
-    expect(readFileSync(ORB_FILE, "utf8") === fresh, "orb/orb.yml is stale: run npm run build").toBe(true);
-  });
+  it("orb/orb.yml and .circleci/config.yml are what `npm run build` makes of the sources (its --check mode: builds in memory, writes nothing)", () => {
+    const result = spawnSync("npx", ["tsx", "scripts/build.ts", "--check"], { cwd: ROOT, encoding: "utf8" });
+    expect(result.stdout).toContain("orb/orb.yml: fresh");
+    expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
+  }, 240_000);
 
   it(".circleci/config.yml is what the generator makes (run npm run build)", () => {
     expect(readFileSync(PROJECT_CONFIG_FILE, "utf8")).toBe(renderProjectConfig());
@@ -37,7 +38,8 @@ describe("generated files are fresh", () => {
 
   it("the generation is deterministic and sensitive to the bundle", () => {
     const bundle = "#!/usr/bin/env node\nconsole.log('0.0.0');\n";
-    expect(renderOrb(bundle)).toBe(renderOrb(bundle));
-    expect(renderOrb(`${bundle}// changed\n`)).not.toBe(renderOrb(bundle));
+    const all = (text: string): CliBundles => ({ full: text, push: text, release: text, rollback: text });
+    expect(renderOrb(all(bundle))).toBe(renderOrb(all(bundle)));
+    for (const build of CLI_BUILDS) expect(renderOrb({ ...all(bundle), [build]: `${bundle}// changed\n` }), build).not.toBe(renderOrb(all(bundle)));
   });
 });

@@ -71,6 +71,13 @@ describe("orb harness", () => {
     expect(() => expandJob(ORB, "demo", { matrix: { parameters: { who: ["a", "b"] } } })).toThrow(/matrix is not modelled/);
   });
 
+  it("splices a steps parameter given in the documented form `- steps: << parameters.x >>`", () => {
+    const documented = structuredClone(ORB) as unknown as { jobs: { demo: { steps: unknown[] } } };
+    documented.jobs.demo.steps = [{ steps: "<< parameters.extra >>" }];
+    const job = expandJob(documented as unknown as Orb, "demo", { extra: [{ run: { name: "Extra", command: "true" } }, { greet: { who: "x" } }] });
+    expect(job.steps.map((step) => (step.type === "run" ? step.run.name : step.type))).toEqual(["Extra", "Quiet"]);
+  });
+
   it("refuses an unknown command or a command calling itself forever", () => {
     const broken = structuredClone(ORB) as unknown as { jobs: { demo: { steps: unknown[] } }; commands: Record<string, unknown> };
     broken.jobs.demo.steps = ["nope"];

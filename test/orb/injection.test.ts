@@ -89,8 +89,9 @@ describe("parameters with shell syntax reach the CLI verbatim and run nothing", 
       for (const name of names) {
         const variable = Object.entries(variables).find(([, parameter]) => parameter === name)?.[0];
         if (variable === undefined) {
-          // Not a CLI flag (e.g. the remote Docker version): it went to a native step, as given.
-          expect(JSON.stringify(steps), name).toContain(JSON.stringify(delivered(name)).slice(1, -1));
+          // Not a CLI flag (the remote Docker version, the executor's image tag and resource class, the
+          // step's no_output_timeout): it went to a native step or the executor, as given, never to a shell.
+          expect(JSON.stringify({ steps, executor: expanded.executor }), name).toContain(JSON.stringify(delivered(name)).slice(1, -1));
           continue;
         }
         expect(calls[0]?.env[variable], `${name} → ${variable}`).toBe(delivered(name));

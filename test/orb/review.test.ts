@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../../src/cli/commands/index.js";
 import { envVarName } from "../../src/cli/flags.js";
 import type { Yaml } from "../helpers/orb-harness.js";
+import { STEP_PARAMETERS } from "../../src/orb/parameters.js";
 import { readOrb, walk } from "./orb-files.js";
 
 const orb = readOrb();
@@ -150,7 +151,8 @@ describe("orb parameters and CLI flags", () => {
       const { CIRCLE_PIPELINE_NUM: pipelineNumber, ...flagEnvironment } = environment;
       expect(flagEnvironment).toEqual(expected);
       expect(pipelineNumber).toBe("<< pipeline.number >>");
-      expect(Object.keys(parameters).sort()).toEqual(Object.values(expected).map((ref) => ref.slice(14, -3)).sort());
+      // Besides the flags, only CircleCI's own step settings (no_output_timeout).
+      expect(Object.keys(parameters).sort()).toEqual([...Object.values(expected).map((ref) => ref.slice(14, -3)), ...STEP_PARAMETERS[verb]].sort());
 
       // The orb's type matches the flag's.
       for (const flag of spec?.flags ?? []) {
@@ -181,5 +183,20 @@ describe("orb parameters and CLI flags", () => {
     const node = orb.executors["node"] as Map;
     expect(JSON.stringify(node["docker"])).toContain("cimg/node:<< parameters.node_version >>");
     expect(String((node["parameters"] as Record<string, Map>)["node_version"]?.["default"])).toMatch(/^22(\.|$)/);
+  });
+});
+
+describe("publishing placeholders", () => {
+  it("are set in one place (src/orb/meta.ts): no other generator file names the orb, its URLs or the publishing context", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const meta = await import("../../src/orb/meta.js");
+    const dir = new URL("../../src/orb/", import.meta.url);
+    // (`ecs-release/release` in the examples is the alias users give the orb in their config, not the namespace.)
+    const literals = [meta.ORB_NAME, meta.SOURCE_URL, meta.PUBLISH_CONTEXT];
+    for (const file of readdirSync(dir).filter((name) => name.endsWith(".ts") && name !== "meta.ts")) {
+      const text = readFileSync(new URL(file, dir), "utf8");
+      for (const literal of literals) expect(text.includes(literal), `${file} repeats ${literal}`).toBe(false);
+    }
+    expect(orb.display["source_url"]).toBe(meta.SOURCE_URL);
   });
 });

@@ -1,7 +1,7 @@
 // Installs the ecs-release CLI that travels inside the orb, with nothing downloaded: the step's
 // environment carries the brotli-compressed bundle as base64 in ORB_PACKED_1..n (each well below
 // Linux's 128 KiB limit on one variable). This joins and decodes them, checks the SHA-256 the orb
-// was generated with, writes the CLI to ~/.ecs-release/bin, and puts it on PATH for the job's later
+// was generated with, writes the CLI to ~/.ecs-release/bin (safely: see below), and puts it on PATH for the job's later
 // steps through $BASH_ENV (which bash reads before every step).
 const { createHash } = require("node:crypto");
 const { execFileSync } = require("node:child_process");
@@ -21,11 +21,44 @@ if (sha256 !== process.env.ORB_SHA256) {
   process.exit(1);
 }
 
-const binDir = path.join(os.homedir(), ".ecs-release", "bin");
+// The target directories must be this user's own real directories: a symlink, or a directory another
+// user owns or may write to, could send the CLI (which later steps run with the job's credentials)
+// somewhere else or let someone swap it. The CLI is written to a new temporary file in the target
+// directory (O_EXCL | O_NOFOLLOW: never through a planted link), then renamed over the old one.
+function ownDirectory(dir) {
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if (error.code !== "EEXIST") throw error;
+  }
+  const stat = fs.lstatSync(dir);
+  const uid = process.getuid();
+  let problem;
+  if (stat.isSymbolicLink()) problem = "is a symbolic link";
+  else if (!stat.isDirectory()) problem = "is not a directory";
+  else if (stat.uid !== uid) problem = `belongs to uid ${stat.uid}, not to this job's user (uid ${uid})`;
+  else if ((stat.mode & 0o022) !== 0) problem = `is writable by other users (mode ${(stat.mode & 0o777).toString(8)})`;
+  if (problem) {
+    console.error(`Refusing to install ecs-release: ${dir} ${problem}. Remove it, or let the job's user own it with mode 700.`);
+    process.exit(1);
+  }
+}
+
+const base = path.join(os.homedir(), ".ecs-release");
+const binDir = path.join(base, "bin");
 const cli = path.join(binDir, "ecs-release");
-fs.mkdirSync(binDir, { recursive: true });
-fs.writeFileSync(cli, bundle, { mode: 0o755 });
-fs.chmodSync(cli, 0o755);
+ownDirectory(base);
+ownDirectory(binDir);
+const temporary = path.join(binDir, `.ecs-release.${process.pid}.${createHash("sha256").update(String(Math.random())).digest("hex").slice(0, 12)}.tmp`);
+const fd = fs.openSync(temporary, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o755);
+try {
+  for (let written = 0; written < bundle.length; ) written += fs.writeSync(fd, bundle, written);
+  fs.fchmodSync(fd, 0o755);
+  fs.fsyncSync(fd);
+} finally {
+  fs.closeSync(fd);
+}
+fs.renameSync(temporary, cli);
 if (process.env.BASH_ENV) fs.appendFileSync(process.env.BASH_ENV, `export PATH="${binDir}:$PATH"\n`);
 
 const env = { ...process.env };

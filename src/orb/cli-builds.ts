@@ -1,0 +1,34 @@
+/**
+ * The builds of the ecs-release CLI that travel inside the orb. `full` (dist/ecs-release.cjs, every
+ * command) is what the `install` command gives users' own jobs by default; each orb job installs a
+ * build with only its own CLI command, so the job adds at most CONFIG_BUDGET_BYTES to the compiled
+ * config (see the README's "Config size budget").
+ */
+
+/** The CLI builds the orb carries. */
+export const CLI_BUILDS = ["full", "push", "release", "rollback"] as const;
+
+/** One CLI build. */
+export type CliBuild = (typeof CLI_BUILDS)[number];
+
+/** The CLI commands of each job build (`full` has them all). */
+export const CLI_BUILD_COMMANDS: Readonly<Record<Exclude<CliBuild, "full">, readonly string[]>> = {
+  push: ["push"],
+  release: ["release"],
+  rollback: ["rollback"],
+};
+
+/** Where `npm run build` writes a build, relative to the project root. */
+export function cliBuildPath(build: CliBuild): string {
+  return build === "full" ? "dist/ecs-release.cjs" : `dist/orb/ecs-release-${build}.cjs`;
+}
+
+/** The bytes (or text) of every build, as the orb generator embeds them. */
+export type CliBundles = Readonly<Record<CliBuild, string | Uint8Array>>;
+
+/**
+ * The most one CLI job of the orb may add to a compiled config: 200 KiB. CircleCI refuses a compiled
+ * config over 8 MB (https://support.circleci.com/hc/en-us/articles/360045043634), so a pipeline holds at
+ * least 40 such jobs (40 × 200 KiB = 8,192,000 bytes, under 8 MiB).
+ */
+export const CONFIG_BUDGET_BYTES = 200 * 1024;

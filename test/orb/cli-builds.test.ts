@@ -1,0 +1,91 @@
+/**
+ * The CLI builds the orb carries (src/orb/cli-builds.ts), unpacked from orb/orb.yml itself: each orb job
+ * installs the build with only its own command, and that build leaves out what the command never
+ * needs — build (push) no SSM, ECS or YAML; rollback no SSM, ECR or YAML — and every build leaves out
+ * browser-only code. Each job stays within the config budget (expand.test.ts, examples.test.ts).
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { brotliDecompressSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { CLI_BUILD_COMMANDS, CLI_BUILDS } from "../../src/orb/cli-builds.js";
+import { expandJob, type RunStep } from "../helpers/orb-harness.js";
+import { MINIMAL_ARGS } from "./job-args.js";
+import { readOrb } from "./orb-files.js";
+
+/** Text only a part of the code has: the SSM client (its JSON target), the yaml parser, bowser's browser list. */
+const MARKERS = { ssm: "AmazonSSM", ecs: "AmazonEC2ContainerServiceV20141113", ecr: "AmazonEC2ContainerRegistry", yaml: "YAMLParseError", browser: "Opera Touch" } as const;
+
+type Build = (typeof CLI_BUILDS)[number];
+
+/** A build as the orb's install command carries it: its `when` step's packed parts, decompressed. */
+function unpacked(build: Build): { bytes: Buffer; sha256: string } {
+  const steps = readOrb().commands["install"]?.["steps"] as { when: { condition: { equal: unknown[] }; steps: { run: { environment: Record<string, string> } }[] } }[];
+  const step = steps.find((candidate) => candidate.when.condition.equal[0] === build);
+  if (!step) throw new Error(`the install command has no step for the ${build} build`);
+  const environment = step.when.steps[0]?.run.environment ?? {};
+  const parts = Object.keys(environment).filter((name) => /^ORB_PACKED_\d+$/.test(name)).sort((a, b) => Number(a.slice(11)) - Number(b.slice(11)));
+  const bytes = brotliDecompressSync(Buffer.from(parts.map((name) => environment[name]).join(""), "base64"));
+  expect(createHash("sha256").update(bytes).digest("hex"), `${build}: the orb's SHA-256`).toBe(environment["ORB_SHA256"]);
+  return { bytes, sha256: environment["ORB_SHA256"] as string };
+}
+
+function read(build: Build): string {
+  return unpacked(build).bytes.toString("utf8");
+}
+
+function contains(text: string): Record<keyof typeof MARKERS, boolean> {
+  return Object.fromEntries(Object.entries(MARKERS).map(([part, marker]) => [part, text.includes(marker)])) as Record<keyof typeof MARKERS, boolean>;
+}
+
+describe("the CLI builds in the orb", () => {
+  it("each job build carries only what its command needs; none carries browser-only code", () => {
+    expect(contains(read("push"))).toEqual({ ssm: false, ecs: false, ecr: true, yaml: false, browser: false });
+    expect(contains(read("rollback"))).toEqual({ ssm: false, ecs: true, ecr: false, yaml: false, browser: false });
+    expect(contains(read("release"))).toEqual({ ssm: true, ecs: true, ecr: true, yaml: true, browser: false });
+  });
+
+  for (const [build, commands] of Object.entries(CLI_BUILD_COMMANDS)) {
+    it(`${build}: runs on this Node.js and offers exactly its commands (${commands.join(", ")})`, () => {
+      const file = join(mkdtempSync(join(tmpdir(), "cli-build-")), `ecs-release-${build}.cjs`);
+      writeFileSync(file, unpacked(build as Build).bytes);
+      const help = execFileSync(process.execPath, [file, "--help"], { encoding: "utf8" });
+      const listed = help.slice(help.indexOf("Commands:"), help.indexOf("\n\n", help.indexOf("Commands:"))).split("\n").slice(1).filter((line) => /^ {2}\S/.test(line)).map((line) => line.trim().split(/\s+/)[0]);
+      expect(listed).toEqual([...commands]);
+    });
+  }
+
+  it("every orb job that runs the CLI installs the build that has the command it runs", () => {
+    const orb = readOrb();
+    for (const name of Object.keys(orb.jobs)) {
+      const job = expandJob(orb, name, MINIMAL_ARGS[name] as never);
+      const runs = job.steps.flatMap((step) => (step.type === "run" ? [step.run] : []));
+      const cli = runs.flatMap((run: RunStep) => /^ecs-release ([a-z-]+)/.exec(run.command)?.[1] ?? []);
+      const installs = runs.filter((run) => run.command === 'node -e "$ORB_UNPACK_SCRIPT"');
+      if (cli.length === 0) {
+        expect(installs, name).toHaveLength(0);
+        continue;
+      }
+      // One build per job (CircleCI keeps only the `when` branch that holds), with every command the job runs.
+      expect(installs, name).toHaveLength(1);
+      const build = CLI_BUILDS.find((candidate) => installs[0]?.environment["ORB_SHA256"] === sha256Of(candidate));
+      expect(build, `${name} installs a build the orb was made from`).toBeDefined();
+      const offered = build === "full" || build === undefined ? ["*"] : CLI_BUILD_COMMANDS[build];
+      for (const command of cli) expect(offered.includes("*") || offered.includes(command), `${name} runs ${command} with the ${build} build`).toBe(true);
+      expect(build, `${name} should install a job build, not the full CLI`).not.toBe("full");
+    }
+  });
+
+  it("the install command gives users' own jobs the full CLI unless told otherwise", () => {
+    const orb = readOrb();
+    const install = orb.commands["install"] as { parameters: Record<string, { default?: unknown; enum?: unknown }> };
+    expect(install.parameters["cli"]).toMatchObject({ default: "full", enum: [...CLI_BUILDS] });
+  });
+});
+
+function sha256Of(build: Build): string {
+  return unpacked(build).sha256;
+}
