@@ -51,7 +51,8 @@ export const PARAMETERS = {
   platform: { type: "string", flag: "platform", default: "", description: "Target platform, e.g. linux/amd64 or linux/arm64. Empty: the builder's platform." },
   extra_tag: { type: "string", flag: "extra-tag", default: "", description: `Additional tags to push besides the commit SHA. ${LIST}.` },
   docker: { type: "string", flag: "docker", default: "docker", description: "Docker-compatible CLI that builds and pushes (docker, podman)." },
-  registry: { type: "string", flag: "registry", default: "", description: "Registry host to push to instead of the one ECR's authorization data names (for a pull-through proxy or a local test registry)." },
+  registry: { type: "string", flag: "registry", default: "", description: "Registry host to push to instead of the one ECR's authorization data names: this account's ECR host in the region (e.g. a FIPS endpoint), or a local test registry with insecure_test_registry." },
+  insecure_test_registry: { type: "boolean", flag: "insecure-test-registry", default: false, description: "Allow registry to be a host that is not ECR (a local test registry): ECR's credentials are then sent to it. Never for production." },
   create_repository: { type: "boolean", flag: "create-repository", default: false, description: "Create the ECR repository when it does not exist (scan on push, immutable tags)." },
   cache_from: { type: "string", flag: "cache-from", default: "", description: "Build cache source, e.g. type=registry,ref=IMAGE (buildx), or an image reference." },
   cache_to: { type: "string", flag: "cache-to", default: "", description: "Build cache destination, e.g. type=registry,ref=IMAGE,mode=max (buildx or podman)." },
@@ -174,7 +175,7 @@ export function flagVariable(flag: string): string {
 export const VERB_PARAMETERS = {
   push: [
     "repository", "sha", "build_context", "dockerfile", "build_arg", "target", "platform", "extra_tag", "label", "source", "cache_from", "cache_to",
-    "docker", "registry", "create_repository", "force_push", "region", "debug",
+    "docker", "registry", "insecure_test_registry", "create_repository", "force_push", "region", "debug",
   ],
   release: [
     "cluster", "service", "ssm_path", "release_repository", "image", "sha", "template", "container", "env", "secure_strings",

@@ -56,15 +56,19 @@ describe("release_sha: a manually triggered pipeline releases an older SHA", () 
     expect(example?.description).toMatch(/Rerun workflow from failed does not ask for approval again/);
   });
 
-  it("without the parameter only the normal pipeline runs; with it only the release of that SHA, behind the same approval, serial-group and context", () => {
+  it("without the parameter only the normal pipeline runs; with it only the release of that SHA, behind the same plan, approval, serial-group and context", () => {
     const normal = workflowsFor({});
     expect(Object.keys(normal)).toEqual(["deploy"]);
     const old = sha("a");
     const manual = workflowsFor({ release_sha: old });
     expect(Object.keys(manual)).toEqual(["release_sha"]);
     const jobs = manual["release_sha"] ?? {};
-    expect(Object.keys(jobs)).toEqual(["approve_prod", "release_prod"]);
+    expect(Object.keys(jobs)).toEqual(["plan_prod", "approve_prod", "release_prod"]);
+    // The approver reads the plan of that SHA, as in the normal pipeline.
+    expect(jobs["plan_prod"]?.args["dry_run"]).toBe(true);
+    expect(jobs["plan_prod"]?.args["sha"]).toBe(old);
     expect(jobs["approve_prod"]?.args["type"]).toBe("approval");
+    expect(jobs["approve_prod"]?.args["requires"]).toEqual(["plan_prod"]);
     const release = jobs["release_prod"];
     const usual = normal["deploy"]?.["release_prod"];
     expect(release?.job).toBe("ecs-release/release");
