@@ -67,6 +67,29 @@ interface Plan {
 }
 
 const DEFAULT_PLAN: Plan = { outcome: "complete", steps: 2, exitCode: 0 };
+
+/**
+ * How eventually consistent the emulated ECS API is (`POST /_sim/consistency`). ECS documents that
+ * "the result of an API command you run that affects your Amazon ECS resources might not be
+ * immediately visible to all subsequent commands you run"
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html, "eventual consistency";
+ * the same model as https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html).
+ */
+export interface ConsistencySettings {
+  /**
+   * After UpdateService, this many DescribeServices calls that include the service answer with the
+   * service as it was before the update (and do not advance its rollout). 0–3; default 1.
+   */
+  staleServiceReads: number;
+  /**
+   * After TagResource, the next read of that resource's tags (ListTagsForResource, or
+   * DescribeTaskDefinition with include TAGS) shows the tags as they were before. Default false.
+   */
+  lateTags: boolean;
+}
+
+/** The defaults: one stale DescribeServices after each UpdateService; tags read in time. */
+export const DEFAULT_CONSISTENCY: ConsistencySettings = { staleServiceReads: 1, lateTags: false };
 const MAX_EVENTS = 100;
 
 interface Deployment {
@@ -109,6 +132,8 @@ interface Service {
   networkConfiguration?: unknown;
   deployments: Deployment[];
   events: ServiceEvent[];
+  /** The service as DescribeServices showed it before the last UpdateService, and how many reads still get it. */
+  stale?: { view: JsonObject; reads: number };
 }
 
 interface Task {
@@ -163,6 +188,7 @@ export class EcsSimulation {
   private readonly services = new Map<string, Service>();
   private readonly tasks = new Map<string, Task>();
   private rules: SimRule[] = [];
+  private consistency: ConsistencySettings = { ...DEFAULT_CONSISTENCY };
 
   constructor(
     private readonly lookup: TaskDefinitionLookup,
@@ -174,6 +200,18 @@ export class EcsSimulation {
     this.services.clear();
     this.tasks.clear();
     this.rules = [];
+    this.consistency = { ...DEFAULT_CONSISTENCY };
+  }
+
+  /** Change the eventual-consistency settings (the fields given); returns them all. */
+  setConsistency(settings: Partial<ConsistencySettings>): ConsistencySettings {
+    this.consistency = { ...this.consistency, ...settings };
+    return this.getConsistency();
+  }
+
+  /** The eventual-consistency settings. */
+  getConsistency(): ConsistencySettings {
+    return { ...this.consistency };
   }
 
   /** Add a rule; the newest matching rule wins. */
@@ -255,6 +293,9 @@ export class EcsSimulation {
   async updateService(request: JsonObject, service: JsonObject): Promise<JsonObject> {
     const state = await this.adopt(service);
     if (state === undefined) return service;
+    // Eventual consistency: the next reads may still show the service as it is now, before this update.
+    const staleReads = this.consistency.staleServiceReads;
+    if (staleReads > 0) state.stale = { view: clone(this.render(state, service)), reads: staleReads };
     const at = this.seconds();
     const config = request["deploymentConfiguration"];
     if (isJsonObject(config)) {
@@ -280,6 +321,14 @@ export class EcsSimulation {
     if (stringField(service, "status") !== "ACTIVE") return service;
     const state = await this.adopt(service);
     if (state === undefined) return service;
+    if (state.stale !== undefined && state.stale.reads > 0) {
+      // A stale read: the service as it was before the last UpdateService; nothing advances.
+      state.stale.reads -= 1;
+      const view = clone(state.stale.view);
+      if (state.stale.reads === 0) delete state.stale;
+      return view;
+    }
+    delete state.stale;
     this.advance(state);
     return this.render(state, service);
   }

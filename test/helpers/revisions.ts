@@ -107,10 +107,15 @@ export async function describeService(clients: AwsClients, cluster: string, serv
  * COMPLETED or the service fell back); returns the revision the service ends on.
  */
 export async function rollOut(clients: AwsClients, cluster: string, service: string, taskDefinition: string, maxPolls = 50): Promise<string> {
-  await clients.ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition }));
+  const { service: updated } = await clients.ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition }));
+  const ours = updated?.deployments?.find((d) => d.status === "PRIMARY")?.id;
+  let seen = false;
   for (let poll = 0; poll < maxPolls; poll++) {
     const current = await describeService(clients, cluster, service);
     const deployments = current.deployments ?? [];
+    // ECS is eventually consistent: a read may still show the service before the update (emulator default: one read).
+    seen ||= ours === undefined || deployments.some((d) => d.id === ours);
+    if (!seen) continue;
     const primary = deployments.find((d) => d.status === "PRIMARY");
     if (deployments.length === 1 && primary?.rolloutState === "COMPLETED") return current.taskDefinition ?? "";
   }
