@@ -34,6 +34,10 @@ export interface Emulator {
    * after UpdateService (default 1, 0–3), tags one read late (default off). Reset restores the defaults.
    */
   setConsistency(settings: Partial<ConsistencySettings>): Promise<ConsistencySettings>;
+  /** Turn off (or on again) the failing of deployments whose ECR image is missing (`POST /_sim/images`; on by default). */
+  setMissingImagesFail(on: boolean): Promise<void>;
+  /** Auto scaling: set a service's desiredCount as Application Auto Scaling would (`POST /_sim/scale`). */
+  autoScale(cluster: string, service: string, desiredCount: number): Promise<void>;
   /** AWS calls received since the last reset (`GET /_sim/log`). */
   callLog(): Promise<CallLogEntry[]>;
   /** RunTask requests received since the last reset, by task ARN (`GET /_sim/tasks`). */
@@ -99,6 +103,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       await control(url, "POST", "/_sim/faults", { clear: true });
     },
     setConsistency: async (settings) => (await control(url, "POST", "/_sim/consistency", settings)) as ConsistencySettings,
+    setMissingImagesFail: async (on) => {
+      await control(url, "POST", "/_sim/images", { missingImagesFail: on });
+    },
+    autoScale: async (cluster, service, desiredCount) => {
+      await control(url, "POST", "/_sim/scale", { cluster, service, desiredCount });
+    },
     callLog: async () => (await control(url, "GET", "/_sim/log")) as CallLogEntry[],
     tasks: async () => (await control(url, "GET", "/_sim/tasks")) as TaskRecord[],
     stop: () => {

@@ -58,6 +58,8 @@ const TARGET_SERVICES: Record<string, string> = {
   AmazonEC2ContainerRegistry_V20150921: "ecr",
 };
 const ECS_PREFIX = "AmazonEC2ContainerServiceV20141113";
+/** moto's account (its default; the emulator does not change it). */
+const MOTO_ACCOUNT_ID = process.env["MOTO_ACCOUNT_ID"] ?? "123456789012";
 /** Faults for errors that retrying never fixes. */
 export type NonRetryableFault = "AccessDenied" | "AccessDeniedException" | "ExpiredToken" | "ExpiredTokenException" | "UnrecognizedClientException" | "InvalidClientTokenId";
 
@@ -131,12 +133,16 @@ function sendJson(res: ServerResponse, status: number, value: unknown, contentTy
 /** Validate a rule posted to `/_sim/rules`; returns an error message or the rule. */
 export function parseRule(value: unknown): SimRule | string {
   if (!isJsonObject(value)) return "rule must be a JSON object";
-  const { match, outcome, steps, exitCode } = value;
+  const { match, outcome, steps, exitCode, scaleTo, scaleAtStep } = value;
   if (typeof match !== "string") return "rule.match must be a string";
   if (typeof outcome !== "string" || !OUTCOMES.has(outcome)) return "rule.outcome must be complete, fail or stuck";
   if (steps !== undefined && (typeof steps !== "number" || !Number.isInteger(steps) || steps < 1)) return "rule.steps must be an integer >= 1";
   if (exitCode !== undefined && (typeof exitCode !== "number" || !Number.isInteger(exitCode))) return "rule.exitCode must be an integer";
+  if (scaleTo !== undefined && (typeof scaleTo !== "number" || !Number.isInteger(scaleTo) || scaleTo < 0)) return "rule.scaleTo must be an integer >= 0";
+  if (scaleAtStep !== undefined && (typeof scaleAtStep !== "number" || !Number.isInteger(scaleAtStep) || scaleAtStep < 1)) return "rule.scaleAtStep must be an integer >= 1";
   const rule: SimRule = { match, outcome: outcome as SimRule["outcome"] };
+  if (scaleTo !== undefined) rule.scaleTo = scaleTo;
+  if (scaleAtStep !== undefined) rule.scaleAtStep = scaleAtStep;
   if (steps !== undefined) rule.steps = steps;
   if (exitCode !== undefined) rule.exitCode = exitCode;
   return rule;
@@ -191,6 +197,7 @@ export class EmulatorProxy {
 
   constructor(private readonly motoPort: number) {
     this.simulation = new EcsSimulation((reference) => this.describeTaskDefinition(reference));
+    this.simulation.setImageCheck((image) => this.ecrImageExists(image));
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { __type: "InternalFailure", message: String(error) });
@@ -308,7 +315,30 @@ export class EmulatorProxy {
     if (typeof arn !== "string") return undefined;
     const containers = Array.isArray(definition["containerDefinitions"]) ? definition["containerDefinitions"] : [];
     const images = containers.filter(isJsonObject).flatMap((container) => (typeof container["image"] === "string" ? [container["image"]] : []));
-    return { arn, images };
+    const named = containers
+      .filter(isJsonObject)
+      .map((container) => ({ name: String(container["name"] ?? ""), image: String(container["image"] ?? ""), essential: container["essential"] !== false }));
+    return { arn, images, containers: named };
+  }
+
+  /**
+   * Whether an image exists in moto's ECR: true or false for an ECR URI of moto's account
+   * (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` or `@<digest>`), undefined for any
+   * other image (another registry or account: not ours to judge).
+   */
+  private async ecrImageExists(image: string): Promise<boolean | undefined> {
+    const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?::([^@]+))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(image);
+    if (match === null) return undefined;
+    const [, account, region, repositoryName, tag, digest] = match;
+    if (account !== MOTO_ACCOUNT_ID) return undefined;
+    const headers: IncomingHttpHeaders = {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": "AmazonEC2ContainerRegistry_V20150921.DescribeImages",
+      authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region ?? "us-east-1"}/ecr/aws4_request, SignedHeaders=host, Signature=0`,
+    };
+    const imageId = digest !== undefined ? { imageDigest: digest } : { imageTag: tag ?? "latest" };
+    const answer = await this.forward("POST", "/", headers, Buffer.from(JSON.stringify({ repositoryName, imageIds: [imageId] })));
+    return answer.status === 200;
   }
 
   /** A subnet of moto's default VPC (moto checks subnets against its EC2 backend). */
@@ -341,8 +371,16 @@ export class EmulatorProxy {
     const request = parseJson(body);
     if (!isJsonObject(request)) return undefined;
     switch (operation) {
+      case "UpdateService": {
+        const refused = this.simulation.refuseUpdate(request);
+        if (refused !== undefined) {
+          const answer = Buffer.from(JSON.stringify({ __type: "InvalidParameterException", message: refused }));
+          return { status: 400, headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": randomUUID() }, body: answer };
+        }
+        break;
+      }
+      case "ListTasks":
       case "CreateService":
-      case "UpdateService":
       case "DescribeServices":
       case "DeleteService":
       case "DescribeTasks":
@@ -386,7 +424,14 @@ export class EmulatorProxy {
       for (const task of stopped) {
         await this.motoEcs("StopTask", { cluster, task, reason: "Essential container in task exited" }, authorization);
       }
-      out = { ...json, tasks };
+      // The stopped tasks of failed deployments live only in the simulation (moto reports them MISSING).
+      const simulated = this.simulation.describeServiceTasks(Array.isArray(request["tasks"]) ? request["tasks"].filter((arn): arn is string => typeof arn === "string") : []);
+      const known = new Set(simulated.map((task) => task["taskArn"]));
+      const failures = Array.isArray(json["failures"]) ? json["failures"].filter((failure) => !(isJsonObject(failure) && known.has(failure["arn"]))) : json["failures"];
+      out = { ...json, tasks: [...tasks, ...simulated], ...(failures === undefined ? {} : { failures }) };
+    } else if (operation === "ListTasks" && Array.isArray(json["taskArns"])) {
+      // The stopped tasks of failed deployments live only in the simulation.
+      out = { ...json, taskArns: [...json["taskArns"], ...this.simulation.listServiceTasks(request)] };
     } else if (operation === "StopTask") {
       out = { ...json, task: this.simulation.stopTask(request, json["task"]) };
     }
@@ -511,6 +556,16 @@ export class EmulatorProxy {
       const settings = parseConsistency(input);
       if (typeof settings === "string") sendJson(res, 400, { error: settings });
       else sendJson(res, 200, this.simulation.setConsistency(settings));
+    } else if (method === "POST" && path === "/_sim/images") {
+      if (!isJsonObject(input) || typeof input["missingImagesFail"] !== "boolean") sendJson(res, 400, { error: "images.missingImagesFail must be true or false" });
+      else sendJson(res, 200, { missingImagesFail: this.simulation.setMissingImagesFail(input["missingImagesFail"]) });
+    } else if (method === "POST" && path === "/_sim/scale") {
+      const { cluster, service, desiredCount } = isJsonObject(input) ? input : {};
+      if (typeof service !== "string" || typeof desiredCount !== "number" || !Number.isInteger(desiredCount) || desiredCount < 0) {
+        sendJson(res, 400, { error: "scale needs service (name), desiredCount (integer >= 0) and optionally cluster (default: default)" });
+      } else if (!this.simulation.autoScale(typeof cluster === "string" ? cluster : "default", service, desiredCount)) {
+        sendJson(res, 404, { error: `no simulated service ${service}` });
+      } else sendJson(res, 200, { service, desiredCount });
     } else if (method === "GET" && path === "/_sim/consistency") {
       sendJson(res, 200, this.simulation.getConsistency());
     } else if (method === "GET" && path === "/_sim/log") {

@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { TAG, type Outcome } from "../../src/core/tags.js";
 import type { AwsClients } from "./emulator.js";
-import { imageUri, LOG_ROUTER_IMAGE } from "./seed.js";
+import { imageUri, LOG_ROUTER_IMAGE, putImage } from "./seed.js";
 
 /** One revision to register. */
 export interface RevisionSeed {
@@ -32,6 +32,12 @@ export interface RevisionSeed {
 /** Registers a revision of `seed.family` (container `app` from repository `platform` plus a log-router sidecar) with ecs-release's tags; returns its ARN. */
 export async function registerRevision(clients: AwsClients, seed: RevisionSeed): Promise<string> {
   const image = imageUri("platform", seed.sha);
+  // The emulator fails deployments of ECR images that are not in ECR (as ECS does): push it first.
+  try {
+    await putImage(clients, "platform", seed.sha);
+  } catch (error) {
+    if ((error as { name?: string }).name !== "ImageAlreadyExistsException") throw error;
+  }
   const tags: Array<{ key: string; value: string }> = [];
   if (!seed.untagged) {
     tags.push({ key: TAG.sha, value: seed.sha }, { key: TAG.image, value: image }, { key: TAG.releasedBy, value: seed.releasedBy ?? "alice" });
