@@ -85,6 +85,19 @@ describe("a wait never concludes from a view older than its update (issue 13 §3
   });
 });
 
+describe("a COMPLETED rollout is done even when auto scaling changed desiredCount (issue 13 §3.6; https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html)", () => {
+  it("auto scaling raises desired as the rollout completes: completed at that poll, not at the deadline", async () => {
+    await handle.emulator.setConsistency({ staleServiceReads: 0 });
+    await handle.emulator.addRule({ match: SEED_SHAS[1], outcome: "complete", steps: 2, scaleTo: 4 });
+    const targets = await updateWeb(SEED_SHAS[1]);
+    // Two polls fit before the deadline; the second sees COMPLETED with 2/4 running.
+    const { report } = await wait(targets, { timeoutMs: 6_000, pollIntervalMs: 6_000 });
+    expect(report.ended).toBe("settled");
+    expect(report.outcomes[0]?.state).toBe("completed");
+    expect(report.polls).toBe(2);
+  });
+});
+
 describe("errors no retry can fix end the wait at once (issue 13 §3.7; https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/common-errors.html)", () => {
   it.each(["AccessDeniedException", "ExpiredTokenException", "UnrecognizedClientException", "InvalidClientTokenId"] as const)("%s: exit 3 after one poll, saying the rollout may still run and how to follow it", async (code) => {
     await handle.emulator.addRule({ match: SEED_SHAS[1], outcome: "stuck" });
