@@ -28,6 +28,8 @@ import type { Logger } from "../core/logger.js";
 import { assessRollout, formatCounts, isFailure, isSettled, isViewBeforeUpdate, revisionName, type DeploymentCounts, type RolloutStateKind, type RolloutTarget } from "../core/rollout-state.js";
 import type { AwsClients } from "./clients.js";
 import { describeServices } from "./ecs.js";
+import { formatStoppedTask, stoppedTaskReasons, type StoppedTaskReason } from "../core/stopped-tasks.js";
+import { stoppedTasksOfDeployment } from "./stopped-tasks.js";
 
 /** What to wait for. */
 export interface WaitForRolloutsOptions {
@@ -95,6 +97,8 @@ export interface ServiceRolloutOutcome {
   /** The revision ECS fell back to (rolling-back / rolled-back). */
   readonly fallenBackTo?: string;
   readonly counts: readonly DeploymentCounts[];
+  /** For a failed deployment: why a few of its tasks stopped (ListTasks by startedBy + DescribeTasks). */
+  readonly stoppedTasks?: readonly StoppedTaskReason[];
 }
 
 /** The end of a wait: every service settled, the deadline, an interruption, or an error no retry can fix. */
@@ -159,10 +163,24 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
     log.info(`still waiting for ${pending.length === 1 ? "1 rollout" : `${pending.length} rollouts`} (${formatDuration(now - start)} elapsed, ${formatDuration(Math.max(0, deadline - now))} left): ${states.join("; ")}`);
   };
 
+  /** A failed deployment says why: a few of its stopped tasks (issue 13 §3.11). Best effort. */
+  const explained = async (ended: "settled" | "deadline"): Promise<RolloutReport> => {
+    for (const [service, outcome] of outcomes) {
+      if (!isFailure(outcome.state) || outcome.state === "superseded" || outcome.deploymentId === "") continue;
+      try {
+        const tasks = await stoppedTasksOfDeployment(deps.aws, options.cluster, outcome.deploymentId, undefined, deps.signal);
+        if (tasks.length > 0) outcomes.set(service, { ...outcome, stoppedTasks: stoppedTaskReasons(tasks) });
+      } catch (error) {
+        log.warn(`${service}: could not read why the tasks of deployment ${outcome.deploymentId} stopped: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return report(ended);
+  };
+
   for (;;) {
     if (deps.signal.aborted) return report("interrupted");
     const pending = options.targets.filter((t) => !isSettled(outcomes.get(t.service)?.state ?? "in-progress"));
-    if (pending.length === 0) return report("settled");
+    if (pending.length === 0) return explained("settled");
     try {
       polls++;
       const { services } = await describeServices(deps.aws, options.cluster, pending.map((t) => t.service), deps.signal);
@@ -212,10 +230,10 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
       // AwsCallError after the SDK's retries, or expired credentials: keep trying until the deadline.
       log.warn(`${error instanceof AwsCallError ? "" : "polling failed: "}${error.message}; polling again until the deadline (${formatDuration(Math.max(0, deadline - deps.clock.now()))} left)`);
     }
-    if (options.targets.every((t) => isSettled(outcomes.get(t.service)?.state ?? "in-progress"))) return report("settled");
+    if (options.targets.every((t) => isSettled(outcomes.get(t.service)?.state ?? "in-progress"))) return explained("settled");
     if (deps.clock.now() - lastOutput >= progressEvery) progress();
     const now = deps.clock.now();
-    if (now >= deadline) return report("deadline");
+    if (now >= deadline) return explained("deadline");
     // Sleep until the next poll, waking to print a progress line whenever the silence reaches progressEvery.
     const nextPoll = now + Math.min(options.pollIntervalMs, deadline - now);
     try {
@@ -257,6 +275,12 @@ function reportTransition(outcome: ServiceRolloutOutcome, log: Logger): void {
 
 /** One line per service for messages: what state it is in at the end of the wait. */
 export function describeOutcome(outcome: ServiceRolloutOutcome): string {
+  const tasks = outcome.stoppedTasks ?? [];
+  const line = describeState(outcome);
+  return tasks.length > 0 ? `${line}; stopped tasks: ${tasks.map(formatStoppedTask).join("; ")}` : line;
+}
+
+function describeState(outcome: ServiceRolloutOutcome): string {
   const revision = revisionName(outcome.taskDefinitionArn);
   const counts = outcome.counts.length > 0 ? ` [${formatCounts(outcome.service, outcome.counts).slice(outcome.service.length + 2)}]` : "";
   switch (outcome.state) {

@@ -15,7 +15,7 @@ const handle = useEmulator();
 let clients: AwsClients;
 const FAST = ["--poll-interval", "10ms", "--timeout", "2m"];
 const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform"];
-const [, SHA_B, SHA_C] = SEED_SHAS;
+const [SHA_A, SHA_B, SHA_C] = SEED_SHAS;
 
 beforeEach(async () => {
   await handle.emulator.reset();
@@ -62,5 +62,32 @@ describe("a FAILED deployment left in place is settled (issue 13 §3.5; https://
     const next = await release(["--service", "web", "--sha", SHA_C]);
     expect(next.code, next.stderr).toBe(0);
     expect(next.stderr).toContain("web (web:2): the last deployment FAILED and was left in place (circuit breaker without rollback); releasing over it");
+  });
+});
+
+describe("a failed rollout says why (issue 13 §3.11; https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-errors.html)", () => {
+  it("release names a few stopped tasks of the failed deployment in the failure line and in --json", async () => {
+    await handle.emulator.addRule({ match: SHA_B, outcome: "fail", steps: 2, exitCode: 137 });
+    const run = await release(["--service", "web", "--sha", SHA_B, "--json"]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/stopped tasks: task [0-9a-f]{12}: EssentialContainerExited: Essential container in task exited \(app: exit 137, OutOfMemoryError: Container killed due to memory usage; log-router: exit 143\)/);
+    const result = JSON.parse(run.stdout).result as { services: Array<{ stoppedTasks?: Array<{ stopCode: string; stoppedReason: string; containers: Array<{ name: string; exitCode: number | null; reason: string | null }> }> }> };
+    const tasks = result.services[0]?.stoppedTasks ?? [];
+    expect(tasks.length).toBeGreaterThan(0);
+    expect(tasks.length).toBeLessThanOrEqual(3);
+    expect(tasks[0]).toMatchObject({ stopCode: "EssentialContainerExited", stoppedReason: "Essential container in task exited" });
+    expect(tasks[0]?.containers).toContainEqual({ name: "app", exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage" });
+    // Found with exactly ListTasks (startedBy, STOPPED) and one DescribeTasks.
+    const log = (await handle.emulator.callLog()).map((e) => e.operation);
+    expect(log.filter((op) => op === "ListTasks")).toHaveLength(1);
+    expect(log.filter((op) => op === "DescribeTasks")).toHaveLength(1);
+  });
+
+  it("rollback names them too when its own rollout fails", async () => {
+    expect((await release(["--service", "web", "--sha", SHA_B])).code).toBe(0);
+    await handle.emulator.addRule({ match: SHA_A, outcome: "fail", steps: 1, exitCode: 1 });
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", ...FAST], handle.env());
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/stopped tasks: task [0-9a-f]{12}: EssentialContainerExited: Essential container in task exited \(app: exit 1; log-router: exit 143\)/);
   });
 });
