@@ -37,7 +37,7 @@ describe("ecs-release status", () => {
   it("shows both deployments with their counts during an in-flight rollout", async () => {
     const clients = awsClients(handle.emulator);
     await seedPlatform(clients);
-    const next = await registerRevision(clients, { family: "web", sha: sha("e"), outcome: "stable" });
+    const next = await registerRevision(clients, { family: "web", sha: sha("e"), outcome: "stable", pushImage: true });
     await handle.emulator.addRule({ match: sha("e"), outcome: "stuck", steps: 2 });
     await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: next }));
     await describeService(clients, "prod", "web"); // the stale read after UpdateService (emulator default: ECS is eventually consistent)
