@@ -25,9 +25,11 @@ import { AwsCallError, DeploymentFailedError, EcsReleaseError, InterruptedError,
 import type { Clock } from "../core/clock.js";
 import { formatDuration } from "../core/duration.js";
 import type { Logger } from "../core/logger.js";
-import { assessRollout, formatCounts, isFailure, isSettled, revisionName, type DeploymentCounts, type RolloutStateKind, type RolloutTarget } from "../core/rollout-state.js";
+import { assessRollout, formatCounts, isFailure, isSettled, isViewBeforeUpdate, revisionName, type DeploymentCounts, type RolloutStateKind, type RolloutTarget } from "../core/rollout-state.js";
 import type { AwsClients } from "./clients.js";
 import { describeServices } from "./ecs.js";
+import { formatStoppedTask, stoppedTaskReasons, type StoppedTaskReason } from "../core/stopped-tasks.js";
+import { stoppedTasksOfDeployment } from "./stopped-tasks.js";
 
 /** What to wait for. */
 export interface WaitForRolloutsOptions {
@@ -37,7 +39,45 @@ export interface WaitForRolloutsOptions {
   readonly pollIntervalMs: number;
   /** Service event ids seen before the update (not printed again). Without them, events older than the wait are skipped. */
   readonly knownEventIds?: Iterable<string>;
+  /**
+   * How long a DescribeServices view without our deployment (or still on the old revision) counts as
+   * "not visible yet" rather than "gone", until our deployment has been seen once. Default
+   * {@link VISIBILITY_GRACE_MS}.
+   */
+  readonly visibilityGraceMs?: number;
+  /** Longest silence before a progress line repeats the state; default {@link PROGRESS_EVERY_MS}. */
+  readonly progressEveryMs?: number;
 }
+
+/**
+ * ECS is eventually consistent (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html:
+ * a command's result "might not be immediately visible to all subsequent commands"); AWS's guidance for
+ * such reads is to retry "starting with a couple of seconds of wait time, and increasing gradually up
+ * to a few minutes" (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html). Two
+ * minutes covers that while a deployment that really vanished is still reported long before --timeout.
+ */
+export const VISIBILITY_GRACE_MS = 120_000;
+
+/**
+ * A waiting command prints at least this often, even when nothing changes, so CircleCI's
+ * no_output_timeout ("Elapsed time a command can run without output",
+ * https://circleci.com/docs/configuration-reference/#run) never kills a healthy wait: under a minute.
+ */
+export const PROGRESS_EVERY_MS = 55_000;
+
+/**
+ * AWS errors that no retry can fix: the caller lacks permission, or its credentials are expired or
+ * unknown (AWS's common errors: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/CommonErrors.html).
+ * A wait that meets one stops at once (exit 3) instead of polling until the deadline.
+ */
+export const NON_RETRYABLE_ERROR_CODES: ReadonlySet<string> = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "UnrecognizedClientException",
+  "InvalidClientTokenId",
+]);
 
 /** What the wait needs. */
 export interface WaitDeps {
@@ -57,44 +97,110 @@ export interface ServiceRolloutOutcome {
   /** The revision ECS fell back to (rolling-back / rolled-back). */
   readonly fallenBackTo?: string;
   readonly counts: readonly DeploymentCounts[];
+  /** For a failed deployment: why a few of its tasks stopped (ListTasks by startedBy + DescribeTasks). */
+  readonly stoppedTasks?: readonly StoppedTaskReason[];
 }
 
-/** The end of a wait: every service settled, the deadline, or an interruption. */
+/** The end of a wait: every service settled, the deadline, an interruption, or an error no retry can fix. */
 export interface RolloutReport {
-  readonly ended: "settled" | "deadline" | "interrupted";
+  readonly ended: "settled" | "deadline" | "interrupted" | "unrecoverable";
   readonly outcomes: readonly ServiceRolloutOutcome[];
   readonly elapsedMs: number;
   readonly polls: number;
+  /** For `unrecoverable`: the AWS error that ended the wait. */
+  readonly error?: AwsCallError;
 }
 
 /** Waits until every target's rollout has settled, the deadline passes, or `deps.signal` aborts. Never throws for a failed rollout. */
 export async function waitForRollouts(options: WaitForRolloutsOptions, deps: WaitDeps): Promise<RolloutReport> {
   const start = deps.clock.now();
   const deadline = start + options.timeoutMs;
+  const grace = options.visibilityGraceMs ?? VISIBILITY_GRACE_MS;
+  const progressEvery = options.progressEveryMs ?? PROGRESS_EVERY_MS;
   const seen = new Set(options.knownEventIds ?? []);
   const skipBefore = options.knownEventIds === undefined ? start - 5_000 : undefined;
+  // Every line printed resets the silence timer of the progress lines.
+  let lastOutput = start;
+  const log: Logger = {
+    info: (message) => {
+      lastOutput = deps.clock.now();
+      deps.log.info(message);
+    },
+    warn: (message) => {
+      lastOutput = deps.clock.now();
+      deps.log.warn(message);
+    },
+    debug: (message) => deps.log.debug(message),
+  };
   const outcomes = new Map<string, ServiceRolloutOutcome>(
-    options.targets.map((t) => [t.service, { service: t.service, taskDefinitionArn: t.taskDefinitionArn, deploymentId: t.deploymentId, state: "in-progress", reason: "waiting for the first poll", counts: [] }]),
+    options.targets.map((t) => [
+      t.service,
+      // The UpdateService answer is the first view: its counts stand until DescribeServices shows our deployment.
+      { service: t.service, taskDefinitionArn: t.taskDefinitionArn, deploymentId: t.deploymentId, state: "in-progress", reason: "waiting for the first poll", counts: t.updateView ? assessRollout(t.updateView, t).counts : [] },
+    ]),
   );
+  /** Services whose deployment a DescribeServices answer has shown (from then on, views are current). */
+  const visible = new Set<string>();
+  const notVisibleSaid = new Set<string>();
   const lastLine = new Map<string, string>();
   let polls = 0;
-  const report = (ended: RolloutReport["ended"]): RolloutReport => ({ ended, outcomes: [...outcomes.values()], elapsedMs: deps.clock.now() - start, polls });
+  const report = (ended: RolloutReport["ended"], error?: AwsCallError): RolloutReport => ({
+    ended,
+    outcomes: [...outcomes.values()],
+    elapsedMs: deps.clock.now() - start,
+    polls,
+    ...(error !== undefined ? { error } : {}),
+  });
+  const progress = (): void => {
+    const pending = options.targets.filter((t) => !isSettled(outcomes.get(t.service)?.state ?? "in-progress"));
+    if (pending.length === 0) return;
+    const now = deps.clock.now();
+    const states = pending.map((t) => {
+      const outcome = outcomes.get(t.service);
+      const counts = outcome && outcome.counts.length > 0 ? formatCounts(t.service, outcome.counts) : `${t.service}: ${outcome?.reason ?? "waiting"}`;
+      return `${counts} (deployment ${t.deploymentId} of ${revisionName(t.taskDefinitionArn)})`;
+    });
+    log.info(`still waiting for ${pending.length === 1 ? "1 rollout" : `${pending.length} rollouts`} (${formatDuration(now - start)} elapsed, ${formatDuration(Math.max(0, deadline - now))} left): ${states.join("; ")}`);
+  };
+
+  /** A failed deployment says why: a few of its stopped tasks (issue 13 §3.11). Best effort. */
+  const explained = async (ended: "settled" | "deadline"): Promise<RolloutReport> => {
+    for (const [service, outcome] of outcomes) {
+      if (!isFailure(outcome.state) || outcome.state === "superseded" || outcome.deploymentId === "") continue;
+      try {
+        const tasks = await stoppedTasksOfDeployment(deps.aws, options.cluster, outcome.deploymentId, undefined, deps.signal);
+        if (tasks.length > 0) outcomes.set(service, { ...outcome, stoppedTasks: stoppedTaskReasons(tasks) });
+      } catch (error) {
+        log.warn(`${service}: could not read why the tasks of deployment ${outcome.deploymentId} stopped: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return report(ended);
+  };
 
   for (;;) {
     if (deps.signal.aborted) return report("interrupted");
     const pending = options.targets.filter((t) => !isSettled(outcomes.get(t.service)?.state ?? "in-progress"));
-    if (pending.length === 0) return report("settled");
+    if (pending.length === 0) return explained("settled");
     try {
       polls++;
       const { services } = await describeServices(deps.aws, options.cluster, pending.map((t) => t.service), deps.signal);
       for (const target of pending) {
         const snapshot = services.find((s) => s.serviceName === target.service || s.serviceArn === target.service);
+        if (!visible.has(target.service) && isViewBeforeUpdate(snapshot, target) && deps.clock.now() - start < grace) {
+          // An answer older than our update (eventual consistency): not a verdict. Keep the last view.
+          if (!notVisibleSaid.has(target.service)) {
+            notVisibleSaid.add(target.service);
+            log.info(`${target.service}: ECS does not show deployment ${target.deploymentId} yet (its API is eventually consistent); waiting for it (up to ${formatDuration(grace)})`);
+          }
+          continue;
+        }
+        if (snapshot?.deployments?.some((d) => d.id === target.deploymentId)) visible.add(target.service);
         // Events: newest first from ECS; print the unseen ones oldest first.
         const fresh = (snapshot?.events ?? []).filter((e) => e.id !== undefined && !seen.has(e.id));
         for (const event of fresh.reverse()) {
           seen.add(event.id ?? "");
           if (skipBefore !== undefined && polls === 1 && (event.createdAt?.getTime() ?? 0) < skipBefore) continue;
-          deps.log.info(`${target.service}: ${event.message ?? ""}`);
+          log.info(`${target.service}: ${event.message ?? ""}`);
         }
         const previous = outcomes.get(target.service);
         const state = assessRollout(snapshot, target);
@@ -111,22 +217,30 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
         outcomes.set(target.service, outcome);
         const line = formatCounts(target.service, state.counts);
         if (line !== lastLine.get(target.service)) {
-          deps.log.info(line);
+          log.info(line);
           lastLine.set(target.service, line);
         }
-        if (state.kind !== previous?.state) reportTransition(outcome, deps.log);
+        if (state.kind !== previous?.state) reportTransition(outcome, log);
       }
     } catch (error) {
       if (deps.signal.aborted || error instanceof InterruptedError) return report("interrupted");
       if (!(error instanceof EcsReleaseError)) throw error;
+      // No retry fixes a denied call or dead credentials: stop now and say what is known.
+      if (error instanceof AwsCallError && error.code !== undefined && NON_RETRYABLE_ERROR_CODES.has(error.code)) return report("unrecoverable", error);
       // AwsCallError after the SDK's retries, or expired credentials: keep trying until the deadline.
-      deps.log.warn(`${error instanceof AwsCallError ? "" : "polling failed: "}${error.message}; polling again until the deadline (${formatDuration(Math.max(0, deadline - deps.clock.now()))} left)`);
+      log.warn(`${error instanceof AwsCallError ? "" : "polling failed: "}${error.message}; polling again until the deadline (${formatDuration(Math.max(0, deadline - deps.clock.now()))} left)`);
     }
-    if (options.targets.every((t) => isSettled(outcomes.get(t.service)?.state ?? "in-progress"))) return report("settled");
+    if (options.targets.every((t) => isSettled(outcomes.get(t.service)?.state ?? "in-progress"))) return explained("settled");
+    if (deps.clock.now() - lastOutput >= progressEvery) progress();
     const now = deps.clock.now();
-    if (now >= deadline) return report("deadline");
+    if (now >= deadline) return explained("deadline");
+    // Sleep until the next poll, waking to print a progress line whenever the silence reaches progressEvery.
+    const nextPoll = now + Math.min(options.pollIntervalMs, deadline - now);
     try {
-      await deps.clock.sleep(Math.min(options.pollIntervalMs, deadline - now), deps.signal);
+      for (let at = now; at < nextPoll; at = deps.clock.now()) {
+        await deps.clock.sleep(Math.max(1, Math.min(nextPoll, lastOutput + progressEvery) - at), deps.signal);
+        if (deps.clock.now() < nextPoll && deps.clock.now() - lastOutput >= progressEvery) progress();
+      }
     } catch {
       if (deps.signal.aborted) return report("interrupted");
       throw new Error("the clock failed to sleep");
@@ -161,6 +275,12 @@ function reportTransition(outcome: ServiceRolloutOutcome, log: Logger): void {
 
 /** One line per service for messages: what state it is in at the end of the wait. */
 export function describeOutcome(outcome: ServiceRolloutOutcome): string {
+  const tasks = outcome.stoppedTasks ?? [];
+  const line = describeState(outcome);
+  return tasks.length > 0 ? `${line}; stopped tasks: ${tasks.map(formatStoppedTask).join("; ")}` : line;
+}
+
+function describeState(outcome: ServiceRolloutOutcome): string {
   const revision = revisionName(outcome.taskDefinitionArn);
   const counts = outcome.counts.length > 0 ? ` [${formatCounts(outcome.service, outcome.counts).slice(outcome.service.length + 2)}]` : "";
   switch (outcome.state) {
@@ -184,6 +304,7 @@ export function describeOutcome(outcome: ServiceRolloutOutcome): string {
 /**
  * The error a report ends the command with, or undefined when every rollout completed:
  * interrupted → InterruptedError (nothing cancelled; says how to follow or roll back);
+ * unrecoverable → AwsCallError (exit 3: the denied or unauthenticated call, the last state seen, how to follow);
  * any failure → DeploymentFailedError (exit 1); else the deadline → WaitTimeoutError (exit 4).
  * `result` is attached to the error (printed under --json).
  */
@@ -197,6 +318,17 @@ export function rolloutReportError(report: RolloutReport, cluster: string, resul
       `interrupted while waiting; the deployment was not cancelled${rolling.length > 0 ? ` (still rolling out: ${rolling.join(", ")})` : ""}: follow it with \`ecs-release status --cluster ${cluster} ${serviceFlags}\` or roll back with \`ecs-release rollback --cluster ${cluster} ${serviceFlags}\``,
       options,
     );
+  }
+  if (report.ended === "unrecoverable" && report.error !== undefined) {
+    const state = report.outcomes.map(describeOutcome).join("; ");
+    const error = new AwsCallError(
+      report.error.operation,
+      report.error.resource,
+      `${report.error.message.replace(/^.*? failed: /, "")}; stopped waiting after ${formatDuration(report.elapsedMs)} (no retry can fix this); the rollout may still be running (last seen: ${state}): follow it with \`ecs-release status --cluster ${cluster} ${serviceFlags}\` once the credentials or permissions are fixed`,
+      { cause: report.error, ...(report.error.code !== undefined ? { code: report.error.code } : {}) },
+    );
+    if (result !== undefined) error.result = result;
+    return error;
   }
   const failed = report.outcomes.filter((o) => isFailure(o.state));
   if (failed.length > 0) {

@@ -43,6 +43,7 @@ import {
   type ReleaseRequest,
 } from "../core/release-plan.js";
 import { deploymentConfigurationWarnings, revisionName, rolloutTargetsOf, type RolloutStateKind } from "../core/rollout-state.js";
+import type { StoppedTaskReason } from "../core/stopped-tasks.js";
 import type { ReleaseRepository } from "../core/select-containers.js";
 import { buildEnvironment, type RenderedEnvironment, type SecureStringMode } from "../core/ssm-environment.js";
 import { recordedSecureNames, TAG } from "../core/tags.js";
@@ -146,6 +147,8 @@ export interface ReleaseServiceResult {
   readonly reason?: string;
   /** The revision ECS fell back to (circuit breaker). */
   readonly fallenBackTo?: string;
+  /** A failed deployment: why a few of its tasks stopped (stoppedReason, stopCode, containers' exit codes and reasons). */
+  readonly stoppedTasks?: readonly StoppedTaskReason[];
 }
 
 /** The result document (`--json`), also attached to errors after the first write. */
@@ -553,6 +556,7 @@ function serviceResults(described: readonly Service[], updated: readonly Started
       outcome: outcome ? outcome.state : ("not-waited" as const),
       ...(outcome ? { reason: outcome.reason } : {}),
       ...(outcome?.fallenBackTo !== undefined ? { fallenBackTo: outcome.fallenBackTo } : {}),
+      ...(outcome?.stoppedTasks !== undefined ? { stoppedTasks: outcome.stoppedTasks } : {}),
     };
   });
 }

@@ -10,7 +10,7 @@ import { checkTaskDefinitionLimits, imageProblem } from "./ecs-limits.js";
 import { ValidationError } from "./errors.js";
 import type { ReleaseMetadata } from "./release-metadata.js";
 import { needsExecutionRole, renderTaskDefinition, type RenderedTaskDefinition } from "./render-task-definition.js";
-import { familyOf, hasDeploymentInProgress, isFailure, revisionName, type RolloutStateKind } from "./rollout-state.js";
+import { familyOf, hasDeploymentInProgress, hasFailedDeploymentLeftInPlace, isFailure, revisionName, type RolloutStateKind } from "./rollout-state.js";
 import { imageRepository, selectContainers, type ReleaseRepository } from "./select-containers.js";
 import { normalizeSsmPath, parseLiteralEnvironment, type RenderedEnvironment, type SecureStringMode } from "./ssm-environment.js";
 import { secureNamesTagValue, TAG } from "./tags.js";
@@ -290,16 +290,20 @@ export function servicesOfTarget(plans: readonly FamilyPlan[], family: string): 
 
 /**
  * Refuses to release over a deployment in progress unless `force`; with `force`, returns the
- * warning to give (undefined when no service is busy).
+ * warning to give (undefined when no service is busy). A FAILED deployment left in place (circuit
+ * breaker without rollback) is settled, not in progress: it only adds one line to the warning.
  */
 export function checkDeploymentsInProgress(services: readonly Service[], force: boolean): string | undefined {
+  // A FAILED deployment the circuit breaker left in place is settled: say so in one line and go ahead.
+  const failed = services.filter(hasFailedDeploymentLeftInPlace);
+  const settled = failed.length === 0 ? undefined : `${failed.map((s) => `${s.serviceName ?? "?"} (${revisionName(s.taskDefinition ?? "")})`).join(", ")}: the last deployment FAILED and was left in place (circuit breaker without rollback); releasing over it`;
   const busy = services.filter(hasDeploymentInProgress);
-  if (busy.length === 0) return undefined;
+  if (busy.length === 0) return settled;
   const names = busy.map((s) => `${s.serviceName ?? "?"} (${(s.deployments ?? []).map((d) => `${d.status ?? "?"} ${revisionName(d.taskDefinition ?? "")} ${d.rolloutState ?? ""}`.trim()).join(", ")})`);
   if (!force) {
     throw new ValidationError(`a deployment is already in progress on ${names.join("; ")}: wait for it (ecs-release status) or pass --force to release over it`);
   }
-  return `releasing over a deployment in progress (--force): ${names.join("; ")}`;
+  return [settled, `releasing over a deployment in progress (--force): ${names.join("; ")}`].filter((line) => line !== undefined).join("; ");
 }
 
 /** The warning for `--env` names SSM also has (SSM wins); undefined when none clash. */

@@ -29,6 +29,8 @@ export interface RolloutTarget {
    * deployment on another revision counts as rolled back.
    */
   readonly fallbackRevisions?: readonly string[];
+  /** The service as UpdateService returned it: the wait's first view, before any DescribeServices. */
+  readonly updateView?: Service;
 }
 
 /** Rollout states. `completed` is success; `failed`, `rolled-back`, `superseded` and `vanished` are failures. */
@@ -76,7 +78,25 @@ export function rolloutTargetsOf(
       ...before.filter((s) => s.serviceName === u.service).map((s) => s.taskDefinition ?? ""),
       ...(u.snapshot?.deployments ?? []).filter((d) => d.id !== u.deploymentId).map((d) => d.taskDefinition ?? ""),
     ],
+    ...(u.snapshot !== undefined ? { updateView: u.snapshot } : {}),
   }));
+}
+
+/**
+ * True when a DescribeServices answer may be older than our UpdateService: ECS's API is eventually
+ * consistent ("the result of an API command you run that affects your Amazon ECS resources might not
+ * be immediately visible to all subsequent commands you run",
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html), so right after the
+ * update a read can still show the service without our deployment, on the old revision. Until our
+ * deployment has been seen once in a DescribeServices answer, such a view says "not visible yet", not
+ * "gone" or "rolled back". The caller bounds this with a grace period.
+ */
+export function isViewBeforeUpdate(service: Service | undefined, target: RolloutTarget): boolean {
+  if (!service || (service.status !== undefined && service.status !== "ACTIVE")) return false;
+  const ours = (service.deployments ?? []).find((d) => d.id === target.deploymentId);
+  if (ours === undefined) return true;
+  // Our deployment listed as PRIMARY while the service still names the old revision: a view half-way.
+  return ours.status === "PRIMARY" && ours.rolloutState !== "FAILED" && service.taskDefinition !== undefined && service.taskDefinition !== target.taskDefinitionArn;
 }
 
 /** True for states that mean the release did not go out (rolling-back included: it will not recover). */
@@ -131,12 +151,17 @@ export function assessRollout(service: Service | undefined, target: RolloutTarge
   return { kind: "in-progress", reason: ours.rolloutStateReason ?? "in progress", counts };
 }
 
-/** COMPLETED with every desired task running (a deployment without rolloutState: running = desired, nothing pending). */
+/**
+ * COMPLETED (a deployment without rolloutState: running = desired, nothing pending). COMPLETED alone
+ * decides: ECS sets it once the deployment reached a steady state
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html, rolloutState), and
+ * auto scaling may change desiredCount at any time after that
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-auto-scaling.html), leaving
+ * running ≠ desired for a while on a finished rollout.
+ */
 function isDeploymentDone(deployment: Deployment): boolean {
-  const running = deployment.runningCount ?? 0;
-  const desired = deployment.desiredCount ?? 0;
-  if (deployment.rolloutState !== undefined) return deployment.rolloutState === "COMPLETED" && running === desired;
-  return running === desired && (deployment.pendingCount ?? 0) === 0;
+  if (deployment.rolloutState !== undefined) return deployment.rolloutState === "COMPLETED";
+  return (deployment.runningCount ?? 0) === (deployment.desiredCount ?? 0) && (deployment.pendingCount ?? 0) === 0;
 }
 
 function toCounts(deployment: Deployment, target: RolloutTarget): DeploymentCounts {
@@ -177,9 +202,22 @@ export function formatCounts(service: string, counts: readonly DeploymentCounts[
   return `${service}: ${parts.length > 0 ? parts.join(" | ") : "no deployments"}`;
 }
 
-/** True when the service already has a deployment rolling out (more than one, or the primary not COMPLETED). */
+/**
+ * True when the service's newest deployment FAILED and ECS leaves it in place: the circuit breaker
+ * does not roll back, so nothing will change without a new deployment
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html). A
+ * settled state, not a deployment in progress.
+ */
+export function hasFailedDeploymentLeftInPlace(service: Service): boolean {
+  const primary = (service.deployments ?? []).find((d) => d.status === "PRIMARY");
+  const breaker = service.deploymentConfiguration?.deploymentCircuitBreaker;
+  return primary?.rolloutState === "FAILED" && !(breaker?.enable === true && breaker.rollback === true);
+}
+
+/** True when the service already has a deployment rolling out (more than one, or the primary not COMPLETED); a FAILED one left in place is not. */
 export function hasDeploymentInProgress(service: Service): boolean {
   const deployments = service.deployments ?? [];
+  if (hasFailedDeploymentLeftInPlace(service)) return false;
   if (deployments.length > 1) return true;
   const primary = deployments[0];
   return primary?.rolloutState === "IN_PROGRESS";

@@ -148,6 +148,10 @@ export const RELEASE_POLICY: JobPolicy = {
       statement: { Sid: "DecryptSecureStrings", Effect: "Allow", Action: ["kms:Decrypt"], Resource: "${KmsKeyArn}", Condition: KMS_VIA_SSM },
     },
     {
+      why: "a failed rollout says why: release lists a few stopped tasks of the failed deployment (ListTasks by its startedBy, desired status STOPPED; only in the cluster) and reads their reasons (DescribeTasks, in PreDeployTaskWatch above).",
+      statement: { Sid: "FailedDeploymentTasks", Effect: "Allow", Action: ["ecs:ListTasks"], Resource: "*", Condition: IN_CLUSTER },
+    },
+    {
       why: "the image must exist before anything is written: release looks up REPOSITORY:SHA in ECR.",
       statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: ECR_REPOSITORY },
     },
@@ -176,6 +180,14 @@ export const ROLLBACK_POLICY: JobPolicy = {
     {
       why: "choosing the target (the newest revision recorded as stable) reads revisions and their tags; prune and history list them; after a rollback the bad revisions are deregistered. These APIs have no resource-level permissions.",
       statement: { Sid: "EcsTaskDefinitions", Effect: "Allow", Action: ["ecs:ListTaskDefinitions", "ecs:DescribeTaskDefinition", "ecs:DeregisterTaskDefinition"], Resource: "*" },
+    },
+    {
+      why: "a failed rollout says why: rollback lists a few stopped tasks of the failed deployment (ListTasks by its startedBy, desired status STOPPED; only in the cluster)…",
+      statement: { Sid: "FailedDeploymentTasks", Effect: "Allow", Action: ["ecs:ListTasks"], Resource: "*", Condition: IN_CLUSTER },
+    },
+    {
+      why: "…and reads their reasons (DescribeTasks, tasks of the cluster only).",
+      statement: { Sid: "FailedDeploymentTaskReasons", Effect: "Allow", Action: ["ecs:DescribeTasks"], Resource: "arn:aws:ecs:${Region}:${Account}:task/${Cluster}/*" },
     },
     {
       why: "the record: revisions rolled back from are tagged rolled-back before they are deregistered.",

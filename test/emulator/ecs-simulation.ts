@@ -43,7 +43,12 @@ export interface TaskDefinitionInfo {
   arn: string;
   /** Images of all its containers. */
   images: string[];
+  /** Its containers (name, image, essential), for the stopped tasks of a failed deployment. */
+  containers?: Array<{ name: string; image: string; essential: boolean }>;
 }
+
+/** True when `image` exists in the emulated ECR (undefined: not an ECR image of the emulated account and region). */
+export type ImageCheck = (image: string) => Promise<boolean | undefined>;
 
 /** Resolves a task definition reference (family, family:revision or ARN) via moto. */
 export type TaskDefinitionLookup = (reference: string) => Promise<TaskDefinitionInfo | undefined>;
@@ -56,17 +61,74 @@ export interface SimRule {
   outcome: "complete" | "fail" | "stuck";
   /** Steps (DescribeServices / DescribeTasks calls) until the outcome applies; default 2. */
   steps?: number;
-  /** Exit code of a task's containers; default 0. */
+  /** Exit code of a task's containers; default 0 (a failing deployment's tasks: default 1). */
   exitCode?: number;
+  /**
+   * Auto scaling: set the service's desiredCount to this when a matching deployment reaches step
+   * `scaleAtStep` (as a target-tracking policy would mid-rollout or right after it).
+   */
+  scaleTo?: number;
+  /** The step at which `scaleTo` applies; default the last step (the rollout completes, then scales). */
+  scaleAtStep?: number;
 }
 
 interface Plan {
   outcome: SimRule["outcome"];
   steps: number;
   exitCode: number;
+  /** The exit code came from a rule (a failing deployment's tasks exit 1 otherwise). */
+  exitCodeGiven?: boolean;
+  scaleTo?: number;
+  scaleAtStep?: number;
+  /** The application image ECS cannot pull (missing from ECR): the tasks fail with CannotPullContainerError. */
+  missingImage?: string;
 }
 
 const DEFAULT_PLAN: Plan = { outcome: "complete", steps: 2, exitCode: 0 };
+
+/**
+ * How eventually consistent the emulated ECS API is (`POST /_sim/consistency`). ECS documents that
+ * "the result of an API command you run that affects your Amazon ECS resources might not be
+ * immediately visible to all subsequent commands you run"
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html, "eventual consistency";
+ * the same model as https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html).
+ */
+export interface ConsistencySettings {
+  /**
+   * After UpdateService, this many DescribeServices calls that include the service answer with the
+   * service as it was before the update (and do not advance its rollout). 0–3; default 1.
+   */
+  staleServiceReads: number;
+  /**
+   * After TagResource, the next read of that resource's tags (ListTagsForResource, or
+   * DescribeTaskDefinition with include TAGS) shows the tags as they were before. Default false.
+   */
+  lateTags: boolean;
+}
+
+/** The defaults: one stale DescribeServices after each UpdateService; tags read in time. */
+export const DEFAULT_CONSISTENCY: ConsistencySettings = { staleServiceReads: 1, lateTags: false };
+
+/** At most this many stopped tasks are kept per failed deployment (ECS shows stopped tasks for a while only). */
+const MAX_STOPPED_TASKS = 10;
+
+/**
+ * A task of a service deployment that stopped (failed), as DescribeTasks shows it. Fields follow
+ * ECS's Task type (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html):
+ * `startedBy` is the deployment id, `group` is `service:NAME`.
+ */
+export interface ServiceTaskRecord {
+  taskArn: string;
+  clusterArn: string;
+  serviceName: string;
+  taskDefinitionArn: string;
+  startedBy: string;
+  stoppedReason: string;
+  stopCode: string;
+  createdAt: number;
+  stoppedAt: number;
+  containers: Array<{ name: string; image: string; exitCode?: number; reason?: string }>;
+}
 const MAX_EVENTS = 100;
 
 interface Deployment {
@@ -109,6 +171,11 @@ interface Service {
   networkConfiguration?: unknown;
   deployments: Deployment[];
   events: ServiceEvent[];
+  /** The service as DescribeServices showed it before the last UpdateService, and how many reads still get it. */
+  stale?: { view: JsonObject; reads: number };
+  /** CreateService's deploymentController (ECS, CODE_DEPLOY or EXTERNAL). */
+  deploymentController?: JsonObject;
+  clusterArn: string;
 }
 
 interface Task {
@@ -163,6 +230,12 @@ export class EcsSimulation {
   private readonly services = new Map<string, Service>();
   private readonly tasks = new Map<string, Task>();
   private rules: SimRule[] = [];
+  private consistency: ConsistencySettings = { ...DEFAULT_CONSISTENCY };
+  /** Deployments whose images are missing from ECR fail (on by default; `POST /_sim/images`). */
+  private missingImagesFail = true;
+  private imageCheck: ImageCheck = async () => undefined;
+  /** Stopped tasks of failed deployments, by task ARN. */
+  private readonly serviceTasks = new Map<string, ServiceTaskRecord>();
 
   constructor(
     private readonly lookup: TaskDefinitionLookup,
@@ -174,6 +247,114 @@ export class EcsSimulation {
     this.services.clear();
     this.tasks.clear();
     this.rules = [];
+    this.consistency = { ...DEFAULT_CONSISTENCY };
+    this.missingImagesFail = true;
+    this.serviceTasks.clear();
+  }
+
+  /** How to tell whether an image exists in the emulated ECR. */
+  setImageCheck(check: ImageCheck): void {
+    this.imageCheck = check;
+  }
+
+  /** Turn the failing of deployments with images missing from ECR on or off; returns the setting. */
+  setMissingImagesFail(on: boolean): boolean {
+    this.missingImagesFail = on;
+    return on;
+  }
+
+  /** Whether deployments with images missing from ECR fail. */
+  getMissingImagesFail(): boolean {
+    return this.missingImagesFail;
+  }
+
+  /**
+   * ListTasks overlay: the ARNs of stopped tasks of failed deployments matching the request's
+   * cluster, serviceName, startedBy and desiredStatus (STOPPED; RUNNING, the default, matches none).
+   */
+  listServiceTasks(request: JsonObject): string[] {
+    if (stringField(request, "desiredStatus") !== "STOPPED") return [];
+    const cluster = stringField(request, "cluster") ?? "default";
+    const serviceName = stringField(request, "serviceName");
+    const startedBy = stringField(request, "startedBy");
+    return [...this.serviceTasks.values()]
+      .filter((task) => sameCluster(task.clusterArn, cluster) && (serviceName === undefined || task.serviceName === serviceName) && (startedBy === undefined || task.startedBy === startedBy))
+      .map((task) => task.taskArn);
+  }
+
+  /** DescribeTasks overlay: the stopped service tasks among `arns`, in ECS's Task shape. */
+  describeServiceTasks(arns: readonly string[]): JsonObject[] {
+    return arns.flatMap((arn) => {
+      const task = this.serviceTasks.get(arn);
+      if (task === undefined) return [];
+      return [
+        {
+          taskArn: task.taskArn,
+          clusterArn: task.clusterArn,
+          taskDefinitionArn: task.taskDefinitionArn,
+          group: `service:${task.serviceName}`,
+          startedBy: task.startedBy,
+          lastStatus: "STOPPED",
+          desiredStatus: "STOPPED",
+          launchType: "FARGATE",
+          createdAt: task.createdAt,
+          stoppingAt: task.stoppedAt,
+          stoppedAt: task.stoppedAt,
+          stoppedReason: task.stoppedReason,
+          stopCode: task.stopCode,
+          containers: task.containers.map((container) => ({
+            containerArn: `${task.taskArn.replace(":task/", ":container/")}/${container.name}`,
+            taskArn: task.taskArn,
+            name: container.name,
+            image: container.image,
+            lastStatus: "STOPPED",
+            ...(container.exitCode !== undefined ? { exitCode: container.exitCode } : {}),
+            ...(container.reason !== undefined ? { reason: container.reason } : {}),
+          })),
+          overrides: { containerOverrides: [] },
+          attachments: [],
+        },
+      ];
+    });
+  }
+
+  /**
+   * Auto scaling (`POST /_sim/scale`): set a service's desiredCount as Application Auto Scaling does,
+   * without an UpdateService of ours. A COMPLETED deployment stays COMPLETED while the new tasks start.
+   */
+  autoScale(cluster: string, serviceName: string, desiredCount: number): boolean {
+    const state = this.findService(cluster, serviceName);
+    if (state === undefined) return false;
+    this.applyAutoScaling(state, desiredCount, this.seconds());
+    return true;
+  }
+
+  private applyAutoScaling(state: Service, desiredCount: number, at: number): void {
+    state.desiredCount = desiredCount;
+    const primary = state.deployments.find((deployment) => deployment.status === "PRIMARY");
+    if (primary === undefined) return;
+    primary.desiredCount = desiredCount;
+    primary.updatedAt = at;
+    if (!primary.inFlight && primary.rolloutState === "COMPLETED") {
+      // Scale-in stops tasks at once; scale-out tasks start on the next DescribeServices.
+      if (desiredCount < primary.runningCount) {
+        this.addEvent(state, stoppedMessage(state.name, primary.runningCount - desiredCount), at);
+        primary.runningCount = desiredCount;
+      }
+      primary.pendingCount = Math.max(0, desiredCount - primary.runningCount);
+    }
+    this.addEvent(state, `(service ${state.name}) desired count changed to ${desiredCount} by auto scaling.`, at);
+  }
+
+  /** Change the eventual-consistency settings (the fields given); returns them all. */
+  setConsistency(settings: Partial<ConsistencySettings>): ConsistencySettings {
+    this.consistency = { ...this.consistency, ...settings };
+    return this.getConsistency();
+  }
+
+  /** The eventual-consistency settings. */
+  getConsistency(): ConsistencySettings {
+    return { ...this.consistency };
   }
 
   /** Add a rule; the newest matching rule wins. */
@@ -195,11 +376,15 @@ export class EcsSimulation {
     for (let index = this.rules.length - 1; index >= 0; index -= 1) {
       const rule = this.rules[index];
       if (rule !== undefined && images.some((image) => image.includes(rule.match))) {
-        return {
+        const plan: Plan = {
           outcome: rule.outcome,
           steps: Math.max(1, rule.steps ?? DEFAULT_PLAN.steps),
           exitCode: rule.exitCode ?? DEFAULT_PLAN.exitCode,
         };
+        if (rule.exitCode !== undefined) plan.exitCodeGiven = true;
+        if (rule.scaleTo !== undefined) plan.scaleTo = rule.scaleTo;
+        if (rule.scaleAtStep !== undefined) plan.scaleAtStep = rule.scaleAtStep;
+        return plan;
       }
     }
     return { ...DEFAULT_PLAN };
@@ -222,12 +407,15 @@ export class EcsSimulation {
     const config = isJsonObject(request["deploymentConfiguration"]) ? request["deploymentConfiguration"] : {};
     const state: Service = {
       name,
+      clusterArn: stringField(service, "clusterArn") ?? "",
       taskDefinition,
       desiredCount,
       deploymentConfiguration: withDefaultDeploymentConfiguration(config),
       deployments: [],
       events: [],
     };
+    const controller = request["deploymentController"] ?? service["deploymentController"];
+    if (isJsonObject(controller) && typeof controller["type"] === "string") state.deploymentController = clone(controller);
     const strategy = request["capacityProviderStrategy"];
     if (Array.isArray(strategy) && strategy.length > 0) state.capacityProviderStrategy = clone(strategy);
     const launchType = stringField(request, "launchType") ?? stringField(service, "launchType");
@@ -255,6 +443,9 @@ export class EcsSimulation {
   async updateService(request: JsonObject, service: JsonObject): Promise<JsonObject> {
     const state = await this.adopt(service);
     if (state === undefined) return service;
+    // Eventual consistency: the next reads may still show the service as it is now, before this update.
+    const staleReads = this.consistency.staleServiceReads;
+    if (staleReads > 0) state.stale = { view: clone(this.render(state, service)), reads: staleReads };
     const at = this.seconds();
     const config = request["deploymentConfiguration"];
     if (isJsonObject(config)) {
@@ -269,7 +460,10 @@ export class EcsSimulation {
     const target = info?.arn ?? state.taskDefinition;
     if (target !== state.taskDefinition || request["forceNewDeployment"] === true) {
       const images = info?.images ?? (await this.lookup(target))?.images ?? [];
-      const deployment = this.newDeployment(state, target, this.planFor(images), at, state.networkConfiguration);
+      const plan = this.planFor(images);
+      const missing = this.missingImagesFail ? await this.firstMissingImage(images) : undefined;
+      if (missing !== undefined) Object.assign(plan, { outcome: "fail", missingImage: missing } satisfies Partial<Plan>);
+      const deployment = this.newDeployment(state, target, plan, at, state.networkConfiguration);
       this.startDeployment(state, deployment);
     }
     return this.render(state, service);
@@ -280,8 +474,47 @@ export class EcsSimulation {
     if (stringField(service, "status") !== "ACTIVE") return service;
     const state = await this.adopt(service);
     if (state === undefined) return service;
-    this.advance(state);
+    if (state.stale !== undefined && state.stale.reads > 0) {
+      // A stale read: the service as it was before the last UpdateService; nothing advances.
+      state.stale.reads -= 1;
+      const view = clone(state.stale.view);
+      if (state.stale.reads === 0) delete state.stale;
+      return view;
+    }
+    delete state.stale;
+    await this.advance(state);
     return this.render(state, service);
+  }
+
+  /**
+   * The deployment controller refuses UpdateService with a task definition: the ECS error for
+   * CODE_DEPLOY services ("Unable to update task definition on services with a CODE_DEPLOY deployment
+   * controller. Use AWS CodeDeploy to trigger a new deployment.", as ECS answers it — e.g. boto/boto3#1936),
+   * and the same sentence for EXTERNAL ones, which deploy through task sets (UpdateService reference:
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html). Undefined: allowed.
+   */
+  refuseUpdate(request: JsonObject): string | undefined {
+    const type = this.findService(stringField(request, "cluster") ?? "default", stringField(request, "service") ?? "")?.deploymentController?.["type"];
+    if (typeof request["taskDefinition"] !== "string" || (type !== "CODE_DEPLOY" && type !== "EXTERNAL")) return undefined;
+    return type === "CODE_DEPLOY"
+      ? "Unable to update task definition on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment."
+      : "Unable to update task definition on services with a EXTERNAL deployment controller. Use CreateTaskSet to deploy a new task set.";
+  }
+
+  /**
+   * The first image of the emulated account's ECR (in this region) that ECR does not have: ECS cannot
+   * pull it, and its tasks stop with CannotPullContainerError
+   * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_cannot_pull_image.html).
+   */
+  private async firstMissingImage(images: readonly string[]): Promise<string | undefined> {
+    for (const image of images) if ((await this.imageCheck(image)) === false) return image;
+    return undefined;
+  }
+
+  /** The simulated service named by a cluster (name or ARN) and a service (name or ARN). */
+  private findService(cluster: string, service: string): Service | undefined {
+    const name = service.slice(service.lastIndexOf("/") + 1);
+    return [...this.services.values()].find((state) => state.name === name && sameCluster(state.clusterArn, cluster));
   }
 
   /** DeleteService succeeded: forget the service. */
@@ -353,7 +586,7 @@ export class EcsSimulation {
   }
 
   /** One step of every in-flight deployment of this service. */
-  private advance(state: Service): void {
+  private async advance(state: Service): Promise<void> {
     const at = this.seconds();
     for (const deployment of [...state.deployments]) {
       if (!deployment.inFlight || deployment.status !== "PRIMARY") continue;
@@ -374,9 +607,59 @@ export class EcsSimulation {
         deployment.failedTasks += started;
         deployment.pendingCount = last ? 0 : desired;
         this.addEvent(state, startedMessage(state.name, started), at);
+        await this.recordFailedTasks(state, deployment, started, at);
         if (last) this.fail(state, deployment, at);
       }
+      const { scaleTo, scaleAtStep } = deployment.plan;
+      if (scaleTo !== undefined && deployment.stepsTaken === Math.min(scaleAtStep ?? steps, steps)) this.applyAutoScaling(state, scaleTo, at);
     }
+    // Tasks started by auto scaling on a COMPLETED deployment are running by the next step.
+    const primary = state.deployments.find((deployment) => deployment.status === "PRIMARY");
+    if (primary !== undefined && !primary.inFlight && primary.rolloutState === "COMPLETED" && primary.runningCount < primary.desiredCount && primary.updatedAt < at) {
+      this.addEvent(state, startedMessage(state.name, primary.desiredCount - primary.runningCount), at);
+      primary.runningCount = primary.desiredCount;
+      primary.pendingCount = 0;
+      primary.updatedAt = at;
+    }
+  }
+
+  /**
+   * The tasks a failing deployment started stop at once, as ECS shows them: findable with ListTasks
+   * (startedBy = the deployment id, desiredStatus STOPPED) and DescribeTasks, with stoppedReason,
+   * stopCode and each container's exit code and reason (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-errors.html):
+   * a missing image → TaskFailedToStart with CannotPullContainerError; else the essential container
+   * exits with the rule's exit code (137: OutOfMemoryError) → EssentialContainerExited.
+   */
+  private async recordFailedTasks(state: Service, deployment: Deployment, count: number, at: number): Promise<void> {
+    const info = await this.lookup(deployment.taskDefinition);
+    const containers = info?.containers ?? (info?.images ?? []).map((image, index) => ({ name: `container-${index}`, image, essential: true }));
+    const { missingImage } = deployment.plan;
+    const exitCode = deployment.plan.exitCodeGiven === true ? deployment.plan.exitCode : 1;
+    const clusterName = state.clusterArn.slice(state.clusterArn.lastIndexOf("/") + 1);
+    const taskPrefix = state.clusterArn.replace(":cluster/", ":task/").replace(`/${clusterName}`, `/${clusterName}/`);
+    for (let index = 0; index < count; index += 1) {
+      const pull = missingImage === undefined ? undefined : `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${missingImage}: ${missingImage}: not found`;
+      const record: ServiceTaskRecord = {
+        taskArn: `${taskPrefix}${randomBytes(16).toString("hex")}`,
+        clusterArn: state.clusterArn,
+        serviceName: state.name,
+        taskDefinitionArn: deployment.taskDefinition,
+        startedBy: deployment.id,
+        stoppedReason: pull ?? "Essential container in task exited",
+        stopCode: pull !== undefined ? "TaskFailedToStart" : "EssentialContainerExited",
+        createdAt: at,
+        stoppedAt: at,
+        containers: containers.map((container) => {
+          if (pull !== undefined) return { name: container.name, image: container.image, ...(container.image === missingImage ? { reason: pull } : {}) };
+          if (!container.essential) return { name: container.name, image: container.image, exitCode: 143 };
+          return { name: container.name, image: container.image, exitCode, ...(exitCode === 137 ? { reason: "OutOfMemoryError: Container killed due to memory usage" } : {}) };
+        }),
+      };
+      this.serviceTasks.set(record.taskArn, record);
+      if (pull !== undefined && index === 0) this.addEvent(state, `(service ${state.name}) (task ${record.taskArn.slice(record.taskArn.lastIndexOf("/") + 1)}) failed to start: ${pull}`, at);
+    }
+    const ofDeployment = [...this.serviceTasks.values()].filter((task) => task.startedBy === deployment.id);
+    for (const old of ofDeployment.slice(0, Math.max(0, ofDeployment.length - MAX_STOPPED_TASKS))) this.serviceTasks.delete(old.taskArn);
   }
 
   /** Set the new deployment's running count to `target`, draining older deployments to match. */
@@ -473,6 +756,7 @@ export class EcsSimulation {
       runningCount: state.deployments.reduce((sum, deployment) => sum + deployment.runningCount, 0),
       pendingCount: state.deployments.reduce((sum, deployment) => sum + deployment.pendingCount, 0),
       deploymentConfiguration: clone(state.deploymentConfiguration),
+      ...(state.deploymentController === undefined ? {} : { deploymentController: clone(state.deploymentController) }),
       ...(state.networkConfiguration === undefined ? {} : { networkConfiguration: clone(state.networkConfiguration) }),
       deployments,
       events: state.events.map((event) => ({ ...event })),
@@ -619,6 +903,11 @@ export class EcsSimulation {
       },
     ];
   }
+}
+
+/** True when a cluster reference (name or ARN) names the cluster with this ARN. */
+function sameCluster(clusterArn: string, reference: string): boolean {
+  return clusterArn === reference || clusterArn.endsWith(`:cluster/${reference}`);
 }
 
 function serviceKey(service: JsonObject): string | undefined {

@@ -7,10 +7,10 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { startMoto } from "./moto-process.js";
 import { EmulatorProxy, type CallLogEntry, type SimFault } from "./proxy.js";
-import type { JsonObject, SimRule, TaskRecord } from "./ecs-simulation.js";
+import type { ConsistencySettings, JsonObject, SimRule, TaskRecord } from "./ecs-simulation.js";
 
 export type { CallLogEntry, SimFault } from "./proxy.js";
-export type { SimRule, TaskRecord } from "./ecs-simulation.js";
+export type { ConsistencySettings, SimRule, TaskRecord } from "./ecs-simulation.js";
 export { MotoNotInstalledError, MotoStartError, PYTHON_ENV_VARIABLE } from "./moto-process.js";
 
 /** A running emulator. Control methods go through the HTTP control API on the same port. */
@@ -29,6 +29,15 @@ export interface Emulator {
   addFault(fault: SimFault): Promise<void>;
   /** Remove all faults (`POST /_sim/faults {"clear": true}`). */
   clearFaults(): Promise<void>;
+  /**
+   * Change how eventually consistent ECS is (`POST /_sim/consistency`): stale DescribeServices reads
+   * after UpdateService (default 1, 0–3), tags one read late (default off). Reset restores the defaults.
+   */
+  setConsistency(settings: Partial<ConsistencySettings>): Promise<ConsistencySettings>;
+  /** Turn off (or on again) the failing of deployments whose ECR image is missing (`POST /_sim/images`; on by default). */
+  setMissingImagesFail(on: boolean): Promise<void>;
+  /** Auto scaling: set a service's desiredCount as Application Auto Scaling would (`POST /_sim/scale`). */
+  autoScale(cluster: string, service: string, desiredCount: number): Promise<void>;
   /** AWS calls received since the last reset (`GET /_sim/log`). */
   callLog(): Promise<CallLogEntry[]>;
   /** RunTask requests received since the last reset, by task ARN (`GET /_sim/tasks`). */
@@ -96,6 +105,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     },
     clearFaults: async () => {
       await control(url, "POST", "/_sim/faults", { clear: true });
+    },
+    setConsistency: async (settings) => (await control(url, "POST", "/_sim/consistency", settings)) as ConsistencySettings,
+    setMissingImagesFail: async (on) => {
+      await control(url, "POST", "/_sim/images", { missingImagesFail: on });
+    },
+    autoScale: async (cluster, service, desiredCount) => {
+      await control(url, "POST", "/_sim/scale", { cluster, service, desiredCount });
     },
     callLog: async () => (await control(url, "GET", "/_sim/log")) as CallLogEntry[],
     tasks: async () => (await control(url, "GET", "/_sim/tasks")) as TaskRecord[],

@@ -5,15 +5,18 @@
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
-import { EcsSimulation, isJsonObject, type JsonObject, type SimRule, type TaskDefinitionInfo } from "./ecs-simulation.js";
+import { EcsSimulation, isJsonObject, type ConsistencySettings, type JsonObject, type SimRule, type TaskDefinitionInfo } from "./ecs-simulation.js";
 import { StsSimulation } from "./sts.js";
 
 /** A fault injected into matching AWS calls. */
 export interface SimFault {
   /** Operation name such as "DescribeServices", or "*" for every AWS call. */
   operation: string;
-  /** Error answered, or "reset" to destroy the connection. */
-  error: "ThrottlingException" | "ServiceUnavailable" | "reset";
+  /**
+   * Error answered, or "reset" to destroy the connection. Besides throttling and unavailability, the
+   * errors no retry fixes (denied calls, expired or unknown credentials) as AWS answers them.
+   */
+  error: "ThrottlingException" | "ServiceUnavailable" | "reset" | NonRetryableFault;
   /** Probability in [0, 1] that a matching call is faulted; default 1. */
   rate?: number;
   /** At most this many calls are faulted; default unlimited. */
@@ -57,7 +60,26 @@ const TARGET_SERVICES: Record<string, string> = {
 };
 const ECS_PREFIX = "AmazonEC2ContainerServiceV20141113";
 const ECR_PREFIX = "AmazonEC2ContainerRegistry_V20150921";
-const FAULT_ERRORS = new Set(["ThrottlingException", "ServiceUnavailable", "reset"]);
+/** moto's account (its default; the emulator does not change it). */
+const MOTO_ACCOUNT_ID = process.env["MOTO_ACCOUNT_ID"] ?? "123456789012";
+/** Faults for errors that retrying never fixes. */
+export type NonRetryableFault = "AccessDenied" | "AccessDeniedException" | "ExpiredToken" | "ExpiredTokenException" | "UnrecognizedClientException" | "InvalidClientTokenId";
+
+/**
+ * Status and default message of each non-retryable fault, from AWS's common errors (all HTTP 403:
+ * https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/common-errors.html): the JSON-protocol
+ * names (…Exception) for ECS, SSM and ECR; AccessDenied, ExpiredToken and InvalidClientTokenId are the
+ * query-protocol (STS, IAM) names and are answered as XML to query-protocol calls.
+ */
+const NON_RETRYABLE_FAULTS: Record<NonRetryableFault, { status: number; message: string }> = {
+  AccessDeniedException: { status: 403, message: "User: arn:aws:sts::123456789012:assumed-role/ecs-release/ci is not authorized to perform this action" },
+  AccessDenied: { status: 403, message: "User: arn:aws:sts::123456789012:assumed-role/ecs-release/ci is not authorized to perform this action" },
+  ExpiredTokenException: { status: 403, message: "The security token included in the request is expired" },
+  ExpiredToken: { status: 403, message: "The security token included in the request is expired" },
+  UnrecognizedClientException: { status: 403, message: "The security token included in the request is invalid." },
+  InvalidClientTokenId: { status: 403, message: "The security token included in the request is invalid." },
+};
+const FAULT_ERRORS = new Set(["ThrottlingException", "ServiceUnavailable", "reset", ...Object.keys(NON_RETRYABLE_FAULTS)]);
 const OUTCOMES = new Set(["complete", "fail", "stuck"]);
 
 /** Service and operation of an AWS request, from X-Amz-Target or the SigV4 credential scope. */
@@ -113,15 +135,37 @@ function sendJson(res: ServerResponse, status: number, value: unknown, contentTy
 /** Validate a rule posted to `/_sim/rules`; returns an error message or the rule. */
 export function parseRule(value: unknown): SimRule | string {
   if (!isJsonObject(value)) return "rule must be a JSON object";
-  const { match, outcome, steps, exitCode } = value;
+  const { match, outcome, steps, exitCode, scaleTo, scaleAtStep } = value;
   if (typeof match !== "string") return "rule.match must be a string";
   if (typeof outcome !== "string" || !OUTCOMES.has(outcome)) return "rule.outcome must be complete, fail or stuck";
   if (steps !== undefined && (typeof steps !== "number" || !Number.isInteger(steps) || steps < 1)) return "rule.steps must be an integer >= 1";
   if (exitCode !== undefined && (typeof exitCode !== "number" || !Number.isInteger(exitCode))) return "rule.exitCode must be an integer";
+  if (scaleTo !== undefined && (typeof scaleTo !== "number" || !Number.isInteger(scaleTo) || scaleTo < 0)) return "rule.scaleTo must be an integer >= 0";
+  if (scaleAtStep !== undefined && (typeof scaleAtStep !== "number" || !Number.isInteger(scaleAtStep) || scaleAtStep < 1)) return "rule.scaleAtStep must be an integer >= 1";
   const rule: SimRule = { match, outcome: outcome as SimRule["outcome"] };
+  if (scaleTo !== undefined) rule.scaleTo = scaleTo;
+  if (scaleAtStep !== undefined) rule.scaleAtStep = scaleAtStep;
   if (steps !== undefined) rule.steps = steps;
   if (exitCode !== undefined) rule.exitCode = exitCode;
   return rule;
+}
+
+/** Validate settings posted to `/_sim/consistency`; returns an error message or the settings given. */
+export function parseConsistency(value: unknown): Partial<ConsistencySettings> | string {
+  if (!isJsonObject(value)) return "consistency must be a JSON object";
+  const { staleServiceReads, lateTags } = value;
+  const out: Partial<ConsistencySettings> = {};
+  if (staleServiceReads !== undefined) {
+    if (typeof staleServiceReads !== "number" || !Number.isInteger(staleServiceReads) || staleServiceReads < 0 || staleServiceReads > 3) {
+      return "consistency.staleServiceReads must be an integer from 0 to 3";
+    }
+    out.staleServiceReads = staleServiceReads;
+  }
+  if (lateTags !== undefined) {
+    if (typeof lateTags !== "boolean") return "consistency.lateTags must be true or false";
+    out.lateTags = lateTags;
+  }
+  return out;
 }
 
 /** Validate a fault posted to `/_sim/faults`; returns an error message or the fault. */
@@ -129,7 +173,7 @@ export function parseFault(value: unknown): SimFault | string {
   if (!isJsonObject(value)) return "fault must be a JSON object";
   const { operation, error, rate, count, message } = value;
   if (typeof operation !== "string" || operation === "") return "fault.operation must be an operation name or *";
-  if (typeof error !== "string" || !FAULT_ERRORS.has(error)) return "fault.error must be ThrottlingException, ServiceUnavailable or reset";
+  if (typeof error !== "string" || !FAULT_ERRORS.has(error)) return `fault.error must be one of ${[...FAULT_ERRORS].join(", ")}`;
   if (rate !== undefined && (typeof rate !== "number" || rate < 0 || rate > 1)) return "fault.rate must be a number in [0, 1]";
   if (count !== undefined && (typeof count !== "number" || !Number.isInteger(count) || count < 0)) return "fault.count must be an integer >= 0";
   if (message !== undefined && typeof message !== "string") return "fault.message must be a string";
@@ -149,12 +193,15 @@ export class EmulatorProxy {
   private log: CallLogEntry[] = [];
   /** Bumped by reset so calls in flight across a reset are not logged. */
   private generation = 0;
+  /** Tags as they were before the last TagResource, by resource ARN, while they show one read late. */
+  private lateTags = new Map<string, unknown[]>();
   /** The tail of the queue of RegisterTaskDefinition calls (see serially). */
   private registrations: Promise<unknown> = Promise.resolve();
   readonly server: Server;
 
   constructor(private readonly motoPort: number) {
     this.simulation = new EcsSimulation((reference) => this.describeTaskDefinition(reference));
+    this.simulation.setImageCheck((image) => this.ecrImageExists(image));
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { __type: "InternalFailure", message: String(error) });
@@ -198,6 +245,18 @@ export class EmulatorProxy {
       if (fault.error === "reset") {
         record(0);
         req.socket.destroy();
+        return;
+      }
+      const denied = fault.error in NON_RETRYABLE_FAULTS ? NON_RETRYABLE_FAULTS[fault.error as NonRetryableFault] : undefined;
+      if (denied !== undefined) {
+        const message = fault.message ?? denied.message;
+        const query = headerValue(req.headers, "x-amz-target") === undefined;
+        const xml = `<ErrorResponse><Error><Type>Sender</Type><Code>${fault.error}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+        if (query) {
+          res.writeHead(denied.status, { "content-type": "text/xml", "content-length": Buffer.byteLength(xml), "x-amzn-requestid": randomUUID() });
+          res.end(xml);
+          record(denied.status);
+        } else record(sendJson(res, denied.status, { __type: fault.error, message }, "application/x-amz-json-1.1"));
         return;
       }
       const status =
@@ -277,7 +336,30 @@ export class EmulatorProxy {
     if (typeof arn !== "string") return undefined;
     const containers = Array.isArray(definition["containerDefinitions"]) ? definition["containerDefinitions"] : [];
     const images = containers.filter(isJsonObject).flatMap((container) => (typeof container["image"] === "string" ? [container["image"]] : []));
-    return { arn, images };
+    const named = containers
+      .filter(isJsonObject)
+      .map((container) => ({ name: String(container["name"] ?? ""), image: String(container["image"] ?? ""), essential: container["essential"] !== false }));
+    return { arn, images, containers: named };
+  }
+
+  /**
+   * Whether an image exists in moto's ECR: true or false for an ECR URI of moto's account
+   * (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` or `@<digest>`), undefined for any
+   * other image (another registry or account: not ours to judge).
+   */
+  private async ecrImageExists(image: string): Promise<boolean | undefined> {
+    const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?::([^@]+))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(image);
+    if (match === null) return undefined;
+    const [, account, region, repositoryName, tag, digest] = match;
+    if (account !== MOTO_ACCOUNT_ID) return undefined;
+    const headers: IncomingHttpHeaders = {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": "AmazonEC2ContainerRegistry_V20150921.DescribeImages",
+      authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region ?? "us-east-1"}/ecr/aws4_request, SignedHeaders=host, Signature=0`,
+    };
+    const imageId = digest !== undefined ? { imageDigest: digest } : { imageTag: tag ?? "latest" };
+    const answer = await this.forward("POST", "/", headers, Buffer.from(JSON.stringify({ repositoryName, imageIds: [imageId] })));
+    return answer.status === 200;
   }
 
   /** A subnet of moto's default VPC (moto checks subnets against its EC2 backend). */
@@ -310,8 +392,16 @@ export class EmulatorProxy {
     const request = parseJson(body);
     if (!isJsonObject(request)) return undefined;
     switch (operation) {
+      case "UpdateService": {
+        const refused = this.simulation.refuseUpdate(request);
+        if (refused !== undefined) {
+          const answer = Buffer.from(JSON.stringify({ __type: "InvalidParameterException", message: refused }));
+          return { status: 400, headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": randomUUID() }, body: answer };
+        }
+        break;
+      }
+      case "ListTasks":
       case "CreateService":
-      case "UpdateService":
       case "DescribeServices":
       case "DeleteService":
       case "DescribeTasks":
@@ -323,6 +413,11 @@ export class EmulatorProxy {
         return this.serially(() => this.forward("POST", url, req.headers, body));
       case "ListTaskDefinitions":
         return this.listTaskDefinitions(request, req, url);
+      case "TagResource":
+      case "ListTagsForResource":
+        return this.tagsOneReadLate(operation, request, req, url, body);
+      case "DescribeTaskDefinition":
+        return this.lateTags.size === 0 ? undefined : this.tagsOneReadLate(operation, request, req, url, body);
       default:
         return undefined;
     }
@@ -350,7 +445,14 @@ export class EmulatorProxy {
       for (const task of stopped) {
         await this.motoEcs("StopTask", { cluster, task, reason: "Essential container in task exited" }, authorization);
       }
-      out = { ...json, tasks };
+      // The stopped tasks of failed deployments live only in the simulation (moto reports them MISSING).
+      const simulated = this.simulation.describeServiceTasks(Array.isArray(request["tasks"]) ? request["tasks"].filter((arn): arn is string => typeof arn === "string") : []);
+      const known = new Set(simulated.map((task) => task["taskArn"]));
+      const failures = Array.isArray(json["failures"]) ? json["failures"].filter((failure) => !(isJsonObject(failure) && known.has(failure["arn"]))) : json["failures"];
+      out = { ...json, tasks: [...tasks, ...simulated], ...(failures === undefined ? {} : { failures }) };
+    } else if (operation === "ListTasks" && Array.isArray(json["taskArns"])) {
+      // The stopped tasks of failed deployments live only in the simulation.
+      out = { ...json, taskArns: [...json["taskArns"], ...this.simulation.listServiceTasks(request)] };
     } else if (operation === "StopTask") {
       out = { ...json, task: this.simulation.stopTask(request, json["task"]) };
     }
@@ -457,6 +559,30 @@ export class EmulatorProxy {
     return { ...answer, body: Buffer.from(JSON.stringify(out)) };
   }
 
+  /**
+   * Tags one read late (`lateTags`, on request): TagResource remembers the tags as they were, and the
+   * next ListTagsForResource or DescribeTaskDefinition (include TAGS) of that resource answers with
+   * them (eventual consistency, see ConsistencySettings).
+   */
+  private async tagsOneReadLate(operation: string, request: JsonObject, req: IncomingMessage, url: string, body: Buffer): Promise<MotoAnswer> {
+    const authorization = headerValue(req.headers, "authorization");
+    if (operation === "TagResource" && this.simulation.getConsistency().lateTags && typeof request["resourceArn"] === "string") {
+      const before = await this.motoEcs("ListTagsForResource", { resourceArn: request["resourceArn"] }, authorization);
+      const tags = isJsonObject(before.json) && Array.isArray(before.json["tags"]) ? before.json["tags"] : [];
+      if (before.status === 200 && !this.lateTags.has(request["resourceArn"])) this.lateTags.set(request["resourceArn"], tags);
+    }
+    const answer = await this.forward("POST", url, req.headers, body);
+    const json = parseJson(answer.body);
+    if (operation === "TagResource" || answer.status !== 200 || !isJsonObject(json)) return answer;
+    const definition = json["taskDefinition"];
+    const arn = operation === "ListTagsForResource" ? request["resourceArn"] : isJsonObject(definition) ? definition["taskDefinitionArn"] : undefined;
+    if (typeof arn !== "string" || !this.lateTags.has(arn)) return answer;
+    if (operation === "DescribeTaskDefinition" && !(Array.isArray(request["include"]) && request["include"].includes("TAGS"))) return answer;
+    const late = this.lateTags.get(arn) ?? [];
+    this.lateTags.delete(arn);
+    return { ...answer, body: Buffer.from(JSON.stringify({ ...json, tags: late })) };
+  }
+
   /** RunTask: moto can only place FARGATE tasks, so ask it for those and overlay what was asked. */
   private async runTask(request: JsonObject, req: IncomingMessage, url: string): Promise<MotoAnswer> {
     const motoRequest: JsonObject = { ...(await this.forMoto(request, req)), launchType: "FARGATE" };
@@ -474,6 +600,7 @@ export class EmulatorProxy {
     if (answer.status !== 200) throw new Error(`moto reset answered ${answer.status}`);
     this.simulation.reset();
     this.sts.reset();
+    this.lateTags.clear();
     this.faults = [];
     this.log = [];
     this.generation += 1;
@@ -506,6 +633,22 @@ export class EmulatorProxy {
         this.faults.push({ fault, remaining: fault.count ?? Number.POSITIVE_INFINITY });
         sendJson(res, 200, { faults: this.faults.map((active) => active.fault) });
       }
+    } else if (method === "POST" && path === "/_sim/consistency") {
+      const settings = parseConsistency(input);
+      if (typeof settings === "string") sendJson(res, 400, { error: settings });
+      else sendJson(res, 200, this.simulation.setConsistency(settings));
+    } else if (method === "POST" && path === "/_sim/images") {
+      if (!isJsonObject(input) || typeof input["missingImagesFail"] !== "boolean") sendJson(res, 400, { error: "images.missingImagesFail must be true or false" });
+      else sendJson(res, 200, { missingImagesFail: this.simulation.setMissingImagesFail(input["missingImagesFail"]) });
+    } else if (method === "POST" && path === "/_sim/scale") {
+      const { cluster, service, desiredCount } = isJsonObject(input) ? input : {};
+      if (typeof service !== "string" || typeof desiredCount !== "number" || !Number.isInteger(desiredCount) || desiredCount < 0) {
+        sendJson(res, 400, { error: "scale needs service (name), desiredCount (integer >= 0) and optionally cluster (default: default)" });
+      } else if (!this.simulation.autoScale(typeof cluster === "string" ? cluster : "default", service, desiredCount)) {
+        sendJson(res, 404, { error: `no simulated service ${service}` });
+      } else sendJson(res, 200, { service, desiredCount });
+    } else if (method === "GET" && path === "/_sim/consistency") {
+      sendJson(res, 200, this.simulation.getConsistency());
     } else if (method === "GET" && path === "/_sim/log") {
       sendJson(res, 200, this.log);
     } else if (path === "/_sim/clock" && (method === "GET" || method === "POST")) {

@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { TAG, type Outcome } from "../../src/core/tags.js";
 import type { AwsClients } from "./emulator.js";
-import { imageUri, LOG_ROUTER_IMAGE } from "./seed.js";
+import { imageUri, LOG_ROUTER_IMAGE, putImage } from "./seed.js";
 
 /** One revision to register. */
 export interface RevisionSeed {
@@ -27,11 +27,23 @@ export interface RevisionSeed {
   readonly environment?: Record<string, string>;
   /** No TAG.* at all (a revision registered by something else). */
   readonly untagged?: boolean;
+  /** Push its image to ECR too (needed when a service is pointed at it: the emulator, as ECS, fails missing images). */
+  readonly pushImage?: boolean;
+}
+
+/** Push `platform:sha` to ECR (PutImage) unless it is there already. */
+export async function pushImage(clients: AwsClients, sha: string): Promise<void> {
+  try {
+    await putImage(clients, "platform", sha);
+  } catch (error) {
+    if ((error as { name?: string }).name !== "ImageAlreadyExistsException") throw error;
+  }
 }
 
 /** Registers a revision of `seed.family` (container `app` from repository `platform` plus a log-router sidecar) with ecs-release's tags; returns its ARN. */
 export async function registerRevision(clients: AwsClients, seed: RevisionSeed): Promise<string> {
   const image = imageUri("platform", seed.sha);
+  if (seed.pushImage === true) await pushImage(clients, seed.sha);
   const tags: Array<{ key: string; value: string }> = [];
   if (!seed.untagged) {
     tags.push({ key: TAG.sha, value: seed.sha }, { key: TAG.image, value: image }, { key: TAG.releasedBy, value: seed.releasedBy ?? "alice" });
@@ -107,10 +119,21 @@ export async function describeService(clients: AwsClients, cluster: string, serv
  * COMPLETED or the service fell back); returns the revision the service ends on.
  */
 export async function rollOut(clients: AwsClients, cluster: string, service: string, taskDefinition: string, maxPolls = 50): Promise<string> {
-  await clients.ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition }));
+  // The emulator fails deployments of ECR images missing from ECR (as ECS does): push the revision's `platform` images first.
+  const { taskDefinition: definition } = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition }));
+  for (const container of definition?.containerDefinitions ?? []) {
+    const tag = /\/platform:([0-9a-f]{40})$/.exec(container.image ?? "")?.[1];
+    if (tag !== undefined) await pushImage(clients, tag);
+  }
+  const { service: updated } = await clients.ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition }));
+  const ours = updated?.deployments?.find((d) => d.status === "PRIMARY")?.id;
+  let seen = false;
   for (let poll = 0; poll < maxPolls; poll++) {
     const current = await describeService(clients, cluster, service);
     const deployments = current.deployments ?? [];
+    // ECS is eventually consistent: a read may still show the service before the update (emulator default: one read).
+    seen ||= ours === undefined || deployments.some((d) => d.id === ours);
+    if (!seen) continue;
     const primary = deployments.find((d) => d.status === "PRIMARY");
     if (deployments.length === 1 && primary?.rolloutState === "COMPLETED") return current.taskDefinition ?? "";
   }

@@ -52,6 +52,11 @@ function messages(service: Service): string[] {
 }
 
 describe("service deployments", () => {
+  // These count rollout steps exactly; the stale reads after UpdateService (on by default) have their own tests.
+  beforeEach(async () => {
+    await handle.emulator.setConsistency({ staleServiceReads: 0 });
+  });
+
   it("keeps deploymentConfiguration from CreateService and returns it from DescribeServices", async () => {
     const config = { deploymentCircuitBreaker: { enable: true, rollback: false }, minimumHealthyPercent: 50, maximumPercent: 150 };
     const { service } = await clients.ecs.send(
@@ -367,6 +372,7 @@ describe("call log and reset", () => {
     // Rules are gone: a deployment of the formerly stuck image completes in 2 steps.
     platform = await seedPlatform(clients);
     await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: await registerWeb(SEED_SHAS[1]) }));
+    await describeWeb(); // the stale read after UpdateService (the default consistency is back)
     await describeWeb();
     expect((await describeWeb()).deployments?.[0]?.rolloutState).toBe("COMPLETED");
     expect(await handle.emulator.tasks()).toEqual([]);

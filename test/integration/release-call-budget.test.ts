@@ -34,6 +34,9 @@ async function seed(releasedAt: Date): Promise<number> {
   }
   await putImage(clients, "platform", NEW_SHA);
   await handle.emulator.addRule({ match: NEW_SHA, outcome: "complete", steps: 1 });
+  // The minimum is measured where ECS answers consistently; each stale read after UpdateService (the
+  // emulator's default, as ECS can) costs one more DescribeServices poll.
+  await handle.emulator.setConsistency({ staleServiceReads: 0 });
   return (await handle.emulator.callLog()).length;
 }
 

@@ -346,6 +346,7 @@ describe("release: an UpdateService that fails after retries", () => {
     const result = JSON.parse(cli.stdout).result as { services: Array<{ service: string; outcome: string; deploymentId: string | null }> };
     expect(result.services.map((s) => s.outcome).sort()).toEqual(["not-updated", "not-waited"]);
     const updated = result.services.find((s) => s.outcome === "not-waited")!;
+    await serviceTaskDefinition(updated.service); // the first read after UpdateService may be stale (emulator default)
     expect(await serviceTaskDefinition(updated.service)).toMatch(new RegExp(`${updated.service}:2$`));
     const other = result.services.find((s) => s.outcome === "not-updated")!;
     expect(await serviceTaskDefinition(other.service)).toMatch(new RegExp(`${other.service}:1$`));
@@ -434,6 +435,7 @@ describe("release: bad input exits 2 with one line and writes nothing", () => {
     await handle.emulator.addRule({ match: SHA_C, outcome: "stuck" });
     const stuck = await registerTaskDefinition(clients, { family: "web", containerDefinitions: [{ name: "app", image: imageUri("platform", SHA_C), memory: 64 }] });
     await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: stuck }));
+    await serviceTaskDefinition("web"); // consume the stale read after UpdateService (emulator default), so release sees the stuck deployment
     seeded = (await handle.emulator.callLog()).length;
     await expectRefused([...BASE, "--service", "web", "--sha", SHA_B], /a deployment is already in progress on web .*pass --force/);
     const forced = await release([...BASE, "--service", "web", "--sha", SHA_B, "--force", ...FAST]);

@@ -28,10 +28,10 @@ async function releaseFour(clients: AwsClients): Promise<void> {
 async function seedFour(clients: AwsClients): Promise<string[]> {
   await seedPlatform(clients);
   const arns = await registerRevisions(clients, [
-    { family: "web", sha: A, outcome: "stable", environment: { RELEASE: "a" } },
-    { family: "web", sha: B, outcome: "stable", environment: { RELEASE: "b" } },
-    { family: "web", sha: C, outcome: "failed", environment: { RELEASE: "c" } },
-    { family: "web", sha: D, outcome: "stable", environment: { RELEASE: "d" } },
+    { family: "web", sha: A, outcome: "stable", environment: { RELEASE: "a" }, pushImage: true },
+    { family: "web", sha: B, outcome: "stable", environment: { RELEASE: "b" }, pushImage: true },
+    { family: "web", sha: C, outcome: "failed", environment: { RELEASE: "c" }, pushImage: true },
+    { family: "web", sha: D, outcome: "stable", environment: { RELEASE: "d" }, pushImage: true },
   ]);
   await rollOut(clients, "prod", "web", arns[3]!);
   return arns;
@@ -177,8 +177,8 @@ describe("ecs-release rollback", () => {
     const clients = awsClients(handle.emulator);
     await seedFour(clients);
     const [, workerD] = await registerRevisions(clients, [
-      { family: "worker", sha: A, outcome: "stable" },
-      { family: "worker", sha: D, outcome: "stable" },
+      { family: "worker", sha: A, outcome: "stable", pushImage: true },
+      { family: "worker", sha: D, outcome: "stable", pushImage: true },
     ]);
     await rollOut(clients, "prod", "worker", workerD!);
     const before = (await handle.emulator.callLog()).length;

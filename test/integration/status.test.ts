@@ -2,7 +2,7 @@ import { UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations } from "../helpers/emulator.js";
-import { registerRevision, sha } from "../helpers/revisions.js";
+import { describeService, registerRevision, sha } from "../helpers/revisions.js";
 import { createService, seedPlatform } from "../helpers/seed.js";
 
 const handle = useEmulator();
@@ -37,9 +37,10 @@ describe("ecs-release status", () => {
   it("shows both deployments with their counts during an in-flight rollout", async () => {
     const clients = awsClients(handle.emulator);
     await seedPlatform(clients);
-    const next = await registerRevision(clients, { family: "web", sha: sha("e"), outcome: "stable" });
+    const next = await registerRevision(clients, { family: "web", sha: sha("e"), outcome: "stable", pushImage: true });
     await handle.emulator.addRule({ match: sha("e"), outcome: "stuck", steps: 2 });
     await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: next }));
+    await describeService(clients, "prod", "web"); // the stale read after UpdateService (emulator default: ECS is eventually consistent)
     const before = (await handle.emulator.callLog()).length;
 
     const run = await runCli(["status", "--cluster", "prod", "--service", "web", "--service", "worker", "--json"], handle.env());

@@ -344,6 +344,13 @@ describe("checkDeploymentsInProgress", () => {
     ],
   });
   const idle = service("worker", "worker:1", { deployments: [{ status: "PRIMARY", taskDefinition: arn("worker:1"), rolloutState: "COMPLETED" }] });
+  const failedLeft = service("web", "web:3", {
+    deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } },
+    deployments: [
+      { status: "PRIMARY", taskDefinition: arn("web:3"), rolloutState: "FAILED" },
+      { status: "ACTIVE", taskDefinition: arn("web:2"), rolloutState: "COMPLETED" },
+    ],
+  });
 
   it.each<[string, Service[], boolean, string | undefined | Error]>([
     ["nothing in progress", [idle], false, undefined],
@@ -355,6 +362,8 @@ describe("checkDeploymentsInProgress", () => {
       new ValidationError("a deployment is already in progress on web (PRIMARY web:3 IN_PROGRESS, ACTIVE web:2 COMPLETED): wait for it (ecs-release status) or pass --force to release over it"),
     ],
     ["a deployment in progress, --force", [busy], true, "releasing over a deployment in progress (--force): web (PRIMARY web:3 IN_PROGRESS, ACTIVE web:2 COMPLETED)"],
+    // Issue 13 §3.5: a FAILED deployment left in place by a breaker without rollback is settled (deployment-circuit-breaker.html).
+    ["a FAILED deployment left in place: one line, and go ahead", [idle, failedLeft], false, "web (web:3): the last deployment FAILED and was left in place (circuit breaker without rollback); releasing over it"],
   ])("%s", (_what, services, force, expected) => {
     if (expected instanceof Error) expect(() => checkDeploymentsInProgress(services, force)).toThrow(expected);
     else expect(checkDeploymentsInProgress(services, force)).toBe(expected);

@@ -63,7 +63,7 @@ describe("rolloutTargetsOf", () => {
     const before = [service(FROM, [d("ecs-svc/from", FROM, "PRIMARY", "COMPLETED", 2)]), { serviceName: "worker", taskDefinition: "arn:aws:ecs:us-east-1:1:task-definition/worker:7" }];
     const snapshot = service(OURS, [d("ecs-svc/ours", OURS, "PRIMARY", "IN_PROGRESS", 0), d("ecs-svc/older", arn(0), "ACTIVE", "COMPLETED", 2)]);
     expect(rolloutTargetsOf([{ service: "web", deploymentId: "ecs-svc/ours", taskDefinitionArn: OURS, snapshot }], before)).toEqual([
-      { service: "web", deploymentId: "ecs-svc/ours", taskDefinitionArn: OURS, fallbackRevisions: [FROM, arn(0)] },
+      { service: "web", deploymentId: "ecs-svc/ours", taskDefinitionArn: OURS, fallbackRevisions: [FROM, arn(0)], updateView: snapshot },
     ]);
   });
 });

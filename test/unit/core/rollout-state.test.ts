@@ -1,6 +1,16 @@
 import type { Deployment, Service } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { assessRollout, deploymentConfigurationWarnings, familyOf, formatCounts, hasDeploymentInProgress, revisionName, type RolloutStateKind } from "../../../src/core/rollout-state.js";
+import {
+  assessRollout,
+  deploymentConfigurationWarnings,
+  familyOf,
+  formatCounts,
+  hasDeploymentInProgress,
+  hasFailedDeploymentLeftInPlace,
+  isViewBeforeUpdate,
+  revisionName,
+  type RolloutStateKind,
+} from "../../../src/core/rollout-state.js";
 
 const OLD = "arn:aws:ecs:us-east-1:1:task-definition/web:6";
 const NEW = "arn:aws:ecs:us-east-1:1:task-definition/web:7";
@@ -20,7 +30,9 @@ const service = (taskDefinition: string, deployments: Deployment[], extra: Parti
 describe("assessRollout", () => {
   it.each<[string, Service | undefined, RolloutStateKind, string | undefined]>([
     ["in progress, mixed versions", service(NEW, [d("ecs-svc/new", NEW, "PRIMARY", "IN_PROGRESS", 1), d("ecs-svc/old", OLD, "ACTIVE", "COMPLETED", 1)]), "in-progress", undefined],
-    ["COMPLETED but not all running", service(NEW, [d("ecs-svc/new", NEW, "PRIMARY", "COMPLETED", 1)]), "in-progress", undefined],
+    // Issue 13 §3.6: auto scaling raised desiredCount after the rollout reached a steady state (API_Deployment.html, rolloutState).
+    ["COMPLETED while auto scaling raised desired (1/3 running): done", service(NEW, [d("ecs-svc/new", NEW, "PRIMARY", "COMPLETED", 1, 3)]), "completed", undefined],
+    ["COMPLETED while auto scaling lowered desired (2/1 running): done", service(NEW, [d("ecs-svc/new", NEW, "PRIMARY", "COMPLETED", 2, 1)]), "completed", undefined],
     ["completed", service(NEW, [d("ecs-svc/new", NEW, "PRIMARY", "COMPLETED", 2)]), "completed", undefined],
     ["failed, no rollback: stays on the new revision", service(NEW, [d("ecs-svc/new", NEW, "PRIMARY", "FAILED", 0, 2, { rolloutStateReason: "circuit breaker" })]), "failed", undefined],
     [
@@ -52,7 +64,30 @@ describe("hasDeploymentInProgress", () => {
     ["one completed", [d("a", OLD, "PRIMARY", "COMPLETED", 2)], false],
     ["one in progress", [d("a", OLD, "PRIMARY", "IN_PROGRESS", 1)], true],
     ["two", [d("a", NEW, "PRIMARY", "COMPLETED", 2), d("b", OLD, "ACTIVE", "COMPLETED", 0)], true],
-  ])("%s → %s", (_what, deployments, expected) => expect(hasDeploymentInProgress(service(OLD, deployments))).toBe(expected));
+    ["a FAILED primary left beside the old ACTIVE one (breaker without rollback)", [d("a", NEW, "PRIMARY", "FAILED", 0), d("b", OLD, "ACTIVE", "COMPLETED", 2)], false],
+  ])("%s → %s", (_what, deployments, expected) =>
+    expect(hasDeploymentInProgress(service(OLD, deployments, { deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } } }))).toBe(expected),
+  );
+});
+
+describe("hasFailedDeploymentLeftInPlace (deployment-circuit-breaker.html: without rollback the FAILED deployment stays)", () => {
+  const failed = [d("a", NEW, "PRIMARY", "FAILED", 0), d("b", OLD, "ACTIVE", "COMPLETED", 2)];
+  it.each<[string, Partial<Service>, Deployment[], boolean]>([
+    ["breaker without rollback", { deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } } }, failed, true],
+    ["no breaker", {}, failed, true],
+    ["breaker with rollback: ECS is about to roll back", { deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } } }, failed, false],
+    ["primary in progress", {}, [d("a", NEW, "PRIMARY", "IN_PROGRESS", 0), d("b", OLD, "ACTIVE", "COMPLETED", 2)], false],
+  ])("%s → %s", (_what, extra, deployments, expected) => expect(hasFailedDeploymentLeftInPlace(service(OLD, deployments, extra))).toBe(expected));
+});
+
+describe("isViewBeforeUpdate (ECS is eventually consistent: API_RunTask.html)", () => {
+  it.each<[string, Service | undefined, boolean]>([
+    ["the service as it was: old revision, no deployment of ours", service(OLD, [d("ecs-svc/old", OLD, "PRIMARY", "COMPLETED", 2)]), true],
+    ["our deployment listed but the service still names the old revision", service(OLD, [d("ecs-svc/new", NEW, "PRIMARY", "IN_PROGRESS", 0), d("ecs-svc/old", OLD, "ACTIVE", "COMPLETED", 2)]), true],
+    ["our deployment visible", service(NEW, [d("ecs-svc/new", NEW, "PRIMARY", "IN_PROGRESS", 0), d("ecs-svc/old", OLD, "ACTIVE", "COMPLETED", 2)]), false],
+    ["our deployment FAILED, ECS rolling back to the old revision", service(OLD, [d("ecs-svc/back", OLD, "PRIMARY", "IN_PROGRESS", 0), d("ecs-svc/new", NEW, "ACTIVE", "FAILED", 0)]), false],
+    ["service gone", undefined, false],
+  ])("%s → %s", (_what, snapshot, expected) => expect(isViewBeforeUpdate(snapshot, target)).toBe(expected));
 });
 
 describe("deploymentConfigurationWarnings", () => {
