@@ -114,7 +114,7 @@ export interface ReleaseOptions {
    * Checks of the seam's own input against the rendered revisions, made with the other checks
    * before anything is written (and in a dry run); throws a ValidationError to refuse the release.
    */
-  readonly verifyPlanned?: (revisions: readonly PlannedRevision[]) => void;
+  readonly verifyPlanned?: (revisions: readonly PlannedRevision[]) => void | Promise<void>;
 }
 
 /** What `release` needs from outside. */
@@ -218,7 +218,7 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
   };
 
   const verified = await verify(options, deps, warn, { warnings, phases });
-  options.verifyPlanned?.(plannedRevisions(verified.plan));
+  await options.verifyPlanned?.(plannedRevisions(verified.plan));
   if (options.dryRun) {
     const diff = logDryRunDiff(verified, log);
     phases.verifyMs = clock.now() - started;

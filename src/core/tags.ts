@@ -26,8 +26,13 @@ export const TAG = {
   rolledBackAt: "ecs-release:rolled-back-at",
 } as const;
 
-/** Recorded rollout outcomes, the values of `TAG.outcome`. */
-export type Outcome = "stable" | "failed" | "rolled-back";
+/**
+ * Recorded rollout outcomes, the values of `TAG.outcome`. `not-released`: the release stopped before
+ * any service ran the revision for a reason that is not the revision's (its pre-deploy task found no
+ * capacity, was interrupted by Spot, hit a pull rate limit): it marks the revision neither good nor
+ * bad — rollback and prune treat it as untagged.
+ */
+export type Outcome = "stable" | "failed" | "rolled-back" | "not-released";
 
 /** A revision's tags as a plain map. */
 export type TagMap = Readonly<Record<string, string>>;

@@ -96,6 +96,7 @@ const ENTRIES: Record<"build" | "release" | "rollback", Array<[string, string]>>
   release: [
     ["commands/release.ts", "run"],
     ["commands/pre-deploy.ts", "preDeployHook"],
+    ["commands/pre-deploy.ts", "preDeployCheck"],
   ],
   rollback: [
     ["commands/rollback.ts", "run"],
@@ -108,7 +109,8 @@ const ENTRIES: Record<"build" | "release" | "rollback", Array<[string, string]>>
 /** Actions needed on our behalf, not by an SDK call of ours. */
 const ON_BEHALF: Record<string, readonly string[]> = {
   build: ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:GetDownloadUrlForLayer", "ecr:CreateRepository"],
-  release: ["iam:PassRole", "kms:Decrypt"],
+  // ecs:StopTask: for the person or job stopping a pre-deploy task that outlived its release (the error says how).
+  release: ["iam:PassRole", "kms:Decrypt", "ecs:StopTask"],
   rollback: [],
 };
 
@@ -175,7 +177,7 @@ describe("policy documents", () => {
   });
 
   it("scopes writes to resources: no write action on * except where the API allows nothing else", () => {
-    const unscopable = new Set(["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListClusters", "ecs:ListServices", "ecr:GetAuthorizationToken"]);
+    const unscopable = new Set(["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks", "ecr:GetAuthorizationToken"]);
     for (const policy of all) {
       for (const { statement } of policy.statements) {
         if (statement.Resource === "*") for (const action of statement.Action) expect(unscopable, `${policy.name}: ${action} on *`).toContain(action);
