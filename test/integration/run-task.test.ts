@@ -279,6 +279,22 @@ describe("run-task", () => {
       expect((await handle.emulator.callLog()).slice(seeded).filter((e) => e.operation === "DescribeTasks")).toHaveLength(4);
     });
 
+    // Issue 15 item 3: CircleCI kills a step that prints nothing for no_output_timeout
+    // (https://circleci.com/docs/configuration-reference/#run): a wait says what it waits for at least once a minute.
+    it("prints a progress line at least once a minute while nothing changes, even with a long poll interval", async () => {
+      await handle.emulator.addRule({ match: SHA, outcome: "stuck" });
+      const clock = fakeClock();
+      const lines: Array<[number, string]> = [];
+      const log = { info: (message: string) => lines.push([clock.now(), message]), warn: () => {}, debug: () => {} };
+      const error = await runTask({ ...options, timeoutMs: 5 * 60_000, pollIntervalMs: 90_000, label: "pre-deploy task" }, { ...deps(clock, new AbortController().signal), log }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WaitTimeoutError);
+      const progress = lines.filter(([, message]) => /^waiting for pre-deploy task [\w-]+ \(container app\) to stop: RUNNING for \d+m/.test(message));
+      expect(progress.length).toBeGreaterThanOrEqual(3);
+      expect(progress[0]?.[1]).toMatch(/RUNNING for 1m(00s)? \(deadline in 4m(00s)?\)$/);
+      const times = [1_000_000, ...lines.map(([at]) => at), 1_000_000 + 5 * 60_000];
+      for (let index = 1; index < times.length; index += 1) expect((times[index] ?? 0) - (times[index - 1] ?? 0)).toBeLessThanOrEqual(60_000);
+    });
+
     it("stops waiting on a signal, leaves the task running and says how to look at it", async () => {
       await handle.emulator.addRule({ match: SHA, outcome: "stuck" });
       const controller = new AbortController();
