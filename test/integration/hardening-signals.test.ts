@@ -5,7 +5,7 @@
  * before UpdateService, then run again, converges on the right image and today's environment with
  * one extra revision at most.
  */
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
@@ -92,7 +92,7 @@ describe("a signal while release waits", () => {
     const ended = await run.ended;
     expect(ended.code, ended.stderr).toBe(130);
     expect(ended.endedAt - sentAt).toBeLessThan(PROMPT_MS);
-    expect(lastLine(ended.stderr)).toMatch(/interrupted while waiting for task .*the task was not stopped.*no service was updated \(web:2, worker:2 registered but not rolled out\)/);
+    expect(lastLine(ended.stderr)).toMatch(/interrupted while waiting for pre-deploy task .*the task was not stopped.*no service was updated \(web:2, worker:2 registered but not rolled out\)/);
     const log = await handle.emulator.callLog();
     expect(log.filter((e) => e.operation === "UpdateService" || e.operation === "StopTask")).toHaveLength(0);
   });
@@ -130,6 +130,9 @@ describe("a release killed between RegisterTaskDefinition and UpdateService, the
     // Meanwhile the configuration changed; now the release goes through.
     await putParameters(clients, "/platform/prod", { LOG_LEVEL: "warn" });
     await handle.emulator.addRule({ match: SHA_B, outcome: "complete", steps: 2 });
+    // A killed run's migration may still run (if RunTask went out before the kill); a release refuses
+    // to run a second one beside it (issue 18 item 4), so stop them first, as that refusal says.
+    for (const task of await handle.emulator.tasks()) await clients.ecs.send(new StopTaskCommand({ cluster: "prod", task: task.taskArn }));
     const rerun = await runCli([...RELEASE, "--pre-deploy-command", "bin/migrate"], handle.env());
     expect(rerun.code, rerun.stderr).toBe(0);
 
