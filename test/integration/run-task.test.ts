@@ -295,6 +295,24 @@ describe("run-task", () => {
       for (let index = 1; index < times.length; index += 1) expect((times[index] ?? 0) - (times[index - 1] ?? 0)).toBeLessThanOrEqual(60_000);
     });
 
+    // Issue 13 part 1/3.1: ECS may not show a revision registered moments ago (ClientException
+    // "Unable to describe task definition."; https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html).
+    it("retries a just-registered revision ECS does not show yet, with bounded backoff, and then gives up", async () => {
+      await handle.emulator.addRule({ match: SHA, outcome: "complete", steps: 1, unknownRevisionReads: 2 });
+      const fresh = await registerTaskDefinition(clients, { family: "fresh", networkMode: "bridge", containerDefinitions: [{ name: "app", image: imageUri("platform", SHA), essential: true, memory: 256 }] });
+      const clock = fakeClock();
+      const result = await runTask({ cluster: "prod", taskDefinition: fresh, timeoutMs: 60_000, pollIntervalMs: 6_000, justRegistered: true }, deps(clock, new AbortController().signal));
+      expect(result.status).toBe("succeeded");
+      expect(clock.slept.slice(0, 2)).toEqual([1_000, 2_000]);
+
+      await handle.emulator.addRule({ match: SHA, outcome: "complete", steps: 1, unknownRevisionReads: 10 });
+      const never = await registerTaskDefinition(clients, { family: "fresh", networkMode: "bridge", containerDefinitions: [{ name: "app", image: imageUri("platform", SHA), essential: true, memory: 256 }] });
+      const giveUp = fakeClock();
+      const error = await runTask({ cluster: "prod", taskDefinition: never, timeoutMs: 60_000, pollIntervalMs: 6_000, justRegistered: true }, deps(giveUp, new AbortController().signal)).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/no such task definition/);
+      expect(giveUp.slept).toEqual([1_000, 2_000, 4_000, 8_000]);
+    });
+
     it("stops waiting on a signal, leaves the task running and says how to look at it", async () => {
       await handle.emulator.addRule({ match: SHA, outcome: "stuck" });
       const controller = new AbortController();
