@@ -1,8 +1,11 @@
 import {
+  type CapacityProviderStrategyItem,
+  type Failure,
   DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
+  ListTasksCommand,
   RunTaskCommand,
   type RunTaskCommandInput,
   type Service,
@@ -10,9 +13,10 @@ import {
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import type { Clock } from "../core/clock.js";
-import { DeploymentFailedError, InterruptedError, ValidationError } from "../core/errors.js";
+import { formatDuration } from "../core/duration.js";
+import { InterruptedError, ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { readTaskOutcome, type TaskOutcome } from "../core/task-outcome.js";
+import { readTaskOutcome, taskIdOf, type TaskOutcome } from "../core/task-outcome.js";
 import { awsCall, awsErrorCode } from "./call.js";
 import type { AwsClients } from "./clients.js";
 
@@ -30,11 +34,53 @@ export interface RunnableTaskDefinition {
   readonly definition: TaskDefinition;
 }
 
-/** DescribeTaskDefinition of `FAMILY`, `FAMILY:REV` or an ARN; a missing one is bad input (exit 2). */
-export async function describeRunnableTaskDefinition(aws: Pick<AwsClients, "ecs">, reference: string, flag = "--task-definition"): Promise<RunnableTaskDefinition> {
+/**
+ * How often a call naming a revision registered moments ago is tried while ECS answers ClientException
+ * "Unable to describe task definition.": the ECS API is eventually consistent ("the result of an API
+ * command you run that affects your Amazon ECS resources might not be immediately visible to all
+ * subsequent commands you run", https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html).
+ * Waits of 1, 2, 4 and 8 s: at most 15 s, then the error stands.
+ */
+export const UNSEEN_REVISION_RETRIES = { attempts: 5, firstDelayMs: 1_000 } as const;
+
+/** For a revision this run registered: retry ClientException "Unable to describe task definition." (see UNSEEN_REVISION_RETRIES). */
+export interface JustRegistered {
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+}
+
+/** True for ECS's answer about a task definition it does not (yet) know. */
+export function isUnknownTaskDefinition(error: unknown): boolean {
+  return awsErrorCode(error) === "ClientException" && /unable to describe task definition/i.test(error instanceof Error ? error.message : String(error));
+}
+
+/** Runs `call`; for a just-registered revision, retries it (bounded) while ECS does not know the revision yet. */
+async function seeingNewRevision<T>(call: () => Promise<T>, what: string, fresh: JustRegistered | undefined): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (fresh === undefined || attempt >= UNSEEN_REVISION_RETRIES.attempts || !isUnknownTaskDefinition(error) || fresh.signal.aborted) throw error;
+      const delay = UNSEEN_REVISION_RETRIES.firstDelayMs * 2 ** (attempt - 1);
+      fresh.log.info(`${what}: ECS does not show the revision registered moments ago yet (eventual consistency); trying again in ${formatDuration(delay)}`);
+      try {
+        await fresh.clock.sleep(delay, fresh.signal);
+      } catch {
+        throw interrupted(fresh.signal);
+      }
+    }
+  }
+}
+
+/**
+ * DescribeTaskDefinition of `FAMILY`, `FAMILY:REV` or an ARN; a missing one is bad input (exit 2).
+ * With `fresh` (a revision this run just registered) a ClientException is retried first.
+ */
+export async function describeRunnableTaskDefinition(aws: Pick<AwsClients, "ecs">, reference: string, flag = "--task-definition", fresh?: JustRegistered): Promise<RunnableTaskDefinition> {
   let definition: TaskDefinition | undefined;
   try {
-    definition = (await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }))).taskDefinition;
+    definition = (await seeingNewRevision(() => aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference })), `DescribeTaskDefinition ${reference}`, fresh)).taskDefinition;
   } catch (error) {
     // ECS answers ClientException "Unable to describe task definition." for a family or revision that does not exist.
     if (awsErrorCode(error) === "ClientException") {
@@ -51,7 +97,8 @@ export async function describeRunnableTaskDefinition(aws: Pick<AwsClients, "ecs"
 export async function describeServiceToCopy(aws: Pick<AwsClients, "ecs">, cluster: string, service: string, flag = "--like-service"): Promise<Service> {
   let answer;
   try {
-    answer = await aws.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+    // The service's tags, for a service that propagates them to its tasks (RunTask gets them as `tags`).
+    answer = await aws.ecs.send(new DescribeServicesCommand({ cluster, services: [service], include: ["TAGS"] }));
   } catch (error) {
     if (awsErrorCode(error) === "ClusterNotFoundException") throw clusterNotFound(cluster, error);
     return awsCall("DescribeServices", `${cluster}/${service}`, () => Promise.reject(error));
@@ -63,25 +110,68 @@ export async function describeServiceToCopy(aws: Pick<AwsClients, "ecs">, cluste
   return found;
 }
 
-/** Checks that the cluster exists and is ACTIVE (exit 2 otherwise), before anything is written. */
-export async function checkCluster(aws: Pick<AwsClients, "ecs">, cluster: string): Promise<void> {
+/**
+ * Checks that the cluster exists and is ACTIVE (exit 2 otherwise), before anything is written.
+ * Returns its default capacity provider strategy (what RunTask uses without launch type or strategy).
+ */
+export async function checkCluster(aws: Pick<AwsClients, "ecs">, cluster: string): Promise<CapacityProviderStrategyItem[] | undefined> {
   const answer = await awsCall("DescribeClusters", cluster, () => aws.ecs.send(new DescribeClustersCommand({ clusters: [cluster] })));
   const found = answer.clusters?.find((candidate) => candidate.clusterName === cluster || candidate.clusterArn === cluster);
   if (found === undefined || found.status !== "ACTIVE") throw clusterNotFound(cluster);
+  return found.defaultCapacityProviderStrategy?.length ? found.defaultCapacityProviderStrategy : undefined;
 }
 
 function clusterNotFound(cluster: string, cause?: unknown): ValidationError {
   return new ValidationError(`cluster ${cluster} does not exist in this account and region (check --cluster and --region)`, { cause });
 }
 
-/** RunTask; a task ECS could not place (capacity, ENIs, ...) fails the one-off task (exit 1). */
-export async function startTask(aws: Pick<AwsClients, "ecs">, input: RunTaskCommandInput): Promise<Task> {
-  const answer = await awsCall("RunTask", `${input.cluster}/${input.taskDefinition}`, () => aws.ecs.send(new RunTaskCommand(input)));
+/**
+ * RunTask: the task, or — when ECS could place none — the `failures[]` it answered with (no capacity,
+ * RESOURCE:MEMORY, …: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html)
+ * and one line saying so. With `fresh`, a revision ECS does not show yet is retried first.
+ */
+export async function startTask(
+  aws: Pick<AwsClients, "ecs">,
+  input: RunTaskCommandInput,
+  fresh?: JustRegistered,
+): Promise<{ readonly task: Task; readonly failures?: undefined } | { readonly task?: undefined; readonly failures: readonly Failure[]; readonly reason: string }> {
+  const answer = await awsCall("RunTask", `${input.cluster}/${input.taskDefinition}`, () =>
+    seeingNewRevision(() => aws.ecs.send(new RunTaskCommand(input)), `RunTask ${input.taskDefinition}`, fresh),
+  );
   const task = answer.tasks?.[0];
-  if (task?.taskArn) return task;
-  const failure = answer.failures?.[0];
-  const reason = failure ? [failure.reason, failure.detail].filter(Boolean).join(": ") : "no task and no failure in the answer";
-  throw new DeploymentFailedError(`RunTask ${input.taskDefinition} in cluster ${input.cluster} started no task: ${reason}`);
+  if (task?.taskArn) return { task };
+  const failures = answer.failures ?? [];
+  const reason = failures.length > 0 ? failures.map((failure) => [failure.reason, failure.detail].filter(Boolean).join(": ")).join("; ") : "no task and no failure in the answer";
+  return { failures, reason };
+}
+
+/**
+ * The tasks ecs-release started (startedBy {@link STARTED_BY}) that are still running in `cluster`
+ * from a revision of `family`. ListTasks allows startedBy only as its sole filter ("When you specify
+ * startedBy as the filter, it must be the only filter that you use",
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTasks.html), so the family is
+ * checked on DescribeTasks (100 tasks per call).
+ */
+export async function findRunningOneOffTasks(aws: Pick<AwsClients, "ecs">, cluster: string, startedBy: string, family: string, signal?: AbortSignal): Promise<Task[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await awsCall("ListTasks", `${cluster} startedBy ${startedBy}`, () =>
+      aws.ecs.send(new ListTasksCommand({ cluster, startedBy, ...(nextToken ? { nextToken } : {}) }), signal ? { abortSignal: signal } : {}),
+    );
+    arns.push(...(page.taskArns ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const found: Task[] = [];
+  for (let index = 0; index < arns.length; index += 100) {
+    const tasks = arns.slice(index, index + 100);
+    const answer = await awsCall("DescribeTasks", `${cluster} ${tasks.length} tasks`, () => aws.ecs.send(new DescribeTasksCommand({ cluster, tasks }), signal ? { abortSignal: signal } : {}));
+    for (const task of answer.tasks ?? []) {
+      const taskFamily = /:task-definition\/([^:]+):\d+$/.exec(task.taskDefinitionArn ?? "")?.[1];
+      if (taskFamily === family && task.lastStatus !== "STOPPED" && task.desiredStatus !== "STOPPED") found.push(task);
+    }
+  }
+  return found;
 }
 
 /** How a wait ended: the task stopped (succeeded or failed), or it was still going at the deadline. */
@@ -98,9 +188,21 @@ export interface TaskWaitOptions {
   /** Epoch milliseconds (deps.clock) after which the wait ends with `timed-out`. */
   readonly deadline: number;
   readonly pollIntervalMs: number;
+  /** The task definition's essential containers: a failed one fails the task (see taskOutcome). */
+  readonly essential?: readonly string[];
   /** Called with every change of the task's status (PROVISIONING, PENDING, RUNNING, ...). */
   readonly onStatus?: (status: string, task: Task | undefined) => void;
+  /** What the task is, for the progress line (e.g. "pre-deploy task abc (container app)"). */
+  readonly what?: string;
+  /** The longest silence: a progress line at least this often, even when nothing changes (default 60 s). */
+  readonly progressEveryMs?: number;
 }
+
+/**
+ * A wait prints at least once a minute, so CI's no-output timeouts (CircleCI's no_output_timeout)
+ * never kill a healthy wait: https://circleci.com/docs/configuration-reference/#run
+ */
+export const TASK_PROGRESS_EVERY_MS = 60_000;
 
 /**
  * Polls DescribeTasks until the task is STOPPED or the deadline passes. Tolerates the task missing
@@ -109,24 +211,33 @@ export interface TaskWaitOptions {
  */
 export async function waitForTaskToStop(aws: Pick<AwsClients, "ecs">, options: TaskWaitOptions, deps: { readonly clock: Clock; readonly signal: AbortSignal; readonly log: Logger }): Promise<TaskWaitEnd> {
   let lastStatus: string | undefined;
+  const progressEvery = options.progressEveryMs ?? TASK_PROGRESS_EVERY_MS;
+  const started = deps.clock.now();
+  let spokeAt = started;
   for (;;) {
     if (deps.signal.aborted) throw interrupted(deps.signal);
     const answer = await awsCall("DescribeTasks", options.taskArn, () =>
       aws.ecs.send(new DescribeTasksCommand({ cluster: options.cluster, tasks: [options.taskArn] }), { abortSignal: deps.signal }),
     );
     const task = answer.tasks?.find((candidate) => candidate.taskArn === options.taskArn);
-    const outcome = readTaskOutcome(answer, options.taskArn, options.container);
+    const outcome = readTaskOutcome(answer, options.taskArn, options.container, options.essential ?? []);
     const status = outcome.state === "running" ? outcome.lastStatus : outcome.state === "unknown" ? "UNKNOWN" : "STOPPED";
+    const now = deps.clock.now();
     if (status !== lastStatus) {
       lastStatus = status;
       if (outcome.state === "unknown") deps.log.debug(`DescribeTasks did not return ${options.taskArn} (${outcome.reason}); still waiting`);
       options.onStatus?.(status, task);
+      spokeAt = now;
     }
     if ((outcome.state === "succeeded" || outcome.state === "failed") && task) return { outcome, task };
-    const now = deps.clock.now();
     if (now >= options.deadline) return { outcome: { state: "timed-out", last: outcome }, task };
+    if (now - spokeAt >= progressEvery) {
+      const shown = status === "UNKNOWN" ? "not yet returned by DescribeTasks" : status;
+      deps.log.info(`waiting for ${options.what ?? `task ${taskIdOf(options.taskArn)}`} to stop: ${shown} for ${formatDuration(now - started)} (deadline in ${formatDuration(options.deadline - now)})`);
+      spokeAt = now;
+    }
     try {
-      await deps.clock.sleep(Math.min(options.pollIntervalMs, options.deadline - now), deps.signal);
+      await deps.clock.sleep(Math.max(0, Math.min(options.pollIntervalMs, options.deadline - now, progressEvery - (now - spokeAt))), deps.signal);
     } catch (error) {
       if (deps.signal.aborted) throw interrupted(deps.signal);
       throw error;

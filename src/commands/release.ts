@@ -116,7 +116,7 @@ export interface ReleaseOptions {
    * Checks of the seam's own input against the rendered revisions, made with the other checks
    * before anything is written (and in a dry run); throws a ValidationError to refuse the release.
    */
-  readonly verifyPlanned?: (revisions: readonly PlannedRevision[]) => void;
+  readonly verifyPlanned?: (revisions: readonly PlannedRevision[]) => void | Promise<void>;
   /**
    * Saved plans (`--plan-file`, core/release-plan-file.ts): gets what the release is about to register
    * after every check and before anything is written — with the masked diff in a dry run. Throwing
@@ -228,7 +228,7 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
   };
 
   const verified = await verify(options, deps, warn, { warnings, phases });
-  options.verifyPlanned?.(plannedRevisions(verified.plan));
+  await options.verifyPlanned?.(plannedRevisions(verified.plan));
   if (options.dryRun) {
     const diff = logDryRunDiff(verified, log, (text) => deps.redactor.redact(text));
     await options.onVerified?.(planSubject(options, verified), diff);

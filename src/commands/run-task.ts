@@ -6,8 +6,8 @@ import { formatCommandLine } from "../core/command-line.js";
 import { formatDuration } from "../core/duration.js";
 import { DeploymentFailedError, InterruptedError, isEcsReleaseError, WaitTimeoutError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { buildRunTaskInput, describeTaskHint, taskLogLocation, type TaskLogLocation } from "../core/run-task-input.js";
-import { chooseTaskContainer, taskIdOf } from "../core/task-outcome.js";
+import { buildRunTaskInput, chooseCapacity, describeTaskHint, taskLogLocation, type RequestedCapacity, type TaskLogLocation } from "../core/run-task-input.js";
+import { chooseTaskContainer, essentialContainers, taskIdOf, type TaskBlame } from "../core/task-outcome.js";
 
 /** What `ecs-release run-task` (or `release --pre-deploy-command`) was asked to run. */
 export interface RunTaskOptions {
@@ -20,10 +20,25 @@ export interface RunTaskOptions {
   readonly command?: readonly string[];
   /** A service to copy network configuration, launch type or capacity providers and placement from. */
   readonly likeService?: string;
+  /** `--launch-type` / `--capacity-provider-strategy`; default: the service's capacity without FARGATE_SPOT. */
+  readonly capacity?: RequestedCapacity;
+  /** `--enable-execute-command`: ECS Exec on even when the service has it off. */
+  readonly enableExecuteCommand?: boolean;
+  /** The revision was registered moments ago (pre-deploy): ECS may not show it yet, so that is retried. */
+  readonly justRegistered?: boolean;
+  /** What the task is called in progress lines, e.g. "pre-deploy task" (default "task"). */
+  readonly label?: string;
   readonly timeoutMs: number;
   readonly pollIntervalMs: number;
   /** Flag names for messages, when the options come from other flags (release's --pre-deploy-*). */
-  readonly flagNames?: { readonly container?: string; readonly likeService?: string; readonly taskDefinition?: string };
+  readonly flagNames?: {
+    readonly container?: string;
+    readonly likeService?: string;
+    readonly taskDefinition?: string;
+    readonly command?: string;
+    readonly launchType?: string;
+    readonly capacityProviderStrategy?: string;
+  };
 }
 
 /** What run-task needs from outside. */
@@ -49,11 +64,20 @@ export interface RunTaskResult {
     readonly capacityProviderStrategy: RunTaskCommandInput["capacityProviderStrategy"] | null;
     readonly platformVersion: string | null;
     readonly networkConfiguration: NetworkConfiguration | null;
+    /** ECS Exec is on: `aws ecs execute-command` can open a shell in the task. */
+    readonly enableExecuteCommand: boolean;
   };
-  readonly taskArn: string;
-  readonly taskId: string;
-  /** How the wait ended. */
-  readonly status: "succeeded" | "failed" | "timed-out" | "interrupted";
+  /** Null when RunTask started no task (status `not-started`). */
+  readonly taskArn: string | null;
+  readonly taskId: string | null;
+  /** How the wait ended; `not-started`: RunTask answered failures[] (no capacity, RESOURCE:MEMORY, …). */
+  readonly status: "succeeded" | "failed" | "not-started" | "timed-out" | "interrupted";
+  /**
+   * For `failed` and `not-started`: `revision` when what the revision runs failed (exit code, sidecar,
+   * missing image), `infrastructure` when the task was interrupted or never placed or started for a
+   * reason outside the image. Null otherwise.
+   */
+  readonly blame: TaskBlame | null;
   /** The task's last known lastStatus (STOPPED unless timed out or interrupted). */
   readonly lastStatus: string | null;
   /** The decisive container's exit code; null when it did not run to one (or has not yet). */
@@ -63,8 +87,8 @@ export interface RunTaskResult {
   readonly stopCode: string | null;
   /** Milliseconds from RunTask to the end of the wait. */
   readonly durationMs: number;
-  /** `aws ecs describe-tasks …` for this task. */
-  readonly describeCommand: string;
+  /** `aws ecs describe-tasks …` for this task (null when none started). */
+  readonly describeCommand: string | null;
   /** The container's CloudWatch log group and stream (awslogs driver), or null. */
   readonly logs: TaskLogLocation | null;
 }
@@ -76,6 +100,10 @@ export interface PreparedTask {
   readonly container: string;
   readonly input: RunTaskCommandInput;
   readonly logDefinition: Parameters<typeof taskLogLocation>[0];
+  /** The task definition's essential containers. */
+  readonly essential: readonly string[];
+  /** Why the capacity differs from the service's (FARGATE_SPOT avoided), when it does. */
+  readonly capacityNote: string | undefined;
 }
 
 /**
@@ -85,9 +113,11 @@ export interface PreparedTask {
  */
 export async function prepareTask(options: RunTaskOptions, deps: RunTaskDeps): Promise<PreparedTask> {
   const names = options.flagNames ?? {};
-  const [revision, service] = await Promise.all([
-    describeRunnableTaskDefinition(deps.aws, options.taskDefinition, names.taskDefinition),
-    options.likeService === undefined ? checkCluster(deps.aws, options.cluster).then(() => undefined) : describeServiceToCopy(deps.aws, options.cluster, options.likeService, names.likeService),
+  const fresh = options.justRegistered ? deps : undefined;
+  const [revision, service, clusterDefaultStrategy] = await Promise.all([
+    describeRunnableTaskDefinition(deps.aws, options.taskDefinition, names.taskDefinition, fresh),
+    options.likeService === undefined ? undefined : describeServiceToCopy(deps.aws, options.cluster, options.likeService, names.likeService),
+    options.likeService === undefined ? checkCluster(deps.aws, options.cluster) : undefined,
   ]);
   const definitions = revision.definition.containerDefinitions ?? [];
   const container = chooseTaskContainer(definitions, options.container, {
@@ -95,18 +125,31 @@ export async function prepareTask(options: RunTaskOptions, deps: RunTaskDeps): P
     family: revision.name,
     ...(names.container ? { flag: names.container } : {}),
   });
-  const input = buildRunTaskInput(
-    {
-      cluster: options.cluster,
-      taskDefinitionArn: revision.arn,
-      networkMode: revision.definition.networkMode,
-      container,
-      command: options.command,
-      likeService: service,
-    },
-    names.likeService,
-  );
-  return { options, taskDefinitionName: revision.name, container, input, logDefinition: definitions.find((definition) => definition.name === container) };
+  const spec = {
+    cluster: options.cluster,
+    taskDefinitionArn: revision.arn,
+    networkMode: revision.definition.networkMode,
+    container,
+    command: options.command,
+    likeService: service,
+    clusterDefaultStrategy,
+    ...(options.capacity ? { capacity: options.capacity } : {}),
+    ...(options.enableExecuteCommand ? { enableExecuteCommand: true } : {}),
+  };
+  const capacity = chooseCapacity(spec, {
+    launchType: names.launchType ?? "--launch-type",
+    strategy: names.capacityProviderStrategy ?? "--capacity-provider-strategy",
+  });
+  const input = buildRunTaskInput(spec, names.likeService, capacity, names.command);
+  return {
+    options,
+    taskDefinitionName: revision.name,
+    container,
+    input,
+    logDefinition: definitions.find((definition) => definition.name === container),
+    essential: essentialContainers(definitions),
+    capacityNote: capacity.note,
+  };
 }
 
 /**
@@ -118,16 +161,16 @@ export async function prepareTask(options: RunTaskOptions, deps: RunTaskDeps): P
 export async function startPreparedTask(prepared: PreparedTask, deps: RunTaskDeps): Promise<RunTaskResult> {
   const { options, input, container } = prepared;
   const { log, clock } = deps;
+  if (prepared.capacityNote) log.info(prepared.capacityNote);
   log.info(`running ${prepared.taskDefinitionName} in cluster ${options.cluster}: ${describeLaunch(prepared)}`);
   const started = clock.now();
-  const task = await startTask(deps.aws, input);
-  const taskArn = task.taskArn as string;
-  const taskId = taskIdOf(taskArn);
-  const logs = taskLogLocation(prepared.logDefinition, taskId);
-  const hint = describeTaskHint(options.cluster, taskArn, deps.aws.region, logs, prepared.logDefinition?.logConfiguration?.logDriver);
-  log.info(`task ${taskId} started; ${hint}`);
-
-  const result = (status: RunTaskResult["status"], last: Task | undefined, extra: { exitCode?: number | undefined; reason?: string; lastStatus?: string }): RunTaskResult => ({
+  const label = options.label ?? "task";
+  const run = await startTask(deps.aws, input, options.justRegistered ? deps : undefined);
+  const result = (
+    status: RunTaskResult["status"],
+    last: Task | undefined,
+    extra: { exitCode?: number | undefined; reason?: string; lastStatus?: string; blame?: TaskBlame },
+  ): RunTaskResult => ({
     cluster: options.cluster,
     taskDefinition: input.taskDefinition as string,
     container,
@@ -138,19 +181,38 @@ export async function startPreparedTask(prepared: PreparedTask, deps: RunTaskDep
       capacityProviderStrategy: input.capacityProviderStrategy ?? null,
       platformVersion: input.platformVersion ?? null,
       networkConfiguration: input.networkConfiguration ?? null,
+      enableExecuteCommand: input.enableExecuteCommand === true,
     },
-    taskArn,
-    taskId,
+    taskArn: taskArn ?? null,
+    taskId: taskArn ? taskIdOf(taskArn) : null,
     status,
+    blame: extra.blame ?? null,
     lastStatus: extra.lastStatus ?? last?.lastStatus ?? null,
     exitCode: extra.exitCode ?? null,
     reason: extra.reason ?? null,
     stoppedReason: last?.stoppedReason ?? null,
     stopCode: last?.stopCode ?? null,
     durationMs: clock.now() - started,
-    describeCommand: `aws ecs describe-tasks --region ${deps.aws.region} --cluster ${options.cluster} --tasks ${taskArn}`,
+    describeCommand: taskArn ? `aws ecs describe-tasks --region ${deps.aws.region} --cluster ${options.cluster} --tasks ${taskArn}` : null,
     logs: logs ?? null,
   });
+  let taskArn: string | undefined;
+  let logs: TaskLogLocation | undefined;
+  if (run.task === undefined) {
+    // Not the revision's fault: ECS found no place for the task (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html).
+    throw new DeploymentFailedError(`RunTask ${prepared.taskDefinitionName} in cluster ${options.cluster} started no task: ${run.reason}`, {
+      result: result("not-started", undefined, { reason: run.reason, blame: "infrastructure" }),
+    });
+  }
+  const task = run.task;
+  taskArn = task.taskArn as string;
+  const taskId = taskIdOf(taskArn);
+  logs = taskLogLocation(prepared.logDefinition, taskId);
+  const hint = describeTaskHint(options.cluster, taskArn, deps.aws.region, logs, prepared.logDefinition?.logConfiguration?.logDriver);
+  const exec = input.enableExecuteCommand
+    ? `; a shell in it: aws ecs execute-command --region ${deps.aws.region} --cluster ${options.cluster} --task ${taskArn} --container ${container} --interactive --command /bin/sh`
+    : "";
+  log.info(`${label} ${taskId} started; ${hint}${exec}`);
 
   let lastTask: Task | undefined = task;
   let end;
@@ -163,6 +225,8 @@ export async function startPreparedTask(prepared: PreparedTask, deps: RunTaskDep
         container,
         deadline: started + options.timeoutMs,
         pollIntervalMs: options.pollIntervalMs,
+        essential: prepared.essential,
+        what: `${label} ${taskId} (container ${container})`,
         onStatus: (status, described) => {
           lastTask = described ?? lastTask;
           if (status !== "STOPPED") log.info(`task ${taskId}: ${status}`);
@@ -172,10 +236,13 @@ export async function startPreparedTask(prepared: PreparedTask, deps: RunTaskDep
     );
   } catch (error) {
     if (error instanceof InterruptedError || (isEcsReleaseError(error) && error.name === "InterruptedError")) {
-      throw new InterruptedError(`interrupted while waiting for task ${taskId}; the task was not stopped: ${hint}`, {
-        cause: error,
-        result: result("interrupted", lastTask, {}),
-      });
+      throw new InterruptedError(
+        `interrupted while waiting for ${label} ${taskId}; the task was not stopped (aws ecs stop-task --region ${deps.aws.region} --cluster ${options.cluster} --task ${taskArn} would): ${hint}`,
+        {
+          cause: error,
+          result: result("interrupted", lastTask, {}),
+        },
+      );
     }
     throw error;
   }
@@ -187,12 +254,12 @@ export async function startPreparedTask(prepared: PreparedTask, deps: RunTaskDep
   }
   if (outcome.state === "failed") {
     throw new DeploymentFailedError(`task ${taskId} failed: ${outcome.reason}; ${hint}`, {
-      result: result("failed", end.task, { exitCode: outcome.exitCode, reason: outcome.reason }),
+      result: result("failed", end.task, { exitCode: outcome.exitCode, reason: outcome.reason, blame: outcome.blame }),
     });
   }
   const status = outcome.last.state === "running" ? outcome.last.lastStatus : "not found by DescribeTasks";
   throw new WaitTimeoutError(
-    `task ${taskId} is still ${status} after ${formatDuration(options.timeoutMs)} (ecs-release did not stop it; aws ecs stop-task --cluster ${options.cluster} --task ${taskArn} would); ${hint}`,
+    `task ${taskId} is still ${status} after ${formatDuration(options.timeoutMs)} (ecs-release did not stop it; aws ecs stop-task --region ${deps.aws.region} --cluster ${options.cluster} --task ${taskArn} would); ${hint}${exec}`,
     { result: result("timed-out", end.task ?? lastTask, { lastStatus: status }) },
   );
 }
@@ -209,7 +276,8 @@ function describeLaunch(prepared: PreparedTask): string {
     ? `capacity providers ${input.capacityProviderStrategy.map((item) => item.capacityProvider).join(", ")}`
     : (input.launchType ?? "the cluster's default capacity");
   const vpc = input.networkConfiguration?.awsvpcConfiguration;
+  const extras = [input.enableExecuteCommand ? "ECS Exec on" : undefined, input.tags?.length ? `${input.tags.length} tags` : undefined].filter(Boolean).join(", ");
   const network = vpc ? `, subnets ${(vpc.subnets ?? []).join(",")}, security groups ${(vpc.securityGroups ?? []).join(",") || "default"}` : "";
-  const like = options.likeService ? ` (like service ${options.likeService}: ${how}${network})` : ` (${how})`;
+  const like = options.likeService ? ` (like service ${options.likeService}: ${how}${network}${extras ? `, ${extras}` : ""})` : ` (${how}${extras ? `, ${extras}` : ""})`;
   return `${what}${like}`;
 }

@@ -20,7 +20,7 @@ export interface RevisionRecord {
 }
 
 /** How a revision's rollout ended, as shown to people. */
-export type OutcomeLabel = "stable" | "failed" | "rolled back" | "unknown";
+export type OutcomeLabel = "stable" | "failed" | "rolled back" | "not released" | "unknown";
 
 /** A family and revision named by an ARN or `family:revision`. */
 export interface RevisionName {
@@ -53,6 +53,8 @@ export function outcomeOf(record: Pick<RevisionRecord, "tags">): OutcomeLabel {
       return "failed";
     case "rolled-back":
       return "rolled back";
+    case "not-released":
+      return "not released";
     default:
       return "unknown";
   }

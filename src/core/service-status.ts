@@ -46,8 +46,19 @@ export interface ServiceStatus {
   readonly desired: number;
   readonly running: number;
   readonly pending: number;
-  /** True while more than one deployment exists or the primary one is not COMPLETED. */
+  /**
+   * True while a rollout is going on: more than one deployment exists or the primary one is not
+   * COMPLETED — except a FAILED primary, which ECS leaves beside the old ACTIVE one when the circuit
+   * breaker does not roll back: that is settled (see `rollout`).
+   */
   readonly inFlight: boolean;
+  /**
+   * `in-progress`, `failed` (the PRIMARY deployment's rolloutState is FAILED), `completed`, or
+   * `unknown`: ECS reports no rolloutState (a service behind a Classic Load Balancer).
+   */
+  readonly rollout: "in-progress" | "failed" | "completed" | "unknown";
+  /** Fewer tasks running than desired while no rollout is in progress or reported (worth a look). */
+  readonly belowDesired: boolean;
   /** Newest first. */
   readonly deployments: readonly DeploymentStatus[];
   /** Newest first. */
@@ -87,6 +98,28 @@ export function summarizeService(service: Service, revisions: ReadonlyMap<string
       };
     });
   const primary = deployments.find((d) => d.status === "PRIMARY");
+  const failed = primary?.rolloutState === "FAILED";
+  const inFlight = !failed && (deployments.length > 1 || (primary !== undefined && primary.rolloutState !== null && primary.rolloutState !== "COMPLETED"));
+  // rolloutState "is only populated for services using the rolling update (ECS) deployment type that
+  // aren't behind a Classic Load Balancer" (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html):
+  // without it, running below desired is the only sign of trouble.
+  const rollout = failed ? "failed" : primary !== undefined && primary.rolloutState === null ? "unknown" : inFlight ? "in-progress" : "completed";
+  const desired = service.desiredCount ?? 0;
+  const running = service.runningCount ?? 0;
+  const belowDesired = running < desired && (rollout === "unknown" || rollout === "failed" || rollout === "completed");
+  const statusWarnings: string[] = [];
+  const name = service.serviceName ?? "service";
+  if (failed && primary) {
+    const active = deployments.find((d) => d.status === "ACTIVE");
+    statusWarnings.push(
+      `${name}: deployment ${primary.id} (${primary.revision}) FAILED${primary.rolloutStateReason ? `: ${primary.rolloutStateReason}` : ""}; the circuit breaker did not roll back${active ? `, the old deployment ${active.id} (${active.revision}) keeps its tasks` : ""}`,
+    );
+  }
+  if (belowDesired) {
+    statusWarnings.push(
+      `${name}: running ${running} of ${desired} desired tasks${rollout === "unknown" ? " and ECS reports no rollout state for it (e.g. behind a Classic Load Balancer): look at its events and stopped tasks" : ""}`,
+    );
+  }
   return {
     service: service.serviceName ?? "",
     status: service.status ?? "",
@@ -97,13 +130,15 @@ export function summarizeService(service: Service, revisions: ReadonlyMap<string
     desired: service.desiredCount ?? 0,
     running: service.runningCount ?? 0,
     pending: service.pendingCount ?? 0,
-    inFlight: deployments.length > 1 || (primary !== undefined && primary.rolloutState !== null && primary.rolloutState !== "COMPLETED"),
+    inFlight,
+    rollout,
+    belowDesired,
     deployments,
     events: [...(service.events ?? [])]
       .sort((a, b) => time(b.createdAt) - time(a.createdAt))
       .slice(0, eventCount)
       .map((e) => ({ createdAt: iso(e.createdAt), message: e.message ?? "" })),
-    warnings: deploymentConfigurationWarnings(service),
+    warnings: [...statusWarnings, ...deploymentConfigurationWarnings(service)],
   };
 }
 
@@ -136,7 +171,7 @@ export function formatServiceStatus(status: ServiceStatus): string {
   const lines: string[] = [];
   const sha = status.sha ? ` sha ${status.sha.slice(0, 12)}` : "";
   const outcome = status.outcome && status.outcome !== "unknown" ? ` (${status.outcome})` : "";
-  lines.push(`${status.service}: ${status.revision}${sha}${outcome}  desired ${status.desired}  running ${status.running}  pending ${status.pending}${status.inFlight ? "  ROLLOUT IN PROGRESS" : ""}`);
+  lines.push(`${status.service}: ${status.revision}${sha}${outcome}  desired ${status.desired}  running ${status.running}  pending ${status.pending}${status.rollout === "failed" ? "  ROLLOUT FAILED" : status.inFlight ? "  ROLLOUT IN PROGRESS" : ""}${status.belowDesired ? "  BELOW DESIRED" : ""}`);
   lines.push(
     indent(
       formatTable(

@@ -60,8 +60,13 @@ export function recordedSecureNames(tags: TagMap): ReadonlySet<string> | undefin
   return new Set(value.split(" ").filter((name) => name !== ""));
 }
 
-/** Recorded rollout outcomes, the values of `TAG.outcome`. */
-export type Outcome = "stable" | "failed" | "rolled-back";
+/**
+ * Recorded rollout outcomes, the values of `TAG.outcome`. `not-released`: the release stopped before
+ * any service ran the revision for a reason that is not the revision's (its pre-deploy task found no
+ * capacity, was interrupted by Spot, hit a pull rate limit): it marks the revision neither good nor
+ * bad — rollback and prune treat it as untagged.
+ */
+export type Outcome = "stable" | "failed" | "rolled-back" | "not-released";
 
 /** A revision's tags as a plain map. */
 export type TagMap = Readonly<Record<string, string>>;

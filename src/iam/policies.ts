@@ -136,6 +136,24 @@ export const RELEASE_POLICY: JobPolicy = {
       statement: { Sid: "PreDeployTaskWatch", Effect: "Allow", Action: ["ecs:DescribeTasks", "ecs:DescribeClusters"], Resource: ["arn:aws:ecs:${Region}:${Account}:task/${Cluster}/*", ECS_CLUSTER] },
     },
     {
+      why: "--pre-deploy-command, before anything is written: a migration never runs twice at once, so release looks for an earlier ecs-release task of the family still running (ListTasks by startedBy; DescribeTasks above). ListTasks is scoped by the ecs:cluster condition.",
+      statement: { Sid: "PreDeployTaskFind", Effect: "Allow", Action: ["ecs:ListTasks"], Resource: "*", Condition: IN_CLUSTER },
+    },
+    {
+      why: "a pre-deploy task that outlived its release (timeout, cancelled job) can be stopped from the job, as the error message says (aws ecs stop-task); only the cluster's tasks.",
+      statement: { Sid: "PreDeployTaskStop", Effect: "Allow", Action: ["ecs:StopTask"], Resource: "arn:aws:ecs:${Region}:${Account}:task/${Cluster}/*" },
+    },
+    {
+      why: "the pre-deploy task gets the service's task tags (and ECS managed tags) when RunTask creates it: tagging on create needs ecs:TagResource, allowed here only as part of RunTask (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html).",
+      statement: {
+        Sid: "PreDeployTaskTagOnCreate",
+        Effect: "Allow",
+        Action: ["ecs:TagResource"],
+        Resource: "arn:aws:ecs:${Region}:${Account}:task/${Cluster}/*",
+        Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } },
+      },
+    },
+    {
       why: "registering a revision (and running it) that names a task role and an execution role passes those roles to ECS tasks; nothing else may receive them.",
       statement: { Sid: "PassTaskRoles", Effect: "Allow", Action: ["iam:PassRole"], Resource: ["${TaskRoleArn}", "${ExecutionRoleArn}"], Condition: PASSED_TO_ECS_TASKS },
     },

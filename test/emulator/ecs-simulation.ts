@@ -43,7 +43,10 @@ export interface TaskDefinitionInfo {
   arn: string;
   /** Images of all its containers. */
   images: string[];
-  /** Its containers (name, image, essential), for the stopped tasks of a failed deployment. */
+  /**
+   * Its containers in order (name, image, essential): for the stopped tasks of a failed deployment,
+   * and for RunTask (moto's lists fewer containers; ECS lists every one).
+   */
   containers?: Array<{ name: string; image: string; essential: boolean }>;
 }
 
@@ -70,6 +73,32 @@ export interface SimRule {
   scaleTo?: number;
   /** The step at which `scaleTo` applies; default the last step (the rollout completes, then scales). */
   scaleAtStep?: number;
+  /**
+   * One-off tasks (RunTask) only, like the fields below: the task's stopCode when it stops (default
+   * EssentialContainerExited), e.g. SpotInterruption — a Fargate Spot interruption, whose containers
+   * get SIGTERM and may exit 0. Stop codes: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html
+   */
+  stopCode?: string;
+  /** The task's stoppedReason (default: ECS's wording for the stop code, e.g. "Your Spot Task was interrupted."). */
+  stoppedReason?: string;
+  /**
+   * Exit codes by container name, overriding `exitCode` for those containers: e.g. a failing essential
+   * sidecar `{"log-router": 1}` while the app exits 0 on SIGTERM. With stopCode TaskFailedToStart no
+   * container has an exit code.
+   */
+  containerExitCodes?: Record<string, number>;
+  /**
+   * RunTask places no task and answers `failures: [{reason}]` instead (HTTP 200), e.g. "RESOURCE:MEMORY":
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html
+   */
+  runTaskFailure?: string;
+  /**
+   * Eventual consistency after RegisterTaskDefinition: the first N DescribeTaskDefinition or RunTask
+   * calls naming a newly registered revision (by ARN or family:revision) whose images match answer
+   * ClientException "Unable to describe task definition." (the ECS API "might not be immediately
+   * visible to all subsequent commands": https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html).
+   */
+  unknownRevisionReads?: number;
 }
 
 interface Plan {
@@ -82,7 +111,22 @@ interface Plan {
   scaleAtStep?: number;
   /** The application image ECS cannot pull (missing from ECR): the tasks fail with CannotPullContainerError. */
   missingImage?: string;
+  /** One-off tasks: how the task stops (see SimRule). */
+  stopCode?: string;
+  stoppedReason?: string;
+  containerExitCodes?: Record<string, number>;
 }
+
+/** ECS's stoppedReason for a stop code, where the documentation gives one. */
+const STOPPED_REASONS: Record<string, string> = {
+  EssentialContainerExited: "Essential container in task exited",
+  // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
+  SpotInterruption: "Your Spot Task was interrupted.",
+  TerminationNotice: "Task stopped due to instance termination.",
+  UserInitiated: "Task stopped by user",
+  ServiceSchedulerInitiated: "Scaling activity initiated by deployment",
+  TaskFailedToStart: "Task failed to start",
+};
 
 const DEFAULT_PLAN: Plan = { outcome: "complete", steps: 2, exitCode: 0 };
 
@@ -185,9 +229,11 @@ interface Task {
   describeCount: number;
   createdAt: number;
   startedAt?: number;
-  stopped?: { at: number; reason: string; stopCode: string; exitCode: number };
+  stopped?: { at: number; reason: string; stopCode: string; exitCode: number | undefined; exitCodes?: Record<string, number> };
   containerArns: Map<string, string>;
   eniId: string;
+  /** Every container of the task definition (ECS describes each one; moto may list fewer). */
+  definitionContainers?: Array<{ name: string; image: string | undefined }>;
 }
 
 /** A RunTask request as the emulator received it, for tests to assert. */
@@ -236,6 +282,8 @@ export class EcsSimulation {
   private imageCheck: ImageCheck = async () => undefined;
   /** Stopped tasks of failed deployments, by task ARN. */
   private readonly serviceTasks = new Map<string, ServiceTaskRecord>();
+  /** Revisions (family:revision) ECS does not show yet, with how many more reads miss them. */
+  private readonly unseenRevisions = new Map<string, number>();
 
   constructor(
     private readonly lookup: TaskDefinitionLookup,
@@ -246,6 +294,7 @@ export class EcsSimulation {
   reset(): void {
     this.services.clear();
     this.tasks.clear();
+    this.unseenRevisions.clear();
     this.rules = [];
     this.consistency = { ...DEFAULT_CONSISTENCY };
     this.missingImagesFail = true;
@@ -380,6 +429,9 @@ export class EcsSimulation {
           outcome: rule.outcome,
           steps: Math.max(1, rule.steps ?? DEFAULT_PLAN.steps),
           exitCode: rule.exitCode ?? DEFAULT_PLAN.exitCode,
+          ...(rule.stopCode !== undefined ? { stopCode: rule.stopCode } : {}),
+          ...(rule.stoppedReason !== undefined ? { stoppedReason: rule.stoppedReason } : {}),
+          ...(rule.containerExitCodes !== undefined ? { containerExitCodes: { ...rule.containerExitCodes } } : {}),
         };
         if (rule.exitCode !== undefined) plan.exitCodeGiven = true;
         if (rule.scaleTo !== undefined) plan.scaleTo = rule.scaleTo;
@@ -765,6 +817,43 @@ export class EcsSimulation {
 
   // ------------------------------------------------------------------- tasks
 
+  /** The newest rule matching `images` that has `field` set. */
+  private ruleWith<K extends keyof SimRule>(images: readonly string[], field: K): SimRule | undefined {
+    for (let index = this.rules.length - 1; index >= 0; index -= 1) {
+      const rule = this.rules[index];
+      if (rule !== undefined && rule[field] !== undefined && images.some((image) => image.includes(rule.match))) return rule;
+    }
+    return undefined;
+  }
+
+  /** RegisterTaskDefinition answered by moto: a matching `unknownRevisionReads` rule hides the new revision for a few reads. */
+  noteRegistration(answer: unknown): void {
+    const definition = isJsonObject(answer) ? answer["taskDefinition"] : undefined;
+    if (!isJsonObject(definition)) return;
+    const family = stringField(definition, "family");
+    const revision = numberField(definition, "revision");
+    const containers = Array.isArray(definition["containerDefinitions"]) ? definition["containerDefinitions"] : [];
+    const images = containers.filter(isJsonObject).flatMap((container) => (typeof container["image"] === "string" ? [container["image"]] : []));
+    const rule = this.ruleWith(images, "unknownRevisionReads");
+    if (family !== undefined && revision !== undefined && rule?.unknownRevisionReads) this.unseenRevisions.set(`${family}:${revision}`, rule.unknownRevisionReads);
+  }
+
+  /** True (and one read fewer) when `reference` names a revision ECS does not show yet: answer ClientException. */
+  takeUnseenRead(reference: string | undefined): boolean {
+    const key = (reference ?? "").replace(/^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\//, "");
+    const left = this.unseenRevisions.get(key);
+    if (left === undefined || left <= 0) return false;
+    if (left === 1) this.unseenRevisions.delete(key);
+    else this.unseenRevisions.set(key, left - 1);
+    return true;
+  }
+
+  /** A `runTaskFailure` rule for the task definition RunTask names: the failure to answer instead of a task. */
+  async runTaskFailure(request: JsonObject): Promise<string | undefined> {
+    const info = await this.lookup(stringField(request, "taskDefinition") ?? "");
+    return this.ruleWith(info?.images ?? [], "runTaskFailure")?.runTaskFailure;
+  }
+
   /** RunTask answered by moto: track each task and show it PROVISIONING as asked for. */
   async runTasks(request: JsonObject, tasks: unknown[]): Promise<unknown[]> {
     const out: unknown[] = [];
@@ -792,7 +881,9 @@ export class EcsSimulation {
         createdAt: this.seconds(),
         containerArns,
         eniId: `eni-${randomBytes(8).toString("hex").slice(0, 17)}`,
+        ...(info?.containers ? { definitionContainers: info.containers } : {}),
       };
+      for (const container of info?.containers ?? []) if (!containerArns.has(container.name)) containerArns.set(container.name, `${prefix}/${randomUUID()}`);
       this.tasks.set(taskArn, state);
       out.push(this.renderTask(state, task));
     }
@@ -813,7 +904,15 @@ export class EcsSimulation {
         state.describeCount += 1;
         state.startedAt ??= at;
         if (state.plan.outcome !== "stuck" && state.describeCount >= state.plan.steps) {
-          state.stopped = { at, reason: "Essential container in task exited", stopCode: "EssentialContainerExited", exitCode: state.plan.exitCode };
+          const stopCode = state.plan.stopCode ?? "EssentialContainerExited";
+          state.stopped = {
+            at,
+            reason: state.plan.stoppedReason ?? STOPPED_REASONS[stopCode] ?? "Task stopped",
+            stopCode,
+            // A task that failed to start has containers that never ran to an exit code.
+            exitCode: stopCode === "TaskFailedToStart" ? undefined : state.plan.exitCode,
+            ...(state.plan.containerExitCodes && stopCode !== "TaskFailedToStart" ? { exitCodes: state.plan.containerExitCodes } : {}),
+          };
           stopped.push(state.taskArn);
         }
       }
@@ -863,8 +962,11 @@ export class EcsSimulation {
       rendered["stoppedAt"] = state.stopped.at;
       rendered["executionStoppedAt"] = state.stopped.at;
     }
-    const containers = Array.isArray(task["containers"]) ? task["containers"] : [];
-    rendered["containers"] = containers.filter(isJsonObject).map((container) => {
+    const listed = (Array.isArray(task["containers"]) ? task["containers"] : []).filter(isJsonObject);
+    const names = new Set(listed.map((container) => stringField(container, "name")));
+    const missing = (state.definitionContainers ?? []).filter((container) => !names.has(container.name)).map((container) => ({ name: container.name, ...(container.image ? { image: container.image } : {}) }));
+    const containers: JsonObject[] = [...listed, ...missing];
+    rendered["containers"] = containers.map((container) => {
       const name = stringField(container, "name") ?? "";
       const out: JsonObject = {
         containerArn: state.containerArns.get(name) ?? `${state.taskArn}/${name}`,
@@ -877,7 +979,8 @@ export class EcsSimulation {
       for (const key of ["image", "cpu", "memory"] as const) {
         if (container[key] !== undefined) out[key] = container[key];
       }
-      if (state.stopped !== undefined) out["exitCode"] = state.stopped.exitCode;
+      const exitCode = state.stopped?.exitCodes?.[name] ?? state.stopped?.exitCode;
+      if (state.stopped !== undefined && exitCode !== undefined) out["exitCode"] = exitCode;
       return out;
     });
     rendered["attachments"] = this.renderAttachments(state, lastStatus);

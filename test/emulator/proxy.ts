@@ -147,6 +147,26 @@ export function parseRule(value: unknown): SimRule | string {
   if (scaleAtStep !== undefined) rule.scaleAtStep = scaleAtStep;
   if (steps !== undefined) rule.steps = steps;
   if (exitCode !== undefined) rule.exitCode = exitCode;
+  return parseTaskRuleFields(value, rule);
+}
+
+/** The one-off task fields of a rule (stopCode, stoppedReason, containerExitCodes, runTaskFailure, unknownRevisionReads). */
+function parseTaskRuleFields(value: JsonObject, rule: SimRule): SimRule | string {
+  const { stopCode, stoppedReason, containerExitCodes, runTaskFailure, unknownRevisionReads } = value;
+  for (const [name, field] of [["stopCode", stopCode], ["stoppedReason", stoppedReason], ["runTaskFailure", runTaskFailure]] as const) {
+    if (field !== undefined && (typeof field !== "string" || field === "")) return `rule.${name} must be a non-empty string`;
+  }
+  if (containerExitCodes !== undefined && (!isJsonObject(containerExitCodes) || Object.values(containerExitCodes).some((code) => typeof code !== "number" || !Number.isInteger(code)))) {
+    return "rule.containerExitCodes must map container names to integers";
+  }
+  if (unknownRevisionReads !== undefined && (typeof unknownRevisionReads !== "number" || !Number.isInteger(unknownRevisionReads) || unknownRevisionReads < 0)) {
+    return "rule.unknownRevisionReads must be an integer >= 0";
+  }
+  if (typeof stopCode === "string") rule.stopCode = stopCode;
+  if (typeof stoppedReason === "string") rule.stoppedReason = stoppedReason;
+  if (isJsonObject(containerExitCodes)) rule.containerExitCodes = { ...(containerExitCodes as Record<string, number>) };
+  if (typeof runTaskFailure === "string") rule.runTaskFailure = runTaskFailure;
+  if (typeof unknownRevisionReads === "number") rule.unknownRevisionReads = unknownRevisionReads;
   return rule;
 }
 
@@ -166,6 +186,16 @@ export function parseConsistency(value: unknown): Partial<ConsistencySettings> |
     out.lateTags = lateTags;
   }
   return out;
+}
+
+/** An ECS error answer in the JSON protocol. */
+function errorAnswer(status: number, type: string, message: string): MotoAnswer {
+  return { status, headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": randomUUID() }, body: Buffer.from(JSON.stringify({ __type: type, message })) };
+}
+
+/** ECS's answer for a task definition it does not (yet) know. */
+function unknownTaskDefinition(): MotoAnswer {
+  return errorAnswer(400, "ClientException", "Unable to describe task definition.");
 }
 
 /** Validate a fault posted to `/_sim/faults`; returns an error message or the fault. */
@@ -400,7 +430,6 @@ export class EmulatorProxy {
         }
         break;
       }
-      case "ListTasks":
       case "CreateService":
       case "DescribeServices":
       case "DeleteService":
@@ -408,16 +437,29 @@ export class EmulatorProxy {
       case "StopTask":
         break;
       case "RunTask":
+        if (this.simulation.takeUnseenRead(typeof request["taskDefinition"] === "string" ? request["taskDefinition"] : undefined)) return unknownTaskDefinition();
         return this.runTask(request, req, url);
+      case "DescribeTaskDefinition":
+        if (this.simulation.takeUnseenRead(typeof request["taskDefinition"] === "string" ? request["taskDefinition"] : undefined)) return unknownTaskDefinition();
+        return this.lateTags.size === 0 ? undefined : this.tagsOneReadLate(operation, request, req, url, body);
+      case "ListTasks":
+        // "When you specify startedBy as the filter, it must be the only filter that you use" (moto
+        // accepts any mix): https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTasks.html
+        if (request["startedBy"] !== undefined && ["family", "serviceName", "containerInstance"].some((key) => request[key] !== undefined)) {
+          return errorAnswer(400, "InvalidParameterException", "startedBy must be the only filter when listing tasks.");
+        }
+        break;
       case "RegisterTaskDefinition":
-        return this.serially(() => this.forward("POST", url, req.headers, body));
+        return this.serially(async () => {
+          const answer = await this.forward("POST", url, req.headers, body);
+          if (answer.status === 200) this.simulation.noteRegistration(parseJson(answer.body));
+          return answer;
+        });
       case "ListTaskDefinitions":
         return this.listTaskDefinitions(request, req, url);
       case "TagResource":
       case "ListTagsForResource":
         return this.tagsOneReadLate(operation, request, req, url, body);
-      case "DescribeTaskDefinition":
-        return this.lateTags.size === 0 ? undefined : this.tagsOneReadLate(operation, request, req, url, body);
       default:
         return undefined;
     }
@@ -585,6 +627,11 @@ export class EmulatorProxy {
 
   /** RunTask: moto can only place FARGATE tasks, so ask it for those and overlay what was asked. */
   private async runTask(request: JsonObject, req: IncomingMessage, url: string): Promise<MotoAnswer> {
+    const failure = await this.simulation.runTaskFailure(request);
+    if (failure !== undefined) {
+      const body = Buffer.from(JSON.stringify({ tasks: [], failures: [{ reason: failure }] }));
+      return { status: 200, headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": randomUUID() }, body };
+    }
     const motoRequest: JsonObject = { ...(await this.forMoto(request, req)), launchType: "FARGATE" };
     delete motoRequest["capacityProviderStrategy"];
     const answer = await this.forward("POST", url, req.headers, Buffer.from(JSON.stringify(motoRequest)));

@@ -117,6 +117,79 @@ describe("release --pre-deploy-command", () => {
     expect((await tagsOf("web:2"))["ecs-release:outcome"]).toBeUndefined();
   });
 
+  // Issue 18 item 3: RunTask failures[] (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html)
+  // are the infrastructure's: the release stops, but the revision is not marked bad.
+  it("stops the release with exit 1 when RunTask places no task (RESOURCE:MEMORY); the revision is tagged not-released, not failed", async () => {
+    await handle.emulator.addRule({ match: SHA, outcome: "complete", runTaskFailure: "RESOURCE:MEMORY" });
+    const cli = await release(["--service", "web", "--pre-deploy-command", "bin/migrate", "--json"]);
+
+    expect(cli.code, cli.stderr).toBe(1);
+    expect(cli.stderr).toMatch(/error: pre-deploy command RunTask web:2 in cluster prod started no task: RESOURCE:MEMORY; no service was updated \(web:2 registered but not rolled out\); not the revision's fault/);
+    expect(await writes()).toEqual(["RegisterTaskDefinition", "RunTask", "TagResource"]);
+    expect(await runningRevision("web")).toBe("web:1");
+    expect((await tagsOf("web:2"))["ecs-release:outcome"]).toBe("not-released");
+    expect(JSON.parse(cli.stdout).result).toMatchObject({
+      preDeploy: { status: "not-started", blame: "infrastructure", taskArn: null },
+      revisions: [{ family: "web", outcome: "not-released" }],
+    });
+  });
+
+  it("tags the revision not-released when a Spot interruption stopped the migration, even with exit 0", async () => {
+    await handle.emulator.addRule({ match: SHA, outcome: "complete", steps: 2, exitCode: 0, stopCode: "SpotInterruption" });
+    const cli = await release(["--service", "web", "--pre-deploy-command", "bin/migrate"]);
+    expect(cli.code, cli.stderr).toBe(1);
+    expect(cli.stderr).toMatch(/interrupted before it finished .*SpotInterruption/);
+    expect(await calls()).not.toContain("UpdateService");
+    expect((await tagsOf("web:2"))["ecs-release:outcome"]).toBe("not-released");
+  });
+
+  // Issue 18 item 4: ListTasks allows startedBy only as its sole filter
+  // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTasks.html); the family is checked on DescribeTasks.
+  it("refuses a second release with exit 2, writing nothing, while the first one's pre-deploy task still runs; --force runs beside it", async () => {
+    await handle.emulator.addRule({ match: SHA, outcome: "stuck" });
+    const first = await release(["--service", "web", "--pre-deploy-command", "bin/migrate", "--pre-deploy-timeout", "300ms"]);
+    expect(first.code, first.stderr).toBe(4);
+    expect(first.stderr).toMatch(/aws ecs stop-task --region us-east-1 --cluster prod --task arn:aws:ecs:/);
+    const [task] = await handle.emulator.tasks();
+    const taskId = (task?.taskArn ?? "").split("/").pop() ?? "";
+    seeded = (await handle.emulator.callLog()).length;
+
+    const second = await release(["--service", "web", "--pre-deploy-command", "bin/migrate"]);
+    expect(second.code, second.stderr).toBe(2);
+    expect(logLines(second.stderr).at(-1)).toMatch(
+      new RegExp(`error: an ecs-release task of web is still running in cluster prod: ${taskId} \\(web:2, RUNNING, started .* ago\\); a migration must not run twice at once: wait for it \\(aws ecs wait tasks-stopped .*\\) or stop it \\(aws ecs stop-task --region us-east-1 --cluster prod --task ${task?.taskArn ?? ""}\\).* or pass --force`),
+    );
+    expect(await writes()).toEqual([]);
+    expect(await calls()).toContain("ListTasks");
+
+    const dryRun = await release(["--service", "web", "--pre-deploy-command", "bin/migrate", "--dry-run"]);
+    expect(dryRun.code).toBe(2);
+
+    await handle.emulator.addRule({ match: SHA, outcome: "complete", steps: 1, exitCode: 0 });
+    const forced = await release(["--service", "web", "--pre-deploy-command", "bin/migrate", "--force"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toMatch(/warning: an ecs-release task of web is still running .*--force: running the pre-deploy command beside it/);
+  });
+
+  // RunTask: "A total of 8192 characters are allowed for overrides" (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html).
+  it("refuses a --pre-deploy-command over RunTask's 8192-character overrides with exit 2 before registering anything", async () => {
+    const cli = await release(["--service", "web", "--pre-deploy-command", `bin/migrate ${"x".repeat(9000)}`]);
+    expect(cli.code, cli.stderr).toBe(2);
+    expect(logLines(cli.stderr).at(-1)).toMatch(/error: --pre-deploy-command is too long for RunTask: its overrides would be \d+ characters and ECS allows 8192/);
+    expect(await writes()).toEqual([]);
+  });
+
+  // Issue 13 part 1/3.1: right after RegisterTaskDefinition ECS may not show the revision yet
+  // (ClientException "Unable to describe task definition."; the ECS API is eventually consistent:
+  // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html). The pre-deploy task retries (bounded).
+  it("retries when ECS does not show the just-registered revision yet, instead of failing the release", async () => {
+    await handle.emulator.addRule({ match: SHA, outcome: "complete", steps: 1, exitCode: 0, unknownRevisionReads: 1 });
+    const cli = await release(["--service", "web", "--pre-deploy-command", "bin/migrate"]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stderr).toMatch(/DescribeTaskDefinition arn:aws:ecs:\S+:task-definition\/web:2: ECS does not show the revision registered moments ago yet \(eventual consistency\); trying again in 1(\.0)?s/);
+    expect(await runningRevision("web")).toBe("web:2");
+  });
+
   it.each<[string, string[], RegExp]>([
     ["shell syntax in the command", ["--pre-deploy-command", "bin/migrate && bin/seed"], /--pre-deploy-command contains an unquoted "&"/],
     ["an empty command", ["--pre-deploy-command", "  "], /--pre-deploy-command is empty/],

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { formatCommandLine, splitCommandLine } from "../../core/command-line.js";
 import { ValidationError } from "../../core/errors.js";
 import { readReleaseMetadata } from "../../core/release-metadata.js";
+import { parseCapacityProviderStrategy, parseLaunchType } from "../../core/run-task-input.js";
 import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
 import { CLUSTER, DRY_RUN, NO_WAIT, POLL_INTERVAL, REPOSITORY, SERVICES, SHA, TIMEOUT } from "./shared-flags.js";
 
@@ -39,6 +40,9 @@ export const releaseCommand: CommandSpec = {
     { name: "pre-deploy-timeout", type: "duration", default: "30m", description: "how long to wait for the pre-deploy task to stop" },
     { name: "plan-file", type: "string", placeholder: "FILE", description: "with --dry-run: save the plan to FILE (JSON, keyed digests only), with a Markdown copy for the approver (.md) and the digest key (.key) beside it; without: release only if it still matches FILE (else exit 2, nothing written); a missing FILE is a warning" },
     { name: "accept-drift", type: "boolean", description: "with --plan-file: release even when SSM, the image, the template or the running revisions changed since the plan (the changes are listed)" },
+    { name: "pre-deploy-launch-type", type: "string", placeholder: "TYPE", description: "run the pre-deploy task on this launch type instead of the service's capacity (default: the service's, without FARGATE_SPOT)" },
+    { name: "pre-deploy-capacity-provider-strategy", type: "string", placeholder: "P[:W[:B]],…", description: "run the pre-deploy task on this capacity provider strategy, e.g. FARGATE:1" },
+    { name: "pre-deploy-enable-execute-command", type: "boolean", description: "turn ECS Exec on for the pre-deploy task, whatever the service says" },
   ],
   execute: executeRelease,
 };
@@ -78,7 +82,7 @@ async function executeRelease(ctx: CliContext): Promise<CommandOutcome> {
   const preDeployModule = preDeploy ? await import("../../commands/pre-deploy.js") : undefined;
   const hooks =
     preDeploy && preDeployModule
-      ? { verifyPlanned: preDeployModule.preDeployCheck(preDeploy), ...(options.dryRun ? {} : { beforeUpdate: preDeployModule.preDeployHook(preDeploy, deps) }) }
+      ? { verifyPlanned: preDeployModule.preDeployCheck(preDeploy, deps), ...(options.dryRun ? {} : { beforeUpdate: preDeployModule.preDeployHook(preDeploy, deps) }) }
       : {};
   const { planFileHook } = await import("./release-plan.js");
   const onVerified = planFileHook(ctx, { planFile: read.string(flags, "plan-file"), acceptDrift: read.boolean(flags, "accept-drift"), dryRun: options.dryRun, services: options.services });
@@ -87,13 +91,18 @@ async function executeRelease(ctx: CliContext): Promise<CommandOutcome> {
 }
 
 /** `--pre-deploy-*`: the command split into argv here, so a bad one is refused before anything is read or written. */
-function readPreDeploy(ctx: CliContext, options: { cluster: string; services: readonly string[]; pollIntervalMs: number; dryRun: boolean }) {
+function readPreDeploy(ctx: CliContext, options: { cluster: string; services: readonly string[]; pollIntervalMs: number; dryRun: boolean; force: boolean }) {
   const text = read.string(ctx.flags, "pre-deploy-command");
   const container = read.string(ctx.flags, "pre-deploy-container");
+  const launchType = read.string(ctx.flags, "pre-deploy-launch-type");
+  const strategy = read.string(ctx.flags, "pre-deploy-capacity-provider-strategy");
+  const exec = read.boolean(ctx.flags, "pre-deploy-enable-execute-command");
   if (text === undefined) {
     if (container !== undefined) throw new ValidationError("--pre-deploy-container needs --pre-deploy-command");
+    if (launchType !== undefined || strategy !== undefined || exec) throw new ValidationError("--pre-deploy-launch-type, --pre-deploy-capacity-provider-strategy and --pre-deploy-enable-execute-command need --pre-deploy-command");
     return undefined;
   }
+  if (launchType !== undefined && strategy !== undefined) throw new ValidationError("pass --pre-deploy-launch-type or --pre-deploy-capacity-provider-strategy, not both (RunTask takes one or the other)");
   const command = splitCommandLine(text, "--pre-deploy-command");
   if (options.dryRun) ctx.log.info(`dry run: would run ${formatCommandLine(command)} from the new revision before updating any service`);
   return {
@@ -102,7 +111,11 @@ function readPreDeploy(ctx: CliContext, options: { cluster: string; services: re
     service: options.services[0] ?? "",
     timeoutMs: read.number(ctx.flags, "pre-deploy-timeout") ?? 30 * 60_000,
     pollIntervalMs: options.pollIntervalMs,
+    force: options.force,
     ...(container !== undefined ? { container } : {}),
+    ...(launchType !== undefined ? { capacity: { launchType: parseLaunchType(launchType, "--pre-deploy-launch-type") } } : {}),
+    ...(strategy !== undefined ? { capacity: { capacityProviderStrategy: parseCapacityProviderStrategy(strategy, "--pre-deploy-capacity-provider-strategy") } } : {}),
+    ...(exec ? { enableExecuteCommand: true } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { splitCommandLine } from "../../core/command-line.js";
+import { parseCapacityProviderStrategy, parseLaunchType } from "../../core/run-task-input.js";
 import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
 import { CLUSTER, POLL_INTERVAL, TIMEOUT } from "./shared-flags.js";
 
@@ -7,7 +8,7 @@ export const runTaskCommand: CommandSpec = {
   name: "run-task",
   summary: "run a one-off task from a revision (migrations) and wait for its exit code",
   description:
-    "Runs one task from a task definition revision (started by \"ecs-release\"), optionally overriding one container's command and copying the network configuration, launch type or capacity provider strategy, platform version and placement of a service, waits until it is STOPPED, and exits 1 with the container's exit code and the stopped reason when that is not 0, or 4 at the deadline (the task is left running). --command is split into arguments like a POSIX shell splits words (quotes and backslashes), but nothing is expanded and no shell runs it: for pipes, && or $VARIABLES use --command 'sh -c \"…\"'.",
+    "Runs one task from a task definition revision (started by \"ecs-release\"), optionally overriding one container's command and copying the network configuration, launch type or capacity provider strategy, platform version, placement, tags and ECS Exec setting of a service, waits until it is STOPPED, and exits 0 only when the task really finished: the container exited 0, the task stopped because an essential container exited (not a Spot interruption or a stop by someone) and no other essential container failed. Otherwise 1 with the exit code and the stopped reason, or 4 at the deadline (the task is left running). A one-off task never runs on FARGATE_SPOT unless asked: a service's FARGATE_SPOT is replaced by FARGATE, saying so. --command is split into arguments like a POSIX shell splits words (quotes and backslashes), but nothing is expanded and no shell runs it: for pipes, && or $VARIABLES use --command 'sh -c \"…\"'.",
   examples: [
     'ecs-release run-task --cluster prod --task-definition web --container app --command "python manage.py migrate" --like-service web',
     "ecs-release run-task --cluster prod --task-definition web:42 --like-service web --command 'sh -c \"bin/migrate && bin/seed\"' --timeout 15m",
@@ -17,7 +18,10 @@ export const runTaskCommand: CommandSpec = {
     { name: "task-definition", type: "string", placeholder: "FAMILY[:REV]", required: true, description: "task definition to run: family (latest ACTIVE revision), family:revision or ARN" },
     { name: "container", type: "string", placeholder: "NAME", description: "container that gets --command and whose exit code decides (default: the only essential container)" },
     { name: "command", type: "string", placeholder: "COMMAND", description: "command to run in the container: split like a shell (quotes, backslashes), nothing expanded, no shell" },
-    { name: "like-service", type: "string", placeholder: "SERVICE", description: "copy this service's network configuration, launch type or capacity providers, platform version and placement" },
+    { name: "like-service", type: "string", placeholder: "SERVICE", description: "copy this service's network configuration, capacity (without FARGATE_SPOT), platform version, placement, tags and ECS Exec setting" },
+    { name: "launch-type", type: "string", placeholder: "TYPE", description: "run on this launch type (FARGATE, EC2, EXTERNAL) instead of the service's capacity" },
+    { name: "capacity-provider-strategy", type: "string", placeholder: "P[:W[:B]],…", description: "run on this capacity provider strategy, e.g. FARGATE:1 (FARGATE_SPOT only when named here)" },
+    { name: "enable-execute-command", type: "boolean", description: "turn ECS Exec on for the task (aws ecs execute-command into a hung migration), whatever the service says" },
     { ...TIMEOUT, default: "30m", description: "how long to wait for the task to stop" },
     { ...POLL_INTERVAL, description: "time between DescribeTasks polls" },
   ],
@@ -29,6 +33,8 @@ async function executeRunTask(ctx: CliContext): Promise<CommandOutcome> {
   const commandText = read.string(flags, "command");
   const container = read.string(flags, "container");
   const likeService = read.string(flags, "like-service");
+  const launchType = read.string(flags, "launch-type");
+  const strategy = read.string(flags, "capacity-provider-strategy");
   const options = {
     cluster: read.string(flags, "cluster") as string,
     taskDefinition: read.string(flags, "task-definition") as string,
@@ -37,6 +43,15 @@ async function executeRunTask(ctx: CliContext): Promise<CommandOutcome> {
     ...(commandText !== undefined ? { command: splitCommandLine(commandText, "--command") } : {}),
     ...(container !== undefined ? { container } : {}),
     ...(likeService !== undefined ? { likeService } : {}),
+    ...(launchType !== undefined || strategy !== undefined
+      ? {
+          capacity: {
+            ...(launchType !== undefined ? { launchType: parseLaunchType(launchType) } : {}),
+            ...(strategy !== undefined ? { capacityProviderStrategy: parseCapacityProviderStrategy(strategy) } : {}),
+          },
+        }
+      : {}),
+    ...(read.boolean(flags, "enable-execute-command") ? { enableExecuteCommand: true } : {}),
   };
   const { run } = await import("../../commands/run-task.js");
   const result = await run(options, { aws: await ctx.aws(), log: ctx.log, clock: ctx.clock, signal: ctx.signal });

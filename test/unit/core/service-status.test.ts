@@ -63,4 +63,36 @@ describe("summarizeService", () => {
     expect(steady.inFlight).toBe(false);
     expect(formatServiceStatus(steady)).not.toMatch(/ROLLOUT IN PROGRESS/);
   });
+
+  // Issue 18 item 8. A breaker without rollback leaves the FAILED PRIMARY beside the old ACTIVE one.
+  it("shows a FAILED primary beside an ACTIVE one as failed, not in progress", () => {
+    const failed = summarizeService(
+      {
+        ...service,
+        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false }, minimumHealthyPercent: 100 },
+        runningCount: 2,
+        deployments: [
+          service.deployments![0]!,
+          { ...service.deployments![1]!, rolloutState: "FAILED", rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.", runningCount: 0, pendingCount: 0, failedTasks: 4 },
+        ],
+      },
+      revisions,
+    );
+    expect(failed).toMatchObject({ inFlight: false, rollout: "failed" });
+    expect(failed.warnings[0]).toMatch(/web: deployment ecs-svc\/2 \(web:5\) FAILED: ECS deployment circuit breaker: tasks failed to start\.; the circuit breaker did not roll back, the old deployment ecs-svc\/1 \(web:4\) keeps its tasks/);
+    const text = formatServiceStatus(failed);
+    expect(text).toMatch(/^web: web:5 .* ROLLOUT FAILED\n/);
+    expect(text).not.toMatch(/ROLLOUT IN PROGRESS/);
+  });
+
+  // rolloutState is not populated behind a Classic Load Balancer: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html
+  it("flags a service without rolloutState running below its desired count", () => {
+    const { rolloutState: _state, rolloutStateReason: _reason, ...classic } = service.deployments![1]!;
+    const below = summarizeService({ ...service, desiredCount: 3, runningCount: 1, pendingCount: 0, deployments: [{ ...classic, desiredCount: 3, runningCount: 1, pendingCount: 0 }] }, revisions);
+    expect(below).toMatchObject({ inFlight: false, rollout: "unknown", belowDesired: true });
+    expect(below.warnings[0]).toMatch(/web: running 1 of 3 desired tasks and ECS reports no rollout state for it \(e\.g\. behind a Classic Load Balancer\)/);
+    expect(formatServiceStatus(below)).toMatch(/^web: .*BELOW DESIRED\n/);
+    const healthy = summarizeService({ ...service, desiredCount: 2, runningCount: 2, pendingCount: 0, deployments: [{ ...classic, desiredCount: 2, runningCount: 2, pendingCount: 0 }] }, revisions);
+    expect(healthy).toMatchObject({ rollout: "unknown", belowDesired: false, warnings: [] });
+  });
 });

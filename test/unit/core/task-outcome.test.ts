@@ -61,13 +61,19 @@ describe("taskOutcome", () => {
         state: "failed",
         exitCode: undefined,
         reason: "container app did not run to an exit code (CannotPullContainerError: ref not found); task stopped: CannotPullContainerError: pull image manifest has been retried 5 time(s) (TaskFailedToStart)",
+        blame: "revision",
       },
     ],
     [
       "stopped by a user: SIGTERM",
       { lastStatus: "STOPPED", stopCode: "UserInitiated", stoppedReason: "Task stopped by user", containers: [app(143)] },
       "app",
-      { state: "failed", exitCode: 143, reason: "container app exited with code 143; task stopped: Task stopped by user (UserInitiated)" },
+      {
+        state: "failed",
+        exitCode: 143,
+        blame: "infrastructure",
+        reason: "the task was interrupted before it finished (container app exited with code 143); task stopped: Task stopped by user (UserInitiated)",
+      },
     ],
     [
       "the watched container is missing from the task",
@@ -77,6 +83,86 @@ describe("taskOutcome", () => {
     ],
   ])("%s", (_name, task, container, expected) => {
     expect(taskOutcome(task, container)).toMatchObject(expected);
+  });
+});
+
+/**
+ * Success means the task really finished (issue 18 item 1). Stop codes:
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html (stopCode); a sidecar that
+ * exits makes ECS stop the others ("Essential container in task exited",
+ * https://repost.aws/knowledge-center/ecs-task-stopped); pull errors:
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html.
+ */
+describe("taskOutcome: a task succeeded only when it really finished", () => {
+  const essential = ["app", "log-router"];
+  it.each<[string, Partial<Task>, Partial<TaskOutcome> & { state: TaskOutcome["state"] }]>([
+    [
+      "a Fargate Spot interruption with exit 0 (the migration caught SIGTERM) is not success",
+      { lastStatus: "STOPPED", stopCode: "SpotInterruption", stoppedReason: "Your Spot Task was interrupted.", containers: [app(0), sidecar(0)] },
+      {
+        state: "failed",
+        exitCode: 0,
+        blame: "infrastructure",
+        reason: "the task was interrupted before it finished (container app exited with code 0); task stopped: Your Spot Task was interrupted. (SpotInterruption)",
+      },
+    ],
+    [
+      "an EC2 termination notice with exit 0 is not success",
+      { lastStatus: "STOPPED", stopCode: "TerminationNotice", stoppedReason: "Task stopped due to instance termination", containers: [app(0)] },
+      { state: "failed", exitCode: 0, blame: "infrastructure" },
+    ],
+    [
+      "a stop by the service scheduler with exit 0 is not success",
+      { lastStatus: "STOPPED", stopCode: "ServiceSchedulerInitiated", containers: [app(0)] },
+      { state: "failed", blame: "infrastructure" },
+    ],
+    [
+      "a failed essential sidecar with the app exiting 0 on SIGTERM is the revision's failure",
+      { lastStatus: "STOPPED", stopCode: "EssentialContainerExited", stoppedReason: "Essential container in task exited", containers: [app(0), sidecar(1)] },
+      {
+        state: "failed",
+        exitCode: 0,
+        blame: "revision",
+        reason: "essential container log-router exited with code 1, which stops the task; container app exited with code 0; task stopped: Essential container in task exited (EssentialContainerExited)",
+      },
+    ],
+    [
+      "an essential sidecar stopped by ECS after the app finished (143) is not a failure",
+      { lastStatus: "STOPPED", stopCode: "EssentialContainerExited", containers: [app(0), sidecar(143)] },
+      { state: "succeeded", exitCode: 0 },
+    ],
+    [
+      "an essential sidecar killed for its memory is a failure",
+      { lastStatus: "STOPPED", stopCode: "EssentialContainerExited", containers: [app(0), { name: "log-router", exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage" }] },
+      { state: "failed", blame: "revision" },
+    ],
+    [
+      "a pull rate limit is the infrastructure's",
+      {
+        lastStatus: "STOPPED",
+        stopCode: "TaskFailedToStart",
+        stoppedReason: "CannotPullContainerError: inspect image has been retried 5 time(s): toomanyrequests: You have reached your pull rate limit.",
+        containers: [app()],
+      },
+      { state: "failed", exitCode: undefined, blame: "infrastructure" },
+    ],
+    [
+      "a network timeout pulling the image is the infrastructure's",
+      { lastStatus: "STOPPED", stopCode: "TaskFailedToStart", stoppedReason: "CannotPullContainerError: failed to do request: dial tcp 52.1.2.3:443: i/o timeout", containers: [app()] },
+      { state: "failed", blame: "infrastructure" },
+    ],
+    [
+      "a missing image is the revision's",
+      { lastStatus: "STOPPED", stopCode: "TaskFailedToStart", stoppedReason: "CannotPullContainerError: pull image manifest has been retried 7 time(s): ref 123.dkr.ecr.us-east-1.amazonaws.com/platform:abc not found", containers: [app()] },
+      { state: "failed", blame: "revision" },
+    ],
+    [
+      "a non-zero exit of the app is the revision's",
+      { lastStatus: "STOPPED", stopCode: "EssentialContainerExited", containers: [app(2), sidecar(143)] },
+      { state: "failed", exitCode: 2, blame: "revision" },
+    ],
+  ])("%s", (_name, task, expected) => {
+    expect(taskOutcome(task, "app", essential)).toMatchObject(expected);
   });
 });
 

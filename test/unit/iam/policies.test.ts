@@ -96,6 +96,7 @@ const ENTRIES: Record<"build" | "release" | "rollback", Array<[string, string]>>
   release: [
     ["commands/release.ts", "run"],
     ["commands/pre-deploy.ts", "preDeployHook"],
+    ["commands/pre-deploy.ts", "preDeployCheck"],
   ],
   rollback: [
     ["commands/rollback.ts", "run"],
@@ -108,7 +109,8 @@ const ENTRIES: Record<"build" | "release" | "rollback", Array<[string, string]>>
 /** Actions needed on our behalf, not by an SDK call of ours. */
 const ON_BEHALF: Record<string, readonly string[]> = {
   build: ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:GetDownloadUrlForLayer", "ecr:CreateRepository"],
-  release: ["iam:PassRole", "kms:Decrypt"],
+  // ecs:StopTask: for the person or job stopping a pre-deploy task that outlived its release (the error says how).
+  release: ["iam:PassRole", "kms:Decrypt", "ecs:StopTask"],
   rollback: [],
 };
 
