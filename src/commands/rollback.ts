@@ -9,6 +9,7 @@ import { ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { formatRevisionName, outcomeOf, parseRevisionName, type RevisionName, type RevisionRecord } from "../core/revision-record.js";
 import { formatRollbackTo, parseRollbackTo, selectRevisionsToDeregister, selectRollbackTarget, type RollbackTargetDecision, type RollbackTo } from "../core/rollback-target.js";
+import { checkRollbackServices } from "../core/rollback-plan.js";
 import { rolloutTargetsOf } from "../core/rollout-state.js";
 import { TAG } from "../core/tags.js";
 import { shaOf } from "../core/history.js";
@@ -102,8 +103,7 @@ export async function run(options: RollbackOptions, deps: RollbackDeps): Promise
 
   // --- 1. what runs now ---------------------------------------------------------------------------
   const described = await describeServices(deps.aws, options.cluster, options.services, deps.signal);
-  const gone = [...described.missing, ...described.services.filter((s) => s.status !== "ACTIVE").map((s) => `${s.serviceName} (${s.status})`)];
-  if (gone.length > 0) throw new ValidationError(`rollback: not found in cluster ${options.cluster}: ${gone.join(", ")} (check --service)`);
+  checkRollbackServices(options.cluster, described.services, described.missing);
   const groups = groupByRevision(described.services);
 
   // --- 2. choose each target (pure rule, reads newest first until it decides) ----------------------

@@ -1,4 +1,4 @@
-import { DeregisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { CreateServiceCommand, DeregisterTaskDefinitionCommand, type DeploymentControllerType } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { TAG } from "../../src/core/tags.js";
 import { runCli } from "../helpers/cli.js";
@@ -151,6 +151,26 @@ describe("ecs-release rollback", () => {
     expect(logLines(run.stderr), run.stderr).toHaveLength(1);
     expect(run.stderr).toMatch(message);
     expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
+  });
+
+  // ECS refuses UpdateService with a task definition for these controllers
+  // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html): refused before any write, dry run too.
+  it.each<[DeploymentControllerType, string[]]>([
+    ["CODE_DEPLOY", []],
+    ["EXTERNAL", []],
+    ["CODE_DEPLOY", ["--dry-run"]],
+  ])("refuses a %s service before anything is written %j", async (type, extra) => {
+    const clients = awsClients(handle.emulator);
+    const arns = await seedFour(clients);
+    await clients.ecs.send(new CreateServiceCommand({ cluster: "prod", serviceName: "web-bg", taskDefinition: arns[3]!, desiredCount: 1, deploymentController: { type } }));
+    const before = (await handle.emulator.callLog()).length;
+    // web comes first: today's rollback would already have switched it when web-bg's update fails.
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--service", "web-bg", ...extra, ...FAST], handle.env());
+    expect(run.code, run.stderr).toBe(2);
+    expect(logLines(run.stderr), run.stderr).toHaveLength(1);
+    expect(run.stderr).toMatch(new RegExp(`web-bg uses the ${type} deployment controller: ecs-release rolls back services with the ECS \\(rolling update\\) controller only`));
+    expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toBe(arns[3]);
   });
 
   it("never deregisters a revision another service in the cluster uses", async () => {
