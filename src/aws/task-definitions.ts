@@ -95,6 +95,7 @@ export function toRevisionRecord(taskDefinition: TaskDefinition, tags: ReadonlyA
   const map = tagsToMap(tags);
   const image = map[TAG.image] ?? applicationImage(taskDefinition);
   const registeredAt = taskDefinition.registeredAt instanceof Date ? taskDefinition.registeredAt.toISOString() : undefined;
+  const images = (taskDefinition.containerDefinitions ?? []).flatMap((c) => (typeof c.image === "string" ? [c.image] : []));
   return {
     arn,
     family: taskDefinition.family ?? parseRevisionName(arn)?.family ?? "",
@@ -102,6 +103,7 @@ export function toRevisionRecord(taskDefinition: TaskDefinition, tags: ReadonlyA
     status: taskDefinition.status ?? "ACTIVE",
     tags: map,
     ...(image === undefined ? {} : { image }),
+    ...(images.length === 0 ? {} : { images }),
     ...(registeredAt === undefined ? {} : { registeredAt }),
   };
 }

@@ -1,10 +1,12 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
+import { ecrImageExists } from "../aws/ecr-image-check.js";
 import { describeServices, partialUpdateError, tagResource, updateServices, type StartedDeployment } from "../aws/ecs.js";
 import { deregisterRevision, describeRevision, describeRevisions, listClusterUsage, mapConcurrently, RevisionLister } from "../aws/task-definitions.js";
 import { rolloutReportError, waitForRollouts, type RolloutReport } from "../aws/wait-rollout.js";
 import type { Clock } from "../core/clock.js";
 import { formatDuration } from "../core/duration.js";
+import { arnAccountAndRegion, imagesToCheck, type EcrImageRef } from "../core/ecr-image.js";
 import { ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { formatRevisionName, outcomeOf, parseRevisionName, type RevisionName, type RevisionRecord } from "../core/revision-record.js";
@@ -31,7 +33,7 @@ export interface RollbackOptions {
 
 /** What rollback needs from outside. */
 export interface RollbackDeps {
-  readonly aws: Pick<AwsClients, "ecs" | "region">;
+  readonly aws: Pick<AwsClients, "ecs" | "ecr" | "region">;
   readonly log: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
@@ -111,7 +113,11 @@ export async function run(options: RollbackOptions, deps: RollbackDeps): Promise
   const problems = groups.flatMap((g) => (g.decision?.status === "none" ? [`${serviceNames(g)} (on ${formatRevisionName(g.current)}): ${g.decision.reason}`] : []));
   if (problems.length > 0) throw new ValidationError(`rollback --to ${formatRollbackTo(to)}: ${problems.join("; ")}`, { problems });
   const chosen = groups.map((g) => ({ group: g, target: (g.decision as Extract<RollbackTargetDecision, { status: "found" }>).target, note: (g.decision as { note?: string }).note ?? null }));
+  const unchecked = await checkTargetImages(chosen.filter((c) => c.target.arn !== c.group.currentArn), to, deps);
   for (const { note } of chosen) if (note) log.warn(note);
+  if (unchecked.length > 0) {
+    log.info(`not checked (not in this account's ECR in ${deps.aws.region}): ${unchecked.join(", ")}; if one is gone, its tasks stop with CannotPullContainerError and rollback exits 1 with nothing deregistered`);
+  }
 
   const moving = chosen.filter((c) => c.target.arn !== c.group.currentArn);
   const services: RollbackServiceResult[] = chosen.flatMap(({ group, target }) =>
@@ -228,6 +234,76 @@ export async function run(options: RollbackOptions, deps: RollbackDeps): Promise
   });
   log.info(`rolled back in ${formatDuration(clock.now() - started)}: ${moving.map((m) => `${serviceNames(m.group)} on ${formatRevisionName(m.target)}`).join(", ")}`);
   return result;
+}
+
+/**
+ * Before anything is written: every image of each target that lives in this account's ECR must
+ * still be there (a lifecycle policy may have expired it; see aws/ecr-image-check.ts). A missing
+ * one is exit 2 naming the image and the next older target whose images are all there. Returns the
+ * images that could not be checked (other registries, accounts or regions).
+ */
+async function checkTargetImages(chosen: ReadonlyArray<{ group: Group; target: RevisionRecord }>, to: RollbackTo, deps: RollbackDeps): Promise<string[]> {
+  const exists = imageLookup(deps);
+  const unchecked = new Set<string>();
+  const problems = await Promise.all(
+    chosen.map(async ({ group, target }) => {
+      const missing = await missingImages(target, exists, unchecked);
+      if (missing.length === 0) return undefined;
+      const next = await findUsableTarget(group, target, exists, deps);
+      const instead = next
+        ? `the next usable target is ${describeRevisionLine(next)}: ecs-release rollback --to ${formatRevisionName(next)}`
+        : `no older ACTIVE revision has all its images in ECR: release a commit again (ecs-release release --sha …)`;
+      return `${serviceNames(group)} (on ${formatRevisionName(group.current)}): ${formatRevisionName(target)} runs ${missing.join(", ")}, no longer in ECR (an ECR lifecycle policy may have expired it); ${instead}`;
+    }),
+  );
+  const found = problems.filter((p): p is string => p !== undefined);
+  if (found.length > 0) throw new ValidationError(`rollback --to ${formatRollbackTo(to)}: ${found.join("; ")}`, { problems: found });
+  return [...unchecked];
+}
+
+/** One DescribeImages per distinct image, remembered for the run. */
+function imageLookup(deps: RollbackDeps): (image: EcrImageRef) => Promise<boolean> {
+  const cache = new Map<string, Promise<boolean>>();
+  return (image) => {
+    const key = `${image.registryId}/${image.repository}/${JSON.stringify(image.imageId)}`;
+    const known = cache.get(key) ?? ecrImageExists(deps.aws, image, deps.signal);
+    cache.set(key, known);
+    return known;
+  };
+}
+
+/** The revision's images that are in this account's ECR and missing there; the others go to `unchecked`. */
+async function missingImages(record: RevisionRecord, exists: (image: EcrImageRef) => Promise<boolean>, unchecked: Set<string>): Promise<string[]> {
+  const where = arnAccountAndRegion(record.arn);
+  const images = record.images ?? (record.image ? [record.image] : []);
+  const split = where ? imagesToCheck(images, where) : { checkable: [], unchecked: images };
+  for (const image of split.unchecked) unchecked.add(image);
+  const present = await Promise.all(split.checkable.map((image) => exists(image)));
+  return split.checkable.filter((_, i) => !present[i]).map((image) => image.uri);
+}
+
+/**
+ * The target `rollback previous` would choose from `from`, then from that one, … until one has all
+ * its images in ECR (bounded by SCAN_BUDGET revisions read); undefined when none has.
+ */
+async function findUsableTarget(group: Group, from: RevisionRecord, exists: (image: EcrImageRef) => Promise<boolean>, deps: RollbackDeps): Promise<RevisionRecord | undefined> {
+  const lister = new RevisionLister(deps.aws, group.current.family, "ACTIVE", deps.signal);
+  const known = new Map(group.known.map((r) => [r.arn, r]));
+  let below: RevisionRecord = from;
+  let read = 0;
+  for (;;) {
+    const exhausted = lister.exhausted || read >= SCAN_BUDGET;
+    const decision = selectRollbackTarget({ to: { kind: "previous" }, current: below, revisions: [...known.values()], exhausted });
+    if (decision.status === "none") return undefined;
+    if (decision.status === "found") {
+      if ((await missingImages(decision.target, exists, new Set())).length === 0) return decision.target;
+      below = decision.target;
+      continue;
+    }
+    const arns = (await lister.next(10)).filter((arn) => !known.has(arn) && (parseRevisionName(arn)?.revision ?? 0) < below.revision);
+    for (const record of await describeRevisions(deps.aws, arns, { signal: deps.signal })) known.set(record.arn, record);
+    read += arns.length;
+  }
 }
 
 function groupByRevision(services: readonly Service[]): Group[] {

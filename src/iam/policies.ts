@@ -180,6 +180,10 @@ export const ROLLBACK_POLICY: JobPolicy = {
       why: "the record: revisions rolled back from are tagged rolled-back before they are deregistered.",
       statement: { Sid: "EcsTagRevisions", Effect: "Allow", Action: ["ecs:TagResource"], Resource: ECS_FAMILY },
     },
+    {
+      why: "before anything is written, rollback checks that the target's images in this account's ECR still exist (a lifecycle policy may have expired them): read-only, on any repository of the account in the region, since a revision's images can come from several.",
+      statement: { Sid: "EcrTargetImages", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: "arn:aws:ecr:${Region}:${Account}:repository/*" },
+    },
   ],
 };
 

@@ -1,6 +1,7 @@
 import { CreateServiceCommand, DeregisterTaskDefinitionCommand, type DeploymentControllerType } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { TAG } from "../../src/core/tags.js";
+import { BatchDeleteImageCommand } from "@aws-sdk/client-ecr";
 import { runCli } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
 import { describeService, readRevision, registerRevisions, rollOut, sha } from "../helpers/revisions.js";
@@ -24,9 +25,10 @@ async function releaseFour(clients: AwsClients): Promise<void> {
   }
 }
 
-/** The same history seeded directly (tags as release leaves them), service web on web:5. */
+/** The same history seeded directly (tags as release leaves them), service web on web:5; each commit's image is in ECR. */
 async function seedFour(clients: AwsClients): Promise<string[]> {
   await seedPlatform(clients);
+  for (const commit of [A, B, C, D]) await putImage(clients, "platform", commit);
   const arns = await registerRevisions(clients, [
     { family: "web", sha: A, outcome: "stable", environment: { RELEASE: "a" } },
     { family: "web", sha: B, outcome: "stable", environment: { RELEASE: "b" } },
@@ -68,13 +70,14 @@ describe("ecs-release rollback", () => {
     expect(result.services).toEqual([expect.objectContaining({ service: "web", outcome: "completed" })]);
     expect(result.deregistered.map((r) => r.revision)).toEqual(["web:5", "web:4"]);
 
-    // Fast: UpdateService after exactly these 4 calls. The time to it (target ≤ 1.5 s from process
+    // Fast: UpdateService after exactly these 5 calls. The time to it (target ≤ 1.5 s from process
     // start) is measured by `npm run bench`, not asserted here: a wall-clock bound on a loaded
     // machine would make this test flaky without making it truer.
     const calls = (await handle.emulator.callLog()).slice(before);
     const update = calls.findIndex((c) => c.operation === "UpdateService");
-    expect(update).toBe(4);
-    expect(calls.slice(0, update).map((c) => c.operation)).toEqual(["DescribeServices", "ListTaskDefinitions", "DescribeTaskDefinition", "DescribeTaskDefinition"]);
+    expect(update).toBe(5);
+    // The last: the target's image is still in ECR (a lifecycle policy may have expired it).
+    expect(calls.slice(0, update).map((c) => c.operation)).toEqual(["DescribeServices", "ListTaskDefinitions", "DescribeTaskDefinition", "DescribeTaskDefinition", "DescribeImages"]);
     // Nothing deregistered before the service was stable on the target.
     const firstDeregister = calls.findIndex((c) => c.operation === "DeregisterTaskDefinition");
     expect(firstDeregister).toBeGreaterThan(update);
@@ -171,6 +174,33 @@ describe("ecs-release rollback", () => {
     expect(run.stderr).toMatch(new RegExp(`web-bg uses the ${type} deployment controller: ecs-release rolls back services with the ECS \\(rolling update\\) controller only`));
     expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
     expect((await describeService(clients, "prod", "web")).taskDefinition).toBe(arns[3]);
+  });
+
+  // ECR lifecycle policies expire images (https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_examples.html):
+  // a target whose image is gone would only fail its tasks with CannotPullContainerError.
+  it.each([
+    ["previous", [B], /rollback --to previous: web \(on web:5\): web:3 runs 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/platform:b{40}, no longer in ECR \(an ECR lifecycle policy may have expired it\); the next usable target is web:2 \(commit aaaaaaaaaaaa, stable\): ecs-release rollback --to web:2/],
+    ["web:3 --dry-run", [B], /web:3 runs .*platform:b{40}, no longer in ECR .*the next usable target is web:2 /],
+    ["previous", [B, A], /platform:b{40}, no longer in ECR .*the next usable target is web:1 \(commit 111111111111, unknown\)/],
+  ])("--to %s whose image is gone from ECR exits 2 naming it and the next usable target, nothing written", async (to, gone, message) => {
+    const clients = awsClients(handle.emulator);
+    await seedFour(clients);
+    await clients.ecr.send(new BatchDeleteImageCommand({ repositoryName: "platform", imageIds: gone.map((imageTag) => ({ imageTag })) }));
+    const before = (await handle.emulator.callLog()).length;
+    const [target, ...extra] = to.split(" ");
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--to", target!, ...extra, ...FAST], handle.env());
+    expect(run.code, run.stderr).toBe(2);
+    expect(logLines(run.stderr), run.stderr).toHaveLength(1);
+    expect(run.stderr).toMatch(message);
+    expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
+  });
+
+  it("says which images it could not check (other registries) and goes ahead", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedFour(clients);
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--dry-run"], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/not checked \(not in this account's ECR in us-east-1\): public\.ecr\.aws\/aws-observability\/aws-for-fluent-bit:2\.32\.0; if one is gone, its tasks stop with CannotPullContainerError/);
   });
 
   it("never deregisters a revision another service in the cluster uses", async () => {
