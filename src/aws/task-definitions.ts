@@ -198,6 +198,17 @@ export function mergeUsage(maps: ReadonlyArray<ReadonlyMap<string, readonly stri
   return merged;
 }
 
+/**
+ * Every cluster of the region (ListClusters) and its services (listClusterUsage, the clusters
+ * concurrently), plus `cluster` when ListClusters does not name it. What rollback and prune check
+ * before they deregister: a revision is "in use" when a service in any cluster runs it.
+ */
+export async function listRegionUsage(clients: Ecs, cluster: string | undefined, signal?: AbortSignal): Promise<Array<{ cluster: string; services: readonly Service[]; inUse: Map<string, string[]> }>> {
+  const clusters = await listClusters(clients, signal);
+  if (cluster && !clusters.some((arn) => arn === cluster || arn.endsWith(`/${cluster}`))) clusters.push(cluster);
+  return Promise.all(clusters.map(async (arn) => ({ cluster: arn, ...(await listClusterUsage(clients, arn, signal)) })));
+}
+
 /** The ARNs of every cluster in the region. */
 export async function listClusters(clients: Ecs, signal?: AbortSignal): Promise<string[]> {
   const arns: string[] = [];

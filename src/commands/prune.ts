@@ -1,6 +1,6 @@
 import type { AwsClients } from "../aws/clients.js";
 import { describeServices } from "../aws/ecs.js";
-import { deregisterRevision, describeRevisions, listClusters, listClusterUsage, mapConcurrently, mergeUsage, RevisionLister } from "../aws/task-definitions.js";
+import { deregisterRevision, describeRevisions, listRegionUsage, mapConcurrently, mergeUsage, RevisionLister } from "../aws/task-definitions.js";
 import { ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { selectRevisionsToPrune } from "../core/prune-selection.js";
@@ -63,9 +63,9 @@ export async function run(options: PruneOptions, deps: PruneDeps): Promise<Prune
     }
   }
 
-  const clusters = await listClusters(deps.aws, deps.signal);
-  if (options.cluster && !clusters.some((arn) => arn === options.cluster || arn.endsWith(`/${options.cluster}`))) clusters.push(options.cluster);
-  const usage = mergeUsage((await Promise.all(clusters.map((cluster) => listClusterUsage(deps.aws, cluster, deps.signal)))).map((u) => u.inUse));
+  const region = await listRegionUsage(deps.aws, options.cluster, deps.signal);
+  const clusters = region.map((c) => c.cluster);
+  const usage = mergeUsage(region.map((u) => u.inUse));
 
   const results: PrunedFamily[] = [];
   for (const family of families) {

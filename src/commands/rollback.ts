@@ -2,7 +2,7 @@ import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import { ecrImageExists } from "../aws/ecr-image-check.js";
 import { describeServices, partialUpdateError, tagResource, updateServices, type StartedDeployment } from "../aws/ecs.js";
-import { deregisterRevision, describeRevision, describeRevisions, listClusterUsage, mapConcurrently, RevisionLister } from "../aws/task-definitions.js";
+import { deregisterRevision, describeRevision, describeRevisions, listRegionUsage, mapConcurrently, RevisionLister } from "../aws/task-definitions.js";
 import { rolloutReportError, waitForRollouts, type RolloutReport } from "../aws/wait-rollout.js";
 import type { Clock } from "../core/clock.js";
 import { formatDuration } from "../core/duration.js";
@@ -11,6 +11,7 @@ import { ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { formatRevisionName, outcomeOf, parseRevisionName, type RevisionName, type RevisionRecord } from "../core/revision-record.js";
 import { formatRollbackTo, parseRollbackTo, selectRevisionsToDeregister, selectRollbackTarget, type RollbackTargetDecision, type RollbackTo } from "../core/rollback-target.js";
+import { revisionUsers } from "../core/revision-usage.js";
 import { checkRollbackServices } from "../core/rollback-plan.js";
 import { rolloutTargetsOf } from "../core/rollout-state.js";
 import { TAG } from "../core/tags.js";
@@ -95,7 +96,7 @@ interface Group {
  * target, newest first, a growing window at a time), updates every service at once, waits with
  * the same wait as release, and only when every service is stable on its target tags the revisions
  * rolled back from (outcome rolled-back) and deregisters them and the failed ones newer than the
- * target — never one still used by a service in the cluster — unless --keep-bad.
+ * target — never one still used by a service in any cluster of the region — unless --keep-bad.
  */
 export async function run(options: RollbackOptions, deps: RollbackDeps): Promise<RollbackResult> {
   const { log, clock } = deps;
@@ -144,10 +145,9 @@ export async function run(options: RollbackOptions, deps: RollbackDeps): Promise
 
   // --- 3. dry run: what would be deregistered ----------------------------------------------------
   if (options.dryRun) {
-    const [usage] = await Promise.all([listClusterUsage(deps.aws, options.cluster, deps.signal), ...moving.map(({ group, target }) => readNewerThan(group, target, deps))]);
-    const movingNames = new Set(moving.flatMap(({ group }) => group.services.map((s) => s.serviceName ?? "")));
-    const inUse = new Map([...usage.inUse].map(([arn, users]) => [arn, users.filter((u) => !movingNames.has(u))]));
-    const selection = selectAll(moving, inUse);
+    const [region] = await Promise.all([listRegionUsage(deps.aws, options.cluster, deps.signal), ...moving.map(({ group, target }) => readNewerThan(group, target, deps))]);
+    const movingNames = moving.flatMap(({ group }) => group.services.map((s) => s.serviceName ?? ""));
+    const selection = selectAll(moving, revisionUsers(region, { home: options.cluster, exclude: movingNames }));
     result.deregistered = selection.deregister.map(ref);
     result.spared = selection.spared;
     if (options.keepBad) log.info("dry run (--keep-bad): would tag the revisions rolled back from and deregister nothing");
@@ -222,8 +222,9 @@ export async function run(options: RollbackOptions, deps: RollbackDeps): Promise
     log.info(`rolled back in ${formatDuration(clock.now() - started)}; --keep-bad: nothing deregistered`);
     return result;
   }
-  const usage = await listClusterUsage(deps.aws, options.cluster, deps.signal);
-  const selection = selectAll(moving, usage.inUse);
+  // Any service in any cluster of the region keeps a revision (families are often shared by clusters).
+  const region = await listRegionUsage(deps.aws, options.cluster, deps.signal);
+  const selection = selectAll(moving, revisionUsers(region, { home: options.cluster }));
   result.spared = selection.spared;
   for (const s of selection.spared) log.info(`not deregistering ${s.revision}: ${s.reason}`);
   await mapConcurrently(selection.deregister, 2, async (record) => {

@@ -5,7 +5,7 @@ import { BatchDeleteImageCommand } from "@aws-sdk/client-ecr";
 import { runCli } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
 import { describeService, readRevision, registerRevisions, rollOut, sha } from "../helpers/revisions.js";
-import { createService, putImage, seedPlatform } from "../helpers/seed.js";
+import { createCluster, createService, putImage, seedPlatform } from "../helpers/seed.js";
 
 const handle = useEmulator();
 const FAST = ["--poll-interval", "10ms", "--timeout", "1m"];
@@ -221,6 +221,25 @@ describe("ecs-release rollback", () => {
     expect((JSON.parse(run.stdout) as Result).deregistered.map((r) => r.revision)).toEqual(["web:4"]);
     expect((await readRevision(clients, "web:5")).status).toBe("ACTIVE");
     expect((await readRevision(clients, "web:4")).status).toBe("INACTIVE");
+  });
+
+  it("never deregisters a revision a service in another cluster of the region runs (one named like the service rolled back, too)", async () => {
+    const clients = awsClients(handle.emulator);
+    const arns = await seedFour(clients);
+    await createCluster(clients, "staging");
+    await createService(clients, { cluster: "staging", name: "web", taskDefinition: arns[3]!, desiredCount: 1 });
+
+    const dry = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--dry-run", "--json"], handle.env());
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout) as Result;
+    expect(plan.deregistered.map((r) => r.revision)).toEqual(["web:4"]);
+    expect(plan.spared).toEqual([expect.objectContaining({ revision: "web:5", reason: "still used by web (cluster staging)" })]);
+
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--json", ...FAST], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as Result).deregistered.map((r) => r.revision)).toEqual(["web:4"]);
+    expect(run.stderr).toMatch(/not deregistering web:5: still used by web \(cluster staging\)/);
+    expect((await readRevision(clients, "web:5")).status).toBe("ACTIVE");
   });
 
   it("updates every listed service at once, each to its own family's target", async () => {
