@@ -12,7 +12,7 @@ import type { Logger } from "../core/logger.js";
 import { formatRevisionName, outcomeOf, parseRevisionName, type RevisionName, type RevisionRecord } from "../core/revision-record.js";
 import { formatRollbackTo, parseRollbackTo, selectRevisionsToDeregister, selectRollbackTarget, type RollbackTargetDecision, type RollbackTo } from "../core/rollback-target.js";
 import { revisionUsers } from "../core/revision-usage.js";
-import { checkRollbackServices } from "../core/rollback-plan.js";
+import { checkRollbackServices, rolledBackByRun } from "../core/rollback-plan.js";
 import { rolloutTargetsOf } from "../core/rollout-state.js";
 import { TAG } from "../core/tags.js";
 import { shaOf } from "../core/history.js";
@@ -30,6 +30,11 @@ export interface RollbackOptions {
   readonly wait: boolean;
   readonly timeoutMs: number;
   readonly pollIntervalMs: number;
+  /**
+   * What identifies this rollback across CircleCI re-runs (rollbackRunKey: the pipeline and job);
+   * recorded on each target. Services on a target recorded with the same key are left as they are.
+   */
+  readonly runKey?: string | undefined;
 }
 
 /** What rollback needs from outside. */
@@ -110,7 +115,9 @@ export async function run(options: RollbackOptions, deps: RollbackDeps): Promise
   const groups = groupByRevision(described.services);
 
   // --- 2. choose each target (pure rule, reads newest first until it decides) ----------------------
-  await Promise.all(groups.map((group) => chooseTarget(group, to, deps)));
+  // A re-run of this pipeline's rollback: the services it moved stay where it left them.
+  const done = await markRolledBackByRun(groups, options.runKey, deps);
+  await Promise.all(groups.filter((g) => !done.includes(g)).map((group) => chooseTarget(group, to, deps)));
   const problems = groups.flatMap((g) => (g.decision?.status === "none" ? [`${serviceNames(g)} (on ${formatRevisionName(g.current)}): ${g.decision.reason}`] : []));
   if (problems.length > 0) throw new ValidationError(`rollback --to ${formatRollbackTo(to)}: ${problems.join("; ")}`, { problems });
   const chosen = groups.map((g) => ({ group: g, target: (g.decision as Extract<RollbackTargetDecision, { status: "found" }>).target, note: (g.decision as { note?: string }).note ?? null }));
@@ -139,7 +146,7 @@ export async function run(options: RollbackOptions, deps: RollbackDeps): Promise
     log.info(`${serviceNames(group)}: ${formatRevisionName(group.current)} → ${verb} ${describeRevisionLine(target)}`);
   }
   if (moving.length === 0) {
-    log.info("nothing to roll back: every service already runs its target revision");
+    log.info(done.length > 0 ? `already rolled back by this ${options.runKey}: nothing to do` : "nothing to roll back: every service already runs its target revision");
     return result;
   }
 
@@ -159,6 +166,7 @@ export async function run(options: RollbackOptions, deps: RollbackDeps): Promise
   // --- 4. update every service at once ---------------------------------------------------------------
   const targets = moving.flatMap(({ group, target }) => group.services.map((s) => ({ service: s.serviceName ?? "", taskDefinitionArn: target.arn })));
   const { started: updated, failure } = await updateServices(deps.aws, options.cluster, targets);
+  await recordRun(moving, updated, options.runKey, deps);
   const setService = (started_: StartedDeployment, fields: Partial<RollbackServiceResult>): void => {
     const index = result.services.findIndex((s) => s.service === started_.service);
     if (index >= 0) result.services[index] = { ...result.services[index]!, deploymentId: started_.deploymentId, ...fields };
@@ -305,6 +313,45 @@ async function findUsableTarget(group: Group, from: RevisionRecord, exists: (ima
     for (const record of await describeRevisions(deps.aws, arns, { signal: deps.signal })) known.set(record.arn, record);
     read += arns.length;
   }
+}
+
+/**
+ * With a run key: the groups whose running revision records that this run's rollback pointed them
+ * there (a CircleCI re-run of a finished rollback). Each gets its running revision as its target, so
+ * nothing moves; one line says so, and whether their rollouts are done.
+ */
+async function markRolledBackByRun(groups: readonly Group[], runKey: string | undefined, deps: RollbackDeps): Promise<Group[]> {
+  if (runKey === undefined) return [];
+  const currents = await Promise.all(groups.map((g) => describeRevision(deps.aws, g.currentArn, deps.signal)));
+  const done: Group[] = [];
+  groups.forEach((group, i) => {
+    const current = currents[i];
+    if (!current || !rolledBackByRun(current.tags, runKey)) return;
+    group.known = [current];
+    group.decision = { status: "found", target: current };
+    done.push(group);
+  });
+  if (done.length === 0) return done;
+  const unsettled = done.flatMap((g) => g.services).filter((s) => (s.deployments ?? []).some((d) => d.status === "PRIMARY" && d.rolloutState !== undefined && d.rolloutState !== "COMPLETED"));
+  const state = unsettled.length > 0 ? `; the rollout of ${unsettled.map((s) => `${s.serviceName} is ${s.deployments?.find((d) => d.status === "PRIMARY")?.rolloutState}`).join(", ")} (follow with ecs-release status)` : "";
+  deps.log.info(`already rolled back by this ${runKey} (a re-run changes nothing): ${done.map((g) => `${serviceNames(g)} on ${formatRevisionName(g.current)}`).join(", ")}${state}`);
+  return done;
+}
+
+/** Records the run on each target whose services were all updated (TAG.rollbackRun); a tag that cannot be written is a warning. */
+async function recordRun(moving: ReadonlyArray<{ group: Group; target: RevisionRecord }>, updated: readonly StartedDeployment[], runKey: string | undefined, deps: RollbackDeps): Promise<void> {
+  if (runKey === undefined) return;
+  const names = new Set(updated.map((u) => u.service));
+  const arns = new Set(moving.filter((m) => m.group.services.every((s) => names.has(s.serviceName ?? ""))).map((m) => m.target.arn));
+  await Promise.all(
+    [...arns].map(async (arn) => {
+      try {
+        await tagResource(deps.aws, arn, { [TAG.rollbackRun]: runKey });
+      } catch (error) {
+        deps.log.warn(`could not record this rollback on ${shortName(arn)} (a re-run would roll back again): ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }),
+  );
 }
 
 function groupByRevision(services: readonly Service[]): Group[] {

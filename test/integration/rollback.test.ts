@@ -242,6 +242,33 @@ describe("ecs-release rollback", () => {
     expect((await readRevision(clients, "web:5")).status).toBe("ACTIVE");
   });
 
+  // A CircleCI re-run is a new workflow (new CIRCLE_WORKFLOW_ID) in the same pipeline (same
+  // CIRCLE_PIPELINE_ID): https://github.com/percy/python-percy-client/pull/45, https://circleci.com/docs/reference/variables/
+  it("a CircleCI re-run of a finished rollback (new workflow, same pipeline) changes nothing; another pipeline's rollback goes further back", async () => {
+    const clients = awsClients(handle.emulator);
+    const arns = await seedFour(clients);
+    const circleci = (pipeline: string, workflow: string): Record<string, string> => ({ ...handle.env(), CIRCLECI: "true", CIRCLE_PIPELINE_ID: pipeline, CIRCLE_PIPELINE_NUM: "42", CIRCLE_WORKFLOW_ID: workflow, CIRCLE_JOB: "rollback" });
+
+    const first = await runCli(["rollback", "--cluster", "prod", "--service", "web", ...FAST], circleci("p-1", "w-1"));
+    expect(first.code, first.stderr).toBe(0);
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toBe(arns[1]);
+    expect((await readRevision(clients, "web:3")).tags[TAG.rollbackRun]).toBe("pipeline p-1 job rollback");
+
+    const before = (await handle.emulator.callLog()).length;
+    const rerun = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--json", ...FAST], circleci("p-1", "w-2"));
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toMatch(/already rolled back by this pipeline p-1 job rollback \(a re-run changes nothing\): web on web:3/);
+    expect((JSON.parse(rerun.stdout) as Result).services).toEqual([expect.objectContaining({ service: "web", outcome: "unchanged" })]);
+    expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toBe(arns[1]);
+    expect((await readRevision(clients, "web:3")).status).toBe("ACTIVE");
+
+    // A new rollback (another pipeline) is a new request: from web:3 back to web:2.
+    const next = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--keep-bad", ...FAST], circleci("p-2", "w-3"));
+    expect(next.code, next.stderr).toBe(0);
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toBe(arns[0]);
+  });
+
   it("updates every listed service at once, each to its own family's target", async () => {
     const clients = awsClients(handle.emulator);
     await seedFour(clients);

@@ -1,4 +1,5 @@
 import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
+import { rollbackRunKey } from "../../core/rollback-plan.js";
 import { CLUSTER, DRY_RUN, NO_WAIT, POLL_INTERVAL, SERVICES, TIMEOUT } from "./shared-flags.js";
 
 /** `ecs-release rollback`: point services at a known-good revision. */
@@ -32,6 +33,7 @@ async function executeRollback(ctx: CliContext): Promise<CommandOutcome> {
     wait: !read.boolean(flags, "no-wait"),
     timeoutMs: read.number(flags, "timeout") ?? 30 * 60_000,
     pollIntervalMs: read.number(flags, "poll-interval") ?? 6_000,
+    runKey: rollbackRunKey(ctx.env),
   };
   const { parseRollbackTo } = await import("../../core/rollback-target.js");
   parseRollbackTo(options.to); // a bad --to is refused before the AWS SDK loads (commands/rollback.js imports it)

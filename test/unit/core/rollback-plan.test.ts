@@ -1,7 +1,8 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../src/core/errors.js";
-import { checkRollbackServices } from "../../../src/core/rollback-plan.js";
+import { checkRollbackServices, rollbackRunKey, rolledBackByRun } from "../../../src/core/rollback-plan.js";
+import { TAG } from "../../../src/core/tags.js";
 
 const service = (name: string, extra: Partial<Service> = {}): Service => ({ serviceName: name, status: "ACTIVE", taskDefinition: `arn:aws:ecs:us-east-1:123456789012:task-definition/${name}:3`, ...extra });
 
@@ -21,5 +22,26 @@ describe("checkRollbackServices", () => {
       expect(check).toThrow(ValidationError);
       expect(check).toThrow(error);
     }
+  });
+});
+
+describe("rollbackRunKey", () => {
+  it.each<[string, Record<string, string>, string | undefined]>([
+    ["outside CircleCI", {}, undefined],
+    ["pipeline id and job", { CIRCLE_PIPELINE_ID: "9f1c", CIRCLE_JOB: "rollback", CIRCLE_WORKFLOW_ID: "w-1" }, "pipeline 9f1c job rollback"],
+    // The workflow id changes on a re-run; the key must not.
+    ["the same after a re-run (new workflow id)", { CIRCLE_PIPELINE_ID: "9f1c", CIRCLE_JOB: "rollback", CIRCLE_WORKFLOW_ID: "w-2" }, "pipeline 9f1c job rollback"],
+    ["only the pipeline number the orb passes", { CIRCLE_PIPELINE_NUM: "42", CIRCLE_JOB: "rollback" }, "pipeline #42 job rollback"],
+    ["a pipeline without a job name", { CIRCLE_PIPELINE_ID: "9f1c" }, "pipeline 9f1c"],
+  ])("%s", (_title, env, key) => {
+    expect(rollbackRunKey(env)).toBe(key);
+  });
+
+  it("matches the recorded tag, at most 256 characters", () => {
+    const key = rollbackRunKey({ CIRCLE_PIPELINE_ID: "p", CIRCLE_JOB: "j".repeat(300) });
+    expect(key).toHaveLength(256);
+    expect(rolledBackByRun({ [TAG.rollbackRun]: key! }, key)).toBe(true);
+    expect(rolledBackByRun({ [TAG.rollbackRun]: "pipeline other job rollback" }, key)).toBe(false);
+    expect(rolledBackByRun({ [TAG.rollbackRun]: key! }, undefined)).toBe(false);
   });
 });
