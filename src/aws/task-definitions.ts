@@ -17,6 +17,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { ValidationError } from "../core/errors.js";
 import { parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
+import { revisionUsers } from "../core/revision-usage.js";
 import { TAG, tagsToMap } from "../core/tags.js";
 import { awsCall, awsErrorCode, translateAwsError } from "./call.js";
 import type { AwsClients } from "./clients.js";
@@ -172,30 +173,7 @@ export async function listClusterUsage(clients: Ecs, cluster: string, signal?: A
     awsCall("DescribeServices", `${cluster}/${batch.length} services`, () => clients.ecs.send(new DescribeServicesCommand({ cluster, services: batch }), signal ? { abortSignal: signal } : {})),
   );
   const services = described.flatMap((output) => output.services ?? []).filter((service) => service.status !== "INACTIVE");
-  return { services, inUse: usageOf(services) };
-}
-
-/** Task definition ARN → names of the services with a deployment (or current task definition) using it. */
-export function usageOf(services: readonly Service[]): Map<string, string[]> {
-  const inUse = new Map<string, string[]>();
-  for (const service of services) {
-    const name = service.serviceName ?? service.serviceArn ?? "";
-    const arns = new Set([service.taskDefinition, ...(service.deployments ?? []).map((d) => d.taskDefinition)]);
-    for (const arn of arns) {
-      if (!arn) continue;
-      const users = inUse.get(arn) ?? [];
-      if (!users.includes(name)) users.push(name);
-      inUse.set(arn, users);
-    }
-  }
-  return inUse;
-}
-
-/** Merges usage maps (several clusters). */
-export function mergeUsage(maps: ReadonlyArray<ReadonlyMap<string, readonly string[]>>): Map<string, string[]> {
-  const merged = new Map<string, string[]>();
-  for (const map of maps) for (const [arn, users] of map) merged.set(arn, [...new Set([...(merged.get(arn) ?? []), ...users])]);
-  return merged;
+  return { services, inUse: revisionUsers([{ cluster, services }], { home: cluster }) };
 }
 
 /**

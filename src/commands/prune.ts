@@ -1,10 +1,11 @@
 import type { AwsClients } from "../aws/clients.js";
 import { describeServices } from "../aws/ecs.js";
-import { deregisterRevision, describeRevisions, listRegionUsage, mapConcurrently, mergeUsage, RevisionLister } from "../aws/task-definitions.js";
+import { deregisterRevision, describeRevisions, listRegionUsage, mapConcurrently, RevisionLister } from "../aws/task-definitions.js";
 import { ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { checkPruneRequest, pruneLines, selectRevisionsToPrune } from "../core/prune-selection.js";
 import { parseRevisionName } from "../core/revision-record.js";
+import { revisionUsers } from "../core/revision-usage.js";
 
 /** What `ecs-release prune` was asked to do. */
 export interface PruneOptions {
@@ -51,7 +52,8 @@ export async function run(options: PruneOptions, deps: PruneDeps): Promise<Prune
   checkPruneRequest(options);
   const families = await resolveFamilies(options, deps);
   const region = await listRegionUsage(deps.aws, options.cluster, deps.signal);
-  const usage = mergeUsage(region.map((u) => u.inUse));
+  // Services of --cluster by name, those of other clusters with theirs ("api (cluster staging)").
+  const usage = revisionUsers(region, options.cluster === undefined ? {} : { home: options.cluster });
   const results: PrunedFamily[] = [];
   for (const family of families) results.push(await pruneFamily(family, usage, options, deps));
   return { dryRun: options.dryRun, keep: options.keep, clustersChecked: region.map((c) => c.cluster), families: results };
