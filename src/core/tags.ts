@@ -29,6 +29,8 @@ export const TAG = {
    * released, space-separated; see `secureNamesTagValue` / `recordedSecureNames`.
    */
   secureNames: "ecs-release:secure-names",
+  /** On a rollback target: the CircleCI pipeline and job whose rollback pointed services at it (a re-run of it changes nothing). */
+  rollbackRun: "ecs-release:rollback-run",
 } as const;
 
 /** TAG.secureNames when no variable was a SecureString (an empty tag value would be dropped). */
