@@ -165,8 +165,12 @@ export const ROLLBACK_POLICY: JobPolicy = {
       statement: { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: ECS_SERVICES },
     },
     {
-      why: "before deregistering, rollback and prune make sure no service in the cluster still uses a revision: they list the cluster's services. ListServices has no resource-level permissions; the condition keeps it to the cluster.",
-      statement: { Sid: "EcsClusterServices", Effect: "Allow", Action: ["ecs:ListServices"], Resource: "*", Condition: IN_CLUSTER },
+      why: "before deregistering, prune makes sure no service in any cluster of the region still uses a revision: it lists and describes the services of every cluster (read-only; a condition on one cluster would deny it in any account with a second cluster). ListServices has no resource-level permissions.",
+      statement: { Sid: "EcsRegionServicesList", Effect: "Allow", Action: ["ecs:ListServices"], Resource: "*" },
+    },
+    {
+      why: "prune reads the services it listed in every cluster of the region (DescribeServices only; UpdateService stays scoped to the cluster above).",
+      statement: { Sid: "EcsRegionServicesRead", Effect: "Allow", Action: ["ecs:DescribeServices"], Resource: "arn:aws:ecs:${Region}:${Account}:service/*" },
     },
     {
       why: "ListClusters has no resource-level permissions; prune with --family (no --cluster) looks for users of a revision in every cluster.",

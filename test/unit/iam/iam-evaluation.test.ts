@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RELEASE_POLICY, ROLLBACK_POLICY, TASK_EXECUTION_SECRETS_POLICY } from "../../../src/iam/policies.js";
+import { RELEASE_POLICY, ROLLBACK_POLICY, TASK_EXECUTION_SECRETS_POLICY, type JobPolicy } from "../../../src/iam/policies.js";
 import type { CallLogEntry } from "../../emulator/index.js";
 import { evaluateCalls, expectAllowedByPolicy, iamRequestsFor, resourceArn } from "../../helpers/iam-check.js";
 
@@ -7,6 +7,14 @@ import { evaluateCalls, expectAllowedByPolicy, iamRequestsFor, resourceArn } fro
 // silently. Calls are written as the emulator logs them (test/emulator/proxy.ts).
 const call = (service: string, operation: string, request: unknown, response?: unknown): CallLogEntry => ({ service, operation, status: 200, start: 0, end: 0, request, ...(response === undefined ? {} : { response }) });
 const ACCOUNT = "123456789012";
+/** The rollback policy as it was before prune's region-wide reads: ListServices only in the cluster. */
+const CLUSTER_SCOPED: JobPolicy = {
+  ...ROLLBACK_POLICY,
+  statements: [
+    { why: "", statement: { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: "arn:aws:ecs:${Region}:${Account}:service/${Cluster}/*" } },
+    { why: "", statement: { Sid: "EcsClusterServices", Effect: "Allow", Action: ["ecs:ListServices"], Resource: "*", Condition: { ArnEquals: { "ecs:cluster": "arn:aws:ecs:${Region}:${Account}:cluster/${Cluster}" } } } },
+  ],
+};
 const values = { Cluster: "prod", Family: "*", Repository: "platform", SsmPath: "platform/prod", TaskRoleArn: `arn:aws:iam::${ACCOUNT}:role/web-task`, ExecutionRoleArn: `arn:aws:iam::${ACCOUNT}:role/web-execution`, KmsKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab` } as const;
 
 describe("IAM evaluation of logged calls (iam-simulate against src/iam/policies.ts)", () => {
@@ -22,9 +30,10 @@ describe("IAM evaluation of logged calls (iam-simulate against src/iam/policies.
     expect(await evaluateCalls(calls, { policy: RELEASE_POLICY, values, secureStringKeyArn: values.KmsKeyArn })).toEqual([]);
   });
 
-  it("denies ListServices and DescribeServices in a second cluster under the rollback policy, naming the condition", async () => {
+  it("denies ListServices and DescribeServices in a second cluster under a cluster-scoped policy, naming the condition", async () => {
     const calls = [call("ecs", "ListServices", { cluster: "prod" }), call("ecs", "ListServices", { cluster: "staging" }), call("ecs", "DescribeServices", { cluster: "staging", services: ["api"] })];
-    const denials = await evaluateCalls(calls, { policy: ROLLBACK_POLICY, values });
+    expect(await evaluateCalls(calls, { policy: ROLLBACK_POLICY, values })).toEqual([]);
+    const denials = await evaluateCalls(calls, { policy: CLUSTER_SCOPED, values });
     expect(denials.map((d) => `${d.action} ${d.resource}`)).toEqual(["ecs:ListServices *", `ecs:DescribeServices arn:aws:ecs:us-east-1:${ACCOUNT}:service/staging/api`]);
     expect(denials[0]?.call).toMatch(/^#1 ecs:ListServices \{"cluster":"staging"\}/);
     expect(denials[0]?.lacks).toMatch(/EcsClusterServices.*ecs:cluster.*cluster\/prod.*cluster\/staging/);
