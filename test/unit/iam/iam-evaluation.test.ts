@@ -90,3 +90,14 @@ describe("IAM evaluation of logged calls (iam-simulate against src/iam/policies.
     await expect(resourceArn({ action: "ecs:UpdateService", resource: "*" }, context)).rejects.toThrow(/uses "\*", but the reference scopes it to service/);
   });
 });
+
+describe("the CLI bundle leaves the evaluator out (AGPL-3.0: a test-time devDependency only)", () => {
+  it("bundles no module of @cloud-copilot", async () => {
+    const { build } = await import("esbuild");
+    // The same entry and settings as scripts/build.ts, with a metafile listing every bundled input.
+    const result = await build({ entryPoints: ["src/cli/bin.ts"], bundle: true, platform: "node", format: "cjs", target: "node20", write: false, metafile: true, logLevel: "silent" });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((path) => path.startsWith("src/cli/"))).toBe(true);
+    expect(inputs.filter((path) => path.includes("@cloud-copilot"))).toEqual([]);
+  });
+});
