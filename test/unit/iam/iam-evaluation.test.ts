@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RELEASE_POLICY, ROLLBACK_POLICY, TASK_EXECUTION_SECRETS_POLICY, type JobPolicy } from "../../../src/iam/policies.js";
 import type { CallLogEntry } from "../../emulator/index.js";
-import { evaluateCalls, expectAllowedByPolicy, iamRequestsFor, resourceArn } from "../../helpers/iam-check.js";
+import { evaluateCalls, evaluateCliRuns, expectAllowedByPolicy, iamRequestsFor, resourceArn, withCliKey } from "../../helpers/iam-check.js";
 
 // The evaluator must deny what real IAM denies, or every IAM check of the integration tests passes
 // silently. Calls are written as the emulator logs them (test/emulator/proxy.ts).
@@ -88,6 +88,26 @@ describe("IAM evaluation of logged calls (iam-simulate against src/iam/policies.
     expect(await resourceArn({ action: "ecs:UpdateService", resource: { type: "service", values: { ClusterName: "prod", ServiceName: "web" } } }, context)).toBe(`arn:aws:ecs:us-east-1:${ACCOUNT}:service/prod/web`);
     await expect(resourceArn({ action: "ecs:UpdateService", resource: { type: "cluster", values: { ClusterName: "prod" } } }, context)).rejects.toThrow(/names resource type cluster; the reference lists service/);
     await expect(resourceArn({ action: "ecs:UpdateService", resource: "*" }, context)).rejects.toThrow(/uses "\*", but the reference scopes it to service/);
+  });
+});
+
+describe("every runCli against the emulator is evaluated after the test (useEmulator's afterEach)", () => {
+  it("gives each run its own key and fails naming the command line and the denied call", async () => {
+    const env = { AWS_ACCESS_KEY_ID: "testing", AWS_ENDPOINT_URL: "http://127.0.0.1:1" };
+    const keyed = withCliKey(["rollback", "--cluster", "prod", "--service", "web"], env);
+    expect(keyed["AWS_ACCESS_KEY_ID"]).toMatch(/^AKIACLIRUN\d+$/);
+    expect(withCliKey(["--help"], env)).toBe(env);
+    const oidc = { AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/deploy" };
+    expect(withCliKey(["status"], oidc)).toBe(oidc);
+    const log = [
+      { ...call("ecs", "UpdateService", { cluster: "prod", service: "web", taskDefinition: "web:1" }), accessKeyId: keyed["AWS_ACCESS_KEY_ID"]! },
+      { ...call("ecs", "UpdateService", { cluster: "staging", service: "web", taskDefinition: "web:1" }), accessKeyId: keyed["AWS_ACCESS_KEY_ID"]! },
+      { ...call("ecs", "UpdateService", { cluster: "elsewhere", service: "web" }), accessKeyId: "testing" },
+    ];
+    const error = await evaluateCliRuns(async () => log).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/ecs-release rollback --cluster prod --service web\n1 AWS call\(s\) denied by the rollback policy[^\n]*\n- #1 ecs:UpdateService .*service\/staging\/web/);
+    // Evaluated once: the next test starts from nothing.
+    await expect(evaluateCliRuns(async () => log)).resolves.toBeUndefined();
   });
 });
 
