@@ -235,7 +235,8 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
       ...(decrypted ? secure.flatMap((p) => decryptViaSsm(String(p["ARN"] ?? `arn:aws:ssm:${c.region}:${c.account}:parameter${String(p["Name"])}`), c, "job")) : []),
     ];
   },
-  // STS
+  // STS. GetCallerIdentity needs no permission ("No permissions are required to perform this
+  // operation": https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
   "sts:GetCallerIdentity": () => [],
   // AssumeRoleWithWebIdentity is unsigned: the role's trust policy decides, not an identity policy
   // (test/orb/oidc-emulator.test.ts and the trust policy's unit test cover it).
