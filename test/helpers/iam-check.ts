@@ -165,12 +165,14 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
   "ecs:DeregisterTaskDefinition": wildcard("ecs:DeregisterTaskDefinition"),
   "ecs:RegisterTaskDefinition": (call, c) => {
     const created = object(object(call.response)["taskDefinition"])["taskDefinitionArn"];
-    const arn = typeof created === "string" ? created : `arn:aws:ecs:${c.region}:${c.account}:task-definition/${String(call.request["family"])}`;
+    // An error answer (a fault, a validation error) does not say which revision AWS authorized: any of the family's.
+    const arn = typeof created === "string" ? created : `arn:aws:ecs:${c.region}:${c.account}:task-definition/${String(call.request["family"])}:*`;
     const tags = records(call.request["tags"]);
     return [
       { action: "ecs:RegisterTaskDefinition", resource: ecsResourceType(arn), context: tagContext(tags) },
-      // Tags at creation also need ecs:TagResource, with ecs:CreateAction (supported-iam-actions-tagging.html).
-      ...(tags.length > 0 ? [{ action: "ecs:TagResource", resource: ecsResourceType(arn), context: { ...tagContext(tags), "ecs:CreateAction": "RegisterTaskDefinition" } }] : []),
+      // Tags at creation also need ecs:TagResource, with ecs:CreateAction (supported-iam-actions-tagging.html),
+      // on the new revision's ARN, which only a successful answer reveals (an error created nothing).
+      ...(tags.length > 0 && typeof created === "string" ? [{ action: "ecs:TagResource", resource: ecsResourceType(arn), context: { ...tagContext(tags), "ecs:CreateAction": "RegisterTaskDefinition" } }] : []),
       ...passRoles([call.request["taskRoleArn"], call.request["executionRoleArn"]]),
       // With secrets from SSM, ECS reads them at task start with the execution role (the task-execution-secrets policy).
       ...records(call.request["containerDefinitions"]).flatMap((container) =>

@@ -9,6 +9,7 @@
 import { writeFileSync, mkdtempSync, rmSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { BUILD_POLICY, RELEASE_POLICY, ROLLBACK_POLICY, TASK_EXECUTION_SECRETS_POLICY, type JobPolicy, type Placeholder } from "../../src/iam/policies.js";
 import { runCli, type CliRun } from "../helpers/cli.js";
@@ -51,9 +52,7 @@ async function expectAllowed(policy: JobPolicy, options: { values?: Partial<Reco
 /** The seeded platform, its SecureStrings under the customer managed key, and a web template passing both roles. */
 async function seed(): Promise<string> {
   await seedPlatform(clients);
-  const { SSMClient, PutParameterCommand } = await import("@aws-sdk/client-ssm");
-  const ssm = new SSMClient({ region: REGION, endpoint: handle.emulator.url, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
-  await ssm.send(new PutParameterCommand({ Name: "/platform/prod/database/PASSWORD", Value: "s3cr3t", Type: "SecureString", KeyId: KMS_KEY, Overwrite: true }));
+  await clients.ssm.send(new PutParameterCommand({ Name: "/platform/prod/database/PASSWORD", Value: "s3cr3t", Type: "SecureString", KeyId: KMS_KEY, Overwrite: true }));
   const template = join(dir, "web.json");
   writeFileSync(
     template,
@@ -88,6 +87,9 @@ describe("IAM evaluation: every call of each path is allowed by its job's policy
     const run = await cli([...RELEASE, "--service", "web", "--template", template, "--sha", SHA_B, "--secure-strings", "secrets"]);
     expect(run.code, run.stderr).toBe(0);
     await expectAllowed(RELEASE_POLICY, { executionRolePolicy: TASK_EXECUTION_SECRETS_POLICY });
+    // The revision references the SecureStrings, so the execution role's reads were part of it.
+    const register = callsBy(await handle.emulator.callLog(), CLI_KEY).find((c) => c.operation === "RegisterTaskDefinition");
+    expect(JSON.stringify(register?.request)).toContain(`"valueFrom":"arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/platform/prod/database/PASSWORD"`);
   });
 
   it("run-task under the release policy", async () => {

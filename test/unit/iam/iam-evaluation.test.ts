@@ -45,6 +45,13 @@ describe("IAM evaluation of logged calls (iam-simulate against src/iam/policies.
     expect(String(error)).toMatch(/denied by the rollback policy[\s\S]*#0 ecs:RunTask .*ImplicitlyDenied ecs:RunTask on arn:aws:ecs:us-east-1:123456789012:task-definition\/web:3 .*no statement allows the action ecs:RunTask/);
   });
 
+  it("evaluates a RegisterTaskDefinition answered with an error (no new ARN) on the family's revisions", async () => {
+    const failed = { ...call("ecs", "RegisterTaskDefinition", { family: "web", containerDefinitions: [], tags: [{ key: "ecs-release:sha", value: "abc" }] }), status: 503 };
+    expect(await evaluateCalls([failed], { policy: RELEASE_POLICY, values })).toEqual([]);
+    const denials = await evaluateCalls([failed], { policy: ROLLBACK_POLICY, values });
+    expect(denials.map((d) => `${d.action} ${d.resource}`)).toEqual([`ecs:RegisterTaskDefinition arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/web:*`]);
+  });
+
   it("denies RunTask of a bare family (ECS authorizes the ARN without revision, which family:* does not match)", async () => {
     const denials = await evaluateCalls([call("ecs", "RunTask", { cluster: "prod", taskDefinition: "web" })], { policy: RELEASE_POLICY, values });
     expect(denials.map((d) => d.resource)).toEqual([`arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/web`]);
