@@ -40,6 +40,34 @@ export interface CallLogEntry {
   start: number;
   /** Epoch milliseconds when the answer was finished. */
   end: number;
+  /** The access key id the request was signed with (SigV4 credential scope); absent when unsigned. */
+  accessKeyId?: string;
+  /**
+   * The request's parameters (JSON body, or query/form parameters), secrets redacted
+   * ({@link redactSecrets}). The IAM evaluation (test/helpers/iam-check.ts) derives actions,
+   * resources and condition keys from it.
+   */
+  request?: unknown;
+  /** The JSON answer, secrets redacted; absent for non-JSON answers and faults. */
+  response?: unknown;
+}
+
+const SECRET_KEYS = /^(value|authorizationtoken|secretaccesskey|sessiontoken|webidentitytoken|password|credentials)$/i;
+
+/** A copy of a parsed request or answer with every secret-bearing field ("Value", tokens, keys) replaced. */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, SECRET_KEYS.test(key) ? "[redacted]" : redactSecrets(item)]));
+}
+
+/** The parameters of a request: its JSON body, or its query and form parameters (query protocol). */
+function requestParameters(url: string, body: Buffer): unknown {
+  const json = parseJson(body);
+  if (json !== undefined) return redactSecrets(json);
+  const params = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
+  for (const [key, value] of new URLSearchParams(body.toString("utf8"))) params.append(key, value);
+  return redactSecrets(Object.fromEntries(params));
 }
 
 interface ActiveFault {
@@ -254,8 +282,12 @@ export class EmulatorProxy {
     }
     const call = identifyCall(req.headers, url, body);
     const generation = this.generation;
-    const record = (status: number): void => {
-      if (generation === this.generation) this.log.push({ ...call, status, start, end: Date.now() });
+    const accessKeyId = /Credential=([^/]+)\//.exec(headerValue(req.headers, "authorization") ?? "")?.[1];
+    const request = requestParameters(url, body);
+    const record = (status: number, answer?: Buffer): void => {
+      if (generation !== this.generation) return;
+      const response = answer === undefined ? undefined : parseJson(answer);
+      this.log.push({ ...call, status, start, end: Date.now(), ...(accessKeyId === undefined ? {} : { accessKeyId }), request, ...(response === undefined ? {} : { response: redactSecrets(response) }) });
     };
 
     // Expiring credentials: STS refuses expired web identity tokens; expired credentials fail (sts.ts).
@@ -305,7 +337,7 @@ export class EmulatorProxy {
         : undefined;
     let answer = simulated ?? (await this.forward(req.method ?? "POST", url, req.headers, body));
     if (webIdentity && answer.status === 200) answer = { ...answer, body: Buffer.from(this.sts.recordCredentials(body, answer.body.toString("utf8"))) };
-    res.on("finish", () => record(answer.status));
+    res.on("finish", () => record(answer.status, answer.body));
     this.pipeAnswer(res, answer);
   }
 

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { withCliKey } from "./iam-check.js";
 
 /** The built bundle; `npm test` builds it first. */
 export const BUNDLE = fileURLToPath(new URL("../../dist/ecs-release.cjs", import.meta.url));
@@ -15,12 +16,14 @@ export interface CliRun {
 
 /**
  * Runs the built CLI as a user would: a child process with only the given environment (plus PATH
- * and HOME), so nothing of the test runner's environment leaks in.
+ * and HOME), so nothing of the test runner's environment leaks in. Against the emulator, the run
+ * signs with an access key of its own, and its AWS calls are evaluated against its job's IAM policy
+ * after the test (test/helpers/iam-check.ts, through useEmulator).
  */
 export function runCli(args: readonly string[], env: Record<string, string | undefined> = {}, options: { input?: string; cwd?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BUNDLE, ...args], {
-      env: { PATH: process.env["PATH"], HOME: process.env["HOME"], NO_COLOR: "1", ...env },
+      env: { PATH: process.env["PATH"], HOME: process.env["HOME"], NO_COLOR: "1", ...withCliKey(args, env) },
       cwd: options.cwd,
       stdio: ["pipe", "pipe", "pipe"],
     });

@@ -1,11 +1,12 @@
 /**
  * Shared vitest helpers for suites that run the real AWS SDK against the emulator.
  */
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { startEmulator, type CallLogEntry, type Emulator } from "../emulator/index.js";
+import { evaluateCliRuns } from "./iam-check.js";
 
 /** What {@link useEmulator} returns: the suite's emulator and the environment pointing at it. */
 export interface EmulatorHandle {
@@ -47,11 +48,16 @@ export function emulatorEnv(url: string): Record<string, string> {
 /**
  * Start one emulator for the current test file (beforeAll) and stop it afterwards (afterAll).
  * Resetting between tests is left to the suite (`await handle.emulator.reset()` in beforeEach).
+ * After each test, every AWS call the CLI made (runCli) is evaluated against its job's IAM policy.
  */
 export function useEmulator(): EmulatorHandle {
   let current: Emulator | undefined;
   beforeAll(async () => {
     current = await startEmulator();
+  });
+  afterEach(async () => {
+    const emulator = current;
+    await evaluateCliRuns(async () => (emulator === undefined ? [] : emulator.callLog()));
   });
   afterAll(async () => {
     await current?.stop();

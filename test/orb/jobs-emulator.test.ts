@@ -8,9 +8,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TAG } from "../../src/core/tags.js";
-import { awsClients, useEmulator } from "../helpers/emulator.js";
+import { POLICIES, type Placeholder } from "../../src/iam/policies.js";
+import { ACCOUNT_ID, awsClients, useEmulator } from "../helpers/emulator.js";
+import { callsBy, expectAllowedByPolicy } from "../helpers/iam-check.js";
 import { expandJob, loadOrb, runJob, type Orb } from "../helpers/orb-harness.js";
 import { describeService, readRevision, sha } from "../helpers/revisions.js";
 import { REGISTRY_BINARY, startRegistry, type LocalRegistry } from "../helpers/registry.js";
@@ -36,10 +38,44 @@ beforeEach(async () => {
   await handle.emulator.reset();
 });
 
+/** The job runs of the current test; each signs its AWS calls with its own access key. */
+const jobRuns: Array<{ key: string; job: "build" | "release" | "rollback"; args: Record<string, unknown> }> = [];
+
+/** The emulator's environment for one run of job `name`, with an access key of its own (see the afterEach). */
+function jobEnv(name: "build" | "release" | "rollback", args: Record<string, unknown>): Record<string, string> {
+  const key = `AKIAORBJOB${String(jobRuns.length).padStart(3, "0")}${name.toUpperCase()}`;
+  jobRuns.push({ key, job: name, args });
+  return { ...handle.env(), AWS_ACCESS_KEY_ID: key };
+}
+
+// IAM, evaluated for real: every AWS call a job made is allowed by that job's policy
+// (src/iam/policies.ts), filled in from the job's parameters as the README tells a user to.
+afterEach(async () => {
+  const log = await handle.emulator.callLog();
+  const runs = jobRuns.splice(0);
+  // A job that signs with other keys would make this check vacuous.
+  if (runs.length > 0 && !runs.some((run) => callsBy(log, run.key).length > 0)) throw new Error("no AWS call was signed with a job's access key: the IAM check saw nothing");
+  for (const run of runs) {
+    const calls = callsBy(log, run.key);
+    if (calls.length === 0) continue; // refused before any AWS call (bad input)
+    const text = (name: string): string | undefined => (typeof run.args[name] === "string" ? (run.args[name] as string) : undefined);
+    const values: Partial<Record<Placeholder, string>> = {
+      Cluster: text("cluster") ?? "default",
+      Family: "*",
+      Repository: text("repository") ?? "",
+      SsmPath: (text("ssm_path") ?? "").replace(/^\/+/, ""),
+      // The seeded task definitions pass no roles; any PassRole would be denied.
+      TaskRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/none`,
+      ExecutionRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/none`,
+    };
+    await expectAllowedByPolicy(calls, { policy: POLICIES[run.job], values });
+  }
+});
+
 /** Runs job `name` of the orb for commit `commit`, as the CircleCI pipeline 42 would. */
-async function runOrbJob(name: string, args: Record<string, unknown>, commit: string, env: Record<string, string> = {}) {
+async function runOrbJob(name: "build" | "release" | "rollback", args: Record<string, unknown>, commit: string, env: Record<string, string> = {}) {
   const job = expandJob(orb, name, args as never);
-  return runJob(job, { repository: repo.path, env: { ...handle.env(), ...env }, circle: { CIRCLE_SHA1: commit, CIRCLE_USERNAME: "octocat", CIRCLE_BUILD_URL: `https://app.circleci.com/jobs/${commit.slice(0, 7)}` } });
+  return runJob(job, { repository: repo.path, env: { ...jobEnv(name, args), ...env }, circle: { CIRCLE_SHA1: commit, CIRCLE_USERNAME: "octocat", CIRCLE_BUILD_URL: `https://app.circleci.com/jobs/${commit.slice(0, 7)}` } });
 }
 
 describe("release and rollback jobs against the emulator", () => {
@@ -82,7 +118,7 @@ describe("release and rollback jobs against the emulator", () => {
     // The image is the one pushed for `commit`; the checkout is the fixture repository's commit.
     const args = { ...RELEASE, service: "web", template: "web-task.json", sha: commit };
     const circle = { CIRCLE_SHA1: withTemplate.sha };
-    const env = handle.env();
+    const env = jobEnv("release", args);
 
     // Without a checkout the file is not there: bad input, nothing registered.
     const bare = await runJob(expandJob(orb, "release", args as never), { repository: withTemplate.path, env, circle });
