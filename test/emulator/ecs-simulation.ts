@@ -28,6 +28,11 @@
  *   never stop. StopTask stops a task at once (stopCode UserInitiated, exit code 143 = SIGTERM).
  * - moto stores RunTask tasks as FARGATE (it cannot place EC2 tasks without container instances);
  *   the answers show the launch type or capacity provider that was asked for.
+ * - As unkind as ECS (README "As unkind as AWS"): stale DescribeServices reads after UpdateService
+ *   (ConsistencySettings), deployments of ECR images missing from ECR fail with
+ *   CannotPullContainerError, failed deployments leave stopped tasks (ListTasks by startedBy,
+ *   DescribeTasks), CODE_DEPLOY/EXTERNAL services refuse a new task definition, and auto scaling
+ *   can change desiredCount mid-rollout or after it (rule `scaleTo`, or autoScale()).
  * - Fixed in the front (proxy.ts), not simplified: moto's ListTaskDefinitions ignores `sort`,
  *   `maxResults` and `nextToken`, so the front pages it as ECS does; moto can give two concurrent
  *   RegisterTaskDefinition calls one revision number, so the front registers one at a time.
