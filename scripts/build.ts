@@ -76,6 +76,28 @@ function staticImports(): Plugin {
   };
 }
 
+/**
+ * SDK parts that no operation of ecs-release reaches, left out of the job builds to keep each job
+ * within the config budget: event-stream serde (ECS, SSM and ECR have no event-stream operations; the
+ * protocol loads it only for one) and the Lambda invoke store (recursion detection reads it only
+ * inside AWS Lambda, where it gives the X-Ray trace id; undefined is the SDK's own "not in Lambda").
+ */
+const NEVER_REACHED: Record<string, string> = {
+  "@smithy/core/event-streams":
+    'export class EventStreamSerde { constructor() { throw new Error("ecs-release: event streams are not in this build"); } } export const eventStreamSerdeProvider = () => { throw new Error("ecs-release: event streams are not in this build"); };',
+  "@aws/lambda-invoke-store": "export const InvokeStore = { getInstanceAsync: async () => undefined };",
+};
+
+function neverReached(): Plugin {
+  return {
+    name: "never-reached",
+    setup(esbuild) {
+      esbuild.onResolve({ filter: /^(@smithy\/core\/event-streams|@aws\/lambda-invoke-store)$/ }, (args) => ({ path: args.path, namespace: "never-reached" }));
+      esbuild.onLoad({ filter: /.*/, namespace: "never-reached" }, (args) => ({ loader: "js", contents: NEVER_REACHED[args.path] ?? "" }));
+    },
+  };
+}
+
 /** Replaces packages a build never uses by a module whose exports fail with one clear line. */
 function leaveOut(build: CliBuild, clients: readonly string[]): Plugin {
   const packages = [...clients.map((client) => `@aws-sdk/client-${client}`), ...Object.keys(INTERACTIVE_CREDENTIALS)];
@@ -120,7 +142,7 @@ async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Arra
   if (!survey.metafile) throw new Error("esbuild gave no metafile");
   const { all, used } = clientsInUse(survey.metafile);
   const unused = [...all].filter((client) => !used.has(client)).sort();
-  const result = await build({ ...options, plugins: [selectCommands(commands), staticImports(), leaveOut(job, unused)] });
+  const result = await build({ ...options, plugins: [selectCommands(commands), staticImports(), leaveOut(job, unused), neverReached()] });
   const bytes = result.outputFiles?.[0]?.contents;
   if (!bytes) throw new Error(`no output for the ${job} build`);
   const path = cliBuildPath(job);

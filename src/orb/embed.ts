@@ -30,7 +30,14 @@ export function packBundle(bundle: string | Uint8Array, maxPartChars: number = M
   return { parts, sha256: createHash("sha256").update(bytes).digest("hex") };
 }
 
-/** The text of a helper script from src/orb/scripts/ (embedded in the orb, so kept readable). */
+/**
+ * The text of a helper script from src/orb/scripts/ as the orb embeds it: the code as written, without
+ * its whole-line comments and blank lines (every CLI job carries it, within the config budget; the
+ * explanations stay in the source, which the first line names).
+ */
 export function readScript(name: "unpack-cli.js" | "configure-aws-oidc.sh"): string {
-  return readFileSync(new URL(`./scripts/${name}`, import.meta.url), "utf8");
+  const text = readFileSync(new URL(`./scripts/${name}`, import.meta.url), "utf8");
+  const comment = name.endsWith(".js") ? "//" : "#";
+  const code = text.split("\n").filter((line) => line.trim() !== "" && !line.trimStart().startsWith(comment));
+  return [`${comment} ecs-release orb: src/orb/scripts/${name} (explained there)`, ...code, ""].join("\n");
 }

@@ -83,6 +83,9 @@ export const PARAMETERS = {
     default: "30m",
     description: "How long to wait for the pre-deploy task to stop. Raise no_output_timeout with it: it must cover pre_deploy_timeout + timeout.",
   },
+  pre_deploy_launch_type: { type: "string", flag: "pre-deploy-launch-type", default: "", description: "Launch type of the pre-deploy task (FARGATE, EC2, EXTERNAL). Empty: the first service's capacity, without FARGATE_SPOT (a migration must not be interrupted)." },
+  pre_deploy_capacity_provider_strategy: { type: "string", flag: "pre-deploy-capacity-provider-strategy", default: "", description: "Capacity provider strategy of the pre-deploy task, e.g. FARGATE:1 (PROVIDER[:WEIGHT[:BASE]], comma-separated). Empty: as pre_deploy_launch_type says." },
+  pre_deploy_enable_execute_command: { type: "boolean", flag: "pre-deploy-enable-execute-command", default: false, description: "Turn ECS Exec on for the pre-deploy task (to inspect a hung migration with aws ecs execute-command), whatever the service says." },
   plan_file: {
     type: "string",
     flag: "plan-file",
@@ -179,7 +182,7 @@ export const VERB_PARAMETERS = {
   ],
   release: [
     "cluster", "service", "ssm_path", "release_repository", "image", "sha", "template", "container", "env", "secure_strings",
-    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "dry_run", "plan_file", "accept_drift", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
+    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "pre_deploy_launch_type", "pre_deploy_capacity_provider_strategy", "pre_deploy_enable_execute_command", "dry_run", "plan_file", "accept_drift", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
   ],
   rollback: ["cluster", "service", "to", "keep_bad", "dry_run", "no_wait", "timeout", "poll_interval", "region", "debug"],
 } as const satisfies Record<string, readonly ParameterName[]>;

@@ -1,7 +1,7 @@
 /**
  * The CLI builds the orb carries (src/orb/cli-builds.ts), unpacked from orb/orb.yml itself: each orb job
  * installs the build with only its own command, and that build leaves out what the command never
- * needs — build (push) no SSM, ECS or YAML; rollback no SSM, ECR or YAML — and every build leaves out
+ * needs — build (push) no SSM, ECS or YAML; rollback no SSM or YAML — and every build leaves out
  * browser-only code. Each job stays within the config budget (expand.test.ts, examples.test.ts).
  */
 import { execFileSync } from "node:child_process";
@@ -44,7 +44,8 @@ function contains(text: string): Record<keyof typeof MARKERS, boolean> {
 describe("the CLI builds in the orb", () => {
   it("each job build carries only what its command needs; none carries browser-only code", () => {
     expect(contains(read("push"))).toEqual({ ssm: false, ecs: false, ecr: true, yaml: false, browser: false });
-    expect(contains(read("rollback"))).toEqual({ ssm: false, ecs: true, ecr: false, yaml: false, browser: false });
+    // rollback reads ECR (DescribeImages: the target's images still exist) but never SSM.
+    expect(contains(read("rollback"))).toEqual({ ssm: false, ecs: true, ecr: true, yaml: false, browser: false });
     expect(contains(read("release"))).toEqual({ ssm: true, ecs: true, ecr: true, yaml: true, browser: false });
   });
 
