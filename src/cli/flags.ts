@@ -22,6 +22,8 @@ export interface FlagSpec {
    * also split command-line values on commas (`--service web,worker`).
    */
   readonly keepCommas?: boolean;
+  /** For strings and list items: the form AWS accepts, checked before any call (one line, exit 2). */
+  readonly form?: { readonly pattern: RegExp; readonly rule: string };
 }
 
 /**
@@ -101,6 +103,17 @@ export function requireFlags(specs: readonly FlagSpec[], values: FlagValues): vo
 }
 
 function convert(spec: FlagSpec, raw: string | boolean | string[], source: string): string | boolean | string[] | number {
+  const value = convertType(spec, raw, source);
+  const { form } = spec;
+  if (form !== undefined) {
+    for (const item of typeof value === "string" ? [value] : Array.isArray(value) ? value : []) {
+      if (!form.pattern.test(item)) throw new ValidationError(`${source} "${item}" is not valid: ${form.rule}`);
+    }
+  }
+  return value;
+}
+
+function convertType(spec: FlagSpec, raw: string | boolean | string[], source: string): string | boolean | string[] | number {
   switch (spec.type) {
     case "boolean":
       return typeof raw === "boolean" ? raw : parseBoolean(String(raw), source);

@@ -126,6 +126,12 @@ const CASES: Case[] = [
     args: ["status", "--cluster", "x\n2026-12-01T00:00:00Z released web:9", "--service", "web"],
     message: /x\\n2026-12-01T00:00:00Z released web:9/,
   },
+  {
+    // ECS names: up to 255 letters, digits, hyphens and underscores (API_CreateService.html): refused before any call.
+    name: "a service name ECS would never accept",
+    args: ["rollback", "--cluster", "prod", "--service", "web/../admin"],
+    message: /--service "web\/\.\.\/admin" is not valid: an ECS service is named with up to 255 letters, digits, hyphens and underscores, or given by its ARN/,
+  },
   // --- regions and credentials
   { name: "no region", args: ["status", "--cluster", "prod", "--service", "web"], env: { AWS_REGION: undefined }, message: /no AWS region: pass --region or set AWS_REGION/ },
   { name: "a region that is not one", args: ["status", "--cluster", "prod", "--service", "web", "--region", "mars;rm -rf /"], message: /AWS region "mars;rm -rf \/" is not valid: pass --region or AWS_REGION like us-east-1/ },

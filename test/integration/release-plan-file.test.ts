@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { runCli, type CliRun } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
 import { putParameters, registerTaskDefinition, SEED_SHAS, seedPlatform, webTaskDefinition } from "../helpers/seed.js";
@@ -113,6 +113,9 @@ describe("release --plan-file: plan, approve, release what was planned", () => {
 
     // someone else's release (or a rollback) moved the service meanwhile
     await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: newer }));
+    // ECS is eventually consistent (the emulator answers the next DescribeServices with the service as
+    // it was): the release that follows comes later, when the move is visible.
+    await clients.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: ["web"] }));
     before = await mark();
     after = await release(["--plan-file", file, "--force"]); // (--force: that rollout is still in progress)
     expect(after.code, after.output).toBe(2);

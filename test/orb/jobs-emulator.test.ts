@@ -194,13 +194,12 @@ describe.skipIf(!HAVE_PODMAN && process.env["CI"] !== "true")("build job against
   it("build: checks out the commit and pushes its image through podman, labelled with the commit", async () => {
     const clients = awsClients(handle.emulator);
     await createRepository(clients, "shop");
-    const run = await runOrbJob("build", { repository: "shop", docker: "podman", registry: registry.host, auth: NO_AUTH }, repo.sha, {
+    // The local registry is not ECR: push sends it the ECR login only when it is marked as a test registry.
+    const run = await runOrbJob("build", { repository: "shop", docker: "podman", registry: registry.host, insecure_test_registry: true, auth: NO_AUTH }, repo.sha, {
       CONTAINERS_STORAGE_CONF: join(dir, "storage.conf"),
       CONTAINERS_REGISTRIES_CONF: registry.registriesConf,
       BUILDAH_ISOLATION: "chroot",
       REGISTRY_AUTH_FILE: join(dir, "auth.json"),
-      // The local registry is not ECR: push sends it the ECR login only when it is marked as a test registry.
-      ECS_RELEASE_INSECURE_TEST_REGISTRY: "true",
     });
     expect(run.code, run.output).toBe(0);
     expect(run.steps.map((step) => step.name)).toEqual([
