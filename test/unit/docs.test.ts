@@ -12,12 +12,12 @@ const ROOT = join(import.meta.dirname, "../..");
 const DOCS = ["README.md", "CONTRIBUTING.md", ...readdirSync(join(ROOT, "docs")).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)];
 
 /** The text outside fenced code blocks and inline code: links and headings are only there. */
-export function prose(markdown: string): string {
+function prose(markdown: string): string {
   return markdown.replace(/^```[\s\S]*?^```/gm, "").replace(/`[^`\n]*`/g, (code) => code.replace(/[[\]()]/g, " "));
 }
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
-export function slug(heading: string): string {
+function slug(heading: string): string {
   return heading
     .trim()
     .toLowerCase()
@@ -26,7 +26,7 @@ export function slug(heading: string): string {
 }
 
 /** Every heading's anchor in a Markdown file (a repeated heading gets -1, -2, … as on GitHub). */
-export function anchors(markdown: string): Set<string> {
+function anchors(markdown: string): Set<string> {
   const seen = new Map<string, number>();
   const result = new Set<string>();
   for (const match of markdown.replace(/^```[\s\S]*?^```/gm, "").matchAll(/^#{1,6} (.+)$/gm)) {
@@ -39,7 +39,7 @@ export function anchors(markdown: string): Set<string> {
 }
 
 /** The relative links of a Markdown file: `[text](target)`, not http(s) or mailto. */
-export function relativeLinks(markdown: string): string[] {
+function relativeLinks(markdown: string): string[] {
   return [...prose(markdown).matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1] ?? "").filter((target) => !/^[a-z]+:/i.test(target));
 }
 
