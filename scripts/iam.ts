@@ -1,6 +1,6 @@
 // `npm run iam -- <policy> [--set Name=value …]`: prints a policy of src/iam/policies.ts as IAM
 // JSON (build, release, rollback, task-execution-secrets, trust), placeholders filled from --set.
-// `npm run iam -- --markdown` prints the README's policy listing. Thin: the data lives in src/iam.
+// `npm run iam -- --markdown` prints docs/iam.md's policy listing. Thin: the data lives in src/iam.
 import { fillPlaceholders, PLACEHOLDERS, placeholdersIn, policiesMarkdown, policyDocument, POLICIES, type JobPolicy, type Placeholder } from "../src/iam/policies.js";
 
 const args = process.argv.slice(2);

@@ -1,4 +1,4 @@
-/** The benchmark's report: targets checked, a Markdown table (the README's), and the JSON document. */
+/** The benchmark's report: targets checked, a Markdown table (printed only; docs/performance.md says what it measures), and the JSON document. */
 import type { ColdStart } from "./cold-start.js";
 import type { HistoryRun } from "./history.js";
 import type { ReleaseRun } from "./release.js";
@@ -77,7 +77,7 @@ export function checkTargets(r: BenchResults): Check[] {
   ];
 }
 
-/** The Markdown table of medians (what the README's Performance section holds). */
+/** The Markdown table of medians, printed by `npm run bench` (docs/performance.md describes its rows). */
 export function markdownTable(r: BenchResults): string {
   const rel = r.release;
   const relCalls = medianCounts(rel.map((x) => x.calls));

@@ -2,7 +2,7 @@
  * Least-privilege IAM policies for the orb's jobs (build, release, rollback), for the task
  * execution role under `--secure-strings secrets`, and the trust policy of a role CircleCI assumes
  * through OIDC. Typed data; `npm run iam -- <name>` prints one as JSON (scripts/iam.ts) and the
- * README's "IAM and OIDC set-up" section is generated from the same objects. Pure: imports nothing.
+ * docs/iam.md's policy listing is generated from the same objects. Pure: imports nothing.
  *
  * Every statement says why its actions are needed. Resources are scoped with placeholders written
  * `${Name}` (PLACEHOLDERS lists them; `fillPlaceholders` or `npm run iam -- release --set
@@ -43,7 +43,7 @@ export interface PolicyStatement {
   readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 }
 
-/** A statement with the reason it exists (shown in the README, not in the JSON). */
+/** A statement with the reason it exists (shown in docs/iam.md, not in the JSON). */
 export interface DocumentedStatement {
   readonly why: string;
   readonly statement: PolicyStatement;
@@ -309,7 +309,7 @@ export function fillPlaceholders<T>(document: T, values: Partial<Record<Placehol
   return JSON.parse(text) as T;
 }
 
-/** The README's listing of every policy (between `<!-- iam:generated:start/end -->`). */
+/** docs/iam.md's listing of every policy (between `<!-- iam:generated:start/end -->`). */
 export function policiesMarkdown(): string {
   let text = "";
   for (const policy of Object.values(POLICIES)) {

@@ -2,7 +2,7 @@
  * The builds of the ecs-release CLI that travel inside the orb. `full` (dist/ecs-release.cjs, every
  * command) is what the `install` command gives users' own jobs by default; each orb job installs a
  * build with only its own CLI command, so the job adds at most CONFIG_BUDGET_BYTES to the compiled
- * config (see the README's "Config size budget").
+ * config (see docs/orb.md, "Config size budget").
  */
 
 /** The CLI builds the orb carries. */

@@ -1,6 +1,6 @@
 /**
  * Names and addresses of the orb, defined once: the publishing placeholders. To publish under your own
- * namespace, change them here (and the orb references in README.md), then run `npm run build`.
+ * namespace, change them here (and the orb references in README.md and docs/), then run `npm run build`.
  */
 
 /** The registry namespace the orb is published in (claimed once with `circleci namespace create`). */

@@ -28,7 +28,7 @@
  *   never stop. StopTask stops a task at once (stopCode UserInitiated, exit code 143 = SIGTERM).
  * - moto stores RunTask tasks as FARGATE (it cannot place EC2 tasks without container instances);
  *   the answers show the launch type or capacity provider that was asked for.
- * - As unkind as ECS (README "As unkind as AWS"): stale DescribeServices reads after UpdateService
+ * - As unkind as ECS (docs/emulator.md, "As unkind as AWS"): stale DescribeServices reads after UpdateService
  *   (ConsistencySettings), deployments of ECR images missing from ECR fail with
  *   CannotPullContainerError, failed deployments leave stopped tasks (ListTasks by startedBy,
  *   DescribeTasks), CODE_DEPLOY/EXTERNAL services refuse a new task definition, and auto scaling

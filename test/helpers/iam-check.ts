@@ -378,7 +378,7 @@ export function callsBy(log: readonly CallLogEntry[], accessKeyId: string): Call
   return log.filter((entry) => entry.accessKeyId === accessKeyId);
 }
 
-/** The job policy whose role runs each command (README, "IAM and OIDC set-up"). */
+/** The job policy whose role runs each command (docs/iam.md). */
 export const POLICY_OF_COMMAND: Readonly<Record<string, JobPolicy["name"]>> = {
   push: "build",
   release: "release",

@@ -1,5 +1,5 @@
 /**
- * The emulator's one-off task fields (README, "The local AWS emulator"): stop codes, per-container
+ * The emulator's one-off task fields (docs/emulator.md): stop codes, per-container
  * exit codes, RunTask failures[], a just-registered revision ECS does not show yet, and ListTasks'
  * rule that startedBy is its only filter — each as ECS documents it — while existing rules keep working.
  */

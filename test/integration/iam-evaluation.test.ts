@@ -1,7 +1,7 @@
 /**
  * IAM, evaluated for real (issue 13, part 2): each path of the CLI runs against the emulator with
  * its own access key, and every AWS call it made is evaluated by iam-simulate against the policy of
- * the job that runs it (src/iam/policies.ts, placeholders filled as the README tells a user to):
+ * the job that runs it (src/iam/policies.ts, placeholders filled as docs/iam.md tells a user to):
  * build (push), release in both --secure-strings modes (and --pre-deploy-command), rollback, status,
  * history, prune and run-task. A denied call fails the test, naming the call and what the policy
  * lacks (test/helpers/iam-check.ts).

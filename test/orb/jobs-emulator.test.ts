@@ -49,7 +49,7 @@ function jobEnv(name: "build" | "release" | "rollback", args: Record<string, unk
 }
 
 // IAM, evaluated for real: every AWS call a job made is allowed by that job's policy
-// (src/iam/policies.ts), filled in from the job's parameters as the README tells a user to.
+// (src/iam/policies.ts), filled in from the job's parameters as docs/iam.md tells a user to.
 afterEach(async () => {
   const log = await handle.emulator.callLog();
   const runs = jobRuns.splice(0);

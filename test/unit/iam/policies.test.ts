@@ -221,9 +221,9 @@ describe("policy documents", () => {
   });
 });
 
-describe("README", () => {
+describe("docs/iam.md", () => {
   it("lists the policies as src/iam/policies.ts defines them (regenerate with npm run iam -- --markdown)", () => {
-    const readme = readFileSync(join(ROOT, "../README.md"), "utf8");
+    const readme = readFileSync(join(ROOT, "../docs/iam.md"), "utf8");
     const block = /<!-- iam:generated:start -->\n([\s\S]*?)<!-- iam:generated:end -->/.exec(readme)?.[1];
     expect(block?.trimEnd()).toBe(policiesMarkdown().trimEnd());
   });
