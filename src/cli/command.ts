@@ -1,6 +1,7 @@
 import type { AwsClients } from "../aws/clients.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
+import { ValidationError } from "../core/errors.js";
 import type { Redactor } from "../core/redact.js";
 import type { FlagSpec, FlagValues } from "./flags.js";
 
@@ -46,6 +47,12 @@ export interface CommandSpec {
 /** Helpers for adapters: typed reads of parsed flags. */
 export const read = {
   string: (flags: FlagValues, name: string): string | undefined => (typeof flags[name] === "string" ? (flags[name] as string) : undefined),
+  /** A flag its spec marks `required` (parseFlags/requireFlags refused its absence already). */
+  required: (flags: FlagValues, name: string): string => {
+    const value = flags[name];
+    if (typeof value !== "string") throw new ValidationError(`missing required flag: --${name}`);
+    return value;
+  },
   list: (flags: FlagValues, name: string): string[] => (Array.isArray(flags[name]) ? (flags[name] as string[]) : []),
   boolean: (flags: FlagValues, name: string): boolean => flags[name] === true,
   number: (flags: FlagValues, name: string): number | undefined => (typeof flags[name] === "number" ? (flags[name] as number) : undefined),

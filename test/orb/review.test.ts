@@ -161,6 +161,9 @@ describe("orb parameters and CLI flags", () => {
         const type = flag.type === "boolean" ? "boolean" : flag.type === "integer" ? "integer" : ["string", "enum"];
         expect([type].flat(), `${verb} --${flag.name}`).toContain(parameter?.["type"]);
         if (flag.required) expect(parameter && "default" in parameter, `${verb} --${flag.name} is required: no default`).toBe(false);
+        // The orb's default is the CLI's: the flag's own default, or the value that means "not given"
+        // (an empty string the CLI ignores, false for a switch), so a job behaves as the CLI documents.
+        else expect(parameter?.["default"], `${verb} --${flag.name}: the orb's default is not the CLI's`).toBe(flag.default ?? (flag.type === "boolean" ? false : ""));
       }
     });
   }

@@ -48,7 +48,7 @@ async function executePush(ctx: CliContext): Promise<CommandOutcome> {
   const cacheTo = read.string(flags, "cache-to");
   const sourceDateEpoch = await commitTime(env["SOURCE_DATE_EPOCH"], context, sha);
   const options = {
-    repository: read.string(flags, "repository") as string,
+    repository: read.required(flags, "repository"),
     sha,
     context,
     buildArgs: read.list(flags, "build-arg"),

@@ -58,9 +58,9 @@ async function executeRelease(ctx: CliContext): Promise<CommandOutcome> {
   const mode = read.string(flags, "secure-strings") ?? "environment";
   if (mode !== "environment" && mode !== "secrets") throw new ValidationError(`--secure-strings must be "environment" or "secrets", not "${mode}"`);
   const options = {
-    cluster: read.string(flags, "cluster") as string,
+    cluster: read.required(flags, "cluster"),
     services: read.list(flags, "service"),
-    ssmPath: read.string(flags, "ssm-path") as string,
+    ssmPath: read.required(flags, "ssm-path"),
     ...(repository !== undefined ? { repository } : {}),
     ...(image !== undefined ? { image } : {}),
     ...(sha !== undefined ? { sha } : {}),

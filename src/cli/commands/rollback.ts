@@ -25,7 +25,7 @@ export const rollbackCommand: CommandSpec = {
 async function executeRollback(ctx: CliContext): Promise<CommandOutcome> {
   const { flags } = ctx;
   const options = {
-    cluster: read.string(flags, "cluster") as string,
+    cluster: read.required(flags, "cluster"),
     services: read.list(flags, "service"),
     to: read.string(flags, "to") ?? "previous",
     keepBad: read.boolean(flags, "keep-bad"),

@@ -36,8 +36,8 @@ async function executeRunTask(ctx: CliContext): Promise<CommandOutcome> {
   const launchType = read.string(flags, "launch-type");
   const strategy = read.string(flags, "capacity-provider-strategy");
   const options = {
-    cluster: read.string(flags, "cluster") as string,
-    taskDefinition: read.string(flags, "task-definition") as string,
+    cluster: read.required(flags, "cluster"),
+    taskDefinition: read.required(flags, "task-definition"),
     timeoutMs: read.number(flags, "timeout") ?? 30 * 60_000,
     pollIntervalMs: read.number(flags, "poll-interval") ?? 6_000,
     ...(commandText !== undefined ? { command: splitCommandLine(commandText, "--command") } : {}),

@@ -12,7 +12,7 @@ export const statusCommand: CommandSpec = {
 };
 
 async function executeStatus(ctx: CliContext): Promise<CommandOutcome> {
-  const options = { cluster: read.string(ctx.flags, "cluster") as string, services: read.list(ctx.flags, "service") };
+  const options = { cluster: read.required(ctx.flags, "cluster"), services: read.list(ctx.flags, "service") };
   const { run } = await import("../../commands/status.js");
   const { formatServiceStatus } = await import("../../core/service-status.js");
   const result = await run(options, { aws: await ctx.aws(), log: ctx.log, signal: ctx.signal });
