@@ -17,7 +17,7 @@ import {
   type Service,
   type UpdateServiceCommandOutput,
 } from "@aws-sdk/client-ecs";
-import { AwsCallError, isEcsReleaseError, ValidationError } from "../core/errors.js";
+import { isEcsReleaseError, ValidationError, withContext } from "../core/errors.js";
 import { tagsToMap, mapToTags, type TagMap } from "../core/tags.js";
 import { awsCall, awsErrorCode, translateAwsError } from "./call.js";
 import type { AwsClients } from "./clients.js";
@@ -157,16 +157,7 @@ export async function updateServices(clients: Ecs, cluster: string, targets: Rea
  * `note` (which services were already updated), and the command's `result` attached for --json.
  */
 export function partialUpdateError(failure: unknown, note: string, result: unknown): unknown {
-  if (failure instanceof AwsCallError) {
-    const wrapped = new AwsCallError(failure.operation, failure.resource, `${failure.message.replace(`${failure.operation} ${failure.resource} failed: `, "")}${note}`, {
-      cause: failure,
-      ...(failure.code !== undefined ? { code: failure.code } : {}),
-    });
-    wrapped.result = result;
-    return wrapped;
-  }
-  if (isEcsReleaseError(failure)) failure.result = result;
-  return failure;
+  return isEcsReleaseError(failure) ? withContext(failure, note, result) : failure;
 }
 
 /** Adds or overwrites tags on a resource (a task definition revision). */

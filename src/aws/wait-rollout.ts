@@ -325,9 +325,8 @@ export function rolloutReportError(report: RolloutReport, cluster: string, resul
       report.error.operation,
       report.error.resource,
       `${report.error.message.replace(/^.*? failed: /, "")}; stopped waiting after ${formatDuration(report.elapsedMs)} (no retry can fix this); the rollout may still be running (last seen: ${state}): follow it with \`ecs-release status --cluster ${cluster} ${serviceFlags}\` once the credentials or permissions are fixed`,
-      { cause: report.error, ...(report.error.code !== undefined ? { code: report.error.code } : {}) },
+      { cause: report.error, ...(report.error.code !== undefined ? { code: report.error.code } : {}), ...(result !== undefined ? { result } : {}) },
     );
-    if (result !== undefined) error.result = result;
     return error;
   }
   const failed = report.outcomes.filter((o) => isFailure(o.state));

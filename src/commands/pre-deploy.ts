@@ -19,7 +19,7 @@ import { tagResource } from "../aws/ecs.js";
 import { formatDuration } from "../core/duration.js";
 import { commandOverrides, STARTED_BY, type RequestedCapacity } from "../core/run-task-input.js";
 import { taskIdOf } from "../core/task-outcome.js";
-import { DeploymentFailedError, isEcsReleaseError, ValidationError, WaitTimeoutError } from "../core/errors.js";
+import { DeploymentFailedError, isDeploymentFailedError, isEcsReleaseError, isWaitTimeoutError, ValidationError, WaitTimeoutError, withContext } from "../core/errors.js";
 import { revisionName } from "../core/rollout-state.js";
 import { TAG, type Outcome } from "../core/tags.js";
 import type { PlannedRevision, RegisteredRevision } from "./release.js";
@@ -141,7 +141,7 @@ export function preDeployHook(options: PreDeployOptions, deps: RunTaskDeps): (re
  */
 async function stopRelease(error: unknown, revisions: readonly RegisteredRevision[], deps: RunTaskDeps): Promise<unknown> {
   if (!isEcsReleaseError(error)) return error;
-  const failed = error instanceof DeploymentFailedError || error.name === "DeploymentFailedError";
+  const failed = isDeploymentFailedError(error);
   const preDeploy = (error.result as RunTaskResult | undefined) ?? null;
   const outcome: "failed" | "not-released" = preDeploy?.blame === "infrastructure" ? "not-released" : "failed";
   const tagged = new Set<string>();
@@ -167,9 +167,7 @@ async function stopRelease(error: unknown, revisions: readonly RegisteredRevisio
   const notTheRevision = failed && outcome === "not-released" ? "; not the revision's fault (the infrastructure's): release again when ECS has capacity" : "";
   const message = `pre-deploy command ${error.message}; no service was updated (${names} registered but not rolled out)${notTheRevision}`;
   if (failed) return new DeploymentFailedError(message, { cause: error, result });
-  if (error instanceof WaitTimeoutError || error.name === "WaitTimeoutError") return new WaitTimeoutError(message, { cause: error, result });
+  if (isWaitTimeoutError(error)) return new WaitTimeoutError(message, { cause: error, result });
   // Bad input found only now (e.g. --pre-deploy-container not in the revision): same exit code, same news.
-  error.message = `${error.message}; no service was updated (${names} registered but not rolled out)`;
-  error.result = result;
-  return error;
+  return withContext(error, `; no service was updated (${names} registered but not rolled out)`, result);
 }

@@ -4,7 +4,7 @@ import { checkCluster, describeRunnableTaskDefinition, describeServiceToCopy, st
 import type { Clock } from "../core/clock.js";
 import { formatCommandLine } from "../core/command-line.js";
 import { formatDuration } from "../core/duration.js";
-import { DeploymentFailedError, InterruptedError, isEcsReleaseError, WaitTimeoutError } from "../core/errors.js";
+import { DeploymentFailedError, InterruptedError, isInterruptedError, WaitTimeoutError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { buildRunTaskInput, chooseCapacity, describeTaskHint, taskLogLocation, type RequestedCapacity, type TaskLogLocation } from "../core/run-task-input.js";
 import { chooseTaskContainer, essentialContainers, taskIdOf, type TaskBlame } from "../core/task-outcome.js";
@@ -235,7 +235,7 @@ export async function startPreparedTask(prepared: PreparedTask, deps: RunTaskDep
       deps,
     );
   } catch (error) {
-    if (error instanceof InterruptedError || (isEcsReleaseError(error) && error.name === "InterruptedError")) {
+    if (isInterruptedError(error)) {
       throw new InterruptedError(
         `interrupted while waiting for ${label} ${taskId}; the task was not stopped (aws ecs stop-task --region ${deps.aws.region} --cluster ${options.cluster} --task ${taskArn} would): ${hint}`,
         {

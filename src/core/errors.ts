@@ -17,8 +17,8 @@ export const ExitCode = {
 export class EcsReleaseError extends Error {
   /** The process exit code this error maps to. */
   readonly exitCode: number = ExitCode.deploymentFailed;
-  /** The command's partial result, printed as the JSON document under --json. */
-  result?: unknown;
+  /** The command's partial result, printed as the JSON document under --json (set at creation only). */
+  readonly result?: unknown;
 
   constructor(message: string, options?: { cause?: unknown; result?: unknown }) {
     super(message, options);
@@ -33,7 +33,7 @@ export class ValidationError extends EcsReleaseError {
   /** Every individual problem, when several were found at once. */
   readonly problems: readonly string[];
 
-  constructor(message: string, options?: { cause?: unknown; problems?: readonly string[] }) {
+  constructor(message: string, options?: { cause?: unknown; problems?: readonly string[]; result?: unknown }) {
     super(message, options);
     this.name = "ValidationError";
     this.problems = options?.problems ?? [];
@@ -58,7 +58,7 @@ export class AwsCallError extends EcsReleaseError {
   /** The AWS error code (`ThrottlingException`, `AccessDeniedException`, ...), when known. */
   readonly code: string | undefined;
 
-  constructor(operation: string, resource: string, message: string, options?: { cause?: unknown; code?: string }) {
+  constructor(operation: string, resource: string, message: string, options?: { cause?: unknown; code?: string; result?: unknown }) {
     super(`${operation} ${resource} failed: ${message}`, options);
     this.name = "AwsCallError";
     this.operation = operation;
@@ -90,4 +90,35 @@ export class InterruptedError extends EcsReleaseError {
 /** True for any error of ours (checks `name` too, so it holds across bundle copies). */
 export function isEcsReleaseError(error: unknown): error is EcsReleaseError {
   return error instanceof EcsReleaseError || (error instanceof Error && typeof (error as { exitCode?: unknown }).exitCode === "number" && /Error$/.test(error.name));
+}
+
+/**
+ * Type guards, one per error class: each also checks `name`, so it holds for an error created by
+ * another copy of this module (two bundles in one process, or a test importing the source).
+ */
+function guard<T extends EcsReleaseError>(type: abstract new (...args: never[]) => T, name: string): (error: unknown) => error is T {
+  return (error: unknown): error is T => error instanceof type || (isEcsReleaseError(error) && error.name === name);
+}
+export const isValidationError = guard(ValidationError, "ValidationError");
+export const isDeploymentFailedError = guard(DeploymentFailedError, "DeploymentFailedError");
+export const isAwsCallError = guard(AwsCallError, "AwsCallError");
+export const isWaitTimeoutError = guard(WaitTimeoutError, "WaitTimeoutError");
+export const isInterruptedError = guard(InterruptedError, "InterruptedError");
+
+/**
+ * A new error of the same class as `error`, its message followed by `note`, with `error` as its cause
+ * and `result` attached: how a command adds what it knows to an error without changing it.
+ */
+export function withContext(error: EcsReleaseError, note: string, result: unknown): EcsReleaseError {
+  const options = { cause: error, result };
+  if (isAwsCallError(error)) {
+    const detail = error.message.startsWith(`${error.operation} ${error.resource} failed: `) ? error.message.slice(`${error.operation} ${error.resource} failed: `.length) : error.message;
+    return new AwsCallError(error.operation, error.resource, `${detail}${note}`, { ...options, ...(error.code !== undefined ? { code: error.code } : {}) });
+  }
+  const message = `${error.message}${note}`;
+  if (isValidationError(error)) return new ValidationError(message, { ...options, problems: error.problems });
+  if (isDeploymentFailedError(error)) return new DeploymentFailedError(message, options);
+  if (isWaitTimeoutError(error)) return new WaitTimeoutError(message, options);
+  if (isInterruptedError(error)) return new InterruptedError(message, options);
+  return new EcsReleaseError(message, options);
 }
