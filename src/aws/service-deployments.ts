@@ -13,6 +13,7 @@ import {
   type ServiceDeploymentBrief,
   type ServiceRevision,
 } from "@aws-sdk/client-ecs";
+import { ecsDeploymentEntries, type EcsDeploymentEntry } from "../core/ecs-record.js";
 import { awsCall } from "./call.js";
 import type { AwsClients } from "./clients.js";
 
@@ -86,4 +87,16 @@ type ListServiceDeploymentsStatus = NonNullable<ConstructorParameters<typeof Lis
  */
 export async function stopServiceDeploymentRollback(clients: Ecs, serviceDeploymentArn: string): Promise<void> {
   await awsCall("StopServiceDeployment", serviceDeploymentArn, () => clients.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn, stopType: "ROLLBACK" })));
+}
+
+/**
+ * ECS's record of a service's newest `limit` deployments with their target revisions (task definition,
+ * resolved image digests): ceil(limit / 100) ListServiceDeployments and ceil(revisions / 20)
+ * DescribeServiceRevisions calls.
+ */
+export async function serviceDeploymentHistory(clients: Ecs, cluster: string, service: string, limit: number, signal?: AbortSignal): Promise<EcsDeploymentEntry[]> {
+  const briefs = await listServiceDeployments(clients, cluster, service, limit, signal ? { signal } : {});
+  const revisionArns = [...new Set(briefs.flatMap((b) => (b.targetServiceRevisionArn !== undefined ? [b.targetServiceRevisionArn] : [])))];
+  const revisions = revisionArns.length > 0 ? await describeServiceRevisions(clients, revisionArns, signal) : [];
+  return ecsDeploymentEntries(briefs, revisions);
 }

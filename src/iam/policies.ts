@@ -195,8 +195,16 @@ export const ROLLBACK_POLICY: JobPolicy = {
       statement: { Sid: "FailedDeploymentTaskReasons", Effect: "Allow", Action: ["ecs:DescribeTasks"], Resource: "arn:aws:ecs:${Region}:${Account}:task/${Cluster}/*" },
     },
     {
-      why: "on BLUE_GREEN, LINEAR and CANARY services the rollback's wait reads ECS's service deployment (stage, traffic, outcome).",
+      why: "ECS's record beside the tags: status reads each service's current service deployment, and the rollback's wait the one it follows on BLUE_GREEN, LINEAR and CANARY services (DescribeServiceDeployments).",
       statement: { Sid: "EcsServiceDeployments", Effect: "Allow", Action: ["ecs:DescribeServiceDeployments"], Resource: ECS_SERVICE_DEPLOYMENTS },
+    },
+    {
+      why: "history --service lists the service's newest service deployments (as many as --limit).",
+      statement: { Sid: "EcsServiceDeploymentList", Effect: "Allow", Action: ["ecs:ListServiceDeployments"], Resource: ECS_SERVICES },
+    },
+    {
+      why: "history and status read the service revisions those deployments targeted: task definition and the image digests ECS resolved.",
+      statement: { Sid: "EcsServiceRevisions", Effect: "Allow", Action: ["ecs:DescribeServiceRevisions"], Resource: "arn:aws:ecs:${Region}:${Account}:service-revision/${Cluster}/*" },
     },
     {
       why: "the record: revisions rolled back from are tagged rolled-back before they are deregistered.",
