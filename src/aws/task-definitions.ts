@@ -17,6 +17,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { ValidationError } from "../core/errors.js";
 import { parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
+import { revisionUsers } from "../core/revision-usage.js";
 import { TAG, tagsToMap } from "../core/tags.js";
 import { awsCall, awsErrorCode, translateAwsError } from "./call.js";
 import type { AwsClients } from "./clients.js";
@@ -95,6 +96,7 @@ export function toRevisionRecord(taskDefinition: TaskDefinition, tags: ReadonlyA
   const map = tagsToMap(tags);
   const image = map[TAG.image] ?? applicationImage(taskDefinition);
   const registeredAt = taskDefinition.registeredAt instanceof Date ? taskDefinition.registeredAt.toISOString() : undefined;
+  const images = (taskDefinition.containerDefinitions ?? []).flatMap((c) => (typeof c.image === "string" ? [c.image] : []));
   return {
     arn,
     family: taskDefinition.family ?? parseRevisionName(arn)?.family ?? "",
@@ -102,6 +104,7 @@ export function toRevisionRecord(taskDefinition: TaskDefinition, tags: ReadonlyA
     status: taskDefinition.status ?? "ACTIVE",
     tags: map,
     ...(image === undefined ? {} : { image }),
+    ...(images.length === 0 ? {} : { images }),
     ...(registeredAt === undefined ? {} : { registeredAt }),
   };
 }
@@ -170,30 +173,18 @@ export async function listClusterUsage(clients: Ecs, cluster: string, signal?: A
     awsCall("DescribeServices", `${cluster}/${batch.length} services`, () => clients.ecs.send(new DescribeServicesCommand({ cluster, services: batch }), signal ? { abortSignal: signal } : {})),
   );
   const services = described.flatMap((output) => output.services ?? []).filter((service) => service.status !== "INACTIVE");
-  return { services, inUse: usageOf(services) };
+  return { services, inUse: revisionUsers([{ cluster, services }], { home: cluster }) };
 }
 
-/** Task definition ARN → names of the services with a deployment (or current task definition) using it. */
-export function usageOf(services: readonly Service[]): Map<string, string[]> {
-  const inUse = new Map<string, string[]>();
-  for (const service of services) {
-    const name = service.serviceName ?? service.serviceArn ?? "";
-    const arns = new Set([service.taskDefinition, ...(service.deployments ?? []).map((d) => d.taskDefinition)]);
-    for (const arn of arns) {
-      if (!arn) continue;
-      const users = inUse.get(arn) ?? [];
-      if (!users.includes(name)) users.push(name);
-      inUse.set(arn, users);
-    }
-  }
-  return inUse;
-}
-
-/** Merges usage maps (several clusters). */
-export function mergeUsage(maps: ReadonlyArray<ReadonlyMap<string, readonly string[]>>): Map<string, string[]> {
-  const merged = new Map<string, string[]>();
-  for (const map of maps) for (const [arn, users] of map) merged.set(arn, [...new Set([...(merged.get(arn) ?? []), ...users])]);
-  return merged;
+/**
+ * Every cluster of the region (ListClusters) and its services (listClusterUsage, the clusters
+ * concurrently), plus `cluster` when ListClusters does not name it. What rollback and prune check
+ * before they deregister: a revision is "in use" when a service in any cluster runs it.
+ */
+export async function listRegionUsage(clients: Ecs, cluster: string | undefined, signal?: AbortSignal): Promise<Array<{ cluster: string; services: readonly Service[]; inUse: Map<string, string[]> }>> {
+  const clusters = await listClusters(clients, signal);
+  if (cluster && !clusters.some((arn) => arn === cluster || arn.endsWith(`/${cluster}`))) clusters.push(cluster);
+  return Promise.all(clusters.map(async (arn) => ({ cluster: arn, ...(await listClusterUsage(clients, arn, signal)) })));
 }
 
 /** The ARNs of every cluster in the region. */

@@ -1,10 +1,11 @@
 import type { AwsClients } from "../aws/clients.js";
 import { describeServices } from "../aws/ecs.js";
-import { deregisterRevision, describeRevisions, listClusters, listClusterUsage, mapConcurrently, mergeUsage, RevisionLister } from "../aws/task-definitions.js";
+import { deregisterRevision, describeRevisions, listRegionUsage, mapConcurrently, RevisionLister } from "../aws/task-definitions.js";
 import { ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { selectRevisionsToPrune } from "../core/prune-selection.js";
-import { formatRevisionName, parseRevisionName } from "../core/revision-record.js";
+import { checkPruneRequest, pruneLines, selectRevisionsToPrune } from "../core/prune-selection.js";
+import { parseRevisionName } from "../core/revision-record.js";
+import { revisionUsers } from "../core/revision-usage.js";
 
 /** What `ecs-release prune` was asked to do. */
 export interface PruneOptions {
@@ -44,52 +45,47 @@ export interface PruneResult {
 /**
  * Deregisters ACTIVE revisions beyond the newest `keep` of each family, sparing every revision a
  * service uses (in any cluster of the region, not only --cluster: families are often shared), the
- * rollback targets and revisions tagged to keep (see selectRevisionsToPrune).
+ * rollback targets and revisions tagged to keep (see selectRevisionsToPrune). Phases: verify (the
+ * flags, the families), read (every cluster's services, each family's revisions), plan (pure), write.
  */
 export async function run(options: PruneOptions, deps: PruneDeps): Promise<PruneResult> {
-  const problems: string[] = [];
-  if (options.families.length === 0 && options.services.length === 0) problems.push("pass --family FAMILY, or --cluster with --service");
-  if (options.services.length > 0 && !options.cluster) problems.push("--service needs --cluster");
-  if (!Number.isSafeInteger(options.keep) || options.keep < 1) problems.push(`--keep must be a whole number of at least 1 (got ${options.keep})`);
-  if (problems.length > 0) throw new ValidationError(`prune: ${problems.join("; ")}`, { problems });
-
-  const families = new Set(options.families);
-  if (options.services.length > 0) {
-    const { services, missing } = await describeServices(deps.aws, options.cluster as string, options.services, deps.signal);
-    if (missing.length > 0) throw new ValidationError(`service${missing.length > 1 ? "s" : ""} not found in cluster ${options.cluster}: ${missing.join(", ")} (check --service)`);
-    for (const service of services) {
-      const family = parseRevisionName(service.taskDefinition ?? "")?.family;
-      if (family) families.add(family);
-    }
-  }
-
-  const clusters = await listClusters(deps.aws, deps.signal);
-  if (options.cluster && !clusters.some((arn) => arn === options.cluster || arn.endsWith(`/${options.cluster}`))) clusters.push(options.cluster);
-  const usage = mergeUsage((await Promise.all(clusters.map((cluster) => listClusterUsage(deps.aws, cluster, deps.signal)))).map((u) => u.inUse));
-
+  checkPruneRequest(options);
+  const families = await resolveFamilies(options, deps);
+  const region = await listRegionUsage(deps.aws, options.cluster, deps.signal);
+  // Services of --cluster by name, those of other clusters with theirs ("api (cluster staging)").
+  const usage = revisionUsers(region, options.cluster === undefined ? {} : { home: options.cluster });
   const results: PrunedFamily[] = [];
-  for (const family of families) {
-    const arns = await new RevisionLister(deps.aws, family, "ACTIVE", deps.signal).next(Number.MAX_SAFE_INTEGER);
-    if (arns.length === 0) {
-      deps.log.warn(`${family}: no ACTIVE revisions (check --family)`);
-      results.push({ family, kept: [], deregistered: [] });
-      continue;
-    }
-    const records = await describeRevisions(deps.aws, arns, { signal: deps.signal });
-    const selection = selectRevisionsToPrune({ revisions: records, keep: options.keep, inUse: usage });
-    // Say why each revision beyond the newest N stays.
-    for (const kept of selection.kept.slice(options.keep)) deps.log.info(`${formatRevisionName(kept.record)}: kept (${kept.reasons.join("; ")})`);
-    if (selection.deregister.length === 0) deps.log.info(`${family}: nothing to prune (${selection.kept.length} ACTIVE revisions kept)`);
-    else {
-      const count = `${selection.deregister.length} revision${selection.deregister.length === 1 ? "" : "s"}`;
-      deps.log.info(`${family}: ${options.dryRun ? "would deregister" : "deregistering"} ${count}, keeping ${selection.kept.length}: ${selection.deregister.map((r) => formatRevisionName(r)).join(", ")}`);
-    }
-    if (!options.dryRun) await mapConcurrently(selection.deregister, 2, (record) => deregisterRevision(deps.aws, record.arn));
-    results.push({
-      family,
-      kept: selection.kept.map((k) => ({ revision: k.record.revision, arn: k.record.arn, reasons: k.reasons })),
-      deregistered: selection.deregister.map((r) => ({ revision: r.revision, arn: r.arn })),
-    });
+  for (const family of families) results.push(await pruneFamily(family, usage, options, deps));
+  return { dryRun: options.dryRun, keep: options.keep, clustersChecked: region.map((c) => c.cluster), families: results };
+}
+
+/** The families to prune: those given, and those the given services run. */
+async function resolveFamilies(options: PruneOptions, deps: PruneDeps): Promise<Set<string>> {
+  const families = new Set(options.families);
+  if (options.cluster === undefined || options.services.length === 0) return families;
+  const { services, missing } = await describeServices(deps.aws, options.cluster, options.services, deps.signal);
+  if (missing.length > 0) throw new ValidationError(`service${missing.length > 1 ? "s" : ""} not found in cluster ${options.cluster}: ${missing.join(", ")} (check --service)`);
+  for (const service of services) {
+    const family = parseRevisionName(service.taskDefinition ?? "")?.family;
+    if (family) families.add(family);
   }
-  return { dryRun: options.dryRun, keep: options.keep, clustersChecked: clusters, families: results };
+  return families;
+}
+
+/** One family: read its ACTIVE revisions with tags, select (pure), say why, deregister (unless --dry-run). */
+async function pruneFamily(family: string, usage: ReadonlyMap<string, readonly string[]>, options: PruneOptions, deps: PruneDeps): Promise<PrunedFamily> {
+  const arns = await new RevisionLister(deps.aws, family, "ACTIVE", deps.signal).next(Number.MAX_SAFE_INTEGER);
+  if (arns.length === 0) {
+    deps.log.warn(`${family}: no ACTIVE revisions (check --family)`);
+    return { family, kept: [], deregistered: [] };
+  }
+  const records = await describeRevisions(deps.aws, arns, { signal: deps.signal });
+  const selection = selectRevisionsToPrune({ revisions: records, keep: options.keep, inUse: usage });
+  for (const line of pruneLines(family, selection, options.keep, options.dryRun)) deps.log.info(line);
+  if (!options.dryRun) await mapConcurrently(selection.deregister, 2, (record) => deregisterRevision(deps.aws, record.arn));
+  return {
+    family,
+    kept: selection.kept.map((k) => ({ revision: k.record.revision, arn: k.record.arn, reasons: k.reasons })),
+    deregistered: selection.deregister.map((r) => ({ revision: r.revision, arn: r.arn })),
+  };
 }

@@ -1,17 +1,49 @@
+/**
+ * `ecs-release rollback` (cli.md): point services at an existing revision (no new revision), so its
+ * image and its environment come back.
+ *
+ * Phases: verify (every read and check — nothing is written before all pass: the services, their
+ * controllers, each target chosen by the pure rule in core/rollback-target.ts, the target's images in
+ * ECR, a re-run of this pipeline's rollback), update (every service at once, the run recorded on each
+ * target), wait (exactly as release), record (tag the revisions rolled back from, deregister them and
+ * the failed ones newer than the target — never one any service in the region runs, never one tagged
+ * to keep — unless --keep-bad). The decisions are core/rollback-plan.ts's; this file does the I/O.
+ * Reads before UpdateService are few: one DescribeServices, one ListTaskDefinitions page, the tags of
+ * the revisions between the current one and the target (a growing window at a time), and one
+ * DescribeImages per target image in this account's ECR.
+ */
 import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
+import { ecrImageExists } from "../aws/ecr-image-check.js";
 import { describeServices, partialUpdateError, tagResource, updateServices, type StartedDeployment } from "../aws/ecs.js";
-import { deregisterRevision, describeRevision, describeRevisions, listClusterUsage, mapConcurrently, RevisionLister } from "../aws/task-definitions.js";
+import { deregisterRevision, describeRevision, describeRevisions, listRegionUsage, mapConcurrently, RevisionLister } from "../aws/task-definitions.js";
 import { rolloutReportError, waitForRollouts, type RolloutReport } from "../aws/wait-rollout.js";
 import type { Clock } from "../core/clock.js";
 import { formatDuration } from "../core/duration.js";
-import { ValidationError } from "../core/errors.js";
+import { arnAccountAndRegion, imagesToCheck, type EcrImageRef } from "../core/ecr-image.js";
+import { DeploymentFailedError, InterruptedError, ValidationError, WaitTimeoutError, type EcsReleaseError } from "../core/errors.js";
+import { shaOf } from "../core/history.js";
 import type { Logger } from "../core/logger.js";
-import { formatRevisionName, outcomeOf, parseRevisionName, type RevisionName, type RevisionRecord } from "../core/revision-record.js";
-import { formatRollbackTo, parseRollbackTo, selectRevisionsToDeregister, selectRollbackTarget, type RollbackTargetDecision, type RollbackTo } from "../core/rollback-target.js";
+import { formatRevisionName, outcomeOf, parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
+import { revisionUsers } from "../core/revision-usage.js";
+import {
+  checkRollbackServices,
+  groupByRevision,
+  planDeregistration,
+  planRollback,
+  rolledBackByRun,
+  serviceNames,
+  withRolledBackTags,
+  type DeregistrationPlan,
+  type GroupChoice,
+  type RevisionGroup,
+  type RollbackMove,
+  type RollbackPlan,
+  type SparedRef,
+} from "../core/rollback-plan.js";
+import { formatRollbackTo, parseRollbackTo, selectRollbackTarget, type RollbackTo } from "../core/rollback-target.js";
 import { rolloutTargetsOf } from "../core/rollout-state.js";
 import { TAG } from "../core/tags.js";
-import { shaOf } from "../core/history.js";
 
 /** What `ecs-release rollback` was asked to do. */
 export interface RollbackOptions {
@@ -26,11 +58,16 @@ export interface RollbackOptions {
   readonly wait: boolean;
   readonly timeoutMs: number;
   readonly pollIntervalMs: number;
+  /**
+   * What identifies this rollback across CircleCI re-runs (rollbackRunKey: the pipeline and job);
+   * recorded on each target. Services on a target recorded with the same key are left as they are.
+   */
+  readonly runKey?: string | undefined;
 }
 
 /** What rollback needs from outside. */
 export interface RollbackDeps {
-  readonly aws: Pick<AwsClients, "ecs" | "region">;
+  readonly aws: Pick<AwsClients, "ecs" | "ecr" | "region">;
   readonly log: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
@@ -65,7 +102,7 @@ export interface RollbackResult {
   /** Deregistered (under --dry-run: would be). Empty with --keep-bad, --no-wait, or when the rollout failed. */
   readonly deregistered: readonly RevisionRef[];
   /** Revisions left registered although rolled back from or failed, and why. */
-  readonly spared: ReadonlyArray<{ readonly arn: string; readonly revision: string; readonly reason: string }>;
+  readonly spared: readonly SparedRef[];
   /** Revisions tagged TAG.outcome=rolled-back. */
   readonly taggedRolledBack: readonly string[];
 }
@@ -73,252 +110,350 @@ export interface RollbackResult {
 /** How far back `previous`/`sha:` reads before deciding with what it has. */
 const SCAN_BUDGET = 200;
 
-/** One family + running revision: the services on it and where they go. */
-interface Group {
-  readonly current: RevisionName;
-  readonly currentArn: string;
-  readonly services: Service[];
-  decision?: RollbackTargetDecision;
-  /** Revisions read while choosing (with tags). */
-  known: RevisionRecord[];
-  /** ACTIVE ARNs listed but not read (newer than the current, for `previous`). */
-  unread: string[];
+/** What the verify phase established. */
+interface Verified {
+  readonly to: RollbackTo;
+  readonly described: readonly Service[];
+  readonly plan: RollbackPlan;
+  /** The result of a rollback that writes nothing: the base of every other result. */
+  readonly result: RollbackResult;
 }
 
-/**
- * Panic rollback: points services at an existing revision (no new revision), so its image and its
- * environment come back. Reads as little as possible before UpdateService (one DescribeServices,
- * one ListTaskDefinitions page and the tags of the revisions between the current one and the
- * target, newest first, a growing window at a time), updates every service at once, waits with
- * the same wait as release, and only when every service is stable on its target tags the revisions
- * rolled back from (outcome rolled-back) and deregisters them and the failed ones newer than the
- * target — never one still used by a service in the cluster — unless --keep-bad.
- */
+/** Runs a rollback: verify, then update, wait and record (see the file's comment). */
 export async function run(options: RollbackOptions, deps: RollbackDeps): Promise<RollbackResult> {
-  const { log, clock } = deps;
-  const started = clock.now();
+  const started = deps.clock.now();
+  const verified = await verify(options, deps);
+  logPlan(verified, options, deps.log);
+  if (verified.plan.moving.length === 0) return verified.result;
+  if (options.dryRun) return dryRun(verified, options, deps);
+  const updated = await updatePhase(verified, options, deps);
+  if (!options.wait) {
+    deps.log.info(`not waiting (--no-wait): nothing deregistered; follow with ecs-release status --cluster ${options.cluster} ${options.services.map((s) => `--service ${s}`).join(" ")}`);
+    return { ...verified.result, services: serviceResults(verified, updated) };
+  }
+  // The revisions newer than each target are read while the rollouts run.
+  const newer = withNewerRevisions(verified.plan.moving, deps);
+  newer.catch(() => undefined);
+  const report = await waitPhase(verified, updated, options, deps);
+  const result = { ...verified.result, services: serviceResults(verified, updated, report) };
+  return recordPhase(await newer, result, options, deps, started);
+}
+
+/** Phase 1, verify: every read and every check; throws ValidationError (exit 2) before any write. */
+async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Verified> {
   const to = parseRollbackTo(options.to);
   if (options.services.length === 0) throw new ValidationError("rollback: pass at least one --service");
-
-  // --- 1. what runs now ---------------------------------------------------------------------------
   const described = await describeServices(deps.aws, options.cluster, options.services, deps.signal);
-  const gone = [...described.missing, ...described.services.filter((s) => s.status !== "ACTIVE").map((s) => `${s.serviceName} (${s.status})`)];
-  if (gone.length > 0) throw new ValidationError(`rollback: not found in cluster ${options.cluster}: ${gone.join(", ")} (check --service)`);
-  const groups = groupByRevision(described.services);
-
-  // --- 2. choose each target (pure rule, reads newest first until it decides) ----------------------
-  await Promise.all(groups.map((group) => chooseTarget(group, to, deps)));
-  const problems = groups.flatMap((g) => (g.decision?.status === "none" ? [`${serviceNames(g)} (on ${formatRevisionName(g.current)}): ${g.decision.reason}`] : []));
-  if (problems.length > 0) throw new ValidationError(`rollback --to ${formatRollbackTo(to)}: ${problems.join("; ")}`, { problems });
-  const chosen = groups.map((g) => ({ group: g, target: (g.decision as Extract<RollbackTargetDecision, { status: "found" }>).target, note: (g.decision as { note?: string }).note ?? null }));
-  for (const { note } of chosen) if (note) log.warn(note);
-
-  const moving = chosen.filter((c) => c.target.arn !== c.group.currentArn);
-  const services: RollbackServiceResult[] = chosen.flatMap(({ group, target }) =>
-    group.services.map((s) => ({ service: s.serviceName ?? "", from: group.currentArn, to: target.arn, deploymentId: null, outcome: target.arn === group.currentArn ? "unchanged" : options.dryRun ? "planned" : "not-waited" })),
-  );
-  const result = {
+  checkRollbackServices(options.cluster, described.services, described.missing);
+  const choices = await Promise.all(groupByRevision(described.services).map((group) => choose(group, to, options.runKey, deps)));
+  const plan = planRollback(to, choices);
+  const unchecked = await checkTargetImages(plan.moving, to, deps);
+  if (unchecked.length > 0) {
+    deps.log.info(`not checked (not in this account's ECR in ${deps.aws.region}): ${unchecked.join(", ")}; if one is gone, its tasks stop with CannotPullContainerError and rollback exits 1 with nothing deregistered`);
+  }
+  const result: RollbackResult = {
     cluster: options.cluster,
     to: formatRollbackTo(to),
     dryRun: options.dryRun,
-    targets: chosen.map(({ group, target, note }) => ({ ...ref(target), rolledBackFrom: [group.currentArn], note })),
-    services,
-    deregistered: [] as RevisionRef[],
-    spared: [] as Array<{ arn: string; revision: string; reason: string }>,
-    taggedRolledBack: [] as string[],
+    targets: plan.all.map(({ group, target, note }) => ({ ...ref(target), rolledBackFrom: [group.currentArn], note })),
+    services: plan.all.flatMap(({ group, target }) =>
+      group.services.map((s) => ({ service: s.serviceName ?? "", from: group.currentArn, to: target.arn, deploymentId: null, outcome: target.arn === group.currentArn ? "unchanged" : options.dryRun ? "planned" : "not-waited" })),
+    ),
+    deregistered: [],
+    spared: [],
+    taggedRolledBack: [],
   };
-  for (const { group, target } of chosen) {
+  return { to, described: described.services, plan, result };
+}
+
+/** The notes, one line per group (where it goes), and why nothing moves when nothing does. */
+function logPlan({ plan }: Verified, options: RollbackOptions, log: Logger): void {
+  for (const { note } of plan.all) if (note) log.warn(note);
+  if (plan.rolledBackByRun.length > 0) log.info(alreadyRolledBackLine(plan.rolledBackByRun, options.runKey ?? ""));
+  for (const { group, target } of plan.all) {
     const verb = target.arn === group.currentArn ? "already on" : options.dryRun ? "would roll back to" : "rolling back to";
     log.info(`${serviceNames(group)}: ${formatRevisionName(group.current)} → ${verb} ${describeRevisionLine(target)}`);
   }
-  if (moving.length === 0) {
-    log.info("nothing to roll back: every service already runs its target revision");
-    return result;
+  if (plan.moving.length === 0) {
+    log.info(plan.rolledBackByRun.length > 0 ? `already rolled back by this ${options.runKey}: nothing to do` : "nothing to roll back: every service already runs its target revision");
   }
+}
 
-  // --- 3. dry run: what would be deregistered ----------------------------------------------------
-  if (options.dryRun) {
-    const [usage] = await Promise.all([listClusterUsage(deps.aws, options.cluster, deps.signal), ...moving.map(({ group, target }) => readNewerThan(group, target, deps))]);
-    const movingNames = new Set(moving.flatMap(({ group }) => group.services.map((s) => s.serviceName ?? "")));
-    const inUse = new Map([...usage.inUse].map(([arn, users]) => [arn, users.filter((u) => !movingNames.has(u))]));
-    const selection = selectAll(moving, inUse);
-    result.deregistered = selection.deregister.map(ref);
-    result.spared = selection.spared;
-    if (options.keepBad) log.info("dry run (--keep-bad): would tag the revisions rolled back from and deregister nothing");
-    else log.info(`dry run: would deregister ${list(selection.deregister)} once every service is stable${spareText(selection.spared)}`);
-    result.deregistered = options.keepBad ? [] : result.deregistered;
-    return result;
+/** The dry run: what would be deregistered once every service is stable, and what spared. Writes nothing. */
+async function dryRun(verified: Verified, options: RollbackOptions, deps: RollbackDeps): Promise<RollbackResult> {
+  if (options.keepBad) {
+    deps.log.info("dry run (--keep-bad): would tag the revisions rolled back from and deregister nothing");
+    return verified.result;
   }
+  const [region, moving] = await Promise.all([listRegionUsage(deps.aws, options.cluster, deps.signal), withNewerRevisions(verified.plan.moving, deps)]);
+  // The services moved away no longer hold their revision; any other service in the region does.
+  const movingNames = moving.flatMap(({ group }) => group.services.map((s) => s.serviceName ?? ""));
+  const plan = planDeregistration(moving, revisionUsers(region, { home: options.cluster, exclude: movingNames }));
+  deps.log.info(`dry run: would deregister ${list(plan.deregister)} once every service is stable${spareText(plan.spared)}`);
+  return { ...verified.result, deregistered: plan.deregister.map(ref), spared: plan.spared };
+}
 
-  // --- 4. update every service at once ---------------------------------------------------------------
+/** Phase 2, update: every service at once; the run is recorded on each target whose services all updated. */
+async function updatePhase(verified: Verified, options: RollbackOptions, deps: RollbackDeps): Promise<StartedDeployment[]> {
+  const { moving } = verified.plan;
   const targets = moving.flatMap(({ group, target }) => group.services.map((s) => ({ service: s.serviceName ?? "", taskDefinitionArn: target.arn })));
-  const { started: updated, failure } = await updateServices(deps.aws, options.cluster, targets);
-  const setService = (started_: StartedDeployment, fields: Partial<RollbackServiceResult>): void => {
-    const index = result.services.findIndex((s) => s.service === started_.service);
-    if (index >= 0) result.services[index] = { ...result.services[index]!, deploymentId: started_.deploymentId, ...fields };
-  };
-  for (const u of updated) {
-    setService(u, {});
-    log.info(`updated ${u.service} to ${formatRevisionName(parseRevisionName(u.taskDefinitionArn) ?? { family: u.taskDefinitionArn, revision: 0 })} (deployment ${u.deploymentId}) ${formatDuration(clock.now() - started)} after start`);
-  }
+  const { started, failure } = await updateServices(deps.aws, options.cluster, targets);
+  await recordRun(moving, started, options.runKey, deps);
+  for (const u of started) deps.log.info(`updated ${u.service} to ${shortName(u.taskDefinitionArn)} (deployment ${u.deploymentId})`);
   if (failure !== undefined) {
-    const already = updated.length > 0 ? ` (already updated: ${updated.map((u) => u.service).join(", ")}; those roll back regardless; nothing was deregistered)` : " (no service was updated)";
-    throw partialUpdateError(failure, already, result);
+    const already = started.length > 0 ? ` (already updated: ${started.map((u) => u.service).join(", ")}; those roll back regardless; nothing was deregistered)` : " (no service was updated)";
+    throw partialUpdateError(failure, already, { ...verified.result, services: serviceResults(verified, started) });
   }
+  return started;
+}
 
-  if (!options.wait) {
-    log.info(`not waiting (--no-wait): nothing deregistered; follow with ecs-release status --cluster ${options.cluster} ${options.services.map((s) => `--service ${s}`).join(" ")}`);
-    return result;
-  }
-
-  // --- 5. wait exactly as release does; read the newer revisions meanwhile --------------------------
-  const newer = Promise.all(moving.map(({ group, target }) => readNewerThan(group, target, deps)));
-  newer.catch(() => undefined);
-  log.info(`waiting for ${updated.length} rollout${updated.length === 1 ? "" : "s"} (timeout ${formatDuration(options.timeoutMs)}, polling every ${formatDuration(options.pollIntervalMs)})`);
-  const report: RolloutReport = await waitForRollouts(
+/** Phase 3, wait: exactly as release does. A failed, timed-out or interrupted wait tags and deregisters nothing. */
+async function waitPhase(verified: Verified, updated: readonly StartedDeployment[], options: RollbackOptions, deps: RollbackDeps): Promise<RolloutReport> {
+  deps.log.info(`waiting for ${updated.length} rollout${updated.length === 1 ? "" : "s"} (timeout ${formatDuration(options.timeoutMs)}, polling every ${formatDuration(options.pollIntervalMs)})`);
+  const report = await waitForRollouts(
     {
       cluster: options.cluster,
-      targets: rolloutTargetsOf(updated, described.services),
+      targets: rolloutTargetsOf(updated, verified.described),
       timeoutMs: options.timeoutMs,
       pollIntervalMs: options.pollIntervalMs,
-      knownEventIds: described.services.flatMap((s) => (s.events ?? []).map((e) => e.id ?? "")),
+      knownEventIds: verified.described.flatMap((s) => (s.events ?? []).map((e) => e.id ?? "")),
     },
     deps,
   );
-  for (const outcome of report.outcomes) {
-    const u = updated.find((x) => x.service === outcome.service);
-    if (u) setService(u, { outcome: outcome.state, reason: outcome.reason });
-  }
+  const result = { ...verified.result, services: serviceResults(verified, updated, report) };
   const error = rolloutReportError(report, options.cluster, result);
-  if (error) {
-    error.message = `${error.message} — nothing was tagged or deregistered`;
-    throw error;
-  }
+  if (error) throw nothingDeregistered(error, result);
+  return report;
+}
 
-  // --- 6. record and clean up, now that every service is stable on its target -----------------------
-  await newer;
-  const targetArns = new Set(moving.map((m) => m.target.arn));
-  const fromArns = [...new Set(moving.map((m) => m.group.currentArn))].filter((arn) => !targetArns.has(arn));
-  const now = new Date(clock.now()).toISOString();
-  await Promise.all(
-    fromArns.map(async (arn) => {
+/** Phase 4, record, once every service is stable on its target: tag the revisions rolled back from, then deregister. */
+async function recordPhase(moving: readonly RollbackMove[], result: RollbackResult, options: RollbackOptions, deps: RollbackDeps, started: number): Promise<RollbackResult> {
+  const now = new Date(deps.clock.now()).toISOString();
+  const { rolledBackFrom } = planDeregistration(moving, new Map());
+  const taggedRolledBack = await tagRolledBack(rolledBackFrom, now, deps);
+  if (options.keepBad) {
+    deps.log.info(`rolled back in ${formatDuration(deps.clock.now() - started)}; --keep-bad: nothing deregistered`);
+    return { ...result, taggedRolledBack };
+  }
+  // Any service in any cluster of the region keeps a revision (families are often shared by clusters).
+  const region = await listRegionUsage(deps.aws, options.cluster, deps.signal);
+  const recorded = moving.map((m) => ({ ...m, known: withRolledBackTags(m.known, rolledBackFrom) }));
+  const plan = planDeregistration(recorded, revisionUsers(region, { home: options.cluster }));
+  for (const s of plan.spared) deps.log.info(`not deregistering ${s.revision}: ${s.reason}`);
+  const deregistered = await deregisterAll(plan, now, deps);
+  deps.log.info(`rolled back in ${formatDuration(deps.clock.now() - started)}: ${moving.map((m) => `${serviceNames(m.group)} on ${formatRevisionName(m.target)}`).join(", ")}`);
+  return { ...result, taggedRolledBack, deregistered, spared: plan.spared };
+}
+
+/** Tags each revision rolled back from TAG.outcome=rolled-back; a tag that cannot be written is a warning. Returns those tagged. */
+async function tagRolledBack(arns: readonly string[], now: string, deps: RollbackDeps): Promise<string[]> {
+  const tagged = await Promise.all(
+    arns.map(async (arn) => {
       try {
         await tagResource(deps.aws, arn, { [TAG.outcome]: "rolled-back", [TAG.rolledBackAt]: now });
-        result.taggedRolledBack.push(arn);
-        log.info(`tagged ${shortName(arn)} ${TAG.outcome}=rolled-back`);
-      } catch (tagError) {
-        log.warn(`could not tag ${shortName(arn)} as rolled back: ${tagError instanceof Error ? tagError.message : String(tagError)}`);
+        deps.log.info(`tagged ${shortName(arn)} ${TAG.outcome}=rolled-back`);
+        return [arn];
+      } catch (error) {
+        deps.log.warn(`could not tag ${shortName(arn)} as rolled back: ${error instanceof Error ? error.message : String(error)}`);
+        return [];
       }
     }),
   );
-  for (const m of moving) m.group.known = m.group.known.map((r) => (fromArns.includes(r.arn) ? { ...r, tags: { ...r.tags, [TAG.outcome]: "rolled-back" } } : r));
-  if (options.keepBad) {
-    log.info(`rolled back in ${formatDuration(clock.now() - started)}; --keep-bad: nothing deregistered`);
-    return result;
-  }
-  const usage = await listClusterUsage(deps.aws, options.cluster, deps.signal);
-  const selection = selectAll(moving, usage.inUse);
-  result.spared = selection.spared;
-  for (const s of selection.spared) log.info(`not deregistering ${s.revision}: ${s.reason}`);
-  await mapConcurrently(selection.deregister, 2, async (record) => {
-    if (!fromArns.includes(record.arn)) await tagResource(deps.aws, record.arn, { [TAG.rolledBackAt]: now });
-    await deregisterRevision(deps.aws, record.arn);
-    result.deregistered.push(ref(record));
-    log.info(`deregistered ${formatRevisionName(record)} (${outcomeOf(record)})`);
-  });
-  log.info(`rolled back in ${formatDuration(clock.now() - started)}: ${moving.map((m) => `${serviceNames(m.group)} on ${formatRevisionName(m.target)}`).join(", ")}`);
-  return result;
+  return tagged.flat();
 }
 
-function groupByRevision(services: readonly Service[]): Group[] {
-  const groups = new Map<string, Group>();
-  for (const service of services) {
-    const arn = service.taskDefinition ?? "";
-    const current = parseRevisionName(arn);
-    if (!current) throw new ValidationError(`rollback: service ${service.serviceName} runs "${arn}", not a task definition revision`);
-    const group = groups.get(arn) ?? { current, currentArn: arn, services: [], known: [], unread: [] };
-    group.services.push(service);
-    groups.set(arn, group);
+/** Deregisters the plan's revisions, two at a time, newest first; the failed ones get TAG.rolledBackAt first. */
+async function deregisterAll(plan: DeregistrationPlan, now: string, deps: RollbackDeps): Promise<RevisionRef[]> {
+  return mapConcurrently(plan.deregister, 2, async (record) => {
+    if (!plan.rolledBackFrom.includes(record.arn)) await tagResource(deps.aws, record.arn, { [TAG.rolledBackAt]: now });
+    await deregisterRevision(deps.aws, record.arn);
+    deps.log.info(`deregistered ${formatRevisionName(record)} (${outcomeOf(record)})`);
+    return ref(record);
+  });
+}
+
+/** The error of a failed wait, saying that nothing was tagged or deregistered (a new error; the wait's is its cause). */
+function nothingDeregistered(error: EcsReleaseError, result: RollbackResult): EcsReleaseError {
+  const message = `${error.message} — nothing was tagged or deregistered`;
+  const options = { cause: error, result };
+  if (error instanceof InterruptedError) return new InterruptedError(message, options);
+  if (error instanceof WaitTimeoutError) return new WaitTimeoutError(message, options);
+  return new DeploymentFailedError(message, options);
+}
+
+/** Per-service results: planned targets, then the deployment each update started, then the state each wait ended in. */
+function serviceResults(verified: Verified, updated: readonly StartedDeployment[], report?: RolloutReport): RollbackServiceResult[] {
+  return verified.result.services.map((s) => {
+    const update = updated.find((u) => u.service === s.service);
+    const outcome = report?.outcomes.find((o) => o.service === s.service);
+    if (!update) return s;
+    return { ...s, deploymentId: update.deploymentId, ...(outcome ? { outcome: outcome.state, reason: outcome.reason } : {}) };
+  });
+}
+
+/**
+ * One group's choice: left where it is when this run's rollback already moved it there (a re-run,
+ * with a run key), else the target the pure rule chooses.
+ */
+async function choose(group: RevisionGroup, to: RollbackTo, runKey: string | undefined, deps: RollbackDeps): Promise<GroupChoice> {
+  if (runKey !== undefined) {
+    const current = await describeRevision(deps.aws, group.currentArn, deps.signal);
+    if (current && rolledBackByRun(current.tags, runKey)) return { group, decision: { status: "found", target: current }, known: [current], unread: [], rolledBackByRun: true };
   }
-  return [...groups.values()];
+  return { group, ...(await chooseTarget(group, to, deps)), rolledBackByRun: false };
 }
 
 /**
  * Reads revisions until the pure rule decides. A number or name: that one revision. `previous`
  * and `sha:`: ACTIVE revisions newest first (one ListTaskDefinitions page), described a window at
- * a time (2, 4, 8 concurrently): the target is usually one or two revisions back.
+ * a time (2, 4, 8 concurrently): the target is usually one or two revisions back. Returns the
+ * decision, the revisions read, and the ARNs listed but not read (newer than the current one).
  */
-async function chooseTarget(group: Group, to: RollbackTo, deps: RollbackDeps): Promise<void> {
+async function chooseTarget(group: RevisionGroup, to: RollbackTo, deps: RollbackDeps): Promise<Pick<GroupChoice, "decision" | "known" | "unread">> {
   const family = group.current.family;
   if (to.kind === "revision" || to.kind === "name") {
-    const name = `${to.kind === "name" ? to.family : family}:${to.revision}`;
-    const record = to.kind === "name" && to.family !== family ? undefined : await describeRevision(deps.aws, name, deps.signal);
-    group.known = record ? [record] : [];
-    group.decision = selectRollbackTarget({ to, current: group.current, revisions: group.known, exhausted: true });
-    return;
+    const record = to.kind === "name" && to.family !== family ? undefined : await describeRevision(deps.aws, `${to.kind === "name" ? to.family : family}:${to.revision}`, deps.signal);
+    const known = record ? [record] : [];
+    return { decision: selectRollbackTarget({ to, current: group.current, revisions: known, exhausted: true }), known, unread: [] };
   }
   const lister = new RevisionLister(deps.aws, family, "ACTIVE", deps.signal);
+  const known: RevisionRecord[] = [];
+  const unread: string[] = [];
   const pending: string[] = [];
-  let window = 2;
-  let read = 0;
-  for (;;) {
+  for (let window = 2, read = 0; ; window = Math.min(8, window * 2)) {
     const exhausted = pending.length === 0 && (lister.exhausted || read >= SCAN_BUDGET);
-    const decision = selectRollbackTarget({ to, current: group.current, revisions: group.known, exhausted });
-    if (decision.status !== "need-more") {
-      group.decision = decision;
-      group.unread.push(...pending);
-      return;
-    }
+    const decision = selectRollbackTarget({ to, current: group.current, revisions: known, exhausted });
+    if (decision.status !== "need-more") return { decision, known, unread: [...unread, ...pending] };
     while (pending.length < window && !lister.exhausted) {
-      const arns = await lister.next(20);
-      for (const arn of arns) {
-        const revision = parseRevisionName(arn)?.revision ?? 0;
+      for (const arn of await lister.next(20)) {
         // `previous` only looks below the current revision; newer ones are read after the update.
-        if (to.kind === "previous" && revision >= group.current.revision) group.unread.push(arn);
+        if (to.kind === "previous" && (parseRevisionName(arn)?.revision ?? 0) >= group.current.revision) unread.push(arn);
         else pending.push(arn);
       }
     }
     const batch = pending.splice(0, window);
-    if (batch.length === 0) continue;
-    group.known.push(...(await describeRevisions(deps.aws, batch, { concurrency: window, signal: deps.signal })));
+    known.push(...(await describeRevisions(deps.aws, batch, { concurrency: window, signal: deps.signal })));
     read += batch.length;
-    window = Math.min(8, window * 2);
   }
 }
 
-/** Reads (with tags) the ACTIVE revisions newer than the target not read yet: candidates for deregistration. */
-async function readNewerThan(group: Group, target: RevisionRecord, deps: RollbackDeps): Promise<void> {
-  const knownArns = new Set(group.known.map((r) => r.arn));
-  let arns = group.unread.filter((arn) => !knownArns.has(arn) && (parseRevisionName(arn)?.revision ?? 0) > target.revision);
-  if (group.known.length === 0 || group.unread.length === 0) {
-    // Chosen by number or name: list newest first down to the target.
-    const lister = new RevisionLister(deps.aws, group.current.family, "ACTIVE", deps.signal);
-    const listed: string[] = [];
-    while (!lister.exhausted) {
-      const page = await lister.next(50);
-      listed.push(...page);
-      if (page.length === 0 || page.some((arn) => (parseRevisionName(arn)?.revision ?? 0) <= target.revision)) break;
+/** The moves with every ACTIVE revision newer than their target read (with tags): the candidates for deregistration. */
+async function withNewerRevisions(moving: readonly RollbackMove[], deps: RollbackDeps): Promise<RollbackMove[]> {
+  return Promise.all(moving.map(async (move) => ({ ...move, known: [...move.known, ...(await readNewerThan(move, deps))] })));
+}
+
+/** Reads the ACTIVE revisions newer than the move's target not read yet, and the current one. */
+async function readNewerThan({ group, target, known, unread }: RollbackMove, deps: RollbackDeps): Promise<RevisionRecord[]> {
+  const knownArns = new Set(known.map((r) => r.arn));
+  const newer = (arn: string): boolean => !knownArns.has(arn) && (parseRevisionName(arn)?.revision ?? 0) > target.revision;
+  // Chosen by number or name (nothing listed yet): list newest first down to the target.
+  const arns = known.length === 0 || unread.length === 0 ? await listDownTo(group.current.family, target.revision, deps) : unread;
+  const read = await describeRevisions(deps.aws, arns.filter(newer), { signal: deps.signal });
+  if (knownArns.has(group.currentArn) || read.some((r) => r.arn === group.currentArn)) return read;
+  const current = await describeRevision(deps.aws, group.currentArn, deps.signal);
+  return current ? [...read, current] : read;
+}
+
+/** A family's ACTIVE revision ARNs, newest first, listed a page at a time until one at or below `revision`. */
+async function listDownTo(family: string, revision: number, deps: RollbackDeps): Promise<string[]> {
+  const lister = new RevisionLister(deps.aws, family, "ACTIVE", deps.signal);
+  const listed: string[] = [];
+  while (!lister.exhausted) {
+    const page = await lister.next(50);
+    listed.push(...page);
+    if (page.length === 0 || page.some((arn) => (parseRevisionName(arn)?.revision ?? 0) <= revision)) break;
+  }
+  return listed;
+}
+
+/**
+ * Before anything is written: every image of each target that lives in this account's ECR must
+ * still be there (a lifecycle policy may have expired it; see aws/ecr-image-check.ts). A missing
+ * one is exit 2 naming the image and the next older target whose images are all there. Returns the
+ * images that could not be checked (other registries, accounts or regions).
+ */
+async function checkTargetImages(moving: readonly RollbackMove[], to: RollbackTo, deps: RollbackDeps): Promise<string[]> {
+  const exists = imageLookup(deps);
+  const checked = await Promise.all(
+    moving.map(async ({ group, target, known }) => {
+      const { missing, unchecked } = await missingImages(target, exists);
+      if (missing.length === 0) return { unchecked, problem: undefined };
+      const next = await findUsableTarget(group, target, known, exists, deps);
+      const instead = next
+        ? `the next usable target is ${describeRevisionLine(next)}: ecs-release rollback --to ${formatRevisionName(next)}`
+        : "no older ACTIVE revision has all its images in ECR: release a commit again (ecs-release release --sha …)";
+      return { unchecked, problem: `${serviceNames(group)} (on ${formatRevisionName(group.current)}): ${formatRevisionName(target)} runs ${missing.join(", ")}, no longer in ECR (an ECR lifecycle policy may have expired it); ${instead}` };
+    }),
+  );
+  const problems = checked.flatMap((c) => (c.problem === undefined ? [] : [c.problem]));
+  if (problems.length > 0) throw new ValidationError(`rollback --to ${formatRollbackTo(to)}: ${problems.join("; ")}`, { problems });
+  return [...new Set(checked.flatMap((c) => c.unchecked))];
+}
+
+/** One DescribeImages per distinct image, remembered for the run. */
+function imageLookup(deps: RollbackDeps): (image: EcrImageRef) => Promise<boolean> {
+  const cache = new Map<string, Promise<boolean>>();
+  return (image) => {
+    const key = `${image.registryId}/${image.repository}/${JSON.stringify(image.imageId)}`;
+    const known = cache.get(key) ?? ecrImageExists(deps.aws, image, deps.signal);
+    cache.set(key, known);
+    return known;
+  };
+}
+
+/** The revision's images in this account's ECR that are missing there, and the images that cannot be checked. */
+async function missingImages(record: RevisionRecord, exists: (image: EcrImageRef) => Promise<boolean>): Promise<{ missing: string[]; unchecked: readonly string[] }> {
+  const where = arnAccountAndRegion(record.arn);
+  const images = record.images ?? (record.image ? [record.image] : []);
+  const split = where ? imagesToCheck(images, where) : { checkable: [], unchecked: images };
+  const present = await Promise.all(split.checkable.map((image) => exists(image)));
+  return { missing: split.checkable.filter((_, i) => !present[i]).map((image) => image.uri), unchecked: split.unchecked };
+}
+
+/**
+ * The target `rollback previous` would choose from `from`, then from that one, … until one has all
+ * its images in ECR (bounded by SCAN_BUDGET revisions read); undefined when none has.
+ */
+async function findUsableTarget(group: RevisionGroup, from: RevisionRecord, read: readonly RevisionRecord[], exists: (image: EcrImageRef) => Promise<boolean>, deps: RollbackDeps): Promise<RevisionRecord | undefined> {
+  const lister = new RevisionLister(deps.aws, group.current.family, "ACTIVE", deps.signal);
+  const known = new Map(read.map((r) => [r.arn, r]));
+  for (let below = from, count = 0; ; ) {
+    const decision = selectRollbackTarget({ to: { kind: "previous" }, current: below, revisions: [...known.values()], exhausted: lister.exhausted || count >= SCAN_BUDGET });
+    if (decision.status === "none") return undefined;
+    if (decision.status === "found") {
+      if ((await missingImages(decision.target, exists)).missing.length === 0) return decision.target;
+      below = decision.target;
+      continue;
     }
-    arns = listed.filter((arn) => !knownArns.has(arn) && (parseRevisionName(arn)?.revision ?? 0) > target.revision);
-  }
-  group.known.push(...(await describeRevisions(deps.aws, arns, { signal: deps.signal })));
-  if (!group.known.some((r) => r.arn === group.currentArn)) {
-    const current = await describeRevision(deps.aws, group.currentArn, deps.signal);
-    if (current) group.known.push(current);
+    const arns = (await lister.next(10)).filter((arn) => !known.has(arn) && (parseRevisionName(arn)?.revision ?? 0) < below.revision);
+    for (const record of await describeRevisions(deps.aws, arns, { signal: deps.signal })) known.set(record.arn, record);
+    count += arns.length;
   }
 }
 
-function selectAll(moving: ReadonlyArray<{ group: Group; target: RevisionRecord }>, inUse: ReadonlyMap<string, readonly string[]>) {
-  const targets = new Set(moving.map((m) => m.target.arn));
-  const deregister = new Map<string, RevisionRecord>();
-  const spared = new Map<string, { arn: string; revision: string; reason: string }>();
-  for (const { group, target } of moving) {
-    const from = group.known.filter((r) => r.arn === group.currentArn);
-    const selection = selectRevisionsToDeregister({ target, rolledBackFrom: from, revisions: group.known, inUse });
-    for (const record of selection.deregister) if (!targets.has(record.arn)) deregister.set(record.arn, record);
-    for (const s of selection.spared) spared.set(s.record.arn, { arn: s.record.arn, revision: formatRevisionName(s.record), reason: s.reason });
-  }
-  return { deregister: [...deregister.values()], spared: [...spared.values()] };
+/** Records the run on each target whose services were all updated (TAG.rollbackRun); a tag that cannot be written is a warning. */
+async function recordRun(moving: readonly RollbackMove[], updated: readonly StartedDeployment[], runKey: string | undefined, deps: RollbackDeps): Promise<void> {
+  if (runKey === undefined) return;
+  const names = new Set(updated.map((u) => u.service));
+  const arns = new Set(moving.filter((m) => m.group.services.every((s) => names.has(s.serviceName ?? ""))).map((m) => m.target.arn));
+  await Promise.all(
+    [...arns].map(async (arn) => {
+      try {
+        await tagResource(deps.aws, arn, { [TAG.rollbackRun]: runKey });
+      } catch (error) {
+        deps.log.warn(`could not record this rollback on ${shortName(arn)} (a re-run would roll back again): ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }),
+  );
+}
+
+/** The line of a re-run: which services this run's rollback already moved, and whether their rollouts are done. */
+function alreadyRolledBackLine(moves: readonly RollbackMove[], runKey: string): string {
+  const services = moves.flatMap((m) => m.group.services);
+  const primary = (s: Service) => s.deployments?.find((d) => d.status === "PRIMARY");
+  const unsettled = services.filter((s) => primary(s)?.rolloutState !== undefined && primary(s)?.rolloutState !== "COMPLETED");
+  const state = unsettled.length > 0 ? `; the rollout of ${unsettled.map((s) => `${s.serviceName} is ${primary(s)?.rolloutState}`).join(", ")} (follow with ecs-release status)` : "";
+  return `already rolled back by this ${runKey} (a re-run changes nothing): ${moves.map((m) => `${serviceNames(m.group)} on ${formatRevisionName(m.group.current)}`).join(", ")}${state}`;
 }
 
 function ref(record: RevisionRecord): RevisionRef {
@@ -330,10 +465,6 @@ function describeRevisionLine(record: RevisionRecord): string {
   return `${formatRevisionName(record)}${sha ? ` (commit ${sha.slice(0, 12)}, ${outcomeOf(record)})` : ` (${outcomeOf(record)})`}`;
 }
 
-function serviceNames(group: Group): string {
-  return group.services.map((s) => s.serviceName ?? "").join(", ");
-}
-
 function shortName(arn: string): string {
   const name = parseRevisionName(arn);
   return name ? formatRevisionName(name) : arn;
@@ -343,6 +474,6 @@ function list(records: readonly RevisionRecord[]): string {
   return records.length === 0 ? "nothing" : records.map((r) => `${formatRevisionName(r)} (${outcomeOf(r)})`).join(", ");
 }
 
-function spareText(spared: ReadonlyArray<{ revision: string; reason: string }>): string {
+function spareText(spared: readonly SparedRef[]): string {
   return spared.length === 0 ? "" : `; sparing ${spared.map((s) => `${s.revision} (${s.reason})`).join(", ")}`;
 }

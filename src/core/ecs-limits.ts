@@ -15,8 +15,8 @@ export const ECS_LIMITS = {
   tagValueLength: 256,
 } as const;
 
-/** How many tags ecs-release adds to a revision after registering it (TAG.outcome, TAG.rolledBackAt). */
-export const TAGS_ADDED_LATER = 2;
+/** How many tags ecs-release adds to a revision after registering it (TAG.outcome, TAG.rolledBackAt, TAG.rollbackRun). */
+export const TAGS_ADDED_LATER = 3;
 
 /** The size ECS counts: the JSON of the RegisterTaskDefinition input, in UTF-8 bytes. */
 export function taskDefinitionSize(input: TaskDefinitionInput, tags: Readonly<Record<string, string>> = {}): number {
@@ -39,7 +39,7 @@ export function checkTaskDefinitionLimits(input: TaskDefinitionInput, tags: Read
   }
   const nonEmpty = Object.entries(tags).filter(([, value]) => value !== "");
   // Tags with the reserved aws: prefix do not count against ECS's limit. Room is kept for the tags
-  // ecs-release adds after registration: the outcome (release) and the rollback time (rollback).
+  // ecs-release adds after registration: the outcome (release), the rollback time and the rollback's run (rollback).
   const counted = nonEmpty.filter(([key]) => !/^aws:/i.test(key)).length;
   const room = ECS_LIMITS.tagsPerResource - TAGS_ADDED_LATER;
   if (counted > room) {

@@ -2,6 +2,7 @@
  * Which revisions `prune` deregisters. Pure: the shell reads the family's ACTIVE revisions with
  * their tags and which revisions services use; this decides, with a reason for every one kept.
  */
+import { ValidationError } from "./errors.js";
 import { formatRevisionName, isKnownGood, isTaggedKeep, newestFirst, type RevisionRecord } from "./revision-record.js";
 import { selectRollbackTarget } from "./rollback-target.js";
 import { TAG } from "./tags.js";
@@ -63,4 +64,29 @@ export function selectRevisionsToPrune(input: PruneInput): PruneSelection {
     else deregister.push(record);
   }
   return { kept, deregister };
+}
+
+/** The flags `prune` checks before calling AWS. */
+export interface PruneRequest {
+  readonly families: readonly string[];
+  readonly cluster?: string | undefined;
+  readonly services: readonly string[];
+  readonly keep: number;
+}
+
+/** Checks the flags that need no AWS call; throws one ValidationError (exit 2) naming every problem. */
+export function checkPruneRequest(request: PruneRequest): void {
+  const problems: string[] = [];
+  if (request.families.length === 0 && request.services.length === 0) problems.push("pass --family FAMILY, or --cluster with --service");
+  if (request.services.length > 0 && !request.cluster) problems.push("--service needs --cluster");
+  if (!Number.isSafeInteger(request.keep) || request.keep < 1) problems.push(`--keep must be a whole number of at least 1 (got ${request.keep})`);
+  if (problems.length > 0) throw new ValidationError(`prune: ${problems.join("; ")}`, { problems });
+}
+
+/** What prune says about one family's selection: why each revision beyond the newest `keep` stays, then the summary. */
+export function pruneLines(family: string, selection: PruneSelection, keep: number, dryRun: boolean): string[] {
+  const lines = selection.kept.slice(keep).map((kept) => `${formatRevisionName(kept.record)}: kept (${kept.reasons.join("; ")})`);
+  if (selection.deregister.length === 0) return [...lines, `${family}: nothing to prune (${selection.kept.length} ACTIVE revisions kept)`];
+  const count = `${selection.deregister.length} revision${selection.deregister.length === 1 ? "" : "s"}`;
+  return [...lines, `${family}: ${dryRun ? "would deregister" : "deregistering"} ${count}, keeping ${selection.kept.length}: ${selection.deregister.map((r) => formatRevisionName(r)).join(", ")}`];
 }

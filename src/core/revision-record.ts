@@ -15,6 +15,8 @@ export interface RevisionRecord {
   readonly tags: TagMap;
   /** The application image, when known (from TAG.image or the first container). */
   readonly image?: string;
+  /** Every container's image, when the revision was described. */
+  readonly images?: readonly string[];
   /** ISO-8601 registration time, when known. */
   readonly registeredAt?: string;
 }

@@ -172,7 +172,7 @@ export interface DeregisterInput {
   readonly rolledBackFrom: readonly RevisionRecord[];
   /** Every revision of the family known newer than the target (more is fine). */
   readonly revisions: readonly RevisionRecord[];
-  /** Task definition ARN → services (anywhere in the cluster) whose deployments still use it. */
+  /** Task definition ARN → services (in any cluster of the region) whose deployments still use it. */
   readonly inUse: ReadonlyMap<string, readonly string[]>;
 }
 
@@ -192,7 +192,7 @@ export interface DeregisterSelection {
 /**
  * The revisions to deregister after a rollback: the ones rolled back from and the ones newer than
  * the target recorded as failed — ACTIVE ones only, never the target, never one still used by a
- * service in the cluster, never one tagged to be kept.
+ * service in any cluster of the region, never one tagged to be kept.
  */
 export function selectRevisionsToDeregister(input: DeregisterInput): DeregisterSelection {
   const { target } = input;

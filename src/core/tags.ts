@@ -24,6 +24,8 @@ export const TAG = {
   keep: "ecs-release:keep",
   /** When the revision was rolled back from or deregistered by ecs-release, and why. */
   rolledBackAt: "ecs-release:rolled-back-at",
+  /** On a rollback target: the CircleCI pipeline and job whose rollback pointed services at it (a re-run of it changes nothing). */
+  rollbackRun: "ecs-release:rollback-run",
 } as const;
 
 /** Recorded rollout outcomes, the values of `TAG.outcome`. */

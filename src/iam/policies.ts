@@ -171,15 +171,19 @@ export const ROLLBACK_POLICY: JobPolicy = {
   commands: ["rollback", "status", "history", "prune"],
   statements: [
     {
-      why: "rollback points the services at an existing revision (UpdateService) and waits (DescribeServices); status reads them.",
-      statement: { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: ECS_SERVICES },
+      why: "rollback points the services at an existing revision (UpdateService): only in the one cluster.",
+      statement: { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:UpdateService"], Resource: ECS_SERVICES },
     },
     {
-      why: "before deregistering, rollback and prune make sure no service in the cluster still uses a revision: they list the cluster's services. ListServices has no resource-level permissions; the condition keeps it to the cluster.",
-      statement: { Sid: "EcsClusterServices", Effect: "Allow", Action: ["ecs:ListServices"], Resource: "*", Condition: IN_CLUSTER },
+      why: "rollback waits on its services and status reads them (DescribeServices); before deregistering, rollback and prune make sure no service in ANY cluster of the region still uses a revision (families are shared across clusters), so they describe every cluster's services: read-only, this account and region.",
+      statement: { Sid: "EcsDescribeServicesInRegion", Effect: "Allow", Action: ["ecs:DescribeServices"], Resource: "arn:aws:ecs:${Region}:${Account}:service/*" },
     },
     {
-      why: "ListClusters has no resource-level permissions; prune with --family (no --cluster) looks for users of a revision in every cluster.",
+      why: "the same region-wide check lists each cluster's services. ListServices has no resource-level permissions; the ecs:cluster condition keeps it to this account's clusters in the region.",
+      statement: { Sid: "EcsListServicesInRegion", Effect: "Allow", Action: ["ecs:ListServices"], Resource: "*", Condition: { ArnLike: { "ecs:cluster": "arn:aws:ecs:${Region}:${Account}:cluster/*" } } },
+    },
+    {
+      why: "ListClusters has no resource-level permissions; rollback and prune look for users of a revision in every cluster of the region.",
       statement: { Sid: "EcsListClusters", Effect: "Allow", Action: ["ecs:ListClusters"], Resource: "*" },
     },
     {
@@ -209,6 +213,10 @@ export const ROLLBACK_POLICY: JobPolicy = {
     {
       why: "the record: revisions rolled back from are tagged rolled-back before they are deregistered.",
       statement: { Sid: "EcsTagRevisions", Effect: "Allow", Action: ["ecs:TagResource"], Resource: ECS_FAMILY },
+    },
+    {
+      why: "before anything is written, rollback checks that the target's images in this account's ECR still exist (a lifecycle policy may have expired them): read-only, on any repository of the account in the region, since a revision's images can come from several.",
+      statement: { Sid: "EcrTargetImages", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: "arn:aws:ecr:${Region}:${Account}:repository/*" },
     },
   ],
 };

@@ -45,7 +45,7 @@ describe("ecs-release prune", () => {
     const planned = JSON.parse(dry.stdout) as { families: Array<{ kept: Array<{ revision: number; reasons: string[] }>; deregistered: Array<{ revision: number }> }> };
     expect(planned.families[0]?.kept.map((k) => k.revision)).toEqual(KEPT);
     expect(planned.families[0]?.kept.find((k) => k.revision === 12)?.reasons).toEqual(["rollback target of api:15"]);
-    expect(planned.families[0]?.kept.find((k) => k.revision === 15)?.reasons).toEqual(["in use by api-staging"]);
+    expect(planned.families[0]?.kept.find((k) => k.revision === 15)?.reasons).toEqual(["in use by api-staging (cluster staging)"]);
     expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
     expect(await activeRevisions(clients, "api")).toHaveLength(30);
 

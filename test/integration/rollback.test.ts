@@ -1,10 +1,11 @@
-import { DeregisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { CreateServiceCommand, DeregisterTaskDefinitionCommand, type DeploymentControllerType } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { TAG } from "../../src/core/tags.js";
+import { BatchDeleteImageCommand } from "@aws-sdk/client-ecr";
 import { runCli } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
 import { describeService, readRevision, registerRevisions, rollOut, sha } from "../helpers/revisions.js";
-import { createService, putImage, seedPlatform } from "../helpers/seed.js";
+import { createCluster, createService, putImage, seedPlatform } from "../helpers/seed.js";
 
 const handle = useEmulator();
 const FAST = ["--poll-interval", "10ms", "--timeout", "1m"];
@@ -24,9 +25,10 @@ async function releaseFour(clients: AwsClients): Promise<void> {
   }
 }
 
-/** The same history seeded directly (tags as release leaves them), service web on web:5. */
+/** The same history seeded directly (tags as release leaves them), service web on web:5; each commit's image is in ECR. */
 async function seedFour(clients: AwsClients): Promise<string[]> {
   await seedPlatform(clients);
+  for (const commit of [A, B, C, D]) await putImage(clients, "platform", commit);
   const arns = await registerRevisions(clients, [
     { family: "web", sha: A, outcome: "stable", environment: { RELEASE: "a" } },
     { family: "web", sha: B, outcome: "stable", environment: { RELEASE: "b" } },
@@ -68,13 +70,14 @@ describe("ecs-release rollback", () => {
     expect(result.services).toEqual([expect.objectContaining({ service: "web", outcome: "completed" })]);
     expect(result.deregistered.map((r) => r.revision)).toEqual(["web:5", "web:4"]);
 
-    // Fast: UpdateService after exactly these 4 calls. The time to it (target ≤ 1.5 s from process
+    // Fast: UpdateService after exactly these 5 calls. The time to it (target ≤ 1.5 s from process
     // start) is measured by `npm run bench`, not asserted here: a wall-clock bound on a loaded
     // machine would make this test flaky without making it truer.
     const calls = (await handle.emulator.callLog()).slice(before);
     const update = calls.findIndex((c) => c.operation === "UpdateService");
-    expect(update).toBe(4);
-    expect(calls.slice(0, update).map((c) => c.operation)).toEqual(["DescribeServices", "ListTaskDefinitions", "DescribeTaskDefinition", "DescribeTaskDefinition"]);
+    expect(update).toBe(5);
+    // The last: the target's image is still in ECR (a lifecycle policy may have expired it).
+    expect(calls.slice(0, update).map((c) => c.operation)).toEqual(["DescribeServices", "ListTaskDefinitions", "DescribeTaskDefinition", "DescribeTaskDefinition", "DescribeImages"]);
     // Nothing deregistered before the service was stable on the target.
     const firstDeregister = calls.findIndex((c) => c.operation === "DeregisterTaskDefinition");
     expect(firstDeregister).toBeGreaterThan(update);
@@ -153,6 +156,53 @@ describe("ecs-release rollback", () => {
     expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
   });
 
+  // ECS refuses UpdateService with a task definition for these controllers
+  // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html): refused before any write, dry run too.
+  it.each<[DeploymentControllerType, string[]]>([
+    ["CODE_DEPLOY", []],
+    ["EXTERNAL", []],
+    ["CODE_DEPLOY", ["--dry-run"]],
+  ])("refuses a %s service before anything is written %j", async (type, extra) => {
+    const clients = awsClients(handle.emulator);
+    const arns = await seedFour(clients);
+    await clients.ecs.send(new CreateServiceCommand({ cluster: "prod", serviceName: "web-bg", taskDefinition: arns[3]!, desiredCount: 1, deploymentController: { type } }));
+    const before = (await handle.emulator.callLog()).length;
+    // web comes first: today's rollback would already have switched it when web-bg's update fails.
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--service", "web-bg", ...extra, ...FAST], handle.env());
+    expect(run.code, run.stderr).toBe(2);
+    expect(logLines(run.stderr), run.stderr).toHaveLength(1);
+    expect(run.stderr).toMatch(new RegExp(`web-bg uses the ${type} deployment controller: ecs-release rolls back services with the ECS \\(rolling update\\) controller only`));
+    expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toBe(arns[3]);
+  });
+
+  // ECR lifecycle policies expire images (https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_examples.html):
+  // a target whose image is gone would only fail its tasks with CannotPullContainerError.
+  it.each([
+    ["previous", [B], /rollback --to previous: web \(on web:5\): web:3 runs 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/platform:b{40}, no longer in ECR \(an ECR lifecycle policy may have expired it\); the next usable target is web:2 \(commit aaaaaaaaaaaa, stable\): ecs-release rollback --to web:2/],
+    ["web:3 --dry-run", [B], /web:3 runs .*platform:b{40}, no longer in ECR .*the next usable target is web:2 /],
+    ["previous", [B, A], /platform:b{40}, no longer in ECR .*the next usable target is web:1 \(commit 111111111111, unknown\)/],
+  ])("--to %s whose image is gone from ECR exits 2 naming it and the next usable target, nothing written", async (to, gone, message) => {
+    const clients = awsClients(handle.emulator);
+    await seedFour(clients);
+    await clients.ecr.send(new BatchDeleteImageCommand({ repositoryName: "platform", imageIds: gone.map((imageTag) => ({ imageTag })) }));
+    const before = (await handle.emulator.callLog()).length;
+    const [target, ...extra] = to.split(" ");
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--to", target!, ...extra, ...FAST], handle.env());
+    expect(run.code, run.stderr).toBe(2);
+    expect(logLines(run.stderr), run.stderr).toHaveLength(1);
+    expect(run.stderr).toMatch(message);
+    expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
+  });
+
+  it("says which images it could not check (other registries) and goes ahead", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedFour(clients);
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--dry-run"], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/not checked \(not in this account's ECR in us-east-1\): public\.ecr\.aws\/aws-observability\/aws-for-fluent-bit:2\.32\.0; if one is gone, its tasks stop with CannotPullContainerError/);
+  });
+
   it("never deregisters a revision another service in the cluster uses", async () => {
     const clients = awsClients(handle.emulator);
     const arns = await seedFour(clients);
@@ -171,6 +221,52 @@ describe("ecs-release rollback", () => {
     expect((JSON.parse(run.stdout) as Result).deregistered.map((r) => r.revision)).toEqual(["web:4"]);
     expect((await readRevision(clients, "web:5")).status).toBe("ACTIVE");
     expect((await readRevision(clients, "web:4")).status).toBe("INACTIVE");
+  });
+
+  it("never deregisters a revision a service in another cluster of the region runs (one named like the service rolled back, too)", async () => {
+    const clients = awsClients(handle.emulator);
+    const arns = await seedFour(clients);
+    await createCluster(clients, "staging");
+    await createService(clients, { cluster: "staging", name: "web", taskDefinition: arns[3]!, desiredCount: 1 });
+
+    const dry = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--dry-run", "--json"], handle.env());
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout) as Result;
+    expect(plan.deregistered.map((r) => r.revision)).toEqual(["web:4"]);
+    expect(plan.spared).toEqual([expect.objectContaining({ revision: "web:5", reason: "still used by web (cluster staging)" })]);
+
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--json", ...FAST], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as Result).deregistered.map((r) => r.revision)).toEqual(["web:4"]);
+    expect(run.stderr).toMatch(/not deregistering web:5: still used by web \(cluster staging\)/);
+    expect((await readRevision(clients, "web:5")).status).toBe("ACTIVE");
+  });
+
+  // A CircleCI re-run is a new workflow (new CIRCLE_WORKFLOW_ID) in the same pipeline (same
+  // CIRCLE_PIPELINE_ID): https://github.com/percy/python-percy-client/pull/45, https://circleci.com/docs/reference/variables/
+  it("a CircleCI re-run of a finished rollback (new workflow, same pipeline) changes nothing; another pipeline's rollback goes further back", async () => {
+    const clients = awsClients(handle.emulator);
+    const arns = await seedFour(clients);
+    const circleci = (pipeline: string, workflow: string): Record<string, string> => ({ ...handle.env(), CIRCLECI: "true", CIRCLE_PIPELINE_ID: pipeline, CIRCLE_PIPELINE_NUM: "42", CIRCLE_WORKFLOW_ID: workflow, CIRCLE_JOB: "rollback" });
+
+    const first = await runCli(["rollback", "--cluster", "prod", "--service", "web", ...FAST], circleci("p-1", "w-1"));
+    expect(first.code, first.stderr).toBe(0);
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toBe(arns[1]);
+    expect((await readRevision(clients, "web:3")).tags[TAG.rollbackRun]).toBe("pipeline p-1 job rollback");
+
+    const before = (await handle.emulator.callLog()).length;
+    const rerun = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--json", ...FAST], circleci("p-1", "w-2"));
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toMatch(/already rolled back by this pipeline p-1 job rollback \(a re-run changes nothing\): web on web:3/);
+    expect((JSON.parse(rerun.stdout) as Result).services).toEqual([expect.objectContaining({ service: "web", outcome: "unchanged" })]);
+    expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toBe(arns[1]);
+    expect((await readRevision(clients, "web:3")).status).toBe("ACTIVE");
+
+    // A new rollback (another pipeline) is a new request: from web:3 back to web:2.
+    const next = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--keep-bad", ...FAST], circleci("p-2", "w-3"));
+    expect(next.code, next.stderr).toBe(0);
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toBe(arns[0]);
   });
 
   it("updates every listed service at once, each to its own family's target", async () => {

@@ -1,4 +1,5 @@
 import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
+import { rollbackRunKey } from "../../core/rollback-plan.js";
 import { CLUSTER, DRY_RUN, NO_WAIT, POLL_INTERVAL, SERVICES, TIMEOUT } from "./shared-flags.js";
 
 /** `ecs-release rollback`: point services at a known-good revision. */
@@ -6,7 +7,7 @@ export const rollbackCommand: CommandSpec = {
   name: "rollback",
   summary: "point services at a known-good existing revision at once (panic rollback)",
   description:
-    "Updates the services to an existing revision — by default the newest older one whose rollout was recorded as stable — which also brings back its environment. After every service is stable, deregisters the revisions rolled back from, unless --keep-bad.",
+    "Updates the services to an existing revision — by default the newest older one whose rollout was recorded as stable — which also brings back its environment. Refuses, before anything is written, CODE_DEPLOY and EXTERNAL services and a target whose images in this account's ECR are gone (naming the next usable one). After every service is stable, deregisters the revisions rolled back from, unless --keep-bad — never one a service in any cluster of the region runs. In CircleCI, a re-run of the same pipeline's rollback changes nothing.",
   examples: ["ecs-release rollback --cluster prod --service web --service worker", "ecs-release rollback --cluster prod --service web --to sha:3f2c9e1 --dry-run", "ecs-release rollback --cluster prod --service web --to web:41 --keep-bad"],
   flags: [
     CLUSTER,
@@ -32,6 +33,7 @@ async function executeRollback(ctx: CliContext): Promise<CommandOutcome> {
     wait: !read.boolean(flags, "no-wait"),
     timeoutMs: read.number(flags, "timeout") ?? 30 * 60_000,
     pollIntervalMs: read.number(flags, "poll-interval") ?? 6_000,
+    runKey: rollbackRunKey(ctx.env),
   };
   const { parseRollbackTo } = await import("../../core/rollback-target.js");
   parseRollbackTo(options.to); // a bad --to is refused before the AWS SDK loads (commands/rollback.js imports it)

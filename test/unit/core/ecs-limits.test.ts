@@ -25,8 +25,8 @@ describe("checkTaskDefinitionLimits", () => {
     const tags = (count: number, prefix = "k") => Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}${i}`, "v"]));
     const fits = ECS_LIMITS.tagsPerResource - TAGS_ADDED_LATER;
     expect(checkTaskDefinitionLimits(withEnv(0), tags(fits))).toEqual([]);
-    // 49 tags would register, but the outcome tag (and a rollback's time) could then never be added.
-    expect(checkTaskDefinitionLimits(withEnv(0), tags(fits + 1))).toEqual([expect.stringMatching(/49 tags, over the 48 that leave room for the 2 ecs-release adds later/)]);
+    // 48 tags would register, but the outcome tag (and a rollback's time and run) could then never be added.
+    expect(checkTaskDefinitionLimits(withEnv(0), tags(fits + 1))).toEqual([expect.stringMatching(/48 tags, over the 47 that leave room for the 3 ecs-release adds later/)]);
     expect(checkTaskDefinitionLimits(withEnv(0), { ...tags(fits), ...tags(5, "aws:cloudformation:") })).toEqual([]);
   });
 });

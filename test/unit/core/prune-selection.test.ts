@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { selectRevisionsToPrune } from "../../../src/core/prune-selection.js";
+import { checkPruneRequest, pruneLines, selectRevisionsToPrune } from "../../../src/core/prune-selection.js";
 import type { RevisionRecord } from "../../../src/core/revision-record.js";
 import { TAG } from "../../../src/core/tags.js";
 
@@ -30,5 +30,26 @@ describe("selectRevisionsToPrune", () => {
   it("gives every reason a revision is kept", () => {
     const selection = selectRevisionsToPrune({ revisions: [rev(2, { [TAG.outcome]: "stable", [TAG.keep]: "true" }), rev(1)], keep: 1, inUse: new Map([[ARN(2), ["web"]]]) });
     expect(selection.kept[0]?.reasons).toEqual(["among the newest 1", "in use by web", `tagged ${TAG.keep}=true`, "newest known-good (rollback target)"]);
+  });
+});
+
+describe("checkPruneRequest", () => {
+  it.each<[string, { families: string[]; cluster?: string; services: string[]; keep: number }, RegExp | undefined]>([
+    ["a family", { families: ["web"], services: [], keep: 20 }, undefined],
+    ["services of a cluster", { families: [], cluster: "prod", services: ["web"], keep: 1 }, undefined],
+    ["nothing to prune", { families: [], services: [], keep: 20 }, /^prune: pass --family FAMILY, or --cluster with --service$/],
+    ["a service without its cluster", { families: [], services: ["web"], keep: 20 }, /--service needs --cluster/],
+    ["keep 0, and no family: both problems in one line", { families: [], services: [], keep: 0 }, /pass --family FAMILY, or --cluster with --service; --keep must be a whole number of at least 1 \(got 0\)/],
+  ])("%s", (_title, request, error) => {
+    if (error === undefined) expect(() => checkPruneRequest(request)).not.toThrow();
+    else expect(() => checkPruneRequest(request)).toThrow(error);
+  });
+});
+
+describe("pruneLines", () => {
+  it("says why each revision beyond the newest N stays, then what is deregistered", () => {
+    const selection = selectRevisionsToPrune({ revisions: [rev(5), rev(4), rev(3, { [TAG.keep]: "true" }), rev(2), rev(1, { [TAG.outcome]: "failed" })], keep: 2, inUse: new Map([[ARN(2), ["web"]]]) });
+    expect(pruneLines("web", selection, 2, true)).toEqual(["web:3: kept (tagged ecs-release:keep=true)", "web:2: kept (in use by web)", "web: would deregister 1 revision, keeping 4: web:1"]);
+    expect(pruneLines("web", selectRevisionsToPrune({ revisions: [rev(1)], keep: 2, inUse: new Map() }), 2, false)).toEqual(["web: nothing to prune (1 ACTIVE revisions kept)"]);
   });
 });

@@ -1,0 +1,34 @@
+import type { Service } from "@aws-sdk/client-ecs";
+import { describe, expect, it } from "vitest";
+import { clusterName, revisionUsers } from "../../../src/core/revision-usage.js";
+
+const ARN = (revision: number): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${revision}`;
+const CLUSTER = (name: string): string => `arn:aws:ecs:us-east-1:123456789012:cluster/${name}`;
+const service = (name: string, revision: number, deployments: number[] = []): Service => ({
+  serviceName: name,
+  taskDefinition: ARN(revision),
+  deployments: deployments.map((r) => ({ taskDefinition: ARN(r) })),
+});
+
+describe("revisionUsers", () => {
+  const clusters = [
+    { cluster: CLUSTER("prod"), services: [service("web", 5, [5, 4]), service("web-canary", 5)] },
+    { cluster: CLUSTER("staging"), services: [service("web", 5), service("api", 3)] },
+  ];
+
+  it.each<[string, { home?: string; exclude?: string[] }, Record<number, string[]>]>([
+    ["home cluster by name, others qualified", { home: "prod" }, { 5: ["web", "web-canary", "web (cluster staging)"], 4: ["web"], 3: ["api (cluster staging)"] }],
+    ["home cluster by ARN", { home: CLUSTER("prod") }, { 5: ["web", "web-canary", "web (cluster staging)"], 4: ["web"], 3: ["api (cluster staging)"] }],
+    // A rollback moves prod/web away: staging/web, of the same name, still counts.
+    ["excluding the services moved, in the home cluster only", { home: "prod", exclude: ["web"] }, { 5: ["web-canary", "web (cluster staging)"], 3: ["api (cluster staging)"] }],
+    ["no home: every service qualified", {}, { 5: ["web (cluster prod)", "web-canary (cluster prod)", "web (cluster staging)"], 4: ["web (cluster prod)"], 3: ["api (cluster staging)"] }],
+  ])("%s", (_title, options, expected) => {
+    const users = revisionUsers(clusters, options);
+    expect(Object.fromEntries([...users].map(([arn, names]) => [Number(arn.split(":").pop()), names]))).toEqual(expected);
+  });
+
+  it("names clusters", () => {
+    expect(clusterName(CLUSTER("prod"))).toBe("prod");
+    expect(clusterName("prod")).toBe("prod");
+  });
+});
