@@ -28,6 +28,7 @@ import type { Logger } from "../core/logger.js";
 import {
   assessNativeRollout,
   assessRollout,
+  assessStopRollback,
   currentServiceDeploymentOf,
   formatCounts,
   formatNative,
@@ -183,7 +184,7 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
       if (outcome?.native !== undefined) {
         const seen = bakeSeenAt.get(t.service);
         const bakeLeft = seen !== undefined && outcome.native.bakeTimeInMinutes !== undefined ? outcome.native.bakeTimeInMinutes * 60_000 - (now - seen) : undefined;
-        return `${formatNative(t.service, outcome.native, t, bakeLeft)} (deployment ${t.deploymentId} of ${revisionName(t.taskDefinitionArn)})`;
+        return `${formatNative(t.service, outcome.native, displayTarget(t), bakeLeft)} (deployment ${t.deploymentId} of ${revisionName(t.taskDefinitionArn)})`;
       }
       const counts = outcome && outcome.counts.length > 0 ? formatCounts(t.service, outcome.counts) : `${t.service}: ${outcome?.reason ?? "waiting"}`;
       return `${counts} (deployment ${t.deploymentId} of ${revisionName(t.taskDefinitionArn)})`;
@@ -217,7 +218,7 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
       const wanted: string[] = [];
       for (const target of pending) {
         const snapshot = services.find((s) => s.serviceName === target.service || s.serviceArn === target.service);
-        if (nativeStrategyOf(snapshot ?? target.updateView) === undefined) continue;
+        if (nativeStrategyOf(snapshot ?? target.updateView) === undefined && target.stoppedTaskDefinitionArn === undefined) continue;
         const found = currentServiceDeploymentOf(snapshot, target.deploymentId);
         if (!recordArns.has(target.service) && found !== undefined) recordArns.set(target.service, found);
         const arn = recordArns.get(target.service);
@@ -226,7 +227,7 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
       const records = wanted.length > 0 ? await describeServiceDeployments(deps.aws, wanted, deps.signal) : [];
       for (const target of pending) {
         const snapshot = services.find((s) => s.serviceName === target.service || s.serviceArn === target.service);
-        if (!visible.has(target.service) && isViewBeforeUpdate(snapshot, target) && deps.clock.now() - start < grace) {
+        if (target.stoppedTaskDefinitionArn === undefined && !visible.has(target.service) && isViewBeforeUpdate(snapshot, target) && deps.clock.now() - start < grace) {
           // An answer older than our update (eventual consistency): not a verdict. Keep the last view.
           if (!notVisibleSaid.has(target.service)) {
             notVisibleSaid.add(target.service);
@@ -246,7 +247,12 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
         const strategy = nativeStrategyOf(snapshot);
         const record = records.find((r) => r.serviceDeploymentArn !== undefined && r.serviceDeploymentArn === recordArns.get(target.service));
         const rolling = assessRollout(snapshot, target);
-        const state = strategy !== undefined && record !== undefined ? assessNativeRollout(rolling, nativeProgressOf(record, strategy), snapshot, target) : rolling;
+        const state =
+          target.stoppedTaskDefinitionArn !== undefined
+            ? assessStopRollback(snapshot, record !== undefined ? nativeProgressOf(record, strategy ?? "ROLLING") : undefined, target)
+            : strategy !== undefined && record !== undefined
+              ? assessNativeRollout(rolling, nativeProgressOf(record, strategy), snapshot, target)
+              : rolling;
         if (state.native?.stage === "BAKE_TIME" && !bakeSeenAt.has(target.service)) bakeSeenAt.set(target.service, deps.clock.now());
         const outcome: ServiceRolloutOutcome = {
           service: target.service,
@@ -268,9 +274,10 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
         if (state.native !== undefined) {
           const bakeLeft = state.native.stage === "BAKE_TIME" && state.native.bakeTimeInMinutes !== undefined ? state.native.bakeTimeInMinutes * 60_000 - (deps.clock.now() - (bakeSeenAt.get(target.service) ?? deps.clock.now())) : undefined;
           // The stage line repeats when the stage, status, traffic or hooks change (not for the bake countdown alone).
-          const key = formatNative(target.service, state.native, target);
+          const shown = displayTarget(target);
+          const key = formatNative(target.service, state.native, shown);
           if (key !== lastNativeLine.get(target.service)) {
-            log.info(formatNative(target.service, state.native, target, bakeLeft));
+            log.info(formatNative(target.service, state.native, shown, bakeLeft));
             lastNativeLine.set(target.service, key);
           }
         }
@@ -302,9 +309,18 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
   }
 }
 
+/** The target as the traffic line shows it: for a stopped deployment, the revision it deployed is "new" and the rollback target the other. */
+function displayTarget(target: RolloutTarget): RolloutTarget {
+  return target.stoppedTaskDefinitionArn === undefined ? target : { ...target, taskDefinitionArn: target.stoppedTaskDefinitionArn, fallbackRevisions: [target.taskDefinitionArn] };
+}
+
 function reportTransition(outcome: ServiceRolloutOutcome, log: Logger): void {
   const name = `${outcome.service}`;
   const revision = revisionName(outcome.taskDefinitionArn);
+  if (outcome.state === "completed" && outcome.native?.status === "ROLLBACK_SUCCESSFUL") {
+    log.info(`${name}: back on ${revision} (${outcome.reason})`);
+    return;
+  }
   switch (outcome.state) {
     case "completed":
       log.info(`${name}: stable on ${revision} (deployment ${outcome.deploymentId} COMPLETED)`);

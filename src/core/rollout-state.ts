@@ -33,6 +33,12 @@ export interface RolloutTarget {
   readonly updateView?: Service;
   /** ECS's service deployment of our update (the service's currentServiceDeployment when ours was PRIMARY). */
   readonly serviceDeploymentArn?: string;
+  /**
+   * rollback stopped ECS's deployment in flight (StopServiceDeployment ROLLBACK) instead of updating:
+   * the wait follows that service deployment (`serviceDeploymentArn`) back to `taskDefinitionArn`; this
+   * is the revision it was deploying.
+   */
+  readonly stoppedTaskDefinitionArn?: string;
 }
 
 /** Rollout states. `completed` is success; `failed`, `rolled-back`, `superseded` and `vanished` are failures. */
@@ -181,6 +187,34 @@ export function assessNativeRollout(state: RolloutState, progress: NativeProgres
 }
 
 /**
+ * Where ECS's rollback of a stopped service deployment stands (rollback's StopServiceDeployment): done
+ * when the record is ROLLBACK_SUCCESSFUL and the service runs the target; ROLLBACK_FAILED is a failure,
+ * and so is SUCCESSFUL (the deployment finished before the stop took effect) or STOPPED.
+ */
+export function assessStopRollback(service: Service | undefined, progress: NativeProgress | undefined, target: RolloutTarget): RolloutState {
+  if (!service || (service.status !== undefined && service.status !== "ACTIVE")) {
+    return { kind: "vanished", reason: `service ${target.service} is ${service?.status ?? "gone"}`, counts: [] };
+  }
+  const counts = assessRollout(service, target).counts;
+  const base = { counts, ...(progress !== undefined ? { native: progress } : {}) };
+  const stopped = revisionName(target.stoppedTaskDefinitionArn ?? "");
+  switch (progress?.status) {
+    case "ROLLBACK_SUCCESSFUL":
+      return service.taskDefinition === target.taskDefinitionArn
+        ? { ...base, kind: "completed", reason: `ECS rolled ${stopped} back: ROLLBACK_SUCCESSFUL` }
+        : { ...base, kind: "in-progress", reason: "ROLLBACK_SUCCESSFUL, waiting for the service to show it" };
+    case "ROLLBACK_FAILED":
+      return { ...base, kind: "failed", reason: `ECS could not roll ${stopped} back (ROLLBACK_FAILED${progress.statusReason ? `: ${progress.statusReason}` : ""})` };
+    case "SUCCESSFUL":
+      return { ...base, kind: "failed", reason: `the deployment of ${stopped} finished (SUCCESSFUL) before the stop took effect; the service stays on it: roll back again` };
+    case "STOPPED":
+      return { ...base, kind: "failed", reason: `the deployment of ${stopped} was STOPPED without a rollback${progress.statusReason ? ` (${progress.statusReason})` : ""}` };
+    default:
+      return { ...base, kind: "in-progress", reason: progress === undefined ? "waiting for ECS's service deployment" : `ECS's rollback: ${progress.status}` };
+  }
+}
+
+/**
  * One line for a BLUE_GREEN, LINEAR or CANARY deployment, e.g.
  * `web: BLUE_GREEN BAKE_TIME: production 100% on web:8 (0% on web:7), test 100%; bake time 25m left`.
  */
@@ -192,7 +226,7 @@ export function formatNative(service: string, progress: NativeProgress, target: 
   if (progress.test !== undefined) parts.push(`test ${progress.test}%`);
   const hooks = progress.hooks.map((h) => `hook ${h.target} ${h.status}`);
   const bake = progress.stage === "BAKE_TIME" && bakeLeftMs !== undefined ? [`bake time ${formatMinutes(bakeLeftMs)} left`] : [];
-  return `${service}: ${progress.strategy} ${progress.stage ?? "(no stage yet)"} ${progress.status}${parts.length > 0 ? `: ${parts.join(", ")}` : ""}${[...hooks, ...bake].map((p) => `; ${p}`).join("")}`;
+  return `${service}: ${progress.strategy}${progress.stage !== undefined ? ` ${progress.stage}` : ""} ${progress.status}${parts.length > 0 ? `: ${parts.join(", ")}` : ""}${[...hooks, ...bake].map((p) => `; ${p}`).join("")}`;
 }
 
 function formatMinutes(ms: number): string {

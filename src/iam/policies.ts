@@ -199,8 +199,8 @@ export const ROLLBACK_POLICY: JobPolicy = {
       statement: { Sid: "FailedDeploymentTaskReasons", Effect: "Allow", Action: ["ecs:DescribeTasks"], Resource: "arn:aws:ecs:${Region}:${Account}:task/${Cluster}/*" },
     },
     {
-      why: "ECS's record beside the tags: status reads each service's current service deployment, and the rollback's wait the one it follows on BLUE_GREEN, LINEAR and CANARY services (DescribeServiceDeployments).",
-      statement: { Sid: "EcsServiceDeployments", Effect: "Allow", Action: ["ecs:DescribeServiceDeployments"], Resource: ECS_SERVICE_DEPLOYMENTS },
+      why: "ECS's record beside the tags: status reads each service's current service deployment, and rollback the one in flight (DescribeServiceDeployments); rollback stops it with stopType ROLLBACK when ECS's rollback lands on the target (StopServiceDeployment), and its wait follows it.",
+      statement: { Sid: "EcsServiceDeployments", Effect: "Allow", Action: ["ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment"], Resource: ECS_SERVICE_DEPLOYMENTS },
     },
     {
       why: "history --service lists the service's newest service deployments (as many as --limit).",
