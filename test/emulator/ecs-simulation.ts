@@ -481,7 +481,7 @@ export class EcsSimulation {
     deployment.pendingCount = 0;
     state.deployments = [deployment];
     // ECS records the service's first deployment too (SUCCESSFUL here: the service starts steady).
-    const record = await this.startRecord(state, deployment, at);
+    const record = this.openRecord(state, deployment, await this.newRevision(state, deployment, at), at);
     if (record !== undefined) Object.assign(record, { status: "SUCCESSFUL", startedAt: at, finishedAt: at, production: 100, test: 100 });
     if (desiredCount > 0) this.addEvent(state, startedMessage(name, desiredCount), at);
     this.addEvent(state, `(service ${name}) has reached a steady state.`, at);
@@ -517,9 +517,12 @@ export class EcsSimulation {
       const missing = this.missingImagesFail ? await this.firstMissingImage(images) : undefined;
       if (missing !== undefined) Object.assign(plan, { outcome: "fail", missingImage: missing } satisfies Partial<Plan>);
       const deployment = this.newDeployment(state, target, plan, at, state.networkConfiguration);
+      // The revision is read before the deployment starts: from here to the answer nothing awaits, so a
+      // concurrent UpdateService cannot slip in between (ECS answers with the service right after this update).
+      const revision = await this.newRevision(state, deployment, at);
       const reconcile = state.deployments.length > 1;
       this.startDeployment(state, deployment);
-      await this.startRecord(state, deployment, at, reconcile);
+      this.openRecord(state, deployment, revision, at, reconcile);
     }
     return this.render(state, service);
   }
@@ -908,10 +911,10 @@ export class EcsSimulation {
    * service deployments still in flight are STOPPED (superseded). None for CODE_DEPLOY or EXTERNAL
    * services (they deploy through CodeDeploy or task sets).
    */
-  private async startRecord(state: Service, deployment: Deployment, at: number, reconcile = false): Promise<ServiceDeploymentRecord | undefined> {
+  private openRecord(state: Service, deployment: Deployment, revision: ServiceRevisionRecord, at: number, reconcile = false): ServiceDeploymentRecord | undefined {
     const type = state.deploymentController?.["type"];
     if (state.serviceArn === undefined || (type !== undefined && type !== "ECS")) return undefined;
-    const revision = await this.newRevision(state, deployment, at);
+    this.revisions.set(revision.serviceRevisionArn, revision);
     deployment.revisionArn = revision.serviceRevisionArn;
     const sources = [...new Set(state.deployments.filter((other) => other !== deployment).flatMap((other) => (other.revisionArn === undefined ? [] : [other.revisionArn])))];
     for (const older of state.records) {
@@ -964,7 +967,6 @@ export class EcsSimulation {
     if (state.launchType !== undefined) revision.launchType = state.launchType;
     if (state.capacityProviderStrategy !== undefined) revision.capacityProviderStrategy = clone(state.capacityProviderStrategy);
     if (deployment.networkConfiguration !== undefined) revision.networkConfiguration = clone(deployment.networkConfiguration);
-    this.revisions.set(revision.serviceRevisionArn, revision);
     return revision;
   }
 
