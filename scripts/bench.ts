@@ -16,6 +16,7 @@ import { CLUSTER, seedCluster, seedReleasePlatform } from "./bench/platform.js";
 import { runRelease, type ReleaseRun } from "./bench/release.js";
 import { checkTargets, markdownTable, type BenchResults } from "./bench/report.js";
 import { runRollback, seedRollbackService, type RollbackRun } from "./bench/rollback.js";
+import { runRollbackInBake, seedBakeService, type RollbackInBakeRun } from "./bench/rollback-bake.js";
 import { measureSizes } from "./bench/size.js";
 
 const RESULTS = "bench/results/latest.json";
@@ -59,6 +60,15 @@ try {
     if (run.pending) break;
   }
 
+  await seedBakeService(clients);
+  const rollbackInBake: RollbackInBakeRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    const run = await runRollbackInBake(emulator, clients);
+    rollbackInBake.push(run);
+    step(`rollback in bake ${i + 1}/${runs}: ${run.failed ? run.reason : `StopServiceDeployment at ${run.toStopMs} ms, traffic back after ${run.pollsToTrafficBack ?? "never"} poll(s)`}`);
+    if (run.failed) break;
+  }
+
   step(`seeding a family of ${revisions} revisions`);
   const seedSeconds = await seedHistoryFamily(clients, "ledger", revisions);
   step(`seeded in ${seedSeconds.toFixed(1)} s`);
@@ -77,6 +87,7 @@ try {
     releaseSlow,
     releaseFailing,
     rollback,
+    rollbackInBake,
     history,
     coldStart,
     sizes,

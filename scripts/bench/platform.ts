@@ -22,10 +22,11 @@ export function randomSha(): string {
   return randomBytes(20).toString("hex");
 }
 
-/** Creates the cluster and the repository. */
+/** Creates the cluster and the repositories: the release's, and `platform`, where test/helpers/revisions.ts pushes the images of the revisions it registers (the rollback benchmarks'). */
 export async function seedCluster(clients: AwsClients): Promise<void> {
   await createCluster(clients, CLUSTER);
   await createRepository(clients, REPOSITORY);
+  await createRepository(clients, "platform");
 }
 
 /**

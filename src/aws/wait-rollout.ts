@@ -25,7 +25,25 @@ import { AwsCallError, DeploymentFailedError, EcsReleaseError, InterruptedError,
 import type { Clock } from "../core/clock.js";
 import { formatDuration } from "../core/duration.js";
 import type { Logger } from "../core/logger.js";
-import { assessRollout, formatCounts, isFailure, isSettled, isViewBeforeUpdate, revisionName, type DeploymentCounts, type RolloutStateKind, type RolloutTarget } from "../core/rollout-state.js";
+import {
+  assessNativeRollout,
+  assessRollout,
+  assessStopRollback,
+  currentServiceDeploymentOf,
+  formatCounts,
+  formatNative,
+  isFailure,
+  isSettled,
+  isViewBeforeUpdate,
+  nativeProgressOf,
+  nativeStrategyOf,
+  revisionName,
+  type DeploymentCounts,
+  type NativeProgress,
+  type RolloutStateKind,
+  type RolloutTarget,
+} from "../core/rollout-state.js";
+import { describeServiceDeployments } from "./service-deployments.js";
 import type { AwsClients } from "./clients.js";
 import { describeServices } from "./ecs.js";
 import { formatStoppedTask, stoppedTaskReasons, type StoppedTaskReason } from "../core/stopped-tasks.js";
@@ -99,6 +117,8 @@ export interface ServiceRolloutOutcome {
   readonly counts: readonly DeploymentCounts[];
   /** For a failed deployment: why a few of its tasks stopped (ListTasks by startedBy + DescribeTasks). */
   readonly stoppedTasks?: readonly StoppedTaskReason[];
+  /** BLUE_GREEN, LINEAR and CANARY services: ECS's service deployment (stage, traffic, status). */
+  readonly native?: NativeProgress;
 }
 
 /** The end of a wait: every service settled, the deadline, an interruption, or an error no retry can fix. */
@@ -143,6 +163,10 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
   const visible = new Set<string>();
   const notVisibleSaid = new Set<string>();
   const lastLine = new Map<string, string>();
+  /** BLUE_GREEN, LINEAR and CANARY services: our service deployment's ARN, and when BAKE_TIME was first seen. */
+  const recordArns = new Map<string, string>(options.targets.flatMap((t) => (t.serviceDeploymentArn !== undefined ? [[t.service, t.serviceDeploymentArn] as const] : [])));
+  const bakeSeenAt = new Map<string, number>();
+  const lastNativeLine = new Map<string, string>();
   let polls = 0;
   const report = (ended: RolloutReport["ended"], error?: AwsCallError): RolloutReport => ({
     ended,
@@ -157,6 +181,11 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
     const now = deps.clock.now();
     const states = pending.map((t) => {
       const outcome = outcomes.get(t.service);
+      if (outcome?.native !== undefined) {
+        const seen = bakeSeenAt.get(t.service);
+        const bakeLeft = seen !== undefined && outcome.native.bakeTimeInMinutes !== undefined ? outcome.native.bakeTimeInMinutes * 60_000 - (now - seen) : undefined;
+        return `${formatNative(t.service, outcome.native, displayTarget(t), bakeLeft)} (deployment ${t.deploymentId} of ${revisionName(t.taskDefinitionArn)})`;
+      }
       const counts = outcome && outcome.counts.length > 0 ? formatCounts(t.service, outcome.counts) : `${t.service}: ${outcome?.reason ?? "waiting"}`;
       return `${counts} (deployment ${t.deploymentId} of ${revisionName(t.taskDefinitionArn)})`;
     });
@@ -184,9 +213,21 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
     try {
       polls++;
       const { services } = await describeServices(deps.aws, options.cluster, pending.map((t) => t.service), deps.signal);
+      // BLUE_GREEN, LINEAR and CANARY: ECS's service deployment says where they stand (stage, traffic, bake
+      // time) and when they end. One DescribeServiceDeployments per poll (20 services a call).
+      const wanted: string[] = [];
       for (const target of pending) {
         const snapshot = services.find((s) => s.serviceName === target.service || s.serviceArn === target.service);
-        if (!visible.has(target.service) && isViewBeforeUpdate(snapshot, target) && deps.clock.now() - start < grace) {
+        if (nativeStrategyOf(snapshot ?? target.updateView) === undefined && target.stoppedTaskDefinitionArn === undefined) continue;
+        const found = currentServiceDeploymentOf(snapshot, target.deploymentId);
+        if (!recordArns.has(target.service) && found !== undefined) recordArns.set(target.service, found);
+        const arn = recordArns.get(target.service);
+        if (arn !== undefined) wanted.push(arn);
+      }
+      const records = wanted.length > 0 ? await describeServiceDeployments(deps.aws, wanted, deps.signal) : [];
+      for (const target of pending) {
+        const snapshot = services.find((s) => s.serviceName === target.service || s.serviceArn === target.service);
+        if (target.stoppedTaskDefinitionArn === undefined && !visible.has(target.service) && isViewBeforeUpdate(snapshot, target) && deps.clock.now() - start < grace) {
           // An answer older than our update (eventual consistency): not a verdict. Keep the last view.
           if (!notVisibleSaid.has(target.service)) {
             notVisibleSaid.add(target.service);
@@ -203,7 +244,16 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
           log.info(`${target.service}: ${event.message ?? ""}`);
         }
         const previous = outcomes.get(target.service);
-        const state = assessRollout(snapshot, target);
+        const strategy = nativeStrategyOf(snapshot);
+        const record = records.find((r) => r.serviceDeploymentArn !== undefined && r.serviceDeploymentArn === recordArns.get(target.service));
+        const rolling = assessRollout(snapshot, target);
+        const state =
+          target.stoppedTaskDefinitionArn !== undefined
+            ? assessStopRollback(snapshot, record !== undefined ? nativeProgressOf(record, strategy ?? "ROLLING") : undefined, target)
+            : strategy !== undefined && record !== undefined
+              ? assessNativeRollout(rolling, nativeProgressOf(record, strategy), snapshot, target)
+              : rolling;
+        if (state.native?.stage === "BAKE_TIME" && !bakeSeenAt.has(target.service)) bakeSeenAt.set(target.service, deps.clock.now());
         const outcome: ServiceRolloutOutcome = {
           service: target.service,
           taskDefinitionArn: target.taskDefinitionArn,
@@ -213,12 +263,23 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
           reason: isFailure(state.kind) && previous !== undefined && isFailure(previous.state) ? previous.reason : state.reason,
           ...(state.fallenBackTo !== undefined ? { fallenBackTo: state.fallenBackTo } : {}),
           counts: state.counts,
+          ...(state.native !== undefined ? { native: state.native } : {}),
         };
         outcomes.set(target.service, outcome);
         const line = formatCounts(target.service, state.counts);
         if (line !== lastLine.get(target.service)) {
           log.info(line);
           lastLine.set(target.service, line);
+        }
+        if (state.native !== undefined) {
+          const bakeLeft = state.native.stage === "BAKE_TIME" && state.native.bakeTimeInMinutes !== undefined ? state.native.bakeTimeInMinutes * 60_000 - (deps.clock.now() - (bakeSeenAt.get(target.service) ?? deps.clock.now())) : undefined;
+          // The stage line repeats when the stage, status, traffic or hooks change (not for the bake countdown alone).
+          const shown = displayTarget(target);
+          const key = formatNative(target.service, state.native, shown);
+          if (key !== lastNativeLine.get(target.service)) {
+            log.info(formatNative(target.service, state.native, shown, bakeLeft));
+            lastNativeLine.set(target.service, key);
+          }
         }
         if (state.kind !== previous?.state) reportTransition(outcome, log);
       }
@@ -248,9 +309,18 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
   }
 }
 
+/** The target as the traffic line shows it: for a stopped deployment, the revision it deployed is "new" and the rollback target the other. */
+function displayTarget(target: RolloutTarget): RolloutTarget {
+  return target.stoppedTaskDefinitionArn === undefined ? target : { ...target, taskDefinitionArn: target.stoppedTaskDefinitionArn, fallbackRevisions: [target.taskDefinitionArn] };
+}
+
 function reportTransition(outcome: ServiceRolloutOutcome, log: Logger): void {
   const name = `${outcome.service}`;
   const revision = revisionName(outcome.taskDefinitionArn);
+  if (outcome.state === "completed" && outcome.native?.status === "ROLLBACK_SUCCESSFUL") {
+    log.info(`${name}: back on ${revision} (${outcome.reason})`);
+    return;
+  }
   switch (outcome.state) {
     case "completed":
       log.info(`${name}: stable on ${revision} (deployment ${outcome.deploymentId} COMPLETED)`);
@@ -297,6 +367,10 @@ function describeState(outcome: ServiceRolloutOutcome): string {
     case "superseded":
       return `${outcome.service}: ${revision} was not released by this run, ${outcome.reason}`;
     case "in-progress":
+      if (outcome.native !== undefined) {
+        const native = outcome.native;
+        return `${outcome.service}: ${revision} still deploying (${native.strategy} in ${native.stage ?? "no stage yet"}, service deployment ${native.status}${native.production !== undefined ? `, production ${native.production}% on ${revision}` : ""})${counts}`;
+      }
       return `${outcome.service}: ${revision} still rolling out (deployment ${outcome.deploymentId}: ${outcome.reason})${counts}`;
   }
 }

@@ -1,7 +1,10 @@
 import type { AwsClients } from "../aws/clients.js";
 import { describeRevisions, listClusterUsage, listRevisionArns } from "../aws/task-definitions.js";
 import { ValidationError } from "../core/errors.js";
-import { buildHistoryRows, type HistoryRow } from "../core/history.js";
+import { buildHistoryRows, withEcsRecord, type HistoryRow } from "../core/history.js";
+import { serviceDeploymentHistory } from "../aws/service-deployments.js";
+import type { EcsDeploymentEntry } from "../core/ecs-record.js";
+import { EcsReleaseError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { parseRevisionName } from "../core/revision-record.js";
 
@@ -34,7 +37,8 @@ export interface HistoryResult {
 /**
  * Lists a family's revisions newest first, ACTIVE and INACTIVE. Reads only what `limit` needs:
  * two listings (ACTIVE and INACTIVE, newest first, stopping at `limit` each) and one
- * DescribeTaskDefinition per row shown, plus the cluster's services for the live marker.
+ * DescribeTaskDefinition per row shown, plus the cluster's services for the live marker. With
+ * --service, also ECS's record of the service's newest `limit` deployments beside the tags.
  */
 export async function run(options: HistoryOptions, deps: HistoryDeps): Promise<HistoryResult> {
   const problems: string[] = [];
@@ -55,14 +59,31 @@ export async function run(options: HistoryOptions, deps: HistoryDeps): Promise<H
     if (!family) throw new ValidationError(`service ${options.service} has no task definition`);
   }
 
-  const [active, inactive, usage] = await Promise.all([
+  const [active, inactive, usage, ecsRecord] = await Promise.all([
     listRevisionArns(deps.aws, family, options.limit, "ACTIVE", deps.signal),
     listRevisionArns(deps.aws, family, options.limit, "INACTIVE", deps.signal),
     serviceUsage ?? (cluster ? listClusterUsage(deps.aws, cluster, deps.signal) : undefined),
+    options.service && cluster ? readEcsRecord(options.service, cluster, options.limit, deps) : undefined,
   ]);
   const revisionOf = (arn: string): number => parseRevisionName(arn)?.revision ?? 0;
   const newest = [...active, ...inactive].sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, options.limit);
   deps.log.debug(`history: ${family}: describing ${newest.length} revisions`);
   const records = await describeRevisions(deps.aws, newest, { signal: deps.signal });
-  return { family, cluster: cluster ?? null, revisions: buildHistoryRows(records, usage?.inUse ?? new Map(), options.limit) };
+  const rows = buildHistoryRows(records, usage?.inUse ?? new Map(), options.limit);
+  return { family, cluster: cluster ?? null, revisions: ecsRecord !== undefined ? withEcsRecord(rows, ecsRecord, Date.now()) : rows };
+}
+
+/**
+ * With --service: ECS's record of the service's newest `limit` deployments (bounded by --limit: one
+ * ListServiceDeployments page per 100, one DescribeServiceRevisions per 20). ECS's record is a second
+ * opinion: when it cannot be read (say, a role without the permission), the tags stand alone.
+ */
+async function readEcsRecord(service: string, cluster: string, limit: number, deps: HistoryDeps): Promise<EcsDeploymentEntry[] | undefined> {
+  try {
+    return await serviceDeploymentHistory(deps.aws, cluster, service, limit, deps.signal);
+  } catch (error) {
+    if (!(error instanceof EcsReleaseError)) throw error;
+    deps.log.warn(`history: could not read ECS's service deployments of ${service} (${error.message}); showing the tags alone`);
+    return undefined;
+  }
 }

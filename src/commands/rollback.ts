@@ -43,6 +43,9 @@ import {
 } from "../core/rollback-plan.js";
 import { formatRollbackTo, parseRollbackTo, selectRollbackTarget, type RollbackTo } from "../core/rollback-target.js";
 import { rolloutTargetsOf } from "../core/rollout-state.js";
+import { chooseRollbackMethod, inFlightDeployments, mayStop, type InFlightDeployment, type RollbackMethod } from "../core/rollback-method.js";
+import { describeServiceDeployments, describeServiceRevisions, stopServiceDeploymentRollback } from "../aws/service-deployments.js";
+import { AwsCallError } from "../core/errors.js";
 import { TAG } from "../core/tags.js";
 
 /** What `ecs-release rollback` was asked to do. */
@@ -90,6 +93,8 @@ export interface RollbackServiceResult {
   /** planned (dry run), unchanged (already on the target), not-waited, or the rollout state. */
   readonly outcome: string;
   readonly reason?: string;
+  /** How it goes back: StopServiceDeployment ROLLBACK of ECS's deployment in flight, or UpdateService to the target. */
+  readonly method?: "stop-service-deployment" | "update-service";
 }
 
 /** The result document (`--json`), also attached to errors. */
@@ -115,6 +120,8 @@ interface Verified {
   readonly to: RollbackTo;
   readonly described: readonly Service[];
   readonly plan: RollbackPlan;
+  /** How each moving service goes back, by service name (core/rollback-method.ts). */
+  readonly methods: ReadonlyMap<string, RollbackMethod>;
   /** The result of a rollback that writes nothing: the base of every other result. */
   readonly result: RollbackResult;
 }
@@ -151,29 +158,64 @@ async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Ver
   if (unchecked.length > 0) {
     deps.log.info(`not checked (not in this account's ECR in ${deps.aws.region}): ${unchecked.join(", ")}; if one is gone, its tasks stop with CannotPullContainerError and rollback exits 1 with nothing deregistered`);
   }
+  const methods = await rollbackMethods(plan.moving, deps);
   const result: RollbackResult = {
     cluster: options.cluster,
     to: formatRollbackTo(to),
     dryRun: options.dryRun,
     targets: plan.all.map(({ group, target, note }) => ({ ...ref(target), rolledBackFrom: [group.currentArn], note })),
     services: plan.all.flatMap(({ group, target }) =>
-      group.services.map((s) => ({ service: s.serviceName ?? "", from: group.currentArn, to: target.arn, deploymentId: null, outcome: target.arn === group.currentArn ? "unchanged" : options.dryRun ? "planned" : "not-waited" })),
+      group.services.map((s) => {
+        const method = methods.get(s.serviceName ?? "");
+        return {
+          service: s.serviceName ?? "",
+          from: group.currentArn,
+          to: target.arn,
+          deploymentId: null,
+          outcome: target.arn === group.currentArn ? "unchanged" : options.dryRun ? "planned" : "not-waited",
+          ...(method !== undefined ? { method: method.kind === "stop" ? ("stop-service-deployment" as const) : ("update-service" as const) } : {}),
+        };
+      }),
     ),
     deregistered: [],
     spared: [],
     taggedRolledBack: [],
   };
-  return { to, described: described.services, plan, result };
+  return { to, described: described.services, plan, methods, result };
 }
 
-/** The notes, one line per group (where it goes), and why nothing moves when nothing does. */
-function logPlan({ plan }: Verified, options: RollbackOptions, log: Logger): void {
+/**
+ * How each moving service goes back (core/rollback-method.ts): ECS's service deployment in flight is
+ * read only for services whose PRIMARY deployment is IN_PROGRESS — one DescribeServiceDeployments and
+ * one DescribeServiceRevisions (its source revisions) per 20 such services. When ECS's record cannot be
+ * read, those services are updated as before.
+ */
+async function rollbackMethods(moving: readonly RollbackMove[], deps: RollbackDeps): Promise<Map<string, RollbackMethod>> {
+  const services = moving.flatMap(({ group, target }) => group.services.map((service) => ({ service, target: target.arn })));
+  const arns = [...new Set(services.filter(({ service }) => mayStop(service)).map(({ service }) => service.currentServiceDeployment ?? ""))];
+  let inFlight = new Map<string, InFlightDeployment>();
+  if (arns.length > 0) {
+    try {
+      const deployments = await describeServiceDeployments(deps.aws, arns, deps.signal);
+      const sources = [...new Set(deployments.flatMap((d) => (d.sourceServiceRevisions ?? []).flatMap((r) => (r.arn !== undefined ? [r.arn] : []))))];
+      inFlight = inFlightDeployments(deployments, sources.length > 0 ? await describeServiceRevisions(deps.aws, sources, deps.signal) : []);
+    } catch (error) {
+      if (!(error instanceof AwsCallError)) throw error;
+      deps.log.warn(`could not read ECS's service deployments in flight (${error.message}); updating the services instead`);
+    }
+  }
+  return new Map(services.map(({ service, target }) => [service.serviceName ?? "", chooseRollbackMethod(service, target, mayStop(service) ? inFlight.get(service.currentServiceDeployment ?? "") : undefined)]));
+}
+
+/** The notes, one line per group (where it goes) and per service (how: stop ECS's deployment in flight, or update), and why nothing moves when nothing does. */
+function logPlan({ plan, methods }: Verified, options: RollbackOptions, log: Logger): void {
   for (const { note } of plan.all) if (note) log.warn(note);
   if (plan.rolledBackByRun.length > 0) log.info(alreadyRolledBackLine(plan.rolledBackByRun, options.runKey ?? ""));
   for (const { group, target } of plan.all) {
     const verb = target.arn === group.currentArn ? "already on" : options.dryRun ? "would roll back to" : "rolling back to";
     log.info(`${serviceNames(group)}: ${formatRevisionName(group.current)} → ${verb} ${describeRevisionLine(target)}`);
   }
+  for (const method of methods.values()) log.info(`${options.dryRun ? "would use " : "using "}${method.line}`);
   if (plan.moving.length === 0) {
     log.info(plan.rolledBackByRun.length > 0 ? `already rolled back by this ${options.runKey}: nothing to do` : "nothing to roll back: every service already runs its target revision");
   }
@@ -196,15 +238,46 @@ async function dryRun(verified: Verified, options: RollbackOptions, deps: Rollba
 /** Phase 2, update: every service at once; the run is recorded on each target whose services all updated. */
 async function updatePhase(verified: Verified, options: RollbackOptions, deps: RollbackDeps): Promise<StartedDeployment[]> {
   const { moving } = verified.plan;
-  const targets = moving.flatMap(({ group, target }) => group.services.map((s) => ({ service: s.serviceName ?? "", taskDefinitionArn: target.arn })));
-  const { started, failure } = await updateServices(deps.aws, options.cluster, targets);
+  const all = moving.flatMap(({ group, target }) => group.services.map((s) => ({ service: s.serviceName ?? "", taskDefinitionArn: target.arn })));
+  // Services with ECS's deployment in flight are stopped with ROLLBACK first (a stop that fails is updated instead).
+  const stopped = await stopPhase(verified, all, deps);
+  const targets = all.filter((t) => !stopped.some((s) => s.service === t.service));
+  const updates = await updateServices(deps.aws, options.cluster, targets);
+  const started = [...stopped, ...updates.started];
+  const failure = updates.failure;
   await recordRun(moving, started, options.runKey, deps);
-  for (const u of started) deps.log.info(`updated ${u.service} to ${shortName(u.taskDefinitionArn)} (deployment ${u.deploymentId})`);
+  for (const u of updates.started) deps.log.info(`updated ${u.service} to ${shortName(u.taskDefinitionArn)} (deployment ${u.deploymentId})`);
   if (failure !== undefined) {
     const already = started.length > 0 ? ` (already updated: ${started.map((u) => u.service).join(", ")}; those roll back regardless; nothing was deregistered)` : " (no service was updated)";
     throw partialUpdateError(failure, already, { ...verified.result, services: serviceResults(verified, started) });
   }
   return started;
+}
+
+/**
+ * StopServiceDeployment ROLLBACK for the services whose method is `stop`, concurrently. Each stopped
+ * service is followed by its service deployment (its ARN stands as the deployment id). A stop ECS
+ * refuses (the deployment finished meanwhile, say) is a warning: that service is updated instead.
+ */
+async function stopPhase(verified: Verified, all: ReadonlyArray<{ service: string; taskDefinitionArn: string }>, deps: RollbackDeps): Promise<StartedDeployment[]> {
+  const stops = all.flatMap((t) => {
+    const method = verified.methods.get(t.service);
+    return method?.kind === "stop" ? [{ ...t, serviceDeploymentArn: method.serviceDeploymentArn }] : [];
+  });
+  const done = await Promise.all(
+    stops.map(async (stop) => {
+      try {
+        await stopServiceDeploymentRollback(deps.aws, stop.serviceDeploymentArn);
+        deps.log.info(`stopped ${stop.service}'s deployment in flight with ROLLBACK (${stop.serviceDeploymentArn}); following ECS's rollback to ${shortName(stop.taskDefinitionArn)}`);
+        return [{ service: stop.service, taskDefinitionArn: stop.taskDefinitionArn, deploymentId: stop.serviceDeploymentArn, snapshot: undefined }];
+      } catch (error) {
+        if (!(error instanceof AwsCallError)) throw error;
+        deps.log.warn(`${stop.service}: StopServiceDeployment failed (${error.message}); updating the service to ${shortName(stop.taskDefinitionArn)} instead`);
+        return [];
+      }
+    }),
+  );
+  return done.flat();
 }
 
 /** Phase 3, wait: exactly as release does. A failed, timed-out or interrupted wait tags and deregisters nothing. */
@@ -213,7 +286,13 @@ async function waitPhase(verified: Verified, updated: readonly StartedDeployment
   const report = await waitForRollouts(
     {
       cluster: options.cluster,
-      targets: rolloutTargetsOf(updated, verified.described),
+      targets: rolloutTargetsOf(updated, verified.described).map((target) => {
+        // A stopped deployment: follow ECS's rollback through the service deployment.
+        const method = verified.methods.get(target.service);
+        if (method?.kind !== "stop" || target.deploymentId !== method.serviceDeploymentArn) return target;
+        const current = verified.described.find((s) => s.serviceName === target.service)?.taskDefinition ?? "";
+        return { ...target, serviceDeploymentArn: method.serviceDeploymentArn, stoppedTaskDefinitionArn: current };
+      }),
       timeoutMs: options.timeoutMs,
       pollIntervalMs: options.pollIntervalMs,
       knownEventIds: verified.described.flatMap((s) => (s.events ?? []).map((e) => e.id ?? "")),
@@ -287,7 +366,8 @@ function serviceResults(verified: Verified, updated: readonly StartedDeployment[
     const update = updated.find((u) => u.service === s.service);
     const outcome = report?.outcomes.find((o) => o.service === s.service);
     if (!update) return s;
-    return { ...s, deploymentId: update.deploymentId, ...(outcome ? { outcome: outcome.state, reason: outcome.reason } : {}) };
+    const method = update.deploymentId.startsWith("arn:") ? ("stop-service-deployment" as const) : ("update-service" as const);
+    return { ...s, deploymentId: update.deploymentId, method, ...(outcome ? { outcome: outcome.state, reason: outcome.reason } : {}) };
   });
 }
 

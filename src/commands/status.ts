@@ -3,7 +3,10 @@ import { describeServices } from "../aws/ecs.js";
 import { describeRevisions } from "../aws/task-definitions.js";
 import { ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { summarizeService, type ServiceStatus } from "../core/service-status.js";
+import { summarizeService, withEcsDeployment, type ServiceStatus } from "../core/service-status.js";
+import { describeServiceDeployments, describeServiceRevisions } from "../aws/service-deployments.js";
+import { ecsDeploymentEntries, type EcsDeploymentEntry } from "../core/ecs-record.js";
+import { EcsReleaseError } from "../core/errors.js";
 
 /** What `ecs-release status` was asked for. */
 export interface StatusOptions {
@@ -27,15 +30,39 @@ export interface StatusResult {
 /**
  * Describes the services (one DescribeServices per 10) and the revisions their deployments use
  * (for the commit SHA and outcome), and summarises each: running revision, counts, every
- * deployment in flight, the latest events, deployment-configuration warnings. Read-only.
+ * deployment in flight, the latest events, deployment-configuration warnings, and ECS's record of the
+ * current service deployment beside the revision's tags. Read-only.
  */
 export async function run(options: StatusOptions, deps: StatusDeps): Promise<StatusResult> {
   if (options.services.length === 0) throw new ValidationError("status: pass at least one --service");
   const { services, missing } = await describeServices(deps.aws, options.cluster, options.services, deps.signal);
   const gone = [...missing, ...services.filter((s) => s.status === "INACTIVE").map((s) => s.serviceName ?? "")];
   if (gone.length > 0) throw new ValidationError(`service${gone.length > 1 ? "s" : ""} not found in cluster ${options.cluster}: ${gone.join(", ")} (check --service)`);
-  const arns = [...new Set(services.flatMap((s) => [s.taskDefinition, ...(s.deployments ?? []).map((d) => d.taskDefinition)]).filter((arn): arn is string => !!arn))];
+  const ecs = await currentServiceDeployments(services.flatMap((s) => (s.currentServiceDeployment !== undefined ? [s.currentServiceDeployment] : [])), deps);
+  const arns = [...new Set([...services.flatMap((s) => [s.taskDefinition, ...(s.deployments ?? []).map((d) => d.taskDefinition)]), ...ecs.map((e) => e.taskDefinition)].filter((arn): arn is string => !!arn))];
   const records = await describeRevisions(deps.aws, arns, { signal: deps.signal });
   const byArn = new Map(records.map((r) => [r.arn, r]));
-  return { cluster: options.cluster, services: services.map((service) => summarizeService(service, byArn)) };
+  return {
+    cluster: options.cluster,
+    services: services.map((service) => withEcsDeployment(summarizeService(service, byArn), ecs.find((e) => e.serviceDeploymentArn === service.currentServiceDeployment), byArn)),
+  };
+}
+
+/**
+ * ECS's record of each service's current service deployment and its target revision (digests): one
+ * DescribeServiceDeployments and one DescribeServiceRevisions per 20 services. A second opinion: when
+ * it cannot be read, status shows the tags alone.
+ */
+async function currentServiceDeployments(arns: readonly string[], deps: StatusDeps): Promise<EcsDeploymentEntry[]> {
+  if (arns.length === 0) return [];
+  try {
+    const deployments = await describeServiceDeployments(deps.aws, arns, deps.signal);
+    const revisionArns = [...new Set(deployments.flatMap((d) => (d.targetServiceRevision?.arn !== undefined ? [d.targetServiceRevision.arn] : [])))];
+    const revisions = revisionArns.length > 0 ? await describeServiceRevisions(deps.aws, revisionArns, deps.signal) : [];
+    return ecsDeploymentEntries(deployments, revisions);
+  } catch (error) {
+    if (!(error instanceof EcsReleaseError)) throw error;
+    deps.log.warn(`status: could not read ECS's service deployments (${error.message}); showing the tags alone`);
+    return [];
+  }
 }

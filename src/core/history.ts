@@ -2,6 +2,7 @@
  * The rows of `ecs-release history`: one per revision, newest first, from the revision's tags and
  * the services that use it now.
  */
+import { beyondEcsRecord, formatDigests, latestEntryFor, recordDisagreement, ECS_RECORD_RETENTION_DAYS, type EcsDeploymentEntry } from "./ecs-record.js";
 import { newestFirst, outcomeOf, type OutcomeLabel, type RevisionRecord } from "./revision-record.js";
 import { TAG } from "./tags.js";
 import { formatTable } from "./table.js";
@@ -24,6 +25,30 @@ export interface HistoryRow {
   readonly live: boolean;
   readonly jobUrl: string | null;
   readonly image: string | null;
+  /**
+   * With --service: ECS's newest service deployment of this revision (null: none in ECS's record).
+   * Absent without --service.
+   */
+  readonly ecs?: EcsDeploymentEntry | null;
+  /** Where the tag and ECS's record disagree, or why ECS has nothing to say (beyond its 90 days). */
+  readonly ecsNote?: string;
+  readonly disagrees?: boolean;
+}
+
+/**
+ * The rows with ECS's record beside the tags: each revision's newest service deployment, and where the
+ * tag and ECS disagree. A revision released more than 90 days ago has no record in ECS: its tags stand
+ * alone.
+ */
+export function withEcsRecord(rows: readonly HistoryRow[], entries: readonly EcsDeploymentEntry[], now: number): HistoryRow[] {
+  return rows.map((row) => {
+    const entry = latestEntryFor(row.arn, entries);
+    if (entry === undefined) {
+      return beyondEcsRecord(row.releasedAt, now) ? { ...row, ecs: null, ecsNote: `released more than ${ECS_RECORD_RETENTION_DAYS} days ago: ECS keeps no record that old, the tags stand alone` } : { ...row, ecs: null };
+    }
+    const disagreement = recordDisagreement(row.outcome, entry);
+    return { ...row, ecs: entry, ...(disagreement !== undefined ? { ecsNote: disagreement, disagrees: true } : {}) };
+  });
 }
 
 /** Builds history rows, newest first, at most `limit`. `inUse` maps task definition ARN → services. */
@@ -60,8 +85,10 @@ export function shaOf(record: Pick<RevisionRecord, "tags" | "image">): string | 
 /** The history table people read: aligned columns, the live revisions marked with `*`. */
 export function formatHistoryTable(rows: readonly HistoryRow[]): string {
   if (rows.length === 0) return "no revisions found\n";
-  return formatTable(
-    ["", "REVISION", "STATUS", "SHA", "RELEASED", "BY", "OUTCOME", "RUNNING IN"],
+  // With ECS's record (--service): its status and finish time beside the tags, and a line per note.
+  const ecs = rows.some((row) => row.ecs !== undefined);
+  const table = formatTable(
+    ["", "REVISION", "STATUS", "SHA", "RELEASED", "BY", "OUTCOME", "RUNNING IN", ...(ecs ? ["ECS", "FINISHED", "DIGESTS"] : [])],
     rows.map((row) => [
       row.live ? "*" : "",
       `${row.family}:${row.revision}`,
@@ -71,8 +98,17 @@ export function formatHistoryTable(rows: readonly HistoryRow[]): string {
       row.releasedBy ?? "-",
       row.outcome,
       row.services.length > 0 ? row.services.join(", ") : "-",
+      ...(ecs
+        ? [
+            row.ecs ? `${row.ecs.status}${row.disagrees ? " !" : ""}${row.ecs.lifecycleStage && row.ecs.status === "IN_PROGRESS" ? ` (${row.ecs.lifecycleStage})` : ""}` : "-",
+            row.ecs?.finishedAt ? formatTime(row.ecs.finishedAt) : "-",
+            row.ecs && row.ecs.images.length > 0 ? formatDigests(row.ecs.images) : "-",
+          ]
+        : []),
     ]),
   );
+  const notes = rows.filter((row) => row.ecsNote !== undefined).map((row) => `${row.disagrees ? "!" : "-"} ${row.family}:${row.revision}: ${row.ecsNote ?? ""}\n`);
+  return table + notes.join("");
 }
 
 /** `2025-01-02T03:04:05.678Z` → `2025-01-02 03:04Z` (with `seconds`: `2025-01-02 03:04:05Z`); anything else unchanged. */

@@ -13,7 +13,7 @@
  * deployment is still listed but no longer PRIMARY and not FAILED (a circuit-breaker rollback marks
  * it FAILED first), or it is gone and the service runs a revision ECS could not have fallen back to.
  */
-import type { Deployment, Service } from "@aws-sdk/client-ecs";
+import type { Deployment, Service, ServiceDeployment } from "@aws-sdk/client-ecs";
 
 /** The deployment a rollout follows. */
 export interface RolloutTarget {
@@ -31,6 +31,14 @@ export interface RolloutTarget {
   readonly fallbackRevisions?: readonly string[];
   /** The service as UpdateService returned it: the wait's first view, before any DescribeServices. */
   readonly updateView?: Service;
+  /** ECS's service deployment of our update (the service's currentServiceDeployment when ours was PRIMARY). */
+  readonly serviceDeploymentArn?: string;
+  /**
+   * rollback stopped ECS's deployment in flight (StopServiceDeployment ROLLBACK) instead of updating:
+   * the wait follows that service deployment (`serviceDeploymentArn`) back to `taskDefinitionArn`; this
+   * is the revision it was deploying.
+   */
+  readonly stoppedTaskDefinitionArn?: string;
 }
 
 /** Rollout states. `completed` is success; `failed`, `rolled-back`, `superseded` and `vanished` are failures. */
@@ -59,6 +67,8 @@ export interface RolloutState {
   /** For rolling-back / rolled-back / superseded: the revision the service runs instead. */
   readonly fallenBackTo?: string;
   readonly counts: readonly DeploymentCounts[];
+  /** BLUE_GREEN, LINEAR and CANARY services: where ECS's service deployment stands. */
+  readonly native?: NativeProgress;
 }
 
 /**
@@ -70,16 +80,159 @@ export function rolloutTargetsOf(
   updates: ReadonlyArray<{ readonly service: string; readonly deploymentId: string; readonly taskDefinitionArn: string; readonly snapshot?: Service | undefined }>,
   before: readonly Service[],
 ): RolloutTarget[] {
-  return updates.map((u) => ({
-    service: u.service,
-    deploymentId: u.deploymentId,
-    taskDefinitionArn: u.taskDefinitionArn,
-    fallbackRevisions: [
-      ...before.filter((s) => s.serviceName === u.service).map((s) => s.taskDefinition ?? ""),
-      ...(u.snapshot?.deployments ?? []).filter((d) => d.id !== u.deploymentId).map((d) => d.taskDefinition ?? ""),
-    ],
-    ...(u.snapshot !== undefined ? { updateView: u.snapshot } : {}),
-  }));
+  return updates.map((u) => {
+    const serviceDeploymentArn = currentServiceDeploymentOf(u.snapshot, u.deploymentId);
+    return {
+      service: u.service,
+      deploymentId: u.deploymentId,
+      taskDefinitionArn: u.taskDefinitionArn,
+      fallbackRevisions: [
+        ...before.filter((s) => s.serviceName === u.service).map((s) => s.taskDefinition ?? ""),
+        ...(u.snapshot?.deployments ?? []).filter((d) => d.id !== u.deploymentId).map((d) => d.taskDefinition ?? ""),
+      ],
+      ...(u.snapshot !== undefined ? { updateView: u.snapshot } : {}),
+      ...(serviceDeploymentArn !== undefined ? { serviceDeploymentArn } : {}),
+    };
+  });
+}
+
+/** The service's currentServiceDeployment when `deploymentId` is its PRIMARY deployment (so the record is ours). */
+export function currentServiceDeploymentOf(service: Service | undefined, deploymentId: string): string | undefined {
+  const primary = (service?.deployments ?? []).find((d) => d.status === "PRIMARY");
+  return primary?.id === deploymentId && primary.rolloutState !== "FAILED" ? service?.currentServiceDeployment : undefined;
+}
+
+/**
+ * ECS's deployment strategies that shift traffic between a blue and a green revision through lifecycle
+ * stages (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html,
+ * and the LINEAR and CANARY variants), as opposed to ROLLING (the default).
+ */
+export const NATIVE_STRATEGIES: ReadonlySet<string> = new Set(["BLUE_GREEN", "LINEAR", "CANARY"]);
+
+/** The service's strategy when it is BLUE_GREEN, LINEAR or CANARY (ECS controller only). */
+export function nativeStrategyOf(service: Service | undefined): string | undefined {
+  if ((service?.deploymentController?.type ?? "ECS") !== "ECS") return undefined;
+  const strategy = service?.deploymentConfiguration?.strategy;
+  return strategy !== undefined && NATIVE_STRATEGIES.has(strategy) ? strategy : undefined;
+}
+
+/** Where a BLUE_GREEN, LINEAR or CANARY deployment stands, from ECS's service deployment record. */
+export interface NativeProgress {
+  readonly strategy: string;
+  /** ServiceDeploymentStatus: PENDING, IN_PROGRESS, SUCCESSFUL, ROLLBACK_IN_PROGRESS, … */
+  readonly status: string;
+  readonly statusReason?: string;
+  /** ServiceDeploymentLifecycleStage: PRE_SCALE_UP … BAKE_TIME, CLEAN_UP. */
+  readonly stage?: string;
+  /** Production and test traffic on the new (target) revision, percent. */
+  readonly production?: number;
+  readonly test?: number;
+  readonly bakeTimeInMinutes?: number;
+  /** The lifecycle hooks of the current stage and their status. */
+  readonly hooks: ReadonlyArray<{ readonly target: string; readonly status: string }>;
+  /** The service revision ECS rolls back to. */
+  readonly rollbackRevisionArn?: string;
+}
+
+/** The progress a service deployment record shows. */
+export function nativeProgressOf(record: ServiceDeployment, strategy: string): NativeProgress {
+  const target = record.targetServiceRevision;
+  return {
+    strategy,
+    status: record.status ?? "",
+    ...(record.statusReason !== undefined ? { statusReason: record.statusReason } : {}),
+    ...(record.lifecycleStage !== undefined ? { stage: record.lifecycleStage } : {}),
+    ...(target?.requestedProductionTrafficWeight !== undefined ? { production: target.requestedProductionTrafficWeight } : {}),
+    ...(target?.requestedTestTrafficWeight !== undefined ? { test: target.requestedTestTrafficWeight } : {}),
+    ...(record.deploymentConfiguration?.bakeTimeInMinutes !== undefined ? { bakeTimeInMinutes: record.deploymentConfiguration.bakeTimeInMinutes } : {}),
+    hooks: (record.lifecycleHookDetails ?? []).map((h) => ({ target: h.targetArn ?? h.targetType ?? "hook", status: h.status ?? "" })),
+    ...(record.rollback?.serviceRevisionArn !== undefined ? { rollbackRevisionArn: record.rollback.serviceRevisionArn } : {}),
+  };
+}
+
+/**
+ * The assessment of a BLUE_GREEN, LINEAR or CANARY service: the DescribeServices view says which
+ * revision runs, ECS's service deployment says where the deployment stands and decides its end — a
+ * deployment in BAKE_TIME is not done even when its tasks all run, SUCCESSFUL is, ROLLBACK_SUCCESSFUL
+ * is a failure that left the service on the previous revision, STOPPED and ROLLBACK_FAILED are failures
+ * (states: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment.html). A
+ * lifecycle hook that returned FAILED is named in the reason.
+ */
+export function assessNativeRollout(state: RolloutState, progress: NativeProgress | undefined, service: Service | undefined, target: RolloutTarget): RolloutState {
+  if (progress === undefined || state.kind === "superseded" || state.kind === "vanished") return progress === undefined ? state : { ...state, native: progress };
+  const failedHook = progress.hooks.find((h) => h.status === "FAILED" || h.status === "TIMED_OUT");
+  const why =
+    failedHook !== undefined
+      ? `lifecycle hook ${failedHook.target} ${failedHook.status}${progress.stage !== undefined ? ` in ${progress.stage}` : ""}`
+      : progress.statusReason ?? (state.kind === "in-progress" || state.kind === "completed" ? `service deployment ${progress.status}` : state.reason);
+  const fallenBackTo = state.fallenBackTo ?? (service?.taskDefinition !== target.taskDefinitionArn ? service?.taskDefinition : undefined) ?? target.fallbackRevisions?.[0];
+  const back = fallenBackTo !== undefined ? { fallenBackTo } : {};
+  const base = { counts: state.counts, native: progress };
+  switch (progress.status) {
+    case "SUCCESSFUL":
+      return { ...base, kind: "completed", reason: `service deployment SUCCESSFUL: ${target.service} is on ${revisionName(target.taskDefinitionArn)}` };
+    case "ROLLBACK_SUCCESSFUL":
+      return { ...base, ...back, kind: "rolled-back", reason: why };
+    case "ROLLBACK_REQUESTED":
+    case "ROLLBACK_IN_PROGRESS":
+      return { ...base, ...back, kind: "rolling-back", reason: why };
+    case "ROLLBACK_FAILED":
+      return { ...base, kind: "failed", reason: `ECS could not roll back (ROLLBACK_FAILED): ${why}` };
+    case "STOPPED":
+      return { ...base, kind: "failed", reason: `service deployment STOPPED: ${why}` };
+    default:
+      // PENDING, IN_PROGRESS, STOP_REQUESTED: tasks may all run (bake time), the deployment is not done.
+      return state.kind === "completed" ? { ...base, kind: "in-progress", reason: `service deployment ${progress.status}${progress.stage !== undefined ? ` in ${progress.stage}` : ""}` } : { ...state, native: progress };
+  }
+}
+
+/**
+ * Where ECS's rollback of a stopped service deployment stands (rollback's StopServiceDeployment): done
+ * when the record is ROLLBACK_SUCCESSFUL and the service runs the target; ROLLBACK_FAILED is a failure,
+ * and so is SUCCESSFUL (the deployment finished before the stop took effect) or STOPPED.
+ */
+export function assessStopRollback(service: Service | undefined, progress: NativeProgress | undefined, target: RolloutTarget): RolloutState {
+  if (!service || (service.status !== undefined && service.status !== "ACTIVE")) {
+    return { kind: "vanished", reason: `service ${target.service} is ${service?.status ?? "gone"}`, counts: [] };
+  }
+  const counts = assessRollout(service, target).counts;
+  const base = { counts, ...(progress !== undefined ? { native: progress } : {}) };
+  const stopped = revisionName(target.stoppedTaskDefinitionArn ?? "");
+  switch (progress?.status) {
+    case "ROLLBACK_SUCCESSFUL":
+      return service.taskDefinition === target.taskDefinitionArn
+        ? { ...base, kind: "completed", reason: `ECS rolled ${stopped} back: ROLLBACK_SUCCESSFUL` }
+        : { ...base, kind: "in-progress", reason: "ROLLBACK_SUCCESSFUL, waiting for the service to show it" };
+    case "ROLLBACK_FAILED":
+      return { ...base, kind: "failed", reason: `ECS could not roll ${stopped} back (ROLLBACK_FAILED${progress.statusReason ? `: ${progress.statusReason}` : ""})` };
+    case "SUCCESSFUL":
+      return { ...base, kind: "failed", reason: `the deployment of ${stopped} finished (SUCCESSFUL) before the stop took effect; the service stays on it: roll back again` };
+    case "STOPPED":
+      return { ...base, kind: "failed", reason: `the deployment of ${stopped} was STOPPED without a rollback${progress.statusReason ? ` (${progress.statusReason})` : ""}` };
+    default:
+      return { ...base, kind: "in-progress", reason: progress === undefined ? "waiting for ECS's service deployment" : `ECS's rollback: ${progress.status}` };
+  }
+}
+
+/**
+ * One line for a BLUE_GREEN, LINEAR or CANARY deployment, e.g.
+ * `web: BLUE_GREEN BAKE_TIME: production 100% on web:8 (0% on web:7), test 100%; bake time 25m left`.
+ */
+export function formatNative(service: string, progress: NativeProgress, target: RolloutTarget, bakeLeftMs?: number): string {
+  const parts: string[] = [];
+  const now = revisionName(target.taskDefinitionArn);
+  const before = target.fallbackRevisions?.[0] !== undefined && target.fallbackRevisions[0] !== "" ? revisionName(target.fallbackRevisions[0]) : undefined;
+  if (progress.production !== undefined) parts.push(`production ${progress.production}% on ${now}${before !== undefined ? ` (${100 - progress.production}% on ${before})` : ""}`);
+  if (progress.test !== undefined) parts.push(`test ${progress.test}%`);
+  const hooks = progress.hooks.map((h) => `hook ${h.target} ${h.status}`);
+  const bake = progress.stage === "BAKE_TIME" && bakeLeftMs !== undefined ? [`bake time ${formatMinutes(bakeLeftMs)} left`] : [];
+  return `${service}: ${progress.strategy}${progress.stage !== undefined ? ` ${progress.stage}` : ""} ${progress.status}${parts.length > 0 ? `: ${parts.join(", ")}` : ""}${[...hooks, ...bake].map((p) => `; ${p}`).join("")}`;
+}
+
+function formatMinutes(ms: number): string {
+  if (ms <= 0) return "0m";
+  const minutes = Math.ceil(ms / 60_000);
+  return minutes >= 60 ? `${Math.floor(minutes / 60)}h${minutes % 60 > 0 ? `${minutes % 60}m` : ""}` : `${minutes}m`;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { Service } from "@aws-sdk/client-ecs";
 import { shaOf, formatTime } from "./history.js";
+import { formatDigests, recordDisagreement, type EcsDeploymentEntry } from "./ecs-record.js";
 import { formatRevisionName, outcomeOf, parseRevisionName, type OutcomeLabel, type RevisionRecord } from "./revision-record.js";
 import { formatTable } from "./table.js";
 
@@ -64,6 +65,21 @@ export interface ServiceStatus {
   /** Newest first. */
   readonly events: readonly ServiceEvent[];
   readonly warnings: readonly string[];
+  /** ECS's record of the service's current service deployment (absent when not read). */
+  readonly ecsDeployment?: EcsDeploymentEntry;
+  /** Where the outcome tag of that deployment's revision and ECS's status disagree. */
+  readonly ecsDisagreement?: string;
+}
+
+/**
+ * The status with ECS's current service deployment beside it, and where the outcome tag of the
+ * revision it deployed disagrees with ECS's status (e.g. the tag says stable, ECS says ROLLBACK_SUCCESSFUL).
+ */
+export function withEcsDeployment(status: ServiceStatus, entry: EcsDeploymentEntry | undefined, revisions: ReadonlyMap<string, RevisionRecord>): ServiceStatus {
+  if (entry === undefined) return status;
+  const target = entry.taskDefinition !== null ? revisions.get(entry.taskDefinition) : undefined;
+  const disagreement = recordDisagreement(target ? outcomeOf(target) : null, entry);
+  return { ...status, ecsDeployment: entry, ...(disagreement !== undefined ? { ecsDisagreement: `${entry.taskDefinition !== null ? shortName(entry.taskDefinition) : "its revision"}: ${disagreement}` } : {}) };
 }
 
 /** How many events status shows per service. */
@@ -196,6 +212,15 @@ export function formatServiceStatus(status: ServiceStatus): string {
     lines.push("  events:");
     for (const event of status.events) lines.push(`    ${event.createdAt ? formatTime(event.createdAt, true) : "-"}  ${event.message}`);
   }
+  const ecs = status.ecsDeployment;
+  if (ecs !== undefined) {
+    const when = [ecs.startedAt ? `started ${formatTime(ecs.startedAt)}` : "", ecs.finishedAt ? `finished ${formatTime(ecs.finishedAt)}` : ""].filter((part) => part !== "").join(", ");
+    const target = ecs.taskDefinition !== null ? ` of ${shortName(ecs.taskDefinition)}` : "";
+    const stage = ecs.lifecycleStage !== null ? ` in ${ecs.lifecycleStage}` : "";
+    lines.push(`  ECS: service deployment${target} ${ecs.status}${stage}${when ? ` (${when})` : ""}${ecs.images.length > 0 ? `; ${formatDigests(ecs.images)}` : ""}`);
+    if (ecs.statusReason && ecs.status !== "SUCCESSFUL") lines.push(`    ${ecs.statusReason}`);
+  }
+  if (status.ecsDisagreement !== undefined) lines.push(`  ! ${status.ecsDisagreement}`);
   for (const warning of status.warnings) lines.push(`  warning: ${warning}`);
   return `${lines.join("\n")}\n`;
 }

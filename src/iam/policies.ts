@@ -63,6 +63,8 @@ export interface JobPolicy {
 const ECS_SERVICES = "arn:aws:ecs:${Region}:${Account}:service/${Cluster}/*";
 const ECS_CLUSTER = "arn:aws:ecs:${Region}:${Account}:cluster/${Cluster}";
 const ECS_FAMILY = "arn:aws:ecs:${Region}:${Account}:task-definition/${Family}:*";
+/** ECS's service deployments of the cluster's services (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment-permissions.html). */
+const ECS_SERVICE_DEPLOYMENTS = "arn:aws:ecs:${Region}:${Account}:service-deployment/${Cluster}/*";
 const ECR_REPOSITORY = "arn:aws:ecr:${Region}:${Account}:repository/${Repository}";
 const SSM_PATH = ["arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}", "arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}/*"];
 const PASSED_TO_ECS_TASKS = { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } };
@@ -170,6 +172,10 @@ export const RELEASE_POLICY: JobPolicy = {
       statement: { Sid: "FailedDeploymentTasks", Effect: "Allow", Action: ["ecs:ListTasks"], Resource: "*", Condition: IN_CLUSTER },
     },
     {
+      why: "on BLUE_GREEN, LINEAR and CANARY services the wait reads ECS's service deployment of the update (stage, traffic, bake time, outcome).",
+      statement: { Sid: "EcsServiceDeployments", Effect: "Allow", Action: ["ecs:DescribeServiceDeployments"], Resource: ECS_SERVICE_DEPLOYMENTS },
+    },
+    {
       why: "the image must exist before anything is written: release looks up REPOSITORY:SHA in ECR.",
       statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: ECR_REPOSITORY },
     },
@@ -210,6 +216,18 @@ export const ROLLBACK_POLICY: JobPolicy = {
     {
       why: "…and reads their reasons (DescribeTasks, tasks of the cluster only).",
       statement: { Sid: "FailedDeploymentTaskReasons", Effect: "Allow", Action: ["ecs:DescribeTasks"], Resource: "arn:aws:ecs:${Region}:${Account}:task/${Cluster}/*" },
+    },
+    {
+      why: "ECS's record beside the tags: status reads each service's current service deployment, and rollback the one in flight (DescribeServiceDeployments); rollback stops it with stopType ROLLBACK when ECS's rollback lands on the target (StopServiceDeployment), and its wait follows it.",
+      statement: { Sid: "EcsServiceDeployments", Effect: "Allow", Action: ["ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment"], Resource: ECS_SERVICE_DEPLOYMENTS },
+    },
+    {
+      why: "history --service lists the service's newest service deployments (as many as --limit).",
+      statement: { Sid: "EcsServiceDeploymentList", Effect: "Allow", Action: ["ecs:ListServiceDeployments"], Resource: ECS_SERVICES },
+    },
+    {
+      why: "history and status read the service revisions those deployments targeted: task definition and the image digests ECS resolved.",
+      statement: { Sid: "EcsServiceRevisions", Effect: "Allow", Action: ["ecs:DescribeServiceRevisions"], Resource: "arn:aws:ecs:${Region}:${Account}:service-revision/${Cluster}/*" },
     },
     {
       why: "the record: revisions rolled back from are tagged rolled-back before they are deregistered.",

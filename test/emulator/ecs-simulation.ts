@@ -37,7 +37,21 @@
  *   `maxResults` and `nextToken`, so the front pages it as ECS does; moto can give two concurrent
  *   RegisterTaskDefinition calls one revision number, so the front registers one at a time.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import {
+  hookFor,
+  NATIVE_STRATEGIES,
+  renderBrief,
+  renderRevision,
+  renderServiceDeployment,
+  serviceDeploymentArn,
+  serviceRevisionArn,
+  stageSteps,
+  STOPPABLE,
+  type RevisionCounts,
+  type ServiceDeploymentRecord,
+  type ServiceRevisionRecord,
+} from "./service-deployments.js";
 
 /** A parsed JSON object. */
 export type JsonObject = Record<string, unknown>;
@@ -57,6 +71,9 @@ export interface TaskDefinitionInfo {
 
 /** True when `image` exists in the emulated ECR (undefined: not an ECR image of the emulated account and region). */
 export type ImageCheck = (image: string) => Promise<boolean | undefined>;
+
+/** The digest the emulated ECR has for an image (undefined: not an ECR image of the emulated account, or missing). */
+export type DigestLookup = (image: string) => Promise<string | undefined>;
 
 /** Resolves a task definition reference (family, family:revision or ARN) via moto. */
 export type TaskDefinitionLookup = (reference: string) => Promise<TaskDefinitionInfo | undefined>;
@@ -104,6 +121,14 @@ export interface SimRule {
    * visible to all subsequent commands": https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html).
    */
   unknownRevisionReads?: number;
+  /**
+   * Native strategies (BLUE_GREEN, LINEAR, CANARY) with outcome `fail`: the lifecycle stage that fails
+   * (default SCALE_UP: the green tasks fail to start). A stage with a lifecycle hook configured fails
+   * as that hook returning FAILED.
+   */
+  failStage?: string;
+  /** Native strategies: how many steps BAKE_TIME lasts (default 2; 0 skips it). */
+  bakeSteps?: number;
 }
 
 interface Plan {
@@ -120,6 +145,8 @@ interface Plan {
   stopCode?: string;
   stoppedReason?: string;
   containerExitCodes?: Record<string, number>;
+  failStage?: string;
+  bakeSteps?: number;
 }
 
 /** ECS's stoppedReason for a stop code, where the documentation gives one. */
@@ -201,6 +228,12 @@ interface Deployment {
   /** Running counts of the older deployments when this one started, by deployment id. */
   baselines: Map<string, number>;
   networkConfiguration?: unknown;
+  /** The service revision it deploys. */
+  revisionArn?: string;
+  /** The service deployment (ECS's record) it belongs to; a rollback deployment belongs to the one it rolls back. */
+  recordArn?: string;
+  /** It is the rollback of its service deployment. */
+  rollbackOf?: boolean;
 }
 
 interface ServiceEvent {
@@ -225,6 +258,9 @@ interface Service {
   /** CreateService's deploymentController (ECS, CODE_DEPLOY or EXTERNAL). */
   deploymentController?: JsonObject;
   clusterArn: string;
+  serviceArn?: string;
+  /** ECS's service deployments of this service, newest first. */
+  records: ServiceDeploymentRecord[];
 }
 
 interface Task {
@@ -289,6 +325,9 @@ export class EcsSimulation {
   private readonly serviceTasks = new Map<string, ServiceTaskRecord>();
   /** Revisions (family:revision) ECS does not show yet, with how many more reads miss them. */
   private readonly unseenRevisions = new Map<string, number>();
+  /** Service revisions, by ARN. */
+  private readonly revisions = new Map<string, ServiceRevisionRecord>();
+  private digestLookup: DigestLookup = async () => undefined;
 
   constructor(
     private readonly lookup: TaskDefinitionLookup,
@@ -304,6 +343,12 @@ export class EcsSimulation {
     this.consistency = { ...DEFAULT_CONSISTENCY };
     this.missingImagesFail = true;
     this.serviceTasks.clear();
+    this.revisions.clear();
+  }
+
+  /** How to find the digest of an image in the emulated ECR (for service revisions' containerImages). */
+  setDigestLookup(lookup: DigestLookup): void {
+    this.digestLookup = lookup;
   }
 
   /** How to tell whether an image exists in the emulated ECR. */
@@ -441,6 +486,8 @@ export class EcsSimulation {
         if (rule.exitCode !== undefined) plan.exitCodeGiven = true;
         if (rule.scaleTo !== undefined) plan.scaleTo = rule.scaleTo;
         if (rule.scaleAtStep !== undefined) plan.scaleAtStep = rule.scaleAtStep;
+        if (rule.failStage !== undefined) plan.failStage = rule.failStage;
+        if (rule.bakeSteps !== undefined) plan.bakeSteps = rule.bakeSteps;
         return plan;
       }
     }
@@ -470,7 +517,10 @@ export class EcsSimulation {
       deploymentConfiguration: withDefaultDeploymentConfiguration(config),
       deployments: [],
       events: [],
+      records: [],
     };
+    const serviceArn = stringField(service, "serviceArn");
+    if (serviceArn !== undefined) state.serviceArn = serviceArn;
     const controller = request["deploymentController"] ?? service["deploymentController"];
     if (isJsonObject(controller) && typeof controller["type"] === "string") state.deploymentController = clone(controller);
     const strategy = request["capacityProviderStrategy"];
@@ -487,6 +537,9 @@ export class EcsSimulation {
     deployment.runningCount = desiredCount;
     deployment.pendingCount = 0;
     state.deployments = [deployment];
+    // ECS records the service's first deployment too (SUCCESSFUL here: the service starts steady).
+    const record = this.openRecord(state, deployment, await this.newRevision(state, deployment, at), at);
+    if (record !== undefined) Object.assign(record, { status: "SUCCESSFUL", startedAt: at, finishedAt: at, production: 100, test: 100 });
     if (desiredCount > 0) this.addEvent(state, startedMessage(name, desiredCount), at);
     this.addEvent(state, `(service ${name}) has reached a steady state.`, at);
     this.services.set(key, state);
@@ -521,7 +574,12 @@ export class EcsSimulation {
       const missing = this.missingImagesFail ? await this.firstMissingImage(images) : undefined;
       if (missing !== undefined) Object.assign(plan, { outcome: "fail", missingImage: missing } satisfies Partial<Plan>);
       const deployment = this.newDeployment(state, target, plan, at, state.networkConfiguration);
+      // The revision is read before the deployment starts: from here to the answer nothing awaits, so a
+      // concurrent UpdateService cannot slip in between (ECS answers with the service right after this update).
+      const revision = await this.newRevision(state, deployment, at);
+      const reconcile = state.deployments.length > 1;
       this.startDeployment(state, deployment);
+      this.openRecord(state, deployment, revision, at, reconcile);
     }
     return this.render(state, service);
   }
@@ -647,6 +705,16 @@ export class EcsSimulation {
     const at = this.seconds();
     for (const deployment of [...state.deployments]) {
       if (!deployment.inFlight || deployment.status !== "PRIMARY") continue;
+      const record = this.recordOf(deployment);
+      if (record?.status === "PENDING") Object.assign(record, { status: "IN_PROGRESS", startedAt: at, updatedAt: at });
+      if (record?.status === "ROLLBACK_REQUESTED" && deployment.rollbackOf !== true) {
+        this.stopAndRollBack(state, deployment, record, at);
+        continue;
+      }
+      if (record?.steps !== undefined && deployment.rollbackOf !== true) {
+        await this.advanceNative(state, deployment, record, at);
+        continue;
+      }
       deployment.stepsTaken += 1;
       deployment.updatedAt = at;
       const { outcome, steps } = deployment.plan;
@@ -663,6 +731,7 @@ export class EcsSimulation {
         const started = Math.max(1, desired);
         deployment.failedTasks += started;
         deployment.pendingCount = last ? 0 : desired;
+        if (record !== undefined) record.failureCount += started;
         this.addEvent(state, startedMessage(state.name, started), at);
         await this.recordFailedTasks(state, deployment, started, at);
         if (last) this.fail(state, deployment, at);
@@ -752,31 +821,318 @@ export class EcsSimulation {
     deployment.runningCount = deployment.desiredCount;
     deployment.pendingCount = 0;
     state.deployments = [deployment];
+    const record = this.recordOf(deployment);
+    if (record !== undefined) {
+      if (deployment.rollbackOf === true) Object.assign(record, { status: "ROLLBACK_SUCCESSFUL", finishedAt: at, updatedAt: at });
+      else Object.assign(record, { status: "SUCCESSFUL", finishedAt: at, updatedAt: at, production: 100, test: 100 });
+    }
     this.addEvent(state, `(service ${state.name}) (deployment ${deployment.id}) deployment completed.`, at);
     this.addEvent(state, `(service ${state.name}) has reached a steady state.`, at);
   }
 
-  private fail(state: Service, deployment: Deployment, at: number): void {
+  /**
+   * The deployment FAILED. With the circuit breaker's rollback (or `forceRollback`: a lifecycle hook
+   * that returned FAILED always rolls back) a new PRIMARY deployment returns to the previous revision;
+   * without, the FAILED deployment stays and its service deployment is STOPPED.
+   */
+  private fail(state: Service, deployment: Deployment, at: number, reason = "ECS deployment circuit breaker: tasks failed to start.", forceRollback = false): void {
     deployment.inFlight = false;
     deployment.rolloutState = "FAILED";
-    deployment.rolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.";
+    deployment.rolloutStateReason = reason;
     deployment.runningCount = 0;
     deployment.pendingCount = 0;
-    this.addEvent(state, `(service ${state.name}) deployment ${deployment.id} deployment failed: tasks failed to start.`, at);
+    this.addEvent(state, `(service ${state.name}) deployment ${deployment.id} deployment failed: ${forceRollback ? reason : "tasks failed to start."}`, at);
     const breaker = state.deploymentConfiguration["deploymentCircuitBreaker"];
-    const rollback = isJsonObject(breaker) && breaker["enable"] === true && breaker["rollback"] === true;
-    if (!rollback || deployment.previous === undefined) return;
+    const rollback = forceRollback || (isJsonObject(breaker) && breaker["enable"] === true && breaker["rollback"] === true);
+    const record = this.recordOf(deployment);
+    if (!rollback || deployment.previous === undefined) {
+      if (record !== undefined) Object.assign(record, { status: "STOPPED", stoppedAt: at, updatedAt: at, statusReason: reason });
+      return;
+    }
     const target = deployment.previous;
-    const rollbackDeployment = this.newDeployment(
-      state,
-      target.taskDefinition,
-      { outcome: "complete", steps: 1, exitCode: 0 },
-      at,
-      deployment.networkConfiguration,
-    );
-    rollbackDeployment.rolloutStateReason = `ECS deployment circuit breaker: rolling back to deploymentId ${target.id}.`;
+    this.startRollback(state, deployment, record, reason, `ECS deployment circuit breaker: rolling back to deploymentId ${target.id}.`, 1, at);
+  }
+
+  /** A new PRIMARY deployment of the revision before `deployment`, the rollback of its service deployment. */
+  private startRollback(state: Service, deployment: Deployment, record: ServiceDeploymentRecord | undefined, reason: string, rolloutStateReason: string, steps: number, at: number): void {
+    const target = deployment.previous;
+    if (target === undefined) return;
+    const rollbackDeployment = this.newDeployment(state, target.taskDefinition, { outcome: "complete", steps, exitCode: 0 }, at, deployment.networkConfiguration);
+    rollbackDeployment.rolloutStateReason = rolloutStateReason;
+    if (record !== undefined) {
+      rollbackDeployment.recordArn = record.serviceDeploymentArn;
+      rollbackDeployment.rollbackOf = true;
+      const source = record.sourceRevisionArns[0];
+      if (source !== undefined) rollbackDeployment.revisionArn = source;
+      Object.assign(record, { status: "ROLLBACK_IN_PROGRESS", statusReason: reason, updatedAt: at, production: 0, test: 0 });
+      record.rollback ??= { reason, startedAt: at, serviceRevisionArn: source ?? "" };
+    }
     this.startDeployment(state, rollbackDeployment);
     this.addEvent(state, `(service ${state.name}) rolling back to deployment ${target.id}.`, at);
+  }
+
+  /**
+   * StopServiceDeployment (ROLLBACK) takes effect: the deployment stops (FAILED, its tasks stopped) and
+   * ECS rolls back to the source revision. Native strategies: the blue tasks still run, so production
+   * traffic is back on them at once and the rollback completes at the next step; rolling: the old
+   * revision's tasks start again over the default 2 steps.
+   */
+  private stopAndRollBack(state: Service, deployment: Deployment, record: ServiceDeploymentRecord, at: number): void {
+    const reason = "Service deployment rolled back because of a stop request (StopServiceDeployment, stopType ROLLBACK).";
+    const native = record.steps !== undefined;
+    deployment.inFlight = false;
+    deployment.rolloutState = "FAILED";
+    deployment.rolloutStateReason = `ECS deployment ${deployment.id} stopped: rollback requested.`;
+    if (deployment.runningCount > 0) this.addEvent(state, stoppedMessage(state.name, deployment.runningCount), at);
+    deployment.runningCount = 0;
+    deployment.pendingCount = 0;
+    this.addEvent(state, `(service ${state.name}) deployment ${deployment.id} stopped: rollback requested.`, at);
+    this.startRollback(state, deployment, record, reason, `ECS deployment ${deployment.id} rolled back on request.`, native ? 1 : DEFAULT_PLAN.steps, at);
+  }
+
+  /**
+   * One step of a BLUE_GREEN, LINEAR or CANARY deployment: the next lifecycle stage (see
+   * service-deployments.ts). Green scales up to desired in SCALE_UP while blue keeps its tasks; traffic
+   * moves by the steps' shares; CLEAN_UP stops blue and completes. A `fail` rule fails at `failStage`
+   * (default SCALE_UP): as its lifecycle hook returning FAILED when one is configured for that stage
+   * (ECS rolls back), else as green tasks failing (the circuit breaker decides). `stuck` stays in SCALE_UP.
+   */
+  private async advanceNative(state: Service, deployment: Deployment, record: ServiceDeploymentRecord, at: number): Promise<void> {
+    const steps = record.steps ?? [];
+    const plan = deployment.plan;
+    const desired = deployment.desiredCount;
+    deployment.updatedAt = at;
+    record.updatedAt = at;
+    if (plan.outcome === "stuck" && steps[record.stepIndex]?.stage === "SCALE_UP") {
+      if (deployment.runningCount < Math.max(0, desired - 1)) this.addEvent(state, startedMessage(state.name, Math.max(0, desired - 1) - deployment.runningCount), at);
+      deployment.runningCount = Math.max(0, desired - 1);
+      deployment.pendingCount = desired - deployment.runningCount;
+      return;
+    }
+    record.stepIndex = Math.min(record.stepIndex + 1, steps.length - 1);
+    const step = steps[record.stepIndex];
+    if (step === undefined) return;
+    deployment.stepsTaken += 1;
+    record.production = step.production;
+    record.test = step.test;
+    const hook = hookFor(record.deploymentConfiguration, step.stage);
+    const hookDetail = (status: string): Record<string, unknown> => ({
+      hookId: createHash("sha256").update(`${record.serviceDeploymentArn}:${step.stage}`).digest("hex").slice(0, 32),
+      targetType: typeof hook?.["targetType"] === "string" ? hook["targetType"] : "AWS_LAMBDA",
+      ...(typeof hook?.["hookTargetArn"] === "string" ? { targetArn: hook["hookTargetArn"] } : {}),
+      status,
+    });
+    if (hook !== undefined) record.hookDetails = [hookDetail("IN_PROGRESS")];
+    else delete record.hookDetails;
+    if (plan.outcome === "fail" && step.stage === (plan.failStage ?? "SCALE_UP")) {
+      if (hook !== undefined) {
+        record.hookDetails = [hookDetail("FAILED")];
+        const reason = `lifecycle hook ${String(hook["hookTargetArn"] ?? "")} returned hookStatus FAILED in ${step.stage}`;
+        this.fail(state, deployment, at, reason, true);
+        return;
+      }
+      const started = Math.max(1, desired);
+      deployment.failedTasks += started;
+      record.failureCount += started;
+      this.addEvent(state, startedMessage(state.name, started), at);
+      await this.recordFailedTasks(state, deployment, started, at);
+      this.fail(state, deployment, at);
+      return;
+    }
+    if (step.stage === "SCALE_UP" && deployment.runningCount < desired) {
+      this.addEvent(state, startedMessage(state.name, desired - deployment.runningCount), at);
+      deployment.runningCount = desired;
+      deployment.pendingCount = 0;
+    } else if (step.stage === "CLEAN_UP") {
+      this.complete(state, deployment, at);
+    }
+  }
+
+  /** The service deployment a deployment belongs to. */
+  private recordOf(deployment: Deployment): ServiceDeploymentRecord | undefined {
+    if (deployment.recordArn === undefined) return undefined;
+    return this.findRecord(deployment.recordArn)?.record;
+  }
+
+  private findRecord(arn: string): { state: Service; record: ServiceDeploymentRecord } | undefined {
+    for (const state of this.services.values()) {
+      const record = state.records.find((candidate) => candidate.serviceDeploymentArn === arn);
+      if (record !== undefined) return { state, record };
+    }
+    return undefined;
+  }
+
+  /**
+   * A new service deployment (ECS's record) for `deployment`, PENDING until the next step, with a new
+   * service revision for its target and the revisions of the other deployments as its sources. Older
+   * service deployments still in flight are STOPPED (superseded). None for CODE_DEPLOY or EXTERNAL
+   * services (they deploy through CodeDeploy or task sets).
+   */
+  private openRecord(state: Service, deployment: Deployment, revision: ServiceRevisionRecord, at: number, reconcile = false): ServiceDeploymentRecord | undefined {
+    const type = state.deploymentController?.["type"];
+    if (state.serviceArn === undefined || (type !== undefined && type !== "ECS")) return undefined;
+    this.revisions.set(revision.serviceRevisionArn, revision);
+    deployment.revisionArn = revision.serviceRevisionArn;
+    const sources = [...new Set(state.deployments.filter((other) => other !== deployment).flatMap((other) => (other.revisionArn === undefined ? [] : [other.revisionArn])))];
+    for (const older of state.records) {
+      if (STOPPABLE.has(older.status)) Object.assign(older, { status: "STOPPED", stoppedAt: at, updatedAt: at, statusReason: `Superseded by a newer service deployment.` });
+    }
+    const config = clone(state.deploymentConfiguration);
+    const record: ServiceDeploymentRecord = {
+      serviceDeploymentArn: serviceDeploymentArn(state.clusterArn, state.name),
+      serviceArn: state.serviceArn,
+      clusterArn: state.clusterArn,
+      serviceName: state.name,
+      createdAt: at,
+      updatedAt: at,
+      sourceRevisionArns: sources,
+      targetRevisionArn: revision.serviceRevisionArn,
+      status: "PENDING",
+      deploymentConfiguration: config,
+      stepIndex: -1,
+      failureCount: 0,
+      deploymentId: deployment.id,
+      production: 0,
+      test: 0,
+    };
+    if (NATIVE_STRATEGIES.has(String(config["strategy"] ?? ""))) record.steps = stageSteps(config, reconcile, deployment.plan.bakeSteps ?? 2);
+    deployment.recordArn = record.serviceDeploymentArn;
+    state.records.unshift(record);
+    // ECS keeps 90 days of service deployments.
+    const cutoff = at - RECORD_RETENTION_SECONDS;
+    state.records = state.records.filter((kept) => kept.createdAt >= cutoff);
+    return record;
+  }
+
+  /** A service revision of the service as it is now with `deployment`'s task definition; images resolved to digests. */
+  private async newRevision(state: Service, deployment: Deployment, at: number): Promise<ServiceRevisionRecord> {
+    const info = await this.lookup(deployment.taskDefinition);
+    const containers = info?.containers ?? (info?.images ?? []).map((image, index) => ({ name: `container-${index}`, image, essential: true }));
+    const containerImages: ServiceRevisionRecord["containerImages"] = [];
+    for (const container of containers) {
+      const digest = await this.resolveDigest(container.image);
+      containerImages.push({ containerName: container.name, image: container.image, ...(digest !== undefined ? { imageDigest: digest } : {}) });
+    }
+    const revision: ServiceRevisionRecord = {
+      serviceRevisionArn: serviceRevisionArn(state.clusterArn, state.name),
+      serviceArn: state.serviceArn ?? "",
+      clusterArn: state.clusterArn,
+      taskDefinition: deployment.taskDefinition,
+      containerImages,
+      createdAt: at,
+    };
+    if (state.launchType !== undefined) revision.launchType = state.launchType;
+    if (state.capacityProviderStrategy !== undefined) revision.capacityProviderStrategy = clone(state.capacityProviderStrategy);
+    if (deployment.networkConfiguration !== undefined) revision.networkConfiguration = clone(deployment.networkConfiguration);
+    return revision;
+  }
+
+  /**
+   * The digest ECS resolves an image to (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html,
+   * "container image resolution"): an image pinned by digest is that digest; an ECR image of the emulated
+   * account is ECR's digest (none when missing); any other registry, unreachable here, gets a stable
+   * made-up digest derived from the reference.
+   */
+  private async resolveDigest(image: string): Promise<string | undefined> {
+    const pinned = /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1];
+    if (pinned !== undefined) return pinned;
+    const found = await this.digestLookup(image);
+    if (found !== undefined) return found;
+    if ((await this.imageCheck(image)) === false) return undefined;
+    return `sha256:${createHash("sha256").update(image).digest("hex")}`;
+  }
+
+  /** Running, pending and requested tasks of a revision, from the deployments that run it. */
+  private revisionCounts(state: Service): RevisionCounts {
+    return (arn) => {
+      const of = state.deployments.filter((deployment) => deployment.revisionArn === arn);
+      return {
+        requested: of.reduce((sum, deployment) => sum + (deployment.rolloutState === "FAILED" ? 0 : deployment.desiredCount), 0),
+        running: of.reduce((sum, deployment) => sum + deployment.runningCount, 0),
+        pending: of.reduce((sum, deployment) => sum + deployment.pendingCount, 0),
+      };
+    };
+  }
+
+  // ------------------------------------------------------ service deployments
+
+  /**
+   * ListServiceDeployments: the service's deployments newest first, filtered by `status` and
+   * `createdAt` ({after, before}, epoch seconds), `maxResults` 1–100 (default 20) a page.
+   */
+  listServiceDeployments(request: JsonObject): ApiAnswer {
+    const serviceRef = stringField(request, "service");
+    if (serviceRef === undefined) return invalid("service is required.");
+    const state = this.findService(stringField(request, "cluster") ?? "default", serviceRef);
+    if (state === undefined) return { error: "ServiceNotFoundException", message: "Service not found." };
+    const maxResults = request["maxResults"];
+    if (maxResults !== undefined && (typeof maxResults !== "number" || !Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100)) return invalid("maxResults must be between 1 and 100.");
+    const statuses = Array.isArray(request["status"]) ? request["status"].filter((status): status is string => typeof status === "string") : undefined;
+    const created = isJsonObject(request["createdAt"]) ? request["createdAt"] : {};
+    const after = numberField(created, "after");
+    const before = numberField(created, "before");
+    const cutoff = this.seconds() - RECORD_RETENTION_SECONDS;
+    const matching = state.records.filter(
+      (record) => record.createdAt >= cutoff && (statuses === undefined || statuses.length === 0 || statuses.includes(record.status)) && (after === undefined || record.createdAt >= after) && (before === undefined || record.createdAt <= before),
+    );
+    const offset = typeof request["nextToken"] === "string" ? Number(Buffer.from(request["nextToken"], "base64").toString("utf8")) || 0 : 0;
+    const size = typeof maxResults === "number" ? maxResults : 20;
+    const page = matching.slice(offset, offset + size);
+    const out: JsonObject = { serviceDeployments: page.map(renderBrief) };
+    if (offset + size < matching.length) out["nextToken"] = Buffer.from(String(offset + size)).toString("base64");
+    return { json: out };
+  }
+
+  /** DescribeServiceDeployments: up to 20 ARNs; unknown ones are failures with reason MISSING. */
+  describeServiceDeployments(request: JsonObject): ApiAnswer {
+    const arns = Array.isArray(request["serviceDeploymentArns"]) ? request["serviceDeploymentArns"].filter((arn): arn is string => typeof arn === "string") : [];
+    if (arns.length === 0) return invalid("serviceDeploymentArns must not be empty.");
+    if (arns.length > 20) return invalid("serviceDeploymentArns can have at most 20 items.");
+    const serviceDeployments: JsonObject[] = [];
+    const failures: JsonObject[] = [];
+    for (const arn of arns) {
+      const found = this.findRecord(arn);
+      if (found === undefined) failures.push({ arn, reason: "MISSING" });
+      else serviceDeployments.push(renderServiceDeployment(found.record, this.revisionCounts(found.state)));
+    }
+    return { json: { serviceDeployments, failures } };
+  }
+
+  /** DescribeServiceRevisions: up to 20 ARNs; unknown ones are failures with reason MISSING. */
+  describeServiceRevisions(request: JsonObject): ApiAnswer {
+    const arns = Array.isArray(request["serviceRevisionArns"]) ? request["serviceRevisionArns"].filter((arn): arn is string => typeof arn === "string") : [];
+    if (arns.length === 0) return invalid("serviceRevisionArns must not be empty.");
+    if (arns.length > 20) return invalid("serviceRevisionArns can have at most 20 items.");
+    const serviceRevisions: JsonObject[] = [];
+    const failures: JsonObject[] = [];
+    for (const arn of arns) {
+      const revision = this.revisions.get(arn);
+      if (revision === undefined) failures.push({ arn, reason: "MISSING" });
+      else serviceRevisions.push(renderRevision(revision));
+    }
+    return { json: { serviceRevisions, failures } };
+  }
+
+  /**
+   * StopServiceDeployment: stopType ROLLBACK (the default; ABORT is refused: "The valid values are
+   * ROLLBACK"). PENDING or IN_PROGRESS → ROLLBACK_REQUESTED, and the next DescribeServices of the service
+   * starts the rollback; STOP_REQUESTED and ROLLBACK_* go on as they are; a finished deployment is a
+   * ConflictException.
+   */
+  stopServiceDeployment(request: JsonObject): ApiAnswer {
+    const arn = stringField(request, "serviceDeploymentArn");
+    if (arn === undefined) return invalid("serviceDeploymentArn is required.");
+    const stopType = stringField(request, "stopType") ?? "ROLLBACK";
+    if (stopType !== "ROLLBACK") return invalid(`stopType ${stopType} is not supported. The valid values are ROLLBACK.`);
+    const found = this.findRecord(arn);
+    if (found === undefined) return { error: "ServiceDeploymentNotFoundException", message: `The service deployment ${arn} does not exist.` };
+    const { record } = found;
+    if (!STOPPABLE.has(record.status)) return { error: "ConflictException", message: `The service deployment is ${record.status} and cannot be stopped.` };
+    if (record.status === "PENDING" || record.status === "IN_PROGRESS") {
+      const at = this.seconds();
+      Object.assign(record, { status: "ROLLBACK_REQUESTED", updatedAt: at, statusReason: "Rollback requested (StopServiceDeployment)." });
+    }
+    return { json: { serviceDeploymentArn: arn } };
   }
 
   private addEvent(state: Service, message: string, at: number): void {
@@ -817,7 +1173,24 @@ export class EcsSimulation {
       ...(state.networkConfiguration === undefined ? {} : { networkConfiguration: clone(state.networkConfiguration) }),
       deployments,
       events: state.events.map((event) => ({ ...event })),
+      ...this.renderCurrent(state),
     };
+  }
+
+  /** currentServiceDeployment (the PRIMARY deployment's service deployment) and currentServiceRevisions. */
+  private renderCurrent(state: Service): JsonObject {
+    const primary = state.deployments.find((deployment) => deployment.status === "PRIMARY");
+    const counts = this.revisionCounts(state);
+    const revisions = [...new Set(state.deployments.flatMap((deployment) => (deployment.revisionArn === undefined ? [] : [deployment.revisionArn])))];
+    const out: JsonObject = {};
+    if (primary?.recordArn !== undefined) out["currentServiceDeployment"] = primary.recordArn;
+    if (revisions.length > 0) {
+      out["currentServiceRevisions"] = revisions.map((arn) => {
+        const c = counts(arn);
+        return { arn, requestedTaskCount: c.requested, runningTaskCount: c.running, pendingTaskCount: c.pending };
+      });
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------- tasks
@@ -1011,6 +1384,16 @@ export class EcsSimulation {
       },
     ];
   }
+}
+
+/** ECS keeps service deployments for 90 days (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/view-service-deployment.html). */
+const RECORD_RETENTION_SECONDS = 90 * 24 * 3600;
+
+/** The answer of an API the simulation answers itself: JSON, or an ECS error (HTTP 400). */
+export type ApiAnswer = { json: JsonObject; error?: undefined; message?: undefined } | { error: string; message: string; json?: undefined };
+
+function invalid(message: string): ApiAnswer {
+  return { error: "InvalidParameterException", message };
 }
 
 /** True when a cluster reference (name or ARN) names the cluster with this ARN. */

@@ -5,7 +5,8 @@
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
-import { EcsSimulation, isJsonObject, type ConsistencySettings, type JsonObject, type SimRule, type TaskDefinitionInfo } from "./ecs-simulation.js";
+import { EcsSimulation, isJsonObject, type ApiAnswer, type ConsistencySettings, type JsonObject, type SimRule, type TaskDefinitionInfo } from "./ecs-simulation.js";
+import { LIFECYCLE_STAGES } from "./service-deployments.js";
 import { StsSimulation } from "./sts.js";
 
 /** A fault injected into matching AWS calls. */
@@ -109,6 +110,8 @@ const NON_RETRYABLE_FAULTS: Record<NonRetryableFault, { status: number; message:
 };
 const FAULT_ERRORS = new Set(["ThrottlingException", "ServiceUnavailable", "reset", ...Object.keys(NON_RETRYABLE_FAULTS)]);
 const OUTCOMES = new Set(["complete", "fail", "stuck"]);
+/** The stages a `failStage` may name (ECS's ServiceDeploymentLifecycleStage, as in the SDK). */
+const FAIL_STAGES = new Set(LIFECYCLE_STAGES);
 
 /** Service and operation of an AWS request, from X-Amz-Target or the SigV4 credential scope. */
 export function identifyCall(headers: IncomingHttpHeaders, url: string, body: Buffer): { service: string; operation: string } {
@@ -160,17 +163,28 @@ function sendJson(res: ServerResponse, status: number, value: unknown, contentTy
   return status;
 }
 
+/** An answer of the simulation's own ECS operations, as ECS's JSON protocol sends it (errors: HTTP 400 with __type). */
+function ecsAnswer(answer: ApiAnswer): MotoAnswer {
+  const headers = { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": randomUUID() };
+  if (answer.error !== undefined) return { status: 400, headers, body: Buffer.from(JSON.stringify({ __type: answer.error, message: answer.message })) };
+  return { status: 200, headers, body: Buffer.from(JSON.stringify(answer.json)) };
+}
+
 /** Validate a rule posted to `/_sim/rules`; returns an error message or the rule. */
 export function parseRule(value: unknown): SimRule | string {
   if (!isJsonObject(value)) return "rule must be a JSON object";
-  const { match, outcome, steps, exitCode, scaleTo, scaleAtStep } = value;
+  const { match, outcome, steps, exitCode, scaleTo, scaleAtStep, failStage, bakeSteps } = value;
   if (typeof match !== "string") return "rule.match must be a string";
   if (typeof outcome !== "string" || !OUTCOMES.has(outcome)) return "rule.outcome must be complete, fail or stuck";
   if (steps !== undefined && (typeof steps !== "number" || !Number.isInteger(steps) || steps < 1)) return "rule.steps must be an integer >= 1";
   if (exitCode !== undefined && (typeof exitCode !== "number" || !Number.isInteger(exitCode))) return "rule.exitCode must be an integer";
   if (scaleTo !== undefined && (typeof scaleTo !== "number" || !Number.isInteger(scaleTo) || scaleTo < 0)) return "rule.scaleTo must be an integer >= 0";
   if (scaleAtStep !== undefined && (typeof scaleAtStep !== "number" || !Number.isInteger(scaleAtStep) || scaleAtStep < 1)) return "rule.scaleAtStep must be an integer >= 1";
+  if (failStage !== undefined && (typeof failStage !== "string" || !(FAIL_STAGES as Set<string>).has(failStage))) return `rule.failStage must be one of ${LIFECYCLE_STAGES.join(", ")}`;
+  if (bakeSteps !== undefined && (typeof bakeSteps !== "number" || !Number.isInteger(bakeSteps) || bakeSteps < 0)) return "rule.bakeSteps must be an integer >= 0";
   const rule: SimRule = { match, outcome: outcome as SimRule["outcome"] };
+  if (failStage !== undefined) rule.failStage = failStage;
+  if (bakeSteps !== undefined) rule.bakeSteps = bakeSteps;
   if (scaleTo !== undefined) rule.scaleTo = scaleTo;
   if (scaleAtStep !== undefined) rule.scaleAtStep = scaleAtStep;
   if (steps !== undefined) rule.steps = steps;
@@ -260,6 +274,7 @@ export class EmulatorProxy {
   constructor(private readonly motoPort: number) {
     this.simulation = new EcsSimulation((reference) => this.describeTaskDefinition(reference));
     this.simulation.setImageCheck((image) => this.ecrImageExists(image));
+    this.simulation.setDigestLookup((image) => this.ecrImageDigest(image));
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { __type: "InternalFailure", message: String(error) });
@@ -410,6 +425,18 @@ export class EmulatorProxy {
    * other image (another registry or account: not ours to judge).
    */
   private async ecrImageExists(image: string): Promise<boolean | undefined> {
+    const found = await this.ecrImage(image);
+    return found === undefined ? undefined : found !== false;
+  }
+
+  /** The digest moto's ECR has for an ECR image of moto's account; undefined otherwise. */
+  private async ecrImageDigest(image: string): Promise<string | undefined> {
+    const found = await this.ecrImage(image);
+    return typeof found === "string" ? found : undefined;
+  }
+
+  /** ECR's digest of an image of moto's account ("" when ECR has it without one), false when missing, undefined when not ours. */
+  private async ecrImage(image: string): Promise<string | false | undefined> {
     const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?::([^@]+))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(image);
     if (match === null) return undefined;
     const [, account, region, repositoryName, tag, digest] = match;
@@ -421,7 +448,11 @@ export class EmulatorProxy {
     };
     const imageId = digest !== undefined ? { imageDigest: digest } : { imageTag: tag ?? "latest" };
     const answer = await this.forward("POST", "/", headers, Buffer.from(JSON.stringify({ repositoryName, imageIds: [imageId] })));
-    return answer.status === 200;
+    if (answer.status !== 200) return false;
+    const json = parseJson(answer.body);
+    const details = isJsonObject(json) && Array.isArray(json["imageDetails"]) ? json["imageDetails"] : [];
+    const first: unknown = details[0];
+    return isJsonObject(first) && typeof first["imageDigest"] === "string" ? first["imageDigest"] : "";
   }
 
   /** A subnet of moto's default VPC (moto checks subnets against its EC2 backend). */
@@ -481,6 +512,15 @@ export class EmulatorProxy {
           return errorAnswer(400, "InvalidParameterException", "startedBy must be the only filter when listing tasks.");
         }
         break;
+      // ECS's service deployment record (moto has none): answered by the simulation alone.
+      case "ListServiceDeployments":
+        return ecsAnswer(this.simulation.listServiceDeployments(request));
+      case "DescribeServiceDeployments":
+        return ecsAnswer(this.simulation.describeServiceDeployments(request));
+      case "DescribeServiceRevisions":
+        return ecsAnswer(this.simulation.describeServiceRevisions(request));
+      case "StopServiceDeployment":
+        return ecsAnswer(this.simulation.stopServiceDeployment(request));
       case "RegisterTaskDefinition":
         return this.serially(async () => {
           const answer = await this.forward("POST", url, req.headers, body);

@@ -1,0 +1,102 @@
+/**
+ * ECS's service deployment record (issue 17): ListServiceDeployments, DescribeServiceDeployments,
+ * DescribeServiceRevisions and StopServiceDeployment. ECS keeps the record of every service deployment
+ * for 90 days (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/view-service-deployment.html).
+ * Each function is one operation (or one batch of it) through `awsCall` (exit 3 on errors).
+ */
+import {
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
+  ListServiceDeploymentsCommand,
+  StopServiceDeploymentCommand,
+  type ServiceDeployment,
+  type ServiceDeploymentBrief,
+  type ServiceRevision,
+} from "@aws-sdk/client-ecs";
+import { ecsDeploymentEntries, type EcsDeploymentEntry } from "../core/ecs-record.js";
+import { awsCall } from "./call.js";
+import type { AwsClients } from "./clients.js";
+
+type Ecs = Pick<AwsClients, "ecs">;
+
+/** DescribeServiceDeployments and DescribeServiceRevisions take at most 20 ARNs a call (API reference). */
+export const SERVICE_DEPLOYMENT_BATCH = 20;
+
+/** ListServiceDeployments answers 1–100 a page (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html). */
+export const LIST_SERVICE_DEPLOYMENTS_MAX = 100;
+
+/** The service deployments with these ARNs (one call per 20); unknown ARNs are left out. */
+export async function describeServiceDeployments(clients: Ecs, arns: readonly string[], signal?: AbortSignal): Promise<ServiceDeployment[]> {
+  const out: ServiceDeployment[] = [];
+  for (let i = 0; i < arns.length; i += SERVICE_DEPLOYMENT_BATCH) {
+    const batch = arns.slice(i, i + SERVICE_DEPLOYMENT_BATCH);
+    const output = await awsCall("DescribeServiceDeployments", batch.join(","), () =>
+      clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: batch }), signal ? { abortSignal: signal } : {}),
+    );
+    out.push(...(output.serviceDeployments ?? []));
+  }
+  return out;
+}
+
+/** The service revisions with these ARNs (one call per 20); unknown ARNs are left out. */
+export async function describeServiceRevisions(clients: Ecs, arns: readonly string[], signal?: AbortSignal): Promise<ServiceRevision[]> {
+  const out: ServiceRevision[] = [];
+  for (let i = 0; i < arns.length; i += SERVICE_DEPLOYMENT_BATCH) {
+    const batch = arns.slice(i, i + SERVICE_DEPLOYMENT_BATCH);
+    const output = await awsCall("DescribeServiceRevisions", batch.join(","), () =>
+      clients.ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: batch }), signal ? { abortSignal: signal } : {}),
+    );
+    out.push(...(output.serviceRevisions ?? []));
+  }
+  return out;
+}
+
+/**
+ * The newest `limit` service deployments of a service (ECS lists newest first), in as few pages as
+ * `limit` needs (100 a page): the number of calls stays bounded by the limit.
+ */
+export async function listServiceDeployments(clients: Ecs, cluster: string, service: string, limit: number, options: { status?: string[]; signal?: AbortSignal } = {}): Promise<ServiceDeploymentBrief[]> {
+  const out: ServiceDeploymentBrief[] = [];
+  let nextToken: string | undefined;
+  do {
+    const maxResults = Math.min(LIST_SERVICE_DEPLOYMENTS_MAX, Math.max(1, limit - out.length));
+    const output = await awsCall("ListServiceDeployments", `${cluster}/${service}`, () =>
+      clients.ecs.send(
+        new ListServiceDeploymentsCommand({
+          cluster,
+          service,
+          maxResults,
+          ...(options.status !== undefined ? { status: options.status as ListServiceDeploymentsStatus } : {}),
+          ...(nextToken !== undefined ? { nextToken } : {}),
+        }),
+        options.signal ? { abortSignal: options.signal } : {},
+      ),
+    );
+    out.push(...(output.serviceDeployments ?? []));
+    nextToken = output.nextToken;
+  } while (nextToken !== undefined && out.length < limit);
+  return out.slice(0, limit);
+}
+
+type ListServiceDeploymentsStatus = NonNullable<ConstructorParameters<typeof ListServiceDeploymentsCommand>[0]["status"]>;
+
+/**
+ * StopServiceDeployment with stopType ROLLBACK: ECS returns the service to the previous service
+ * revision ("You can use this option even if you didn't configure the service deployment for the
+ * rollback option", https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_StopServiceDeployment.html).
+ */
+export async function stopServiceDeploymentRollback(clients: Ecs, serviceDeploymentArn: string): Promise<void> {
+  await awsCall("StopServiceDeployment", serviceDeploymentArn, () => clients.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn, stopType: "ROLLBACK" })));
+}
+
+/**
+ * ECS's record of a service's newest `limit` deployments with their target revisions (task definition,
+ * resolved image digests): ceil(limit / 100) ListServiceDeployments and ceil(revisions / 20)
+ * DescribeServiceRevisions calls.
+ */
+export async function serviceDeploymentHistory(clients: Ecs, cluster: string, service: string, limit: number, signal?: AbortSignal): Promise<EcsDeploymentEntry[]> {
+  const briefs = await listServiceDeployments(clients, cluster, service, limit, signal ? { signal } : {});
+  const revisionArns = [...new Set(briefs.flatMap((b) => (b.targetServiceRevisionArn !== undefined ? [b.targetServiceRevisionArn] : [])))];
+  const revisions = revisionArns.length > 0 ? await describeServiceRevisions(clients, revisionArns, signal) : [];
+  return ecsDeploymentEntries(briefs, revisions);
+}
