@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { brotliDecompressSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { CLI_BUILD_COMMANDS, CLI_BUILDS } from "../../src/orb/cli-builds.js";
+import { decodeBase85 } from "../../src/orb/embed.js";
 import { expandJob, type RunStep } from "../helpers/orb-harness.js";
 import { MINIMAL_ARGS } from "./job-args.js";
 import { readOrb } from "./orb-files.js";
@@ -28,7 +29,7 @@ function unpacked(build: Build): { bytes: Buffer; sha256: string } {
   if (!step) throw new Error(`the install command has no step for the ${build} build`);
   const environment = step.when.steps[0]?.run.environment ?? {};
   const parts = Object.keys(environment).filter((name) => /^ORB_PACKED_\d+$/.test(name)).sort((a, b) => Number(a.slice(11)) - Number(b.slice(11)));
-  const bytes = brotliDecompressSync(Buffer.from(parts.map((name) => environment[name]).join(""), "base64"));
+  const bytes = brotliDecompressSync(decodeBase85(parts.map((name) => environment[name]).join("")));
   expect(createHash("sha256").update(bytes).digest("hex"), `${build}: the orb's SHA-256`).toBe(environment["ORB_SHA256"]);
   return { bytes, sha256: environment["ORB_SHA256"] as string };
 }

@@ -126,8 +126,9 @@ describe("expanded jobs", () => {
         // The orb's own commands are one short line (RC009); the test job's steps are the user's.
         if (!(name === "test" && run.name === "Run the tests")) expect(run.command.includes("\n") || run.command.length > 64, run.command).toBe(false);
         for (const [variable, value] of Object.entries(run.environment)) {
-          // The packed CLI is data (base64, checked against its SHA-256 when unpacked), not a script.
-          if (/^ORB_PACKED_\d+$/.test(variable)) expect(value).toMatch(/^[A-Za-z0-9+/=]+$/);
+          // The packed CLI is data (base 85 without quotes, backslashes, $, backquotes, braces or < >;
+          // checked against its SHA-256 when unpacked), not a script.
+          if (/^ORB_PACKED_\d+$/.test(variable)) expect(value).toMatch(/^[!#%&()*+,\-./0-9:;=?@A-Z[\]^_a-z|~]+$/);
           else if (name !== "test") expect(value, `${run.name}: ${variable}`).not.toMatch(FETCH);
         }
       }

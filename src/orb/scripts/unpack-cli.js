@@ -1,5 +1,5 @@
 // Installs the ecs-release CLI that travels inside the orb, with nothing downloaded: the step's
-// environment carries the brotli-compressed bundle as base64 in ORB_PACKED_1..n (each well below
+// environment carries the brotli-compressed bundle in base 85 in ORB_PACKED_1..n (each well below
 // Linux's 128 KiB limit on one variable). This joins and decodes them, checks the SHA-256 the orb
 // was generated with, writes the CLI to ~/.ecs-release/bin (safely: see below), and puts it on PATH for the job's later
 // steps through $BASH_ENV (which bash reads before every step).
@@ -14,7 +14,21 @@ const parts = Object.keys(process.env)
   .filter((name) => /^ORB_PACKED_\d+$/.test(name))
   .sort((a, b) => Number(a.slice(11)) - Number(b.slice(11)));
 const packed = parts.map((name) => process.env[name]).join("");
-const bundle = brotliDecompressSync(Buffer.from(packed, "base64"));
+// Base 85 (src/orb/embed.ts, PACK_ALPHABET): printable ASCII without " ' \\ < > $ ` { }; 4 bytes in 5
+// digits, big-endian; a last group of n bytes is n + 1 digits, padded with the highest digit.
+const alphabet = Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i)).filter((c) => !"\"'\\<>$`{}".includes(c)).join("");
+const digitOf = new Map([...alphabet].map((c, i) => [c, i]));
+const compressed = Buffer.alloc(Math.ceil(packed.length / 5) * 4);
+let size = 0;
+for (let i = 0; i < packed.length; i += 5) {
+  const group = packed.slice(i, i + 5);
+  let value = 0;
+  for (let j = 0; j < 5; j++) value = value * 85 + (j < group.length ? digitOf.get(group[j]) : 84);
+  const word = Buffer.alloc(4);
+  word.writeUInt32BE(value);
+  size += word.copy(compressed, size, 0, group.length - 1);
+}
+const bundle = brotliDecompressSync(compressed.subarray(0, size));
 const sha256 = createHash("sha256").update(bundle).digest("hex");
 if (sha256 !== process.env.ORB_SHA256) {
   console.error(`The unpacked ecs-release has SHA-256 ${sha256}, not ${process.env.ORB_SHA256}: the orb is damaged.`);
