@@ -55,9 +55,13 @@ export const OCI_LABEL = {
   created: "org.opencontainers.image.created",
 } as const;
 
-/** Tells docker from podman by the first line of `<cli> --version`; anything else counts as docker-compatible. */
+/**
+ * Tells docker from podman by `<cli> --version`: a line `podman version X` (podman may print warnings
+ * before it, e.g. about cgroups or its storage, on a busy or unusual machine); anything else counts as
+ * docker-compatible.
+ */
 export function parseCliFlavor(versionOutput: string): DockerCapabilities["flavor"] {
-  return /^\s*podman\b/i.test(versionOutput) ? "podman" : "docker";
+  return /^\s*podman version\b/im.test(versionOutput) ? "podman" : "docker";
 }
 
 /**

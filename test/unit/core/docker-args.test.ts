@@ -237,6 +237,8 @@ describe("parseCliFlavor", () => {
     ["Docker version 28.2.2, build e6534b4", "docker"],
     ["podman version 4.3.1", "podman"],
     ["nerdctl version 1.7.0", "docker"],
+    ['time="2026-12-01T23:58:09Z" level=warning msg="The cgroupv2 manager is set to systemd but there is no systemd user session available"\npodman version 4.3.1', "podman"],
+    ["WARN[0000] Using cgroups-v1 which is deprecated in favor of cgroups-v2\npodman version 4.3.1", "podman"],
   ])("%s → %s", (output, flavor) => {
     expect(parseCliFlavor(output)).toBe(flavor);
   });
