@@ -18,6 +18,7 @@ import { ecrImageExists } from "../aws/ecr-image-check.js";
 import { describeServices, partialUpdateError, tagResource, updateServices, type StartedDeployment } from "../aws/ecs.js";
 import { deregisterRevision, describeRevision, describeRevisions, listRegionUsage, mapConcurrently, RevisionLister } from "../aws/task-definitions.js";
 import { rolloutReportError, waitForRollouts, type RolloutReport } from "../aws/wait-rollout.js";
+import type { StoppedTaskReason } from "../core/stopped-tasks.js";
 import type { Clock } from "../core/clock.js";
 import { formatDuration } from "../core/duration.js";
 import { arnAccountAndRegion, imagesToCheck, type EcrImageRef } from "../core/ecr-image.js";
@@ -93,6 +94,8 @@ export interface RollbackServiceResult {
   /** planned (dry run), unchanged (already on the target), not-waited, or the rollout state. */
   readonly outcome: string;
   readonly reason?: string;
+  /** A failed rollout: why a few of its tasks stopped (stoppedReason, stopCode, containers' exit codes). */
+  readonly stoppedTasks?: readonly StoppedTaskReason[];
   /** How it goes back: StopServiceDeployment ROLLBACK of ECS's deployment in flight, or UpdateService to the target. */
   readonly method?: "stop-service-deployment" | "update-service";
 }
@@ -367,7 +370,13 @@ function serviceResults(verified: Verified, updated: readonly StartedDeployment[
     const outcome = report?.outcomes.find((o) => o.service === s.service);
     if (!update) return s;
     const method = update.deploymentId.startsWith("arn:") ? ("stop-service-deployment" as const) : ("update-service" as const);
-    return { ...s, deploymentId: update.deploymentId, method, ...(outcome ? { outcome: outcome.state, reason: outcome.reason } : {}) };
+    return {
+      ...s,
+      deploymentId: update.deploymentId,
+      method,
+      ...(outcome ? { outcome: outcome.state, reason: outcome.reason } : {}),
+      ...(outcome?.stoppedTasks !== undefined ? { stoppedTasks: outcome.stoppedTasks } : {}),
+    };
   });
 }
 

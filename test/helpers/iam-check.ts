@@ -136,6 +136,12 @@ const decryptViaSsm = (parameterArn: string, c: MappingContext, principal: "job"
         },
       ];
 const wildcard = (action: string): IamMapping => () => [{ action, resource: "*" }];
+/** A request on a service-deployment or service-revision ARN, with the cluster it names as ecs:cluster. */
+const deploymentRecordRequest = (action: string, arn: string, c: MappingContext): IamRequest => ({
+  action,
+  resource: { arn },
+  context: { "ecs:cluster": ecsClusterArn(/:service-(?:deployment|revision)\/([^/]+)\//.exec(arn)?.[1] ?? "", c) },
+});
 
 /** `service:Operation` → the IAM requests AWS authorizes for it. */
 export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
@@ -217,6 +223,19 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
       },
     ];
   },
+  // ECS's service deployment record: ListServiceDeployments on the service; the others on the
+  // service-deployment or service-revision ARNs they name (arn:aws:ecs:REGION:ACCOUNT:service-deployment/
+  // CLUSTER/SERVICE/ID), with ecs:cluster: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment-permissions.html
+  "ecs:ListServiceDeployments": (call, c) => [
+    {
+      action: "ecs:ListServiceDeployments",
+      resource: { type: "service", values: { ClusterName: ecsClusterName(call.request["cluster"]), ServiceName: ecsServiceName(String(call.request["service"] ?? "")) } },
+      context: { "ecs:cluster": ecsClusterArn(call.request["cluster"], c) },
+    },
+  ],
+  "ecs:DescribeServiceDeployments": (call, c) => strings(call.request["serviceDeploymentArns"]).map((arn) => deploymentRecordRequest("ecs:DescribeServiceDeployments", arn, c)),
+  "ecs:DescribeServiceRevisions": (call, c) => strings(call.request["serviceRevisionArns"]).map((arn) => deploymentRecordRequest("ecs:DescribeServiceRevisions", arn, c)),
+  "ecs:StopServiceDeployment": (call, c) => [deploymentRecordRequest("ecs:StopServiceDeployment", String(call.request["serviceDeploymentArn"] ?? ""), c)],
   // ListTasks: the reference names container-instance, which a listing by cluster does not have; "*" with ecs:cluster.
   "ecs:ListTasks": (call, c) => [{ action: "ecs:ListTasks", resource: "*", context: { "ecs:cluster": ecsClusterArn(call.request["cluster"], c) } }],
   // ECR

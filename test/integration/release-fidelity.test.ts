@@ -83,11 +83,16 @@ describe("a failed rollout says why (issue 13 §3.11; https://docs.aws.amazon.co
     expect(log.filter((op) => op === "DescribeTasks")).toHaveLength(1);
   });
 
-  it("rollback names them too when its own rollout fails", async () => {
+  it("rollback names them too when its own rollout fails, in the failure line and in --json", async () => {
     expect((await release(["--service", "web", "--sha", SHA_B])).code).toBe(0);
     await handle.emulator.addRule({ match: SHA_A, outcome: "fail", steps: 1, exitCode: 1 });
-    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", ...FAST], handle.env());
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--json", ...FAST], handle.env());
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toMatch(/stopped tasks: task [0-9a-f]{12}: EssentialContainerExited: Essential container in task exited \(app: exit 1; log-router: exit 143\)/);
+    const result = JSON.parse(run.stdout).result as { services: Array<{ stoppedTasks?: Array<{ stopCode: string; containers: Array<{ name: string; exitCode: number | null }> }> }> };
+    const tasks = result.services[0]?.stoppedTasks ?? [];
+    expect(tasks.length).toBeGreaterThan(0);
+    expect(tasks[0]?.stopCode).toBe("EssentialContainerExited");
+    expect(tasks[0]?.containers).toContainEqual(expect.objectContaining({ name: "app", exitCode: 1 }));
   });
 });
