@@ -25,7 +25,8 @@ beforeEach(async () => {
 async function inFlight(config: DeploymentConfiguration | undefined, rule: Parameters<typeof handle.emulator.addRule>[0]): Promise<string> {
   await rollOut(clients, "prod", "web", await registerRevision(clients, { family: "web", sha: sha("a"), outcome: "stable" }));
   if (config !== undefined) await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, ...config } }));
-  const next = await registerRevision(clients, { family: "web", sha: sha("b") });
+  // Its image is in ECR: a missing one would fail the deployment (CannotPullContainerError) before it is in flight.
+  const next = await registerRevision(clients, { family: "web", sha: sha("b"), pushImage: true });
   await handle.emulator.addRule(rule);
   const { service } = await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: next }));
   return service?.currentServiceDeployment ?? "";
