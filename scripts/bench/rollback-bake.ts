@@ -21,7 +21,7 @@ export type RollbackInBakeRun =
 
 /** Creates the BLUE_GREEN service (family `storefront`, one stable revision, 60 minutes of bake time). */
 export async function seedBakeService(clients: AwsClients): Promise<void> {
-  const first = await registerRevision(clients, { family: BAKE_SERVICE, sha: randomSha(), outcome: "stable" });
+  const first = await registerRevision(clients, { family: BAKE_SERVICE, sha: randomSha(), outcome: "stable", pushImage: true });
   await createService(clients, {
     cluster: CLUSTER,
     name: BAKE_SERVICE,
@@ -35,9 +35,9 @@ export async function seedBakeService(clients: AwsClients): Promise<void> {
 
 /** Rolls out a known-good revision, starts a bad one and drives it into BAKE_TIME, then times `rollback`. */
 export async function runRollbackInBake(emulator: Emulator, clients: AwsClients): Promise<RollbackInBakeRun> {
-  await rollOut(clients, CLUSTER, BAKE_SERVICE, await registerRevision(clients, { family: BAKE_SERVICE, sha: randomSha(), outcome: "stable" }));
+  await rollOut(clients, CLUSTER, BAKE_SERVICE, await registerRevision(clients, { family: BAKE_SERVICE, sha: randomSha(), outcome: "stable", pushImage: true }));
   const badSha = randomSha();
-  const bad = await registerRevision(clients, { family: BAKE_SERVICE, sha: badSha });
+  const bad = await registerRevision(clients, { family: BAKE_SERVICE, sha: badSha, pushImage: true });
   await emulator.addRule({ match: badSha, outcome: "complete", bakeSteps: 100_000 });
   const { service } = await clients.ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: BAKE_SERVICE, taskDefinition: bad }));
   const arn = service?.currentServiceDeployment ?? "";

@@ -20,14 +20,14 @@ export type RollbackRun =
 
 /** Creates the service (family `checkout`, two stable revisions to start with). */
 export async function seedRollbackService(clients: AwsClients): Promise<void> {
-  const first = await registerRevision(clients, { family: ROLLBACK_SERVICE, sha: randomSha(), outcome: "stable" });
+  const first = await registerRevision(clients, { family: ROLLBACK_SERVICE, sha: randomSha(), outcome: "stable", pushImage: true });
   await createService(clients, { cluster: CLUSTER, name: ROLLBACK_SERVICE, taskDefinition: first, desiredCount: 2, launchType: "FARGATE", networkConfiguration: SEED_NETWORK });
 }
 
 /** Registers a known-good and a bad revision, rolls the service out to the bad one, then times `rollback`. */
 export async function runRollback(emulator: Emulator, clients: AwsClients): Promise<RollbackRun> {
-  await registerRevision(clients, { family: ROLLBACK_SERVICE, sha: randomSha(), outcome: "stable" });
-  const bad = await registerRevision(clients, { family: ROLLBACK_SERVICE, sha: randomSha(), outcome: "stable" });
+  await registerRevision(clients, { family: ROLLBACK_SERVICE, sha: randomSha(), outcome: "stable", pushImage: true });
+  const bad = await registerRevision(clients, { family: ROLLBACK_SERVICE, sha: randomSha(), outcome: "stable", pushImage: true });
   await rollOut(clients, CLUSTER, ROLLBACK_SERVICE, bad);
   const before = (await emulator.callLog()).length;
   const run = await runTimed(["rollback", "--cluster", CLUSTER, "--service", ROLLBACK_SERVICE, "--poll-interval", "1ms", "--json"], emulatorEnv(emulator.url));
