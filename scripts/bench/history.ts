@@ -7,7 +7,7 @@ import type { AwsClients } from "../../test/helpers/emulator.js";
 import { registerRevision } from "../../test/helpers/revisions.js";
 import { createService, SEED_NETWORK } from "../../test/helpers/seed.js";
 import { countByOperation, total } from "./calls.js";
-import { mapConcurrently } from "../../src/aws/task-definitions.js";
+import { mapConcurrently } from "../../src/core/map-concurrently.js";
 import { expectExit, runTimed } from "./cli-process.js";
 import { CLUSTER, emulatorEnv, randomSha, SEED_CONCURRENCY } from "./platform.js";
 

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import type { AwsClients } from "../../test/helpers/emulator.js";
 import { createCluster, createRepository, createService, imageUri, LOG_ROUTER_IMAGE, putImage, registerTaskDefinition, SEED_NETWORK } from "../../test/helpers/seed.js";
-import { mapConcurrently } from "../../src/aws/task-definitions.js";
+import { mapConcurrently } from "../../src/core/map-concurrently.js";
 
 export const CLUSTER = "bench";
 export const REPOSITORY = "app";

@@ -20,6 +20,7 @@ import { parseRevisionName, type RevisionRecord } from "../core/revision-record.
 import { revisionUsers } from "../core/revision-usage.js";
 import { TAG, tagsToMap } from "../core/tags.js";
 import { awsCall, awsErrorCode, translateAwsError } from "./call.js";
+import { mapConcurrently } from "../core/map-concurrently.js";
 import type { AwsClients } from "./clients.js";
 
 type Ecs = Pick<AwsClients, "ecs">;
@@ -209,16 +210,3 @@ async function sendListServices(clients: Ecs, cluster: string, token: string | u
   }
 }
 
-/** Maps `items` through `fn` with at most `limit` calls in flight; results keep the input order. */
-export async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let nextIndex = 0;
-  const worker = async (): Promise<void> => {
-    while (nextIndex < items.length) {
-      const index = nextIndex++;
-      results[index] = await fn(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return results;
-}

@@ -1,6 +1,7 @@
 import type { AwsClients } from "../aws/clients.js";
 import { describeServices } from "../aws/ecs.js";
-import { deregisterRevision, describeRevisions, listRegionUsage, mapConcurrently, RevisionLister } from "../aws/task-definitions.js";
+import { deregisterRevision, describeRevisions, listRegionUsage, RevisionLister } from "../aws/task-definitions.js";
+import { mapConcurrently } from "../core/map-concurrently.js";
 import { ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { checkPruneRequest, pruneLines, selectRevisionsToPrune } from "../core/prune-selection.js";

@@ -1,5 +1,5 @@
 import type { AwsClients } from "../aws/clients.js";
-import { buildImage, canExportCache, detectCapabilities, loginRegistry, pushImage, type DockerCli } from "../aws/docker.js";
+import { buildImage, canExportCache, detectCapabilities, loginRegistry, pushImage, type DockerCli } from "../docker/docker.js";
 import { describeRepository, existingTags, findImage } from "../aws/ecr.js";
 import { addImageTags, createRepository, getRegistryLogin } from "../aws/ecr-auth.js";
 import type { Clock } from "../core/clock.js";

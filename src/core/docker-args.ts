@@ -1,6 +1,6 @@
 /**
  * Argument vectors for a docker-compatible CLI (docker with or without buildx, podman), built as
- * plain data so they can be table-tested. Nothing here runs a process: src/aws/docker.ts does.
+ * plain data so they can be table-tested. Nothing here runs a process: src/docker/docker.ts does.
  * Values never appear in these vectors: `login` reads the password from stdin, and a build
  * argument's value travels in the child's environment (`--build-arg K`, which docker and podman read
  * from their environment: https://docs.docker.com/reference/cli/docker/buildx/build/#build-arg),

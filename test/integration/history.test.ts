@@ -4,7 +4,7 @@ import { runCli } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations } from "../helpers/emulator.js";
 import { registerRevision, registerRevisions, sha } from "../helpers/revisions.js";
 import { createService, seedPlatform } from "../helpers/seed.js";
-import { mapConcurrently } from "../../src/aws/task-definitions.js";
+import { mapConcurrently } from "../../src/core/map-concurrently.js";
 
 const handle = useEmulator();
 

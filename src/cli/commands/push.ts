@@ -67,7 +67,7 @@ async function executePush(ctx: CliContext): Promise<CommandOutcome> {
     ...(cacheTo !== undefined ? { cacheTo } : {}),
   };
   const { run } = await import("../../commands/push.js");
-  const { createDockerCli } = await import("../../aws/docker.js");
+  const { createDockerCli } = await import("../../docker/docker.js");
   const docker = createDockerCli({ program: read.string(flags, "docker") ?? "docker", env, log: ctx.log, signal: ctx.signal });
   const result = await run(options, { aws: await ctx.aws(), docker, log: ctx.log, clock: ctx.clock, redactor: ctx.redactor });
   return { result };
