@@ -25,30 +25,31 @@ export const SERVICE_DEPLOYMENT_BATCH = 20;
 /** ListServiceDeployments answers 1–100 a page (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html). */
 export const LIST_SERVICE_DEPLOYMENTS_MAX = 100;
 
+/** `describe` over `arns` in batches of 20, one call after the other, results in order. */
+async function inBatches<T>(arns: readonly string[], describe: (batch: string[]) => Promise<readonly T[] | undefined>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < arns.length; i += SERVICE_DEPLOYMENT_BATCH) out.push(...((await describe(arns.slice(i, i + SERVICE_DEPLOYMENT_BATCH))) ?? []));
+  return out;
+}
+
 /** The service deployments with these ARNs (one call per 20); unknown ARNs are left out. */
 export async function describeServiceDeployments(clients: Ecs, arns: readonly string[], signal?: AbortSignal): Promise<ServiceDeployment[]> {
-  const out: ServiceDeployment[] = [];
-  for (let i = 0; i < arns.length; i += SERVICE_DEPLOYMENT_BATCH) {
-    const batch = arns.slice(i, i + SERVICE_DEPLOYMENT_BATCH);
+  return inBatches(arns, async (batch) => {
     const output = await awsCall("DescribeServiceDeployments", batch.join(","), () =>
       clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: batch }), signal ? { abortSignal: signal } : {}),
     );
-    out.push(...(output.serviceDeployments ?? []));
-  }
-  return out;
+    return output.serviceDeployments;
+  });
 }
 
 /** The service revisions with these ARNs (one call per 20); unknown ARNs are left out. */
 export async function describeServiceRevisions(clients: Ecs, arns: readonly string[], signal?: AbortSignal): Promise<ServiceRevision[]> {
-  const out: ServiceRevision[] = [];
-  for (let i = 0; i < arns.length; i += SERVICE_DEPLOYMENT_BATCH) {
-    const batch = arns.slice(i, i + SERVICE_DEPLOYMENT_BATCH);
+  return inBatches(arns, async (batch) => {
     const output = await awsCall("DescribeServiceRevisions", batch.join(","), () =>
       clients.ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: batch }), signal ? { abortSignal: signal } : {}),
     );
-    out.push(...(output.serviceRevisions ?? []));
-  }
-  return out;
+    return output.serviceRevisions;
+  });
 }
 
 /**
