@@ -1,15 +1,17 @@
 import type { AwsClients } from "../aws/clients.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
-import { ValidationError } from "../core/errors.js";
 import type { Redactor } from "../core/redact.js";
-import type { FlagSpec, FlagValues } from "./flags.js";
+import { GLOBAL_FLAGS, parseCommandLine, type FlagSpec, type ParsedFlags } from "./flags.js";
 
-/** Everything a command adapter gets from the CLI. The only door to `process`. */
-export interface CliContext {
+/**
+ * Everything a command adapter gets from the CLI. The only door to `process`. `F` is the command's
+ * flag set: `flags` is typed from it (see {@link ParsedFlags}).
+ */
+export interface CliContext<F extends readonly FlagSpec[] = readonly []> {
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** The command's flags and the global ones, parsed (environment fallbacks applied). */
-  readonly flags: FlagValues;
+  /** The command's flags, parsed: environment fallbacks and defaults applied, required ones present, choices checked. */
+  readonly flags: ParsedFlags<F>;
   readonly log: Logger;
   /** Every SecureString value read is added here; all output passes through it. */
   readonly redactor: Redactor;
@@ -31,29 +33,49 @@ export interface CommandOutcome {
   readonly exitCode?: number;
 }
 
-/** A CLI command: its flags and help, and the adapter from flags to `commands/<name>.run`. */
-export interface CommandSpec {
+/** A CLI command as defined: its flags and help, and the adapter from its typed flags to `commands/<name>.run`. */
+export interface CommandSpec<F extends readonly FlagSpec[]> {
   readonly name: string;
   /** One line for the command list. */
   readonly summary: string;
   /** A paragraph for the command's --help. */
   readonly description: string;
   readonly examples: readonly string[];
-  readonly flags: readonly FlagSpec[];
+  /** The command's flags (a `defineFlags` set), besides the global ones. */
+  readonly flags: F;
   /** Runs the command. Human output goes through ctx.log/ctx.print; the result is printed under --json. */
-  execute(ctx: CliContext): Promise<CommandOutcome>;
+  execute(ctx: CliContext<F>): Promise<CommandOutcome>;
 }
 
-/** Helpers for adapters: typed reads of parsed flags. */
-export const read = {
-  string: (flags: FlagValues, name: string): string | undefined => (typeof flags[name] === "string" ? (flags[name] as string) : undefined),
-  /** A flag its spec marks `required` (parseFlags/requireFlags refused its absence already). */
-  required: (flags: FlagValues, name: string): string => {
-    const value = flags[name];
-    if (typeof value !== "string") throw new ValidationError(`missing required flag: --${name}`);
-    return value;
-  },
-  list: (flags: FlagValues, name: string): string[] => (Array.isArray(flags[name]) ? (flags[name] as string[]) : []),
-  boolean: (flags: FlagValues, name: string): boolean => flags[name] === true,
-  number: (flags: FlagValues, name: string): number | undefined => (typeof flags[name] === "number" ? (flags[name] as number) : undefined),
-};
+/** A command line parsed for one command: the global flags, and the command bound to its own typed flags. */
+export interface ParsedCommand {
+  readonly globals: ParsedFlags<typeof GLOBAL_FLAGS>;
+  execute(ctx: Omit<CliContext, "flags">): Promise<CommandOutcome>;
+}
+
+/** A CLI command as main() runs it (its flag types stay inside {@link Command.parse}). */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly description: string;
+  readonly examples: readonly string[];
+  readonly flags: readonly FlagSpec[];
+  /** Parses the command line with the command's and the global flags (see `parseCommandLine`); throws ValidationError on bad input. */
+  parse(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedCommand;
+}
+
+/** A command whose `execute` gets flags typed from its flag set, parsed by those same definitions. */
+export function defineCommand<const F extends readonly FlagSpec[]>(spec: CommandSpec<F>): Command {
+  const { name, summary, description, examples, flags: specs } = spec;
+  return {
+    name,
+    summary,
+    description,
+    examples,
+    flags: specs,
+    parse(argv, env) {
+      const { flags, globals } = parseCommandLine(specs, GLOBAL_FLAGS, argv, env);
+      return { globals, execute: (ctx) => spec.execute({ ...ctx, flags }) };
+    },
+  };
+}

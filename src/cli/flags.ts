@@ -5,7 +5,13 @@ import { ValidationError } from "../core/errors.js";
 /** The kinds of value a flag takes. `list` is repeatable; `duration` is parsed to milliseconds. */
 export type FlagType = "string" | "boolean" | "list" | "duration" | "integer";
 
-/** One command-line flag, also readable from `ECS_RELEASE_<NAME_IN_UPPER_SNAKE>`. */
+/**
+ * One command-line flag, also readable from `ECS_RELEASE_<NAME_IN_UPPER_SNAKE>`: the one definition
+ * of its name, type, default, allowed values and help. The value a command gets is typed from it
+ * ({@link FlagValue}); the orb's parameter for it takes its type and default from it too
+ * (`fromFlag` in src/orb/parameters.ts). Define flags with {@link defineFlag} / {@link defineFlags}
+ * so their literal types are kept.
+ */
 export interface FlagSpec {
   /** kebab-case, without the leading dashes. */
   readonly name: string;
@@ -17,6 +23,8 @@ export interface FlagSpec {
   readonly required?: boolean;
   /** Default as a user would type it (`"30m"`, `"20"`, ...), shown in --help. */
   readonly default?: string;
+  /** For strings: the only values allowed, checked by the parser (one line, exit 2) and shown in --help. */
+  readonly choices?: readonly string[];
   /**
    * For lists: a command-line value is one item even when it has commas (`--env K=a,b`). Other lists
    * also split command-line values on commas (`--service web,worker`).
@@ -26,6 +34,47 @@ export interface FlagSpec {
   readonly form?: { readonly pattern: RegExp; readonly rule: string };
 }
 
+/** A flag definition with its literal types kept (`type: "duration"`, `default: "30m"`, ...). */
+export function defineFlag<const F extends FlagSpec>(flag: F): F {
+  return flag;
+}
+
+/** A command's flags, in the order --help lists them, with their literal types kept. */
+export function defineFlags<const F extends readonly FlagSpec[]>(flags: F): F {
+  return flags;
+}
+
+/** A flag set by name (`byName(PUSH_FLAGS).repository`), for code that needs one definition of it. */
+export function byName<const F extends readonly FlagSpec[]>(flags: F): { readonly [S in F[number] as S["name"]]: S } {
+  return Object.fromEntries(flags.map((flag) => [flag.name, flag])) as { readonly [S in F[number] as S["name"]]: S };
+}
+
+/** True when the flag always has a value after parsing: it has a default, or it is required. */
+type AlwaysGiven<F extends FlagSpec> = F extends { readonly default: string } ? true : F extends { readonly required: true } ? true : false;
+
+/** The value of a given flag: one of its choices, a string, a boolean, a list, or a number (ms for durations). */
+type GivenValue<F extends FlagSpec> = F extends { readonly type: "boolean" }
+  ? boolean
+  : F extends { readonly type: "list" }
+    ? string[]
+    : F extends { readonly type: "duration" | "integer" }
+      ? number
+      : F extends { readonly choices: readonly (infer C extends string)[] }
+        ? C
+        : string;
+
+/**
+ * The parsed value of flag `F`: booleans are `false` and lists `[]` when not given; other flags are
+ * `undefined` when not given, unless they have a default or are required.
+ */
+export type FlagValue<F extends FlagSpec> = F extends { readonly type: "boolean" | "list" } ? GivenValue<F> : AlwaysGiven<F> extends true ? GivenValue<F> : GivenValue<F> | undefined;
+
+/** Parsed flag values of any flag set: strings, booleans, string lists, milliseconds (durations) and integers. */
+export type FlagValues = Readonly<Record<string, string | boolean | string[] | number | undefined>>;
+
+/** The parsed values of a flag set, by flag name, each typed by {@link FlagValue} (untyped {@link FlagValues} for a set of unknown flags). */
+export type ParsedFlags<F extends readonly FlagSpec[]> = string extends F[number]["name"] ? FlagValues : { readonly [S in F[number] as S["name"]]: FlagValue<S> };
+
 /**
  * The longest duration any flag takes: 24 hours. No wait of a release, rollback or task is meant to
  * last longer, and it keeps every timer far below Node's limit of 2^31-1 ms (about 24.8 days), past
@@ -34,16 +83,18 @@ export interface FlagSpec {
  */
 export const MAX_DURATION_MS = 24 * 3_600_000;
 
-/** Parsed flag values: strings, booleans, string lists, milliseconds (durations) and integers. */
-export type FlagValues = Record<string, string | boolean | string[] | number | undefined>;
+/** `--region`: every command's AWS region. */
+export const REGION = defineFlag({ name: "region", type: "string", placeholder: "REGION", description: "AWS region (else AWS_REGION, AWS_DEFAULT_REGION)" });
+/** `--debug`: every command's detail switch. */
+export const DEBUG = defineFlag({ name: "debug", type: "boolean", description: "log more detail, and the cause chain of errors" });
 
 /** Flags every command takes. */
-export const GLOBAL_FLAGS: readonly FlagSpec[] = [
-  { name: "region", type: "string", placeholder: "REGION", description: "AWS region (else AWS_REGION, AWS_DEFAULT_REGION)" },
+export const GLOBAL_FLAGS = defineFlags([
+  REGION,
   { name: "json", type: "boolean", description: "print one JSON result document on stdout" },
-  { name: "debug", type: "boolean", description: "log more detail, and the cause chain of errors" },
+  DEBUG,
   { name: "help", short: "h", type: "boolean", description: "show help" },
-];
+]);
 
 /** `ssm-path` → `ECS_RELEASE_SSM_PATH`. */
 export function envVarName(flag: string): string {
@@ -51,14 +102,32 @@ export function envVarName(flag: string): string {
 }
 
 /**
- * Parses argv for a command with its flags, falling back to `ECS_RELEASE_*` variables.
- * A flag on the command line wins over the variable; an empty variable counts as unset (the orb
- * passes every parameter, empty ones too). A list variable is split on newlines when it has any,
- * else on commas, so values that contain commas can be passed one per line.
+ * Parses argv for a command with its flags, falling back to `ECS_RELEASE_*` variables, then to each
+ * flag's default. A flag on the command line wins over the variable; an empty variable counts as
+ * unset (the orb passes every parameter, empty ones too). A list variable is split on newlines when
+ * it has any, else on commas, so values that contain commas can be passed one per line.
+ *
+ * Refuses (one ValidationError line each, exit 2) unknown flags, values of the wrong type or form,
+ * values outside a flag's `choices`, and — all named at once — required flags without a value.
  */
-export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[], env: Readonly<Record<string, string | undefined>>): FlagValues {
+export function parseFlags<const F extends readonly FlagSpec[]>(specs: F, argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedFlags<F> {
+  return parseCommandLine(specs, [], argv, env).flags;
+}
+
+/**
+ * {@link parseFlags} for a command's flags and the global ones (one command line holds both), each
+ * set's values typed from its definitions. Required flags are not checked when the global `help`
+ * flag is given: help needs no other flag, and the command does not run.
+ */
+export function parseCommandLine<const F extends readonly FlagSpec[], const G extends readonly FlagSpec[]>(
+  specs: F,
+  globalSpecs: G,
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): { readonly flags: ParsedFlags<F>; readonly globals: ParsedFlags<G> } {
+  const all = [...specs, ...globalSpecs];
   const options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }> = {};
-  for (const spec of specs) {
+  for (const spec of all) {
     options[spec.name] = {
       type: spec.type === "boolean" ? "boolean" : "string",
       ...(spec.type === "list" ? { multiple: true } : {}),
@@ -75,27 +144,30 @@ export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[], 
     throw new ValidationError(`unexpected argument "${parsed.positionals[0]}": flags take the form --name value (see --help)`);
   }
 
-  const values: FlagValues = {};
-  for (const spec of specs) {
-    const fromArgv = parsed.values[spec.name];
-    if (fromArgv !== undefined) {
-      values[spec.name] = convert(spec, fromArgv as string | boolean | string[], `--${spec.name}`);
-      continue;
-    }
-    const variable = envVarName(spec.name);
-    const fromEnv = env[variable];
-    if (fromEnv !== undefined && fromEnv !== "") {
-      values[spec.name] = convert(spec, fromEnv, variable);
-      continue;
-    }
-    if (spec.default !== undefined) values[spec.name] = convert(spec, spec.type === "list" ? [spec.default] : spec.default, `--${spec.name}`);
-  }
-  return values;
+  const valuesOf = (set: readonly FlagSpec[]) => Object.fromEntries(set.map((spec) => [spec.name, valueOf(spec, parsed.values[spec.name], env)]));
+  const flags = valuesOf(specs);
+  const globals = valuesOf(globalSpecs);
+  if (globals["help"] !== true) requireFlags(all, { ...flags, ...globals });
+  // The one place values meet their types: each was converted by its own definition just above.
+  return { flags: flags as ParsedFlags<F>, globals: globals as ParsedFlags<G> };
 }
 
-/** Throws one ValidationError naming every required flag that has no value (unless --help was asked). */
-export function requireFlags(specs: readonly FlagSpec[], values: FlagValues): void {
-  const missing = specs.filter((s) => s.required && (values[s.name] === undefined || (Array.isArray(values[s.name]) && (values[s.name] as string[]).length === 0)));
+/** One flag's value: from argv, else its variable, else its default; `false` / `[]` for an absent switch / list. */
+function valueOf(spec: FlagSpec, fromArgv: string | boolean | Array<string | boolean> | undefined, env: Readonly<Record<string, string | undefined>>): string | boolean | string[] | number | undefined {
+  if (fromArgv !== undefined) return convert(spec, fromArgv as string | boolean | string[], `--${spec.name}`);
+  const variable = envVarName(spec.name);
+  const fromEnv = env[variable];
+  if (fromEnv !== undefined && fromEnv !== "") return convert(spec, fromEnv, variable);
+  if (spec.default !== undefined) return convert(spec, spec.type === "list" ? [spec.default] : spec.default, `--${spec.name}`);
+  return spec.type === "boolean" ? false : spec.type === "list" ? [] : undefined;
+}
+
+/** Throws one ValidationError naming every required flag that has no value. */
+function requireFlags(specs: readonly FlagSpec[], values: FlagValues): void {
+  const missing = specs.filter((s) => {
+    const value = values[s.name];
+    return s.required && (value === undefined || (Array.isArray(value) && value.length === 0));
+  });
   if (missing.length > 0) {
     const names = missing.map((s) => `--${s.name} (or ${envVarName(s.name)})`).join(", ");
     throw new ValidationError(`missing required ${missing.length === 1 ? "flag" : "flags"}: ${names}`);
@@ -104,7 +176,10 @@ export function requireFlags(specs: readonly FlagSpec[], values: FlagValues): vo
 
 function convert(spec: FlagSpec, raw: string | boolean | string[], source: string): string | boolean | string[] | number {
   const value = convertType(spec, raw, source);
-  const { form } = spec;
+  const { form, choices } = spec;
+  if (choices !== undefined && typeof value === "string" && !choices.includes(value)) {
+    throw new ValidationError(`${source} must be ${choiceList(choices)}, not "${value}"`);
+  }
   if (form !== undefined) {
     for (const item of typeof value === "string" ? [value] : Array.isArray(value) ? value : []) {
       if (!form.pattern.test(item)) throw new ValidationError(`${source} "${item}" is not valid: ${form.rule}`);
@@ -136,6 +211,12 @@ function convertType(spec: FlagSpec, raw: string | boolean | string[], source: s
     case "string":
       return String(raw);
   }
+}
+
+/** `"a" or "b"`, `"a", "b" or "c"`. */
+export function choiceList(choices: readonly string[]): string {
+  const quoted = choices.map((choice) => `"${choice}"`);
+  return quoted.length <= 1 ? (quoted[0] ?? "") : `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`;
 }
 
 function splitList(text: string): string[] {

@@ -1,8 +1,8 @@
-import type { CommandSpec } from "./command.js";
+import type { Command } from "./command.js";
 import { envVarName, GLOBAL_FLAGS, type FlagSpec } from "./flags.js";
 
 /** The program's --help. */
-export function programHelp(commands: readonly CommandSpec[], version: string): string {
+export function programHelp(commands: readonly Command[], version: string): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     `ecs-release ${version} — release container images to AWS ECS, and roll them back.`,
@@ -26,7 +26,7 @@ export function programHelp(commands: readonly CommandSpec[], version: string): 
 }
 
 /** A command's --help. */
-export function commandHelp(command: CommandSpec): string {
+export function commandHelp(command: Command): string {
   const flags = [...command.flags, ...GLOBAL_FLAGS];
   const labels = flags.map(flagLabel);
   const width = Math.max(...labels.map((l) => l.length));
@@ -52,6 +52,6 @@ function flagLabel(flag: FlagSpec): string {
 }
 
 function flagDescription(flag: FlagSpec): string {
-  const notes = [flag.required ? "required" : "", flag.default !== undefined ? `default ${flag.default}` : "", flag.type === "duration" ? "at most 24h" : "", flag.name === "help" ? "" : envVarName(flag.name)].filter(Boolean);
+  const notes = [flag.required ? "required" : "", flag.choices ? `one of ${flag.choices.join(", ")}` : "", flag.default !== undefined ? `default ${flag.default}` : "", flag.type === "duration" ? "at most 24h" : "", flag.name === "help" ? "" : envVarName(flag.name)].filter(Boolean);
   return `${flag.description}${notes.length ? ` (${notes.join("; ")})` : ""}`;
 }

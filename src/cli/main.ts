@@ -2,9 +2,8 @@ import packageJson from "../../package.json" with { type: "json" };
 import type { Clock } from "../core/clock.js";
 import { ExitCode, isEcsReleaseError, ValidationError } from "../core/errors.js";
 import { Redactor } from "../core/redact.js";
-import type { CliContext, CommandSpec } from "./command.js";
+import type { CliContext, Command } from "./command.js";
 import { COMMANDS } from "./commands/index.js";
-import { GLOBAL_FLAGS, parseFlags, requireFlags } from "./flags.js";
 import { commandHelp, programHelp } from "./help.js";
 import { createLogger, useColor } from "./log.js";
 
@@ -40,17 +39,16 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   let json = argv.includes("--json");
   try {
     const command = findCommand(name);
-    const flags = parseFlags([...command.flags, ...GLOBAL_FLAGS], rest, env);
-    json = flags["json"] === true;
-    if (flags["help"] === true) {
+    // Checks every flag (required ones too, unless --help is given) before the command runs.
+    const parsed = command.parse(rest, env);
+    json = parsed.globals.json;
+    if (parsed.globals.help) {
       io.stdout(commandHelp(command));
       return ExitCode.ok;
     }
-    requireFlags(command.flags, flags);
-    const region = resolveRegion(typeof flags["region"] === "string" ? flags["region"] : undefined, env);
-    const ctx: CliContext = {
+    const region = resolveRegion(parsed.globals.region, env);
+    const ctx: Omit<CliContext, "flags"> = {
       env,
-      flags,
       log,
       redactor,
       clock,
@@ -69,7 +67,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         return createAwsClients({ region, log, ...(credentials === undefined ? {} : { credentials }) });
       },
     };
-    const outcome = await command.execute(ctx);
+    const outcome = await parsed.execute(ctx);
     if (json) io.stdout(`${redactor.redactJson(outcome.result ?? null, 2)}\n`);
     return outcome.exitCode ?? ExitCode.ok;
   } catch (error) {
@@ -94,7 +92,7 @@ function resolveRegion(flag: string | undefined, env: Readonly<Record<string, st
   return flag || env["AWS_REGION"] || env["AWS_DEFAULT_REGION"] || undefined;
 }
 
-function findCommand(name: string): CommandSpec {
+function findCommand(name: string): Command {
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
     throw new ValidationError(`unknown command "${name}": use one of ${COMMANDS.map((c) => c.name).join(", ")} (see --help)`);

@@ -1,30 +1,34 @@
-import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
+import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
+import { defineFlags } from "../flags.js";
 import { CLUSTER, DRY_RUN, optional, SERVICES } from "./shared-flags.js";
 
+/** The flags of `ecs-release prune`. */
+export const PRUNE_FLAGS = defineFlags([
+  { name: "family", type: "list", placeholder: "FAMILY", description: "task definition family; repeatable" },
+  optional(CLUSTER),
+  optional(SERVICES),
+  { name: "keep", type: "integer", default: "20", description: "how many of the newest revisions to keep" },
+  DRY_RUN,
+]);
+
 /** `ecs-release prune`: keep the revision list short. */
-export const pruneCommand: CommandSpec = {
+export const pruneCommand = defineCommand({
   name: "prune",
   summary: "deregister old revisions, sparing those in use, the rollback target and kept ones",
   description: "Deregisters ACTIVE revisions beyond the newest N of each family; never one in use by a service in any cluster of the region, never a rollback target (the newest known-good revision, and the one `rollback` would choose for each revision in use), never one tagged ecs-release:keep=true. Logs why each older revision is kept.",
   examples: ["ecs-release prune --family web --keep 20 --dry-run"],
-  flags: [
-    { name: "family", type: "list", placeholder: "FAMILY", description: "task definition family; repeatable" },
-    optional(CLUSTER),
-    optional(SERVICES),
-    { name: "keep", type: "integer", default: "20", description: "how many of the newest revisions to keep" },
-    DRY_RUN,
-  ],
+  flags: PRUNE_FLAGS,
   execute: executePrune,
-};
+});
 
-async function executePrune(ctx: CliContext): Promise<CommandOutcome> {
+async function executePrune(ctx: CliContext<typeof PRUNE_FLAGS>): Promise<CommandOutcome> {
   const { flags } = ctx;
-  const cluster = read.string(flags, "cluster");
+  const { cluster } = flags;
   const options = {
-    families: read.list(flags, "family"),
-    services: read.list(flags, "service"),
-    keep: read.number(flags, "keep") ?? 20,
-    dryRun: read.boolean(flags, "dry-run"),
+    families: flags.family,
+    services: flags.service,
+    keep: flags.keep,
+    dryRun: flags["dry-run"],
     ...(cluster !== undefined ? { cluster } : {}),
   };
   const { run } = await import("../../commands/prune.js");

@@ -1,10 +1,32 @@
 import { execFile } from "node:child_process";
 import { ValidationError } from "../../core/errors.js";
-import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
+import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
+import { defineFlags } from "../flags.js";
 import { REPOSITORY, SHA } from "./shared-flags.js";
 
+/** The flags of `ecs-release push` (the orb's push parameters are built from them: src/orb/parameters.ts). */
+export const PUSH_FLAGS = defineFlags([
+  { ...REPOSITORY, required: true },
+  SHA,
+  { name: "context", type: "string", placeholder: "DIR", default: ".", description: "build context directory" },
+  { name: "dockerfile", type: "string", placeholder: "PATH", description: "Dockerfile path (default DIR/Dockerfile)" },
+  { name: "build-arg", type: "list", placeholder: "K=V", keepCommas: true, description: "build argument; repeatable (the value goes to the CLI's environment, not its command line)" },
+  { name: "target", type: "string", placeholder: "STAGE", description: "build stage to target" },
+  { name: "platform", type: "string", placeholder: "PLATFORM", description: "target platform, e.g. linux/amd64" },
+  { name: "extra-tag", type: "list", placeholder: "TAG", description: "additional tag to push; repeatable" },
+  { name: "docker", type: "string", placeholder: "PATH", default: "docker", description: "docker-compatible CLI to use (docker, podman)" },
+  { name: "registry", type: "string", placeholder: "HOST", description: "this account's ECR registry host to push to, instead of the one ECR's authorization data names (the ECR login goes to no other host)" },
+  { name: "insecure-test-registry", type: "boolean", description: "the --registry HOST is a test registry, not ECR: send it the ECR login anyway (tests only)" },
+  { name: "force", type: "boolean", description: "build and push even when the tag already exists" },
+  { name: "create-repository", type: "boolean", description: "create the ECR repository when it does not exist (scan on push, immutable tags)" },
+  { name: "cache-from", type: "string", placeholder: "CACHE", description: "build cache source, e.g. type=registry,ref=IMAGE (buildx), or an image reference" },
+  { name: "cache-to", type: "string", placeholder: "CACHE", description: "build cache destination (buildx with a driver that exports caches, or podman), e.g. type=registry,ref=IMAGE,mode=max; ECR needs image-manifest=true,oci-mediatypes=true too" },
+  { name: "label", type: "list", placeholder: "K=V", keepCommas: true, description: "extra image label, after the OCI ones; repeatable" },
+  { name: "source", type: "string", placeholder: "URL", description: "repository URL for the org.opencontainers.image.source label (default $CIRCLE_REPOSITORY_URL)" },
+]);
+
 /** `ecs-release push`: build and push the image for a commit. */
-export const pushCommand: CommandSpec = {
+export const pushCommand = defineCommand({
   name: "push",
   summary: "build the commit's image and push it to ECR (skipped when the tag exists)",
   description:
@@ -13,62 +35,38 @@ export const pushCommand: CommandSpec = {
     "ecs-release push --repository platform --sha $CIRCLE_SHA1 --context .",
     "ecs-release push --repository platform --extra-tag latest --platform linux/arm64 --cache-from type=registry,ref=123456789012.dkr.ecr.us-east-1.amazonaws.com/platform-cache:main --cache-to type=registry,ref=123456789012.dkr.ecr.us-east-1.amazonaws.com/platform-cache:main,mode=max,image-manifest=true,oci-mediatypes=true",
   ],
-  flags: [
-    { ...REPOSITORY, required: true },
-    SHA,
-    { name: "context", type: "string", placeholder: "DIR", default: ".", description: "build context directory" },
-    { name: "dockerfile", type: "string", placeholder: "PATH", description: "Dockerfile path (default DIR/Dockerfile)" },
-    { name: "build-arg", type: "list", placeholder: "K=V", keepCommas: true, description: "build argument; repeatable (the value goes to the CLI's environment, not its command line)" },
-    { name: "target", type: "string", placeholder: "STAGE", description: "build stage to target" },
-    { name: "platform", type: "string", placeholder: "PLATFORM", description: "target platform, e.g. linux/amd64" },
-    { name: "extra-tag", type: "list", placeholder: "TAG", description: "additional tag to push; repeatable" },
-    { name: "docker", type: "string", placeholder: "PATH", default: "docker", description: "docker-compatible CLI to use (docker, podman)" },
-    { name: "registry", type: "string", placeholder: "HOST", description: "this account's ECR registry host to push to, instead of the one ECR's authorization data names (the ECR login goes to no other host)" },
-    { name: "insecure-test-registry", type: "boolean", description: "the --registry HOST is a test registry, not ECR: send it the ECR login anyway (tests only)" },
-    { name: "force", type: "boolean", description: "build and push even when the tag already exists" },
-    { name: "create-repository", type: "boolean", description: "create the ECR repository when it does not exist (scan on push, immutable tags)" },
-    { name: "cache-from", type: "string", placeholder: "CACHE", description: "build cache source, e.g. type=registry,ref=IMAGE (buildx), or an image reference" },
-    { name: "cache-to", type: "string", placeholder: "CACHE", description: "build cache destination (buildx with a driver that exports caches, or podman), e.g. type=registry,ref=IMAGE,mode=max; ECR needs image-manifest=true,oci-mediatypes=true too" },
-    { name: "label", type: "list", placeholder: "K=V", keepCommas: true, description: "extra image label, after the OCI ones; repeatable" },
-    { name: "source", type: "string", placeholder: "URL", description: "repository URL for the org.opencontainers.image.source label (default $CIRCLE_REPOSITORY_URL)" },
-  ],
+  flags: PUSH_FLAGS,
   execute: executePush,
-};
+});
 
-async function executePush(ctx: CliContext): Promise<CommandOutcome> {
+async function executePush(ctx: CliContext<typeof PUSH_FLAGS>): Promise<CommandOutcome> {
   const { flags, env } = ctx;
-  const context = read.string(flags, "context") ?? ".";
-  const sha = read.string(flags, "sha") ?? (env["CIRCLE_SHA1"] || undefined) ?? (await readGitHead(context));
-  const source = read.string(flags, "source") ?? (env["CIRCLE_REPOSITORY_URL"] || undefined);
-  const dockerfile = read.string(flags, "dockerfile");
-  const target = read.string(flags, "target");
-  const platform = read.string(flags, "platform");
-  const registry = read.string(flags, "registry");
-  const cacheFrom = read.string(flags, "cache-from");
-  const cacheTo = read.string(flags, "cache-to");
+  const { context, dockerfile, target, platform, registry, "cache-from": cacheFrom, "cache-to": cacheTo } = flags;
+  const sha = flags.sha ?? (env["CIRCLE_SHA1"] || undefined) ?? (await readGitHead(context));
+  const source = flags.source ?? (env["CIRCLE_REPOSITORY_URL"] || undefined);
   const sourceDateEpoch = await commitTime(env["SOURCE_DATE_EPOCH"], context, sha);
   const options = {
-    repository: read.required(flags, "repository"),
+    repository: flags.repository,
     sha,
     context,
-    buildArgs: read.list(flags, "build-arg"),
-    extraTags: read.list(flags, "extra-tag"),
-    labels: read.list(flags, "label"),
+    buildArgs: flags["build-arg"],
+    extraTags: flags["extra-tag"],
+    labels: flags.label,
     cacheFrom: cacheFrom === undefined ? [] : [cacheFrom],
-    force: read.boolean(flags, "force"),
-    createRepository: read.boolean(flags, "create-repository"),
+    force: flags.force,
+    createRepository: flags["create-repository"],
     ...(dockerfile !== undefined ? { dockerfile } : {}),
     ...(target !== undefined ? { target } : {}),
     ...(platform !== undefined ? { platform } : {}),
     ...(registry !== undefined ? { registry } : {}),
-    insecureTestRegistry: read.boolean(flags, "insecure-test-registry"),
+    insecureTestRegistry: flags["insecure-test-registry"],
     ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
     ...(source !== undefined ? { source } : {}),
     ...(cacheTo !== undefined ? { cacheTo } : {}),
   };
   const { run } = await import("../../commands/push.js");
   const { createDockerCli } = await import("../../docker/docker.js");
-  const docker = createDockerCli({ program: read.string(flags, "docker") ?? "docker", env, log: ctx.log, signal: ctx.signal });
+  const docker = createDockerCli({ program: flags.docker, env, log: ctx.log, signal: ctx.signal });
   const result = await run(options, { aws: await ctx.aws(), docker, log: ctx.log, clock: ctx.clock, redactor: ctx.redactor });
   return { result };
 }

@@ -4,11 +4,40 @@ import { formatCommandLine, splitCommandLine } from "../../core/command-line.js"
 import { ValidationError } from "../../core/errors.js";
 import { readReleaseMetadata } from "../../core/release-metadata.js";
 import { parseCapacityProviderStrategy, parseLaunchType } from "../../core/run-task-input.js";
-import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
+import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
+import { defineFlags } from "../flags.js";
 import { CLUSTER, DRY_RUN, NO_WAIT, POLL_INTERVAL, REPOSITORY, SERVICES, SHA, TIMEOUT } from "./shared-flags.js";
 
+/** The flags of `ecs-release release` (the orb's release parameters are built from them: src/orb/parameters.ts). */
+export const RELEASE_FLAGS = defineFlags([
+  CLUSTER,
+  SERVICES,
+  { name: "ssm-path", type: "string", placeholder: "PATH", required: true, description: "SSM Parameter Store path whose parameters become the environment, recursively (at least one segment, not /)" },
+  REPOSITORY,
+  { name: "image", type: "string", placeholder: "URI", description: "full image URI (instead of --repository and --sha)" },
+  SHA,
+  { name: "template", type: "list", placeholder: "FILE|FAMILY=FILE", keepCommas: true, description: "task definition template (JSON or YAML); default: each family's latest ACTIVE revision" },
+  { name: "container", type: "list", placeholder: "NAME", description: "application container(s) that get the image and environment" },
+  { name: "env", type: "list", placeholder: "K=V", keepCommas: true, description: "literal environment variable; repeatable (SSM wins on a clash)" },
+  { name: "secure-strings", type: "string", placeholder: "MODE", choices: ["environment", "secrets"], default: "environment", description: "SecureStrings as inline `environment` values, or `secrets` references by ARN" },
+  { name: "allow-empty-env", type: "boolean", description: "allow an SSM path with no parameters" },
+  DRY_RUN,
+  NO_WAIT,
+  TIMEOUT,
+  POLL_INTERVAL,
+  { name: "force", type: "boolean", description: "release even when a deployment is already in progress" },
+  { name: "pre-deploy-command", type: "string", placeholder: "COMMAND", description: "run this one-off task (e.g. a migration) from the new revision, like the first --service, before updating any service; split like a shell, nothing expanded" },
+  { name: "pre-deploy-container", type: "string", placeholder: "NAME", description: "container that runs --pre-deploy-command (default: the application container)" },
+  { name: "pre-deploy-timeout", type: "duration", default: "30m", description: "how long to wait for the pre-deploy task to stop" },
+  { name: "plan-file", type: "string", placeholder: "FILE", description: "with --dry-run: save the plan to FILE (JSON, keyed digests only), with a Markdown copy for the approver (.md) and the digest key (.key) beside it; without: release only if it still matches FILE (else exit 2, nothing written); a missing FILE is a warning" },
+  { name: "accept-drift", type: "boolean", description: "with --plan-file: release even when SSM, the image, the template or the running revisions changed since the plan (the changes are listed)" },
+  { name: "pre-deploy-launch-type", type: "string", placeholder: "TYPE", description: "run the pre-deploy task on this launch type instead of the service's capacity (default: the service's, without FARGATE_SPOT)" },
+  { name: "pre-deploy-capacity-provider-strategy", type: "string", placeholder: "P[:W[:B]],…", description: "run the pre-deploy task on this capacity provider strategy, e.g. FARGATE:1" },
+  { name: "pre-deploy-enable-execute-command", type: "boolean", description: "turn ECS Exec on for the pre-deploy task, whatever the service says" },
+]);
+
 /** `ecs-release release`: render a forward revision from SSM and roll it out. */
-export const releaseCommand: CommandSpec = {
+export const releaseCommand = defineCommand({
   name: "release",
   summary: "register a new revision (commit image + SSM environment) and roll it out",
   description:
@@ -18,62 +47,34 @@ export const releaseCommand: CommandSpec = {
     "ecs-release release --cluster prod --service web --ssm-path /platform/prod --repository platform --sha 3f2c… --dry-run",
     "ecs-release release … --dry-run --plan-file plan/prod.json   # before the approval; then, after it:  ecs-release release … --plan-file plan/prod.json",
   ],
-  flags: [
-    CLUSTER,
-    SERVICES,
-    { name: "ssm-path", type: "string", placeholder: "PATH", required: true, description: "SSM Parameter Store path whose parameters become the environment, recursively (at least one segment, not /)" },
-    REPOSITORY,
-    { name: "image", type: "string", placeholder: "URI", description: "full image URI (instead of --repository and --sha)" },
-    SHA,
-    { name: "template", type: "list", placeholder: "FILE|FAMILY=FILE", keepCommas: true, description: "task definition template (JSON or YAML); default: each family's latest ACTIVE revision" },
-    { name: "container", type: "list", placeholder: "NAME", description: "application container(s) that get the image and environment" },
-    { name: "env", type: "list", placeholder: "K=V", keepCommas: true, description: "literal environment variable; repeatable (SSM wins on a clash)" },
-    { name: "secure-strings", type: "string", placeholder: "MODE", default: "environment", description: "SecureStrings as inline `environment` values, or `secrets` references by ARN" },
-    { name: "allow-empty-env", type: "boolean", description: "allow an SSM path with no parameters" },
-    DRY_RUN,
-    NO_WAIT,
-    TIMEOUT,
-    POLL_INTERVAL,
-    { name: "force", type: "boolean", description: "release even when a deployment is already in progress" },
-    { name: "pre-deploy-command", type: "string", placeholder: "COMMAND", description: "run this one-off task (e.g. a migration) from the new revision, like the first --service, before updating any service; split like a shell, nothing expanded" },
-    { name: "pre-deploy-container", type: "string", placeholder: "NAME", description: "container that runs --pre-deploy-command (default: the application container)" },
-    { name: "pre-deploy-timeout", type: "duration", default: "30m", description: "how long to wait for the pre-deploy task to stop" },
-    { name: "plan-file", type: "string", placeholder: "FILE", description: "with --dry-run: save the plan to FILE (JSON, keyed digests only), with a Markdown copy for the approver (.md) and the digest key (.key) beside it; without: release only if it still matches FILE (else exit 2, nothing written); a missing FILE is a warning" },
-    { name: "accept-drift", type: "boolean", description: "with --plan-file: release even when SSM, the image, the template or the running revisions changed since the plan (the changes are listed)" },
-    { name: "pre-deploy-launch-type", type: "string", placeholder: "TYPE", description: "run the pre-deploy task on this launch type instead of the service's capacity (default: the service's, without FARGATE_SPOT)" },
-    { name: "pre-deploy-capacity-provider-strategy", type: "string", placeholder: "P[:W[:B]],…", description: "run the pre-deploy task on this capacity provider strategy, e.g. FARGATE:1" },
-    { name: "pre-deploy-enable-execute-command", type: "boolean", description: "turn ECS Exec on for the pre-deploy task, whatever the service says" },
-  ],
+  flags: RELEASE_FLAGS,
   execute: executeRelease,
-};
+});
 
-async function executeRelease(ctx: CliContext): Promise<CommandOutcome> {
+async function executeRelease(ctx: CliContext<typeof RELEASE_FLAGS>): Promise<CommandOutcome> {
   const { flags } = ctx;
-  const repository = read.string(flags, "repository");
-  const image = read.string(flags, "image");
+  const { repository, image } = flags;
   if ((repository === undefined) === (image === undefined)) {
     throw new ValidationError("pass exactly one of --repository NAME (the image is NAME:SHA, looked up in ECR) or --image URI");
   }
-  const sha = resolveSha(read.string(flags, "sha"), ctx.env, image, repository !== undefined);
-  const mode = read.string(flags, "secure-strings") ?? "environment";
-  if (mode !== "environment" && mode !== "secrets") throw new ValidationError(`--secure-strings must be "environment" or "secrets", not "${mode}"`);
+  const sha = resolveSha(flags.sha, ctx.env, image, repository !== undefined);
   const options = {
-    cluster: read.required(flags, "cluster"),
-    services: read.list(flags, "service"),
-    ssmPath: read.required(flags, "ssm-path"),
+    cluster: flags.cluster,
+    services: flags.service,
+    ssmPath: flags["ssm-path"],
     ...(repository !== undefined ? { repository } : {}),
     ...(image !== undefined ? { image } : {}),
     ...(sha !== undefined ? { sha } : {}),
-    templates: read.list(flags, "template").map(readTemplate),
-    containers: read.list(flags, "container"),
-    env: read.list(flags, "env"),
-    secureStrings: mode,
-    allowEmptyEnv: read.boolean(flags, "allow-empty-env"),
-    dryRun: read.boolean(flags, "dry-run"),
-    wait: !read.boolean(flags, "no-wait"),
-    timeoutMs: read.number(flags, "timeout") ?? 30 * 60_000,
-    pollIntervalMs: read.number(flags, "poll-interval") ?? 6_000,
-    force: read.boolean(flags, "force"),
+    templates: flags.template.map(readTemplate),
+    containers: flags.container,
+    env: flags.env,
+    secureStrings: flags["secure-strings"],
+    allowEmptyEnv: flags["allow-empty-env"],
+    dryRun: flags["dry-run"],
+    wait: !flags["no-wait"],
+    timeoutMs: flags.timeout,
+    pollIntervalMs: flags["poll-interval"],
+    force: flags.force,
     metadata: readReleaseMetadata(ctx.env, ctx.version),
   } as const;
   const preDeploy = readPreDeploy(ctx, options);
@@ -85,18 +86,14 @@ async function executeRelease(ctx: CliContext): Promise<CommandOutcome> {
       ? { verifyPlanned: preDeployModule.preDeployCheck(preDeploy, deps), ...(options.dryRun ? {} : { beforeUpdate: preDeployModule.preDeployHook(preDeploy, deps) }) }
       : {};
   const { planFileHook } = await import("./release-plan.js");
-  const onVerified = planFileHook(ctx, { planFile: read.string(flags, "plan-file"), acceptDrift: read.boolean(flags, "accept-drift"), dryRun: options.dryRun, services: options.services });
+  const onVerified = planFileHook(ctx, { planFile: flags["plan-file"], acceptDrift: flags["accept-drift"], dryRun: options.dryRun, services: options.services });
   const result = await run({ ...options, ...hooks, ...(onVerified ? { onVerified } : {}) }, deps);
   return { result };
 }
 
 /** `--pre-deploy-*`: the command split into argv here, so a bad one is refused before anything is read or written. */
-function readPreDeploy(ctx: CliContext, options: { cluster: string; services: readonly string[]; pollIntervalMs: number; dryRun: boolean; force: boolean }) {
-  const text = read.string(ctx.flags, "pre-deploy-command");
-  const container = read.string(ctx.flags, "pre-deploy-container");
-  const launchType = read.string(ctx.flags, "pre-deploy-launch-type");
-  const strategy = read.string(ctx.flags, "pre-deploy-capacity-provider-strategy");
-  const exec = read.boolean(ctx.flags, "pre-deploy-enable-execute-command");
+function readPreDeploy(ctx: CliContext<typeof RELEASE_FLAGS>, options: { cluster: string; services: readonly string[]; pollIntervalMs: number; dryRun: boolean; force: boolean }) {
+  const { "pre-deploy-command": text, "pre-deploy-container": container, "pre-deploy-launch-type": launchType, "pre-deploy-capacity-provider-strategy": strategy, "pre-deploy-enable-execute-command": exec } = ctx.flags;
   if (text === undefined) {
     if (container !== undefined) throw new ValidationError("--pre-deploy-container needs --pre-deploy-command");
     if (launchType !== undefined || strategy !== undefined || exec) throw new ValidationError("--pre-deploy-launch-type, --pre-deploy-capacity-provider-strategy and --pre-deploy-enable-execute-command need --pre-deploy-command");
@@ -109,7 +106,7 @@ function readPreDeploy(ctx: CliContext, options: { cluster: string; services: re
     cluster: options.cluster,
     command,
     service: options.services[0] ?? "",
-    timeoutMs: read.number(ctx.flags, "pre-deploy-timeout") ?? 30 * 60_000,
+    timeoutMs: ctx.flags["pre-deploy-timeout"],
     pollIntervalMs: options.pollIntervalMs,
     force: options.force,
     ...(container !== undefined ? { container } : {}),

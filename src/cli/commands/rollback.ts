@@ -1,38 +1,42 @@
-import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
+import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
+import { defineFlags } from "../flags.js";
 import { rollbackRunKey } from "../../core/rollback-plan.js";
 import { CLUSTER, DRY_RUN, NO_WAIT, POLL_INTERVAL, SERVICES, TIMEOUT } from "./shared-flags.js";
 
+/** The flags of `ecs-release rollback` (the orb's rollback parameters are built from them: src/orb/parameters.ts). */
+export const ROLLBACK_FLAGS = defineFlags([
+  CLUSTER,
+  SERVICES,
+  { name: "to", type: "string", placeholder: "TARGET", default: "previous", description: "previous | REVISION | FAMILY:REVISION | ARN | sha:SHA" },
+  { name: "keep-bad", type: "boolean", description: "do not deregister the revisions rolled back from" },
+  DRY_RUN,
+  NO_WAIT,
+  TIMEOUT,
+  POLL_INTERVAL,
+]);
+
 /** `ecs-release rollback`: point services at a known-good revision. */
-export const rollbackCommand: CommandSpec = {
+export const rollbackCommand = defineCommand({
   name: "rollback",
   summary: "point services at a known-good existing revision at once (panic rollback)",
   description:
     "Updates the services to an existing revision — by default the newest older one whose rollout was recorded as stable — which also brings back its environment. A service whose deployment is still in flight (ECS's service deployment PENDING or IN_PROGRESS, its rollback landing on that target) is stopped with StopServiceDeployment ROLLBACK instead, and ECS's rollback followed to the end; the choice is printed, --dry-run included. Refuses, before anything is written, CODE_DEPLOY and EXTERNAL services and a target whose images in this account's ECR are gone (naming the next usable one). After every service is stable, deregisters the revisions rolled back from, unless --keep-bad — never one a service in any cluster of the region runs. In CircleCI, a re-run of the same pipeline's rollback changes nothing.",
   examples: ["ecs-release rollback --cluster prod --service web --service worker", "ecs-release rollback --cluster prod --service web --to sha:3f2c9e1 --dry-run", "ecs-release rollback --cluster prod --service web --to web:41 --keep-bad"],
-  flags: [
-    CLUSTER,
-    SERVICES,
-    { name: "to", type: "string", placeholder: "TARGET", default: "previous", description: "previous | REVISION | FAMILY:REVISION | ARN | sha:SHA" },
-    { name: "keep-bad", type: "boolean", description: "do not deregister the revisions rolled back from" },
-    DRY_RUN,
-    NO_WAIT,
-    TIMEOUT,
-    POLL_INTERVAL,
-  ],
+  flags: ROLLBACK_FLAGS,
   execute: executeRollback,
-};
+});
 
-async function executeRollback(ctx: CliContext): Promise<CommandOutcome> {
+async function executeRollback(ctx: CliContext<typeof ROLLBACK_FLAGS>): Promise<CommandOutcome> {
   const { flags } = ctx;
   const options = {
-    cluster: read.required(flags, "cluster"),
-    services: read.list(flags, "service"),
-    to: read.string(flags, "to") ?? "previous",
-    keepBad: read.boolean(flags, "keep-bad"),
-    dryRun: read.boolean(flags, "dry-run"),
-    wait: !read.boolean(flags, "no-wait"),
-    timeoutMs: read.number(flags, "timeout") ?? 30 * 60_000,
-    pollIntervalMs: read.number(flags, "poll-interval") ?? 6_000,
+    cluster: flags.cluster,
+    services: flags.service,
+    to: flags.to,
+    keepBad: flags["keep-bad"],
+    dryRun: flags["dry-run"],
+    wait: !flags["no-wait"],
+    timeoutMs: flags.timeout,
+    pollIntervalMs: flags["poll-interval"],
     runKey: rollbackRunKey(ctx.env),
   };
   const { parseRollbackTo } = await import("../../core/rollback-target.js");

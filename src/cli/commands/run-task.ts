@@ -1,10 +1,25 @@
 import { splitCommandLine } from "../../core/command-line.js";
 import { parseCapacityProviderStrategy, parseLaunchType } from "../../core/run-task-input.js";
-import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
+import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
+import { defineFlags } from "../flags.js";
 import { CLUSTER, POLL_INTERVAL, TIMEOUT } from "./shared-flags.js";
 
+/** The flags of `ecs-release run-task`. */
+export const RUN_TASK_FLAGS = defineFlags([
+  CLUSTER,
+  { name: "task-definition", type: "string", placeholder: "FAMILY[:REV]", required: true, description: "task definition to run: family (latest ACTIVE revision), family:revision or ARN" },
+  { name: "container", type: "string", placeholder: "NAME", description: "container that gets --command and whose exit code decides (default: the only essential container)" },
+  { name: "command", type: "string", placeholder: "COMMAND", description: "command to run in the container: split like a shell (quotes, backslashes), nothing expanded, no shell" },
+  { name: "like-service", type: "string", placeholder: "SERVICE", description: "copy this service's network configuration, capacity (without FARGATE_SPOT), platform version, placement, tags and ECS Exec setting" },
+  { name: "launch-type", type: "string", placeholder: "TYPE", description: "run on this launch type (FARGATE, EC2, EXTERNAL) instead of the service's capacity" },
+  { name: "capacity-provider-strategy", type: "string", placeholder: "P[:W[:B]],…", description: "run on this capacity provider strategy, e.g. FARGATE:1 (FARGATE_SPOT only when named here)" },
+  { name: "enable-execute-command", type: "boolean", description: "turn ECS Exec on for the task (aws ecs execute-command into a hung migration), whatever the service says" },
+  { ...TIMEOUT, description: "how long to wait for the task to stop" },
+  { ...POLL_INTERVAL, description: "time between DescribeTasks polls" },
+]);
+
 /** `ecs-release run-task`: a one-off task, e.g. a database migration. */
-export const runTaskCommand: CommandSpec = {
+export const runTaskCommand = defineCommand({
   name: "run-task",
   summary: "run a one-off task from a revision (migrations) and wait for its exit code",
   description:
@@ -13,33 +28,18 @@ export const runTaskCommand: CommandSpec = {
     'ecs-release run-task --cluster prod --task-definition web --container app --command "python manage.py migrate" --like-service web',
     "ecs-release run-task --cluster prod --task-definition web:42 --like-service web --command 'sh -c \"bin/migrate && bin/seed\"' --timeout 15m",
   ],
-  flags: [
-    CLUSTER,
-    { name: "task-definition", type: "string", placeholder: "FAMILY[:REV]", required: true, description: "task definition to run: family (latest ACTIVE revision), family:revision or ARN" },
-    { name: "container", type: "string", placeholder: "NAME", description: "container that gets --command and whose exit code decides (default: the only essential container)" },
-    { name: "command", type: "string", placeholder: "COMMAND", description: "command to run in the container: split like a shell (quotes, backslashes), nothing expanded, no shell" },
-    { name: "like-service", type: "string", placeholder: "SERVICE", description: "copy this service's network configuration, capacity (without FARGATE_SPOT), platform version, placement, tags and ECS Exec setting" },
-    { name: "launch-type", type: "string", placeholder: "TYPE", description: "run on this launch type (FARGATE, EC2, EXTERNAL) instead of the service's capacity" },
-    { name: "capacity-provider-strategy", type: "string", placeholder: "P[:W[:B]],…", description: "run on this capacity provider strategy, e.g. FARGATE:1 (FARGATE_SPOT only when named here)" },
-    { name: "enable-execute-command", type: "boolean", description: "turn ECS Exec on for the task (aws ecs execute-command into a hung migration), whatever the service says" },
-    { ...TIMEOUT, default: "30m", description: "how long to wait for the task to stop" },
-    { ...POLL_INTERVAL, description: "time between DescribeTasks polls" },
-  ],
+  flags: RUN_TASK_FLAGS,
   execute: executeRunTask,
-};
+});
 
-async function executeRunTask(ctx: CliContext): Promise<CommandOutcome> {
+async function executeRunTask(ctx: CliContext<typeof RUN_TASK_FLAGS>): Promise<CommandOutcome> {
   const { flags } = ctx;
-  const commandText = read.string(flags, "command");
-  const container = read.string(flags, "container");
-  const likeService = read.string(flags, "like-service");
-  const launchType = read.string(flags, "launch-type");
-  const strategy = read.string(flags, "capacity-provider-strategy");
+  const { command: commandText, container, "like-service": likeService, "launch-type": launchType, "capacity-provider-strategy": strategy } = flags;
   const options = {
-    cluster: read.required(flags, "cluster"),
-    taskDefinition: read.required(flags, "task-definition"),
-    timeoutMs: read.number(flags, "timeout") ?? 30 * 60_000,
-    pollIntervalMs: read.number(flags, "poll-interval") ?? 6_000,
+    cluster: flags.cluster,
+    taskDefinition: flags["task-definition"],
+    timeoutMs: flags.timeout,
+    pollIntervalMs: flags["poll-interval"],
     ...(commandText !== undefined ? { command: splitCommandLine(commandText, "--command") } : {}),
     ...(container !== undefined ? { container } : {}),
     ...(likeService !== undefined ? { likeService } : {}),
@@ -51,7 +51,7 @@ async function executeRunTask(ctx: CliContext): Promise<CommandOutcome> {
           },
         }
       : {}),
-    ...(read.boolean(flags, "enable-execute-command") ? { enableExecuteCommand: true } : {}),
+    ...(flags["enable-execute-command"] ? { enableExecuteCommand: true } : {}),
   };
   const { run } = await import("../../commands/run-task.js");
   const result = await run(options, { aws: await ctx.aws(), log: ctx.log, clock: ctx.clock, signal: ctx.signal });

@@ -1,18 +1,22 @@
-import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
+import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
+import { defineFlags } from "../flags.js";
 import { CLUSTER, SERVICES } from "./shared-flags.js";
 
+/** The flags of `ecs-release status`. */
+export const STATUS_FLAGS = defineFlags([CLUSTER, SERVICES]);
+
 /** `ecs-release status`: what runs now. */
-export const statusCommand: CommandSpec = {
+export const statusCommand = defineCommand({
   name: "status",
   summary: "show what each service runs now, deployments in flight and recent events",
   description: "Per service: the revision and commit running, desired/running/pending counts, every deployment in flight with its rollout state, the latest events, and warnings about the deployment configuration.",
   examples: ["ecs-release status --cluster prod --service web --service worker"],
-  flags: [CLUSTER, SERVICES],
+  flags: STATUS_FLAGS,
   execute: executeStatus,
-};
+});
 
-async function executeStatus(ctx: CliContext): Promise<CommandOutcome> {
-  const options = { cluster: read.required(ctx.flags, "cluster"), services: read.list(ctx.flags, "service") };
+async function executeStatus(ctx: CliContext<typeof STATUS_FLAGS>): Promise<CommandOutcome> {
+  const options = { cluster: ctx.flags.cluster, services: ctx.flags.service };
   const { run } = await import("../../commands/status.js");
   const { formatServiceStatus } = await import("../../core/service-status.js");
   const result = await run(options, { aws: await ctx.aws(), log: ctx.log, signal: ctx.signal });
