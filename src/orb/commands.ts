@@ -1,8 +1,9 @@
+import { envVarName } from "../cli/flags.js";
 import { escapeParameterSyntax, CircleCI, conditionalStep, parameterRef } from "./sdk.js";
 import { CLI_BUILDS, type CliBundles } from "./cli-builds.js";
 import { packBundle, readScript } from "./embed.js";
 import { parameterList } from "./parameter-list.js";
-import { exposedName, flagVariable, OIDC_PARAMETERS, PARAMETERS, STEP_DEFAULTS, STEP_PARAMETERS, VERB_PARAMETERS, type ParameterName, type Verb } from "./parameters.js";
+import { exposedName, OIDC_PARAMETERS, PARAMETERS, STEP_DEFAULTS, STEP_PARAMETERS, VERB_PARAMETERS, type OrbParameter, type ParameterName, type Verb } from "./parameters.js";
 
 type ReusableCommand = InstanceType<typeof CircleCI.reusable.ReusableCommand>;
 type CommandParameters = ConstructorParameters<typeof CircleCI.reusable.ReusableCommand>[2];
@@ -44,9 +45,9 @@ const DESCRIPTIONS: Record<Verb, string> = {
 export function flagEnvironment(names: readonly ParameterName[]): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const name of names) {
-    const flag: string | undefined = (PARAMETERS[name] as { flag?: string }).flag;
-    if (flag === undefined) throw new Error(`orb parameter ${name} feeds no CLI flag`);
-    environment[flagVariable(flag)] = parameterRef(exposedName(name));
+    const definition: OrbParameter = PARAMETERS[name];
+    if (definition.flag === undefined) throw new Error(`orb parameter ${name} feeds no CLI flag`);
+    environment[envVarName(definition.flag)] = parameterRef(exposedName(name));
   }
   return environment;
 }

@@ -2,11 +2,18 @@
  * Every orb parameter, defined once. Commands and jobs pick theirs from here by name, so a parameter's
  * type, default and description are the same wherever it appears.
  *
- * A parameter with `flag` feeds that CLI flag: its name is the flag in snake_case and it reaches the
- * CLI only as the environment variable `ECS_RELEASE_<FLAG_IN_UPPER_SNAKE>` (never in shell text).
- * A repeatable flag takes a comma-separated string, or one item per line.
+ * A parameter that feeds a CLI flag is built from the flag's own definition with {@link fromFlag}: its
+ * type and default are the flag's (only the wording is the orb's). Its name is the flag in snake_case
+ * (exceptions: {@link exposedName}) and it reaches the CLI only as the environment variable
+ * `ECS_RELEASE_<FLAG_IN_UPPER_SNAKE>` (never in shell text). A repeatable flag takes a comma-separated
+ * string, or one item per line.
  */
 
+import { PUSH_FLAGS } from "../cli/commands/push.js";
+import { RELEASE_FLAGS } from "../cli/commands/release.js";
+import { ROLLBACK_FLAGS } from "../cli/commands/rollback.js";
+import { CLUSTER, DRY_RUN, NO_WAIT, POLL_INTERVAL, SERVICES, SHA, TIMEOUT } from "../cli/commands/shared-flags.js";
+import { byName, DEBUG, REGION, type FlagSpec } from "../cli/flags.js";
 import { CLI_BUILDS } from "./cli-builds.js";
 
 /** The parameter types CircleCI knows. */
@@ -24,81 +31,96 @@ export interface OrbParameter {
 
 const LIST = "Comma-separated, or one per line";
 
+/**
+ * The orb parameter that feeds `flag`, typed and defaulted by the flag's definition: boolean → boolean
+ * (default false), integer → integer, choices → enum of the same values, string, list and duration →
+ * string. The default is the flag's; for an optional flag without one, "" (the CLI treats an empty
+ * `ECS_RELEASE_*` variable as unset); a required flag's parameter has none (the user must pass it).
+ * Only the description is the orb's own.
+ */
+export function fromFlag(flag: FlagSpec, orb: { readonly description: string }): OrbParameter {
+  const { description } = orb;
+  if (flag.type === "boolean") return { type: "boolean", flag: flag.name, default: false, description };
+  const needsDefault = !flag.required;
+  if (flag.type === "integer") {
+    if (needsDefault && flag.default === undefined) throw new Error(`--${flag.name}: an optional integer flag needs a default to become an orb parameter (CircleCI's integer takes no "")`);
+    return { type: "integer", flag: flag.name, ...(needsDefault ? { default: Number(flag.default) } : {}), description };
+  }
+  if (flag.choices !== undefined) {
+    if (needsDefault && flag.default === undefined) throw new Error(`--${flag.name}: an optional flag with choices needs a default to become an orb enum`);
+    return { type: "enum", flag: flag.name, enum: flag.choices, ...(needsDefault ? { default: flag.default ?? "" } : {}), description };
+  }
+  return { type: "string", flag: flag.name, ...(needsDefault ? { default: flag.default ?? "" } : {}), description };
+}
+
+const push = byName(PUSH_FLAGS);
+const release = byName(RELEASE_FLAGS);
+const rollback = byName(ROLLBACK_FLAGS);
+
 /** Every parameter of every orb command and job, by name. */
 export const PARAMETERS = {
   // --- shared by the CLI commands
-  region: { type: "string", flag: "region", default: "", description: "AWS region. Empty: AWS_REGION or AWS_DEFAULT_REGION from the environment (e.g. a context)." },
-  debug: { type: "boolean", flag: "debug", default: false, description: "Log more detail, and the cause chain of errors." },
-  cluster: { type: "string", flag: "cluster", description: "ECS cluster name or ARN." },
-  service: { type: "string", flag: "service", description: `ECS services to update, e.g. "web,worker". ${LIST}.` },
-  dry_run: { type: "boolean", flag: "dry-run", default: false, description: "Show what would change and write nothing." },
-  no_wait: { type: "boolean", flag: "no-wait", default: false, description: "Return after updating the services, without waiting for the rollout to finish." },
-  timeout: {
-    type: "string",
-    flag: "timeout",
-    default: "30m",
+  region: fromFlag(REGION, { description: "AWS region. Empty: AWS_REGION or AWS_DEFAULT_REGION from the environment (e.g. a context)." }),
+  debug: fromFlag(DEBUG, { description: "Log more detail, and the cause chain of errors." }),
+  cluster: fromFlag(CLUSTER, { description: "ECS cluster name or ARN." }),
+  service: fromFlag(SERVICES, { description: `ECS services to update, e.g. "web,worker". ${LIST}.` }),
+  dry_run: fromFlag(DRY_RUN, { description: "Show what would change and write nothing." }),
+  no_wait: fromFlag(NO_WAIT, { description: "Return after updating the services, without waiting for the rollout to finish." }),
+  timeout: fromFlag(TIMEOUT, {
     description: "How long to wait for the rollout, with a unit (90s, 15m, 1h). The job fails with exit code 4 at the deadline. Raise no_output_timeout with it: it must cover this wait (plus pre_deploy_timeout in a release).",
-  },
-  poll_interval: { type: "string", flag: "poll-interval", default: "6s", description: "Time between DescribeServices polls while waiting." },
-  sha: { type: "string", flag: "sha", default: "", description: "Commit SHA: the image tag. Empty: the pipeline's commit (CIRCLE_SHA1)." },
-  repository: { type: "string", flag: "repository", description: "ECR repository name (not the URI)." },
+  }),
+  poll_interval: fromFlag(POLL_INTERVAL, { description: "Time between DescribeServices polls while waiting." }),
+  sha: fromFlag(SHA, { description: "Commit SHA: the image tag. Empty: the pipeline's commit (CIRCLE_SHA1)." }),
+  repository: fromFlag(push.repository, { description: "ECR repository name (not the URI)." }),
 
   // --- push
-  build_context: { type: "string", flag: "context", default: ".", description: "Build context directory (--context; named build_context because a job's context is the CircleCI context)." },
-  dockerfile: { type: "string", flag: "dockerfile", default: "", description: "Dockerfile path. Empty: Dockerfile in the build context." },
-  build_arg: { type: "string", flag: "build-arg", default: "", description: `Build arguments as K=V. One per line, or comma-separated when no value has a comma.` },
-  target: { type: "string", flag: "target", default: "", description: "Build stage to target. Empty: the last stage." },
-  platform: { type: "string", flag: "platform", default: "", description: "Target platform, e.g. linux/amd64 or linux/arm64. Empty: the builder's platform." },
-  extra_tag: { type: "string", flag: "extra-tag", default: "", description: `Additional tags to push besides the commit SHA. ${LIST}.` },
-  docker: { type: "string", flag: "docker", default: "docker", description: "Docker-compatible CLI that builds and pushes (docker, podman)." },
-  registry: { type: "string", flag: "registry", default: "", description: "Registry host to push to instead of the one ECR's authorization data names: this account's ECR host in the region (e.g. a FIPS endpoint), or a local test registry with insecure_test_registry." },
-  insecure_test_registry: { type: "boolean", flag: "insecure-test-registry", default: false, description: "Allow registry to be a host that is not ECR (a local test registry): ECR's credentials are then sent to it. Never for production." },
-  create_repository: { type: "boolean", flag: "create-repository", default: false, description: "Create the ECR repository when it does not exist (scan on push, immutable tags)." },
-  cache_from: { type: "string", flag: "cache-from", default: "", description: "Build cache source, e.g. type=registry,ref=IMAGE (buildx), or an image reference." },
-  cache_to: { type: "string", flag: "cache-to", default: "", description: "Build cache destination, e.g. type=registry,ref=IMAGE,mode=max (buildx or podman)." },
-  label: { type: "string", flag: "label", default: "", description: "Extra image labels as K=V after the OCI ones, one per line (or comma-separated when no value has a comma)." },
-  source: { type: "string", flag: "source", default: "", description: "Repository URL for the org.opencontainers.image.source label. Empty: the project's repository (CIRCLE_REPOSITORY_URL)." },
-  force_push: { type: "boolean", flag: "force", default: false, description: "Build and push even when the commit's tag already exists in ECR." },
+  build_context: fromFlag(push.context, { description: "Build context directory (--context; named build_context because a job's context is the CircleCI context)." }),
+  dockerfile: fromFlag(push.dockerfile, { description: "Dockerfile path. Empty: Dockerfile in the build context." }),
+  build_arg: fromFlag(push["build-arg"], { description: `Build arguments as K=V. One per line, or comma-separated when no value has a comma.` }),
+  target: fromFlag(push.target, { description: "Build stage to target. Empty: the last stage." }),
+  platform: fromFlag(push.platform, { description: "Target platform, e.g. linux/amd64 or linux/arm64. Empty: the builder's platform." }),
+  extra_tag: fromFlag(push["extra-tag"], { description: `Additional tags to push besides the commit SHA. ${LIST}.` }),
+  docker: fromFlag(push.docker, { description: "Docker-compatible CLI that builds and pushes (docker, podman)." }),
+  registry: fromFlag(push.registry, { description: "Registry host to push to instead of the one ECR's authorization data names: this account's ECR host in the region (e.g. a FIPS endpoint), or a local test registry with insecure_test_registry." }),
+  insecure_test_registry: fromFlag(push["insecure-test-registry"], { description: "Allow registry to be a host that is not ECR (a local test registry): ECR's credentials are then sent to it. Never for production." }),
+  create_repository: fromFlag(push["create-repository"], { description: "Create the ECR repository when it does not exist (scan on push, immutable tags)." }),
+  cache_from: fromFlag(push["cache-from"], { description: "Build cache source, e.g. type=registry,ref=IMAGE (buildx), or an image reference." }),
+  cache_to: fromFlag(push["cache-to"], { description: "Build cache destination, e.g. type=registry,ref=IMAGE,mode=max (buildx or podman)." }),
+  label: fromFlag(push.label, { description: "Extra image labels as K=V after the OCI ones, one per line (or comma-separated when no value has a comma)." }),
+  source: fromFlag(push.source, { description: "Repository URL for the org.opencontainers.image.source label. Empty: the project's repository (CIRCLE_REPOSITORY_URL)." }),
+  force_push: fromFlag(push.force, { description: "Build and push even when the commit's tag already exists in ECR." }),
 
   // --- release
-  ssm_path: { type: "string", flag: "ssm-path", description: "SSM Parameter Store path whose parameters become the containers' environment, e.g. /myapp/prod." },
-  image: { type: "string", flag: "image", default: "", description: "Full image URI to release instead of repository + sha." },
-  release_repository: { type: "string", flag: "repository", default: "", description: "ECR repository name of the image to release (tag: the commit SHA). Give this or image." },
-  template: { type: "string", flag: "template", default: "", description: `Task definition templates (JSON or YAML file, or FAMILY=FILE). ${LIST}. The release job has no checkout: add pre-steps: [checkout] for files in the repository. Empty: each family's latest ACTIVE revision.` },
-  container: { type: "string", flag: "container", default: "", description: `Application containers that get the image and environment. ${LIST}. Empty: the containers from the release repository, else the only container.` },
-  env: { type: "string", flag: "env", default: "", description: "Literal environment variables as K=V, one per line (or comma-separated when no value has a comma). SSM wins on a clash." },
-  secure_strings: { type: "enum", flag: "secure-strings", enum: ["environment", "secrets"], default: "environment", description: "SecureString parameters as inline environment values (a rollback restores them) or as secrets referenced by ARN (ECS reads the latest value at task start)." },
-  allow_empty_env: { type: "boolean", flag: "allow-empty-env", default: false, description: "Allow an SSM path without parameters." },
-  force_release: { type: "boolean", flag: "force", default: false, description: "Release even when a service already has a deployment in progress." },
-  pre_deploy_command: {
-    type: "string",
-    flag: "pre-deploy-command",
-    default: "",
+  ssm_path: fromFlag(release["ssm-path"], { description: "SSM Parameter Store path whose parameters become the containers' environment, e.g. /myapp/prod." }),
+  image: fromFlag(release.image, { description: "Full image URI to release instead of repository + sha." }),
+  // Release's --repository is optional (it or --image), push's required: each parameter follows its own command's flag.
+  release_repository: fromFlag(release.repository, { description: "ECR repository name of the image to release (tag: the commit SHA). Give this or image." }),
+  template: fromFlag(release.template, { description: `Task definition templates (JSON or YAML file, or FAMILY=FILE). ${LIST}. The release job has no checkout: add pre-steps: [checkout] for files in the repository. Empty: each family's latest ACTIVE revision.` }),
+  container: fromFlag(release.container, { description: `Application containers that get the image and environment. ${LIST}. Empty: the containers from the release repository, else the only container.` }),
+  env: fromFlag(release.env, { description: "Literal environment variables as K=V, one per line (or comma-separated when no value has a comma). SSM wins on a clash." }),
+  secure_strings: fromFlag(release["secure-strings"], { description: "SecureString parameters as inline environment values (a rollback restores them) or as secrets referenced by ARN (ECS reads the latest value at task start)." }),
+  allow_empty_env: fromFlag(release["allow-empty-env"], { description: "Allow an SSM path without parameters." }),
+  force_release: fromFlag(release.force, { description: "Release even when a service already has a deployment in progress." }),
+  pre_deploy_command: fromFlag(release["pre-deploy-command"], {
     description: "Command to run as a one-off task of the new revision, like the first service, before any service is updated (e.g. bin/migrate). Split like a shell, nothing expanded. A failure stops the release with nothing rolled out.",
-  },
-  pre_deploy_container: { type: "string", flag: "pre-deploy-container", default: "", description: "Container that runs pre_deploy_command. Empty: the application container." },
-  pre_deploy_timeout: {
-    type: "string",
-    flag: "pre-deploy-timeout",
-    default: "30m",
+  }),
+  pre_deploy_container: fromFlag(release["pre-deploy-container"], { description: "Container that runs pre_deploy_command. Empty: the application container." }),
+  pre_deploy_timeout: fromFlag(release["pre-deploy-timeout"], {
     description: "How long to wait for the pre-deploy task to stop. Raise no_output_timeout with it: it must cover pre_deploy_timeout + timeout.",
-  },
-  pre_deploy_launch_type: { type: "string", flag: "pre-deploy-launch-type", default: "", description: "Launch type of the pre-deploy task (FARGATE, EC2, EXTERNAL). Empty: the first service's capacity, without FARGATE_SPOT (a migration must not be interrupted)." },
-  pre_deploy_capacity_provider_strategy: { type: "string", flag: "pre-deploy-capacity-provider-strategy", default: "", description: "Capacity provider strategy of the pre-deploy task, e.g. FARGATE:1 (PROVIDER[:WEIGHT[:BASE]], comma-separated). Empty: as pre_deploy_launch_type says." },
-  pre_deploy_enable_execute_command: { type: "boolean", flag: "pre-deploy-enable-execute-command", default: false, description: "Turn ECS Exec on for the pre-deploy task (to inspect a hung migration with aws ecs execute-command), whatever the service says." },
-  plan_file: {
-    type: "string",
-    flag: "plan-file",
-    default: "",
+  }),
+  pre_deploy_launch_type: fromFlag(release["pre-deploy-launch-type"], { description: "Launch type of the pre-deploy task (FARGATE, EC2, EXTERNAL). Empty: the first service's capacity, without FARGATE_SPOT (a migration must not be interrupted)." }),
+  pre_deploy_capacity_provider_strategy: fromFlag(release["pre-deploy-capacity-provider-strategy"], { description: "Capacity provider strategy of the pre-deploy task, e.g. FARGATE:1 (PROVIDER[:WEIGHT[:BASE]], comma-separated). Empty: as pre_deploy_launch_type says." }),
+  pre_deploy_enable_execute_command: fromFlag(release["pre-deploy-enable-execute-command"], { description: "Turn ECS Exec on for the pre-deploy task (to inspect a hung migration with aws ecs execute-command), whatever the service says." }),
+  plan_file: fromFlag(release["plan-file"], {
     description:
       "Saved plan (JSON). With dry_run: write the plan there, with a Markdown copy for the approver (.md: store it as an artifact) and the digest key (.key: keep it in the workspace only). " +
       "Without: release only what that plan shows (exit 2, nothing written, when SSM, the image, the template or the running revisions changed); no file there: release and say so. Empty: no plan.",
-  },
-  accept_drift: { type: "boolean", flag: "accept-drift", default: false, description: "With plan_file: release even when something changed since the plan (the changes are listed)." },
+  }),
+  accept_drift: fromFlag(release["accept-drift"], { description: "With plan_file: release even when something changed since the plan (the changes are listed)." }),
 
   // --- rollback
-  to: { type: "string", flag: "to", default: "previous", description: "Rollback target: previous (the newest older revision recorded as stable), REVISION, FAMILY:REVISION, ARN, or sha:SHA." },
-  keep_bad: { type: "boolean", flag: "keep-bad", default: false, description: "Keep the revisions rolled back from instead of deregistering them." },
+  to: fromFlag(rollback.to, { description: "Rollback target: previous (the newest older revision recorded as stable), REVISION, FAMILY:REVISION, ARN, or sha:SHA." }),
+  keep_bad: fromFlag(rollback["keep-bad"], { description: "Keep the revisions rolled back from instead of deregistering them." }),
 
   // --- AWS credentials from CircleCI's OIDC token
   role_arn: { type: "string", default: "", description: "IAM role to assume with the job's OIDC token. Empty: AWS_ROLE_ARN from the environment (set it in the context the job uses)." },
@@ -167,11 +189,6 @@ const EXPOSED_AS: Partial<Record<ParameterName, string>> = {
 /** The name users see for a parameter (`force_push` → `force`). */
 export function exposedName(name: ParameterName): string {
   return EXPOSED_AS[name] ?? name;
-}
-
-/** `ssm-path` → `ECS_RELEASE_SSM_PATH`: the variable the CLI reads a flag from. */
-export function flagVariable(flag: string): string {
-  return `ECS_RELEASE_${flag.replace(/-/g, "_").toUpperCase()}`;
 }
 
 /** The parameters of each CLI-backed command, in the order users read them. */

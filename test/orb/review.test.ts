@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../../src/cli/commands/index.js";
-import { envVarName } from "../../src/cli/flags.js";
+import { envVarName, GLOBAL_FLAGS, type FlagSpec } from "../../src/cli/flags.js";
 import type { Yaml } from "../helpers/orb-harness.js";
-import { STEP_PARAMETERS } from "../../src/orb/parameters.js";
+import { fromFlag, STEP_PARAMETERS } from "../../src/orb/parameters.js";
 import { readOrb, walk } from "./orb-files.js";
 
 const orb = readOrb();
@@ -154,16 +154,21 @@ describe("orb parameters and CLI flags", () => {
       // Besides the flags, only CircleCI's own step settings (no_output_timeout).
       expect(Object.keys(parameters).sort()).toEqual([...Object.values(expected).map((ref) => ref.slice(14, -3)), ...STEP_PARAMETERS[verb]].sort());
 
-      // The orb's type matches the flag's.
-      for (const flag of spec?.flags ?? []) {
+      // The generated orb's type and default are the CLI's, for every flag of the verb and the global
+      // ones (checked in orb/orb.yml itself, against the CLI's flag definitions).
+      const definitions: readonly FlagSpec[] = [...(spec?.flags ?? []), ...GLOBAL_FLAGS];
+      for (const flag of definitions) {
         if (NOT_IN_ORB.has(flag.name)) continue;
         const parameter = parameters[Object.entries(RENAMED).find(([, renamed]) => renamed === flag.name)?.[0] ?? flag.name.replace(/-/g, "_")];
-        const type = flag.type === "boolean" ? "boolean" : flag.type === "integer" ? "integer" : ["string", "enum"];
-        expect([type].flat(), `${verb} --${flag.name}`).toContain(parameter?.["type"]);
-        if (flag.required) expect(parameter && "default" in parameter, `${verb} --${flag.name} is required: no default`).toBe(false);
+        const where = `${verb} --${flag.name}`;
+        expect(parameter, where).toBeDefined();
+        const type = flag.type === "boolean" ? "boolean" : flag.type === "integer" ? "integer" : flag.choices ? "enum" : "string";
+        expect(parameter?.["type"], `${where}: the orb's type is not the CLI's`).toBe(type);
+        if (flag.choices) expect(parameter?.["enum"], `${where}: the orb's values are not the CLI's choices`).toEqual(flag.choices);
+        if (flag.required) expect(parameter && "default" in parameter, `${where} is required: no default`).toBe(false);
         // The orb's default is the CLI's: the flag's own default, or the value that means "not given"
         // (an empty string the CLI ignores, false for a switch), so a job behaves as the CLI documents.
-        else expect(parameter?.["default"], `${verb} --${flag.name}: the orb's default is not the CLI's`).toBe(flag.default ?? (flag.type === "boolean" ? false : ""));
+        else expect(parameter?.["default"], `${where}: the orb's default is not the CLI's`).toBe(flag.type === "boolean" ? false : flag.type === "integer" ? Number(flag.default) : (flag.default ?? ""));
       }
     });
   }
@@ -186,6 +191,27 @@ describe("orb parameters and CLI flags", () => {
     const node = orb.executors["node"] as Map;
     expect(JSON.stringify(node["docker"])).toContain("cimg/node:<< parameters.node_version >>");
     expect(String((node["parameters"] as Record<string, Map>)["node_version"]?.["default"])).toMatch(/^22(\.|$)/);
+  });
+});
+
+describe("fromFlag: an orb parameter typed and defaulted by its flag's definition", () => {
+  const description = "the orb's own wording";
+  it.each<[string, FlagSpec, Record<string, unknown>]>([
+    ["a switch: boolean, false", { name: "dry-run", type: "boolean", description: "" }, { type: "boolean", default: false }],
+    ["a string with a default: that default", { name: "docker", type: "string", default: "docker", description: "" }, { type: "string", default: "docker" }],
+    ["an optional string: empty, which the CLI reads as unset", { name: "sha", type: "string", description: "" }, { type: "string", default: "" }],
+    ["a required string: no default", { name: "cluster", type: "string", required: true, description: "" }, { type: "string" }],
+    ["a list: a string", { name: "service", type: "list", required: true, description: "" }, { type: "string" }],
+    ["a duration: a string with the flag's default", { name: "timeout", type: "duration", default: "30m", description: "" }, { type: "string", default: "30m" }],
+    ["an integer: an integer", { name: "keep", type: "integer", default: "20", description: "" }, { type: "integer", default: 20 }],
+    ["choices: an enum of the same values", { name: "mode", type: "string", choices: ["a", "b"], default: "a", description: "" }, { type: "enum", enum: ["a", "b"], default: "a" }],
+  ])("%s", (_name, flag, expected) => {
+    expect(fromFlag(flag, { description })).toEqual({ ...expected, flag: flag.name, description });
+  });
+
+  it("refuses what CircleCI could not default: an optional integer or enum without a default", () => {
+    expect(() => fromFlag({ name: "limit", type: "integer", description: "" }, { description })).toThrow(/--limit: an optional integer flag needs a default/);
+    expect(() => fromFlag({ name: "mode", type: "string", choices: ["a"], description: "" }, { description })).toThrow(/--mode: an optional flag with choices needs a default/);
   });
 });
 
