@@ -53,29 +53,20 @@ export interface ParsedCommand {
   execute(ctx: Omit<CliContext, "flags">): Promise<CommandOutcome>;
 }
 
-/** A CLI command as main() runs it (its flag types stay inside {@link Command.parse}). */
-export interface Command {
-  readonly name: string;
-  readonly summary: string;
-  readonly description: string;
-  readonly examples: readonly string[];
-  readonly flags: readonly FlagSpec[];
+/** A CLI command as main() runs it: its help, and its flag types kept inside {@link Command.parse}. */
+export interface Command extends Omit<CommandSpec<readonly FlagSpec[]>, "execute"> {
   /** Parses the command line with the command's and the global flags (see `parseCommandLine`); throws ValidationError on bad input. */
   parse(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedCommand;
 }
 
 /** A command whose `execute` gets flags typed from its flag set, parsed by those same definitions. */
 export function defineCommand<const F extends readonly FlagSpec[]>(spec: CommandSpec<F>): Command {
-  const { name, summary, description, examples, flags: specs } = spec;
+  const { execute, ...help } = spec;
   return {
-    name,
-    summary,
-    description,
-    examples,
-    flags: specs,
+    ...help,
     parse(argv, env) {
-      const { flags, globals } = parseCommandLine(specs, GLOBAL_FLAGS, argv, env);
-      return { globals, execute: (ctx) => spec.execute({ ...ctx, flags }) };
+      const { flags, globals } = parseCommandLine(spec.flags, GLOBAL_FLAGS, argv, env);
+      return { globals, execute: (ctx) => execute({ ...ctx, flags }) };
     },
   };
 }
