@@ -47,14 +47,14 @@ describe("usage errors", () => {
     [["release", "--cluster", "c"], /missing required flags: --service .*--ssm-path/],
     [["rollback", "--cluster", "c", "--service", "web", "--timeout", "later"], /--timeout "later" is not a duration/],
   ])("%j exits 2 with one line", async (args, message) => {
-    const run = await runCli(args);
+    const run = await runCli(args, {}, { bundle: true });
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(run.stderr).toMatch(message);
   });
 
   it("prints a JSON error document under --json", async () => {
-    const run = await runCli(["release", "--json"]);
+    const run = await runCli(["release", "--json"], {}, { bundle: true });
     expect(run.code).toBe(2);
     expect(JSON.parse(run.stdout)).toMatchObject({ error: { name: "ValidationError", exitCode: 2 } });
   });

@@ -261,10 +261,7 @@ describe("run-task", () => {
     }
 
     function deps(clock: Clock, signal: AbortSignal) {
-      process.env["AWS_ENDPOINT_URL"] = handle.emulator.url;
-      process.env["AWS_ACCESS_KEY_ID"] = "testing";
-      process.env["AWS_SECRET_ACCESS_KEY"] = "testing";
-      return { aws: createAwsClients({ region: "us-east-1", maxAttempts: 1 }), log: silentLogger, clock, signal };
+      return { aws: createAwsClients({ region: "us-east-1", maxAttempts: 1, env: handle.env() }), log: silentLogger, clock, signal };
     }
 
     const options = { cluster: "prod", taskDefinition: "worker", likeService: "worker", command: ["bin/migrate"], timeoutMs: 60_000, pollIntervalMs: 6_000 };
