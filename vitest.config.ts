@@ -3,9 +3,17 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // Integration suites each start an emulator (a moto process); two cores run two at a time well.
+    // The developer's AWS/CircleCI variables never reach a test (the CLI runs in-process).
+    setupFiles: ["test/helpers/hermetic-env.ts"],
+    // Two workers: two cores run two at a time well.
     pool: "forks",
     maxWorkers: 2,
+    // A worker runs its test files one after another in one process: the emulator (moto) and the AWS
+    // SDK are started and loaded once per worker, not once per file (test/helpers/emulator.ts resets
+    // the emulator before each file). Files restore what they change (vi.stubEnv → unstubEnvs below).
+    isolate: false,
+    unstubEnvs: true,
+    unstubGlobals: true,
     testTimeout: 60_000,
     // The tests' own AWS SDK clients on Node 20: the SDK's notice about its future releases is noise.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },

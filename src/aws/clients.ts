@@ -1,7 +1,7 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { Logger } from "../core/logger.js";
 
 /** The AWS SDK clients a command uses, configured once. */
@@ -19,8 +19,44 @@ export interface AwsClientOptions {
   readonly log?: Logger;
   /** Attempts per call, including the first (default 6). */
   readonly maxAttempts?: number;
-  /** Credentials for every client (oidc-credentials.ts); the SDK's default chain when undefined. */
+  /** Credentials for every client (oidc-credentials.ts); else keys from `env`; else the SDK's default chain. */
   readonly credentials?: AwsCredentialIdentityProvider;
+  /**
+   * The environment the CLI was given (main's `env`; `process.env` when run as a program). Endpoints
+   * and environment keys are read from it rather than from `process.env`, so a run in-process sees
+   * exactly the environment it was passed. Undefined: the SDK reads `process.env` itself.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The services this tool calls, by the identifier their endpoint variable uses. */
+export type EndpointService = "ECS" | "SSM" | "ECR" | "STS";
+
+/**
+ * The endpoint configured in `env`, as the SDKs read it: `AWS_ENDPOINT_URL_<SERVICE>`, else
+ * `AWS_ENDPOINT_URL`; neither when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`
+ * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html). Undefined: the
+ * SDK's own resolution (the shared config file's `endpoint_url`, else AWS's endpoint).
+ */
+export function configuredEndpoint(env: Readonly<Record<string, string | undefined>>, service: EndpointService): string | undefined {
+  if (env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.toLowerCase() === "true") return undefined;
+  return env[`AWS_ENDPOINT_URL_${service}`] || env["AWS_ENDPOINT_URL"] || undefined;
+}
+
+/**
+ * Keys from `env`, as the first provider of the SDK's default chain reads them (AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION), and only when the chain
+ * would use them: not when AWS_PROFILE names a profile
+ * (https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/setting-credentials-node.html).
+ * Undefined: the rest of the default chain decides.
+ */
+export function environmentCredentials(env: Readonly<Record<string, string | undefined>>): AwsCredentialIdentity | undefined {
+  const accessKeyId = env["AWS_ACCESS_KEY_ID"];
+  const secretAccessKey = env["AWS_SECRET_ACCESS_KEY"];
+  if (!accessKeyId || !secretAccessKey || env["AWS_PROFILE"]) return undefined;
+  const sessionToken = env["AWS_SESSION_TOKEN"];
+  const expiration = env["AWS_CREDENTIAL_EXPIRATION"];
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}), ...(expiration ? { expiration: new Date(expiration) } : {}) };
 }
 
 /**
@@ -31,27 +67,33 @@ export interface AwsClientOptions {
  * Each client is created on first use.
  */
 export function createAwsClients(options: AwsClientOptions): AwsClients {
+  const { env } = options;
+  const credentials = options.credentials ?? (env === undefined ? undefined : environmentCredentials(env));
   const config = {
     region: options.region,
     retryMode: "adaptive",
     maxAttempts: options.maxAttempts ?? 6,
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
     ...(options.log ? { logger: sdkLogger(options.log) } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(credentials ? { credentials } : {}),
   } as const;
+  const endpoint = (service: EndpointService) => {
+    const url = env === undefined ? undefined : configuredEndpoint(env, service);
+    return url === undefined ? {} : { endpoint: url };
+  };
   let ecs: ECSClient | undefined;
   let ssm: SSMClient | undefined;
   let ecr: ECRClient | undefined;
   return {
     region: options.region,
     get ecs() {
-      return (ecs ??= new ECSClient(config));
+      return (ecs ??= new ECSClient({ ...config, ...endpoint("ECS") }));
     },
     get ssm() {
-      return (ssm ??= new SSMClient(config));
+      return (ssm ??= new SSMClient({ ...config, ...endpoint("SSM") }));
     },
     get ecr() {
-      return (ecr ??= new ECRClient(config));
+      return (ecr ??= new ECRClient({ ...config, ...endpoint("ECR") }));
     },
   };
 }

@@ -93,13 +93,13 @@ export function circleciTokenMinter(env: Readonly<Record<string, string | undefi
  * Shared by every client of the CLI: one renewal serves them all (cached until five minutes before the
  * credentials expire, on the same clock the SDK uses).
  */
-export function freshOidcCredentials(settings: OidcRefreshSettings, deps: { readonly mint: TokenMinter; readonly log: Logger; readonly region: string }): AwsCredentialIdentityProvider {
+export function freshOidcCredentials(settings: OidcRefreshSettings, deps: { readonly mint: TokenMinter; readonly log: Logger; readonly region: string; readonly endpoint?: string }): AwsCredentialIdentityProvider {
   let cached: AwsCredentialIdentity | undefined;
   let pending: Promise<AwsCredentialIdentity> | undefined;
   const renew = async (properties?: Parameters<AwsCredentialIdentityProvider>[0]): Promise<AwsCredentialIdentity> => {
     const token = await deps.mint(settings.audience);
     if (settings.tokenFile !== undefined) writeFileSync(settings.tokenFile, token, { mode: 0o600 });
-    const credentials = await fromWebToken({ roleArn: settings.roleArn, roleSessionName: settings.sessionName, webIdentityToken: token, clientConfig: { region: deps.region } })(properties);
+    const credentials = await fromWebToken({ roleArn: settings.roleArn, roleSessionName: settings.sessionName, webIdentityToken: token, clientConfig: { region: deps.region, ...(deps.endpoint === undefined ? {} : { endpoint: deps.endpoint }) } })(properties);
     deps.log.debug(`AWS credentials: assumed ${settings.roleArn} with a fresh CircleCI OIDC token${credentials.expiration ? `, valid until ${credentials.expiration.toISOString()}` : ""}`);
     return credentials;
   };

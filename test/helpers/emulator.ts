@@ -45,22 +45,39 @@ export function emulatorEnv(url: string): Record<string, string> {
   };
 }
 
+let shared: Promise<Emulator> | undefined;
+
 /**
- * Start one emulator for the current test file (beforeAll) and stop it afterwards (afterAll).
+ * The emulator of this test worker: started by the first suite that asks, then kept for the worker's
+ * later test files (vitest runs them in the same process, `isolate: false`), so moto's start and
+ * warm-up are paid once per worker rather than once per file. It stops when the worker exits: moto
+ * leaves as soon as its stdin pipe closes (test/emulator/moto-process.ts).
+ */
+function workerEmulator(): Promise<Emulator> {
+  shared ??= startEmulator().catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
+}
+
+/**
+ * The emulator for the current test file, reset before the file's first test (beforeAll): resources,
+ * rules, faults, consistency settings, the simulated clock and the call log are as after a fresh start.
  * Resetting between tests is left to the suite (`await handle.emulator.reset()` in beforeEach).
  * After each test, every AWS call the CLI made (runCli) is evaluated against its job's IAM policy.
  */
 export function useEmulator(): EmulatorHandle {
   let current: Emulator | undefined;
   beforeAll(async () => {
-    current = await startEmulator();
+    current = await workerEmulator();
+    await current.reset();
   });
   afterEach(async () => {
     const emulator = current;
     await evaluateCliRuns(async () => (emulator === undefined ? [] : emulator.callLog()));
   });
-  afterAll(async () => {
-    await current?.stop();
+  afterAll(() => {
     current = undefined;
   });
   return {

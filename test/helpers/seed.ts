@@ -185,28 +185,35 @@ const PARAMETERS: Record<string, ParameterSeed> = {
 export async function seedPlatform(clients: AwsClients): Promise<SeededPlatform> {
   const cluster = "prod";
   const repository = "platform";
-  const clusterArn = await createCluster(clients, cluster);
-  const repositoryUri = await createRepository(clients, repository);
-  const images: Record<string, string> = {};
-  for (const sha of SEED_SHAS) images[sha] = await putImage(clients, repository, sha);
-
-  const app = { name: "app", image: imageUri(repository, SEED_SHAS[0]), essential: true, memory: 256 };
-  const web = await registerTaskDefinition(clients, webTaskDefinition(SEED_SHAS[0]));
-  const worker = await registerTaskDefinition(clients, {
-    family: "worker",
-    networkMode: "awsvpc",
-    requiresCompatibilities: ["FARGATE"],
-    cpu: "256",
-    memory: "512",
-    containerDefinitions: [{ ...app, command: ["worker"] }],
-  });
-  const services = {
-    web: await createService(clients, { cluster, name: "web", taskDefinition: web, desiredCount: 2, launchType: "FARGATE", networkConfiguration: SEED_NETWORK }),
-    worker: await createService(clients, { cluster, name: "worker", taskDefinition: worker, desiredCount: 1, launchType: "FARGATE", networkConfiguration: SEED_NETWORK }),
-  };
   const parameterPath = "/platform/prod";
-  const parameters = await putParameters(clients, parameterPath, PARAMETERS);
-  return { cluster, clusterArn, repository, repositoryUri, images, taskDefinitions: { web, worker }, services, parameters, parameterPath };
+  const app = { name: "app", image: imageUri(repository, SEED_SHAS[0]), essential: true, memory: 256 };
+  // Independent resources at once (each test seeds afresh: this is most of a test's set-up time);
+  // the services need their cluster and revisions first.
+  const [clusterArn, { repositoryUri, images }, [web, worker], parameters] = await Promise.all([
+    createCluster(clients, cluster),
+    (async () => {
+      const uri = await createRepository(clients, repository);
+      const digests = await Promise.all(SEED_SHAS.map((sha) => putImage(clients, repository, sha)));
+      return { repositoryUri: uri, images: Object.fromEntries(SEED_SHAS.map((sha, i) => [sha, digests[i]!])) };
+    })(),
+    Promise.all([
+      registerTaskDefinition(clients, webTaskDefinition(SEED_SHAS[0])),
+      registerTaskDefinition(clients, {
+        family: "worker",
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        cpu: "256",
+        memory: "512",
+        containerDefinitions: [{ ...app, command: ["worker"] }],
+      }),
+    ]),
+    putParameters(clients, parameterPath, PARAMETERS),
+  ]);
+  const [webService, workerService] = await Promise.all([
+    createService(clients, { cluster, name: "web", taskDefinition: web, desiredCount: 2, launchType: "FARGATE", networkConfiguration: SEED_NETWORK }),
+    createService(clients, { cluster, name: "worker", taskDefinition: worker, desiredCount: 1, launchType: "FARGATE", networkConfiguration: SEED_NETWORK }),
+  ]);
+  return { cluster, clusterArn, repository, repositoryUri, images, taskDefinitions: { web, worker }, services: { web: webService, worker: workerService }, parameters, parameterPath };
 }
 
 function required<T>(value: T | undefined, what: string): T {

@@ -3,8 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import packageJson from "../../package.json" with { type: "json" };
-import { BUNDLE, runCli } from "../helpers/cli.js";
 import { spawnSync } from "node:child_process";
+import { BUNDLE, runCli } from "../helpers/cli.js";
+import { awsClients, useEmulator } from "../helpers/emulator.js";
+import { SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+
+const handle = useEmulator();
 
 // The bundle must run on its own: copy it where no node_modules can be found and run it there.
 const lonely = mkdtempSync(join(tmpdir(), "ecs-release-bundle-"));
@@ -47,15 +51,34 @@ describe("usage errors", () => {
     [["release", "--cluster", "c"], /missing required flags: --service .*--ssm-path/],
     [["rollback", "--cluster", "c", "--service", "web", "--timeout", "later"], /--timeout "later" is not a duration/],
   ])("%j exits 2 with one line", async (args, message) => {
-    const run = await runCli(args);
+    const run = await runCli(args, {}, { bundle: true });
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(run.stderr).toMatch(message);
   });
 
   it("prints a JSON error document under --json", async () => {
-    const run = await runCli(["release", "--json"]);
+    const run = await runCli(["release", "--json"], {}, { bundle: true });
     expect(run.code).toBe(2);
     expect(JSON.parse(run.stdout)).toMatchObject({ error: { name: "ValidationError", exitCode: 2 } });
+  });
+});
+
+// The other integration suites run the CLI in-process from the sources (test/helpers/cli.ts): this
+// one runs the built bundle against the emulator, so the bundled AWS SDK, its endpoint and credential
+// resolution from the process environment, and the lazily imported command modules are checked too.
+describe("the bundle against the emulator", () => {
+  it("releases, then reads the history and the status, with the environment of a real process", async () => {
+    await handle.emulator.reset();
+    await seedPlatform(awsClients(handle.emulator));
+    const release = await runCli(["release", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", SEED_SHAS[1], "--poll-interval", "10ms", "--json"], handle.env(), { bundle: true });
+    expect(release.code, release.stderr).toBe(0);
+    expect(JSON.parse(release.stdout)).toMatchObject({ services: [{ service: "web", outcome: "completed" }] });
+    const history = await runCli(["history", "--cluster", "prod", "--service", "web", "--json"], handle.env(), { bundle: true });
+    expect(history.code, history.stderr).toBe(0);
+    expect(JSON.parse(history.stdout)).toMatchObject({ revisions: [{ revision: 2, sha: SEED_SHAS[1], outcome: "stable", live: true }, { revision: 1 }] });
+    const status = await runCli(["status", "--cluster", "prod", "--service", "web"], handle.env(), { bundle: true });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/web:2/);
   });
 });

@@ -14,7 +14,6 @@ import { templateFromRevision } from "../../src/core/template.js";
 const received: Array<{ target: string; body: Record<string, unknown> }> = [];
 let server: Server;
 let url = "";
-let saved: NodeJS.ProcessEnv = {};
 
 const REVISION = {
   taskDefinitionArn: "arn:aws:ecs:us-east-1:123456789012:task-definition/web:3",
@@ -40,18 +39,13 @@ beforeAll(async () => {
   server.listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  saved = { ...process.env };
-  process.env["AWS_ENDPOINT_URL"] = url;
-  process.env["AWS_ACCESS_KEY_ID"] = "testing";
-  process.env["AWS_SECRET_ACCESS_KEY"] = "testing";
 });
 afterAll(() => {
   server.close();
-  process.env = saved;
 });
 
 it("keeps fields the SDK does not know, and empty strings, from DescribeTaskDefinition to RegisterTaskDefinition", async () => {
-  const clients = createAwsClients({ region: "us-east-1", maxAttempts: 1 });
+  const clients = createAwsClients({ region: "us-east-1", maxAttempts: 1, env: { AWS_ENDPOINT_URL: url, AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" } });
   const described = await describeTaskDefinition(clients, "web");
   expect(described.taskDefinition).toMatchObject({ taskLevelFieldFrom2030: ["a", "b"], pidMode: "" });
   expect(described.tags).toEqual({ team: "web" });

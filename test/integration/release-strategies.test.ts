@@ -7,7 +7,9 @@
 import { DescribeTaskDefinitionCommand, UpdateServiceCommand, type DeploymentConfiguration } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { TAG } from "../../src/core/tags.js";
+import type { Clock } from "../../src/core/clock.js";
 import { runCli, type CliRun } from "../helpers/cli.js";
+import { virtualClock } from "../helpers/clock.js";
 import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
 import { describeService } from "../helpers/revisions.js";
 import { SEED_SHAS, seedPlatform } from "../helpers/seed.js";
@@ -29,8 +31,8 @@ async function useStrategy(config: DeploymentConfiguration): Promise<void> {
   await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, ...config } }));
 }
 
-function release(args: string[], timing = FAST): Promise<CliRun> {
-  return runCli(["release", ...BASE, "--service", "web", "--sha", SHA_B, ...args, ...timing], handle.env());
+function release(args: string[], timing = FAST, clock?: Clock): Promise<CliRun> {
+  return runCli(["release", ...BASE, "--service", "web", "--sha", SHA_B, ...args, ...timing], handle.env(), clock === undefined ? {} : { clock });
 }
 
 async function outcomeTag(revision: string): Promise<string | undefined> {
@@ -76,7 +78,8 @@ describe("BLUE_GREEN (https://docs.aws.amazon.com/AmazonECS/latest/developerguid
   it("--timeout during a long bake time: exit 4, the stage in the message", async () => {
     await useStrategy({ strategy: "BLUE_GREEN", bakeTimeInMinutes: 60 });
     await handle.emulator.addRule({ match: SHA_B, outcome: "complete", bakeSteps: 1_000_000 });
-    const run = await release([], ["--poll-interval", "10ms", "--timeout", "20s"]);
+    // Minutes of bake time on a virtual clock: the wait sleeps between polls, the clock moves, no test waits.
+    const run = await release([], ["--poll-interval", "30s", "--timeout", "5m"], virtualClock());
     expect(run.code, run.stderr).toBe(4);
     expect(run.stderr).toMatch(/web: web:2 still deploying \(BLUE_GREEN in [A-Z_]+, service deployment IN_PROGRESS/);
   });

@@ -10,10 +10,10 @@ import { DeleteParameterCommand } from "@aws-sdk/client-ssm";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, TagResourceCommand, UpdateServiceCommand, type ContainerDefinition } from "@aws-sdk/client-ecs";
 import { TAG } from "../../src/core/tags.js";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
-import { BUNDLE, runCli, type CliRun } from "../helpers/cli.js";
+import { runCli, startCli, type CliRun } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
 import { imageUri, putImage, putParameters, registerTaskDefinition, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { waitUntil } from "../helpers/wait-until.js";
 
 const handle = useEmulator();
 let clients: AwsClients;
@@ -306,21 +306,10 @@ describe("release: rollout outcomes", () => {
 
   it("interrupted while waiting: nothing cancelled, says how to follow or roll back", async () => {
     await handle.emulator.addRule({ match: SHA_B, outcome: "stuck" });
-    const child = spawn(process.execPath, [BUNDLE, "release", ...BASE, "--service", "web", "--sha", SHA_B, "--poll-interval", "50ms"], {
-      env: { PATH: process.env["PATH"], HOME: process.env["HOME"], NO_COLOR: "1", ...handle.env() },
-    });
-    let stderr = "";
-    const interrupted = new Promise<void>((resolve) => {
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (/web: new web:2/.test(stderr) && !child.killed) {
-          child.kill("SIGINT");
-          resolve();
-        }
-      });
-    });
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    await interrupted;
+    const running = startCli(["release", ...BASE, "--service", "web", "--sha", SHA_B, "--poll-interval", "50ms"], handle.env());
+    await waitUntil(() => /web: new web:2/.test(running.stderr()), "the wait to start", () => handle.emulator.callLog());
+    running.interrupt("SIGINT");
+    const { code, stderr } = await running.ended;
     expect(code).toBe(130);
     expect(stderr).toMatch(/error: interrupted while waiting; the deployment was not cancelled \(still rolling out: web → web:2\): follow it with `ecs-release status --cluster prod --service web` or roll back with `ecs-release rollback --cluster prod --service web`/);
     expect(await serviceTaskDefinition("web")).toMatch(/web:2$/);

@@ -12,6 +12,7 @@ import { silentLogger } from "../../src/core/logger.js";
 import { runCli } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
 import { imageUri, registerTaskDefinition, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { virtualClock } from "../helpers/clock.js";
 
 const handle = useEmulator();
 let clients: AwsClients;
@@ -244,34 +245,15 @@ describe("run-task", () => {
   });
 
   describe("in process, with an injected clock", () => {
-    /** A clock that advances only when slept on; `onSleep` sees each sleep. */
-    function fakeClock(onSleep: (count: number) => void = () => {}): Clock & { slept: number[] } {
-      let now = 1_000_000;
-      const slept: number[] = [];
-      return {
-        slept,
-        now: () => now,
-        sleep: async (ms, signal) => {
-          slept.push(ms);
-          onSleep(slept.length);
-          if (signal?.aborted) throw signal.reason;
-          now += ms;
-        },
-      };
-    }
-
     function deps(clock: Clock, signal: AbortSignal) {
-      process.env["AWS_ENDPOINT_URL"] = handle.emulator.url;
-      process.env["AWS_ACCESS_KEY_ID"] = "testing";
-      process.env["AWS_SECRET_ACCESS_KEY"] = "testing";
-      return { aws: createAwsClients({ region: "us-east-1", maxAttempts: 1 }), log: silentLogger, clock, signal };
+      return { aws: createAwsClients({ region: "us-east-1", maxAttempts: 1, env: handle.env() }), log: silentLogger, clock, signal };
     }
 
     const options = { cluster: "prod", taskDefinition: "worker", likeService: "worker", command: ["bin/migrate"], timeoutMs: 60_000, pollIntervalMs: 6_000 };
 
     it("ends exactly at the deadline: polls every interval, the last sleep cut to what is left", async () => {
       await handle.emulator.addRule({ match: SHA, outcome: "stuck" });
-      const clock = fakeClock();
+      const clock = virtualClock();
       const error = await runTask({ ...options, timeoutMs: 15_000 }, deps(clock, new AbortController().signal)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WaitTimeoutError);
       expect(clock.slept).toEqual([6_000, 6_000, 3_000]);
@@ -283,7 +265,7 @@ describe("run-task", () => {
     // (https://circleci.com/docs/configuration-reference/#run): a wait says what it waits for at least once a minute.
     it("prints a progress line at least once a minute while nothing changes, even with a long poll interval", async () => {
       await handle.emulator.addRule({ match: SHA, outcome: "stuck" });
-      const clock = fakeClock();
+      const clock = virtualClock({ start: 1_000_000 });
       const lines: Array<[number, string]> = [];
       const log = { info: (message: string) => lines.push([clock.now(), message]), warn: () => {}, debug: () => {} };
       const error = await runTask({ ...options, timeoutMs: 5 * 60_000, pollIntervalMs: 90_000, label: "pre-deploy task" }, { ...deps(clock, new AbortController().signal), log }).catch((e: unknown) => e);
@@ -300,14 +282,14 @@ describe("run-task", () => {
     it("retries a just-registered revision ECS does not show yet, with bounded backoff, and then gives up", async () => {
       await handle.emulator.addRule({ match: SHA, outcome: "complete", steps: 1, unknownRevisionReads: 2 });
       const fresh = await registerTaskDefinition(clients, { family: "fresh", networkMode: "bridge", containerDefinitions: [{ name: "app", image: imageUri("platform", SHA), essential: true, memory: 256 }] });
-      const clock = fakeClock();
+      const clock = virtualClock();
       const result = await runTask({ cluster: "prod", taskDefinition: fresh, timeoutMs: 60_000, pollIntervalMs: 6_000, justRegistered: true }, deps(clock, new AbortController().signal));
       expect(result.status).toBe("succeeded");
       expect(clock.slept.slice(0, 2)).toEqual([1_000, 2_000]);
 
       await handle.emulator.addRule({ match: SHA, outcome: "complete", steps: 1, unknownRevisionReads: 10 });
       const never = await registerTaskDefinition(clients, { family: "fresh", networkMode: "bridge", containerDefinitions: [{ name: "app", image: imageUri("platform", SHA), essential: true, memory: 256 }] });
-      const giveUp = fakeClock();
+      const giveUp = virtualClock();
       const error = await runTask({ cluster: "prod", taskDefinition: never, timeoutMs: 60_000, pollIntervalMs: 6_000, justRegistered: true }, deps(giveUp, new AbortController().signal)).catch((e: unknown) => e);
       expect((error as Error).message).toMatch(/no such task definition/);
       expect(giveUp.slept).toEqual([1_000, 2_000, 4_000, 8_000]);
@@ -316,8 +298,10 @@ describe("run-task", () => {
     it("stops waiting on a signal, leaves the task running and says how to look at it", async () => {
       await handle.emulator.addRule({ match: SHA, outcome: "stuck" });
       const controller = new AbortController();
-      const clock = fakeClock((count) => {
-        if (count === 2) controller.abort(new InterruptedError("interrupted by SIGTERM"));
+      const clock = virtualClock({
+        onSleep: (count) => {
+          if (count === 2) controller.abort(new InterruptedError("interrupted by SIGTERM"));
+        },
       });
       const error = await runTask(options, deps(clock, controller.signal)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InterruptedError);

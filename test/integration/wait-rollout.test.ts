@@ -11,6 +11,7 @@ import type { Logger } from "../../src/core/logger.js";
 import { ExitCode } from "../../src/core/errors.js";
 import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
 import { registerTaskDefinition, seedPlatform, SEED_SHAS, webTaskDefinition } from "../helpers/seed.js";
+import { virtualClock } from "../helpers/clock.js";
 
 const handle = useEmulator();
 let clients: AwsClients;
@@ -20,20 +21,6 @@ beforeEach(async () => {
   clients = awsClients(handle.emulator, { maxAttempts: 1 });
   await seedPlatform(clients);
 });
-
-/** A clock that only moves when slept on. */
-function fakeClock(start = 1_764_489_600_000): Clock & { slept: number[] } {
-  let now = start;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
 
 /** A logger that keeps every line with the fake time it was written at. */
 function recorder(clock: Clock): Logger & { lines: Array<{ at: number; line: string }> } {
@@ -52,7 +39,7 @@ async function updateWeb(sha: string) {
 }
 
 async function wait(targets: ReturnType<typeof rolloutTargetsOf>, options: { timeoutMs?: number; pollIntervalMs?: number } = {}) {
-  const clock = fakeClock();
+  const clock = virtualClock();
   const log = recorder(clock);
   const report: RolloutReport = await waitForRollouts(
     { cluster: "prod", targets, timeoutMs: options.timeoutMs ?? 600_000, pollIntervalMs: options.pollIntervalMs ?? 6_000 },
@@ -75,7 +62,7 @@ describe("a wait never concludes from a view older than its update (issue 13 §3
     // 3 stale reads, polls every 60s, grace 120s: the third poll (at 120s) is past the grace and judged.
     await handle.emulator.setConsistency({ staleServiceReads: 3 });
     const targets = await updateWeb(SEED_SHAS[1]);
-    const clock = fakeClock();
+    const clock = virtualClock();
     const report = await waitForRollouts(
       { cluster: "prod", targets, timeoutMs: 600_000, pollIntervalMs: 60_000, visibilityGraceMs: 120_000 },
       { aws: { ecs: clients.ecs }, log: recorder(clock), clock, signal: new AbortController().signal },

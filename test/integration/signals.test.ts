@@ -10,7 +10,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
 import { imageUri, putParameters, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
-import { startCli, waitUntil } from "./hardening-helpers.js";
+import { startCli } from "../helpers/cli.js";
+import { waitUntil } from "../helpers/wait-until.js";
 
 const handle = useEmulator();
 let clients: AwsClients;
@@ -41,10 +42,10 @@ function lastLine(stderr: string): string {
 describe("a signal while release waits", () => {
   it.each(["SIGINT", "SIGTERM"] as const)("%s: exit 130 at once, one line naming services, revisions and the commands; the rollout goes on", async (signal) => {
     await handle.emulator.addRule({ match: SHA_B, outcome: "stuck" });
-    const run = startCli([...RELEASE, "--json"], handle.env());
+    const run = startCli([...RELEASE, "--json"], handle.env(), { bundle: true });
     await waitUntil(() => /waiting for 2 rollouts/.test(run.stderr()) && /web: new web:2/.test(run.stderr()), "the wait to start", pace);
     const sentAt = Date.now();
-    run.child.kill(signal);
+    run.interrupt(signal);
     const ended = await run.ended;
 
     expect(ended.code, ended.stderr).toBe(130);
@@ -70,13 +71,13 @@ describe("a signal while release waits", () => {
 
   it("a signal while a poll is stuck in the SDK's retry backoff still stops promptly", async () => {
     await handle.emulator.addRule({ match: SHA_B, outcome: "stuck" });
-    const run = startCli(RELEASE, handle.env());
+    const run = startCli(RELEASE, handle.env(), { bundle: true });
     await waitUntil(() => /web: new web:2/.test(run.stderr()), "the wait to start", pace);
     // Every poll from now on is throttled: the SDK backs off for seconds between attempts.
     await handle.emulator.addFault({ operation: "DescribeServices", error: "ThrottlingException" });
     await waitUntil(async () => (await handle.emulator.callLog()).filter((e) => e.status === 400).length >= 2, "two throttled polls", pace);
     const sentAt = Date.now();
-    run.child.kill("SIGINT");
+    run.interrupt("SIGINT");
     const ended = await run.ended;
     expect(ended.code, ended.stderr).toBe(130);
     expect(ended.endedAt - sentAt).toBeLessThan(PROMPT_MS);
@@ -85,10 +86,10 @@ describe("a signal while release waits", () => {
 
   it("a signal during --pre-deploy-command's task: exit 130, no service updated, the task not stopped", async () => {
     await handle.emulator.addRule({ match: SHA_B, outcome: "stuck" });
-    const run = startCli([...RELEASE, "--pre-deploy-command", "bin/migrate"], handle.env());
+    const run = startCli([...RELEASE, "--pre-deploy-command", "bin/migrate"], handle.env(), { bundle: true });
     await waitUntil(() => /pre-deploy: running the command/.test(run.stderr()) && /RUNNING/.test(run.stderr()), "the pre-deploy task to run", pace);
     const sentAt = Date.now();
-    run.child.kill("SIGINT");
+    run.interrupt("SIGINT");
     const ended = await run.ended;
     expect(ended.code, ended.stderr).toBe(130);
     expect(ended.endedAt - sentAt).toBeLessThan(PROMPT_MS);
@@ -101,10 +102,10 @@ describe("a signal while release waits", () => {
 describe("a signal before anything was written", () => {
   it("during the verify phase's reads (a throttled DescribeTaskDefinition): exit 130 and no write at all", async () => {
     await handle.emulator.addFault({ operation: "DescribeTaskDefinition", error: "ThrottlingException", count: 4 });
-    const run = startCli(RELEASE, handle.env());
+    const run = startCli(RELEASE, handle.env(), { bundle: true });
     await waitUntil(async () => (await handle.emulator.callLog()).some((e) => e.operation === "DescribeTaskDefinition" && e.status === 400), "a throttled read", pace);
     const sentAt = Date.now();
-    run.child.kill("SIGINT");
+    run.interrupt("SIGINT");
     const ended = await run.ended;
     expect(ended.code, ended.stderr).toBe(130);
     // The reads take the signal too: no waiting out the SDK's retry backoff.
@@ -121,9 +122,9 @@ describe("a release killed between RegisterTaskDefinition and UpdateService, the
     for (let attempt = 0; attempt < 2; attempt++) {
       // --force: a killed run's migration may still run, and a release refuses to start another beside
       // it unless forced (issue 18 item 4); whether RunTask went out before the kill is a race.
-      const run = startCli([...RELEASE, "--pre-deploy-command", "bin/migrate", "--force"], handle.env());
+      const run = startCli([...RELEASE, "--pre-deploy-command", "bin/migrate", "--force"], handle.env(), { bundle: true });
       await waitUntil(() => /pre-deploy: running the command/.test(run.stderr()), "the revisions to be registered", pace);
-      run.child.kill("SIGKILL");
+      run.interrupt("SIGKILL");
       expect((await run.ended).signal).toBe("SIGKILL");
     }
     expect((await handle.emulator.callLog()).filter((e) => e.operation === "UpdateService")).toHaveLength(0);

@@ -7,7 +7,8 @@ import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from "@aws-sdk
 import { beforeEach, describe, expect, it } from "vitest";
 import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
 import { imageUri, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
-import { startCli, waitUntil, type EndedRun } from "./hardening-helpers.js";
+import { startCli, type CliRun } from "../helpers/cli.js";
+import { waitUntil } from "../helpers/wait-until.js";
 
 const handle = useEmulator();
 let clients: AwsClients;
@@ -38,7 +39,7 @@ async function imageOf(arn: string): Promise<string | undefined> {
 }
 
 /** The revision a run says it updated the service to (from its --json document). */
-function releasedTo(run: EndedRun): string {
+function releasedTo(run: CliRun): string {
   const document = JSON.parse(run.stdout) as { services?: Array<{ to: string | null }>; result?: { services?: Array<{ to: string | null }> } };
   return (document.services ?? document.result?.services)?.[0]?.to ?? "";
 }

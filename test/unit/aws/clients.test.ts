@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { configuredEndpoint, createAwsClients, environmentCredentials } from "../../../src/aws/clients.js";
+
+// The CLI reads endpoints and keys from the environment main() is given, as the SDK would from
+// process.env (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html,
+// https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/setting-credentials-node.html).
+describe("configuredEndpoint: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL", () => {
+  it.each<[Record<string, string>, "ECS" | "SSM" | "ECR" | "STS", string | undefined]>([
+    [{}, "ECS", undefined],
+    [{ AWS_ENDPOINT_URL: "http://all" }, "ECS", "http://all"],
+    [{ AWS_ENDPOINT_URL: "http://all", AWS_ENDPOINT_URL_ECS: "http://ecs" }, "ECS", "http://ecs"],
+    [{ AWS_ENDPOINT_URL: "http://all", AWS_ENDPOINT_URL_ECS: "http://ecs" }, "SSM", "http://all"],
+    [{ AWS_ENDPOINT_URL_STS: "http://sts" }, "STS", "http://sts"],
+    [{ AWS_ENDPOINT_URL: "", AWS_ENDPOINT_URL_ECR: "" }, "ECR", undefined],
+    [{ AWS_ENDPOINT_URL: "http://all", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" }, "ECS", undefined],
+    [{ AWS_ENDPOINT_URL: "http://all", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "false" }, "ECS", "http://all"],
+  ])("%j, %s → %s", (env, service, expected) => {
+    expect(configuredEndpoint(env, service)).toBe(expected);
+  });
+});
+
+describe("environmentCredentials: the keys of the environment, as the default chain's first provider reads them", () => {
+  it.each<[string, Record<string, string>, object | undefined]>([
+    ["none", {}, undefined],
+    ["a key without its secret", { AWS_ACCESS_KEY_ID: "AKIA1" }, undefined],
+    ["key and secret", { AWS_ACCESS_KEY_ID: "AKIA1", AWS_SECRET_ACCESS_KEY: "s" }, { accessKeyId: "AKIA1", secretAccessKey: "s" }],
+    ["with a session token", { AWS_ACCESS_KEY_ID: "ASIA1", AWS_SECRET_ACCESS_KEY: "s", AWS_SESSION_TOKEN: "t" }, { accessKeyId: "ASIA1", secretAccessKey: "s", sessionToken: "t" }],
+    ["with an expiry", { AWS_ACCESS_KEY_ID: "ASIA1", AWS_SECRET_ACCESS_KEY: "s", AWS_CREDENTIAL_EXPIRATION: "2026-12-02T00:00:00Z" }, { accessKeyId: "ASIA1", secretAccessKey: "s", expiration: new Date("2026-12-02T00:00:00Z") }],
+    ["AWS_PROFILE set: the profile wins, as in the SDK", { AWS_ACCESS_KEY_ID: "AKIA1", AWS_SECRET_ACCESS_KEY: "s", AWS_PROFILE: "deploy" }, undefined],
+  ])("%s", (_name, env, expected) => {
+    expect(environmentCredentials(env)).toEqual(expected);
+  });
+});
+
+describe("createAwsClients with an environment", () => {
+  it("sends each service to its configured endpoint and signs with the environment's keys", async () => {
+    const clients = createAwsClients({ region: "eu-west-1", env: { AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_ENDPOINT_URL_ECR: "http://127.0.0.1:2", AWS_ACCESS_KEY_ID: "AKIAENV", AWS_SECRET_ACCESS_KEY: "s" } });
+    const endpoint = async (client: { config: { endpoint?: () => Promise<{ hostname?: string; port?: number }> } }) => {
+      const resolved = await client.config.endpoint?.();
+      return `${resolved?.hostname}:${resolved?.port}`;
+    };
+    expect(await endpoint(clients.ecs)).toBe("127.0.0.1:1");
+    expect(await endpoint(clients.ssm)).toBe("127.0.0.1:1");
+    expect(await endpoint(clients.ecr)).toBe("127.0.0.1:2");
+    expect((await clients.ecs.config.credentials()).accessKeyId).toBe("AKIAENV");
+  });
+});
