@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { ValidationError } from "../../core/errors.js";
+import { resolveCommitSha } from "../../git/commit-sha.js";
 import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
 import { REPOSITORY, SHA } from "./shared-flags.js";
 
@@ -38,7 +39,7 @@ export const pushCommand: CommandSpec = {
 async function executePush(ctx: CliContext): Promise<CommandOutcome> {
   const { flags, env } = ctx;
   const context = read.string(flags, "context") ?? ".";
-  const sha = read.string(flags, "sha") ?? (env["CIRCLE_SHA1"] || undefined) ?? (await readGitHead(context));
+  const sha = await resolveCommitSha({ flag: read.string(flags, "sha"), circleSha1: env["CIRCLE_SHA1"], gitDirectory: context }, true);
   const source = read.string(flags, "source") ?? (env["CIRCLE_REPOSITORY_URL"] || undefined);
   const dockerfile = read.string(flags, "dockerfile");
   const target = read.string(flags, "target");
@@ -88,16 +89,6 @@ async function commitTime(sourceDateEpoch: string | undefined, cwd: string, sha:
     execFile("git", ["show", "-s", "--format=%ct", sha, "--"], { cwd }, (error, stdout) => {
       const seconds = stdout.trim();
       resolve(error || !/^\d+$/.test(seconds) ? undefined : Number(seconds));
-    });
-  });
-}
-
-/** `git rev-parse HEAD` in the build context: the commit when CIRCLE_SHA1 is not set. */
-function readGitHead(cwd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile("git", ["rev-parse", "HEAD"], { cwd }, (error, stdout) => {
-      if (error) reject(new ValidationError(`no commit SHA: pass --sha, set CIRCLE_SHA1, or run in a git checkout (git rev-parse HEAD failed in ${cwd})`, { cause: error }));
-      else resolve(stdout.trim());
     });
   });
 }
