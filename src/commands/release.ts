@@ -19,7 +19,7 @@ import type { Clock } from "../core/clock.js";
 import { diffTaskDefinitions, formatTaskDefinitionDiff, recordedSecretValues, type EnvironmentChange, type TaskDefinitionDiff } from "../core/diff.js";
 import { formatCommandLine } from "../core/command-line.js";
 import { formatDuration } from "../core/duration.js";
-import { InterruptedError, ValidationError } from "../core/errors.js";
+import { InterruptedError, isInterruptedError, ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
 import type { ReleaseMetadata } from "../core/release-metadata.js";
@@ -196,7 +196,7 @@ export async function run(options: ReleaseOptions, deps: ReleaseDeps): Promise<R
     return await release({ ...options, ...(sha !== undefined ? { sha } : {}) }, deps, progress);
   } catch (error) {
     // A signal that aborted one of the reads: say plainly that nothing was written.
-    if (error instanceof InterruptedError && !progress.writing) throw new InterruptedError(NOTHING_WRITTEN, { cause: error });
+    if (isInterruptedError(error) && !progress.writing) throw new InterruptedError(NOTHING_WRITTEN, { cause: error });
     throw error;
   }
 }
