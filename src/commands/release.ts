@@ -2,8 +2,10 @@
  * `ecs-release release` (cli.md): render one forward revision per family from the commit's image
  * and the SSM environment, update every service at once, and wait for each rollout to its real end.
  *
- * Phases: verify (every read, every check — nothing is written before all pass), register, update,
- * wait. Reads are as few as the checks allow and run concurrently: one DescribeServices per 10
+ * Phases: resolve the commit SHA (src/git/commit-sha.ts); verify (every read, every check — the
+ * pre-deploy task's too, and the saved plan compared — nothing is written before all pass; a dry run
+ * ends here, writing its plan file); register; run the pre-deploy task (commands/pre-deploy.ts);
+ * update; wait. Reads are as few as the checks allow and run concurrently: one DescribeServices per 10
  * services, GetParametersByPath pages of 10, one DescribeImages, one DescribeTaskDefinition (with
  * tags) per family — plus one per running revision that is not its family's latest, and, only when
  * an image older than the running revision is released again, a bounded scan for the revision that

@@ -3,6 +3,8 @@ import { splitCommandLine } from "../../core/command-line.js";
 import { ValidationError } from "../../core/errors.js";
 import { readReleaseMetadata } from "../../core/release-metadata.js";
 import { parseCapacityProviderStrategy, parseLaunchType } from "../../core/run-task-input.js";
+import type { PreDeployRequest } from "../../commands/pre-deploy.js";
+import type { PlanFileOptions } from "../../commands/release-plan-file.js";
 import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
 import { CLUSTER, DRY_RUN, NO_WAIT, POLL_INTERVAL, REPOSITORY, SERVICES, SHA, TIMEOUT } from "./shared-flags.js";
 
@@ -86,7 +88,7 @@ async function executeRelease(ctx: CliContext): Promise<CommandOutcome> {
 }
 
 /** `--plan-file FILE` and `--accept-drift` (which needs it). */
-function readPlanFile(ctx: CliContext): { path: string; acceptDrift: boolean } | undefined {
+function readPlanFile(ctx: CliContext): PlanFileOptions | undefined {
   const path = read.string(ctx.flags, "plan-file");
   const acceptDrift = read.boolean(ctx.flags, "accept-drift");
   if (path === undefined && acceptDrift) throw new ValidationError("--accept-drift needs --plan-file FILE (the plan the release is compared with)");
@@ -94,7 +96,7 @@ function readPlanFile(ctx: CliContext): { path: string; acceptDrift: boolean } |
 }
 
 /** `--pre-deploy-*`: the command split into argv here, so a bad one is refused before anything is read or written. */
-function readPreDeploy(ctx: CliContext) {
+function readPreDeploy(ctx: CliContext): PreDeployRequest | undefined {
   const text = read.string(ctx.flags, "pre-deploy-command");
   const container = read.string(ctx.flags, "pre-deploy-container");
   const launchType = read.string(ctx.flags, "pre-deploy-launch-type");
