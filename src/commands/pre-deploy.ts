@@ -142,17 +142,17 @@ async function stopRelease(error: unknown, revisions: readonly RegisteredRevisio
 
 /** Tags each revision TAG.outcome=`outcome`; a tag that cannot be written is a warning. Returns the ARNs tagged. */
 async function tagOutcome(revisions: readonly RegisteredRevision[], outcome: "failed" | "not-released", deps: RunTaskDeps): Promise<Set<string>> {
-  const tagged = new Set<string>();
-  await Promise.all(
+  const tagged = await Promise.all(
     revisions.map(async (revision) => {
       try {
         await tagResource(deps.aws, revision.taskDefinitionArn, { [TAG.outcome]: outcome });
-        tagged.add(revision.taskDefinitionArn);
         deps.log.info(`tagged ${revisionName(revision.taskDefinitionArn)} ${TAG.outcome}=${outcome}`);
+        return [revision.taskDefinitionArn];
       } catch (tagError) {
         deps.log.warn(`could not record the outcome on ${revisionName(revision.taskDefinitionArn)}: ${tagError instanceof Error ? tagError.message : String(tagError)}`);
+        return [];
       }
     }),
   );
-  return tagged;
+  return new Set(tagged.flat());
 }

@@ -440,7 +440,7 @@ function planSubject(options: ReleaseOptions, verified: Verified): PlanSubject {
 /** The dry run's end: the diff logged, the plan file written, what a pre-deploy task would run. */
 function dryRun(options: ReleaseOptions, verified: Verified, deps: ReleaseDeps): ReleaseResult {
   const diff = logDryRunDiff(verified, deps.log, (text) => deps.redactor.redact(text));
-  if (options.planFile) writePlanFile(options.planFile, planSubject(options, verified), diff, verified.services, deps);
+  if (options.planFile) writePlanFile(options.planFile, planSubject(options, verified), diff, options.services, deps);
   if (options.preDeploy) deps.log.info(`dry run: would run ${formatCommandLine(options.preDeploy.command)} from the new revision before updating any service`);
   return { ...verified.result, diff };
 }

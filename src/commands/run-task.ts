@@ -2,7 +2,7 @@
  * `ecs-release run-task` (cli.md): one task from a revision, waited for until it is STOPPED.
  *
  * Phases: prepare (the reads — revision, service to copy or cluster — and the plan, core/run-task-plan.ts:
- * nothing is written before it holds), start (RunTask), wait (DescribeTasks until STOPPED or the
+ * nothing is written before it holds), launch (RunTask), wait (DescribeTasks until STOPPED or the
  * deadline), judge (the verdict: succeeded, failed — the revision's fault or the infrastructure's —
  * or timed out). release --pre-deploy-command runs its task through prepareTask and startPreparedTask.
  */
