@@ -1,5 +1,4 @@
-import { execFile } from "node:child_process";
-import { ValidationError } from "../../core/errors.js";
+import { commitTime } from "../../git/commit-time.js";
 import { resolveCommitSha } from "../../git/commit-sha.js";
 import { read, type CliContext, type CommandOutcome, type CommandSpec } from "../command.js";
 import { REPOSITORY, SHA } from "./shared-flags.js";
@@ -72,23 +71,4 @@ async function executePush(ctx: CliContext): Promise<CommandOutcome> {
   const docker = createDockerCli({ program: read.string(flags, "docker") ?? "docker", env, log: ctx.log, signal: ctx.signal });
   const result = await run(options, { aws: await ctx.aws(), docker, log: ctx.log, clock: ctx.clock, redactor: ctx.redactor });
   return { result };
-}
-
-/**
- * The commit time in Unix seconds, for reproducible images: SOURCE_DATE_EPOCH when set
- * (https://reproducible-builds.org/specs/source-date-epoch/), else the committer time git knows for
- * `sha` in the build context, else undefined.
- */
-async function commitTime(sourceDateEpoch: string | undefined, cwd: string, sha: string): Promise<number | undefined> {
-  if (sourceDateEpoch !== undefined && sourceDateEpoch !== "") {
-    if (!/^\d{1,12}$/.test(sourceDateEpoch)) throw new ValidationError(`SOURCE_DATE_EPOCH "${sourceDateEpoch}" is not a Unix time in seconds`);
-    return Number(sourceDateEpoch);
-  }
-  if (!/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(sha)) return undefined; // push reports the bad SHA itself
-  return new Promise((resolve) => {
-    execFile("git", ["show", "-s", "--format=%ct", sha, "--"], { cwd }, (error, stdout) => {
-      const seconds = stdout.trim();
-      resolve(error || !/^\d+$/.test(seconds) ? undefined : Number(seconds));
-    });
-  });
 }
