@@ -2,8 +2,10 @@
  * `ecs-release release` (cli.md): render one forward revision per family from the commit's image
  * and the SSM environment, update every service at once, and wait for each rollout to its real end.
  *
- * Phases: verify (every read, every check — nothing is written before all pass), register, update,
- * wait. Reads are as few as the checks allow and run concurrently: one DescribeServices per 10
+ * Phases: resolve the commit SHA (src/git/commit-sha.ts); verify (every read, every check — the
+ * pre-deploy task's too, and the saved plan compared — nothing is written before all pass; a dry run
+ * ends here, writing its plan file); register; run the pre-deploy task (commands/pre-deploy.ts);
+ * update; wait. Reads are as few as the checks allow and run concurrently: one DescribeServices per 10
  * services, GetParametersByPath pages of 10, one DescribeImages, one DescribeTaskDefinition (with
  * tags) per family — plus one per running revision that is not its family's latest, and, only when
  * an image older than the running revision is released again, a bounded scan for the revision that
@@ -17,8 +19,9 @@ import { readParametersByPath } from "../aws/ssm.js";
 import { rolloutReportError, waitForRollouts, type RolloutReport } from "../aws/wait-rollout.js";
 import type { Clock } from "../core/clock.js";
 import { diffTaskDefinitions, formatTaskDefinitionDiff, recordedSecretValues, type EnvironmentChange, type TaskDefinitionDiff } from "../core/diff.js";
+import { formatCommandLine } from "../core/command-line.js";
 import { formatDuration } from "../core/duration.js";
-import { InterruptedError, ValidationError } from "../core/errors.js";
+import { InterruptedError, isInterruptedError, ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
 import type { ReleaseMetadata } from "../core/release-metadata.js";
@@ -50,6 +53,10 @@ import { recordedSecureNames, TAG } from "../core/tags.js";
 import { templateFromRevision, type TaskDefinitionTemplate } from "../core/template.js";
 import { findEnvironmentDrift } from "./release-drift.js";
 import type { PlanSubject } from "../core/release-plan-file.js";
+import type { GitHead } from "../core/commit-sha.js";
+import { resolveCommitSha } from "../git/commit-sha.js";
+import { checkPreDeploy, runPreDeploy, type PreDeployOptions, type PreDeployRequest } from "./pre-deploy.js";
+import { checkPlanFile, checkPlanFileOptions, writePlanFile, type PlanFileOptions } from "./release-plan-file.js";
 
 /** A template file as the CLI read it. */
 export interface TemplateSource {
@@ -60,7 +67,7 @@ export interface TemplateSource {
   readonly text: string;
 }
 
-/** A revision this release is about to register (what `verifyPlanned` gets). */
+/** A revision this release is about to register (what the pre-deploy check gets). */
 export interface PlannedRevision {
   readonly family: string;
   /** The application containers that get the image and environment. */
@@ -70,7 +77,7 @@ export interface PlannedRevision {
   readonly services: readonly string[];
 }
 
-/** A revision registered by this release (what `beforeUpdate` gets). */
+/** A revision registered by this release (what the pre-deploy task runs from). */
 export interface RegisteredRevision {
   readonly family: string;
   readonly taskDefinitionArn: string;
@@ -88,8 +95,13 @@ export interface ReleaseOptions {
   readonly repository?: string;
   /** A full image URI, used as is (no ECR lookup). Exclusive with `repository`. */
   readonly image?: string;
-  /** The commit SHA (required with `repository`); recorded as TAG.sha. */
+  /**
+   * `--sha`: the commit, recorded as TAG.sha (the image's tag with `repository`). Without it, the
+   * image's full-SHA tag, `circleSha1`, or git HEAD (core/commit-sha.ts; required with `repository`).
+   */
   readonly sha?: string;
+  /** `$CIRCLE_SHA1`: the pipeline's commit, when --sha is not given. */
+  readonly circleSha1?: string;
   readonly templates?: readonly TemplateSource[];
   readonly containers?: readonly string[];
   /** `--env K=V` items. */
@@ -108,21 +120,17 @@ export interface ReleaseOptions {
   /** How many of a family's newest revisions to scan for the one an older SHA was released with (default 50). */
   readonly historyScanLimit?: number;
   /**
-   * Runs after the revisions are registered and before any service is updated (the seam for
-   * `--pre-deploy-command`). Throwing stops the release with nothing rolled out.
+   * `--pre-deploy-*`: a one-off task (commands/pre-deploy.ts) run from the new revision of the first
+   * service's family, after the revisions are registered and before any service is updated; checked
+   * with everything else before anything is written. Its failure stops the release, nothing rolled out.
    */
-  readonly beforeUpdate?: (revisions: readonly RegisteredRevision[]) => Promise<void>;
+  readonly preDeploy?: PreDeployRequest;
   /**
-   * Checks of the seam's own input against the rendered revisions, made with the other checks
-   * before anything is written (and in a dry run); throws a ValidationError to refuse the release.
+   * `--plan-file` / `--accept-drift` (commands/release-plan-file.ts): a dry run saves what it would
+   * register; a release compares with the saved plan after every check and before anything is
+   * written, and refuses (exit 2) when it no longer holds, unless `acceptDrift`.
    */
-  readonly verifyPlanned?: (revisions: readonly PlannedRevision[]) => void | Promise<void>;
-  /**
-   * Saved plans (`--plan-file`, core/release-plan-file.ts): gets what the release is about to register
-   * after every check and before anything is written — with the masked diff in a dry run. Throwing
-   * (a ValidationError when the plan no longer holds) stops the release with nothing written.
-   */
-  readonly onVerified?: (subject: PlanSubject, dryRunDiff: readonly TaskDefinitionDiff[] | undefined) => Promise<void>;
+  readonly planFile?: PlanFileOptions;
 }
 
 /** What `release` needs from outside. */
@@ -132,6 +140,8 @@ export interface ReleaseDeps {
   readonly clock: Clock;
   readonly signal: AbortSignal;
   readonly redactor: Redactor;
+  /** `git rev-parse HEAD` when no SHA is given otherwise (default: src/git/commit-sha.ts's). */
+  readonly readGitHead?: () => Promise<GitHead>;
 }
 
 /** Per-service outcome in the result. */
@@ -183,10 +193,12 @@ const NOTHING_WRITTEN = "interrupted before anything was written: no revision re
 export async function run(options: ReleaseOptions, deps: ReleaseDeps): Promise<ReleaseResult> {
   const progress = { writing: false };
   try {
-    return await release(options, deps, progress);
+    checkPlanFileOptions(options.planFile, options.dryRun === true);
+    const sha = await resolveCommitSha({ flag: options.sha, image: options.image, circleSha1: options.circleSha1 }, options.repository !== undefined, deps.readGitHead);
+    return await release({ ...options, ...(sha !== undefined ? { sha } : {}) }, deps, progress);
   } catch (error) {
     // A signal that aborted one of the reads: say plainly that nothing was written.
-    if (error instanceof InterruptedError && !progress.writing) throw new InterruptedError(NOTHING_WRITTEN, { cause: error });
+    if (isInterruptedError(error) && !progress.writing) throw new InterruptedError(NOTHING_WRITTEN, { cause: error });
     throw error;
   }
 }
@@ -228,15 +240,14 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
   };
 
   const verified = await verify(options, deps, warn, { warnings, phases });
-  await options.verifyPlanned?.(plannedRevisions(verified.plan));
+  if (options.preDeploy) await checkPreDeploy(preDeployOptions(options, options.preDeploy), plannedRevisions(verified.plan), deps);
   if (options.dryRun) {
-    const diff = logDryRunDiff(verified, log, (text) => deps.redactor.redact(text));
-    await options.onVerified?.(planSubject(options, verified), diff);
+    const result = dryRun(options, verified, deps);
     phases.verifyMs = clock.now() - started;
     log.info("dry run: nothing was written");
-    return { ...verified.result, diff };
+    return result;
   }
-  await options.onVerified?.(planSubject(options, verified), undefined);
+  if (options.planFile) checkPlanFile(options.planFile, planSubject(options, verified), deps);
   phases.verifyMs = clock.now() - started;
 
   // A signal that came between two reads must not be followed by writes.
@@ -245,7 +256,7 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
   const registerStart = clock.now();
   const registration = await registerRevisions(verified, deps);
   phases.registerMs = clock.now() - registerStart;
-  await runBeforeUpdate(options, verified, registration, deps.signal);
+  await runBeforeUpdate(options, verified, registration, deps);
 
   const updated = await updateAllServices(options, verified, registration, deps, phases);
   if (options.wait === false) {
@@ -268,58 +279,75 @@ async function verify(
   shared: { readonly warnings: string[]; readonly phases: ReleaseResult["phases"] },
 ): Promise<Verified> {
   const request = checkReleaseRequest(options);
-  const { ssmPath, mode, services } = request;
   const sources = await readSources(options, request, deps);
   const { described, image, environment } = sources;
   const secure = new Set(environment.secureNames);
   const isSecret = (name: string): boolean => secure.has(name);
-
-  // Families: each service's own; a template given for one replaces its latest ACTIVE revision.
-  const byFamily = groupServicesByFamily(described);
-  const families = [...byFamily.keys()];
-  const fileTemplates = matchTemplates(request.templates, families);
-  const revisionFamilies = families.filter((family) => !fileTemplates.has(family));
-  const { latest, describedRevisions } = await describeRevisions(revisionFamilies, described, deps);
-  // Old values that were secret (recorded so) or are today go to the redactor too (issue 14.1).
-  for (const revision of describedRevisions.values()) rememberOldSecrets(revision, isSecret, deps.redactor);
-  const latestTemplates = new Map(revisionFamilies.map((family) => [family, toTemplate(latest.get(family))]));
-  const releasedAt = options.releasedAt ?? new Date(deps.clock.now()).toISOString();
-  const plan = planFamilies({
-    byFamily,
-    fileTemplates,
-    latest: latestTemplates,
-    containers: options.containers ?? [],
-    repository: sources.repository,
-    image,
-    environment,
-    ssmPath,
-    mode,
-    releaseTags: releaseTagMap(options, image, releasedAt),
-  });
+  const { plan, describedRevisions } = await planRelease(options, request, sources, isSecret, deps);
 
   // Step 7: warn about unprotected services; refuse a service already rolling out unless --force.
   for (const service of described) for (const warning of deploymentConfigurationWarnings(service)) warn(warning);
   const forced = checkDeploymentsInProgress(described, options.force === true);
   if (forced !== undefined) warn(forced);
-  const clash = environmentClashWarning(environment.clashes, ssmPath);
+  const clash = environmentClashWarning(environment.clashes, request.ssmPath);
   if (clash !== undefined) warn(clash);
+  const { ssmPath, mode, services } = request;
   deps.log.info(verifiedSummary({ cluster: options.cluster, services, image, parameterCount: sources.parameterCount, ssmPath, secureCount: environment.secureNames.length, mode }));
 
   // Re-release of an older SHA: how today's environment differs from the one it was released with.
   const drift = await findEnvironmentDrift(plan.plans, describedRevisions, options, sources.pushedAt, isSecret, { ...deps, rememberOldSecrets: (revision) => rememberOldSecrets(revision, isSecret, deps.redactor) });
+  const result = unwrittenResult(options, request, { described, image, environment, plan }, { ...shared, drift });
+  return { described, services, describedRevisions, plan, image, isSecret, result };
+}
 
-  const result: ReleaseResult = {
+/**
+ * The revisions to register: each service's family, rendered from the template given for it or from
+ * its latest ACTIVE revision (described here, with the running ones), with the image and environment.
+ */
+async function planRelease(
+  options: ReleaseOptions,
+  request: ReleaseRequest,
+  sources: Awaited<ReturnType<typeof readSources>>,
+  isSecret: (name: string) => boolean,
+  deps: ReleaseDeps,
+): Promise<{ plan: ReleasePlan; describedRevisions: Map<string, DescribedTaskDefinition> }> {
+  const byFamily = groupServicesByFamily(sources.described);
+  const families = [...byFamily.keys()];
+  const fileTemplates = matchTemplates(request.templates, families);
+  const revisionFamilies = families.filter((family) => !fileTemplates.has(family));
+  const { latest, describedRevisions } = await describeRevisions(revisionFamilies, sources.described, deps);
+  // Old values that were secret (recorded so) or are today go to the redactor too (issue 14.1).
+  for (const revision of describedRevisions.values()) rememberOldSecrets(revision, isSecret, deps.redactor);
+  const releasedAt = options.releasedAt ?? new Date(deps.clock.now()).toISOString();
+  const plan = planFamilies({
+    byFamily,
+    fileTemplates,
+    latest: new Map(revisionFamilies.map((family) => [family, toTemplate(latest.get(family))])),
+    containers: options.containers ?? [],
+    repository: sources.repository,
+    image: sources.image,
+    environment: sources.environment,
+    ssmPath: request.ssmPath,
+    mode: request.mode,
+    releaseTags: releaseTagMap(options, sources.image, releasedAt),
+  });
+  return { plan, describedRevisions };
+}
+
+/** The result of a release that writes nothing (a dry run): the base of every other result. */
+function unwrittenResult(
+  options: ReleaseOptions,
+  request: ReleaseRequest,
+  verified: { readonly described: readonly Service[]; readonly image: string; readonly environment: RenderedEnvironment; readonly plan: ReleasePlan },
+  shared: { readonly warnings: string[]; readonly phases: ReleaseResult["phases"]; readonly drift: ReleaseResult["drift"] },
+): ReleaseResult {
+  const { environment, plan } = verified;
+  return {
     cluster: options.cluster,
     sha: options.sha ?? null,
-    image,
+    image: verified.image,
     dryRun: options.dryRun === true,
-    environment: {
-      ssmPath,
-      variables: environment.environment.map((e) => e.name),
-      secrets: environment.secureNames,
-      mode,
-      clashes: environment.clashes,
-    },
+    environment: { ssmPath: request.ssmPath, variables: environment.environment.map((e) => e.name), secrets: environment.secureNames, mode: request.mode, clashes: environment.clashes },
     revisions: plan.plans.map((p) => ({
       family: targetFamily(p),
       taskDefinitionArn: null,
@@ -328,12 +356,11 @@ async function verify(
       services: p.services.map((s) => s.serviceName ?? ""),
       outcome: null,
     })),
-    services: described.map((s) => ({ service: s.serviceName ?? "", from: s.taskDefinition ?? "", to: null, deploymentId: null, outcome: "dry-run" as const })),
+    services: verified.described.map((s) => ({ service: s.serviceName ?? "", from: s.taskDefinition ?? "", to: null, deploymentId: null, outcome: "dry-run" as const })),
     warnings: shared.warnings,
-    drift,
+    drift: shared.drift,
     phases: shared.phases,
   };
-  return { described, services, describedRevisions, plan, image, isSecret, result };
 }
 
 /**
@@ -386,7 +413,7 @@ async function describeRevisions(
   return { latest, describedRevisions };
 }
 
-/** What `verifyPlanned` gets: one entry per target family. */
+/** What the pre-deploy check gets: one entry per target family. */
 function plannedRevisions(plan: ReleasePlan): PlannedRevision[] {
   return [...plan.targets].map(([family, target]) => ({
     family,
@@ -396,7 +423,7 @@ function plannedRevisions(plan: ReleasePlan): PlannedRevision[] {
   }));
 }
 
-/** What the release is about to register, for saved plans (`onVerified`). */
+/** What the release is about to register, for saved plans (`--plan-file`). */
 function planSubject(options: ReleaseOptions, verified: Verified): PlanSubject {
   return {
     cluster: options.cluster,
@@ -408,6 +435,19 @@ function planSubject(options: ReleaseOptions, verified: Verified): PlanSubject {
       running: Object.fromEntries(verified.plan.plans.filter((p) => targetFamily(p) === family).flatMap((p) => p.services.map((s) => [s.serviceName ?? "", s.taskDefinition ?? ""]))),
     })),
   };
+}
+
+/** The dry run's end: the diff logged, the plan file written, what a pre-deploy task would run. */
+function dryRun(options: ReleaseOptions, verified: Verified, deps: ReleaseDeps): ReleaseResult {
+  const diff = logDryRunDiff(verified, deps.log, (text) => deps.redactor.redact(text));
+  if (options.planFile) writePlanFile(options.planFile, planSubject(options, verified), diff, options.services, deps);
+  if (options.preDeploy) deps.log.info(`dry run: would run ${formatCommandLine(options.preDeploy.command)} from the new revision before updating any service`);
+  return { ...verified.result, diff };
+}
+
+/** The pre-deploy task's options: the request, like the first service, at the release's pace. */
+function preDeployOptions(options: ReleaseOptions, request: PreDeployRequest): PreDeployOptions {
+  return { ...request, cluster: options.cluster, service: options.services[0] ?? "", pollIntervalMs: options.pollIntervalMs, ...(options.force ? { force: true } : {}) };
 }
 
 /** Dry run: logs and returns the difference between each running revision and its replacement. */
@@ -448,10 +488,10 @@ async function registerRevisions(verified: Verified, deps: ReleaseDeps): Promise
   return { revisions, registered, arnFor };
 }
 
-/** The `beforeUpdate` seam (`--pre-deploy-command`); a signal during it stops before any update. */
-async function runBeforeUpdate(options: ReleaseOptions, verified: Verified, registration: Registration, signal: AbortSignal): Promise<void> {
-  if (options.beforeUpdate) await options.beforeUpdate(registration.registered);
-  if (signal.aborted) {
+/** `--pre-deploy-command`, between register and update; a signal during it stops before any update. */
+async function runBeforeUpdate(options: ReleaseOptions, verified: Verified, registration: Registration, deps: ReleaseDeps): Promise<void> {
+  if (options.preDeploy) await runPreDeploy(preDeployOptions(options, options.preDeploy), registration.registered, deps);
+  if (deps.signal.aborted) {
     throw new InterruptedError(
       `interrupted before updating any service: ${registration.registered.map((r) => revisionName(r.taskDefinitionArn)).join(", ")} registered but not rolled out (run the release again)`,
       { result: { ...verified.result, revisions: registration.revisions } },

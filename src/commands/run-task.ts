@@ -1,13 +1,31 @@
-import type { NetworkConfiguration, RunTaskCommandInput, Task } from "@aws-sdk/client-ecs";
+/**
+ * `ecs-release run-task` (cli.md): one task from a revision, waited for until it is STOPPED.
+ *
+ * Phases: prepare (the reads — revision, service to copy or cluster — and the plan, core/run-task-plan.ts:
+ * nothing is written before it holds), launch (RunTask), wait (DescribeTasks until STOPPED or the
+ * deadline), judge (the verdict: succeeded, failed — the revision's fault or the infrastructure's —
+ * or timed out). release --pre-deploy-command runs its task through prepareTask and startPreparedTask.
+ */
+import type { Task } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
-import { checkCluster, describeRunnableTaskDefinition, describeServiceToCopy, startTask, waitForTaskToStop } from "../aws/tasks.js";
+import { checkCluster, describeRunnableTaskDefinition, describeServiceToCopy, startTask, waitForTaskToStop, type TaskWaitEnd } from "../aws/tasks.js";
 import type { Clock } from "../core/clock.js";
-import { formatCommandLine } from "../core/command-line.js";
 import { formatDuration } from "../core/duration.js";
 import { DeploymentFailedError, InterruptedError, isInterruptedError, WaitTimeoutError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { buildRunTaskInput, chooseCapacity, describeTaskHint, taskLogLocation, type RequestedCapacity, type TaskLogLocation } from "../core/run-task-input.js";
-import { chooseTaskContainer, essentialContainers, taskIdOf, type TaskBlame } from "../core/task-outcome.js";
+import { describeTaskHint, type RequestedCapacity } from "../core/run-task-input.js";
+import {
+  describeLaunch,
+  judgeOneOffTask,
+  oneOffTaskReport,
+  planOneOffTask,
+  startedOneOffTask,
+  type OneOffTaskFlagNames,
+  type OneOffTaskPlan,
+  type OneOffTaskReport,
+  type OneOffTaskState,
+  type StartedOneOffTask,
+} from "../core/run-task-plan.js";
 
 /** What `ecs-release run-task` (or `release --pre-deploy-command`) was asked to run. */
 export interface RunTaskOptions {
@@ -31,14 +49,7 @@ export interface RunTaskOptions {
   readonly timeoutMs: number;
   readonly pollIntervalMs: number;
   /** Flag names for messages, when the options come from other flags (release's --pre-deploy-*). */
-  readonly flagNames?: {
-    readonly container?: string;
-    readonly likeService?: string;
-    readonly taskDefinition?: string;
-    readonly command?: string;
-    readonly launchType?: string;
-    readonly capacityProviderStrategy?: string;
-  };
+  readonly flagNames?: OneOffTaskFlagNames;
 }
 
 /** What run-task needs from outside. */
@@ -49,108 +60,42 @@ export interface RunTaskDeps {
   readonly signal: AbortSignal;
 }
 
-/** The result document (`--json`), also attached to the error when the task fails or times out. */
-export interface RunTaskResult {
-  readonly cluster: string;
-  /** The task definition ARN that ran. */
-  readonly taskDefinition: string;
-  readonly container: string;
-  /** The command override, or null when the definition's command ran. */
-  readonly command: readonly string[] | null;
-  readonly likeService: string | null;
-  /** What the task was started with: launch type or capacity providers, and network configuration. */
-  readonly launch: {
-    readonly launchType: string | null;
-    readonly capacityProviderStrategy: RunTaskCommandInput["capacityProviderStrategy"] | null;
-    readonly platformVersion: string | null;
-    readonly networkConfiguration: NetworkConfiguration | null;
-    /** ECS Exec is on: `aws ecs execute-command` can open a shell in the task. */
-    readonly enableExecuteCommand: boolean;
-  };
-  /** Null when RunTask started no task (status `not-started`). */
-  readonly taskArn: string | null;
-  readonly taskId: string | null;
-  /** How the wait ended; `not-started`: RunTask answered failures[] (no capacity, RESOURCE:MEMORY, …). */
-  readonly status: "succeeded" | "failed" | "not-started" | "timed-out" | "interrupted";
-  /**
-   * For `failed` and `not-started`: `revision` when what the revision runs failed (exit code, sidecar,
-   * missing image), `infrastructure` when the task was interrupted or never placed or started for a
-   * reason outside the image. Null otherwise.
-   */
-  readonly blame: TaskBlame | null;
-  /** The task's last known lastStatus (STOPPED unless timed out or interrupted). */
-  readonly lastStatus: string | null;
-  /** The decisive container's exit code; null when it did not run to one (or has not yet). */
-  readonly exitCode: number | null;
-  readonly reason: string | null;
-  readonly stoppedReason: string | null;
-  readonly stopCode: string | null;
-  /** Milliseconds from RunTask to the end of the wait. */
-  readonly durationMs: number;
-  /** `aws ecs describe-tasks …` for this task (null when none started). */
-  readonly describeCommand: string | null;
-  /** The container's CloudWatch log group and stream (awslogs driver), or null. */
-  readonly logs: TaskLogLocation | null;
-}
+/** The result document (`--json`, core/run-task-plan.ts), also attached to the error when the task fails or times out. */
+export type RunTaskResult = OneOffTaskReport;
 
 /** A one-off task checked and ready to start: everything is read, nothing written yet. */
-export interface PreparedTask {
+export interface PreparedTask extends OneOffTaskPlan {
   readonly options: RunTaskOptions;
-  readonly taskDefinitionName: string;
-  readonly container: string;
-  readonly input: RunTaskCommandInput;
-  readonly logDefinition: Parameters<typeof taskLogLocation>[0];
-  /** The task definition's essential containers. */
-  readonly essential: readonly string[];
-  /** Why the capacity differs from the service's (FARGATE_SPOT avoided), when it does. */
-  readonly capacityNote: string | undefined;
 }
 
 /**
- * Reads and checks what the task needs — the task definition (resolved to its ARN, the container
- * there), the cluster, or the service to copy — and builds the RunTask input. Writes nothing; every
- * problem is a ValidationError (exit 2).
+ * Reads what the task needs — the task definition (resolved to its ARN), the cluster, or the service
+ * to copy — and plans it (planOneOffTask: the container, the capacity, the RunTask input). Writes
+ * nothing; every problem is a ValidationError (exit 2).
  */
 export async function prepareTask(options: RunTaskOptions, deps: RunTaskDeps): Promise<PreparedTask> {
   const names = options.flagNames ?? {};
   const fresh = options.justRegistered ? deps : undefined;
-  const [revision, service, clusterDefaultStrategy] = await Promise.all([
+  const [revision, likeService, clusterDefaultStrategy] = await Promise.all([
     describeRunnableTaskDefinition(deps.aws, options.taskDefinition, names.taskDefinition, fresh),
     options.likeService === undefined ? undefined : describeServiceToCopy(deps.aws, options.cluster, options.likeService, names.likeService),
     options.likeService === undefined ? checkCluster(deps.aws, options.cluster) : undefined,
   ]);
-  const definitions = revision.definition.containerDefinitions ?? [];
-  const container = chooseTaskContainer(definitions, options.container, {
-    forCommand: options.command !== undefined,
-    family: revision.name,
-    ...(names.container ? { flag: names.container } : {}),
-  });
-  const spec = {
-    cluster: options.cluster,
-    taskDefinitionArn: revision.arn,
-    networkMode: revision.definition.networkMode,
-    container,
-    command: options.command,
-    likeService: service,
-    clusterDefaultStrategy,
-    ...(options.capacity ? { capacity: options.capacity } : {}),
-    ...(options.enableExecuteCommand ? { enableExecuteCommand: true } : {}),
-  };
-  const capacity = chooseCapacity(spec, {
-    launchType: names.launchType ?? "--launch-type",
-    strategy: names.capacityProviderStrategy ?? "--capacity-provider-strategy",
-  });
-  const input = buildRunTaskInput(spec, names.likeService, capacity, names.command);
-  return {
-    options,
-    taskDefinitionName: revision.name,
-    container,
-    input,
-    logDefinition: definitions.find((definition) => definition.name === container),
-    essential: essentialContainers(definitions),
-    capacityNote: capacity.note,
-  };
+  return { options, ...planOneOffTask(options, { revision, likeService, clusterDefaultStrategy }) };
 }
+
+/** A started task and how to look at it. */
+interface LaunchedTask extends StartedOneOffTask {
+  /** The task as RunTask returned it. */
+  readonly task: Task;
+  /** `aws ecs describe-tasks …` and the logs. */
+  readonly hint: string;
+  /** How to open a shell in it (ECS Exec on), else "". */
+  readonly exec: string;
+}
+
+/** Builds the result document at a moment of the run. */
+type Report = (started: StartedOneOffTask | undefined, state: OneOffTaskState) => RunTaskResult;
 
 /**
  * Starts a prepared task and waits until it is STOPPED. Returns the result when the decisive
@@ -159,125 +104,80 @@ export async function prepareTask(options: RunTaskOptions, deps: RunTaskDeps): P
  * to look at it — and InterruptedError on a signal; each with the result attached.
  */
 export async function startPreparedTask(prepared: PreparedTask, deps: RunTaskDeps): Promise<RunTaskResult> {
-  const { options, input, container } = prepared;
+  const { options } = prepared;
   const { log, clock } = deps;
   if (prepared.capacityNote) log.info(prepared.capacityNote);
-  log.info(`running ${prepared.taskDefinitionName} in cluster ${options.cluster}: ${describeLaunch(prepared)}`);
-  const started = clock.now();
-  const label = options.label ?? "task";
+  log.info(`running ${prepared.taskDefinitionName} in cluster ${options.cluster}: ${describeLaunch(prepared, options)}`);
+  const startedAt = clock.now();
+  const report: Report = (started, state) => oneOffTaskReport(prepared, options, started, state, { region: deps.aws.region, durationMs: clock.now() - startedAt });
+  const launched = await launchTask(prepared, deps, report);
+  const { end, lastTask } = await waitUntilStopped(prepared, launched, startedAt, deps, report);
+  return judgeTask(prepared, launched, end, lastTask, { ...deps, startedAt }, report);
+}
+
+/** Phase start: RunTask. No task started (failures[]) is a DeploymentFailedError, the infrastructure's fault. */
+async function launchTask(prepared: PreparedTask, deps: RunTaskDeps, report: Report): Promise<LaunchedTask> {
+  const { options, input, container } = prepared;
+  const region = deps.aws.region;
   const run = await startTask(deps.aws, input, options.justRegistered ? deps : undefined);
-  const result = (
-    status: RunTaskResult["status"],
-    last: Task | undefined,
-    extra: { exitCode?: number | undefined; reason?: string; lastStatus?: string; blame?: TaskBlame },
-  ): RunTaskResult => ({
-    cluster: options.cluster,
-    taskDefinition: input.taskDefinition as string,
-    container,
-    command: options.command ? [...options.command] : null,
-    likeService: options.likeService ?? null,
-    launch: {
-      launchType: input.launchType ?? null,
-      capacityProviderStrategy: input.capacityProviderStrategy ?? null,
-      platformVersion: input.platformVersion ?? null,
-      networkConfiguration: input.networkConfiguration ?? null,
-      enableExecuteCommand: input.enableExecuteCommand === true,
-    },
-    taskArn: taskArn ?? null,
-    taskId: taskArn ? taskIdOf(taskArn) : null,
-    status,
-    blame: extra.blame ?? null,
-    lastStatus: extra.lastStatus ?? last?.lastStatus ?? null,
-    exitCode: extra.exitCode ?? null,
-    reason: extra.reason ?? null,
-    stoppedReason: last?.stoppedReason ?? null,
-    stopCode: last?.stopCode ?? null,
-    durationMs: clock.now() - started,
-    describeCommand: taskArn ? `aws ecs describe-tasks --region ${deps.aws.region} --cluster ${options.cluster} --tasks ${taskArn}` : null,
-    logs: logs ?? null,
-  });
-  let taskArn: string | undefined;
-  let logs: TaskLogLocation | undefined;
   if (run.task === undefined) {
     // Not the revision's fault: ECS found no place for the task (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html).
     throw new DeploymentFailedError(`RunTask ${prepared.taskDefinitionName} in cluster ${options.cluster} started no task: ${run.reason}`, {
-      result: result("not-started", undefined, { reason: run.reason, blame: "infrastructure" }),
+      result: report(undefined, { status: "not-started", task: undefined, reason: run.reason, blame: "infrastructure" }),
     });
   }
-  const task = run.task;
-  taskArn = task.taskArn as string;
-  const taskId = taskIdOf(taskArn);
-  logs = taskLogLocation(prepared.logDefinition, taskId);
-  const hint = describeTaskHint(options.cluster, taskArn, deps.aws.region, logs, prepared.logDefinition?.logConfiguration?.logDriver);
+  const started = startedOneOffTask(prepared, run.task.taskArn ?? "");
+  const hint = describeTaskHint(options.cluster, started.taskArn, region, started.logs, prepared.logDefinition?.logConfiguration?.logDriver);
   const exec = input.enableExecuteCommand
-    ? `; a shell in it: aws ecs execute-command --region ${deps.aws.region} --cluster ${options.cluster} --task ${taskArn} --container ${container} --interactive --command /bin/sh`
+    ? `; a shell in it: aws ecs execute-command --region ${region} --cluster ${options.cluster} --task ${started.taskArn} --container ${container} --interactive --command /bin/sh`
     : "";
-  log.info(`${label} ${taskId} started; ${hint}${exec}`);
+  deps.log.info(`${options.label ?? "task"} ${started.taskId} started; ${hint}${exec}`);
+  return { ...started, task: run.task, hint, exec };
+}
 
-  let lastTask: Task | undefined = task;
-  let end;
+/** Phase wait: DescribeTasks until STOPPED or the deadline; a signal ends it with InterruptedError (the task is not stopped). */
+async function waitUntilStopped(prepared: PreparedTask, launched: LaunchedTask, startedAt: number, deps: RunTaskDeps, report: Report): Promise<{ end: TaskWaitEnd; lastTask: Task | undefined }> {
+  const { options, container } = prepared;
+  const label = options.label ?? "task";
+  let lastTask: Task | undefined = launched.task;
+  const onStatus = (status: string, described: Task | undefined): void => {
+    lastTask = described ?? lastTask;
+    if (status !== "STOPPED") deps.log.info(`task ${launched.taskId}: ${status}`);
+  };
   try {
-    end = await waitForTaskToStop(
-      deps.aws,
-      {
-        cluster: options.cluster,
-        taskArn,
-        container,
-        deadline: started + options.timeoutMs,
-        pollIntervalMs: options.pollIntervalMs,
-        essential: prepared.essential,
-        what: `${label} ${taskId} (container ${container})`,
-        onStatus: (status, described) => {
-          lastTask = described ?? lastTask;
-          if (status !== "STOPPED") log.info(`task ${taskId}: ${status}`);
-        },
-      },
-      deps,
-    );
+    const what = `${label} ${launched.taskId} (container ${container})`;
+    const wait = { cluster: options.cluster, taskArn: launched.taskArn, container, deadline: startedAt + options.timeoutMs, pollIntervalMs: options.pollIntervalMs, essential: prepared.essential, what, onStatus };
+    return { end: await waitForTaskToStop(deps.aws, wait, deps), lastTask };
   } catch (error) {
-    if (isInterruptedError(error)) {
-      throw new InterruptedError(
-        `interrupted while waiting for ${label} ${taskId}; the task was not stopped (aws ecs stop-task --region ${deps.aws.region} --cluster ${options.cluster} --task ${taskArn} would): ${hint}`,
-        {
-          cause: error,
-          result: result("interrupted", lastTask, {}),
-        },
-      );
-    }
-    throw error;
+    if (!isInterruptedError(error)) throw error;
+    throw new InterruptedError(
+      `interrupted while waiting for ${label} ${launched.taskId}; the task was not stopped (aws ecs stop-task --region ${deps.aws.region} --cluster ${options.cluster} --task ${launched.taskArn} would): ${launched.hint}`,
+      { cause: error, result: report(launched, { status: "interrupted", task: lastTask }) },
+    );
   }
+}
 
-  const { outcome } = end;
-  if (outcome.state === "succeeded") {
-    log.info(`task ${taskId} stopped: container ${container} exited with code 0 after ${formatDuration(clock.now() - started)}`);
-    return result("succeeded", end.task, { exitCode: 0 });
+/** Phase judge: the verdict (judgeOneOffTask) as the result, or as the error that carries it. */
+function judgeTask(prepared: PreparedTask, launched: LaunchedTask, end: TaskWaitEnd, lastTask: Task | undefined, deps: RunTaskDeps & { startedAt: number }, report: Report): RunTaskResult {
+  const { options, container } = prepared;
+  const verdict = judgeOneOffTask(end.outcome);
+  const { taskId, taskArn, hint } = launched;
+  if (verdict.status === "succeeded") {
+    deps.log.info(`task ${taskId} stopped: container ${container} exited with code 0 after ${formatDuration(deps.clock.now() - deps.startedAt)}`);
+    return report(launched, { status: "succeeded", task: end.task, exitCode: 0 });
   }
-  if (outcome.state === "failed") {
-    throw new DeploymentFailedError(`task ${taskId} failed: ${outcome.reason}; ${hint}`, {
-      result: result("failed", end.task, { exitCode: outcome.exitCode, reason: outcome.reason, blame: outcome.blame }),
+  if (verdict.status === "failed") {
+    throw new DeploymentFailedError(`task ${taskId} failed: ${verdict.reason}; ${hint}`, {
+      result: report(launched, { status: "failed", task: end.task, exitCode: verdict.exitCode, reason: verdict.reason, blame: verdict.blame }),
     });
   }
-  const status = outcome.last.state === "running" ? outcome.last.lastStatus : "not found by DescribeTasks";
   throw new WaitTimeoutError(
-    `task ${taskId} is still ${status} after ${formatDuration(options.timeoutMs)} (ecs-release did not stop it; aws ecs stop-task --region ${deps.aws.region} --cluster ${options.cluster} --task ${taskArn} would); ${hint}${exec}`,
-    { result: result("timed-out", end.task ?? lastTask, { lastStatus: status }) },
+    `task ${taskId} is still ${verdict.lastStatus} after ${formatDuration(options.timeoutMs)} (ecs-release did not stop it; aws ecs stop-task --region ${deps.aws.region} --cluster ${options.cluster} --task ${taskArn} would); ${hint}${launched.exec}`,
+    { result: report(launched, { status: "timed-out", task: end.task ?? lastTask, lastStatus: verdict.lastStatus }) },
   );
 }
 
 /** Prepares and runs a one-off task to its end (see prepareTask and startPreparedTask). */
 export async function run(options: RunTaskOptions, deps: RunTaskDeps): Promise<RunTaskResult> {
   return startPreparedTask(await prepareTask(options, deps), deps);
-}
-
-function describeLaunch(prepared: PreparedTask): string {
-  const { input, container, options } = prepared;
-  const what = options.command ? `container ${container} runs ${formatCommandLine(options.command)}` : `container ${container} runs its own command`;
-  const how = input.capacityProviderStrategy
-    ? `capacity providers ${input.capacityProviderStrategy.map((item) => item.capacityProvider).join(", ")}`
-    : (input.launchType ?? "the cluster's default capacity");
-  const vpc = input.networkConfiguration?.awsvpcConfiguration;
-  const extras = [input.enableExecuteCommand ? "ECS Exec on" : undefined, input.tags?.length ? `${input.tags.length} tags` : undefined].filter(Boolean).join(", ");
-  const network = vpc ? `, subnets ${(vpc.subnets ?? []).join(",")}, security groups ${(vpc.securityGroups ?? []).join(",") || "default"}` : "";
-  const like = options.likeService ? ` (like service ${options.likeService}: ${how}${network}${extras ? `, ${extras}` : ""})` : ` (${how}${extras ? `, ${extras}` : ""})`;
-  return `${what}${like}`;
 }

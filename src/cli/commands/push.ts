@@ -1,5 +1,5 @@
-import { execFile } from "node:child_process";
-import { ValidationError } from "../../core/errors.js";
+import { commitTime } from "../../git/commit-time.js";
+import { resolveCommitSha } from "../../git/commit-sha.js";
 import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
 import { defineFlags } from "../flags.js";
 import { REPOSITORY, SHA } from "./shared-flags.js";
@@ -42,7 +42,7 @@ export const pushCommand = defineCommand({
 async function executePush(ctx: CliContext<typeof PUSH_FLAGS>): Promise<CommandOutcome> {
   const { flags, env } = ctx;
   const { context, dockerfile, target, platform, registry, "cache-from": cacheFrom, "cache-to": cacheTo } = flags;
-  const sha = flags.sha ?? (env["CIRCLE_SHA1"] || undefined) ?? (await readGitHead(context));
+  const sha = await resolveCommitSha({ flag: flags.sha, circleSha1: env["CIRCLE_SHA1"], gitDirectory: context }, true);
   const source = flags.source ?? (env["CIRCLE_REPOSITORY_URL"] || undefined);
   const sourceDateEpoch = await commitTime(env["SOURCE_DATE_EPOCH"], context, sha);
   const options = {
@@ -69,33 +69,4 @@ async function executePush(ctx: CliContext<typeof PUSH_FLAGS>): Promise<CommandO
   const docker = createDockerCli({ program: flags.docker, env, log: ctx.log, signal: ctx.signal });
   const result = await run(options, { aws: await ctx.aws(), docker, log: ctx.log, clock: ctx.clock, redactor: ctx.redactor });
   return { result };
-}
-
-/**
- * The commit time in Unix seconds, for reproducible images: SOURCE_DATE_EPOCH when set
- * (https://reproducible-builds.org/specs/source-date-epoch/), else the committer time git knows for
- * `sha` in the build context, else undefined.
- */
-async function commitTime(sourceDateEpoch: string | undefined, cwd: string, sha: string): Promise<number | undefined> {
-  if (sourceDateEpoch !== undefined && sourceDateEpoch !== "") {
-    if (!/^\d{1,12}$/.test(sourceDateEpoch)) throw new ValidationError(`SOURCE_DATE_EPOCH "${sourceDateEpoch}" is not a Unix time in seconds`);
-    return Number(sourceDateEpoch);
-  }
-  if (!/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(sha)) return undefined; // push reports the bad SHA itself
-  return new Promise((resolve) => {
-    execFile("git", ["show", "-s", "--format=%ct", sha, "--"], { cwd }, (error, stdout) => {
-      const seconds = stdout.trim();
-      resolve(error || !/^\d+$/.test(seconds) ? undefined : Number(seconds));
-    });
-  });
-}
-
-/** `git rev-parse HEAD` in the build context: the commit when CIRCLE_SHA1 is not set. */
-function readGitHead(cwd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile("git", ["rev-parse", "HEAD"], { cwd }, (error, stdout) => {
-      if (error) reject(new ValidationError(`no commit SHA: pass --sha, set CIRCLE_SHA1, or run in a git checkout (git rev-parse HEAD failed in ${cwd})`, { cause: error }));
-      else resolve(stdout.trim());
-    });
-  });
 }

@@ -1,9 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { formatCommandLine, splitCommandLine } from "../../core/command-line.js";
+import { splitCommandLine } from "../../core/command-line.js";
 import { ValidationError } from "../../core/errors.js";
 import { readReleaseMetadata } from "../../core/release-metadata.js";
 import { parseCapacityProviderStrategy, parseLaunchType } from "../../core/run-task-input.js";
+import type { PreDeployRequest } from "../../commands/pre-deploy.js";
+import type { PlanFileOptions } from "../../commands/release-plan-file.js";
 import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
 import { defineFlags } from "../flags.js";
 import { CLUSTER, DRY_RUN, NO_WAIT, POLL_INTERVAL, REPOSITORY, SERVICES, SHA, TIMEOUT } from "./shared-flags.js";
@@ -57,7 +58,8 @@ async function executeRelease(ctx: CliContext<typeof RELEASE_FLAGS>): Promise<Co
   if ((repository === undefined) === (image === undefined)) {
     throw new ValidationError("pass exactly one of --repository NAME (the image is NAME:SHA, looked up in ECR) or --image URI");
   }
-  const sha = resolveSha(flags.sha, ctx.env, image, repository !== undefined);
+  const sha = flags.sha;
+  const circleSha1 = ctx.env["CIRCLE_SHA1"];
   const options = {
     cluster: flags.cluster,
     services: flags.service,
@@ -65,6 +67,7 @@ async function executeRelease(ctx: CliContext<typeof RELEASE_FLAGS>): Promise<Co
     ...(repository !== undefined ? { repository } : {}),
     ...(image !== undefined ? { image } : {}),
     ...(sha !== undefined ? { sha } : {}),
+    ...(circleSha1 !== undefined ? { circleSha1 } : {}),
     templates: flags.template.map(readTemplate),
     containers: flags.container,
     env: flags.env,
@@ -77,22 +80,23 @@ async function executeRelease(ctx: CliContext<typeof RELEASE_FLAGS>): Promise<Co
     force: flags.force,
     metadata: readReleaseMetadata(ctx.env, ctx.version),
   } as const;
-  const preDeploy = readPreDeploy(ctx, options);
+  const preDeploy = readPreDeploy(ctx);
+  const planFile = readPlanFile(ctx);
   const { run } = await import("../../commands/release.js");
   const deps = { aws: await ctx.aws(), log: ctx.log, clock: ctx.clock, signal: ctx.signal, redactor: ctx.redactor };
-  const preDeployModule = preDeploy ? await import("../../commands/pre-deploy.js") : undefined;
-  const hooks =
-    preDeploy && preDeployModule
-      ? { verifyPlanned: preDeployModule.preDeployCheck(preDeploy, deps), ...(options.dryRun ? {} : { beforeUpdate: preDeployModule.preDeployHook(preDeploy, deps) }) }
-      : {};
-  const { planFileHook } = await import("./release-plan.js");
-  const onVerified = planFileHook(ctx, { planFile: flags["plan-file"], acceptDrift: flags["accept-drift"], dryRun: options.dryRun, services: options.services });
-  const result = await run({ ...options, ...hooks, ...(onVerified ? { onVerified } : {}) }, deps);
+  const result = await run({ ...options, ...(preDeploy ? { preDeploy } : {}), ...(planFile ? { planFile } : {}) }, deps);
   return { result };
 }
 
+/** `--plan-file FILE` and `--accept-drift` (which needs it). */
+function readPlanFile(ctx: CliContext<typeof RELEASE_FLAGS>): PlanFileOptions | undefined {
+  const { "plan-file": path, "accept-drift": acceptDrift } = ctx.flags;
+  if (path === undefined && acceptDrift) throw new ValidationError("--accept-drift needs --plan-file FILE (the plan the release is compared with)");
+  return path === undefined ? undefined : { path, acceptDrift };
+}
+
 /** `--pre-deploy-*`: the command split into argv here, so a bad one is refused before anything is read or written. */
-function readPreDeploy(ctx: CliContext<typeof RELEASE_FLAGS>, options: { cluster: string; services: readonly string[]; pollIntervalMs: number; dryRun: boolean; force: boolean }) {
+function readPreDeploy(ctx: CliContext<typeof RELEASE_FLAGS>): PreDeployRequest | undefined {
   const { "pre-deploy-command": text, "pre-deploy-container": container, "pre-deploy-launch-type": launchType, "pre-deploy-capacity-provider-strategy": strategy, "pre-deploy-enable-execute-command": exec } = ctx.flags;
   if (text === undefined) {
     if (container !== undefined) throw new ValidationError("--pre-deploy-container needs --pre-deploy-command");
@@ -100,15 +104,9 @@ function readPreDeploy(ctx: CliContext<typeof RELEASE_FLAGS>, options: { cluster
     return undefined;
   }
   if (launchType !== undefined && strategy !== undefined) throw new ValidationError("pass --pre-deploy-launch-type or --pre-deploy-capacity-provider-strategy, not both (RunTask takes one or the other)");
-  const command = splitCommandLine(text, "--pre-deploy-command");
-  if (options.dryRun) ctx.log.info(`dry run: would run ${formatCommandLine(command)} from the new revision before updating any service`);
   return {
-    cluster: options.cluster,
-    command,
-    service: options.services[0] ?? "",
+    command: splitCommandLine(text, "--pre-deploy-command"),
     timeoutMs: ctx.flags["pre-deploy-timeout"],
-    pollIntervalMs: options.pollIntervalMs,
-    force: options.force,
     ...(container !== undefined ? { container } : {}),
     ...(launchType !== undefined ? { capacity: { launchType: parseLaunchType(launchType, "--pre-deploy-launch-type") } } : {}),
     ...(strategy !== undefined ? { capacity: { capacityProviderStrategy: parseCapacityProviderStrategy(strategy, "--pre-deploy-capacity-provider-strategy") } } : {}),
@@ -129,21 +127,4 @@ function readTemplate(value: string): { family?: string; source: string; text: s
     throw new ValidationError(`--template ${value}: cannot read ${file}${code === "ENOENT" ? ": no such file" : code ? ` (${code})` : ""}`, { cause: error });
   }
   return { ...(family !== undefined ? { family } : {}), source: file, text };
-}
-
-/**
- * The commit SHA: --sha, else $CIRCLE_SHA1, else `git rev-parse HEAD`. With --image the SHA is only
- * recorded (TAG.sha): --sha, else the image's tag when it is a full SHA — what the image was built
- * from, which rollback --to sha: looks for, even when the pipeline's commit is another — else as above.
- */
-function resolveSha(flag: string | undefined, env: Readonly<Record<string, string | undefined>>, image: string | undefined, required: boolean): string | undefined {
-  if (flag) return flag;
-  const tag = image === undefined ? undefined : /:([0-9a-f]{40})$/.exec(image.split("@")[0] ?? "")?.[1];
-  if (tag) return tag;
-  if (env["CIRCLE_SHA1"]) return env["CIRCLE_SHA1"];
-  const git = spawnSync("git", ["rev-parse", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  const head = git.status === 0 ? git.stdout.trim() : "";
-  if (/^[0-9a-f]{40}$/.test(head)) return head;
-  if (required) throw new ValidationError("no commit SHA: pass --sha, set CIRCLE_SHA1, or run inside a git checkout");
-  return undefined;
 }

@@ -93,11 +93,8 @@ function reachableActions(file: string, entry: string): Set<string> {
 /** Entry points of each job's commands. */
 const ENTRIES: Record<"build" | "release" | "rollback", Array<[string, string]>> = {
   build: [["commands/push.ts", "run"]],
-  release: [
-    ["commands/release.ts", "run"],
-    ["commands/pre-deploy.ts", "preDeployHook"],
-    ["commands/pre-deploy.ts", "preDeployCheck"],
-  ],
+  // release's run reaches the pre-deploy task (commands/pre-deploy.ts) itself.
+  release: [["commands/release.ts", "run"]],
   rollback: [
     ["commands/rollback.ts", "run"],
     ["commands/status.ts", "run"],

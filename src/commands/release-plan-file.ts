@@ -1,0 +1,102 @@
+/**
+ * `release --plan-file FILE` / `--accept-drift` (core/release-plan-file.ts): the file side of saved
+ * plans, run by release after every check and before anything is written. A dry run writes FILE
+ * (JSON: names and keyed digests), its Markdown for the approver (FILE with `.md`) and the digest key
+ * (FILE with `.key`, mode 600: keep it out of artifacts). A release reads them and refuses (exit 2,
+ * nothing written) when what it is about to register differs.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Clock } from "../core/clock.js";
+import { formatTaskDefinitionDiff, type TaskDefinitionDiff } from "../core/diff.js";
+import { ValidationError } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import type { Redactor } from "../core/redact.js";
+import { comparePlan, newPlanKey, parsePlan, planMarkdown, savePlan, type PlanSubject, type SavedPlan } from "../core/release-plan-file.js";
+
+/** `--plan-file FILE` and `--accept-drift`. */
+export interface PlanFileOptions {
+  readonly path: string;
+  /** Release even when what it would register differs from the plan (the differences are listed). */
+  readonly acceptDrift: boolean;
+}
+
+/** What the plan file side needs from outside. */
+export interface PlanFileDeps {
+  readonly log: Logger;
+  readonly redactor: Redactor;
+  readonly clock: Clock;
+}
+
+/** The Markdown and key files that go with a plan file. */
+export function planCompanions(planFile: string): { markdown: string; key: string } {
+  const base = planFile.replace(/\.json$/i, "");
+  return { markdown: `${base}.md`, key: `${base}.key` };
+}
+
+/** Refuses --accept-drift on the dry run that writes the plan (before anything is read). */
+export function checkPlanFileOptions(planFile: PlanFileOptions | undefined, dryRun: boolean): void {
+  if (planFile?.acceptDrift && dryRun) throw new ValidationError("--accept-drift applies to the release after the plan, not to the dry run that writes it");
+}
+
+/** Dry run: saves the plan of `subject` (with the masked diff for the approver) under a new key. */
+export function writePlanFile(planFile: PlanFileOptions, subject: PlanSubject, diffs: readonly TaskDefinitionDiff[], services: readonly string[], deps: PlanFileDeps): void {
+  const path = planFile.path;
+  const files = planCompanions(path);
+  const key = newPlanKey();
+  const plan = savePlan(subject, key, new Date(deps.clock.now()).toISOString());
+  const diffLines = diffs.flatMap((diff) => formatTaskDefinitionDiff(diff, `${diff.family}:`)).map((line) => deps.redactor.redact(line));
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(files.key, key, { mode: 0o600 });
+    writeFileSync(path, `${JSON.stringify(plan, null, 2)}\n`);
+    writeFileSync(files.markdown, deps.redactor.redact(planMarkdown(plan, diffLines, { services, planFile: path })));
+  } catch (error) {
+    throw new ValidationError(`--plan-file ${path}: cannot write the plan (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+  }
+  deps.log.info(`plan written to ${path} (for the approver: ${files.markdown}); release with --plan-file ${path} to release exactly this`);
+}
+
+/**
+ * A release: compares `subject` with the saved plan. A missing plan is a warning (a re-run after the
+ * workspace expired); a difference refuses the release (ValidationError listing them) unless
+ * --accept-drift, which releases saying what changed.
+ */
+export function checkPlanFile(planFile: PlanFileOptions, subject: PlanSubject, deps: PlanFileDeps): void {
+  const saved = readSavedPlan(planFile.path, deps.log);
+  if (saved === undefined) return;
+  const differences = comparePlan(saved.plan, savePlan(subject, saved.key, saved.plan.createdAt));
+  const when = `the approved plan of ${saved.plan.createdAt}`;
+  if (differences.length === 0) {
+    deps.log.info(`matches ${when} (${planFile.path})`);
+    return;
+  }
+  for (const difference of differences) deps.log.warn(`differs from the plan: ${deps.redactor.redact(difference)}`);
+  const things = differences.length === 1 ? "1 thing" : `${differences.length} things`;
+  if (planFile.acceptDrift) {
+    deps.log.warn(`going ahead although ${things} changed since the plan of ${saved.plan.createdAt} (--accept-drift)`);
+    return;
+  }
+  throw new ValidationError(`${things} changed since ${when} (${planFile.path}), listed above: nothing was written. Plan and approve again, or pass --accept-drift to release what holds now`, {
+    problems: differences,
+  });
+}
+
+/** The saved plan and its digest key; undefined (with a warning) when there is no plan file. */
+function readSavedPlan(path: string, log: Logger): { plan: SavedPlan; key: string } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new ValidationError(`--plan-file ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+    log.warn(`no plan at ${path} to compare with (a re-run after the workspace expired?): releasing what SSM and ECS hold now, unchecked against an approved plan`);
+    return undefined;
+  }
+  const plan = parsePlan(text, path);
+  const keyFile = planCompanions(path).key;
+  try {
+    return { plan, key: readFileSync(keyFile, "utf8").trim() };
+  } catch (error) {
+    throw new ValidationError(`--plan-file ${path}: its digest key ${keyFile} is missing; persist it to the workspace with the plan`, { cause: error });
+  }
+}
