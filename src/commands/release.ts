@@ -31,10 +31,8 @@ import {
   groupServicesByFamily,
   matchTemplates,
   planFamilies,
-  plural,
   releaseTagMap,
   resolveReleaseImage,
-  revisionOutcome,
   servicesOfTarget,
   targetFamily,
   verifiedSummary,
@@ -42,6 +40,8 @@ import {
   type ReleasePlan,
   type ReleaseRequest,
 } from "../core/release-plan.js";
+import { plural } from "../core/plural.js";
+import { revisionOutcome } from "../core/revision-record.js";
 import { deploymentConfigurationWarnings, revisionName, rolloutTargetsOf, type RolloutStateKind } from "../core/rollout-state.js";
 import type { StoppedTaskReason } from "../core/stopped-tasks.js";
 import type { ReleaseRepository } from "../core/select-containers.js";
