@@ -1,7 +1,6 @@
 import type { AwsClients } from "../aws/clients.js";
 import { buildImage, canExportCache, detectCapabilities, loginRegistry, pushImage, type DockerCli } from "../docker/docker.js";
-import { describeRepository, existingTags, findImage } from "../aws/ecr.js";
-import { addImageTags, createRepository, getRegistryLogin } from "../aws/ecr-auth.js";
+import { addImageTags, createRepository, describeRepository, existingTags, findImage, getRegistryLogin } from "../aws/ecr.js";
 import type { Clock } from "../core/clock.js";
 import {
   buildOciLabels,
