@@ -16,9 +16,10 @@ import {
 } from "@aws-sdk/client-ecr";
 import { decodeAuthorizationToken, registryHost, type TagMutability } from "../core/docker-args.js";
 import type { EcrImageRef } from "../core/ecr-image.js";
-import { AwsCallError, ValidationError } from "../core/errors.js";
+import { awsErrorCode, repositoryNotFoundError } from "../core/aws-errors.js";
+import { AwsCallError } from "../core/errors.js";
 import type { Redactor } from "../core/redact.js";
-import { awsCall, awsErrorCode } from "./call.js";
+import { awsCall } from "./call.js";
 import type { AwsClients } from "./clients.js";
 
 // ---- The repository -------------------------------------------------------------------------
@@ -82,7 +83,7 @@ export async function findImage(clients: Pick<AwsClients, "ecr" | "region">, rep
   } catch (error) {
     const code = awsErrorCode(error);
     if (code === "ImageNotFoundException") return undefined;
-    if (code === "RepositoryNotFoundException") throw new ValidationError(`ECR repository "${repository}" does not exist (check --repository and the region)`, { cause: error });
+    if (code === "RepositoryNotFoundException") throw repositoryNotFoundError(repository, error);
     return awsCall("DescribeImages", `${repository}:${tag}`, () => Promise.reject(error));
   }
   if (!detail?.imageDigest) return undefined;
