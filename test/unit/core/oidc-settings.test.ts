@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jwtAudience, oidcRefreshSettings } from "../../../src/aws/oidc-credentials.js";
+import { jwtAudience, oidcRefreshSettings } from "../../../src/core/oidc-settings.js";
 import { circleciToken } from "../../helpers/jwt.js";
 
 describe("ECS_RELEASE_OIDC=circleci settings", () => {
