@@ -20,7 +20,7 @@ import { writeFileSync } from "node:fs";
 import { fromWebToken } from "@aws-sdk/credential-provider-web-identity";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { Logger } from "../core/logger.js";
-import type { OidcRefreshSettings } from "../core/oidc-settings.js";
+import { assumedRoleLine, mintFailedMessage, type OidcRefreshSettings } from "../core/oidc-settings.js";
 
 /** The SDK renews credentials this long before they expire (its own window, 5 minutes). */
 const REFRESH_WINDOW_MS = 5 * 60_000;
@@ -36,8 +36,8 @@ export function circleciTokenMinter(env: Readonly<Record<string, string | undefi
       execFile("circleci", ["run", "oidc", "get", "--claims", JSON.stringify({ aud: audience })], { env: childEnv, timeout: 60_000 }, (error, stdout, stderr) => {
         const token = stdout.trim();
         if (error || token === "") {
-          const reason = error && (error as NodeJS.ErrnoException).code === "ENOENT" ? "the circleci CLI is not on PATH (it is in every CircleCI job)" : (stderr.trim().split("\n")[0] ?? "") || (error?.message ?? "no token printed");
-          reject(new Error(`could not mint a CircleCI OIDC token with \`circleci run oidc get\`: ${reason}`));
+          const notOnPath = error ? (error as NodeJS.ErrnoException).code === "ENOENT" : false;
+          reject(new Error(mintFailedMessage({ notOnPath, stderr, ...(error ? { message: error.message } : {}) })));
           return;
         }
         resolve(token);
@@ -57,7 +57,7 @@ export function freshOidcCredentials(settings: OidcRefreshSettings, deps: { read
     const token = await deps.mint(settings.audience);
     if (settings.tokenFile !== undefined) writeFileSync(settings.tokenFile, token, { mode: 0o600 });
     const credentials = await fromWebToken({ roleArn: settings.roleArn, roleSessionName: settings.sessionName, webIdentityToken: token, clientConfig: { region: deps.region } })(properties);
-    deps.log.debug(`AWS credentials: assumed ${settings.roleArn} with a fresh CircleCI OIDC token${credentials.expiration ? `, valid until ${credentials.expiration.toISOString()}` : ""}`);
+    deps.log.debug(assumedRoleLine(settings.roleArn, credentials.expiration));
     return credentials;
   };
   return async (properties) => {

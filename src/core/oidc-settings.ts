@@ -48,3 +48,17 @@ export function jwtAudience(token: string): string {
   }
   return "";
 }
+
+/**
+ * Why `circleci run oidc get` gave no token: the CLI is missing (it is in every CircleCI job), else
+ * the first line it printed on stderr, else the process error.
+ */
+export function mintFailedMessage(input: { readonly notOnPath: boolean; readonly stderr: string; readonly message?: string }): string {
+  const reason = input.notOnPath ? "the circleci CLI is not on PATH (it is in every CircleCI job)" : (input.stderr.trim().split("\n")[0] ?? "") || (input.message ?? "no token printed");
+  return `could not mint a CircleCI OIDC token with \`circleci run oidc get\`: ${reason}`;
+}
+
+/** The debug line after a renewal: the role assumed with a fresh token, and until when (never the token). */
+export function assumedRoleLine(roleArn: string, expiration: Date | undefined): string {
+  return `AWS credentials: assumed ${roleArn} with a fresh CircleCI OIDC token${expiration ? `, valid until ${expiration.toISOString()}` : ""}`;
+}
