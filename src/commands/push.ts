@@ -26,31 +26,13 @@ import {
 } from "../core/push-plan.js";
 import type { Redactor } from "../core/redact.js";
 
-/** What `ecs-release push` was asked to do. */
+/** What `ecs-release push` was asked to do: what push decides from (PushRequest, core/push-plan.ts) and what the build takes. */
 export interface PushOptions extends PushRequest {
-  readonly repository: string;
-  /** The full commit SHA: the image tag. */
-  readonly sha: string;
   readonly context: string;
   readonly dockerfile?: string;
-  readonly buildArgs: readonly string[];
   readonly target?: string;
   readonly platform?: string;
-  readonly extraTags: readonly string[];
-  /** Extra `KEY=VALUE` labels, after the OCI ones. */
-  readonly labels: readonly string[];
-  /** Repository URL for the OCI source label. */
-  readonly source?: string;
-  /** Registry host to push to instead of the one from ECR's authorization data: this account's ECR, unless insecureTestRegistry. */
-  readonly registry?: string;
-  /** `registry` is a test registry (not ECR) that may receive the ECR login. */
-  readonly insecureTestRegistry?: boolean;
-  /** The commit time in Unix seconds (SOURCE_DATE_EPOCH or git): the created label and the build's timestamps. */
-  readonly sourceDateEpoch?: number;
   readonly cacheFrom: readonly string[];
-  readonly cacheTo?: string;
-  readonly force: boolean;
-  readonly createRepository: boolean;
 }
 
 /** What push needs from outside. */

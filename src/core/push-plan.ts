@@ -11,17 +11,22 @@
 import { buildOciLabels, imageTags, isRegistryHost, isTagImmutable, parseEcrHost, registryCacheRef, splitLabel, validatePushInput, type TagMutability } from "./docker-args.js";
 import { ValidationError } from "./errors.js";
 
-/** The flags push decides from (a subset of the command's options). */
+/** The flags push decides from (the command's options but the build's own: context, Dockerfile, target, platform, cache sources). */
 export interface PushRequest {
   readonly repository: string;
   /** The full commit SHA: the image tag. */
   readonly sha: string;
   readonly extraTags: readonly string[];
   readonly buildArgs: readonly string[];
+  /** Extra `KEY=VALUE` labels, after the OCI ones. */
   readonly labels: readonly string[];
+  /** Repository URL for the OCI source label. */
   readonly source?: string;
+  /** Registry host to push to instead of the one from ECR's authorization data: this account's ECR, unless insecureTestRegistry. */
   readonly registry?: string;
+  /** `registry` is a test registry (not ECR) that may receive the ECR login. */
   readonly insecureTestRegistry?: boolean;
+  /** The commit time in Unix seconds (SOURCE_DATE_EPOCH or git): the created label and the build's timestamps. */
   readonly sourceDateEpoch?: number;
   readonly cacheTo?: string;
   readonly force: boolean;
