@@ -164,12 +164,9 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
     const now = deps.clock.now();
     const states = pending.map((t) => {
       const outcome = outcomes.get(t.service);
-      if (outcome?.native !== undefined) {
-        const seen = bakeSeenAt.get(t.service);
-        const bakeLeft = seen !== undefined && outcome.native.bakeTimeInMinutes !== undefined ? outcome.native.bakeTimeInMinutes * 60_000 - (now - seen) : undefined;
-        return pendingStateText(t, outcome, bakeLeft);
-      }
-      return pendingStateText(t, outcome, undefined);
+      const seen = bakeSeenAt.get(t.service);
+      const bakeMinutes = outcome?.native?.bakeTimeInMinutes;
+      return pendingStateText(t, outcome, seen !== undefined && bakeMinutes !== undefined ? bakeMinutes * 60_000 - (now - seen) : undefined);
     });
     log.info(progressLine(states, now - start, deadline - now));
   };
