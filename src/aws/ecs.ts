@@ -17,9 +17,10 @@ import {
   type Service,
   type UpdateServiceCommandOutput,
 } from "@aws-sdk/client-ecs";
-import { isEcsReleaseError, ValidationError, withContext } from "../core/errors.js";
+import { awsErrorCode, clusterNotFoundError, taskDefinitionNotFoundError, translateAwsError } from "../core/aws-errors.js";
+import { isEcsReleaseError, withContext } from "../core/errors.js";
 import { tagsToMap, mapToTags, type TagMap } from "../core/tags.js";
-import { awsCall, awsErrorCode, translateAwsError } from "./call.js";
+import { awsCall } from "./call.js";
 import type { AwsClients } from "./clients.js";
 
 type Ecs = Pick<AwsClients, "ecs">;
@@ -48,7 +49,7 @@ export async function describeServices(clients: Ecs & Partial<Pick<AwsClients, "
         return await clients.ecs.send(new DescribeServicesCommand({ cluster, services: batch }), signal ? { abortSignal: signal } : {});
       } catch (error) {
         if (awsErrorCode(error) === "ClusterNotFoundException") {
-          throw new ValidationError(`cluster "${cluster}" not found${clients.region ? ` in ${clients.region}` : ""} (check --cluster and the region)`, { cause: error });
+          throw clusterNotFoundError(cluster, clients.region, error);
         }
         throw translateAwsError("DescribeServices", `${cluster}/${batch.join(",")}`, error);
       }
@@ -91,7 +92,7 @@ export async function describeTaskDefinition(clients: Ecs, taskDefinition: strin
   } catch (error) {
     const message = error instanceof Error ? error.message : "";
     if (awsErrorCode(error) === "ClientException" && /unable to describe|not found|does not exist/i.test(message)) {
-      throw new ValidationError(`task definition "${taskDefinition}" does not exist (${message})`, { cause: error });
+      throw taskDefinitionNotFoundError(taskDefinition, message, error);
     }
     throw translateAwsError("DescribeTaskDefinition", taskDefinition, error);
   }

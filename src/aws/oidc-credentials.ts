@@ -19,57 +19,14 @@ import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fromWebToken } from "@aws-sdk/credential-provider-web-identity";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
-import { ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import { assumedRoleLine, mintFailedMessage, type OidcRefreshSettings } from "../core/oidc-settings.js";
 
-/** The variable with which the orb turns the fresh-token provider on (value `circleci`). */
-export const OIDC_MODE_VARIABLE = "ECS_RELEASE_OIDC";
-/** The `aud` claim to ask for; default: the `aud` of the job's own token (the organization id). */
-export const OIDC_AUDIENCE_VARIABLE = "ECS_RELEASE_OIDC_AUDIENCE";
 /** The SDK renews credentials this long before they expire (its own window, 5 minutes). */
 const REFRESH_WINDOW_MS = 5 * 60_000;
 
 /** Runs `circleci run oidc get …` and resolves to the token it printed. */
 export type TokenMinter = (audience: string) => Promise<string>;
-
-/** The settings the provider reads from the environment. */
-export interface OidcRefreshSettings {
-  readonly roleArn: string;
-  readonly sessionName: string;
-  readonly audience: string;
-  readonly tokenFile: string | undefined;
-}
-
-/**
- * The settings when `ECS_RELEASE_OIDC=circleci`, undefined otherwise (the SDK's default chain is used).
- * Throws a ValidationError naming what is missing.
- */
-export function oidcRefreshSettings(env: Readonly<Record<string, string | undefined>>): OidcRefreshSettings | undefined {
-  const mode = env[OIDC_MODE_VARIABLE];
-  if (mode === undefined || mode === "") return undefined;
-  if (mode !== "circleci") throw new ValidationError(`${OIDC_MODE_VARIABLE}=${mode} is not supported: use "circleci" or leave it unset`);
-  const roleArn = env["AWS_ROLE_ARN"];
-  if (!roleArn) throw new ValidationError(`${OIDC_MODE_VARIABLE}=circleci needs AWS_ROLE_ARN (the role to assume; the orb's configure_aws_oidc sets it)`);
-  const audience = env[OIDC_AUDIENCE_VARIABLE] || jwtAudience(env["CIRCLE_OIDC_TOKEN_V2"] ?? env["CIRCLE_OIDC_TOKEN"] ?? "");
-  if (!audience) {
-    throw new ValidationError(`${OIDC_MODE_VARIABLE}=circleci needs the token audience: set ${OIDC_AUDIENCE_VARIABLE} (your CircleCI organization id) or run inside a job with CIRCLE_OIDC_TOKEN_V2`);
-  }
-  return { roleArn, sessionName: env["AWS_ROLE_SESSION_NAME"] || "ecs-release", audience, tokenFile: env["AWS_WEB_IDENTITY_TOKEN_FILE"] || undefined };
-}
-
-/** The `aud` claim of a JWT (a string, or the first of a list); "" when unreadable. Nothing is verified. */
-export function jwtAudience(token: string): string {
-  const payload = token.split(".")[1];
-  if (payload === undefined) return "";
-  try {
-    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { aud?: unknown };
-    if (typeof claims.aud === "string") return claims.aud;
-    if (Array.isArray(claims.aud) && typeof claims.aud[0] === "string") return claims.aud[0];
-  } catch {
-    // not a JWT
-  }
-  return "";
-}
 
 /** The minter that runs CircleCI's CLI (present in every CircleCI job) with the job's environment. */
 export function circleciTokenMinter(env: Readonly<Record<string, string | undefined>>): TokenMinter {
@@ -79,8 +36,8 @@ export function circleciTokenMinter(env: Readonly<Record<string, string | undefi
       execFile("circleci", ["run", "oidc", "get", "--claims", JSON.stringify({ aud: audience })], { env: childEnv, timeout: 60_000 }, (error, stdout, stderr) => {
         const token = stdout.trim();
         if (error || token === "") {
-          const reason = error && (error as NodeJS.ErrnoException).code === "ENOENT" ? "the circleci CLI is not on PATH (it is in every CircleCI job)" : (stderr.trim().split("\n")[0] ?? "") || (error?.message ?? "no token printed");
-          reject(new Error(`could not mint a CircleCI OIDC token with \`circleci run oidc get\`: ${reason}`));
+          const notOnPath = error ? (error as NodeJS.ErrnoException).code === "ENOENT" : false;
+          reject(new Error(mintFailedMessage({ notOnPath, stderr, ...(error ? { message: error.message } : {}) })));
           return;
         }
         resolve(token);
@@ -100,7 +57,7 @@ export function freshOidcCredentials(settings: OidcRefreshSettings, deps: { read
     const token = await deps.mint(settings.audience);
     if (settings.tokenFile !== undefined) writeFileSync(settings.tokenFile, token, { mode: 0o600 });
     const credentials = await fromWebToken({ roleArn: settings.roleArn, roleSessionName: settings.sessionName, webIdentityToken: token, clientConfig: { region: deps.region, ...(deps.endpoint === undefined ? {} : { endpoint: deps.endpoint }) } })(properties);
-    deps.log.debug(`AWS credentials: assumed ${settings.roleArn} with a fresh CircleCI OIDC token${credentials.expiration ? `, valid until ${credentials.expiration.toISOString()}` : ""}`);
+    deps.log.debug(assumedRoleLine(settings.roleArn, credentials.expiration));
     return credentials;
   };
   return async (properties) => {

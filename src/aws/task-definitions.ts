@@ -15,11 +15,11 @@ import {
   type TaskDefinition,
   type TaskDefinitionStatus,
 } from "@aws-sdk/client-ecs";
-import { ValidationError } from "../core/errors.js";
+import { awsErrorCode, clusterNotFoundError, translateAwsError } from "../core/aws-errors.js";
 import { parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
 import { revisionUsers } from "../core/revision-usage.js";
 import { TAG, tagsToMap } from "../core/tags.js";
-import { awsCall, awsErrorCode, translateAwsError } from "./call.js";
+import { awsCall } from "./call.js";
 import { mapConcurrently } from "../core/map-concurrently.js";
 import type { AwsClients } from "./clients.js";
 
@@ -205,7 +205,7 @@ async function sendListServices(clients: Ecs, cluster: string, token: string | u
   try {
     return await clients.ecs.send(new ListServicesCommand({ cluster, maxResults: 100, ...(token ? { nextToken: token } : {}) }), signal ? { abortSignal: signal } : {});
   } catch (error) {
-    if (awsErrorCode(error) === "ClusterNotFoundException") throw new ValidationError(`cluster "${cluster}" not found (check --cluster and the region)`, { cause: error });
+    if (awsErrorCode(error) === "ClusterNotFoundException") throw clusterNotFoundError(cluster, undefined, error);
     throw translateAwsError("ListServices", cluster, error);
   }
 }

@@ -13,11 +13,11 @@ import {
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import type { Clock } from "../core/clock.js";
-import { formatDuration } from "../core/duration.js";
-import { InterruptedError, ValidationError } from "../core/errors.js";
+import { awsErrorCode, clusterForTaskNotFoundError, serviceToCopyNotFoundError, taskDefinitionFlagError } from "../core/aws-errors.js";
+import { InterruptedError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { readTaskOutcome, taskIdOf, type TaskOutcome } from "../core/task-outcome.js";
-import { awsCall, awsErrorCode } from "./call.js";
+import { readTaskOutcome, taskNotReturnedLine, taskWaitProgressLine, unseenRevisionRetryLine, type TaskOutcome } from "../core/task-outcome.js";
+import { awsCall } from "./call.js";
 import type { AwsClients } from "./clients.js";
 
 /**
@@ -63,7 +63,7 @@ async function seeingNewRevision<T>(call: () => Promise<T>, what: string, fresh:
     } catch (error) {
       if (fresh === undefined || attempt >= UNSEEN_REVISION_RETRIES.attempts || !isUnknownTaskDefinition(error) || fresh.signal.aborted) throw error;
       const delay = UNSEEN_REVISION_RETRIES.firstDelayMs * 2 ** (attempt - 1);
-      fresh.log.info(`${what}: ECS does not show the revision registered moments ago yet (eventual consistency); trying again in ${formatDuration(delay)}`);
+      fresh.log.info(unseenRevisionRetryLine(what, delay));
       try {
         await fresh.clock.sleep(delay, fresh.signal);
       } catch {
@@ -84,12 +84,12 @@ export async function describeRunnableTaskDefinition(aws: Pick<AwsClients, "ecs"
   } catch (error) {
     // ECS answers ClientException "Unable to describe task definition." for a family or revision that does not exist.
     if (awsErrorCode(error) === "ClientException") {
-      throw new ValidationError(`${flag} ${reference}: no such task definition in this account and region (check the family, the revision and --region)`, { cause: error });
+      throw taskDefinitionFlagError(flag, reference, "unknown", error);
     }
     return awsCall("DescribeTaskDefinition", reference, () => Promise.reject(error));
   }
-  if (!definition?.taskDefinitionArn) throw new ValidationError(`${flag} ${reference}: no such task definition`);
-  if (definition.status === "DELETE_IN_PROGRESS") throw new ValidationError(`${flag} ${reference}: the revision is being deleted`);
+  if (!definition?.taskDefinitionArn) throw taskDefinitionFlagError(flag, reference, "missing");
+  if (definition.status === "DELETE_IN_PROGRESS") throw taskDefinitionFlagError(flag, reference, "deleting");
   return { arn: definition.taskDefinitionArn, name: `${definition.family}:${definition.revision}`, definition };
 }
 
@@ -100,12 +100,12 @@ export async function describeServiceToCopy(aws: Pick<AwsClients, "ecs">, cluste
     // The service's tags, for a service that propagates them to its tasks (RunTask gets them as `tags`).
     answer = await aws.ecs.send(new DescribeServicesCommand({ cluster, services: [service], include: ["TAGS"] }));
   } catch (error) {
-    if (awsErrorCode(error) === "ClusterNotFoundException") throw clusterNotFound(cluster, error);
+    if (awsErrorCode(error) === "ClusterNotFoundException") throw clusterForTaskNotFoundError(cluster, error);
     return awsCall("DescribeServices", `${cluster}/${service}`, () => Promise.reject(error));
   }
   const found = answer.services?.find((candidate) => candidate.serviceName === service || candidate.serviceArn === service);
   if (found === undefined || found.status !== "ACTIVE") {
-    throw new ValidationError(`${flag} ${service}: no ${found ? "ACTIVE " : ""}service of that name in cluster ${cluster}`);
+    throw serviceToCopyNotFoundError(flag, service, cluster, found !== undefined);
   }
   return found;
 }
@@ -117,12 +117,8 @@ export async function describeServiceToCopy(aws: Pick<AwsClients, "ecs">, cluste
 export async function checkCluster(aws: Pick<AwsClients, "ecs">, cluster: string): Promise<CapacityProviderStrategyItem[] | undefined> {
   const answer = await awsCall("DescribeClusters", cluster, () => aws.ecs.send(new DescribeClustersCommand({ clusters: [cluster] })));
   const found = answer.clusters?.find((candidate) => candidate.clusterName === cluster || candidate.clusterArn === cluster);
-  if (found === undefined || found.status !== "ACTIVE") throw clusterNotFound(cluster);
+  if (found === undefined || found.status !== "ACTIVE") throw clusterForTaskNotFoundError(cluster);
   return found.defaultCapacityProviderStrategy?.length ? found.defaultCapacityProviderStrategy : undefined;
-}
-
-function clusterNotFound(cluster: string, cause?: unknown): ValidationError {
-  return new ValidationError(`cluster ${cluster} does not exist in this account and region (check --cluster and --region)`, { cause });
 }
 
 /**
@@ -225,15 +221,14 @@ export async function waitForTaskToStop(aws: Pick<AwsClients, "ecs">, options: T
     const now = deps.clock.now();
     if (status !== lastStatus) {
       lastStatus = status;
-      if (outcome.state === "unknown") deps.log.debug(`DescribeTasks did not return ${options.taskArn} (${outcome.reason}); still waiting`);
+      if (outcome.state === "unknown") deps.log.debug(taskNotReturnedLine(options.taskArn, outcome.reason));
       options.onStatus?.(status, task);
       spokeAt = now;
     }
     if ((outcome.state === "succeeded" || outcome.state === "failed") && task) return { outcome, task };
     if (now >= options.deadline) return { outcome: { state: "timed-out", last: outcome }, task };
     if (now - spokeAt >= progressEvery) {
-      const shown = status === "UNKNOWN" ? "not yet returned by DescribeTasks" : status;
-      deps.log.info(`waiting for ${options.what ?? `task ${taskIdOf(options.taskArn)}`} to stop: ${shown} for ${formatDuration(now - started)} (deadline in ${formatDuration(options.deadline - now)})`);
+      deps.log.info(taskWaitProgressLine({ what: options.what, taskArn: options.taskArn, status, elapsedMs: now - started, leftMs: options.deadline - now }));
       spokeAt = now;
     }
     try {

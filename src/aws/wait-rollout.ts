@@ -6,7 +6,8 @@
  * prints the service events it has not printed yet (by event id, oldest first) and the
  * per-deployment counts (old and new side by side) when they change. It keeps its own deadline.
  * A failed poll (an AWS error after the SDK's retries) is logged and the loop goes on until the
- * deadline. Failures are returned, not thrown: the caller decides (see rolloutReportError).
+ * deadline. Failures are returned, not thrown: the caller decides (see rolloutReportError in
+ * core/rollout-report.ts, which also words every line this loop logs).
  *
  * Poll interval: the default of 6s (shared-flags.ts) is a trade between latency and the ECS API's
  * request throttling. ECS throttles per account and Region with token buckets shared by everything
@@ -21,10 +22,21 @@
  * minutes, so 6s adds little to how soon we notice the end. The SDK waiter for services-stable polls every 15s;
  * we poll faster because we report failures (circuit breaker) on the first poll after ECS does.
  */
-import { AwsCallError, DeploymentFailedError, EcsReleaseError, InterruptedError, WaitTimeoutError } from "../core/errors.js";
 import type { Clock } from "../core/clock.js";
-import { formatDuration } from "../core/duration.js";
+import { AwsCallError, EcsReleaseError, InterruptedError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import {
+  displayTarget,
+  notVisibleYetLine,
+  pendingStateText,
+  pollFailedLine,
+  progressLine,
+  serviceEventLine,
+  stoppedTasksUnreadableLine,
+  transitionLine,
+  type RolloutReport,
+  type ServiceRolloutOutcome,
+} from "../core/rollout-report.js";
 import {
   assessNativeRollout,
   assessRollout,
@@ -37,17 +49,14 @@ import {
   isViewBeforeUpdate,
   nativeProgressOf,
   nativeStrategyOf,
-  revisionName,
-  type DeploymentCounts,
-  type NativeProgress,
-  type RolloutStateKind,
   type RolloutTarget,
 } from "../core/rollout-state.js";
-import { describeServiceDeployments } from "./service-deployments.js";
+import { stoppedTaskReasons } from "../core/stopped-tasks.js";
 import type { AwsClients } from "./clients.js";
 import { describeServices } from "./ecs.js";
-import { formatStoppedTask, stoppedTaskReasons, type StoppedTaskReason } from "../core/stopped-tasks.js";
+import { describeServiceDeployments } from "./service-deployments.js";
 import { stoppedTasksOfDeployment } from "./stopped-tasks.js";
+
 
 /** What to wait for. */
 export interface WaitForRolloutsOptions {
@@ -105,32 +114,6 @@ export interface WaitDeps {
   readonly signal: AbortSignal;
 }
 
-/** How one service's rollout ended (or stood when the wait ended). */
-export interface ServiceRolloutOutcome {
-  readonly service: string;
-  readonly taskDefinitionArn: string;
-  readonly deploymentId: string;
-  readonly state: RolloutStateKind;
-  readonly reason: string;
-  /** The revision ECS fell back to (rolling-back / rolled-back). */
-  readonly fallenBackTo?: string;
-  readonly counts: readonly DeploymentCounts[];
-  /** For a failed deployment: why a few of its tasks stopped (ListTasks by startedBy + DescribeTasks). */
-  readonly stoppedTasks?: readonly StoppedTaskReason[];
-  /** BLUE_GREEN, LINEAR and CANARY services: ECS's service deployment (stage, traffic, status). */
-  readonly native?: NativeProgress;
-}
-
-/** The end of a wait: every service settled, the deadline, an interruption, or an error no retry can fix. */
-export interface RolloutReport {
-  readonly ended: "settled" | "deadline" | "interrupted" | "unrecoverable";
-  readonly outcomes: readonly ServiceRolloutOutcome[];
-  readonly elapsedMs: number;
-  readonly polls: number;
-  /** For `unrecoverable`: the AWS error that ended the wait. */
-  readonly error?: AwsCallError;
-}
-
 /** Waits until every target's rollout has settled, the deadline passes, or `deps.signal` aborts. Never throws for a failed rollout. */
 export async function waitForRollouts(options: WaitForRolloutsOptions, deps: WaitDeps): Promise<RolloutReport> {
   const start = deps.clock.now();
@@ -181,15 +164,11 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
     const now = deps.clock.now();
     const states = pending.map((t) => {
       const outcome = outcomes.get(t.service);
-      if (outcome?.native !== undefined) {
-        const seen = bakeSeenAt.get(t.service);
-        const bakeLeft = seen !== undefined && outcome.native.bakeTimeInMinutes !== undefined ? outcome.native.bakeTimeInMinutes * 60_000 - (now - seen) : undefined;
-        return `${formatNative(t.service, outcome.native, displayTarget(t), bakeLeft)} (deployment ${t.deploymentId} of ${revisionName(t.taskDefinitionArn)})`;
-      }
-      const counts = outcome && outcome.counts.length > 0 ? formatCounts(t.service, outcome.counts) : `${t.service}: ${outcome?.reason ?? "waiting"}`;
-      return `${counts} (deployment ${t.deploymentId} of ${revisionName(t.taskDefinitionArn)})`;
+      const seen = bakeSeenAt.get(t.service);
+      const bakeMinutes = outcome?.native?.bakeTimeInMinutes;
+      return pendingStateText(t, outcome, seen !== undefined && bakeMinutes !== undefined ? bakeMinutes * 60_000 - (now - seen) : undefined);
     });
-    log.info(`still waiting for ${pending.length === 1 ? "1 rollout" : `${pending.length} rollouts`} (${formatDuration(now - start)} elapsed, ${formatDuration(Math.max(0, deadline - now))} left): ${states.join("; ")}`);
+    log.info(progressLine(states, now - start, deadline - now));
   };
 
   /** A failed deployment says why: a few of its stopped tasks (issue 13 §3.11). Best effort. */
@@ -200,7 +179,7 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
         const tasks = await stoppedTasksOfDeployment(deps.aws, options.cluster, outcome.deploymentId, undefined, deps.signal);
         if (tasks.length > 0) outcomes.set(service, { ...outcome, stoppedTasks: stoppedTaskReasons(tasks) });
       } catch (error) {
-        log.warn(`${service}: could not read why the tasks of deployment ${outcome.deploymentId} stopped: ${error instanceof Error ? error.message : String(error)}`);
+        log.warn(stoppedTasksUnreadableLine(service, outcome.deploymentId, error));
       }
     }
     return report(ended);
@@ -231,7 +210,7 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
           // An answer older than our update (eventual consistency): not a verdict. Keep the last view.
           if (!notVisibleSaid.has(target.service)) {
             notVisibleSaid.add(target.service);
-            log.info(`${target.service}: ECS does not show deployment ${target.deploymentId} yet (its API is eventually consistent); waiting for it (up to ${formatDuration(grace)})`);
+            log.info(notVisibleYetLine(target.service, target.deploymentId, grace));
           }
           continue;
         }
@@ -241,7 +220,7 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
         for (const event of fresh.reverse()) {
           seen.add(event.id ?? "");
           if (skipBefore !== undefined && polls === 1 && (event.createdAt?.getTime() ?? 0) < skipBefore) continue;
-          log.info(`${target.service}: ${event.message ?? ""}`);
+          log.info(serviceEventLine(target.service, event.message));
         }
         const previous = outcomes.get(target.service);
         const strategy = nativeStrategyOf(snapshot);
@@ -281,7 +260,8 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
             lastNativeLine.set(target.service, key);
           }
         }
-        if (state.kind !== previous?.state) reportTransition(outcome, log);
+        const transition = state.kind !== previous?.state ? transitionLine(outcome) : undefined;
+        if (transition !== undefined) log[transition.level](transition.text);
       }
     } catch (error) {
       if (deps.signal.aborted || error instanceof InterruptedError) return report("interrupted");
@@ -289,7 +269,7 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
       // No retry fixes a denied call or dead credentials: stop now and say what is known.
       if (error instanceof AwsCallError && error.code !== undefined && NON_RETRYABLE_ERROR_CODES.has(error.code)) return report("unrecoverable", error);
       // AwsCallError after the SDK's retries, or expired credentials: keep trying until the deadline.
-      log.warn(`${error instanceof AwsCallError ? "" : "polling failed: "}${error.message}; polling again until the deadline (${formatDuration(Math.max(0, deadline - deps.clock.now()))} left)`);
+      log.warn(pollFailedLine(error, deadline - deps.clock.now()));
     }
     if (options.targets.every((t) => isSettled(outcomes.get(t.service)?.state ?? "in-progress"))) return explained("settled");
     if (deps.clock.now() - lastOutput >= progressEvery) progress();
@@ -309,107 +289,3 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
   }
 }
 
-/** The target as the traffic line shows it: for a stopped deployment, the revision it deployed is "new" and the rollback target the other. */
-function displayTarget(target: RolloutTarget): RolloutTarget {
-  return target.stoppedTaskDefinitionArn === undefined ? target : { ...target, taskDefinitionArn: target.stoppedTaskDefinitionArn, fallbackRevisions: [target.taskDefinitionArn] };
-}
-
-function reportTransition(outcome: ServiceRolloutOutcome, log: Logger): void {
-  const name = `${outcome.service}`;
-  const revision = revisionName(outcome.taskDefinitionArn);
-  if (outcome.state === "completed" && outcome.native?.status === "ROLLBACK_SUCCESSFUL") {
-    log.info(`${name}: back on ${revision} (${outcome.reason})`);
-    return;
-  }
-  switch (outcome.state) {
-    case "completed":
-      log.info(`${name}: stable on ${revision} (deployment ${outcome.deploymentId} COMPLETED)`);
-      break;
-    case "failed":
-      log.warn(`${name}: deployment ${outcome.deploymentId} of ${revision} FAILED: ${outcome.reason}`);
-      break;
-    case "rolling-back":
-      log.warn(`${name}: deployment of ${revision} failed (${outcome.reason}); ECS is rolling back to ${revisionName(outcome.fallenBackTo ?? "")}, watching until it is stable there`);
-      break;
-    case "rolled-back":
-      log.warn(`${name}: rolled back: stable again on ${revisionName(outcome.fallenBackTo ?? "")} (${revision} failed: ${outcome.reason})`);
-      break;
-    case "vanished":
-    case "superseded":
-      log.warn(`${name}: ${outcome.reason}`);
-      break;
-    case "in-progress":
-      break;
-  }
-}
-
-/** One line per service for messages: what state it is in at the end of the wait. */
-export function describeOutcome(outcome: ServiceRolloutOutcome): string {
-  const tasks = outcome.stoppedTasks ?? [];
-  const line = describeState(outcome);
-  return tasks.length > 0 ? `${line}; stopped tasks: ${tasks.map(formatStoppedTask).join("; ")}` : line;
-}
-
-function describeState(outcome: ServiceRolloutOutcome): string {
-  const revision = revisionName(outcome.taskDefinitionArn);
-  const counts = outcome.counts.length > 0 ? ` [${formatCounts(outcome.service, outcome.counts).slice(outcome.service.length + 2)}]` : "";
-  switch (outcome.state) {
-    case "completed":
-      return `${outcome.service} stable on ${revision}`;
-    case "failed":
-      return `${outcome.service}: ${revision} failed (${outcome.reason}) and the service stays on it${counts}`;
-    case "rolling-back":
-      return `${outcome.service}: ${revision} failed (${outcome.reason}); ECS is still rolling back to ${revisionName(outcome.fallenBackTo ?? "")}${counts}`;
-    case "rolled-back":
-      return `${outcome.service}: ${revision} failed (${outcome.reason}); the service is back on ${revisionName(outcome.fallenBackTo ?? "")}`;
-    case "vanished":
-      return `${outcome.service}: ${outcome.reason}`;
-    case "superseded":
-      return `${outcome.service}: ${revision} was not released by this run, ${outcome.reason}`;
-    case "in-progress":
-      if (outcome.native !== undefined) {
-        const native = outcome.native;
-        return `${outcome.service}: ${revision} still deploying (${native.strategy} in ${native.stage ?? "no stage yet"}, service deployment ${native.status}${native.production !== undefined ? `, production ${native.production}% on ${revision}` : ""})${counts}`;
-      }
-      return `${outcome.service}: ${revision} still rolling out (deployment ${outcome.deploymentId}: ${outcome.reason})${counts}`;
-  }
-}
-
-/**
- * The error a report ends the command with, or undefined when every rollout completed:
- * interrupted → InterruptedError (nothing cancelled; says how to follow or roll back);
- * unrecoverable → AwsCallError (exit 3: the denied or unauthenticated call, the last state seen, how to follow);
- * any failure → DeploymentFailedError (exit 1); else the deadline → WaitTimeoutError (exit 4).
- * `result` is attached to the error (printed under --json).
- */
-export function rolloutReportError(report: RolloutReport, cluster: string, result?: unknown): EcsReleaseError | undefined {
-  const options = result === undefined ? {} : { result };
-  const services = report.outcomes.map((o) => o.service);
-  const serviceFlags = services.map((s) => `--service ${s}`).join(" ");
-  if (report.ended === "interrupted") {
-    const rolling = report.outcomes.filter((o) => !isSettled(o.state)).map((o) => `${o.service} → ${revisionName(o.taskDefinitionArn)}`);
-    return new InterruptedError(
-      `interrupted while waiting; the deployment was not cancelled${rolling.length > 0 ? ` (still rolling out: ${rolling.join(", ")})` : ""}: follow it with \`ecs-release status --cluster ${cluster} ${serviceFlags}\` or roll back with \`ecs-release rollback --cluster ${cluster} ${serviceFlags}\``,
-      options,
-    );
-  }
-  if (report.ended === "unrecoverable" && report.error !== undefined) {
-    const state = report.outcomes.map(describeOutcome).join("; ");
-    const error = new AwsCallError(
-      report.error.operation,
-      report.error.resource,
-      `${report.error.message.replace(/^.*? failed: /, "")}; stopped waiting after ${formatDuration(report.elapsedMs)} (no retry can fix this); the rollout may still be running (last seen: ${state}): follow it with \`ecs-release status --cluster ${cluster} ${serviceFlags}\` once the credentials or permissions are fixed`,
-      { cause: report.error, ...(report.error.code !== undefined ? { code: report.error.code } : {}), ...(result !== undefined ? { result } : {}) },
-    );
-    return error;
-  }
-  const failed = report.outcomes.filter((o) => isFailure(o.state));
-  if (failed.length > 0) {
-    const others = report.outcomes.filter((o) => !isFailure(o.state)).map(describeOutcome);
-    return new DeploymentFailedError(`deployment failed: ${[...failed.map(describeOutcome), ...others].join("; ")}`, options);
-  }
-  if (report.ended === "deadline") {
-    return new WaitTimeoutError(`timed out after ${formatDuration(report.elapsedMs)}; state at the deadline: ${report.outcomes.map(describeOutcome).join("; ")}`, options);
-  }
-  return undefined;
-}

@@ -61,7 +61,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         if (!region) throw new ValidationError("no AWS region: pass --region or set AWS_REGION");
         const { configuredEndpoint, createAwsClients } = await import("../aws/clients.js");
         // ECS_RELEASE_OIDC=circleci (set by the orb): a fresh OIDC token for every credential renewal.
-        const { circleciTokenMinter, freshOidcCredentials, oidcRefreshSettings } = await import("../aws/oidc-credentials.js");
+        const { circleciTokenMinter, freshOidcCredentials } = await import("../aws/oidc-credentials.js");
+        const { oidcRefreshSettings } = await import("../core/oidc-settings.js");
         const oidc = oidcRefreshSettings(env);
         const credentials = oidc === undefined ? undefined : freshOidcCredentials(oidc, { mint: circleciTokenMinter(env), log, region, ...withEndpoint(configuredEndpoint(env, "STS")) });
         return createAwsClients({ region, log, env, ...(credentials === undefined ? {} : { credentials }) });

@@ -1,49 +1,38 @@
 import type { AwsClients } from "../aws/clients.js";
 import { buildImage, canExportCache, detectCapabilities, loginRegistry, pushImage, type DockerCli } from "../docker/docker.js";
-import { describeRepository, existingTags, findImage } from "../aws/ecr.js";
-import { addImageTags, createRepository, getRegistryLogin } from "../aws/ecr-auth.js";
+import { addImageTags, createRepository, describeRepository, existingTags, findImage, getRegistryLogin } from "../aws/ecr.js";
 import type { Clock } from "../core/clock.js";
-import {
-  buildOciLabels,
-  cacheToProblem,
-  imageTags,
-  isRegistryHost,
-  isTagImmutable,
-  parseEcrHost,
-  registryCacheRef,
-  splitLabel,
-  validatePushInput,
-} from "../core/docker-args.js";
+import { cacheToProblem, type DockerCapabilities } from "../core/docker-args.js";
 import { formatDuration } from "../core/duration.js";
 import { ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import {
+  buildChoice,
+  checkCacheTag,
+  checkPushRequest,
+  checkRepositoryFound,
+  chooseRegistry,
+  decideExistingImage,
+  immutableExtraTags,
+  needsRepository,
+  repositoryMutability,
+  retagLines,
+  skippedImageUri,
+  tagsToPush,
+  type BuildChoice,
+  type ExistingImage,
+  type PushFacts,
+  type PushRequest,
+} from "../core/push-plan.js";
 import type { Redactor } from "../core/redact.js";
 
-/** What `ecs-release push` was asked to do. */
-export interface PushOptions {
-  readonly repository: string;
-  /** The full commit SHA: the image tag. */
-  readonly sha: string;
+/** What `ecs-release push` was asked to do: what push decides from (PushRequest, core/push-plan.ts) and what the build takes. */
+export interface PushOptions extends PushRequest {
   readonly context: string;
   readonly dockerfile?: string;
-  readonly buildArgs: readonly string[];
   readonly target?: string;
   readonly platform?: string;
-  readonly extraTags: readonly string[];
-  /** Extra `KEY=VALUE` labels, after the OCI ones. */
-  readonly labels: readonly string[];
-  /** Repository URL for the OCI source label. */
-  readonly source?: string;
-  /** Registry host to push to instead of the one from ECR's authorization data: this account's ECR, unless insecureTestRegistry. */
-  readonly registry?: string;
-  /** `registry` is a test registry (not ECR) that may receive the ECR login. */
-  readonly insecureTestRegistry?: boolean;
-  /** The commit time in Unix seconds (SOURCE_DATE_EPOCH or git): the created label and the build's timestamps. */
-  readonly sourceDateEpoch?: number;
   readonly cacheFrom: readonly string[];
-  readonly cacheTo?: string;
-  readonly force: boolean;
-  readonly createRepository: boolean;
 }
 
 /** What push needs from outside. */
@@ -78,181 +67,144 @@ export interface PushResult {
  * digest. Skips everything but one DescribeImages call when the SHA tag is already in ECR, unless
  * `force`; then only extra tags the image lacks are added, in ECR, without pulling anything.
  *
- * Everything that can refuse the push is checked before the first write (CreateRepository, the
+ * Phases: check (read the repository and the SHA tag), skip or settle the tags, prepare the builder,
+ * log in (and create the repository), build, push. Every choice is made by core/push-plan.ts;
+ * everything that can refuse the push is checked before the first write (CreateRepository, the
  * login, the build): the registry host, what the builder can do with `--cache-to`, and, in a
- * repository with immutable tags, whether a tag to push already exists — ECR refuses to move an
- * immutable tag even to the same image (ImageTagAlreadyExistsException,
- * https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html), which would
- * otherwise fail the push half-way, after the SHA tag was pushed.
+ * repository with immutable tags, whether a tag to push already exists.
  */
 export async function run(options: PushOptions, deps: PushDeps): Promise<PushResult> {
-  const { log, clock } = deps;
-  const problems = validatePushInput({ sha: options.sha, extraTags: options.extraTags, buildArgs: options.buildArgs, labels: options.labels });
-  problems.push(...registryProblems(options, deps.aws.region));
-  if (problems.length > 0) throw new ValidationError(problems.join("; "), { problems });
+  const requested = checkPushRequest(options, deps.aws.region);
+  const timer = stepTimer(deps.clock);
+  const facts = await timer.step("check", () => readRepository(options, requested, deps));
+  const decision = decideExistingImage(options, requested, facts);
+  if (decision.kind === "skip") return skipExisting(options, requested, decision.image, decision.addTags, deps, timer);
+  if (decision.rebuild) deps.log.info(`${facts.existing?.uri ?? ""} already exists; building again (--force)`);
+  const tags = await settleTags(options, requested, facts, deps, timer);
+  const builder = await prepareBuilder(options, deps);
+  const { host, createdRepository } = await logIn(options, facts.missing, deps, timer);
+  const build = buildChoice(options, host, tags, deps.clock.now());
+  const digest = await buildAndPush(options, build, builder.capabilities, deps, timer);
+  deps.log.info(`pushed ${build.imageUri}${digest ? ` (${digest})` : ""}${tags.length > 1 ? `, also tagged ${tags.slice(1).join(", ")}` : ""}`);
+  return { repository: options.repository, imageUri: build.imageUri, tags, digest, skipped: false, createdRepository, cli: builder.cli, timings: timer.done() };
+}
 
+/** Times named steps (PushResult.timings) against the injected clock. */
+function stepTimer(clock: Clock): { step: <T>(name: string, work: () => Promise<T>) => Promise<T>; took: (name: string) => number; done: () => Record<string, number> } {
   const started = clock.now();
   const timings: Record<string, number> = {};
-  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const at = clock.now();
-    try {
-      return await work();
-    } finally {
-      timings[name] = clock.now() - at;
-    }
+  return {
+    step: async (name, work) => {
+      const at = clock.now();
+      try {
+        return await work();
+      } finally {
+        timings[name] = clock.now() - at;
+      }
+    },
+    took: (name) => timings[name] ?? 0,
+    done: () => ({ ...timings, total: clock.now() - started }),
   };
-  let tags = imageTags(options.sha, options.extraTags);
+}
 
-  // The repository's mutability matters only when a tag could already exist: extra tags, --force,
-  // a cache tag; a missing repository only with --create-repository.
-  const needRepository = options.createRepository || tags.length > 1 || options.force || options.cacheTo !== undefined;
-  const { repository, missing, existing } = await step("check", async () => {
-    const found = needRepository ? await describeRepository(deps.aws, options.repository) : undefined;
-    const absent = needRepository && found === undefined;
-    if (absent && !options.createRepository) {
-      throw new ValidationError(`ECR repository "${options.repository}" does not exist (check --repository and the region, or pass --create-repository)`);
-    }
-    const image = absent ? undefined : await findImage(deps.aws, options.repository, options.sha);
-    return { repository: found, missing: absent, existing: image };
-  });
+type StepTimer = ReturnType<typeof stepTimer>;
 
-  if (existing && !options.force) {
-    const missing = tags.filter((tag) => !existing.tags.includes(tag));
-    if (missing.length > 0) {
-      const refused = await step("tag", () => addImageTags(deps.aws, options.repository, options.sha, missing));
-      const added = missing.filter((tag) => !refused.includes(tag));
-      if (added.length > 0) log.info(`added tags ${added.join(", ")} to the existing image in ECR`);
-      if (refused.length > 0) log.warn(`tags ${refused.join(", ")} already name another image and are immutable: left as they are`);
-    }
-    const uri = options.registry ? `${options.registry}/${options.repository}:${options.sha}` : existing.uri;
-    log.info(`skipped: ${existing.uri} already exists (${existing.digest}); pass --force to build and push again`);
-    timings["total"] = clock.now() - started;
-    return { repository: options.repository, imageUri: uri, tags, digest: existing.digest, skipped: true, createdRepository: false, timings };
-  }
+/** Check: the repository (only when its mutability or existence matters) and the image under the SHA tag. */
+async function readRepository(options: PushOptions, tags: readonly string[], deps: PushDeps): Promise<PushFacts> {
+  const described = needsRepository(options, tags);
+  const repository = described ? await describeRepository(deps.aws, options.repository) : undefined;
+  const missing = checkRepositoryFound(options, described, repository);
+  const existing = missing ? undefined : await findImage(deps.aws, options.repository, options.sha);
+  return { repository, missing, existing };
+}
 
-  // An immutable repository: refuse or skip what ECR would refuse. (One created below has no tags yet;
-  // not described means only the SHA tag is pushed, and it does not exist.)
-  const mutability = repository ?? { mutability: missing ? "IMMUTABLE" : undefined, exclusionFilters: [] };
-  if (existing && isTagImmutable(mutability, options.sha)) {
-    throw new ValidationError(
-      `--force: ${options.repository}:${options.sha.slice(0, 12)}… already exists and the repository's tags are immutable (${mutability.mutability}): ECR refuses to push that tag again, even for the same image; drop --force (the image is there)`,
-    );
+/** Skip: the SHA tag exists; only the tags the image lacks are added, in ECR. */
+async function skipExisting(options: PushOptions, tags: string[], existing: ExistingImage, addTags: readonly string[], deps: PushDeps, timer: StepTimer): Promise<PushResult> {
+  if (addTags.length > 0) {
+    const refused = await timer.step("tag", () => addImageTags(deps.aws, options.repository, options.sha, addTags));
+    const lines = retagLines(addTags, refused);
+    if (lines.info !== undefined) deps.log.info(lines.info);
+    if (lines.warning !== undefined) deps.log.warn(lines.warning);
   }
-  if (existing) log.info(`${existing.uri} already exists; building again (--force)`);
-  const immutableExtra = repository === undefined ? [] : tags.slice(1).filter((tag) => isTagImmutable(repository, tag));
-  const taken = immutableExtra.length === 0 ? [] : await step("tags", () => existingTags(deps.aws, options.repository, immutableExtra));
-  if (taken.length > 0) {
-    tags = tags.filter((tag) => !taken.includes(tag));
-    log.warn(`not moving ${taken.join(", ")}: already in ${options.repository}, whose tags are immutable (ECR refuses to move them); they stay on the image they name`);
-  }
-  const cacheRef = options.cacheTo === undefined ? undefined : registryCacheRef(options.cacheTo);
-  const cacheTag = cacheRef === undefined ? undefined : sameRepositoryTag(cacheRef, options.repository);
-  if (cacheTag !== undefined && isTagImmutable(mutability, cacheTag)) {
-    throw new ValidationError(
-      `--cache-to ${options.cacheTo}: the cache tag "${cacheTag}" is rewritten by every build, and ${options.repository}'s tags are immutable; use another repository for the cache, or exclude the tag (IMMUTABLE_WITH_EXCLUSION)`,
-    );
-  }
+  deps.log.info(`skipped: ${existing.uri} already exists (${existing.digest}); pass --force to build and push again`);
+  return { repository: options.repository, imageUri: skippedImageUri(options, existing), tags, digest: existing.digest, skipped: true, createdRepository: false, timings: timer.done() };
+}
 
+/** The tags to push: immutable extra tags the repository already has are dropped (with a warning); an immutable cache tag is refused. */
+async function settleTags(options: PushOptions, tags: readonly string[], facts: PushFacts, deps: PushDeps, timer: StepTimer): Promise<string[]> {
+  const lookup = immutableExtraTags(facts.repository, tags);
+  const taken = lookup.length === 0 ? [] : await timer.step("tags", () => existingTags(deps.aws, options.repository, lookup));
+  const settled = tagsToPush(options.repository, tags, taken);
+  if (settled.warning !== undefined) deps.log.warn(settled.warning);
+  checkCacheTag(options, repositoryMutability(facts));
+  return settled.tags;
+}
+
+/** The builder: what the CLI can do, and whether it can export the `--cache-to` asked for. */
+async function prepareBuilder(options: PushOptions, deps: PushDeps): Promise<{ capabilities: DockerCapabilities; cli: NonNullable<PushResult["cli"]> }> {
   const capabilities = await detectCapabilities(deps.docker);
-  const cli = { program: deps.docker.program, flavor: capabilities.flavor, buildx: capabilities.buildx };
-  log.debug(`${deps.docker.program} is ${capabilities.flavor}${capabilities.buildx ? " with buildx" : ""}`);
+  deps.log.debug(`${deps.docker.program} is ${capabilities.flavor}${capabilities.buildx ? " with buildx" : ""}`);
   if (options.cacheTo !== undefined) {
     const cacheExport = capabilities.buildx ? await canExportCache(deps.docker) : undefined;
     const problem = cacheToProblem(options.cacheTo, { ...capabilities, ...(cacheExport === undefined ? {} : { cacheExport }) });
     if (problem !== undefined) throw new ValidationError(problem);
   }
+  return { capabilities, cli: { program: deps.docker.program, flavor: capabilities.flavor, buildx: capabilities.buildx } };
+}
 
-  const login = await step("token", () => getRegistryLogin(deps.aws, deps.redactor));
-  const host = options.registry ?? login.host;
-  if (options.registry !== undefined && !options.insecureTestRegistry && !sameEcrRegistry(options.registry, login.host)) {
-    throw new ValidationError(`--registry ${options.registry} is not this account's ECR registry (${login.host}): ecs-release sends the ECR login only there`);
-  }
-  let createdRepository = false;
+/** Login: ECR's token, the registry it may go to, the repository created when missing, then `docker login`. */
+async function logIn(options: PushOptions, missing: boolean, deps: PushDeps, timer: StepTimer): Promise<{ host: string; createdRepository: boolean }> {
+  const login = await timer.step("token", () => getRegistryLogin(deps.aws, deps.redactor));
+  const host = chooseRegistry(options, login.host);
   if (missing) {
-    await step("create", () => createRepository(deps.aws, options.repository));
-    createdRepository = true;
-    log.info(`created ECR repository ${options.repository} (scan on push, immutable tags)`);
+    await timer.step("create", () => createRepository(deps.aws, options.repository));
+    deps.log.info(`created ECR repository ${options.repository} (scan on push, immutable tags)`);
   }
-  const refs = tags.map((tag) => `${host}/${options.repository}:${tag}`);
-  const imageUri = refs[0] as string;
-
-  await step("login", async () => {
+  await timer.step("login", async () => {
     await loginRegistry(deps.docker, host, login.username, login.password);
-    log.info(`logged in to ${host}`);
+    deps.log.info(`logged in to ${host}`);
   });
+  return { host, createdRepository: missing };
+}
 
-  // The created label is the commit's time, not the build's: a rebuild of one commit is the same image.
-  const created = options.sourceDateEpoch !== undefined ? new Date(options.sourceDateEpoch * 1000) : new Date(clock.now());
-  if (options.sourceDateEpoch === undefined) log.debug("no commit time (SOURCE_DATE_EPOCH, git): the created label is the build's time");
-  const labels = [...buildOciLabels(options.sha, created, options.source), ...options.labels.map(splitLabel)];
-  log.info(`building ${imageUri}${capabilities.buildx ? " with buildx" : ""}`);
-  const built = await step("build", () =>
-    buildImage(
-      deps.docker,
-      {
-        context: options.context,
-        refs,
-        labels,
-        buildArgs: options.buildArgs,
-        cacheFrom: options.cacheFrom,
-        ...(options.dockerfile !== undefined ? { dockerfile: options.dockerfile } : {}),
-        ...(options.platform !== undefined ? { platform: options.platform } : {}),
-        ...(options.target !== undefined ? { target: options.target } : {}),
-        ...(options.cacheTo !== undefined ? { cacheTo: options.cacheTo } : {}),
-        ...(options.sourceDateEpoch !== undefined ? { sourceDateEpoch: options.sourceDateEpoch } : {}),
-      },
-      capabilities,
-      log,
-    ),
-  );
-  log.info(`built ${imageUri} in ${formatDuration(timings["build"] ?? 0)}`);
-
+/** Build, then push every reference the build did not push itself; returns the manifest digest, when known. */
+async function buildAndPush(options: PushOptions, build: BuildChoice, capabilities: DockerCapabilities, deps: PushDeps, timer: StepTimer): Promise<string | undefined> {
+  const { log } = deps;
+  if (build.createdIsBuildTime) log.debug("no commit time (SOURCE_DATE_EPOCH, git): the created label is the build's time");
+  log.info(`building ${build.imageUri}${capabilities.buildx ? " with buildx" : ""}`);
+  const built = await timer.step("build", () => buildImage(deps.docker, buildRequest(options, build), capabilities, log));
+  log.info(`built ${build.imageUri} in ${formatDuration(timer.took("build"))}`);
   let digest = built.digest;
-  if (!built.pushed) {
-    await step("push", async () => {
-      for (const ref of refs) {
-        log.info(`pushing ${ref}`);
-        const pushed = await pushImage(deps.docker, ref, capabilities);
-        if (ref === imageUri) digest = pushed;
-        else if (pushed !== undefined && digest !== undefined && pushed !== digest) log.warn(`${ref} was stored as ${pushed}, not ${digest}`);
-      }
-    });
-  }
-  if (digest === undefined && options.registry === undefined) {
-    digest = (await findImage(deps.aws, options.repository, options.sha))?.digest;
-  }
+  if (!built.pushed) digest = await timer.step("push", () => pushRefs(build, digest, capabilities, deps));
+  if (digest === undefined && options.registry === undefined) digest = (await findImage(deps.aws, options.repository, options.sha))?.digest;
   if (digest === undefined) log.warn(`${deps.docker.program} did not report the pushed digest`);
-  log.info(`pushed ${imageUri}${digest ? ` (${digest})` : ""}${tags.length > 1 ? `, also tagged ${tags.slice(1).join(", ")}` : ""}`);
-  timings["total"] = clock.now() - started;
-  return { repository: options.repository, imageUri, tags, digest, skipped: false, createdRepository, cli, timings };
+  return digest;
 }
 
-/**
- * `--registry` takes ECR's login token, valid for the whole registry for 12 hours: it may name only an
- * ECR registry host of this region (checked against the login's host once known), or a test registry
- * the user marks as such with --insecure-test-registry.
- */
-function registryProblems(options: PushOptions, region: string): string[] {
-  if (options.registry === undefined) {
-    return options.insecureTestRegistry ? ["--insecure-test-registry marks the --registry HOST as a test registry: pass --registry too"] : [];
+/** What the docker wrapper builds from the options and the build choice. */
+function buildRequest(options: PushOptions, build: BuildChoice): Parameters<typeof buildImage>[1] {
+  return {
+    context: options.context,
+    refs: build.refs,
+    labels: build.labels,
+    buildArgs: options.buildArgs,
+    cacheFrom: options.cacheFrom,
+    ...(options.dockerfile !== undefined ? { dockerfile: options.dockerfile } : {}),
+    ...(options.platform !== undefined ? { platform: options.platform } : {}),
+    ...(options.target !== undefined ? { target: options.target } : {}),
+    ...(options.cacheTo !== undefined ? { cacheTo: options.cacheTo } : {}),
+    ...(options.sourceDateEpoch !== undefined ? { sourceDateEpoch: options.sourceDateEpoch } : {}),
+  };
+}
+
+/** Pushes each reference; the SHA tag's push gives the digest (the build's, when it reported one, stays unless the push reports its own). */
+async function pushRefs(build: BuildChoice, builtDigest: string | undefined, capabilities: DockerCapabilities, deps: PushDeps): Promise<string | undefined> {
+  let digest = builtDigest;
+  for (const ref of build.refs) {
+    deps.log.info(`pushing ${ref}`);
+    const pushed = await pushImage(deps.docker, ref, capabilities);
+    if (ref === build.imageUri) digest = pushed;
+    else if (pushed !== undefined && digest !== undefined && pushed !== digest) deps.log.warn(`${ref} was stored as ${pushed}, not ${digest}`);
   }
-  if (!isRegistryHost(options.registry)) return [`--registry "${options.registry}" is not a registry host (HOST or HOST:PORT, no scheme or path)`];
-  if (options.insecureTestRegistry) return [];
-  const ecr = parseEcrHost(options.registry);
-  if (ecr === undefined) {
-    return [`--registry ${options.registry} is not an ECR registry host (ACCOUNT.dkr.ecr.${region}.amazonaws.com): the ECR login goes only to ECR; for a local test registry add --insecure-test-registry`];
-  }
-  if (ecr.region !== region) return [`--registry ${options.registry} is ECR in ${ecr.region}, not in ${region} (the region the login is for)`];
-  return [];
-}
-
-function sameEcrRegistry(a: string, b: string): boolean {
-  const [left, right] = [parseEcrHost(a), parseEcrHost(b)];
-  return left !== undefined && right !== undefined && left.account === right.account && left.region === right.region;
-}
-
-/** The tag of `ref` when it names a tag of `repository` (on any host), else undefined. */
-function sameRepositoryTag(ref: string, repository: string): string | undefined {
-  const match = /^[^/]+\/(.+):([^:/@]+)$/.exec(ref);
-  return match && match[1] === repository ? match[2] : undefined;
+  return digest;
 }

@@ -8,7 +8,8 @@ import { describeTaskDefinition, type DescribedTaskDefinition } from "../aws/ecs
 import { listRevisionArns } from "../aws/task-definitions.js";
 import { containerEnvironment, diffEnvironment, formatEnvironmentChanges, type EnvironmentChange } from "../core/diff.js";
 import type { Logger } from "../core/logger.js";
-import { isPushedBeforeRunning, registeredAtOf, type FamilyPlan } from "../core/release-plan.js";
+import type { FamilyPlan } from "../core/release-plan.js";
+import { isPushedBeforeRunning, registeredAtOf } from "../core/revision-age.js";
 import { familyOf, revisionName } from "../core/rollout-state.js";
 import { recordedSecureNames, TAG } from "../core/tags.js";
 

@@ -16,7 +16,8 @@ import type { AwsClients } from "../aws/clients.js";
 import { describeServices, describeTaskDefinition, partialUpdateError, registerTaskDefinition, tagResource, updateServices, type DescribedTaskDefinition, type StartedDeployment } from "../aws/ecs.js";
 import { findImage } from "../aws/ecr.js";
 import { readParametersByPath } from "../aws/ssm.js";
-import { rolloutReportError, waitForRollouts, type RolloutReport } from "../aws/wait-rollout.js";
+import { waitForRollouts } from "../aws/wait-rollout.js";
+import { rolloutReportError, type RolloutReport } from "../core/rollout-report.js";
 import type { Clock } from "../core/clock.js";
 import { diffTaskDefinitions, formatTaskDefinitionDiff, recordedSecretValues, type EnvironmentChange, type TaskDefinitionDiff } from "../core/diff.js";
 import { formatCommandLine } from "../core/command-line.js";
@@ -34,10 +35,8 @@ import {
   groupServicesByFamily,
   matchTemplates,
   planFamilies,
-  plural,
   releaseTagMap,
   resolveReleaseImage,
-  revisionOutcome,
   servicesOfTarget,
   targetFamily,
   verifiedSummary,
@@ -45,6 +44,8 @@ import {
   type ReleasePlan,
   type ReleaseRequest,
 } from "../core/release-plan.js";
+import { plural } from "../core/plural.js";
+import { revisionOutcome } from "../core/revision-record.js";
 import { deploymentConfigurationWarnings, revisionName, rolloutTargetsOf, type RolloutStateKind } from "../core/rollout-state.js";
 import type { StoppedTaskReason } from "../core/stopped-tasks.js";
 import type { ReleaseRepository } from "../core/select-containers.js";

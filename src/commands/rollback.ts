@@ -14,11 +14,12 @@
  */
 import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
-import { ecrImageExists } from "../aws/ecr-image-check.js";
+import { ecrImageExists } from "../aws/ecr.js";
 import { describeServices, partialUpdateError, tagResource, updateServices, type StartedDeployment } from "../aws/ecs.js";
 import { deregisterRevision, describeRevision, describeRevisions, listRegionUsage, RevisionLister } from "../aws/task-definitions.js";
 import { mapConcurrently } from "../core/map-concurrently.js";
-import { rolloutReportError, waitForRollouts, type RolloutReport } from "../aws/wait-rollout.js";
+import { waitForRollouts } from "../aws/wait-rollout.js";
+import { rolloutReportError, type RolloutReport } from "../core/rollout-report.js";
 import type { StoppedTaskReason } from "../core/stopped-tasks.js";
 import type { Clock } from "../core/clock.js";
 import { formatDuration } from "../core/duration.js";
@@ -458,7 +459,7 @@ async function listDownTo(family: string, revision: number, deps: RollbackDeps):
 
 /**
  * Before anything is written: every image of each target that lives in this account's ECR must
- * still be there (a lifecycle policy may have expired it; see aws/ecr-image-check.ts). A missing
+ * still be there (a lifecycle policy may have expired it; see ecrImageExists in aws/ecr.ts). A missing
  * one is exit 2 naming the image and the next older target whose images are all there. Returns the
  * images that could not be checked (other registries, accounts or regions).
  */

@@ -10,7 +10,8 @@ import { checkTaskDefinitionLimits, imageProblem } from "./ecs-limits.js";
 import { ValidationError } from "./errors.js";
 import type { ReleaseMetadata } from "./release-metadata.js";
 import { needsExecutionRole, renderTaskDefinition, type RenderedTaskDefinition } from "./render-task-definition.js";
-import { familyOf, hasDeploymentInProgress, hasFailedDeploymentLeftInPlace, isFailure, revisionName, type RolloutStateKind } from "./rollout-state.js";
+import { plural } from "./plural.js";
+import { familyOf, hasDeploymentInProgress, hasFailedDeploymentLeftInPlace, revisionName } from "./rollout-state.js";
 import { imageRepository, selectContainers, type ReleaseRepository } from "./select-containers.js";
 import { normalizeSsmPath, parseLiteralEnvironment, type RenderedEnvironment, type SecureStringMode } from "./ssm-environment.js";
 import { secureNamesTagValue, TAG } from "./tags.js";
@@ -324,43 +325,4 @@ export function verifiedSummary(input: {
 }): string {
   const secure = input.secureCount > 0 ? ` (${plural(input.secureCount, "SecureString")}, as ${input.mode})` : "";
   return `verified: cluster ${input.cluster}, ${plural(input.services.length, "service")} (${input.services.join(", ")}), image ${input.image}, ${plural(input.parameterCount, "parameter")} under ${input.ssmPath}${secure}`;
-}
-
-/**
- * The outcome to record on a revision from the rollouts to it: failed as soon as one failed
- * (superseded rollouts say nothing about the revision), stable when every one completed, else none.
- */
-export function revisionOutcome(outcomes: ReadonlyArray<{ readonly state: RolloutStateKind }>): "stable" | "failed" | null {
-  const judged = outcomes.filter((o) => o.state !== "superseded");
-  if (judged.some((o) => isFailure(o.state))) return "failed";
-  return outcomes.length > 0 && outcomes.every((o) => o.state === "completed") ? "stable" : null;
-}
-
-/**
- * When a revision was registered, in epoch milliseconds: ECS's registeredAt (seconds or
- * milliseconds, or an ISO string), else the release time recorded in its tags.
- */
-export function registeredAtOf(taskDefinition: Readonly<Record<string, unknown>>, tags: Readonly<Record<string, string>>): number | undefined {
-  const raw = taskDefinition["registeredAt"] ?? tags[TAG.releasedAt];
-  if (typeof raw === "number") return raw < 1e12 ? raw * 1000 : raw;
-  if (typeof raw === "string") {
-    const parsed = Date.parse(raw);
-    return Number.isNaN(parsed) ? undefined : parsed;
-  }
-  return undefined;
-}
-
-/**
- * True when an image pushed at `pushedAt` is older than the newest of the running revisions
- * (registered at, epoch ms; unknown counts as 0). ECR's imagePushedAt has whole seconds: a push in
- * the same second as the registration is ambiguous and taken as not older (a forward release).
- */
-export function isPushedBeforeRunning(pushedAt: Date, registeredAt: ReadonlyArray<number | undefined>): boolean {
-  const newestRegistered = Math.max(...registeredAt.map((t) => t ?? 0));
-  return pushedAt.getTime() < Math.floor(newestRegistered / 1_000) * 1_000;
-}
-
-/** `1 service`, `2 services`. */
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

@@ -2,6 +2,7 @@
  * A task definition revision as rollback, history and prune see it: where it sits in its family,
  * whether ECS still lets it start tasks, and what ecs-release recorded about it in its tags.
  */
+import { isFailure, type RolloutStateKind } from "./rollout-state.js";
 import { TAG, type TagMap } from "./tags.js";
 
 /** One revision of a task definition family, with its tags. */
@@ -81,4 +82,14 @@ export function isTaggedKeep(record: Pick<RevisionRecord, "tags">): boolean {
 /** Revisions sorted newest first (a copy). */
 export function newestFirst<T extends Pick<RevisionRecord, "revision">>(records: readonly T[]): T[] {
   return [...records].sort((a, b) => b.revision - a.revision);
+}
+
+/**
+ * The outcome to record on a revision from the rollouts to it: failed as soon as one failed
+ * (superseded rollouts say nothing about the revision), stable when every one completed, else none.
+ */
+export function revisionOutcome(outcomes: ReadonlyArray<{ readonly state: RolloutStateKind }>): "stable" | "failed" | null {
+  const judged = outcomes.filter((o) => o.state !== "superseded");
+  if (judged.some((o) => isFailure(o.state))) return "failed";
+  return outcomes.length > 0 && outcomes.every((o) => o.state === "completed") ? "stable" : null;
 }

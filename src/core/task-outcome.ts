@@ -1,4 +1,5 @@
 import type { ContainerDefinition, Failure, Task } from "@aws-sdk/client-ecs";
+import { formatDuration } from "./duration.js";
 import { ValidationError } from "./errors.js";
 
 /**
@@ -160,4 +161,23 @@ export function essentialContainers(definitions: readonly Pick<ContainerDefiniti
 /** The last path segment of an ARN: the task id of a task ARN. */
 export function taskIdOf(taskArn: string): string {
   return taskArn.slice(taskArn.lastIndexOf("/") + 1);
+}
+
+/** Said while a call naming a revision registered moments ago is retried (ECS does not show it yet). */
+export function unseenRevisionRetryLine(what: string, delayMs: number): string {
+  return `${what}: ECS does not show the revision registered moments ago yet (eventual consistency); trying again in ${formatDuration(delayMs)}`;
+}
+
+/** The debug line for a DescribeTasks answer without the task (eventual consistency right after RunTask). */
+export function taskNotReturnedLine(taskArn: string, reason: string): string {
+  return `DescribeTasks did not return ${taskArn} (${reason}); still waiting`;
+}
+
+/**
+ * The progress line of a one-off task wait: what it waits for (default: the task id), the status
+ * (UNKNOWN: not returned yet), for how long, and the time to the deadline.
+ */
+export function taskWaitProgressLine(input: { readonly what: string | undefined; readonly taskArn: string; readonly status: string; readonly elapsedMs: number; readonly leftMs: number }): string {
+  const shown = input.status === "UNKNOWN" ? "not yet returned by DescribeTasks" : input.status;
+  return `waiting for ${input.what ?? `task ${taskIdOf(input.taskArn)}`} to stop: ${shown} for ${formatDuration(input.elapsedMs)} (deadline in ${formatDuration(input.leftMs)})`;
 }

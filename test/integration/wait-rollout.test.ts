@@ -4,7 +4,8 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { rolloutReportError, waitForRollouts, type RolloutReport } from "../../src/aws/wait-rollout.js";
+import { waitForRollouts } from "../../src/aws/wait-rollout.js";
+import { rolloutReportError, type RolloutReport } from "../../src/core/rollout-report.js";
 import { rolloutTargetsOf } from "../../src/core/rollout-state.js";
 import type { Clock } from "../../src/core/clock.js";
 import type { Logger } from "../../src/core/logger.js";

@@ -4,7 +4,7 @@
  * echoed by an AWS error, is masked whole (never its first line).
  */
 import { describe, expect, it } from "vitest";
-import { translateAwsError } from "../../../src/aws/call.js";
+import { translateAwsError } from "../../../src/core/aws-errors.js";
 import { createLogger, escapeControlCharacters } from "../../../src/cli/log.js";
 import { Redactor } from "../../../src/core/redact.js";
 

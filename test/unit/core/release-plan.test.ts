@@ -8,15 +8,11 @@ import {
   checkReleaseRequest,
   environmentClashWarning,
   groupServicesByFamily,
-  isPushedBeforeRunning,
   matchTemplates,
   planFamilies,
   planFamily,
-  plural,
-  registeredAtOf,
   releaseTagMap,
   resolveReleaseImage,
-  revisionOutcome,
   servicesOfTarget,
   targetFamilies,
   unknownContainerNames,
@@ -24,7 +20,6 @@ import {
   type PlanFamiliesInput,
   type ReleaseRequestInput,
 } from "../../../src/core/release-plan.js";
-import type { RolloutStateKind } from "../../../src/core/rollout-state.js";
 import { buildEnvironment } from "../../../src/core/ssm-environment.js";
 import { TAG } from "../../../src/core/tags.js";
 import type { TaskDefinitionTemplate } from "../../../src/core/template.js";
@@ -389,48 +384,4 @@ describe("verifiedSummary", () => {
     ],
     ["no parameters", { parameterCount: 0 }, `verified: cluster prod, 1 service (web), image ${IMAGE}, 0 parameters under /platform/prod`],
   ])("%s", (_what, extra, expected) => expect(verifiedSummary({ ...base, ...extra })).toBe(expected));
-});
-
-describe("revisionOutcome", () => {
-  it.each<[RolloutStateKind[], "stable" | "failed" | null]>([
-    [[], null],
-    [["completed"], "stable"],
-    [["completed", "completed"], "stable"],
-    [["completed", "failed"], "failed"],
-    [["rolled-back"], "failed"],
-    [["completed", "in-progress"], null],
-    [["superseded"], null],
-    [["completed", "superseded"], null],
-    [["superseded", "failed"], "failed"],
-  ])("%j → %s", (states, expected) => expect(revisionOutcome(states.map((state) => ({ state })))).toBe(expected));
-});
-
-describe("registeredAtOf", () => {
-  it.each<[string, Record<string, unknown>, Record<string, string>, number | undefined]>([
-    ["epoch seconds", { registeredAt: 1_700_000_000 }, {}, 1_700_000_000_000],
-    ["epoch milliseconds", { registeredAt: 1_700_000_000_123 }, {}, 1_700_000_000_123],
-    ["an ISO string", { registeredAt: "2024-01-01T00:00:00Z" }, {}, Date.parse("2024-01-01T00:00:00Z")],
-    ["the release tag when ECS gives none", {}, { [TAG.releasedAt]: "2024-01-01T00:00:00Z" }, Date.parse("2024-01-01T00:00:00Z")],
-    ["an unparsable time", { registeredAt: "yesterday" }, {}, undefined],
-    ["nothing", {}, {}, undefined],
-  ])("%s", (_what, taskDefinition, tags, expected) => expect(registeredAtOf(taskDefinition, tags)).toBe(expected));
-});
-
-describe("isPushedBeforeRunning", () => {
-  const registered = Date.parse("2024-01-01T00:00:10.500Z");
-  it.each<[string, string, Array<number | undefined>, boolean]>([
-    ["pushed a second before", "2024-01-01T00:00:09Z", [registered], true],
-    ["pushed in the same second (ambiguous: a forward release)", "2024-01-01T00:00:10Z", [registered], false],
-    ["pushed after", "2024-01-01T00:00:11Z", [registered], false],
-    ["older than one of several running revisions (the newest counts)", "2024-01-01T00:00:09Z", [0, registered], true],
-    ["no known registration time", "2024-01-01T00:00:09Z", [undefined], false],
-  ])("%s", (_what, pushedAt, times, expected) => expect(isPushedBeforeRunning(new Date(pushedAt), times)).toBe(expected));
-});
-
-describe("plural", () => {
-  it.each<[number, string]>([
-    [0, "0 services"],
-    [1, "1 service"],
-    [2, "2 services"],
-  ])("%i", (count, expected) => expect(plural(count, "service")).toBe(expected));
 });

@@ -4,7 +4,8 @@
  * and rollback does not treat it as bad (it skips only failed and rolled-back revisions).
  */
 import { describe, expect, it } from "vitest";
-import { isKnownBad, isKnownGood, outcomeOf, type RevisionRecord } from "../../../src/core/revision-record.js";
+import { isKnownBad, isKnownGood, outcomeOf, revisionOutcome, type RevisionRecord } from "../../../src/core/revision-record.js";
+import type { RolloutStateKind } from "../../../src/core/rollout-state.js";
 import { selectRollbackTarget } from "../../../src/core/rollback-target.js";
 import { TAG } from "../../../src/core/tags.js";
 
@@ -30,4 +31,18 @@ describe("the not-released outcome", () => {
     const failed = { ...notReleased, tags: { ...notReleased.tags, [TAG.outcome]: "failed" } };
     expect(selectRollbackTarget({ to: { kind: "sha", sha: "a".repeat(40) }, current: { family: "web", revision: 4 }, revisions: [record(4, "stable"), failed], exhausted: true }).status).toBe("none");
   });
+});
+
+describe("revisionOutcome", () => {
+  it.each<[RolloutStateKind[], "stable" | "failed" | null]>([
+    [[], null],
+    [["completed"], "stable"],
+    [["completed", "completed"], "stable"],
+    [["completed", "failed"], "failed"],
+    [["rolled-back"], "failed"],
+    [["completed", "in-progress"], null],
+    [["superseded"], null],
+    [["completed", "superseded"], null],
+    [["superseded", "failed"], "failed"],
+  ])("%j → %s", (states, expected) => expect(revisionOutcome(states.map((state) => ({ state })))).toBe(expected));
 });

@@ -1,7 +1,7 @@
 import type { Task } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../src/core/errors.js";
-import { chooseTaskContainer, readTaskOutcome, taskIdOf, taskOutcome, type TaskOutcome } from "../../../src/core/task-outcome.js";
+import { chooseTaskContainer, readTaskOutcome, taskIdOf, taskNotReturnedLine, taskOutcome, taskWaitProgressLine, unseenRevisionRetryLine, type TaskOutcome } from "../../../src/core/task-outcome.js";
 
 const ARN = "arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef";
 const app = (exitCode?: number, reason?: string) => ({ name: "app", ...(exitCode === undefined ? {} : { exitCode }), ...(reason ? { reason } : {}) });
@@ -209,5 +209,19 @@ describe("chooseTaskContainer", () => {
 describe("taskIdOf", () => {
   it("is the last segment of the ARN", () => {
     expect(taskIdOf(ARN)).toBe("0123456789abcdef");
+  });
+});
+
+describe("one-off task wait lines", () => {
+  const arn = "arn:aws:ecs:us-east-1:123456789012:task/prod/abc123";
+  it.each<[string, { what: string | undefined; status: string }, string]>([
+    ["the task id by default", { what: undefined, status: "RUNNING" }, "waiting for task abc123 to stop: RUNNING for 1m00s (deadline in 4m00s)"],
+    ["what it is, when given", { what: "pre-deploy task abc123 (container app)", status: "PENDING" }, "waiting for pre-deploy task abc123 (container app) to stop: PENDING for 1m00s (deadline in 4m00s)"],
+    ["not returned yet", { what: undefined, status: "UNKNOWN" }, "waiting for task abc123 to stop: not yet returned by DescribeTasks for 1m00s (deadline in 4m00s)"],
+  ])("%s", (_what, input, expected) => expect(taskWaitProgressLine({ ...input, taskArn: arn, elapsedMs: 60_000, leftMs: 240_000 })).toBe(expected));
+
+  it("says a fresh revision is retried, and when", () => {
+    expect(unseenRevisionRetryLine("RunTask web:9", 2_000)).toBe("RunTask web:9: ECS does not show the revision registered moments ago yet (eventual consistency); trying again in 2.0s");
+    expect(taskNotReturnedLine(arn, "MISSING")).toBe(`DescribeTasks did not return ${arn} (MISSING); still waiting`);
   });
 });

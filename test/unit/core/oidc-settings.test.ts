@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jwtAudience, oidcRefreshSettings } from "../../../src/aws/oidc-credentials.js";
+import { assumedRoleLine, jwtAudience, mintFailedMessage, oidcRefreshSettings } from "../../../src/core/oidc-settings.js";
 import { circleciToken } from "../../helpers/jwt.js";
 
 describe("ECS_RELEASE_OIDC=circleci settings", () => {
@@ -25,5 +25,21 @@ describe("ECS_RELEASE_OIDC=circleci settings", () => {
     expect(jwtAudience(circleciToken(0, "org-9"))).toBe("org-9");
     expect(jwtAudience("not-a-jwt")).toBe("");
     expect(jwtAudience("a.b.c")).toBe("");
+  });
+});
+
+describe("minting lines", () => {
+  it.each<[string, { notOnPath: boolean; stderr: string; message?: string }, string]>([
+    ["the CLI is missing", { notOnPath: true, stderr: "", message: "spawn circleci ENOENT" }, "the circleci CLI is not on PATH (it is in every CircleCI job)"],
+    ["the first line of stderr", { notOnPath: false, stderr: "Error: not in a job\nmore\n", message: "Command failed" }, "Error: not in a job"],
+    ["the process error when stderr is empty", { notOnPath: false, stderr: "  ", message: "Command failed" }, "Command failed"],
+    ["no token printed", { notOnPath: false, stderr: "" }, "no token printed"],
+  ])("%s", (_what, input, reason) => expect(mintFailedMessage(input)).toBe(`could not mint a CircleCI OIDC token with \`circleci run oidc get\`: ${reason}`));
+
+  it("says which role was assumed and until when, never the token", () => {
+    expect(assumedRoleLine("arn:aws:iam::123456789012:role/deploy", new Date("2026-01-01T01:00:00Z"))).toBe(
+      "AWS credentials: assumed arn:aws:iam::123456789012:role/deploy with a fresh CircleCI OIDC token, valid until 2026-01-01T01:00:00.000Z",
+    );
+    expect(assumedRoleLine("arn:aws:iam::123456789012:role/deploy", undefined)).toBe("AWS credentials: assumed arn:aws:iam::123456789012:role/deploy with a fresh CircleCI OIDC token");
   });
 });

@@ -1,0 +1,64 @@
+/**
+ * When and how ecs-release mints its own CircleCI OIDC tokens (aws/oidc-credentials.ts does the
+ * minting): read from the environment the orb sets. Pure; a missing setting is a ValidationError
+ * naming the variable to set.
+ */
+import { ValidationError } from "./errors.js";
+
+/** The variable with which the orb turns the fresh-token provider on (value `circleci`). */
+export const OIDC_MODE_VARIABLE = "ECS_RELEASE_OIDC";
+/** The `aud` claim to ask for; default: the `aud` of the job's own token (the organization id). */
+export const OIDC_AUDIENCE_VARIABLE = "ECS_RELEASE_OIDC_AUDIENCE";
+
+/** The settings the provider reads from the environment. */
+export interface OidcRefreshSettings {
+  readonly roleArn: string;
+  readonly sessionName: string;
+  readonly audience: string;
+  readonly tokenFile: string | undefined;
+}
+
+/**
+ * The settings when `ECS_RELEASE_OIDC=circleci`, undefined otherwise (the SDK's default chain is used).
+ * Throws a ValidationError naming what is missing.
+ */
+export function oidcRefreshSettings(env: Readonly<Record<string, string | undefined>>): OidcRefreshSettings | undefined {
+  const mode = env[OIDC_MODE_VARIABLE];
+  if (mode === undefined || mode === "") return undefined;
+  if (mode !== "circleci") throw new ValidationError(`${OIDC_MODE_VARIABLE}=${mode} is not supported: use "circleci" or leave it unset`);
+  const roleArn = env["AWS_ROLE_ARN"];
+  if (!roleArn) throw new ValidationError(`${OIDC_MODE_VARIABLE}=circleci needs AWS_ROLE_ARN (the role to assume; the orb's configure_aws_oidc sets it)`);
+  const audience = env[OIDC_AUDIENCE_VARIABLE] || jwtAudience(env["CIRCLE_OIDC_TOKEN_V2"] ?? env["CIRCLE_OIDC_TOKEN"] ?? "");
+  if (!audience) {
+    throw new ValidationError(`${OIDC_MODE_VARIABLE}=circleci needs the token audience: set ${OIDC_AUDIENCE_VARIABLE} (your CircleCI organization id) or run inside a job with CIRCLE_OIDC_TOKEN_V2`);
+  }
+  return { roleArn, sessionName: env["AWS_ROLE_SESSION_NAME"] || "ecs-release", audience, tokenFile: env["AWS_WEB_IDENTITY_TOKEN_FILE"] || undefined };
+}
+
+/** The `aud` claim of a JWT (a string, or the first of a list); "" when unreadable. Nothing is verified. */
+export function jwtAudience(token: string): string {
+  const payload = token.split(".")[1];
+  if (payload === undefined) return "";
+  try {
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { aud?: unknown };
+    if (typeof claims.aud === "string") return claims.aud;
+    if (Array.isArray(claims.aud) && typeof claims.aud[0] === "string") return claims.aud[0];
+  } catch {
+    // not a JWT
+  }
+  return "";
+}
+
+/**
+ * Why `circleci run oidc get` gave no token: the CLI is missing (it is in every CircleCI job), else
+ * the first line it printed on stderr, else the process error.
+ */
+export function mintFailedMessage(input: { readonly notOnPath: boolean; readonly stderr: string; readonly message?: string }): string {
+  const reason = input.notOnPath ? "the circleci CLI is not on PATH (it is in every CircleCI job)" : (input.stderr.trim().split("\n")[0] ?? "") || (input.message ?? "no token printed");
+  return `could not mint a CircleCI OIDC token with \`circleci run oidc get\`: ${reason}`;
+}
+
+/** The debug line after a renewal: the role assumed with a fresh token, and until when (never the token). */
+export function assumedRoleLine(roleArn: string, expiration: Date | undefined): string {
+  return `AWS credentials: assumed ${roleArn} with a fresh CircleCI OIDC token${expiration ? `, valid until ${expiration.toISOString()}` : ""}`;
+}
