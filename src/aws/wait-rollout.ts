@@ -9,7 +9,7 @@
  * deadline. Failures are returned, not thrown: the caller decides (see rolloutReportError in
  * core/rollout-report.ts, which also words every line this loop logs).
  *
- * Poll interval: the default of 6s (shared-flags.ts) is a trade between latency and the ECS API's
+ * Poll interval: the default of 6s (src/cli/flag-definitions.ts) is a trade between latency and the ECS API's
  * request throttling. ECS throttles per account and Region with token buckets shared by everything
  * in the account (the console, other pipelines, autoscalers, other deploy tools), and a throttled
  * DescribeServices there would slow *their* calls too. The service-read bucket (DescribeServices,

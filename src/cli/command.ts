@@ -2,7 +2,9 @@ import type { AwsClients } from "../aws/clients.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
-import { GLOBAL_FLAGS, parseCommandLine, type FlagSpec, type ParsedFlags } from "./flags.js";
+import { GLOBAL_FLAGS } from "./flag-definitions.js";
+import type { FlagSpec, ParsedFlags } from "./flag-spec.js";
+import { parseCommandLine } from "./flags.js";
 
 /**
  * Everything a command adapter gets from the CLI. The only door to `process`. `F` is the command's

@@ -1,5 +1,6 @@
 import type { Command } from "./command.js";
-import { envVarName, GLOBAL_FLAGS, type FlagSpec } from "./flags.js";
+import { GLOBAL_FLAGS } from "./flag-definitions.js";
+import { envVarName, type FlagSpec } from "./flag-spec.js";
 
 /** The program's --help. */
 export function programHelp(commands: readonly Command[], version: string): string {

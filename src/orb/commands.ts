@@ -1,4 +1,4 @@
-import { envVarName } from "../cli/flags.js";
+import { envVarName } from "../cli/flag-spec.js";
 import { escapeParameterSyntax, CircleCI, conditionalStep, parameterRef } from "./sdk.js";
 import { CLI_BUILDS, type CliBundles } from "./cli-builds.js";
 import { packBundle, readScript } from "./embed.js";

@@ -9,11 +9,8 @@
  * string, or one item per line.
  */
 
-import { PUSH_FLAGS } from "../cli/commands/push.js";
-import { RELEASE_FLAGS } from "../cli/commands/release.js";
-import { ROLLBACK_FLAGS } from "../cli/commands/rollback.js";
-import { CLUSTER, DRY_RUN, NO_WAIT, POLL_INTERVAL, SERVICES, SHA, TIMEOUT } from "../cli/commands/shared-flags.js";
-import { byName, DEBUG, REGION, type FlagSpec } from "../cli/flags.js";
+import { CLUSTER, DEBUG, DRY_RUN, NO_WAIT, POLL_INTERVAL, PUSH_FLAGS, REGION, RELEASE_FLAGS, ROLLBACK_FLAGS, SERVICES, SHA, TIMEOUT } from "../cli/flag-definitions.js";
+import { byName, type FlagSpec } from "../cli/flag-spec.js";
 import { CLI_BUILDS } from "./cli-builds.js";
 
 /** The parameter types CircleCI knows. */

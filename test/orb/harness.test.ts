@@ -89,7 +89,11 @@ describe("orb harness", () => {
 });
 
 describe("the orb generator", () => {
-  it("imports no runtime code: only its own modules, node:, yaml and the CircleCI SDK", () => {
+  // The one exception: the flag definitions (pure data and the types of a definition), from which the
+  // orb's parameters take their type and default; they import nothing else of the CLI.
+  const FLAG_DEFINITIONS = ["../cli/flag-definitions.js", "../cli/flag-spec.js"];
+
+  it("imports no runtime code: only its own modules, node:, yaml, the CircleCI SDK and the flag definitions", () => {
     const dir = new URL("../../src/orb/", import.meta.url);
     const files = readdirSync(dir).filter((name) => name.endsWith(".ts"));
     expect(files.length).toBeGreaterThan(5);
@@ -99,11 +103,19 @@ describe("the orb generator", () => {
       for (const match of text.matchAll(/^\s*(?:import|export)\b[^;]*?from\s+"([^"]+)"|\bimport\(\s*"([^"]+)"\s*\)/gm)) {
         const specifier = (match[1] ?? match[2]) as string;
         seen.add(specifier);
-        const allowed = (specifier.startsWith("./") && !specifier.includes("..")) || specifier.startsWith("node:") || specifier === "yaml" || specifier === "@circleci/circleci-config-sdk";
+        const allowed =
+          (specifier.startsWith("./") && !specifier.includes("..")) || specifier.startsWith("node:") || specifier === "yaml" || specifier === "@circleci/circleci-config-sdk" || FLAG_DEFINITIONS.includes(specifier);
         expect(allowed, `${file} imports ${specifier}`).toBe(true);
       }
     }
     expect(seen).toContain("@circleci/circleci-config-sdk");
     expect(seen).toContain("./parameters.js");
+    expect(seen).toContain("../cli/flag-definitions.js");
+  });
+
+  it("the flag definitions it reads import nothing but the definition types", () => {
+    const imports = (file: string) => [...readFileSync(new URL(`../../src/cli/${file}`, import.meta.url), "utf8").matchAll(/^\s*import\b[^;]*?from\s+"([^"]+)"/gm)].map((m) => m[1]);
+    expect(imports("flag-definitions.ts")).toEqual(["./flag-spec.js"]);
+    expect(imports("flag-spec.ts")).toEqual([]);
   });
 });

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../../src/cli/commands/index.js";
-import { envVarName, GLOBAL_FLAGS, type FlagSpec } from "../../src/cli/flags.js";
+import { GLOBAL_FLAGS } from "../../src/cli/flag-definitions.js";
+import { envVarName, type FlagSpec } from "../../src/cli/flag-spec.js";
 import type { Yaml } from "../helpers/orb-harness.js";
 import { fromFlag, STEP_PARAMETERS } from "../../src/orb/parameters.js";
 import { readOrb, walk } from "./orb-files.js";

@@ -1,14 +1,5 @@
 import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
-import { defineFlags } from "../flags.js";
-import { CLUSTER, optional } from "./shared-flags.js";
-
-/** The flags of `ecs-release history`. */
-export const HISTORY_FLAGS = defineFlags([
-  optional(CLUSTER),
-  { name: "service", type: "string", placeholder: "SERVICE", description: "service whose family to list (with --cluster)" },
-  { name: "family", type: "string", placeholder: "FAMILY", description: "task definition family to list" },
-  { name: "limit", type: "integer", default: "20", description: "how many revisions to show" },
-]);
+import { HISTORY_FLAGS } from "../flag-definitions.js";
 
 /** `ecs-release history`: what ran when. */
 export const historyCommand = defineCommand({

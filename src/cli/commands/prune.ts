@@ -1,15 +1,5 @@
 import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
-import { defineFlags } from "../flags.js";
-import { CLUSTER, DRY_RUN, optional, SERVICES } from "./shared-flags.js";
-
-/** The flags of `ecs-release prune`. */
-export const PRUNE_FLAGS = defineFlags([
-  { name: "family", type: "list", placeholder: "FAMILY", description: "task definition family; repeatable" },
-  optional(CLUSTER),
-  optional(SERVICES),
-  { name: "keep", type: "integer", default: "20", description: "how many of the newest revisions to keep" },
-  DRY_RUN,
-]);
+import { PRUNE_FLAGS } from "../flag-definitions.js";
 
 /** `ecs-release prune`: keep the revision list short. */
 export const pruneCommand = defineCommand({

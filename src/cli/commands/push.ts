@@ -1,29 +1,7 @@
 import { commitTime } from "../../git/commit-time.js";
 import { resolveCommitSha } from "../../git/commit-sha.js";
 import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
-import { defineFlags } from "../flags.js";
-import { REPOSITORY, SHA } from "./shared-flags.js";
-
-/** The flags of `ecs-release push` (the orb's push parameters are built from them: src/orb/parameters.ts). */
-export const PUSH_FLAGS = defineFlags([
-  { ...REPOSITORY, required: true },
-  SHA,
-  { name: "context", type: "string", placeholder: "DIR", default: ".", description: "build context directory" },
-  { name: "dockerfile", type: "string", placeholder: "PATH", description: "Dockerfile path (default DIR/Dockerfile)" },
-  { name: "build-arg", type: "list", placeholder: "K=V", keepCommas: true, description: "build argument; repeatable (the value goes to the CLI's environment, not its command line)" },
-  { name: "target", type: "string", placeholder: "STAGE", description: "build stage to target" },
-  { name: "platform", type: "string", placeholder: "PLATFORM", description: "target platform, e.g. linux/amd64" },
-  { name: "extra-tag", type: "list", placeholder: "TAG", description: "additional tag to push; repeatable" },
-  { name: "docker", type: "string", placeholder: "PATH", default: "docker", description: "docker-compatible CLI to use (docker, podman)" },
-  { name: "registry", type: "string", placeholder: "HOST", description: "this account's ECR registry host to push to, instead of the one ECR's authorization data names (the ECR login goes to no other host)" },
-  { name: "insecure-test-registry", type: "boolean", description: "the --registry HOST is a test registry, not ECR: send it the ECR login anyway (tests only)" },
-  { name: "force", type: "boolean", description: "build and push even when the tag already exists" },
-  { name: "create-repository", type: "boolean", description: "create the ECR repository when it does not exist (scan on push, immutable tags)" },
-  { name: "cache-from", type: "string", placeholder: "CACHE", description: "build cache source, e.g. type=registry,ref=IMAGE (buildx), or an image reference" },
-  { name: "cache-to", type: "string", placeholder: "CACHE", description: "build cache destination (buildx with a driver that exports caches, or podman), e.g. type=registry,ref=IMAGE,mode=max; ECR needs image-manifest=true,oci-mediatypes=true too" },
-  { name: "label", type: "list", placeholder: "K=V", keepCommas: true, description: "extra image label, after the OCI ones; repeatable" },
-  { name: "source", type: "string", placeholder: "URL", description: "repository URL for the org.opencontainers.image.source label (default $CIRCLE_REPOSITORY_URL)" },
-]);
+import { PUSH_FLAGS } from "../flag-definitions.js";
 
 /** `ecs-release push`: build and push the image for a commit. */
 export const pushCommand = defineCommand({

@@ -6,36 +6,7 @@ import { parseCapacityProviderStrategy, parseLaunchType } from "../../core/run-t
 import type { PreDeployRequest } from "../../commands/pre-deploy.js";
 import type { PlanFileOptions } from "../../commands/release-plan-file.js";
 import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
-import { defineFlags } from "../flags.js";
-import { CLUSTER, DRY_RUN, NO_WAIT, POLL_INTERVAL, REPOSITORY, SERVICES, SHA, TIMEOUT } from "./shared-flags.js";
-
-/** The flags of `ecs-release release` (the orb's release parameters are built from them: src/orb/parameters.ts). */
-export const RELEASE_FLAGS = defineFlags([
-  CLUSTER,
-  SERVICES,
-  { name: "ssm-path", type: "string", placeholder: "PATH", required: true, description: "SSM Parameter Store path whose parameters become the environment, recursively (at least one segment, not /)" },
-  REPOSITORY,
-  { name: "image", type: "string", placeholder: "URI", description: "full image URI (instead of --repository and --sha)" },
-  SHA,
-  { name: "template", type: "list", placeholder: "FILE|FAMILY=FILE", keepCommas: true, description: "task definition template (JSON or YAML); default: each family's latest ACTIVE revision" },
-  { name: "container", type: "list", placeholder: "NAME", description: "application container(s) that get the image and environment" },
-  { name: "env", type: "list", placeholder: "K=V", keepCommas: true, description: "literal environment variable; repeatable (SSM wins on a clash)" },
-  { name: "secure-strings", type: "string", placeholder: "MODE", choices: ["environment", "secrets"], default: "environment", description: "SecureStrings as inline `environment` values, or `secrets` references by ARN" },
-  { name: "allow-empty-env", type: "boolean", description: "allow an SSM path with no parameters" },
-  DRY_RUN,
-  NO_WAIT,
-  TIMEOUT,
-  POLL_INTERVAL,
-  { name: "force", type: "boolean", description: "release even when a deployment is already in progress" },
-  { name: "pre-deploy-command", type: "string", placeholder: "COMMAND", description: "run this one-off task (e.g. a migration) from the new revision, like the first --service, before updating any service; split like a shell, nothing expanded" },
-  { name: "pre-deploy-container", type: "string", placeholder: "NAME", description: "container that runs --pre-deploy-command (default: the application container)" },
-  { name: "pre-deploy-timeout", type: "duration", default: "30m", description: "how long to wait for the pre-deploy task to stop" },
-  { name: "plan-file", type: "string", placeholder: "FILE", description: "with --dry-run: save the plan to FILE (JSON, keyed digests only), with a Markdown copy for the approver (.md) and the digest key (.key) beside it; without: release only if it still matches FILE (else exit 2, nothing written); a missing FILE is a warning" },
-  { name: "accept-drift", type: "boolean", description: "with --plan-file: release even when SSM, the image, the template or the running revisions changed since the plan (the changes are listed)" },
-  { name: "pre-deploy-launch-type", type: "string", placeholder: "TYPE", description: "run the pre-deploy task on this launch type instead of the service's capacity (default: the service's, without FARGATE_SPOT)" },
-  { name: "pre-deploy-capacity-provider-strategy", type: "string", placeholder: "P[:W[:B]],…", description: "run the pre-deploy task on this capacity provider strategy, e.g. FARGATE:1" },
-  { name: "pre-deploy-enable-execute-command", type: "boolean", description: "turn ECS Exec on for the pre-deploy task, whatever the service says" },
-]);
+import { RELEASE_FLAGS } from "../flag-definitions.js";
 
 /** `ecs-release release`: render a forward revision from SSM and roll it out. */
 export const releaseCommand = defineCommand({

@@ -1,19 +1,6 @@
 import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
-import { defineFlags } from "../flags.js";
 import { rollbackRunKey } from "../../core/rollback-plan.js";
-import { CLUSTER, DRY_RUN, NO_WAIT, POLL_INTERVAL, SERVICES, TIMEOUT } from "./shared-flags.js";
-
-/** The flags of `ecs-release rollback` (the orb's rollback parameters are built from them: src/orb/parameters.ts). */
-export const ROLLBACK_FLAGS = defineFlags([
-  CLUSTER,
-  SERVICES,
-  { name: "to", type: "string", placeholder: "TARGET", default: "previous", description: "previous | REVISION | FAMILY:REVISION | ARN | sha:SHA" },
-  { name: "keep-bad", type: "boolean", description: "do not deregister the revisions rolled back from" },
-  DRY_RUN,
-  NO_WAIT,
-  TIMEOUT,
-  POLL_INTERVAL,
-]);
+import { ROLLBACK_FLAGS } from "../flag-definitions.js";
 
 /** `ecs-release rollback`: point services at a known-good revision. */
 export const rollbackCommand = defineCommand({

@@ -1,22 +1,7 @@
 import { splitCommandLine } from "../../core/command-line.js";
 import { parseCapacityProviderStrategy, parseLaunchType } from "../../core/run-task-input.js";
 import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
-import { defineFlags } from "../flags.js";
-import { CLUSTER, POLL_INTERVAL, TIMEOUT } from "./shared-flags.js";
-
-/** The flags of `ecs-release run-task`. */
-export const RUN_TASK_FLAGS = defineFlags([
-  CLUSTER,
-  { name: "task-definition", type: "string", placeholder: "FAMILY[:REV]", required: true, description: "task definition to run: family (latest ACTIVE revision), family:revision or ARN" },
-  { name: "container", type: "string", placeholder: "NAME", description: "container that gets --command and whose exit code decides (default: the only essential container)" },
-  { name: "command", type: "string", placeholder: "COMMAND", description: "command to run in the container: split like a shell (quotes, backslashes), nothing expanded, no shell" },
-  { name: "like-service", type: "string", placeholder: "SERVICE", description: "copy this service's network configuration, capacity (without FARGATE_SPOT), platform version, placement, tags and ECS Exec setting" },
-  { name: "launch-type", type: "string", placeholder: "TYPE", description: "run on this launch type (FARGATE, EC2, EXTERNAL) instead of the service's capacity" },
-  { name: "capacity-provider-strategy", type: "string", placeholder: "P[:W[:B]],…", description: "run on this capacity provider strategy, e.g. FARGATE:1 (FARGATE_SPOT only when named here)" },
-  { name: "enable-execute-command", type: "boolean", description: "turn ECS Exec on for the task (aws ecs execute-command into a hung migration), whatever the service says" },
-  { ...TIMEOUT, description: "how long to wait for the task to stop" },
-  { ...POLL_INTERVAL, description: "time between DescribeTasks polls" },
-]);
+import { RUN_TASK_FLAGS } from "../flag-definitions.js";
 
 /** `ecs-release run-task`: a one-off task, e.g. a database migration. */
 export const runTaskCommand = defineCommand({

@@ -1,9 +1,5 @@
 import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
-import { defineFlags } from "../flags.js";
-import { CLUSTER, SERVICES } from "./shared-flags.js";
-
-/** The flags of `ecs-release status`. */
-export const STATUS_FLAGS = defineFlags([CLUSTER, SERVICES]);
+import { STATUS_FLAGS } from "../flag-definitions.js";
 
 /** `ecs-release status`: what runs now. */
 export const statusCommand = defineCommand({

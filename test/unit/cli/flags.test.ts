@@ -1,8 +1,8 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { defineCommand, type CliContext } from "../../../src/cli/command.js";
-import { RELEASE_FLAGS } from "../../../src/cli/commands/release.js";
-import { optional, TIMEOUT } from "../../../src/cli/commands/shared-flags.js";
-import { byName, choiceList, defineFlags, envVarName, GLOBAL_FLAGS, parseCommandLine, parseFlags, type ParsedFlags } from "../../../src/cli/flags.js";
+import { GLOBAL_FLAGS, optional, RELEASE_FLAGS, TIMEOUT } from "../../../src/cli/flag-definitions.js";
+import { byName, defineFlags, envVarName, type ParsedFlags } from "../../../src/cli/flag-spec.js";
+import { choiceList, parseCommandLine, parseFlags } from "../../../src/cli/flags.js";
 import { commandHelp } from "../../../src/cli/help.js";
 import { ValidationError } from "../../../src/core/errors.js";
 import { silentLogger } from "../../../src/core/logger.js";

@@ -1,0 +1,169 @@
+/**
+ * Every flag of every command, defined once: name, type, default, allowed values, form and help.
+ * The CLI parses with these definitions (src/cli/flags.ts) and types each command's options from them;
+ * the orb builds its parameters from them (src/orb/parameters.ts). Pure data: this module imports only
+ * the definition types (flag-spec.ts), so the orb generator can read it without loading the CLI.
+ */
+import { defineFlag, defineFlags, type FlagSpec } from "./flag-spec.js";
+
+// --- every command
+
+/** `--region`: every command's AWS region. */
+export const REGION = defineFlag({ name: "region", type: "string", placeholder: "REGION", description: "AWS region (else AWS_REGION, AWS_DEFAULT_REGION)" });
+/** `--debug`: every command's detail switch. */
+export const DEBUG = defineFlag({ name: "debug", type: "boolean", description: "log more detail, and the cause chain of errors" });
+
+/** Flags every command takes. */
+export const GLOBAL_FLAGS = defineFlags([
+  REGION,
+  { name: "json", type: "boolean", description: "print one JSON result document on stdout" },
+  DEBUG,
+  { name: "help", short: "h", type: "boolean", description: "show help" },
+]);
+
+// --- shared by several commands
+
+/**
+ * ECS names: "Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are
+ * allowed" (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html, and the
+ * same for serviceName in API_CreateService.html); the ARN forms as ECS writes them.
+ */
+const ECS_NAME = "[A-Za-z0-9_-]{1,255}";
+const ECS_ARN = "arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:";
+export const CLUSTER = defineFlag({
+  name: "cluster",
+  type: "string",
+  placeholder: "CLUSTER",
+  required: true,
+  description: "ECS cluster name or ARN",
+  form: { pattern: new RegExp(`^(${ECS_NAME}|${ECS_ARN}cluster/${ECS_NAME})$`), rule: "an ECS cluster is named with up to 255 letters, digits, hyphens and underscores, or given by its ARN" },
+});
+export const SERVICES = defineFlag({
+  name: "service",
+  type: "list",
+  placeholder: "SERVICE",
+  required: true,
+  description: "ECS service; repeat for several (comma-separated in the variable)",
+  form: { pattern: new RegExp(`^(${ECS_NAME}|${ECS_ARN}service/(${ECS_NAME}/)?${ECS_NAME})$`), rule: "an ECS service is named with up to 255 letters, digits, hyphens and underscores, or given by its ARN" },
+});
+export const DRY_RUN = defineFlag({ name: "dry-run", type: "boolean", description: "show what would change; write nothing" });
+export const NO_WAIT = defineFlag({ name: "no-wait", type: "boolean", description: "return after updating the services, without waiting for the rollout" });
+export const TIMEOUT = defineFlag({ name: "timeout", type: "duration", default: "30m", description: "how long to wait for the rollout" });
+export const POLL_INTERVAL = defineFlag({ name: "poll-interval", type: "duration", default: "6s", description: "time between DescribeServices polls" });
+export const SHA = defineFlag({ name: "sha", type: "string", placeholder: "SHA", description: "commit SHA: the image tag (default $CIRCLE_SHA1, else git rev-parse HEAD)" });
+export const REPOSITORY = defineFlag({ name: "repository", type: "string", placeholder: "NAME", description: "ECR repository name" });
+
+/** `flag` with `required` switched off (for commands where the flag is one of several choices). */
+export function optional<const F extends FlagSpec>(flag: F): Omit<F, "required"> {
+  const { required: _required, ...rest } = flag;
+  return rest;
+}
+
+// --- push
+
+/** The flags of `ecs-release push` (the orb's push parameters are built from them: src/orb/parameters.ts). */
+export const PUSH_FLAGS = defineFlags([
+  { ...REPOSITORY, required: true },
+  SHA,
+  { name: "context", type: "string", placeholder: "DIR", default: ".", description: "build context directory" },
+  { name: "dockerfile", type: "string", placeholder: "PATH", description: "Dockerfile path (default DIR/Dockerfile)" },
+  { name: "build-arg", type: "list", placeholder: "K=V", keepCommas: true, description: "build argument; repeatable (the value goes to the CLI's environment, not its command line)" },
+  { name: "target", type: "string", placeholder: "STAGE", description: "build stage to target" },
+  { name: "platform", type: "string", placeholder: "PLATFORM", description: "target platform, e.g. linux/amd64" },
+  { name: "extra-tag", type: "list", placeholder: "TAG", description: "additional tag to push; repeatable" },
+  { name: "docker", type: "string", placeholder: "PATH", default: "docker", description: "docker-compatible CLI to use (docker, podman)" },
+  { name: "registry", type: "string", placeholder: "HOST", description: "this account's ECR registry host to push to, instead of the one ECR's authorization data names (the ECR login goes to no other host)" },
+  { name: "insecure-test-registry", type: "boolean", description: "the --registry HOST is a test registry, not ECR: send it the ECR login anyway (tests only)" },
+  { name: "force", type: "boolean", description: "build and push even when the tag already exists" },
+  { name: "create-repository", type: "boolean", description: "create the ECR repository when it does not exist (scan on push, immutable tags)" },
+  { name: "cache-from", type: "string", placeholder: "CACHE", description: "build cache source, e.g. type=registry,ref=IMAGE (buildx), or an image reference" },
+  { name: "cache-to", type: "string", placeholder: "CACHE", description: "build cache destination (buildx with a driver that exports caches, or podman), e.g. type=registry,ref=IMAGE,mode=max; ECR needs image-manifest=true,oci-mediatypes=true too" },
+  { name: "label", type: "list", placeholder: "K=V", keepCommas: true, description: "extra image label, after the OCI ones; repeatable" },
+  { name: "source", type: "string", placeholder: "URL", description: "repository URL for the org.opencontainers.image.source label (default $CIRCLE_REPOSITORY_URL)" },
+]);
+
+// --- release
+
+/** The flags of `ecs-release release` (the orb's release parameters are built from them: src/orb/parameters.ts). */
+export const RELEASE_FLAGS = defineFlags([
+  CLUSTER,
+  SERVICES,
+  { name: "ssm-path", type: "string", placeholder: "PATH", required: true, description: "SSM Parameter Store path whose parameters become the environment, recursively (at least one segment, not /)" },
+  REPOSITORY,
+  { name: "image", type: "string", placeholder: "URI", description: "full image URI (instead of --repository and --sha)" },
+  SHA,
+  { name: "template", type: "list", placeholder: "FILE|FAMILY=FILE", keepCommas: true, description: "task definition template (JSON or YAML); default: each family's latest ACTIVE revision" },
+  { name: "container", type: "list", placeholder: "NAME", description: "application container(s) that get the image and environment" },
+  { name: "env", type: "list", placeholder: "K=V", keepCommas: true, description: "literal environment variable; repeatable (SSM wins on a clash)" },
+  { name: "secure-strings", type: "string", placeholder: "MODE", choices: ["environment", "secrets"], default: "environment", description: "SecureStrings as inline `environment` values, or `secrets` references by ARN" },
+  { name: "allow-empty-env", type: "boolean", description: "allow an SSM path with no parameters" },
+  DRY_RUN,
+  NO_WAIT,
+  TIMEOUT,
+  POLL_INTERVAL,
+  { name: "force", type: "boolean", description: "release even when a deployment is already in progress" },
+  { name: "pre-deploy-command", type: "string", placeholder: "COMMAND", description: "run this one-off task (e.g. a migration) from the new revision, like the first --service, before updating any service; split like a shell, nothing expanded" },
+  { name: "pre-deploy-container", type: "string", placeholder: "NAME", description: "container that runs --pre-deploy-command (default: the application container)" },
+  { name: "pre-deploy-timeout", type: "duration", default: "30m", description: "how long to wait for the pre-deploy task to stop" },
+  { name: "plan-file", type: "string", placeholder: "FILE", description: "with --dry-run: save the plan to FILE (JSON, keyed digests only), with a Markdown copy for the approver (.md) and the digest key (.key) beside it; without: release only if it still matches FILE (else exit 2, nothing written); a missing FILE is a warning" },
+  { name: "accept-drift", type: "boolean", description: "with --plan-file: release even when SSM, the image, the template or the running revisions changed since the plan (the changes are listed)" },
+  { name: "pre-deploy-launch-type", type: "string", placeholder: "TYPE", description: "run the pre-deploy task on this launch type instead of the service's capacity (default: the service's, without FARGATE_SPOT)" },
+  { name: "pre-deploy-capacity-provider-strategy", type: "string", placeholder: "P[:W[:B]],…", description: "run the pre-deploy task on this capacity provider strategy, e.g. FARGATE:1" },
+  { name: "pre-deploy-enable-execute-command", type: "boolean", description: "turn ECS Exec on for the pre-deploy task, whatever the service says" },
+]);
+
+// --- rollback
+
+/** The flags of `ecs-release rollback` (the orb's rollback parameters are built from them: src/orb/parameters.ts). */
+export const ROLLBACK_FLAGS = defineFlags([
+  CLUSTER,
+  SERVICES,
+  { name: "to", type: "string", placeholder: "TARGET", default: "previous", description: "previous | REVISION | FAMILY:REVISION | ARN | sha:SHA" },
+  { name: "keep-bad", type: "boolean", description: "do not deregister the revisions rolled back from" },
+  DRY_RUN,
+  NO_WAIT,
+  TIMEOUT,
+  POLL_INTERVAL,
+]);
+
+// --- run-task
+
+/** The flags of `ecs-release run-task`. */
+export const RUN_TASK_FLAGS = defineFlags([
+  CLUSTER,
+  { name: "task-definition", type: "string", placeholder: "FAMILY[:REV]", required: true, description: "task definition to run: family (latest ACTIVE revision), family:revision or ARN" },
+  { name: "container", type: "string", placeholder: "NAME", description: "container that gets --command and whose exit code decides (default: the only essential container)" },
+  { name: "command", type: "string", placeholder: "COMMAND", description: "command to run in the container: split like a shell (quotes, backslashes), nothing expanded, no shell" },
+  { name: "like-service", type: "string", placeholder: "SERVICE", description: "copy this service's network configuration, capacity (without FARGATE_SPOT), platform version, placement, tags and ECS Exec setting" },
+  { name: "launch-type", type: "string", placeholder: "TYPE", description: "run on this launch type (FARGATE, EC2, EXTERNAL) instead of the service's capacity" },
+  { name: "capacity-provider-strategy", type: "string", placeholder: "P[:W[:B]],…", description: "run on this capacity provider strategy, e.g. FARGATE:1 (FARGATE_SPOT only when named here)" },
+  { name: "enable-execute-command", type: "boolean", description: "turn ECS Exec on for the task (aws ecs execute-command into a hung migration), whatever the service says" },
+  { ...TIMEOUT, description: "how long to wait for the task to stop" },
+  { ...POLL_INTERVAL, description: "time between DescribeTasks polls" },
+]);
+
+// --- history
+
+/** The flags of `ecs-release history`. */
+export const HISTORY_FLAGS = defineFlags([
+  optional(CLUSTER),
+  { name: "service", type: "string", placeholder: "SERVICE", description: "service whose family to list (with --cluster)" },
+  { name: "family", type: "string", placeholder: "FAMILY", description: "task definition family to list" },
+  { name: "limit", type: "integer", default: "20", description: "how many revisions to show" },
+]);
+
+// --- status
+
+/** The flags of `ecs-release status`. */
+export const STATUS_FLAGS = defineFlags([CLUSTER, SERVICES]);
+
+// --- prune
+
+/** The flags of `ecs-release prune`. */
+export const PRUNE_FLAGS = defineFlags([
+  { name: "family", type: "list", placeholder: "FAMILY", description: "task definition family; repeatable" },
+  optional(CLUSTER),
+  optional(SERVICES),
+  { name: "keep", type: "integer", default: "20", description: "how many of the newest revisions to keep" },
+  DRY_RUN,
+]);
