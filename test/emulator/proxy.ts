@@ -535,7 +535,7 @@ export class EmulatorProxy {
       default:
         return undefined;
     }
-    const motoRequest = operation === "CreateService" || operation === "UpdateService" ? await this.forMoto(request, req) : request;
+    const motoRequest = operation === "CreateService" || operation === "UpdateService" ? withoutNetwork(request) : request;
     const motoBody = motoRequest === request ? body : Buffer.from(JSON.stringify(motoRequest));
     const answer = await this.forward("POST", url, req.headers, motoBody);
     const json = parseJson(answer.body);
@@ -821,4 +821,16 @@ export function tagIsImmutable(repository: JsonObject, tag: string): boolean {
 function ecrError(type: string, message: string): MotoAnswer {
   const body = Buffer.from(JSON.stringify({ __type: type, message }));
   return { status: 400, headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": randomUUID() }, body };
+}
+
+/**
+ * A service's request as moto gets it: without its awsvpc network configuration. The simulation keeps
+ * and shows the client's own (ecs-simulation.ts); moto would only check the subnets against its EC2
+ * backend, whose default VPC it builds anew after every reset (most of a seed's time, for nothing the
+ * simulation uses). RunTask still gets a real default subnet (forMoto): moto attaches an ENI to a task.
+ */
+function withoutNetwork(request: JsonObject): JsonObject {
+  if (request["networkConfiguration"] === undefined) return request;
+  const { networkConfiguration: _network, ...rest } = request;
+  return rest;
 }
