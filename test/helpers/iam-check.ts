@@ -320,6 +320,22 @@ export interface IamEvaluation extends Partial<MappingContext> {
   readonly values: Partial<Record<Placeholder, string>>;
 }
 
+/**
+ * The simulator's verdict on one request: the same request against the same policies always gets the
+ * same answer, and a test run asks the same few thousand times (every poll of every run), so each
+ * distinct simulation is run once per worker.
+ */
+const verdicts = new Map<string, Promise<string>>();
+function simulate(simulation: Simulation): Promise<string> {
+  const key = JSON.stringify(simulation);
+  let verdict = verdicts.get(key);
+  if (verdict === undefined) {
+    verdict = runSimulation(simulation, {}).then((answer) => (answer.resultType === "error" ? `invalid request: ${JSON.stringify(answer.errors)}` : answer.overallResult));
+    verdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
 /** Evaluates every call of `entries` against the policies; returns the denied ones. */
 export async function evaluateCalls(entries: readonly CallLogEntry[], evaluation: IamEvaluation): Promise<IamDenial[]> {
   const context: MappingContext = { region: evaluation.region ?? REGION, account: evaluation.account ?? ACCOUNT_ID, ...(evaluation.secureStringKeyArn === undefined ? {} : { secureStringKeyArn: evaluation.secureStringKeyArn }) };
@@ -342,8 +358,7 @@ export async function evaluateCalls(entries: readonly CallLogEntry[], evaluation
         resourceControlPolicies: [],
         ...(request.resourcePolicy === undefined ? {} : { resourcePolicy: request.resourcePolicy }),
       };
-      const answer = await runSimulation(simulation, {});
-      const result = answer.resultType === "error" ? `invalid request: ${JSON.stringify(answer.errors)}` : answer.overallResult;
+      const result = await simulate(simulation);
       if (result === "Allowed") continue;
       denials.push({ call: `#${index} ${entry.service}:${entry.operation} ${summary(entry.request)}`, action: request.action, resource, context: request.context ?? {}, result, lacks: lacking(document, request.action, resource, contextVariables) });
     }
