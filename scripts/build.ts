@@ -5,8 +5,9 @@
 // .circleci/config.yml differ from what it makes (the orb tests run it on a fresh clone).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
-import { CLI_BUILD_COMMANDS, cliBuildPath, type CliBuild } from "../src/orb/cli-builds.js";
+import { build, version as esbuildVersion, type BuildOptions, type Metafile, type Plugin } from "esbuild";
+import { BUILD_SETTINGS, makeStamp, readStamp, STAMP_PATH, staleness } from "./build-stamp.js";
+import { CLI_BUILD_COMMANDS, CLI_BUILDS, cliBuildPath, type CliBuild, type CliBundles } from "../src/orb/cli-builds.js";
 import { ORB_PATH, PROJECT_CONFIG_PATH, renderOrb, renderProjectConfig } from "../src/orb/index.js";
 
 /** Where the full bundle goes (`npm i -g`, the tests, the orb's `install` by default). */
@@ -134,6 +135,13 @@ function clientsInUse(metafile: Metafile): { all: Set<string>; used: Set<string>
 
 const CHECK = process.argv.includes("--check");
 
+/** Every file esbuild read for the builds so far (virtual modules of the plugins aside: this script is in the stamp). */
+const inputsRead = new Set<string>();
+function noteInputs(metafile: Metafile | undefined): void {
+  if (!metafile) throw new Error("esbuild gave no metafile");
+  for (const path of Object.keys(metafile.inputs)) if (!path.includes(":")) inputsRead.add(path);
+}
+
 /** Builds a job's CLI: its commands only, tree-shaken ESM builds of the SDK, the clients it never calls left out. */
 async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Array> {
   const options: BuildOptions = { ...COMMON, mainFields: ["module", "main"], write: false, metafile: true };
@@ -143,6 +151,8 @@ async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Arra
   const { all, used } = clientsInUse(survey.metafile);
   const unused = [...all].filter((client) => !used.has(client)).sort();
   const result = await build({ ...options, plugins: [selectCommands(commands), staticImports(), leaveOut(job, unused), neverReached()] });
+  noteInputs(survey.metafile);
+  noteInputs(result.metafile);
   const bytes = result.outputFiles?.[0]?.contents;
   if (!bytes) throw new Error(`no output for the ${job} build`);
   const path = cliBuildPath(job);
@@ -156,7 +166,8 @@ async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Arra
 
 /** The full CLI (dist/ecs-release.cjs). */
 async function buildFullBundle(): Promise<Uint8Array> {
-  const result = await build({ ...COMMON, outfile: BUNDLE_PATH, write: false });
+  const result = await build({ ...COMMON, outfile: BUNDLE_PATH, write: false, metafile: true });
+  noteInputs(result.metafile);
   const bytes = result.outputFiles?.[0]?.contents;
   if (!bytes) throw new Error("no output for the full build");
   if (!CHECK) {
@@ -168,12 +179,28 @@ async function buildFullBundle(): Promise<Uint8Array> {
   return bytes;
 }
 
-const bundles = {
-  full: await buildFullBundle(),
-  push: await buildJobBundle("push"),
-  release: await buildJobBundle("release"),
-  rollback: await buildJobBundle("rollback"),
-};
+/** The builds: built anew, or under --check read from dist/ when its stamp shows nothing they were built from has changed. */
+async function cliBundles(): Promise<CliBundles> {
+  if (CHECK) {
+    const reasons = staleness(readStamp(), esbuildVersion);
+    if (reasons.length === 0) {
+      console.log(`bundles: dist/ is what the sources build (${Object.keys(readStamp()?.inputs ?? {}).length} inputs unchanged since npm run build)`);
+      const read = (job: CliBuild) => readFileSync(cliBuildPath(job));
+      return { full: read("full"), push: read("push"), release: read("release"), rollback: read("rollback") };
+    }
+    console.log(`bundles: rebuilding in memory (${reasons.slice(0, 3).join("; ")}${reasons.length > 3 ? "; …" : ""})`);
+  }
+  const built = {
+    full: await buildFullBundle(),
+    push: await buildJobBundle("push"),
+    release: await buildJobBundle("release"),
+    rollback: await buildJobBundle("rollback"),
+  };
+  if (!CHECK) writeFileSync(STAMP_PATH, `${JSON.stringify(makeStamp(esbuildVersion, [...inputsRead, ...BUILD_SETTINGS], CLI_BUILDS.map((job) => cliBuildPath(job))), null, 1)}\n`);
+  return built;
+}
+
+const bundles = await cliBundles();
 
 let stale = 0;
 for (const [path, text] of [

@@ -20,7 +20,7 @@ function committed(path: string): string | undefined {
 const inGit = committed("package.json") !== undefined;
 
 describe("generated files are fresh", () => {
-  it("orb/orb.yml and .circleci/config.yml are what `npm run build` makes of the sources (its --check mode: builds in memory, writes nothing)", () => {
+  it("orb/orb.yml and .circleci/config.yml are what `npm run build` makes of the sources (its --check mode: writes nothing; rebuilds the bundles in memory unless dist/build-stamp.json proves dist/ is what the sources build)", () => {
     const result = spawnSync("npx", ["tsx", "scripts/build.ts", "--check"], { cwd: ROOT, encoding: "utf8" });
     expect(result.stdout).toContain("orb/orb.yml: fresh");
     expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);

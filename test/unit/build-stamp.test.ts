@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { BUILD_SETTINGS, staleness, type BuildStamp } from "../../scripts/build-stamp.js";
+
+// The freshness test reuses dist/ only when the stamp proves it is what the sources build (scripts/build-stamp.ts).
+describe("staleness of the builds in dist/", () => {
+  const settings = Object.fromEntries(BUILD_SETTINGS.map((path) => [path, `d-${path}`]));
+  const stamp: BuildStamp = { esbuild: "0.28.2", inputs: { "src/cli/main.ts": "d1", ...settings }, outputs: { "dist/ecs-release.cjs": "d2" } };
+  const files: Record<string, string> = { "src/cli/main.ts": "d1", "dist/ecs-release.cjs": "d2", ...settings };
+
+  it.each<[string, BuildStamp | undefined, string, Record<string, string | undefined>, RegExp | undefined]>([
+    ["unchanged", stamp, "0.28.2", {}, undefined],
+    ["no stamp", undefined, "0.28.2", {}, /no build stamp/],
+    ["another esbuild", stamp, "0.29.0", {}, /esbuild 0\.28\.2 built them, this is 0\.29\.0/],
+    ["a source changed", stamp, "0.28.2", { "src/cli/main.ts": "d9" }, /src\/cli\/main\.ts changed/],
+    ["a source deleted", stamp, "0.28.2", { "src/cli/main.ts": undefined }, /src\/cli\/main\.ts changed/],
+    ["a build edited by hand", stamp, "0.28.2", { "dist/ecs-release.cjs": "d9" }, /dist\/ecs-release\.cjs changed/],
+    ["the lock file changed", stamp, "0.28.2", { "package-lock.json": "d9" }, /package-lock\.json changed/],
+    ["a stamp without the settings", { ...stamp, inputs: { "src/cli/main.ts": "d1" } }, "0.28.2", {}, /does not cover the build settings/],
+  ])("%s", (_name, given, esbuild, changes, reason) => {
+    const now: Record<string, string | undefined> = { ...files, ...changes };
+    const reasons = staleness(given, esbuild, (path) => now[path]);
+    if (reason === undefined) expect(reasons).toEqual([]);
+    else expect(reasons.join("; ")).toMatch(reason);
+  });
+});
