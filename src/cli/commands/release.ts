@@ -29,7 +29,6 @@ async function executeRelease(ctx: CliContext<typeof RELEASE_FLAGS>): Promise<Co
   if ((repository === undefined) === (image === undefined)) {
     throw new ValidationError("pass exactly one of --repository NAME (the image is NAME:SHA, looked up in ECR) or --image URI");
   }
-  const sha = flags.sha;
   const circleSha1 = ctx.env["CIRCLE_SHA1"];
   const options = {
     cluster: flags.cluster,
@@ -37,7 +36,7 @@ async function executeRelease(ctx: CliContext<typeof RELEASE_FLAGS>): Promise<Co
     ssmPath: flags["ssm-path"],
     ...(repository !== undefined ? { repository } : {}),
     ...(image !== undefined ? { image } : {}),
-    ...(sha !== undefined ? { sha } : {}),
+    ...(flags.sha !== undefined ? { sha: flags.sha } : {}),
     ...(circleSha1 !== undefined ? { circleSha1 } : {}),
     templates: flags.template.map(readTemplate),
     containers: flags.container,
