@@ -14,7 +14,8 @@ import {
 } from "@aws-sdk/client-ecs";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { CreateRepositoryCommand, PutImageCommand } from "@aws-sdk/client-ecr";
-import { ACCOUNT_ID, REGION, type AwsClients } from "./emulator.js";
+import { beforeEach } from "vitest";
+import { ACCOUNT_ID, awsClients, REGION, type AwsClientOptions, type AwsClients, type EmulatorHandle } from "./emulator.js";
 
 /** The deployment configuration services get unless told otherwise. */
 export const DEFAULT_DEPLOYMENT_CONFIGURATION: DeploymentConfiguration = {
@@ -219,4 +220,32 @@ export async function seedPlatform(clients: AwsClients): Promise<SeededPlatform>
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`the emulator answered without ${what}`);
   return value;
+}
+
+/**
+ * Before each test of the file: reset the emulator and seed the platform ({@link seedPlatform}).
+ * Returns the SDK clients of the current test (valid inside tests and later hooks).
+ */
+export function seedEachTest(handle: EmulatorHandle, options: AwsClientOptions = {}): AwsClients {
+  let current: AwsClients | undefined;
+  beforeEach(async () => {
+    await handle.emulator.reset();
+    current = awsClients(handle.emulator, options);
+    await seedPlatform(current);
+  });
+  const clients = (): AwsClients => {
+    if (current === undefined) throw new Error("the seeded clients are only available inside tests and hooks");
+    return current;
+  };
+  return {
+    get ecs() {
+      return clients().ecs;
+    },
+    get ssm() {
+      return clients().ssm;
+    },
+    get ecr() {
+      return clients().ecr;
+    },
+  };
 }

@@ -4,24 +4,18 @@
  * "rolled back"), and whatever a run reports as released must be what the service runs at the end.
  */
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import { beforeEach, describe, expect, it } from "vitest";
-import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
-import { imageUri, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "../helpers/emulator.js";
+import { imageUri, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 import { startCli, type CliRun } from "../helpers/cli.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
 const handle = useEmulator();
-let clients: AwsClients;
+const clients = seedEachTest(handle);
 const [, SHA_B, SHA_C] = SEED_SHAS;
 const releaseArgs = (sha: string, ...extra: string[]): string[] => [
   "release", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", sha, "--poll-interval", "20ms", "--json", ...extra,
 ];
-
-beforeEach(async () => {
-  await handle.emulator.reset();
-  clients = awsClients(handle.emulator);
-  await seedPlatform(clients);
-});
 
 async function webService() {
   const out = await clients.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: ["web"] }));

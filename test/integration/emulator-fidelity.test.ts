@@ -14,17 +14,11 @@ import {
   UpdateServiceCommand,
   type Service,
 } from "@aws-sdk/client-ecs";
-import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
-import { imageUri, registerTaskDefinition, seedPlatform, SEED_SHAS, webTaskDefinition } from "../helpers/seed.js";
+import { useEmulator } from "../helpers/emulator.js";
+import { imageUri, registerTaskDefinition, SEED_SHAS, webTaskDefinition, seedEachTest } from "../helpers/seed.js";
 
 const handle = useEmulator();
-let clients: AwsClients;
-
-beforeEach(async () => {
-  await handle.emulator.reset();
-  clients = awsClients(handle.emulator, { maxAttempts: 1 });
-  await seedPlatform(clients);
-});
+const clients = seedEachTest(handle, { maxAttempts: 1 });
 
 async function describeWeb(service = "web"): Promise<Service> {
   const { services } = await clients.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: [service] }));

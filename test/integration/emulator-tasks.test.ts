@@ -4,20 +4,14 @@
  * rule that startedBy is its only filter — each as ECS documents it — while existing rules keep working.
  */
 import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ListTasksCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseRule } from "../emulator/proxy.js";
-import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
-import { imageUri, registerTaskDefinition, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { useEmulator } from "../helpers/emulator.js";
+import { imageUri, registerTaskDefinition, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 
 const handle = useEmulator();
-let clients: AwsClients;
+const clients = seedEachTest(handle);
 const SHA = SEED_SHAS[0];
-
-beforeEach(async () => {
-  await handle.emulator.reset();
-  clients = awsClients(handle.emulator);
-  await seedPlatform(clients);
-});
 
 describe("emulator: one-off task rules", () => {
   it("validates the new rule fields and keeps the old ones as they were", () => {

@@ -4,24 +4,18 @@
  * the behaviour is modelled on.
  */
 import { DescribeTaskDefinitionCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TAG } from "../../src/core/tags.js";
 import { runCli, type CliRun } from "../helpers/cli.js";
-import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
+import { useEmulator } from "../helpers/emulator.js";
 import { describeService } from "../helpers/revisions.js";
-import { SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 
 const handle = useEmulator();
-let clients: AwsClients;
+const clients = seedEachTest(handle);
 const FAST = ["--poll-interval", "10ms", "--timeout", "2m"];
 const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform"];
 const [SHA_A, SHA_B, SHA_C] = SEED_SHAS;
-
-beforeEach(async () => {
-  await handle.emulator.reset();
-  clients = awsClients(handle.emulator);
-  await seedPlatform(clients);
-});
 
 function release(args: string[]): Promise<CliRun> {
   return runCli(["release", ...BASE, ...args, ...FAST], handle.env());

@@ -3,21 +3,15 @@
  * full SHA, even in a pipeline of another commit (CIRCLE_SHA1), so `rollback --to sha:` finds it.
  */
 import { DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TAG } from "../../src/core/tags.js";
 import { runCli } from "../helpers/cli.js";
-import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
-import { imageUri, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { useEmulator } from "../helpers/emulator.js";
+import { imageUri, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 
 const handle = useEmulator();
 const [SHA_A, SHA_B] = SEED_SHAS;
-let clients: AwsClients;
-
-beforeEach(async () => {
-  await handle.emulator.reset();
-  clients = awsClients(handle.emulator);
-  await seedPlatform(clients);
-});
+const clients = seedEachTest(handle);
 
 async function releasedSha(args: string[], env: Record<string, string>): Promise<string | undefined> {
   const run = await runCli(["release", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--poll-interval", "10ms", ...args], { ...handle.env(), ...env });

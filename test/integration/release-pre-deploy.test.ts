@@ -6,11 +6,11 @@
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
-import { SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { useEmulator, writeOperations } from "../helpers/emulator.js";
+import { SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 
 const handle = useEmulator();
-let clients: AwsClients;
+const clients = seedEachTest(handle);
 let seeded = 0;
 const FAST = ["--poll-interval", "10ms"];
 const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform"];
@@ -18,9 +18,6 @@ const SHA = SEED_SHAS[1];
 const NETWORK = { awsvpcConfiguration: { subnets: ["subnet-0123456789abcdef0"], securityGroups: ["sg-0123456789abcdef0"], assignPublicIp: "DISABLED" } };
 
 beforeEach(async () => {
-  await handle.emulator.reset();
-  clients = awsClients(handle.emulator);
-  await seedPlatform(clients);
   seeded = (await handle.emulator.callLog()).length;
 });
 

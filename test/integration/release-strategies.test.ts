@@ -5,27 +5,21 @@
  * test/emulator/service-deployments.ts.
  */
 import { DescribeTaskDefinitionCommand, UpdateServiceCommand, type DeploymentConfiguration } from "@aws-sdk/client-ecs";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TAG } from "../../src/core/tags.js";
 import type { Clock } from "../../src/core/clock.js";
 import { runCli, type CliRun } from "../helpers/cli.js";
 import { virtualClock } from "../helpers/clock.js";
-import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
+import { useEmulator } from "../helpers/emulator.js";
 import { describeService } from "../helpers/revisions.js";
-import { SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 
 const handle = useEmulator();
-let clients: AwsClients;
+const clients = seedEachTest(handle);
 const FAST = ["--poll-interval", "10ms", "--timeout", "2m"];
 const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform"];
 const [, SHA_B] = SEED_SHAS;
 const HOOK = "arn:aws:lambda:us-east-1:123456789012:function:smoke-test";
-
-beforeEach(async () => {
-  await handle.emulator.reset();
-  clients = awsClients(handle.emulator);
-  await seedPlatform(clients);
-});
 
 async function useStrategy(config: DeploymentConfiguration): Promise<void> {
   await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, ...config } }));

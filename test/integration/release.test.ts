@@ -11,12 +11,12 @@ import { DescribeServicesCommand, DescribeTaskDefinitionCommand, TagResourceComm
 import { TAG } from "../../src/core/tags.js";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli, startCli, type CliRun } from "../helpers/cli.js";
-import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
-import { imageUri, putImage, putParameters, registerTaskDefinition, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { useEmulator, writeOperations } from "../helpers/emulator.js";
+import { imageUri, putImage, putParameters, registerTaskDefinition, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
 const handle = useEmulator();
-let clients: AwsClients;
+const clients = seedEachTest(handle);
 let seeded = 0;
 const dir = mkdtempSync(join(tmpdir(), "ecs-release-release-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,9 +28,6 @@ const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository
 const [SHA_A, SHA_B, SHA_C] = SEED_SHAS;
 
 beforeEach(async () => {
-  await handle.emulator.reset();
-  clients = awsClients(handle.emulator);
-  await seedPlatform(clients);
   await putParameters(clients, "/platform/prod", { "api/KEY": { value: SECRETS[2]!, secure: true }, "database/PASSWORD": { value: SECRETS[1]!, secure: true } });
   seeded = (await handle.emulator.callLog()).length;
 });

@@ -5,21 +5,15 @@
  * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stop-service-deployment.md).
  */
 import { DescribeServiceDeploymentsCommand, DescribeServicesCommand, UpdateServiceCommand, type DeploymentConfiguration } from "@aws-sdk/client-ecs";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli, type CliRun } from "../helpers/cli.js";
-import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
+import { useEmulator } from "../helpers/emulator.js";
 import { describeService, registerRevision, rollOut, sha } from "../helpers/revisions.js";
-import { seedPlatform } from "../helpers/seed.js";
+import { seedEachTest } from "../helpers/seed.js";
 
 const handle = useEmulator();
-let clients: AwsClients;
+const clients = seedEachTest(handle);
 const FAST = ["--poll-interval", "10ms", "--timeout", "2m"];
-
-beforeEach(async () => {
-  await handle.emulator.reset();
-  clients = awsClients(handle.emulator);
-  await seedPlatform(clients);
-});
 
 /** web on web:2 (recorded stable), then an update to web:3 left in flight; returns web:3's service deployment ARN. */
 async function inFlight(config: DeploymentConfiguration | undefined, rule: Parameters<typeof handle.emulator.addRule>[0]): Promise<string> {

@@ -10,12 +10,12 @@ import type { Clock } from "../../src/core/clock.js";
 import { InterruptedError, WaitTimeoutError } from "../../src/core/errors.js";
 import { silentLogger } from "../../src/core/logger.js";
 import { runCli } from "../helpers/cli.js";
-import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
-import { imageUri, registerTaskDefinition, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { useEmulator, writeOperations } from "../helpers/emulator.js";
+import { imageUri, registerTaskDefinition, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 import { virtualClock } from "../helpers/clock.js";
 
 const handle = useEmulator();
-let clients: AwsClients;
+const clients = seedEachTest(handle);
 /** Calls in the log before the test's own (the seeding). */
 let seeded = 0;
 const SHA = SEED_SHAS[0];
@@ -23,9 +23,6 @@ const NETWORK = { awsvpcConfiguration: { subnets: ["subnet-0123456789abcdef0"], 
 const FAST = ["--poll-interval", "10ms"];
 
 beforeEach(async () => {
-  await handle.emulator.reset();
-  clients = awsClients(handle.emulator);
-  await seedPlatform(clients);
   seeded = (await handle.emulator.callLog()).length;
 });
 

@@ -12,11 +12,11 @@ import { DeleteParametersCommand } from "@aws-sdk/client-ssm";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { TAG } from "../../src/core/tags.js";
 import { runCli, type CliRun } from "../helpers/cli.js";
-import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
-import { putParameters, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { useEmulator } from "../helpers/emulator.js";
+import { putParameters, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 
 const handle = useEmulator();
-let clients: AwsClients;
+const clients = seedEachTest(handle);
 const dir = mkdtempSync(join(tmpdir(), "ecs-release-secrets-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const [SHA_A, SHA_B, SHA_C] = SEED_SHAS;
@@ -28,9 +28,6 @@ const LOUD = ["--debug", "--json"];
 const WAITING = new Set(["release", "rollback", "run-task"]);
 
 beforeEach(async () => {
-  await handle.emulator.reset();
-  clients = awsClients(handle.emulator);
-  await seedPlatform(clients);
   await putParameters(clients, "/platform/prod", {
     "database/PASSWORD": { value: MARKERS[0]!, secure: true },
     "api/TOKEN": { value: MARKERS[1]!, secure: true },

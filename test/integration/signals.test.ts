@@ -8,13 +8,13 @@
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
-import { imageUri, putParameters, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { useEmulator, writeOperations } from "../helpers/emulator.js";
+import { imageUri, putParameters, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 import { startCli } from "../helpers/cli.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
 const handle = useEmulator();
-let clients: AwsClients;
+const clients = seedEachTest(handle);
 let seeded = 0;
 const [SHA_A, SHA_B] = SEED_SHAS;
 const RELEASE = ["release", "--cluster", "prod", "--service", "web", "--service", "worker", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", SHA_B, "--poll-interval", "50ms"];
@@ -22,9 +22,6 @@ const RELEASE = ["release", "--cluster", "prod", "--service", "web", "--service"
 const PROMPT_MS = 3_000;
 
 beforeEach(async () => {
-  await handle.emulator.reset();
-  clients = awsClients(handle.emulator);
-  await seedPlatform(clients);
   seeded = (await handle.emulator.callLog()).length;
 });
 

@@ -7,20 +7,17 @@
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runCli, startCli } from "../helpers/cli.js";
-import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
-import { imageUri, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { useEmulator } from "../helpers/emulator.js";
+import { imageUri, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
 const handle = useEmulator();
-let clients: AwsClients;
+const clients = seedEachTest(handle);
 let seeded = 0;
 const [, SHA_B] = SEED_SHAS;
 const RELEASE = ["release", "--cluster", "prod", "--service", "web", "--service", "worker", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", SHA_B];
 
 beforeEach(async () => {
-  await handle.emulator.reset();
-  clients = awsClients(handle.emulator);
-  await seedPlatform(clients);
   seeded = (await handle.emulator.callLog()).length;
 });
 

@@ -10,18 +10,12 @@ import { rolloutTargetsOf } from "../../src/core/rollout-state.js";
 import type { Clock } from "../../src/core/clock.js";
 import type { Logger } from "../../src/core/logger.js";
 import { ExitCode } from "../../src/core/errors.js";
-import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
-import { registerTaskDefinition, seedPlatform, SEED_SHAS, webTaskDefinition } from "../helpers/seed.js";
+import { useEmulator } from "../helpers/emulator.js";
+import { registerTaskDefinition, SEED_SHAS, webTaskDefinition, seedEachTest } from "../helpers/seed.js";
 import { virtualClock } from "../helpers/clock.js";
 
 const handle = useEmulator();
-let clients: AwsClients;
-
-beforeEach(async () => {
-  await handle.emulator.reset();
-  clients = awsClients(handle.emulator, { maxAttempts: 1 });
-  await seedPlatform(clients);
-});
+const clients = seedEachTest(handle, { maxAttempts: 1 });
 
 /** A logger that keeps every line with the fake time it was written at. */
 function recorder(clock: Clock): Logger & { lines: Array<{ at: number; line: string }> } {
