@@ -25,6 +25,8 @@ import {
   type PushRequest,
 } from "../core/push-plan.js";
 import type { Redactor } from "../core/redact.js";
+import { resolveCommitSha } from "../git/commit-sha.js";
+import { commitTime } from "../git/commit-time.js";
 
 /** What `ecs-release push` was asked to do: what push decides from (PushRequest, core/push-plan.ts) and what the build takes. */
 export interface PushOptions extends PushRequest {
@@ -34,6 +36,22 @@ export interface PushOptions extends PushRequest {
   readonly platform?: string;
   readonly cacheFrom: readonly string[];
 }
+
+/**
+ * What the caller knows of the commit; push resolves the SHA (the one resolver, src/git/commit-sha.ts:
+ * --sha, else CIRCLE_SHA1, else git HEAD in the build context) and its time (SOURCE_DATE_EPOCH, else
+ * git) itself, as release does.
+ */
+export interface PushCommit {
+  /** `--sha` (empty: not given). */
+  readonly sha?: string;
+  readonly circleSha1?: string;
+  /** `$SOURCE_DATE_EPOCH`, as given. */
+  readonly sourceDateEpoch?: string;
+}
+
+/** What push is asked: its options, with the commit as the caller knows it. */
+export type PushInput = Omit<PushOptions, "sha" | "sourceDateEpoch"> & { readonly commit: PushCommit };
 
 /** What push needs from outside. */
 export interface PushDeps {
@@ -73,7 +91,8 @@ export interface PushResult {
  * login, the build): the registry host, what the builder can do with `--cache-to`, and, in a
  * repository with immutable tags, whether a tag to push already exists.
  */
-export async function run(options: PushOptions, deps: PushDeps): Promise<PushResult> {
+export async function run(input: PushInput, deps: PushDeps): Promise<PushResult> {
+  const options = await resolveCommit(input);
   const requested = checkPushRequest(options, deps.aws.region);
   const timer = stepTimer(deps.clock);
   const facts = await timer.step("check", () => readRepository(options, requested, deps));
@@ -87,6 +106,14 @@ export async function run(options: PushOptions, deps: PushDeps): Promise<PushRes
   const digest = await buildAndPush(options, build, builder.capabilities, deps, timer);
   deps.log.info(`pushed ${build.imageUri}${digest ? ` (${digest})` : ""}${tags.length > 1 ? `, also tagged ${tags.slice(1).join(", ")}` : ""}`);
   return { repository: options.repository, imageUri: build.imageUri, tags, digest, skipped: false, createdRepository, cli: builder.cli, timings: timer.done() };
+}
+
+/** The options with the commit's SHA and time resolved (git is read only when nothing else names them). */
+async function resolveCommit(input: PushInput): Promise<PushOptions> {
+  const { commit, ...rest } = input;
+  const sha = await resolveCommitSha({ flag: commit.sha, circleSha1: commit.circleSha1, gitDirectory: input.context }, true);
+  const sourceDateEpoch = await commitTime(commit.sourceDateEpoch, input.context, sha);
+  return { ...rest, sha, ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}) };
 }
 
 /** Times named steps (PushResult.timings) against the injected clock. */

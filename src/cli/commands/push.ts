@@ -1,5 +1,3 @@
-import { commitTime } from "../../git/commit-time.js";
-import { resolveCommitSha } from "../../git/commit-sha.js";
 import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
 import { PUSH_FLAGS } from "../flag-definitions.js";
 
@@ -20,12 +18,13 @@ export const pushCommand = defineCommand({
 async function executePush(ctx: CliContext<typeof PUSH_FLAGS>): Promise<CommandOutcome> {
   const { flags, env } = ctx;
   const { context, dockerfile, target, platform, registry, "cache-from": cacheFrom, "cache-to": cacheTo } = flags;
-  const sha = await resolveCommitSha({ flag: flags.sha, circleSha1: env["CIRCLE_SHA1"], gitDirectory: context }, true);
   const source = flags.source ?? (env["CIRCLE_REPOSITORY_URL"] || undefined);
-  const sourceDateEpoch = await commitTime(env["SOURCE_DATE_EPOCH"], context, sha);
+  const { sha } = flags;
+  const [circleSha1, sourceDateEpoch] = [env["CIRCLE_SHA1"], env["SOURCE_DATE_EPOCH"]];
+  const commit = { ...(sha ? { sha } : {}), ...(circleSha1 ? { circleSha1 } : {}), ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}) };
   const options = {
     repository: flags.repository,
-    sha,
+    commit,
     context,
     buildArgs: flags["build-arg"],
     extraTags: flags["extra-tag"],
@@ -38,7 +37,6 @@ async function executePush(ctx: CliContext<typeof PUSH_FLAGS>): Promise<CommandO
     ...(platform !== undefined ? { platform } : {}),
     ...(registry !== undefined ? { registry } : {}),
     insecureTestRegistry: flags["insecure-test-registry"],
-    ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
     ...(source !== undefined ? { source } : {}),
     ...(cacheTo !== undefined ? { cacheTo } : {}),
   };
@@ -48,3 +46,4 @@ async function executePush(ctx: CliContext<typeof PUSH_FLAGS>): Promise<CommandO
   const result = await run(options, { aws: await ctx.aws(), docker, log: ctx.log, clock: ctx.clock, redactor: ctx.redactor });
   return { result };
 }
+
