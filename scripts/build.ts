@@ -182,9 +182,10 @@ async function buildFullBundle(): Promise<Uint8Array> {
 /** The builds: built anew, or under --check read from dist/ when its stamp shows nothing they were built from has changed. */
 async function cliBundles(): Promise<CliBundles> {
   if (CHECK) {
-    const reasons = staleness(readStamp(), esbuildVersion);
+    const stamp = readStamp();
+    const reasons = staleness(stamp, esbuildVersion);
     if (reasons.length === 0) {
-      console.log(`bundles: dist/ is what the sources build (${Object.keys(readStamp()?.inputs ?? {}).length} inputs unchanged since npm run build)`);
+      console.log(`bundles: dist/ is what the sources build (${Object.keys(stamp?.inputs ?? {}).length} inputs unchanged since npm run build)`);
       const read = (job: CliBuild) => readFileSync(cliBuildPath(job));
       return { full: read("full"), push: read("push"), release: read("release"), rollback: read("rollback") };
     }

@@ -43,6 +43,12 @@ export function configuredEndpoint(env: Readonly<Record<string, string | undefin
   return env[`AWS_ENDPOINT_URL_${service}`] || env["AWS_ENDPOINT_URL"] || undefined;
 }
 
+/** `{ endpoint }` for a client's configuration when `env` configures one for `service`, else `{}`. */
+export function endpointOption(env: Readonly<Record<string, string | undefined>> | undefined, service: EndpointService): { endpoint?: string } {
+  const url = env === undefined ? undefined : configuredEndpoint(env, service);
+  return url === undefined ? {} : { endpoint: url };
+}
+
 /**
  * Keys from `env`, as the first provider of the SDK's default chain reads them (AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION), and only when the chain
@@ -77,23 +83,19 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     ...(options.log ? { logger: sdkLogger(options.log) } : {}),
     ...(credentials ? { credentials } : {}),
   } as const;
-  const endpoint = (service: EndpointService) => {
-    const url = env === undefined ? undefined : configuredEndpoint(env, service);
-    return url === undefined ? {} : { endpoint: url };
-  };
   let ecs: ECSClient | undefined;
   let ssm: SSMClient | undefined;
   let ecr: ECRClient | undefined;
   return {
     region: options.region,
     get ecs() {
-      return (ecs ??= new ECSClient({ ...config, ...endpoint("ECS") }));
+      return (ecs ??= new ECSClient({ ...config, ...endpointOption(env, "ECS") }));
     },
     get ssm() {
-      return (ssm ??= new SSMClient({ ...config, ...endpoint("SSM") }));
+      return (ssm ??= new SSMClient({ ...config, ...endpointOption(env, "SSM") }));
     },
     get ecr() {
-      return (ecr ??= new ECRClient({ ...config, ...endpoint("ECR") }));
+      return (ecr ??= new ECRClient({ ...config, ...endpointOption(env, "ECR") }));
     },
   };
 }

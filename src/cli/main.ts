@@ -59,12 +59,12 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       print: (text) => io.stdout(redactor.redact(text)),
       aws: async () => {
         if (!region) throw new ValidationError("no AWS region: pass --region or set AWS_REGION");
-        const { configuredEndpoint, createAwsClients } = await import("../aws/clients.js");
+        const { createAwsClients, endpointOption } = await import("../aws/clients.js");
         // ECS_RELEASE_OIDC=circleci (set by the orb): a fresh OIDC token for every credential renewal.
         const { circleciTokenMinter, freshOidcCredentials } = await import("../aws/oidc-credentials.js");
         const { oidcRefreshSettings } = await import("../core/oidc-settings.js");
         const oidc = oidcRefreshSettings(env);
-        const credentials = oidc === undefined ? undefined : freshOidcCredentials(oidc, { mint: circleciTokenMinter(env), log, region, ...withEndpoint(configuredEndpoint(env, "STS")) });
+        const credentials = oidc === undefined ? undefined : freshOidcCredentials(oidc, { mint: circleciTokenMinter(env), log, region, ...endpointOption(env, "STS") });
         return createAwsClients({ region, log, env, ...(credentials === undefined ? {} : { credentials }) });
       },
     };
@@ -86,10 +86,6 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     }
     return exitCode;
   }
-}
-
-function withEndpoint(endpoint: string | undefined): { endpoint?: string } {
-  return endpoint === undefined ? {} : { endpoint };
 }
 
 /** Resolves the region: --region, then AWS_REGION, then AWS_DEFAULT_REGION. */

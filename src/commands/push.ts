@@ -44,10 +44,10 @@ export interface PushOptions extends PushRequest {
  */
 export interface PushCommit {
   /** `--sha` (empty: not given). */
-  readonly sha?: string;
-  readonly circleSha1?: string;
-  /** `$SOURCE_DATE_EPOCH`, as given. */
-  readonly sourceDateEpoch?: string;
+  readonly sha?: string | undefined;
+  readonly circleSha1?: string | undefined;
+  /** `$SOURCE_DATE_EPOCH`, as given (empty: not set). */
+  readonly sourceDateEpoch?: string | undefined;
 }
 
 /** What push is asked: its options, with the commit as the caller knows it. */
@@ -224,7 +224,7 @@ function buildRequest(options: PushOptions, build: BuildChoice): Parameters<type
   };
 }
 
-/** Pushes each reference; the SHA tag's push gives the digest (the build's, when it reported one, stays unless the push reports its own). */
+/** Pushes each reference; the SHA tag's push gives the digest (what the registry stored; undefined when the CLI did not say, and ECR is asked then). */
 async function pushRefs(build: BuildChoice, builtDigest: string | undefined, capabilities: DockerCapabilities, deps: PushDeps): Promise<string | undefined> {
   let digest = builtDigest;
   for (const ref of build.refs) {

@@ -13,6 +13,7 @@ import { ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
 import { comparePlan, newPlanKey, parsePlan, planMarkdown, savePlan, type PlanSubject, type SavedPlan } from "../core/release-plan-file.js";
+import { plural } from "../core/plural.js";
 
 /** `--plan-file FILE` and `--accept-drift`. */
 export interface PlanFileOptions {
@@ -72,7 +73,7 @@ export function checkPlanFile(planFile: PlanFileOptions, subject: PlanSubject, d
     return;
   }
   for (const difference of differences) deps.log.warn(`differs from the plan: ${deps.redactor.redact(difference)}`);
-  const things = differences.length === 1 ? "1 thing" : `${differences.length} things`;
+  const things = plural(differences.length, "thing");
   if (planFile.acceptDrift) {
     deps.log.warn(`going ahead although ${things} changed since the plan of ${saved.plan.createdAt} (--accept-drift)`);
     return;

@@ -7,6 +7,7 @@ import { formatDuration } from "./duration.js";
 import { AwsCallError, DeploymentFailedError, EcsReleaseError, InterruptedError, WaitTimeoutError } from "./errors.js";
 import { formatCounts, formatNative, isFailure, isSettled, revisionName, type DeploymentCounts, type NativeProgress, type RolloutStateKind, type RolloutTarget } from "./rollout-state.js";
 import { formatStoppedTask, type StoppedTaskReason } from "./stopped-tasks.js";
+import { plural } from "./plural.js";
 
 /** How one service's rollout ended (or stood when the wait ended). */
 export interface ServiceRolloutOutcome {
@@ -80,7 +81,7 @@ export function pendingStateText(target: RolloutTarget, outcome: ServiceRolloutO
 
 /** The progress line printed when nothing else was for a while (pendingStateText per rollout). */
 export function progressLine(states: readonly string[], elapsedMs: number, leftMs: number): string {
-  return `still waiting for ${states.length === 1 ? "1 rollout" : `${states.length} rollouts`} (${formatDuration(elapsedMs)} elapsed, ${formatDuration(Math.max(0, leftMs))} left): ${states.join("; ")}`;
+  return `still waiting for ${plural(states.length, "rollout")} (${formatDuration(elapsedMs)} elapsed, ${formatDuration(Math.max(0, leftMs))} left): ${states.join("; ")}`;
 }
 
 /** Said once per service while DescribeServices shows a view older than our update (eventual consistency). */

@@ -218,9 +218,14 @@ export function taskLogLocation(definition: Pick<ContainerDefinition, "name" | "
   return { group, stream: `${prefix}/${definition.name}/${taskId}`, region: config.options?.["awslogs-region"] };
 }
 
+/** `aws ecs describe-tasks …` for one task. */
+export function describeTasksCommand(region: string, cluster: string, taskArn: string): string {
+  return `aws ecs describe-tasks --region ${region} --cluster ${cluster} --tasks ${taskArn}`;
+}
+
 /** One line telling a user how to look at a task: `aws ecs describe-tasks …`, and its logs when known. */
 export function describeTaskHint(cluster: string, taskArn: string, region: string, logs: TaskLogLocation | undefined, logDriver?: string): string {
-  const describe = `aws ecs describe-tasks --region ${region} --cluster ${cluster} --tasks ${taskArn}`;
+  const describe = describeTasksCommand(region, cluster, taskArn);
   if (logs) return `look at it: ${describe}; logs: aws logs tail ${logs.group} --region ${logs.region ?? region} --log-stream-names ${logs.stream} --follow`;
   const where = logDriver ? `the container logs through the ${logDriver} driver` : "the container has no log configuration (no logs in CloudWatch)";
   return `look at it: ${describe}; ${where}`;

@@ -8,7 +8,7 @@
  */
 import type { ContainerDefinition, NetworkConfiguration, RunTaskCommandInput, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import { formatCommandLine } from "./command-line.js";
-import { buildRunTaskInput, chooseCapacity, taskLogLocation, type RequestedCapacity, type TaskLogLocation } from "./run-task-input.js";
+import { buildRunTaskInput, chooseCapacity, describeTasksCommand, taskLogLocation, type RequestedCapacity, type TaskLogLocation } from "./run-task-input.js";
 import { chooseTaskContainer, essentialContainers, taskIdOf, type TaskBlame, type TaskOutcome } from "./task-outcome.js";
 
 /** Flag names for messages, when the request comes from other flags (release's --pre-deploy-*). */
@@ -213,7 +213,7 @@ export function oneOffTaskReport(
     stoppedReason: state.task?.stoppedReason ?? null,
     stopCode: state.task?.stopCode ?? null,
     durationMs: context.durationMs,
-    describeCommand: taskArn ? `aws ecs describe-tasks --region ${context.region} --cluster ${request.cluster} --tasks ${taskArn}` : null,
+    describeCommand: taskArn ? describeTasksCommand(context.region, request.cluster, taskArn) : null,
     logs: started?.logs ?? null,
   };
 }

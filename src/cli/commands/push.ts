@@ -19,9 +19,7 @@ async function executePush(ctx: CliContext<typeof PUSH_FLAGS>): Promise<CommandO
   const { flags, env } = ctx;
   const { context, dockerfile, target, platform, registry, "cache-from": cacheFrom, "cache-to": cacheTo } = flags;
   const source = flags.source ?? (env["CIRCLE_REPOSITORY_URL"] || undefined);
-  const { sha } = flags;
-  const [circleSha1, sourceDateEpoch] = [env["CIRCLE_SHA1"], env["SOURCE_DATE_EPOCH"]];
-  const commit = { ...(sha ? { sha } : {}), ...(circleSha1 ? { circleSha1 } : {}), ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}) };
+  const commit = { sha: flags.sha, circleSha1: env["CIRCLE_SHA1"], sourceDateEpoch: env["SOURCE_DATE_EPOCH"] };
   const options = {
     repository: flags.repository,
     commit,

@@ -60,7 +60,7 @@ describe("progress lines", () => {
 describe("describeOutcome", () => {
   it.each<[string, Partial<ServiceRolloutOutcome>, string]>([
     ["completed", { state: "completed" }, "web stable on web:8"],
-    ["failed, with stopped tasks", { state: "failed", reason: "circuit breaker", stoppedTasks: [{ taskId: "t1", stopCode: "EssentialContainerExited", stoppedReason: "Essential container in task exited", containers: [] }] }, "web: web:8 failed (circuit breaker) and the service stays on it; stopped tasks: "],
+    ["failed, with stopped tasks", { state: "failed", reason: "circuit breaker", stoppedTasks: [{ taskId: "t1", stopCode: "EssentialContainerExited", stoppedReason: "Essential container in task exited", containers: [] }] }, "web: web:8 failed (circuit breaker) and the service stays on it; stopped tasks: task t1: EssentialContainerExited: Essential container in task exited"],
     ["still rolling out", { reason: "2 of 3 running" }, "web: web:8 still rolling out (deployment ecs-svc/1: 2 of 3 running)"],
     ["superseded", { state: "superseded", reason: "another deployment replaced it" }, "web: web:8 was not released by this run, another deployment replaced it"],
   ])("%s", (_what, extra, expected) => expect(describeOutcome(outcome(extra))).toContain(expected));
