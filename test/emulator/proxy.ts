@@ -467,8 +467,9 @@ export class EmulatorProxy {
   }
 
   /**
-   * The request moto gets: the client's awsvpc subnets and security groups are swapped for a default
-   * subnet so that made-up IDs work; the simulation shows the client's own network configuration.
+   * RunTask's request as moto gets it: the client's awsvpc subnets and security groups are swapped for
+   * a default subnet so that made-up IDs work (moto attaches an ENI to the task); the simulation shows
+   * the client's own network configuration. Services need no subnet in moto: see withoutNetwork.
    */
   private async forMoto(request: JsonObject, req: IncomingMessage): Promise<JsonObject> {
     const network = request["networkConfiguration"];

@@ -52,8 +52,6 @@ export interface RunningCli {
    * gets what bin.ts does on a signal (its AbortSignal aborted with an InterruptedError).
    */
   interrupt(signal?: NodeJS.Signals): void;
-  /** The child process id of a bundle run. */
-  readonly pid: number | undefined;
   readonly ended: Promise<CliRun>;
 }
 
@@ -82,7 +80,6 @@ function startInProcess(args: readonly string[], env: Record<string, string | un
     stdout: () => stdout,
     stderr: () => stderr,
     interrupt: (signal = "SIGINT") => controller.abort(new InterruptedError(`interrupted by ${signal}`)),
-    pid: undefined,
     ended,
   };
 }
@@ -97,5 +94,5 @@ function startBundle(args: readonly string[], env: Record<string, string | undef
     child.on("error", reject);
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, output: stdout + stderr, endedAt: Date.now() }));
   });
-  return { stdout: () => stdout, stderr: () => stderr, interrupt: (signal = "SIGINT") => void child.kill(signal), pid: child.pid, ended };
+  return { stdout: () => stdout, stderr: () => stderr, interrupt: (signal = "SIGINT") => void child.kill(signal), ended };
 }
