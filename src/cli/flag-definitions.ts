@@ -50,7 +50,7 @@ export const DRY_RUN = defineFlag({ name: "dry-run", type: "boolean", descriptio
 export const NO_WAIT = defineFlag({ name: "no-wait", type: "boolean", description: "return after updating the services, without waiting for the rollout" });
 export const TIMEOUT = defineFlag({ name: "timeout", type: "duration", default: "30m", description: "how long to wait for the rollout" });
 export const POLL_INTERVAL = defineFlag({ name: "poll-interval", type: "duration", default: "6s", description: "time between DescribeServices polls" });
-export const SHA = defineFlag({ name: "sha", type: "string", placeholder: "SHA", description: "commit SHA: the image tag (default $CIRCLE_SHA1, else git rev-parse HEAD)" });
+export const SHA = defineFlag({ name: "sha", type: "string", placeholder: "SHA", description: "commit SHA, full or a unique prefix of 7+ hex digits: the image is tagged with the full SHA (default $CIRCLE_SHA1, else git rev-parse HEAD)" });
 export const REPOSITORY = defineFlag({ name: "repository", type: "string", placeholder: "NAME", description: "ECR repository name" });
 
 /** `flag` with `required` switched off (for commands where the flag is one of several choices). */

@@ -14,7 +14,7 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import { describeServices, describeTaskDefinition, partialUpdateError, registerTaskDefinition, tagResource, updateServices, type DescribedTaskDefinition, type StartedDeployment } from "../aws/ecs.js";
-import { findImage } from "../aws/ecr.js";
+import { findImage, listImageTags } from "../aws/ecr.js";
 import { readParametersByPath } from "../aws/ssm.js";
 import { waitForRollouts } from "../aws/wait-rollout.js";
 import { rolloutReportError, type RolloutReport } from "../core/rollout-report.js";
@@ -54,7 +54,7 @@ import { recordedSecureNames, TAG } from "../core/tags.js";
 import { templateFromRevision, type TaskDefinitionTemplate } from "../core/template.js";
 import { findEnvironmentDrift } from "./release-drift.js";
 import type { PlanSubject } from "../core/release-plan-file.js";
-import type { GitHead } from "../core/commit-sha.js";
+import { isShaPrefix, matchShaPrefix, shaPrefixError, type GitHead } from "../core/commit-sha.js";
 import { resolveCommitSha } from "../git/commit-sha.js";
 import { checkPreDeploy, runPreDeploy, type PreDeployOptions, type PreDeployRequest } from "./pre-deploy.js";
 import { checkPlanFile, checkPlanFileOptions, writePlanFile, type PlanFileOptions } from "./release-plan-file.js";
@@ -195,13 +195,27 @@ export async function run(options: ReleaseOptions, deps: ReleaseDeps): Promise<R
   const progress = { writing: false };
   try {
     checkPlanFileOptions(options.planFile, options.dryRun === true);
-    const sha = await resolveCommitSha({ flag: options.sha, image: options.image, circleSha1: options.circleSha1 }, options.repository !== undefined, deps.readGitHead);
+    const given = await resolveCommitSha({ flag: options.sha, image: options.image, circleSha1: options.circleSha1 }, options.repository !== undefined, deps.readGitHead);
+    const sha = await resolveShaPrefix(given, options.repository, deps);
     return await release({ ...options, ...(sha !== undefined ? { sha } : {}) }, deps, progress);
   } catch (error) {
     // A signal that aborted one of the reads: say plainly that nothing was written.
     if (isInterruptedError(error) && !progress.writing) throw new InterruptedError(NOTHING_WRITTEN, { cause: error });
     throw error;
   }
+}
+
+/**
+ * A SHA as people copy it (`git log --oneline`, `history`): with `--repository`, a prefix of 7 or more
+ * hex digits is resolved to the one full-SHA tag in ECR that starts with it (one ListImages listing),
+ * so the image and TAG.sha are the full commit; none or several: exit 2, nothing read further.
+ */
+async function resolveShaPrefix(sha: string | undefined, repository: string | undefined, deps: ReleaseDeps): Promise<string | undefined> {
+  if (sha === undefined || repository === undefined || !isShaPrefix(sha)) return sha;
+  const match = matchShaPrefix(sha, await listImageTags(deps.aws, repository, deps.signal));
+  if (match.kind === "none" || match.kind === "ambiguous") throw shaPrefixError(sha, repository, match);
+  if (match.sha !== sha) deps.log.info(`--sha ${sha} is ${match.sha} (its image in ECR repository ${repository})`);
+  return match.sha;
 }
 
 /** What the verify phase established: everything the writes need. */

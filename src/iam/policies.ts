@@ -176,8 +176,8 @@ export const RELEASE_POLICY: JobPolicy = {
       statement: { Sid: "EcsServiceDeployments", Effect: "Allow", Action: ["ecs:DescribeServiceDeployments"], Resource: ECS_SERVICE_DEPLOYMENTS },
     },
     {
-      why: "the image must exist before anything is written: release looks up REPOSITORY:SHA in ECR.",
-      statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: ECR_REPOSITORY },
+      why: "the image must exist before anything is written: release looks up REPOSITORY:SHA in ECR (DescribeImages), and a --sha prefix among the repository's tags (ListImages).",
+      statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages", "ecr:ListImages"], Resource: ECR_REPOSITORY },
     },
   ],
 };

@@ -67,7 +67,7 @@ export const PARAMETERS = {
     description: "How long to wait for the rollout, with a unit (90s, 15m, 1h). The job fails with exit code 4 at the deadline. Raise no_output_timeout with it: it must cover this wait (plus pre_deploy_timeout in a release).",
   }),
   poll_interval: fromFlag(POLL_INTERVAL, { description: "Time between DescribeServices polls while waiting." }),
-  sha: fromFlag(SHA, { description: "Commit SHA: the image tag. Empty: the pipeline's commit (CIRCLE_SHA1)." }),
+  sha: fromFlag(SHA, { description: "Commit SHA, full or a unique prefix of 7 or more hex digits (resolved to the full-SHA tag). Empty: the pipeline's commit (CIRCLE_SHA1)." }),
   repository: fromFlag(push.repository, { description: "ECR repository name (not the URI)." }),
 
   // --- push

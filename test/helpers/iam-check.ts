@@ -244,6 +244,7 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
     strings(call.request["repositoryNames"]).map((name) => ({ action: "ecr:DescribeRepositories", resource: { ...ecrRepository(call, c), values: { RepositoryName: name } } })),
   "ecr:DescribeImages": (call, c) => [{ action: "ecr:DescribeImages", resource: ecrRepository(call, c) }],
   "ecr:BatchGetImage": (call, c) => [{ action: "ecr:BatchGetImage", resource: ecrRepository(call, c) }],
+  "ecr:ListImages": (call, c) => [{ action: "ecr:ListImages", resource: ecrRepository(call, c) }],
   "ecr:PutImage": (call, c) => [{ action: "ecr:PutImage", resource: ecrRepository(call, c) }],
   "ecr:CreateRepository": (call, c) => [{ action: "ecr:CreateRepository", resource: ecrRepository(call, c), context: tagContext(records(call.request["tags"])) }],
   // SSM: the path's parameter ARN; SecureStrings read decrypted under a customer managed key also need kms:Decrypt via SSM.
