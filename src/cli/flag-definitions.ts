@@ -107,6 +107,7 @@ export const RELEASE_FLAGS = defineFlags([
   { name: "pre-deploy-timeout", type: "duration", default: "30m", description: "how long to wait for the pre-deploy task to stop" },
   { name: "plan-file", type: "string", placeholder: "FILE", description: "with --dry-run: save the plan to FILE (JSON, keyed digests only), with a Markdown copy for the approver (.md) and the digest key (.key) beside it; without: release only if it still matches FILE (else exit 2, nothing written); a missing FILE is a warning" },
   { name: "accept-drift", type: "boolean", description: "with --plan-file: release even when SSM, the image, the template or the running revisions changed since the plan (the changes are listed)" },
+  { name: "adopt", type: "boolean", description: "render from a revision ecs-release did not register (the first release over a hand-written, Terraform or CDK revision, or one registered after the running one) and remove the variables a dry run lists" },
   { name: "pre-deploy-launch-type", type: "string", placeholder: "TYPE", description: "run the pre-deploy task on this launch type instead of the service's capacity (default: the service's, without FARGATE_SPOT)" },
   { name: "pre-deploy-capacity-provider-strategy", type: "string", placeholder: "P[:W[:B]],…", description: "run the pre-deploy task on this capacity provider strategy, e.g. FARGATE:1" },
   { name: "pre-deploy-enable-execute-command", type: "boolean", description: "turn ECS Exec on for the pre-deploy task, whatever the service says" },

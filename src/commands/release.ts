@@ -53,6 +53,7 @@ import { buildEnvironment, type RenderedEnvironment, type SecureStringMode } fro
 import { recordedSecureNames, TAG } from "../core/tags.js";
 import { templateFromRevision, type TaskDefinitionTemplate } from "../core/template.js";
 import { findEnvironmentDrift } from "./release-drift.js";
+import { adoptionWarnings, checkAdoption, findAdoption, type AdoptionFinding } from "../core/adoption.js";
 import type { PlanSubject } from "../core/release-plan-file.js";
 import { isShaPrefix, matchShaPrefix, shaPrefixError, type GitHead } from "../core/commit-sha.js";
 import { resolveCommitSha } from "../git/commit-sha.js";
@@ -132,6 +133,12 @@ export interface ReleaseOptions {
    * written, and refuses (exit 2) when it no longer holds, unless `acceptDrift`.
    */
   readonly planFile?: PlanFileOptions;
+  /**
+   * `--adopt` (core/adoption.ts): render from revisions ecs-release did not register — the first
+   * release over a hand-written (Terraform, CDK) revision, dropping the variables listed, or a revision
+   * registered after the running one. Without it (or an approved plan file) those are refused.
+   */
+  readonly adopt?: boolean;
 }
 
 /** What `release` needs from outside. */
@@ -229,6 +236,8 @@ interface Verified {
   readonly plan: ReleasePlan;
   readonly image: string;
   readonly isSecret: (name: string) => boolean;
+  /** Revisions rendered from that ecs-release did not register (refused unless adopted). */
+  readonly adoption: readonly AdoptionFinding[];
   /** The result of a release that writes nothing (a dry run): the base of every other result. */
   readonly result: ReleaseResult;
 }
@@ -257,12 +266,13 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
   const verified = await verify(options, deps, warn, { warnings, phases });
   if (options.preDeploy) await checkPreDeploy(preDeployOptions(options, options.preDeploy), plannedRevisions(verified.plan), deps);
   if (options.dryRun) {
-    const result = dryRun(options, verified, deps);
+    const result = dryRun(options, verified, deps, warn);
     phases.verifyMs = clock.now() - started;
     log.info("dry run: nothing was written");
     return result;
   }
-  if (options.planFile) checkPlanFile(options.planFile, planSubject(options, verified), deps);
+  const approvedPlan = options.planFile ? checkPlanFile(options.planFile, planSubject(options, verified), deps) : false;
+  for (const line of checkAdoption(verified.adoption, verified.result.environment.ssmPath, { adopt: options.adopt === true, approvedPlan })) warn(line);
   phases.verifyMs = clock.now() - started;
 
   // A signal that came between two reads must not be followed by writes.
@@ -298,7 +308,7 @@ async function verify(
   const { described, image, environment } = sources;
   const secure = new Set(environment.secureNames);
   const isSecret = (name: string): boolean => secure.has(name);
-  const { plan, describedRevisions } = await planRelease(options, request, sources, isSecret, deps);
+  const { plan, describedRevisions, adoption } = await planRelease(options, request, sources, isSecret, deps);
 
   // Step 7: warn about unprotected services; refuse a service already rolling out unless --force.
   for (const service of described) for (const warning of deploymentConfigurationWarnings(service)) warn(warning);
@@ -312,7 +322,7 @@ async function verify(
   // Re-release of an older SHA: how today's environment differs from the one it was released with.
   const drift = await findEnvironmentDrift(plan.plans, describedRevisions, options, sources.pushedAt, isSecret, { ...deps, rememberOldSecrets: (revision) => rememberOldSecrets(revision, isSecret, deps.redactor) });
   const result = unwrittenResult(options, request, { described, image, environment, plan }, { ...shared, drift });
-  return { described, services, describedRevisions, plan, image, isSecret, result };
+  return { described, services, describedRevisions, plan, image, isSecret, adoption, result };
 }
 
 /**
@@ -325,7 +335,7 @@ async function planRelease(
   sources: Awaited<ReturnType<typeof readSources>>,
   isSecret: (name: string) => boolean,
   deps: ReleaseDeps,
-): Promise<{ plan: ReleasePlan; describedRevisions: Map<string, DescribedTaskDefinition> }> {
+): Promise<{ plan: ReleasePlan; describedRevisions: Map<string, DescribedTaskDefinition>; adoption: AdoptionFinding[] }> {
   const byFamily = groupServicesByFamily(sources.described);
   const families = [...byFamily.keys()];
   const fileTemplates = matchTemplates(request.templates, families);
@@ -346,7 +356,8 @@ async function planRelease(
     mode: request.mode,
     releaseTags: releaseTagMap(options, sources.image, releasedAt),
   });
-  return { plan, describedRevisions };
+  const adoption = plan.plans.flatMap((p) => findAdoption({ ...p, recordTags: latest.get(p.sourceFamily)?.tags ?? {} }) ?? []);
+  return { plan, describedRevisions, adoption };
 }
 
 /** The result of a release that writes nothing (a dry run): the base of every other result. */
@@ -453,9 +464,11 @@ function planSubject(options: ReleaseOptions, verified: Verified): PlanSubject {
 }
 
 /** The dry run's end: the diff logged, the plan file written, what a pre-deploy task would run. */
-function dryRun(options: ReleaseOptions, verified: Verified, deps: ReleaseDeps): ReleaseResult {
+function dryRun(options: ReleaseOptions, verified: Verified, deps: ReleaseDeps, warn: (message: string) => void): ReleaseResult {
   const diff = logDryRunDiff(verified, deps.log, (text) => deps.redactor.redact(text));
-  if (options.planFile) writePlanFile(options.planFile, planSubject(options, verified), diff, options.services, deps);
+  const adoption = adoptionWarnings(verified.adoption, verified.result.environment.ssmPath, options.adopt === true);
+  for (const line of adoption) warn(line);
+  if (options.planFile) writePlanFile(options.planFile, planSubject(options, verified), diff, options.services, deps, adoption);
   if (options.preDeploy) deps.log.info(`dry run: would run ${formatCommandLine(options.preDeploy.command)} from the new revision before updating any service`);
   return { ...verified.result, diff };
 }
