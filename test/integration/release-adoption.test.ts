@@ -36,7 +36,7 @@ async function handWrittenRunning(): Promise<string> {
   const base = webTaskDefinition(SEED_SHAS[0]);
   const arn = await registerTaskDefinition(clients, {
     ...base,
-    containerDefinitions: base.containerDefinitions.map((c) => (c.name === "app" ? { ...c, environment: [{ name: "DJANGO_SETTINGS_MODULE", value: "platform.settings.prod" }] } : c)),
+    containerDefinitions: (base.containerDefinitions ?? []).map((c) => (c.name === "app" ? { ...c, environment: [{ name: "DJANGO_SETTINGS_MODULE", value: "platform.settings.prod" }] } : c)),
   });
   await rollOut(clients, "prod", "web", arn);
   return arn;
@@ -107,7 +107,7 @@ describe("a template nobody slipped in", () => {
   /** web:2 registered outside ecs-release after web:1 (which runs): an extra sidecar, never deployed. */
   async function slipIn(): Promise<void> {
     const base = webTaskDefinition(SEED_SHAS[0]);
-    await registerTaskDefinition(clients, { ...base, containerDefinitions: [...base.containerDefinitions, { name: "miner", image: "docker.io/evil/miner:1", essential: false, memory: 64 }] });
+    await registerTaskDefinition(clients, { ...base, containerDefinitions: [...(base.containerDefinitions ?? []), { name: "miner", image: "docker.io/evil/miner:1", essential: false, memory: 64 }] });
   }
 
   it("exits 2 naming the revision and what runs, nothing written; --adopt or --template names it explicitly", async () => {
