@@ -1,6 +1,8 @@
 // `npm run build`: bundles the CLI into one dependency-free file, dist/ecs-release.cjs, and one smaller
 // file per orb job (dist/orb/ecs-release-<job>.cjs, only that job's CLI command), then generates the
 // orb that embeds them (orb/orb.yml) and this project's .circleci/config.yml.
+// `--cli`: the full CLI bundle only (npm's `prepare`: installing from git or `npm pack` builds the
+// installable `ecs-release`; the orb and the build stamp are left as they are).
 // `--check`: builds the same in memory, writes nothing, and exits 1 when orb/orb.yml or
 // .circleci/config.yml differ from what it makes (the orb tests run it on a fresh clone).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -199,6 +201,11 @@ async function cliBundles(): Promise<CliBundles> {
   };
   if (!CHECK) writeFileSync(STAMP_PATH, `${JSON.stringify(makeStamp(esbuildVersion, [...inputsRead, ...BUILD_SETTINGS], CLI_BUILDS.map((job) => cliBuildPath(job))), null, 1)}\n`);
   return built;
+}
+
+if (process.argv.includes("--cli")) {
+  await buildFullBundle();
+  process.exit(0);
 }
 
 const bundles = await cliBundles();
