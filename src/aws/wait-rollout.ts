@@ -28,6 +28,7 @@ import type { Logger } from "../core/logger.js";
 import {
   displayTarget,
   notVisibleYetLine,
+  saysNotVisibleYet,
   pendingStateText,
   pollFailedLine,
   progressLine,
@@ -208,10 +209,11 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
         const snapshot = services.find((s) => s.serviceName === target.service || s.serviceArn === target.service);
         if (target.stoppedTaskDefinitionArn === undefined && !visible.has(target.service) && isViewBeforeUpdate(snapshot, target) && deps.clock.now() - start < grace) {
           // An answer older than our update (eventual consistency): not a verdict. Keep the last view.
-          if (!notVisibleSaid.has(target.service)) {
+          const line = notVisibleYetLine(target.service, target.deploymentId, grace);
+          if (!notVisibleSaid.has(target.service) && saysNotVisibleYet(deps.clock.now() - start)) {
             notVisibleSaid.add(target.service);
-            log.info(notVisibleYetLine(target.service, target.deploymentId, grace));
-          }
+            log.info(line);
+          } else log.debug(line);
           continue;
         }
         if (snapshot?.deployments?.some((d) => d.id === target.deploymentId)) visible.add(target.service);
