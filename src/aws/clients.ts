@@ -1,5 +1,7 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { Logger } from "../core/logger.js";
@@ -10,6 +12,10 @@ export interface AwsClients {
   readonly ecs: ECSClient;
   readonly ssm: SSMClient;
   readonly ecr: ECRClient;
+  /** EventBridge rules (scheduled tasks), for `--update-schedules`. */
+  readonly eventbridge: EventBridgeClient;
+  /** EventBridge Scheduler schedules, for `--update-schedules`. */
+  readonly scheduler: SchedulerClient;
 }
 
 /** How to reach AWS. Endpoints come from AWS_ENDPOINT_URL(_<SERVICE>), read by the SDK itself. */
@@ -30,7 +36,7 @@ export interface AwsClientOptions {
 }
 
 /** The services this tool calls, by the identifier their endpoint variable uses. */
-export type EndpointService = "ECS" | "SSM" | "ECR" | "STS";
+export type EndpointService = "ECS" | "SSM" | "ECR" | "STS" | "EVENTBRIDGE" | "SCHEDULER";
 
 /**
  * The endpoint configured in `env`, as the SDKs read it: `AWS_ENDPOINT_URL_<SERVICE>`, else
@@ -86,6 +92,8 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   let ecs: ECSClient | undefined;
   let ssm: SSMClient | undefined;
   let ecr: ECRClient | undefined;
+  let eventbridge: EventBridgeClient | undefined;
+  let scheduler: SchedulerClient | undefined;
   return {
     region: options.region,
     get ecs() {
@@ -96,6 +104,12 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     },
     get ecr() {
       return (ecr ??= new ECRClient({ ...config, ...endpointOption(env, "ECR") }));
+    },
+    get eventbridge() {
+      return (eventbridge ??= new EventBridgeClient({ ...config, ...endpointOption(env, "EVENTBRIDGE") }));
+    },
+    get scheduler() {
+      return (scheduler ??= new SchedulerClient({ ...config, ...endpointOption(env, "SCHEDULER") }));
     },
   };
 }

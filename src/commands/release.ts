@@ -54,6 +54,8 @@ import { recordedSecureNames, TAG } from "../core/tags.js";
 import { templateFromRevision, type TaskDefinitionTemplate } from "../core/template.js";
 import { findEnvironmentDrift } from "./release-drift.js";
 import { adoptionWarnings, checkAdoption, findAdoption, type AdoptionFinding } from "../core/adoption.js";
+import type { ScheduledMove } from "../core/scheduled-tasks.js";
+import { logPlannedMoves, moveScheduledTasks, readScheduledTasks, type ScheduledTasks } from "./scheduled-tasks.js";
 import type { PlanSubject } from "../core/release-plan-file.js";
 import { isShaPrefix, matchShaPrefix, shaPrefixError, type GitHead } from "../core/commit-sha.js";
 import { resolveCommitSha } from "../git/commit-sha.js";
@@ -139,6 +141,12 @@ export interface ReleaseOptions {
    * registered after the running one. Without it (or an approved plan file) those are refused.
    */
   readonly adopt?: boolean;
+  /**
+   * `--update-schedules` (commands/scheduled-tasks.ts): once the services are stable, point the
+   * EventBridge rule targets and Scheduler schedules that run a revision of a released family at the
+   * new revision (read with the checks; a dry run lists them).
+   */
+  readonly updateSchedules?: boolean;
 }
 
 /** What `release` needs from outside. */
@@ -192,6 +200,8 @@ export interface ReleaseResult {
   readonly drift: Array<{ readonly family: string; readonly releasedIn: string; readonly changes: readonly EnvironmentChange[] }>;
   /** Milliseconds per phase. */
   readonly phases: { verifyMs: number; registerMs: number; updateMs: number; waitMs: number };
+  /** `--update-schedules`: the scheduled tasks pointed at the new revisions (dry run: that would be). */
+  readonly schedules?: readonly ScheduledMove[];
 }
 
 
@@ -238,6 +248,8 @@ interface Verified {
   readonly isSecret: (name: string) => boolean;
   /** Revisions rendered from that ecs-release did not register (refused unless adopted). */
   readonly adoption: readonly AdoptionFinding[];
+  /** `--update-schedules`: the scheduled ECS tasks, as read. */
+  readonly scheduled: ScheduledTasks | undefined;
   /** The result of a release that writes nothing (a dry run): the base of every other result. */
   readonly result: ReleaseResult;
 }
@@ -288,7 +300,10 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
     log.info(`not waiting (--no-wait): follow with ecs-release status --cluster ${options.cluster} ${verified.services.map((s) => `--service ${s}`).join(" ")}`);
     return { ...verified.result, revisions: registration.revisions, services: serviceResults(verified.described, updated) };
   }
-  const final = await waitForOutcomes(options, verified, registration, updated, deps, warn, phases);
+  const waited = await waitForOutcomes(options, verified, registration, updated, deps, warn, phases);
+  const final = verified.scheduled
+    ? { ...waited, schedules: await moveScheduledTasks(verified.scheduled, new Map(registration.registered.map((r) => [r.family, r.taskDefinitionArn])), deps, warn) }
+    : waited;
   log.info(`released ${registration.registered.map((r) => revisionName(r.taskDefinitionArn)).join(", ")}: ${plural(updated.length, "service")} stable in ${formatDuration(clock.now() - started)}`);
   return final;
 }
@@ -322,7 +337,8 @@ async function verify(
   // Re-release of an older SHA: how today's environment differs from the one it was released with.
   const drift = await findEnvironmentDrift(plan.plans, describedRevisions, options, sources.pushedAt, isSecret, { ...deps, rememberOldSecrets: (revision) => rememberOldSecrets(revision, isSecret, deps.redactor) });
   const result = unwrittenResult(options, request, { described, image, environment, plan }, { ...shared, drift });
-  return { described, services, describedRevisions, plan, image, isSecret, adoption, result };
+  const scheduled = options.updateSchedules ? await readScheduledTasks(deps) : undefined;
+  return { described, services, describedRevisions, plan, image, isSecret, adoption, scheduled, result };
 }
 
 /**
@@ -470,7 +486,8 @@ function dryRun(options: ReleaseOptions, verified: Verified, deps: ReleaseDeps, 
   for (const line of adoption) warn(line);
   if (options.planFile) writePlanFile(options.planFile, planSubject(options, verified), diff, options.services, deps, adoption);
   if (options.preDeploy) deps.log.info(`dry run: would run ${formatCommandLine(options.preDeploy.command)} from the new revision before updating any service`);
-  return { ...verified.result, diff };
+  const schedules = verified.scheduled ? logPlannedMoves(verified.scheduled, new Map([...verified.plan.targets.keys()].map((family) => [family, undefined])), deps.log) : undefined;
+  return { ...verified.result, diff, ...(schedules ? { schedules } : {}) };
 }
 
 /** The pre-deploy task's options: the request, like the first service, at the release's pace. */

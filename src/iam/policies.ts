@@ -28,6 +28,7 @@ export const PLACEHOLDERS = {
   OrgId: "CircleCI organization id (Organization Settings → Overview)",
   ProjectId: "CircleCI project id (Project Settings → Overview)",
   ContextId: "CircleCI context id of the environment's restricted context, e.g. aws-prod (Organization Settings → Contexts → the context: its id)",
+  ScheduleRoleArn: "the role(s) EventBridge rules and Scheduler schedules assume to run the scheduled tasks (their targets' RoleArn); only with --update-schedules",
 } as const;
 
 /** A placeholder's name. */
@@ -69,6 +70,39 @@ const ECR_REPOSITORY = "arn:aws:ecr:${Region}:${Account}:repository/${Repository
 const SSM_PATH = ["arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}", "arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}/*"];
 const PASSED_TO_ECS_TASKS = { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } };
 const IN_CLUSTER = { ArnEquals: { "ecs:cluster": ECS_CLUSTER } };
+/**
+ * `--update-schedules` (release and rollback): read every scheduled ECS task, point those of the
+ * family at the revision made stable. ListRules and ListSchedules take no resource; PutTargets and
+ * UpdateSchedule pass the target's role again, so iam:PassRole to EventBridge and Scheduler
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html,
+ * https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html). Drop these three when the
+ * job does not pass update_schedules.
+ */
+const SCHEDULED_TASK_STATEMENTS: readonly DocumentedStatement[] = [
+  {
+    why: "--update-schedules only: find the EventBridge rules and Scheduler schedules that run ECS tasks (ListRules and ListSchedules have no resource-level permissions).",
+    statement: { Sid: "ScheduledTasksList", Effect: "Allow", Action: ["events:ListRules", "scheduler:ListSchedules"], Resource: "*" },
+  },
+  {
+    why: "--update-schedules only: read each rule's targets and each schedule, and point those that run a revision of the family at the one made stable.",
+    statement: {
+      Sid: "ScheduledTasksUpdate",
+      Effect: "Allow",
+      Action: ["events:ListTargetsByRule", "events:PutTargets", "scheduler:GetSchedule", "scheduler:UpdateSchedule"],
+      Resource: ["arn:aws:events:${Region}:${Account}:rule/*", "arn:aws:scheduler:${Region}:${Account}:schedule/*/*"],
+    },
+  },
+  {
+    why: "--update-schedules only: PutTargets and UpdateSchedule hand the target's role to EventBridge and Scheduler again.",
+    statement: {
+      Sid: "PassScheduleRoles",
+      Effect: "Allow",
+      Action: ["iam:PassRole"],
+      Resource: "${ScheduleRoleArn}",
+      Condition: { StringEquals: { "iam:PassedToService": ["events.amazonaws.com", "scheduler.amazonaws.com"] } },
+    },
+  },
+];
 const KMS_VIA_SSM = { StringEquals: { "kms:ViaService": "ssm.${Region}.amazonaws.com" } };
 
 /** `build` job: `ecs-release push`. */
@@ -179,6 +213,7 @@ export const RELEASE_POLICY: JobPolicy = {
       why: "the image must exist before anything is written: release looks up REPOSITORY:SHA in ECR (DescribeImages), and a --sha prefix among the repository's tags (ListImages).",
       statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages", "ecr:ListImages"], Resource: ECR_REPOSITORY },
     },
+    ...SCHEDULED_TASK_STATEMENTS,
   ],
 };
 
@@ -237,6 +272,7 @@ export const ROLLBACK_POLICY: JobPolicy = {
       why: "before anything is written, rollback checks that the target's images in this account's ECR still exist (a lifecycle policy may have expired them): read-only, on any repository of the account in the region, since a revision's images can come from several.",
       statement: { Sid: "EcrTargetImages", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: "arn:aws:ecr:${Region}:${Account}:repository/*" },
     },
+    ...SCHEDULED_TASK_STATEMENTS,
   ],
 };
 

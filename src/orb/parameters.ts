@@ -9,7 +9,7 @@
  * string, or one item per line.
  */
 
-import { CLUSTER, DEBUG, DRY_RUN, NO_WAIT, POLL_INTERVAL, PUSH_FLAGS, REGION, RELEASE_FLAGS, ROLLBACK_FLAGS, SERVICES, SHA, TIMEOUT } from "../cli/flag-definitions.js";
+import { CLUSTER, DEBUG, DRY_RUN, NO_WAIT, POLL_INTERVAL, PUSH_FLAGS, REGION, RELEASE_FLAGS, ROLLBACK_FLAGS, SERVICES, SHA, TIMEOUT, UPDATE_SCHEDULES } from "../cli/flag-definitions.js";
 import { byName, type FlagSpec } from "../cli/flag-spec.js";
 import { CLI_BUILDS } from "./cli-builds.js";
 
@@ -118,6 +118,10 @@ export const PARAMETERS = {
     description: "Release from a revision ecs-release did not register (the first release over a revision written by hand, Terraform or CDK, or one registered after the running one), removing the variables the dry run lists. A release with an approved plan_file needs no adopt.",
   }),
 
+  update_schedules: fromFlag(UPDATE_SCHEDULES, {
+    description: "Once the services are stable, point the EventBridge rule targets and EventBridge Scheduler schedules that run a revision of the family (scheduled tasks: cron jobs, celery beat) at the new revision; rollback points them at its target. The job's role needs the schedule statements of its policy.",
+  }),
+
   // --- rollback
   to: fromFlag(rollback.to, { description: "Rollback target: previous (the newest older revision recorded as stable), REVISION, FAMILY:REVISION, ARN, or sha:SHA." }),
   keep_bad: fromFlag(rollback["keep-bad"], { description: "Keep the revisions rolled back from instead of deregistering them." }),
@@ -199,9 +203,9 @@ export const VERB_PARAMETERS = {
   ],
   release: [
     "cluster", "service", "ssm_path", "release_repository", "image", "sha", "template", "container", "env", "secure_strings",
-    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "pre_deploy_launch_type", "pre_deploy_capacity_provider_strategy", "pre_deploy_enable_execute_command", "dry_run", "plan_file", "accept_drift", "adopt", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
+    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "pre_deploy_launch_type", "pre_deploy_capacity_provider_strategy", "pre_deploy_enable_execute_command", "dry_run", "plan_file", "accept_drift", "adopt", "update_schedules", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
   ],
-  rollback: ["cluster", "service", "to", "keep_bad", "dry_run", "no_wait", "timeout", "poll_interval", "region", "debug"],
+  rollback: ["cluster", "service", "to", "keep_bad", "update_schedules", "dry_run", "no_wait", "timeout", "poll_interval", "region", "debug"],
 } as const satisfies Record<string, readonly ParameterName[]>;
 
 /** Parameters of a CLI step that are CircleCI's, not the CLI's: the step's no_output_timeout. */

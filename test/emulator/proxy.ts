@@ -86,7 +86,23 @@ const TARGET_SERVICES: Record<string, string> = {
   AmazonEC2ContainerServiceV20141113: "ecs",
   AmazonSSM: "ssm",
   AmazonEC2ContainerRegistry_V20150921: "ecr",
+  // EventBridge (awsJson1_1: X-Amz-Target AWSEvents.<Operation>), forwarded to moto like the others.
+  AWSEvents: "events",
 };
+
+/**
+ * EventBridge Scheduler is a REST-JSON API (no X-Amz-Target): its operation is the method and path
+ * (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_Operations.html), e.g.
+ * `PUT /schedules/{Name}` is UpdateSchedule. Forwarded to moto unchanged.
+ */
+export function schedulerOperation(method: string, url: string): string {
+  const path = url.split("?")[0] ?? "";
+  if (/^\/schedules\/?$/.test(path)) return method === "GET" ? "ListSchedules" : "unknown";
+  if (/^\/schedules\/[^/]+$/.test(path)) return ({ GET: "GetSchedule", PUT: "UpdateSchedule", POST: "CreateSchedule", DELETE: "DeleteSchedule" } as Record<string, string>)[method] ?? "unknown";
+  if (/^\/schedule-groups\/?$/.test(path)) return method === "GET" ? "ListScheduleGroups" : "unknown";
+  if (/^\/schedule-groups\/[^/]+$/.test(path)) return ({ GET: "GetScheduleGroup", POST: "CreateScheduleGroup", DELETE: "DeleteScheduleGroup" } as Record<string, string>)[method] ?? "unknown";
+  return "unknown";
+}
 const ECS_PREFIX = "AmazonEC2ContainerServiceV20141113";
 const ECR_PREFIX = "AmazonEC2ContainerRegistry_V20150921";
 /** moto's account (its default; the emulator does not change it). */
@@ -296,9 +312,13 @@ export class EmulatorProxy {
       return;
     }
     const call = identifyCall(req.headers, url, body);
+    if (call.service === "scheduler" && call.operation === "unknown") call.operation = schedulerOperation(req.method ?? "GET", url);
     const generation = this.generation;
     const accessKeyId = /Credential=([^/]+)\//.exec(headerValue(req.headers, "authorization") ?? "")?.[1];
-    const request = requestParameters(url, body);
+    const parameters = requestParameters(url, body);
+    // Scheduler names the schedule in its path (REST): the log keeps it as `Name`, as the IAM check reads it.
+    const scheduleName = call.service === "scheduler" ? /^\/schedules\/([^/?]+)/.exec(url)?.[1] : undefined;
+    const request = scheduleName !== undefined && typeof parameters === "object" && parameters !== null ? { ...parameters, Name: decodeURIComponent(scheduleName) } : parameters;
     const record = (status: number, answer?: Buffer): void => {
       if (generation !== this.generation) return;
       const response = answer === undefined ? undefined : parseJson(answer);

@@ -49,6 +49,7 @@ async function executeRelease(ctx: CliContext<typeof RELEASE_FLAGS>): Promise<Co
     pollIntervalMs: flags["poll-interval"],
     force: flags.force,
     adopt: flags.adopt,
+    updateSchedules: flags["update-schedules"],
     metadata: readReleaseMetadata(ctx.env, ctx.version),
   } as const;
   const preDeploy = readPreDeploy(ctx);

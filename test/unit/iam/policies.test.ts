@@ -10,7 +10,14 @@ import { describe, expect, it } from "vitest";
 import { allowedActions, fillPlaceholders, placeholdersIn, policiesMarkdown, policyDocument, POLICIES, type JobPolicy } from "../../../src/iam/policies.js";
 
 const ROOT = join(import.meta.dirname, "../../../src");
-const SDK_SERVICE: Record<string, string> = { "@aws-sdk/client-ecs": "ecs", "@aws-sdk/client-ecr": "ecr", "@aws-sdk/client-ssm": "ssm" };
+const SDK_SERVICE: Record<string, string> = {
+  "@aws-sdk/client-ecs": "ecs",
+  "@aws-sdk/client-ecr": "ecr",
+  "@aws-sdk/client-ssm": "ssm",
+  // IAM's service prefixes, not the package names: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html, …/list_amazoneventbridgescheduler.html
+  "@aws-sdk/client-eventbridge": "events",
+  "@aws-sdk/client-scheduler": "scheduler",
+};
 
 interface SourceFile {
   readonly path: string;
