@@ -8,6 +8,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { build, version as esbuildVersion, type BuildOptions, type Metafile, type Plugin } from "esbuild";
+import { compactErrorClasses } from "./compact-errors.js";
 import { BUILD_SETTINGS, makeStamp, readStamp, STAMP_PATH, staleness } from "./build-stamp.js";
 import { CLI_BUILD_COMMANDS, CLI_BUILDS, cliBuildPath, type CliBuild, type CliBundles } from "../src/orb/cli-builds.js";
 import { ORB_PATH, PROJECT_CONFIG_PATH, renderOrb, renderProjectConfig } from "../src/orb/index.js";
@@ -30,6 +31,8 @@ const COMMON: BuildOptions = {
 /** The module that builds the AWS clients; a client only it imports is never sent a request by the build's commands. */
 const CLIENT_FACTORY = "src/aws/clients.ts";
 const AWS_CLIENT = /^@aws-sdk\/client-([a-z0-9-]+)$/;
+/** The client class each AWS package exports, where it is not the upper-cased package suffix (ECSClient). */
+const CLIENT_CLASS: Record<string, string> = { eventbridge: "EventBridgeClient", scheduler: "SchedulerClient" };
 
 /**
  * Credential sources that need a person at a browser (IAM Identity Center / SSO, `aws login`): never
@@ -89,14 +92,57 @@ const NEVER_REACHED: Record<string, string> = {
   "@smithy/core/event-streams":
     'export class EventStreamSerde { constructor() { throw new Error("ecs-release: event streams are not in this build"); } } export const eventStreamSerdeProvider = () => { throw new Error("ecs-release: event streams are not in this build"); };',
   "@aws/lambda-invoke-store": "export const InvokeStore = { getInstanceAsync: async () => undefined };",
+  // EventBridge signs with SigV4a only for a global endpoint (EndpointId, which ecs-release never sets):
+  // the signer keeps SigV4 and refuses region "*" in one line instead of carrying the CRT hand-off.
+  "@aws-sdk/signature-v4-multi-region": [
+    `import { SignatureV4SignWithCredentials as S } from ${JSON.stringify(resolve("node_modules/@aws-sdk/signature-v4-multi-region/dist-es/SignatureV4SignWithCredentials.js"))};`,
+    'const no = (o) => { if (o && o.signingRegion === "*") throw new Error("ecs-release: no SigV4a in this build"); };',
+    "export class SignatureV4MultiRegion extends S {",
+    "  async sign(r, o = {}) { no(o); return super.sign(r, o); }",
+    "  async presign(r, o = {}) { no(o); return super.presign(r, o); }",
+    "  async signWithCredentials(r, c, o = {}) { no(o); return super.signWithCredentials(r, c, o); }",
+    "  async presignWithCredentials(r, c, o = {}) { no(o); return super.presignWithCredentials(r, c, o); }",
+    "}",
+  ].join("\n"),
 };
 
 function neverReached(): Plugin {
   return {
     name: "never-reached",
     setup(esbuild) {
-      esbuild.onResolve({ filter: /^(@smithy\/core\/event-streams|@aws\/lambda-invoke-store)$/ }, (args) => ({ path: args.path, namespace: "never-reached" }));
-      esbuild.onLoad({ filter: /.*/, namespace: "never-reached" }, (args) => ({ loader: "js", contents: NEVER_REACHED[args.path] ?? "" }));
+      esbuild.onResolve({ filter: /^(@smithy\/core\/event-streams|@aws\/lambda-invoke-store|@aws-sdk\/signature-v4-multi-region)$/ }, (args) => ({ path: args.path, namespace: "never-reached" }));
+      esbuild.onLoad({ filter: /.*/, namespace: "never-reached" }, (args) => ({ loader: "js", contents: NEVER_REACHED[args.path] ?? "", resolveDir: resolve(".") }));
+    },
+  };
+}
+
+/**
+ * Every package.json a job build imports is read for its version only: an AWS client's (and the nested
+ * clients' of the credential providers) for the user agent, `defaultUserAgent({ clientVersion:
+ * packageInfo.version })` in its runtimeConfig, and this project's for `--version` (src/cli/main.ts).
+ * The rest of each file (scripts, dependencies: 1 to 4 KiB apiece) is left out of the job builds.
+ */
+function packageVersionsOnly(): Plugin {
+  return {
+    name: "package-versions-only",
+    setup(esbuild) {
+      esbuild.onLoad({ filter: /[\\/]package\.json$/ }, (args) => {
+        const { name, version } = JSON.parse(readFileSync(args.path, "utf8")) as { name: string; version: string };
+        return { loader: "json", contents: JSON.stringify({ name, version }) };
+      });
+    },
+  };
+}
+
+/** Each AWS client's exception classes, made by one small function in the job builds (scripts/compact-errors.ts). */
+function compactErrors(): Plugin {
+  return {
+    name: "compact-errors",
+    setup(esbuild) {
+      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]models[\\/]errors\.js$/ }, (args) => {
+        const compact = compactErrorClasses(readFileSync(args.path, "utf8"));
+        return compact === undefined ? undefined : { loader: "js", contents: compact, resolveDir: dirname(args.path) };
+      });
     },
   };
 }
@@ -112,7 +158,7 @@ function leaveOut(build: CliBuild, clients: readonly string[]): Plugin {
         const why = `ecs-release: this build (for the orb's ${build} job) leaves out ${args.path}; install the full build (install: cli: full)`;
         const client = AWS_CLIENT.exec(args.path);
         const contents = client
-          ? `export class ${client[1]?.toUpperCase()}Client { constructor() { throw new Error(${JSON.stringify(why)}); } }`
+          ? `export class ${CLIENT_CLASS[client[1] ?? ""] ?? `${client[1]?.toUpperCase()}Client`} { constructor() { throw new Error(${JSON.stringify(why)}); } }`
           : `export const ${INTERACTIVE_CREDENTIALS[args.path]} = () => async () => { throw new Error(${JSON.stringify(why)}); };`;
         return { loader: "js", contents };
       });
@@ -146,13 +192,14 @@ function noteInputs(metafile: Metafile | undefined): void {
 
 /** Builds a job's CLI: its commands only, tree-shaken ESM builds of the SDK, the clients it never calls left out. */
 async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Array> {
-  const options: BuildOptions = { ...COMMON, mainFields: ["module", "main"], write: false, metafile: true };
+  // charset utf8: the messages' "…", "→" and "—" stay three bytes, not a six-character \uXXXX escape.
+  const options: BuildOptions = { ...COMMON, mainFields: ["module", "main"], write: false, metafile: true, charset: "utf8" };
   const commands = CLI_BUILD_COMMANDS[job];
   const survey = await build({ ...options, plugins: [selectCommands(commands), staticImports()] });
   if (!survey.metafile) throw new Error("esbuild gave no metafile");
   const { all, used } = clientsInUse(survey.metafile);
   const unused = [...all].filter((client) => !used.has(client)).sort();
-  const result = await build({ ...options, plugins: [selectCommands(commands), staticImports(), leaveOut(job, unused), neverReached()] });
+  const result = await build({ ...options, plugins: [selectCommands(commands), staticImports(), leaveOut(job, unused), neverReached(), packageVersionsOnly(), compactErrors()] });
   noteInputs(survey.metafile);
   noteInputs(result.metafile);
   const bytes = result.outputFiles?.[0]?.contents;

@@ -5,7 +5,7 @@
  * only supported on the default event bus": https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-schedule.html).
  */
 import { ListRulesCommand, ListTargetsByRuleCommand, PutTargetsCommand, type Target } from "@aws-sdk/client-eventbridge";
-import { GetScheduleCommand, ListSchedulesCommand, UpdateScheduleCommand, type GetScheduleCommandOutput } from "@aws-sdk/client-scheduler";
+import { GetScheduleCommand, ListSchedulesCommand, UpdateScheduleCommand, type GetScheduleCommandOutput, type UpdateScheduleCommandInput } from "@aws-sdk/client-scheduler";
 import { AwsCallError } from "../core/errors.js";
 import { awsCall } from "./call.js";
 import type { AwsClients } from "./clients.js";
@@ -88,23 +88,11 @@ export async function pointSchedule(clients: Pick<AwsClients, "scheduler">, sche
   if (!target?.EcsParameters || !schedule.Name || !schedule.ScheduleExpression || !schedule.FlexibleTimeWindow) {
     throw new AwsCallError("UpdateSchedule", schedule.Name ?? "?", "GetSchedule gave an incomplete schedule");
   }
-  const { Name, GroupName, ScheduleExpression, ScheduleExpressionTimezone, StartDate, EndDate, Description, State, KmsKeyArn, FlexibleTimeWindow, ActionAfterCompletion } = schedule;
-  await awsCall("UpdateSchedule", `${GroupName ?? "default"}/${Name}`, () =>
-    clients.scheduler.send(
-      new UpdateScheduleCommand({
-        Name,
-        ScheduleExpression,
-        FlexibleTimeWindow,
-        Target: { ...target, EcsParameters: { ...target.EcsParameters, TaskDefinitionArn: taskDefinitionArn } },
-        ...(GroupName ? { GroupName } : {}),
-        ...(ScheduleExpressionTimezone ? { ScheduleExpressionTimezone } : {}),
-        ...(StartDate ? { StartDate } : {}),
-        ...(EndDate ? { EndDate } : {}),
-        ...(Description ? { Description } : {}),
-        ...(State ? { State } : {}),
-        ...(KmsKeyArn ? { KmsKeyArn } : {}),
-        ...(ActionAfterCompletion ? { ActionAfterCompletion } : {}),
-      }),
-    ),
-  );
+  const { Name, GroupName } = schedule;
+  // Every field of the schedule as GetSchedule gave it, the task definition changed (the answer's own
+  // Arn, CreationDate, LastModificationDate and $metadata are not UpdateSchedule's).
+  const kept = ["GroupName", "ScheduleExpressionTimezone", "StartDate", "EndDate", "Description", "State", "KmsKeyArn", "ActionAfterCompletion"] as const;
+  const input: UpdateScheduleCommandInput = { Name, ScheduleExpression: schedule.ScheduleExpression, FlexibleTimeWindow: schedule.FlexibleTimeWindow, Target: { ...target, EcsParameters: { ...target.EcsParameters, TaskDefinitionArn: taskDefinitionArn } } };
+  for (const key of kept) if (schedule[key] !== undefined) Object.assign(input, { [key]: schedule[key] });
+  await awsCall("UpdateSchedule", `${GroupName ?? "default"}/${Name}`, () => clients.scheduler.send(new UpdateScheduleCommand(input)));
 }

@@ -54,9 +54,9 @@ export const POLL_INTERVAL = defineFlag({ name: "poll-interval", type: "duration
 export const UPDATE_SCHEDULES = defineFlag({
   name: "update-schedules",
   type: "boolean",
-  description: "once the services are stable, point the EventBridge rule targets and Scheduler schedules that run a revision of the family at the new (or rollback target) revision",
+  description: "point the family's scheduled tasks (EventBridge, Scheduler) at the revision made stable",
 });
-export const SHA = defineFlag({ name: "sha", type: "string", placeholder: "SHA", description: "commit SHA, full or a unique prefix of 7+ hex digits: the image is tagged with the full SHA (default $CIRCLE_SHA1, else git rev-parse HEAD)" });
+export const SHA = defineFlag({ name: "sha", type: "string", placeholder: "SHA", description: "commit SHA or a unique prefix (7+ hex digits): the image tag (default $CIRCLE_SHA1, else git rev-parse HEAD)" });
 export const REPOSITORY = defineFlag({ name: "repository", type: "string", placeholder: "NAME", description: "ECR repository name" });
 
 /** `flag` with `required` switched off (for commands where the flag is one of several choices). */
@@ -114,7 +114,7 @@ export const RELEASE_FLAGS = defineFlags([
   { name: "plan-file", type: "string", placeholder: "FILE", description: "with --dry-run: save the plan to FILE (JSON, keyed digests only), with a Markdown copy for the approver (.md) and the digest key (.key) beside it; without: release only if it still matches FILE (else exit 2, nothing written); a missing FILE is a warning" },
   { name: "accept-drift", type: "boolean", description: "with --plan-file: release even when SSM, the image, the template or the running revisions changed since the plan (the changes are listed)" },
   UPDATE_SCHEDULES,
-  { name: "adopt", type: "boolean", description: "render from a revision ecs-release did not register (the first release over a hand-written, Terraform or CDK revision, or one registered after the running one) and remove the variables a dry run lists" },
+  { name: "adopt", type: "boolean", description: "render from a revision ecs-release did not register, removing what a dry run lists" },
   { name: "pre-deploy-launch-type", type: "string", placeholder: "TYPE", description: "run the pre-deploy task on this launch type instead of the service's capacity (default: the service's, without FARGATE_SPOT)" },
   { name: "pre-deploy-capacity-provider-strategy", type: "string", placeholder: "P[:W[:B]],…", description: "run the pre-deploy task on this capacity provider strategy, e.g. FARGATE:1" },
   { name: "pre-deploy-enable-execute-command", type: "boolean", description: "turn ECS Exec on for the pre-deploy task, whatever the service says" },
