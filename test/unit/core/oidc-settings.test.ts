@@ -3,7 +3,7 @@ import { assumedRoleLine, jwtAudience, mintFailedMessage, oidcRefreshSettings } 
 import { circleciToken } from "../../helpers/jwt.js";
 
 describe("ECS_RELEASE_OIDC=circleci settings", () => {
-  const job = { AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/deploy", AWS_ROLE_SESSION_NAME: "circleci-shop-7", AWS_WEB_IDENTITY_TOKEN_FILE: "/tmp/t", CIRCLE_OIDC_TOKEN_V2: circleciToken(0, "org-123") };
+  const job = { AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/deploy", AWS_ROLE_SESSION_NAME: "circleci-shop-7", AWS_WEB_IDENTITY_TOKEN_FILE: "/tmp/t", CIRCLE_OIDC_TOKEN_V2: circleciToken(0, { orgId: "org-123" }) };
 
   it("is off unless the orb sets it; unknown modes are refused", () => {
     expect(oidcRefreshSettings(job)).toBeUndefined();
@@ -22,7 +22,7 @@ describe("ECS_RELEASE_OIDC=circleci settings", () => {
   });
 
   it("reads aud from a JWT without verifying it; anything else gives none", () => {
-    expect(jwtAudience(circleciToken(0, "org-9"))).toBe("org-9");
+    expect(jwtAudience(circleciToken(0, { orgId: "org-9" }))).toBe("org-9");
     expect(jwtAudience("not-a-jwt")).toBe("");
     expect(jwtAudience("a.b.c")).toBe("");
   });
