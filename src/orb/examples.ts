@@ -205,7 +205,8 @@ export const EXAMPLES: Record<string, OrbExample> = {
       "open its deploy workflow and choose Rerun workflow from start. Test and build run again (build finds the image in ECR and takes " +
       "seconds), the plan job shows what the old commit would change today, you approve as usual, and the release job registers a new " +
       "forward revision with that commit's image and today's SSM parameters. It needs nothing from the old run: its plan comes from the " +
-      "re-run (a release that finds no plan, e.g. once the workspace has expired, goes ahead and says so). " +
+      "re-run (a release that finds no plan of its pipeline, e.g. a single job re-run once the workspace has expired, stops with exit 2: " +
+      "re-run the workflow from the start, or set allow_missing_plan on the release job to release unchecked). " +
       "Start it when no newer release of that environment is running or waiting: CircleCI skips (not_run) a serial-group job of an " +
       "older pipeline while a newer pipeline's job is in the group. Limits: CircleCI does not re-run workflows 90 days or older, a re-run " +
       "keeps the orb version of its original pipeline, and Rerun workflow from failed does not ask for approval again; the release_sha " +
