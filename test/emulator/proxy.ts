@@ -53,7 +53,7 @@ export interface CallLogEntry {
   response?: unknown;
 }
 
-const SECRET_KEYS = /^(value|authorizationtoken|secretaccesskey|sessiontoken|webidentitytoken|password|credentials)$/i;
+const SECRET_KEYS = /^(value|authorizationtoken|secretaccesskey|sessiontoken|webidentitytoken|externalid|password|credentials)$/i;
 
 /** A copy of a parsed request or answer with every secret-bearing field ("Value", tokens, keys) replaced. */
 export function redactSecrets(value: unknown): unknown {

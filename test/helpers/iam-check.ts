@@ -262,6 +262,16 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
   // AssumeRoleWithWebIdentity is unsigned: the role's trust policy decides, not an identity policy
   // (test/orb/oidc-emulator.test.ts and the trust policy's unit test cover it).
   "sts:AssumeRoleWithWebIdentity": () => [],
+  // AssumeRole (the chained set-up's second hop): the caller's identity policy must allow it on the
+  // role, beside the role's trust policy (which the emulator's STS evaluates):
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_permissions-to-switch.html
+  "sts:AssumeRole": (call) => [
+    {
+      action: "sts:AssumeRole",
+      resource: { arn: String(call.request["RoleArn"] ?? "") },
+      context: { "sts:RoleSessionName": String(call.request["RoleSessionName"] ?? "") },
+    },
+  ],
 };
 
 /** The IAM requests of one logged call; throws for a call without a mapping. */

@@ -7,9 +7,10 @@
  * job's environment, so a test (or a workflow runner) can run an example's job with the credentials
  * that example gives it and check its calls against that role's policies.
  */
-import { fillPlaceholders, policyDocument, POLICIES, type JobPolicy } from "../../src/iam/policies.js";
+import { fillPlaceholders, policyDocument, POLICIES, type JobPolicy, type Placeholder } from "../../src/iam/policies.js";
 import type { Emulator } from "../emulator/index.js";
 import { ACCOUNT_ID } from "./emulator.js";
+import { callsBy, evaluateCalls, formatDenials } from "./iam-check.js";
 import { CIRCLECI_FIXTURE } from "./jwt.js";
 
 /** The ExternalId each restricted context holds in the tests (a secret: never printed). */
@@ -114,4 +115,37 @@ export async function setUpCircleCiIam(emulator: Pick<Emulator, "url">, options:
         : fillPlaceholders(policyDocument(POLICIES["deploy-trust"]), trustValues({ oidcRoleArn: roleArn(role.trust.from) }));
     await createRole(emulator, role.name, trust);
   }
+}
+
+/** One policy with every statement of `policies` (Sids prefixed with the policy's name, so they stay unique). */
+export function mergedPolicy(policies: readonly JobPolicy[]): JobPolicy {
+  const first = policies[0];
+  if (first === undefined) throw new Error("no policies to merge");
+  const prefix = (name: string): string => name.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());
+  return {
+    ...first,
+    title: policies.map((p) => p.name).join(" + "),
+    statements: policies.flatMap((p) => p.statements.map(({ why, statement }) => ({ why, statement: { ...statement, Sid: `${prefix(p.name)}${statement.Sid}` } }))),
+  };
+}
+
+/**
+ * Every call signed by a session STS handed out, evaluated against the policies of that session's
+ * role (the set-up's data: {@link policiesOfRole}). Throws naming each denied call; returns how many
+ * calls each role made (a test asserts it is not vacuous).
+ */
+export async function expectCallsAllowedByRoles(emulator: Pick<Emulator, "callLog" | "sessions">, values: Partial<Record<Placeholder, string>>): Promise<Record<string, number>> {
+  const [log, sessions] = await Promise.all([emulator.callLog(), emulator.sessions()]);
+  const counts: Record<string, number> = {};
+  const failures: string[] = [];
+  for (const session of sessions) {
+    const calls = callsBy(log, session.accessKeyId);
+    if (calls.length === 0) continue;
+    counts[session.roleArn] = (counts[session.roleArn] ?? 0) + calls.length;
+    const policy = mergedPolicy(policiesOfRole(session.roleArn));
+    const denials = await evaluateCalls(calls, { policy, values: { ...values, DeployRoleArn: values.DeployRoleArn ?? "*" } });
+    if (denials.length > 0) failures.push(`${session.roleArn}:\n${formatDenials(policy, denials)}`);
+  }
+  if (failures.length > 0) throw new Error(failures.join("\n\n"));
+  return counts;
 }

@@ -19,7 +19,7 @@ import { main } from "../../src/cli/main.js";
 import type { Clock } from "../../src/core/clock.js";
 import { ACCOUNT_ID, awsClients, REGION, useEmulator } from "../helpers/emulator.js";
 import { CIRCLECI_FIXTURE, circleciClaims, circleciToken } from "../helpers/jwt.js";
-import { createCircleCiProvider, createRole, trustValues } from "../helpers/oidc-roles.js";
+import { createCircleCiProvider, createRole, EXTERNAL_ID, trustValues } from "../helpers/oidc-roles.js";
 import { fillPlaceholders, policyDocument, POLICIES } from "../../src/iam/policies.js";
 import { SEED_SHAS, seedPlatform } from "../helpers/seed.js";
 
@@ -137,6 +137,23 @@ describe("OIDC credentials for jobs of any length", () => {
     const refused = (await handle.emulator.callLog()).filter((entry) => entry.operation === "AssumeRoleWithWebIdentity" && entry.status === 400);
     expect(refused.length).toBeGreaterThan(0);
     expect(stderr).toMatch(/Token expired|security token included in the request is expired/);
+  });
+
+  it("chained to a deploy role (the recommended set-up): both hops are renewed over three token lifetimes", async () => {
+    const deploy = await createRole(handle.emulator, "ecs-release-deploy-chained", fillPlaceholders(policyDocument(POLICIES["deploy-trust"]), trustValues({ oidcRoleArn: ROLE })));
+    const start = Date.now();
+    const seeded = (await handle.emulator.callLog()).length;
+    const { code, stderr } = await release({ ECS_RELEASE_OIDC: "circleci", ECS_RELEASE_DEPLOY_ROLE_ARN: deploy, ECS_RELEASE_DEPLOY_EXTERNAL_ID: EXTERNAL_ID });
+    expect(code, stderr).toBe(0);
+    expect(Date.now() - start).toBeGreaterThan(3 * 3600_000);
+    const log = (await handle.emulator.callLog()).slice(seeded);
+    const hops = log.filter((entry) => entry.operation === "AssumeRole");
+    expect(hops.length).toBeGreaterThanOrEqual(4); // a chained session lasts at most an hour
+    expect(hops.every((entry) => entry.status === 200)).toBe(true);
+    expect(log.filter((entry) => entry.operation === "AssumeRoleWithWebIdentity").length).toBeGreaterThanOrEqual(4);
+    expect(log.filter((entry) => entry.status !== 200)).toEqual([]);
+    const deploySessions = new Set((await handle.emulator.sessions()).filter((s) => s.roleArn === deploy).map((s) => s.accessKeyId));
+    expect(log.filter((entry) => entry.service === "ecs").every((entry) => deploySessions.has(entry.accessKeyId ?? ""))).toBe(true);
   });
 
   it("a missing role is exit 2 naming AWS_ROLE_ARN; a missing circleci CLI names the command that failed", async () => {

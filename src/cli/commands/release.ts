@@ -20,6 +20,7 @@ export const releaseCommand = defineCommand({
     "ecs-release release … --dry-run --plan-file plan/prod.json   # before the approval; then, after it:  ecs-release release … --plan-file plan/prod.json",
   ],
   flags: RELEASE_FLAGS,
+  writes: (flags) => !flags["dry-run"],
   execute: executeRelease,
 });
 
