@@ -82,7 +82,8 @@ describe("release_sha: a manually triggered pipeline releases an older SHA", () 
     await seedPlatform(clients);
     const [older, newer] = [sha("a"), sha("b")];
     for (const commit of [older, newer]) await putImage(clients, "platform", commit);
-    const emulator = { auth: [{ run: { name: "Use the emulator's test credentials", command: "true" } }], poll_interval: "10ms", timeout: "1m", ssm_path: "/platform/prod", repository: "platform", service: "web" };
+    // Only the release jobs run here, not their plan jobs: allow_missing_plan (the plan check has its own tests, plan-approve).
+    const emulator = { auth: [{ run: { name: "Use the emulator's test credentials", command: "true" } }], poll_interval: "10ms", timeout: "1m", ssm_path: "/platform/prod", repository: "platform", service: "web", allow_missing_plan: true };
 
     // The normal pipeline released the newer commit.
     const normal = workflowsFor({})["deploy"]?.["release_prod"]?.args as Map;
