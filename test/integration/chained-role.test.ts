@@ -60,7 +60,7 @@ describe("the chained set-up", () => {
     const env = { ...(await jobEnv("aws-prod")), ECS_RELEASE_DEPLOY_EXTERNAL_ID: "guessed" };
     const start = (await handle.emulator.callLog()).length;
     const cli = await runCli(RELEASE, env);
-    expect(cli.code, cli.output).not.toBe(0);
+    expect(cli.code, cli.output).toBe(3);
     expect(cli.output).toMatch(/not authorized to perform: sts:AssumeRole on resource/);
     expect(cli.output).not.toContain("guessed");
     expect(writeOperations((await handle.emulator.callLog()).slice(start))).toEqual([]);
@@ -69,7 +69,7 @@ describe("the chained set-up", () => {
   it("a feature branch's job: refused at the first hop, nothing written", async () => {
     const start = (await handle.emulator.callLog()).length;
     const cli = await runCli(RELEASE, await jobEnv("aws-prod", { vcsRef: "refs/heads/feature/x" }));
-    expect(cli.code, cli.output).not.toBe(0);
+    expect(cli.code, cli.output).toBe(3); // an AWS call failed
     expect(cli.output).toContain("Not authorized to perform sts:AssumeRoleWithWebIdentity");
     expect(writeOperations((await handle.emulator.callLog()).slice(start))).toEqual([]);
   });
