@@ -113,6 +113,13 @@ export class StsSimulation {
       const externalId = form.get("ExternalId");
       const context: Record<string, string> = { "sts:RoleSessionName": sessionName, ...(externalId === null ? {} : { "sts:ExternalId": externalId }) };
       request = { action: "sts:AssumeRole", principal: this.caller(callerAccessKeyId), context };
+      // Role chaining (a role session assuming a role) is limited to one hour; more fails
+      // (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html, DurationSeconds), with
+      // ValidationError in STS's wording as reported in aws/eks-anywhere#9485 and 99designs/aws-vault#263.
+      const duration = Number(form.get("DurationSeconds") ?? "3600");
+      if (callerAccessKeyId !== undefined && this.sessions.has(callerAccessKeyId) && duration > 3600) {
+        return stsError(400, "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
+      }
     }
     const trust = await iam.trustPolicy(roleArn);
     const decision = trust === undefined ? undefined : evaluateTrustPolicy(trust, request);

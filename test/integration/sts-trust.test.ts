@@ -109,6 +109,13 @@ describe("the chained hop: the deploy role needs the OIDC role and the restricte
     expect(error.message).toBe(`User: ${OIDC_ROLE} is not authorized to perform: sts:AssumeRole on resource: ${DEPLOY_ROLE}`);
   });
 
+  it("a chained session lasts at most an hour: DurationSeconds above 3600 is refused", async () => {
+    const sts = new STSClient({ region: REGION, endpoint: handle.emulator.url, credentials: await assume(OIDC_ROLE), maxAttempts: 1 });
+    const error = await refusal(sts.send(new AssumeRoleCommand({ RoleArn: DEPLOY_ROLE, RoleSessionName: "s", ExternalId: EXTERNAL_ID, DurationSeconds: 7200 })));
+    expect(error.message).toBe("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
+    await expect(sts.send(new AssumeRoleCommand({ RoleArn: DEPLOY_ROLE, RoleSessionName: "s", ExternalId: EXTERNAL_ID, DurationSeconds: 3600 }))).resolves.toBeDefined();
+  });
+
   it("refused from another role (the build role), even with the ExternalId", async () => {
     const error = await refusal(hop(await assume(roleArn("ecs-release-build")), EXTERNAL_ID));
     expect(error.name).toBe("AccessDenied");
