@@ -35,12 +35,12 @@ export interface ChainDeps {
  * The job's web identity from `env` (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE, exported by
  * configure_aws_oidc), as the SDK's default chain would read them from process.env — but from the
  * environment the CLI was given. Undefined when keys in `env` come first (the default chain's order)
- * or the variables are not set.
+ * or a profile (AWS_PROFILE) does, or the variables are not set.
  */
 export function webIdentityCredentials(env: Readonly<Record<string, string | undefined>>, client: { readonly region: string; readonly endpoint?: string }): AwsCredentialIdentityProvider | undefined {
   const roleArn = env["AWS_ROLE_ARN"];
   const webIdentityTokenFile = env["AWS_WEB_IDENTITY_TOKEN_FILE"];
-  if (!roleArn || !webIdentityTokenFile || environmentCredentials(env) !== undefined) return undefined;
+  if (!roleArn || !webIdentityTokenFile || environmentCredentials(env) !== undefined || env["AWS_PROFILE"]) return undefined;
   const clientConfig = { region: client.region, ...(client.endpoint === undefined ? {} : { endpoint: client.endpoint }) };
   return sharedCredentials(fromTokenFile({ roleArn, webIdentityTokenFile, roleSessionName: env["AWS_ROLE_SESSION_NAME"] || "ecs-release", clientConfig }));
 }

@@ -37,15 +37,9 @@ export function oidcRefreshSettings(env: Readonly<Record<string, string | undefi
 
 /** The `aud` claim of a JWT (a string, or the first of a list); "" when unreadable. Nothing is verified. */
 export function jwtAudience(token: string): string {
-  const payload = token.split(".")[1];
-  if (payload === undefined) return "";
-  try {
-    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { aud?: unknown };
-    if (typeof claims.aud === "string") return claims.aud;
-    if (Array.isArray(claims.aud) && typeof claims.aud[0] === "string") return claims.aud[0];
-  } catch {
-    // not a JWT
-  }
+  const aud = jwtClaims(token)?.["aud"];
+  if (typeof aud === "string") return aud;
+  if (Array.isArray(aud) && typeof aud[0] === "string") return aud[0];
   return "";
 }
 
