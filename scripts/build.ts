@@ -138,6 +138,26 @@ function packageVersionsOnly(): Plugin {
   };
 }
 
+/**
+ * The job builds register no modelled exception of a service (SSM alone models 140): an error answer
+ * then becomes the client's base exception, with the same `name` (the error code), message, `$fault`
+ * and `$metadata` (@aws-sdk/core's getErrorSchemaOrThrowBaseException), which is all ecs-release reads
+ * of an AWS error (core/aws-errors.ts: by name). The base exception's own registration is kept.
+ */
+const MODELLED_ERROR_REGISTRATION = /^n0_registry\.registerError\(\w+\$, \w+\);$/gm;
+function unregisteredErrors(): Plugin {
+  return {
+    name: "unregistered-errors",
+    setup(esbuild) {
+      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]schemas[\\/]schemas_0\.js$/ }, (args) => ({
+        loader: "js",
+        contents: readFileSync(args.path, "utf8").replace(MODELLED_ERROR_REGISTRATION, ""),
+        resolveDir: dirname(args.path),
+      }));
+    },
+  };
+}
+
 /** Each AWS client's exception classes, made by one small function in the job builds (scripts/compact-errors.ts). */
 function compactErrors(): Plugin {
   return {
@@ -203,7 +223,7 @@ async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Arra
   if (!survey.metafile) throw new Error("esbuild gave no metafile");
   const { all, used } = clientsInUse(survey.metafile);
   const unused = [...all].filter((client) => !used.has(client)).sort();
-  const result = await build({ ...options, plugins: [selectCommands(commands), staticImports(), leaveOut(job, unused), neverReached(), packageVersionsOnly(), compactErrors()] });
+  const result = await build({ ...options, plugins: [selectCommands(commands), staticImports(), leaveOut(job, unused), neverReached(), packageVersionsOnly(), compactErrors(), unregisteredErrors()] });
   noteInputs(survey.metafile);
   noteInputs(result.metafile);
   const bytes = result.outputFiles?.[0]?.contents;
