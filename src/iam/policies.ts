@@ -336,8 +336,21 @@ export const PLAN_POLICY: JobPolicy = {
       statement: { Sid: "DecryptSecureStrings", Effect: "Allow", Action: ["kms:Decrypt"], Resource: "${KmsKeyArn}", Condition: KMS_VIA_SSM },
     },
     {
-      why: "the image must exist: the dry run looks up REPOSITORY:SHA in ECR.",
-      statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: ECR_REPOSITORY },
+      why: "the image must exist: the dry run looks up REPOSITORY:SHA in ECR (DescribeImages), and a --sha prefix among the repository's tags (ListImages).",
+      statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages", "ecr:ListImages"], Resource: ECR_REPOSITORY },
+    },
+    {
+      why: "--update-schedules only: the dry run lists the scheduled tasks the release would move (reads only; ListRules and ListSchedules have no resource-level permissions).",
+      statement: { Sid: "ScheduledTasksRead", Effect: "Allow", Action: ["events:ListRules", "scheduler:ListSchedules"], Resource: "*" },
+    },
+    {
+      why: "--update-schedules only: each rule's targets and each schedule, read.",
+      statement: {
+        Sid: "ScheduledTasksReadEach",
+        Effect: "Allow",
+        Action: ["events:ListTargetsByRule", "scheduler:GetSchedule"],
+        Resource: ["arn:aws:events:${Region}:${Account}:rule/*", "arn:aws:scheduler:${Region}:${Account}:schedule/*/*"],
+      },
     },
   ],
 };
