@@ -14,6 +14,7 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import { describeServices, describeTaskDefinition, partialUpdateError, registerTaskDefinition, tagResource, updateServices, type DescribedTaskDefinition, type StartedDeployment } from "../aws/ecs.js";
+import { RevisionLister } from "../aws/task-definitions.js";
 import { findImage } from "../aws/ecr.js";
 import { readParametersByPath } from "../aws/ssm.js";
 import { waitForRollouts } from "../aws/wait-rollout.js";
@@ -35,6 +36,7 @@ import {
   groupServicesByFamily,
   matchTemplates,
   planFamilies,
+  releaseEnvironment,
   releaseTagMap,
   resolveReleaseImage,
   servicesOfTarget,
@@ -45,7 +47,7 @@ import {
   type ReleaseRequest,
 } from "../core/release-plan.js";
 import { plural } from "../core/plural.js";
-import { revisionOutcome } from "../core/revision-record.js";
+import { environmentOf, inEnvironment, revisionOutcome } from "../core/revision-record.js";
 import { deploymentConfigurationWarnings, revisionName, rolloutTargetsOf, type RolloutStateKind } from "../core/rollout-state.js";
 import type { StoppedTaskReason } from "../core/stopped-tasks.js";
 import type { ReleaseRepository } from "../core/select-containers.js";
@@ -92,6 +94,11 @@ export interface ReleaseOptions {
   readonly cluster: string;
   readonly services: readonly string[];
   readonly ssmPath: string;
+  /**
+   * `--environment`: what the new revisions record as their environment (TAG.environment; default
+   * the cluster's name, releaseEnvironment). The template is the family's newest revision of it.
+   */
+  readonly environment?: string;
   /** ECR repository: the image is `repository:sha`, which must exist. Exclusive with `image`. */
   readonly repository?: string;
   /** A full image URI, used as is (no ECR lookup). Exclusive with `repository`. */
@@ -296,7 +303,7 @@ async function verify(
   deps.log.info(verifiedSummary({ cluster: options.cluster, services, image, parameterCount: sources.parameterCount, ssmPath, secureCount: environment.secureNames.length, mode }));
 
   // Re-release of an older SHA: how today's environment differs from the one it was released with.
-  const drift = await findEnvironmentDrift(plan.plans, describedRevisions, options, sources.pushedAt, isSecret, { ...deps, rememberOldSecrets: (revision) => rememberOldSecrets(revision, isSecret, deps.redactor) });
+  const drift = await findEnvironmentDrift(plan.plans, describedRevisions, { ...options, environment: releaseEnvironment(options.environment, options.cluster) }, sources.pushedAt, isSecret, { ...deps, rememberOldSecrets: (revision) => rememberOldSecrets(revision, isSecret, deps.redactor) });
   const result = unwrittenResult(options, request, { described, image, environment, plan }, { ...shared, drift });
   return { described, services, describedRevisions, plan, image, isSecret, result };
 }
@@ -316,7 +323,9 @@ async function planRelease(
   const families = [...byFamily.keys()];
   const fileTemplates = matchTemplates(request.templates, families);
   const revisionFamilies = families.filter((family) => !fileTemplates.has(family));
-  const { latest, describedRevisions } = await describeRevisions(revisionFamilies, sources.described, deps);
+  const environment = releaseEnvironment(options.environment, options.cluster);
+  const scan = { environment, limit: options.historyScanLimit ?? 50 };
+  const { latest, describedRevisions } = await describeRevisions(revisionFamilies, sources.described, scan, deps);
   // Old values that were secret (recorded so) or are today go to the redactor too (issue 14.1).
   for (const revision of describedRevisions.values()) rememberOldSecrets(revision, isSecret, deps.redactor);
   const releasedAt = options.releasedAt ?? new Date(deps.clock.now()).toISOString();
@@ -330,7 +339,7 @@ async function planRelease(
     environment: sources.environment,
     ssmPath: request.ssmPath,
     mode: request.mode,
-    releaseTags: releaseTagMap(options, sources.image, releasedAt),
+    releaseTags: releaseTagMap({ ...options, place: { environment, cluster: options.cluster, ssmPath: request.ssmPath } }, sources.image, releasedAt),
   });
   return { plan, describedRevisions };
 }
@@ -388,19 +397,23 @@ async function readSources(
 }
 
 /**
- * Task definitions: each family's latest ACTIVE revision (`families`: those no template replaces),
- * then the running revisions not described yet. Concurrently; none twice.
+ * Task definitions: each family's latest ACTIVE revision of the release's environment (`families`:
+ * those no template replaces; see latestInEnvironment), then the running revisions not described
+ * yet. Concurrently; none twice.
  */
 async function describeRevisions(
   families: readonly string[],
   services: readonly Service[],
+  scan: { readonly environment: string; readonly limit: number },
   deps: ReleaseDeps,
 ): Promise<{ latest: Map<string, DescribedTaskDefinition>; describedRevisions: Map<string, DescribedTaskDefinition> }> {
   const describedRevisions = new Map<string, DescribedTaskDefinition>();
   const latest = new Map<string, DescribedTaskDefinition>();
   await Promise.all(
     families.map(async (family) => {
-      const revision = await describeTaskDefinition(deps.aws, family, deps.signal);
+      const newest = await describeTaskDefinition(deps.aws, family, deps.signal);
+      describedRevisions.set(newest.taskDefinitionArn, newest);
+      const revision = inEnvironment(newest, scan.environment) ? newest : await latestInEnvironment(family, newest, scan, deps);
       latest.set(family, revision);
       describedRevisions.set(revision.taskDefinitionArn, revision);
     }),
@@ -412,6 +425,37 @@ async function describeRevisions(
     }),
   );
   return { latest, describedRevisions };
+}
+
+/**
+ * The family's newest ACTIVE revision released to `environment` (or recording none: released before
+ * environments were recorded, or registered by hand), when its latest is another environment's:
+ * read newest first, one at a time, at most `limit`. None: exit 2 (rendering from another
+ * environment's revision would carry its settings over).
+ */
+async function latestInEnvironment(
+  family: string,
+  newest: DescribedTaskDefinition,
+  scan: { readonly environment: string; readonly limit: number },
+  deps: ReleaseDeps,
+): Promise<DescribedTaskDefinition> {
+  const lister = new RevisionLister(deps.aws, family, "ACTIVE", deps.signal);
+  const others = new Set([environmentOf(newest) ?? ""]);
+  for (let read = 0; read < scan.limit && !lister.exhausted; ) {
+    for (const arn of await lister.next(Math.min(20, scan.limit))) {
+      if (arn === newest.taskDefinitionArn || read >= scan.limit) continue;
+      read++;
+      const revision = await describeTaskDefinition(deps.aws, arn, deps.signal);
+      if (inEnvironment(revision, scan.environment)) {
+        deps.log.info(`${family}: rendering from ${revisionName(arn)}, the newest revision of environment ${scan.environment} (${revisionName(newest.taskDefinitionArn)} is ${environmentOf(newest)}'s)`);
+        return revision;
+      }
+      others.add(environmentOf(revision) ?? "");
+    }
+  }
+  throw new ValidationError(
+    `no ACTIVE revision of ${family} among the newest ${scan.limit} was released to environment ${scan.environment} (they are ${[...others].sort().join(", ")}'s): pass --template FILE to render from a file, or --environment NAME if this release belongs to one of those`,
+  );
 }
 
 /** What the pre-deploy check gets: one entry per target family. */

@@ -27,8 +27,8 @@ import { arnAccountAndRegion, imagesToCheck, type EcrImageRef } from "../core/ec
 import { DeploymentFailedError, InterruptedError, ValidationError, WaitTimeoutError, type EcsReleaseError } from "../core/errors.js";
 import { shaOf } from "../core/history.js";
 import type { Logger } from "../core/logger.js";
-import { formatRevisionName, outcomeOf, parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
-import { revisionUsers } from "../core/revision-usage.js";
+import { environmentOf, formatRevisionName, outcomeOf, parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
+import { clusterName, revisionUsers } from "../core/revision-usage.js";
 import {
   checkRollbackServices,
   groupByRevision,
@@ -157,7 +157,7 @@ async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Ver
   if (options.services.length === 0) throw new ValidationError("rollback: pass at least one --service");
   const described = await describeServices(deps.aws, options.cluster, options.services, deps.signal);
   checkRollbackServices(options.cluster, described.services, described.missing);
-  const choices = await Promise.all(groupByRevision(described.services).map((group) => choose(group, to, options.runKey, deps)));
+  const choices = await Promise.all(groupByRevision(described.services).map((group) => choose(group, to, options, deps)));
   const plan = planRollback(to, choices);
   const unchecked = await checkTargetImages(plan.moving, to, deps);
   if (unchecked.length > 0) {
@@ -386,12 +386,15 @@ function serviceResults(verified: Verified, updated: readonly StartedDeployment[
  * One group's choice: left where it is when this run's rollback already moved it there (a re-run,
  * with a run key), else the target the pure rule chooses.
  */
-async function choose(group: RevisionGroup, to: RollbackTo, runKey: string | undefined, deps: RollbackDeps): Promise<GroupChoice> {
-  if (runKey !== undefined) {
-    const current = await describeRevision(deps.aws, group.currentArn, deps.signal);
-    if (current && rolledBackByRun(current.tags, runKey)) return { group, decision: { status: "found", target: current }, known: [current], unread: [], rolledBackByRun: true };
-  }
-  return { group, ...(await chooseTarget(group, to, deps)), rolledBackByRun: false };
+async function choose(group: RevisionGroup, to: RollbackTo, options: Pick<RollbackOptions, "runKey" | "cluster">, deps: RollbackDeps): Promise<GroupChoice> {
+  const { runKey } = options;
+  const current = await describeRevision(deps.aws, group.currentArn, deps.signal);
+  if (current && runKey !== undefined && rolledBackByRun(current.tags, runKey)) return { group, decision: { status: "found", target: current }, known: [current], unread: [], rolledBackByRun: true };
+  // The services' environment: the one their revision records, else the cluster's name (release's default).
+  const placed = { ...group, environment: (current && environmentOf(current)) ?? clusterName(options.cluster) };
+  const choice = await chooseTarget(placed, to, deps);
+  const known = current && !choice.known.some((r) => r.arn === current.arn) ? [...choice.known, current] : choice.known;
+  return { group: placed, ...choice, known, rolledBackByRun: false };
 }
 
 /**
@@ -405,7 +408,7 @@ async function chooseTarget(group: RevisionGroup, to: RollbackTo, deps: Rollback
   if (to.kind === "revision" || to.kind === "name") {
     const record = to.kind === "name" && to.family !== family ? undefined : await describeRevision(deps.aws, `${to.kind === "name" ? to.family : family}:${to.revision}`, deps.signal);
     const known = record ? [record] : [];
-    return { decision: selectRollbackTarget({ to, current: group.current, revisions: known, exhausted: true }), known, unread: [] };
+    return { decision: selectRollbackTarget({ to, current: group.current, revisions: known, exhausted: true, environment: group.environment }), known, unread: [] };
   }
   const lister = new RevisionLister(deps.aws, family, "ACTIVE", deps.signal);
   const known: RevisionRecord[] = [];
@@ -413,7 +416,7 @@ async function chooseTarget(group: RevisionGroup, to: RollbackTo, deps: Rollback
   const pending: string[] = [];
   for (let window = 2, read = 0; ; window = Math.min(8, window * 2)) {
     const exhausted = pending.length === 0 && (lister.exhausted || read >= SCAN_BUDGET);
-    const decision = selectRollbackTarget({ to, current: group.current, revisions: known, exhausted });
+    const decision = selectRollbackTarget({ to, current: group.current, revisions: known, exhausted, environment: group.environment });
     if (decision.status !== "need-more") return { decision, known, unread: [...unread, ...pending] };
     while (pending.length < window && !lister.exhausted) {
       for (const arn of await lister.next(20)) {
@@ -509,7 +512,7 @@ async function findUsableTarget(group: RevisionGroup, from: RevisionRecord, read
   const lister = new RevisionLister(deps.aws, group.current.family, "ACTIVE", deps.signal);
   const known = new Map(read.map((r) => [r.arn, r]));
   for (let below = from, count = 0; ; ) {
-    const decision = selectRollbackTarget({ to: { kind: "previous" }, current: below, revisions: [...known.values()], exhausted: lister.exhausted || count >= SCAN_BUDGET });
+    const decision = selectRollbackTarget({ to: { kind: "previous" }, current: below, revisions: [...known.values()], exhausted: lister.exhausted || count >= SCAN_BUDGET, environment: group.environment });
     if (decision.status === "none") return undefined;
     if (decision.status === "found") {
       if ((await missingImages(decision.target, exists)).missing.length === 0) return decision.target;

@@ -23,7 +23,7 @@ export interface RevisionRecord {
 }
 
 /** How a revision's rollout ended, as shown to people. */
-export type OutcomeLabel = "stable" | "failed" | "rolled back" | "not released" | "unknown";
+export type OutcomeLabel = "stable" | "failed" | "rolled back" | "not released" | "never ran" | "unknown";
 
 /** A family and revision named by an ARN or `family:revision`. */
 export interface RevisionName {
@@ -58,6 +58,8 @@ export function outcomeOf(record: Pick<RevisionRecord, "tags">): OutcomeLabel {
       return "rolled back";
     case "not-released":
       return "not released";
+    case "never-ran":
+      return "never ran";
     default:
       return "unknown";
   }
@@ -72,6 +74,22 @@ export function isKnownGood(record: Pick<RevisionRecord, "tags">): boolean {
 export function isKnownBad(record: Pick<RevisionRecord, "tags">): boolean {
   const outcome = record.tags[TAG.outcome];
   return outcome === "failed" || outcome === "rolled-back";
+}
+
+/** The environment recorded on the revision (TAG.environment); undefined for one released before environments were recorded, or registered by hand. */
+export function environmentOf(record: Pick<RevisionRecord, "tags">): string | undefined {
+  const value = record.tags[TAG.environment];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/**
+ * True when the revision may stand for `environment`: it was released to it, or it records no
+ * environment (released before environments were recorded, or registered by hand: it belongs to
+ * every environment, as every revision did before). Any revision when `environment` is undefined.
+ */
+export function inEnvironment(record: Pick<RevisionRecord, "tags">, environment: string | undefined): boolean {
+  const recorded = environmentOf(record);
+  return environment === undefined || recorded === undefined || recorded === environment;
 }
 
 /** True when the revision is tagged to be kept forever (TAG.keep=true). */

@@ -19,6 +19,12 @@ describe("selectRevisionsToPrune", () => {
     ["spares revisions tagged to keep", { revisions: [rev(4), rev(3), rev(2, { [TAG.keep]: "true" }), rev(1, { [TAG.keep]: "false" })], keep: 1 }, [4, 2]],
     ["the rollback target of the running revision skips failed ones", { revisions: [rev(5), rev(4, { [TAG.outcome]: "stable" }), rev(3, { [TAG.outcome]: "failed" }), rev(2, { [TAG.outcome]: "stable" }), rev(1, { [TAG.outcome]: "stable" })], keep: 1, inUse: { 4: ["web"] } }, [5, 4, 2]],
     ["ignores INACTIVE revisions", { revisions: [rev(3), rev(2, {}, "INACTIVE"), rev(1)], keep: 1 }, [3]],
+    [
+      "the rollback target of a revision in use is its own environment's, not a newer one of another",
+      { revisions: [rev(5, { [TAG.environment]: "prod", [TAG.outcome]: "stable" }), rev(4, { [TAG.environment]: "staging", [TAG.outcome]: "stable" }), rev(3, { [TAG.environment]: "prod", [TAG.outcome]: "stable" }), rev(2, { [TAG.environment]: "prod", [TAG.outcome]: "stable" })], keep: 1, inUse: { 5: ["web"] } },
+      [5, 4, 3],
+    ],
+    ["spares the newest known-good of each environment", { revisions: [rev(4, { [TAG.environment]: "prod", [TAG.outcome]: "stable" }), rev(3, { [TAG.environment]: "staging", [TAG.outcome]: "stable" }), rev(2, { [TAG.environment]: "staging", [TAG.outcome]: "stable" })], keep: 1 }, [4, 3]],
   ])("%s", (_title, input, kept) => {
     const inUse = new Map(Object.entries(input.inUse ?? {}).map(([n, services]) => [ARN(Number(n)), services]));
     const selection = selectRevisionsToPrune({ revisions: input.revisions, keep: input.keep, inUse });
