@@ -47,7 +47,7 @@ import {
   type ReleaseRequest,
 } from "../core/release-plan.js";
 import { plural } from "../core/plural.js";
-import { environmentOf, inEnvironment, revisionOutcome } from "../core/revision-record.js";
+import { environmentOf, inEnvironment, revisionOutcome, type RecordedOutcome } from "../core/revision-record.js";
 import { deploymentConfigurationWarnings, revisionName, rolloutTargetsOf, type RolloutStateKind } from "../core/rollout-state.js";
 import type { StoppedTaskReason } from "../core/stopped-tasks.js";
 import type { ReleaseRepository } from "../core/select-containers.js";
@@ -182,7 +182,8 @@ export interface ReleaseResult {
     readonly renderedFrom: string;
     readonly containers: readonly string[];
     readonly services: readonly string[];
-    readonly outcome: "stable" | "failed" | null;
+    /** never-ran: every rollout completed with a desired count of 0 (no task of it ran: not known-good). */
+    readonly outcome: RecordedOutcome | null;
   }>;
   readonly services: ReleaseServiceResult[];
   readonly warnings: string[];
@@ -272,7 +273,7 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
     return { ...verified.result, revisions: registration.revisions, services: serviceResults(verified.described, updated) };
   }
   const final = await waitForOutcomes(options, verified, registration, updated, deps, warn, phases);
-  log.info(`released ${registration.registered.map((r) => revisionName(r.taskDefinitionArn)).join(", ")}: ${plural(updated.length, "service")} stable in ${formatDuration(clock.now() - started)}`);
+  log.info(releasedLine(final, updated.length, formatDuration(clock.now() - started)));
   return final;
 }
 
@@ -609,7 +610,7 @@ async function recordOutcomes(
   report: RolloutReport,
   deps: ReleaseDeps,
   warn: (message: string) => void,
-): Promise<Map<string, "stable" | "failed" | null>> {
+): Promise<Map<string, RecordedOutcome | null>> {
   const tagged = await Promise.all(
     registered.map(async (revision) => {
       const value = revisionOutcome(report.outcomes.filter((o) => o.taskDefinitionArn === revision.taskDefinitionArn));
@@ -624,6 +625,15 @@ async function recordOutcomes(
     }),
   );
   return new Map(tagged);
+}
+
+/** The release's last line; a revision no task ran (desired count 0) is said not to be stable. */
+function releasedLine(final: ReleaseResult, services: number, took: string): string {
+  const revisions = [...new Set(final.revisions.map((r) => r.taskDefinitionArn ?? ""))];
+  const neverRan = revisions.filter((arn) => final.revisions.some((r) => r.taskDefinitionArn === arn && r.outcome === "never-ran"));
+  const line = `released ${revisions.map(revisionName).join(", ")}: ${plural(services, "service")} `;
+  if (neverRan.length === 0) return `${line}stable in ${took}`;
+  return `${line}completed in ${took}, but no task of ${neverRan.map(revisionName).join(", ")} ran (desired count 0): recorded as ${TAG.outcome}=never-ran, not stable, and never a rollback target until a release runs it`;
 }
 
 /** Per-service results: not updated, updated and not waited for, or the state the wait ended in. */

@@ -29,7 +29,7 @@ function stagingTemplate(): string {
   return file;
 }
 
-async function release(cluster: string, commit: string, extra: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+async function release(cluster: string, commit: string, extra: string[] = []): ReturnType<typeof runCli> {
   return runCli(["release", "--cluster", cluster, "--service", "web", "--ssm-path", `/platform/${cluster}`, "--repository", "platform", "--sha", commit, ...FAST, ...extra], handle.env());
 }
 
