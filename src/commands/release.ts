@@ -14,7 +14,7 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import { describeServices, describeTaskDefinition, partialUpdateError, registerTaskDefinition, tagResource, updateServices, type DescribedTaskDefinition, type StartedDeployment } from "../aws/ecs.js";
-import { RevisionLister } from "../aws/task-definitions.js";
+import { deregisterRevision, RevisionLister } from "../aws/task-definitions.js";
 import { findImage } from "../aws/ecr.js";
 import { readParametersByPath } from "../aws/ssm.js";
 import { waitForRollouts } from "../aws/wait-rollout.js";
@@ -512,17 +512,19 @@ function logDryRunDiff(verified: Verified, log: Logger, redact: (text: string) =
   return diffs;
 }
 
-/** Phase 2, register: one revision per target family, concurrently. */
+/** Phase 2, register: one revision per target family, concurrently; a failure leaves none behind (undoRegistrations). */
 async function registerRevisions(verified: Verified, deps: ReleaseDeps): Promise<Registration> {
   const { plan, image, result } = verified;
   const arns = new Map<string, string>();
-  await Promise.all(
+  const settled = await Promise.allSettled(
     [...plan.targets].map(async ([family, target]) => {
       const arn = await registerTaskDefinition(deps.aws, target.rendered.input, target.rendered.tags);
       arns.set(family, arn);
       deps.log.info(`registered ${revisionName(arn)} (${target.containers.join(", ")}: ${image})`);
     }),
   );
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failure !== undefined) await undoRegistrations([...arns.values()], failure.reason, deps);
   const arnFor = (p: FamilyPlan): string => arns.get(targetFamily(p)) ?? "";
   const revisions = plan.plans.map((p, i) => ({ ...result.revisions[i]!, taskDefinitionArn: arnFor(p) }));
   const registered: RegisteredRevision[] = [...plan.targets].map(([family, target]) => ({
@@ -532,6 +534,28 @@ async function registerRevisions(verified: Verified, deps: ReleaseDeps): Promise
     services: servicesOfTarget(plan.plans, family),
   }));
   return { revisions, registered, arnFor };
+}
+
+/**
+ * A registration failed after others succeeded: the revisions registered are deregistered (no
+ * service runs them yet), else tagged TAG.outcome=not-released, so none is taken for a release
+ * (or the next release's template); each named. Then the failure is thrown as it was.
+ */
+async function undoRegistrations(arns: readonly string[], failure: unknown, deps: ReleaseDeps): Promise<never> {
+  for (const arn of arns) {
+    try {
+      await deregisterRevision(deps.aws, arn);
+      deps.log.warn(`deregistered ${revisionName(arn)}: another family's registration failed, so no service will run it`);
+    } catch (error) {
+      try {
+        await tagResource(deps.aws, arn, { [TAG.outcome]: "not-released" });
+        deps.log.warn(`could not deregister ${revisionName(arn)} (${error instanceof Error ? error.message : String(error)}): tagged ${TAG.outcome}=not-released`);
+      } catch {
+        deps.log.warn(`could not deregister nor tag ${revisionName(arn)}: deregister it by hand (aws ecs deregister-task-definition --task-definition ${revisionName(arn)})`);
+      }
+    }
+  }
+  throw failure;
 }
 
 /** `--pre-deploy-command`, between register and update; a signal during it stops before any update. */

@@ -122,8 +122,8 @@ export const RELEASE_POLICY: JobPolicy = {
       statement: { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: ECS_SERVICES },
     },
     {
-      why: "release reads each family's latest revision (DescribeTaskDefinition), registers the new one (RegisterTaskDefinition) and, for an older SHA, lists revisions to report environment drift (ListTaskDefinitions). These APIs have no resource-level permissions.",
-      statement: { Sid: "EcsTaskDefinitions", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:ListTaskDefinitions"], Resource: "*" },
+      why: "release reads each family's latest revision (DescribeTaskDefinition; ListTaskDefinitions when the latest is another environment's, or for an older SHA to report environment drift), registers the new one (RegisterTaskDefinition), and deregisters what it registered when another family's registration failed (DeregisterTaskDefinition). These APIs have no resource-level permissions.",
+      statement: { Sid: "EcsTaskDefinitions", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:ListTaskDefinitions", "ecs:DeregisterTaskDefinition"], Resource: "*" },
     },
     {
       why: "the release record: tags on the new revision (at registration, and the outcome stable/failed after the rollout). RegisterTaskDefinition with tags needs ecs:TagResource too.",

@@ -27,6 +27,8 @@ export interface SimFault {
    * contract: it lets tests model AWS errors that echo their input.
    */
   message?: string;
+  /** Only calls whose request body contains this text are faulted (say, one family's RegisterTaskDefinition). */
+  bodyIncludes?: string;
 }
 
 /** One AWS call received by the emulator. */
@@ -243,13 +245,15 @@ function unknownTaskDefinition(): MotoAnswer {
 /** Validate a fault posted to `/_sim/faults`; returns an error message or the fault. */
 export function parseFault(value: unknown): SimFault | string {
   if (!isJsonObject(value)) return "fault must be a JSON object";
-  const { operation, error, rate, count, message } = value;
+  const { operation, error, rate, count, message, bodyIncludes } = value;
   if (typeof operation !== "string" || operation === "") return "fault.operation must be an operation name or *";
   if (typeof error !== "string" || !FAULT_ERRORS.has(error)) return `fault.error must be one of ${[...FAULT_ERRORS].join(", ")}`;
   if (rate !== undefined && (typeof rate !== "number" || rate < 0 || rate > 1)) return "fault.rate must be a number in [0, 1]";
   if (count !== undefined && (typeof count !== "number" || !Number.isInteger(count) || count < 0)) return "fault.count must be an integer >= 0";
   if (message !== undefined && typeof message !== "string") return "fault.message must be a string";
+  if (bodyIncludes !== undefined && typeof bodyIncludes !== "string") return "fault.bodyIncludes must be a string";
   const fault: SimFault = { operation, error: error as SimFault["error"] };
+  if (bodyIncludes !== undefined) fault.bodyIncludes = bodyIncludes;
   if (message !== undefined) fault.message = message;
   if (rate !== undefined) fault.rate = rate;
   if (count !== undefined) fault.count = count;
@@ -317,7 +321,7 @@ export class EmulatorProxy {
       return;
     }
 
-    const fault = this.takeFault(call.operation);
+    const fault = this.takeFault(call.operation, body);
     if (fault !== undefined) {
       if (fault.error === "reset") {
         record(0);
@@ -356,10 +360,11 @@ export class EmulatorProxy {
     this.pipeAnswer(res, answer);
   }
 
-  private takeFault(operation: string): SimFault | undefined {
+  private takeFault(operation: string, body: Buffer): SimFault | undefined {
     for (const active of this.faults) {
       if (active.remaining <= 0) continue;
       if (active.fault.operation !== "*" && active.fault.operation !== operation) continue;
+      if (active.fault.bodyIncludes !== undefined && !body.toString("utf8").includes(active.fault.bodyIncludes)) continue;
       if (Math.random() >= (active.fault.rate ?? 1)) continue;
       active.remaining -= 1;
       return active.fault;
