@@ -47,6 +47,7 @@ import {
   type ReleaseRequest,
 } from "../core/release-plan.js";
 import { plural } from "../core/plural.js";
+import { checkDeploymentSettings } from "../core/deployment-settings.js";
 import { environmentOf, inEnvironment, revisionOutcome, type RecordedOutcome } from "../core/revision-record.js";
 import { deploymentConfigurationWarnings, revisionName, rolloutTargetsOf, type RolloutStateKind } from "../core/rollout-state.js";
 import type { StoppedTaskReason } from "../core/stopped-tasks.js";
@@ -296,6 +297,7 @@ async function verify(
 
   // Step 7: warn about unprotected services; refuse a service already rolling out unless --force.
   for (const service of described) for (const warning of deploymentConfigurationWarnings(service)) warn(warning);
+  checkRolloutCanProgress(described, options.timeoutMs, warn);
   const forced = checkDeploymentsInProgress(described, options.force === true);
   if (forced !== undefined) warn(forced);
   const clash = environmentClashWarning(environment.clashes, request.ssmPath);
@@ -343,6 +345,14 @@ async function planRelease(
     releaseTags: releaseTagMap({ ...options, place: { environment, cluster: options.cluster, ssmPath: request.ssmPath } }, sources.image, releasedAt),
   });
   return { plan, describedRevisions };
+}
+
+/** Deployment settings under which no rollout can finish: exit 2 naming each; those that only outlast --timeout: warnings. */
+function checkRolloutCanProgress(services: readonly Service[], timeoutMs: number, warn: (message: string) => void): void {
+  const checks = services.map((service) => checkDeploymentSettings(service, timeoutMs));
+  for (const warning of checks.flatMap((c) => c.warnings)) warn(warning);
+  const problems = checks.flatMap((c) => c.problems);
+  if (problems.length > 0) throw new ValidationError(problems.join("; "), { problems });
 }
 
 /** The result of a release that writes nothing (a dry run): the base of every other result. */
