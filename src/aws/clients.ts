@@ -1,4 +1,6 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
@@ -15,6 +17,10 @@ export interface AwsClients {
   readonly ecsPoll: ECSClient;
   readonly ssm: SSMClient;
   readonly ecr: ECRClient;
+  /** EventBridge (rules whose targets run task definitions: schedules.ts). */
+  readonly events: EventBridgeClient;
+  /** EventBridge Scheduler (schedules that run task definitions: schedules.ts). */
+  readonly scheduler: SchedulerClient;
 }
 
 /** How to reach AWS. Endpoints come from AWS_ENDPOINT_URL(_<SERVICE>), read by the SDK itself. */
@@ -37,7 +43,7 @@ export interface AwsClientOptions {
 }
 
 /** The services this tool calls, by the identifier their endpoint variable uses. */
-export type EndpointService = "ECS" | "SSM" | "ECR" | "STS";
+export type EndpointService = "ECS" | "SSM" | "ECR" | "STS" | "EVENTBRIDGE" | "SCHEDULER";
 
 /**
  * The endpoint configured in `env`, as the SDKs read it: `AWS_ENDPOINT_URL_<SERVICE>`, else
@@ -97,6 +103,8 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   let ecsPoll: ECSClient | undefined;
   let ssm: SSMClient | undefined;
   let ecr: ECRClient | undefined;
+  let events: EventBridgeClient | undefined;
+  let scheduler: SchedulerClient | undefined;
   return {
     region: options.region,
     get ecs() {
@@ -110,6 +118,12 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     },
     get ecr() {
       return (ecr ??= new ECRClient({ ...config, ...endpointOption(env, "ECR") }));
+    },
+    get events() {
+      return (events ??= new EventBridgeClient({ ...config, ...endpointOption(env, "EVENTBRIDGE") }));
+    },
+    get scheduler() {
+      return (scheduler ??= new SchedulerClient({ ...config, ...endpointOption(env, "SCHEDULER") }));
     },
   };
 }

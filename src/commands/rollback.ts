@@ -28,7 +28,8 @@ import { DeploymentFailedError, InterruptedError, ValidationError, WaitTimeoutEr
 import { shaOf } from "../core/history.js";
 import type { Logger } from "../core/logger.js";
 import { environmentOf, formatRevisionName, outcomeOf, parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
-import { clusterName, revisionUsers } from "../core/revision-usage.js";
+import { clusterName, revisionUsers, withScheduledUsers } from "../core/revision-usage.js";
+import { listScheduledTaskTargets } from "../aws/schedules.js";
 import {
   checkRollbackServices,
   groupByRevision,
@@ -73,7 +74,7 @@ export interface RollbackOptions {
 
 /** What rollback needs from outside. */
 export interface RollbackDeps {
-  readonly aws: Pick<AwsClients, "ecs" | "ecr" | "region">;
+  readonly aws: Pick<AwsClients, "ecs" | "ecr" | "events" | "scheduler" | "region">;
   readonly log: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
@@ -232,10 +233,10 @@ async function dryRun(verified: Verified, options: RollbackOptions, deps: Rollba
     deps.log.info("dry run (--keep-bad): would tag the revisions rolled back from and deregister nothing");
     return verified.result;
   }
-  const [region, moving] = await Promise.all([listRegionUsage(deps.aws, options.cluster, deps.signal), withNewerRevisions(verified.plan.moving, deps)]);
-  // The services moved away no longer hold their revision; any other service in the region does.
+  const [region, moving, scheduled] = await Promise.all([listRegionUsage(deps.aws, options.cluster, deps.signal), withNewerRevisions(verified.plan.moving, deps), listScheduledTaskTargets(deps.aws, deps.signal)]);
+  // The services moved away no longer hold their revision; any other service in the region does, and so do rules and schedules.
   const movingNames = moving.flatMap(({ group }) => group.services.map((s) => s.serviceName ?? ""));
-  const plan = planDeregistration(moving, revisionUsers(region, { home: options.cluster, exclude: movingNames }));
+  const plan = planDeregistration(moving, withScheduledUsers(revisionUsers(region, { home: options.cluster, exclude: movingNames }), scheduled, moving.flatMap((m) => m.known)));
   deps.log.info(`dry run: would deregister ${list(plan.deregister)} once every service is stable${spareText(plan.spared)}`);
   return { ...verified.result, deregistered: plan.deregister.map(ref), spared: plan.spared };
 }
@@ -320,9 +321,10 @@ async function recordPhase(moving: readonly RollbackMove[], result: RollbackResu
     return { ...result, taggedRolledBack };
   }
   // Any service in any cluster of the region keeps a revision (families are often shared by clusters).
-  const region = await listRegionUsage(deps.aws, options.cluster, deps.signal);
+  // So does an EventBridge rule or Scheduler schedule that names the revision.
+  const [region, scheduled] = await Promise.all([listRegionUsage(deps.aws, options.cluster, deps.signal), listScheduledTaskTargets(deps.aws, deps.signal)]);
   const recorded = moving.map((m) => ({ ...m, known: withRolledBackTags(m.known, rolledBackFrom) }));
-  const plan = planDeregistration(recorded, revisionUsers(region, { home: options.cluster }));
+  const plan = planDeregistration(recorded, withScheduledUsers(revisionUsers(region, { home: options.cluster }), scheduled, recorded.flatMap((m) => m.known)));
   for (const s of plan.spared) deps.log.info(`not deregistering ${s.revision}: ${s.reason}`);
   const deregistered = await deregisterAll(plan, now, deps);
   deps.log.info(`rolled back in ${formatDuration(deps.clock.now() - started)}: ${moving.map((m) => `${serviceNames(m.group)} on ${formatRevisionName(m.target)}`).join(", ")}`);

@@ -16,9 +16,9 @@ export interface PruneInput {
   /** Task definition ARN → services whose deployments use it. */
   readonly inUse: ReadonlyMap<string, readonly string[]>;
   /**
-   * Task definition ARN → what else runs it (an EventBridge rule's target, a Scheduler schedule),
-   * for revisions named by ARN; family-wide users (a target naming the family, which runs its latest
-   * ACTIVE revision) are in `familyUsers`.
+   * `family:revision` → what else runs it (an EventBridge rule's target, a Scheduler schedule) by
+   * naming that revision; family-wide users (a target naming the family, which runs its latest ACTIVE
+   * revision) are in `familyUsers`.
    */
   readonly otherUsers?: ReadonlyMap<string, readonly string[]>;
   /** What runs the family's latest ACTIVE revision (a rule or schedule naming the family without a revision). */
@@ -62,7 +62,7 @@ export function selectRevisionsToPrune(input: PruneInput): PruneSelection {
       const decision = selectRollbackTarget({ to: { kind: "previous" }, current: record, revisions: active, exhausted: true, environment: environmentOf(record) });
       if (decision.status === "found") add(decision.target, `rollback target of ${formatRevisionName(record)}`);
     }
-    const others = input.otherUsers?.get(record.arn) ?? [];
+    const others = input.otherUsers?.get(formatRevisionName(record)) ?? [];
     if (others.length > 0) add(record, `run by ${[...others].sort().join(", ")}`);
     if (isTaggedKeep(record)) add(record, `tagged ${TAG.keep}=true`);
   }

@@ -88,7 +88,28 @@ const TARGET_SERVICES: Record<string, string> = {
   AmazonEC2ContainerServiceV20141113: "ecs",
   AmazonSSM: "ssm",
   AmazonEC2ContainerRegistry_V20150921: "ecr",
+  AWSEvents: "events",
 };
+
+/**
+ * EventBridge Scheduler is a REST API: its operations by method and path
+ * (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_Operations.html).
+ */
+function schedulerOperation(method: string, url: string): string {
+  const path = url.split("?")[0] ?? "";
+  const routes: Array<[string, RegExp, string]> = [
+    ["GET", /^\/schedules\/?$/, "ListSchedules"],
+    ["GET", /^\/schedules\/[^/]+$/, "GetSchedule"],
+    ["POST", /^\/schedules\/[^/]+$/, "CreateSchedule"],
+    ["PUT", /^\/schedules\/[^/]+$/, "UpdateSchedule"],
+    ["DELETE", /^\/schedules\/[^/]+$/, "DeleteSchedule"],
+    ["GET", /^\/schedule-groups\/?$/, "ListScheduleGroups"],
+    ["GET", /^\/schedule-groups\/[^/]+$/, "GetScheduleGroup"],
+    ["POST", /^\/schedule-groups\/[^/]+$/, "CreateScheduleGroup"],
+    ["DELETE", /^\/schedule-groups\/[^/]+$/, "DeleteScheduleGroup"],
+  ];
+  return routes.find(([m, pattern]) => m === method && pattern.test(path))?.[2] ?? "unknown";
+}
 const ECS_PREFIX = "AmazonEC2ContainerServiceV20141113";
 const ECR_PREFIX = "AmazonEC2ContainerRegistry_V20150921";
 /** moto's account (its default; the emulator does not change it). */
@@ -116,7 +137,7 @@ const OUTCOMES = new Set(["complete", "fail", "stuck"]);
 const FAIL_STAGES = new Set(LIFECYCLE_STAGES);
 
 /** Service and operation of an AWS request, from X-Amz-Target or the SigV4 credential scope. */
-export function identifyCall(headers: IncomingHttpHeaders, url: string, body: Buffer): { service: string; operation: string } {
+export function identifyCall(headers: IncomingHttpHeaders, url: string, body: Buffer, method = "POST"): { service: string; operation: string } {
   const target = headerValue(headers, "x-amz-target");
   let service = "unknown";
   let operation = "unknown";
@@ -128,6 +149,7 @@ export function identifyCall(headers: IncomingHttpHeaders, url: string, body: Bu
   }
   const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(headerValue(headers, "authorization") ?? "");
   if (service === "unknown" && scope?.[1] !== undefined) service = scope[1];
+  if (operation === "unknown" && service === "scheduler") operation = schedulerOperation(method, url);
   if (operation === "unknown") {
     const query = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
     const form = new URLSearchParams(body.toString("utf8"));
@@ -299,7 +321,7 @@ export class EmulatorProxy {
       this.pipeAnswer(res, await this.forward(req.method ?? "GET", url, req.headers, body));
       return;
     }
-    const call = identifyCall(req.headers, url, body);
+    const call = identifyCall(req.headers, url, body, req.method ?? "POST");
     const generation = this.generation;
     const accessKeyId = /Credential=([^/]+)\//.exec(headerValue(req.headers, "authorization") ?? "")?.[1];
     const request = requestParameters(url, body);
@@ -409,6 +431,20 @@ export class EmulatorProxy {
     return { status: answer.status, json: parseJson(answer.body) };
   }
 
+  /**
+   * "You can't use an INACTIVE task definition to run new tasks or create new services"
+   * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html);
+   * ECS answers InvalidParameterException "TaskDefinition is inactive" (moto runs them). A family
+   * name means its latest ACTIVE revision, so only a revision named exactly is refused here.
+   */
+  private async refuseInactive(request: JsonObject): Promise<MotoAnswer | undefined> {
+    const reference = request["taskDefinition"];
+    if (typeof reference !== "string" || !/:\d+$/.test(reference)) return undefined;
+    const { status, json } = await this.motoEcs("DescribeTaskDefinition", { taskDefinition: reference });
+    if (status !== 200 || !isJsonObject(json) || !isJsonObject(json["taskDefinition"])) return undefined;
+    return json["taskDefinition"]["status"] === "INACTIVE" ? errorAnswer(400, "InvalidParameterException", "TaskDefinition is inactive") : undefined;
+  }
+
   private async describeTaskDefinition(reference: string): Promise<TaskDefinitionInfo | undefined> {
     if (reference === "") return undefined;
     const { status, json } = await this.motoEcs("DescribeTaskDefinition", { taskDefinition: reference });
@@ -499,7 +535,11 @@ export class EmulatorProxy {
         }
         break;
       }
-      case "CreateService":
+      case "CreateService": {
+        const inactive = await this.refuseInactive(request);
+        if (inactive !== undefined) return inactive;
+        break;
+      }
       case "DescribeServices":
       case "DeleteService":
       case "DescribeTasks":
@@ -507,7 +547,7 @@ export class EmulatorProxy {
         break;
       case "RunTask":
         if (this.simulation.takeUnseenRead(typeof request["taskDefinition"] === "string" ? request["taskDefinition"] : undefined)) return unknownTaskDefinition();
-        return this.runTask(request, req, url);
+        return (await this.refuseInactive(request)) ?? this.runTask(request, req, url);
       case "DescribeTaskDefinition":
         if (this.simulation.takeUnseenRead(typeof request["taskDefinition"] === "string" ? request["taskDefinition"] : undefined)) return unknownTaskDefinition();
         return this.lateTags.size === 0 ? undefined : this.tagsOneReadLate(operation, request, req, url, body);
