@@ -33,6 +33,14 @@ describe("selectRevisionsToPrune", () => {
     expect(selection.deregister.map((r) => r.revision)).toEqual(active.filter((n) => !kept.includes(n)).sort((a, b) => b - a));
   });
 
+  it("keeps what a rule or schedule runs: the revision it names, or the latest for a family-wide target", () => {
+    const revisions = [rev(4), rev(3), rev(2), rev(1)];
+    const pinned = selectRevisionsToPrune({ revisions, keep: 1, inUse: new Map(), otherUsers: new Map([["web:2", ["EventBridge rule nightly"]]]) });
+    expect(pinned.kept.map((k) => [k.record.revision, k.reasons])).toEqual([[4, ["among the newest 1"]], [2, ["run by EventBridge rule nightly"]]]);
+    const latest = selectRevisionsToPrune({ revisions, keep: 1, inUse: new Map(), familyUsers: ["EventBridge Scheduler schedule hourly"] });
+    expect(latest.kept.map((k) => [k.record.revision, k.reasons])).toEqual([[4, ["among the newest 1", "latest ACTIVE revision, run by EventBridge Scheduler schedule hourly"]]]);
+  });
+
   it("gives every reason a revision is kept", () => {
     const selection = selectRevisionsToPrune({ revisions: [rev(2, { [TAG.outcome]: "stable", [TAG.keep]: "true" }), rev(1)], keep: 1, inUse: new Map([[ARN(2), ["web"]]]) });
     expect(selection.kept[0]?.reasons).toEqual(["among the newest 1", "in use by web", `tagged ${TAG.keep}=true`, "newest known-good (rollback target)"]);
