@@ -37,6 +37,18 @@ describe("AWS settings as the SDKs resolve them", () => {
     expect(run.stdout).toMatch(/web/);
   });
 
+  it("AWS_PROFILE with its region (and keys) only in the shared config file: the built CLI, as a user runs it", async () => {
+    const file = configFile("[default]\nregion = eu-west-1\naws_access_key_id = testing\naws_secret_access_key = testing\n\n[profile ci]\nregion = us-east-1\naws_access_key_id = testing\naws_secret_access_key = testing\n");
+    const env = { AWS_ENDPOINT_URL: handle.env()["AWS_ENDPOINT_URL"], AWS_EC2_METADATA_DISABLED: "true", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/ecs-release-test/credentials", AWS_CONFIG_FILE: file };
+    const run = await runCli(["status", "--cluster", "prod", "--service", "web", "--json"], { ...env, AWS_PROFILE: "ci" }, { bundle: true });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/"web"/);
+    // Positive control: the default profile's region (eu-west-1) has no cluster prod in the emulator.
+    const other = await runCli(["status", "--cluster", "prod", "--service", "web"], env, { bundle: true });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/cluster "prod" not found/i);
+  });
+
   it("AWS_MAX_ATTEMPTS is honoured; a bad AWS_RETRY_MODE is exit 2", async () => {
     await handle.emulator.addFault({ operation: "DescribeServices", error: "ServiceUnavailable" });
     const before = (await handle.emulator.callLog()).length;
