@@ -59,6 +59,24 @@ describe("revisions run by EventBridge rules and Scheduler schedules", () => {
     expect(await activeRevisions(aws, "web")).toEqual([2, 3, 5, 6]);
   });
 
+  it("rollback's cleanup spares the revision rolled back from when a schedule runs it, and says so", async () => {
+    const aws = clients();
+    await createRepository(aws, "platform");
+    const { cluster } = await aws.ecs.send(new CreateClusterCommand({ clusterName: "prod" }));
+    const arns = await registerRevisions(aws, [1, 2].map((n) => ({ family: "web", sha: sha(String(n)), outcome: "stable" as const, pushImage: true })));
+    await createService(aws, { cluster: "prod", name: "web", taskDefinition: arns[1]!, desiredCount: 1, launchType: "FARGATE", networkConfiguration: SEED_NETWORK });
+    await aws.scheduler.send(
+      new CreateScheduleCommand({ Name: "hourly-sync", ScheduleExpression: "rate(1 hour)", FlexibleTimeWindow: { Mode: "OFF" }, Target: { Arn: cluster!.clusterArn!, RoleArn: ROLE, EcsParameters: { TaskDefinitionArn: arns[1]! } } }),
+    );
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--json", "--poll-interval", "10ms", "--timeout", "1m"], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { targets: Array<{ revision: string }>; deregistered: unknown[]; spared: Array<{ revision: string; reason: string }> };
+    expect(result.targets.map((t) => t.revision)).toEqual(["web:1"]);
+    expect(result.deregistered).toEqual([]);
+    expect(result.spared).toEqual([expect.objectContaining({ revision: "web:2", reason: expect.stringMatching(/EventBridge Scheduler schedule hourly-sync/) })]);
+    expect(await activeRevisions(aws, "web")).toEqual([1, 2]);
+  });
+
   it("RunTask on an INACTIVE revision fails as in ECS; on an ACTIVE one it runs", async () => {
     const aws = clients();
     await createRepository(aws, "platform");
