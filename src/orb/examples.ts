@@ -31,6 +31,18 @@ const buildJob = {
 export const PLAN_ROOT = "ecs-release-plan";
 
 /**
+ * The context of a plan job: the environment's context name with `-plan`, unrestricted, holding a
+ * read-only role. CircleCI runs a job with a restricted context only for a member of its security
+ * group — the user who triggered the workflow, or for jobs after an approval the approver
+ * (https://circleci.com/docs/contexts/#restrict-a-context) — so a plan job with the environment's
+ * restricted context would stop the workflow (UNAUTHORIZED) before its approval for anyone else who
+ * merges; the restricted context is for the release after the approval.
+ */
+export function planContext(context: string): string {
+  return `${context}-plan`;
+}
+
+/**
  * Plan, then approve (Terraform's saved plans are the model): a dry run writes the plan before the
  * approval — the masked diff in its output and as a Markdown artifact — and persists it to the
  * workflow's workspace (https://circleci.com/docs/workspaces/: kept 15 days by default); the release
@@ -46,6 +58,7 @@ export function plannedRelease(environment: string, requires: string | undefined
         name: `plan_${environment}`,
         ...(requires !== undefined ? { requires: [requires] } : {}),
         ...common,
+        ...(typeof common["context"] === "string" ? { context: planContext(common["context"]) } : {}),
         dry_run: true,
         plan_file: planFile,
         "post-steps": [
@@ -118,7 +131,9 @@ export const EXAMPLES: Record<string, OrbExample> = {
     description:
       "The smallest working config: test every commit, then on main build the image, plan the release (a dry run: the masked diff in " +
       "the plan job's output and as the release-plan-prod.md artifact), and after the approval release exactly what was planned. " +
-      "The context aws-prod holds AWS_ROLE_ARN (an IAM role trusting CircleCI's OIDC provider) and AWS_REGION.",
+      "Three contexts hold AWS_ROLE_ARN (an IAM role trusting CircleCI's OIDC provider) and AWS_REGION: aws-build (push to ECR), " +
+      "aws-prod-plan (read-only, for the plan: open to every member, so whoever merges gets a plan to approve) and aws-prod " +
+      "(the release, restricted to the security group that may release to prod: only its members can approve).",
     usage: {
       version: 2.1,
       orbs,
@@ -126,7 +141,7 @@ export const EXAMPLES: Record<string, OrbExample> = {
         deploy: {
           jobs: [
             { "ecs-release/test": { name: "test", steps: [{ run: { name: "Run the tests", command: "npm ci && npm test" } }] } },
-            { "ecs-release/build": { name: "build", requires: ["test"], context: "aws-prod", repository: "myapp", filters: { branches: { only: "main" } } } },
+            { "ecs-release/build": { name: "build", requires: ["test"], context: "aws-build", repository: "myapp", filters: { branches: { only: "main" } } } },
             ...plannedRelease("prod", "build", { context: "aws-prod", cluster: "prod", service: "web", ssm_path: "/myapp/prod", repository: "myapp" }),
           ],
         },
