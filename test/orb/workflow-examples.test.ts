@@ -7,7 +7,8 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
 import { describeService, readRevision } from "../helpers/revisions.js";
-import { CircleCi } from "../helpers/workflow-runner.js";
+import { putParameters } from "../helpers/seed.js";
+import { CircleCi, Refused } from "../helpers/workflow-runner.js";
 import { builtCommit, createWorld, exampleConfig, outputs, SECRET, statuses, type World } from "./workflow-world.js";
 
 vi.setConfig({ testTimeout: 300_000 });
@@ -50,5 +51,70 @@ describe("minimal", () => {
     // Authenticated with the job's OIDC token through the emulator's STS: no static keys in the job.
     const calls = await handle.emulator.callLog();
     expect(calls.filter((call) => call.operation === "AssumeRoleWithWebIdentity").length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("bob may not click Approve into the restricted release: refused, the workflow stays on hold, nothing released", async () => {
+    const sha = await builtCommit(world, clients, "a change");
+    const workflow = (await world.circleci.trigger(exampleConfig("minimal"), { user: "bob", branch: "main", sha })).workflows[0]!;
+    await expect(world.circleci.approve(workflow, "approve_prod", "bob")).rejects.toThrow(Refused);
+    expect(statuses(workflow)).toMatchObject({ approve_prod: "on_hold", release_prod: "blocked" });
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/prod-web:1$/);
+  });
+
+  it("control: with the plan job in the restricted context (the old layout), bob's merge stops UNAUTHORIZED before any approval", async () => {
+    const sha = await builtCommit(world, clients, "a change");
+    const config = exampleConfig("minimal").replace("context: aws-prod-plan", "context: aws-prod");
+    expect(config).not.toContain("aws-prod-plan");
+    const workflow = (await world.circleci.trigger(config, { user: "bob", branch: "main", sha })).workflows[0]!;
+    expect(statuses(workflow)).toMatchObject({ plan_prod: "unauthorized", approve_prod: "not_run", release_prod: "not_run" });
+  });
+
+  it("a branch other than main: only the tests run", async () => {
+    const sha = await world.repository.commit("on a branch");
+    const workflow = (await world.circleci.trigger(exampleConfig("minimal"), { user: "bob", branch: "feature", sha })).workflows[0]!;
+    expect(statuses(workflow)).toEqual({ test: "success" });
+  });
+});
+
+describe("deployment_pipeline", () => {
+  it("staging then prod, each planned and approved; prod's pre-deploy task runs first; both run the commit with their own SSM", async () => {
+    const world = await createWorld(handle, clients, ["staging", "prod"]);
+    const sha = await builtCommit(world, clients, "a change");
+    const workflow = (await world.circleci.trigger(exampleConfig("deployment_pipeline"), { user: "bob", branch: "main", sha })).workflows[0]!;
+    expect(statuses(workflow)).toMatchObject({ test: "success", build: "success", plan_staging: "success", approve_staging: "on_hold" });
+    // Staging's context is not restricted: bob may approve it.
+    await world.circleci.approve(workflow, "approve_staging", "bob");
+    expect(statuses(workflow)).toMatchObject({ release_staging: "success", plan_prod: "success", approve_prod: "on_hold" });
+    expect(await world.circleci.artifact(workflow, "plan_prod", "release-plan-prod.md")).toContain("# Release plan: web, worker on prod");
+    await world.circleci.approve(workflow, "approve_prod", "carol");
+    expect(statuses(workflow)["release_prod"], outputs(workflow)).toBe("success");
+    expect(workflow.jobs.get("release_prod")?.run?.output).toMatch(/pre-deploy/i);
+    expect(await imageOf("staging", "web")).toBe(sha);
+    expect(await imageOf("prod", "worker")).toBe(sha);
+    expect(outputs(workflow)).not.toContain(SECRET);
+    expect(world.circleci.serialLog).toEqual({ "gh/acme/shop/release-staging": [`${workflow.pipeline.number}/deploy/release_staging`], "gh/acme/shop/release-prod": [`${workflow.pipeline.number}/deploy/release_prod`] });
+  });
+});
+
+describe("release_sha", () => {
+  it("Trigger Pipeline with release_sha: only that workflow runs; plan, approval, release of the old commit with today's SSM", async () => {
+    const world = await createWorld(handle, clients);
+    const bad = await builtCommit(world, clients, "a bad change");
+    const deploy = (await world.circleci.trigger(exampleConfig("release_sha"), { user: "alice", branch: "main", sha: bad })).workflows[0]!;
+    await world.circleci.approve(deploy, "approve_prod", "alice");
+    expect(await imageOf("prod", "web")).toBe(bad);
+    await putParameters(clients, "/myapp/prod", { LOG_LEVEL: "debug" });
+
+    const pipeline = await world.circleci.trigger(exampleConfig("release_sha"), { user: "alice", branch: "main", sha: bad, parameters: { release_sha: world.first } });
+    expect(pipeline.workflows.map((w) => w.name)).toEqual(["release_sha"]);
+    const workflow = pipeline.workflows[0]!;
+    expect(statuses(workflow)).toEqual({ plan_prod: "success", approve_prod: "on_hold", release_prod: "blocked" });
+    await world.circleci.approve(workflow, "approve_prod", "carol");
+    expect(statuses(workflow)["release_prod"], outputs(workflow)).toBe("success");
+    const { taskDefinition } = await describeService(clients, "prod", "web");
+    expect(taskDefinition).toMatch(/prod-web:3$/);
+    const revision = await readRevision(clients, taskDefinition!);
+    expect(revision.tags["ecs-release:sha"]).toBe(world.first);
+    expect(revision.environment["LOG_LEVEL"]).toBe("debug");
   });
 });
