@@ -6,7 +6,8 @@
  *
  * Compiling (https://circleci.com/docs/configuration-reference/, https://circleci.com/docs/reusing-config/):
  * - `orbs:` aliases resolve against an orb registry when the pipeline is created; the pipeline keeps
- *   that orb for good (a re-run uses its pipeline's config and orb version: https://circleci.com/docs/workflows/).
+ *   that orb for good: a re-run uses its pipeline's config and orb version
+ *   (https://support.circleci.com/hc/en-us/articles/25099134384795-Understanding-Orb-Versioning-Behavior-in-CircleCI).
  * - pipeline parameters (declared, typed, defaults), pipeline values `<< pipeline.x >>` substituted
  *   in the workflows before anything else (https://circleci.com/docs/pipeline-variables/);
  * - `when` / `unless` on workflows, with the logic statements (https://circleci.com/docs/configuration-reference/#logic-statements);
@@ -44,12 +45,14 @@
  *   vcs-origin/vcs-ref in v2, project-id, context-ids, vcs-origin, vcs-ref, ssh-rerun; exp one hour
  *   after iat); the user in `sub` is the one who caused the job to run. Unsigned: the emulator's STS
  *   checks claims, not signatures. Tokens are issued at the host's time (the emulator's clock).
- * - re-runs (https://circleci.com/docs/workflows/#rerunning-a-workflow, API v2 `POST /workflow/{id}/rerun`):
- *   from start (a new workflow id in the same pipeline, every job again), from failed (jobs that
- *   succeeded, approvals included, are kept and not repeated), one job (optionally with SSH: its token
- *   says `ssh-rerun: true`). A pipeline 90 days or older is not re-run and its approvals cannot be
- *   clicked ("Understanding approval jobs limits and best practices": the 90-day window; assumption
- *   that the same bound holds for every re-run).
+ * - re-runs (https://circleci.com/docs/guides/orchestrate/workflows/, API v2 `POST /workflow/{id}/rerun`
+ *   with `from_failed`, `jobs`, `enable_ssh`): from start (a new workflow id in the same pipeline, every
+ *   job again), from failed (only failed jobs and those after them: successful jobs, approvals included,
+ *   are not repeated — https://circleci.com/docs/guides/orchestrate/automatic-reruns), one job
+ *   (optionally with SSH: its token says `ssh-rerun: true`). Workflows 90 days or older are not re-run
+ *   (https://circleci.com/docs/guides/orchestrate/workflows/#rerunning-workflows-fails) and approvals
+ *   expire at 90 days (https://support.circleci.com/hc/en-us/articles/360043401212-Time-Limit-for-Approval-Hold-Job);
+ *   that the bound is the same for every kind of re-run is an assumption.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { cp, mkdir, mkdtemp, readFile } from "node:fs/promises";
