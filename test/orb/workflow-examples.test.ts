@@ -9,6 +9,7 @@ import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js
 import { describeService, readRevision } from "../helpers/revisions.js";
 import { putParameters } from "../helpers/seed.js";
 import { CircleCi, Refused } from "../helpers/workflow-runner.js";
+import { readOrb } from "./orb-files.js";
 import { builtCommit, createWorld, exampleConfig, outputs, SECRET, statuses, type World } from "./workflow-world.js";
 
 vi.setConfig({ testTimeout: 300_000 });
@@ -19,6 +20,19 @@ let clients: AwsClients;
 beforeEach(async () => {
   await handle.emulator.reset();
   clients = awsClients(handle.emulator);
+});
+
+/** Where each example of the orb runs as a workflow (a new example fails this until it has its test). */
+const RUN_AS_WORKFLOW: Record<string, string> = {
+  minimal: "workflow-examples.test.ts, workflow-reruns.test.ts",
+  deployment_pipeline: "workflow-examples.test.ts",
+  release_sha: "workflow-examples.test.ts",
+  panic_rollback: "workflow-rollbacks.test.ts (panic)",
+  rerun_old_release: "workflow-rollbacks.test.ts (normal, high priority)",
+};
+
+it("every example of the orb runs as a workflow in these tests", () => {
+  expect(Object.keys(readOrb().examples).sort()).toEqual(Object.keys(RUN_AS_WORKFLOW).sort());
 });
 
 async function imageOf(cluster: string, service: string): Promise<string> {
