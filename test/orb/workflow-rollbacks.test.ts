@@ -93,6 +93,12 @@ describe("the three rollbacks", () => {
     expect(statuses(workflow), outputs(workflow)).toEqual({ "ecs-release/rollback": "success" });
     expect(await running("prod", "web")).toMatchObject({ revision: "prod-web:2", sha: good, environment: { LOG_LEVEL: "info" } });
     expect(await running("staging", "web")).toMatchObject({ sha: bad });
+
+    // Rerun workflow from start (a new workflow, the same pipeline): already rolled back, nothing moves.
+    const again = await world.circleci.rerun(workflow, { from: "start" }, "alice");
+    expect(statuses(again), outputs(again)).toEqual({ "ecs-release/rollback": "success" });
+    expect(outputs(again)).toContain("already rolled back by this");
+    expect(await running("prod", "web")).toMatchObject({ revision: "prod-web:2", sha: good });
   });
 
   it("panic by someone outside prod-deployers: the rollback job is UNAUTHORIZED and nothing moves", async () => {
