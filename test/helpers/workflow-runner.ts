@@ -288,7 +288,7 @@ export class CircleCi {
   /** Per serial group, the jobs in the order they ran (`pipeline number/workflow/job`). */
   readonly serialLog: Record<string, string[]> = {};
 
-  constructor(private readonly options: RunnerOptions) {}
+  constructor(readonly options: RunnerOptions) {}
 
   /** The runner's clock (epoch ms): the host's, moved forward by {@link advanceDays}. */
   now(): number {
@@ -434,7 +434,9 @@ export class CircleCi {
     if (this.now() - workflow.pipeline.createdAt >= RERUN_LIMIT_DAYS * DAY_MS) throw new Refused(`${name}: approvals expire ${RERUN_LIMIT_DAYS} days after the pipeline started`);
     if (this.options.organization.users[user] === undefined) throw new Refused(`${user} is not a member of the organization`);
     const following = [...workflow.jobs.values()].filter((next) => next.definition.requires.some((r) => r.name === name));
-    const denied = following.flatMap((next) => this.deniedContexts(next.definition.contexts, user));
+    // A context on the approval job itself restricts who may approve it too (CircleCI support, "How to
+    // trigger pipelines selectively using an approval job": the context is there only for access control).
+    const denied = [job, ...following].flatMap((next) => this.deniedContexts(next.definition.contexts, user));
     if (denied.length > 0) throw new Refused(`${user} may not approve ${name}: not in a security group of the restricted context ${[...new Set(denied)].join(", ")}`);
     job.status = "success";
     job.approvedBy = user;

@@ -109,6 +109,15 @@ describe("contexts with security groups and approvals", () => {
     expect(output(workflow, "release")).toContain(`role ${ORGANIZATION.contexts["aws-prod"]!.env["AWS_ROLE_ARN"]} as alice`);
   });
 
+  it("a restricted context on the approval job itself: only its group may approve", async () => {
+    const circleci = runner();
+    const gated = config({ ci: { jobs: [{ hold: { type: "approval", context: "aws-prod" } }, { after: { requires: ["hold"] } }] } }, { after: echo("after") });
+    const workflow = (await circleci.trigger(gated, { user: "bob", branch: "main", sha: "a" })).workflows[0]!;
+    await expect(circleci.approve(workflow, "hold", "bob")).rejects.toThrow(/bob may not approve hold/);
+    await circleci.approve(workflow, "hold", "carol");
+    expect(statuses(workflow)).toEqual({ hold: "success", after: "success" });
+  });
+
   it("alice triggers: every job runs, the restricted one before the approval too", async () => {
     const workflow = (await runner().trigger(text, { user: "alice", branch: "main", sha: "a" })).workflows[0]!;
     expect(statuses(workflow)).toEqual({ plan: "success", hold: "on_hold", release: "blocked", direct: "success" });
