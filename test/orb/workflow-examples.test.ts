@@ -10,7 +10,7 @@ import { describeService, readRevision } from "../helpers/revisions.js";
 import { putParameters } from "../helpers/seed.js";
 import { CircleCi, Refused } from "../helpers/workflow-runner.js";
 import { readOrb } from "./orb-files.js";
-import { builtCommit, createWorld, exampleConfig, outputs, SECRET, statuses, type World } from "./workflow-world.js";
+import { builtCommit, createWorld, exampleConfig, ORGANIZATION, outputs, SECRET, statuses, type World } from "./workflow-world.js";
 
 vi.setConfig({ testTimeout: 300_000 });
 
@@ -65,6 +65,8 @@ describe("minimal", () => {
     // Authenticated with the job's OIDC token through the emulator's STS: no static keys in the job.
     const calls = await handle.emulator.callLog();
     expect(calls.filter((call) => call.operation === "AssumeRoleWithWebIdentity").length).toBeGreaterThanOrEqual(3);
+    // The release (after the approval, in the restricted context) chains to the deploy role with its ExternalId.
+    expect(calls.some((call) => call.operation === "AssumeRole")).toBe(true);
   });
 
   it("bob may not click Approve into the restricted release: refused, the workflow stays on hold, nothing released", async () => {
@@ -81,6 +83,16 @@ describe("minimal", () => {
     expect(config).not.toContain("aws-prod-plan");
     const workflow = (await world.circleci.trigger(config, { user: "bob", branch: "main", sha })).workflows[0]!;
     expect(statuses(workflow)).toMatchObject({ plan_prod: "unauthorized", approve_prod: "not_run", release_prod: "not_run" });
+  });
+
+  it("no static keys: a pipeline of another project gets no AWS credentials (the role's trust policy refuses its token)", async () => {
+    const sha = await builtCommit(world, clients, "a change");
+    const stranger = new CircleCi({ ...world.circleci.options, organization: { ...ORGANIZATION, projectId: "00000000-0000-4000-8000-000000000000" } });
+    const workflow = (await stranger.trigger(exampleConfig("minimal"), { user: "alice", branch: "main", sha })).workflows[0]!;
+    expect(statuses(workflow)).toMatchObject({ test: "success", build: "failed", plan_prod: "not_run" });
+    expect(workflow.jobs.get("build")?.run?.output).toMatch(/AccessDenied|not authorized/i);
+    const calls = await handle.emulator.callLog();
+    expect(calls.some((call) => call.operation === "AssumeRoleWithWebIdentity")).toBe(true);
   });
 
   it("a branch other than main: only the tests run", async () => {

@@ -65,6 +65,20 @@ describe("re-runs of the release workflow", () => {
     expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/prod-web:1$/);
   });
 
+  it("Rerun job with SSH on the release: the job's token says ssh-rerun and the release refuses to write", async () => {
+    const sha = await builtCommit(world, clients, "a change");
+    const workflow = (await world.circleci.trigger(exampleConfig("minimal"), { user: "alice", branch: "main", sha })).workflows[0]!;
+    await world.circleci.approve(workflow, "approve_prod", "alice");
+    expect(statuses(workflow)["release_prod"], outputs(workflow)).toBe("success");
+    let ssh: Workflow | undefined;
+    expect(await writesDuring(async () => (ssh = await world.circleci.rerun(workflow, { jobs: ["release_prod"], ssh: true }, "alice")))).toEqual([]);
+    const job = ssh!.jobs.get("release_prod")!;
+    expect(job.claims?.["oidc.circleci.com/ssh-rerun"]).toBe(true);
+    expect(job.status).toBe("failed");
+    expect(job.run?.output).toMatch(/refusing to run release in a job re-run with SSH/);
+    expect(statuses(ssh!)).toMatchObject({ plan_prod: "success", approve_prod: "success" });
+  });
+
   it("a pipeline 91 days old is refused; at 89 days it re-runs, with a fresh plan over the expired workspace", async () => {
     const sha = await builtCommit(world, clients, "a change");
     const old = (await world.circleci.trigger(exampleConfig("minimal"), { user: "alice", branch: "main", sha })).workflows[0]!;

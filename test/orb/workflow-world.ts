@@ -8,7 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { ORB_REF } from "../../src/orb/meta.js";
-import { ACCOUNT_ID, type AwsClients, type EmulatorHandle } from "../helpers/emulator.js";
+import type { AwsClients, EmulatorHandle } from "../helpers/emulator.js";
+import { CIRCLECI_FIXTURE } from "../helpers/jwt.js";
+import { contextVariables, setUpCircleCiIam } from "../helpers/oidc-roles.js";
 import { putImage, seedApplication } from "../helpers/seed.js";
 import { CircleCi, type Organization, type Workflow } from "../helpers/workflow-runner.js";
 import type { Yaml } from "../helpers/orb-harness.js";
@@ -17,21 +19,24 @@ import { readOrb } from "./orb-files.js";
 /** A SecureString value: it must never appear in a job's output or an artifact. */
 export const SECRET = "MARKER-7c1d-workflow-secret";
 
-const role = (name: string): string => `arn:aws:iam::${ACCOUNT_ID}:role/${name}`;
-
-/** alice and carol release to prod (security group prod-deployers); bob is a member who merges. */
+/**
+ * alice and carol release to prod (security group prod-deployers); bob is a member who merges. The
+ * organization, project and repository are the identity set-up's (test/helpers/oidc-roles.ts), and each
+ * context holds what docs/iam.md has users put in it, so the emulator's STS evaluates the roles' trust
+ * policies against the jobs' tokens.
+ */
 export const ORGANIZATION: Organization = {
-  id: "9f0a54c2-6d1e-4c7b-8a43-2f1de0b6c0aa",
-  projectId: "3e7c1b9a-0d2f-4e55-9b8e-6a1c2d3e4f50",
+  id: CIRCLECI_FIXTURE.orgId,
+  projectId: CIRCLECI_FIXTURE.projectId,
   slug: "gh/acme/shop",
-  vcsOrigin: "github.com/acme/shop",
+  vcsOrigin: CIRCLECI_FIXTURE.vcsOrigin,
   users: { alice: { groups: ["prod-deployers"] }, carol: { groups: ["prod-deployers"] }, bob: { groups: [] } },
   contexts: {
-    "aws-build": { env: { AWS_ROLE_ARN: role("ecs-release-build") } },
-    "aws-staging-plan": { env: { AWS_ROLE_ARN: role("ecs-release-staging-plan") } },
-    "aws-staging": { env: { AWS_ROLE_ARN: role("ecs-release-staging") } },
-    "aws-prod-plan": { env: { AWS_ROLE_ARN: role("ecs-release-prod-plan") } },
-    "aws-prod": { env: { AWS_ROLE_ARN: role("ecs-release-prod") }, groups: ["prod-deployers"] },
+    "aws-build": { env: contextVariables("aws-build") },
+    "aws-staging-plan": { env: contextVariables("aws-staging-plan") },
+    "aws-staging": { env: contextVariables("aws-staging") },
+    "aws-prod-plan": { env: contextVariables("aws-prod-plan") },
+    "aws-prod": { env: contextVariables("aws-prod"), groups: ["prod-deployers"] },
   },
 };
 
@@ -82,6 +87,7 @@ export interface World {
 }
 
 export async function createWorld(handle: EmulatorHandle, clients: AwsClients, environments: readonly string[] = ["prod"]): Promise<World> {
+  await setUpCircleCiIam(handle.emulator);
   const repository = await Repository.create();
   const first = await repository.commit("first release");
   await seedApplication(clients, { repository: "myapp", environments, shas: [first], secret: SECRET });
