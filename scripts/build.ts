@@ -35,8 +35,6 @@ const COMMON: BuildOptions = {
 /** The module that builds the AWS clients; a client only it imports is never sent a request by the build's commands. */
 const CLIENT_FACTORY = "src/aws/clients.ts";
 const AWS_CLIENT = /^@aws-sdk\/client-([a-z0-9-]+)$/;
-/** The client class each AWS package exports, where it is not the upper-cased package suffix (ECSClient). */
-const CLIENT_CLASS: Record<string, string> = { eventbridge: "EventBridgeClient", scheduler: "SchedulerClient" };
 
 /**
  * Credential sources that need a person at a browser (IAM Identity Center / SSO, `aws login`): never
@@ -170,6 +168,9 @@ function compactErrors(): Plugin {
     },
   };
 }
+
+/** The client class of an @aws-sdk/client-* package whose name is not its upper-cased service (ECSClient, SSMClient, ECRClient are). */
+const CLIENT_CLASS: Record<string, string> = { eventbridge: "EventBridgeClient", scheduler: "SchedulerClient" };
 
 /** Replaces packages a build never uses by a module whose exports fail with one clear line. */
 function leaveOut(build: CliBuild, clients: readonly string[]): Plugin {

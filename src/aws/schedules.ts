@@ -1,98 +1,86 @@
 /**
- * Scheduled ECS tasks, as EventBridge and EventBridge Scheduler hold them: reading every rule target
- * and schedule that runs an ECS task, and pointing one at another task definition revision. Returns
- * data; words nothing. Scheduled rules live on the default event bus only ("Schedule expressions are
- * only supported on the default event bus": https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-schedule.html).
+ * What else runs task definitions besides services: EventBridge rules whose targets run an ECS task,
+ * and EventBridge Scheduler schedules with an ECS target. A deregistered revision can start no task
+ * ("You can't use an INACTIVE task definition to run new tasks",
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html), so
+ * prune and rollback keep the revisions these name. Reading only; each entry names the rule or
+ * schedule, its target and the task definition it runs, as the APIs return them.
  */
-import { ListRulesCommand, ListTargetsByRuleCommand, PutTargetsCommand, type Target } from "@aws-sdk/client-eventbridge";
-import { GetScheduleCommand, ListSchedulesCommand, UpdateScheduleCommand, type GetScheduleCommandOutput, type UpdateScheduleCommandInput } from "@aws-sdk/client-scheduler";
-import { AwsCallError } from "../core/errors.js";
+import { ListEventBusesCommand, ListRulesCommand, ListTargetsByRuleCommand, type Target } from "@aws-sdk/client-eventbridge";
+import { GetScheduleCommand, ListSchedulesCommand, type ScheduleSummary } from "@aws-sdk/client-scheduler";
+import { mapConcurrently } from "../core/map-concurrently.js";
+import type { ScheduledTaskTarget } from "../core/revision-usage.js";
 import { awsCall } from "./call.js";
 import type { AwsClients } from "./clients.js";
 
-/** An EventBridge rule's target that runs an ECS task (its EcsParameters name the task definition). */
-export interface EcsRuleTarget {
-  readonly rule: string;
-  /** The target as ListTargetsByRule returned it (PutTargets replaces it whole: every field is kept). */
-  readonly target: Target;
-}
+/** How many rule or schedule reads run at once. */
+const CONCURRENCY = 5;
 
-/** A Scheduler schedule that runs an ECS task, as GetSchedule returned it. */
-export type EcsSchedule = GetScheduleCommandOutput;
-
-/** The targets of every rule on the default event bus that run an ECS task (ListRules, ListTargetsByRule; paged). */
-export async function listEcsRuleTargets(clients: Pick<AwsClients, "eventbridge">, signal?: AbortSignal): Promise<EcsRuleTarget[]> {
+/**
+ * Every EventBridge rule target that runs an ECS task (EcsParameters.TaskDefinitionArn), on every
+ * event bus of the region: ListEventBuses, ListRules per bus, ListTargetsByRule per rule
+ * (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_EcsParameters.html).
+ */
+export async function listRuleTaskTargets(clients: Pick<AwsClients, "events">, signal?: AbortSignal): Promise<ScheduledTaskTarget[]> {
   const options = signal ? { abortSignal: signal } : {};
-  const rules: string[] = [];
-  let token: string | undefined;
-  do {
-    const next = token;
-    const page = await awsCall("ListRules", "default event bus", () => clients.eventbridge.send(new ListRulesCommand({ Limit: 100, ...(next ? { NextToken: next } : {}) }), options));
-    for (const rule of page.Rules ?? []) if (rule.Name) rules.push(rule.Name);
-    token = page.NextToken || undefined;
-  } while (token);
-  const found: EcsRuleTarget[] = [];
-  for (const rule of rules) {
-    let targetToken: string | undefined;
-    do {
-      const next = targetToken;
-      const page = await awsCall("ListTargetsByRule", rule, () => clients.eventbridge.send(new ListTargetsByRuleCommand({ Rule: rule, Limit: 100, ...(next ? { NextToken: next } : {}) }), options));
-      for (const target of page.Targets ?? []) if (target.EcsParameters?.TaskDefinitionArn) found.push({ rule, target });
-      targetToken = page.NextToken || undefined;
-    } while (targetToken);
-  }
-  return found;
-}
-
-/** Replaces a rule's target (PutTargets with the whole target, as ListTargetsByRule gave it, and the new task definition). */
-export async function pointRuleTarget(clients: Pick<AwsClients, "eventbridge">, found: EcsRuleTarget, taskDefinitionArn: string): Promise<void> {
-  const ecs = found.target.EcsParameters;
-  if (!ecs) throw new AwsCallError("PutTargets", found.rule, "the target has no EcsParameters");
-  const out = await awsCall("PutTargets", `${found.rule}/${found.target.Id ?? ""}`, () =>
-    clients.eventbridge.send(new PutTargetsCommand({ Rule: found.rule, Targets: [{ ...found.target, EcsParameters: { ...ecs, TaskDefinitionArn: taskDefinitionArn } }] })),
-  );
-  const failure = out.FailedEntries?.[0];
-  if ((out.FailedEntryCount ?? 0) > 0 || failure) throw new AwsCallError("PutTargets", `${found.rule}/${found.target.Id ?? ""}`, `${failure?.ErrorCode ?? "failed"}: ${failure?.ErrorMessage ?? ""}`);
-}
-
-/** Every schedule (all groups) whose target runs an ECS task: ListSchedules (paged), then GetSchedule for those targeting an ECS cluster. */
-export async function listEcsSchedules(clients: Pick<AwsClients, "scheduler">, signal?: AbortSignal): Promise<EcsSchedule[]> {
-  const options = signal ? { abortSignal: signal } : {};
-  const candidates: Array<{ name: string; group: string | undefined }> = [];
-  let token: string | undefined;
-  do {
-    const next = token;
-    const page = await awsCall("ListSchedules", "all schedule groups", () => clients.scheduler.send(new ListSchedulesCommand({ MaxResults: 100, ...(next ? { NextToken: next } : {}) }), options));
-    for (const schedule of page.Schedules ?? []) {
-      // An ECS RunTask target's Arn is the cluster's (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-templated.html).
-      if (schedule.Name && /^arn:aws[\w-]*:ecs:[^:]+:\d+:cluster\//.test(schedule.Target?.Arn ?? "")) candidates.push({ name: schedule.Name, group: schedule.GroupName });
-    }
-    token = page.NextToken || undefined;
-  } while (token);
-  const schedules: EcsSchedule[] = [];
-  for (const { name, group } of candidates) {
-    const schedule = await awsCall("GetSchedule", `${group ?? "default"}/${name}`, () => clients.scheduler.send(new GetScheduleCommand({ Name: name, ...(group ? { GroupName: group } : {}) }), options));
-    if (schedule.Target?.EcsParameters?.TaskDefinitionArn) schedules.push(schedule);
-  }
-  return schedules;
+  const buses = await pages((NextToken) => awsCall("ListEventBuses", "*", () => clients.events.send(new ListEventBusesCommand({ ...(NextToken ? { NextToken } : {}) }), options)), (page) => page.EventBuses ?? []);
+  const rules = (
+    await mapConcurrently(buses, CONCURRENCY, async (bus) => {
+      const name = bus.Name ?? "default";
+      const found = await pages((NextToken) => awsCall("ListRules", name, () => clients.events.send(new ListRulesCommand({ EventBusName: name, ...(NextToken ? { NextToken } : {}) }), options)), (page) => page.Rules ?? []);
+      return found.map((rule) => ({ bus: name, rule: rule.Name ?? "" }));
+    })
+  ).flat();
+  const targets = await mapConcurrently(rules, CONCURRENCY, async ({ bus, rule }) => {
+    const listed = await pages(
+      (NextToken) => awsCall("ListTargetsByRule", `${bus}/${rule}`, () => clients.events.send(new ListTargetsByRuleCommand({ Rule: rule, EventBusName: bus, ...(NextToken ? { NextToken } : {}) }), options)),
+      (page) => page.Targets ?? [],
+    );
+    return listed.filter((t): t is Target & { EcsParameters: { TaskDefinitionArn: string } } => typeof t.EcsParameters?.TaskDefinitionArn === "string").map((target) => ({
+      kind: "rule" as const,
+      id: bus === "default" ? rule : `${bus}/${rule}`,
+      targetId: target.Id ?? "",
+      targetArn: target.Arn ?? "",
+      taskDefinitionArn: target.EcsParameters.TaskDefinitionArn,
+    }));
+  });
+  return targets.flat();
 }
 
 /**
- * Points a schedule at another task definition. UpdateSchedule replaces the whole schedule ("you must
- * provide all the required parameters … not only the ones you want to change":
- * https://docs.aws.amazon.com/scheduler/latest/APIReference/API_UpdateSchedule.html), so every field
- * GetSchedule gave is sent back.
+ * Every EventBridge Scheduler schedule whose target is an ECS cluster (a templated ECS RunTask
+ * target, https://docs.aws.amazon.com/scheduler/latest/APIReference/API_EcsParameters.html): ListSchedules,
+ * then GetSchedule for those (the summary does not carry the task definition).
  */
-export async function pointSchedule(clients: Pick<AwsClients, "scheduler">, schedule: EcsSchedule, taskDefinitionArn: string): Promise<void> {
-  const target = schedule.Target;
-  if (!target?.EcsParameters || !schedule.Name || !schedule.ScheduleExpression || !schedule.FlexibleTimeWindow) {
-    throw new AwsCallError("UpdateSchedule", schedule.Name ?? "?", "GetSchedule gave an incomplete schedule");
-  }
-  const { Name, GroupName } = schedule;
-  // Every field of the schedule as GetSchedule gave it, the task definition changed (the answer's own
-  // Arn, CreationDate, LastModificationDate and $metadata are not UpdateSchedule's).
-  const kept = ["GroupName", "ScheduleExpressionTimezone", "StartDate", "EndDate", "Description", "State", "KmsKeyArn", "ActionAfterCompletion"] as const;
-  const input: UpdateScheduleCommandInput = { Name, ScheduleExpression: schedule.ScheduleExpression, FlexibleTimeWindow: schedule.FlexibleTimeWindow, Target: { ...target, EcsParameters: { ...target.EcsParameters, TaskDefinitionArn: taskDefinitionArn } } };
-  for (const key of kept) if (schedule[key] !== undefined) Object.assign(input, { [key]: schedule[key] });
-  await awsCall("UpdateSchedule", `${GroupName ?? "default"}/${Name}`, () => clients.scheduler.send(new UpdateScheduleCommand(input)));
+export async function listScheduleTaskTargets(clients: Pick<AwsClients, "scheduler">, signal?: AbortSignal): Promise<ScheduledTaskTarget[]> {
+  const options = signal ? { abortSignal: signal } : {};
+  const summaries = await pages((NextToken) => awsCall("ListSchedules", "*", () => clients.scheduler.send(new ListSchedulesCommand({ ...(NextToken ? { NextToken } : {}) }), options)), (page) => page.Schedules ?? []);
+  const ecs = summaries.filter((s: ScheduleSummary) => /^arn:aws[\w-]*:ecs:[^:]+:\d{12}:cluster\//.test(s.Target?.Arn ?? ""));
+  const read = await mapConcurrently(ecs, CONCURRENCY, async (summary) => {
+    const name = summary.Name ?? "";
+    const group = summary.GroupName ?? "default";
+    const schedule = await awsCall("GetSchedule", `${group}/${name}`, () => clients.scheduler.send(new GetScheduleCommand({ Name: name, GroupName: group }), options));
+    const taskDefinitionArn = schedule.Target?.EcsParameters?.TaskDefinitionArn;
+    if (taskDefinitionArn === undefined) return [];
+    return [{ kind: "schedule" as const, id: group === "default" ? name : `${group}/${name}`, targetId: "", targetArn: schedule.Target?.Arn ?? "", taskDefinitionArn }];
+  });
+  return read.flat();
+}
+
+/** Both: the rule targets and the schedules that run ECS tasks, read concurrently. */
+export async function listScheduledTaskTargets(clients: Pick<AwsClients, "events" | "scheduler">, signal?: AbortSignal): Promise<ScheduledTaskTarget[]> {
+  const [rules, schedules] = await Promise.all([listRuleTaskTargets(clients, signal), listScheduleTaskTargets(clients, signal)]);
+  return [...rules, ...schedules];
+}
+
+/** Every page of a paged call (NextToken), its items in order. */
+async function pages<P extends { NextToken?: string | undefined }, T>(call: (token: string | undefined) => Promise<P>, items: (page: P) => readonly T[]): Promise<T[]> {
+  const all: T[] = [];
+  let token: string | undefined;
+  do {
+    const page = await call(token);
+    all.push(...items(page));
+    token = page.NextToken || undefined;
+  } while (token);
+  return all;
 }

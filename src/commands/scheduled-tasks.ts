@@ -5,7 +5,7 @@
  * are stable (core/scheduled-tasks.ts decides which, and words the lines).
  */
 import type { AwsClients } from "../aws/clients.js";
-import { listEcsRuleTargets, listEcsSchedules, pointRuleTarget, pointSchedule, type EcsRuleTarget, type EcsSchedule } from "../aws/schedules.js";
+import { listEcsRuleTargets, listEcsSchedules, pointRuleTarget, pointSchedule, type EcsRuleTarget, type EcsSchedule } from "../aws/scheduled-task-updates.js";
 import type { Logger } from "../core/logger.js";
 import { scheduledMoveLine, scheduledMoves, type ScheduledMove, type ScheduledTask } from "../core/scheduled-tasks.js";
 
@@ -17,7 +17,7 @@ export interface ScheduledTasks {
 
 /** What reading and moving scheduled tasks needs. */
 export interface ScheduledTaskDeps {
-  readonly aws: Pick<AwsClients, "eventbridge" | "scheduler">;
+  readonly aws: Pick<AwsClients, "events" | "scheduler">;
   readonly log: Logger;
   readonly signal: AbortSignal;
 }

@@ -14,7 +14,7 @@ const SDK_SERVICE: Record<string, string> = {
   "@aws-sdk/client-ecs": "ecs",
   "@aws-sdk/client-ecr": "ecr",
   "@aws-sdk/client-ssm": "ssm",
-  // IAM's service prefixes, not the package names: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html, …/list_amazoneventbridgescheduler.html
+  // IAM's prefix for EventBridge is `events`.
   "@aws-sdk/client-eventbridge": "events",
   "@aws-sdk/client-scheduler": "scheduler",
 };
@@ -182,7 +182,8 @@ describe("policy documents", () => {
   });
 
   it("scopes writes to resources: no write action on * except where the API allows nothing else", () => {
-    const unscopable = new Set(["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks", "ecr:GetAuthorizationToken", "events:ListRules", "scheduler:ListSchedules"]); // ListTasks: no resource-level permission (the ecs:cluster condition scopes it); ListRules, ListSchedules: none either (Service Authorization Reference)
+    // ListTasks: no resource-level permission (the ecs:cluster condition scopes it); ListEventBuses, ListRules and ListSchedules: none either.
+    const unscopable = new Set(["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks", "ecr:GetAuthorizationToken", "events:ListEventBuses", "events:ListRules", "scheduler:ListSchedules"]);
     for (const policy of all) {
       for (const { statement } of policy.statements) {
         if (statement.Resource === "*") for (const action of statement.Action) expect(unscopable, `${policy.name}: ${action} on *`).toContain(action);
