@@ -78,7 +78,8 @@ function staticImports(): Plugin {
           return `__static_import_${specifiers.indexOf(specifier)}`;
         });
         if (specifiers.length === 0) return undefined;
-        return { loader: "ts", contents: `${specifiers.map((s, i) => `import * as __static_import_${i} from ${s};`).join("\n")}\n${text}` };
+        // (a command adapter loaded here also loses its help text: see helpLeftOut)
+        return { loader: "ts", contents: `${specifiers.map((s, i) => `import * as __static_import_${i} from ${s};`).join("\n")}\n${withoutHelp(args.path, text)}` };
       });
     },
   };
@@ -172,6 +173,28 @@ function compactErrors(): Plugin {
 /** The client class of an @aws-sdk/client-* package whose name is not its upper-cased service (ECSClient, SSMClient, ECRClient are). */
 const CLIENT_CLASS: Record<string, string> = { eventbridge: "EventBridgeClient", scheduler: "SchedulerClient" };
 
+/**
+ * The orb's jobs run their command with parameters, never with --help: a job build carries each
+ * flag's name, type, default and choices, and the help text of flags and commands stays in the full
+ * build (`install` with `cli: full`; docs/cli.md).
+ */
+const NO_HELP = "(help: the full build)";
+const HELP_FILE = /[\\/]src[\\/]cli[\\/](flag-definitions|commands[\\/][a-z-]+)\.ts$/;
+function withoutHelp(path: string, text: string): string {
+  if (!HELP_FILE.test(path)) return text;
+  return text
+    .replace(/(description|summary):\s*"(?:[^"\\]|\\.)*"(\s*\+\s*"(?:[^"\\]|\\.)*")*/g, (_m, key: string) => `${key}: ${JSON.stringify(NO_HELP)}`)
+    .replace(/examples:\s*\[[^\]]*\]/g, "examples: []");
+}
+function helpLeftOut(): Plugin {
+  return {
+    name: "help-left-out",
+    setup(esbuild) {
+      esbuild.onLoad({ filter: HELP_FILE }, (args) => ({ loader: "ts", contents: withoutHelp(args.path, readFileSync(args.path, "utf8")) }));
+    },
+  };
+}
+
 /** Replaces packages a build never uses by a module whose exports fail with one clear line. */
 function leaveOut(build: CliBuild, clients: readonly string[]): Plugin {
   const packages = [...clients.map((client) => `@aws-sdk/client-${client}`), ...Object.keys(INTERACTIVE_CREDENTIALS)];
@@ -224,7 +247,7 @@ async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Arra
   if (!survey.metafile) throw new Error("esbuild gave no metafile");
   const { all, used } = clientsInUse(survey.metafile);
   const unused = [...all].filter((client) => !used.has(client)).sort();
-  const result = await build({ ...options, plugins: [selectCommands(commands), staticImports(), leaveOut(job, unused), neverReached(), packageVersionsOnly(), compactErrors(), unregisteredErrors()] });
+  const result = await build({ ...options, plugins: [selectCommands(commands), staticImports(), leaveOut(job, unused), neverReached(), packageVersionsOnly(), compactErrors(), unregisteredErrors(), helpLeftOut()] });
   noteInputs(survey.metafile);
   noteInputs(result.metafile);
   const bytes = result.outputFiles?.[0]?.contents;
