@@ -462,7 +462,8 @@ export class EmulatorProxy {
   }
 
   /**
-   * "You can't use an INACTIVE task definition to run new tasks or create new services"
+   * "You can't use an INACTIVE task definition to run new tasks or create new services, and you
+   * can't update an existing service to reference an INACTIVE task definition"
    * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html);
    * ECS answers InvalidParameterException "TaskDefinition is inactive" (moto runs them). A family
    * name means its latest ACTIVE revision, so only a revision named exactly is refused here.
@@ -563,6 +564,11 @@ export class EmulatorProxy {
           const answer = Buffer.from(JSON.stringify({ __type: "InvalidParameterException", message: refused }));
           return { status: 400, headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": randomUUID() }, body: answer };
         }
+        // "you can't update an existing service to reference an INACTIVE task definition"; a scale
+        // (no taskDefinition) of a service on one still succeeds
+        // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html).
+        const inactive = await this.refuseInactive(request);
+        if (inactive !== undefined) return inactive;
         break;
       }
       case "CreateService": {
