@@ -216,7 +216,7 @@ function parseTaskRuleFields(value: JsonObject, rule: SimRule): SimRule | string
 /** Validate settings posted to `/_sim/consistency`; returns an error message or the settings given. */
 export function parseConsistency(value: unknown): Partial<ConsistencySettings> | string {
   if (!isJsonObject(value)) return "consistency must be a JSON object";
-  const { staleServiceReads, lateTags } = value;
+  const { staleServiceReads, lateTags, freshFirst } = value;
   const out: Partial<ConsistencySettings> = {};
   if (staleServiceReads !== undefined) {
     if (typeof staleServiceReads !== "number" || !Number.isInteger(staleServiceReads) || staleServiceReads < 0 || staleServiceReads > 3) {
@@ -227,6 +227,10 @@ export function parseConsistency(value: unknown): Partial<ConsistencySettings> |
   if (lateTags !== undefined) {
     if (typeof lateTags !== "boolean") return "consistency.lateTags must be true or false";
     out.lateTags = lateTags;
+  }
+  if (freshFirst !== undefined) {
+    if (typeof freshFirst !== "boolean") return "consistency.freshFirst must be true or false";
+    out.freshFirst = freshFirst;
   }
   return out;
 }

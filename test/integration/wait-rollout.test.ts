@@ -53,6 +53,16 @@ describe("a wait never concludes from a view older than its update (issue 13 §3
     expect(log.lines.map((l) => l.line).join("\n")).toMatch(/web: ECS does not show deployment ecs-svc\/\d+ yet/);
   });
 
+  it("reads are not monotonic: a view that shows the update, then three older ones, then the update again: still completed", async () => {
+    await handle.emulator.setConsistency({ staleServiceReads: 3, freshFirst: true });
+    const targets = await updateWeb(SEED_SHAS[1]);
+    const { report, log } = await wait(targets);
+    expect(report.ended).toBe("settled");
+    expect(report.outcomes.map((o) => o.state)).toEqual(["completed"]);
+    expect(report.polls).toBeGreaterThan(4); // the fresh view and the three old ones were all read
+    expect(log.lines.map((l) => l.line).join("\n")).not.toMatch(/rolled back|gone/i);
+  });
+
   it("the grace is bounded: a deployment that never shows up is reported once the grace has passed", async () => {
     // 3 stale reads, polls every 60s, grace 120s: the third poll (at 120s) is past the grace and judged.
     await handle.emulator.setConsistency({ staleServiceReads: 3 });
