@@ -9,7 +9,7 @@
  * statement's `why` what the new scope allows.
  */
 import { describe, expect, it } from "vitest";
-import { POLICIES, type JobPolicy, type PolicyStatement } from "../../../src/iam/policies.js";
+import { placeholdersIn, POLICIES, type JobPolicy, type PolicyStatement } from "../../../src/iam/policies.js";
 
 /** A statement's scope: its resources (always a list here) and its condition. */
 interface Scope {
@@ -85,5 +85,15 @@ describe("each policy statement's resources and conditions, exactly", () => {
 
   it("the tables cover every policy but the trust policy (which has a principal, not resources)", () => {
     expect(Object.keys(POLICIES).filter((name) => !(name in EXPECTED))).toEqual(["trust"]);
+  });
+});
+
+describe("policy names and placeholders", () => {
+  it("each policy is named by its key (npm run iam -- <name> and the evaluator's role name use it)", () => {
+    for (const [key, policy] of Object.entries(POLICIES)) expect(policy.name).toBe(key);
+  });
+
+  it("placeholdersIn names only the documented placeholders, not any ${…} in a document", () => {
+    expect(placeholdersIn({ Resource: "arn:${Partition}:ecs:${Region}:${Account}:cluster/${Cluster}" }).sort()).toEqual(["Account", "Cluster", "Region"]);
   });
 });
