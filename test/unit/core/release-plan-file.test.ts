@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, comparePlan, newPlanKey, parsePlan, savePlan, type PlanSubject } from "../../../src/core/release-plan-file.js";
+import { ValidationError } from "../../../src/core/errors.js";
+import { canonicalJson, comparePlan, newPlanKey, parsePlan, planMarkdown, savePlan, type PlanSubject } from "../../../src/core/release-plan-file.js";
 
 function subject(overrides: { password?: string; image?: string; running?: string; cpu?: string } = {}): PlanSubject {
   return {
@@ -93,5 +94,129 @@ describe("saved release plans", () => {
     expect(canonicalJson({ b: 1, a: [{ d: 2, c: undefined }] })).toBe('{"a":[{"d":2}],"b":1}');
     expect(() => parsePlan("{", "p.json")).toThrow(/not JSON/);
     expect(() => parsePlan('{"version": 9}', "p.json")).toThrow(/not an ecs-release plan/);
+  });
+});
+
+describe("the plan's digests", () => {
+  const key = "11".repeat(32);
+  const plan = (containerDefinitions: PlanSubject["families"][number]["input"]["containerDefinitions"], name = "web"): PlanSubject => ({
+    cluster: "prod",
+    ssmPath: "/app/prod",
+    image: "repo:abc",
+    families: [{ family: name, input: { family: name, cpu: "256", containerDefinitions }, running: {} }],
+  });
+  const only = (subject: PlanSubject) => savePlan(subject, key, "t").families[0]!;
+
+  it("families are saved sorted by name, whatever order the release found them in", () => {
+    const families = ["web", "api", "worker"].map((family) => ({ family, input: { family, containerDefinitions: [] }, running: {} }));
+    const saved = savePlan({ cluster: "prod", ssmPath: "/p", image: "i", families }, key, "t");
+    expect(saved.families.map((f) => f.family)).toEqual(["api", "web", "worker"]);
+    expect(savePlan({ cluster: "prod", ssmPath: "/p", image: "i", families: [...families].reverse() }, key, "t")).toEqual(saved);
+  });
+
+  it("keys each variable as container/NAME; a value and a secret reference of the same text digest differently", () => {
+    const value = only(plan([{ name: "app", environment: [{ name: "X", value: "same" }] }]));
+    const secret = only(plan([{ name: "app", secrets: [{ name: "X", valueFrom: "same" }] }]));
+    expect(Object.keys(value.environment)).toEqual(["app/X"]);
+    expect(value.environment["app/X"]).toMatch(/^[0-9a-f]{64}$/);
+    expect(secret.environment["app/X"]).not.toBe(value.environment["app/X"]);
+    // The name is part of the digest: the same value under another name is another digest.
+    expect(only(plan([{ name: "app", environment: [{ name: "Y", value: "same" }] }])).environment["app/Y"]).not.toBe(value.environment["app/X"]);
+    expect(only(plan([{ name: "app", secrets: [{ name: "Y", valueFrom: "same" }] }])).environment["app/Y"]).not.toBe(secret.environment["app/X"]);
+    // Nameless containers and variables still get a key (as ECS may return them).
+    expect(Object.keys(only(plan([{ environment: [{ value: "v" }], secrets: [{}] }])).environment)).toEqual(["/"]);
+    expect(only(plan([{ environment: [{ name: "A" }] }])).environment["/A"]).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("the template digest covers the variable and secret names (sorted), not their values or references", () => {
+    const base = only(plan([{ name: "app", environment: [{ name: "A", value: "1" }, { name: "B", value: "2" }], secrets: [{ name: "S", valueFrom: "/p/S" }, { name: "T", valueFrom: "/p/T" }] }]));
+    expect(base.template).toMatch(/^[0-9a-f]{64}$/);
+    const reordered = only(plan([{ name: "app", environment: [{ name: "B", value: "2" }, { name: "A", value: "1" }], secrets: [{ name: "T", valueFrom: "/p/T" }, { name: "S", valueFrom: "/p/S" }] }]));
+    expect(reordered.template).toBe(base.template);
+    const otherValues = only(plan([{ name: "app", environment: [{ name: "A", value: "9" }, { name: "B", value: "8" }], secrets: [{ name: "S", valueFrom: "/q/S" }, { name: "T", valueFrom: "/q/T" }] }]));
+    expect(otherValues.template).toBe(base.template);
+    const secretRemoved = only(plan([{ name: "app", environment: [{ name: "A", value: "1" }, { name: "B", value: "2" }], secrets: [{ name: "S", valueFrom: "/p/S" }] }]));
+    expect(secretRemoved.template).not.toBe(base.template);
+    const secretAsVariable = only(plan([{ name: "app", environment: [{ name: "A", value: "1" }, { name: "B", value: "2" }, { name: "T", value: "/p/T" }], secrets: [{ name: "S", valueFrom: "/p/S" }] }]));
+    expect(secretAsVariable.template).not.toBe(base.template);
+    const noSecrets = only(plan([{ name: "app", environment: [{ name: "A", value: "1" }, { name: "B", value: "2" }] }]));
+    const emptySecrets = only(plan([{ name: "app", environment: [{ name: "A", value: "1" }, { name: "B", value: "2" }], secrets: [] }]));
+    expect(emptySecrets.template).toBe(noSecrets.template);
+    expect(only(plan([{ name: "app", environment: [{}] }])).template).not.toBe(only(plan([{ name: "app", environment: [] }])).template);
+    expect(only(plan([{ name: "app", secrets: [{}] }])).template).not.toBe(only(plan([{ name: "app", secrets: [] }])).template);
+  });
+
+  it("canonical JSON: keys sorted at every depth, undefined dropped, scalars as JSON", () => {
+    expect(canonicalJson({ d: 1, c: 2, b: 3, a: 4 })).toBe('{"a":4,"b":3,"c":2,"d":1}');
+    expect(canonicalJson({ b: { z: [1, { y: null, x: "s" }], a: true }, a: undefined })).toBe('{"b":{"a":true,"z":[1,{"x":"s","y":null}]}}');
+    expect(canonicalJson(null)).toBe("null");
+    expect(canonicalJson(undefined)).toBe("null");
+    expect(canonicalJson("text")).toBe('"text"');
+    expect(canonicalJson(12)).toBe("12");
+    expect(canonicalJson([])).toBe("[]");
+    expect(canonicalJson({})).toBe("{}");
+  });
+});
+
+describe("parsePlan", () => {
+  it("reads back a saved plan", () => {
+    const saved = savePlan(subject(), newPlanKey(), "2026-01-01T00:00:00.000Z");
+    expect(parsePlan(JSON.stringify(saved), "p.json")).toEqual(saved);
+  });
+
+  it.each([
+    ["a number", "3"],
+    ["null", "null"],
+    ["another version", JSON.stringify({ version: 2, families: [], image: "i" })],
+    ["no families", JSON.stringify({ version: 1, image: "i" })],
+    ["families not a list", JSON.stringify({ version: 1, families: {}, image: "i" })],
+    ["no image", JSON.stringify({ version: 1, families: [] })],
+    ["an image that is not text", JSON.stringify({ version: 1, families: [], image: 7 })],
+  ])("refuses %s, saying how to write one", (_what, text) => {
+    expect(() => parsePlan(text, "p.json")).toThrow(new ValidationError("--plan-file p.json is not an ecs-release plan (version 1): write it with release --dry-run --plan-file p.json"));
+  });
+
+  it("refuses text that is not JSON, saying how to write a plan", () => {
+    expect(() => parsePlan("{", "p.json")).toThrow(new ValidationError("--plan-file p.json is not JSON: write it with release --dry-run --plan-file p.json"));
+  });
+});
+
+describe("revisions in the differences", () => {
+  it("are shortened to family:revision whatever the account, and a service without one runs nothing", () => {
+    const key = newPlanKey();
+    const at = (running: Record<string, string>): PlanSubject => ({ cluster: "prod", ssmPath: "/p", image: "i", families: [{ family: "web", input: { family: "web", containerDefinitions: [] }, running }] });
+    expect(comparePlan(savePlan(at({ web: "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:12" }), key, "t"), savePlan(at({ web: "" }), key, "t"))).toEqual([
+      "service web: ran web:12 at plan time, runs nothing now",
+    ]);
+    expect(comparePlan(savePlan(at({ web: "arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/web:3" }), key, "t"), savePlan(at({ web: "web:4" }), key, "t"))).toEqual([
+      "service web: ran web:3 at plan time, runs web:4 now",
+    ]);
+  });
+});
+
+describe("planMarkdown", () => {
+  it("shows the approver what will be released, the masked diff and what approving means", () => {
+    const saved = savePlan(subject(), "22".repeat(32), "2026-01-01T00:00:00.000Z");
+    const text = planMarkdown(saved, ["~ MODE: prod → staging"], { services: ["web", "web-canary"], planFile: "plan/release.json" });
+    expect(text.split("\n")).toEqual([
+      "# Release plan: web, web-canary on prod",
+      "",
+      "- Image: `repo:abc`",
+      "- Environment: every parameter under `/app/prod` (SecureString values masked)",
+      "- Planned at: 2026-01-01T00:00:00.000Z",
+      "- Family `web`: web runs web:3; 3 variables",
+      "",
+      "## Changes against what runs now",
+      "",
+      "```diff",
+      "~ MODE: prod → staging",
+      "```",
+      "",
+      "## What approving means",
+      "",
+      "The release after the approval runs with `--plan-file plan/release.json`: it registers a revision only if the image, the task definition, every environment value (compared by keyed digest, never by value) and the revisions the services run are still what this plan shows. Otherwise it stops with exit code 2, writes nothing and lists what changed, unless the release job sets accept_drift.",
+      "",
+    ]);
+    expect(planMarkdown(saved, [], { services: ["web"], planFile: "p.json" })).toContain("```diff\n(no changes)\n```");
   });
 });
