@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../src/core/errors.js";
 import { canonicalJson, comparePlan, newPlanKey, parsePlan, planMarkdown, savePlan, type PlanSubject } from "../../../src/core/release-plan-file.js";
@@ -57,7 +58,9 @@ describe("saved release plans", () => {
       running,
     });
     const base: PlanSubject = { cluster: "prod", ssmPath: "/app/prod", image: "repo:abc", families: [family("web", { web: "arn:aws:ecs:us-east-1:1:task-definition/web:3" })] };
-    const saved = savePlan(base, key, "t");
+    // Computed inside each test, not while the file is collected: code run at collection counts as
+    // "static" for Stryker, which then reports its mutants wrongly.
+    const saved = () => savePlan(base, key, "t");
     const cases: Array<[string, PlanSubject, string[]]> = [
       ["another cluster", { ...base, cluster: "staging" }, ["cluster: planned prod, now staging"]],
       ["another SSM path", { ...base, ssmPath: "/app/staging" }, ["SSM path: planned /app/prod, now /app/staging"]],
@@ -82,7 +85,7 @@ describe("saved release plans", () => {
       ["a planned service left out", { ...base, families: [family("web", {})] }, ["service web: ran web:3 at plan time, runs nothing now"]],
     ];
     it.each(cases)("%s", (_name, now, expected) => {
-      expect(comparePlan(saved, savePlan(now, key, "t"))).toEqual(expected);
+      expect(comparePlan(saved(), savePlan(now, key, "t"))).toEqual(expected);
     });
     it("the same subject (families in another order) matches", () => {
       const two: PlanSubject = { ...base, families: [family("web", { web: "w:1" }), family("api", { api: "a:1" })] };
@@ -114,10 +117,18 @@ describe("the plan's digests", () => {
     expect(savePlan({ cluster: "prod", ssmPath: "/p", image: "i", families: [...families].reverse() }, key, "t")).toEqual(saved);
   });
 
+  it("digests are HMAC-SHA256 under the plan's 256-bit key (hex-decoded) of the kind, the name and the value", () => {
+    const hmac = (text: string): string => createHmac("sha256", Buffer.from(key, "hex")).update(text).digest("hex");
+    const digests = only(plan([{ name: "app", environment: [{ name: "A", value: "1" }], secrets: [{ name: "S", valueFrom: "/p/S" }] }])).environment;
+    expect(digests).toEqual({ "app/A": hmac("value\0A\x001"), "app/S": hmac("secret\0S\0/p/S") });
+  });
+
   it("keys each variable as container/NAME; a value and a secret reference of the same text digest differently", () => {
     const value = only(plan([{ name: "app", environment: [{ name: "X", value: "same" }] }]));
     const secret = only(plan([{ name: "app", secrets: [{ name: "X", valueFrom: "same" }] }]));
     expect(Object.keys(value.environment)).toEqual(["app/X"]);
+    expect(Object.keys(secret.environment)).toEqual(["app/X"]);
+    expect(Object.keys(only(plan([{ name: "app" }])).environment)).toEqual([]);
     expect(value.environment["app/X"]).toMatch(/^[0-9a-f]{64}$/);
     expect(secret.environment["app/X"]).not.toBe(value.environment["app/X"]);
     // The name is part of the digest: the same value under another name is another digest.
@@ -126,6 +137,13 @@ describe("the plan's digests", () => {
     // Nameless containers and variables still get a key (as ECS may return them).
     expect(Object.keys(only(plan([{ environment: [{ value: "v" }], secrets: [{}] }])).environment)).toEqual(["/"]);
     expect(only(plan([{ environment: [{ name: "A" }] }])).environment["/A"]).toMatch(/^[0-9a-f]{64}$/);
+    // What is missing counts as empty: a value or reference left out digests as the empty one.
+    const same = (a: PlanSubject, b: PlanSubject): void => expect(only(a)).toEqual(only(b));
+    same(plan([{ name: "app", environment: [{ name: "A" }] }]), plan([{ name: "app", environment: [{ name: "A", value: "" }] }]));
+    same(plan([{ name: "app", environment: [{ value: "v" }] }]), plan([{ name: "app", environment: [{ name: "", value: "v" }] }]));
+    same(plan([{ name: "app", secrets: [{ name: "S" }] }]), plan([{ name: "app", secrets: [{ name: "S", valueFrom: "" }] }]));
+    same(plan([{ name: "app", secrets: [{ valueFrom: "/p/S" }] }]), plan([{ name: "app", secrets: [{ name: "", valueFrom: "/p/S" }] }]));
+    expect(only(plan([{ environment: [{ name: "A", value: "1" }] }])).environment).toEqual(only(plan([{ name: "", environment: [{ name: "A", value: "1" }] }])).environment);
   });
 
   it("the template digest covers the variable and secret names (sorted), not their values or references", () => {
@@ -143,11 +161,16 @@ describe("the plan's digests", () => {
     const emptySecrets = only(plan([{ name: "app", environment: [{ name: "A", value: "1" }, { name: "B", value: "2" }], secrets: [] }]));
     expect(emptySecrets.template).toBe(noSecrets.template);
     expect(only(plan([{ name: "app", environment: [{}] }])).template).not.toBe(only(plan([{ name: "app", environment: [] }])).template);
+    // A renamed variable or secret changes the template; a missing list is an empty one.
+    expect(only(plan([{ name: "app", environment: [{ name: "C", value: "1" }, { name: "B", value: "2" }], secrets: [{ name: "S", valueFrom: "/p/S" }, { name: "T", valueFrom: "/p/T" }] }])).template).not.toBe(base.template);
+    expect(only(plan([{ name: "app", environment: [{ name: "A", value: "1" }, { name: "B", value: "2" }], secrets: [{ name: "S", valueFrom: "/p/S" }, { name: "U", valueFrom: "/p/T" }] }])).template).not.toBe(base.template);
+    expect(only(plan([{ name: "app" }])).template).toBe(only(plan([{ name: "app", environment: [], secrets: [] }])).template);
     expect(only(plan([{ name: "app", secrets: [{}] }])).template).not.toBe(only(plan([{ name: "app", secrets: [] }])).template);
   });
 
   it("canonical JSON: keys sorted at every depth, undefined dropped, scalars as JSON", () => {
     expect(canonicalJson({ d: 1, c: 2, b: 3, a: 4 })).toBe('{"a":4,"b":3,"c":2,"d":1}');
+    expect(canonicalJson({ b: 1, d: 2, a: 3, c: 4 })).toBe('{"a":3,"b":1,"c":4,"d":2}');
     expect(canonicalJson({ b: { z: [1, { y: null, x: "s" }], a: true }, a: undefined })).toBe('{"b":{"a":true,"z":[1,{"x":"s","y":null}]}}');
     expect(canonicalJson(null)).toBe("null");
     expect(canonicalJson(undefined)).toBe("null");
@@ -197,6 +220,8 @@ describe("revisions in the differences", () => {
 describe("planMarkdown", () => {
   it("shows the approver what will be released, the masked diff and what approving means", () => {
     const saved = savePlan(subject(), "22".repeat(32), "2026-01-01T00:00:00.000Z");
+    const two = savePlan({ ...subject(), families: [{ ...subject().families[0]!, running: { web: "arn:aws:ecs:us-east-1:1:task-definition/web:3", "web-canary": "arn:aws:ecs:us-east-1:1:task-definition/web:2" } }] }, "22".repeat(32), "t");
+    expect(planMarkdown(two, [], { services: ["web", "web-canary"], planFile: "p.json" })).toContain("- Family `web`: web runs web:3, web-canary runs web:2; 3 variables\n");
     const text = planMarkdown(saved, ["~ MODE: prod → staging"], { services: ["web", "web-canary"], planFile: "plan/release.json" });
     expect(text.split("\n")).toEqual([
       "# Release plan: web, web-canary on prod",
