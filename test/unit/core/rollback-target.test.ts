@@ -76,6 +76,7 @@ describe("selectRollbackTarget", () => {
     ["a number", { kind: "revision", revision: 1 }, current, [rev(1, "stable")], true, { status: "found", revision: 1 }],
     ["a number naming a failed revision works, with a note", { kind: "revision", revision: 3 }, current, [rev(3, "failed")], true, { status: "found", revision: 3, note: /recorded as failed/ }],
     ["a number naming an INACTIVE revision", { kind: "revision", revision: 2 }, current, [rev(2, "stable", { status: "INACTIVE", sha: SHA("b") })], true, { status: "none", reason: /^web:2 is INACTIVE: ECS cannot start tasks from it \(release commit b{12} again instead: ecs-release release --sha b{40}\)$/ }],
+    ["a number naming an INACTIVE revision without a commit", { kind: "revision", revision: 2 }, current, [rev(2, "stable", { status: "INACTIVE" })], true, { status: "none", reason: /^web:2 is INACTIVE: ECS cannot start tasks from it$/ }],
     ["an unknown number", { kind: "revision", revision: 99 }, current, [], true, { status: "none", reason: /web:99 does not exist/ }],
     ["family:revision", { kind: "name", family: "web", revision: 2 }, current, [rev(2, "stable")], true, { status: "found", revision: 2 }],
     ["family:revision of another family", { kind: "name", family: "worker", revision: 2 }, current, [rev(2, "stable", { family: "worker" })], true, { status: "none", reason: /is of family worker, but the service runs family web/ }],
@@ -95,6 +96,16 @@ describe("selectRollbackTarget", () => {
       else expect(decision.note).toBeUndefined();
     }
     if (decision.status === "none") expect(decision.reason).toMatch(expected.reason ?? /./);
+  });
+
+  it("without a sha tag, a commit matches by the start of an image tag that is all hex (7 to 40 digits)", () => {
+    const image = (tag: string) => ({ tags: {}, image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/platform:${tag}@sha256:${"0".repeat(64)}` });
+    expect(runsCommit(image("0123456789abcdef0123456789abcdef01234567"), "0123456")).toBe(true);
+    expect(runsCommit(image("0123456789abcdef0123456789abcdef01234567"), "1234567")).toBe(false);
+    expect(runsCommit(image("abcdef1-dirty"), "abcdef1")).toBe(false);
+    expect(runsCommit(image("abcdef1-abcdef1"), "abcdef1")).toBe(false);
+    expect(runsCommit(image("abcdefg123"), "abcdefg")).toBe(false);
+    expect(runsCommit({ tags: {} }, "abcdef1")).toBe(false);
   });
 
   it("a commit matches by the start of the sha tag, not its end", () => {
@@ -118,6 +129,7 @@ describe("selectRevisionsToDeregister", () => {
     ["never one tagged to keep", { target: rev(2), from: [rev(4)], revisions: [rev(3, "failed", { keep: true })] }, [4], [3]],
     ["never the target, never INACTIVE ones", { target: rev(3, "failed"), from: [rev(3, "failed"), rev(4)], revisions: [rev(5, "failed", { status: "INACTIVE" })] }, [4], []],
     ["not unknown or stable revisions between target and current", { target: rev(1, "stable"), from: [rev(4)], revisions: [rev(3), rev(2, "stable")] }, [4], []],
+    ["never the target found among the failed revisions (--to named a failed one)", { target: rev(3, "failed"), from: [rev(4)], revisions: [rev(4), rev(3, "failed")] }, [4], []],
     ["not failed ones of another family", { target: rev(1, "stable"), from: [rev(4)], revisions: [rev(3, "failed", { family: "worker" })] }, [4], []],
   ])("%s", (_title, input, deregistered, spared) => {
     const selection = selectRevisionsToDeregister({
