@@ -28,12 +28,24 @@ const SSM_PATH = ["arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}", "arn:
 const IN_CLUSTER = { ArnEquals: { "ecs:cluster": CLUSTER } };
 const KMS_VIA_SSM = { StringEquals: { "kms:ViaService": "ssm.${Region}.amazonaws.com" } };
 
-const EXPECTED: Record<Exclude<JobPolicy["name"], "trust">, Record<string, Scope>> = {
+/** The trust policies have a principal, not resources: test/unit/iam/trust-evaluation.test.ts evaluates them. */
+type TrustPolicy = "trust" | "deploy-trust";
+
+const EXPECTED: Record<Exclude<JobPolicy["name"], TrustPolicy>, Record<string, Scope>> = {
   build: {
     EcrLogin: { resources: ["*"] },
     EcrReadAndTag: { resources: [REPOSITORY] },
     DockerPush: { resources: [REPOSITORY] },
     EcrCreateRepository: { resources: [REPOSITORY] },
+  },
+  plan: {
+    EcsReadServices: { resources: [SERVICES_OF_CLUSTER] },
+    EcsReadTaskDefinitions: { resources: ["*"] },
+    PreDeployTaskFind: { resources: ["*"], condition: IN_CLUSTER },
+    PreDeployTaskWatch: { resources: [TASKS_OF_CLUSTER, CLUSTER] },
+    SsmEnvironment: { resources: SSM_PATH },
+    DecryptSecureStrings: { resources: ["${KmsKeyArn}"], condition: KMS_VIA_SSM },
+    EcrImageLookup: { resources: [REPOSITORY] },
   },
   release: {
     EcsServices: { resources: [SERVICES_OF_CLUSTER] },
@@ -70,6 +82,9 @@ const EXPECTED: Record<Exclude<JobPolicy["name"], "trust">, Record<string, Scope
     ReadSecretParameters: { resources: SSM_PATH },
     DecryptSecretParameters: { resources: ["${KmsKeyArn}"], condition: KMS_VIA_SSM },
   },
+  "assume-deploy": {
+    AssumeDeployRole: { resources: ["${DeployRoleArn}"] },
+  },
 };
 
 function scopes(policy: JobPolicy): Record<string, Scope> {
@@ -83,8 +98,8 @@ describe("each policy statement's resources and conditions, exactly", () => {
     expect(scopes(POLICIES[name])).toEqual(EXPECTED[name]);
   });
 
-  it("the tables cover every policy but the trust policy (which has a principal, not resources)", () => {
-    expect(Object.keys(POLICIES).filter((name) => !(name in EXPECTED))).toEqual(["trust"]);
+  it("the tables cover every policy but the trust policies (which have a principal, not resources)", () => {
+    expect(Object.keys(POLICIES).filter((name) => !(name in EXPECTED)).sort()).toEqual(["deploy-trust", "trust"]);
   });
 });
 
