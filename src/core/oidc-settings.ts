@@ -62,6 +62,13 @@ export const DEPLOY_ROLE_VARIABLE = "ECS_RELEASE_DEPLOY_ROLE_ARN";
 /** The ExternalId the deploy role's trust requires (a secret of the restricted context: never printed). */
 export const DEPLOY_EXTERNAL_ID_VARIABLE = "ECS_RELEASE_DEPLOY_EXTERNAL_ID";
 
+/**
+ * What STS accepts as an ExternalId: "Length Constraints: Minimum length of 2. Maximum length of 1224.
+ * Pattern: [\w+=,.@:/-]*" (AssumeRole, https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html);
+ * anything else is a ValidationError from STS, so refuse it before any AWS call.
+ */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+
 /** The second hop of the chained set-up: from the OIDC role to the deploy role. */
 export interface ChainedRoleSettings {
   readonly roleArn: string;
@@ -80,6 +87,11 @@ export function chainedRoleSettings(env: Readonly<Record<string, string | undefi
   if (roleArn === undefined && externalId === undefined) return undefined;
   if (roleArn === undefined) throw new ValidationError(`${DEPLOY_EXTERNAL_ID_VARIABLE} is set but ${DEPLOY_ROLE_VARIABLE} is not: set both in the environment's restricted context`);
   if (externalId === undefined) throw new ValidationError(`${DEPLOY_ROLE_VARIABLE} is set but ${DEPLOY_EXTERNAL_ID_VARIABLE} is not: the deploy role's trust requires the ExternalId of the restricted context`);
+  if (!EXTERNAL_ID.test(externalId)) {
+    throw new ValidationError(
+      `${DEPLOY_EXTERNAL_ID_VARIABLE} is not an ExternalId STS accepts (2 to 1224 letters, digits or _+=,.@:/-, no spaces): generate one with \`openssl rand -hex 24\` and set it in the restricted context and in the deploy role's trust`,
+    );
+  }
   return { roleArn, externalId, sessionName: (env["AWS_ROLE_SESSION_NAME"] || "ecs-release").slice(0, 64) };
 }
 

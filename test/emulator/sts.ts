@@ -111,6 +111,8 @@ export class StsSimulation {
       request = { action: "sts:AssumeRoleWithWebIdentity", principal: { federated: providerArn }, context: webIdentityContext(provider, claims, sessionName) };
     } else {
       const externalId = form.get("ExternalId");
+      const invalid = externalId === null ? undefined : externalIdViolation(externalId);
+      if (invalid !== undefined) return stsError(400, "ValidationError", `1 validation error detected: Value at 'externalId' failed to satisfy constraint: ${invalid}`);
       const context: Record<string, string> = { "sts:RoleSessionName": sessionName, ...(externalId === null ? {} : { "sts:ExternalId": externalId }) };
       request = { action: "sts:AssumeRole", principal: this.caller(callerAccessKeyId), context };
       // Role chaining (a role session assuming a role) is limited to one hour; more fails
@@ -125,8 +127,19 @@ export class StsSimulation {
     const decision = trust === undefined ? undefined : evaluateTrustPolicy(trust, request);
     if (decision?.decision === "Allowed") return undefined;
     if (operation === "AssumeRoleWithWebIdentity") return stsError(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
-    const caller = "role" in request.principal ? request.principal.role : "";
-    return stsError(403, "AccessDenied", `User: ${caller} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+    return stsError(403, "AccessDenied", `User: ${this.callerArn(callerAccessKeyId)} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+  }
+
+  /**
+   * The caller as STS's AccessDenied names it: a role session by its assumed-role ARN,
+   * `arn:aws:sts::ACCOUNT:assumed-role/ROLE-NAME/SESSION-NAME` ("IAM identifiers", role session
+   * principals, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns).
+   */
+  private callerArn(accessKeyId: string | undefined): string {
+    const session = accessKeyId === undefined ? undefined : this.sessions.get(accessKeyId);
+    if (session === undefined) return `arn:aws:iam::${ACCOUNT}:user/${accessKeyId ?? "anonymous"}`;
+    const roleName = session.roleArn.split("/").pop() ?? "";
+    return `arn:aws:sts::${accountOf(session.roleArn)}:assumed-role/${roleName}/${session.sessionName}`;
   }
 
   /** The principal behind an access key: a session of a role STS handed out, else the account's static user. */
@@ -183,6 +196,19 @@ export class StsSimulation {
     }
     return stsError(403, "ExpiredToken", message);
   }
+}
+
+/**
+ * Why STS refuses an ExternalId, undefined when it takes it: "Length Constraints: Minimum length of 2.
+ * Maximum length of 1224. Pattern: [\w+=,.@:/-]*" (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html),
+ * answered as a ValidationError, HTTP 400 (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html).
+ * STS's message quotes the value; the emulator leaves it out (an ExternalId is a secret of the context).
+ */
+function externalIdViolation(externalId: string): string | undefined {
+  if (externalId.length < 2) return "Member must have length greater than or equal to 2";
+  if (externalId.length > 1224) return "Member must have length less than or equal to 1224";
+  if (!/^[\w+=,.@:/-]*$/.test(externalId)) return "Member must satisfy regular expression pattern: [\\w+=,.@:/-]*";
+  return undefined;
 }
 
 /** The account of an ARN (its fifth field). */

@@ -66,6 +66,17 @@ describe("the chained set-up", () => {
     expect(writeOperations((await handle.emulator.callLog()).slice(start))).toEqual([]);
   });
 
+  it("an ExternalId STS would refuse (a space in it): exit 2 before any AWS call, not printed", async () => {
+    // AssumeRole's ExternalId: 2–1224 of [\w+=,.@:/-] (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
+    const env = { ...(await jobEnv("aws-prod")), ECS_RELEASE_DEPLOY_EXTERNAL_ID: "pasted with-space" };
+    const start = (await handle.emulator.callLog()).length;
+    const cli = await runCli(RELEASE, env);
+    expect(cli.code, cli.output).toBe(2);
+    expect(cli.output).toMatch(/ECS_RELEASE_DEPLOY_EXTERNAL_ID is not an ExternalId STS accepts/);
+    expect(cli.output).not.toContain("pasted");
+    expect((await handle.emulator.callLog()).slice(start)).toEqual([]);
+  });
+
   it("a feature branch's job: refused at the first hop, nothing written", async () => {
     const start = (await handle.emulator.callLog()).length;
     const cli = await runCli(RELEASE, await jobEnv("aws-prod", { vcsRef: "refs/heads/feature/x" }));

@@ -106,7 +106,9 @@ describe("the chained hop: the deploy role needs the OIDC role and the restricte
   ])("refused %s", async (_what, externalId) => {
     const error = await refusal(hop(await assume(OIDC_ROLE), externalId));
     expect(error).toMatchObject({ name: "AccessDenied", status: 403 });
-    expect(error.message).toBe(`User: ${OIDC_ROLE} is not authorized to perform: sts:AssumeRole on resource: ${DEPLOY_ROLE}`);
+    // STS names the caller by its session's ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION), not the role's.
+    const oidcSession = `${OIDC_ROLE.replace(":iam::", ":sts::").replace(":role/", ":assumed-role/")}/circleci-shop-7`;
+    expect(error.message).toBe(`User: ${oidcSession} is not authorized to perform: sts:AssumeRole on resource: ${DEPLOY_ROLE}`);
   });
 
   it("a chained session lasts at most an hour: DurationSeconds above 3600 is refused", async () => {

@@ -52,6 +52,17 @@ describe("the chained set-up's deploy role (ECS_RELEASE_DEPLOY_ROLE_ARN + ECS_RE
     expect(() => chainedRoleSettings({ ECS_RELEASE_DEPLOY_ROLE_ARN: role })).toThrow(/ECS_RELEASE_DEPLOY_EXTERNAL_ID is not/);
     expect(() => chainedRoleSettings({ ECS_RELEASE_DEPLOY_EXTERNAL_ID: "x1" })).toThrow(/ECS_RELEASE_DEPLOY_ROLE_ARN is not/);
   });
+  it("refuses an ExternalId STS would refuse (2–1224 of letters, digits and _+=,.@:/-), without printing it", () => {
+    // API_AssumeRole, ExternalId: "Length Constraints: Minimum length of 2. Maximum length of 1224.
+    // Pattern: [\w+=,.@:/-]*" (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
+    const settings = (externalId: string) => () => chainedRoleSettings({ ECS_RELEASE_DEPLOY_ROLE_ARN: role, ECS_RELEASE_DEPLOY_EXTERNAL_ID: externalId });
+    for (const bad of ["s3cret value", "x", "k".repeat(1225), "s3cret#value"]) {
+      expect(settings(bad), JSON.stringify(bad.slice(0, 20))).toThrow(/ECS_RELEASE_DEPLOY_EXTERNAL_ID is not an ExternalId STS accepts/);
+    }
+    expect(settings("s3cret value")).not.toThrow(/s3cret/);
+    // Positive controls: the limits themselves and every character STS allows.
+    for (const good of ["ab", "k".repeat(1224), "aZ09_+=,.@:/-", "0f".repeat(24)]) expect(settings(good)()?.externalId).toBe(good);
+  });
   it("its debug line names the role, never the ExternalId", () => {
     expect(chainedRoleLine(role, new Date("2026-01-01T01:00:00Z"))).toBe(`AWS credentials: assumed the deploy role ${role} from the OIDC role, valid until 2026-01-01T01:00:00.000Z`);
   });
