@@ -77,6 +77,11 @@ const EXPECTED: Record<Exclude<JobPolicy["name"], TrustPolicy>, Record<string, S
     EcsServiceRevisions: { resources: [`${ARN}:service-revision/\${Cluster}/*`] },
     EcsTagRevisions: { resources: [FAMILY_REVISIONS] },
     EcrTargetImages: { resources: ["arn:aws:ecr:${Region}:${Account}:repository/*"] },
+    // Read-only: scheduled tasks (EventBridge rules and Scheduler schedules) that run a revision.
+    EventBridgeRules: { resources: ["*"] },
+    EventBridgeRuleTargets: { resources: ["arn:aws:events:${Region}:${Account}:rule/*"] },
+    SchedulerListSchedules: { resources: ["*"] },
+    SchedulerGetSchedule: { resources: ["arn:aws:scheduler:${Region}:${Account}:schedule/*"] },
   },
   "task-execution-secrets": {
     ReadSecretParameters: { resources: SSM_PATH },
