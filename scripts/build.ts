@@ -184,7 +184,8 @@ function withoutHelp(path: string, text: string): string {
   if (!HELP_FILE.test(path)) return text;
   return text
     .replace(/(description|summary):\s*"(?:[^"\\]|\\.)*"(\s*\+\s*"(?:[^"\\]|\\.)*")*/g, (_m, key: string) => `${key}: ${JSON.stringify(NO_HELP)}`)
-    .replace(/examples:\s*\[[^\]]*\]/g, "examples: []");
+    .replace(/examples:\s*\[[^\]]*\]/g, "examples: []")
+    .replace(/placeholder:\s*"(?:[^"\\]|\\.)*",\s*/g, "");
 }
 function helpLeftOut(): Plugin {
   return {
