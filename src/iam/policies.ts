@@ -6,9 +6,14 @@
  *
  * Every statement says why its actions are needed. Resources are scoped with placeholders written
  * `${Name}` (PLACEHOLDERS lists them; `fillPlaceholders` or `npm run iam -- release --set
- * Region=eu-west-1 …` replaces them). Actions whose API has no resource-level permissions (the
- * ECS task definition APIs, ECR's GetAuthorizationToken, ListClusters) must use "*": AWS's Service
- * Authorization Reference lists no resource type for them.
+ * Region=eu-west-1 …` replaces them). Actions whose API has no resource-level permissions
+ * (DescribeTaskDefinition, ListTaskDefinitions, DeregisterTaskDefinition, ECR's
+ * GetAuthorizationToken, ListClusters) must use "*": AWS's Service Authorization Reference lists no
+ * resource type for them. RegisterTaskDefinition, RunTask and TagResource take the task-definition
+ * resource, and UpdateService the condition key `ecs:task-definition` (the ARN of the revision the
+ * service is pointed at): both scope a job to its environment's families, so one environment's role
+ * can neither register, tag nor deploy another's revisions
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
  *
  * test/unit/iam/policies.test.ts checks that every AWS SDK `*Command` a job's commands can send
  * maps to an action its policy allows, so a new call cannot ship without its permission.
@@ -19,7 +24,7 @@ export const PLACEHOLDERS = {
   Region: "AWS Region, e.g. us-east-1",
   Account: "AWS account id (12 digits)",
   Cluster: "ECS cluster name",
-  Family: "task definition family (use * for every family the services run)",
+  Family: "task definition family of the environment's services, or a pattern that matches only this environment's families (e.g. prod-*); * lets this environment's role register, tag and deploy every environment's revisions",
   Repository: "ECR repository name",
   SsmPath: "the --ssm-path without its leading slash, e.g. platform/prod",
   TaskRoleArn: "the task role of the task definitions (taskRoleArn)",
@@ -69,6 +74,8 @@ const ECR_REPOSITORY = "arn:aws:ecr:${Region}:${Account}:repository/${Repository
 const SSM_PATH = ["arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}", "arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}/*"];
 const PASSED_TO_ECS_TASKS = { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } };
 const IN_CLUSTER = { ArnEquals: { "ecs:cluster": ECS_CLUSTER } };
+/** UpdateService only to a revision of the environment's family (condition key ecs:task-definition: the revision's ARN). */
+const TO_FAMILY = { ArnLike: { "ecs:task-definition": ECS_FAMILY } };
 const KMS_VIA_SSM = { StringEquals: { "kms:ViaService": "ssm.${Region}.amazonaws.com" } };
 
 /** `build` job: `ecs-release push`. */
@@ -118,12 +125,20 @@ export const RELEASE_POLICY: JobPolicy = {
   commands: ["release", "pre-deploy", "run-task"],
   statements: [
     {
-      why: "release verifies the services (DescribeServices), updates them to the new revision (UpdateService) and polls them until the rollout ends (DescribeServices).",
-      statement: { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: ECS_SERVICES },
+      why: "release verifies the services and polls them until the rollout ends (DescribeServices).",
+      statement: { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:DescribeServices"], Resource: ECS_SERVICES },
     },
     {
-      why: "release reads each family's latest revision (DescribeTaskDefinition), registers the new one (RegisterTaskDefinition) and, for an older SHA, lists revisions to report environment drift (ListTaskDefinitions). These APIs have no resource-level permissions.",
-      statement: { Sid: "EcsTaskDefinitions", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:ListTaskDefinitions"], Resource: "*" },
+      why: "release updates the services to the new revision (UpdateService): only to a revision of the environment's family (ecs:task-definition), so this role cannot point a service at another environment's revision.",
+      statement: { Sid: "EcsUpdateServices", Effect: "Allow", Action: ["ecs:UpdateService"], Resource: ECS_SERVICES, Condition: TO_FAMILY },
+    },
+    {
+      why: "release reads each family's latest revision (DescribeTaskDefinition) and, for an older SHA, lists revisions to report environment drift (ListTaskDefinitions). These APIs have no resource-level permissions.",
+      statement: { Sid: "EcsTaskDefinitions", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"], Resource: "*" },
+    },
+    {
+      why: "release registers the new revision (RegisterTaskDefinition), only in the environment's family: the API takes the task-definition resource.",
+      statement: { Sid: "EcsRegisterRevisions", Effect: "Allow", Action: ["ecs:RegisterTaskDefinition"], Resource: ECS_FAMILY },
     },
     {
       why: "the release record: tags on the new revision (at registration, and the outcome stable/failed after the rollout). RegisterTaskDefinition with tags needs ecs:TagResource too.",
@@ -140,10 +155,6 @@ export const RELEASE_POLICY: JobPolicy = {
     {
       why: "--pre-deploy-command, before anything is written: a migration never runs twice at once, so release looks for an earlier ecs-release task of the family still running (ListTasks by startedBy; DescribeTasks above). ListTasks is scoped by the ecs:cluster condition.",
       statement: { Sid: "PreDeployTaskFind", Effect: "Allow", Action: ["ecs:ListTasks"], Resource: "*", Condition: IN_CLUSTER },
-    },
-    {
-      why: "a pre-deploy task that outlived its release (timeout, cancelled job) can be stopped from the job, as the error message says (aws ecs stop-task); only the cluster's tasks.",
-      statement: { Sid: "PreDeployTaskStop", Effect: "Allow", Action: ["ecs:StopTask"], Resource: "arn:aws:ecs:${Region}:${Account}:task/${Cluster}/*" },
     },
     {
       why: "the pre-deploy task gets the service's task tags (and ECS managed tags) when RunTask creates it: tagging on create needs ecs:TagResource, allowed here only as part of RunTask (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html).",
@@ -190,8 +201,8 @@ export const ROLLBACK_POLICY: JobPolicy = {
   commands: ["rollback", "status", "history", "prune"],
   statements: [
     {
-      why: "rollback points the services at an existing revision (UpdateService): only in the one cluster.",
-      statement: { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:UpdateService"], Resource: ECS_SERVICES },
+      why: "rollback points the services at an existing revision (UpdateService): only in the one cluster, and only at a revision of the environment's family (ecs:task-definition).",
+      statement: { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:UpdateService"], Resource: ECS_SERVICES, Condition: TO_FAMILY },
     },
     {
       why: "rollback waits on its services and status reads them (DescribeServices); before deregistering, rollback and prune make sure no service in ANY cluster of the region still uses a revision (families are shared across clusters), so they describe every cluster's services: read-only, this account and region.",

@@ -318,6 +318,11 @@ export interface IamEvaluation extends Partial<MappingContext> {
   readonly executionRolePolicy?: JobPolicy;
   /** Placeholder values (Region and Account default to the emulator's). */
   readonly values: Partial<Record<Placeholder, string>>;
+  /**
+   * The environment's families when it has several: the job policy is attached once per family
+   * (`${Family}` filled with each), as a user lists each family's ARN. Overrides `values.Family`.
+   */
+  readonly families?: readonly string[];
 }
 
 /**
@@ -340,9 +345,10 @@ function simulate(simulation: Simulation): Promise<string> {
 export async function evaluateCalls(entries: readonly CallLogEntry[], evaluation: IamEvaluation): Promise<IamDenial[]> {
   const context: MappingContext = { region: evaluation.region ?? REGION, account: evaluation.account ?? ACCOUNT_ID, ...(evaluation.secureStringKeyArn === undefined ? {} : { secureStringKeyArn: evaluation.secureStringKeyArn }) };
   const values = { Region: context.region, Account: context.account, ...evaluation.values };
+  const perFamily = (policy: JobPolicy) => (evaluation.families ?? [values.Family]).map((family) => fillPlaceholders(policyDocument(policy), { ...values, ...(family === undefined ? {} : { Family: family }) }));
   const documents = {
-    job: fillPlaceholders(policyDocument(evaluation.policy), values),
-    "execution-role": evaluation.executionRolePolicy === undefined ? undefined : fillPlaceholders(policyDocument(evaluation.executionRolePolicy), values),
+    job: perFamily(evaluation.policy),
+    "execution-role": evaluation.executionRolePolicy === undefined ? undefined : perFamily(evaluation.executionRolePolicy),
   };
   const denials: IamDenial[] = [];
   for (const [index, entry] of entries.entries()) {
@@ -353,14 +359,14 @@ export async function evaluateCalls(entries: readonly CallLogEntry[], evaluation
       const contextVariables = Object.fromEntries(Object.entries(request.context ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : [...v]]));
       const simulation: Simulation = {
         request: { principal: `arn:aws:iam::${context.account}:role/${request.principal === "execution-role" ? "task-execution" : evaluation.policy.name}`, action: request.action, resource: { resource, accountId: context.account }, contextVariables },
-        identityPolicies: [{ name: evaluation.policy.name, policy: document }],
+        identityPolicies: document.map((policy, n) => ({ name: `${evaluation.policy.name}-${n}`, policy })),
         serviceControlPolicies: [],
         resourceControlPolicies: [],
         ...(request.resourcePolicy === undefined ? {} : { resourcePolicy: request.resourcePolicy }),
       };
       const result = await simulate(simulation);
       if (result === "Allowed") continue;
-      denials.push({ call: `#${index} ${entry.service}:${entry.operation} ${summary(entry.request)}`, action: request.action, resource, context: request.context ?? {}, result, lacks: lacking(document, request.action, resource, contextVariables) });
+      denials.push({ call: `#${index} ${entry.service}:${entry.operation} ${summary(entry.request)}`, action: request.action, resource, context: request.context ?? {}, result, lacks: lacking({ Statement: document.flatMap((d) => d.Statement) }, request.action, resource, contextVariables) });
     }
   }
   return denials;
@@ -456,11 +462,39 @@ function flag(args: readonly string[], name: string): string | undefined {
   return value;
 }
 
+const familyOf = (taskDefinition: unknown): string | undefined => {
+  const match = /(?:task-definition\/)?([A-Za-z0-9_-]+)(?::\d+)?$/.exec(String(taskDefinition ?? ""));
+  return typeof taskDefinition === "string" && taskDefinition !== "" ? match?.[1] : undefined;
+};
+
+/**
+ * The environment's families, as its user would name them in the policy: those its services run
+ * when the command first describes them (DescribeServices' answer, before anything is written), and
+ * those the command line names (`--family`, `--task-definition`, `--template FAMILY=FILE`). Never
+ * `*`: a call on another family must be denied, as it would be in AWS.
+ */
+export function environmentFamilies(args: readonly string[], calls: readonly CallLogEntry[]): string[] {
+  const families = new Set<string>();
+  const firstDescribe = calls.find((entry) => entry.service === "ecs" && entry.operation === "DescribeServices" && entry.response !== undefined);
+  for (const service of records(object(firstDescribe?.response)["services"])) {
+    const family = familyOf(service["taskDefinition"]);
+    if (family !== undefined) families.add(family);
+  }
+  for (let i = 0; i < args.length; i++) {
+    const [name, inline] = (args[i] ?? "").split(/=(.*)/s, 2) as [string, string | undefined];
+    const value = inline ?? args[i + 1];
+    if (name === "--family" || name === "--task-definition") for (const part of String(value ?? "").split(",")) if (familyOf(part) !== undefined) families.add(familyOf(part)!);
+    if (name === "--template" && /^[A-Za-z0-9_-]+=/.test(String(value ?? ""))) families.add(String(value).split("=")[0]!);
+  }
+  return families.size > 0 ? [...families] : ["no-family-named"];
+}
+
 /**
  * Evaluates the calls of every CLI run since the last evaluation against its command's job policy,
  * placeholders filled from its flags as a user would (`--cluster`, `--repository`, `--ssm-path`;
- * every family; the roles of the account, since the seeded task definitions name none). Throws,
- * naming each denied call, unless all are allowed. useEmulator runs it after each test.
+ * the environment's real families, {@link environmentFamilies}; the roles of the account, since the
+ * seeded task definitions name none). Throws, naming each denied call, unless all are allowed.
+ * useEmulator runs it after each test.
  */
 export async function evaluateCliRuns(log: () => Promise<readonly CallLogEntry[]>): Promise<void> {
   const runs = pendingRuns.splice(0);
@@ -473,13 +507,12 @@ export async function evaluateCliRuns(log: () => Promise<readonly CallLogEntry[]
     const policy = POLICIES[POLICY_OF_COMMAND[run.args[0]!]!];
     const values: Partial<Record<Placeholder, string>> = {
       Cluster: flag(run.args, "cluster") ?? "default",
-      Family: "*",
       Repository: flag(run.args, "repository") ?? "*",
       SsmPath: (flag(run.args, "ssm-path") ?? "").replace(/^\/+/, "").replace(/\/+$/, ""),
       TaskRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
       ExecutionRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
     };
-    const denials = await evaluateCalls(calls, { policy, values });
+    const denials = await evaluateCalls(calls, { policy, values, families: environmentFamilies(run.args, calls) });
     if (denials.length > 0) failures.push(`ecs-release ${run.args.join(" ")}\n${formatDenials(policy, denials)}`);
   }
   if (failures.length > 0) throw new Error(failures.join("\n\n"));

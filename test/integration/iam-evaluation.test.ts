@@ -29,8 +29,10 @@ const TASK_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/web-task`;
 const EXECUTION_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/web-execution`;
 /** A customer managed key for the SecureStrings, so kms:Decrypt via SSM is part of the evaluation. */
 const KMS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+/** The seeded environment's families: the job policies are attached once per family, never with `*`. */
+const FAMILIES = ["web", "worker"];
 /** The placeholder values a user of the seeded platform would fill in. */
-const VALUES: Partial<Record<Placeholder, string>> = { Cluster: "prod", Family: "*", Repository: "platform", SsmPath: "platform/prod", TaskRoleArn: TASK_ROLE, ExecutionRoleArn: EXECUTION_ROLE, KmsKeyArn: KMS_KEY };
+const VALUES: Partial<Record<Placeholder, string>> = { Cluster: "prod", Family: "web", Repository: "platform", SsmPath: "platform/prod", TaskRoleArn: TASK_ROLE, ExecutionRoleArn: EXECUTION_ROLE, KmsKeyArn: KMS_KEY };
 const [SHA_A, SHA_B, SHA_C] = SEED_SHAS;
 
 beforeEach(async () => {
@@ -46,7 +48,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> 
 /** Every call the CLI made is allowed by `policy`, or the test fails naming the denied ones. */
 async function expectAllowed(policy: JobPolicy, options: { values?: Partial<Record<Placeholder, string>>; executionRolePolicy?: JobPolicy } = {}): Promise<void> {
   const calls = callsBy(await handle.emulator.callLog(), CLI_KEY);
-  await expectAllowedByPolicy(calls, { policy, values: options.values ?? VALUES, secureStringKeyArn: KMS_KEY, ...(options.executionRolePolicy ? { executionRolePolicy: options.executionRolePolicy } : {}) });
+  await expectAllowedByPolicy(calls, { policy, values: options.values ?? VALUES, families: FAMILIES, secureStringKeyArn: KMS_KEY, ...(options.executionRolePolicy ? { executionRolePolicy: options.executionRolePolicy } : {}) });
 }
 
 /** The seeded platform, its SecureStrings under the customer managed key, and a web template passing both roles. */
@@ -150,7 +152,7 @@ describe("IAM evaluation: every call of each path is allowed by its job's policy
     expect(String(error)).toMatch(/denied by the release policy/);
     expect(String(error)).toMatch(/ecs:RunTask .*ImplicitlyDenied ecs:RunTask on arn:aws:ecs:us-east-1:123456789012:task-definition\/web:1 with \{"ecs:cluster":"arn:aws:ecs:us-east-1:123456789012:cluster\/prod"\} — the conditions of PreDeployTask: .*cluster\/staging/);
     expect(String(error)).toMatch(/ecs:DescribeServices .*allowed only on .*service\/staging\/\*/);
-    const denials = await evaluateCalls(calls, { policy: RELEASE_POLICY, values: VALUES });
+    const denials = await evaluateCalls(calls, { policy: RELEASE_POLICY, values: VALUES, families: FAMILIES });
     expect(formatDenials(RELEASE_POLICY, denials)).toBe("0 AWS call(s) denied by the release policy (src/iam/policies.ts):");
   });
 });

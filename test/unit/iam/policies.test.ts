@@ -106,8 +106,7 @@ const ENTRIES: Record<"build" | "release" | "rollback", Array<[string, string]>>
 /** Actions needed on our behalf, not by an SDK call of ours. */
 const ON_BEHALF: Record<string, readonly string[]> = {
   build: ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:GetDownloadUrlForLayer", "ecr:CreateRepository"],
-  // ecs:StopTask: for the person or job stopping a pre-deploy task that outlived its release (the error says how).
-  release: ["iam:PassRole", "kms:Decrypt", "ecs:StopTask"],
+  release: ["iam:PassRole", "kms:Decrypt"],
   rollback: [],
 };
 
@@ -174,7 +173,7 @@ describe("policy documents", () => {
   });
 
   it("scopes writes to resources: no write action on * except where the API allows nothing else", () => {
-    const unscopable = new Set(["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks", "ecr:GetAuthorizationToken"]); // ListTasks: no resource-level permission (the ecs:cluster condition scopes it)
+    const unscopable = new Set(["ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks", "ecr:GetAuthorizationToken"]); // ListTasks: no resource-level permission (the ecs:cluster condition scopes it)
     for (const policy of all) {
       for (const { statement } of policy.statements) {
         if (statement.Resource === "*") for (const action of statement.Action) expect(unscopable, `${policy.name}: ${action} on *`).toContain(action);
@@ -215,6 +214,88 @@ describe("policy documents", () => {
     const filled = fillPlaceholders(document, { Region: "eu-west-1", Account: "123456789012", Cluster: "prod" });
     expect(placeholdersIn(filled)).toEqual(["Family"]);
     expect(JSON.stringify(filled)).toContain("arn:aws:ecs:eu-west-1:123456789012:service/prod/*");
+  });
+});
+
+/**
+ * Every statement's resources and conditions, exactly: a widened resource (task/${Cluster}/* →
+ * task/*, task-definition/${Family}:* → *) or a dropped condition fails here, and a new statement
+ * must be added to this table. From AWS's Service Authorization Reference for ECS
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html):
+ * RegisterTaskDefinition, RunTask and TagResource take the task-definition resource; UpdateService
+ * takes the condition key ecs:task-definition.
+ */
+const ECS = "arn:aws:ecs:${Region}:${Account}";
+const FAMILY = `${ECS}:task-definition/\${Family}:*`;
+const SERVICES = `${ECS}:service/\${Cluster}/*`;
+const IN_CLUSTER = { ArnEquals: { "ecs:cluster": `${ECS}:cluster/\${Cluster}` } };
+const TO_FAMILY = { ArnLike: { "ecs:task-definition": FAMILY } };
+const REPOSITORY = "arn:aws:ecr:${Region}:${Account}:repository/${Repository}";
+const SSM_PATH = ["arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}", "arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}/*"];
+const VIA_SSM = { StringEquals: { "kms:ViaService": "ssm.${Region}.amazonaws.com" } };
+const SCOPES: Record<"build" | "release" | "rollback" | "task-execution-secrets", Record<string, { Resource: unknown; Condition?: unknown }>> = {
+  build: {
+    EcrLogin: { Resource: "*" },
+    EcrReadAndTag: { Resource: REPOSITORY },
+    DockerPush: { Resource: REPOSITORY },
+    EcrCreateRepository: { Resource: REPOSITORY },
+  },
+  release: {
+    EcsServices: { Resource: SERVICES },
+    EcsUpdateServices: { Resource: SERVICES, Condition: TO_FAMILY },
+    EcsTaskDefinitions: { Resource: "*" },
+    EcsRegisterRevisions: { Resource: FAMILY },
+    EcsTagRevisions: { Resource: FAMILY },
+    PreDeployTask: { Resource: FAMILY, Condition: IN_CLUSTER },
+    PreDeployTaskWatch: { Resource: [`${ECS}:task/\${Cluster}/*`, `${ECS}:cluster/\${Cluster}`] },
+    PreDeployTaskFind: { Resource: "*", Condition: IN_CLUSTER },
+    PreDeployTaskTagOnCreate: { Resource: `${ECS}:task/\${Cluster}/*`, Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } } },
+    PassTaskRoles: { Resource: ["${TaskRoleArn}", "${ExecutionRoleArn}"], Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
+    SsmEnvironment: { Resource: SSM_PATH },
+    DecryptSecureStrings: { Resource: "${KmsKeyArn}", Condition: VIA_SSM },
+    FailedDeploymentTasks: { Resource: "*", Condition: IN_CLUSTER },
+    EcsServiceDeployments: { Resource: `${ECS}:service-deployment/\${Cluster}/*` },
+    EcrImageLookup: { Resource: REPOSITORY },
+  },
+  rollback: {
+    EcsServices: { Resource: SERVICES, Condition: TO_FAMILY },
+    EcsDescribeServicesInRegion: { Resource: `${ECS}:service/*` },
+    EcsListServicesInRegion: { Resource: "*", Condition: { ArnLike: { "ecs:cluster": `${ECS}:cluster/*` } } },
+    EcsListClusters: { Resource: "*" },
+    EcsTaskDefinitions: { Resource: "*" },
+    FailedDeploymentTasks: { Resource: "*", Condition: IN_CLUSTER },
+    FailedDeploymentTaskReasons: { Resource: `${ECS}:task/\${Cluster}/*` },
+    EcsServiceDeployments: { Resource: `${ECS}:service-deployment/\${Cluster}/*` },
+    EcsServiceDeploymentList: { Resource: SERVICES },
+    EcsServiceRevisions: { Resource: `${ECS}:service-revision/\${Cluster}/*` },
+    EcsTagRevisions: { Resource: FAMILY },
+    EcrTargetImages: { Resource: "arn:aws:ecr:${Region}:${Account}:repository/*" },
+  },
+  "task-execution-secrets": {
+    ReadSecretParameters: { Resource: SSM_PATH },
+    DecryptSecretParameters: { Resource: "${KmsKeyArn}", Condition: VIA_SSM },
+  },
+};
+
+describe("each statement's resources and conditions, exactly", () => {
+  it.each(Object.keys(SCOPES) as Array<keyof typeof SCOPES>)("%s: every statement is scoped as listed (a widened resource or a dropped condition fails)", (name) => {
+    const actual = Object.fromEntries(POLICIES[name].statements.map(({ statement }) => [statement.Sid, { Resource: statement.Resource, ...(statement.Condition === undefined ? {} : { Condition: statement.Condition }) }]));
+    expect(actual).toEqual(SCOPES[name]);
+  });
+
+  it("the table itself fails on a widened resource (positive control)", () => {
+    const widened = { ...SCOPES.release, PreDeployTaskWatch: { Resource: [`${ECS}:task/*`, `${ECS}:cluster/\${Cluster}`] } };
+    expect(widened).not.toEqual(SCOPES.release);
+  });
+
+  it("the environment's family scopes every write on task definitions and services that the API lets a policy scope", () => {
+    for (const name of ["release", "rollback"] as const) {
+      for (const { statement } of POLICIES[name].statements) {
+        if (statement.Action.includes("ecs:UpdateService")) expect(statement.Condition, `${name} ${statement.Sid}`).toEqual(TO_FAMILY);
+        for (const action of ["ecs:RegisterTaskDefinition", "ecs:RunTask"]) if (statement.Action.includes(action)) expect(statement.Resource, `${name} ${statement.Sid}`).toBe(FAMILY);
+      }
+    }
+    expect(allowedActions(POLICIES.release).has("ecs:StopTask")).toBe(false);
   });
 });
 
