@@ -1,5 +1,6 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { KMSClient } from "@aws-sdk/client-kms";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { Logger } from "../core/logger.js";
@@ -10,6 +11,8 @@ export interface AwsClients {
   readonly ecs: ECSClient;
   readonly ssm: SSMClient;
   readonly ecr: ECRClient;
+  /** Only release's saved plans (--plan-key) call KMS; the job builds that never do leave the client out (scripts/build.ts). */
+  readonly kms: KMSClient;
 }
 
 /** How to reach AWS. Endpoints come from AWS_ENDPOINT_URL(_<SERVICE>), read by the SDK itself. */
@@ -30,7 +33,7 @@ export interface AwsClientOptions {
 }
 
 /** The services this tool calls, by the identifier their endpoint variable uses. */
-export type EndpointService = "ECS" | "SSM" | "ECR" | "STS";
+export type EndpointService = "ECS" | "SSM" | "ECR" | "STS" | "KMS";
 
 /**
  * The endpoint configured in `env`, as the SDKs read it: `AWS_ENDPOINT_URL_<SERVICE>`, else
@@ -86,6 +89,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   let ecs: ECSClient | undefined;
   let ssm: SSMClient | undefined;
   let ecr: ECRClient | undefined;
+  let kms: KMSClient | undefined;
   return {
     region: options.region,
     get ecs() {
@@ -96,6 +100,9 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     },
     get ecr() {
       return (ecr ??= new ECRClient({ ...config, ...endpointOption(env, "ECR") }));
+    },
+    get kms() {
+      return (kms ??= new KMSClient({ ...config, ...endpointOption(env, "KMS") }));
     },
   };
 }

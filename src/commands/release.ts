@@ -214,6 +214,8 @@ interface Verified {
   readonly describedRevisions: Map<string, DescribedTaskDefinition>;
   readonly plan: ReleasePlan;
   readonly image: string;
+  /** The tag the image was found by (`REPOSITORY:SHA`), when it is pinned by digest. */
+  readonly imageTag: string | undefined;
   readonly isSecret: (name: string) => boolean;
   /** The result of a release that writes nothing (a dry run): the base of every other result. */
   readonly result: ReleaseResult;
@@ -243,12 +245,12 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
   const verified = await verify(options, deps, warn, { warnings, phases });
   if (options.preDeploy) await checkPreDeploy(preDeployOptions(options, options.preDeploy), plannedRevisions(verified.plan), deps);
   if (options.dryRun) {
-    const result = dryRun(options, verified, deps);
+    const result = await dryRun(options, verified, deps);
     phases.verifyMs = clock.now() - started;
     log.info("dry run: nothing was written");
     return result;
   }
-  if (options.planFile) checkPlanFile(options.planFile, planSubject(options, verified), deps);
+  if (options.planFile) await checkPlanFile(options.planFile, planSubject(options, verified), deps);
   phases.verifyMs = clock.now() - started;
 
   // A signal that came between two reads must not be followed by writes.
@@ -298,7 +300,7 @@ async function verify(
   // Re-release of an older SHA: how today's environment differs from the one it was released with.
   const drift = await findEnvironmentDrift(plan.plans, describedRevisions, options, sources.pushedAt, isSecret, { ...deps, rememberOldSecrets: (revision) => rememberOldSecrets(revision, isSecret, deps.redactor) });
   const result = unwrittenResult(options, request, { described, image, environment, plan }, { ...shared, drift });
-  return { described, services, describedRevisions, plan, image, isSecret, result };
+  return { described, services, describedRevisions, plan, image, imageTag: sources.imageTag, isSecret, result };
 }
 
 /**
@@ -330,7 +332,8 @@ async function planRelease(
     environment: sources.environment,
     ssmPath: request.ssmPath,
     mode: request.mode,
-    releaseTags: releaseTagMap(options, sources.image, releasedAt),
+    // The tag, for people (history, status); the containers get the digest.
+    releaseTags: releaseTagMap(options, sources.imageTag ?? sources.image, releasedAt),
   });
   return { plan, describedRevisions };
 }
@@ -373,7 +376,7 @@ async function readSources(
   options: ReleaseOptions,
   request: ReleaseRequest,
   deps: ReleaseDeps,
-): Promise<{ described: Service[]; image: string; repository: ReleaseRepository; environment: RenderedEnvironment; parameterCount: number; pushedAt: Date | undefined }> {
+): Promise<{ described: Service[]; image: string; imageTag: string | undefined; repository: ReleaseRepository; environment: RenderedEnvironment; parameterCount: number; pushedAt: Date | undefined }> {
   const { ssmPath, mode } = request;
   const [described, parameters, ecrImage] = await Promise.all([
     describeServices(deps.aws, options.cluster, request.services, deps.signal),
@@ -381,10 +384,10 @@ async function readSources(
     options.repository !== undefined ? findImage(deps.aws, options.repository, options.sha ?? "", deps.signal) : Promise.resolve(undefined),
   ]);
   checkDescribedServices(options.cluster, described.services, described.missing);
-  const { image, repository } = resolveReleaseImage(options, ecrImage);
+  const { image, imageTag, repository } = resolveReleaseImage(options, ecrImage);
   checkParametersFound(parameters.length, ssmPath, options.allowEmptyEnv === true);
   const environment = buildEnvironment({ path: ssmPath, parameters, literals: options.env ?? [], mode });
-  return { described: described.services, image, repository, environment, parameterCount: parameters.length, pushedAt: ecrImage?.pushedAt };
+  return { described: described.services, image, imageTag, repository, environment, parameterCount: parameters.length, pushedAt: ecrImage?.pushedAt };
 }
 
 /**
@@ -430,6 +433,7 @@ function planSubject(options: ReleaseOptions, verified: Verified): PlanSubject {
     cluster: options.cluster,
     ssmPath: verified.result.environment.ssmPath,
     image: verified.image,
+    ...(verified.imageTag === undefined ? {} : { imageTag: verified.imageTag }),
     families: [...verified.plan.targets].map(([family, target]) => ({
       family,
       input: target.rendered.input as unknown as PlanSubject["families"][number]["input"],
@@ -439,9 +443,9 @@ function planSubject(options: ReleaseOptions, verified: Verified): PlanSubject {
 }
 
 /** The dry run's end: the diff logged, the plan file written, what a pre-deploy task would run. */
-function dryRun(options: ReleaseOptions, verified: Verified, deps: ReleaseDeps): ReleaseResult {
+async function dryRun(options: ReleaseOptions, verified: Verified, deps: ReleaseDeps): Promise<ReleaseResult> {
   const diff = logDryRunDiff(verified, deps.log, (text) => deps.redactor.redact(text));
-  if (options.planFile) writePlanFile(options.planFile, planSubject(options, verified), diff, options.services, deps);
+  if (options.planFile) await writePlanFile(options.planFile, planSubject(options, verified), diff, options.services, deps);
   if (options.preDeploy) deps.log.info(`dry run: would run ${formatCommandLine(options.preDeploy.command)} from the new revision before updating any service`);
   return { ...verified.result, diff };
 }

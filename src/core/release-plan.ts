@@ -94,19 +94,24 @@ export function checkDescribedServices(cluster: string, services: readonly Servi
 
 /**
  * The image to release and the repository that identifies the application containers: with
- * `--repository`, the ECR image found for the SHA (none: an error); with `--image`, the URI as given.
+ * `--repository`, the ECR image found for the SHA (none: an error), pinned by its digest
+ * (`REPOSITORY@sha256:…`): a tag in a mutable repository can be moved to other bytes after the
+ * approval, a digest cannot, and ECS pulls exactly the digest named
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_image).
+ * `imageTag` keeps the tag for people (the revision's TAG.image). With `--image`, the URI as given.
  */
 export function resolveReleaseImage(
   input: { readonly repository?: string; readonly image?: string; readonly sha?: string },
-  ecrImage: { readonly uri: string } | undefined,
-): { image: string; repository: ReleaseRepository } {
+  ecrImage: { readonly uri: string; readonly digest: string } | undefined,
+): { image: string; imageTag?: string; repository: ReleaseRepository } {
   if (input.repository !== undefined) {
     if (!ecrImage) {
       throw new ValidationError(
         `image ${input.repository}:${input.sha ?? ""} is not in ECR: the build job may not have run for this commit, or a lifecycle policy expired the image (push it with ecs-release push, or check --repository, --sha and the region)`,
       );
     }
-    return { image: ecrImage.uri, repository: { uri: imageRepository(ecrImage.uri), name: input.repository } };
+    const repositoryUri = imageRepository(ecrImage.uri);
+    return { image: `${repositoryUri}@${ecrImage.digest}`, imageTag: ecrImage.uri, repository: { uri: repositoryUri, name: input.repository } };
   }
   const image = input.image ?? "";
   return { image, repository: { uri: imageRepository(image) } };

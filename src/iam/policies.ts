@@ -30,6 +30,7 @@ export const PLACEHOLDERS = {
   TaskRoleArn: "the task role of the task definitions (taskRoleArn)",
   ExecutionRoleArn: "the task execution role of the task definitions (executionRoleArn)",
   KmsKeyArn: "the customer managed KMS key of the SecureStrings (omit the statement with the AWS managed key aws/ssm)",
+  PlanKeyArn: "the KMS HMAC key of --plan-key (key spec HMAC_256, key usage GENERATE_VERIFY_MAC)",
   OrgId: "CircleCI organization id (Organization Settings → Overview)",
   ProjectId: "CircleCI project id (Project Settings → Overview)",
   ContextId: "CircleCI context id of the environment's restricted context, e.g. aws-prod (Organization Settings → Contexts → the context: its id)",
@@ -56,7 +57,7 @@ export interface DocumentedStatement {
 
 /** The policy of one job (or role). */
 export interface JobPolicy {
-  readonly name: "build" | "release" | "rollback" | "task-execution-secrets" | "trust";
+  readonly name: "build" | "release" | "rollback" | "task-execution-secrets" | "plan-signing" | "trust";
   readonly title: string;
   /** Who gets it. */
   readonly attachTo: string;
@@ -190,6 +191,24 @@ export const RELEASE_POLICY: JobPolicy = {
       why: "the image must exist before anything is written: release looks up REPOSITORY:SHA in ECR.",
       statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: ECR_REPOSITORY },
     },
+    {
+      why: "with --plan-key: the release verifies the approved plan's MAC with the KMS HMAC key (VerifyMac). It cannot make one: GenerateMac is the plan job's alone (plan-signing below), so a plan changed in the workspace is refused.",
+      statement: { Sid: "PlanMacVerify", Effect: "Allow", Action: ["kms:VerifyMac"], Resource: "${PlanKeyArn}" },
+    },
+  ],
+};
+
+/** The plan job's signing permission under `release --dry-run --plan-file … --plan-key KEY`. */
+export const PLAN_SIGNING_POLICY: JobPolicy = {
+  name: "plan-signing",
+  title: "plan job's signing key (--plan-key)",
+  attachTo: "the role of the job that writes the plan (release --dry-run --plan-file), and no role of a job that releases",
+  commands: [],
+  statements: [
+    {
+      why: "the dry run signs the plan with the KMS HMAC key (GenerateMac: https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateMac.html); only this role may, so nobody who can write the workspace, nor the release job, can make a MAC for a changed plan.",
+      statement: { Sid: "PlanMacSign", Effect: "Allow", Action: ["kms:GenerateMac"], Resource: "${PlanKeyArn}" },
+    },
   ],
 };
 
@@ -309,6 +328,7 @@ export const POLICIES: Readonly<Record<JobPolicy["name"], JobPolicy>> = {
   release: RELEASE_POLICY,
   rollback: ROLLBACK_POLICY,
   "task-execution-secrets": TASK_EXECUTION_SECRETS_POLICY,
+  "plan-signing": PLAN_SIGNING_POLICY,
   trust: CIRCLECI_OIDC_TRUST_POLICY,
 };
 

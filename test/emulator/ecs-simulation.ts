@@ -67,6 +67,8 @@ export interface TaskDefinitionInfo {
    * and for RunTask (moto's lists fewer containers; ECS lists every one).
    */
   containers?: Array<{ name: string; image: string; essential: boolean }>;
+  /** Images pinned by digest, named by each tag ECR has for them: rules match these too. */
+  tagNames?: string[];
 }
 
 /** True when `image` exists in the emulated ECR (undefined: not an ECR image of the emulated account and region). */
@@ -570,7 +572,7 @@ export class EcsSimulation {
     const target = info?.arn ?? state.taskDefinition;
     if (target !== state.taskDefinition || request["forceNewDeployment"] === true) {
       const images = info?.images ?? (await this.lookup(target))?.images ?? [];
-      const plan = this.planFor(images);
+      const plan = this.planFor([...images, ...(info?.tagNames ?? [])]);
       const missing = this.missingImagesFail ? await this.firstMissingImage(images) : undefined;
       if (missing !== undefined) Object.assign(plan, { outcome: "fail", missingImage: missing } satisfies Partial<Plan>);
       const deployment = this.newDeployment(state, target, plan, at, state.networkConfiguration);
@@ -1254,7 +1256,7 @@ export class EcsSimulation {
       const state: Task = {
         taskArn,
         request: clone(request),
-        plan: this.planFor(info?.images ?? []),
+        plan: this.planFor([...(info?.images ?? []), ...(info?.tagNames ?? [])]),
         describeCount: 0,
         createdAt: this.seconds(),
         containerArns,

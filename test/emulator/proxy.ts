@@ -86,6 +86,9 @@ const TARGET_SERVICES: Record<string, string> = {
   AmazonEC2ContainerServiceV20141113: "ecs",
   AmazonSSM: "ssm",
   AmazonEC2ContainerRegistry_V20150921: "ecr",
+  // KMS and Secrets Manager: moto serves them (GenerateMac/VerifyMac, the secret versions); the log names them as IAM does.
+  TrentService: "kms",
+  secretsmanager: "secretsmanager",
 };
 const ECS_PREFIX = "AmazonEC2ContainerServiceV20141113";
 const ECR_PREFIX = "AmazonEC2ContainerRegistry_V20150921";
@@ -416,7 +419,30 @@ export class EmulatorProxy {
     const named = containers
       .filter(isJsonObject)
       .map((container) => ({ name: String(container["name"] ?? ""), image: String(container["image"] ?? ""), essential: container["essential"] !== false }));
-    return { arn, images, containers: named };
+    const tagNames = (await Promise.all(images.map((image) => this.ecrTagNames(image)))).flat();
+    return { arn, images, containers: named, ...(tagNames.length > 0 ? { tagNames } : {}) };
+  }
+
+  /**
+   * For an image pinned by digest in moto's ECR (`<registry>/<repository>@sha256:…`): the same image
+   * by each tag ECR has for it (`<registry>/<repository>:<tag>`), so a test's rule can name a SHA tag
+   * whatever form the revision uses. Empty for any other image.
+   */
+  private async ecrTagNames(image: string): Promise<string[]> {
+    const match = /^((\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+))@(sha256:[0-9a-f]{64})$/.exec(image);
+    if (match === null || match[2] !== MOTO_ACCOUNT_ID) return [];
+    const [, repositoryUri, , region, repositoryName, digest] = match;
+    const headers: IncomingHttpHeaders = {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": "AmazonEC2ContainerRegistry_V20150921.DescribeImages",
+      authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region ?? "us-east-1"}/ecr/aws4_request, SignedHeaders=host, Signature=0`,
+    };
+    const answer = await this.forward("POST", "/", headers, Buffer.from(JSON.stringify({ repositoryName, imageIds: [{ imageDigest: digest }] })));
+    if (answer.status !== 200) return [];
+    const json = parseJson(answer.body);
+    const first: unknown = isJsonObject(json) && Array.isArray(json["imageDetails"]) ? json["imageDetails"][0] : undefined;
+    const tags = isJsonObject(first) && Array.isArray(first["imageTags"]) ? first["imageTags"].filter((t): t is string => typeof t === "string") : [];
+    return tags.map((tag) => `${repositoryUri ?? ""}:${tag}`);
   }
 
   /**

@@ -143,6 +143,16 @@ const deploymentRecordRequest = (action: string, arn: string, c: MappingContext)
   context: { "ecs:cluster": ecsClusterArn(/:service-(?:deployment|revision)\/([^/]+)\//.exec(arn)?.[1] ?? "", c) },
 });
 
+/**
+ * A request on the KMS key a call names, as its key ARN: the answer's KeyId when it is one (else the
+ * request's, when it is one), else a bare key id made into `arn:aws:kms:REGION:ACCOUNT:key/ID`.
+ */
+const kmsKeyRequest = (action: string, call: CallView, c: MappingContext): IamRequest => {
+  const ids = [object(call.response)["KeyId"], call.request["KeyId"]].filter((v): v is string => typeof v === "string" && v !== "");
+  const arn = ids.find((id) => id.startsWith("arn:")) ?? `arn:aws:kms:${c.region}:${c.account}:key/${ids[0] ?? ""}`;
+  return { action, resource: { arn }, resourcePolicy: defaultKeyPolicy(c.account) };
+};
+
 /** `service:Operation` → the IAM requests AWS authorizes for it. */
 export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
   // ECS
@@ -256,6 +266,10 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
       ...(decrypted ? secure.flatMap((p) => decryptViaSsm(String(p["ARN"] ?? `arn:aws:ssm:${c.region}:${c.account}:parameter${String(p["Name"])}`), c, "job")) : []),
     ];
   },
+  // KMS HMAC keys (saved plans' MACs): the key named by KeyId; an alias is authorized on the key it names
+  // (https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html), which the answer's KeyId gives.
+  "kms:GenerateMac": (call, c) => [kmsKeyRequest("kms:GenerateMac", call, c)],
+  "kms:VerifyMac": (call, c) => [kmsKeyRequest("kms:VerifyMac", call, c)],
   // STS. GetCallerIdentity needs no permission ("No permissions are required to perform this
   // operation": https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
   "sts:GetCallerIdentity": () => [],
@@ -429,6 +443,16 @@ export const POLICY_OF_COMMAND: Readonly<Record<string, JobPolicy["name"]>> = {
   prune: "rollback",
 };
 
+/**
+ * The policy of the job that runs a command line: the job policy of its command; the plan job
+ * (`release --dry-run` with `--plan-key`) also has the plan-signing policy, and only it.
+ */
+export function jobPolicyOf(args: readonly string[]): JobPolicy {
+  const policy = POLICIES[POLICY_OF_COMMAND[args[0] ?? ""]!];
+  const planJob = args[0] === "release" && args.includes("--dry-run") && flag(args, "plan-key") !== undefined;
+  return planJob ? { ...policy, statements: [...policy.statements, ...POLICIES["plan-signing"].statements] } : policy;
+}
+
 /** A CLI run whose AWS calls are signed with a key of its own, waiting for {@link evaluateCliRuns}. */
 interface CliRunRecord {
   readonly key: string;
@@ -504,11 +528,12 @@ export async function evaluateCliRuns(log: () => Promise<readonly CallLogEntry[]
   for (const run of runs) {
     const calls = callsBy(entries, run.key);
     if (calls.length === 0) continue; // refused before calling AWS, or pointed elsewhere
-    const policy = POLICIES[POLICY_OF_COMMAND[run.args[0]!]!];
+    const policy = jobPolicyOf(run.args);
     const values: Partial<Record<Placeholder, string>> = {
       Cluster: flag(run.args, "cluster") ?? "default",
       Repository: flag(run.args, "repository") ?? "*",
       SsmPath: (flag(run.args, "ssm-path") ?? "").replace(/^\/+/, "").replace(/\/+$/, ""),
+      PlanKeyArn: flag(run.args, "plan-key") ?? "none",
       TaskRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
       ExecutionRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
     };

@@ -13,7 +13,7 @@ import {
   type RegisterTaskDefinitionCommandInput,
 } from "@aws-sdk/client-ecs";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
-import { CreateRepositoryCommand, PutImageCommand } from "@aws-sdk/client-ecr";
+import { CreateRepositoryCommand, DescribeImagesCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 import { beforeEach } from "vitest";
 import { ACCOUNT_ID, awsClients, REGION, type AwsClientOptions, type AwsClients, type EmulatorHandle } from "./emulator.js";
 
@@ -114,6 +114,12 @@ export async function putImage(clients: AwsClients, repository: string, tag: str
     }),
   );
   return required(image?.imageId?.imageDigest, "imageDigest");
+}
+
+/** The image `repository:tag` as a release pins it: `<registry>/<repository>@<digest ECR has for the tag>`. */
+export async function pinnedImageUri(clients: AwsClients, repository: string, tag: string): Promise<string> {
+  const { imageDetails } = await clients.ecr.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] }));
+  return `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${repository}@${required(imageDetails?.[0]?.imageDigest, "imageDigest")}`;
 }
 
 /** Image URI in the emulator's (moto's) account. */

@@ -12,7 +12,7 @@ import { TAG } from "../../src/core/tags.js";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli, startCli, type CliRun } from "../helpers/cli.js";
 import { useEmulator, writeOperations } from "../helpers/emulator.js";
-import { imageUri, putImage, putParameters, registerTaskDefinition, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
+import { imageUri, pinnedImageUri, putImage, putParameters, registerTaskDefinition, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
 const handle = useEmulator();
@@ -78,7 +78,8 @@ describe("release: forward revisions from SSM", () => {
     expect(first.code, first.stderr).toBe(0);
     const web2 = await taskDefinition("web:2");
     const app = container(web2.taskDefinition.containerDefinitions, "app");
-    expect(app.image).toBe(imageUri("platform", SHA_B));
+    // Pinned by digest: the tag cannot be moved under the revision (the tag stays in ecs-release:image).
+    expect(app.image).toBe(await pinnedImageUri(clients, "platform", SHA_B));
     expect(envOf(app)).toEqual({
       FEATURE_FLAGS: "search,checkout",
       LOG_LEVEL: "info",
@@ -187,7 +188,7 @@ describe("release: templates", () => {
     const env = envOf(container(web.taskDefinition.containerDefinitions, "app"));
     expect(env).toMatchObject({ FROM_TEMPLATE: "1", EMPTY: "", LOG_LEVEL: "info", database_HOST: "db.internal" });
     expect(web.tags).toMatchObject({ team: "web", "ecs-release:sha": SHA_B });
-    expect(container(web.taskDefinition.containerDefinitions, "app").image).toBe(imageUri("platform", SHA_B));
+    expect(container(web.taskDefinition.containerDefinitions, "app").image).toBe(await pinnedImageUri(clients, "platform", SHA_B));
     const worker = await taskDefinition("worker:2");
     expect(worker.taskDefinition.cpu).toBe("256");
     expect(container(worker.taskDefinition.containerDefinitions, "app").command).toEqual(["worker", "--queue", "main"]);
@@ -248,7 +249,7 @@ describe("release: --dry-run", () => {
     const cli = await release([...BASE, "--service", "web", "--sha", SHA_B, "--dry-run", "--env", "EXTRA=1", "--json"]);
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stderr).toContain("dry run: web would go from web:1 to a new revision of web:");
-    expect(cli.stderr).toContain(`image: ${imageUri("platform", SHA_A)} → ${imageUri("platform", SHA_B)}`);
+    expect(cli.stderr).toContain(`image: ${imageUri("platform", SHA_A)} → ${await pinnedImageUri(clients, "platform", SHA_B)}`);
     expect(cli.stderr).toContain("+ database_PASSWORD=****");
     expect(cli.stderr).toContain("+ LOG_LEVEL=info");
     expect(cli.stderr).toContain("+ EXTRA=1");
@@ -358,7 +359,7 @@ describe("release: re-releasing an older SHA", () => {
     expect(cli.stderr).toContain("~ database_PASSWORD (secret) changed");
     expect(cli.stderr).toContain("- web_WORKERS");
     const web4 = await taskDefinition("web:4");
-    expect(container(web4.taskDefinition.containerDefinitions, "app").image).toBe(imageUri("platform", SHA_B));
+    expect(container(web4.taskDefinition.containerDefinitions, "app").image).toBe(await pinnedImageUri(clients, "platform", SHA_B));
     expect(envOf(container(web4.taskDefinition.containerDefinitions, "app"))).toMatchObject({ LOG_LEVEL: "debug", ADDED_LATER: "1" });
     expect(JSON.parse(cli.stdout).drift).toEqual([expect.objectContaining({ family: "web", releasedIn: expect.stringMatching(/web:2$/) })]);
   });

@@ -60,9 +60,10 @@ async function executeRelease(ctx: CliContext<typeof RELEASE_FLAGS>): Promise<Co
 
 /** `--plan-file FILE` and `--accept-drift` (which needs it). */
 function readPlanFile(ctx: CliContext<typeof RELEASE_FLAGS>): PlanFileOptions | undefined {
-  const { "plan-file": path, "accept-drift": acceptDrift } = ctx.flags;
+  const { "plan-file": path, "accept-drift": acceptDrift, "plan-key": keyId } = ctx.flags;
   if (path === undefined && acceptDrift) throw new ValidationError("--accept-drift needs --plan-file FILE (the plan the release is compared with)");
-  return path === undefined ? undefined : { path, acceptDrift };
+  if (path === undefined && keyId !== undefined) throw new ValidationError("--plan-key needs --plan-file FILE (the plan it signs or verifies)");
+  return path === undefined ? undefined : { path, acceptDrift, ...(keyId === undefined ? {} : { keyId }) };
 }
 
 /** `--pre-deploy-*`: the command split into argv here, so a bad one is refused before anything is read or written. */

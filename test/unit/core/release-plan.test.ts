@@ -103,8 +103,13 @@ describe("checkDescribedServices", () => {
 });
 
 describe("resolveReleaseImage", () => {
-  it("takes the ECR image found for the SHA, identified by URI and name", () => {
-    expect(resolveReleaseImage({ repository: "platform", sha: "abc123" }, { uri: IMAGE })).toEqual({ image: IMAGE, repository: { uri: `${REGISTRY}/platform`, name: "platform" } });
+  const DIGEST = `sha256:${"a".repeat(64)}`;
+  it("pins the ECR image found for the SHA by its digest (the tag kept for people), identified by URI and name", () => {
+    expect(resolveReleaseImage({ repository: "platform", sha: "abc123" }, { uri: IMAGE, digest: DIGEST })).toEqual({
+      image: `${REGISTRY}/platform@${DIGEST}`,
+      imageTag: IMAGE,
+      repository: { uri: `${REGISTRY}/platform`, name: "platform" },
+    });
   });
   it("refuses a SHA with no image in ECR", () => {
     expect(() => resolveReleaseImage({ repository: "platform", sha: "abc123" }, undefined)).toThrow(

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { allowedActions, fillPlaceholders, placeholdersIn, policiesMarkdown, policyDocument, POLICIES, type JobPolicy } from "../../../src/iam/policies.js";
 
 const ROOT = join(import.meta.dirname, "../../../src");
-const SDK_SERVICE: Record<string, string> = { "@aws-sdk/client-ecs": "ecs", "@aws-sdk/client-ecr": "ecr", "@aws-sdk/client-ssm": "ssm" };
+const SDK_SERVICE: Record<string, string> = { "@aws-sdk/client-ecs": "ecs", "@aws-sdk/client-ecr": "ecr", "@aws-sdk/client-ssm": "ssm", "@aws-sdk/client-kms": "kms", "@aws-sdk/client-secrets-manager": "secretsmanager" };
 
 interface SourceFile {
   readonly path: string;
@@ -110,6 +110,9 @@ const ON_BEHALF: Record<string, readonly string[]> = {
   rollback: [],
 };
 
+/** Actions a job's command sends with another role: the plan job's dry run signs with the plan-signing policy, never the release job's role. */
+const OTHER_ROLE: Record<string, readonly string[]> = { release: ["kms:GenerateMac"] };
+
 const needed = (job: keyof typeof ENTRIES): Set<string> => new Set(ENTRIES[job].flatMap(([file, entry]) => [...reachableActions(file, entry)]));
 
 describe("IAM policies cover the code", () => {
@@ -122,7 +125,7 @@ describe("IAM policies cover the code", () => {
 
   it.each(Object.keys(ENTRIES) as Array<keyof typeof ENTRIES>)("the %s policy allows every SDK command its commands can send", (job) => {
     const allowed = allowedActions(POLICIES[job]);
-    const missing = [...needed(job)].filter((action) => !allowed.has(action));
+    const missing = [...needed(job)].filter((action) => !allowed.has(action) && !(OTHER_ROLE[job] ?? []).includes(action));
     expect(missing, `add these to the ${job} policy in src/iam/policies.ts`).toEqual([]);
   });
 
@@ -144,6 +147,12 @@ describe("IAM policies cover the code", () => {
     }
     const covered = new Set((Object.keys(ENTRIES) as Array<keyof typeof ENTRIES>).flatMap((job) => [...needed(job)]));
     expect([...all].filter((action) => !covered.has(action))).toEqual([]);
+  });
+
+  it("only the plan job's role signs plans: the release verifies, and cannot make a MAC", () => {
+    expect([...needed("release")]).toEqual(expect.arrayContaining(["kms:GenerateMac", "kms:VerifyMac"]));
+    expect(allowedActions(POLICIES.release).has("kms:GenerateMac")).toBe(false);
+    expect([...allowedActions(POLICIES["plan-signing"])]).toEqual(["kms:GenerateMac"]);
   });
 
   it("push has the docker layer-upload actions on the repository", () => {
@@ -233,7 +242,7 @@ const TO_FAMILY = { ArnLike: { "ecs:task-definition": FAMILY } };
 const REPOSITORY = "arn:aws:ecr:${Region}:${Account}:repository/${Repository}";
 const SSM_PATH = ["arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}", "arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}/*"];
 const VIA_SSM = { StringEquals: { "kms:ViaService": "ssm.${Region}.amazonaws.com" } };
-const SCOPES: Record<"build" | "release" | "rollback" | "task-execution-secrets", Record<string, { Resource: unknown; Condition?: unknown }>> = {
+const SCOPES: Record<"build" | "release" | "rollback" | "task-execution-secrets" | "plan-signing", Record<string, { Resource: unknown; Condition?: unknown }>> = {
   build: {
     EcrLogin: { Resource: "*" },
     EcrReadAndTag: { Resource: REPOSITORY },
@@ -256,6 +265,7 @@ const SCOPES: Record<"build" | "release" | "rollback" | "task-execution-secrets"
     FailedDeploymentTasks: { Resource: "*", Condition: IN_CLUSTER },
     EcsServiceDeployments: { Resource: `${ECS}:service-deployment/\${Cluster}/*` },
     EcrImageLookup: { Resource: REPOSITORY },
+    PlanMacVerify: { Resource: "${PlanKeyArn}" },
   },
   rollback: {
     EcsServices: { Resource: SERVICES, Condition: TO_FAMILY },
@@ -274,6 +284,9 @@ const SCOPES: Record<"build" | "release" | "rollback" | "task-execution-secrets"
   "task-execution-secrets": {
     ReadSecretParameters: { Resource: SSM_PATH },
     DecryptSecretParameters: { Resource: "${KmsKeyArn}", Condition: VIA_SSM },
+  },
+  "plan-signing": {
+    PlanMacSign: { Resource: "${PlanKeyArn}" },
   },
 };
 
