@@ -5,7 +5,7 @@ import { Redactor } from "../core/redact.js";
 import type { CliContext, Command } from "./command.js";
 import { COMMANDS } from "./commands/index.js";
 import { commandHelp, programHelp } from "./help.js";
-import { createLogger, useColor } from "./log.js";
+import { createLogger, printableText, useColor } from "./log.js";
 
 /** The version of this build. */
 export const VERSION: string = packageJson.version;
@@ -56,7 +56,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       json,
       debug,
       version: VERSION,
-      print: (text) => io.stdout(redactor.redact(text)),
+      // Redact first, then escape (as the logger): a secret is masked whole.
+      print: (text) => io.stdout(printableText(redactor.redact(text))),
       aws: async () => {
         if (!region) throw new ValidationError("no AWS region: pass --region or set AWS_REGION");
         const { createAwsClients, endpointOption } = await import("../aws/clients.js");

@@ -37,6 +37,7 @@ import {
   planFamilies,
   releaseTagMap,
   resolveReleaseImage,
+  shortSecureStringWarning,
   servicesOfTarget,
   targetFamily,
   verifiedSummary,
@@ -294,6 +295,7 @@ async function verify(
   if (forced !== undefined) warn(forced);
   const clash = environmentClashWarning(environment.clashes, request.ssmPath);
   if (clash !== undefined) warn(clash);
+  if (sources.shortSecrets !== undefined) warn(sources.shortSecrets);
   const { ssmPath, mode, services } = request;
   deps.log.info(verifiedSummary({ cluster: options.cluster, services, image, parameterCount: sources.parameterCount, ssmPath, secureCount: environment.secureNames.length, mode }));
 
@@ -376,7 +378,7 @@ async function readSources(
   options: ReleaseOptions,
   request: ReleaseRequest,
   deps: ReleaseDeps,
-): Promise<{ described: Service[]; image: string; imageTag: string | undefined; repository: ReleaseRepository; environment: RenderedEnvironment; parameterCount: number; pushedAt: Date | undefined }> {
+): Promise<{ described: Service[]; image: string; imageTag: string | undefined; repository: ReleaseRepository; environment: RenderedEnvironment; parameterCount: number; pushedAt: Date | undefined; shortSecrets: string | undefined }> {
   const { ssmPath, mode } = request;
   const [described, parameters, ecrImage] = await Promise.all([
     describeServices(deps.aws, options.cluster, request.services, deps.signal),
@@ -387,7 +389,7 @@ async function readSources(
   const { image, imageTag, repository } = resolveReleaseImage(options, ecrImage);
   checkParametersFound(parameters.length, ssmPath, options.allowEmptyEnv === true);
   const environment = buildEnvironment({ path: ssmPath, parameters, literals: options.env ?? [], mode });
-  return { described: described.services, image, imageTag, repository, environment, parameterCount: parameters.length, pushedAt: ecrImage?.pushedAt };
+  return { described: described.services, image, imageTag, repository, environment, parameterCount: parameters.length, pushedAt: ecrImage?.pushedAt, shortSecrets: shortSecureStringWarning(parameters) };
 }
 
 /**

@@ -12,6 +12,7 @@ import type { ReleaseMetadata } from "./release-metadata.js";
 import { needsExecutionRole, renderTaskDefinition, type RenderedTaskDefinition } from "./render-task-definition.js";
 import { plural } from "./plural.js";
 import { familyOf, hasDeploymentInProgress, hasFailedDeploymentLeftInPlace, revisionName } from "./rollout-state.js";
+import { Redactor } from "./redact.js";
 import { imageRepository, selectContainers, type ReleaseRepository } from "./select-containers.js";
 import { normalizeSsmPath, parseLiteralEnvironment, type RenderedEnvironment, type SecureStringMode } from "./ssm-environment.js";
 import { secureNamesTagValue, TAG } from "./tags.js";
@@ -115,6 +116,16 @@ export function resolveReleaseImage(
   }
   const image = input.image ?? "";
   return { image, repository: { uri: imageRepository(image) } };
+}
+
+/**
+ * A warning naming the SecureStrings shorter than 8 characters (never their values): easy to guess,
+ * and masked in output with the whole word around them (Redactor.isShort), so lines lose more.
+ */
+export function shortSecureStringWarning(parameters: ReadonlyArray<{ readonly name: string; readonly type: string; readonly value: string }>): string | undefined {
+  const short = parameters.filter((p) => p.type === "SecureString" && Redactor.isShort(p.value)).map((p) => p.name);
+  if (short.length === 0) return undefined;
+  return `${short.length === 1 ? "SecureString" : "SecureStrings"} ${short.join(", ")} ${short.length === 1 ? "is" : "are"} shorter than 8 characters: easy to guess, and masked in every output line with the whole word around ${short.length === 1 ? "it" : "them"}; use longer values`;
 }
 
 /** Refuses a release with no SSM parameters under the path unless `--allow-empty-env`. */

@@ -53,6 +53,18 @@ async function released(sha: string): Promise<void> {
 }
 
 describe("no SecureString value in any output", () => {
+  // A short secret masked in place would show where it matched: "****s-release" gives "ec" away.
+  it("a SecureString shorter than 8 characters: warned about by name, masked with the whole word around it", async () => {
+    await putParameters(clients, "/platform/prod", { "short/PIN": { value: "ec", secure: true } });
+    const run = await cli(["release", ...BASE, "--service", "web", "--sha", SHA_B, "--dry-run"]);
+    expect(run.code, run.output).toBe(0);
+    expect(run.stderr).toMatch(/\/platform\/prod\/short\/PIN is shorter than 8 characters/);
+    expect(run.output).not.toMatch(/\S\*\*\*\*s-release|\*\*\*\*s-release/);
+    // Positive control: the words that held it were there, and are gone whole.
+    expect(run.output).not.toContain("ecs-release:");
+    expect(run.output).toContain("****");
+  });
+
   it("release: success, then a dry run whose diff changes secrets, then a re-release of an older SHA (drift)", async () => {
     await released(SHA_B);
     await putParameters(clients, "/platform/prod", { "database/PASSWORD": { value: `${MARKERS[0]!}-rotated`, secure: true } });
