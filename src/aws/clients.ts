@@ -1,6 +1,7 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { KMSClient } from "@aws-sdk/client-kms";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { Logger } from "../core/logger.js";
@@ -13,6 +14,8 @@ export interface AwsClients {
   readonly ecr: ECRClient;
   /** Only release's saved plans (--plan-key) call KMS; the job builds that never do leave the client out (scripts/build.ts). */
   readonly kms: KMSClient;
+  /** --secure-strings secretsmanager (release) and the rollback target's secret versions. */
+  readonly secretsManager: SecretsManagerClient;
 }
 
 /** How to reach AWS. Endpoints come from AWS_ENDPOINT_URL(_<SERVICE>), read by the SDK itself. */
@@ -33,7 +36,7 @@ export interface AwsClientOptions {
 }
 
 /** The services this tool calls, by the identifier their endpoint variable uses. */
-export type EndpointService = "ECS" | "SSM" | "ECR" | "STS" | "KMS";
+export type EndpointService = "ECS" | "SSM" | "ECR" | "STS" | "KMS" | "SECRETS_MANAGER";
 
 /**
  * The endpoint configured in `env`, as the SDKs read it: `AWS_ENDPOINT_URL_<SERVICE>`, else
@@ -90,6 +93,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   let ssm: SSMClient | undefined;
   let ecr: ECRClient | undefined;
   let kms: KMSClient | undefined;
+  let secretsManager: SecretsManagerClient | undefined;
   return {
     region: options.region,
     get ecs() {
@@ -103,6 +107,9 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     },
     get kms() {
       return (kms ??= new KMSClient({ ...config, ...endpointOption(env, "KMS") }));
+    },
+    get secretsManager() {
+      return (secretsManager ??= new SecretsManagerClient({ ...config, ...endpointOption(env, "SECRETS_MANAGER") }));
     },
   };
 }

@@ -11,10 +11,13 @@
  * an image older than the running revision is released again, a bounded scan for the revision that
  * SHA was first released with (to report how the environment drifted).
  */
+import { randomUUID } from "node:crypto";
 import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import { describeServices, describeTaskDefinition, partialUpdateError, registerTaskDefinition, tagResource, updateServices, type DescribedTaskDefinition, type StartedDeployment } from "../aws/ecs.js";
 import { findImage } from "../aws/ecr.js";
+import { putSnapshot } from "../aws/secrets-manager.js";
+import { referenceSnapshot, snapshotDocument, snapshotSecretName } from "../core/secret-snapshot.js";
 import { readParametersByPath } from "../aws/ssm.js";
 import { waitForRollouts } from "../aws/wait-rollout.js";
 import { rolloutReportError, type RolloutReport } from "../core/rollout-report.js";
@@ -38,6 +41,7 @@ import {
   releaseTagMap,
   resolveReleaseImage,
   shortSecureStringWarning,
+  inlineSecretsWarning,
   servicesOfTarget,
   targetFamily,
   verifiedSummary,
@@ -217,6 +221,8 @@ interface Verified {
   readonly image: string;
   /** The tag the image was found by (`REPOSITORY:SHA`), when it is pinned by digest. */
   readonly imageTag: string | undefined;
+  /** The rendered environment (values included: never printed). */
+  readonly environment: RenderedEnvironment;
   readonly isSecret: (name: string) => boolean;
   /** The result of a release that writes nothing (a dry run): the base of every other result. */
   readonly result: ReleaseResult;
@@ -258,7 +264,7 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
   if (deps.signal.aborted) throw new InterruptedError(NOTHING_WRITTEN);
   progress.writing = true;
   const registerStart = clock.now();
-  const registration = await registerRevisions(verified, deps);
+  const registration = await registerRevisions(await snapshotSecrets(verified, deps), deps);
   phases.registerMs = clock.now() - registerStart;
   await runBeforeUpdate(options, verified, registration, deps);
 
@@ -296,13 +302,15 @@ async function verify(
   const clash = environmentClashWarning(environment.clashes, request.ssmPath);
   if (clash !== undefined) warn(clash);
   if (sources.shortSecrets !== undefined) warn(sources.shortSecrets);
+  const inline = inlineSecretsWarning(request.mode, environment.secureNames);
+  if (inline !== undefined) warn(inline);
   const { ssmPath, mode, services } = request;
   deps.log.info(verifiedSummary({ cluster: options.cluster, services, image, parameterCount: sources.parameterCount, ssmPath, secureCount: environment.secureNames.length, mode }));
 
   // Re-release of an older SHA: how today's environment differs from the one it was released with.
   const drift = await findEnvironmentDrift(plan.plans, describedRevisions, options, sources.pushedAt, isSecret, { ...deps, rememberOldSecrets: (revision) => rememberOldSecrets(revision, isSecret, deps.redactor) });
   const result = unwrittenResult(options, request, { described, image, environment, plan }, { ...shared, drift });
-  return { described, services, describedRevisions, plan, image, imageTag: sources.imageTag, isSecret, result };
+  return { described, services, describedRevisions, plan, image, imageTag: sources.imageTag, environment, isSecret, result };
 }
 
 /**
@@ -493,6 +501,20 @@ async function registerRevisions(verified: Verified, deps: ReleaseDeps): Promise
     services: servicesOfTarget(plan.plans, family),
   }));
   return { revisions, registered, arnFor };
+}
+
+/**
+ * `--secure-strings secretsmanager`, the first write: the environment's SecureStrings become a new
+ * version of its secret, and every revision references that version instead of holding the values.
+ */
+async function snapshotSecrets(verified: Verified, deps: ReleaseDeps): Promise<Verified> {
+  const { environment } = verified;
+  if (verified.result.environment.mode !== "secretsmanager" || environment.secureNames.length === 0) return verified;
+  const name = snapshotSecretName(verified.result.environment.ssmPath);
+  const version = await putSnapshot(deps.aws, name, snapshotDocument(environment.environment), randomUUID());
+  deps.log.info(`SecureStrings snapshot: ${plural(environment.secureNames.length, "value")} as version ${version.versionId} of ${name} (the revisions reference it)`);
+  const targets = new Map([...verified.plan.targets].map(([family, target]) => [family, { ...target, rendered: { ...target.rendered, input: referenceSnapshot(target.rendered.input, environment.secureNames, version) } }] as const));
+  return { ...verified, plan: { ...verified.plan, targets } };
 }
 
 /** `--pre-deploy-command`, between register and update; a signal during it stops before any update. */

@@ -66,7 +66,7 @@ export function checkReleaseRequest(input: ReleaseRequestInput): ReleaseRequest 
   if (input.services.length === 0) throw new ValidationError("pass at least one --service");
   const ssmPath = normalizeSsmPath(input.ssmPath);
   const mode = input.secureStrings ?? "environment";
-  if (mode !== "environment" && mode !== "secrets") throw new ValidationError(`--secure-strings must be "environment" or "secrets", not "${String(mode)}"`);
+  if (mode !== "environment" && mode !== "secrets" && mode !== "secretsmanager") throw new ValidationError(`--secure-strings must be "secretsmanager", "environment" or "secrets", not "${String(mode)}"`);
   parseLiteralEnvironment(input.env ?? []);
   const templates = (input.templates ?? []).map((t) => ({ family: t.family, template: parseTemplate(t.text, t.source) }));
   if (templates.some((t) => t.family === undefined) && templates.length > 1) {
@@ -126,6 +126,16 @@ export function shortSecureStringWarning(parameters: ReadonlyArray<{ readonly na
   const short = parameters.filter((p) => p.type === "SecureString" && Redactor.isShort(p.value)).map((p) => p.name);
   if (short.length === 0) return undefined;
   return `${short.length === 1 ? "SecureString" : "SecureStrings"} ${short.join(", ")} ${short.length === 1 ? "is" : "are"} shorter than 8 characters: easy to guess, and masked in every output line with the whole word around ${short.length === 1 ? "it" : "them"}; use longer values`;
+}
+
+/**
+ * `--secure-strings environment` with SecureStrings: the exposure, named. DescribeTaskDefinition
+ * cannot be limited to resources (Service Authorization Reference for ECS), so every principal of the
+ * account allowed to describe task definitions reads these values, from deregistered revisions too.
+ */
+export function inlineSecretsWarning(mode: SecureStringMode, secureNames: readonly string[]): string | undefined {
+  if (mode !== "environment" || secureNames.length === 0) return undefined;
+  return `--secure-strings environment writes ${plural(secureNames.length, "SecureString")} (${secureNames.join(", ")}) into the task definition in plain text: anyone allowed ecs:DescribeTaskDefinition in the account (which IAM cannot limit to a family) can read ${secureNames.length === 1 ? "it" : "them"}, in every revision, deregistered ones included; --secure-strings secretsmanager keeps only references there`;
 }
 
 /** Refuses a release with no SSM parameters under the path unless `--allow-empty-env`. */
@@ -268,7 +278,10 @@ export function planFamily(
   const releaseTags = { ...input.releaseTags, [TAG.secureNames]: secureNamesTagValue(input.environment.secureNames) };
   const rendered = renderTaskDefinition({ template, fromFile, containers, image: input.image, environment: input.environment, ssmPath: input.ssmPath, releaseTags });
   const problems = checkTaskDefinitionLimits(rendered.input, rendered.tags);
-  if (needsExecutionRole(rendered.input) && !rendered.input.executionRoleArn) {
+  const referencesSnapshot = input.mode === "secretsmanager" && rendered.input.containerDefinitions.some((c) => (c.environment ?? []).some((e) => input.environment.secureNames.includes(e.name ?? "")));
+  if (referencesSnapshot && !rendered.input.executionRoleArn) {
+    problems.push(`family ${rendered.input.family} gets SecureStrings from Secrets Manager (--secure-strings secretsmanager) but has no executionRoleArn: ECS reads the secret at task start with the execution role (docs/iam.md: task-execution-secrets)`);
+  } else if (needsExecutionRole(rendered.input) && !rendered.input.executionRoleArn) {
     problems.push(`family ${rendered.input.family} has container secrets but no executionRoleArn: ECS needs an execution role that may read the parameters${input.mode === "secrets" ? " (--secure-strings secrets)" : ""}`);
   }
   return { plan: { ...source, containers, rendered }, problems };

@@ -72,6 +72,8 @@ const ECS_FAMILY = "arn:aws:ecs:${Region}:${Account}:task-definition/${Family}:*
 /** ECS's service deployments of the cluster's services (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment-permissions.html). */
 const ECS_SERVICE_DEPLOYMENTS = "arn:aws:ecs:${Region}:${Account}:service-deployment/${Cluster}/*";
 const ECR_REPOSITORY = "arn:aws:ecr:${Region}:${Account}:repository/${Repository}";
+/** The environment's SecureStrings snapshot (--secure-strings secretsmanager): `ecs-release/<SsmPath>`, with the random suffix Secrets Manager adds. */
+const SNAPSHOT_SECRET = "arn:aws:secretsmanager:${Region}:${Account}:secret:ecs-release/${SsmPath}-??????";
 const SSM_PATH = ["arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}", "arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}/*"];
 const PASSED_TO_ECS_TASKS = { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } };
 const IN_CLUSTER = { ArnEquals: { "ecs:cluster": ECS_CLUSTER } };
@@ -192,6 +194,10 @@ export const RELEASE_POLICY: JobPolicy = {
       statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: ECR_REPOSITORY },
     },
     {
+      why: "--secure-strings secretsmanager (the default): each release writes the environment's SecureStrings as a new version of its one secret (PutSecretValue; CreateSecret the first time), which the revisions reference by version id.",
+      statement: { Sid: "SecretsSnapshot", Effect: "Allow", Action: ["secretsmanager:PutSecretValue", "secretsmanager:CreateSecret", "secretsmanager:TagResource"], Resource: SNAPSHOT_SECRET },
+    },
+    {
       why: "with --plan-key: the release verifies the approved plan's MAC with the KMS HMAC key (VerifyMac). It cannot make one: GenerateMac is the plan job's alone (plan-signing below), so a plan changed in the workspace is refused.",
       statement: { Sid: "PlanMacVerify", Effect: "Allow", Action: ["kms:VerifyMac"], Resource: "${PlanKeyArn}" },
     },
@@ -264,22 +270,30 @@ export const ROLLBACK_POLICY: JobPolicy = {
       statement: { Sid: "EcsTagRevisions", Effect: "Allow", Action: ["ecs:TagResource"], Resource: ECS_FAMILY },
     },
     {
+      why: "before anything is written, rollback checks that the secret versions the target references (--secure-strings secretsmanager) still exist: Secrets Manager removes unlabelled versions past 100 (ListSecretVersionIds, read-only, on the secrets ecs-release writes).",
+      statement: { Sid: "SecretsSnapshotVersions", Effect: "Allow", Action: ["secretsmanager:ListSecretVersionIds"], Resource: "arn:aws:secretsmanager:${Region}:${Account}:secret:ecs-release/*" },
+    },
+    {
       why: "before anything is written, rollback checks that the target's images in this account's ECR still exist (a lifecycle policy may have expired them): read-only, on any repository of the account in the region, since a revision's images can come from several.",
       statement: { Sid: "EcrTargetImages", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: "arn:aws:ecr:${Region}:${Account}:repository/*" },
     },
   ],
 };
 
-/** The task execution role under `release --secure-strings secrets`. */
+/** The task execution role under `release --secure-strings secretsmanager` (the default) or `secrets`. */
 export const TASK_EXECUTION_SECRETS_POLICY: JobPolicy = {
   name: "task-execution-secrets",
-  title: "task execution role with --secure-strings secrets",
+  title: "task execution role with --secure-strings secretsmanager or secrets",
   attachTo: "the task definitions' execution role (executionRoleArn), beside the AWS managed AmazonECSTaskExecutionRolePolicy (image pull, logs)",
   commands: [],
   statements: [
     {
       why: "with --secure-strings secrets, ECS (not ecs-release) reads each SecureString by ARN at task start (ssm:GetParameters), so the execution role needs the path.",
       statement: { Sid: "ReadSecretParameters", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: SSM_PATH },
+    },
+    {
+      why: "--secure-strings secretsmanager (the default): ECS reads the environment's snapshot secret at task start (GetSecretValue, the version each revision names), and only that secret. With the AWS managed key aws/secretsmanager no KMS permission is needed.",
+      statement: { Sid: "ReadSecretsSnapshot", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: SNAPSHOT_SECRET },
     },
     {
       why: "SecureStrings under a customer managed key: ECS decrypts them through SSM with the execution role (not needed with aws/ssm).",

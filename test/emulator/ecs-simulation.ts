@@ -77,6 +77,12 @@ export type ImageCheck = (image: string) => Promise<boolean | undefined>;
 /** The digest the emulated ECR has for an image (undefined: not an ECR image of the emulated account, or missing). */
 export type DigestLookup = (image: string) => Promise<string | undefined>;
 
+/**
+ * What a task of a revision gets as environment when ECS starts it: each container's inline
+ * `environment` and its `secrets[]` resolved with the execution role; or why it fails to start.
+ */
+export type TaskEnvironmentResolver = (taskDefinitionArn: string) => Promise<{ environment: Record<string, Record<string, string>> } | { failure: string }>;
+
 /** Resolves a task definition reference (family, family:revision or ARN) via moto. */
 export type TaskDefinitionLookup = (reference: string) => Promise<TaskDefinitionInfo | undefined>;
 
@@ -143,6 +149,8 @@ interface Plan {
   scaleAtStep?: number;
   /** The application image ECS cannot pull (missing from ECR): the tasks fail with CannotPullContainerError. */
   missingImage?: string;
+  /** Why the tasks fail to start before any container runs (a secret ECS cannot fetch): ResourceInitializationError. */
+  startFailure?: string;
   /** One-off tasks: how the task stops (see SimRule). */
   stopCode?: string;
   stoppedReason?: string;
@@ -232,6 +240,8 @@ interface Deployment {
   networkConfiguration?: unknown;
   /** The service revision it deploys. */
   revisionArn?: string;
+  /** What its tasks' containers got as environment (inline values and resolved secrets), by container name. */
+  environment?: Record<string, Record<string, string>>;
   /** The service deployment (ECS's record) it belongs to; a rollback deployment belongs to the one it rolls back. */
   recordArn?: string;
   /** It is the rollback of its service deployment. */
@@ -349,6 +359,19 @@ export class EcsSimulation {
   }
 
   /** How to find the digest of an image in the emulated ECR (for service revisions' containerImages). */
+  private environmentResolver: TaskEnvironmentResolver | undefined;
+
+  /** How tasks resolve their environment at start (the proxy reads moto's Secrets Manager). */
+  setEnvironmentResolver(resolver: TaskEnvironmentResolver): void {
+    this.environmentResolver = resolver;
+  }
+
+  /** The environment the tasks of a service's PRIMARY deployment started with, by container; undefined when unknown. */
+  serviceEnvironment(clusterArn: string, serviceName: string): Record<string, Record<string, string>> | undefined {
+    const state = this.services.get(`${clusterArn}|${serviceName}`);
+    return state?.deployments.find((d) => d.status === "PRIMARY")?.environment;
+  }
+
   setDigestLookup(lookup: DigestLookup): void {
     this.digestLookup = lookup;
   }
@@ -575,7 +598,11 @@ export class EcsSimulation {
       const plan = this.planFor([...images, ...(info?.tagNames ?? [])]);
       const missing = this.missingImagesFail ? await this.firstMissingImage(images) : undefined;
       if (missing !== undefined) Object.assign(plan, { outcome: "fail", missingImage: missing } satisfies Partial<Plan>);
+      // ECS fetches the secrets before starting any container: one it cannot fetch fails every task.
+      const resolved = this.environmentResolver === undefined ? undefined : await this.environmentResolver(target);
+      if (resolved !== undefined && "failure" in resolved && missing === undefined) Object.assign(plan, { outcome: "fail", startFailure: resolved.failure } satisfies Partial<Plan>);
       const deployment = this.newDeployment(state, target, plan, at, state.networkConfiguration);
+      if (resolved !== undefined && "environment" in resolved) deployment.environment = resolved.environment;
       // The revision is read before the deployment starts: from here to the answer nothing awaits, so a
       // concurrent UpdateService cannot slip in between (ECS answers with the service right after this update).
       const revision = await this.newRevision(state, deployment, at);
@@ -766,7 +793,7 @@ export class EcsSimulation {
     const clusterName = state.clusterArn.slice(state.clusterArn.lastIndexOf("/") + 1);
     const taskPrefix = state.clusterArn.replace(":cluster/", ":task/").replace(`/${clusterName}`, `/${clusterName}/`);
     for (let index = 0; index < count; index += 1) {
-      const pull = missingImage === undefined ? undefined : `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${missingImage}: ${missingImage}: not found`;
+      const pull = missingImage === undefined ? deployment.plan.startFailure : `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${missingImage}: ${missingImage}: not found`;
       const record: ServiceTaskRecord = {
         taskArn: `${taskPrefix}${randomBytes(16).toString("hex")}`,
         clusterArn: state.clusterArn,

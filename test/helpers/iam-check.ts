@@ -153,6 +153,14 @@ const kmsKeyRequest = (action: string, call: CallView, c: MappingContext): IamRe
   return { action, resource: { arn }, resourcePolicy: defaultKeyPolicy(c.account) };
 };
 
+/** A request on the secret a call names: the answer's ARN, else SecretId (an ARN, or a name: the ARN with a placeholder suffix). */
+const secretRequest = (action: string, call: CallView, c: MappingContext, context: Record<string, string | string[]> = {}): IamRequest => {
+  const answered = object(call.response)["ARN"];
+  const id = String(call.request["SecretId"] ?? call.request["Name"] ?? "");
+  const arn = id.startsWith("arn:") ? id : typeof answered === "string" && answered.startsWith("arn:") ? answered : `arn:aws:secretsmanager:${c.region}:${c.account}:secret:${id}-AbCdEf`;
+  return { action, resource: { arn }, context };
+};
+
 /** `service:Operation` → the IAM requests AWS authorizes for it. */
 export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
   // ECS
@@ -195,6 +203,8 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
         records(container["secrets"]).flatMap((secret) => {
           const from = String(secret["valueFrom"] ?? "");
           const parameterArn = from.startsWith("arn:") ? from : `arn:aws:ssm:${c.region}:${c.account}:parameter/${from.replace(/^\//, "")}`;
+          // Secrets Manager: GetSecretValue on the secret (its ARN without JSON key, stage and version).
+          if (/^arn:[^:]+:secretsmanager:/.test(from)) return [{ principal: "execution-role" as const, action: "secretsmanager:GetSecretValue", resource: { arn: from.split(":").slice(0, 7).join(":") } }];
           if (!/^arn:[^:]+:ssm:/.test(parameterArn)) return [];
           return [{ principal: "execution-role" as const, action: "ssm:GetParameters", resource: { arn: parameterArn } }, ...decryptViaSsm(parameterArn, c, "execution-role")];
         }),
@@ -270,6 +280,15 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
   // (https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html), which the answer's KeyId gives.
   "kms:GenerateMac": (call, c) => [kmsKeyRequest("kms:GenerateMac", call, c)],
   "kms:VerifyMac": (call, c) => [kmsKeyRequest("kms:VerifyMac", call, c)],
+  // Secrets Manager (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html):
+  // the secret's ARN, from the answer (it has the random suffix) or the SecretId when it is one.
+  "secretsmanager:PutSecretValue": (call, c) => [secretRequest("secretsmanager:PutSecretValue", call, c)],
+  "secretsmanager:CreateSecret": (call, c) => {
+    const tags = records(call.request["Tags"]);
+    return [secretRequest("secretsmanager:CreateSecret", call, c, tagContext(tags)), ...(tags.length > 0 ? [secretRequest("secretsmanager:TagResource", call, c, tagContext(tags))] : [])];
+  },
+  "secretsmanager:ListSecretVersionIds": (call, c) => [secretRequest("secretsmanager:ListSecretVersionIds", call, c)],
+  "secretsmanager:GetSecretValue": (call, c) => [secretRequest("secretsmanager:GetSecretValue", call, c)],
   // STS. GetCallerIdentity needs no permission ("No permissions are required to perform this
   // operation": https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
   "sts:GetCallerIdentity": () => [],

@@ -106,7 +106,8 @@ const ENTRIES: Record<"build" | "release" | "rollback", Array<[string, string]>>
 /** Actions needed on our behalf, not by an SDK call of ours. */
 const ON_BEHALF: Record<string, readonly string[]> = {
   build: ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:GetDownloadUrlForLayer", "ecr:CreateRepository"],
-  release: ["iam:PassRole", "kms:Decrypt"],
+  // secretsmanager:TagResource: CreateSecret with tags needs it too.
+  release: ["iam:PassRole", "kms:Decrypt", "secretsmanager:TagResource"],
   rollback: [],
 };
 
@@ -241,6 +242,7 @@ const IN_CLUSTER = { ArnEquals: { "ecs:cluster": `${ECS}:cluster/\${Cluster}` } 
 const TO_FAMILY = { ArnLike: { "ecs:task-definition": FAMILY } };
 const REPOSITORY = "arn:aws:ecr:${Region}:${Account}:repository/${Repository}";
 const SSM_PATH = ["arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}", "arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}/*"];
+const SNAPSHOT = "arn:aws:secretsmanager:${Region}:${Account}:secret:ecs-release/${SsmPath}-??????";
 const VIA_SSM = { StringEquals: { "kms:ViaService": "ssm.${Region}.amazonaws.com" } };
 const SCOPES: Record<"build" | "release" | "rollback" | "task-execution-secrets" | "plan-signing", Record<string, { Resource: unknown; Condition?: unknown }>> = {
   build: {
@@ -265,6 +267,7 @@ const SCOPES: Record<"build" | "release" | "rollback" | "task-execution-secrets"
     FailedDeploymentTasks: { Resource: "*", Condition: IN_CLUSTER },
     EcsServiceDeployments: { Resource: `${ECS}:service-deployment/\${Cluster}/*` },
     EcrImageLookup: { Resource: REPOSITORY },
+    SecretsSnapshot: { Resource: SNAPSHOT },
     PlanMacVerify: { Resource: "${PlanKeyArn}" },
   },
   rollback: {
@@ -279,10 +282,12 @@ const SCOPES: Record<"build" | "release" | "rollback" | "task-execution-secrets"
     EcsServiceDeploymentList: { Resource: SERVICES },
     EcsServiceRevisions: { Resource: `${ECS}:service-revision/\${Cluster}/*` },
     EcsTagRevisions: { Resource: FAMILY },
+    SecretsSnapshotVersions: { Resource: "arn:aws:secretsmanager:${Region}:${Account}:secret:ecs-release/*" },
     EcrTargetImages: { Resource: "arn:aws:ecr:${Region}:${Account}:repository/*" },
   },
   "task-execution-secrets": {
     ReadSecretParameters: { Resource: SSM_PATH },
+    ReadSecretsSnapshot: { Resource: SNAPSHOT },
     DecryptSecretParameters: { Resource: "${KmsKeyArn}", Condition: VIA_SSM },
   },
   "plan-signing": {
