@@ -122,6 +122,9 @@ export async function pinnedImageUri(clients: AwsClients, repository: string, ta
   return `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${repository}@${required(imageDetails?.[0]?.imageDigest, "imageDigest")}`;
 }
 
+/** The seeded task definitions' execution role (it reads the Secrets Manager snapshot at task start). */
+export const SEED_EXECUTION_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/ecs-task-execution`;
+
 /** Image URI in the emulator's (moto's) account. */
 export function imageUri(repository: string, tag: string): string {
   return `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${repository}:${tag}`;
@@ -141,6 +144,8 @@ export const LOG_ROUTER_IMAGE = "public.ecr.aws/aws-observability/aws-for-fluent
 export function webTaskDefinition(sha: string): RegisterTaskDefinitionCommandInput & { family: string } {
   return {
     family: "web",
+    // ECS reads the SecureStrings' Secrets Manager snapshot at task start with the execution role.
+    executionRoleArn: SEED_EXECUTION_ROLE,
     networkMode: "awsvpc",
     requiresCompatibilities: ["FARGATE"],
     cpu: "256",
@@ -207,6 +212,7 @@ export async function seedPlatform(clients: AwsClients): Promise<SeededPlatform>
       registerTaskDefinition(clients, webTaskDefinition(SEED_SHAS[0])),
       registerTaskDefinition(clients, {
         family: "worker",
+        executionRoleArn: SEED_EXECUTION_ROLE,
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
         cpu: "256",

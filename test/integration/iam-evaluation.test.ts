@@ -15,7 +15,7 @@ import { BUILD_POLICY, RELEASE_POLICY, ROLLBACK_POLICY, TASK_EXECUTION_SECRETS_P
 import { runCli, type CliRun } from "../helpers/cli.js";
 import { ACCOUNT_ID, REGION, awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
 import { callsBy, evaluateCalls, expectAllowedByPolicy, formatDenials } from "../helpers/iam-check.js";
-import { createCluster, createService, SEED_NETWORK, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { createCluster, createService, SEED_NETWORK, SEED_SHAS, seedPlatform, SEED_EXECUTION_ROLE } from "../helpers/seed.js";
 
 const handle = useEmulator();
 let clients: AwsClients;
@@ -26,7 +26,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const CLI_KEY = "AKIAECSRELEASECLI001";
 const FAST = ["--poll-interval", "10ms"];
 const TASK_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/web-task`;
-const EXECUTION_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/web-execution`;
+/** The execution role of every family of the environment (the seeded ones have it). */
+const EXECUTION_ROLE = SEED_EXECUTION_ROLE;
 /** A customer managed key for the SecureStrings, so kms:Decrypt via SSM is part of the evaluation. */
 const KMS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 /** The seeded environment's families: the job policies are attached once per family, never with `*`. */
@@ -75,13 +76,20 @@ async function seed(): Promise<string> {
 const RELEASE = ["release", "--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform", ...FAST];
 
 describe("IAM evaluation: every call of each path is allowed by its job's policy", () => {
-  it("release --secure-strings environment (the default), with --pre-deploy-command, under the release policy", async () => {
+  it("release --secure-strings secretsmanager (the default), with --pre-deploy-command, under the release policy; what ECS reads under the execution role's", async () => {
     const template = await seed();
     const run = await cli([...RELEASE, "--service", "web", "--service", "worker", "--template", `web=${template}`, "--sha", SHA_B, "--pre-deploy-command", "migrate"]);
     expect(run.code, run.stderr).toBe(0);
-    await expectAllowed(RELEASE_POLICY);
+    await expectAllowed(RELEASE_POLICY, { executionRolePolicy: TASK_EXECUTION_SECRETS_POLICY });
     const actions = (await handle.emulator.callLog()).filter((c) => c.accessKeyId === CLI_KEY).map((c) => c.operation);
-    expect(actions).toEqual(expect.arrayContaining(["GetParametersByPath", "RegisterTaskDefinition", "RunTask", "UpdateService", "TagResource"]));
+    expect(actions).toEqual(expect.arrayContaining(["GetParametersByPath", "CreateSecret", "RegisterTaskDefinition", "RunTask", "UpdateService", "TagResource"]));
+  });
+
+  it("release --secure-strings environment, with --pre-deploy-command, under the release policy", async () => {
+    const template = await seed();
+    const run = await cli([...RELEASE, "--service", "web", "--service", "worker", "--template", `web=${template}`, "--sha", SHA_B, "--pre-deploy-command", "migrate", "--secure-strings", "environment"]);
+    expect(run.code, run.stderr).toBe(0);
+    await expectAllowed(RELEASE_POLICY);
   });
 
   it("release --secure-strings secrets under the release policy; what ECS then reads under the execution role's", async () => {

@@ -24,7 +24,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** SecureString values that must never appear in any output. */
 const SECRETS = ["s3cr3t", "MARKER-7f3a9c-db-password", "MARKER-b41e02-api-key", "MARKER-c0ffee-rotated"];
 const FAST = ["--poll-interval", "10ms"];
-const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform"];
+// These tests read the values inline in the task definitions: --secure-strings environment, explicitly
+// (the default, secretsmanager, is test/integration/secrets-manager.test.ts).
+const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform", "--secure-strings", "environment"];
 const [SHA_A, SHA_B, SHA_C] = SEED_SHAS;
 
 beforeEach(async () => {
@@ -221,7 +223,9 @@ describe("release: templates", () => {
   });
 
   it("--secure-strings secrets references SecureStrings by ARN and needs an execution role", async () => {
-    const noRole = await release([...BASE, "--service", "worker", "--sha", SHA_B, "--secure-strings", "secrets", ...FAST]);
+    const roleless = join(dir, "worker-no-role.json");
+    writeFileSync(roleless, JSON.stringify({ family: "worker", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512", containerDefinitions: [{ name: "app", image: "x", essential: true }] }));
+    const noRole = await release([...BASE, "--service", "worker", "--sha", SHA_B, "--secure-strings", "secrets", "--template", roleless, ...FAST]);
     expect(noRole.code).toBe(2);
     expect(logLines(noRole.stderr)).toEqual([expect.stringMatching(/error: .*no executionRoleArn/)]);
     expect(await writes()).toEqual([]);

@@ -22,7 +22,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const [SHA_A, SHA_B, SHA_C] = SEED_SHAS;
 /** Markers: plain, with JSON-escaped characters, with regex characters, and short-but-not-tiny. */
 const MARKERS = ["MARKER-4b1d-db-password", 'MARKER-"quoted"\\back\nline', "MARKER.*+?(x)[y]{z}|$^", "MARKER-kms"];
-const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform"];
+// These tests read the values inline in the task definitions: --secure-strings environment, explicitly
+// (the default, secretsmanager, is test/integration/secrets-manager.test.ts).
+const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform", "--secure-strings", "environment"];
 const LOUD = ["--debug", "--json"];
 /** Commands that wait take --poll-interval; the others refuse it as an unknown flag. */
 const WAITING = new Set(["release", "rollback", "run-task"]);
