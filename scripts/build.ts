@@ -99,6 +99,11 @@ function neverReached(): Plugin {
   };
 }
 
+/** The SDK's client class name without `Client`: ECS, ECR, SSM, KMS — but SecretsManager. */
+function clientClassPrefix(client: string): string {
+  return client.includes("-") ? client.split("-").map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("") : client.toUpperCase();
+}
+
 /** Replaces packages a build never uses by a module whose exports fail with one clear line. */
 function leaveOut(build: CliBuild, clients: readonly string[]): Plugin {
   const packages = [...clients.map((client) => `@aws-sdk/client-${client}`), ...Object.keys(INTERACTIVE_CREDENTIALS)];
@@ -110,7 +115,7 @@ function leaveOut(build: CliBuild, clients: readonly string[]): Plugin {
         const why = `ecs-release: this build (for the orb's ${build} job) leaves out ${args.path}; install the full build (install: cli: full)`;
         const client = AWS_CLIENT.exec(args.path);
         const contents = client
-          ? `export class ${client[1]?.toUpperCase()}Client { constructor() { throw new Error(${JSON.stringify(why)}); } }`
+          ? `export class ${clientClassPrefix(client[1] ?? "")}Client { constructor() { throw new Error(${JSON.stringify(why)}); } }`
           : `export const ${INTERACTIVE_CREDENTIALS[args.path]} = () => async () => { throw new Error(${JSON.stringify(why)}); };`;
         return { loader: "js", contents };
       });
