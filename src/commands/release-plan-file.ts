@@ -21,11 +21,15 @@ import type { Redactor } from "../core/redact.js";
 import { comparePlan, movedTag, newPlanKey, parsePlan, planMacMessage, planMarkdown, savePlan, type PlanSubject, type SavedPlan } from "../core/release-plan-file.js";
 import { plural } from "../core/plural.js";
 
-/** `--plan-file FILE` and `--accept-drift`. */
+/** `--plan-file FILE`, `--accept-drift` and `--allow-missing-plan`. */
 export interface PlanFileOptions {
   readonly path: string;
   /** Release even when what it would register differs from the plan (the differences are listed). */
   readonly acceptDrift: boolean;
+  /** Release, unchecked, when there is no plan at `path` or it is another pipeline's (said in the output). */
+  readonly allowMissing?: boolean;
+  /** The CircleCI pipeline running (CIRCLE_PIPELINE_ID): a dry run records it, a release wants its own pipeline's plan. */
+  readonly pipelineId?: string;
   /** `--plan-key`: the KMS HMAC key that signs (dry run) and verifies (release) the plan. */
   readonly keyId?: string;
 }
@@ -47,6 +51,7 @@ export function planCompanions(planFile: string): { markdown: string; key: strin
 /** Refuses --accept-drift on the dry run that writes the plan (before anything is read). */
 export function checkPlanFileOptions(planFile: PlanFileOptions | undefined, dryRun: boolean): void {
   if (planFile?.acceptDrift && dryRun) throw new ValidationError("--accept-drift applies to the release after the plan, not to the dry run that writes it");
+  if (planFile?.allowMissing && dryRun) throw new ValidationError("--allow-missing-plan applies to the release after the plan, not to the dry run that writes it");
 }
 
 /** Dry run: saves the plan of `subject` (with the masked diff for the approver) under a new key. */
@@ -54,7 +59,7 @@ export async function writePlanFile(planFile: PlanFileOptions, subject: PlanSubj
   const path = planFile.path;
   const files = planCompanions(path);
   const key = newPlanKey();
-  const plan = await signPlan(savePlan(subject, key, new Date(deps.clock.now()).toISOString()), planFile, deps);
+  const plan = await signPlan({ ...savePlan(subject, key, new Date(deps.clock.now()).toISOString()), ...(planFile.pipelineId === undefined ? {} : { pipelineId: planFile.pipelineId }) }, planFile, deps);
   const diffLines = diffs.flatMap((diff) => formatTaskDefinitionDiff(diff, `${diff.family}:`)).map((line) => deps.redactor.redact(line));
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -95,9 +100,9 @@ async function verifyPlan(plan: SavedPlan, planFile: PlanFileOptions, deps: Plan
 }
 
 /**
- * A release: compares `subject` with the saved plan. A missing plan is a warning (a re-run after the
- * workspace expired); a difference refuses the release (ValidationError listing them) unless
- * --accept-drift, which releases saying what changed.
+ * A release: compares `subject` with the saved plan. A missing plan, or one of another pipeline (an
+ * old workspace), refuses the release unless --allow-missing-plan; a difference refuses it
+ * (ValidationError listing them) unless --accept-drift, which releases saying what changed.
  */
 export async function checkPlanFile(planFile: PlanFileOptions, subject: PlanSubject, deps: PlanFileDeps): Promise<void> {
   const saved = readSavedPlan(planFile, deps.log);
@@ -124,26 +129,35 @@ export async function checkPlanFile(planFile: PlanFileOptions, subject: PlanSubj
   });
 }
 
-/**
- * The saved plan and its digest key; undefined (with a warning) when there is no plan file — unless
- * --plan-key expects a signed one: then a missing plan is refused (deleting it must not skip the check).
- */
+/** The saved plan and its digest key; undefined (with a warning) when there is none and --allow-missing-plan says go on. */
 function readSavedPlan(planFile: PlanFileOptions, log: Logger): { plan: SavedPlan; key: string } | undefined {
-  const path = planFile.path;
+  const { path } = planFile;
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new ValidationError(`--plan-file ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
-    if (planFile.keyId !== undefined) throw new ValidationError(`no plan at ${path}, but --plan-key ${planFile.keyId} expects one signed by the plan job: nothing was written. Plan and approve again`);
-    log.warn(`no plan at ${path} to compare with (a re-run after the workspace expired?): releasing what SSM and ECS hold now, unchecked against an approved plan`);
-    return undefined;
+    return missingPlan(planFile, `no plan at ${path}`, log);
   }
   const plan = parsePlan(text, path);
+  if (plan.pipelineId !== undefined && planFile.pipelineId !== undefined && plan.pipelineId !== planFile.pipelineId) {
+    return missingPlan(planFile, `the plan at ${path} belongs to pipeline ${plan.pipelineId}, not to this pipeline (${planFile.pipelineId})`, log);
+  }
   const keyFile = planCompanions(path).key;
   try {
     return { plan, key: readFileSync(keyFile, "utf8").trim() };
   } catch (error) {
     throw new ValidationError(`--plan-file ${path}: its digest key ${keyFile} is missing; persist it to the workspace with the plan`, { cause: error });
   }
+}
+
+/** No plan of this pipeline: refused (exit 2, before anything is written) unless --allow-missing-plan. */
+function missingPlan(planFile: PlanFileOptions, what: string, log: Logger): undefined {
+  if (planFile.allowMissing) {
+    log.warn(`${what} to compare with (--allow-missing-plan): releasing what SSM and ECS hold now, unchecked against an approved plan`);
+    return undefined;
+  }
+  throw new ValidationError(
+    `${what} (the plan job writes it before the approval; a workspace is kept 15 days): nothing was written. Re-run the workflow from the start for a fresh plan and approval, or pass --allow-missing-plan to release unchecked`,
+  );
 }

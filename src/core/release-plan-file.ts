@@ -66,6 +66,8 @@ export interface SavedPlan {
   readonly image: string;
   readonly imageTag?: string;
   readonly families: readonly SavedFamily[];
+  /** The CircleCI pipeline that planned it (CIRCLE_PIPELINE_ID), when there was one. */
+  readonly pipelineId?: string;
   /** The KMS HMAC of everything else in the plan ({@link planMacMessage}), when signed with --plan-key. */
   readonly mac?: PlanMac;
 }

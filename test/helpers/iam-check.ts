@@ -295,6 +295,16 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
   // AssumeRoleWithWebIdentity is unsigned: the role's trust policy decides, not an identity policy
   // (test/orb/oidc-emulator.test.ts and the trust policy's unit test cover it).
   "sts:AssumeRoleWithWebIdentity": () => [],
+  // AssumeRole (the chained set-up's second hop): the caller's identity policy must allow it on the
+  // role, beside the role's trust policy (which the emulator's STS evaluates):
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_permissions-to-switch.html
+  "sts:AssumeRole": (call) => [
+    {
+      action: "sts:AssumeRole",
+      resource: { arn: String(call.request["RoleArn"] ?? "") },
+      context: { "sts:RoleSessionName": String(call.request["RoleSessionName"] ?? "") },
+    },
+  ],
 };
 
 /** The IAM requests of one logged call; throws for a call without a mapping. */
@@ -467,9 +477,10 @@ export const POLICY_OF_COMMAND: Readonly<Record<string, JobPolicy["name"]>> = {
  * (`release --dry-run` with `--plan-key`) also has the plan-signing policy, and only it.
  */
 export function jobPolicyOf(args: readonly string[]): JobPolicy {
-  const policy = POLICIES[POLICY_OF_COMMAND[args[0] ?? ""]!];
-  const planJob = args[0] === "release" && args.includes("--dry-run") && flag(args, "plan-key") !== undefined;
-  return planJob ? { ...policy, statements: [...policy.statements, ...POLICIES["plan-signing"].statements] } : policy;
+  // A release dry run is the plan job's: its read-only plan policy must be enough (with --plan-key, and the plan-signing policy).
+  const planJob = args[0] === "release" && args.includes("--dry-run");
+  const policy = POLICIES[planJob ? "plan" : POLICY_OF_COMMAND[args[0] ?? ""]!];
+  return planJob && flag(args, "plan-key") !== undefined ? { ...policy, statements: [...policy.statements, ...POLICIES["plan-signing"].statements] } : policy;
 }
 
 /** A CLI run whose AWS calls are signed with a key of its own, waiting for {@link evaluateCliRuns}. */

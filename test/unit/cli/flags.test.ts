@@ -125,7 +125,7 @@ describe("parsed flags are typed from their definitions", () => {
     expectTypeOf<Release["timeout"]>().toEqualTypeOf<number>();
     expectTypeOf<Release["pre-deploy-timeout"]>().toEqualTypeOf<number>();
     expectTypeOf<Release["no-wait"]>().toEqualTypeOf<boolean>();
-    expect(byName(RELEASE_FLAGS)["secure-strings"].choices).toEqual(["environment", "secrets"]);
+    expect(byName(RELEASE_FLAGS)["secure-strings"].choices).toEqual(["secretsmanager", "environment", "secrets"]);
   });
 
   it("--help lists a flag's choices", () => {
