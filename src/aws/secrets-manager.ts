@@ -15,18 +15,27 @@ import type { AwsClients } from "./clients.js";
  * `token` makes a retried call idempotent (ClientRequestToken). The value never leaves this call.
  */
 export async function putSnapshot(clients: Pick<AwsClients, "secretsManager">, name: string, document: string, token: string): Promise<SnapshotVersion> {
+  const put = async (): Promise<SnapshotVersion | undefined> => {
+    try {
+      const out = await clients.secretsManager.send(new PutSecretValueCommand({ SecretId: name, SecretString: document, ClientRequestToken: token }));
+      return { arn: out.ARN ?? "", versionId: out.VersionId ?? "" };
+    } catch (error) {
+      if (awsErrorCode(error) === "ResourceNotFoundException") return undefined;
+      return awsCall("PutSecretValue", name, () => Promise.reject(error));
+    }
+  };
+  const first = await put();
+  if (first !== undefined) return first;
   try {
-    const out = await clients.secretsManager.send(new PutSecretValueCommand({ SecretId: name, SecretString: document, ClientRequestToken: token }));
-    return { arn: out.ARN ?? "", versionId: out.VersionId ?? "" };
-  } catch (error) {
-    if (awsErrorCode(error) !== "ResourceNotFoundException") return awsCall("PutSecretValue", name, () => Promise.reject(error));
-  }
-  const created = await awsCall("CreateSecret", name, () =>
-    clients.secretsManager.send(
+    const created = await clients.secretsManager.send(
       new CreateSecretCommand({ Name: name, SecretString: document, ClientRequestToken: token, Description: "ecs-release: the SecureStrings of each release (one version per release)", Tags: [{ Key: "ecs-release:managed", Value: "true" }] }),
-    ),
-  );
-  return { arn: created.ARN ?? "", versionId: created.VersionId ?? "" };
+    );
+    return { arn: created.ARN ?? "", versionId: created.VersionId ?? "" };
+  } catch (error) {
+    // Another release of the environment created it meanwhile: add this release's version to it.
+    if (awsErrorCode(error) !== "ResourceExistsException") return awsCall("CreateSecret", name, () => Promise.reject(error));
+  }
+  return (await put()) ?? awsCall("PutSecretValue", name, () => Promise.reject(new Error(`secret ${name} exists and does not`)));
 }
 
 /** Every version id the secret still has (deprecated ones included); empty when the secret is gone. */

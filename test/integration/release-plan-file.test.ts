@@ -266,12 +266,13 @@ describe("release --plan-file --plan-key: the plan's KMS MAC", () => {
     expect(unchecked.stderr).toContain("matches the approved plan");
   });
 
-  it("with --plan-key a missing plan is refused (deleting it must not skip the check); a dry run without a key warns the plan is unsigned", async () => {
+  it("with --plan-key a missing plan is refused too (deleting it must not skip the check); a dry run without a key warns the plan is unsigned", async () => {
     const key = await hmacKey();
     const before = await mark();
     const missing = await release(["--plan-file", join(dir, "none.json"), "--plan-key", key]);
     expect(missing.code, missing.output).toBe(2);
-    expect(missing.stderr).toContain("expects one signed by the plan job");
+    expect(missing.stderr).toContain("no plan at");
+    expect(missing.stderr).toContain("nothing was written");
     expect(await writesSince(before)).toEqual([]);
     const unsigned = await release(["--dry-run", "--plan-file", join(dir, "plan.json")]);
     expect(unsigned.code).toBe(0);
