@@ -95,7 +95,7 @@ export const RELEASE_FLAGS = defineFlags([
   { name: "template", type: "list", placeholder: "FILE|FAMILY=FILE", keepCommas: true, description: "task definition template (JSON or YAML); default: each family's latest ACTIVE revision" },
   { name: "container", type: "list", placeholder: "NAME", description: "application container(s) that get the image and environment" },
   { name: "env", type: "list", placeholder: "K=V", keepCommas: true, description: "literal environment variable; repeatable (SSM wins on a clash)" },
-  { name: "secure-strings", type: "string", placeholder: "MODE", choices: ["secretsmanager", "environment", "secrets"], default: "secretsmanager", description: "SecureStrings as a Secrets Manager version per release referenced by version id (`secretsmanager`: rolls back with the revision, only references in the task definition), inline `environment` values (readable by anyone allowed ecs:DescribeTaskDefinition), or `secrets` references to the SSM parameters" },
+  { name: "secure-strings", type: "string", placeholder: "MODE", choices: ["secretsmanager", "environment", "secrets"], default: "environment", description: "SecureStrings as a Secrets Manager version per release referenced by version id (`secretsmanager`, recommended: rolls back with the revision, only references in the task definition), inline `environment` values (readable by anyone allowed ecs:DescribeTaskDefinition: warned about), or `secrets` references to the SSM parameters" },
   { name: "allow-empty-env", type: "boolean", description: "allow an SSM path with no parameters" },
   DRY_RUN,
   NO_WAIT,

@@ -198,7 +198,7 @@ export const RELEASE_POLICY: JobPolicy = {
       statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: ECR_REPOSITORY },
     },
     {
-      why: "--secure-strings secretsmanager (the default): each release writes the environment's SecureStrings as a new version of its one secret (PutSecretValue; CreateSecret the first time), which the revisions reference by version id.",
+      why: "--secure-strings secretsmanager: each release writes the environment's SecureStrings as a new version of its one secret (PutSecretValue; CreateSecret the first time), which the revisions reference by version id.",
       statement: { Sid: "SecretsSnapshot", Effect: "Allow", Action: ["secretsmanager:PutSecretValue", "secretsmanager:CreateSecret", "secretsmanager:TagResource"], Resource: SNAPSHOT_SECRET },
     },
     {
@@ -284,7 +284,7 @@ export const ROLLBACK_POLICY: JobPolicy = {
   ],
 };
 
-/** The task execution role under `release --secure-strings secretsmanager` (the default) or `secrets`. */
+/** The task execution role under `release --secure-strings secretsmanager` or `secrets`. */
 export const TASK_EXECUTION_SECRETS_POLICY: JobPolicy = {
   name: "task-execution-secrets",
   title: "task execution role with --secure-strings secretsmanager or secrets",
@@ -296,7 +296,7 @@ export const TASK_EXECUTION_SECRETS_POLICY: JobPolicy = {
       statement: { Sid: "ReadSecretParameters", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: SSM_PATH },
     },
     {
-      why: "--secure-strings secretsmanager (the default): ECS reads the environment's snapshot secret at task start (GetSecretValue, the version each revision names), and only that secret. With the AWS managed key aws/secretsmanager no KMS permission is needed.",
+      why: "--secure-strings secretsmanager: ECS reads the environment's snapshot secret at task start (GetSecretValue, the version each revision names), and only that secret. With the AWS managed key aws/secretsmanager no KMS permission is needed.",
       statement: { Sid: "ReadSecretsSnapshot", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: SNAPSHOT_SECRET },
     },
     {

@@ -144,8 +144,6 @@ export const LOG_ROUTER_IMAGE = "public.ecr.aws/aws-observability/aws-for-fluent
 export function webTaskDefinition(sha: string): RegisterTaskDefinitionCommandInput & { family: string } {
   return {
     family: "web",
-    // ECS reads the SecureStrings' Secrets Manager snapshot at task start with the execution role.
-    executionRoleArn: SEED_EXECUTION_ROLE,
     networkMode: "awsvpc",
     requiresCompatibilities: ["FARGATE"],
     cpu: "256",
@@ -212,7 +210,6 @@ export async function seedPlatform(clients: AwsClients): Promise<SeededPlatform>
       registerTaskDefinition(clients, webTaskDefinition(SEED_SHAS[0])),
       registerTaskDefinition(clients, {
         family: "worker",
-        executionRoleArn: SEED_EXECUTION_ROLE,
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
         cpu: "256",

@@ -76,18 +76,18 @@ async function seed(): Promise<string> {
 const RELEASE = ["release", "--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform", ...FAST];
 
 describe("IAM evaluation: every call of each path is allowed by its job's policy", () => {
-  it("release --secure-strings secretsmanager (the default), with --pre-deploy-command, under the release policy; what ECS reads under the execution role's", async () => {
+  it("release --secure-strings secretsmanager, with --pre-deploy-command, under the release policy; what ECS reads under the execution role's", async () => {
     const template = await seed();
-    const run = await cli([...RELEASE, "--service", "web", "--service", "worker", "--template", `web=${template}`, "--sha", SHA_B, "--pre-deploy-command", "migrate"]);
+    const run = await cli([...RELEASE, "--service", "web", "--template", template, "--sha", SHA_B, "--pre-deploy-command", "migrate", "--secure-strings", "secretsmanager"]);
     expect(run.code, run.stderr).toBe(0);
     await expectAllowed(RELEASE_POLICY, { executionRolePolicy: TASK_EXECUTION_SECRETS_POLICY });
     const actions = (await handle.emulator.callLog()).filter((c) => c.accessKeyId === CLI_KEY).map((c) => c.operation);
     expect(actions).toEqual(expect.arrayContaining(["GetParametersByPath", "CreateSecret", "RegisterTaskDefinition", "RunTask", "UpdateService", "TagResource"]));
   });
 
-  it("release --secure-strings environment, with --pre-deploy-command, under the release policy", async () => {
+  it("release --secure-strings environment (the default), with --pre-deploy-command, under the release policy", async () => {
     const template = await seed();
-    const run = await cli([...RELEASE, "--service", "web", "--service", "worker", "--template", `web=${template}`, "--sha", SHA_B, "--pre-deploy-command", "migrate", "--secure-strings", "environment"]);
+    const run = await cli([...RELEASE, "--service", "web", "--service", "worker", "--template", `web=${template}`, "--sha", SHA_B, "--pre-deploy-command", "migrate"]);
     expect(run.code, run.stderr).toBe(0);
     await expectAllowed(RELEASE_POLICY);
   });

@@ -1,5 +1,5 @@
 /**
- * `--secure-strings secretsmanager`, the default: each release snapshots the environment's
+ * `--secure-strings secretsmanager`: each release snapshots the environment's
  * SecureStrings into one Secrets Manager secret (a new version per release) and the revision
  * references each value by ARN, JSON key and version id, as ECS documents it
  * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html).
@@ -21,7 +21,7 @@ const [SHA_A, SHA_B] = SEED_SHAS;
 const FIRST = "MARKER-7c2e-first-password";
 const SECOND = "MARKER-7c2e-second-password";
 const EXECUTION_ROLE = "arn:aws:iam::123456789012:role/web-execution";
-const RELEASE = ["release", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--repository", "platform", "--poll-interval", "10ms"];
+const RELEASE = ["release", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--repository", "platform", "--secure-strings", "secretsmanager", "--poll-interval", "10ms"];
 
 beforeEach(async () => {
   // ECS reads the secret at task start with the execution role: the family needs one.
@@ -42,7 +42,7 @@ async function appEnvironment(): Promise<Record<string, string> | undefined> {
   return (await handle.emulator.serviceEnvironment(services?.[0]?.clusterArn ?? "", "web"))?.["app"];
 }
 
-describe("--secure-strings secretsmanager (the default)", () => {
+describe("--secure-strings secretsmanager", () => {
   it("the revision holds references only: no SecureString value in any DescribeTaskDefinition answer; the tasks get the value", async () => {
     const revision = await release(SHA_B!);
     const { taskDefinition } = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: revision, include: ["TAGS"] }));
