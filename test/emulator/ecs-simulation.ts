@@ -1234,14 +1234,16 @@ export class EcsSimulation {
   }
 
   /** RegisterTaskDefinition answered by moto: a matching `unknownRevisionReads` rule hides the new revision for a few reads. */
-  noteRegistration(answer: unknown): void {
+  async noteRegistration(answer: unknown, tagNames: (image: string) => Promise<string[]> = async () => []): Promise<void> {
     const definition = isJsonObject(answer) ? answer["taskDefinition"] : undefined;
     if (!isJsonObject(definition)) return;
     const family = stringField(definition, "family");
     const revision = numberField(definition, "revision");
     const containers = Array.isArray(definition["containerDefinitions"]) ? definition["containerDefinitions"] : [];
     const images = containers.filter(isJsonObject).flatMap((container) => (typeof container["image"] === "string" ? [container["image"]] : []));
-    const rule = this.ruleWith(images, "unknownRevisionReads");
+    // A digest-pinned image matches by its tags too (as planFor does).
+    const named = [...images, ...(await Promise.all(images.map(tagNames))).flat()];
+    const rule = this.ruleWith(named, "unknownRevisionReads");
     if (family !== undefined && revision !== undefined && rule?.unknownRevisionReads) this.unseenRevisions.set(`${family}:${revision}`, rule.unknownRevisionReads);
   }
 
@@ -1258,7 +1260,7 @@ export class EcsSimulation {
   /** A `runTaskFailure` rule for the task definition RunTask names: the failure to answer instead of a task. */
   async runTaskFailure(request: JsonObject): Promise<string | undefined> {
     const info = await this.lookup(stringField(request, "taskDefinition") ?? "");
-    return this.ruleWith(info?.images ?? [], "runTaskFailure")?.runTaskFailure;
+    return this.ruleWith([...(info?.images ?? []), ...(info?.tagNames ?? [])], "runTaskFailure")?.runTaskFailure;
   }
 
   /** RunTask answered by moto: track each task and show it PROVISIONING as asked for. */

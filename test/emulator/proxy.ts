@@ -683,7 +683,7 @@ export class EmulatorProxy {
       case "RegisterTaskDefinition":
         return this.serially(async () => {
           const answer = await this.forward("POST", url, req.headers, body);
-          if (answer.status === 200) this.simulation.noteRegistration(parseJson(answer.body));
+          if (answer.status === 200) await this.simulation.noteRegistration(parseJson(answer.body), (image) => this.ecrTagNames(image));
           return answer;
         });
       case "ListTaskDefinitions":
