@@ -103,10 +103,8 @@ function neverReached(): Plugin {
   };
 }
 
-/** The SDK's client class name without `Client`: ECS, ECR, SSM, KMS — but SecretsManager. */
-function clientClassPrefix(client: string): string {
-  return client.includes("-") ? client.split("-").map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("") : client.toUpperCase();
-}
+/** The client class of an @aws-sdk/client-* package whose name is not its upper-cased service (ECSClient, SSMClient, ECRClient are). */
+const CLIENT_CLASS: Record<string, string> = { eventbridge: "EventBridgeClient", scheduler: "SchedulerClient", "secrets-manager": "SecretsManagerClient" };
 
 /** Replaces packages a build never uses by a module whose exports fail with one clear line. */
 function leaveOut(build: CliBuild, clients: readonly string[]): Plugin {
@@ -119,7 +117,7 @@ function leaveOut(build: CliBuild, clients: readonly string[]): Plugin {
         const why = `ecs-release: this build (for the orb's ${build} job) leaves out ${args.path}; install the full build (install: cli: full)`;
         const client = AWS_CLIENT.exec(args.path);
         const contents = client
-          ? `export class ${clientClassPrefix(client[1] ?? "")}Client { constructor() { throw new Error(${JSON.stringify(why)}); } }`
+          ? `export class ${CLIENT_CLASS[client[1] ?? ""] ?? `${client[1]?.toUpperCase()}Client`} { constructor() { throw new Error(${JSON.stringify(why)}); } }`
           : `export const ${INTERACTIVE_CREDENTIALS[args.path]} = () => async () => { throw new Error(${JSON.stringify(why)}); };`;
         return { loader: "js", contents };
       });

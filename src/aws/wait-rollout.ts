@@ -46,13 +46,14 @@ import {
   formatNative,
   isFailure,
   isSettled,
+  isOlderViewThanSeen,
   isViewBeforeUpdate,
   nativeProgressOf,
   nativeStrategyOf,
   type RolloutTarget,
 } from "../core/rollout-state.js";
 import { stoppedTaskReasons } from "../core/stopped-tasks.js";
-import type { AwsClients } from "./clients.js";
+import { pollingClient, type AwsClients } from "./clients.js";
 import { describeServices } from "./ecs.js";
 import { describeServiceDeployments } from "./service-deployments.js";
 import { stoppedTasksOfDeployment } from "./stopped-tasks.js";
@@ -108,7 +109,8 @@ export const NON_RETRYABLE_ERROR_CODES: ReadonlySet<string> = new Set([
 
 /** What the wait needs. */
 export interface WaitDeps {
-  readonly aws: Pick<AwsClients, "ecs"> & Partial<Pick<AwsClients, "region">>;
+  /** The polls use `ecsPoll` when given (pollingClient), else `ecs`. */
+  readonly aws: Pick<AwsClients, "ecs"> & Partial<Pick<AwsClients, "region" | "ecsPoll">>;
   readonly log: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
@@ -142,7 +144,7 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
       { service: t.service, taskDefinitionArn: t.taskDefinitionArn, deploymentId: t.deploymentId, state: "in-progress", reason: "waiting for the first poll", counts: t.updateView ? assessRollout(t.updateView, t).counts : [] },
     ]),
   );
-  /** Services whose deployment a DescribeServices answer has shown (from then on, views are current). */
+  /** Services whose deployment a DescribeServices answer has shown (from then on, only an older view is not a verdict). */
   const visible = new Set<string>();
   const notVisibleSaid = new Set<string>();
   const lastLine = new Map<string, string>();
@@ -176,7 +178,7 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
     for (const [service, outcome] of outcomes) {
       if (!isFailure(outcome.state) || outcome.state === "superseded" || outcome.deploymentId === "") continue;
       try {
-        const tasks = await stoppedTasksOfDeployment(deps.aws, options.cluster, outcome.deploymentId, undefined, deps.signal);
+        const tasks = await stoppedTasksOfDeployment(pollingClient(deps.aws), options.cluster, outcome.deploymentId, undefined, deps.signal);
         if (tasks.length > 0) outcomes.set(service, { ...outcome, stoppedTasks: stoppedTaskReasons(tasks) });
       } catch (error) {
         log.warn(stoppedTasksUnreadableLine(service, outcome.deploymentId, error));
@@ -191,7 +193,7 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
     if (pending.length === 0) return explained("settled");
     try {
       polls++;
-      const { services } = await describeServices(deps.aws, options.cluster, pending.map((t) => t.service), deps.signal);
+      const { services } = await describeServices(pollingClient(deps.aws), options.cluster, pending.map((t) => t.service), deps.signal);
       // BLUE_GREEN, LINEAR and CANARY: ECS's service deployment says where they stand (stage, traffic, bake
       // time) and when they end. One DescribeServiceDeployments per poll (20 services a call).
       const wanted: string[] = [];
@@ -203,12 +205,15 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
         const arn = recordArns.get(target.service);
         if (arn !== undefined) wanted.push(arn);
       }
-      const records = wanted.length > 0 ? await describeServiceDeployments(deps.aws, wanted, deps.signal) : [];
+      const records = wanted.length > 0 ? await describeServiceDeployments(pollingClient(deps.aws), wanted, deps.signal) : [];
       for (const target of pending) {
         const snapshot = services.find((s) => s.serviceName === target.service || s.serviceArn === target.service);
-        if (target.stoppedTaskDefinitionArn === undefined && !visible.has(target.service) && isViewBeforeUpdate(snapshot, target) && deps.clock.now() - start < grace) {
+        // Before ours was seen, a view without it may be older than the update; after, an old view may
+        // still come (reads are not monotonic). Neither is a verdict within the grace.
+        const older = visible.has(target.service) ? isOlderViewThanSeen(snapshot, target) : isViewBeforeUpdate(snapshot, target);
+        if (target.stoppedTaskDefinitionArn === undefined && older && deps.clock.now() - start < grace) {
           // An answer older than our update (eventual consistency): not a verdict. Keep the last view.
-          if (!notVisibleSaid.has(target.service)) {
+          if (!visible.has(target.service) && !notVisibleSaid.has(target.service)) {
             notVisibleSaid.add(target.service);
             log.info(notVisibleYetLine(target.service, target.deploymentId, grace));
           }

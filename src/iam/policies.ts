@@ -140,8 +140,8 @@ export const RELEASE_POLICY: JobPolicy = {
       statement: { Sid: "EcsUpdateServices", Effect: "Allow", Action: ["ecs:UpdateService"], Resource: ECS_SERVICES, Condition: TO_FAMILY },
     },
     {
-      why: "release reads each family's latest revision (DescribeTaskDefinition) and, for an older SHA, lists revisions to report environment drift (ListTaskDefinitions). These APIs have no resource-level permissions.",
-      statement: { Sid: "EcsTaskDefinitions", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"], Resource: "*" },
+      why: "release reads each family's latest revision (DescribeTaskDefinition; ListTaskDefinitions when the latest is another environment's, or for an older SHA to report environment drift) and deregisters what it registered when another family's registration failed (DeregisterTaskDefinition). These APIs have no resource-level permissions.",
+      statement: { Sid: "EcsTaskDefinitions", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:DeregisterTaskDefinition"], Resource: "*" },
     },
     {
       why: "release registers the new revision (RegisterTaskDefinition), only in the environment's family: the API takes the task-definition resource.",
@@ -276,6 +276,22 @@ export const ROLLBACK_POLICY: JobPolicy = {
     {
       why: "before anything is written, rollback checks that the secret versions the target references (--secure-strings secretsmanager) still exist: Secrets Manager removes unlabelled versions past 100 (ListSecretVersionIds, read-only, on the secrets ecs-release writes).",
       statement: { Sid: "SecretsSnapshotVersions", Effect: "Allow", Action: ["secretsmanager:ListSecretVersionIds"], Resource: "arn:aws:secretsmanager:${Region}:${Account}:secret:ecs-release/*" },
+    },
+    {
+      why: "a deregistered revision can start no task, so rollback and prune never deregister one an EventBridge rule or Scheduler schedule runs: they list the event buses and their rules (no resource-level permissions)…",
+      statement: { Sid: "EventBridgeRules", Effect: "Allow", Action: ["events:ListEventBuses", "events:ListRules"], Resource: "*" },
+    },
+    {
+      why: "…each rule's targets (ListTargetsByRule: the task definition an ECS target runs), on any bus of the account in the region…",
+      statement: { Sid: "EventBridgeRuleTargets", Effect: "Allow", Action: ["events:ListTargetsByRule"], Resource: "arn:aws:events:${Region}:${Account}:rule/*" },
+    },
+    {
+      why: "…and the schedules (ListSchedules has no resource-level permissions)…",
+      statement: { Sid: "SchedulerListSchedules", Effect: "Allow", Action: ["scheduler:ListSchedules"], Resource: "*" },
+    },
+    {
+      why: "…each with an ECS target read for its task definition (GetSchedule), in any schedule group of the account in the region.",
+      statement: { Sid: "SchedulerGetSchedule", Effect: "Allow", Action: ["scheduler:GetSchedule"], Resource: "arn:aws:scheduler:${Region}:${Account}:schedule/*" },
     },
     {
       why: "before anything is written, rollback checks that the target's images in this account's ECR still exist (a lifecycle policy may have expired them): read-only, on any repository of the account in the region, since a revision's images can come from several.",
