@@ -171,7 +171,7 @@ function compactErrors(): Plugin {
 }
 
 /** The client class of an @aws-sdk/client-* package whose name is not its upper-cased service (ECSClient, SSMClient, ECRClient are). */
-const CLIENT_CLASS: Record<string, string> = { eventbridge: "EventBridgeClient", scheduler: "SchedulerClient" };
+const CLIENT_CLASS: Record<string, string> = { eventbridge: "EventBridgeClient", scheduler: "SchedulerClient", "secrets-manager": "SecretsManagerClient" };
 
 /**
  * The orb's jobs run their command with parameters, never with --help: a job build carries each

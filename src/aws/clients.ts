@@ -2,6 +2,8 @@ import { ECRClient } from "@aws-sdk/client-ecr";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { Logger } from "../core/logger.js";
@@ -17,6 +19,10 @@ export interface AwsClients {
   readonly ecsPoll: ECSClient;
   readonly ssm: SSMClient;
   readonly ecr: ECRClient;
+  /** Only release's saved plans (--plan-key) call KMS; the job builds that never do leave the client out (scripts/build.ts). */
+  readonly kms: KMSClient;
+  /** --secure-strings secretsmanager (release) and the rollback target's secret versions. */
+  readonly secretsManager: SecretsManagerClient;
   /** EventBridge (rules whose targets run task definitions: schedules.ts). */
   readonly events: EventBridgeClient;
   /** EventBridge Scheduler (schedules that run task definitions: schedules.ts). */
@@ -43,7 +49,7 @@ export interface AwsClientOptions {
 }
 
 /** The services this tool calls, by the identifier their endpoint variable uses. */
-export type EndpointService = "ECS" | "SSM" | "ECR" | "STS" | "EVENTBRIDGE" | "SCHEDULER";
+export type EndpointService = "ECS" | "SSM" | "ECR" | "STS" | "KMS" | "SECRETS_MANAGER" | "EVENTBRIDGE" | "SCHEDULER";
 
 /**
  * The endpoint configured in `env`, as the SDKs read it: `AWS_ENDPOINT_URL_<SERVICE>`, else
@@ -103,6 +109,8 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   let ecsPoll: ECSClient | undefined;
   let ssm: SSMClient | undefined;
   let ecr: ECRClient | undefined;
+  let kms: KMSClient | undefined;
+  let secretsManager: SecretsManagerClient | undefined;
   let events: EventBridgeClient | undefined;
   let scheduler: SchedulerClient | undefined;
   return {
@@ -118,6 +126,12 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     },
     get ecr() {
       return (ecr ??= new ECRClient({ ...config, ...endpointOption(env, "ECR") }));
+    },
+    get kms() {
+      return (kms ??= new KMSClient({ ...config, ...endpointOption(env, "KMS") }));
+    },
+    get secretsManager() {
+      return (secretsManager ??= new SecretsManagerClient({ ...config, ...endpointOption(env, "SECRETS_MANAGER") }));
     },
     get events() {
       return (events ??= new EventBridgeClient({ ...config, ...endpointOption(env, "EVENTBRIDGE") }));

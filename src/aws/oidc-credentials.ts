@@ -16,7 +16,8 @@
  * itself is never logged.
  */
 import { execFile } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { renameSync, writeFileSync } from "node:fs";
 import { fromWebToken } from "@aws-sdk/credential-provider-web-identity";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { Logger } from "../core/logger.js";
@@ -46,6 +47,16 @@ export function circleciTokenMinter(env: Readonly<Record<string, string | undefi
 }
 
 /**
+ * Writes the token to a new file beside `path` (0600, created exclusively) and renames it over `path`:
+ * a link planted at `path` is replaced, never followed, so the token is not written through it.
+ */
+function replaceTokenFile(path: string, token: string): void {
+  const fresh = `${path}.${randomBytes(6).toString("hex")}`;
+  writeFileSync(fresh, token, { mode: 0o600, flag: "wx" });
+  renameSync(fresh, path);
+}
+
+/**
  * A credential provider that mints a fresh OIDC token for every renewal and assumes the role with it.
  * Shared by every client of the CLI: one renewal serves them all (cached until five minutes before the
  * credentials expire, on the same clock the SDK uses).
@@ -55,7 +66,7 @@ export function freshOidcCredentials(settings: OidcRefreshSettings, deps: { read
   let pending: Promise<AwsCredentialIdentity> | undefined;
   const renew = async (properties?: Parameters<AwsCredentialIdentityProvider>[0]): Promise<AwsCredentialIdentity> => {
     const token = await deps.mint(settings.audience);
-    if (settings.tokenFile !== undefined) writeFileSync(settings.tokenFile, token, { mode: 0o600 });
+    if (settings.tokenFile !== undefined) replaceTokenFile(settings.tokenFile, token);
     const credentials = await fromWebToken({ roleArn: settings.roleArn, roleSessionName: settings.sessionName, webIdentityToken: token, clientConfig: { region: deps.region, ...(deps.endpoint === undefined ? {} : { endpoint: deps.endpoint }) } })(properties);
     deps.log.debug(assumedRoleLine(settings.roleArn, credentials.expiration));
     return credentials;

@@ -4,6 +4,7 @@
  * revisions with their tags a few at a time, deregistering, and finding every revision the
  * services of a cluster still use.
  */
+import { pinnedSecretVersions } from "../core/secret-snapshot.js";
 import {
   DeregisterTaskDefinitionCommand,
   DescribeServicesCommand,
@@ -98,6 +99,7 @@ export function toRevisionRecord(taskDefinition: TaskDefinition, tags: ReadonlyA
   const image = map[TAG.image] ?? applicationImage(taskDefinition);
   const registeredAt = taskDefinition.registeredAt instanceof Date ? taskDefinition.registeredAt.toISOString() : undefined;
   const images = (taskDefinition.containerDefinitions ?? []).flatMap((c) => (typeof c.image === "string" ? [c.image] : []));
+  const pinned = pinnedSecretVersions(taskDefinition.containerDefinitions ?? []);
   return {
     arn,
     family: taskDefinition.family ?? parseRevisionName(arn)?.family ?? "",
@@ -107,6 +109,7 @@ export function toRevisionRecord(taskDefinition: TaskDefinition, tags: ReadonlyA
     ...(image === undefined ? {} : { image }),
     ...(images.length === 0 ? {} : { images }),
     ...(registeredAt === undefined ? {} : { registeredAt }),
+    ...(pinned.size === 0 ? {} : { secretVersions: Object.fromEntries([...pinned].map(([arn, ids]) => [arn, [...ids]])) }),
   };
 }
 

@@ -29,6 +29,15 @@ export function escapeControlCharacters(text: string): string {
   });
 }
 
+/**
+ * What a command prints on stdout (tables, JSON), as the logger treats a line: every line's control
+ * characters escaped, the line breaks between lines kept. Text from ECS (a stopped reason, an event
+ * message, a tag) cannot move the cursor, clear the screen or forge a row.
+ */
+export function printableText(text: string): string {
+  return text.split("\n").map(escapeControlCharacters).join("\n");
+}
+
 /** A logger writing one timestamped line per event (UTC, to the second), secrets masked, control characters escaped. */
 export function createLogger(options: LogOptions): Logger & { error(message: string): void } {
   const line = (prefix: string, colour: string, message: string): void => {

@@ -7,7 +7,7 @@ import { Redactor } from "../core/redact.js";
 import type { CliContext, Command } from "./command.js";
 import { COMMANDS } from "./commands/index.js";
 import { commandHelp, programHelp } from "./help.js";
-import { createLogger, useColor } from "./log.js";
+import { createLogger, printableText, useColor } from "./log.js";
 
 /** The version of this build. */
 export const VERSION: string = packageJson.version;
@@ -59,7 +59,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       json,
       debug,
       version: VERSION,
-      print: (text) => io.stdout(redactor.redact(text)),
+      // Redact first, then escape (as the logger): a secret is masked whole.
+      print: (text) => io.stdout(printableText(redactor.redact(text))),
       aws: async () => {
         const { resolveAwsSettings } = await import("../core/aws-settings.js");
         const settings = resolveAwsSettings({ flagRegion: parsed.globals.region, env, configText: readSharedConfig(env) });

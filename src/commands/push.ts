@@ -14,7 +14,7 @@ import {
   chooseRegistry,
   decideExistingImage,
   immutableExtraTags,
-  needsRepository,
+  mutableTagsWarning,
   repositoryMutability,
   retagLines,
   skippedImageUri,
@@ -137,11 +137,12 @@ function stepTimer(clock: Clock): { step: <T>(name: string, work: () => Promise<
 
 type StepTimer = ReturnType<typeof stepTimer>;
 
-/** Check: the repository (only when its mutability or existence matters) and the image under the SHA tag. */
+/** Check: the repository (its tag mutability, warned about when mutable; whether it exists) and the image under the SHA tag. */
 async function readRepository(options: PushOptions, tags: readonly string[], deps: PushDeps): Promise<PushFacts> {
-  const described = needsRepository(options, tags);
-  const repository = described ? await describeRepository(deps.aws, options.repository) : undefined;
-  const missing = checkRepositoryFound(options, described, repository);
+  const repository = await describeRepository(deps.aws, options.repository);
+  const missing = checkRepositoryFound(options, true, repository);
+  const mutable = mutableTagsWarning(options.repository, repository);
+  if (mutable !== undefined) deps.log.warn(mutable);
   const existing = missing ? undefined : await findImage(deps.aws, options.repository, options.sha);
   return { repository, missing, existing };
 }

@@ -11,11 +11,14 @@
  * an image older than the running revision is released again, a bounded scan for the revision that
  * SHA was first released with (to report how the environment drifted).
  */
+import { randomUUID } from "node:crypto";
 import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import { describeServices, describeTaskDefinition, partialUpdateError, registerTaskDefinition, tagResource, updateServices, type DescribedTaskDefinition, type StartedDeployment } from "../aws/ecs.js";
 import { deregisterRevision, RevisionLister } from "../aws/task-definitions.js";
 import { findImage, listImageTags } from "../aws/ecr.js";
+import { putSnapshot } from "../aws/secrets-manager.js";
+import { referenceSnapshot, snapshotDocument, snapshotSecretName } from "../core/secret-snapshot.js";
 import { readParametersByPath } from "../aws/ssm.js";
 import { waitForRollouts } from "../aws/wait-rollout.js";
 import { rolloutReportError, type RolloutReport } from "../core/rollout-report.js";
@@ -39,6 +42,8 @@ import {
   releaseEnvironment,
   releaseTagMap,
   resolveReleaseImage,
+  shortSecureStringWarning,
+  inlineSecretsWarning,
   servicesOfTarget,
   targetFamily,
   verifiedSummary,
@@ -254,6 +259,10 @@ interface Verified {
   readonly describedRevisions: Map<string, DescribedTaskDefinition>;
   readonly plan: ReleasePlan;
   readonly image: string;
+  /** The tag the image was found by (`REPOSITORY:SHA`), when it is pinned by digest. */
+  readonly imageTag: string | undefined;
+  /** The rendered environment (values included: never printed). */
+  readonly environment: RenderedEnvironment;
   readonly isSecret: (name: string) => boolean;
   /** Revisions rendered from that ecs-release did not register (refused unless adopted). */
   readonly adoption: readonly AdoptionFinding[];
@@ -287,12 +296,12 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
   const verified = await verify(options, deps, warn, { warnings, phases });
   if (options.preDeploy) await checkPreDeploy(preDeployOptions(options, options.preDeploy), plannedRevisions(verified.plan), deps);
   if (options.dryRun) {
-    const result = dryRun(options, verified, deps, warn);
+    const result = await dryRun(options, verified, deps, warn);
     phases.verifyMs = clock.now() - started;
     log.info("dry run: nothing was written");
     return result;
   }
-  const approvedPlan = options.planFile ? checkPlanFile(options.planFile, planSubject(options, verified), deps) : false;
+  const approvedPlan = options.planFile ? await checkPlanFile(options.planFile, planSubject(options, verified), deps) : false;
   for (const line of checkAdoption(verified.adoption, verified.result.environment.ssmPath, { adopt: options.adopt === true, approvedPlan })) warn(line);
   phases.verifyMs = clock.now() - started;
 
@@ -300,7 +309,7 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
   if (deps.signal.aborted) throw new InterruptedError(NOTHING_WRITTEN);
   progress.writing = true;
   const registerStart = clock.now();
-  const registration = await registerRevisions(verified, deps);
+  const registration = await registerRevisions(await snapshotSecrets(verified, deps), deps);
   phases.registerMs = clock.now() - registerStart;
   await runBeforeUpdate(options, verified, registration, deps);
 
@@ -341,6 +350,9 @@ async function verify(
   if (forced !== undefined) warn(forced);
   const clash = environmentClashWarning(environment.clashes, request.ssmPath);
   if (clash !== undefined) warn(clash);
+  if (sources.shortSecrets !== undefined) warn(sources.shortSecrets);
+  const inline = inlineSecretsWarning(request.mode, environment.secureNames);
+  if (inline !== undefined) warn(inline);
   const { ssmPath, mode, services } = request;
   deps.log.info(verifiedSummary({ cluster: options.cluster, services, image, parameterCount: sources.parameterCount, ssmPath, secureCount: environment.secureNames.length, mode }));
 
@@ -348,7 +360,7 @@ async function verify(
   const drift = await findEnvironmentDrift(plan.plans, describedRevisions, { ...options, environment: releaseEnvironment(options.environment, options.cluster) }, sources.pushedAt, isSecret, { ...deps, rememberOldSecrets: (revision) => rememberOldSecrets(revision, isSecret, deps.redactor) });
   const result = unwrittenResult(options, request, { described, image, environment, plan }, { ...shared, drift });
   const scheduled = options.updateSchedules ? await readScheduledTasks(deps) : undefined;
-  return { described, services, describedRevisions, plan, image, isSecret, adoption, scheduled, result };
+  return { described, services, describedRevisions, plan, image, imageTag: sources.imageTag, environment, isSecret, adoption, scheduled, result };
 }
 
 /**
@@ -382,7 +394,8 @@ async function planRelease(
     environment: sources.environment,
     ssmPath: request.ssmPath,
     mode: request.mode,
-    releaseTags: releaseTagMap({ ...options, place: { environment, cluster: options.cluster, ssmPath: request.ssmPath } }, sources.image, releasedAt),
+    // The tag, for people (history, status); the containers get the digest.
+    releaseTags: releaseTagMap({ ...options, place: { environment, cluster: options.cluster, ssmPath: request.ssmPath } }, sources.imageTag ?? sources.image, releasedAt),
   });
   const adoption = plan.plans.flatMap((p) => findAdoption({ ...p, recordTags: latest.get(p.sourceFamily)?.tags ?? {} }) ?? []);
   return { plan, describedRevisions, adoption };
@@ -434,7 +447,7 @@ async function readSources(
   options: ReleaseOptions,
   request: ReleaseRequest,
   deps: ReleaseDeps,
-): Promise<{ described: Service[]; image: string; repository: ReleaseRepository; environment: RenderedEnvironment; parameterCount: number; pushedAt: Date | undefined }> {
+): Promise<{ described: Service[]; image: string; imageTag: string | undefined; repository: ReleaseRepository; environment: RenderedEnvironment; parameterCount: number; pushedAt: Date | undefined; shortSecrets: string | undefined }> {
   const { ssmPath, mode } = request;
   const [described, parameters, ecrImage] = await Promise.all([
     describeServices(deps.aws, options.cluster, request.services, deps.signal),
@@ -442,10 +455,10 @@ async function readSources(
     options.repository !== undefined ? findImage(deps.aws, options.repository, options.sha ?? "", deps.signal) : Promise.resolve(undefined),
   ]);
   checkDescribedServices(options.cluster, described.services, described.missing);
-  const { image, repository } = resolveReleaseImage(options, ecrImage);
+  const { image, imageTag, repository } = resolveReleaseImage(options, ecrImage);
   checkParametersFound(parameters.length, ssmPath, options.allowEmptyEnv === true);
   const environment = buildEnvironment({ path: ssmPath, parameters, literals: options.env ?? [], mode });
-  return { described: described.services, image, repository, environment, parameterCount: parameters.length, pushedAt: ecrImage?.pushedAt };
+  return { described: described.services, image, imageTag, repository, environment, parameterCount: parameters.length, pushedAt: ecrImage?.pushedAt, shortSecrets: shortSecureStringWarning(parameters) };
 }
 
 /**
@@ -526,6 +539,7 @@ function planSubject(options: ReleaseOptions, verified: Verified): PlanSubject {
     cluster: options.cluster,
     ssmPath: verified.result.environment.ssmPath,
     image: verified.image,
+    ...(verified.imageTag === undefined ? {} : { imageTag: verified.imageTag }),
     families: [...verified.plan.targets].map(([family, target]) => ({
       family,
       input: target.rendered.input as unknown as PlanSubject["families"][number]["input"],
@@ -535,11 +549,11 @@ function planSubject(options: ReleaseOptions, verified: Verified): PlanSubject {
 }
 
 /** The dry run's end: the diff logged, the plan file written, what a pre-deploy task would run. */
-function dryRun(options: ReleaseOptions, verified: Verified, deps: ReleaseDeps, warn: (message: string) => void): ReleaseResult {
+async function dryRun(options: ReleaseOptions, verified: Verified, deps: ReleaseDeps, warn: (message: string) => void): Promise<ReleaseResult> {
   const diff = logDryRunDiff(verified, deps.log, (text) => deps.redactor.redact(text));
   const adoption = adoptionWarnings(verified.adoption, verified.result.environment.ssmPath, options.adopt === true);
   for (const line of adoption) warn(line);
-  if (options.planFile) writePlanFile(options.planFile, planSubject(options, verified), diff, options.services, deps, adoption);
+  if (options.planFile) await writePlanFile(options.planFile, planSubject(options, verified), diff, options.services, deps, adoption);
   if (options.preDeploy) deps.log.info(`dry run: would run ${formatCommandLine(options.preDeploy.command)} from the new revision before updating any service`);
   const schedules = verified.scheduled ? logPlannedMoves(verified.scheduled, new Map([...verified.plan.targets.keys()].map((family) => [family, undefined])), deps.log) : undefined;
   return { ...verified.result, diff, ...(schedules ? { schedules } : {}) };
@@ -588,6 +602,20 @@ async function registerRevisions(verified: Verified, deps: ReleaseDeps): Promise
     services: servicesOfTarget(plan.plans, family),
   }));
   return { revisions, registered, arnFor };
+}
+
+/**
+ * `--secure-strings secretsmanager`, the first write: the environment's SecureStrings become a new
+ * version of its secret, and every revision references that version instead of holding the values.
+ */
+async function snapshotSecrets(verified: Verified, deps: ReleaseDeps): Promise<Verified> {
+  const { environment } = verified;
+  if (verified.result.environment.mode !== "secretsmanager" || environment.secureNames.length === 0) return verified;
+  const name = snapshotSecretName(verified.result.environment.ssmPath);
+  const version = await putSnapshot(deps.aws, name, snapshotDocument(environment.environment), randomUUID());
+  deps.log.info(`SecureStrings snapshot: ${plural(environment.secureNames.length, "value")} as version ${version.versionId} of ${name} (the revisions reference it)`);
+  const targets = new Map([...verified.plan.targets].map(([family, target]) => [family, { ...target, rendered: { ...target.rendered, input: referenceSnapshot(target.rendered.input, environment.secureNames, version) } }] as const));
+  return { ...verified, plan: { ...verified.plan, targets } };
 }
 
 /**

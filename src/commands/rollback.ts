@@ -15,9 +15,11 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import { ecrImageExists } from "../aws/ecr.js";
+import { secretVersionIds } from "../aws/secrets-manager.js";
 import { describeServices, partialUpdateError, tagResource, updateServices, type StartedDeployment } from "../aws/ecs.js";
 import { deregisterRevision, describeRevision, describeRevisions, listRegionUsage, RevisionLister } from "../aws/task-definitions.js";
 import { mapConcurrently } from "../core/map-concurrently.js";
+import { plural } from "../core/plural.js";
 import { waitForRollouts } from "../aws/wait-rollout.js";
 import { rolloutReportError, type RolloutReport } from "../core/rollout-report.js";
 import type { StoppedTaskReason } from "../core/stopped-tasks.js";
@@ -83,7 +85,7 @@ export interface RollbackOptions {
 
 /** What rollback needs from outside. */
 export interface RollbackDeps {
-  readonly aws: Pick<AwsClients, "ecs" | "ecr" | "events" | "scheduler" | "region">;
+  readonly aws: Pick<AwsClients, "ecs" | "ecr" | "events" | "scheduler" | "secretsManager" | "region">;
   readonly log: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
@@ -183,6 +185,7 @@ async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Ver
   const choices = await Promise.all(groupByRevision(described.services).map((group) => choose(group, to, options, deps)));
   const plan = planRollback(to, choices);
   const unchecked = await checkTargetImages(plan.moving, to, deps);
+  await checkTargetSecrets(plan.moving, to, deps);
   if (unchecked.length > 0) {
     deps.log.info(`not checked (not in this account's ECR in ${deps.aws.region}): ${unchecked.join(", ")}; if one is gone, its tasks stop with CannotPullContainerError and rollback exits 1 with nothing deregistered`);
   }
@@ -506,6 +509,27 @@ async function checkTargetImages(moving: readonly RollbackMove[], to: RollbackTo
   const problems = checked.flatMap((c) => (c.problem === undefined ? [] : [c.problem]));
   if (problems.length > 0) throw new ValidationError(`rollback --to ${formatRollbackTo(to)}: ${problems.join("; ")}`, { problems });
   return [...new Set(checked.flatMap((c) => c.unchecked))];
+}
+
+/**
+ * Before anything is written: the Secrets Manager versions each target references
+ * (--secure-strings secretsmanager) must still exist. Secrets Manager removes unlabelled versions
+ * past 100 (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html), and
+ * ECS cannot start a task whose version is gone: such a target is refused like one whose image is.
+ */
+async function checkTargetSecrets(moving: readonly RollbackMove[], to: RollbackTo, deps: RollbackDeps): Promise<void> {
+  const versions = new Map<string, Promise<Set<string>>>();
+  const problems: string[] = [];
+  for (const { group, target } of moving) {
+    for (const [secretArn, pinned] of Object.entries(target.secretVersions ?? {})) {
+      const known = versions.get(secretArn) ?? secretVersionIds(deps.aws, secretArn, deps.signal);
+      versions.set(secretArn, known);
+      const have = await known;
+      const gone = pinned.filter((id) => !have.has(id));
+      if (gone.length > 0) problems.push(`${serviceNames(group)} (on ${formatRevisionName(group.current)}): ${formatRevisionName(target)} references ${plural(gone.length, "version")} of ${secretArn} that Secrets Manager no longer has (${gone.join(", ")}; it removes unlabelled versions past 100): its tasks could not start. Roll back to a newer revision, or release a commit again (ecs-release release --sha …)`);
+    }
+  }
+  if (problems.length > 0) throw new ValidationError(`rollback --to ${formatRollbackTo(to)}: ${problems.join("; ")}`, { problems });
 }
 
 /** One DescribeImages per distinct image, remembered for the run. */

@@ -82,12 +82,14 @@ export function registryProblems(request: Pick<PushRequest, "registry" | "insecu
 }
 
 /**
- * Whether push describes the repository: its mutability matters only when a tag could already
- * exist (extra tags, `--force`, a cache tag); a missing repository only with `--create-repository`.
- * Otherwise one DescribeImages is all push reads.
+ * A repository whose tags can be moved (MUTABLE, or MUTABLE_WITH_EXCLUSION): anyone allowed
+ * ecr:PutImage can point the release's tag at other bytes. Releases pin the digest and refuse a tag
+ * moved after the plan, but the tag people read still lies; the warning gives the one command that
+ * makes the tags immutable (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html).
  */
-export function needsRepository(request: Pick<PushRequest, "createRepository" | "force" | "cacheTo">, tags: readonly string[]): boolean {
-  return request.createRepository || tags.length > 1 || request.force || request.cacheTo !== undefined;
+export function mutableTagsWarning(repository: string, found: TagMutability | undefined): string | undefined {
+  if (found === undefined || (found.mutability !== "MUTABLE" && found.mutability !== "MUTABLE_WITH_EXCLUSION" && found.mutability !== undefined)) return undefined;
+  return `ECR repository ${repository} has mutable tags: anyone allowed ecr:PutImage can move ${repository}:<sha> to other bytes after it was pushed (releases pin the digest, but the tag people read would lie). Make them immutable: aws ecr put-image-tag-mutability --repository-name ${repository} --image-tag-mutability IMMUTABLE`;
 }
 
 /**

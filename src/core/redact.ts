@@ -1,6 +1,9 @@
 /** What stands in the place of a secret in any output. */
 export const MASK = "****";
 
+/** Secrets shorter than this are masked with the word around them (Redactor.isShort). */
+const SHORT_SECRET = 8;
+
 /**
  * Remembers secret values (SecureString parameters) and masks them in any text.
  * The AWS layer registers every decrypted SecureString value as it reads it; the CLI passes every
@@ -9,13 +12,24 @@ export const MASK = "****";
  */
 export class Redactor {
   readonly #secrets = new Set<string>();
-  #pattern: RegExp | undefined;
+  #pattern: RegExp | null | undefined;
+  #shortPattern: RegExp | null | undefined;
+
+  /**
+   * Under 8 characters a secret is short: masked in place it would show where it matched (the letters
+   * around it give it away), so it is masked with the whole word around it; and it is easy to guess
+   * (release warns about it).
+   */
+  static isShort(secret: string): boolean {
+    return secret.length < SHORT_SECRET;
+  }
 
   /** Adds a secret value. Every occurrence is masked, however short the value (even inside other words). */
   add(secret: string): void {
     if (secret.length === 0 || this.#secrets.has(secret)) return;
     this.#secrets.add(secret);
     this.#pattern = undefined;
+    this.#shortPattern = undefined;
   }
 
   /** How many secret values are known. */
@@ -26,8 +40,13 @@ export class Redactor {
   /** Replaces every known secret value (and its JSON-escaped form) in `text` with the mask. */
   redact(text: string): string {
     if (this.#secrets.size === 0) return text;
-    this.#pattern ??= this.#buildPattern();
-    return text.replace(this.#pattern, MASK);
+    if (this.#pattern === undefined) this.#pattern = this.#buildPattern([...this.#secrets].filter((secret) => !Redactor.isShort(secret)));
+    if (this.#shortPattern === undefined) {
+      const short = this.#buildPattern([...this.#secrets].filter((secret) => Redactor.isShort(secret)));
+      this.#shortPattern = short === null ? null : new RegExp(`\\S*(?:${short.source})\\S*`, "g");
+    }
+    const masked = this.#pattern === null ? text : text.replace(this.#pattern, MASK);
+    return this.#shortPattern === null ? masked : masked.replace(this.#shortPattern, MASK);
   }
 
   /**
@@ -51,9 +70,10 @@ export class Redactor {
     return copy;
   }
 
-  #buildPattern(): RegExp {
+  #buildPattern(secrets: readonly string[]): RegExp | null {
+    if (secrets.length === 0) return null;
     const forms = new Set<string>();
-    for (const secret of this.#secrets) {
+    for (const secret of secrets) {
       forms.add(secret);
       forms.add(JSON.stringify(secret).slice(1, -1));
     }

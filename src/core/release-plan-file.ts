@@ -13,6 +13,12 @@
  * never stored as an artifact: without it a digest cannot be checked against guessed values, so even a
  * short SecureString cannot be brute-forced from the plan or its Markdown.
  *
+ * The plan's own integrity rests on KMS, not on anything in the workspace: with `--plan-key`, the
+ * dry run (the plan job's role) has KMS compute an HMAC of the plan (GenerateMac) and the release
+ * (the release job's role) has KMS verify it (VerifyMac) with a key neither job can read; whoever
+ * can write the workspace can change the plan and re-digest it with the `.key`, but cannot make a
+ * MAC for it (https://docs.aws.amazon.com/kms/latest/developerguide/hmac.html).
+ *
  * Pure: the CLI reads and writes the files.
  */
 import { createHash, createHmac, randomBytes } from "node:crypto";
@@ -34,7 +40,10 @@ export interface PlanSubjectFamily {
 export interface PlanSubject {
   readonly cluster: string;
   readonly ssmPath: string;
+  /** The image the revisions run: `REPOSITORY@sha256:…` when found in ECR by tag. */
   readonly image: string;
+  /** The tag it was found by (`REPOSITORY:SHA`), when pinned by digest. */
+  readonly imageTag?: string;
   readonly families: readonly PlanSubjectFamily[];
 }
 
@@ -55,9 +64,30 @@ export interface SavedPlan {
   readonly cluster: string;
   readonly ssmPath: string;
   readonly image: string;
+  readonly imageTag?: string;
   readonly families: readonly SavedFamily[];
   /** The CircleCI pipeline that planned it (CIRCLE_PIPELINE_ID), when there was one. */
   readonly pipelineId?: string;
+  /** The KMS HMAC of everything else in the plan ({@link planMacMessage}), when signed with --plan-key. */
+  readonly mac?: PlanMac;
+}
+
+/** A plan's KMS MAC. */
+export interface PlanMac {
+  /** The key KMS made it with (its ARN): for people; the release verifies with its own --plan-key. */
+  readonly keyArn: string;
+  readonly algorithm: string;
+  /** Base64. */
+  readonly value: string;
+}
+
+/**
+ * What the KMS MAC of a plan covers: the SHA-256 of the plan's canonical JSON without its `mac`
+ * (KMS takes at most 4096 bytes of message: https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateMac.html).
+ */
+export function planMacMessage(plan: SavedPlan): Uint8Array {
+  const { mac: _mac, ...signed } = plan;
+  return createHash("sha256").update(canonicalJson(signed)).digest();
 }
 
 /** A new random key for a plan's digests (hex). */
@@ -73,6 +103,7 @@ export function savePlan(subject: PlanSubject, key: string, createdAt: string): 
     cluster: subject.cluster,
     ssmPath: subject.ssmPath,
     image: subject.image,
+    ...(subject.imageTag === undefined ? {} : { imageTag: subject.imageTag }),
     families: [...subject.families].sort((a, b) => (a.family < b.family ? -1 : 1)).map((family) => digestFamily(family, key)),
   };
 }
@@ -116,6 +147,17 @@ export function parsePlan(text: string, source: string): SavedPlan {
 }
 
 /**
+ * The tag the approver saw now names other bytes: the same `REPOSITORY:TAG` resolved to another
+ * digest than at plan time (someone with ecr:PutImage moved it, in a mutable repository). Never
+ * acceptable as drift: the approval was for the planned digest. Undefined when the tag did not move.
+ */
+export function movedTag(saved: Pick<SavedPlan, "image" | "imageTag">, now: Pick<SavedPlan, "image" | "imageTag">): string | undefined {
+  if (saved.imageTag === undefined || saved.imageTag !== now.imageTag || saved.image === now.image) return undefined;
+  const digest = (image: string): string => image.slice(image.indexOf("@") + 1);
+  return `the image tag ${saved.imageTag} moved since the plan: it was ${digest(saved.image)} (approved), it is ${digest(now.image)} now`;
+}
+
+/**
  * The differences between a saved plan and what the release would do now (`now`, digested with the
  * plan's key). Names only, never values: one line per difference; empty when they match.
  */
@@ -123,7 +165,9 @@ export function comparePlan(saved: SavedPlan, now: SavedPlan): string[] {
   const differences: string[] = [];
   if (saved.cluster !== now.cluster) differences.push(`cluster: planned ${saved.cluster}, now ${now.cluster}`);
   if (saved.ssmPath !== now.ssmPath) differences.push(`SSM path: planned ${saved.ssmPath}, now ${now.ssmPath}`);
-  if (saved.image !== now.image) differences.push(`image: planned ${saved.image}, now ${now.image}`);
+  const moved = movedTag(saved, now);
+  if (moved !== undefined) differences.push(moved);
+  else if (saved.image !== now.image) differences.push(`image: planned ${saved.image}, now ${now.image}`);
   const savedFamilies = new Map(saved.families.map((f) => [f.family, f]));
   const nowFamilies = new Map(now.families.map((f) => [f.family, f]));
   for (const family of new Set([...savedFamilies.keys(), ...nowFamilies.keys()])) {
@@ -163,7 +207,7 @@ export function planMarkdown(plan: SavedPlan, diffLines: readonly string[], cont
   const lines = [
     `# Release plan: ${context.services.join(", ")} on ${plan.cluster}`,
     "",
-    `- Image: \`${plan.image}\``,
+    `- Image: \`${plan.image}\`${plan.imageTag === undefined ? "" : ` (found by its tag \`${plan.imageTag}\`; the release runs this digest, and refuses if the tag moves)`}`,
     `- Environment: every parameter under \`${plan.ssmPath}\` (SecureString values masked)`,
     `- Planned at: ${plan.createdAt}`,
     ...plan.families.map((f) => `- Family \`${f.family}\`: ${Object.entries(f.running).map(([service, arn]) => `${service} runs ${shortRevision(arn)}`).join(", ")}; ${Object.keys(f.environment).length} variables`),

@@ -12,6 +12,7 @@ import type { ReleaseMetadata } from "./release-metadata.js";
 import { needsExecutionRole, renderTaskDefinition, type RenderedTaskDefinition } from "./render-task-definition.js";
 import { plural } from "./plural.js";
 import { familyOf, hasDeploymentInProgress, hasFailedDeploymentLeftInPlace, revisionName } from "./rollout-state.js";
+import { Redactor } from "./redact.js";
 import { imageRepository, selectContainers, type ReleaseRepository } from "./select-containers.js";
 import { normalizeSsmPath, parseLiteralEnvironment, type RenderedEnvironment, type SecureStringMode } from "./ssm-environment.js";
 import { secureNamesTagValue, TAG } from "./tags.js";
@@ -65,7 +66,7 @@ export function checkReleaseRequest(input: ReleaseRequestInput): ReleaseRequest 
   if (input.services.length === 0) throw new ValidationError("pass at least one --service");
   const ssmPath = normalizeSsmPath(input.ssmPath);
   const mode = input.secureStrings ?? "environment";
-  if (mode !== "environment" && mode !== "secrets") throw new ValidationError(`--secure-strings must be "environment" or "secrets", not "${String(mode)}"`);
+  if (mode !== "environment" && mode !== "secrets" && mode !== "secretsmanager") throw new ValidationError(`--secure-strings must be "secretsmanager", "environment" or "secrets", not "${String(mode)}"`);
   parseLiteralEnvironment(input.env ?? []);
   const templates = (input.templates ?? []).map((t) => ({ family: t.family, template: parseTemplate(t.text, t.source) }));
   if (templates.some((t) => t.family === undefined) && templates.length > 1) {
@@ -94,22 +95,47 @@ export function checkDescribedServices(cluster: string, services: readonly Servi
 
 /**
  * The image to release and the repository that identifies the application containers: with
- * `--repository`, the ECR image found for the SHA (none: an error); with `--image`, the URI as given.
+ * `--repository`, the ECR image found for the SHA (none: an error), pinned by its digest
+ * (`REPOSITORY@sha256:…`): a tag in a mutable repository can be moved to other bytes after the
+ * approval, a digest cannot, and ECS pulls exactly the digest named
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_image).
+ * `imageTag` keeps the tag for people (the revision's TAG.image). With `--image`, the URI as given.
  */
 export function resolveReleaseImage(
   input: { readonly repository?: string; readonly image?: string; readonly sha?: string },
-  ecrImage: { readonly uri: string } | undefined,
-): { image: string; repository: ReleaseRepository } {
+  ecrImage: { readonly uri: string; readonly digest: string } | undefined,
+): { image: string; imageTag?: string; repository: ReleaseRepository } {
   if (input.repository !== undefined) {
     if (!ecrImage) {
       throw new ValidationError(
         `image ${input.repository}:${input.sha ?? ""} is not in ECR: the build job may not have run for this commit, or a lifecycle policy expired the image (push it with ecs-release push, or check --repository, --sha and the region)`,
       );
     }
-    return { image: ecrImage.uri, repository: { uri: imageRepository(ecrImage.uri), name: input.repository } };
+    const repositoryUri = imageRepository(ecrImage.uri);
+    return { image: `${repositoryUri}@${ecrImage.digest}`, imageTag: ecrImage.uri, repository: { uri: repositoryUri, name: input.repository } };
   }
   const image = input.image ?? "";
   return { image, repository: { uri: imageRepository(image) } };
+}
+
+/**
+ * A warning naming the SecureStrings shorter than 8 characters (never their values): easy to guess,
+ * and masked in output with the whole word around them (Redactor.isShort), so lines lose more.
+ */
+export function shortSecureStringWarning(parameters: ReadonlyArray<{ readonly name: string; readonly type: string; readonly value: string }>): string | undefined {
+  const short = parameters.filter((p) => p.type === "SecureString" && Redactor.isShort(p.value)).map((p) => p.name);
+  if (short.length === 0) return undefined;
+  return `${short.length === 1 ? "SecureString" : "SecureStrings"} ${short.join(", ")} ${short.length === 1 ? "is" : "are"} shorter than 8 characters: easy to guess, and masked in every output line with the whole word around ${short.length === 1 ? "it" : "them"}; use longer values`;
+}
+
+/**
+ * `--secure-strings environment` with SecureStrings: the exposure, named. DescribeTaskDefinition
+ * cannot be limited to resources (Service Authorization Reference for ECS), so every principal of the
+ * account allowed to describe task definitions reads these values, from deregistered revisions too.
+ */
+export function inlineSecretsWarning(mode: SecureStringMode, secureNames: readonly string[]): string | undefined {
+  if (mode !== "environment" || secureNames.length === 0) return undefined;
+  return `--secure-strings environment writes ${plural(secureNames.length, "SecureString")} (${secureNames.join(", ")}) into the task definition in plain text: anyone allowed ecs:DescribeTaskDefinition in the account (which IAM cannot limit to a family) can read ${secureNames.length === 1 ? "it" : "them"}, in every revision, deregistered ones included; --secure-strings secretsmanager keeps only references there`;
 }
 
 /** Refuses a release with no SSM parameters under the path unless `--allow-empty-env`. */
@@ -278,7 +304,10 @@ export function planFamily(
   const releaseTags = { ...input.releaseTags, [TAG.secureNames]: secureNamesTagValue(input.environment.secureNames) };
   const rendered = renderTaskDefinition({ template, fromFile, containers, image: input.image, environment: input.environment, ssmPath: input.ssmPath, releaseTags });
   const problems = checkTaskDefinitionLimits(rendered.input, rendered.tags);
-  if (needsExecutionRole(rendered.input) && !rendered.input.executionRoleArn) {
+  const referencesSnapshot = input.mode === "secretsmanager" && rendered.input.containerDefinitions.some((c) => (c.environment ?? []).some((e) => input.environment.secureNames.includes(e.name ?? "")));
+  if (referencesSnapshot && !rendered.input.executionRoleArn) {
+    problems.push(`family ${rendered.input.family} gets SecureStrings from Secrets Manager (--secure-strings secretsmanager) but has no executionRoleArn: ECS reads the secret at task start with the execution role (docs/iam.md: task-execution-secrets)`);
+  } else if (needsExecutionRole(rendered.input) && !rendered.input.executionRoleArn) {
     problems.push(`family ${rendered.input.family} has container secrets but no executionRoleArn: ECS needs an execution role that may read the parameters${input.mode === "secrets" ? " (--secure-strings secrets)" : ""}`);
   }
   return { plan: { ...source, containers, rendered }, problems };

@@ -20,6 +20,8 @@ export interface RevisionRecord {
   readonly images?: readonly string[];
   /** ISO-8601 registration time, when known. */
   readonly registeredAt?: string;
+  /** The Secrets Manager versions its containers reference (secret ARN → version ids), when described and any. */
+  readonly secretVersions?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** How a revision's rollout ended, as shown to people. */

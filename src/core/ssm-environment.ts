@@ -13,7 +13,13 @@
 import { ValidationError } from "./errors.js";
 
 /** How SecureString parameters reach the container. */
-export type SecureStringMode = "environment" | "secrets";
+/**
+ * How SecureStrings reach the containers: `secretsmanager` (a Secrets Manager version per release,
+ * referenced by version id: core/secret-snapshot.ts), `environment` (values inline in the task
+ * definition, readable by anyone with ecs:DescribeTaskDefinition) or `secrets` (references to the
+ * SSM parameters, which ECS cannot pin to a version: a rollback gets today's values).
+ */
+export type SecureStringMode = "secretsmanager" | "environment" | "secrets";
 
 /** One parameter as GetParametersByPath returns it (decrypted). */
 export interface SsmParameter {

@@ -6,9 +6,14 @@
  *
  * Every statement says why its actions are needed. Resources are scoped with placeholders written
  * `${Name}` (PLACEHOLDERS lists them; `fillPlaceholders` or `npm run iam -- release --set
- * Region=eu-west-1 …` replaces them). Actions whose API has no resource-level permissions (the
- * ECS task definition APIs, ECR's GetAuthorizationToken, ListClusters) must use "*": AWS's Service
- * Authorization Reference lists no resource type for them.
+ * Region=eu-west-1 …` replaces them). Actions whose API has no resource-level permissions
+ * (DescribeTaskDefinition, ListTaskDefinitions, DeregisterTaskDefinition, ECR's
+ * GetAuthorizationToken, ListClusters) must use "*": AWS's Service Authorization Reference lists no
+ * resource type for them. RegisterTaskDefinition, RunTask and TagResource take the task-definition
+ * resource, and UpdateService the condition key `ecs:task-definition` (the ARN of the revision the
+ * service is pointed at): both scope a job to its environment's families, so one environment's role
+ * can neither register, tag nor deploy another's revisions
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
  *
  * test/unit/iam/policies.test.ts checks that every AWS SDK `*Command` a job's commands can send
  * maps to an action its policy allows, so a new call cannot ship without its permission.
@@ -19,12 +24,13 @@ export const PLACEHOLDERS = {
   Region: "AWS Region, e.g. us-east-1",
   Account: "AWS account id (12 digits)",
   Cluster: "ECS cluster name",
-  Family: "task definition family (use * for every family the services run)",
+  Family: "task definition family of the environment's services, or a pattern that matches only this environment's families (e.g. prod-*); * lets this environment's role register, tag and deploy every environment's revisions",
   Repository: "ECR repository name",
   SsmPath: "the --ssm-path without its leading slash, e.g. platform/prod",
   TaskRoleArn: "the task role of the task definitions (taskRoleArn)",
   ExecutionRoleArn: "the task execution role of the task definitions (executionRoleArn)",
   KmsKeyArn: "the customer managed KMS key of the SecureStrings (omit the statement with the AWS managed key aws/ssm)",
+  PlanKeyArn: "the KMS HMAC key of --plan-key (key spec HMAC_256, key usage GENERATE_VERIFY_MAC)",
   OrgId: "CircleCI organization id (Organization Settings → Overview)",
   ProjectId: "CircleCI project id (Project Settings → Overview)",
   VcsOrigin: "the repository as CircleCI's token names it (claim oidc.circleci.com/vcs-origin), e.g. github.com/acme/shop",
@@ -56,7 +62,7 @@ export interface DocumentedStatement {
 
 /** The policy of one job (or role). */
 export interface JobPolicy {
-  readonly name: "build" | "plan" | "release" | "rollback" | "task-execution-secrets" | "trust" | "assume-deploy" | "deploy-trust";
+  readonly name: "build" | "plan" | "release" | "rollback" | "task-execution-secrets" | "plan-signing" | "trust" | "assume-deploy" | "deploy-trust";
   readonly title: string;
   /** Who gets it. */
   readonly attachTo: string;
@@ -71,6 +77,8 @@ const ECS_FAMILY = "arn:aws:ecs:${Region}:${Account}:task-definition/${Family}:*
 /** ECS's service deployments of the cluster's services (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment-permissions.html). */
 const ECS_SERVICE_DEPLOYMENTS = "arn:aws:ecs:${Region}:${Account}:service-deployment/${Cluster}/*";
 const ECR_REPOSITORY = "arn:aws:ecr:${Region}:${Account}:repository/${Repository}";
+/** The environment's SecureStrings snapshot (--secure-strings secretsmanager): `ecs-release/<SsmPath>`, with the random suffix Secrets Manager adds. */
+const SNAPSHOT_SECRET = "arn:aws:secretsmanager:${Region}:${Account}:secret:ecs-release/${SsmPath}-??????";
 const SSM_PATH = ["arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}", "arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}/*"];
 const PASSED_TO_ECS_TASKS = { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } };
 const IN_CLUSTER = { ArnEquals: { "ecs:cluster": ECS_CLUSTER } };
@@ -107,6 +115,8 @@ const SCHEDULED_TASK_STATEMENTS: readonly DocumentedStatement[] = [
     },
   },
 ];
+/** UpdateService only to a revision of the environment's family (condition key ecs:task-definition: the revision's ARN). */
+const TO_FAMILY = { ArnLike: { "ecs:task-definition": ECS_FAMILY } };
 const KMS_VIA_SSM = { StringEquals: { "kms:ViaService": "ssm.${Region}.amazonaws.com" } };
 
 /** `build` job: `ecs-release push`. */
@@ -156,12 +166,20 @@ export const RELEASE_POLICY: JobPolicy = {
   commands: ["release", "pre-deploy", "run-task"],
   statements: [
     {
-      why: "release verifies the services (DescribeServices), updates them to the new revision (UpdateService) and polls them until the rollout ends (DescribeServices).",
-      statement: { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: ECS_SERVICES },
+      why: "release verifies the services and polls them until the rollout ends (DescribeServices).",
+      statement: { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:DescribeServices"], Resource: ECS_SERVICES },
     },
     {
-      why: "release reads each family's latest revision (DescribeTaskDefinition; ListTaskDefinitions when the latest is another environment's, or for an older SHA to report environment drift), registers the new one (RegisterTaskDefinition), and deregisters what it registered when another family's registration failed (DeregisterTaskDefinition). These APIs have no resource-level permissions.",
-      statement: { Sid: "EcsTaskDefinitions", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:ListTaskDefinitions", "ecs:DeregisterTaskDefinition"], Resource: "*" },
+      why: "release updates the services to the new revision (UpdateService): only to a revision of the environment's family (ecs:task-definition), so this role cannot point a service at another environment's revision.",
+      statement: { Sid: "EcsUpdateServices", Effect: "Allow", Action: ["ecs:UpdateService"], Resource: ECS_SERVICES, Condition: TO_FAMILY },
+    },
+    {
+      why: "release reads each family's latest revision (DescribeTaskDefinition; ListTaskDefinitions when the latest is another environment's, or for an older SHA to report environment drift) and deregisters what it registered when another family's registration failed (DeregisterTaskDefinition). These APIs have no resource-level permissions.",
+      statement: { Sid: "EcsTaskDefinitions", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:DeregisterTaskDefinition"], Resource: "*" },
+    },
+    {
+      why: "release registers the new revision (RegisterTaskDefinition), only in the environment's family: the API takes the task-definition resource.",
+      statement: { Sid: "EcsRegisterRevisions", Effect: "Allow", Action: ["ecs:RegisterTaskDefinition"], Resource: ECS_FAMILY },
     },
     {
       why: "the release record: tags on the new revision (at registration, and the outcome stable/failed after the rollout). RegisterTaskDefinition with tags needs ecs:TagResource too.",
@@ -178,10 +196,6 @@ export const RELEASE_POLICY: JobPolicy = {
     {
       why: "--pre-deploy-command, before anything is written: a migration never runs twice at once, so release looks for an earlier ecs-release task of the family still running (ListTasks by startedBy; DescribeTasks above). ListTasks is scoped by the ecs:cluster condition.",
       statement: { Sid: "PreDeployTaskFind", Effect: "Allow", Action: ["ecs:ListTasks"], Resource: "*", Condition: IN_CLUSTER },
-    },
-    {
-      why: "a pre-deploy task that outlived its release (timeout, cancelled job) can be stopped from the job, as the error message says (aws ecs stop-task); only the cluster's tasks.",
-      statement: { Sid: "PreDeployTaskStop", Effect: "Allow", Action: ["ecs:StopTask"], Resource: "arn:aws:ecs:${Region}:${Account}:task/${Cluster}/*" },
     },
     {
       why: "the pre-deploy task gets the service's task tags (and ECS managed tags) when RunTask creates it: tagging on create needs ecs:TagResource, allowed here only as part of RunTask (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html).",
@@ -218,6 +232,28 @@ export const RELEASE_POLICY: JobPolicy = {
       statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages", "ecr:ListImages"], Resource: ECR_REPOSITORY },
     },
     ...SCHEDULED_TASK_STATEMENTS,
+    {
+      why: "--secure-strings secretsmanager: each release writes the environment's SecureStrings as a new version of its one secret (PutSecretValue; CreateSecret the first time), which the revisions reference by version id.",
+      statement: { Sid: "SecretsSnapshot", Effect: "Allow", Action: ["secretsmanager:PutSecretValue", "secretsmanager:CreateSecret", "secretsmanager:TagResource"], Resource: SNAPSHOT_SECRET },
+    },
+    {
+      why: "with --plan-key: the release verifies the approved plan's MAC with the KMS HMAC key (VerifyMac). It cannot make one: GenerateMac is the plan job's alone (plan-signing below), so a plan changed in the workspace is refused.",
+      statement: { Sid: "PlanMacVerify", Effect: "Allow", Action: ["kms:VerifyMac"], Resource: "${PlanKeyArn}" },
+    },
+  ],
+};
+
+/** The plan job's signing permission under `release --dry-run --plan-file … --plan-key KEY`. */
+export const PLAN_SIGNING_POLICY: JobPolicy = {
+  name: "plan-signing",
+  title: "plan job's signing key (--plan-key)",
+  attachTo: "the role of the job that writes the plan (release --dry-run --plan-file), and no role of a job that releases",
+  commands: [],
+  statements: [
+    {
+      why: "the dry run signs the plan with the KMS HMAC key (GenerateMac: https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateMac.html); only this role may, so nobody who can write the workspace, nor the release job, can make a MAC for a changed plan.",
+      statement: { Sid: "PlanMacSign", Effect: "Allow", Action: ["kms:GenerateMac"], Resource: "${PlanKeyArn}" },
+    },
   ],
 };
 
@@ -229,8 +265,8 @@ export const ROLLBACK_POLICY: JobPolicy = {
   commands: ["rollback", "status", "history", "prune"],
   statements: [
     {
-      why: "rollback points the services at an existing revision (UpdateService): only in the one cluster.",
-      statement: { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:UpdateService"], Resource: ECS_SERVICES },
+      why: "rollback points the services at an existing revision (UpdateService): only in the one cluster, and only at a revision of the environment's family (ecs:task-definition).",
+      statement: { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:UpdateService"], Resource: ECS_SERVICES, Condition: TO_FAMILY },
     },
     {
       why: "rollback waits on its services and status reads them (DescribeServices); before deregistering, rollback and prune make sure no service in ANY cluster of the region still uses a revision (families are shared across clusters), so they describe every cluster's services: read-only, this account and region.",
@@ -273,6 +309,10 @@ export const ROLLBACK_POLICY: JobPolicy = {
       statement: { Sid: "EcsTagRevisions", Effect: "Allow", Action: ["ecs:TagResource"], Resource: ECS_FAMILY },
     },
     {
+      why: "before anything is written, rollback checks that the secret versions the target references (--secure-strings secretsmanager) still exist: Secrets Manager removes unlabelled versions past 100 (ListSecretVersionIds, read-only, on the secrets ecs-release writes).",
+      statement: { Sid: "SecretsSnapshotVersions", Effect: "Allow", Action: ["secretsmanager:ListSecretVersionIds"], Resource: "arn:aws:secretsmanager:${Region}:${Account}:secret:ecs-release/*" },
+    },
+    {
       why: "a deregistered revision can start no task, so rollback and prune never deregister one an EventBridge rule or Scheduler schedule runs: they list the event buses and their rules (no resource-level permissions)…",
       statement: { Sid: "EventBridgeRules", Effect: "Allow", Action: ["events:ListEventBuses", "events:ListRules"], Resource: "*" },
     },
@@ -296,16 +336,20 @@ export const ROLLBACK_POLICY: JobPolicy = {
   ],
 };
 
-/** The task execution role under `release --secure-strings secrets`. */
+/** The task execution role under `release --secure-strings secretsmanager` or `secrets`. */
 export const TASK_EXECUTION_SECRETS_POLICY: JobPolicy = {
   name: "task-execution-secrets",
-  title: "task execution role with --secure-strings secrets",
+  title: "task execution role with --secure-strings secretsmanager or secrets",
   attachTo: "the task definitions' execution role (executionRoleArn), beside the AWS managed AmazonECSTaskExecutionRolePolicy (image pull, logs)",
   commands: [],
   statements: [
     {
       why: "with --secure-strings secrets, ECS (not ecs-release) reads each SecureString by ARN at task start (ssm:GetParameters), so the execution role needs the path.",
       statement: { Sid: "ReadSecretParameters", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: SSM_PATH },
+    },
+    {
+      why: "--secure-strings secretsmanager: ECS reads the environment's snapshot secret at task start (GetSecretValue, the version each revision names), and only that secret. With the AWS managed key aws/secretsmanager no KMS permission is needed.",
+      statement: { Sid: "ReadSecretsSnapshot", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: SNAPSHOT_SECRET },
     },
     {
       why: "SecureStrings under a customer managed key: ECS decrypts them through SSM with the execution role (not needed with aws/ssm).",
@@ -468,6 +512,7 @@ export const POLICIES: Readonly<Record<JobPolicy["name"], JobPolicy>> = {
   release: RELEASE_POLICY,
   rollback: ROLLBACK_POLICY,
   "task-execution-secrets": TASK_EXECUTION_SECRETS_POLICY,
+  "plan-signing": PLAN_SIGNING_POLICY,
   trust: CIRCLECI_OIDC_TRUST_POLICY,
   "assume-deploy": ASSUME_DEPLOY_POLICY,
   "deploy-trust": DEPLOY_TRUST_POLICY,

@@ -27,8 +27,12 @@ export const ORB_NAMESPACE = orbNamespace(buildEnv["ORB_NAMESPACE"]);
 /** The orb as users import it (`orbs: { ecs-release: ORB_REF }`). */
 export const ORB_NAME = `${ORB_NAMESPACE}/ecs-release`;
 
-/** The version range the examples import. */
-export const ORB_REF = `${ORB_NAME}@0.1`;
+/**
+ * The exact version the examples import. A range (`@0.1`, `@volatile`) takes whatever is published
+ * next into the release and rollback jobs of the next pipeline, unreviewed; an exact version changes
+ * only when the team changes it (https://circleci.com/docs/orb-concepts/#semantic-versioning).
+ */
+export const ORB_REF = `${ORB_NAME}@0.1.0`;
 
 /** The CircleCI context of the project's publishing jobs: CIRCLECI_CLI_TOKEN, a token allowed to publish the orb. */
 export const PUBLISH_CONTEXT = "orb-publishing";

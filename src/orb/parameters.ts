@@ -116,6 +116,11 @@ export const PARAMETERS = {
       "Saved plan (JSON). With dry_run: write the plan there, with a Markdown copy for the approver (.md: store it as an artifact) and the digest key (.key: keep it in the workspace only). " +
       "Without: release only what that plan shows (exit 2, nothing written, when SSM, the image, the template or the running revisions changed, or when there is no plan of this pipeline there: see allow_missing_plan). Empty: no plan.",
   }),
+  plan_key: fromFlag(release["plan-key"], {
+    description:
+      "With plan_file: the KMS HMAC key (ARN or alias; key spec HMAC_256) that signs the plan in the plan job (kms:GenerateMac, only the plan job's role) and verifies it in the release job (kms:VerifyMac). " +
+      "The release then refuses a plan that is missing, unsigned, or changed since the plan job, whoever can write the workspace. Empty: the plan is not signed (a warning says so).",
+  }),
   accept_drift: fromFlag(release["accept-drift"], { description: "With plan_file: release even when something changed since the plan (the changes are listed)." }),
   allow_missing_plan: fromFlag(release["allow-missing-plan"], {
     description: "With plan_file: release even when there is no plan of this pipeline at plan_file (a re-run after the workspace expired), unchecked against an approved plan. Prefer re-running the workflow from the start: a fresh plan and approval.",
@@ -209,7 +214,7 @@ export const VERB_PARAMETERS = {
   ],
   release: [
     "cluster", "service", "ssm_path", "environment", "release_repository", "image", "sha", "template", "container", "env", "secure_strings",
-    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "pre_deploy_launch_type", "pre_deploy_capacity_provider_strategy", "pre_deploy_enable_execute_command", "dry_run", "plan_file", "accept_drift", "allow_missing_plan", "adopt", "update_schedules", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
+    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "pre_deploy_launch_type", "pre_deploy_capacity_provider_strategy", "pre_deploy_enable_execute_command", "dry_run", "plan_file", "plan_key", "accept_drift", "allow_missing_plan", "adopt", "update_schedules", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
   ],
   rollback: ["cluster", "service", "to", "keep_bad", "update_schedules", "dry_run", "no_wait", "timeout", "poll_interval", "region", "debug"],
 } as const satisfies Record<string, readonly ParameterName[]>;

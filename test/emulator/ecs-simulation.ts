@@ -67,6 +67,8 @@ export interface TaskDefinitionInfo {
    * and for RunTask (moto's lists fewer containers; ECS lists every one).
    */
   containers?: Array<{ name: string; image: string; essential: boolean }>;
+  /** Images pinned by digest, named by each tag ECR has for them: rules match these too. */
+  tagNames?: string[];
 }
 
 /** True when `image` exists in the emulated ECR (undefined: not an ECR image of the emulated account and region). */
@@ -74,6 +76,12 @@ export type ImageCheck = (image: string) => Promise<boolean | undefined>;
 
 /** The digest the emulated ECR has for an image (undefined: not an ECR image of the emulated account, or missing). */
 export type DigestLookup = (image: string) => Promise<string | undefined>;
+
+/**
+ * What a task of a revision gets as environment when ECS starts it: each container's inline
+ * `environment` and its `secrets[]` resolved with the execution role; or why it fails to start.
+ */
+export type TaskEnvironmentResolver = (taskDefinitionArn: string) => Promise<{ environment: Record<string, Record<string, string>> } | { failure: string }>;
 
 /** Resolves a task definition reference (family, family:revision or ARN) via moto. */
 export type TaskDefinitionLookup = (reference: string) => Promise<TaskDefinitionInfo | undefined>;
@@ -141,6 +149,8 @@ interface Plan {
   scaleAtStep?: number;
   /** The application image ECS cannot pull (missing from ECR): the tasks fail with CannotPullContainerError. */
   missingImage?: string;
+  /** Why the tasks fail to start before any container runs (a secret ECS cannot fetch): ResourceInitializationError. */
+  startFailure?: string;
   /** One-off tasks: how the task stops (see SimRule). */
   stopCode?: string;
   stoppedReason?: string;
@@ -238,6 +248,8 @@ interface Deployment {
   networkConfiguration?: unknown;
   /** The service revision it deploys. */
   revisionArn?: string;
+  /** What its tasks' containers got as environment (inline values and resolved secrets), by container name. */
+  environment?: Record<string, Record<string, string>>;
   /** The service deployment (ECS's record) it belongs to; a rollback deployment belongs to the one it rolls back. */
   recordArn?: string;
   /** It is the rollback of its service deployment. */
@@ -355,6 +367,19 @@ export class EcsSimulation {
   }
 
   /** How to find the digest of an image in the emulated ECR (for service revisions' containerImages). */
+  private environmentResolver: TaskEnvironmentResolver | undefined;
+
+  /** How tasks resolve their environment at start (the proxy reads moto's Secrets Manager). */
+  setEnvironmentResolver(resolver: TaskEnvironmentResolver): void {
+    this.environmentResolver = resolver;
+  }
+
+  /** The environment the tasks of a service's PRIMARY deployment started with, by container; undefined when unknown. */
+  serviceEnvironment(clusterArn: string, serviceName: string): Record<string, Record<string, string>> | undefined {
+    const state = this.services.get(`${clusterArn}|${serviceName}`);
+    return state?.deployments.find((d) => d.status === "PRIMARY")?.environment;
+  }
+
   setDigestLookup(lookup: DigestLookup): void {
     this.digestLookup = lookup;
   }
@@ -578,10 +603,14 @@ export class EcsSimulation {
     const target = info?.arn ?? state.taskDefinition;
     if (target !== state.taskDefinition || request["forceNewDeployment"] === true) {
       const images = info?.images ?? (await this.lookup(target))?.images ?? [];
-      const plan = this.planFor(images);
+      const plan = this.planFor([...images, ...(info?.tagNames ?? [])]);
       const missing = this.missingImagesFail ? await this.firstMissingImage(images) : undefined;
       if (missing !== undefined) Object.assign(plan, { outcome: "fail", missingImage: missing } satisfies Partial<Plan>);
+      // ECS fetches the secrets before starting any container: one it cannot fetch fails every task.
+      const resolved = this.environmentResolver === undefined ? undefined : await this.environmentResolver(target);
+      if (resolved !== undefined && "failure" in resolved && missing === undefined) Object.assign(plan, { outcome: "fail", startFailure: resolved.failure } satisfies Partial<Plan>);
       const deployment = this.newDeployment(state, target, plan, at, state.networkConfiguration);
+      if (resolved !== undefined && "environment" in resolved) deployment.environment = resolved.environment;
       // The revision is read before the deployment starts: from here to the answer nothing awaits, so a
       // concurrent UpdateService cannot slip in between (ECS answers with the service right after this update).
       const revision = await this.newRevision(state, deployment, at);
@@ -778,7 +807,7 @@ export class EcsSimulation {
     const clusterName = state.clusterArn.slice(state.clusterArn.lastIndexOf("/") + 1);
     const taskPrefix = state.clusterArn.replace(":cluster/", ":task/").replace(`/${clusterName}`, `/${clusterName}/`);
     for (let index = 0; index < count; index += 1) {
-      const pull = missingImage === undefined ? undefined : `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${missingImage}: ${missingImage}: not found`;
+      const pull = missingImage === undefined ? deployment.plan.startFailure : `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${missingImage}: ${missingImage}: not found`;
       const record: ServiceTaskRecord = {
         taskArn: `${taskPrefix}${randomBytes(16).toString("hex")}`,
         clusterArn: state.clusterArn,
@@ -1219,14 +1248,16 @@ export class EcsSimulation {
   }
 
   /** RegisterTaskDefinition answered by moto: a matching `unknownRevisionReads` rule hides the new revision for a few reads. */
-  noteRegistration(answer: unknown): void {
+  async noteRegistration(answer: unknown, tagNames: (image: string) => Promise<string[]> = async () => []): Promise<void> {
     const definition = isJsonObject(answer) ? answer["taskDefinition"] : undefined;
     if (!isJsonObject(definition)) return;
     const family = stringField(definition, "family");
     const revision = numberField(definition, "revision");
     const containers = Array.isArray(definition["containerDefinitions"]) ? definition["containerDefinitions"] : [];
     const images = containers.filter(isJsonObject).flatMap((container) => (typeof container["image"] === "string" ? [container["image"]] : []));
-    const rule = this.ruleWith(images, "unknownRevisionReads");
+    // A digest-pinned image matches by its tags too (as planFor does).
+    const named = [...images, ...(await Promise.all(images.map(tagNames))).flat()];
+    const rule = this.ruleWith(named, "unknownRevisionReads");
     if (family !== undefined && revision !== undefined && rule?.unknownRevisionReads) this.unseenRevisions.set(`${family}:${revision}`, rule.unknownRevisionReads);
   }
 
@@ -1243,7 +1274,7 @@ export class EcsSimulation {
   /** A `runTaskFailure` rule for the task definition RunTask names: the failure to answer instead of a task. */
   async runTaskFailure(request: JsonObject): Promise<string | undefined> {
     const info = await this.lookup(stringField(request, "taskDefinition") ?? "");
-    return this.ruleWith(info?.images ?? [], "runTaskFailure")?.runTaskFailure;
+    return this.ruleWith([...(info?.images ?? []), ...(info?.tagNames ?? [])], "runTaskFailure")?.runTaskFailure;
   }
 
   /** RunTask answered by moto: track each task and show it PROVISIONING as asked for. */
@@ -1268,7 +1299,7 @@ export class EcsSimulation {
       const state: Task = {
         taskArn,
         request: clone(request),
-        plan: this.planFor(info?.images ?? []),
+        plan: this.planFor([...(info?.images ?? []), ...(info?.tagNames ?? [])]),
         describeCount: 0,
         createdAt: this.seconds(),
         containerArns,

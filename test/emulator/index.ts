@@ -44,6 +44,11 @@ export interface Emulator {
   callLog(): Promise<CallLogEntry[]>;
   /** RunTask requests received since the last reset, by task ARN (`GET /_sim/tasks`). */
   tasks(): Promise<TaskRecord[]>;
+  /**
+   * The environment the tasks of a service's current (PRIMARY) deployment started with, by container:
+   * inline values and Secrets Manager references resolved as ECS does at task start; null when unknown.
+   */
+  serviceEnvironment(clusterArn: string, service: string): Promise<Record<string, Record<string, string>> | null>;
   /** The simulated clock, epoch ms (`GET /_sim/clock`); STS token and credential expiry use it. */
   clock(): Promise<number>;
   /** The sessions STS handed out since the last reset: access key id → role (`GET /_sim/sessions`). */
@@ -119,6 +124,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     },
     callLog: async () => (await control(url, "GET", "/_sim/log")) as CallLogEntry[],
     tasks: async () => (await control(url, "GET", "/_sim/tasks")) as TaskRecord[],
+    serviceEnvironment: async (clusterArn, service) =>
+      (await control(url, "GET", `/_sim/environment?cluster=${encodeURIComponent(clusterArn)}&service=${encodeURIComponent(service)}`)) as Record<string, Record<string, string>> | null,
     clock: async () => ((await control(url, "GET", "/_sim/clock")) as { now: number }).now,
     sessions: async () => (await control(url, "GET", "/_sim/sessions")) as StsSession[],
     advanceClock: async (seconds) => ((await control(url, "POST", "/_sim/clock", { advanceSeconds: seconds })) as { now: number }).now,

@@ -89,6 +89,9 @@ const TARGET_SERVICES: Record<string, string> = {
   AmazonEC2ContainerServiceV20141113: "ecs",
   AmazonSSM: "ssm",
   AmazonEC2ContainerRegistry_V20150921: "ecr",
+  // KMS and Secrets Manager: moto serves them (GenerateMac/VerifyMac, the secret versions); the log names them as IAM does.
+  TrentService: "kms",
+  secretsmanager: "secretsmanager",
   AWSEvents: "events",
 };
 
@@ -306,6 +309,7 @@ export class EmulatorProxy {
     this.simulation = new EcsSimulation((reference) => this.describeTaskDefinition(reference));
     this.simulation.setImageCheck((image) => this.ecrImageExists(image));
     this.simulation.setDigestLookup((image) => this.ecrImageDigest(image));
+    this.simulation.setEnvironmentResolver((arn) => this.taskEnvironment(arn));
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { __type: "InternalFailure", message: String(error) });
@@ -386,7 +390,9 @@ export class EmulatorProxy {
       ? await this.simulateEcs(call.operation, req, url, body)
       : target.startsWith(`${ECR_PREFIX}.`)
         ? await this.simulateEcr(call.operation, req, url, body)
-        : undefined;
+        : target.startsWith("secretsmanager.")
+          ? await this.simulateSecretsManager(call.operation, req, url, body)
+          : undefined;
     let answer = simulated ?? (await this.forward(req.method ?? "POST", url, req.headers, body));
     if (assumeRole && answer.status === 200) answer = { ...answer, body: Buffer.from(this.sts.recordCredentials(body, answer.body.toString("utf8"))) };
     res.on("finish", () => record(answer.status, answer.body));
@@ -469,6 +475,105 @@ export class EmulatorProxy {
     return { status: answer.status, json: parseJson(answer.body) };
   }
 
+  private async motoSecretsManager(operation: string, payload: JsonObject): Promise<{ status: number; json: unknown }> {
+    const headers: IncomingHttpHeaders = {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": `secretsmanager.${operation}`,
+      authorization: "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=0",
+    };
+    const answer = await this.forward("POST", "/", headers, Buffer.from(JSON.stringify(payload)));
+    return { status: answer.status, json: parseJson(answer.body) };
+  }
+
+  /**
+   * The versions of a secret that Secrets Manager has removed: it "removes unlabeled versions when
+   * there are more than 100, but it does not remove versions created less than 24 hours ago"
+   * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html). moto keeps
+   * every version, so the emulator hides these (on the simulated clock, `POST /_sim/clock`).
+   */
+  private async removedSecretVersions(secretId: string): Promise<Set<string>> {
+    const versions: JsonObject[] = [];
+    let token: string | undefined;
+    do {
+      const { status, json } = await this.motoSecretsManager("ListSecretVersionIds", { SecretId: secretId, IncludeDeprecated: true, MaxResults: 100, ...(token ? { NextToken: token } : {}) });
+      if (status !== 200 || !isJsonObject(json)) return new Set();
+      versions.push(...(Array.isArray(json["Versions"]) ? json["Versions"].filter(isJsonObject) : []));
+      token = typeof json["NextToken"] === "string" && json["NextToken"] !== "" ? json["NextToken"] : undefined;
+    } while (token);
+    // Newest first: by creation time, then by the order moto keeps them in (oldest first).
+    const ordered = versions.map((version, index) => ({ version, index })).sort((a, b) => Number(b.version["CreatedDate"] ?? 0) - Number(a.version["CreatedDate"] ?? 0) || b.index - a.index);
+    const dayAgo = this.sts.now() / 1000 - 24 * 3600;
+    const removed = new Set<string>();
+    for (const { version } of ordered.slice(100)) {
+      const labelled = Array.isArray(version["VersionStages"]) && version["VersionStages"].length > 0;
+      if (!labelled && Number(version["CreatedDate"] ?? 0) < dayAgo) removed.add(String(version["VersionId"]));
+    }
+    return removed;
+  }
+
+  /** GetSecretValue of a removed version: not found; ListSecretVersionIds: without the removed ones. Otherwise moto answers. */
+  private async simulateSecretsManager(operation: string, req: IncomingMessage, url: string, body: Buffer): Promise<MotoAnswer | undefined> {
+    if (operation !== "GetSecretValue" && operation !== "ListSecretVersionIds") return undefined;
+    const request = parseJson(body);
+    const secretId = isJsonObject(request) && typeof request["SecretId"] === "string" ? request["SecretId"] : "";
+    const removed = await this.removedSecretVersions(secretId);
+    if (operation === "GetSecretValue") {
+      const versionId = isJsonObject(request) ? request["VersionId"] : undefined;
+      if (typeof versionId !== "string" || !removed.has(versionId)) return undefined;
+      const answer = { __type: "ResourceNotFoundException", Message: `Secrets Manager can't find the specified secret value for VersionId: ${versionId}` };
+      return { status: 400, headers: { "content-type": "application/x-amz-json-1.1" }, body: Buffer.from(JSON.stringify(answer)) };
+    }
+    const answer = await this.forward(req.method ?? "POST", url, req.headers, body);
+    const json = parseJson(answer.body);
+    if (answer.status !== 200 || !isJsonObject(json) || !Array.isArray(json["Versions"]) || removed.size === 0) return answer;
+    const kept = json["Versions"].filter((v) => !(isJsonObject(v) && removed.has(String(v["VersionId"]))));
+    return { ...answer, body: Buffer.from(JSON.stringify({ ...json, Versions: kept })) };
+  }
+
+  /**
+   * What ECS gives a task of the revision `arn` at start: each container's inline environment and
+   * its `secrets[]` resolved — Secrets Manager references by ARN, JSON key, version stage and version
+   * id (`arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-xxxxxx:json-key:version-stage:version-id`,
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html).
+   * A version ECS cannot fetch fails the task before it starts, as ECS reports it
+   * (https://repost.aws/knowledge-center/ecs-unable-to-pull-secrets). SSM references are left out.
+   */
+  private async taskEnvironment(arn: string): Promise<{ environment: Record<string, Record<string, string>> } | { failure: string }> {
+    const { status, json } = await this.motoEcs("DescribeTaskDefinition", { taskDefinition: arn });
+    const definition = status === 200 && isJsonObject(json) && isJsonObject(json["taskDefinition"]) ? json["taskDefinition"] : {};
+    const containers = Array.isArray(definition["containerDefinitions"]) ? definition["containerDefinitions"].filter(isJsonObject) : [];
+    const environment: Record<string, Record<string, string>> = {};
+    for (const container of containers) {
+      const values: Record<string, string> = {};
+      for (const entry of Array.isArray(container["environment"]) ? container["environment"].filter(isJsonObject) : []) values[String(entry["name"])] = String(entry["value"] ?? "");
+      for (const secret of Array.isArray(container["secrets"]) ? container["secrets"].filter(isJsonObject) : []) {
+        const resolved = await this.secretsManagerValue(String(secret["valueFrom"] ?? ""));
+        if (resolved === undefined) continue;
+        if (typeof resolved !== "string") return resolved;
+        values[String(secret["name"])] = resolved;
+      }
+      environment[String(container["name"] ?? "")] = values;
+    }
+    return { environment };
+  }
+
+  /** One Secrets Manager `valueFrom`, as ECS fetches it; undefined for another kind of reference. */
+  private async secretsManagerValue(valueFrom: string): Promise<string | { failure: string } | undefined> {
+    const parts = valueFrom.split(":");
+    if (parts.length < 7 || parts[2] !== "secretsmanager") return undefined;
+    const secretArn = parts.slice(0, 7).join(":");
+    const [jsonKey = "", versionStage = "", versionId = ""] = parts.slice(7);
+    const fail = (why: string) => ({ failure: `ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret ${secretArn} from secrets manager: ${why}` });
+    if (versionId !== "" && (await this.removedSecretVersions(secretArn)).has(versionId)) return fail(`ResourceNotFoundException: Secrets Manager can't find the specified secret value for VersionId: ${versionId}`);
+    const { status, json } = await this.motoSecretsManager("GetSecretValue", { SecretId: secretArn, ...(versionId !== "" ? { VersionId: versionId } : versionStage !== "" ? { VersionStage: versionStage } : {}) });
+    if (status !== 200 || !isJsonObject(json)) return fail(`${isJsonObject(json) ? String(json["__type"] ?? "error") : "error"}: ${isJsonObject(json) ? String(json["message"] ?? json["Message"] ?? "") : ""}`);
+    const text = String(json["SecretString"] ?? "");
+    if (jsonKey === "") return text;
+    const document = parseJson(Buffer.from(text));
+    if (!isJsonObject(document) || document[jsonKey] === undefined) return fail(`retrieved secret from Secrets Manager did not contain json key ${jsonKey}`);
+    return String(document[jsonKey]);
+  }
+
   /**
    * "You can't use an INACTIVE task definition to run new tasks or create new services, and you
    * can't update an existing service to reference an INACTIVE task definition"
@@ -496,7 +601,30 @@ export class EmulatorProxy {
     const named = containers
       .filter(isJsonObject)
       .map((container) => ({ name: String(container["name"] ?? ""), image: String(container["image"] ?? ""), essential: container["essential"] !== false }));
-    return { arn, images, containers: named };
+    const tagNames = (await Promise.all(images.map((image) => this.ecrTagNames(image)))).flat();
+    return { arn, images, containers: named, ...(tagNames.length > 0 ? { tagNames } : {}) };
+  }
+
+  /**
+   * For an image pinned by digest in moto's ECR (`<registry>/<repository>@sha256:…`): the same image
+   * by each tag ECR has for it (`<registry>/<repository>:<tag>`), so a test's rule can name a SHA tag
+   * whatever form the revision uses. Empty for any other image.
+   */
+  private async ecrTagNames(image: string): Promise<string[]> {
+    const match = /^((\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+))@(sha256:[0-9a-f]{64})$/.exec(image);
+    if (match === null || match[2] !== MOTO_ACCOUNT_ID) return [];
+    const [, repositoryUri, , region, repositoryName, digest] = match;
+    const headers: IncomingHttpHeaders = {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": "AmazonEC2ContainerRegistry_V20150921.DescribeImages",
+      authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region ?? "us-east-1"}/ecr/aws4_request, SignedHeaders=host, Signature=0`,
+    };
+    const answer = await this.forward("POST", "/", headers, Buffer.from(JSON.stringify({ repositoryName, imageIds: [{ imageDigest: digest }] })));
+    if (answer.status !== 200) return [];
+    const json = parseJson(answer.body);
+    const first: unknown = isJsonObject(json) && Array.isArray(json["imageDetails"]) ? json["imageDetails"][0] : undefined;
+    const tags = isJsonObject(first) && Array.isArray(first["imageTags"]) ? first["imageTags"].filter((t): t is string => typeof t === "string") : [];
+    return tags.map((tag) => `${repositoryUri ?? ""}:${tag}`);
   }
 
   /**
@@ -619,7 +747,7 @@ export class EmulatorProxy {
       case "RegisterTaskDefinition":
         return this.serially(async () => {
           const answer = await this.forward("POST", url, req.headers, body);
-          if (answer.status === 200) this.simulation.noteRegistration(parseJson(answer.body));
+          if (answer.status === 200) await this.simulation.noteRegistration(parseJson(answer.body), (image) => this.ecrTagNames(image));
           return answer;
         });
       case "ListTaskDefinitions":
@@ -889,6 +1017,9 @@ export class EmulatorProxy {
       }
       if (typeof advance === "number") this.sts.advance(advance * 1000);
       sendJson(res, 200, { now: this.sts.now() });
+    } else if (method === "GET" && path === "/_sim/environment") {
+      const query = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
+      sendJson(res, 200, this.simulation.serviceEnvironment(query.get("cluster") ?? "", query.get("service") ?? "") ?? null);
     } else if (method === "GET" && path === "/_sim/sessions") {
       sendJson(res, 200, this.sts.listSessions());
     } else if (method === "GET" && path === "/_sim/tasks") {

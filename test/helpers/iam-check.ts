@@ -151,6 +151,24 @@ const deploymentRecordRequest = (action: string, arn: string, c: MappingContext)
   context: { "ecs:cluster": ecsClusterArn(/:service-(?:deployment|revision)\/([^/]+)\//.exec(arn)?.[1] ?? "", c) },
 });
 
+/**
+ * A request on the KMS key a call names, as its key ARN: the answer's KeyId when it is one (else the
+ * request's, when it is one), else a bare key id made into `arn:aws:kms:REGION:ACCOUNT:key/ID`.
+ */
+const kmsKeyRequest = (action: string, call: CallView, c: MappingContext): IamRequest => {
+  const ids = [object(call.response)["KeyId"], call.request["KeyId"]].filter((v): v is string => typeof v === "string" && v !== "");
+  const arn = ids.find((id) => id.startsWith("arn:")) ?? `arn:aws:kms:${c.region}:${c.account}:key/${ids[0] ?? ""}`;
+  return { action, resource: { arn }, resourcePolicy: defaultKeyPolicy(c.account) };
+};
+
+/** A request on the secret a call names: the answer's ARN, else SecretId (an ARN, or a name: the ARN with a placeholder suffix). */
+const secretRequest = (action: string, call: CallView, c: MappingContext, context: Record<string, string | string[]> = {}): IamRequest => {
+  const answered = object(call.response)["ARN"];
+  const id = String(call.request["SecretId"] ?? call.request["Name"] ?? "");
+  const arn = id.startsWith("arn:") ? id : typeof answered === "string" && answered.startsWith("arn:") ? answered : `arn:aws:secretsmanager:${c.region}:${c.account}:secret:${id}-AbCdEf`;
+  return { action, resource: { arn }, context };
+};
+
 /** `service:Operation` → the IAM requests AWS authorizes for it. */
 export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
   // ECS
@@ -193,6 +211,8 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
         records(container["secrets"]).flatMap((secret) => {
           const from = String(secret["valueFrom"] ?? "");
           const parameterArn = from.startsWith("arn:") ? from : `arn:aws:ssm:${c.region}:${c.account}:parameter/${from.replace(/^\//, "")}`;
+          // Secrets Manager: GetSecretValue on the secret (its ARN without JSON key, stage and version).
+          if (/^arn:[^:]+:secretsmanager:/.test(from)) return [{ principal: "execution-role" as const, action: "secretsmanager:GetSecretValue", resource: { arn: from.split(":").slice(0, 7).join(":") } }];
           if (!/^arn:[^:]+:ssm:/.test(parameterArn)) return [];
           return [{ principal: "execution-role" as const, action: "ssm:GetParameters", resource: { arn: parameterArn } }, ...decryptViaSsm(parameterArn, c, "execution-role")];
         }),
@@ -284,6 +304,19 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
       ...(decrypted ? secure.flatMap((p) => decryptViaSsm(String(p["ARN"] ?? `arn:aws:ssm:${c.region}:${c.account}:parameter${String(p["Name"])}`), c, "job")) : []),
     ];
   },
+  // KMS HMAC keys (saved plans' MACs): the key named by KeyId; an alias is authorized on the key it names
+  // (https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html), which the answer's KeyId gives.
+  "kms:GenerateMac": (call, c) => [kmsKeyRequest("kms:GenerateMac", call, c)],
+  "kms:VerifyMac": (call, c) => [kmsKeyRequest("kms:VerifyMac", call, c)],
+  // Secrets Manager (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html):
+  // the secret's ARN, from the answer (it has the random suffix) or the SecretId when it is one.
+  "secretsmanager:PutSecretValue": (call, c) => [secretRequest("secretsmanager:PutSecretValue", call, c)],
+  "secretsmanager:CreateSecret": (call, c) => {
+    const tags = records(call.request["Tags"]);
+    return [secretRequest("secretsmanager:CreateSecret", call, c, tagContext(tags)), ...(tags.length > 0 ? [secretRequest("secretsmanager:TagResource", call, c, tagContext(tags))] : [])];
+  },
+  "secretsmanager:ListSecretVersionIds": (call, c) => [secretRequest("secretsmanager:ListSecretVersionIds", call, c)],
+  "secretsmanager:GetSecretValue": (call, c) => [secretRequest("secretsmanager:GetSecretValue", call, c)],
   // EventBridge: the listings have no resource-level permissions; ListTargetsByRule is on the rule
   // (rule/NAME on the default bus, rule/BUS/NAME on another).
   "events:ListEventBuses": wildcard("events:ListEventBuses"),
@@ -372,6 +405,11 @@ export interface IamEvaluation extends Partial<MappingContext> {
   readonly executionRolePolicy?: JobPolicy;
   /** Placeholder values (Region and Account default to the emulator's). */
   readonly values: Partial<Record<Placeholder, string>>;
+  /**
+   * The environment's families when it has several: the job policy is attached once per family
+   * (`${Family}` filled with each), as a user lists each family's ARN. Overrides `values.Family`.
+   */
+  readonly families?: readonly string[];
 }
 
 /**
@@ -394,9 +432,10 @@ function simulate(simulation: Simulation): Promise<string> {
 export async function evaluateCalls(entries: readonly CallLogEntry[], evaluation: IamEvaluation): Promise<IamDenial[]> {
   const context: MappingContext = { region: evaluation.region ?? REGION, account: evaluation.account ?? ACCOUNT_ID, ...(evaluation.secureStringKeyArn === undefined ? {} : { secureStringKeyArn: evaluation.secureStringKeyArn }) };
   const values = { Region: context.region, Account: context.account, ...evaluation.values };
+  const perFamily = (policy: JobPolicy) => (evaluation.families ?? [values.Family]).map((family) => fillPlaceholders(policyDocument(policy), { ...values, ...(family === undefined ? {} : { Family: family }) }));
   const documents = {
-    job: fillPlaceholders(policyDocument(evaluation.policy), values),
-    "execution-role": evaluation.executionRolePolicy === undefined ? undefined : fillPlaceholders(policyDocument(evaluation.executionRolePolicy), values),
+    job: perFamily(evaluation.policy),
+    "execution-role": evaluation.executionRolePolicy === undefined ? undefined : perFamily(evaluation.executionRolePolicy),
   };
   const denials: IamDenial[] = [];
   for (const [index, entry] of entries.entries()) {
@@ -407,14 +446,14 @@ export async function evaluateCalls(entries: readonly CallLogEntry[], evaluation
       const contextVariables = Object.fromEntries(Object.entries(request.context ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : [...v]]));
       const simulation: Simulation = {
         request: { principal: `arn:aws:iam::${context.account}:role/${request.principal === "execution-role" ? "task-execution" : evaluation.policy.name}`, action: request.action, resource: { resource, accountId: context.account }, contextVariables },
-        identityPolicies: [{ name: evaluation.policy.name, policy: document }],
+        identityPolicies: document.map((policy, n) => ({ name: `${evaluation.policy.name}-${n}`, policy })),
         serviceControlPolicies: [],
         resourceControlPolicies: [],
         ...(request.resourcePolicy === undefined ? {} : { resourcePolicy: request.resourcePolicy }),
       };
       const result = await simulate(simulation);
       if (result === "Allowed") continue;
-      denials.push({ call: `#${index} ${entry.service}:${entry.operation} ${summary(entry.request)}`, action: request.action, resource, context: request.context ?? {}, result, lacks: lacking(document, request.action, resource, contextVariables) });
+      denials.push({ call: `#${index} ${entry.service}:${entry.operation} ${summary(entry.request)}`, action: request.action, resource, context: request.context ?? {}, result, lacks: lacking({ Statement: document.flatMap((d) => d.Statement) }, request.action, resource, contextVariables) });
     }
   }
   return denials;
@@ -477,6 +516,17 @@ export const POLICY_OF_COMMAND: Readonly<Record<string, JobPolicy["name"]>> = {
   prune: "rollback",
 };
 
+/**
+ * The policy of the job that runs a command line: the job policy of its command; the plan job
+ * (`release --dry-run` with `--plan-key`) also has the plan-signing policy, and only it.
+ */
+export function jobPolicyOf(args: readonly string[]): JobPolicy {
+  // A release dry run is the plan job's: its read-only plan policy must be enough (with --plan-key, and the plan-signing policy).
+  const planJob = args[0] === "release" && args.includes("--dry-run");
+  const policy = POLICIES[planJob ? "plan" : POLICY_OF_COMMAND[args[0] ?? ""]!];
+  return planJob && flag(args, "plan-key") !== undefined ? { ...policy, statements: [...policy.statements, ...POLICIES["plan-signing"].statements] } : policy;
+}
+
 /** A CLI run whose AWS calls are signed with a key of its own, waiting for {@link evaluateCliRuns}. */
 interface CliRunRecord {
   readonly key: string;
@@ -510,11 +560,39 @@ function flag(args: readonly string[], name: string): string | undefined {
   return value;
 }
 
+const familyOf = (taskDefinition: unknown): string | undefined => {
+  const match = /(?:task-definition\/)?([A-Za-z0-9_-]+)(?::\d+)?$/.exec(String(taskDefinition ?? ""));
+  return typeof taskDefinition === "string" && taskDefinition !== "" ? match?.[1] : undefined;
+};
+
+/**
+ * The environment's families, as its user would name them in the policy: those its services run
+ * when the command first describes them (DescribeServices' answer, before anything is written), and
+ * those the command line names (`--family`, `--task-definition`, `--template FAMILY=FILE`). Never
+ * `*`: a call on another family must be denied, as it would be in AWS.
+ */
+export function environmentFamilies(args: readonly string[], calls: readonly CallLogEntry[]): string[] {
+  const families = new Set<string>();
+  const firstDescribe = calls.find((entry) => entry.service === "ecs" && entry.operation === "DescribeServices" && entry.response !== undefined);
+  for (const service of records(object(firstDescribe?.response)["services"])) {
+    const family = familyOf(service["taskDefinition"]);
+    if (family !== undefined) families.add(family);
+  }
+  for (let i = 0; i < args.length; i++) {
+    const [name, inline] = (args[i] ?? "").split(/=(.*)/s, 2) as [string, string | undefined];
+    const value = inline ?? args[i + 1];
+    if (name === "--family" || name === "--task-definition") for (const part of String(value ?? "").split(",")) if (familyOf(part) !== undefined) families.add(familyOf(part)!);
+    if (name === "--template" && /^[A-Za-z0-9_-]+=/.test(String(value ?? ""))) families.add(String(value).split("=")[0]!);
+  }
+  return families.size > 0 ? [...families] : ["no-family-named"];
+}
+
 /**
  * Evaluates the calls of every CLI run since the last evaluation against its command's job policy,
  * placeholders filled from its flags as a user would (`--cluster`, `--repository`, `--ssm-path`;
- * every family; the roles of the account, since the seeded task definitions name none). Throws,
- * naming each denied call, unless all are allowed. useEmulator runs it after each test.
+ * the environment's real families, {@link environmentFamilies}; the roles of the account, since the
+ * seeded task definitions name none). Throws, naming each denied call, unless all are allowed.
+ * useEmulator runs it after each test.
  */
 export async function evaluateCliRuns(log: () => Promise<readonly CallLogEntry[]>): Promise<void> {
   const runs = pendingRuns.splice(0);
@@ -524,18 +602,17 @@ export async function evaluateCliRuns(log: () => Promise<readonly CallLogEntry[]
   for (const run of runs) {
     const calls = callsBy(entries, run.key);
     if (calls.length === 0) continue; // refused before calling AWS, or pointed elsewhere
-    // A release dry run is the plan job's: its read-only plan policy must be enough.
-    const policy = POLICIES[run.args[0] === "release" && run.args.includes("--dry-run") ? "plan" : POLICY_OF_COMMAND[run.args[0]!]!];
+    const policy = jobPolicyOf(run.args);
     const values: Partial<Record<Placeholder, string>> = {
       Cluster: flag(run.args, "cluster") ?? "default",
-      Family: "*",
       Repository: flag(run.args, "repository") ?? "*",
       SsmPath: (flag(run.args, "ssm-path") ?? "").replace(/^\/+/, "").replace(/\/+$/, ""),
+      PlanKeyArn: flag(run.args, "plan-key") ?? "none",
       TaskRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
       ExecutionRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
       ScheduleRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
     };
-    const denials = await evaluateCalls(calls, { policy, values });
+    const denials = await evaluateCalls(calls, { policy, values, families: environmentFamilies(run.args, calls) });
     if (denials.length > 0) failures.push(`ecs-release ${run.args.join(" ")}\n${formatDenials(policy, denials)}`);
   }
   if (failures.length > 0) throw new Error(failures.join("\n\n"));

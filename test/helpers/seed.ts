@@ -13,7 +13,7 @@ import {
   type RegisterTaskDefinitionCommandInput,
 } from "@aws-sdk/client-ecs";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
-import { CreateRepositoryCommand, PutImageCommand } from "@aws-sdk/client-ecr";
+import { CreateRepositoryCommand, DescribeImagesCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 import { beforeEach } from "vitest";
 import { TAG } from "../../src/core/tags.js";
 import { ACCOUNT_ID, awsClients, REGION, type AwsClientOptions, type AwsClients, type EmulatorHandle } from "./emulator.js";
@@ -116,6 +116,15 @@ export async function putImage(clients: AwsClients, repository: string, tag: str
   );
   return required(image?.imageId?.imageDigest, "imageDigest");
 }
+
+/** The image `repository:tag` as a release pins it: `<registry>/<repository>@<digest ECR has for the tag>`. */
+export async function pinnedImageUri(clients: AwsClients, repository: string, tag: string): Promise<string> {
+  const { imageDetails } = await clients.ecr.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] }));
+  return `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${repository}@${required(imageDetails?.[0]?.imageDigest, "imageDigest")}`;
+}
+
+/** The seeded task definitions' execution role (it reads the Secrets Manager snapshot at task start). */
+export const SEED_EXECUTION_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/ecs-task-execution`;
 
 /** Image URI in the emulator's (moto's) account. */
 export function imageUri(repository: string, tag: string): string {

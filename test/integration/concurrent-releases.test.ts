@@ -6,7 +6,7 @@
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { useEmulator } from "../helpers/emulator.js";
-import { imageUri, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
+import { pinnedImageUri, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 import { startCli, type CliRun } from "../helpers/cli.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
@@ -54,7 +54,7 @@ describe("two releases for one service", () => {
     const service = await webService();
     expect(service.taskDefinition).toMatch(/web:3$/);
     expect(service.deployments).toHaveLength(1);
-    expect(await imageOf(service.taskDefinition!)).toBe(imageUri("platform", SHA_C));
+    expect(await imageOf(service.taskDefinition!)).toBe(await pinnedImageUri(clients, "platform", SHA_C));
     // The superseded revision is not recorded as failed (it never got a chance) nor as stable.
     expect(await outcomeTag("web:2")).toBeUndefined();
     expect(await outcomeTag("web:3")).toBe("stable");

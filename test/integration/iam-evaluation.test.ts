@@ -15,7 +15,7 @@ import { BUILD_POLICY, RELEASE_POLICY, ROLLBACK_POLICY, TASK_EXECUTION_SECRETS_P
 import { runCli, type CliRun } from "../helpers/cli.js";
 import { ACCOUNT_ID, REGION, awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
 import { callsBy, evaluateCalls, expectAllowedByPolicy, formatDenials } from "../helpers/iam-check.js";
-import { createCluster, createService, SEED_NETWORK, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { createCluster, createService, SEED_NETWORK, SEED_SHAS, seedPlatform, SEED_EXECUTION_ROLE } from "../helpers/seed.js";
 
 const handle = useEmulator();
 let clients: AwsClients;
@@ -26,11 +26,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const CLI_KEY = "AKIAECSRELEASECLI001";
 const FAST = ["--poll-interval", "10ms"];
 const TASK_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/web-task`;
-const EXECUTION_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/web-execution`;
+/** The execution role of every family of the environment (the seeded ones have it). */
+const EXECUTION_ROLE = SEED_EXECUTION_ROLE;
 /** A customer managed key for the SecureStrings, so kms:Decrypt via SSM is part of the evaluation. */
 const KMS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+/** The seeded environment's families: the job policies are attached once per family, never with `*`. */
+const FAMILIES = ["web", "worker"];
 /** The placeholder values a user of the seeded platform would fill in. */
-const VALUES: Partial<Record<Placeholder, string>> = { Cluster: "prod", Family: "*", Repository: "platform", SsmPath: "platform/prod", TaskRoleArn: TASK_ROLE, ExecutionRoleArn: EXECUTION_ROLE, KmsKeyArn: KMS_KEY };
+const VALUES: Partial<Record<Placeholder, string>> = { Cluster: "prod", Family: "web", Repository: "platform", SsmPath: "platform/prod", TaskRoleArn: TASK_ROLE, ExecutionRoleArn: EXECUTION_ROLE, KmsKeyArn: KMS_KEY };
 const [SHA_A, SHA_B, SHA_C] = SEED_SHAS;
 
 beforeEach(async () => {
@@ -46,7 +49,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> 
 /** Every call the CLI made is allowed by `policy`, or the test fails naming the denied ones. */
 async function expectAllowed(policy: JobPolicy, options: { values?: Partial<Record<Placeholder, string>>; executionRolePolicy?: JobPolicy } = {}): Promise<void> {
   const calls = callsBy(await handle.emulator.callLog(), CLI_KEY);
-  await expectAllowedByPolicy(calls, { policy, values: options.values ?? VALUES, secureStringKeyArn: KMS_KEY, ...(options.executionRolePolicy ? { executionRolePolicy: options.executionRolePolicy } : {}) });
+  await expectAllowedByPolicy(calls, { policy, values: options.values ?? VALUES, families: FAMILIES, secureStringKeyArn: KMS_KEY, ...(options.executionRolePolicy ? { executionRolePolicy: options.executionRolePolicy } : {}) });
 }
 
 /** The seeded platform, its SecureStrings under the customer managed key, and a web template passing both roles. */
@@ -73,13 +76,20 @@ async function seed(): Promise<string> {
 const RELEASE = ["release", "--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform", ...FAST];
 
 describe("IAM evaluation: every call of each path is allowed by its job's policy", () => {
+  it("release --secure-strings secretsmanager, with --pre-deploy-command, under the release policy; what ECS reads under the execution role's", async () => {
+    const template = await seed();
+    const run = await cli([...RELEASE, "--service", "web", "--template", template, "--sha", SHA_B, "--pre-deploy-command", "migrate", "--secure-strings", "secretsmanager"]);
+    expect(run.code, run.stderr).toBe(0);
+    await expectAllowed(RELEASE_POLICY, { executionRolePolicy: TASK_EXECUTION_SECRETS_POLICY });
+    const actions = (await handle.emulator.callLog()).filter((c) => c.accessKeyId === CLI_KEY).map((c) => c.operation);
+    expect(actions).toEqual(expect.arrayContaining(["GetParametersByPath", "CreateSecret", "RegisterTaskDefinition", "RunTask", "UpdateService", "TagResource"]));
+  });
+
   it("release --secure-strings environment (the default), with --pre-deploy-command, under the release policy", async () => {
     const template = await seed();
     const run = await cli([...RELEASE, "--service", "web", "--service", "worker", "--template", `web=${template}`, "--sha", SHA_B, "--pre-deploy-command", "migrate"]);
     expect(run.code, run.stderr).toBe(0);
     await expectAllowed(RELEASE_POLICY);
-    const actions = (await handle.emulator.callLog()).filter((c) => c.accessKeyId === CLI_KEY).map((c) => c.operation);
-    expect(actions).toEqual(expect.arrayContaining(["GetParametersByPath", "RegisterTaskDefinition", "RunTask", "UpdateService", "TagResource"]));
   });
 
   it("release --secure-strings secrets under the release policy; what ECS then reads under the execution role's", async () => {
@@ -150,7 +160,7 @@ describe("IAM evaluation: every call of each path is allowed by its job's policy
     expect(String(error)).toMatch(/denied by the release policy/);
     expect(String(error)).toMatch(/ecs:RunTask .*ImplicitlyDenied ecs:RunTask on arn:aws:ecs:us-east-1:123456789012:task-definition\/web:1 with \{"ecs:cluster":"arn:aws:ecs:us-east-1:123456789012:cluster\/prod"\} — the conditions of PreDeployTask: .*cluster\/staging/);
     expect(String(error)).toMatch(/ecs:DescribeServices .*allowed only on .*service\/staging\/\*/);
-    const denials = await evaluateCalls(calls, { policy: RELEASE_POLICY, values: VALUES });
+    const denials = await evaluateCalls(calls, { policy: RELEASE_POLICY, values: VALUES, families: FAMILIES });
     expect(formatDenials(RELEASE_POLICY, denials)).toBe("0 AWS call(s) denied by the release policy (src/iam/policies.ts):");
   });
 });

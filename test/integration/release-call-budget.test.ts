@@ -41,8 +41,9 @@ async function seed(releasedAt: Date): Promise<number> {
 }
 
 async function release(): Promise<void> {
+  // The ECS, SSM and ECR minimum, with the values inline (the default secretsmanager mode adds one PutSecretValue).
   const cli = await runCli(
-    ["release", "--cluster", "prod", "--service", "web,worker", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", NEW_SHA, "--poll-interval", "1ms"],
+    ["release", "--cluster", "prod", "--service", "web,worker", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", NEW_SHA, "--poll-interval", "1ms", "--secure-strings", "environment"],
     handle.env(),
   );
   expect(cli.code, cli.stderr).toBe(0);

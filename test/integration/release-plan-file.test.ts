@@ -5,14 +5,16 @@
  * approval registers only what was planned; a change in between is exit 2 with nothing written, unless
  * --accept-drift. The built CLI against the emulator; "nothing written" is read from its call log.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { PutImageCommand } from "@aws-sdk/client-ecr";
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { runCli, type CliRun } from "../helpers/cli.js";
-import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
-import { putParameters, registerTaskDefinition, SEED_SHAS, seedPlatform, webTaskDefinition } from "../helpers/seed.js";
+import { awsClients, REGION, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
+import { imageManifest, putParameters, registerTaskDefinition, SEED_SHAS, seedPlatform, webTaskDefinition } from "../helpers/seed.js";
 
 const handle = useEmulator();
 let clients: AwsClients;
@@ -63,9 +65,42 @@ describe("release --plan-file: plan, approve, release what was planned", () => {
     expect(markdown).not.toContain(key);
     expect(json).not.toContain(key);
     expect(key).toMatch(/^[0-9a-f]{64}$/);
-    const saved = JSON.parse(json) as { image: string; families: Array<{ family: string; environment: Record<string, string> }> };
-    expect(saved.image).toContain(SEED_SHAS[1]);
+    const saved = JSON.parse(json) as { image: string; imageTag: string; families: Array<{ family: string; environment: Record<string, string> }> };
+    expect(saved.imageTag).toContain(SEED_SHAS[1]);
+    expect(saved.image).toMatch(/@sha256:[0-9a-f]{64}$/);
     expect(Object.keys(saved.families[0]!.environment).some((name) => name.endsWith("PASSWORD"))).toBe(true);
+  });
+
+  // The tag is what the approver read; the digest is what ran. In a mutable repository anyone with
+  // ecr:PutImage can move the tag (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html).
+  it("a tag moved to other bytes after the plan: exit 2 naming both digests, nothing written, even with --accept-drift", async () => {
+    const file = join(dir, "plan.json");
+    expect((await release(["--dry-run", "--plan-file", file])).code).toBe(0);
+    const planned = (JSON.parse(readFileSync(file, "utf8")) as { image: string }).image;
+    expect(planned).toMatch(/\/platform@sha256:[0-9a-f]{64}$/);
+    const { image } = await clients.ecr.send(
+      new PutImageCommand({ repositoryName: "platform", imageTag: SEED_SHAS[1], imageManifest: imageManifest("other bytes"), imageManifestMediaType: "application/vnd.docker.distribution.manifest.v2+json" }),
+    );
+    const moved = image?.imageId?.imageDigest ?? "";
+    expect(moved).not.toBe(planned.split("@")[1]);
+    for (const extra of [[], ["--accept-drift"]]) {
+      const before = await mark();
+      const after = await release(["--plan-file", file, ...extra]);
+      expect(after.code, after.output).toBe(2);
+      expect(after.stderr).toContain(`the image tag`);
+      expect(after.stderr).toContain(`${planned.split("@")[1]} (approved), it is ${moved} now`);
+      expect(await writesSince(before)).toEqual([]);
+    }
+  });
+
+  it("the revision runs the image by digest (the tag kept in its ecs-release:image tag, for people)", async () => {
+    const run = await release(["--json"]);
+    expect(run.code, run.output).toBe(0);
+    const { services } = await clients.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: ["web"] }));
+    const { taskDefinition, tags } = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: services?.[0]?.taskDefinition, include: ["TAGS"] }));
+    const app = taskDefinition?.containerDefinitions?.find((c) => c.name === "app");
+    expect(app?.image).toMatch(/\.amazonaws\.com\/platform@sha256:[0-9a-f]{64}$/);
+    expect(tags?.find((t) => t.key === "ecs-release:image")?.value).toMatch(new RegExp(`/platform:${SEED_SHAS[1]}$`));
   });
 
   it("the release after the approval matches the plan and goes ahead", async () => {
@@ -166,5 +201,81 @@ describe("release --plan-file: plan, approve, release what was planned", () => {
     expect(bad.stderr).toContain("is not an ecs-release plan");
     expect(await writesSince(before)).toEqual([]);
     expect(existsSync(join(dir, "garbage.md"))).toBe(false);
+  });
+});
+
+/**
+ * A plan nobody can forge: the dry run has KMS compute an HMAC of the plan (GenerateMac) and the
+ * release has KMS verify it (VerifyMac) with --plan-key, a key neither job can read
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/hmac.html). Whoever holds the workspace has
+ * the plan and its `.key`, so can change a value and re-digest it — but cannot make the MAC.
+ */
+describe("release --plan-file --plan-key: the plan's KMS MAC", () => {
+  async function hmacKey(): Promise<string> {
+    const kms = new KMSClient({ region: REGION, endpoint: handle.emulator.url, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC" }));
+    return KeyMetadata?.Arn ?? "";
+  }
+
+  /** Someone with the workspace: after SSM changed, re-plans without the key and puts that plan (and its digest key) in place of the approved one, keeping its MAC. */
+  function forge(file: string, forged: string): void {
+    const approved = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    const replanned = JSON.parse(readFileSync(forged, "utf8")) as Record<string, unknown>;
+    writeFileSync(file, JSON.stringify({ ...replanned, createdAt: approved["createdAt"], mac: approved["mac"] }, null, 2));
+    copyFileSync(forged.replace(/\.json$/, ".key"), file.replace(/\.json$/, ".key"));
+  }
+
+  it("signed by the dry run, verified by the release: goes ahead", async () => {
+    const key = await hmacKey();
+    const file = join(dir, "plan.json");
+    const plan = await release(["--dry-run", "--plan-file", file, "--plan-key", key]);
+    expect(plan.code, plan.output).toBe(0);
+    expect(JSON.parse(readFileSync(file, "utf8")).mac).toMatchObject({ keyArn: key, algorithm: "HMAC_SHA_256", value: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/) });
+    const after = await release(["--plan-file", file, "--plan-key", key]);
+    expect(after.code, after.output).toBe(0);
+    expect(after.stderr).toContain("the plan's KMS MAC verifies");
+    expect(after.stderr).toContain("matches the approved plan");
+  });
+
+  it("a plan changed and re-digested by someone holding the workspace is refused: exit 2, nothing written", async () => {
+    const key = await hmacKey();
+    const file = join(dir, "plan.json");
+    expect((await release(["--dry-run", "--plan-file", file, "--plan-key", key])).code).toBe(0);
+    await putParameters(clients, "/platform/prod", { "database/PASSWORD": { value: SECRETS[1]!, secure: true } });
+    const forged = join(dir, "forged.json");
+    expect((await release(["--dry-run", "--plan-file", forged])).code).toBe(0);
+    forge(file, forged);
+    // Positive control: the forged plan itself matches what the release would do now (the digests were redone).
+    const unsigned = join(dir, "unsigned.json");
+    const { mac: _mac, ...rest } = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    writeFileSync(unsigned, JSON.stringify(rest));
+    copyFileSync(file.replace(/\.json$/, ".key"), unsigned.replace(/\.json$/, ".key"));
+    const before = await mark();
+    const refused = await release(["--plan-file", file, "--plan-key", key]);
+    expect(refused.code, refused.output).toBe(2);
+    expect(refused.stderr).toContain("was changed after the plan job signed it");
+    expect(await writesSince(before)).toEqual([]);
+    // Without its MAC the same plan is refused too (unsigned, while the release expects a signed one)…
+    const stripped = await release(["--plan-file", unsigned, "--plan-key", key]);
+    expect(stripped.code, stripped.output).toBe(2);
+    expect(stripped.stderr).toContain("is not signed");
+    expect(await writesSince(before)).toEqual([]);
+    // …and only a release that does not check the MAC would take it (what the key protects against).
+    const unchecked = await release(["--plan-file", unsigned]);
+    expect(unchecked.code, unchecked.output).toBe(0);
+    expect(unchecked.stderr).toContain("matches the approved plan");
+  });
+
+  it("with --plan-key a missing plan is refused too (deleting it must not skip the check); a dry run without a key warns the plan is unsigned", async () => {
+    const key = await hmacKey();
+    const before = await mark();
+    const missing = await release(["--plan-file", join(dir, "none.json"), "--plan-key", key]);
+    expect(missing.code, missing.output).toBe(2);
+    expect(missing.stderr).toContain("no plan at");
+    expect(missing.stderr).toContain("nothing was written");
+    expect(await writesSince(before)).toEqual([]);
+    const unsigned = await release(["--dry-run", "--plan-file", join(dir, "plan.json")]);
+    expect(unsigned.code).toBe(0);
+    expect(unsigned.stderr).toContain("the plan is not signed (no --plan-key)");
   });
 });

@@ -12,7 +12,7 @@ import { TAG } from "../../src/core/tags.js";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli, startCli, type CliRun } from "../helpers/cli.js";
 import { useEmulator, writeOperations } from "../helpers/emulator.js";
-import { imageUri, putImage, putParameters, registerTaskDefinition, SEED_RECORD, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
+import { imageUri, pinnedImageUri, putImage, putParameters, registerTaskDefinition, SEED_RECORD, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
 const handle = useEmulator();
@@ -24,7 +24,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** SecureString values that must never appear in any output. */
 const SECRETS = ["s3cr3t", "MARKER-7f3a9c-db-password", "MARKER-b41e02-api-key", "MARKER-c0ffee-rotated"];
 const FAST = ["--poll-interval", "10ms"];
-const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform"];
+// These tests read the values inline in the task definitions: --secure-strings environment, explicitly
+// (the default, secretsmanager, is test/integration/secrets-manager.test.ts).
+const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform", "--secure-strings", "environment"];
 const [SHA_A, SHA_B, SHA_C] = SEED_SHAS;
 
 beforeEach(async () => {
@@ -78,7 +80,8 @@ describe("release: forward revisions from SSM", () => {
     expect(first.code, first.stderr).toBe(0);
     const web2 = await taskDefinition("web:2");
     const app = container(web2.taskDefinition.containerDefinitions, "app");
-    expect(app.image).toBe(imageUri("platform", SHA_B));
+    // Pinned by digest: the tag cannot be moved under the revision (the tag stays in ecs-release:image).
+    expect(app.image).toBe(await pinnedImageUri(clients, "platform", SHA_B));
     expect(envOf(app)).toEqual({
       FEATURE_FLAGS: "search,checkout",
       LOG_LEVEL: "info",
@@ -187,7 +190,7 @@ describe("release: templates", () => {
     const env = envOf(container(web.taskDefinition.containerDefinitions, "app"));
     expect(env).toMatchObject({ FROM_TEMPLATE: "1", EMPTY: "", LOG_LEVEL: "info", database_HOST: "db.internal" });
     expect(web.tags).toMatchObject({ team: "web", "ecs-release:sha": SHA_B });
-    expect(container(web.taskDefinition.containerDefinitions, "app").image).toBe(imageUri("platform", SHA_B));
+    expect(container(web.taskDefinition.containerDefinitions, "app").image).toBe(await pinnedImageUri(clients, "platform", SHA_B));
     const worker = await taskDefinition("worker:2");
     expect(worker.taskDefinition.cpu).toBe("256");
     expect(container(worker.taskDefinition.containerDefinitions, "app").command).toEqual(["worker", "--queue", "main"]);
@@ -220,7 +223,9 @@ describe("release: templates", () => {
   });
 
   it("--secure-strings secrets references SecureStrings by ARN and needs an execution role", async () => {
-    const noRole = await release([...BASE, "--service", "worker", "--sha", SHA_B, "--secure-strings", "secrets", ...FAST]);
+    const roleless = join(dir, "worker-no-role.json");
+    writeFileSync(roleless, JSON.stringify({ family: "worker", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512", containerDefinitions: [{ name: "app", image: "x", essential: true }] }));
+    const noRole = await release([...BASE, "--service", "worker", "--sha", SHA_B, "--secure-strings", "secrets", "--template", roleless, ...FAST]);
     expect(noRole.code).toBe(2);
     expect(logLines(noRole.stderr)).toEqual([expect.stringMatching(/error: .*no executionRoleArn/)]);
     expect(await writes()).toEqual([]);
@@ -248,7 +253,7 @@ describe("release: --dry-run", () => {
     const cli = await release([...BASE, "--service", "web", "--sha", SHA_B, "--dry-run", "--env", "EXTRA=1", "--json"]);
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stderr).toContain("dry run: web would go from web:1 to a new revision of web:");
-    expect(cli.stderr).toContain(`image: ${imageUri("platform", SHA_A)} → ${imageUri("platform", SHA_B)}`);
+    expect(cli.stderr).toContain(`image: ${imageUri("platform", SHA_A)} → ${await pinnedImageUri(clients, "platform", SHA_B)}`);
     expect(cli.stderr).toContain("+ database_PASSWORD=****");
     expect(cli.stderr).toContain("+ LOG_LEVEL=info");
     expect(cli.stderr).toContain("+ EXTRA=1");
@@ -358,7 +363,7 @@ describe("release: re-releasing an older SHA", () => {
     expect(cli.stderr).toContain("~ database_PASSWORD (secret) changed");
     expect(cli.stderr).toContain("- web_WORKERS");
     const web4 = await taskDefinition("web:4");
-    expect(container(web4.taskDefinition.containerDefinitions, "app").image).toBe(imageUri("platform", SHA_B));
+    expect(container(web4.taskDefinition.containerDefinitions, "app").image).toBe(await pinnedImageUri(clients, "platform", SHA_B));
     expect(envOf(container(web4.taskDefinition.containerDefinitions, "app"))).toMatchObject({ LOG_LEVEL: "debug", ADDED_LATER: "1" });
     expect(JSON.parse(cli.stdout).drift).toEqual([expect.objectContaining({ family: "web", releasedIn: expect.stringMatching(/web:2$/) })]);
   });

@@ -20,7 +20,7 @@ async function releaseFour(clients: AwsClients): Promise<void> {
   for (const commit of [A, B, C, D]) await putImage(clients, "platform", commit);
   await handle.emulator.addRule({ match: C, outcome: "fail", steps: 2 });
   for (const commit of [A, B, C, D]) {
-    const run = await runCli(["release", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", commit, ...FAST], handle.env());
+    const run = await runCli(["release", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--repository", "platform", "--secure-strings", "environment", "--sha", commit, ...FAST], handle.env());
     expect(run.code, `release ${commit[0]}: ${run.stderr}`).toBe(commit === C ? 1 : 0);
   }
 }

@@ -22,7 +22,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const [SHA_A, SHA_B, SHA_C] = SEED_SHAS;
 /** Markers: plain, with JSON-escaped characters, with regex characters, and short-but-not-tiny. */
 const MARKERS = ["MARKER-4b1d-db-password", 'MARKER-"quoted"\\back\nline', "MARKER.*+?(x)[y]{z}|$^", "MARKER-kms"];
-const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform"];
+// These tests read the values inline in the task definitions: --secure-strings environment, explicitly
+// (the default, secretsmanager, is test/integration/secrets-manager.test.ts).
+const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform", "--secure-strings", "environment"];
 const LOUD = ["--debug", "--json"];
 /** Commands that wait take --poll-interval; the others refuse it as an unknown flag. */
 const WAITING = new Set(["release", "rollback", "run-task"]);
@@ -53,6 +55,18 @@ async function released(sha: string): Promise<void> {
 }
 
 describe("no SecureString value in any output", () => {
+  // A short secret masked in place would show where it matched: "****s-release" gives "ec" away.
+  it("a SecureString shorter than 8 characters: warned about by name, masked with the whole word around it", async () => {
+    await putParameters(clients, "/platform/prod", { "short/PIN": { value: "ec", secure: true } });
+    const run = await cli(["release", ...BASE, "--service", "web", "--sha", SHA_B, "--dry-run"]);
+    expect(run.code, run.output).toBe(0);
+    expect(run.stderr).toMatch(/\/platform\/prod\/short\/PIN is shorter than 8 characters/);
+    expect(run.output).not.toMatch(/\S\*\*\*\*s-release|\*\*\*\*s-release/);
+    // Positive control: the words that held it were there, and are gone whole.
+    expect(run.output).not.toContain("ecs-release:");
+    expect(run.output).toContain("****");
+  });
+
   it("release: success, then a dry run whose diff changes secrets, then a re-release of an older SHA (drift)", async () => {
     await released(SHA_B);
     await putParameters(clients, "/platform/prod", { "database/PASSWORD": { value: `${MARKERS[0]!}-rotated`, secure: true } });

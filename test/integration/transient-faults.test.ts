@@ -8,7 +8,7 @@ import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from "@aws-sdk
 import { beforeEach, describe, expect, it } from "vitest";
 import { runCli, startCli } from "../helpers/cli.js";
 import { useEmulator } from "../helpers/emulator.js";
-import { imageUri, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
+import { pinnedImageUri, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
 const handle = useEmulator();
@@ -30,7 +30,7 @@ async function expectReleasedEverywhere(): Promise<void> {
   for (const [service, family] of [["web", "web:2"], ["worker", "worker:2"]] as const) {
     const { taskDefinition, tags } = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family, include: ["TAGS"] }));
     expect(await serviceRevision(service)).toBe(taskDefinition?.taskDefinitionArn);
-    expect(taskDefinition?.containerDefinitions?.find((c) => c.name === "app")?.image).toBe(imageUri("platform", SHA_B));
+    expect(taskDefinition?.containerDefinitions?.find((c) => c.name === "app")?.image).toBe(await pinnedImageUri(clients, "platform", SHA_B));
     expect(Object.fromEntries((tags ?? []).map((t) => [t.key, t.value]))["ecs-release:outcome"]).toBe("stable");
   }
   // Exactly one revision per family: a retried RegisterTaskDefinition did not register twice.

@@ -64,11 +64,12 @@ async function executeRelease(ctx: CliContext<typeof RELEASE_FLAGS>): Promise<Co
 
 /** `--plan-file FILE`, with `--accept-drift` and `--allow-missing-plan` (which need it); the pipeline is CircleCI's CIRCLE_PIPELINE_ID. */
 function readPlanFile(ctx: CliContext<typeof RELEASE_FLAGS>): PlanFileOptions | undefined {
-  const { "plan-file": path, "accept-drift": acceptDrift, "allow-missing-plan": allowMissing } = ctx.flags;
+  const { "plan-file": path, "accept-drift": acceptDrift, "allow-missing-plan": allowMissing, "plan-key": keyId } = ctx.flags;
   if (path === undefined && acceptDrift) throw new ValidationError("--accept-drift needs --plan-file FILE (the plan the release is compared with)");
   if (path === undefined && allowMissing) throw new ValidationError("--allow-missing-plan needs --plan-file FILE (the plan the release is compared with)");
+  if (path === undefined && keyId !== undefined) throw new ValidationError("--plan-key needs --plan-file FILE (the plan it signs or verifies)");
   const pipelineId = ctx.env["CIRCLE_PIPELINE_ID"] || undefined;
-  return path === undefined ? undefined : { path, acceptDrift, allowMissing, ...(pipelineId === undefined ? {} : { pipelineId }) };
+  return path === undefined ? undefined : { path, acceptDrift, allowMissing, ...(pipelineId === undefined ? {} : { pipelineId }), ...(keyId === undefined ? {} : { keyId }) };
 }
 
 /** `--pre-deploy-*`: the command split into argv here, so a bad one is refused before anything is read or written. */

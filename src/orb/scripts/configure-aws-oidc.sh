@@ -23,10 +23,24 @@ fi
 session="${ORB_ROLE_SESSION_NAME:-circleci-${CIRCLE_PROJECT_REPONAME:-job}-${CIRCLE_BUILD_NUM:-0}}"
 session="$(printf '%s' "$session" | tr -c 'A-Za-z0-9+=,.@_-' '-' | cut -c1-64)"
 
-dir="$HOME/.ecs-release"
-mkdir -p "$dir"
+# The token is a credential: umask first, so nothing is ever created readable by others; a link
+# planted in the way is refused (the directory) or replaced, never followed (the file: written to a
+# new file beside it, then renamed over it, and rename replaces a link itself).
 umask 077
-printf '%s' "$token" > "$dir/web-identity-token"
+dir="$HOME/.ecs-release"
+if [ -L "$dir" ]; then
+  echo "$dir is a symbolic link: refusing to write the OIDC token through it (remove it)." >&2
+  exit 2
+fi
+mkdir -p "$dir"
+chmod 700 "$dir"
+if [ -d "$dir/web-identity-token" ] && [ ! -L "$dir/web-identity-token" ]; then
+  echo "$dir/web-identity-token is a directory: remove it." >&2
+  exit 2
+fi
+tmp="$(mktemp "$dir/web-identity-token.XXXXXX")"
+printf '%s' "$token" > "$tmp"
+mv -f "$tmp" "$dir/web-identity-token"
 {
   printf 'export AWS_ROLE_ARN=%q\n' "$role_arn"
   printf 'export AWS_WEB_IDENTITY_TOKEN_FILE=%q\n' "$dir/web-identity-token"

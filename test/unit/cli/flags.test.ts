@@ -120,14 +120,14 @@ describe("parsed flags are typed from their definitions", () => {
 
   it("types a real command's flags: release's --secure-strings is the union of its choices", () => {
     type Release = ParsedFlags<typeof RELEASE_FLAGS>;
-    expectTypeOf<Release["secure-strings"]>().toEqualTypeOf<"environment" | "secrets">();
+    expectTypeOf<Release["secure-strings"]>().toEqualTypeOf<"secretsmanager" | "environment" | "secrets">();
     expectTypeOf<Release["cluster"]>().toEqualTypeOf<string>();
     expectTypeOf<Release["service"]>().toEqualTypeOf<string[]>();
     expectTypeOf<Release["repository"]>().toEqualTypeOf<string | undefined>();
     expectTypeOf<Release["timeout"]>().toEqualTypeOf<number>();
     expectTypeOf<Release["pre-deploy-timeout"]>().toEqualTypeOf<number>();
     expectTypeOf<Release["no-wait"]>().toEqualTypeOf<boolean>();
-    expect(byName(RELEASE_FLAGS)["secure-strings"].choices).toEqual(["environment", "secrets"]);
+    expect(byName(RELEASE_FLAGS)["secure-strings"].choices).toEqual(["secretsmanager", "environment", "secrets"]);
   });
 
   it("--help lists a flag's choices", () => {

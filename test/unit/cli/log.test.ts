@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { translateAwsError } from "../../../src/core/aws-errors.js";
-import { createLogger, escapeControlCharacters } from "../../../src/cli/log.js";
+import { createLogger, escapeControlCharacters, printableText } from "../../../src/cli/log.js";
 import { Redactor } from "../../../src/core/redact.js";
 
 function collect(redactor = new Redactor()): { lines: () => string[]; log: ReturnType<typeof createLogger> } {
@@ -52,5 +52,15 @@ describe("redact, then cut (issue 14.2)", () => {
     expect(lines()[0]).not.toContain("MARKER-first-line");
     expect(lines()[0]).not.toContain("MARKER-second-line");
     expect(lines()[0]).toContain("constraint: ****");
+  });
+});
+
+describe("printableText: what commands print on stdout (status and history tables, JSON)", () => {
+  it("escapes control characters within each line and keeps the line breaks", () => {
+    const table = "SERVICE  EVENT\nweb      stopped: \u001b[2Jcleared\rfake row\u2028\nworker   ok\ttabbed";
+    expect(printableText(table)).toBe("SERVICE  EVENT\nweb      stopped: \\x1b[2Jcleared\\rfake row\\u2028\nworker   ok\ttabbed");
+    // Positive control: the raw text did hold the escape sequence the terminal would have run.
+    expect(table).toContain("\u001b[2J");
+    expect(printableText('{"a":"b"}\n')).toBe('{"a":"b"}\n');
   });
 });

@@ -14,7 +14,7 @@ import {
   chooseRegistry,
   decideExistingImage,
   immutableExtraTags,
-  needsRepository,
+  mutableTagsWarning,
   registryProblems,
   repositoryMutability,
   retagLines,
@@ -72,14 +72,18 @@ describe("registryProblems", () => {
   });
 });
 
-describe("needsRepository", () => {
-  it.each<[string, Partial<PushRequest>, string[], boolean]>([
-    ["the SHA tag only: one DescribeImages is enough", {}, [SHA], false],
-    ["extra tags", {}, [SHA, "latest"], true],
-    ["--force", { force: true }, [SHA], true],
-    ["--cache-to", { cacheTo: "type=registry,ref=x/platform:cache" }, [SHA], true],
-    ["--create-repository", { createRepository: true }, [SHA], true],
-  ])("%s", (_what, extra, tags, expected) => expect(needsRepository({ ...request, ...extra }, tags)).toBe(expected));
+describe("mutableTagsWarning", () => {
+  it.each<[string, TagMutability | undefined, boolean]>([
+    ["MUTABLE", { mutability: "MUTABLE", exclusionFilters: [] }, true],
+    ["MUTABLE_WITH_EXCLUSION", { mutability: "MUTABLE_WITH_EXCLUSION", exclusionFilters: ["release-*"] }, true],
+    ["IMMUTABLE", { mutability: "IMMUTABLE", exclusionFilters: [] }, false],
+    ["IMMUTABLE_WITH_EXCLUSION", { mutability: "IMMUTABLE_WITH_EXCLUSION", exclusionFilters: ["latest"] }, false],
+    ["missing", undefined, false],
+  ])("%s", (_what, found, warned) => {
+    const warning = mutableTagsWarning("platform", found);
+    if (!warned) expect(warning).toBeUndefined();
+    else expect(warning).toContain("aws ecr put-image-tag-mutability --repository-name platform --image-tag-mutability IMMUTABLE");
+  });
 });
 
 describe("checkRepositoryFound", () => {

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../src/core/errors.js";
-import { canonicalJson, comparePlan, newPlanKey, parsePlan, planMarkdown, savePlan, type PlanSubject } from "../../../src/core/release-plan-file.js";
+import { canonicalJson, comparePlan, movedTag, newPlanKey, parsePlan, planMarkdown, savePlan, type PlanSubject } from "../../../src/core/release-plan-file.js";
 
 function subject(overrides: { password?: string; image?: string; running?: string; cpu?: string } = {}): PlanSubject {
   return {
@@ -46,6 +46,19 @@ describe("saved release plans", () => {
       "family web: the task definition (template) changed since the plan",
     ]);
     expect(changes.join("\n")).not.toContain("s3cret");
+  });
+
+  it("names a tag that moved to another digest since the plan, with both digests", () => {
+    const [a, b] = [`sha256:${"a".repeat(64)}`, `sha256:${"b".repeat(64)}`];
+    const planned = { image: `repo@${a}`, imageTag: "repo:abc" };
+    expect(movedTag(planned, planned)).toBeUndefined();
+    expect(movedTag(planned, { image: `repo@${b}`, imageTag: "repo:def" })).toBeUndefined(); // another tag: ordinary drift
+    expect(movedTag({ image: "repo:abc" }, { image: "repo:abc" })).toBeUndefined();
+    const moved = movedTag(planned, { image: `repo@${b}`, imageTag: "repo:abc" });
+    expect(moved).toBe(`the image tag repo:abc moved since the plan: it was ${a} (approved), it is ${b} now`);
+    const key = newPlanKey();
+    const changes = comparePlan(savePlan({ ...subject({ image: `repo@${a}` }), imageTag: "repo:abc" }, key, "t"), savePlan({ ...subject({ image: `repo@${b}` }), imageTag: "repo:abc" }, key, "t"));
+    expect(changes).toEqual([moved]);
   });
 
   // Every branch of comparePlan, one change at a time against the same saved plan: each row is a

@@ -53,7 +53,7 @@ describe("checkReleaseRequest", () => {
     ["an image with a newline", { repository: undefined as unknown as string, image: "nginx:1\nx" }, '--image: image "nginx:1\\nx" has characters ECS does not allow (letters, digits, - _ : . / # only)'],
     ["an image of 256 characters", { repository: undefined as unknown as string, image: `r/${"x".repeat(254)}` }, `--image: image "r/${"x".repeat(78)}…" is 256 characters long, over ECS's 255`],
     ["an image with a bad digest", { repository: undefined as unknown as string, image: "nginx@sha256:abc" }, '--image: image "nginx@sha256:abc" has a digest that is not sha256: and 64 hex digits'],
-    ["an unknown SecureString mode", { secureStrings: "plain" as "secrets" }, `--secure-strings must be "environment" or "secrets", not "plain"`],
+    ["an unknown SecureString mode", { secureStrings: "plain" as "secrets" }, `--secure-strings must be "secretsmanager", "environment" or "secrets", not "plain"`],
     [
       "an unkeyed template among several",
       { templates: [{ source: "a.json", text: TEMPLATE_JSON("web") }, { family: "worker", source: "b.json", text: TEMPLATE_JSON("worker") }] },
@@ -103,8 +103,13 @@ describe("checkDescribedServices", () => {
 });
 
 describe("resolveReleaseImage", () => {
-  it("takes the ECR image found for the SHA, identified by URI and name", () => {
-    expect(resolveReleaseImage({ repository: "platform", sha: "abc123" }, { uri: IMAGE })).toEqual({ image: IMAGE, repository: { uri: `${REGISTRY}/platform`, name: "platform" } });
+  const DIGEST = `sha256:${"a".repeat(64)}`;
+  it("pins the ECR image found for the SHA by its digest (the tag kept for people), identified by URI and name", () => {
+    expect(resolveReleaseImage({ repository: "platform", sha: "abc123" }, { uri: IMAGE, digest: DIGEST })).toEqual({
+      image: `${REGISTRY}/platform@${DIGEST}`,
+      imageTag: IMAGE,
+      repository: { uri: `${REGISTRY}/platform`, name: "platform" },
+    });
   });
   it("refuses a SHA with no image in ECR", () => {
     expect(() => resolveReleaseImage({ repository: "platform", sha: "abc123" }, undefined)).toThrow(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RELEASE_POLICY, ROLLBACK_POLICY, TASK_EXECUTION_SECRETS_POLICY, type JobPolicy } from "../../../src/iam/policies.js";
 import type { CallLogEntry } from "../../emulator/index.js";
-import { evaluateCalls, evaluateCliRuns, expectAllowedByPolicy, iamRequestsFor, resourceArn, withCliKey } from "../../helpers/iam-check.js";
+import { environmentFamilies, evaluateCalls, evaluateCliRuns, expectAllowedByPolicy, iamRequestsFor, resourceArn, withCliKey } from "../../helpers/iam-check.js";
 
 // The evaluator must deny what real IAM denies, or every IAM check of the integration tests passes
 // silently. Calls are written as the emulator logs them (test/emulator/proxy.ts).
@@ -15,7 +15,7 @@ const CLUSTER_SCOPED: JobPolicy = {
     { why: "", statement: { Sid: "EcsClusterServices", Effect: "Allow", Action: ["ecs:ListServices"], Resource: "*", Condition: { ArnEquals: { "ecs:cluster": "arn:aws:ecs:${Region}:${Account}:cluster/${Cluster}" } } } },
   ],
 };
-const values = { Cluster: "prod", Family: "*", Repository: "platform", SsmPath: "platform/prod", TaskRoleArn: `arn:aws:iam::${ACCOUNT}:role/web-task`, ExecutionRoleArn: `arn:aws:iam::${ACCOUNT}:role/web-execution`, KmsKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab` } as const;
+const values = { Cluster: "prod", Family: "web", Repository: "platform", SsmPath: "platform/prod", TaskRoleArn: `arn:aws:iam::${ACCOUNT}:role/web-task`, ExecutionRoleArn: `arn:aws:iam::${ACCOUNT}:role/web-execution`, KmsKeyArn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab` } as const;
 
 describe("IAM evaluation of logged calls (iam-simulate against src/iam/policies.ts)", () => {
   it("allows a release's calls under the release policy", async () => {
@@ -38,6 +38,43 @@ describe("IAM evaluation of logged calls (iam-simulate against src/iam/policies.
     expect(denials[0]?.call).toMatch(/^#1 ecs:ListServices \{"cluster":"staging"\}/);
     expect(denials[0]?.lacks).toMatch(/EcsClusterServices.*ecs:cluster.*cluster\/prod.*cluster\/staging/);
     expect(denials[1]?.lacks).toMatch(/allowed only on arn:aws:ecs:us-east-1:123456789012:service\/prod\/\*/);
+  });
+
+  // The issue's reproduction: UpdateService takes the condition key ecs:task-definition (the ARN of the
+  // revision the service is pointed at; Service Authorization Reference for ECS,
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
+  it("a staging role cannot point a staging service at a prod-family revision, nor register or tag prod's revisions", async () => {
+    const staging = { ...values, Cluster: "staging", Family: "staging-web" };
+    const td = (family: string) => `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${family}:7`;
+    const own = [
+      call("ecs", "UpdateService", { cluster: "staging", service: "web", taskDefinition: td("staging-web") }),
+      call("ecs", "RegisterTaskDefinition", { family: "staging-web", containerDefinitions: [] }, { taskDefinition: { taskDefinitionArn: td("staging-web") } }),
+      call("ecs", "TagResource", { resourceArn: td("staging-web"), tags: [{ key: "ecs-release:outcome", value: "stable" }] }),
+    ];
+    // Positive control: the same calls on the environment's own family are allowed, by both jobs' policies.
+    expect(await evaluateCalls(own, { policy: RELEASE_POLICY, values: staging })).toEqual([]);
+    expect(await evaluateCalls([own[0]!, own[2]!], { policy: ROLLBACK_POLICY, values: staging })).toEqual([]);
+    const prod = [
+      call("ecs", "UpdateService", { cluster: "staging", service: "web", taskDefinition: td("prod-web") }),
+      call("ecs", "RegisterTaskDefinition", { family: "prod-web", containerDefinitions: [] }, { taskDefinition: { taskDefinitionArn: td("prod-web") } }),
+      call("ecs", "TagResource", { resourceArn: td("prod-web"), tags: [{ key: "ecs-release:outcome", value: "stable" }] }),
+    ];
+    const denials = await evaluateCalls(prod, { policy: RELEASE_POLICY, values: staging });
+    expect(denials.map((d) => `${d.action} ${d.resource}`)).toEqual([
+      `ecs:UpdateService arn:aws:ecs:us-east-1:${ACCOUNT}:service/staging/web`,
+      `ecs:RegisterTaskDefinition ${td("prod-web")}`,
+      `ecs:TagResource ${td("prod-web")}`,
+    ]);
+    expect(denials[0]?.lacks).toMatch(/EcsUpdateServices.*ecs:task-definition.*staging-web:\*.*prod-web:7/);
+    const rollbackDenials = await evaluateCalls([prod[0]!, prod[2]!], { policy: ROLLBACK_POLICY, values: staging });
+    expect(rollbackDenials.map((d) => d.action)).toEqual(["ecs:UpdateService", "ecs:TagResource"]);
+  });
+
+  it("evaluates an environment of several families with the policy attached once per family", async () => {
+    const update = (family: string) => call("ecs", "UpdateService", { cluster: "prod", service: family, taskDefinition: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${family}:3` });
+    const calls = [update("web"), update("worker"), update("other")];
+    const denials = await evaluateCalls(calls, { policy: RELEASE_POLICY, values, families: ["web", "worker"] });
+    expect(denials.map((d) => d.call)).toEqual([expect.stringMatching(/^#2 ecs:UpdateService/)]);
   });
 
   it("denies an action that no statement allows, and says so", async () => {
@@ -107,12 +144,17 @@ describe("every runCli against the emulator is evaluated after the test (useEmul
     const oidc = { AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/deploy" };
     expect(withCliKey(["status"], oidc)).toBe(oidc);
     const log = [
+      // The environment's family is the one its services run when first described (web), never "*".
+      { ...call("ecs", "DescribeServices", { cluster: "prod", services: ["web"] }, { services: [{ serviceName: "web", taskDefinition: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/web:2` }] }), accessKeyId: keyed["AWS_ACCESS_KEY_ID"]! },
       { ...call("ecs", "UpdateService", { cluster: "prod", service: "web", taskDefinition: "web:1" }), accessKeyId: keyed["AWS_ACCESS_KEY_ID"]! },
       { ...call("ecs", "UpdateService", { cluster: "staging", service: "web", taskDefinition: "web:1" }), accessKeyId: keyed["AWS_ACCESS_KEY_ID"]! },
       { ...call("ecs", "UpdateService", { cluster: "elsewhere", service: "web" }), accessKeyId: "testing" },
     ];
     const error = await evaluateCliRuns(async () => log).catch((e: unknown) => e);
-    expect(String(error)).toMatch(/ecs-release rollback --cluster prod --service web\n1 AWS call\(s\) denied by the rollback policy[^\n]*\n- #1 ecs:UpdateService .*service\/staging\/web/);
+    expect(String(error)).toMatch(/ecs-release rollback --cluster prod --service web\n1 AWS call\(s\) denied by the rollback policy[^\n]*\n- #2 ecs:UpdateService .*service\/staging\/web/);
+    expect(environmentFamilies(["rollback"], log)).toEqual(["web"]);
+    expect(environmentFamilies(["prune", "--family", "api", "--family=jobs"], [])).toEqual(["api", "jobs"]);
+    expect(environmentFamilies(["run-task", "--task-definition", "arn:aws:ecs:us-east-1:1:task-definition/mig:4"], [])).toEqual(["mig"]);
     // Evaluated once: the next test starts from nothing.
     await expect(evaluateCliRuns(async () => log)).resolves.toBeUndefined();
   });

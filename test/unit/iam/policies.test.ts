@@ -17,6 +17,8 @@ const SDK_SERVICE: Record<string, string> = {
   // IAM's prefix for EventBridge is `events`.
   "@aws-sdk/client-eventbridge": "events",
   "@aws-sdk/client-scheduler": "scheduler",
+  "@aws-sdk/client-kms": "kms",
+  "@aws-sdk/client-secrets-manager": "secretsmanager",
 };
 
 interface SourceFile {
@@ -113,11 +115,14 @@ const ENTRIES: Record<"build" | "release" | "rollback", Array<[string, string]>>
 /** Actions needed on our behalf, not by an SDK call of ours. */
 const ON_BEHALF: Record<string, readonly string[]> = {
   build: ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:GetDownloadUrlForLayer", "ecr:CreateRepository"],
-  // ecs:StopTask: for the person or job stopping a pre-deploy task that outlived its release (the error says how).
-  release: ["iam:PassRole", "kms:Decrypt", "ecs:StopTask"],
+  // secretsmanager:TagResource: CreateSecret with tags needs it too.
+  release: ["iam:PassRole", "kms:Decrypt", "secretsmanager:TagResource"],
   // iam:PassRole: --update-schedules' PutTargets and UpdateSchedule hand the scheduled tasks' role to EventBridge and Scheduler again.
   rollback: ["iam:PassRole"],
 };
+
+/** Actions a job's command sends with another role: the plan job's dry run signs with the plan-signing policy, never the release job's role. */
+const OTHER_ROLE: Record<string, readonly string[]> = { release: ["kms:GenerateMac"] };
 
 const needed = (job: keyof typeof ENTRIES): Set<string> => new Set(ENTRIES[job].flatMap(([file, entry]) => [...reachableActions(file, entry)]));
 
@@ -131,7 +136,7 @@ describe("IAM policies cover the code", () => {
 
   it.each(Object.keys(ENTRIES) as Array<keyof typeof ENTRIES>)("the %s policy allows every SDK command its commands can send", (job) => {
     const allowed = allowedActions(POLICIES[job]);
-    const missing = [...needed(job)].filter((action) => !allowed.has(action));
+    const missing = [...needed(job)].filter((action) => !allowed.has(action) && !(OTHER_ROLE[job] ?? []).includes(action));
     expect(missing, `add these to the ${job} policy in src/iam/policies.ts`).toEqual([]);
   });
 
@@ -153,6 +158,12 @@ describe("IAM policies cover the code", () => {
     }
     const covered = new Set((Object.keys(ENTRIES) as Array<keyof typeof ENTRIES>).flatMap((job) => [...needed(job)]));
     expect([...all].filter((action) => !covered.has(action))).toEqual([]);
+  });
+
+  it("only the plan job's role signs plans: the release verifies, and cannot make a MAC", () => {
+    expect([...needed("release")]).toEqual(expect.arrayContaining(["kms:GenerateMac", "kms:VerifyMac"]));
+    expect(allowedActions(POLICIES.release).has("kms:GenerateMac")).toBe(false);
+    expect([...allowedActions(POLICIES["plan-signing"])]).toEqual(["kms:GenerateMac"]);
   });
 
   it("push has the docker layer-upload actions on the repository", () => {
@@ -183,7 +194,7 @@ describe("policy documents", () => {
 
   it("scopes writes to resources: no write action on * except where the API allows nothing else", () => {
     // ListTasks: no resource-level permission (the ecs:cluster condition scopes it); ListEventBuses, ListRules and ListSchedules: none either.
-    const unscopable = new Set(["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks", "ecr:GetAuthorizationToken", "events:ListEventBuses", "events:ListRules", "scheduler:ListSchedules"]);
+    const unscopable = new Set(["ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks", "ecr:GetAuthorizationToken", "events:ListEventBuses", "events:ListRules", "scheduler:ListSchedules"]);
     for (const policy of all) {
       for (const { statement } of policy.statements) {
         if (statement.Resource === "*") for (const action of statement.Action) expect(unscopable, `${policy.name}: ${action} on *`).toContain(action);
@@ -246,6 +257,22 @@ describe("policy documents", () => {
     const filled = fillPlaceholders(document, { Region: "eu-west-1", Account: "123456789012", Cluster: "prod" });
     expect(placeholdersIn(filled).sort()).toEqual(["Family", "ScheduleRoleArn"]);
     expect(JSON.stringify(filled)).toContain("arn:aws:ecs:eu-west-1:123456789012:service/prod/*");
+  });
+});
+
+/** The family scope (ecs:task-definition on UpdateService; the family's revisions for RegisterTaskDefinition and RunTask): the full tables are in policy-resources.test.ts. */
+const FAMILY = "arn:aws:ecs:${Region}:${Account}:task-definition/${Family}:*";
+const TO_FAMILY = { ArnLike: { "ecs:task-definition": FAMILY } };
+
+describe("the environment's family scope", () => {
+  it("the environment's family scopes every write on task definitions and services that the API lets a policy scope", () => {
+    for (const name of ["release", "rollback"] as const) {
+      for (const { statement } of POLICIES[name].statements) {
+        if (statement.Action.includes("ecs:UpdateService")) expect(statement.Condition, `${name} ${statement.Sid}`).toEqual(TO_FAMILY);
+        for (const action of ["ecs:RegisterTaskDefinition", "ecs:RunTask"]) if (statement.Action.includes(action)) expect(statement.Resource, `${name} ${statement.Sid}`).toBe(FAMILY);
+      }
+    }
+    expect(allowedActions(POLICIES.release).has("ecs:StopTask")).toBe(false);
   });
 });
 

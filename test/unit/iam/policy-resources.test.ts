@@ -34,6 +34,9 @@ const SCHEDULED_TASK_UPDATES: Record<string, Scope> = {
   ScheduledTasksUpdate: { resources: RULES_AND_SCHEDULES },
   PassScheduleRoles: { resources: ["${ScheduleRoleArn}"], condition: { StringEquals: { "iam:PassedToService": ["events.amazonaws.com", "scheduler.amazonaws.com"] } } },
 };
+/** UpdateService only to a revision of the environment's family (condition key ecs:task-definition). */
+const TO_FAMILY = { ArnLike: { "ecs:task-definition": FAMILY_REVISIONS } };
+const SNAPSHOT_SECRET = "arn:aws:secretsmanager:${Region}:${Account}:secret:ecs-release/${SsmPath}-??????";
 
 /** The trust policies have a principal, not resources: test/unit/iam/trust-evaluation.test.ts evaluates them. */
 type TrustPolicy = "trust" | "deploy-trust";
@@ -58,12 +61,13 @@ const EXPECTED: Record<Exclude<JobPolicy["name"], TrustPolicy>, Record<string, S
   },
   release: {
     EcsServices: { resources: [SERVICES_OF_CLUSTER] },
+    EcsUpdateServices: { resources: [SERVICES_OF_CLUSTER], condition: TO_FAMILY },
     EcsTaskDefinitions: { resources: ["*"] },
+    EcsRegisterRevisions: { resources: [FAMILY_REVISIONS] },
     EcsTagRevisions: { resources: [FAMILY_REVISIONS] },
     PreDeployTask: { resources: [FAMILY_REVISIONS], condition: IN_CLUSTER },
     PreDeployTaskWatch: { resources: [TASKS_OF_CLUSTER, CLUSTER] },
     PreDeployTaskFind: { resources: ["*"], condition: IN_CLUSTER },
-    PreDeployTaskStop: { resources: [TASKS_OF_CLUSTER] },
     PreDeployTaskTagOnCreate: { resources: [TASKS_OF_CLUSTER], condition: { StringEquals: { "ecs:CreateAction": "RunTask" } } },
     PassTaskRoles: { resources: ["${TaskRoleArn}", "${ExecutionRoleArn}"], condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } } },
     SsmEnvironment: { resources: SSM_PATH },
@@ -72,9 +76,11 @@ const EXPECTED: Record<Exclude<JobPolicy["name"], TrustPolicy>, Record<string, S
     EcsServiceDeployments: { resources: [SERVICE_DEPLOYMENTS_OF_CLUSTER] },
     EcrImageLookup: { resources: [REPOSITORY] },
     ...SCHEDULED_TASK_UPDATES,
+    SecretsSnapshot: { resources: [SNAPSHOT_SECRET] },
+    PlanMacVerify: { resources: ["${PlanKeyArn}"] },
   },
   rollback: {
-    EcsServices: { resources: [SERVICES_OF_CLUSTER] },
+    EcsServices: { resources: [SERVICES_OF_CLUSTER], condition: TO_FAMILY },
     // Read-only, region-wide: a revision is in use when a service of any cluster runs it.
     EcsDescribeServicesInRegion: { resources: [`${ARN}:service/*`] },
     EcsListServicesInRegion: { resources: ["*"], condition: { ArnLike: { "ecs:cluster": `${ARN}:cluster/*` } } },
@@ -86,6 +92,7 @@ const EXPECTED: Record<Exclude<JobPolicy["name"], TrustPolicy>, Record<string, S
     EcsServiceDeploymentList: { resources: [SERVICES_OF_CLUSTER] },
     EcsServiceRevisions: { resources: [`${ARN}:service-revision/\${Cluster}/*`] },
     EcsTagRevisions: { resources: [FAMILY_REVISIONS] },
+    SecretsSnapshotVersions: { resources: ["arn:aws:secretsmanager:${Region}:${Account}:secret:ecs-release/*"] },
     EcrTargetImages: { resources: ["arn:aws:ecr:${Region}:${Account}:repository/*"] },
     // Read-only: scheduled tasks (EventBridge rules and Scheduler schedules) that run a revision.
     EventBridgeRules: { resources: ["*"] },
@@ -96,7 +103,11 @@ const EXPECTED: Record<Exclude<JobPolicy["name"], TrustPolicy>, Record<string, S
   },
   "task-execution-secrets": {
     ReadSecretParameters: { resources: SSM_PATH },
+    ReadSecretsSnapshot: { resources: [SNAPSHOT_SECRET] },
     DecryptSecretParameters: { resources: ["${KmsKeyArn}"], condition: KMS_VIA_SSM },
+  },
+  "plan-signing": {
+    PlanMacSign: { resources: ["${PlanKeyArn}"] },
   },
   "assume-deploy": {
     AssumeDeployRole: { resources: ["${DeployRoleArn}"] },

@@ -10,7 +10,7 @@
 import { describe, expect, it } from "vitest";
 import { fillPlaceholders, policyDocument, POLICIES, type PolicyStatement } from "../../../src/iam/policies.js";
 
-const VALUES = { Region: "us-east-1", Account: "123456789012", Cluster: "prod", Family: "*" };
+const VALUES = { Region: "us-east-1", Account: "123456789012", Cluster: "prod", Family: "web" };
 const statements = fillPlaceholders(policyDocument(POLICIES.rollback), VALUES).Statement;
 
 function wildcard(pattern: string, value: string): boolean {
@@ -47,8 +47,9 @@ describe("rollback policy: the region-wide in-use check", () => {
   });
 
   it("stays read-only outside its cluster, and inside its account and region", () => {
-    expect(allows("ecs:UpdateService", "arn:aws:ecs:us-east-1:123456789012:service/prod/web", { "ecs:cluster": cluster("prod") })).toBe(true);
-    expect(allows("ecs:UpdateService", "arn:aws:ecs:us-east-1:123456789012:service/staging/web", { "ecs:cluster": cluster("staging") })).toBe(false);
+    const toWeb = { "ecs:task-definition": "arn:aws:ecs:us-east-1:123456789012:task-definition/web:3" };
+    expect(allows("ecs:UpdateService", "arn:aws:ecs:us-east-1:123456789012:service/prod/web", { "ecs:cluster": cluster("prod"), ...toWeb })).toBe(true);
+    expect(allows("ecs:UpdateService", "arn:aws:ecs:us-east-1:123456789012:service/staging/web", { "ecs:cluster": cluster("staging"), ...toWeb })).toBe(false);
     expect(allows("ecs:ListServices", "*", { "ecs:cluster": cluster("prod", "eu-west-1") })).toBe(false);
     expect(allows("ecs:DescribeServices", "arn:aws:ecs:us-east-1:999999999999:service/prod/web", { "ecs:cluster": cluster("prod", "us-east-1", "999999999999") })).toBe(false);
   });

@@ -1,0 +1,92 @@
+/**
+ * `--secure-strings secretsmanager`: each release snapshots the environment's
+ * SecureStrings into one Secrets Manager secret (a new version per release) and the revision
+ * references each value by ARN, JSON key and version id, as ECS documents it
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html).
+ * The emulator resolves those references when a deployment's tasks start (their environment is read
+ * back with serviceEnvironment) and fails tasks whose version Secrets Manager removed (it removes
+ * unlabelled versions past 100, none younger than 24 hours:
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html).
+ */
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
+import { PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { REGION, useEmulator, writeOperations } from "../helpers/emulator.js";
+import { putParameters, registerTaskDefinition, SEED_SHAS, seedEachTest, webTaskDefinition } from "../helpers/seed.js";
+
+const handle = useEmulator();
+const clients = seedEachTest(handle);
+const [SHA_A, SHA_B] = SEED_SHAS;
+const FIRST = "MARKER-7c2e-first-password";
+const SECOND = "MARKER-7c2e-second-password";
+const EXECUTION_ROLE = "arn:aws:iam::123456789012:role/web-execution";
+const RELEASE = ["release", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--repository", "platform", "--secure-strings", "secretsmanager", "--poll-interval", "10ms"];
+
+beforeEach(async () => {
+  // ECS reads the secret at task start with the execution role: the family needs one.
+  await registerTaskDefinition(clients, { ...webTaskDefinition(SHA_A!), executionRoleArn: EXECUTION_ROLE });
+  await putParameters(clients, "/platform/prod", { "database/PASSWORD": { value: FIRST, secure: true } });
+});
+
+async function release(sha: string): Promise<string> {
+  const run = await runCli([...RELEASE, "--sha", sha], handle.env());
+  expect(run.code, run.output).toBe(0);
+  for (const secret of [FIRST, SECOND]) expect(run.output).not.toContain(secret);
+  const { services } = await clients.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: ["web"] }));
+  return services?.[0]?.taskDefinition ?? "";
+}
+
+async function appEnvironment(): Promise<Record<string, string> | undefined> {
+  const { services } = await clients.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: ["web"] }));
+  return (await handle.emulator.serviceEnvironment(services?.[0]?.clusterArn ?? "", "web"))?.["app"];
+}
+
+describe("--secure-strings secretsmanager", () => {
+  it("the revision holds references only: no SecureString value in any DescribeTaskDefinition answer; the tasks get the value", async () => {
+    const revision = await release(SHA_B!);
+    const { taskDefinition } = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: revision, include: ["TAGS"] }));
+    const text = JSON.stringify(taskDefinition);
+    expect(text).not.toContain(FIRST);
+    const app = taskDefinition?.containerDefinitions?.find((c) => c.name === "app");
+    const reference = app?.secrets?.find((s) => s.name === "database_PASSWORD")?.valueFrom ?? "";
+    expect(reference).toMatch(new RegExp(`^arn:aws:secretsmanager:${REGION}:\\d{12}:secret:ecs-release/platform/prod-[A-Za-z0-9]{6}:database_PASSWORD::[0-9a-f-]{32,64}$`));
+    expect(app?.environment?.some((e) => e.name === "database_PASSWORD")).toBe(false);
+    // Positive control: the value is there, for the task, through the reference.
+    expect((await appEnvironment())?.["database_PASSWORD"]).toBe(FIRST);
+    // Nothing else in the account's task definitions holds it either (every answer the emulator gave).
+    const answers = (await handle.emulator.callLog()).filter((c) => c.operation === "DescribeTaskDefinition").map((c) => JSON.stringify(c.response ?? {}));
+    expect(answers.length).toBeGreaterThan(0);
+    for (const answer of answers) expect(answer).not.toContain(FIRST);
+  });
+
+  it("a rollback to an older revision runs it with that revision's secret values", async () => {
+    const first = await release(SHA_B!);
+    await putParameters(clients, "/platform/prod", { "database/PASSWORD": { value: SECOND, secure: true } });
+    const second = await release(SHA_A!);
+    expect(second).not.toBe(first);
+    expect((await appEnvironment())?.["database_PASSWORD"]).toBe(SECOND);
+    const back = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--to", first.replace(/^.*task-definition\//, ""), "--poll-interval", "10ms"], handle.env());
+    expect(back.code, back.output).toBe(0);
+    expect((await appEnvironment())?.["database_PASSWORD"]).toBe(FIRST);
+  });
+
+  it("a rollback target whose secret version Secrets Manager removed is refused before writing (exit 2)", async () => {
+    const first = await release(SHA_B!);
+    await putParameters(clients, "/platform/prod", { "database/PASSWORD": { value: SECOND, secure: true } });
+    await release(SHA_A!);
+    // 100 more versions, then a day: the first release's version is unlabelled, past 100 and older than 24 hours.
+    const secrets = new SecretsManagerClient({ region: REGION, endpoint: handle.emulator.url, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+    for (let i = 0; i < 100; i++) await secrets.send(new PutSecretValueCommand({ SecretId: "ecs-release/platform/prod", SecretString: JSON.stringify({ database_PASSWORD: `other-${i}` }) }));
+    const target = first.replace(/^.*task-definition\//, "");
+    // Positive control: still there within the day.
+    const dry = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--to", target, "--dry-run"], handle.env());
+    expect(dry.code, dry.output).toBe(0);
+    await handle.emulator.advanceClock(25 * 3600);
+    const mark = (await handle.emulator.callLog()).length;
+    const refused = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--to", target, "--poll-interval", "10ms"], handle.env());
+    expect(refused.code, refused.output).toBe(2);
+    expect(refused.stderr).toMatch(/references 1 version of arn:aws:secretsmanager:.*ecs-release\/platform\/prod-\w{6} that Secrets Manager no longer has/);
+    expect(writeOperations((await handle.emulator.callLog()).slice(mark))).toEqual([]);
+  });
+});
