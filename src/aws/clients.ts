@@ -1,5 +1,7 @@
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { Logger } from "../core/logger.js";
@@ -10,6 +12,10 @@ export interface AwsClients {
   readonly ecs: ECSClient;
   readonly ssm: SSMClient;
   readonly ecr: ECRClient;
+  /** CloudWatch Logs: the containers' awslogs output, and whether their log groups exist. */
+  readonly logs: CloudWatchLogsClient;
+  /** IAM (read only): whether a task definition's execution role exists and trusts ECS tasks. */
+  readonly iam: IAMClient;
 }
 
 /** How to reach AWS. Endpoints come from AWS_ENDPOINT_URL(_<SERVICE>), read by the SDK itself. */
@@ -30,7 +36,7 @@ export interface AwsClientOptions {
 }
 
 /** The services this tool calls, by the identifier their endpoint variable uses. */
-export type EndpointService = "ECS" | "SSM" | "ECR" | "STS";
+export type EndpointService = "ECS" | "SSM" | "ECR" | "STS" | "CLOUDWATCH_LOGS" | "IAM";
 
 /**
  * The endpoint configured in `env`, as the SDKs read it: `AWS_ENDPOINT_URL_<SERVICE>`, else
@@ -86,6 +92,8 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   let ecs: ECSClient | undefined;
   let ssm: SSMClient | undefined;
   let ecr: ECRClient | undefined;
+  let logs: CloudWatchLogsClient | undefined;
+  let iam: IAMClient | undefined;
   return {
     region: options.region,
     get ecs() {
@@ -96,6 +104,13 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     },
     get ecr() {
       return (ecr ??= new ECRClient({ ...config, ...endpointOption(env, "ECR") }));
+    },
+    get logs() {
+      return (logs ??= new CloudWatchLogsClient({ ...config, ...endpointOption(env, "CLOUDWATCH_LOGS") }));
+    },
+    get iam() {
+      // IAM is global: its endpoint is iam.amazonaws.com whatever the region (the SDK resolves it from the region).
+      return (iam ??= new IAMClient({ ...config, ...endpointOption(env, "IAM") }));
     },
   };
 }

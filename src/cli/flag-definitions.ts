@@ -84,19 +84,39 @@ export const PUSH_FLAGS = defineFlags([
 
 // --- release
 
+/** What a release reads and renders from (release and verify). */
+const SSM_PATH = defineFlag({ name: "ssm-path", type: "string", placeholder: "PATH", required: true, description: "SSM Parameter Store path whose parameters become the environment, recursively (at least one segment, not /)" });
+const IMAGE = defineFlag({ name: "image", type: "string", placeholder: "URI", description: "full image URI (instead of --repository and --sha)" });
+const TEMPLATE = defineFlag({ name: "template", type: "list", placeholder: "FILE|FAMILY=FILE", keepCommas: true, description: "task definition template (JSON or YAML); default: each family's latest ACTIVE revision" });
+const APP_CONTAINERS = defineFlag({ name: "container", type: "list", placeholder: "NAME", description: "application container(s) that get the image and environment" });
+const ENV = defineFlag({ name: "env", type: "list", placeholder: "K=V", keepCommas: true, description: "literal environment variable; repeatable (SSM wins on a clash)" });
+const SECURE_STRINGS = defineFlag({ name: "secure-strings", type: "string", placeholder: "MODE", choices: ["environment", "secrets"], default: "environment", description: "SecureStrings as inline `environment` values, or `secrets` references by ARN" });
+const ALLOW_EMPTY_ENV = defineFlag({ name: "allow-empty-env", type: "boolean", description: "allow an SSM path with no parameters" });
+/**
+ * The pre-flight checks to skip (src/core/preflight.ts): for a job role that may not read IAM roles,
+ * CloudWatch Logs groups, parameter metadata or ECR images.
+ */
+export const SKIP_CHECK = defineFlag({
+  name: "skip-check",
+  type: "list",
+  placeholder: "CHECK",
+  description: "pre-flight check not to run before anything is written: execution-role, log-groups, secrets, images, or all; repeatable",
+  form: { pattern: /^(execution-role|log-groups|secrets|images|all)$/, rule: "the checks are execution-role, log-groups, secrets, images (or all)" },
+});
+
 /** The flags of `ecs-release release` (the orb's release parameters are built from them: src/orb/parameters.ts). */
 export const RELEASE_FLAGS = defineFlags([
   CLUSTER,
   SERVICES,
-  { name: "ssm-path", type: "string", placeholder: "PATH", required: true, description: "SSM Parameter Store path whose parameters become the environment, recursively (at least one segment, not /)" },
+  SSM_PATH,
   REPOSITORY,
-  { name: "image", type: "string", placeholder: "URI", description: "full image URI (instead of --repository and --sha)" },
+  IMAGE,
   SHA,
-  { name: "template", type: "list", placeholder: "FILE|FAMILY=FILE", keepCommas: true, description: "task definition template (JSON or YAML); default: each family's latest ACTIVE revision" },
-  { name: "container", type: "list", placeholder: "NAME", description: "application container(s) that get the image and environment" },
-  { name: "env", type: "list", placeholder: "K=V", keepCommas: true, description: "literal environment variable; repeatable (SSM wins on a clash)" },
-  { name: "secure-strings", type: "string", placeholder: "MODE", choices: ["environment", "secrets"], default: "environment", description: "SecureStrings as inline `environment` values, or `secrets` references by ARN" },
-  { name: "allow-empty-env", type: "boolean", description: "allow an SSM path with no parameters" },
+  TEMPLATE,
+  APP_CONTAINERS,
+  ENV,
+  SECURE_STRINGS,
+  ALLOW_EMPTY_ENV,
   DRY_RUN,
   NO_WAIT,
   TIMEOUT,
@@ -110,7 +130,13 @@ export const RELEASE_FLAGS = defineFlags([
   { name: "pre-deploy-launch-type", type: "string", placeholder: "TYPE", description: "run the pre-deploy task on this launch type instead of the service's capacity (default: the service's, without FARGATE_SPOT)" },
   { name: "pre-deploy-capacity-provider-strategy", type: "string", placeholder: "P[:W[:B]],…", description: "run the pre-deploy task on this capacity provider strategy, e.g. FARGATE:1" },
   { name: "pre-deploy-enable-execute-command", type: "boolean", description: "turn ECS Exec on for the pre-deploy task, whatever the service says" },
+  SKIP_CHECK,
 ]);
+
+// --- verify
+
+/** The flags of `ecs-release verify`: what release reads and renders from, and the checks to skip. */
+export const VERIFY_FLAGS = defineFlags([CLUSTER, SERVICES, SSM_PATH, REPOSITORY, IMAGE, SHA, TEMPLATE, APP_CONTAINERS, ENV, SECURE_STRINGS, ALLOW_EMPTY_ENV, SKIP_CHECK]);
 
 // --- rollback
 

@@ -58,6 +58,9 @@ import type { GitHead } from "../core/commit-sha.js";
 import { resolveCommitSha } from "../git/commit-sha.js";
 import { checkPreDeploy, runPreDeploy, type PreDeployOptions, type PreDeployRequest } from "./pre-deploy.js";
 import { checkPlanFile, checkPlanFileOptions, writePlanFile, type PlanFileOptions } from "./release-plan-file.js";
+import { checkPreflight, type PreflightOptions } from "./preflight.js";
+import { arnAccountAndRegion } from "../core/ecr-image.js";
+import type { PreflightCheck, PreflightRevision } from "../core/preflight.js";
 
 /** A template file as the CLI read it. */
 export interface TemplateSource {
@@ -132,6 +135,11 @@ export interface ReleaseOptions {
    * written, and refuses (exit 2) when it no longer holds, unless `acceptDrift`.
    */
   readonly planFile?: PlanFileOptions;
+  /**
+   * `--skip-check`: pre-flight checks (commands/preflight.ts) not to run — for a role that may not
+   * read IAM, CloudWatch Logs or the parameters' metadata. Every other check runs before any write.
+   */
+  readonly skipChecks?: readonly PreflightCheck[];
 }
 
 /** What `release` needs from outside. */
@@ -242,6 +250,7 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
 
   const verified = await verify(options, deps, warn, { warnings, phases });
   if (options.preDeploy) await checkPreDeploy(preDeployOptions(options, options.preDeploy), plannedRevisions(verified.plan), deps);
+  await checkPreflight(preflightRevisions(verified), preflightOptions(options, verified, deps), deps);
   if (options.dryRun) {
     const result = dryRun(options, verified, deps);
     phases.verifyMs = clock.now() - started;
@@ -412,6 +421,37 @@ async function describeRevisions(
     }),
   );
   return { latest, describedRevisions };
+}
+
+/** The revisions about to be registered, as the pre-flight reads them. */
+function preflightRevisions(verified: Pick<Verified, "plan">): PreflightRevision[] {
+  return [...verified.plan.targets.values()].map((target) => target.rendered.input as PreflightRevision);
+}
+
+/** The pre-flight's options: the checks skipped, the account of the services, the image already found in ECR. */
+function preflightOptions(options: ReleaseOptions, verified: Pick<Verified, "described" | "image">, deps: ReleaseDeps): PreflightOptions {
+  const account = verified.described.map((s) => arnAccountAndRegion(s.serviceArn ?? "")?.account).find((a) => a !== undefined);
+  return {
+    skip: new Set(options.skipChecks ?? []),
+    place: { region: deps.aws.region, account },
+    ...(options.repository !== undefined ? { knownImages: [verified.image] } : {}),
+  };
+}
+
+/**
+ * `ecs-release verify`: the release's verify phase (every read and check) and the pre-flight, and
+ * nothing else — nothing is written. Returns what a dry run would, with the pre-flight's report.
+ */
+export async function verifyRelease(options: ReleaseOptions, deps: ReleaseDeps): Promise<{ readonly result: ReleaseResult; readonly revisions: PreflightRevision[]; readonly preflight: PreflightOptions }> {
+  const sha = await resolveCommitSha({ flag: options.sha, image: options.image, circleSha1: options.circleSha1 }, options.repository !== undefined, deps.readGitHead);
+  const resolved = { ...options, ...(sha !== undefined ? { sha } : {}), dryRun: true };
+  const warnings: string[] = [];
+  const warn = (message: string): void => {
+    warnings.push(message);
+    deps.log.warn(message);
+  };
+  const verified = await verify(resolved, deps, warn, { warnings, phases: { verifyMs: 0, registerMs: 0, updateMs: 0, waitMs: 0 } });
+  return { result: verified.result, revisions: preflightRevisions(verified), preflight: preflightOptions(resolved, verified, deps) };
 }
 
 /** What the pre-deploy check gets: one entry per target family. */

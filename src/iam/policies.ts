@@ -24,6 +24,7 @@ export const PLACEHOLDERS = {
   SsmPath: "the --ssm-path without its leading slash, e.g. platform/prod",
   TaskRoleArn: "the task role of the task definitions (taskRoleArn)",
   ExecutionRoleArn: "the task execution role of the task definitions (executionRoleArn)",
+  LogGroup: "the awslogs-group of the task definitions' containers (use * for every group of the account and region)",
   KmsKeyArn: "the customer managed KMS key of the SecureStrings (omit the statement with the AWS managed key aws/ssm)",
   OrgId: "CircleCI organization id (Organization Settings → Overview)",
   ProjectId: "CircleCI project id (Project Settings → Overview)",
@@ -70,6 +71,8 @@ const SSM_PATH = ["arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}", "arn:
 const PASSED_TO_ECS_TASKS = { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } };
 const IN_CLUSTER = { ArnEquals: { "ecs:cluster": ECS_CLUSTER } };
 const KMS_VIA_SSM = { StringEquals: { "kms:ViaService": "ssm.${Region}.amazonaws.com" } };
+const LOG_GROUP = "arn:aws:logs:${Region}:${Account}:log-group:${LogGroup}";
+const LOG_STREAMS = "arn:aws:logs:${Region}:${Account}:log-group:${LogGroup}:log-stream:*";
 
 /** `build` job: `ecs-release push`. */
 export const BUILD_POLICY: JobPolicy = {
@@ -115,7 +118,7 @@ export const RELEASE_POLICY: JobPolicy = {
   name: "release",
   title: "release job (release, --pre-deploy-command)",
   attachTo: "the role the release job assumes",
-  commands: ["release", "pre-deploy", "run-task"],
+  commands: ["release", "pre-deploy", "run-task", "verify"],
   statements: [
     {
       why: "release verifies the services (DescribeServices), updates them to the new revision (UpdateService) and polls them until the rollout ends (DescribeServices).",
@@ -179,6 +182,26 @@ export const RELEASE_POLICY: JobPolicy = {
       why: "the image must exist before anything is written: release looks up REPOSITORY:SHA in ECR.",
       statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: ECR_REPOSITORY },
     },
+    {
+      why: "pre-flight (release and verify, before anything is written; --skip-check execution-role turns it off): the task definitions' execution role exists and trusts ecs-tasks.amazonaws.com (GetRole, read only, that role only).",
+      statement: { Sid: "PreflightExecutionRole", Effect: "Allow", Action: ["iam:GetRole"], Resource: "${ExecutionRoleArn}" },
+    },
+    {
+      why: "pre-flight (--skip-check log-groups turns it off): each awslogs log group exists (DescribeLogStreams on the group answers ResourceNotFoundException when it does not; DescribeLogGroups has no resource-level permissions).",
+      statement: { Sid: "PreflightLogGroups", Effect: "Allow", Action: ["logs:DescribeLogStreams"], Resource: LOG_GROUP },
+    },
+    {
+      why: "pre-flight (--skip-check secrets turns it off): each SSM parameter the containers' secrets name exists (DescribeParameters: names and metadata, never a value; the API has no resource-level permissions).",
+      statement: { Sid: "PreflightSecretParameters", Effect: "Allow", Action: ["ssm:DescribeParameters"], Resource: "*" },
+    },
+    {
+      why: "pre-flight (--skip-check images turns it off): the revision's other images in this account's ECR (sidecars) exist: read-only, any repository of the account in the region.",
+      statement: { Sid: "PreflightImages", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: "arn:aws:ecr:${Region}:${Account}:repository/*" },
+    },
+    {
+      why: "what the containers said: the pre-deploy task's awslogs output while it runs, and the last lines of each stopped task a failure names (GetLogEvents on the task definitions' log groups).",
+      statement: { Sid: "TaskLogs", Effect: "Allow", Action: ["logs:GetLogEvents"], Resource: LOG_STREAMS },
+    },
   ],
 };
 
@@ -236,6 +259,10 @@ export const ROLLBACK_POLICY: JobPolicy = {
     {
       why: "before anything is written, rollback checks that the target's images in this account's ECR still exist (a lifecycle policy may have expired them): read-only, on any repository of the account in the region, since a revision's images can come from several.",
       statement: { Sid: "EcrTargetImages", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: "arn:aws:ecr:${Region}:${Account}:repository/*" },
+    },
+    {
+      why: "what the containers said: the last lines of each stopped task a failed rollout names, and status's recent stopped tasks (GetLogEvents on the task definitions' log groups).",
+      statement: { Sid: "TaskLogs", Effect: "Allow", Action: ["logs:GetLogEvents"], Resource: LOG_STREAMS },
     },
   ],
 };

@@ -114,6 +114,9 @@ export const PARAMETERS = {
       "Without: release only what that plan shows (exit 2, nothing written, when SSM, the image, the template or the running revisions changed); no file there: release and say so. Empty: no plan.",
   }),
   accept_drift: fromFlag(release["accept-drift"], { description: "With plan_file: release even when something changed since the plan (the changes are listed)." }),
+  skip_check: fromFlag(release["skip-check"], {
+    description: `Pre-flight checks not to run before anything is written: execution-role, log-groups, secrets, images, or all. ${LIST}. For a job role that may not read IAM roles, CloudWatch Logs groups, parameter metadata or ECR images. Empty: every check runs.`,
+  }),
 
   // --- rollback
   to: fromFlag(rollback.to, { description: "Rollback target: previous (the newest older revision recorded as stable), REVISION, FAMILY:REVISION, ARN, or sha:SHA." }),
@@ -196,7 +199,7 @@ export const VERB_PARAMETERS = {
   ],
   release: [
     "cluster", "service", "ssm_path", "release_repository", "image", "sha", "template", "container", "env", "secure_strings",
-    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "pre_deploy_launch_type", "pre_deploy_capacity_provider_strategy", "pre_deploy_enable_execute_command", "dry_run", "plan_file", "accept_drift", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
+    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "pre_deploy_launch_type", "pre_deploy_capacity_provider_strategy", "pre_deploy_enable_execute_command", "dry_run", "plan_file", "accept_drift", "skip_check", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
   ],
   rollback: ["cluster", "service", "to", "keep_bad", "dry_run", "no_wait", "timeout", "poll_interval", "region", "debug"],
 } as const satisfies Record<string, readonly ParameterName[]>;

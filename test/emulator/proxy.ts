@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { EcsSimulation, isJsonObject, type ApiAnswer, type ConsistencySettings, type JsonObject, type SimRule, type TaskDefinitionInfo } from "./ecs-simulation.js";
 import { LIFECYCLE_STAGES } from "./service-deployments.js";
 import { StsSimulation } from "./sts.js";
+import type { LogsBackend } from "./task-logs.js";
 
 /** A fault injected into matching AWS calls. */
 export interface SimFault {
@@ -86,9 +87,11 @@ const TARGET_SERVICES: Record<string, string> = {
   AmazonEC2ContainerServiceV20141113: "ecs",
   AmazonSSM: "ssm",
   AmazonEC2ContainerRegistry_V20150921: "ecr",
+  Logs_20140328: "logs",
 };
 const ECS_PREFIX = "AmazonEC2ContainerServiceV20141113";
 const ECR_PREFIX = "AmazonEC2ContainerRegistry_V20150921";
+const LOGS_PREFIX = "Logs_20140328";
 /** moto's account (its default; the emulator does not change it). */
 const MOTO_ACCOUNT_ID = process.env["MOTO_ACCOUNT_ID"] ?? "123456789012";
 /** Faults for errors that retrying never fixes. */
@@ -209,6 +212,9 @@ function parseTaskRuleFields(value: JsonObject, rule: SimRule): SimRule | string
   if (isJsonObject(containerExitCodes)) rule.containerExitCodes = { ...(containerExitCodes as Record<string, number>) };
   if (typeof runTaskFailure === "string") rule.runTaskFailure = runTaskFailure;
   if (typeof unknownRevisionReads === "number") rule.unknownRevisionReads = unknownRevisionReads;
+  const { logLines } = value;
+  if (logLines !== undefined && (!Array.isArray(logLines) || logLines.some((line) => typeof line !== "string"))) return "rule.logLines must be an array of strings";
+  if (Array.isArray(logLines)) rule.logLines = logLines.map(String);
   return rule;
 }
 
@@ -275,6 +281,7 @@ export class EmulatorProxy {
     this.simulation = new EcsSimulation((reference) => this.describeTaskDefinition(reference));
     this.simulation.setImageCheck((image) => this.ecrImageExists(image));
     this.simulation.setDigestLookup((image) => this.ecrImageDigest(image));
+    this.simulation.setLogsBackend(this.logsBackend());
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { __type: "InternalFailure", message: String(error) });
@@ -350,6 +357,8 @@ export class EmulatorProxy {
       : target.startsWith(`${ECR_PREFIX}.`)
         ? await this.simulateEcr(call.operation, req, url, body)
         : undefined;
+    // What the simulated tasks wrote while this call was answered is in CloudWatch Logs before the answer is.
+    await this.simulation.flushLogs();
     let answer = simulated ?? (await this.forward(req.method ?? "POST", url, req.headers, body));
     if (webIdentity && answer.status === 200) answer = { ...answer, body: Buffer.from(this.sts.recordCredentials(body, answer.body.toString("utf8"))) };
     res.on("finish", () => record(answer.status, answer.body));
@@ -392,6 +401,43 @@ export class EmulatorProxy {
     });
   }
 
+  /** Call a CloudWatch Logs operation on moto directly (not logged, no faults). */
+  private async motoLogs(operation: string, payload: JsonObject): Promise<{ status: number; json: unknown }> {
+    const headers: IncomingHttpHeaders = {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": `${LOGS_PREFIX}.${operation}`,
+      authorization: "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0",
+    };
+    const answer = await this.forward("POST", "/", headers, Buffer.from(JSON.stringify(payload)));
+    return { status: answer.status, json: parseJson(answer.body) };
+  }
+
+  /**
+   * What the simulated tasks write to moto's CloudWatch Logs (task-logs.ts). Timestamps are the real
+   * clock's, strictly increasing per stream: CloudWatch Logs refuses events older than 14 days or more
+   * than 2 hours ahead (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html).
+   */
+  private logsBackend(): LogsBackend {
+    const last = new Map<string, number>();
+    return {
+      groupExists: async (group) => {
+        const { status } = await this.motoLogs("DescribeLogStreams", { logGroupName: group, limit: 1 });
+        return status === 200;
+      },
+      createGroup: async (group) => {
+        await this.motoLogs("CreateLogGroup", { logGroupName: group });
+      },
+      put: async (group, stream, lines) => {
+        const key = `${group}\n${stream}`;
+        await this.motoLogs("CreateLogStream", { logGroupName: group, logStreamName: stream }); // ResourceAlreadyExistsException after the first: fine
+        let at = Math.max(Date.now(), (last.get(key) ?? 0) + 1);
+        const logEvents = lines.map((message) => ({ timestamp: at++, message }));
+        last.set(key, at);
+        await this.motoLogs("PutLogEvents", { logGroupName: group, logStreamName: stream, logEvents });
+      },
+    };
+  }
+
   /** Call an ECS operation on moto directly (not logged, no faults). */
   private async motoEcs(operation: string, payload: JsonObject, authorization?: string): Promise<{ status: number; json: unknown }> {
     const headers: IncomingHttpHeaders = {
@@ -415,7 +461,12 @@ export class EmulatorProxy {
     const images = containers.filter(isJsonObject).flatMap((container) => (typeof container["image"] === "string" ? [container["image"]] : []));
     const named = containers
       .filter(isJsonObject)
-      .map((container) => ({ name: String(container["name"] ?? ""), image: String(container["image"] ?? ""), essential: container["essential"] !== false }));
+      .map((container) => ({
+        name: String(container["name"] ?? ""),
+        image: String(container["image"] ?? ""),
+        essential: container["essential"] !== false,
+        ...(container["logConfiguration"] !== undefined ? { logConfiguration: container["logConfiguration"] } : {}),
+      }));
     return { arn, images, containers: named };
   }
 

@@ -256,6 +256,19 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
       ...(decrypted ? secure.flatMap((p) => decryptViaSsm(String(p["ARN"] ?? `arn:aws:ssm:${c.region}:${c.account}:parameter${String(p["Name"])}`), c, "job")) : []),
     ];
   },
+  // CloudWatch Logs: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html
+  // (GetLogEvents on the log-stream; DescribeLogStreams on the log-group).
+  "logs:GetLogEvents": (call) => [
+    {
+      action: "logs:GetLogEvents",
+      resource: { type: "log-stream", values: { LogGroupName: String(call.request["logGroupName"] ?? ""), LogStreamName: String(call.request["logStreamName"] ?? "") } },
+    },
+  ],
+  "logs:DescribeLogStreams": (call) => [{ action: "logs:DescribeLogStreams", resource: { type: "log-group", values: { LogGroupName: String(call.request["logGroupName"] ?? "") } } }],
+  // IAM: GetRole on the role (the path is not in the request: a role without a path).
+  "iam:GetRole": (call) => [{ action: "iam:GetRole", resource: { type: "role", values: { RoleNameWithPath: String(call.request["RoleName"] ?? "") } } }],
+  // SSM DescribeParameters: no resource-level permissions.
+  "ssm:DescribeParameters": wildcard("ssm:DescribeParameters"),
   // STS. GetCallerIdentity needs no permission ("No permissions are required to perform this
   // operation": https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
   "sts:GetCallerIdentity": () => [],
@@ -417,6 +430,7 @@ export const POLICY_OF_COMMAND: Readonly<Record<string, JobPolicy["name"]>> = {
   push: "build",
   release: "release",
   "run-task": "release",
+  verify: "release",
   rollback: "rollback",
   status: "rollback",
   history: "rollback",
@@ -478,6 +492,7 @@ export async function evaluateCliRuns(log: () => Promise<readonly CallLogEntry[]
       SsmPath: (flag(run.args, "ssm-path") ?? "").replace(/^\/+/, "").replace(/\/+$/, ""),
       TaskRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
       ExecutionRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
+      LogGroup: "*",
     };
     const denials = await evaluateCalls(calls, { policy, values });
     if (denials.length > 0) failures.push(`ecs-release ${run.args.join(" ")}\n${formatDenials(policy, denials)}`);

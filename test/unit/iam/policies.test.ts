@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { allowedActions, fillPlaceholders, placeholdersIn, policiesMarkdown, policyDocument, POLICIES, type JobPolicy } from "../../../src/iam/policies.js";
 
 const ROOT = join(import.meta.dirname, "../../../src");
-const SDK_SERVICE: Record<string, string> = { "@aws-sdk/client-ecs": "ecs", "@aws-sdk/client-ecr": "ecr", "@aws-sdk/client-ssm": "ssm" };
+const SDK_SERVICE: Record<string, string> = { "@aws-sdk/client-ecs": "ecs", "@aws-sdk/client-ecr": "ecr", "@aws-sdk/client-ssm": "ssm", "@aws-sdk/client-cloudwatch-logs": "logs", "@aws-sdk/client-iam": "iam" };
 
 interface SourceFile {
   readonly path: string;
@@ -94,7 +94,10 @@ function reachableActions(file: string, entry: string): Set<string> {
 const ENTRIES: Record<"build" | "release" | "rollback", Array<[string, string]>> = {
   build: [["commands/push.ts", "run"]],
   // release's run reaches the pre-deploy task (commands/pre-deploy.ts) itself.
-  release: [["commands/release.ts", "run"]],
+  release: [
+    ["commands/release.ts", "run"],
+    ["commands/verify.ts", "run"],
+  ],
   rollback: [
     ["commands/rollback.ts", "run"],
     ["commands/status.ts", "run"],
@@ -174,7 +177,7 @@ describe("policy documents", () => {
   });
 
   it("scopes writes to resources: no write action on * except where the API allows nothing else", () => {
-    const unscopable = new Set(["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks", "ecr:GetAuthorizationToken"]); // ListTasks: no resource-level permission (the ecs:cluster condition scopes it)
+    const unscopable = new Set(["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks", "ecr:GetAuthorizationToken", "ssm:DescribeParameters"]); // ListTasks: no resource-level permission (the ecs:cluster condition scopes it)
     for (const policy of all) {
       for (const { statement } of policy.statements) {
         if (statement.Resource === "*") for (const action of statement.Action) expect(unscopable, `${policy.name}: ${action} on *`).toContain(action);
@@ -211,9 +214,9 @@ describe("policy documents", () => {
 
   it("fills placeholders and reports the ones left", () => {
     const document = policyDocument(POLICIES.rollback);
-    expect(placeholdersIn(document).sort()).toEqual(["Account", "Cluster", "Family", "Region"]);
+    expect(placeholdersIn(document).sort()).toEqual(["Account", "Cluster", "Family", "LogGroup", "Region"]);
     const filled = fillPlaceholders(document, { Region: "eu-west-1", Account: "123456789012", Cluster: "prod" });
-    expect(placeholdersIn(filled)).toEqual(["Family"]);
+    expect(placeholdersIn(filled).sort()).toEqual(["Family", "LogGroup"]);
     expect(JSON.stringify(filled)).toContain("arn:aws:ecs:eu-west-1:123456789012:service/prod/*");
   });
 });
