@@ -14,6 +14,8 @@ import {
 } from "@aws-sdk/client-ecs";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { CreateRepositoryCommand, PutImageCommand } from "@aws-sdk/client-ecr";
+import { CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateRoleCommand } from "@aws-sdk/client-iam";
 import { beforeEach } from "vitest";
 import { ACCOUNT_ID, awsClients, REGION, type AwsClientOptions, type AwsClients, type EmulatorHandle } from "./emulator.js";
 
@@ -46,6 +48,21 @@ export interface ServiceSeed {
   deploymentConfiguration?: DeploymentConfiguration;
   launchType?: LaunchType;
   networkConfiguration?: NetworkConfiguration;
+}
+
+/**
+ * Create an IAM role whose trust policy lets `service` assume it (a task execution role trusts
+ * ecs-tasks.amazonaws.com: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html); returns its ARN.
+ */
+export async function createRole(clients: AwsClients, name: string, service = "ecs-tasks.amazonaws.com"): Promise<string> {
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] };
+  const { Role } = await clients.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  return required(Role?.Arn, "Role.Arn");
+}
+
+/** Create a CloudWatch Logs log group (what the awslogs driver writes to). */
+export async function createLogGroup(clients: AwsClients, name: string): Promise<void> {
+  await clients.logs.send(new CreateLogGroupCommand({ logGroupName: name }));
 }
 
 /** Create an ECS service; returns its ARN. */
@@ -240,6 +257,12 @@ export function seedEachTest(handle: EmulatorHandle, options: AwsClientOptions =
   return {
     get ecs() {
       return clients().ecs;
+    },
+    get logs() {
+      return clients().logs;
+    },
+    get iam() {
+      return clients().iam;
     },
     get ssm() {
       return clients().ssm;
