@@ -17,6 +17,7 @@ import { describeServices, describeTaskDefinition, partialUpdateError, registerT
 import { findImage } from "../aws/ecr.js";
 import { readParametersByPath } from "../aws/ssm.js";
 import { waitForRollouts } from "../aws/wait-rollout.js";
+import { withStoppedTaskLogs } from "./task-logs.js";
 import { rolloutReportError, type RolloutReport } from "../core/rollout-report.js";
 import type { Clock } from "../core/clock.js";
 import { diffTaskDefinitions, formatTaskDefinitionDiff, recordedSecretValues, type EnvironmentChange, type TaskDefinitionDiff } from "../core/diff.js";
@@ -574,7 +575,7 @@ async function waitForOutcomes(
   const { clock, log } = deps;
   const waitStart = clock.now();
   log.info(`waiting for ${plural(updated.length, "rollout")} (timeout ${formatDuration(options.timeoutMs)}, polling every ${formatDuration(options.pollIntervalMs)})`);
-  const report = await waitForRollouts(
+  const waited = await waitForRollouts(
     {
       cluster: options.cluster,
       targets: rolloutTargetsOf(updated, verified.described),
@@ -584,6 +585,8 @@ async function waitForOutcomes(
     },
     deps,
   );
+  // What the containers said: the last log lines of each stopped task the report names.
+  const report = await withStoppedTaskLogs(waited, deps);
   phases.waitMs = clock.now() - waitStart;
   const outcomeOf = await recordOutcomes(registration.registered, report, deps, warn);
   const final: ReleaseResult = {

@@ -19,6 +19,7 @@ import { describeServices, partialUpdateError, tagResource, updateServices, type
 import { deregisterRevision, describeRevision, describeRevisions, listRegionUsage, RevisionLister } from "../aws/task-definitions.js";
 import { mapConcurrently } from "../core/map-concurrently.js";
 import { waitForRollouts } from "../aws/wait-rollout.js";
+import { withStoppedTaskLogs } from "./task-logs.js";
 import { rolloutReportError, type RolloutReport } from "../core/rollout-report.js";
 import type { StoppedTaskReason } from "../core/stopped-tasks.js";
 import type { Clock } from "../core/clock.js";
@@ -73,7 +74,7 @@ export interface RollbackOptions {
 
 /** What rollback needs from outside. */
 export interface RollbackDeps {
-  readonly aws: Pick<AwsClients, "ecs" | "ecr" | "region">;
+  readonly aws: Pick<AwsClients, "ecs" | "ecr" | "logs" | "region">;
   readonly log: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
@@ -288,7 +289,7 @@ async function stopPhase(verified: Verified, all: ReadonlyArray<{ service: strin
 /** Phase 3, wait: exactly as release does. A failed, timed-out or interrupted wait tags and deregisters nothing. */
 async function waitPhase(verified: Verified, updated: readonly StartedDeployment[], options: RollbackOptions, deps: RollbackDeps): Promise<RolloutReport> {
   deps.log.info(`waiting for ${updated.length} rollout${updated.length === 1 ? "" : "s"} (timeout ${formatDuration(options.timeoutMs)}, polling every ${formatDuration(options.pollIntervalMs)})`);
-  const report = await waitForRollouts(
+  const waited = await waitForRollouts(
     {
       cluster: options.cluster,
       targets: rolloutTargetsOf(updated, verified.described).map((target) => {
@@ -304,6 +305,8 @@ async function waitPhase(verified: Verified, updated: readonly StartedDeployment
     },
     deps,
   );
+  // What the containers said: the last log lines of each stopped task the report names.
+  const report = await withStoppedTaskLogs(waited, deps);
   const result = { ...verified.result, services: serviceResults(verified, updated, report) };
   const error = rolloutReportError(report, options.cluster, result);
   if (error) throw nothingDeregistered(error, result);
