@@ -5,12 +5,13 @@
  * known secret in them) and kept in the report, so `--json` carries them too.
  */
 import type { AwsClients } from "../aws/clients.js";
-import { readLastLogLines } from "../aws/logs.js";
+import { readLastLogLines, readLogForward } from "../aws/logs.js";
 import { describeRunnableTaskDefinition } from "../aws/tasks.js";
+import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import type { RolloutReport, ServiceRolloutOutcome } from "../core/rollout-report.js";
 import type { StoppedTaskReason } from "../core/stopped-tasks.js";
-import { LOG_TAIL_LINES, logTailLines, stoppedTaskLogLocation } from "../core/task-logs.js";
+import { LIVE_LOG_INTERVAL_MS, liveLogLine, LOG_TAIL_LINES, logTailLines, stoppedTaskLogLocation, type TaskLogTail } from "../core/task-logs.js";
 
 /** What reading the logs needs. */
 export interface TaskLogDeps {
@@ -50,4 +51,59 @@ async function outcomeWithLogs(outcome: ServiceRolloutOutcome, deps: TaskLogDeps
     deps.log.warn(`${outcome.service}: could not read the logs of the stopped tasks: ${error instanceof Error ? error.message : String(error)}`);
     return outcome;
   }
+}
+
+/** A one-off task's log, read forward while the task runs. */
+export interface LiveTaskLog {
+  /** Reads what is new, at most once per LIVE_LOG_INTERVAL_MS unless `final` (the read after the task stopped). */
+  read(final?: boolean): Promise<void>;
+  /** The last lines read (at most LOG_TAIL_LINES), for the result and the failure. */
+  tail(): TaskLogTail;
+}
+
+/**
+ * Pages the read after the task stopped takes at most (GetLogEvents returns up to 10,000 events or
+ * 1 MB a page, and the same forward token at the end of the stream).
+ */
+const PAGES_PER_READ = 5;
+
+/**
+ * Follows one container's stream forward with GetLogEvents' forward token, printing each new line
+ * (`[container] line`; the CLI masks every known secret in it). A stream not there yet is waited for;
+ * a read that fails is a warning and the next read tries again (after three, following stops).
+ */
+export function followTaskLog(where: { readonly container: string; readonly group: string; readonly stream: string }, deps: TaskLogDeps & { readonly clock: Clock }): LiveTaskLog {
+  let token: string | undefined;
+  let readAt: number | undefined;
+  let failures = 0;
+  const kept: string[] = [];
+  // While the task runs one page per read (the next read comes soon); after it stopped, until the end of the stream.
+  const readPages = async (final: boolean): Promise<void> => {
+    for (let page = 0; page < (final ? PAGES_PER_READ : 1); page += 1) {
+      const answer = await readLogForward(deps.aws, where, token, deps.signal);
+      if (answer === undefined) return;
+      for (const message of answer.messages) {
+        deps.log.info(liveLogLine(where.container, message));
+        kept.push(message);
+      }
+      if (kept.length > LOG_TAIL_LINES) kept.splice(0, kept.length - LOG_TAIL_LINES);
+      const done = answer.messages.length === 0 || answer.nextToken === token;
+      token = answer.nextToken;
+      if (done) return;
+    }
+  };
+  return {
+    async read(final = false) {
+      const now = deps.clock.now();
+      if (failures >= 3 || (!final && readAt !== undefined && now - readAt < LIVE_LOG_INTERVAL_MS)) return;
+      readAt = now;
+      try {
+        await readPages(final);
+      } catch (error) {
+        failures += 1;
+        deps.log.warn(`could not read the log of container ${where.container} (${where.group} ${where.stream}): ${error instanceof Error ? error.message : String(error)}${failures >= 3 ? "; no longer following it" : ""}`);
+      }
+    },
+    tail: () => ({ ...where, lines: [...kept] }),
+  };
 }
