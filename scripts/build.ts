@@ -79,13 +79,14 @@ function staticImports(): Plugin {
 
 /**
  * SDK parts that no operation of ecs-release reaches, left out of the job builds to keep each job
- * within the config budget: event-stream serde (ECS, SSM and ECR have no event-stream operations; the
- * protocol loads it only for one) and the Lambda invoke store (recursion detection reads it only
- * inside AWS Lambda, where it gives the X-Ray trace id; undefined is the SDK's own "not in Lambda").
+ * within the config budget: event-stream serde (ECS, SSM, ECR and IAM have no event-stream operations;
+ * CloudWatch Logs has one, StartLiveTail, which ecs-release never calls: its client's config keeps no
+ * event-stream marshaller here; the protocol loads the serde only for such an operation) and the
+ * Lambda invoke store (recursion detection reads it only inside AWS Lambda, where it gives the X-Ray trace id; undefined is the SDK's own "not in Lambda").
  */
 const NEVER_REACHED: Record<string, string> = {
   "@smithy/core/event-streams":
-    'export class EventStreamSerde { constructor() { throw new Error("ecs-release: event streams are not in this build"); } } export const eventStreamSerdeProvider = () => { throw new Error("ecs-release: event streams are not in this build"); };',
+    'export class EventStreamSerde { constructor() { throw new Error("ecs-release: event streams are not in this build"); } } export const eventStreamSerdeProvider = () => { throw new Error("ecs-release: event streams are not in this build"); }; export const resolveEventStreamSerdeConfig = (input) => input;',
   "@aws/lambda-invoke-store": "export const InvokeStore = { getInstanceAsync: async () => undefined };",
 };
 
@@ -95,6 +96,57 @@ function neverReached(): Plugin {
     setup(esbuild) {
       esbuild.onResolve({ filter: /^(@smithy\/core\/event-streams|@aws\/lambda-invoke-store)$/ }, (args) => ({ path: args.path, namespace: "never-reached" }));
       esbuild.onLoad({ filter: /.*/, namespace: "never-reached" }, (args) => ({ loader: "js", contents: NEVER_REACHED[args.path] ?? "" }));
+    },
+  };
+}
+
+/** The client class a package exports: ECSClient, SSMClient, ECRClient, IAMClient; CloudWatchLogsClient for cloudwatch-logs. */
+function clientClassName(client: string): string {
+  return client === "cloudwatch-logs" ? "CloudWatchLogsClient" : `${client.toUpperCase()}Client`;
+}
+
+/**
+ * Each AWS SDK package's package.json is bundled whole (2 KB or more each) for one field: its client
+ * reads `packageInfo.version` for the user agent (runtimeConfig.js). The job builds get a package.json
+ * with only its name and version.
+ */
+function sdkPackageVersionsOnly(): Plugin {
+  return {
+    name: "sdk-package-versions-only",
+    setup(esbuild) {
+      esbuild.onLoad({ filter: /[\\/]node_modules[\\/]@aws-sdk[\\/][^\\/]+[\\/]package\.json$/ }, (args) => {
+        const { name, version } = JSON.parse(readFileSync(args.path, "utf8")) as { name: string; version: string };
+        return { loader: "json", contents: JSON.stringify({ name, version }) };
+      });
+    },
+  };
+}
+
+/**
+ * The error classes a job build registers for the clients it only reads a little with (IAM: GetRole;
+ * CloudWatch Logs: DescribeLogStreams, GetLogEvents; SSM: two reads): the ones ecs-release tells apart by name. Each
+ * client registers every error of its API (39 for IAM) at load, which keeps every error class in the
+ * bundle; an error not registered still reaches the code, as the client's base exception named with
+ * the error's code (@aws-sdk/core's getErrorSchemaOrThrowBaseException), so retries (by name and
+ * status) and messages are unchanged.
+ */
+const ERRORS_IN_USE: Record<string, readonly string[]> = {
+  iam: ["NoSuchEntityException"],
+  "cloudwatch-logs": ["ResourceNotFoundException"],
+  // GetParametersByPath and DescribeParameters: no SSM error is told apart by name (JSON protocol: the wire's __type is the class name anyway).
+  ssm: [],
+};
+
+function errorsInUse(): Plugin {
+  return {
+    name: "errors-in-use",
+    setup(esbuild) {
+      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-(iam|cloudwatch-logs|ssm)[\\/]dist-es[\\/]schemas[\\/]schemas_0\.js$/ }, (args) => {
+        const client = /client-(iam|cloudwatch-logs|ssm)\b/.exec(args.path)?.[1] ?? "";
+        const keep = new Set(ERRORS_IN_USE[client] ?? []);
+        const text = readFileSync(args.path, "utf8").replace(/^n0_registry\.registerError\((\w+)\$, \1\);$/gm, (line, name: string) => (keep.has(name) ? line : ""));
+        return { loader: "js", contents: text, resolveDir: dirname(args.path) };
+      });
     },
   };
 }
@@ -110,7 +162,7 @@ function leaveOut(build: CliBuild, clients: readonly string[]): Plugin {
         const why = `ecs-release: this build (for the orb's ${build} job) leaves out ${args.path}; install the full build (install: cli: full)`;
         const client = AWS_CLIENT.exec(args.path);
         const contents = client
-          ? `export class ${client[1]?.toUpperCase()}Client { constructor() { throw new Error(${JSON.stringify(why)}); } }`
+          ? `export class ${clientClassName(client[1] ?? "")} { constructor() { throw new Error(${JSON.stringify(why)}); } }`
           : `export const ${INTERACTIVE_CREDENTIALS[args.path]} = () => async () => { throw new Error(${JSON.stringify(why)}); };`;
         return { loader: "js", contents };
       });
@@ -150,7 +202,7 @@ async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Arra
   if (!survey.metafile) throw new Error("esbuild gave no metafile");
   const { all, used } = clientsInUse(survey.metafile);
   const unused = [...all].filter((client) => !used.has(client)).sort();
-  const result = await build({ ...options, plugins: [selectCommands(commands), staticImports(), leaveOut(job, unused), neverReached()] });
+  const result = await build({ ...options, plugins: [selectCommands(commands), staticImports(), leaveOut(job, unused), neverReached(), sdkPackageVersionsOnly(), errorsInUse()] });
   noteInputs(survey.metafile);
   noteInputs(result.metafile);
   const bytes = result.outputFiles?.[0]?.contents;

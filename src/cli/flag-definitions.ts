@@ -9,12 +9,12 @@ import { defineFlag, defineFlags, type FlagSpec } from "./flag-spec.js";
 // --- every command
 
 /** `--region`: every command's AWS region. */
-export const REGION = defineFlag({ name: "region", type: "string", placeholder: "REGION", description: "AWS region (else AWS_REGION, AWS_DEFAULT_REGION)" });
+export const REGION = /* @__PURE__ */ defineFlag({ name: "region", type: "string", placeholder: "REGION", description: "AWS region (else AWS_REGION, AWS_DEFAULT_REGION)" });
 /** `--debug`: every command's detail switch. */
-export const DEBUG = defineFlag({ name: "debug", type: "boolean", description: "log more detail, and the cause chain of errors" });
+export const DEBUG = /* @__PURE__ */ defineFlag({ name: "debug", type: "boolean", description: "log more detail, and the cause chain of errors" });
 
 /** Flags every command takes. */
-export const GLOBAL_FLAGS = defineFlags([
+export const GLOBAL_FLAGS = /* @__PURE__ */ defineFlags([
   REGION,
   { name: "json", type: "boolean", description: "print one JSON result document on stdout" },
   DEBUG,
@@ -30,7 +30,7 @@ export const GLOBAL_FLAGS = defineFlags([
  */
 const ECS_NAME = "[A-Za-z0-9_-]{1,255}";
 const ECS_ARN = "arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:";
-export const CLUSTER = defineFlag({
+export const CLUSTER = /* @__PURE__ */ defineFlag({
   name: "cluster",
   type: "string",
   placeholder: "CLUSTER",
@@ -38,7 +38,7 @@ export const CLUSTER = defineFlag({
   description: "ECS cluster name or ARN",
   form: { pattern: new RegExp(`^(${ECS_NAME}|${ECS_ARN}cluster/${ECS_NAME})$`), rule: "an ECS cluster is named with up to 255 letters, digits, hyphens and underscores, or given by its ARN" },
 });
-export const SERVICES = defineFlag({
+export const SERVICES = /* @__PURE__ */ defineFlag({
   name: "service",
   type: "list",
   placeholder: "SERVICE",
@@ -46,12 +46,12 @@ export const SERVICES = defineFlag({
   description: "ECS service; repeat for several (comma-separated in the variable)",
   form: { pattern: new RegExp(`^(${ECS_NAME}|${ECS_ARN}service/(${ECS_NAME}/)?${ECS_NAME})$`), rule: "an ECS service is named with up to 255 letters, digits, hyphens and underscores, or given by its ARN" },
 });
-export const DRY_RUN = defineFlag({ name: "dry-run", type: "boolean", description: "show what would change; write nothing" });
-export const NO_WAIT = defineFlag({ name: "no-wait", type: "boolean", description: "return after updating the services, without waiting for the rollout" });
-export const TIMEOUT = defineFlag({ name: "timeout", type: "duration", default: "30m", description: "how long to wait for the rollout" });
-export const POLL_INTERVAL = defineFlag({ name: "poll-interval", type: "duration", default: "6s", description: "time between DescribeServices polls" });
-export const SHA = defineFlag({ name: "sha", type: "string", placeholder: "SHA", description: "commit SHA: the image tag (default $CIRCLE_SHA1, else git rev-parse HEAD)" });
-export const REPOSITORY = defineFlag({ name: "repository", type: "string", placeholder: "NAME", description: "ECR repository name" });
+export const DRY_RUN = /* @__PURE__ */ defineFlag({ name: "dry-run", type: "boolean", description: "show what would change; write nothing" });
+export const NO_WAIT = /* @__PURE__ */ defineFlag({ name: "no-wait", type: "boolean", description: "return after updating the services, without waiting for the rollout" });
+export const TIMEOUT = /* @__PURE__ */ defineFlag({ name: "timeout", type: "duration", default: "30m", description: "how long to wait for the rollout" });
+export const POLL_INTERVAL = /* @__PURE__ */ defineFlag({ name: "poll-interval", type: "duration", default: "6s", description: "time between DescribeServices polls" });
+export const SHA = /* @__PURE__ */ defineFlag({ name: "sha", type: "string", placeholder: "SHA", description: "commit SHA: the image tag (default $CIRCLE_SHA1, else git rev-parse HEAD)" });
+export const REPOSITORY = /* @__PURE__ */ defineFlag({ name: "repository", type: "string", placeholder: "NAME", description: "ECR repository name" });
 
 /** `flag` with `required` switched off (for commands where the flag is one of several choices). */
 export function optional<const F extends FlagSpec>(flag: F): Omit<F, "required"> {
@@ -62,7 +62,7 @@ export function optional<const F extends FlagSpec>(flag: F): Omit<F, "required">
 // --- push
 
 /** The flags of `ecs-release push` (the orb's push parameters are built from them: src/orb/parameters.ts). */
-export const PUSH_FLAGS = defineFlags([
+export const PUSH_FLAGS = /* @__PURE__ */ defineFlags([
   { ...REPOSITORY, required: true },
   SHA,
   { name: "context", type: "string", placeholder: "DIR", default: ".", description: "build context directory" },
@@ -85,18 +85,18 @@ export const PUSH_FLAGS = defineFlags([
 // --- release
 
 /** What a release reads and renders from (release and verify). */
-const SSM_PATH = defineFlag({ name: "ssm-path", type: "string", placeholder: "PATH", required: true, description: "SSM Parameter Store path whose parameters become the environment, recursively (at least one segment, not /)" });
-const IMAGE = defineFlag({ name: "image", type: "string", placeholder: "URI", description: "full image URI (instead of --repository and --sha)" });
-const TEMPLATE = defineFlag({ name: "template", type: "list", placeholder: "FILE|FAMILY=FILE", keepCommas: true, description: "task definition template (JSON or YAML); default: each family's latest ACTIVE revision" });
-const APP_CONTAINERS = defineFlag({ name: "container", type: "list", placeholder: "NAME", description: "application container(s) that get the image and environment" });
-const ENV = defineFlag({ name: "env", type: "list", placeholder: "K=V", keepCommas: true, description: "literal environment variable; repeatable (SSM wins on a clash)" });
-const SECURE_STRINGS = defineFlag({ name: "secure-strings", type: "string", placeholder: "MODE", choices: ["environment", "secrets"], default: "environment", description: "SecureStrings as inline `environment` values, or `secrets` references by ARN" });
-const ALLOW_EMPTY_ENV = defineFlag({ name: "allow-empty-env", type: "boolean", description: "allow an SSM path with no parameters" });
+const SSM_PATH = /* @__PURE__ */ defineFlag({ name: "ssm-path", type: "string", placeholder: "PATH", required: true, description: "SSM Parameter Store path whose parameters become the environment, recursively (at least one segment, not /)" });
+const IMAGE = /* @__PURE__ */ defineFlag({ name: "image", type: "string", placeholder: "URI", description: "full image URI (instead of --repository and --sha)" });
+const TEMPLATE = /* @__PURE__ */ defineFlag({ name: "template", type: "list", placeholder: "FILE|FAMILY=FILE", keepCommas: true, description: "task definition template (JSON or YAML); default: each family's latest ACTIVE revision" });
+const APP_CONTAINERS = /* @__PURE__ */ defineFlag({ name: "container", type: "list", placeholder: "NAME", description: "application container(s) that get the image and environment" });
+const ENV = /* @__PURE__ */ defineFlag({ name: "env", type: "list", placeholder: "K=V", keepCommas: true, description: "literal environment variable; repeatable (SSM wins on a clash)" });
+const SECURE_STRINGS = /* @__PURE__ */ defineFlag({ name: "secure-strings", type: "string", placeholder: "MODE", choices: ["environment", "secrets"], default: "environment", description: "SecureStrings as inline `environment` values, or `secrets` references by ARN" });
+const ALLOW_EMPTY_ENV = /* @__PURE__ */ defineFlag({ name: "allow-empty-env", type: "boolean", description: "allow an SSM path with no parameters" });
 /**
  * The pre-flight checks to skip (src/core/preflight.ts): for a job role that may not read IAM roles,
  * CloudWatch Logs groups, parameter metadata or ECR images.
  */
-export const SKIP_CHECK = defineFlag({
+export const SKIP_CHECK = /* @__PURE__ */ defineFlag({
   name: "skip-check",
   type: "list",
   placeholder: "CHECK",
@@ -105,7 +105,7 @@ export const SKIP_CHECK = defineFlag({
 });
 
 /** The flags of `ecs-release release` (the orb's release parameters are built from them: src/orb/parameters.ts). */
-export const RELEASE_FLAGS = defineFlags([
+export const RELEASE_FLAGS = /* @__PURE__ */ defineFlags([
   CLUSTER,
   SERVICES,
   SSM_PATH,
@@ -136,12 +136,12 @@ export const RELEASE_FLAGS = defineFlags([
 // --- verify
 
 /** The flags of `ecs-release verify`: what release reads and renders from, and the checks to skip. */
-export const VERIFY_FLAGS = defineFlags([CLUSTER, SERVICES, SSM_PATH, REPOSITORY, IMAGE, SHA, TEMPLATE, APP_CONTAINERS, ENV, SECURE_STRINGS, ALLOW_EMPTY_ENV, SKIP_CHECK]);
+export const VERIFY_FLAGS = /* @__PURE__ */ defineFlags([CLUSTER, SERVICES, SSM_PATH, REPOSITORY, IMAGE, SHA, TEMPLATE, APP_CONTAINERS, ENV, SECURE_STRINGS, ALLOW_EMPTY_ENV, SKIP_CHECK]);
 
 // --- rollback
 
 /** The flags of `ecs-release rollback` (the orb's rollback parameters are built from them: src/orb/parameters.ts). */
-export const ROLLBACK_FLAGS = defineFlags([
+export const ROLLBACK_FLAGS = /* @__PURE__ */ defineFlags([
   CLUSTER,
   SERVICES,
   { name: "to", type: "string", placeholder: "TARGET", default: "previous", description: "previous | REVISION | FAMILY:REVISION | ARN | sha:SHA" },
@@ -155,7 +155,7 @@ export const ROLLBACK_FLAGS = defineFlags([
 // --- run-task
 
 /** The flags of `ecs-release run-task`. */
-export const RUN_TASK_FLAGS = defineFlags([
+export const RUN_TASK_FLAGS = /* @__PURE__ */ defineFlags([
   CLUSTER,
   { name: "task-definition", type: "string", placeholder: "FAMILY[:REV]", required: true, description: "task definition to run: family (latest ACTIVE revision), family:revision or ARN" },
   { name: "container", type: "string", placeholder: "NAME", description: "container that gets --command and whose exit code decides (default: the only essential container)" },
@@ -171,8 +171,8 @@ export const RUN_TASK_FLAGS = defineFlags([
 // --- history
 
 /** The flags of `ecs-release history`. */
-export const HISTORY_FLAGS = defineFlags([
-  optional(CLUSTER),
+export const HISTORY_FLAGS = /* @__PURE__ */ defineFlags([
+  /* @__PURE__ */ optional(CLUSTER),
   { name: "service", type: "string", placeholder: "SERVICE", description: "service whose family to list (with --cluster)" },
   { name: "family", type: "string", placeholder: "FAMILY", description: "task definition family to list" },
   { name: "limit", type: "integer", default: "20", description: "how many revisions to show" },
@@ -181,15 +181,15 @@ export const HISTORY_FLAGS = defineFlags([
 // --- status
 
 /** The flags of `ecs-release status`. */
-export const STATUS_FLAGS = defineFlags([CLUSTER, SERVICES]);
+export const STATUS_FLAGS = /* @__PURE__ */ defineFlags([CLUSTER, SERVICES]);
 
 // --- prune
 
 /** The flags of `ecs-release prune`. */
-export const PRUNE_FLAGS = defineFlags([
+export const PRUNE_FLAGS = /* @__PURE__ */ defineFlags([
   { name: "family", type: "list", placeholder: "FAMILY", description: "task definition family; repeatable" },
-  optional(CLUSTER),
-  optional(SERVICES),
+  /* @__PURE__ */ optional(CLUSTER),
+  /* @__PURE__ */ optional(SERVICES),
   { name: "keep", type: "integer", default: "20", description: "how many of the newest revisions to keep" },
   DRY_RUN,
 ]);
