@@ -198,12 +198,20 @@ const PARAMETERS: Record<string, ParameterSeed> = {
 /**
  * Seed cluster `prod`, repository `platform` with images for {@link SEED_SHAS}, task definitions
  * `web` (container `app` plus a `log-router` sidecar) and `worker` (container `app`), services
- * `web` (desired 2) and `worker` (desired 1), and parameters under `/platform/prod/`.
+ * `web` (desired 2) and `worker` (desired 1), and parameters under `/platform/prod/`. With `awslogs`,
+ * each `app` container logs with the awslogs driver to `/ecs/<family>` (stream prefix `ecs`), and
+ * those log groups exist.
  */
-export async function seedPlatform(clients: AwsClients): Promise<SeededPlatform> {
+export async function seedPlatform(clients: AwsClients, options: { readonly awslogs?: boolean } = {}): Promise<SeededPlatform> {
   const cluster = "prod";
   const repository = "platform";
   const parameterPath = "/platform/prod";
+  const logsTo = (family: string) => (options.awslogs ? { logConfiguration: { logDriver: "awslogs" as const, options: { "awslogs-group": `/ecs/${family}`, "awslogs-region": REGION, "awslogs-stream-prefix": "ecs" } } } : {});
+  const withLogs = (input: RegisterTaskDefinitionCommandInput): RegisterTaskDefinitionCommandInput => ({
+    ...input,
+    containerDefinitions: (input.containerDefinitions ?? []).map((c) => (c.name === "app" ? { ...c, ...logsTo(input.family ?? "") } : c)),
+  });
+  if (options.awslogs) await Promise.all(["/ecs/web", "/ecs/worker"].map((group) => createLogGroup(clients, group)));
   const app = { name: "app", image: imageUri(repository, SEED_SHAS[0]), essential: true, memory: 256 };
   // Independent resources at once (each test seeds afresh: this is most of a test's set-up time);
   // the services need their cluster and revisions first.
@@ -215,15 +223,18 @@ export async function seedPlatform(clients: AwsClients): Promise<SeededPlatform>
       return { repositoryUri: uri, images: Object.fromEntries(SEED_SHAS.map((sha, i) => [sha, digests[i]!])) };
     })(),
     Promise.all([
-      registerTaskDefinition(clients, webTaskDefinition(SEED_SHAS[0])),
-      registerTaskDefinition(clients, {
-        family: "worker",
-        networkMode: "awsvpc",
-        requiresCompatibilities: ["FARGATE"],
-        cpu: "256",
-        memory: "512",
-        containerDefinitions: [{ ...app, command: ["worker"] }],
-      }),
+      registerTaskDefinition(clients, withLogs(webTaskDefinition(SEED_SHAS[0]))),
+      registerTaskDefinition(
+        clients,
+        withLogs({
+          family: "worker",
+          networkMode: "awsvpc",
+          requiresCompatibilities: ["FARGATE"],
+          cpu: "256",
+          memory: "512",
+          containerDefinitions: [{ ...app, command: ["worker"] }],
+        }),
+      ),
     ]),
     putParameters(clients, parameterPath, PARAMETERS),
   ]);
