@@ -181,7 +181,11 @@ export const HISTORY_FLAGS = /* @__PURE__ */ defineFlags([
 // --- status
 
 /** The flags of `ecs-release status`. */
-export const STATUS_FLAGS = /* @__PURE__ */ defineFlags([CLUSTER, SERVICES]);
+export const STATUS_FLAGS = /* @__PURE__ */ defineFlags([
+  CLUSTER,
+  SERVICES,
+  { name: "stopped-tasks", type: "boolean", description: "also show a few recently stopped tasks of each service: why they stopped and the last lines of their awslogs log" },
+]);
 
 // --- prune
 

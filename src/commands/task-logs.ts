@@ -31,25 +31,34 @@ export async function withStoppedTaskLogs(report: RolloutReport, deps: TaskLogDe
 async function outcomeWithLogs(outcome: ServiceRolloutOutcome, deps: TaskLogDeps, limit: number): Promise<ServiceRolloutOutcome> {
   const tasks = outcome.stoppedTasks ?? [];
   if (tasks.length === 0) return outcome;
+  return { ...outcome, stoppedTasks: await stoppedTasksWithLogs(outcome.service, outcome.taskDefinitionArn, tasks, deps, { limit }) };
+}
+
+/**
+ * Stopped tasks of one revision with their log tails (logged, unless `quiet`: the caller prints them);
+ * on a read that fails, a warning and the tasks as they were.
+ */
+export async function stoppedTasksWithLogs(service: string, taskDefinitionArn: string, tasks: readonly StoppedTaskReason[], deps: TaskLogDeps, options: { readonly limit?: number; readonly quiet?: boolean } = {}): Promise<StoppedTaskReason[]> {
+  const limit = options.limit ?? LOG_TAIL_LINES;
   try {
-    const { definition } = await describeRunnableTaskDefinition(deps.aws, outcome.taskDefinitionArn);
+    const { definition } = await describeRunnableTaskDefinition(deps.aws, taskDefinitionArn);
     const containers = definition.containerDefinitions ?? [];
-    const stoppedTasks: StoppedTaskReason[] = [];
+    const out: StoppedTaskReason[] = [];
     for (const task of tasks) {
       const where = stoppedTaskLogLocation(containers, task);
       if (where === undefined || (where.region !== undefined && where.region !== deps.aws.region)) {
-        stoppedTasks.push(task);
+        out.push(task);
         continue;
       }
       const lines = (await readLastLogLines(deps.aws, where, limit, deps.signal)) ?? [];
       const logs = { container: where.container, group: where.group, stream: where.stream, lines };
-      for (const line of logTailLines(outcome.service, task.taskId, logs)) deps.log.info(line);
-      stoppedTasks.push({ ...task, logs });
+      if (!options.quiet) for (const line of logTailLines(service, task.taskId, logs)) deps.log.info(line);
+      out.push({ ...task, logs });
     }
-    return { ...outcome, stoppedTasks };
+    return out;
   } catch (error) {
-    deps.log.warn(`${outcome.service}: could not read the logs of the stopped tasks: ${error instanceof Error ? error.message : String(error)}`);
-    return outcome;
+    deps.log.warn(`${service}: could not read the logs of the stopped tasks: ${error instanceof Error ? error.message : String(error)}`);
+    return [...tasks];
   }
 }
 

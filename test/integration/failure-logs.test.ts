@@ -53,6 +53,20 @@ describe("failure output: the stopped tasks' last log lines", () => {
     expect(stopped[0]?.logs?.lines.at(-1)).toBe(`RuntimeError: platform:${SHA} failed (exit code 3)`);
   });
 
+  it("status --stopped-tasks shows a service's recently stopped tasks with the last lines of their log", async () => {
+    await createLogGroup(clients, GROUP);
+    await handle.emulator.addRule({ match: SHA, outcome: "fail", steps: 1, exitCode: 3 });
+    const release = ["release", "--cluster", "prod", "--service", "worker", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", SHA, "--template", template(), "--poll-interval", "1ms"];
+    expect((await runCli(release, handle.env())).code).toBe(1);
+    const plain = await runCli(["status", "--cluster", "prod", "--service", "worker"], handle.env());
+    expect(plain.stdout).not.toContain("stopped tasks");
+    const cli = await runCli(["status", "--cluster", "prod", "--service", "worker", "--stopped-tasks"], handle.env());
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain("  stopped tasks:");
+    expect(cli.stdout).toMatch(/^ {4}task \w+: EssentialContainerExited: .*its log ends: "RuntimeError: .*\(exit code 3\)"$/m);
+    expect(cli.stdout).toContain("      | Traceback (most recent call last):");
+  });
+
   it("without awslogs the failure is as before: no log lines, no log calls (control)", async () => {
     await handle.emulator.addRule({ match: SHA, outcome: "fail", steps: 1, exitCode: 3 });
     const cli = await runCli(["release", "--cluster", "prod", "--service", "worker", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", SHA, "--poll-interval", "1ms"], handle.env());
