@@ -72,6 +72,20 @@ describe("run-task: the task's live log", () => {
     expect(reads).toBeLessThanOrEqual(6);
   });
 
+  it("release's pre-deploy task streams its log too, the SecureStrings the release read masked", async () => {
+    await handle.emulator.addRule({ match: SHA, outcome: "complete", steps: 3, logLines: ["migrating", `dsn=postgres://app:${SECRET}@db`] });
+    const cli = await runCli(
+      ["release", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", SHA, "--template", webTemplate(AWSLOGS), "--pre-deploy-command", "bin/migrate", "--poll-interval", "1ms"],
+      handle.env(),
+    );
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.output).not.toContain(SECRET);
+    const printed = lines(cli.stderr);
+    expect(printed).toContain("[app] migrating");
+    expect(printed).toContain("[app] dsn=postgres://app:****@db");
+    expect(printed.findIndex((line) => line === "[app] done")).toBeLessThan(printed.findIndex((line) => line.startsWith("pre-deploy: the command succeeded")));
+  });
+
   it("a failed task's error quotes the last line of its log", async () => {
     await registerTaskDefinition(clients, { family: "migrate", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512", containerDefinitions: [{ name: "app", image: imageUri("platform", SHA), essential: true, memory: 256, logConfiguration: AWSLOGS }] });
     await handle.emulator.addRule({ match: SHA, outcome: "complete", steps: 2, exitCode: 1 });
