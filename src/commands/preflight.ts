@@ -15,7 +15,9 @@ import {
   preflightNeeds,
   preflightPassedLine,
   preflightProblems,
+  preflightUnreadable,
   roleNameOf,
+  uncheckedSecretsLine,
   trustsEcsTasks,
   type PreflightCheck,
   type PreflightFindings,
@@ -71,7 +73,7 @@ export async function runPreflight(revisions: readonly PreflightRevision[], opti
           findings.set(check, await read());
         } catch (error) {
           if (!isAwsCallError(error) || !DENIED.has(error.code ?? "")) throw error;
-          findings.set(check, { absent: new Set(), unreadable: `${error.message} (a role that may not read this can pass --skip-check ${check})` });
+          findings.set(check, { absent: new Set(), unreadable: preflightUnreadable(error.message, check) });
         }
       }),
   );
@@ -85,7 +87,7 @@ export async function checkPreflight(revisions: readonly PreflightRevision[], op
   if (report.problems.length > 0) throw preflightError(report.problems, result);
   deps.log.info(preflightPassedLine(report.needs, options.skip));
   for (const need of report.needs) {
-    if (need.uncheckedSecrets.length > 0) deps.log.debug(`pre-flight: ${need.family}: not checked (not an SSM parameter of this account and region): ${need.uncheckedSecrets.join(", ")}`);
+    if (need.uncheckedSecrets.length > 0) deps.log.debug(uncheckedSecretsLine(need));
   }
   return report;
 }

@@ -18,6 +18,7 @@ import { recordedSecretValues } from "../core/diff.js";
 import { recordedSecureNames } from "../core/tags.js";
 import type { ContainerDefinitionInput } from "../core/template.js";
 import { followTaskLog, type LiveTaskLog } from "./task-logs.js";
+import { logNotShownLine } from "../core/task-logs.js";
 import { describeTaskHint, type RequestedCapacity } from "../core/run-task-input.js";
 import {
   describeLaunch,
@@ -154,7 +155,7 @@ function liveLogOf(prepared: PreparedTask, launched: LaunchedTask, deps: RunTask
   const driver = prepared.logDefinition?.logConfiguration?.logDriver;
   const where = launched.logs;
   if (where === undefined || (where.region !== undefined && where.region !== deps.aws.region)) {
-    if (driver !== undefined) deps.log.info(`container ${prepared.container} logs with ${driver === "awslogs" ? "awslogs in a stream ecs-release cannot name (no awslogs-stream-prefix) or another region" : `the ${driver} driver`}: its output is not shown here`);
+    if (driver !== undefined) deps.log.info(logNotShownLine(prepared.container, driver));
     return undefined;
   }
   return followTaskLog({ container: prepared.container, group: where.group, stream: where.stream }, deps);

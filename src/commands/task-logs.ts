@@ -11,7 +11,7 @@ import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import type { RolloutReport, ServiceRolloutOutcome } from "../core/rollout-report.js";
 import type { StoppedTaskReason } from "../core/stopped-tasks.js";
-import { LIVE_LOG_INTERVAL_MS, liveLogLine, LOG_TAIL_LINES, logTailLines, stoppedTaskLogLocation, type TaskLogTail } from "../core/task-logs.js";
+import { LIVE_LOG_INTERVAL_MS, liveLogLine, logUnreadableLine, LOG_TAIL_LINES, logTailLines, stoppedTaskLogLocation, type TaskLogTail } from "../core/task-logs.js";
 
 /** What reading the logs needs. */
 export interface TaskLogDeps {
@@ -57,7 +57,7 @@ export async function stoppedTasksWithLogs(service: string, taskDefinitionArn: s
     }
     return out;
   } catch (error) {
-    deps.log.warn(`${service}: could not read the logs of the stopped tasks: ${error instanceof Error ? error.message : String(error)}`);
+    deps.log.warn(`${service}: ${logUnreadableLine("the logs of the stopped tasks", error)}`);
     return [...tasks];
   }
 }
@@ -110,7 +110,7 @@ export function followTaskLog(where: { readonly container: string; readonly grou
         await readPages(final);
       } catch (error) {
         failures += 1;
-        deps.log.warn(`could not read the log of container ${where.container} (${where.group} ${where.stream}): ${error instanceof Error ? error.message : String(error)}${failures >= 3 ? "; no longer following it" : ""}`);
+        deps.log.warn(logUnreadableLine(`the log of container ${where.container} (${where.group} ${where.stream})`, error, failures >= 3));
       }
     },
     tail: () => ({ ...where, lines: [...kept] }),

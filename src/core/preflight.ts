@@ -206,6 +206,16 @@ export function parseSkipChecks(values: readonly string[], flag = "--skip-check"
   return skipped;
 }
 
+/** Why a check could not run: the read was denied; its --skip-check turns it off. */
+export function preflightUnreadable(message: string, check: PreflightCheck): string {
+  return `${message} (a role that may not read this can pass --skip-check ${check})`;
+}
+
+/** The debug line for `secrets` references the pre-flight does not check (Secrets Manager, another account or region). */
+export function uncheckedSecretsLine(needs: Pick<PreflightNeeds, "family" | "uncheckedSecrets">): string {
+  return `pre-flight: ${needs.family}: not checked (not an SSM parameter of this account and region): ${needs.uncheckedSecrets.join(", ")}`;
+}
+
 /** The line that says what was checked (and skipped), once the checks passed. */
 export function preflightPassedLine(needs: readonly PreflightNeeds[], skipped: ReadonlySet<PreflightCheck>): string {
   const roles = new Set(needs.flatMap((n) => (n.executionRoleArn ? [n.executionRoleArn] : []))).size;

@@ -67,6 +67,16 @@ export function liveLogLine(container: string, message: string): string {
   return `[${container}] ${message.replace(/\r?\n$/, "")}`;
 }
 
+/** Said when a container's log is not followed: another driver, or awslogs ecs-release cannot name. */
+export function logNotShownLine(container: string, driver: string): string {
+  return `container ${container} logs with ${driver === "awslogs" ? "awslogs in a stream ecs-release cannot name (no awslogs-stream-prefix) or another region" : `the ${driver} driver`}: its output is not shown here`;
+}
+
+/** A log read that failed (best effort: the command goes on). */
+export function logUnreadableLine(what: string, error: unknown, givingUp = false): string {
+  return `could not read ${what}: ${error instanceof Error ? error.message : String(error)}${givingUp ? "; no longer following it" : ""}`;
+}
+
 /** The last non-empty line of a tail, for the one-line error (undefined when there is none). */
 export function lastLogLine(tail: TaskLogTail | undefined): string | undefined {
   return [...(tail?.lines ?? [])].reverse().find((line) => line.trim() !== "");
