@@ -128,7 +128,8 @@ function sdkPackageVersionsOnly(): Plugin {
 
 /**
  * The error classes a job build registers for the clients it only reads a little with (IAM: GetRole;
- * CloudWatch Logs: DescribeLogStreams, GetLogEvents; SSM: two reads): the ones ecs-release tells apart by name. Each
+ * CloudWatch Logs: DescribeLogStreams, GetLogEvents; SSM: two reads; ECR): the ones ecs-release tells apart by a
+ * name the wire does not carry. Each
  * client registers every error of its API (39 for IAM) at load, which keeps every error class in the
  * bundle; an error not registered still reaches the code, as the client's base exception named with
  * the error's code (@aws-sdk/core's getErrorSchemaOrThrowBaseException), so retries (by name and
@@ -139,14 +140,17 @@ const ERRORS_IN_USE: Record<string, readonly string[]> = {
   "cloudwatch-logs": ["ResourceNotFoundException"],
   // GetParametersByPath and DescribeParameters: no SSM error is told apart by name (JSON protocol: the wire's __type is the class name anyway).
   ssm: [],
+  // ECR errors are told apart by name only (ImageNotFoundException, RepositoryNotFoundException, …), which the
+  // JSON protocol's __type carries whether or not the class is registered.
+  ecr: [],
 };
 
 function errorsInUse(): Plugin {
   return {
     name: "errors-in-use",
     setup(esbuild) {
-      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-(iam|cloudwatch-logs|ssm)[\\/]dist-es[\\/]schemas[\\/]schemas_0\.js$/ }, (args) => {
-        const client = /client-(iam|cloudwatch-logs|ssm)\b/.exec(args.path)?.[1] ?? "";
+      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-(iam|cloudwatch-logs|ssm|ecr)[\\/]dist-es[\\/]schemas[\\/]schemas_0\.js$/ }, (args) => {
+        const client = /client-(iam|cloudwatch-logs|ssm|ecr)\b/.exec(args.path)?.[1] ?? "";
         const keep = new Set(ERRORS_IN_USE[client] ?? []);
         const text = readFileSync(args.path, "utf8").replace(/^n0_registry\.registerError\((\w+)\$, \1\);$/gm, (line, name: string) => (keep.has(name) ? line : ""));
         return { loader: "js", contents: text, resolveDir: dirname(args.path) };
