@@ -122,7 +122,7 @@ export const RELEASE_POLICY: JobPolicy = {
   name: "release",
   title: "release job (release, --pre-deploy-command)",
   attachTo: "the role the release job assumes",
-  commands: ["release", "pre-deploy", "run-task", "verify"],
+  commands: ["release", "pre-deploy", "run-task"],
   statements: [
     {
       why: "release verifies the services (DescribeServices), updates them to the new revision (UpdateService) and polls them until the rollout ends (DescribeServices).",
@@ -300,7 +300,7 @@ export const PLAN_POLICY: JobPolicy = {
   name: "plan",
   title: "plan job (release --dry-run --plan-file; read-only)",
   attachTo: "the role the plan job assumes (in the chained set-up: the environment's OIDC role)",
-  commands: ["release --dry-run"],
+  commands: ["release --dry-run", "verify"],
   statements: [
     {
       why: "the dry run verifies the services (DescribeServices) and, with --pre-deploy-command, reads the cluster's default capacity providers (DescribeClusters): read-only, only in the cluster.",
@@ -329,6 +329,22 @@ export const PLAN_POLICY: JobPolicy = {
     {
       why: "the image must exist: the dry run looks up REPOSITORY:SHA in ECR.",
       statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: ECR_REPOSITORY },
+    },
+    {
+      why: "pre-flight, in the dry run and `verify` too (--skip-check execution-role turns it off): the execution role exists and trusts ecs-tasks.amazonaws.com (GetRole, read only, that role only).",
+      statement: { Sid: "PreflightExecutionRole", Effect: "Allow", Action: ["iam:GetRole"], Resource: "${ExecutionRoleArn}" },
+    },
+    {
+      why: "pre-flight (--skip-check log-groups): each awslogs log group exists (DescribeLogStreams on the group).",
+      statement: { Sid: "PreflightLogGroups", Effect: "Allow", Action: ["logs:DescribeLogStreams"], Resource: LOG_GROUP },
+    },
+    {
+      why: "pre-flight (--skip-check secrets): each SSM parameter the containers' secrets name exists (DescribeParameters: names only, never a value; no resource-level permissions).",
+      statement: { Sid: "PreflightSecretParameters", Effect: "Allow", Action: ["ssm:DescribeParameters"], Resource: "*" },
+    },
+    {
+      why: "pre-flight (--skip-check images): the revision's other images in this account's ECR exist (read-only, any repository of the account in the region).",
+      statement: { Sid: "PreflightImages", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: "arn:aws:ecr:${Region}:${Account}:repository/*" },
     },
   ],
 };

@@ -440,7 +440,8 @@ export const POLICY_OF_COMMAND: Readonly<Record<string, JobPolicy["name"]>> = {
   push: "build",
   release: "release",
   "run-task": "release",
-  verify: "release",
+  // verify reads only, as a release dry run does: the plan job's read-only policy.
+  verify: "plan",
   rollback: "rollback",
   status: "rollback",
   history: "rollback",
