@@ -106,7 +106,7 @@ function neverReached(): Plugin {
 
 /** The client class a package exports: ECSClient, SSMClient, ECRClient, IAMClient; CloudWatchLogsClient for cloudwatch-logs. */
 function clientClassName(client: string): string {
-  return client === "cloudwatch-logs" ? "CloudWatchLogsClient" : `${client.toUpperCase()}Client`;
+  return CLIENT_CLASS[client] ?? `${client.toUpperCase()}Client`;
 }
 
 /**
@@ -158,6 +158,8 @@ function errorsInUse(): Plugin {
     },
   };
 }
+/** The client class of an @aws-sdk/client-* package whose name is not its upper-cased service (ECSClient, SSMClient, ECRClient are). */
+const CLIENT_CLASS: Record<string, string> = { eventbridge: "EventBridgeClient", scheduler: "SchedulerClient", "cloudwatch-logs": "CloudWatchLogsClient" };
 
 /** Replaces packages a build never uses by a module whose exports fail with one clear line. */
 function leaveOut(build: CliBuild, clients: readonly string[]): Plugin {

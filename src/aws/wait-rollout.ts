@@ -52,7 +52,7 @@ import {
   type RolloutTarget,
 } from "../core/rollout-state.js";
 import { stoppedTaskReasons } from "../core/stopped-tasks.js";
-import type { AwsClients } from "./clients.js";
+import { pollingClient, type AwsClients } from "./clients.js";
 import { describeServices } from "./ecs.js";
 import { describeServiceDeployments } from "./service-deployments.js";
 import { stoppedTasksOfDeployment } from "./stopped-tasks.js";
@@ -108,7 +108,8 @@ export const NON_RETRYABLE_ERROR_CODES: ReadonlySet<string> = new Set([
 
 /** What the wait needs. */
 export interface WaitDeps {
-  readonly aws: Pick<AwsClients, "ecs"> & Partial<Pick<AwsClients, "region">>;
+  /** The polls use `ecsPoll` when given (pollingClient), else `ecs`. */
+  readonly aws: Pick<AwsClients, "ecs"> & Partial<Pick<AwsClients, "region" | "ecsPoll">>;
   readonly log: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
@@ -176,7 +177,7 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
     for (const [service, outcome] of outcomes) {
       if (!isFailure(outcome.state) || outcome.state === "superseded" || outcome.deploymentId === "") continue;
       try {
-        const tasks = await stoppedTasksOfDeployment(deps.aws, options.cluster, outcome.deploymentId, undefined, deps.signal);
+        const tasks = await stoppedTasksOfDeployment(pollingClient(deps.aws), options.cluster, outcome.deploymentId, undefined, deps.signal);
         if (tasks.length > 0) outcomes.set(service, { ...outcome, stoppedTasks: stoppedTaskReasons(tasks) });
       } catch (error) {
         log.warn(stoppedTasksUnreadableLine(service, outcome.deploymentId, error));
@@ -191,7 +192,7 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
     if (pending.length === 0) return explained("settled");
     try {
       polls++;
-      const { services } = await describeServices(deps.aws, options.cluster, pending.map((t) => t.service), deps.signal);
+      const { services } = await describeServices(pollingClient(deps.aws), options.cluster, pending.map((t) => t.service), deps.signal);
       // BLUE_GREEN, LINEAR and CANARY: ECS's service deployment says where they stand (stage, traffic, bake
       // time) and when they end. One DescribeServiceDeployments per poll (20 services a call).
       const wanted: string[] = [];
@@ -203,7 +204,7 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
         const arn = recordArns.get(target.service);
         if (arn !== undefined) wanted.push(arn);
       }
-      const records = wanted.length > 0 ? await describeServiceDeployments(deps.aws, wanted, deps.signal) : [];
+      const records = wanted.length > 0 ? await describeServiceDeployments(pollingClient(deps.aws), wanted, deps.signal) : [];
       for (const target of pending) {
         const snapshot = services.find((s) => s.serviceName === target.service || s.serviceArn === target.service);
         if (target.stoppedTaskDefinitionArn === undefined && !visible.has(target.service) && isViewBeforeUpdate(snapshot, target) && deps.clock.now() - start < grace) {

@@ -6,7 +6,8 @@ import { serviceDeploymentHistory } from "../aws/service-deployments.js";
 import type { EcsDeploymentEntry } from "../core/ecs-record.js";
 import { EcsReleaseError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { parseRevisionName } from "../core/revision-record.js";
+import { environmentOf, inEnvironment, parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
+import { clusterName } from "../core/revision-usage.js";
 
 /** What `ecs-release history` was asked for. */
 export interface HistoryOptions {
@@ -16,6 +17,8 @@ export interface HistoryOptions {
   readonly service?: string;
   readonly family?: string;
   readonly limit: number;
+  /** With `service`: every environment's revisions, not only the service's. */
+  readonly allEnvironments?: boolean;
 }
 
 /** What history needs from outside. */
@@ -30,6 +33,8 @@ export interface HistoryResult {
   readonly family: string;
   /** The cluster whose services were checked for the live marker, or null. */
   readonly cluster: string | null;
+  /** The environment shown (the service's), or null: every environment. */
+  readonly environment: string | null;
   /** Newest first, at most `limit`. */
   readonly revisions: readonly HistoryRow[];
 }
@@ -38,7 +43,8 @@ export interface HistoryResult {
  * Lists a family's revisions newest first, ACTIVE and INACTIVE. Reads only what `limit` needs:
  * two listings (ACTIVE and INACTIVE, newest first, stopping at `limit` each) and one
  * DescribeTaskDefinition per row shown, plus the cluster's services for the live marker. With
- * --service, also ECS's record of the service's newest `limit` deployments beside the tags.
+ * --service, also ECS's record of the service's newest `limit` deployments beside the tags, and only
+ * the revisions of the service's environment (and those that record none) unless `allEnvironments`.
  */
 export async function run(options: HistoryOptions, deps: HistoryDeps): Promise<HistoryResult> {
   const problems: string[] = [];
@@ -52,9 +58,11 @@ export async function run(options: HistoryOptions, deps: HistoryDeps): Promise<H
   // one DescribeServices fewer than describing the service first.
   const serviceUsage = !options.family && cluster ? await listClusterUsage(deps.aws, cluster, deps.signal) : undefined;
   let family = options.family;
+  let running: string | undefined;
   if (!family) {
     const service = serviceUsage?.services.find((s) => s.serviceName === options.service || s.serviceArn === options.service);
     if (!service) throw new ValidationError(`service "${options.service}" not found in cluster ${cluster} (check --service)`);
+    running = service.taskDefinition;
     family = parseRevisionName(service.taskDefinition ?? "")?.family;
     if (!family) throw new ValidationError(`service ${options.service} has no task definition`);
   }
@@ -69,8 +77,15 @@ export async function run(options: HistoryOptions, deps: HistoryDeps): Promise<H
   const newest = [...active, ...inactive].sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, options.limit);
   deps.log.debug(`history: ${family}: describing ${newest.length} revisions`);
   const records = await describeRevisions(deps.aws, newest, { signal: deps.signal });
-  const rows = buildHistoryRows(records, usage?.inUse ?? new Map(), options.limit);
-  return { family, cluster: cluster ?? null, revisions: ecsRecord !== undefined ? withEcsRecord(rows, ecsRecord, Date.now()) : rows };
+  const environment = running !== undefined && !options.allEnvironments ? serviceEnvironment(records, running, cluster ?? "") : undefined;
+  const rows = buildHistoryRows(records.filter((r) => inEnvironment(r, environment)), usage?.inUse ?? new Map(), options.limit);
+  return { family, cluster: cluster ?? null, environment: environment ?? null, revisions: ecsRecord !== undefined ? withEcsRecord(rows, ecsRecord, Date.now()) : rows };
+}
+
+/** The service's environment: what the revision it runs records, else its cluster's name (release's default). */
+function serviceEnvironment(records: readonly RevisionRecord[], running: string, cluster: string): string {
+  const current = records.find((r) => r.arn === running);
+  return (current && environmentOf(current)) ?? clusterName(cluster);
 }
 
 /**
