@@ -118,7 +118,9 @@ function sdkPackageVersionsOnly(): Plugin {
   return {
     name: "sdk-package-versions-only",
     setup(esbuild) {
-      esbuild.onLoad({ filter: /[\\/]node_modules[\\/]@aws-sdk[\\/][^\\/]+[\\/]package\.json$/ }, (args) => {
+      // The CLI's own package.json too: main.ts reads only its version.
+      esbuild.onLoad({ filter: /[\\/]package\.json$/ }, (args) => {
+        if (!/[\\/]node_modules[\\/]@aws-sdk[\\/][^\\/]+[\\/]package\.json$/.test(args.path) && args.path !== resolve("package.json")) return undefined;
         const { name, version } = JSON.parse(readFileSync(args.path, "utf8")) as { name: string; version: string };
         return { loader: "json", contents: JSON.stringify({ name, version }) };
       });
@@ -128,7 +130,7 @@ function sdkPackageVersionsOnly(): Plugin {
 
 /**
  * The error classes a job build registers for the clients it only reads a little with (IAM: GetRole;
- * CloudWatch Logs: DescribeLogStreams, GetLogEvents; SSM: two reads; ECR): the ones ecs-release tells apart by a
+ * CloudWatch Logs: DescribeLogStreams, GetLogEvents; SSM: two reads; ECR; ECS): the ones ecs-release tells apart by a
  * name the wire does not carry. Each
  * client registers every error of its API (39 for IAM) at load, which keeps every error class in the
  * bundle; an error not registered still reaches the code, as the client's base exception named with
@@ -143,16 +145,25 @@ const ERRORS_IN_USE: Record<string, readonly string[]> = {
   // ECR errors are told apart by name only (ImageNotFoundException, RepositoryNotFoundException, …), which the
   // JSON protocol's __type carries whether or not the class is registered.
   ecr: [],
+  // ECS: the same (ClientException, ClusterNotFoundException, … are the wire's __type).
+  ecs: [],
 };
 
 function errorsInUse(): Plugin {
   return {
     name: "errors-in-use",
     setup(esbuild) {
-      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-(iam|cloudwatch-logs|ssm|ecr)[\\/]dist-es[\\/]schemas[\\/]schemas_0\.js$/ }, (args) => {
-        const client = /client-(iam|cloudwatch-logs|ssm|ecr)\b/.exec(args.path)?.[1] ?? "";
+      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-(iam|cloudwatch-logs|ssm|ecr|ecs)[\\/]dist-es[\\/]schemas[\\/]schemas_0\.js$/ }, (args) => {
+        const client = /client-(iam|cloudwatch-logs|ssm|ecr|ecs)\b/.exec(args.path)?.[1] ?? "";
         const keep = new Set(ERRORS_IN_USE[client] ?? []);
-        const text = readFileSync(args.path, "utf8").replace(/^n0_registry\.registerError\((\w+)\$, \1\);$/gm, (line, name: string) => (keep.has(name) ? line : ""));
+        const dropped = new Set<string>();
+        const unregistered = readFileSync(args.path, "utf8").replace(/^n0_registry\.registerError\((\w+)\$, \1\);$/gm, (line, name: string) => {
+          if (keep.has(name)) return line;
+          dropped.add(name);
+          return "";
+        });
+        // Their schemas too: nothing else names them, and esbuild keeps an array with computed keys.
+        const text = unregistered.replace(/^export var (\w+)\$ = \[-3, [\s\S]*?^\];$/gm, (block, name: string) => (dropped.has(name) ? "" : block));
         return { loader: "js", contents: text, resolveDir: dirname(args.path) };
       });
     },
