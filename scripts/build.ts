@@ -87,13 +87,14 @@ function staticImports(): Plugin {
 
 /**
  * SDK parts that no operation of ecs-release reaches, left out of the job builds to keep each job
- * within the config budget: event-stream serde (ECS, SSM and ECR have no event-stream operations; the
- * protocol loads it only for one) and the Lambda invoke store (recursion detection reads it only
- * inside AWS Lambda, where it gives the X-Ray trace id; undefined is the SDK's own "not in Lambda").
+ * within the config budget: event-stream serde (ECS, SSM, ECR and IAM have no event-stream operations;
+ * CloudWatch Logs has one, StartLiveTail, which ecs-release never calls: its client's config keeps no
+ * event-stream marshaller here; the protocol loads the serde only for such an operation) and the
+ * Lambda invoke store (recursion detection reads it only inside AWS Lambda, where it gives the X-Ray trace id; undefined is the SDK's own "not in Lambda").
  */
 const NEVER_REACHED: Record<string, string> = {
   "@smithy/core/event-streams":
-    'export class EventStreamSerde { constructor() { throw new Error("ecs-release: event streams are not in this build"); } } export const eventStreamSerdeProvider = () => { throw new Error("ecs-release: event streams are not in this build"); };',
+    'export class EventStreamSerde { constructor() { throw new Error("ecs-release: event streams are not in this build"); } } export const eventStreamSerdeProvider = () => { throw new Error("ecs-release: event streams are not in this build"); }; export const resolveEventStreamSerdeConfig = (input) => input;',
   "@aws/lambda-invoke-store": "export const InvokeStore = { getInstanceAsync: async () => undefined };",
   // EventBridge signs with SigV4a only for a global endpoint (EndpointId, which ecs-release never sets):
   // the signer keeps SigV4 and refuses region "*" in one line instead of carrying the CRT hand-off.
@@ -148,11 +149,16 @@ function unregisteredErrors(): Plugin {
   return {
     name: "unregistered-errors",
     setup(esbuild) {
-      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]schemas[\\/]schemas_0\.js$/ }, (args) => ({
-        loader: "js",
-        contents: readFileSync(args.path, "utf8").replace(MODELLED_ERROR_REGISTRATION, ""),
-        resolveDir: dirname(args.path),
-      }));
+      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]schemas[\\/]schemas_0\.js$/ }, (args) => {
+        const dropped = new Set<string>();
+        const unregistered = readFileSync(args.path, "utf8").replace(MODELLED_ERROR_REGISTRATION, (line) => {
+          dropped.add(/registerError\((\w+)\$/.exec(line)?.[1] ?? "");
+          return "";
+        });
+        // Their schemas too: nothing else names them, and esbuild keeps an array with computed keys.
+        const contents = unregistered.replace(/^export var (\w+)\$ = \[-3, [\s\S]*?^\];$/gm, (block, name: string) => (dropped.has(name) ? "" : block));
+        return { loader: "js", contents, resolveDir: dirname(args.path) };
+      });
     },
   };
 }
@@ -170,8 +176,13 @@ function compactErrors(): Plugin {
   };
 }
 
+/** The client class a package exports: ECSClient, SSMClient, ECRClient, IAMClient; CloudWatchLogsClient for cloudwatch-logs. */
+function clientClassName(client: string): string {
+  return CLIENT_CLASS[client] ?? `${client.toUpperCase()}Client`;
+}
+
 /** The client class of an @aws-sdk/client-* package whose name is not its upper-cased service (ECSClient, SSMClient, ECRClient are). */
-const CLIENT_CLASS: Record<string, string> = { eventbridge: "EventBridgeClient", scheduler: "SchedulerClient", "secrets-manager": "SecretsManagerClient" };
+const CLIENT_CLASS: Record<string, string> = { eventbridge: "EventBridgeClient", scheduler: "SchedulerClient", "secrets-manager": "SecretsManagerClient", "cloudwatch-logs": "CloudWatchLogsClient" };
 
 /**
  * The orb's jobs run their command with parameters, never with --help: a job build carries each
@@ -207,7 +218,7 @@ function leaveOut(build: CliBuild, clients: readonly string[]): Plugin {
         const why = `ecs-release: this build (for the orb's ${build} job) leaves out ${args.path}; install the full build (install: cli: full)`;
         const client = AWS_CLIENT.exec(args.path);
         const contents = client
-          ? `export class ${CLIENT_CLASS[client[1] ?? ""] ?? `${client[1]?.toUpperCase()}Client`} { constructor() { throw new Error(${JSON.stringify(why)}); } }`
+          ? `export class ${clientClassName(client[1] ?? "")} { constructor() { throw new Error(${JSON.stringify(why)}); } }`
           : `export const ${INTERACTIVE_CREDENTIALS[args.path]} = () => async () => { throw new Error(${JSON.stringify(why)}); };`;
         return { loader: "js", contents };
       });

@@ -44,7 +44,8 @@ async function demo(): Promise<void> {
   try {
     console.log(bold(`ecs-release demo — a local AWS emulator at ${emulator.url} (moto pid ${emulator.motoPid})`));
     const clients = awsClients(emulator);
-    const platform = await seedPlatform(clients);
+    // The app containers log to CloudWatch Logs (awslogs): a failure shows what they said.
+    const platform = await seedPlatform(clients, { awslogs: true });
     await putParameters(clients, platform.parameterPath, {
       "cache/REDIS_URL": "redis://cache.internal:6379/0",
       "cache/TTL_SECONDS": "300",
@@ -61,7 +62,7 @@ async function demo(): Promise<void> {
       "celery/CONCURRENCY": "8",
       "storage/BUCKET": "platform-prod-media",
     });
-    console.log(`seeded: cluster ${platform.cluster}, services web and worker (running an older commit), ECR repository ${platform.repository}, 20 SSM parameters under ${platform.parameterPath} (4 SecureStrings)`);
+    console.log(`seeded: cluster ${platform.cluster}, services web and worker (running an older commit, logging to /ecs/web and /ecs/worker), ECR repository ${platform.repository}, 20 SSM parameters under ${platform.parameterPath} (4 SecureStrings)`);
     // Commit C's containers will fail their health checks: ECS's circuit breaker rolls the deployment back.
     await emulator.addRule({ match: C, outcome: "fail", steps: 2 });
 

@@ -1,9 +1,11 @@
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { Logger } from "../core/logger.js";
@@ -23,6 +25,10 @@ export interface AwsClients {
   readonly kms: KMSClient;
   /** --secure-strings secretsmanager (release) and the rollback target's secret versions. */
   readonly secretsManager: SecretsManagerClient;
+  /** CloudWatch Logs: the containers' awslogs output, and whether their log groups exist. */
+  readonly logs: CloudWatchLogsClient;
+  /** IAM (read only): whether a task definition's execution role exists and trusts ECS tasks. */
+  readonly iam: IAMClient;
   /** EventBridge (rules whose targets run task definitions: schedules.ts). */
   readonly events: EventBridgeClient;
   /** EventBridge Scheduler (schedules that run task definitions: schedules.ts). */
@@ -49,7 +55,7 @@ export interface AwsClientOptions {
 }
 
 /** The services this tool calls, by the identifier their endpoint variable uses. */
-export type EndpointService = "ECS" | "SSM" | "ECR" | "STS" | "KMS" | "SECRETS_MANAGER" | "EVENTBRIDGE" | "SCHEDULER";
+export type EndpointService = "ECS" | "SSM" | "ECR" | "STS" | "KMS" | "SECRETS_MANAGER" | "EVENTBRIDGE" | "SCHEDULER" | "CLOUDWATCH_LOGS" | "IAM";
 
 /**
  * The endpoint configured in `env`, as the SDKs read it: `AWS_ENDPOINT_URL_<SERVICE>`, else
@@ -111,6 +117,8 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   let ecr: ECRClient | undefined;
   let kms: KMSClient | undefined;
   let secretsManager: SecretsManagerClient | undefined;
+  let logs: CloudWatchLogsClient | undefined;
+  let iam: IAMClient | undefined;
   let events: EventBridgeClient | undefined;
   let scheduler: SchedulerClient | undefined;
   return {
@@ -132,6 +140,13 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     },
     get secretsManager() {
       return (secretsManager ??= new SecretsManagerClient({ ...config, ...endpointOption(env, "SECRETS_MANAGER") }));
+    },
+    get logs() {
+      return (logs ??= new CloudWatchLogsClient({ ...config, ...endpointOption(env, "CLOUDWATCH_LOGS") }));
+    },
+    get iam() {
+      // IAM is global: its endpoint is iam.amazonaws.com whatever the region (the SDK resolves it from the region).
+      return (iam ??= new IAMClient({ ...config, ...endpointOption(env, "IAM") }));
     },
     get events() {
       return (events ??= new EventBridgeClient({ ...config, ...endpointOption(env, "EVENTBRIDGE") }));

@@ -21,3 +21,13 @@ export async function stoppedTasksOfDeployment(clients: Pick<AwsClients, "ecs">,
   const described = await awsCall("DescribeTasks", `${cluster}/${arns.length} tasks`, () => clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }), options));
   return described.tasks ?? [];
 }
+
+/** Up to `limit` recently stopped tasks of service `service` (ListTasks by serviceName, desired status STOPPED; one DescribeTasks). */
+export async function stoppedTasksOfService(clients: Pick<AwsClients, "ecs">, cluster: string, service: string, limit = STOPPED_TASKS_NAMED, signal?: AbortSignal): Promise<Task[]> {
+  const options = signal ? { abortSignal: signal } : {};
+  const listed = await awsCall("ListTasks", `${cluster}/${service}`, () => clients.ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus: "STOPPED", maxResults: Math.max(limit, 1) }), options));
+  const arns = (listed.taskArns ?? []).slice(0, limit);
+  if (arns.length === 0) return [];
+  const described = await awsCall("DescribeTasks", `${cluster}/${arns.length} tasks`, () => clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }), options));
+  return described.tasks ?? [];
+}

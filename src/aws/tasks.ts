@@ -32,6 +32,8 @@ export interface RunnableTaskDefinition {
   /** `family:revision` */
   readonly name: string;
   readonly definition: TaskDefinition;
+  /** Its tags (the release record: which variables were SecureStrings). */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /**
@@ -79,8 +81,11 @@ async function seeingNewRevision<T>(call: () => Promise<T>, what: string, fresh:
  */
 export async function describeRunnableTaskDefinition(aws: Pick<AwsClients, "ecs">, reference: string, flag = "--task-definition", fresh?: JustRegistered): Promise<RunnableTaskDefinition> {
   let definition: TaskDefinition | undefined;
+  let tags: Record<string, string> = {};
   try {
-    definition = (await seeingNewRevision(() => aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference })), `DescribeTaskDefinition ${reference}`, fresh)).taskDefinition;
+    const answer = await seeingNewRevision(() => aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ["TAGS"] })), `DescribeTaskDefinition ${reference}`, fresh);
+    definition = answer.taskDefinition;
+    tags = Object.fromEntries((answer.tags ?? []).map((tag) => [tag.key ?? "", tag.value ?? ""]));
   } catch (error) {
     // ECS answers ClientException "Unable to describe task definition." for a family or revision that does not exist.
     if (awsErrorCode(error) === "ClientException") {
@@ -90,7 +95,7 @@ export async function describeRunnableTaskDefinition(aws: Pick<AwsClients, "ecs"
   }
   if (!definition?.taskDefinitionArn) throw taskDefinitionFlagError(flag, reference, "missing");
   if (definition.status === "DELETE_IN_PROGRESS") throw taskDefinitionFlagError(flag, reference, "deleting");
-  return { arn: definition.taskDefinitionArn, name: `${definition.family}:${definition.revision}`, definition };
+  return { arn: definition.taskDefinitionArn, name: `${definition.family}:${definition.revision}`, definition, tags };
 }
 
 /** The service a one-off task copies its launch settings from; a missing cluster or service is bad input (exit 2). */
@@ -188,6 +193,8 @@ export interface TaskWaitOptions {
   readonly essential?: readonly string[];
   /** Called with every change of the task's status (PROVISIONING, PENDING, RUNNING, ...). */
   readonly onStatus?: (status: string, task: Task | undefined) => void;
+  /** Called after every DescribeTasks poll, before the sleep (e.g. to read the task's log); awaited. */
+  readonly afterPoll?: () => Promise<void>;
   /** What the task is, for the progress line (e.g. "pre-deploy task abc (container app)"). */
   readonly what?: string;
   /** The longest silence: a progress line at least this often, even when nothing changes (default 60 s). */
@@ -226,6 +233,7 @@ export async function waitForTaskToStop(aws: Pick<AwsClients, "ecs"> & Partial<P
       spokeAt = now;
     }
     if ((outcome.state === "succeeded" || outcome.state === "failed") && task) return { outcome, task };
+    await options.afterPoll?.();
     if (now >= options.deadline) return { outcome: { state: "timed-out", last: outcome }, task };
     if (now - spokeAt >= progressEvery) {
       deps.log.info(taskWaitProgressLine({ what: options.what, taskArn: options.taskArn, status, elapsedMs: now - started, leftMs: options.deadline - now }));

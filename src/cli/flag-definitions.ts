@@ -98,11 +98,31 @@ export const PUSH_FLAGS = /* @__PURE__ */ defineFlags([
 
 // --- release
 
+/** What a release reads and renders from (release and verify). */
+const SSM_PATH = /* @__PURE__ */ defineFlag({ name: "ssm-path", type: "string", placeholder: "PATH", required: true, description: "SSM Parameter Store path whose parameters become the environment, recursively (at least one segment, not /)" });
+const IMAGE = /* @__PURE__ */ defineFlag({ name: "image", type: "string", placeholder: "URI", description: "full image URI (instead of --repository and --sha)" });
+const TEMPLATE = /* @__PURE__ */ defineFlag({ name: "template", type: "list", placeholder: "FILE|FAMILY=FILE", keepCommas: true, description: "task definition template (JSON or YAML); default: each family's latest ACTIVE revision" });
+const APP_CONTAINERS = /* @__PURE__ */ defineFlag({ name: "container", type: "list", placeholder: "NAME", description: "application container(s) that get the image and environment" });
+const ENV = /* @__PURE__ */ defineFlag({ name: "env", type: "list", placeholder: "K=V", keepCommas: true, description: "literal environment variable; repeatable (SSM wins on a clash)" });
+const SECURE_STRINGS = /* @__PURE__ */ defineFlag({ name: "secure-strings", type: "string", placeholder: "MODE", choices: ["secretsmanager", "environment", "secrets"], default: "environment", description: "SecureStrings as a Secrets Manager version per release referenced by version id (`secretsmanager`, recommended: rolls back with the revision, only references in the task definition), inline `environment` values (readable by anyone allowed ecs:DescribeTaskDefinition: warned about), or `secrets` references to the SSM parameters" });
+const ALLOW_EMPTY_ENV = /* @__PURE__ */ defineFlag({ name: "allow-empty-env", type: "boolean", description: "allow an SSM path with no parameters" });
+/**
+ * The pre-flight checks to skip (src/core/preflight.ts): for a job role that may not read IAM roles,
+ * CloudWatch Logs groups, parameter metadata or ECR images.
+ */
+export const SKIP_CHECK = /* @__PURE__ */ defineFlag({
+  name: "skip-check",
+  type: "list",
+  placeholder: "CHECK",
+  description: "pre-flight check not to run before anything is written: execution-role, log-groups, secrets, images, or all; repeatable",
+  form: { pattern: /^(execution-role|log-groups|secrets|images|all)$/, rule: "the checks are execution-role, log-groups, secrets, images (or all)" },
+});
+
 /** The flags of `ecs-release release` (the orb's release parameters are built from them: src/orb/parameters.ts). */
 export const RELEASE_FLAGS = /* @__PURE__ */ defineFlags([
   CLUSTER,
   SERVICES,
-  { name: "ssm-path", type: "string", placeholder: "PATH", required: true, description: "SSM Parameter Store path whose parameters become the environment, recursively (at least one segment, not /)" },
+  SSM_PATH,
   {
     name: "environment",
     type: "string",
@@ -112,13 +132,13 @@ export const RELEASE_FLAGS = /* @__PURE__ */ defineFlags([
     form: { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, rule: "an environment is named with up to 128 letters, digits, dots, hyphens and underscores, starting with a letter or digit" },
   },
   REPOSITORY,
-  { name: "image", type: "string", placeholder: "URI", description: "full image URI (instead of --repository and --sha)" },
+  IMAGE,
   SHA,
-  { name: "template", type: "list", placeholder: "FILE|FAMILY=FILE", keepCommas: true, description: "task definition template (JSON or YAML); default: each family's latest ACTIVE revision" },
-  { name: "container", type: "list", placeholder: "NAME", description: "application container(s) that get the image and environment" },
-  { name: "env", type: "list", placeholder: "K=V", keepCommas: true, description: "literal environment variable; repeatable (SSM wins on a clash)" },
-  { name: "secure-strings", type: "string", placeholder: "MODE", choices: ["secretsmanager", "environment", "secrets"], default: "environment", description: "SecureStrings as a Secrets Manager version per release referenced by version id (`secretsmanager`, recommended: rolls back with the revision, only references in the task definition), inline `environment` values (readable by anyone allowed ecs:DescribeTaskDefinition: warned about), or `secrets` references to the SSM parameters" },
-  { name: "allow-empty-env", type: "boolean", description: "allow an SSM path with no parameters" },
+  TEMPLATE,
+  APP_CONTAINERS,
+  ENV,
+  SECURE_STRINGS,
+  ALLOW_EMPTY_ENV,
   DRY_RUN,
   NO_WAIT,
   TIMEOUT,
@@ -136,7 +156,13 @@ export const RELEASE_FLAGS = /* @__PURE__ */ defineFlags([
   { name: "pre-deploy-launch-type", type: "string", placeholder: "TYPE", description: "run the pre-deploy task on this launch type instead of the service's capacity (default: the service's, without FARGATE_SPOT)" },
   { name: "pre-deploy-capacity-provider-strategy", type: "string", placeholder: "P[:W[:B]],…", description: "run the pre-deploy task on this capacity provider strategy, e.g. FARGATE:1" },
   { name: "pre-deploy-enable-execute-command", type: "boolean", description: "turn ECS Exec on for the pre-deploy task, whatever the service says" },
+  SKIP_CHECK,
 ]);
+
+// --- verify
+
+/** The flags of `ecs-release verify`: what release reads and renders from, and the checks to skip. */
+export const VERIFY_FLAGS = /* @__PURE__ */ defineFlags([CLUSTER, SERVICES, SSM_PATH, REPOSITORY, IMAGE, SHA, TEMPLATE, APP_CONTAINERS, ENV, SECURE_STRINGS, ALLOW_EMPTY_ENV, SKIP_CHECK]);
 
 // --- rollback
 
@@ -183,7 +209,11 @@ export const HISTORY_FLAGS = /* @__PURE__ */ defineFlags([
 // --- status
 
 /** The flags of `ecs-release status`. */
-export const STATUS_FLAGS = /* @__PURE__ */ defineFlags([CLUSTER, SERVICES]);
+export const STATUS_FLAGS = /* @__PURE__ */ defineFlags([
+  CLUSTER,
+  SERVICES,
+  { name: "stopped-tasks", type: "boolean", description: "also show a few recently stopped tasks of each service: why they stopped and the last lines of their awslogs log" },
+]);
 
 // --- prune
 

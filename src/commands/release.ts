@@ -21,6 +21,7 @@ import { putSnapshot } from "../aws/secrets-manager.js";
 import { referenceSnapshot, snapshotDocument, snapshotSecretName } from "../core/secret-snapshot.js";
 import { readParametersByPath } from "../aws/ssm.js";
 import { waitForRollouts } from "../aws/wait-rollout.js";
+import { withStoppedTaskLogs } from "./task-logs.js";
 import { rolloutReportError, type RolloutReport } from "../core/rollout-report.js";
 import type { Clock } from "../core/clock.js";
 import { diffTaskDefinitions, formatTaskDefinitionDiff, recordedSecretValues, type EnvironmentChange, type TaskDefinitionDiff } from "../core/diff.js";
@@ -69,6 +70,9 @@ import { isShaPrefix, matchShaPrefix, shaPrefixError, type GitHead } from "../co
 import { resolveCommitSha } from "../git/commit-sha.js";
 import { checkPreDeploy, runPreDeploy, type PreDeployOptions, type PreDeployRequest } from "./pre-deploy.js";
 import { checkPlanFile, checkPlanFileOptions, writePlanFile, type PlanFileOptions } from "./release-plan-file.js";
+import { checkPreflight, type PreflightOptions } from "./preflight.js";
+import { arnAccountAndRegion } from "../core/ecr-image.js";
+import type { PreflightCheck, PreflightRevision } from "../core/preflight.js";
 
 /** A template file as the CLI read it. */
 export interface TemplateSource {
@@ -160,6 +164,11 @@ export interface ReleaseOptions {
    * new revision (read with the checks; a dry run lists them).
    */
   readonly updateSchedules?: boolean;
+  /**
+   * `--skip-check`: pre-flight checks (commands/preflight.ts) not to run — for a role that may not
+   * read IAM, CloudWatch Logs or the parameters' metadata. Every other check runs before any write.
+   */
+  readonly skipChecks?: readonly PreflightCheck[];
 }
 
 /** What `release` needs from outside. */
@@ -295,6 +304,7 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
 
   const verified = await verify(options, deps, warn, { warnings, phases });
   if (options.preDeploy) await checkPreDeploy(preDeployOptions(options, options.preDeploy), plannedRevisions(verified.plan), deps);
+  await checkPreflight(preflightRevisions(verified), preflightOptions(options, verified, deps), deps);
   if (options.dryRun) {
     const result = await dryRun(options, verified, deps, warn);
     phases.verifyMs = clock.now() - started;
@@ -492,6 +502,37 @@ async function describeRevisions(
   return { latest, describedRevisions };
 }
 
+/** The revisions about to be registered, as the pre-flight reads them. */
+function preflightRevisions(verified: Pick<Verified, "plan">): PreflightRevision[] {
+  return [...verified.plan.targets.values()].map((target) => target.rendered.input as PreflightRevision);
+}
+
+/** The pre-flight's options: the checks skipped, the account of the services, the image already found in ECR. */
+function preflightOptions(options: ReleaseOptions, verified: Pick<Verified, "described" | "image">, deps: ReleaseDeps): PreflightOptions {
+  const account = verified.described.map((s) => arnAccountAndRegion(s.serviceArn ?? "")?.account).find((a) => a !== undefined);
+  return {
+    skip: new Set(options.skipChecks ?? []),
+    place: { region: deps.aws.region, account },
+    ...(options.repository !== undefined ? { knownImages: [verified.image] } : {}),
+  };
+}
+
+/**
+ * `ecs-release verify`: the release's verify phase (every read and check) and the pre-flight, and
+ * nothing else — nothing is written. Returns what a dry run would, with the pre-flight's report.
+ */
+export async function verifyRelease(options: ReleaseOptions, deps: ReleaseDeps): Promise<{ readonly result: ReleaseResult; readonly revisions: PreflightRevision[]; readonly preflight: PreflightOptions }> {
+  const sha = await resolveCommitSha({ flag: options.sha, image: options.image, circleSha1: options.circleSha1 }, options.repository !== undefined, deps.readGitHead);
+  const resolved = { ...options, ...(sha !== undefined ? { sha } : {}), dryRun: true };
+  const warnings: string[] = [];
+  const warn = (message: string): void => {
+    warnings.push(message);
+    deps.log.warn(message);
+  };
+  const verified = await verify(resolved, deps, warn, { warnings, phases: { verifyMs: 0, registerMs: 0, updateMs: 0, waitMs: 0 } });
+  return { result: verified.result, revisions: preflightRevisions(verified), preflight: preflightOptions(resolved, verified, deps) };
+}
+
 /**
  * The family's newest ACTIVE revision released to `environment` (or recording none: released before
  * environments were recorded, or registered by hand), when its latest is another environment's:
@@ -685,7 +726,7 @@ async function waitForOutcomes(
   const { clock, log } = deps;
   const waitStart = clock.now();
   log.info(`waiting for ${plural(updated.length, "rollout")} (timeout ${formatDuration(options.timeoutMs)}, polling every ${formatDuration(options.pollIntervalMs)})`);
-  const report = await waitForRollouts(
+  const waited = await waitForRollouts(
     {
       cluster: options.cluster,
       targets: rolloutTargetsOf(updated, verified.described),
@@ -695,6 +736,8 @@ async function waitForOutcomes(
     },
     deps,
   );
+  // What the containers said: the last log lines of each stopped task the report names.
+  const report = await withStoppedTaskLogs(waited, deps);
   phases.waitMs = clock.now() - waitStart;
   const outcomeOf = await recordOutcomes(registration.registered, report, deps, warn);
   const final: ReleaseResult = {

@@ -21,6 +21,7 @@ import { deregisterRevision, describeRevision, describeRevisions, listRegionUsag
 import { mapConcurrently } from "../core/map-concurrently.js";
 import { plural } from "../core/plural.js";
 import { waitForRollouts } from "../aws/wait-rollout.js";
+import { withStoppedTaskLogs } from "./task-logs.js";
 import { rolloutReportError, type RolloutReport } from "../core/rollout-report.js";
 import type { StoppedTaskReason } from "../core/stopped-tasks.js";
 import type { Clock } from "../core/clock.js";
@@ -85,7 +86,7 @@ export interface RollbackOptions {
 
 /** What rollback needs from outside. */
 export interface RollbackDeps {
-  readonly aws: Pick<AwsClients, "ecs" | "ecr" | "events" | "scheduler" | "secretsManager" | "region">;
+  readonly aws: Pick<AwsClients, "ecs" | "ecr" | "events" | "scheduler" | "secretsManager" | "logs" | "region">;
   readonly log: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
@@ -314,7 +315,7 @@ async function stopPhase(verified: Verified, all: ReadonlyArray<{ service: strin
 /** Phase 3, wait: exactly as release does. A failed, timed-out or interrupted wait tags and deregisters nothing. */
 async function waitPhase(verified: Verified, updated: readonly StartedDeployment[], options: RollbackOptions, deps: RollbackDeps): Promise<RolloutReport> {
   deps.log.info(`waiting for ${updated.length} rollout${updated.length === 1 ? "" : "s"} (timeout ${formatDuration(options.timeoutMs)}, polling every ${formatDuration(options.pollIntervalMs)})`);
-  const report = await waitForRollouts(
+  const waited = await waitForRollouts(
     {
       cluster: options.cluster,
       targets: rolloutTargetsOf(updated, verified.described).map((target) => {
@@ -330,6 +331,8 @@ async function waitPhase(verified: Verified, updated: readonly StartedDeployment
     },
     deps,
   );
+  // What the containers said: the last log lines of each stopped task the report names.
+  const report = await withStoppedTaskLogs(waited, deps);
   const result = { ...verified.result, services: serviceResults(verified, updated, report) };
   const error = rolloutReportError(report, options.cluster, result);
   if (error) throw nothingDeregistered(error, result);

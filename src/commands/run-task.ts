@@ -13,6 +13,12 @@ import type { Clock } from "../core/clock.js";
 import { formatDuration } from "../core/duration.js";
 import { DeploymentFailedError, InterruptedError, isInterruptedError, WaitTimeoutError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import type { Redactor } from "../core/redact.js";
+import { recordedSecretValues } from "../core/diff.js";
+import { recordedSecureNames } from "../core/tags.js";
+import type { ContainerDefinitionInput } from "../core/template.js";
+import { followTaskLog, type LiveTaskLog } from "./task-logs.js";
+import { logNotShownLine } from "../core/task-logs.js";
 import { describeTaskHint, type RequestedCapacity } from "../core/run-task-input.js";
 import {
   describeLaunch,
@@ -54,10 +60,12 @@ export interface RunTaskOptions {
 
 /** What run-task needs from outside. */
 export interface RunTaskDeps {
-  readonly aws: Pick<AwsClients, "ecs" | "region">;
+  readonly aws: Pick<AwsClients, "ecs" | "logs" | "region">;
   readonly log: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
+  /** Learns the revision's SecureString values (its release record), so its live log is masked. */
+  readonly redactor?: Redactor;
 }
 
 /** The result document (`--json`, core/run-task-plan.ts), also attached to the error when the task fails or times out. */
@@ -81,6 +89,9 @@ export async function prepareTask(options: RunTaskOptions, deps: RunTaskDeps): P
     options.likeService === undefined ? undefined : describeServiceToCopy(deps.aws, options.cluster, options.likeService, names.likeService),
     options.likeService === undefined ? checkCluster(deps.aws, options.cluster) : undefined,
   ]);
+  // The values its release recorded as SecureStrings (inline environment): masked in everything printed, the live log included.
+  const containers = (revision.definition.containerDefinitions ?? []) as ContainerDefinitionInput[];
+  for (const value of recordedSecretValues(containers, recordedSecureNames(revision.tags))) deps.redactor?.add(value);
   return { options, ...planOneOffTask(options, { revision, likeService, clusterDefaultStrategy }) };
 }
 
@@ -111,8 +122,9 @@ export async function startPreparedTask(prepared: PreparedTask, deps: RunTaskDep
   const startedAt = clock.now();
   const report: Report = (started, state) => oneOffTaskReport(prepared, options, started, state, { region: deps.aws.region, durationMs: clock.now() - startedAt });
   const launched = await launchTask(prepared, deps, report);
-  const { end, lastTask } = await waitUntilStopped(prepared, launched, startedAt, deps, report);
-  return judgeTask(prepared, launched, end, lastTask, { ...deps, startedAt }, report);
+  const live = liveLogOf(prepared, launched, deps);
+  const { end, lastTask } = await waitUntilStopped(prepared, launched, startedAt, deps, report, live);
+  return judgeTask(prepared, launched, end, lastTask, { ...deps, startedAt }, withLogTail(report, live));
 }
 
 /** Phase start: RunTask. No task started (failures[]) is a DeploymentFailedError, the infrastructure's fault. */
@@ -135,8 +147,27 @@ async function launchTask(prepared: PreparedTask, deps: RunTaskDeps, report: Rep
   return { ...started, task: run.task, hint, exec };
 }
 
+/**
+ * The task's live log (awslogs with a stream prefix, in this region): read while it runs and once
+ * more after it stops. Another driver (FireLens, splunk, …) is named and skipped.
+ */
+function liveLogOf(prepared: PreparedTask, launched: LaunchedTask, deps: RunTaskDeps): LiveTaskLog | undefined {
+  const driver = prepared.logDefinition?.logConfiguration?.logDriver;
+  const where = launched.logs;
+  if (where === undefined || (where.region !== undefined && where.region !== deps.aws.region)) {
+    if (driver !== undefined) deps.log.info(logNotShownLine(prepared.container, driver));
+    return undefined;
+  }
+  return followTaskLog({ container: prepared.container, group: where.group, stream: where.stream }, deps);
+}
+
+/** The report with the live log's last lines (null without a live log). */
+function withLogTail(report: Report, live: LiveTaskLog | undefined): Report {
+  return (started, state) => ({ ...report(started, state), logTail: live === undefined ? null : [...live.tail().lines] });
+}
+
 /** Phase wait: DescribeTasks until STOPPED or the deadline; a signal ends it with InterruptedError (the task is not stopped). */
-async function waitUntilStopped(prepared: PreparedTask, launched: LaunchedTask, startedAt: number, deps: RunTaskDeps, report: Report): Promise<{ end: TaskWaitEnd; lastTask: Task | undefined }> {
+async function waitUntilStopped(prepared: PreparedTask, launched: LaunchedTask, startedAt: number, deps: RunTaskDeps, report: Report, live: LiveTaskLog | undefined): Promise<{ end: TaskWaitEnd; lastTask: Task | undefined }> {
   const { options, container } = prepared;
   const label = options.label ?? "task";
   let lastTask: Task | undefined = launched.task;
@@ -146,8 +177,12 @@ async function waitUntilStopped(prepared: PreparedTask, launched: LaunchedTask, 
   };
   try {
     const what = `${label} ${launched.taskId} (container ${container})`;
-    const wait = { cluster: options.cluster, taskArn: launched.taskArn, container, deadline: startedAt + options.timeoutMs, pollIntervalMs: options.pollIntervalMs, essential: prepared.essential, what, onStatus };
-    return { end: await waitForTaskToStop(deps.aws, wait, deps), lastTask };
+    const afterPoll = live === undefined ? undefined : () => live.read();
+    const wait = { cluster: options.cluster, taskArn: launched.taskArn, container, deadline: startedAt + options.timeoutMs, pollIntervalMs: options.pollIntervalMs, essential: prepared.essential, what, onStatus, ...(afterPoll ? { afterPoll } : {}) };
+    const end = await waitForTaskToStop(deps.aws, wait, deps);
+    // Once more after the task stopped (or the deadline): the last lines are not lost.
+    await live?.read(true);
+    return { end, lastTask };
   } catch (error) {
     if (!isInterruptedError(error)) throw error;
     throw new InterruptedError(
@@ -167,7 +202,8 @@ function judgeTask(prepared: PreparedTask, launched: LaunchedTask, end: TaskWait
     return report(launched, { status: "succeeded", task: end.task, exitCode: 0 });
   }
   if (verdict.status === "failed") {
-    throw new DeploymentFailedError(`task ${taskId} failed: ${verdict.reason}; ${hint}`, {
+    const said = report(launched, { status: "failed", task: end.task }).logTail?.filter((line) => line.trim() !== "").at(-1);
+    throw new DeploymentFailedError(`task ${taskId} failed: ${verdict.reason}${said !== undefined ? `; its log ends: ${JSON.stringify(said)}` : ""}; ${hint}`, {
       result: report(launched, { status: "failed", task: end.task, exitCode: verdict.exitCode, reason: verdict.reason, blame: verdict.blame }),
     });
   }

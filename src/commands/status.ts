@@ -7,16 +7,21 @@ import { summarizeService, withEcsDeployment, type ServiceStatus } from "../core
 import { describeServiceDeployments, describeServiceRevisions } from "../aws/service-deployments.js";
 import { ecsDeploymentEntries, type EcsDeploymentEntry } from "../core/ecs-record.js";
 import { EcsReleaseError } from "../core/errors.js";
+import { stoppedTasksOfService } from "../aws/stopped-tasks.js";
+import { stoppedTaskReasons, type StoppedTaskReason } from "../core/stopped-tasks.js";
+import { stoppedTasksWithLogs } from "./task-logs.js";
 
 /** What `ecs-release status` was asked for. */
 export interface StatusOptions {
   readonly cluster: string;
   readonly services: readonly string[];
+  /** `--stopped-tasks`: a few recently stopped tasks of each service, why they stopped and the last lines of their log. */
+  readonly stoppedTasks?: boolean;
 }
 
 /** What status needs from outside. */
 export interface StatusDeps {
-  readonly aws: Pick<AwsClients, "ecs" | "region">;
+  readonly aws: Pick<AwsClients, "ecs" | "logs" | "region">;
   readonly log: Logger;
   readonly signal: AbortSignal;
 }
@@ -42,10 +47,22 @@ export async function run(options: StatusOptions, deps: StatusDeps): Promise<Sta
   const arns = [...new Set([...services.flatMap((s) => [s.taskDefinition, ...(s.deployments ?? []).map((d) => d.taskDefinition)]), ...ecs.map((e) => e.taskDefinition)].filter((arn): arn is string => !!arn))];
   const records = await describeRevisions(deps.aws, arns, { signal: deps.signal });
   const byArn = new Map(records.map((r) => [r.arn, r]));
-  return {
-    cluster: options.cluster,
-    services: services.map((service) => withEcsDeployment(summarizeService(service, byArn), ecs.find((e) => e.serviceDeploymentArn === service.currentServiceDeployment), byArn)),
-  };
+  const summaries = services.map((service) => withEcsDeployment(summarizeService(service, byArn), ecs.find((e) => e.serviceDeploymentArn === service.currentServiceDeployment), byArn));
+  return { cluster: options.cluster, services: options.stoppedTasks ? await withStoppedTasks(options.cluster, summaries, deps) : summaries };
+}
+
+/** `--stopped-tasks`: each service's recently stopped tasks (why, and what their containers said last), per revision they ran. */
+async function withStoppedTasks(cluster: string, summaries: readonly ServiceStatus[], deps: StatusDeps): Promise<ServiceStatus[]> {
+  const out: ServiceStatus[] = [];
+  for (const summary of summaries) {
+    const tasks = await stoppedTasksOfService(deps.aws, cluster, summary.service, undefined, deps.signal);
+    const stopped: StoppedTaskReason[] = [];
+    for (const arn of [...new Set(tasks.map((t) => t.taskDefinitionArn ?? ""))].filter((a) => a !== "")) {
+      stopped.push(...(await stoppedTasksWithLogs(summary.service, arn, stoppedTaskReasons(tasks.filter((t) => t.taskDefinitionArn === arn)), deps, { quiet: true })));
+    }
+    out.push({ ...summary, stoppedTasks: stopped });
+  }
+  return out;
 }
 
 /**

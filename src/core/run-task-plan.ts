@@ -168,6 +168,8 @@ export interface OneOffTaskReport {
   readonly describeCommand: string | null;
   /** The container's CloudWatch log group and stream (awslogs driver), or null. */
   readonly logs: TaskLogLocation | null;
+  /** The last lines of its live log (at most LOG_TAIL_LINES, oldest first); null when it was not followed. */
+  readonly logTail?: readonly string[] | null;
 }
 
 /** The task's end as the result records it: status, the last description, and what the verdict adds. */

@@ -8,6 +8,7 @@ import { shaOf, formatTime } from "./history.js";
 import { formatDigests, recordDisagreement, type EcsDeploymentEntry } from "./ecs-record.js";
 import { formatRevisionName, outcomeOf, parseRevisionName, type OutcomeLabel, type RevisionRecord } from "./revision-record.js";
 import { formatTable } from "./table.js";
+import { formatStoppedTask, type StoppedTaskReason } from "./stopped-tasks.js";
 
 /** One deployment of a service. */
 export interface DeploymentStatus {
@@ -67,6 +68,8 @@ export interface ServiceStatus {
   readonly warnings: readonly string[];
   /** ECS's record of the service's current service deployment (absent when not read). */
   readonly ecsDeployment?: EcsDeploymentEntry;
+  /** With `--stopped-tasks`: recently stopped tasks, why, and the last lines of their log. */
+  readonly stoppedTasks?: readonly StoppedTaskReason[];
   /** Where the outcome tag of that deployment's revision and ECS's status disagree. */
   readonly ecsDisagreement?: string;
 }
@@ -211,6 +214,13 @@ export function formatServiceStatus(status: ServiceStatus): string {
   if (status.events.length > 0) {
     lines.push("  events:");
     for (const event of status.events) lines.push(`    ${event.createdAt ? formatTime(event.createdAt, true) : "-"}  ${event.message}`);
+  }
+  if (status.stoppedTasks !== undefined) {
+    lines.push(status.stoppedTasks.length === 0 ? "  stopped tasks: none listed" : "  stopped tasks:");
+    for (const task of status.stoppedTasks) {
+      lines.push(`    ${formatStoppedTask(task)}`);
+      for (const line of task.logs?.lines ?? []) lines.push(`      | ${line}`);
+    }
   }
   const ecs = status.ecsDeployment;
   if (ecs !== undefined) {

@@ -7,6 +7,7 @@
  * `OutOfMemoryError: Container killed due to memory usage`).
  */
 import type { Task } from "@aws-sdk/client-ecs";
+import { lastLogLine, type TaskLogTail } from "./task-logs.js";
 
 /** One stopped task, as reported in the failure line and in --json. */
 export interface StoppedTaskReason {
@@ -16,6 +17,8 @@ export interface StoppedTaskReason {
   readonly stoppedReason: string | null;
   /** The containers that exited with a code other than 0 or have a reason, essential ones first. */
   readonly containers: ReadonlyArray<{ readonly name: string; readonly exitCode: number | null; readonly reason: string | null }>;
+  /** The last lines of its essential container's awslogs stream, when they could be read (commands/task-logs.ts). */
+  readonly logs?: TaskLogTail;
 }
 
 /** How many stopped tasks a failure names: a few are enough to say why, and cost one DescribeTasks. */
@@ -42,5 +45,6 @@ export function formatStoppedTask(task: StoppedTaskReason): string {
   const reason = [task.stopCode, task.stoppedReason].filter((part): part is string => part !== null && part !== "").join(": ");
   // A container reason that only repeats the task's reason adds nothing.
   const extra = containers.filter((c) => task.stoppedReason === null || !c.endsWith(task.stoppedReason));
-  return `task ${task.taskId.slice(0, 12)}: ${reason || "stopped"}${extra.length > 0 ? ` (${extra.join("; ")})` : ""}`;
+  const said = lastLogLine(task.logs);
+  return `task ${task.taskId.slice(0, 12)}: ${reason || "stopped"}${extra.length > 0 ? ` (${extra.join("; ")})` : ""}${said !== undefined ? `; its log ends: ${JSON.stringify(said)}` : ""}`;
 }

@@ -29,6 +29,7 @@ export const PLACEHOLDERS = {
   SsmPath: "the --ssm-path without its leading slash, e.g. platform/prod",
   TaskRoleArn: "the task role of the task definitions (taskRoleArn)",
   ExecutionRoleArn: "the task execution role of the task definitions (executionRoleArn)",
+  LogGroup: "the awslogs-group of the task definitions' containers (use * for every group of the account and region)",
   KmsKeyArn: "the customer managed KMS key of the SecureStrings (omit the statement with the AWS managed key aws/ssm)",
   PlanKeyArn: "the KMS HMAC key of --plan-key (key spec HMAC_256, key usage GENERATE_VERIFY_MAC)",
   OrgId: "CircleCI organization id (Organization Settings → Overview)",
@@ -118,6 +119,8 @@ const SCHEDULED_TASK_STATEMENTS: readonly DocumentedStatement[] = [
 /** UpdateService only to a revision of the environment's family (condition key ecs:task-definition: the revision's ARN). */
 const TO_FAMILY = { ArnLike: { "ecs:task-definition": ECS_FAMILY } };
 const KMS_VIA_SSM = { StringEquals: { "kms:ViaService": "ssm.${Region}.amazonaws.com" } };
+const LOG_GROUP = "arn:aws:logs:${Region}:${Account}:log-group:${LogGroup}";
+const LOG_STREAMS = "arn:aws:logs:${Region}:${Account}:log-group:${LogGroup}:log-stream:*";
 
 /** `build` job: `ecs-release push`. */
 export const BUILD_POLICY: JobPolicy = {
@@ -240,6 +243,26 @@ export const RELEASE_POLICY: JobPolicy = {
       why: "with --plan-key: the release verifies the approved plan's MAC with the KMS HMAC key (VerifyMac). It cannot make one: GenerateMac is the plan job's alone (plan-signing below), so a plan changed in the workspace is refused.",
       statement: { Sid: "PlanMacVerify", Effect: "Allow", Action: ["kms:VerifyMac"], Resource: "${PlanKeyArn}" },
     },
+    {
+      why: "pre-flight (release and verify, before anything is written; --skip-check execution-role turns it off): the task definitions' execution role exists and trusts ecs-tasks.amazonaws.com (GetRole, read only, that role only).",
+      statement: { Sid: "PreflightExecutionRole", Effect: "Allow", Action: ["iam:GetRole"], Resource: "${ExecutionRoleArn}" },
+    },
+    {
+      why: "pre-flight (--skip-check log-groups turns it off): each awslogs log group exists (DescribeLogStreams on the group answers ResourceNotFoundException when it does not; DescribeLogGroups has no resource-level permissions).",
+      statement: { Sid: "PreflightLogGroups", Effect: "Allow", Action: ["logs:DescribeLogStreams"], Resource: LOG_GROUP },
+    },
+    {
+      why: "pre-flight (--skip-check secrets turns it off): each SSM parameter the containers' secrets name exists (DescribeParameters: names and metadata, never a value; the API has no resource-level permissions).",
+      statement: { Sid: "PreflightSecretParameters", Effect: "Allow", Action: ["ssm:DescribeParameters"], Resource: "*" },
+    },
+    {
+      why: "pre-flight (--skip-check images turns it off): the revision's other images in this account's ECR (sidecars) exist: read-only, any repository of the account in the region.",
+      statement: { Sid: "PreflightImages", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: "arn:aws:ecr:${Region}:${Account}:repository/*" },
+    },
+    {
+      why: "what the containers said: the pre-deploy task's awslogs output while it runs, and the last lines of each stopped task a failure names (GetLogEvents on the task definitions' log groups).",
+      statement: { Sid: "TaskLogs", Effect: "Allow", Action: ["logs:GetLogEvents"], Resource: LOG_STREAMS },
+    },
   ],
 };
 
@@ -333,6 +356,10 @@ export const ROLLBACK_POLICY: JobPolicy = {
       statement: { Sid: "EcrTargetImages", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: "arn:aws:ecr:${Region}:${Account}:repository/*" },
     },
     ...SCHEDULED_TASK_STATEMENTS,
+    {
+      why: "what the containers said: the last lines of each stopped task a failed rollout names, and status's recent stopped tasks (GetLogEvents on the task definitions' log groups).",
+      statement: { Sid: "TaskLogs", Effect: "Allow", Action: ["logs:GetLogEvents"], Resource: LOG_STREAMS },
+    },
   ],
 };
 
@@ -369,7 +396,7 @@ export const PLAN_POLICY: JobPolicy = {
   name: "plan",
   title: "plan job (release --dry-run --plan-file; read-only)",
   attachTo: "the role the plan job assumes (in the chained set-up: the environment's OIDC role)",
-  commands: ["release --dry-run"],
+  commands: ["release --dry-run", "verify"],
   statements: [
     {
       why: "the dry run verifies the services (DescribeServices) and, with --pre-deploy-command, reads the cluster's default capacity providers (DescribeClusters): read-only, only in the cluster.",
@@ -411,6 +438,22 @@ export const PLAN_POLICY: JobPolicy = {
         Action: ["events:ListTargetsByRule", "scheduler:GetSchedule"],
         Resource: ["arn:aws:events:${Region}:${Account}:rule/*", "arn:aws:scheduler:${Region}:${Account}:schedule/*/*"],
       },
+    },
+    {
+      why: "pre-flight, in the dry run and `verify` too (--skip-check execution-role turns it off): the execution role exists and trusts ecs-tasks.amazonaws.com (GetRole, read only, that role only).",
+      statement: { Sid: "PreflightExecutionRole", Effect: "Allow", Action: ["iam:GetRole"], Resource: "${ExecutionRoleArn}" },
+    },
+    {
+      why: "pre-flight (--skip-check log-groups): each awslogs log group exists (DescribeLogStreams on the group).",
+      statement: { Sid: "PreflightLogGroups", Effect: "Allow", Action: ["logs:DescribeLogStreams"], Resource: LOG_GROUP },
+    },
+    {
+      why: "pre-flight (--skip-check secrets): each SSM parameter the containers' secrets name exists (DescribeParameters: names only, never a value; no resource-level permissions).",
+      statement: { Sid: "PreflightSecretParameters", Effect: "Allow", Action: ["ssm:DescribeParameters"], Resource: "*" },
+    },
+    {
+      why: "pre-flight (--skip-check images): the revision's other images in this account's ECR exist (read-only, any repository of the account in the region).",
+      statement: { Sid: "PreflightImages", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: "arn:aws:ecr:${Region}:${Account}:repository/*" },
     },
   ],
 };

@@ -132,6 +132,9 @@ export const PARAMETERS = {
   update_schedules: fromFlag(UPDATE_SCHEDULES, {
     description: "Once the services are stable, point the EventBridge rule targets and EventBridge Scheduler schedules that run a revision of the family (scheduled tasks: cron jobs, celery beat) at the new revision; rollback points them at its target. The job's role needs the schedule statements of its policy.",
   }),
+  skip_check: fromFlag(release["skip-check"], {
+    description: `Pre-flight checks not to run before anything is written: execution-role, log-groups, secrets, images, or all. ${LIST}. For a job role that may not read IAM roles, CloudWatch Logs groups, parameter metadata or ECR images. Empty: every check runs.`,
+  }),
 
   // --- rollback
   to: fromFlag(rollback.to, { description: "Rollback target: previous (the newest older revision recorded as stable), REVISION, FAMILY:REVISION, ARN, or sha:SHA." }),
@@ -214,7 +217,7 @@ export const VERB_PARAMETERS = {
   ],
   release: [
     "cluster", "service", "ssm_path", "environment", "release_repository", "image", "sha", "template", "container", "env", "secure_strings",
-    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "pre_deploy_launch_type", "pre_deploy_capacity_provider_strategy", "pre_deploy_enable_execute_command", "dry_run", "plan_file", "plan_key", "accept_drift", "allow_missing_plan", "adopt", "update_schedules", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
+    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "pre_deploy_launch_type", "pre_deploy_capacity_provider_strategy", "pre_deploy_enable_execute_command", "dry_run", "plan_file", "plan_key", "accept_drift", "allow_missing_plan", "adopt", "update_schedules", "skip_check", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
   ],
   rollback: ["cluster", "service", "to", "keep_bad", "update_schedules", "dry_run", "no_wait", "timeout", "poll_interval", "region", "debug"],
 } as const satisfies Record<string, readonly ParameterName[]>;

@@ -52,6 +52,7 @@ import {
   type ServiceDeploymentRecord,
   type ServiceRevisionRecord,
 } from "./service-deployments.js";
+import { awslogsOf, endLines, MISSING_LOG_GROUP_REASON, missingLogGroup, progressLine, startLine, streamName, type LogsBackend } from "./task-logs.js";
 
 /** A parsed JSON object. */
 export type JsonObject = Record<string, unknown>;
@@ -66,7 +67,7 @@ export interface TaskDefinitionInfo {
    * Its containers in order (name, image, essential): for the stopped tasks of a failed deployment,
    * and for RunTask (moto's lists fewer containers; ECS lists every one).
    */
-  containers?: Array<{ name: string; image: string; essential: boolean }>;
+  containers?: Array<{ name: string; image: string; essential: boolean; logConfiguration?: unknown }>;
   /** Images pinned by digest, named by each tag ECR has for them: rules match these too. */
   tagNames?: string[];
 }
@@ -137,6 +138,12 @@ export interface SimRule {
   failStage?: string;
   /** Native strategies: how many steps BAKE_TIME lasts (default 2; 0 skips it). */
   bakeSteps?: number;
+  /**
+   * What the containers of a matching one-off task write to their awslogs streams while they run, one
+   * line per DescribeTasks step (what is left when the task stops), instead of the default progress
+   * lines (test/emulator/task-logs.ts).
+   */
+  logLines?: string[];
 }
 
 interface Plan {
@@ -157,6 +164,9 @@ interface Plan {
   containerExitCodes?: Record<string, number>;
   failStage?: string;
   bakeSteps?: number;
+  logLines?: string[];
+  /** The awslogs group that does not exist: the tasks fail to start (ResourceInitializationError). */
+  missingLogGroup?: string;
 }
 
 /** ECS's stoppedReason for a stop code, where the documentation gives one. */
@@ -294,13 +304,23 @@ interface Task {
   containerArns: Map<string, string>;
   eniId: string;
   /** Every container of the task definition (ECS describes each one; moto may list fewer). */
-  definitionContainers?: Array<{ name: string; image: string | undefined }>;
+  definitionContainers?: Array<{ name: string; image: string | undefined; logConfiguration?: unknown }>;
+  /** How many of the plan's log lines the containers wrote. */
+  linesWritten: number;
 }
 
 /** A RunTask request as the emulator received it, for tests to assert. */
 export interface TaskRecord {
   taskArn: string;
   request: JsonObject;
+}
+
+/** The command override RunTask gave a container, if any. */
+function commandOverride(request: JsonObject, container: string): unknown {
+  const overrides = isJsonObject(request["overrides"]) ? request["overrides"] : {};
+  const list = Array.isArray(overrides["containerOverrides"]) ? overrides["containerOverrides"] : [];
+  const found = list.find((item) => isJsonObject(item) && item["name"] === container);
+  return isJsonObject(found) ? found["command"] : undefined;
 }
 
 /** Deep copy of JSON data. */
@@ -348,6 +368,10 @@ export class EcsSimulation {
   /** Service revisions, by ARN. */
   private readonly revisions = new Map<string, ServiceRevisionRecord>();
   private digestLookup: DigestLookup = async () => undefined;
+  /** CloudWatch Logs (moto), when the proxy gave it: tasks write there (test/emulator/task-logs.ts). */
+  private logs: LogsBackend | undefined;
+  /** Log writes decided while answering synchronously; the proxy awaits them before it answers. */
+  private pendingLogs: Array<() => Promise<void>> = [];
 
   constructor(
     private readonly lookup: TaskDefinitionLookup,
@@ -364,6 +388,31 @@ export class EcsSimulation {
     this.missingImagesFail = true;
     this.serviceTasks.clear();
     this.revisions.clear();
+  }
+
+  /** Where tasks write their awslogs output. */
+  setLogsBackend(backend: LogsBackend): void {
+    this.logs = backend;
+  }
+
+  /** Writes the log lines decided since the last flush (in order). */
+  async flushLogs(): Promise<void> {
+    const pending = this.pendingLogs;
+    this.pendingLogs = [];
+    for (const write of pending) await write();
+  }
+
+  /** Queues lines for the awslogs stream of each container of `containers` that has one. */
+  private queueLines(taskArn: string, containers: ReadonlyArray<{ name: string; image?: string | undefined; logConfiguration?: unknown }>, lines: (container: { name: string; image?: string | undefined }) => string[]): void {
+    const backend = this.logs;
+    if (backend === undefined) return;
+    for (const container of containers) {
+      const awslogs = awslogsOf(container.logConfiguration);
+      const stream = awslogs === undefined ? undefined : streamName(awslogs, container.name, taskArn);
+      const text = lines(container);
+      if (awslogs === undefined || stream === undefined || text.length === 0) continue;
+      this.pendingLogs.push(() => backend.put(awslogs.group, stream, text));
+    }
   }
 
   /** How to find the digest of an image in the emulated ECR (for service revisions' containerImages). */
@@ -521,6 +570,7 @@ export class EcsSimulation {
         if (rule.scaleAtStep !== undefined) plan.scaleAtStep = rule.scaleAtStep;
         if (rule.failStage !== undefined) plan.failStage = rule.failStage;
         if (rule.bakeSteps !== undefined) plan.bakeSteps = rule.bakeSteps;
+        if (rule.logLines !== undefined) plan.logLines = [...rule.logLines];
         return plan;
       }
     }
@@ -609,6 +659,8 @@ export class EcsSimulation {
       // ECS fetches the secrets before starting any container: one it cannot fetch fails every task.
       const resolved = this.environmentResolver === undefined ? undefined : await this.environmentResolver(target);
       if (resolved !== undefined && "failure" in resolved && missing === undefined) Object.assign(plan, { outcome: "fail", startFailure: resolved.failure } satisfies Partial<Plan>);
+      const group = missing === undefined ? await missingLogGroup(this.logs, info?.containers ?? (await this.lookup(target))?.containers ?? []) : undefined;
+      if (group !== undefined) Object.assign(plan, { outcome: "fail", missingLogGroup: group } satisfies Partial<Plan>);
       const deployment = this.newDeployment(state, target, plan, at, state.networkConfiguration);
       if (resolved !== undefined && "environment" in resolved) deployment.environment = resolved.environment;
       // The revision is read before the deployment starts: from here to the answer nothing awaits, so a
@@ -802,12 +854,17 @@ export class EcsSimulation {
   private async recordFailedTasks(state: Service, deployment: Deployment, count: number, at: number): Promise<void> {
     const info = await this.lookup(deployment.taskDefinition);
     const containers = info?.containers ?? (info?.images ?? []).map((image, index) => ({ name: `container-${index}`, image, essential: true }));
-    const { missingImage } = deployment.plan;
+    const { missingImage, missingLogGroup: noGroup } = deployment.plan;
     const exitCode = deployment.plan.exitCodeGiven === true ? deployment.plan.exitCode : 1;
     const clusterName = state.clusterArn.slice(state.clusterArn.lastIndexOf("/") + 1);
     const taskPrefix = state.clusterArn.replace(":cluster/", ":task/").replace(`/${clusterName}`, `/${clusterName}/`);
     for (let index = 0; index < count; index += 1) {
-      const pull = missingImage === undefined ? deployment.plan.startFailure : `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${missingImage}: ${missingImage}: not found`;
+      const pull =
+        missingImage !== undefined
+          ? `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${missingImage}: ${missingImage}: not found`
+          : noGroup !== undefined
+            ? MISSING_LOG_GROUP_REASON
+            : deployment.plan.startFailure;
       const record: ServiceTaskRecord = {
         taskArn: `${taskPrefix}${randomBytes(16).toString("hex")}`,
         clusterArn: state.clusterArn,
@@ -825,6 +882,12 @@ export class EcsSimulation {
         }),
       };
       this.serviceTasks.set(record.taskArn, record);
+      if (pull === undefined) {
+        this.queueLines(record.taskArn, containers, (container) => {
+          const code = record.containers.find((c) => c.name === container.name)?.exitCode;
+          return code === undefined || code === 143 ? [] : [startLine(container.name, undefined), ...endLines(container.image ?? "", code)];
+        });
+      }
       if (pull !== undefined && index === 0) this.addEvent(state, `(service ${state.name}) (task ${record.taskArn.slice(record.taskArn.lastIndexOf("/") + 1)}) failed to start: ${pull}`, at);
     }
     const ofDeployment = [...this.serviceTasks.values()].filter((task) => task.startedBy === deployment.id);
@@ -1296,16 +1359,22 @@ export class EcsSimulation {
       for (const container of Array.isArray(task["containers"]) ? task["containers"] : []) {
         if (isJsonObject(container)) containerArns.set(stringField(container, "name") ?? "", `${prefix}/${randomUUID()}`);
       }
+      const plan = this.planFor([...(info?.images ?? []), ...(info?.tagNames ?? [])]);
+      // awslogs without its log group: the task is placed, then fails to start (task-logs.ts).
+      const noGroup = await missingLogGroup(this.logs, info?.containers ?? []);
+      if (noGroup !== undefined) Object.assign(plan, { outcome: "complete", steps: 1, stopCode: "TaskFailedToStart", stoppedReason: MISSING_LOG_GROUP_REASON, missingLogGroup: noGroup } satisfies Partial<Plan>);
       const state: Task = {
         taskArn,
         request: clone(request),
-        plan: this.planFor([...(info?.images ?? []), ...(info?.tagNames ?? [])]),
+        plan,
         describeCount: 0,
         createdAt: this.seconds(),
         containerArns,
         eniId: `eni-${randomBytes(8).toString("hex").slice(0, 17)}`,
         ...(info?.containers ? { definitionContainers: info.containers } : {}),
+        linesWritten: 0,
       };
+      if (noGroup === undefined) this.queueLines(taskArn, info?.containers ?? [], (container) => [startLine(container.name, commandOverride(request, container.name))]);
       for (const container of info?.containers ?? []) if (!containerArns.has(container.name)) containerArns.set(container.name, `${prefix}/${randomUUID()}`);
       this.tasks.set(taskArn, state);
       out.push(this.renderTask(state, task));
@@ -1338,10 +1407,30 @@ export class EcsSimulation {
           };
           stopped.push(state.taskArn);
         }
+        this.queueTaskLines(state);
       }
       return this.renderTask(state, task);
     });
     return { tasks: out, stopped };
+  }
+
+  /** A one-off task's lines for this step: the next progress line, and when it stopped the rest and its end. */
+  private queueTaskLines(state: Task): void {
+    if (state.plan.missingLogGroup !== undefined) return;
+    const { plan } = state;
+    const lines: string[] = [];
+    if (plan.logLines !== undefined) {
+      const upTo = state.stopped === undefined ? Math.min(plan.logLines.length, state.describeCount) : plan.logLines.length;
+      lines.push(...plan.logLines.slice(state.linesWritten, upTo));
+      state.linesWritten = Math.max(state.linesWritten, upTo);
+    } else if (state.stopped === undefined || state.stopped.exitCode !== undefined) {
+      lines.push(progressLine(state.describeCount, plan.steps));
+    }
+    const stopped = state.stopped;
+    this.queueLines(state.taskArn, state.definitionContainers ?? [], (container) => [
+      ...lines,
+      ...(stopped === undefined ? [] : endLines(container.image ?? "", stopped.exitCodes?.[container.name] ?? stopped.exitCode)),
+    ]);
   }
 
   /** StopTask answered by moto: the task is STOPPED at once. */

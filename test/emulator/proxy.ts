@@ -9,6 +9,7 @@ import { EcsSimulation, isJsonObject, type ApiAnswer, type ConsistencySettings, 
 import { checkRequestLimits, checkTagCount, pageOf, PAGED_LISTS, withoutPaging } from "./api-limits.js";
 import { LIFECYCLE_STAGES } from "./service-deployments.js";
 import { StsSimulation, type IamLookup } from "./sts.js";
+import type { LogsBackend } from "./task-logs.js";
 
 /** A fault injected into matching AWS calls. */
 export interface SimFault {
@@ -92,6 +93,7 @@ const TARGET_SERVICES: Record<string, string> = {
   // KMS and Secrets Manager: moto serves them (GenerateMac/VerifyMac, the secret versions); the log names them as IAM does.
   TrentService: "kms",
   secretsmanager: "secretsmanager",
+  Logs_20140328: "logs",
   AWSEvents: "events",
 };
 
@@ -116,6 +118,7 @@ function schedulerOperation(method: string, url: string): string {
 }
 const ECS_PREFIX = "AmazonEC2ContainerServiceV20141113";
 const ECR_PREFIX = "AmazonEC2ContainerRegistry_V20150921";
+const LOGS_PREFIX = "Logs_20140328";
 /** moto's account (its default; the emulator does not change it). */
 const MOTO_ACCOUNT_ID = process.env["MOTO_ACCOUNT_ID"] ?? "123456789012";
 /** Faults for errors that retrying never fixes. */
@@ -237,6 +240,9 @@ function parseTaskRuleFields(value: JsonObject, rule: SimRule): SimRule | string
   if (isJsonObject(containerExitCodes)) rule.containerExitCodes = { ...(containerExitCodes as Record<string, number>) };
   if (typeof runTaskFailure === "string") rule.runTaskFailure = runTaskFailure;
   if (typeof unknownRevisionReads === "number") rule.unknownRevisionReads = unknownRevisionReads;
+  const { logLines } = value;
+  if (logLines !== undefined && (!Array.isArray(logLines) || logLines.some((line) => typeof line !== "string"))) return "rule.logLines must be an array of strings";
+  if (Array.isArray(logLines)) rule.logLines = logLines.map(String);
   return rule;
 }
 
@@ -310,6 +316,7 @@ export class EmulatorProxy {
     this.simulation.setImageCheck((image) => this.ecrImageExists(image));
     this.simulation.setDigestLookup((image) => this.ecrImageDigest(image));
     this.simulation.setEnvironmentResolver((arn) => this.taskEnvironment(arn));
+    this.simulation.setLogsBackend(this.logsBackend());
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { __type: "InternalFailure", message: String(error) });
@@ -393,6 +400,8 @@ export class EmulatorProxy {
         : target.startsWith("secretsmanager.")
           ? await this.simulateSecretsManager(call.operation, req, url, body)
           : undefined;
+    // What the simulated tasks wrote while this call was answered is in CloudWatch Logs before the answer is.
+    await this.simulation.flushLogs();
     let answer = simulated ?? (await this.forward(req.method ?? "POST", url, req.headers, body));
     if (assumeRole && answer.status === 200) answer = { ...answer, body: Buffer.from(this.sts.recordCredentials(body, answer.body.toString("utf8"))) };
     res.on("finish", () => record(answer.status, answer.body));
@@ -461,6 +470,43 @@ export class EmulatorProxy {
       req.on("error", reject);
       req.end(body);
     });
+  }
+
+  /** Call a CloudWatch Logs operation on moto directly (not logged, no faults). */
+  private async motoLogs(operation: string, payload: JsonObject): Promise<{ status: number; json: unknown }> {
+    const headers: IncomingHttpHeaders = {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": `${LOGS_PREFIX}.${operation}`,
+      authorization: "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0",
+    };
+    const answer = await this.forward("POST", "/", headers, Buffer.from(JSON.stringify(payload)));
+    return { status: answer.status, json: parseJson(answer.body) };
+  }
+
+  /**
+   * What the simulated tasks write to moto's CloudWatch Logs (task-logs.ts). Timestamps are the real
+   * clock's, strictly increasing per stream: CloudWatch Logs refuses events older than 14 days or more
+   * than 2 hours ahead (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html).
+   */
+  private logsBackend(): LogsBackend {
+    const last = new Map<string, number>();
+    return {
+      groupExists: async (group) => {
+        const { status } = await this.motoLogs("DescribeLogStreams", { logGroupName: group, limit: 1 });
+        return status === 200;
+      },
+      createGroup: async (group) => {
+        await this.motoLogs("CreateLogGroup", { logGroupName: group });
+      },
+      put: async (group, stream, lines) => {
+        const key = `${group}\n${stream}`;
+        await this.motoLogs("CreateLogStream", { logGroupName: group, logStreamName: stream }); // ResourceAlreadyExistsException after the first: fine
+        let at = Math.max(Date.now(), (last.get(key) ?? 0) + 1);
+        const logEvents = lines.map((message) => ({ timestamp: at++, message }));
+        last.set(key, at);
+        await this.motoLogs("PutLogEvents", { logGroupName: group, logStreamName: stream, logEvents });
+      },
+    };
   }
 
   /** Call an ECS operation on moto directly (not logged, no faults). */
@@ -600,7 +646,12 @@ export class EmulatorProxy {
     const images = containers.filter(isJsonObject).flatMap((container) => (typeof container["image"] === "string" ? [container["image"]] : []));
     const named = containers
       .filter(isJsonObject)
-      .map((container) => ({ name: String(container["name"] ?? ""), image: String(container["image"] ?? ""), essential: container["essential"] !== false }));
+      .map((container) => ({
+        name: String(container["name"] ?? ""),
+        image: String(container["image"] ?? ""),
+        essential: container["essential"] !== false,
+        ...(container["logConfiguration"] !== undefined ? { logConfiguration: container["logConfiguration"] } : {}),
+      }));
     const tagNames = (await Promise.all(images.map((image) => this.ecrTagNames(image)))).flat();
     return { arn, images, containers: named, ...(tagNames.length > 0 ? { tagNames } : {}) };
   }

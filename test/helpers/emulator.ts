@@ -5,6 +5,8 @@ import { afterAll, afterEach, beforeAll } from "vitest";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { ECRClient } from "@aws-sdk/client-ecr";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { startEmulator, type CallLogEntry, type Emulator } from "../emulator/index.js";
 import { evaluateCliRuns } from "./iam-check.js";
 
@@ -21,6 +23,8 @@ export interface AwsClients {
   ecs: ECSClient;
   ssm: SSMClient;
   ecr: ECRClient;
+  logs: CloudWatchLogsClient;
+  iam: IAMClient;
 }
 
 /** Options for {@link awsClients}. */
@@ -92,7 +96,7 @@ export function useEmulator(): EmulatorHandle {
   };
 }
 
-/** ECS, SSM and ECR clients for the emulator (region us-east-1, static test credentials). */
+/** ECS, SSM, ECR, CloudWatch Logs and IAM clients for the emulator (region us-east-1, static test credentials). */
 export function awsClients(emulator: Pick<Emulator, "url">, options: AwsClientOptions = {}): AwsClients {
   const config = {
     region: REGION,
@@ -100,7 +104,7 @@ export function awsClients(emulator: Pick<Emulator, "url">, options: AwsClientOp
     credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   };
-  return { ecs: new ECSClient(config), ssm: new SSMClient(config), ecr: new ECRClient(config) };
+  return { ecs: new ECSClient(config), ssm: new SSMClient(config), ecr: new ECRClient(config), logs: new CloudWatchLogsClient(config), iam: new IAMClient(config) };
 }
 
 const WRITE_PREFIXES = ["Register", "Update", "Create", "Put", "Delete", "Deregister", "Tag", "Untag", "Run", "Stop", "Start"];

@@ -317,6 +317,19 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
   },
   "secretsmanager:ListSecretVersionIds": (call, c) => [secretRequest("secretsmanager:ListSecretVersionIds", call, c)],
   "secretsmanager:GetSecretValue": (call, c) => [secretRequest("secretsmanager:GetSecretValue", call, c)],
+  // CloudWatch Logs: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html
+  // (GetLogEvents on the log-stream; DescribeLogStreams on the log-group).
+  "logs:GetLogEvents": (call) => [
+    {
+      action: "logs:GetLogEvents",
+      resource: { type: "log-stream", values: { LogGroupName: String(call.request["logGroupName"] ?? ""), LogStreamName: String(call.request["logStreamName"] ?? "") } },
+    },
+  ],
+  "logs:DescribeLogStreams": (call) => [{ action: "logs:DescribeLogStreams", resource: { type: "log-group", values: { LogGroupName: String(call.request["logGroupName"] ?? "") } } }],
+  // IAM: GetRole on the role (the path is not in the request: a role without a path).
+  "iam:GetRole": (call) => [{ action: "iam:GetRole", resource: { type: "role", values: { RoleNameWithPath: String(call.request["RoleName"] ?? "") } } }],
+  // SSM DescribeParameters: no resource-level permissions.
+  "ssm:DescribeParameters": wildcard("ssm:DescribeParameters"),
   // EventBridge: the listings have no resource-level permissions; ListTargetsByRule is on the rule
   // (rule/NAME on the default bus, rule/BUS/NAME on another).
   "events:ListEventBuses": wildcard("events:ListEventBuses"),
@@ -510,6 +523,8 @@ export const POLICY_OF_COMMAND: Readonly<Record<string, JobPolicy["name"]>> = {
   push: "build",
   release: "release",
   "run-task": "release",
+  // verify reads only, as a release dry run does: the plan job's read-only policy.
+  verify: "plan",
   rollback: "rollback",
   status: "rollback",
   history: "rollback",
@@ -611,6 +626,7 @@ export async function evaluateCliRuns(log: () => Promise<readonly CallLogEntry[]
       TaskRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
       ExecutionRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
       ScheduleRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
+      LogGroup: "*",
     };
     const denials = await evaluateCalls(calls, { policy, values, families: environmentFamilies(run.args, calls) });
     if (denials.length > 0) failures.push(`ecs-release ${run.args.join(" ")}\n${formatDenials(policy, denials)}`);

@@ -14,6 +14,8 @@ import {
 } from "@aws-sdk/client-ecs";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { CreateRepositoryCommand, DescribeImagesCommand, PutImageCommand } from "@aws-sdk/client-ecr";
+import { CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateRoleCommand } from "@aws-sdk/client-iam";
 import { beforeEach } from "vitest";
 import { TAG } from "../../src/core/tags.js";
 import { ACCOUNT_ID, awsClients, REGION, type AwsClientOptions, type AwsClients, type EmulatorHandle } from "./emulator.js";
@@ -47,6 +49,21 @@ export interface ServiceSeed {
   deploymentConfiguration?: DeploymentConfiguration;
   launchType?: LaunchType;
   networkConfiguration?: NetworkConfiguration;
+}
+
+/**
+ * Create an IAM role whose trust policy lets `service` assume it (a task execution role trusts
+ * ecs-tasks.amazonaws.com: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html); returns its ARN.
+ */
+export async function createRole(clients: AwsClients, name: string, service = "ecs-tasks.amazonaws.com"): Promise<string> {
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] };
+  const { Role } = await clients.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  return required(Role?.Arn, "Role.Arn");
+}
+
+/** Create a CloudWatch Logs log group (what the awslogs driver writes to). */
+export async function createLogGroup(clients: AwsClients, name: string): Promise<void> {
+  await clients.logs.send(new CreateLogGroupCommand({ logGroupName: name }));
 }
 
 /** Create an ECS service; returns its ARN. */
@@ -198,12 +215,20 @@ const PARAMETERS: Record<string, ParameterSeed> = {
 /**
  * Seed cluster `prod`, repository `platform` with images for {@link SEED_SHAS}, task definitions
  * `web` (container `app` plus a `log-router` sidecar) and `worker` (container `app`), services
- * `web` (desired 2) and `worker` (desired 1), and parameters under `/platform/prod/`.
+ * `web` (desired 2) and `worker` (desired 1), and parameters under `/platform/prod/`. With `awslogs`,
+ * each `app` container logs with the awslogs driver to `/ecs/<family>` (stream prefix `ecs`), and
+ * those log groups exist.
  */
-export async function seedPlatform(clients: AwsClients): Promise<SeededPlatform> {
+export async function seedPlatform(clients: AwsClients, options: { readonly awslogs?: boolean } = {}): Promise<SeededPlatform> {
   const cluster = "prod";
   const repository = "platform";
   const parameterPath = "/platform/prod";
+  const logsTo = (family: string) => (options.awslogs ? { logConfiguration: { logDriver: "awslogs" as const, options: { "awslogs-group": `/ecs/${family}`, "awslogs-region": REGION, "awslogs-stream-prefix": "ecs" } } } : {});
+  const withLogs = (input: RegisterTaskDefinitionCommandInput): RegisterTaskDefinitionCommandInput => ({
+    ...input,
+    containerDefinitions: (input.containerDefinitions ?? []).map((c) => (c.name === "app" ? { ...c, ...logsTo(input.family ?? "") } : c)),
+  });
+  if (options.awslogs) await Promise.all(["/ecs/web", "/ecs/worker"].map((group) => createLogGroup(clients, group)));
   const app = { name: "app", image: imageUri(repository, SEED_SHAS[0]), essential: true, memory: 256 };
   // Independent resources at once (each test seeds afresh: this is most of a test's set-up time);
   // the services need their cluster and revisions first.
@@ -215,16 +240,19 @@ export async function seedPlatform(clients: AwsClients): Promise<SeededPlatform>
       return { repositoryUri: uri, images: Object.fromEntries(SEED_SHAS.map((sha, i) => [sha, digests[i]!])) };
     })(),
     Promise.all([
-      registerTaskDefinition(clients, { ...webTaskDefinition(SEED_SHAS[0]), tags: SEED_RECORD }),
-      registerTaskDefinition(clients, {
-        family: "worker",
-        tags: SEED_RECORD,
-        networkMode: "awsvpc",
-        requiresCompatibilities: ["FARGATE"],
-        cpu: "256",
-        memory: "512",
-        containerDefinitions: [{ ...app, command: ["worker"] }],
-      }),
+      registerTaskDefinition(clients, { ...withLogs(webTaskDefinition(SEED_SHAS[0])), tags: SEED_RECORD }),
+      registerTaskDefinition(
+        clients,
+        withLogs({
+          family: "worker",
+          tags: SEED_RECORD,
+          networkMode: "awsvpc",
+          requiresCompatibilities: ["FARGATE"],
+          cpu: "256",
+          memory: "512",
+          containerDefinitions: [{ ...app, command: ["worker"] }],
+        }),
+      ),
     ]),
     putParameters(clients, parameterPath, PARAMETERS),
   ]);
@@ -258,6 +286,12 @@ export function seedEachTest(handle: EmulatorHandle, options: AwsClientOptions =
   return {
     get ecs() {
       return clients().ecs;
+    },
+    get logs() {
+      return clients().logs;
+    },
+    get iam() {
+      return clients().iam;
     },
     get ssm() {
       return clients().ssm;

@@ -47,7 +47,7 @@ describe("the bundle, with no node_modules in reach", () => {
 
 describe("usage errors", () => {
   it.each<[string[], RegExp]>([
-    [["deploy"], /unknown command "deploy": use one of push, release/],
+    [["deploy"], /unknown command "deploy": use one of push, verify, release/],
     [["release", "--cluster", "c"], /missing required flags: --service .*--ssm-path/],
     [["rollback", "--cluster", "c", "--service", "web", "--timeout", "later"], /--timeout "later" is not a duration/],
   ])("%j exits 2 with one line", async (args, message) => {

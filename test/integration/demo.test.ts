@@ -25,6 +25,10 @@ describe("npm run demo", () => {
     expect(chapters).toHaveLength(6);
     expect(output.match(/→ exit \d, as expected/g)).toEqual(["→ exit 0, as expected", "→ exit 0, as expected", "→ exit 1, as expected", "→ exit 0, as expected", "→ exit 0, as expected", "→ exit 0, as expected"]);
     expect(output).toMatch(/the service is back on web:3/);
+    // Commit C's failure shows what its containers said: the last lines of a stopped task's log.
+    expect(output).toMatch(/web: task \w+: the last \d+ log lines of container app \(\/ecs\/web ecs\/app\/\w+\):/);
+    expect(output).toContain("  | Traceback (most recent call last):");
+    expect(output).toMatch(/its log ends: "RuntimeError: platform:c0ffee5d1e2a3b4c5d6e7f8091a2b3c4d5e6f7a8 failed \(exit code 1\)"/);
     expect(output).toMatch(/deregistered web:4 \(failed\)/);
     expect(output).toMatch(/^\*\s+web:2\s+ACTIVE/m);
     // SecureString values seeded by the demo never appear.

@@ -13,7 +13,7 @@ import { TAG } from "../../src/core/tags.js";
 import { runCli } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
 import { activeRevisions, describeService, readRevision, sha } from "../helpers/revisions.js";
-import { createCluster, createService, putImage, putParameters, SEED_NETWORK, seedPlatform, webTaskDefinition } from "../helpers/seed.js";
+import { createCluster, createRole, createService, putImage, putParameters, SEED_NETWORK, seedPlatform, webTaskDefinition } from "../helpers/seed.js";
 
 const handle = useEmulator();
 const FAST = ["--poll-interval", "10ms", "--timeout", "1m"];
@@ -40,6 +40,8 @@ async function release(cluster: string, commit: string, extra: string[] = []): R
 async function releaseBothEnvironments(clients: AwsClients): Promise<void> {
   await seedPlatform(clients);
   await createCluster(clients, "staging");
+  // The staging template's execution role exists (release's pre-flight reads it).
+  await createRole(clients, "staging-exec");
   await createService(clients, { cluster: "staging", name: "web", taskDefinition: "web:1", desiredCount: 1, launchType: "FARGATE", networkConfiguration: SEED_NETWORK });
   await putParameters(clients, "/platform/staging", { LOG_LEVEL: "debug", "database/HOST": "db.staging", "database/PASSWORD": { value: "staging-pw", secure: true }, "database/REPLICA_PASSWORD": { value: "staging-replica-pw", secure: true } });
   for (const commit of [A, B, C]) await putImage(clients, "platform", commit);

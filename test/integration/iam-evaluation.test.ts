@@ -15,7 +15,7 @@ import { BUILD_POLICY, RELEASE_POLICY, ROLLBACK_POLICY, TASK_EXECUTION_SECRETS_P
 import { runCli, type CliRun } from "../helpers/cli.js";
 import { ACCOUNT_ID, REGION, awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
 import { callsBy, evaluateCalls, expectAllowedByPolicy, formatDenials } from "../helpers/iam-check.js";
-import { createCluster, createService, SEED_NETWORK, SEED_SHAS, seedPlatform, SEED_EXECUTION_ROLE } from "../helpers/seed.js";
+import { createCluster, createLogGroup, createRole, createService, SEED_NETWORK, SEED_SHAS, seedPlatform, SEED_EXECUTION_ROLE } from "../helpers/seed.js";
 
 const handle = useEmulator();
 let clients: AwsClients;
@@ -33,7 +33,7 @@ const KMS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef
 /** The seeded environment's families: the job policies are attached once per family, never with `*`. */
 const FAMILIES = ["web", "worker"];
 /** The placeholder values a user of the seeded platform would fill in. */
-const VALUES: Partial<Record<Placeholder, string>> = { Cluster: "prod", Family: "web", Repository: "platform", SsmPath: "platform/prod", TaskRoleArn: TASK_ROLE, ExecutionRoleArn: EXECUTION_ROLE, KmsKeyArn: KMS_KEY };
+const VALUES: Partial<Record<Placeholder, string>> = { Cluster: "prod", Family: "web", Repository: "platform", SsmPath: "platform/prod", TaskRoleArn: TASK_ROLE, ExecutionRoleArn: EXECUTION_ROLE, KmsKeyArn: KMS_KEY, LogGroup: "/ecs/web" };
 const [SHA_A, SHA_B, SHA_C] = SEED_SHAS;
 
 beforeEach(async () => {
@@ -55,6 +55,9 @@ async function expectAllowed(policy: JobPolicy, options: { values?: Partial<Reco
 /** The seeded platform, its SecureStrings under the customer managed key, and a web template passing both roles. */
 async function seed(): Promise<string> {
   await seedPlatform(clients);
+  // What the pre-flight reads (GetRole, DescribeLogStreams) exists; the app logs with awslogs (GetLogEvents).
+  await createRole(clients, "web-execution");
+  await createLogGroup(clients, "/ecs/web");
   await clients.ssm.send(new PutParameterCommand({ Name: "/platform/prod/database/PASSWORD", Value: "s3cr3t", Type: "SecureString", KeyId: KMS_KEY, Overwrite: true }));
   const template = join(dir, "web.json");
   writeFileSync(
@@ -67,7 +70,15 @@ async function seed(): Promise<string> {
       requiresCompatibilities: ["FARGATE"],
       cpu: "256",
       memory: "512",
-      containerDefinitions: [{ name: "app", image: "platform:placeholder", essential: true, memory: 256 }],
+      containerDefinitions: [
+        {
+          name: "app",
+          image: "platform:placeholder",
+          essential: true,
+          memory: 256,
+          logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/web", "awslogs-region": REGION, "awslogs-stream-prefix": "ecs" } },
+        },
+      ],
     }),
   );
   return template;
@@ -90,6 +101,8 @@ describe("IAM evaluation: every call of each path is allowed by its job's policy
     const run = await cli([...RELEASE, "--service", "web", "--service", "worker", "--template", `web=${template}`, "--sha", SHA_B, "--pre-deploy-command", "migrate"]);
     expect(run.code, run.stderr).toBe(0);
     await expectAllowed(RELEASE_POLICY);
+    const actions = (await handle.emulator.callLog()).filter((c) => c.accessKeyId === CLI_KEY).map((c) => c.operation);
+    expect(actions).toEqual(expect.arrayContaining(["GetParametersByPath", "RegisterTaskDefinition", "RunTask", "UpdateService", "TagResource", "GetRole", "DescribeLogStreams", "GetLogEvents"]));
   });
 
   it("release --secure-strings secrets under the release policy; what ECS then reads under the execution role's", async () => {
@@ -124,6 +137,20 @@ describe("IAM evaluation: every call of each path is allowed by its job's policy
       expect(run.code, `${args.join(" ")}\n${run.stderr}`).toBe(0);
     }
     await expectAllowed(ROLLBACK_POLICY);
+  });
+
+  it("a failed rollback reads its stopped tasks' logs under the rollback policy", async () => {
+    const template = await seed();
+    for (const sha of [SHA_B, SHA_C]) {
+      expect((await runCli([...RELEASE, "--service", "web", "--template", template, "--sha", sha], handle.env())).code).toBe(0);
+    }
+    await handle.emulator.addRule({ match: SHA_B, outcome: "fail", steps: 1 });
+    const run = await cli(["rollback", "--cluster", "prod", "--service", "web", ...FAST]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain("log lines of container app (/ecs/web");
+    await expectAllowed(ROLLBACK_POLICY);
+    const actions = callsBy(await handle.emulator.callLog(), CLI_KEY).map((c) => c.operation);
+    expect(actions).toContain("GetLogEvents");
   });
 
   it("prune (documented as covered by the rollback policy) in an account with a second cluster", async () => {

@@ -12,7 +12,7 @@ import { TAG } from "../../src/core/tags.js";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli, startCli, type CliRun } from "../helpers/cli.js";
 import { useEmulator, writeOperations } from "../helpers/emulator.js";
-import { imageUri, pinnedImageUri, putImage, putParameters, registerTaskDefinition, SEED_RECORD, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
+import { createRole, imageUri, pinnedImageUri, putImage, putParameters, registerTaskDefinition, SEED_RECORD, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
 const handle = useEmulator();
@@ -230,6 +230,8 @@ describe("release: templates", () => {
     expect(logLines(noRole.stderr)).toEqual([expect.stringMatching(/error: .*no executionRoleArn/)]);
     expect(await writes()).toEqual([]);
 
+    // The pre-flight reads the role (it must exist and trust ecs-tasks.amazonaws.com).
+    await createRole(clients, "exec");
     const file = join(dir, "worker-role.json");
     writeFileSync(
       file,

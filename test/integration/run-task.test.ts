@@ -11,7 +11,7 @@ import { InterruptedError, WaitTimeoutError } from "../../src/core/errors.js";
 import { silentLogger } from "../../src/core/logger.js";
 import { runCli } from "../helpers/cli.js";
 import { useEmulator, writeOperations } from "../helpers/emulator.js";
-import { imageUri, registerTaskDefinition, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
+import { createLogGroup, imageUri, registerTaskDefinition, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 import { virtualClock } from "../helpers/clock.js";
 
 const handle = useEmulator();
@@ -116,6 +116,8 @@ describe("run-task", () => {
         },
       ],
     });
+    // The awslogs group must exist, or ECS cannot start the task (ResourceInitializationError).
+    await createLogGroup(clients, "/ecs/migrate");
     const strategy = [
       { capacityProvider: "FARGATE_SPOT", weight: 3, base: 0 },
       { capacityProvider: "FARGATE", weight: 1, base: 1 },

@@ -6,6 +6,7 @@ import { releaseCommand } from "./release.js";
 import { rollbackCommand } from "./rollback.js";
 import { runTaskCommand } from "./run-task.js";
 import { statusCommand } from "./status.js";
+import { verifyCommand } from "./verify.js";
 
 /** Every command, in the order of the deployment process. */
-export const COMMANDS: readonly Command[] = [pushCommand, releaseCommand, rollbackCommand, historyCommand, statusCommand, pruneCommand, runTaskCommand];
+export const COMMANDS: readonly Command[] = [pushCommand, verifyCommand, releaseCommand, rollbackCommand, historyCommand, statusCommand, pruneCommand, runTaskCommand];

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { splitCommandLine } from "../../core/command-line.js";
 import { ValidationError } from "../../core/errors.js";
 import { readReleaseMetadata } from "../../core/release-metadata.js";
+import { parseSkipChecks } from "../../core/preflight.js";
 import { parseCapacityProviderStrategy, parseLaunchType } from "../../core/run-task-input.js";
 import type { PreDeployRequest } from "../../commands/pre-deploy.js";
 import type { PlanFileOptions } from "../../commands/release-plan-file.js";
@@ -53,6 +54,7 @@ async function executeRelease(ctx: CliContext<typeof RELEASE_FLAGS>): Promise<Co
     adopt: flags.adopt,
     updateSchedules: flags["update-schedules"],
     metadata: readReleaseMetadata(ctx.env, ctx.version),
+    skipChecks: [...parseSkipChecks(flags["skip-check"])],
   } as const;
   const preDeploy = readPreDeploy(ctx);
   const planFile = readPlanFile(ctx);
@@ -92,7 +94,7 @@ function readPreDeploy(ctx: CliContext<typeof RELEASE_FLAGS>): PreDeployRequest 
 }
 
 /** `FILE` or `FAMILY=FILE` (a family name is letters, digits, `-` and `_`), read from disk. */
-function readTemplate(value: string): { family?: string; source: string; text: string } {
+export function readTemplate(value: string): { family?: string; source: string; text: string } {
   const keyed = /^([A-Za-z0-9_-]{1,255})=(.+)$/.exec(value);
   const family = keyed?.[1];
   const file = keyed?.[2] ?? value;

@@ -40,6 +40,6 @@ async function executeRunTask(ctx: CliContext<typeof RUN_TASK_FLAGS>): Promise<C
     ...(flags["enable-execute-command"] ? { enableExecuteCommand: true } : {}),
   };
   const { run } = await import("../../commands/run-task.js");
-  const result = await run(options, { aws: await ctx.aws(), log: ctx.log, clock: ctx.clock, signal: ctx.signal });
+  const result = await run(options, { aws: await ctx.aws(), log: ctx.log, clock: ctx.clock, signal: ctx.signal, redactor: ctx.redactor });
   return { result };
 }

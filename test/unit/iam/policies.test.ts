@@ -19,6 +19,8 @@ const SDK_SERVICE: Record<string, string> = {
   "@aws-sdk/client-scheduler": "scheduler",
   "@aws-sdk/client-kms": "kms",
   "@aws-sdk/client-secrets-manager": "secretsmanager",
+  "@aws-sdk/client-cloudwatch-logs": "logs",
+  "@aws-sdk/client-iam": "iam",
 };
 
 interface SourceFile {
@@ -103,7 +105,10 @@ function reachableActions(file: string, entry: string): Set<string> {
 const ENTRIES: Record<"build" | "release" | "rollback", Array<[string, string]>> = {
   build: [["commands/push.ts", "run"]],
   // release's run reaches the pre-deploy task (commands/pre-deploy.ts) itself.
-  release: [["commands/release.ts", "run"]],
+  release: [
+    ["commands/release.ts", "run"],
+    ["commands/verify.ts", "run"],
+  ],
   rollback: [
     ["commands/rollback.ts", "run"],
     ["commands/status.ts", "run"],
@@ -194,7 +199,7 @@ describe("policy documents", () => {
 
   it("scopes writes to resources: no write action on * except where the API allows nothing else", () => {
     // ListTasks: no resource-level permission (the ecs:cluster condition scopes it); ListEventBuses, ListRules and ListSchedules: none either.
-    const unscopable = new Set(["ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks", "ecr:GetAuthorizationToken", "events:ListEventBuses", "events:ListRules", "scheduler:ListSchedules"]);
+    const unscopable = new Set(["ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks", "ecr:GetAuthorizationToken", "events:ListEventBuses", "events:ListRules", "scheduler:ListSchedules", "ssm:DescribeParameters"]);
     for (const policy of all) {
       for (const { statement } of policy.statements) {
         if (statement.Resource === "*") for (const action of statement.Action) expect(unscopable, `${policy.name}: ${action} on *`).toContain(action);
@@ -253,9 +258,9 @@ describe("policy documents", () => {
 
   it("fills placeholders and reports the ones left", () => {
     const document = policyDocument(POLICIES.rollback);
-    expect(placeholdersIn(document).sort()).toEqual(["Account", "Cluster", "Family", "Region", "ScheduleRoleArn"]);
+    expect(placeholdersIn(document).sort()).toEqual(["Account", "Cluster", "Family", "LogGroup", "Region", "ScheduleRoleArn"]);
     const filled = fillPlaceholders(document, { Region: "eu-west-1", Account: "123456789012", Cluster: "prod" });
-    expect(placeholdersIn(filled).sort()).toEqual(["Family", "ScheduleRoleArn"]);
+    expect(placeholdersIn(filled).sort()).toEqual(["Family", "LogGroup", "ScheduleRoleArn"]);
     expect(JSON.stringify(filled)).toContain("arn:aws:ecs:eu-west-1:123456789012:service/prod/*");
   });
 });
