@@ -24,6 +24,9 @@ const CLUSTER = `${ARN}:cluster/\${Cluster}`;
 const FAMILY_REVISIONS = `${ARN}:task-definition/\${Family}:*`;
 const SERVICE_DEPLOYMENTS_OF_CLUSTER = `${ARN}:service-deployment/\${Cluster}/*`;
 const REPOSITORY = "arn:aws:ecr:${Region}:${Account}:repository/${Repository}";
+/** The containers' awslogs log group, and its streams (pre-flight; what the containers said). */
+const LOG_GROUP = "arn:aws:logs:${Region}:${Account}:log-group:${LogGroup}";
+const LOG_STREAMS = "arn:aws:logs:${Region}:${Account}:log-group:${LogGroup}:log-stream:*";
 const SSM_PATH = ["arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}", "arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}/*"];
 const IN_CLUSTER = { ArnEquals: { "ecs:cluster": CLUSTER } };
 const KMS_VIA_SSM = { StringEquals: { "kms:ViaService": "ssm.${Region}.amazonaws.com" } };
@@ -58,6 +61,10 @@ const EXPECTED: Record<Exclude<JobPolicy["name"], TrustPolicy>, Record<string, S
     EcrImageLookup: { resources: [REPOSITORY] },
     ScheduledTasksRead: { resources: ["*"] },
     ScheduledTasksReadEach: { resources: RULES_AND_SCHEDULES },
+    PreflightExecutionRole: { resources: ["${ExecutionRoleArn}"] },
+    PreflightLogGroups: { resources: [LOG_GROUP] },
+    PreflightSecretParameters: { resources: ["*"] },
+    PreflightImages: { resources: ["arn:aws:ecr:${Region}:${Account}:repository/*"] },
   },
   release: {
     EcsServices: { resources: [SERVICES_OF_CLUSTER] },
@@ -78,6 +85,11 @@ const EXPECTED: Record<Exclude<JobPolicy["name"], TrustPolicy>, Record<string, S
     ...SCHEDULED_TASK_UPDATES,
     SecretsSnapshot: { resources: [SNAPSHOT_SECRET] },
     PlanMacVerify: { resources: ["${PlanKeyArn}"] },
+    PreflightExecutionRole: { resources: ["${ExecutionRoleArn}"] },
+    PreflightLogGroups: { resources: [LOG_GROUP] },
+    PreflightSecretParameters: { resources: ["*"] },
+    PreflightImages: { resources: ["arn:aws:ecr:${Region}:${Account}:repository/*"] },
+    TaskLogs: { resources: [LOG_STREAMS] },
   },
   rollback: {
     EcsServices: { resources: [SERVICES_OF_CLUSTER], condition: TO_FAMILY },
@@ -93,6 +105,7 @@ const EXPECTED: Record<Exclude<JobPolicy["name"], TrustPolicy>, Record<string, S
     EcsServiceRevisions: { resources: [`${ARN}:service-revision/\${Cluster}/*`] },
     EcsTagRevisions: { resources: [FAMILY_REVISIONS] },
     SecretsSnapshotVersions: { resources: ["arn:aws:secretsmanager:${Region}:${Account}:secret:ecs-release/*"] },
+    TaskLogs: { resources: [LOG_STREAMS] },
     EcrTargetImages: { resources: ["arn:aws:ecr:${Region}:${Account}:repository/*"] },
     // Read-only: scheduled tasks (EventBridge rules and Scheduler schedules) that run a revision.
     EventBridgeRules: { resources: ["*"] },
