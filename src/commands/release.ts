@@ -17,6 +17,7 @@ import { describeServices, describeTaskDefinition, partialUpdateError, registerT
 import { findImage } from "../aws/ecr.js";
 import { readParametersByPath } from "../aws/ssm.js";
 import { waitForRollouts } from "../aws/wait-rollout.js";
+import { timeoutTooShort } from "../core/strategy-time.js";
 import { rolloutReportError, type RolloutReport } from "../core/rollout-report.js";
 import type { Clock } from "../core/clock.js";
 import { diffTaskDefinitions, formatTaskDefinitionDiff, recordedSecretValues, type EnvironmentChange, type TaskDefinitionDiff } from "../core/diff.js";
@@ -282,6 +283,9 @@ async function verify(
   const request = checkReleaseRequest(options);
   const sources = await readSources(options, request, deps);
   const { described, image, environment } = sources;
+  // A wait shorter than the services' strategies take (LINEAR's steps, bake times) can only time out.
+  const tooShort = options.wait === false ? undefined : timeoutTooShort(described, options.timeoutMs);
+  if (tooShort !== undefined) throw new ValidationError(`release: ${tooShort}`);
   const secure = new Set(environment.secureNames);
   const isSecret = (name: string): boolean => secure.has(name);
   const { plan, describedRevisions } = await planRelease(options, request, sources, isSecret, deps);

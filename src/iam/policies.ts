@@ -176,6 +176,14 @@ export const RELEASE_POLICY: JobPolicy = {
       statement: { Sid: "EcsServiceDeployments", Effect: "Allow", Action: ["ecs:DescribeServiceDeployments"], Resource: ECS_SERVICE_DEPLOYMENTS },
     },
     {
+      why: "…found among the service's newest service deployments (currentServiceDeployment may still name the previous one, and ECS may replace a record with a newer one of the same revision).",
+      statement: { Sid: "EcsServiceDeploymentList", Effect: "Allow", Action: ["ecs:ListServiceDeployments"], Resource: ECS_SERVICES },
+    },
+    {
+      why: "…by the task definition of their target service revisions.",
+      statement: { Sid: "EcsServiceRevisions", Effect: "Allow", Action: ["ecs:DescribeServiceRevisions"], Resource: "arn:aws:ecs:${Region}:${Account}:service-revision/${Cluster}/*" },
+    },
+    {
       why: "the image must exist before anything is written: release looks up REPOSITORY:SHA in ECR.",
       statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: ECR_REPOSITORY },
     },
@@ -222,7 +230,7 @@ export const ROLLBACK_POLICY: JobPolicy = {
       statement: { Sid: "EcsServiceDeployments", Effect: "Allow", Action: ["ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment"], Resource: ECS_SERVICE_DEPLOYMENTS },
     },
     {
-      why: "history --service lists the service's newest service deployments (as many as --limit).",
+      why: "rollback checks that DescribeServices' view knows the service's newest service deployment before choosing a target (ECS is eventually consistent), and finds the deployment in flight and the last completed one ECS would return to; history --service lists the service's newest service deployments (as many as --limit).",
       statement: { Sid: "EcsServiceDeploymentList", Effect: "Allow", Action: ["ecs:ListServiceDeployments"], Resource: ECS_SERVICES },
     },
     {

@@ -180,10 +180,24 @@ export interface ConsistencySettings {
    * DescribeTaskDefinition with include TAGS) shows the tags as they were before. Default false.
    */
   lateTags: boolean;
+  /**
+   * UpdateService's answer and the next 2 DescribeServices that show the update name the service's
+   * previous, already finished service deployment as `currentServiceDeployment` (kayac/ecspresso PR #945,
+   * "Fix waiting for stale deployment": "CurrentServiceDeployment may return an outdated value"). Default false.
+   */
+  staleCurrentServiceDeployment: boolean;
+  /**
+   * ECS opens a second service deployment for one update and stops the first: at the update's next step
+   * the first record is STOPPED and a new one, of a new service revision with the same task definition,
+   * carries the deployment on (kayac/ecspresso#899, "Intermittent 'Service deployment failed STOPPED'
+   * errors": "two deployment events are created for the same task definition … the first event terminates
+   * quickly, while the second event proceeds"). Default false.
+   */
+  doubleServiceDeployments: boolean;
 }
 
-/** The defaults: one stale DescribeServices after each UpdateService; tags read in time. */
-export const DEFAULT_CONSISTENCY: ConsistencySettings = { staleServiceReads: 1, lateTags: false };
+/** The defaults: one stale DescribeServices after each UpdateService; tags read in time; the intermittent record quirks on request. */
+export const DEFAULT_CONSISTENCY: ConsistencySettings = { staleServiceReads: 1, lateTags: false, staleCurrentServiceDeployment: false, doubleServiceDeployments: false };
 
 /** At most this many stopped tasks are kept per failed deployment (ECS shows stopped tasks for a while only). */
 const MAX_STOPPED_TASKS = 10;
@@ -234,6 +248,8 @@ interface Deployment {
   recordArn?: string;
   /** It is the rollback of its service deployment. */
   rollbackOf?: boolean;
+  /** ECS will open a second service deployment for it at its next step and stop the first (ConsistencySettings.doubleServiceDeployments). */
+  splitPending?: boolean;
 }
 
 interface ServiceEvent {
@@ -261,6 +277,8 @@ interface Service {
   serviceArn?: string;
   /** ECS's service deployments of this service, newest first. */
   records: ServiceDeploymentRecord[];
+  /** The previous service deployment `currentServiceDeployment` still names, and for how many more DescribeServices. */
+  lagCurrent?: { arn: string; reads: number };
 }
 
 interface Task {
@@ -578,8 +596,11 @@ export class EcsSimulation {
       // concurrent UpdateService cannot slip in between (ECS answers with the service right after this update).
       const revision = await this.newRevision(state, deployment, at);
       const reconcile = state.deployments.length > 1;
+      const previousRecord = state.records[0]?.serviceDeploymentArn;
       this.startDeployment(state, deployment);
       this.openRecord(state, deployment, revision, at, reconcile);
+      if (this.consistency.staleCurrentServiceDeployment && previousRecord !== undefined) state.lagCurrent = { arn: previousRecord, reads: 2 };
+      if (this.consistency.doubleServiceDeployments) deployment.splitPending = true;
     }
     return this.render(state, service);
   }
@@ -598,7 +619,9 @@ export class EcsSimulation {
     }
     delete state.stale;
     await this.advance(state);
-    return this.render(state, service);
+    const view = this.render(state, service);
+    if (state.lagCurrent !== undefined && --state.lagCurrent.reads <= 0) delete state.lagCurrent;
+    return view;
   }
 
   /**
@@ -705,6 +728,7 @@ export class EcsSimulation {
     const at = this.seconds();
     for (const deployment of [...state.deployments]) {
       if (!deployment.inFlight || deployment.status !== "PRIMARY") continue;
+      if (deployment.splitPending === true) this.splitRecord(state, deployment, at);
       const record = this.recordOf(deployment);
       if (record?.status === "PENDING") Object.assign(record, { status: "IN_PROGRESS", startedAt: at, updatedAt: at });
       if (record?.status === "ROLLBACK_REQUESTED" && deployment.rollbackOf !== true) {
@@ -948,6 +972,25 @@ export class EcsSimulation {
     }
   }
 
+  /**
+   * A second service deployment for one update (ConsistencySettings.doubleServiceDeployments): the first
+   * record is STOPPED; a new record with a new service revision of the same task definition carries the
+   * deployment on from where it was.
+   */
+  private splitRecord(state: Service, deployment: Deployment, at: number): void {
+    delete deployment.splitPending;
+    const first = this.recordOf(deployment);
+    const revision = first === undefined ? undefined : this.revisions.get(first.targetRevisionArn);
+    if (first === undefined || revision === undefined || !STOPPABLE.has(first.status)) return;
+    const copy: ServiceRevisionRecord = { ...clone(revision), serviceRevisionArn: serviceRevisionArn(state.clusterArn, state.name), createdAt: at };
+    this.revisions.set(copy.serviceRevisionArn, copy);
+    const second: ServiceDeploymentRecord = { ...clone(first), serviceDeploymentArn: serviceDeploymentArn(state.clusterArn, state.name), targetRevisionArn: copy.serviceRevisionArn, createdAt: at, updatedAt: at, status: "PENDING" };
+    Object.assign(first, { status: "STOPPED", stoppedAt: at, finishedAt: at, updatedAt: at, statusReason: "Superseded by a newer service deployment." });
+    deployment.recordArn = second.serviceDeploymentArn;
+    deployment.revisionArn = copy.serviceRevisionArn;
+    state.records.unshift(second);
+  }
+
   /** The service deployment a deployment belongs to. */
   private recordOf(deployment: Deployment): ServiceDeploymentRecord | undefined {
     if (deployment.recordArn === undefined) return undefined;
@@ -1183,7 +1226,7 @@ export class EcsSimulation {
     const counts = this.revisionCounts(state);
     const revisions = [...new Set(state.deployments.flatMap((deployment) => (deployment.revisionArn === undefined ? [] : [deployment.revisionArn])))];
     const out: JsonObject = {};
-    if (primary?.recordArn !== undefined) out["currentServiceDeployment"] = primary.recordArn;
+    if (primary?.recordArn !== undefined) out["currentServiceDeployment"] = state.lagCurrent?.arn ?? primary.recordArn;
     if (revisions.length > 0) {
       out["currentServiceRevisions"] = revisions.map((arn) => {
         const c = counts(arn);

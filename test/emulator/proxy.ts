@@ -227,6 +227,11 @@ export function parseConsistency(value: unknown): Partial<ConsistencySettings> |
     if (typeof lateTags !== "boolean") return "consistency.lateTags must be true or false";
     out.lateTags = lateTags;
   }
+  for (const key of ["staleCurrentServiceDeployment", "doubleServiceDeployments"] as const) {
+    if (value[key] === undefined) continue;
+    if (typeof value[key] !== "boolean") return `consistency.${key} must be true or false`;
+    out[key] = value[key];
+  }
   return out;
 }
 

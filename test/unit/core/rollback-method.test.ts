@@ -3,7 +3,7 @@
  * whose rollback lands on the target, else UpdateService
  * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stop-service-deployment.md).
  */
-import type { Service } from "@aws-sdk/client-ecs";
+import type { Service, ServiceDeploymentBrief } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { chooseRollbackMethod, inFlightArn, inFlightDeployments, mayStop, type InFlightDeployment } from "../../../src/core/rollback-method.js";
 import { beyondEcsRecord, recordDisagreement, type EcsDeploymentEntry } from "../../../src/core/ecs-record.js";
@@ -67,7 +67,7 @@ describe("recordDisagreement and beyondEcsRecord", () => {
 
 describe("where ECS's rollback goes (the last completed deployment) and what is in flight (the record, not rolloutState)", () => {
   const WEB5 = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:5";
-  const briefs = [
+  const briefs: ServiceDeploymentBrief[] = [
     { serviceDeploymentArn: "sd-1", status: "IN_PROGRESS", createdAt: new Date(3_000), targetServiceRevisionArn: "rev-8" },
     { serviceDeploymentArn: "sd-0", status: "SUCCESSFUL", createdAt: new Date(2_000), targetServiceRevisionArn: "rev-7" },
     { serviceDeploymentArn: "sd-x", status: "SUCCESSFUL", createdAt: new Date(1_000), targetServiceRevisionArn: "rev-5" },
