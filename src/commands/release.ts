@@ -321,7 +321,7 @@ async function planRelease(
   const fileTemplates = matchTemplates(request.templates, families);
   const revisionFamilies = families.filter((family) => !fileTemplates.has(family));
   const { latest, describedRevisions } = await describeRevisions(revisionFamilies, sources.described, deps);
-  // Old values that were secret (recorded so) or are today go to the redactor too (issue 14.1).
+  // Old values that were secret (recorded so) or are today go to the redactor too.
   for (const revision of describedRevisions.values()) rememberOldSecrets(revision, isSecret, deps.redactor);
   const releasedAt = options.releasedAt ?? new Date(deps.clock.now()).toISOString();
   const plan = planFamilies({

@@ -1,5 +1,5 @@
 /**
- * How rollback returns a service to its target (issue 17): when the service has a service deployment
+ * How rollback returns a service to its target: when the service has a service deployment
  * in flight that StopServiceDeployment can stop (PENDING or IN_PROGRESS,
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stop-service-deployment.md) and ECS's
  * rollback would land on the target the known-good rule chose (ECS "rolls back the service deployment
