@@ -40,6 +40,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import {
   hookFor,
+  invalidLifecycleHooks,
   NATIVE_STRATEGIES,
   renderBrief,
   renderRevision,
@@ -632,6 +633,8 @@ export class EcsSimulation {
    * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html). Undefined: allowed.
    */
   refuseUpdate(request: JsonObject): string | undefined {
+    const hooks = this.refuseLifecycleHooks(request);
+    if (hooks !== undefined) return hooks;
     const type = this.findService(stringField(request, "cluster") ?? "default", stringField(request, "service") ?? "")?.deploymentController?.["type"];
     if (typeof request["taskDefinition"] !== "string" || (type !== "CODE_DEPLOY" && type !== "EXTERNAL")) return undefined;
     return type === "CODE_DEPLOY"
@@ -927,6 +930,7 @@ export class EcsSimulation {
     const desired = deployment.desiredCount;
     deployment.updatedAt = at;
     record.updatedAt = at;
+    if (record.pause !== undefined && !this.pauseEnds(record, at)) return;
     if (plan.outcome === "stuck" && steps[record.stepIndex]?.stage === "SCALE_UP") {
       if (deployment.runningCount < Math.max(0, desired - 1)) this.addEvent(state, startedMessage(state.name, Math.max(0, desired - 1) - deployment.runningCount), at);
       deployment.runningCount = Math.max(0, desired - 1);
@@ -948,6 +952,10 @@ export class EcsSimulation {
     });
     if (hook !== undefined) record.hookDetails = [hookDetail("IN_PROGRESS")];
     else delete record.hookDetails;
+    if (hook?.["targetType"] === "PAUSE") {
+      this.holdAtPause(record, hook, String(hookDetail("AWAITING_ACTION")["hookId"]), at);
+      return;
+    }
     if (plan.outcome === "fail" && step.stage === (plan.failStage ?? "SCALE_UP")) {
       if (hook !== undefined) {
         record.hookDetails = [hookDetail("FAILED")];
@@ -989,6 +997,59 @@ export class EcsSimulation {
     deployment.recordArn = second.serviceDeploymentArn;
     deployment.revisionArn = copy.serviceRevisionArn;
     state.records.unshift(second);
+  }
+
+  /**
+   * A PAUSE hook holds the deployment at this stage: hook AWAITING_ACTION with a `hookId` (ECS's
+   * `ecs-pause-…` form), `expiresAt` after timeoutConfiguration.timeoutInMinutes (default 1440) and
+   * `timeoutAction` (default ROLLBACK), until ContinueServiceDeployment or the timeout.
+   */
+  private holdAtPause(record: ServiceDeploymentRecord, hook: Record<string, unknown>, id: string, at: number): void {
+    const timeout = isJsonObject(hook["timeoutConfiguration"]) ? hook["timeoutConfiguration"] : {};
+    const minutes = typeof timeout["timeoutInMinutes"] === "number" ? timeout["timeoutInMinutes"] : 1440;
+    const timeoutAction = timeout["action"] === "CONTINUE" ? "CONTINUE" : "ROLLBACK";
+    record.pause = { hookId: `ecs-pause-${id}`, expiresAt: at + minutes * 60, timeoutAction };
+    record.hookDetails = [{ hookId: record.pause.hookId, targetType: "PAUSE", status: "AWAITING_ACTION", expiresAt: record.pause.expiresAt, timeoutAction }];
+  }
+
+  /** True when a held deployment moves on at this step: its PAUSE hook timed out (TIMED_OUT, then its timeout action). */
+  private pauseEnds(record: ServiceDeploymentRecord, at: number): boolean {
+    const pause = record.pause;
+    if (pause === undefined) return true;
+    if (at < pause.expiresAt) return false;
+    delete record.pause;
+    record.hookDetails = (record.hookDetails ?? []).map((detail) => ({ ...detail, status: "TIMED_OUT" }));
+    if (pause.timeoutAction === "CONTINUE") return true;
+    Object.assign(record, { status: "ROLLBACK_REQUESTED", updatedAt: at, statusReason: `Lifecycle hook ${pause.hookId} timed out: rolling back (its timeout action).` });
+    return false;
+  }
+
+  /**
+   * ContinueServiceDeployment: CONTINUE (the default) lets a deployment held by a PAUSE hook go on at the
+   * next step; ROLLBACK rolls it back as StopServiceDeployment does. The hook must be AWAITING_ACTION and
+   * the deployment IN_PROGRESS (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/continue-service-deployment.html);
+   * otherwise an InvalidParameterException (our wording).
+   */
+  continueServiceDeployment(request: JsonObject): ApiAnswer {
+    const arn = stringField(request, "serviceDeploymentArn");
+    const hookId = stringField(request, "hookId");
+    if (arn === undefined || hookId === undefined) return invalid("serviceDeploymentArn and hookId are required.");
+    const action = stringField(request, "action") ?? "CONTINUE";
+    if (action !== "CONTINUE" && action !== "ROLLBACK") return invalid(`Invalid action ${action}: the valid values are CONTINUE and ROLLBACK.`);
+    const found = this.findRecord(arn);
+    if (found === undefined) return { error: "ServiceDeploymentNotFoundException", message: `The service deployment ${arn} does not exist.` };
+    const { record } = found;
+    if (record.status !== "IN_PROGRESS" || record.pause?.hookId !== hookId) return invalid(`The lifecycle hook ${hookId} is not awaiting action in an IN_PROGRESS service deployment.`);
+    const at = this.seconds();
+    delete record.pause;
+    record.hookDetails = (record.hookDetails ?? []).map((detail) => ({ ...detail, status: "SUCCEEDED" }));
+    if (action === "ROLLBACK") Object.assign(record, { status: "ROLLBACK_REQUESTED", updatedAt: at, statusReason: "Rollback requested (ContinueServiceDeployment, action ROLLBACK)." });
+    return { json: { serviceDeploymentArn: arn } };
+  }
+
+  /** Why UpdateService or CreateService refuses the deploymentConfiguration's lifecycle hooks, or undefined. */
+  refuseLifecycleHooks(request: JsonObject): string | undefined {
+    return isJsonObject(request["deploymentConfiguration"]) ? invalidLifecycleHooks(request["deploymentConfiguration"]) : undefined;
   }
 
   /** The service deployment a deployment belongs to. */

@@ -277,7 +277,8 @@ export class EmulatorProxy {
   readonly server: Server;
 
   constructor(private readonly motoPort: number) {
-    this.simulation = new EcsSimulation((reference) => this.describeTaskDefinition(reference));
+    // One simulated clock for STS and ECS (`POST /_sim/clock`): lifecycle hook timeouts run on it.
+    this.simulation = new EcsSimulation((reference) => this.describeTaskDefinition(reference), () => this.sts.now());
     this.simulation.setImageCheck((image) => this.ecrImageExists(image));
     this.simulation.setDigestLookup((image) => this.ecrImageDigest(image));
     this.server = createServer((req, res) => {
@@ -527,6 +528,8 @@ export class EmulatorProxy {
         return ecsAnswer(this.simulation.describeServiceRevisions(request));
       case "StopServiceDeployment":
         return ecsAnswer(this.simulation.stopServiceDeployment(request));
+      case "ContinueServiceDeployment":
+        return ecsAnswer(this.simulation.continueServiceDeployment(request));
       case "RegisterTaskDefinition":
         return this.serially(async () => {
           const answer = await this.forward("POST", url, req.headers, body);
