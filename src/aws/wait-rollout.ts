@@ -29,6 +29,7 @@ import type { Logger } from "../core/logger.js";
 import {
   displayTarget,
   notVisibleYetLine,
+  pausedLine,
   pendingStateText,
   pollFailedLine,
   progressLine,
@@ -38,7 +39,7 @@ import {
   type RolloutReport,
   type ServiceRolloutOutcome,
 } from "../core/rollout-report.js";
-import { assessRollout, formatCounts, formatNative, isFailure, isSettled, isViewBeforeUpdate, nativeProgressOf, nativeStrategyOf, type RolloutTarget } from "../core/rollout-state.js";
+import { assessRollout, awaitingPause, formatCounts, formatNative, isFailure, isSettled, isViewBeforeUpdate, nativeProgressOf, nativeStrategyOf, type RolloutTarget } from "../core/rollout-state.js";
 import {
   afterSearch,
   assessTarget,
@@ -75,6 +76,8 @@ export interface WaitForRolloutsOptions {
   readonly visibilityGraceMs?: number;
   /** Longest silence before a progress line repeats the state; default {@link PROGRESS_EVERY_MS}. */
   readonly progressEveryMs?: number;
+  /** Stop waiting for a service whose deployment waits at a PAUSE lifecycle hook (its state is then `paused`). */
+  readonly untilPaused?: boolean;
 }
 
 /**
@@ -136,6 +139,8 @@ interface Wait {
   readonly notVisibleSaid: Set<string>;
   readonly lastLine: Map<string, string>;
   readonly lastNativeLine: Map<string, string>;
+  /** Services whose PAUSE hook (by hook id) was announced. */
+  readonly pausesSaid: Set<string>;
   /** BLUE_GREEN, LINEAR and CANARY services (and rollback's stopped deployments): the service deployment followed. */
   readonly records: Map<string, FollowedRecord>;
   /** Service revision ARN → task definition, as read. */
@@ -179,6 +184,7 @@ function startWait(options: WaitForRolloutsOptions, deps: WaitDeps): Wait {
     notVisibleSaid: new Set(),
     lastLine: new Map(),
     lastNativeLine: new Map(),
+    pausesSaid: new Set(),
     records: new Map(options.targets.flatMap((t) => {
       const record = initialRecord(t);
       return record !== undefined ? [[t.service, record] as const] : [];
@@ -287,7 +293,7 @@ function observe(wait: Wait, target: RolloutTarget, snapshot: Service | undefine
   const followed = wait.records.get(target.service);
   const record = followed?.confirmed === true ? records.find((r) => r.serviceDeploymentArn === followed.arn) : undefined;
   const progressOf = record !== undefined ? nativeProgressOf(record, nativeStrategyOf(snapshot) ?? "ROLLING") : undefined;
-  const state = assessTarget(target, snapshot, progressOf);
+  const state = assessTarget(target, snapshot, progressOf, wait.options.untilPaused === true);
   if (state.native?.stage === "BAKE_TIME" && !wait.bakeSeenAt.has(target.service)) wait.bakeSeenAt.set(target.service, now);
   const previous = wait.outcomes.get(target.service);
   const outcome = nextOutcome(target, state, previous);
@@ -310,6 +316,11 @@ function printState(wait: Wait, target: RolloutTarget, outcome: ServiceRolloutOu
       wait.log.info(formatNative(target.service, outcome.native, shown, bakeLeftMs(outcome.native, wait.bakeSeenAt.get(target.service), wait.deps.clock.now())));
       wait.lastNativeLine.set(target.service, key);
     }
+  }
+  const pause = awaitingPause(outcome.native);
+  if (outcome.native !== undefined && pause !== undefined && !wait.pausesSaid.has(`${target.service} ${pause.hookId ?? ""}`)) {
+    wait.pausesSaid.add(`${target.service} ${pause.hookId ?? ""}`);
+    wait.log.info(pausedLine(wait.options.cluster, target.service, outcome.native, target.taskDefinitionArn));
   }
   const transition = outcome.state !== previous?.state ? transitionLine(outcome) : undefined;
   if (transition !== undefined) wait.log[transition.level](transition.text);

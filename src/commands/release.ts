@@ -116,6 +116,8 @@ export interface ReleaseOptions {
   readonly timeoutMs: number;
   readonly pollIntervalMs: number;
   readonly force?: boolean;
+  /** `--until-paused`: the wait ends (exit 0) where a deployment waits at a PAUSE lifecycle hook. */
+  readonly untilPaused?: boolean;
   readonly metadata: ReleaseMetadata;
   /** ISO time recorded as TAG.releasedAt (default: the clock's now). */
   readonly releasedAt?: string;
@@ -266,7 +268,9 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
     return { ...verified.result, revisions: registration.revisions, services: serviceResults(verified.described, updated) };
   }
   const final = await waitForOutcomes(options, verified, registration, updated, deps, warn, phases);
-  log.info(`released ${registration.registered.map((r) => revisionName(r.taskDefinitionArn)).join(", ")}: ${plural(updated.length, "service")} stable in ${formatDuration(clock.now() - started)}`);
+  const paused = final.services.filter((s) => s.outcome === "paused").length;
+  const state = paused === 0 ? "stable" : paused === updated.length ? `paused at a PAUSE hook (go on with ecs-release continue --cluster ${options.cluster} ${final.services.map((s) => `--service ${s.service}`).join(" ")})` : `stable or paused (${paused} paused)`;
+  log.info(`released ${registration.registered.map((r) => revisionName(r.taskDefinitionArn)).join(", ")}: ${plural(updated.length, "service")} ${state} in ${formatDuration(clock.now() - started)}`);
   return final;
 }
 
@@ -284,7 +288,7 @@ async function verify(
   const sources = await readSources(options, request, deps);
   const { described, image, environment } = sources;
   // A wait shorter than the services' strategies take (LINEAR's steps, bake times) can only time out.
-  const tooShort = options.wait === false ? undefined : timeoutTooShort(described, options.timeoutMs);
+  const tooShort = options.wait === false || options.untilPaused === true ? undefined : timeoutTooShort(described, options.timeoutMs);
   if (tooShort !== undefined) throw new ValidationError(`release: ${tooShort}`);
   const secure = new Set(environment.secureNames);
   const isSecret = (name: string): boolean => secure.has(name);
@@ -545,6 +549,7 @@ async function waitForOutcomes(
       timeoutMs: options.timeoutMs,
       pollIntervalMs: options.pollIntervalMs,
       knownEventIds: verified.described.flatMap((s) => (s.events ?? []).map((e) => e.id ?? "")),
+      ...(options.untilPaused === true ? { untilPaused: true } : {}),
     },
     deps,
   );

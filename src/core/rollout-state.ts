@@ -41,8 +41,12 @@ export interface RolloutTarget {
   readonly stoppedTaskDefinitionArn?: string;
 }
 
-/** Rollout states. `completed` is success; `failed`, `rolled-back`, `superseded` and `vanished` are failures. */
-export type RolloutStateKind = "in-progress" | "completed" | "failed" | "rolling-back" | "rolled-back" | "superseded" | "vanished";
+/**
+ * Rollout states. `completed` is success; `failed`, `rolled-back`, `superseded` and `vanished` are
+ * failures; `paused` (a wait told to stop at a PAUSE lifecycle hook) is neither: the deployment waits
+ * for ContinueServiceDeployment.
+ */
+export type RolloutStateKind = "in-progress" | "completed" | "paused" | "failed" | "rolling-back" | "rolled-back" | "superseded" | "vanished";
 
 /** Running counts of one deployment, for the progress lines. */
 export interface DeploymentCounts {
@@ -128,8 +132,8 @@ export interface NativeProgress {
   readonly production?: number;
   readonly test?: number;
   readonly bakeTimeInMinutes?: number;
-  /** The lifecycle hooks of the current stage and their status. */
-  readonly hooks: ReadonlyArray<{ readonly target: string; readonly status: string }>;
+  /** The lifecycle hooks of the current stage and their status (a PAUSE hook: its id, when it times out and then what). */
+  readonly hooks: ReadonlyArray<{ readonly target: string; readonly status: string; readonly hookId?: string; readonly targetType?: string; readonly expiresAt?: number; readonly timeoutAction?: string }>;
   /** The service revision ECS rolls back to. */
   readonly rollbackRevisionArn?: string;
 }
@@ -145,7 +149,14 @@ export function nativeProgressOf(record: ServiceDeployment, strategy: string): N
     ...(target?.requestedProductionTrafficWeight !== undefined ? { production: target.requestedProductionTrafficWeight } : {}),
     ...(target?.requestedTestTrafficWeight !== undefined ? { test: target.requestedTestTrafficWeight } : {}),
     ...(record.deploymentConfiguration?.bakeTimeInMinutes !== undefined ? { bakeTimeInMinutes: record.deploymentConfiguration.bakeTimeInMinutes } : {}),
-    hooks: (record.lifecycleHookDetails ?? []).map((h) => ({ target: h.targetArn ?? h.targetType ?? "hook", status: h.status ?? "" })),
+    hooks: (record.lifecycleHookDetails ?? []).map((h) => ({
+      target: h.targetArn ?? h.targetType ?? "hook",
+      status: h.status ?? "",
+      ...(h.hookId !== undefined ? { hookId: h.hookId } : {}),
+      ...(h.targetType !== undefined ? { targetType: h.targetType } : {}),
+      ...(h.expiresAt !== undefined ? { expiresAt: h.expiresAt.getTime() } : {}),
+      ...(h.timeoutAction !== undefined ? { timeoutAction: h.timeoutAction } : {}),
+    })),
     ...(record.rollback?.serviceRevisionArn !== undefined ? { rollbackRevisionArn: record.rollback.serviceRevisionArn } : {}),
   };
 }
@@ -215,6 +226,15 @@ export function assessStopRollback(service: Service | undefined, progress: Nativ
 }
 
 /**
+ * The PAUSE hook holding a deployment (AWAITING_ACTION until ContinueServiceDeployment or its timeout:
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html), if any.
+ */
+export function awaitingPause(progress: NativeProgress | undefined): NativeProgress["hooks"][number] | undefined {
+  if (progress === undefined || progress.status !== "IN_PROGRESS") return undefined;
+  return progress.hooks.find((h) => h.status === "AWAITING_ACTION");
+}
+
+/**
  * One line for a BLUE_GREEN, LINEAR or CANARY deployment, e.g.
  * `web: BLUE_GREEN BAKE_TIME: production 100% on web:8 (0% on web:7), test 100%; bake time 25m left`.
  */
@@ -259,7 +279,7 @@ export function isFailure(kind: RolloutStateKind): boolean {
 
 /** True when the wait for this service is over. */
 export function isSettled(kind: RolloutStateKind): boolean {
-  return kind === "completed" || kind === "failed" || kind === "rolled-back" || kind === "vanished" || kind === "superseded";
+  return kind === "completed" || kind === "paused" || kind === "failed" || kind === "rolled-back" || kind === "vanished" || kind === "superseded";
 }
 
 /** Assesses one service snapshot (undefined: DescribeServices no longer returns it). */

@@ -10,7 +10,7 @@
  */
 import type { Service, ServiceDeploymentBrief, ServiceEvent } from "@aws-sdk/client-ecs";
 import type { ServiceRolloutOutcome } from "./rollout-report.js";
-import { assessNativeRollout, assessRollout, assessStopRollback, isFailure, nativeStrategyOf, type NativeProgress, type RolloutState, type RolloutTarget } from "./rollout-state.js";
+import { assessNativeRollout, assessRollout, assessStopRollback, awaitingPause, isFailure, nativeStrategyOf, type NativeProgress, type RolloutState, type RolloutTarget } from "./rollout-state.js";
 import { SAME_UPDATE_MS } from "./service-view.js";
 
 /** The service deployment the wait follows for one service. */
@@ -77,10 +77,14 @@ export function replacedRecordLine(service: string, from: FollowedRecord, to: st
  * BLUE_GREEN/LINEAR/CANARY deployment (its record decides once it is ours), or a rolling one (the
  * deployment id). `progress` is our record's, when one is confirmed and read.
  */
-export function assessTarget(target: RolloutTarget, snapshot: Service | undefined, progress: NativeProgress | undefined): RolloutState {
+export function assessTarget(target: RolloutTarget, snapshot: Service | undefined, progress: NativeProgress | undefined, untilPaused = false): RolloutState {
   if (target.stoppedTaskDefinitionArn !== undefined) return assessStopRollback(snapshot, progress, target);
   const rolling = assessRollout(snapshot, target);
-  return nativeStrategyOf(snapshot) !== undefined && progress !== undefined ? assessNativeRollout(rolling, progress, snapshot, target) : rolling;
+  const state = nativeStrategyOf(snapshot) !== undefined && progress !== undefined ? assessNativeRollout(rolling, progress, snapshot, target) : rolling;
+  // Told to stop at a PAUSE hook: the deployment waits there for ContinueServiceDeployment; so does this wait no longer.
+  const pause = awaitingPause(state.native);
+  if (!untilPaused || state.kind !== "in-progress" || pause === undefined || state.native === undefined) return state;
+  return { ...state, kind: "paused", reason: `paused at ${state.native.stage ?? "a lifecycle stage"} by a PAUSE hook (${pause.hookId ?? "hook"}), test traffic on the new revision` };
 }
 
 /** The outcome a poll leaves; a failure keeps the reason it first failed for (ECS's rollback replaces the failed deployment). */

@@ -5,7 +5,7 @@
  * hooks holding a deployment AWAITING_ACTION until ContinueServiceDeployment (CONTINUE or ROLLBACK) or
  * their timeout (default 1440 minutes, then ROLLBACK: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html).
  */
-import { ContinueServiceDeploymentCommand, DescribeServiceDeploymentsCommand, DescribeServicesCommand, UpdateServiceCommand, type DeploymentLifecycleHook } from "@aws-sdk/client-ecs";
+import { ContinueServiceDeploymentCommand, DescribeServiceDeploymentsCommand, DescribeServicesCommand, UpdateServiceCommand, type DeploymentLifecycleHook, type DeploymentLifecycleHookDetail } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { useEmulator } from "../helpers/emulator.js";
 import { describeService, registerRevision, sha } from "../helpers/revisions.js";
@@ -18,7 +18,7 @@ function configure(hooks: DeploymentLifecycleHook[]): Promise<unknown> {
   return clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: 5, deploymentCircuitBreaker: { enable: true, rollback: true }, lifecycleHooks: hooks } }));
 }
 
-async function record(arn: string): Promise<{ status: string; stage: string; hook: { hookId?: string; status?: string; targetType?: string; timeoutAction?: string } | undefined; production: number; test: number }> {
+async function record(arn: string): Promise<{ status: string; stage: string; hook: DeploymentLifecycleHookDetail | undefined; production: number; test: number }> {
   const { serviceDeployments } = await clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
   const d = serviceDeployments?.[0];
   return { status: d?.status ?? "", stage: d?.lifecycleStage ?? "", hook: d?.lifecycleHookDetails?.[0], production: d?.targetServiceRevision?.requestedProductionTrafficWeight ?? -1, test: d?.targetServiceRevision?.requestedTestTrafficWeight ?? -1 };
@@ -45,8 +45,8 @@ describe("hook stages", () => {
     ["a PAUSE hook at PRODUCTION_TRAFFIC_SHIFT", { targetType: "PAUSE", lifecycleStages: ["PRODUCTION_TRAFFIC_SHIFT"] }, /PAUSE hooks cannot be configured at the PRODUCTION_TRAFFIC_SHIFT stage/],
     ["any hook at BAKE_TIME (not a hook stage)", { hookTargetArn: "arn:aws:lambda:us-east-1:123456789012:function:f", lifecycleStages: ["BAKE_TIME"] }, /Invalid lifecycle stage for a lifecycle hook: BAKE_TIME/],
     ["a Lambda hook without its function", { lifecycleStages: ["POST_SCALE_UP"] }, /hookTargetArn is required/],
-  ] as const)("%s is refused (InvalidParameterException)", async (_name, hook, message) => {
-    await expect(configure([hook as DeploymentLifecycleHook])).rejects.toMatchObject({ name: "InvalidParameterException", message: expect.stringMatching(message) });
+  ] as Array<[string, DeploymentLifecycleHook, RegExp]>)("%s is refused (InvalidParameterException)", async (_name, hook, message) => {
+    await expect(configure([hook])).rejects.toMatchObject({ name: "InvalidParameterException", message: expect.stringMatching(message) });
   });
 
   it("a PAUSE hook at PRE_PRODUCTION_TRAFFIC_SHIFT and a Lambda hook at TEST_TRAFFIC_SHIFT are accepted", async () => {

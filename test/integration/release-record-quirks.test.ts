@@ -36,7 +36,7 @@ async function records(): Promise<Array<{ arn: string; status: string }>> {
 }
 
 describe.each([
-  ["BLUE_GREEN", { strategy: "BLUE_GREEN", bakeTimeInMinutes: 5 }],
+  ["BLUE_GREEN", { strategy: "BLUE_GREEN", bakeTimeInMinutes: 1 }],
   ["LINEAR", { strategy: "LINEAR", linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 0 }, bakeTimeInMinutes: 0 }],
 ] as const)("%s", (_name, config) => {
   it("a stale currentServiceDeployment (the previous, SUCCESSFUL one) is not taken for ours: no success before the deployment is SUCCESSFUL", async () => {

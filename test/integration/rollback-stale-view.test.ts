@@ -39,7 +39,7 @@ async function releaseBNoWait(stale: number, config?: DeploymentConfiguration): 
 
 const STRATEGIES: ReadonlyArray<[string, DeploymentConfiguration | undefined]> = [
   ["rolling", undefined],
-  ["BLUE_GREEN", { strategy: "BLUE_GREEN", bakeTimeInMinutes: 5 }],
+  ["BLUE_GREEN", { strategy: "BLUE_GREEN", bakeTimeInMinutes: 1 }],
 ];
 
 describe.each(STRATEGIES)("rollback right after a --no-wait release, %s", (_name, config) => {

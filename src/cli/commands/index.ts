@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { continueCommand } from "./continue.js";
 import { historyCommand } from "./history.js";
 import { pruneCommand } from "./prune.js";
 import { pushCommand } from "./push.js";
@@ -8,4 +9,4 @@ import { runTaskCommand } from "./run-task.js";
 import { statusCommand } from "./status.js";
 
 /** Every command, in the order of the deployment process. */
-export const COMMANDS: readonly Command[] = [pushCommand, releaseCommand, rollbackCommand, historyCommand, statusCommand, pruneCommand, runTaskCommand];
+export const COMMANDS: readonly Command[] = [pushCommand, releaseCommand, continueCommand, rollbackCommand, historyCommand, statusCommand, pruneCommand, runTaskCommand];

@@ -48,6 +48,7 @@ async function executeRelease(ctx: CliContext<typeof RELEASE_FLAGS>): Promise<Co
     timeoutMs: flags.timeout,
     pollIntervalMs: flags["poll-interval"],
     force: flags.force,
+    untilPaused: flags["until-paused"],
     metadata: readReleaseMetadata(ctx.env, ctx.version),
   } as const;
   const preDeploy = readPreDeploy(ctx);
