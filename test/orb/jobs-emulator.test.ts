@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { TAG } from "../../src/core/tags.js";
 import { POLICIES, type Placeholder } from "../../src/iam/policies.js";
 import { ACCOUNT_ID, awsClients, useEmulator } from "../helpers/emulator.js";
@@ -39,10 +40,11 @@ beforeEach(async () => {
 });
 
 /** The job runs of the current test; each signs its AWS calls with its own access key. */
-const jobRuns: Array<{ key: string; job: "build" | "release" | "rollback"; args: Record<string, unknown> }> = [];
+type JobName = "build" | "release" | "rollback" | "continue";
+const jobRuns: Array<{ key: string; job: JobName; args: Record<string, unknown> }> = [];
 
 /** The emulator's environment for one run of job `name`, with an access key of its own (see the afterEach). */
-function jobEnv(name: "build" | "release" | "rollback", args: Record<string, unknown>): Record<string, string> {
+function jobEnv(name: JobName, args: Record<string, unknown>): Record<string, string> {
   const key = `AKIAORBJOB${String(jobRuns.length).padStart(3, "0")}${name.toUpperCase()}`;
   jobRuns.push({ key, job: name, args });
   return { ...handle.env(), AWS_ACCESS_KEY_ID: key };
@@ -68,12 +70,13 @@ afterEach(async () => {
       TaskRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/none`,
       ExecutionRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/none`,
     };
-    await expectAllowedByPolicy(calls, { policy: POLICIES[run.job], values });
+    // continue runs under the rollback job's role (src/iam/policies.ts: the rollback policy covers it).
+    await expectAllowedByPolicy(calls, { policy: POLICIES[run.job === "continue" ? "rollback" : run.job], values });
   }
 });
 
 /** Runs job `name` of the orb for commit `commit`, as the CircleCI pipeline 42 would. */
-async function runOrbJob(name: "build" | "release" | "rollback", args: Record<string, unknown>, commit: string, env: Record<string, string> = {}) {
+async function runOrbJob(name: JobName, args: Record<string, unknown>, commit: string, env: Record<string, string> = {}) {
   const job = expandJob(orb, name, args as never);
   return runJob(job, { repository: repo.path, env: { ...jobEnv(name, args), ...env }, circle: { CIRCLE_SHA1: commit, CIRCLE_USERNAME: "octocat", CIRCLE_BUILD_URL: `https://app.circleci.com/jobs/${commit.slice(0, 7)}` } });
 }
@@ -170,6 +173,38 @@ describe("release and rollback jobs against the emulator", () => {
     expect((await readRevision(clients, now)).tags[TAG.sha]).toBe(good);
     // The revision rolled back from is deregistered.
     expect((await readRevision(clients, "web:3")).status).toBe("INACTIVE");
+  });
+});
+
+describe("the production_traffic_approval example against the emulator", () => {
+  /** The example's arguments for one orb job of its workflow, with the emulator's credentials and fast polling. */
+  function exampleArgs(job: string, name: string): Record<string, unknown> {
+    const example = (orb["examples"] as Record<string, { usage: { workflows: Record<string, { jobs: Array<Record<string, Record<string, unknown>>> }> } }>)["production_traffic_approval"];
+    const entry = example?.usage.workflows["deploy"]?.jobs.find((j) => j[job]?.["name"] === name)?.[job];
+    expect(entry, `${job} ${name} in the example`).toBeDefined();
+    const { name: _name, requires: _requires, context: _context, "serial-group": _group, ...args } = entry ?? {};
+    return { ...args, service: "web", ssm_path: "/platform/prod", repository: "platform", auth: NO_AUTH, ...FAST };
+  }
+
+  it("release (until_paused) stops at the PAUSE hook with test traffic on web:2; after the approval, continue sends production traffic and records stable", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedPlatform(clients);
+    await clients.ecs.send(
+      new UpdateServiceCommand({ cluster: "prod", service: "web", deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: 0, lifecycleHooks: [{ targetType: "PAUSE", lifecycleStages: ["PRE_PRODUCTION_TRAFFIC_SHIFT"] }] } }),
+    );
+    await clients.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: ["web"] })); // the stale read after the set-up's update
+    const commit = sha("e");
+    await putImage(clients, "platform", commit);
+    const release = await runOrbJob("release", exampleArgs("ecs-release/release", "release_prod"), commit);
+    expect(release.code, release.output).toBe(0);
+    expect(release.output).toContain("web: paused at PRE_PRODUCTION_TRAFFIC_SHIFT by a PAUSE hook");
+    expect((await describeService(clients, "prod", "web")).deployments?.length).toBe(2);
+    const { service: _s, ssm_path: _p, repository: _r, ...continueArgs } = exampleArgs("ecs-release/continue", "continue_prod");
+    const go = await runOrbJob("continue", { ...continueArgs, service: "web" }, commit);
+    expect(go.code, go.output).toBe(0);
+    expect(go.steps.at(-1)?.name).toBe("Paused deployment of web on prod: continue");
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/web:2$/);
+    expect((await readRevision(clients, "web:2")).tags[TAG.outcome]).toBe("stable");
   });
 });
 
