@@ -97,6 +97,7 @@ const ENTRIES: Record<"build" | "release" | "rollback", Array<[string, string]>>
   release: [["commands/release.ts", "run"]],
   rollback: [
     ["commands/rollback.ts", "run"],
+    ["commands/continue.ts", "run"],
     ["commands/status.ts", "run"],
     ["commands/history.ts", "run"],
     ["commands/prune.ts", "run"],
