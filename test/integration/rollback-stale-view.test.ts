@@ -61,3 +61,14 @@ describe.each(STRATEGIES)("rollback right after a --no-wait release, %s", (_name
     expect(b.tags[TAG.outcome]).toBe("rolled-back");
   });
 });
+
+describe("status right after a --no-wait release", () => {
+  it("does not show the stale view as the truth: it reads again until the newest service deployment shows, and says so", async () => {
+    await releaseBNoWait(2);
+    const run = await runCli(["status", "--cluster", "prod", "--service", "web", "--json"], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain("web: DescribeServices showed the service before its newest service deployment (");
+    const result = JSON.parse(run.stdout) as { services: Array<{ service: string; taskDefinition?: string; revision?: string }> };
+    expect(JSON.stringify(result.services[0])).toContain("web:3");
+  });
+});
