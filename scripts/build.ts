@@ -20,6 +20,10 @@ const COMMON: BuildOptions = {
   format: "cjs",
   target: "node20",
   minify: true,
+  // Module wrappers as `function` rather than arrow functions: V8 pre-parses a function expression
+  // lazily but compiles an arrow in a call position eagerly, and the full bundle's cold start is
+  // mostly parsing (measured in docs/performance.md, "Cold start").
+  supported: { arrow: false },
   legalComments: "none",
   banner: { js: "#!/usr/bin/env node" },
   logLevel: "warning",
