@@ -252,6 +252,7 @@ async function readRecords(wait: Wait, pending: readonly RolloutTarget[], snapsh
       return record?.confirmed === true ? [record.arn] : [];
     });
     records = arns.length > 0 ? await describeServiceDeployments(wait.deps.aws, arns, wait.deps.signal) : [];
+    await readRollbackRevisions(wait, records);
     for (const target of following) {
       const followed = wait.records.get(target.service);
       const record = records.find((r) => r.serviceDeploymentArn === followed?.arn);
@@ -259,6 +260,13 @@ async function readRecords(wait: Wait, pending: readonly RolloutTarget[], snapsh
     }
   }
   return records;
+}
+
+/** The task definitions of the service revisions ECS's rollbacks go to (DescribeServiceRevisions, once each). */
+async function readRollbackRevisions(wait: Wait, records: readonly ServiceDeployment[]): Promise<void> {
+  const unknown = [...new Set(records.flatMap((r) => (r.rollback?.serviceRevisionArn !== undefined && !wait.taskDefinitionOf.has(r.rollback.serviceRevisionArn) ? [r.rollback.serviceRevisionArn] : [])))];
+  if (unknown.length === 0) return;
+  for (const revision of await describeServiceRevisions(wait.deps.aws, unknown, wait.deps.signal)) wait.taskDefinitionOf.set(revision.serviceRevisionArn ?? "", revision.taskDefinition ?? "");
 }
 
 /** Looks for our service deployment among the service's newest ones (created with our update, targeting our revision). */
@@ -292,7 +300,8 @@ function observe(wait: Wait, target: RolloutTarget, snapshot: Service | undefine
   for (const message of events.print) wait.log.info(serviceEventLine(target.service, message));
   const followed = wait.records.get(target.service);
   const record = followed?.confirmed === true ? records.find((r) => r.serviceDeploymentArn === followed.arn) : undefined;
-  const progressOf = record !== undefined ? nativeProgressOf(record, nativeStrategyOf(snapshot) ?? "ROLLING") : undefined;
+  const rollbackTo = record?.rollback?.serviceRevisionArn !== undefined ? wait.taskDefinitionOf.get(record.rollback.serviceRevisionArn) : undefined;
+  const progressOf = record !== undefined ? { ...nativeProgressOf(record, nativeStrategyOf(snapshot) ?? "ROLLING"), ...(rollbackTo !== undefined ? { rollbackTaskDefinition: rollbackTo } : {}) } : undefined;
   const state = assessTarget(target, snapshot, progressOf, wait.options.untilPaused === true);
   if (state.native?.stage === "BAKE_TIME" && !wait.bakeSeenAt.has(target.service)) wait.bakeSeenAt.set(target.service, now);
   const previous = wait.outcomes.get(target.service);

@@ -136,6 +136,8 @@ export interface NativeProgress {
   readonly hooks: ReadonlyArray<{ readonly target: string; readonly status: string; readonly hookId?: string; readonly targetType?: string; readonly expiresAt?: number; readonly timeoutAction?: string }>;
   /** The service revision ECS rolls back to. */
   readonly rollbackRevisionArn?: string;
+  /** Its task definition, once read (DescribeServiceRevisions): what a rollback is judged by. */
+  readonly rollbackTaskDefinition?: string;
 }
 
 /** The progress a service deployment record shows. */
@@ -211,7 +213,11 @@ export function assessStopRollback(service: Service | undefined, progress: Nativ
   const stopped = revisionName(target.stoppedTaskDefinitionArn ?? "");
   switch (progress?.status) {
     case "ROLLBACK_SUCCESSFUL":
-      return service.taskDefinition === target.taskDefinitionArn
+      // The record says where ECS went back (its rollback's service revision); the view only when that is not read.
+      if (progress.rollbackTaskDefinition !== undefined && progress.rollbackTaskDefinition !== target.taskDefinitionArn) {
+        return { ...base, kind: "failed", reason: `ECS rolled ${stopped} back to ${revisionName(progress.rollbackTaskDefinition)} (its last completed deployment), not to ${revisionName(target.taskDefinitionArn)}: roll back again` };
+      }
+      return progress.rollbackTaskDefinition === target.taskDefinitionArn || service.taskDefinition === target.taskDefinitionArn
         ? { ...base, kind: "completed", reason: `ECS rolled ${stopped} back: ROLLBACK_SUCCESSFUL` }
         : { ...base, kind: "in-progress", reason: "ROLLBACK_SUCCESSFUL, waiting for the service to show it" };
     case "ROLLBACK_FAILED":

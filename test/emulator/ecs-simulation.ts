@@ -882,14 +882,20 @@ export class EcsSimulation {
 
   /** A new PRIMARY deployment of the revision before `deployment`, the rollback of its service deployment. */
   private startRollback(state: Service, deployment: Deployment, record: ServiceDeploymentRecord | undefined, reason: string, rolloutStateReason: string, steps: number, at: number): void {
-    const target = deployment.previous;
+    // ECS goes back to the last deployment that completed ("the service is rolled back to the last
+    // deployment that completed successfully": DeploymentConfiguration.deploymentCircuitBreaker,
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html),
+    // not merely to the deployment that was PRIMARY before (which a newer update may have replaced mid-flight).
+    const completed = state.records.find((other) => other !== record && other.status === "SUCCESSFUL");
+    const completedRevision = completed === undefined ? undefined : this.revisions.get(completed.targetRevisionArn);
+    const target = completedRevision !== undefined ? { id: completed?.deploymentId ?? "", taskDefinition: completedRevision.taskDefinition } : deployment.previous;
     if (target === undefined) return;
     const rollbackDeployment = this.newDeployment(state, target.taskDefinition, { outcome: "complete", steps, exitCode: 0 }, at, deployment.networkConfiguration);
     rollbackDeployment.rolloutStateReason = rolloutStateReason;
     if (record !== undefined) {
       rollbackDeployment.recordArn = record.serviceDeploymentArn;
       rollbackDeployment.rollbackOf = true;
-      const source = record.sourceRevisionArns[0];
+      const source = completedRevision?.serviceRevisionArn ?? record.sourceRevisionArns[0];
       if (source !== undefined) rollbackDeployment.revisionArn = source;
       Object.assign(record, { status: "ROLLBACK_IN_PROGRESS", statusReason: reason, updatedAt: at, production: 0, test: 0 });
       record.rollback ??= { reason, startedAt: at, serviceRevisionArn: source ?? "" };

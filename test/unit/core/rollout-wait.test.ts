@@ -104,3 +104,20 @@ describe("events and bake time", () => {
     expect(bakeLeftMs(baking, undefined, 60_000)).toBeUndefined();
   });
 });
+
+describe("a stopped deployment's rollback is judged by ECS's record", () => {
+  const stopped: RolloutTarget = { service: "web", deploymentId: "sd-1", taskDefinitionArn: WEB1, serviceDeploymentArn: "sd-1", stoppedTaskDefinitionArn: WEB2 };
+  const WEB0 = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:0";
+  const view = { serviceName: "web", status: "ACTIVE", taskDefinition: WEB2, deployments: [] };
+  const done = (rollbackTaskDefinition?: string) => ({ strategy: "ROLLING", status: "ROLLBACK_SUCCESSFUL", hooks: [], ...(rollbackTaskDefinition !== undefined ? { rollbackTaskDefinition } : {}) });
+  it.each([
+    ["the record's rollback revision is the target: done, whatever the view still shows", done(WEB1), "completed"],
+    ["the record went back elsewhere (its last completed deployment): failed", done(WEB0), "failed"],
+    ["the revision not read, the view not there yet: still waiting", done(), "in-progress"],
+  ] as const)("%s", (_name, progress, kind) => {
+    expect(assessTarget(stopped, view, progress).kind).toBe(kind);
+  });
+  it("without the record's revision, the view decides", () => {
+    expect(assessTarget(stopped, { ...view, taskDefinition: WEB1 }, done()).kind).toBe("completed");
+  });
+});
