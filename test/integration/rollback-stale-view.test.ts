@@ -12,7 +12,7 @@ import { UpdateServiceCommand, type DeploymentConfiguration } from "@aws-sdk/cli
 import { describe, expect, it } from "vitest";
 import { TAG } from "../../src/core/tags.js";
 import { runCli, type CliRun } from "../helpers/cli.js";
-import { useEmulator } from "../helpers/emulator.js";
+import { useEmulator, writeOperations } from "../helpers/emulator.js";
 import { describeService, readRevision } from "../helpers/revisions.js";
 import { SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 
@@ -70,5 +70,17 @@ describe("status right after a --no-wait release", () => {
     expect(run.stderr).toContain("web: DescribeServices showed the service before its newest service deployment (");
     const result = JSON.parse(run.stdout) as { services: Array<{ service: string; taskDefinition?: string; revision?: string }> };
     expect(JSON.stringify(result.services[0])).toContain("web:3");
+  });
+});
+
+describe("a view that never catches up within the grace", () => {
+  it("stops the rollback: exit 4, nothing chosen or written (the tests above, with the grace long enough, write)", async () => {
+    await releaseBNoWait(3);
+    const before = (await handle.emulator.callLog()).length;
+    // The grace is at most --timeout: 1 s, and one re-read 2 s later — still inside the 3 stale reads.
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--timeout", "1s", "--poll-interval", "2s"], handle.env());
+    expect(run.code, run.stderr).toBe(4);
+    expect(run.stderr).toMatch(/rollback: web: DescribeServices still does not show its newest service deployment \(PENDING of web:3, created \S+\) after 1s: the view could not be confirmed; nothing was chosen or written/);
+    expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
   });
 });
