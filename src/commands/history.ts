@@ -7,6 +7,7 @@ import type { EcsDeploymentEntry } from "../core/ecs-record.js";
 import { EcsReleaseError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { parseRevisionName } from "../core/revision-record.js";
+import { judgeServiceView, newestRecordOfEntries, unconfirmedOutputLine } from "../core/service-view.js";
 
 /** What `ecs-release history` was asked for. */
 export interface HistoryOptions {
@@ -70,6 +71,9 @@ export async function run(options: HistoryOptions, deps: HistoryDeps): Promise<H
   deps.log.debug(`history: ${family}: describing ${newest.length} revisions`);
   const records = await describeRevisions(deps.aws, newest, { signal: deps.signal });
   const rows = buildHistoryRows(records, usage?.inUse ?? new Map(), options.limit);
+  const service = usage?.services.find((s) => s.serviceName === options.service || s.serviceArn === options.service);
+  const verdict = service !== undefined && ecsRecord !== undefined ? judgeServiceView(service, newestRecordOfEntries(ecsRecord)) : undefined;
+  if (verdict?.kind === "stale") deps.log.warn(unconfirmedOutputLine("history", options.service ?? "", verdict.newest, "the running marks (*)"));
   return { family, cluster: cluster ?? null, revisions: ecsRecord !== undefined ? withEcsRecord(rows, ecsRecord, Date.now()) : rows };
 }
 

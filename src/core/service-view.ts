@@ -76,6 +76,22 @@ export function staleViewLine(service: string, newest: NewestRecord, rereads: nu
   return `${service}: DescribeServices showed the service before its newest service deployment (${describeRecord(newest)}): ECS's eventual consistency; read it again ${rereads} time${rereads === 1 ? "" : "s"}`;
 }
 
+/**
+ * The newest entry of ECS's record as read by history (newest first), for {@link judgeServiceView}:
+ * its target's task definition is known, so no further read is needed.
+ */
+export function newestRecordOfEntries(entries: ReadonlyArray<{ readonly serviceDeploymentArn: string; readonly status: string; readonly createdAt: string | null; readonly taskDefinition: string | null; readonly serviceRevisionArn: string | null }>): NewestRecord | undefined {
+  const newest = [...entries].sort((a, b) => Date.parse(b.createdAt ?? "") - Date.parse(a.createdAt ?? ""))[0];
+  if (newest === undefined) return undefined;
+  const createdAt = newest.createdAt !== null ? Date.parse(newest.createdAt) : undefined;
+  return { arn: newest.serviceDeploymentArn, status: newest.status, createdAt: Number.isNaN(createdAt) ? undefined : createdAt, targetRevisionArn: newest.serviceRevisionArn ?? undefined, taskDefinition: newest.taskDefinition ?? undefined };
+}
+
+/** The warning of a read-only command whose view misses the newest service deployment: what of its output may be old. */
+export function unconfirmedOutputLine(command: string, service: string, newest: NewestRecord, what: string): string {
+  return `${command}: ${service}: DescribeServices does not show its newest service deployment (${describeRecord(newest)}) yet (ECS's eventual consistency): ${what} may be seconds old`;
+}
+
 /** The line when the view never caught up within the grace. */
 export function unconfirmedViewLine(service: string, newest: NewestRecord, graceMs: number): string {
   return `${service}: DescribeServices still does not show its newest service deployment (${describeRecord(newest)}) after ${Math.round(graceMs / 1000)}s: the view could not be confirmed`;

@@ -84,3 +84,19 @@ describe("a view that never catches up within the grace", () => {
     expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
   });
 });
+
+describe("history --service right after a --no-wait release", () => {
+  it("says its running marks may be old when DescribeServices does not show the newest service deployment yet", async () => {
+    await releaseBNoWait(2);
+    const run = await runCli(["history", "--cluster", "prod", "--service", "web"], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/history: web: DescribeServices does not show its newest service deployment \(PENDING of web:3, created \S+\) yet \(ECS's eventual consistency\): the running marks \(\*\) may be seconds old/);
+  });
+
+  it("the positive control: with the views current, no such warning", async () => {
+    await releaseBNoWait(0);
+    const run = await runCli(["history", "--cluster", "prod", "--service", "web"], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain("does not show its newest service deployment");
+  });
+});

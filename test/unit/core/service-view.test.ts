@@ -6,7 +6,7 @@
  */
 import type { Service, ServiceDeploymentBrief } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { judgeServiceView, lastCompletedTaskDefinition, newestRecordOf, SAME_UPDATE_MS, staleViewLine, unconfirmedViewLine, type NewestRecord } from "../../../src/core/service-view.js";
+import { judgeServiceView, lastCompletedTaskDefinition, newestRecordOf, newestRecordOfEntries, SAME_UPDATE_MS, staleViewLine, unconfirmedOutputLine, unconfirmedViewLine, type NewestRecord } from "../../../src/core/service-view.js";
 
 const WEB2 = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:2";
 const WEB3 = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:3";
@@ -60,5 +60,18 @@ describe("lines", () => {
   it("say what was stale and what was done", () => {
     expect(staleViewLine("web", newest({ taskDefinition: WEB3 }), 2)).toBe("web: DescribeServices showed the service before its newest service deployment (IN_PROGRESS of web:3, created 2026-12-07T02:00:00.000Z): ECS's eventual consistency; read it again 2 times");
     expect(unconfirmedViewLine("web", newest(), 120_000)).toBe("web: DescribeServices still does not show its newest service deployment (IN_PROGRESS, created 2026-12-07T02:00:00.000Z) after 120s: the view could not be confirmed");
+  });
+});
+
+describe("history's record entries", () => {
+  const entry = (arn: string, createdAt: string | null, taskDefinition: string | null) => ({ serviceDeploymentArn: arn, status: "IN_PROGRESS", createdAt, taskDefinition, serviceRevisionArn: `rev-${arn}` });
+  it("the newest entry, its task definition known", () => {
+    expect(newestRecordOfEntries([entry("a", "2026-12-07T01:00:00Z", WEB2), entry("b", "2026-12-07T02:00:00Z", WEB3)])).toEqual({ arn: "b", status: "IN_PROGRESS", createdAt: T, targetRevisionArn: "rev-b", taskDefinition: WEB3 });
+    expect(newestRecordOfEntries([])).toBeUndefined();
+  });
+  it("judged against a stale view, and worded", () => {
+    const newestB = newestRecordOfEntries([entry("b", "2026-12-07T02:00:00Z", WEB3)]);
+    expect(judgeServiceView(view("sd-a", WEB2, T - 3_600_000), newestB).kind).toBe("stale");
+    expect(unconfirmedOutputLine("history", "web", newestB!, "the running marks (*)")).toBe("history: web: DescribeServices does not show its newest service deployment (IN_PROGRESS of web:3, created 2026-12-07T02:00:00.000Z) yet (ECS's eventual consistency): the running marks (*) may be seconds old");
   });
 });
