@@ -18,7 +18,8 @@ if (args.includes("--markdown")) {
 
 const [name, ...rest] = args;
 const policy = names.includes(name as JobPolicy["name"]) ? POLICIES[name as JobPolicy["name"]] : usage();
-const values: Partial<Record<Placeholder, string>> = {};
+// The ref allowed to deploy: main unless --set DeployRef=… (e.g. 'refs/tags/v*' for tag-triggered releases).
+const values: Partial<Record<Placeholder, string>> = { DeployRef: "refs/heads/main" };
 for (let i = 0; i < rest.length; i++) {
   const pair = rest[i] === "--set" ? rest[++i] : rest[i]?.startsWith("--set=") ? rest[i]?.slice(6) : usage();
   const match = /^([A-Za-z]+)=(.*)$/.exec(pair ?? "");

@@ -45,6 +45,8 @@ export interface CommandSpec<F extends readonly FlagSpec[]> {
   readonly examples: readonly string[];
   /** The command's flags (a `defineFlags` set), besides the global ones. */
   readonly flags: F;
+  /** Whether this command line writes to AWS (an SSH re-run refuses it: core/oidc-settings.ts); default: it does not. */
+  readonly writes?: (flags: ParsedFlags<F>) => boolean;
   /** Runs the command. Human output goes through ctx.log/ctx.print; the result is printed under --json. */
   execute(ctx: CliContext<F>): Promise<CommandOutcome>;
 }
@@ -52,23 +54,25 @@ export interface CommandSpec<F extends readonly FlagSpec[]> {
 /** A command line parsed for one command: the global flags, and the command bound to its own typed flags. */
 export interface ParsedCommand {
   readonly globals: ParsedFlags<typeof GLOBAL_FLAGS>;
+  /** Whether it writes to AWS. */
+  readonly writes: boolean;
   execute(ctx: Omit<CliContext, "flags">): Promise<CommandOutcome>;
 }
 
 /** A CLI command as main() runs it: its help, and its flag types kept inside {@link Command.parse}. */
-export interface Command extends Omit<CommandSpec<readonly FlagSpec[]>, "execute"> {
+export interface Command extends Omit<CommandSpec<readonly FlagSpec[]>, "execute" | "writes"> {
   /** Parses the command line with the command's and the global flags (see `parseCommandLine`); throws ValidationError on bad input. */
   parse(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedCommand;
 }
 
 /** A command whose `execute` gets flags typed from its flag set, parsed by those same definitions. */
 export function defineCommand<const F extends readonly FlagSpec[]>(spec: CommandSpec<F>): Command {
-  const { execute, ...help } = spec;
+  const { execute, writes, ...help } = spec;
   return {
     ...help,
     parse(argv, env) {
       const { flags, globals } = parseCommandLine(spec.flags, GLOBAL_FLAGS, argv, env);
-      return { globals, execute: (ctx) => execute({ ...ctx, flags }) };
+      return { globals, writes: writes?.(flags) ?? false, execute: (ctx) => execute({ ...ctx, flags }) };
     },
   };
 }

@@ -46,6 +46,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       io.stdout(commandHelp(command));
       return ExitCode.ok;
     }
+    const { checkSshRerun } = await import("../core/oidc-settings.js");
+    checkSshRerun(command.name, parsed.writes, env);
     const region = resolveRegion(parsed.globals.region, env);
     const ctx: Omit<CliContext, "flags"> = {
       env,
@@ -62,9 +64,15 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         const { createAwsClients, endpointOption } = await import("../aws/clients.js");
         // ECS_RELEASE_OIDC=circleci (set by the orb): a fresh OIDC token for every credential renewal.
         const { circleciTokenMinter, freshOidcCredentials } = await import("../aws/oidc-credentials.js");
-        const { oidcRefreshSettings } = await import("../core/oidc-settings.js");
+        const { chainedRoleSettings, oidcRefreshSettings } = await import("../core/oidc-settings.js");
         const oidc = oidcRefreshSettings(env);
-        const credentials = oidc === undefined ? undefined : freshOidcCredentials(oidc, { mint: circleciTokenMinter(env), log, region, ...endpointOption(env, "STS") });
+        const sts = endpointOption(env, "STS");
+        const { chainedRoleCredentials, webIdentityCredentials } = await import("../aws/chained-credentials.js");
+        const first = oidc === undefined ? webIdentityCredentials(env, { region, ...sts }) : freshOidcCredentials(oidc, { mint: circleciTokenMinter(env), log, region, ...sts });
+        // ECS_RELEASE_DEPLOY_ROLE_ARN (the restricted context): a second hop to the deploy role, with its ExternalId.
+        const chain = chainedRoleSettings(env);
+        if (chain !== undefined) redactor.add(chain.externalId);
+        const credentials = chain === undefined ? first : chainedRoleCredentials(chain, { source: first, env, log, region, ...sts });
         return createAwsClients({ region, log, env, ...(credentials === undefined ? {} : { credentials }) });
       },
     };

@@ -15,11 +15,15 @@ import type { Redactor } from "../core/redact.js";
 import { comparePlan, newPlanKey, parsePlan, planMarkdown, savePlan, type PlanSubject, type SavedPlan } from "../core/release-plan-file.js";
 import { plural } from "../core/plural.js";
 
-/** `--plan-file FILE` and `--accept-drift`. */
+/** `--plan-file FILE`, `--accept-drift` and `--allow-missing-plan`. */
 export interface PlanFileOptions {
   readonly path: string;
   /** Release even when what it would register differs from the plan (the differences are listed). */
   readonly acceptDrift: boolean;
+  /** Release, unchecked, when there is no plan at `path` or it is another pipeline's (said in the output). */
+  readonly allowMissing?: boolean;
+  /** The CircleCI pipeline running (CIRCLE_PIPELINE_ID): a dry run records it, a release wants its own pipeline's plan. */
+  readonly pipelineId?: string;
 }
 
 /** What the plan file side needs from outside. */
@@ -38,6 +42,7 @@ export function planCompanions(planFile: string): { markdown: string; key: strin
 /** Refuses --accept-drift on the dry run that writes the plan (before anything is read). */
 export function checkPlanFileOptions(planFile: PlanFileOptions | undefined, dryRun: boolean): void {
   if (planFile?.acceptDrift && dryRun) throw new ValidationError("--accept-drift applies to the release after the plan, not to the dry run that writes it");
+  if (planFile?.allowMissing && dryRun) throw new ValidationError("--allow-missing-plan applies to the release after the plan, not to the dry run that writes it");
 }
 
 /** Dry run: saves the plan of `subject` (with the masked diff for the approver) under a new key. */
@@ -45,7 +50,7 @@ export function writePlanFile(planFile: PlanFileOptions, subject: PlanSubject, d
   const path = planFile.path;
   const files = planCompanions(path);
   const key = newPlanKey();
-  const plan = savePlan(subject, key, new Date(deps.clock.now()).toISOString());
+  const plan: SavedPlan = { ...savePlan(subject, key, new Date(deps.clock.now()).toISOString()), ...(planFile.pipelineId === undefined ? {} : { pipelineId: planFile.pipelineId }) };
   const diffLines = diffs.flatMap((diff) => formatTaskDefinitionDiff(diff, `${diff.family}:`)).map((line) => deps.redactor.redact(line));
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -59,12 +64,12 @@ export function writePlanFile(planFile: PlanFileOptions, subject: PlanSubject, d
 }
 
 /**
- * A release: compares `subject` with the saved plan. A missing plan is a warning (a re-run after the
- * workspace expired); a difference refuses the release (ValidationError listing them) unless
- * --accept-drift, which releases saying what changed.
+ * A release: compares `subject` with the saved plan. A missing plan, or one of another pipeline (an
+ * old workspace), refuses the release unless --allow-missing-plan; a difference refuses it
+ * (ValidationError listing them) unless --accept-drift, which releases saying what changed.
  */
 export function checkPlanFile(planFile: PlanFileOptions, subject: PlanSubject, deps: PlanFileDeps): void {
-  const saved = readSavedPlan(planFile.path, deps.log);
+  const saved = readSavedPlan(planFile, deps.log);
   if (saved === undefined) return;
   const differences = comparePlan(saved.plan, savePlan(subject, saved.key, saved.plan.createdAt));
   const when = `the approved plan of ${saved.plan.createdAt}`;
@@ -83,21 +88,35 @@ export function checkPlanFile(planFile: PlanFileOptions, subject: PlanSubject, d
   });
 }
 
-/** The saved plan and its digest key; undefined (with a warning) when there is no plan file. */
-function readSavedPlan(path: string, log: Logger): { plan: SavedPlan; key: string } | undefined {
+/** The saved plan and its digest key; undefined (with a warning) when there is none and --allow-missing-plan says go on. */
+function readSavedPlan(planFile: PlanFileOptions, log: Logger): { plan: SavedPlan; key: string } | undefined {
+  const { path } = planFile;
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new ValidationError(`--plan-file ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
-    log.warn(`no plan at ${path} to compare with (a re-run after the workspace expired?): releasing what SSM and ECS hold now, unchecked against an approved plan`);
-    return undefined;
+    return missingPlan(planFile, `no plan at ${path}`, log);
   }
   const plan = parsePlan(text, path);
+  if (plan.pipelineId !== undefined && planFile.pipelineId !== undefined && plan.pipelineId !== planFile.pipelineId) {
+    return missingPlan(planFile, `the plan at ${path} belongs to pipeline ${plan.pipelineId}, not to this pipeline (${planFile.pipelineId})`, log);
+  }
   const keyFile = planCompanions(path).key;
   try {
     return { plan, key: readFileSync(keyFile, "utf8").trim() };
   } catch (error) {
     throw new ValidationError(`--plan-file ${path}: its digest key ${keyFile} is missing; persist it to the workspace with the plan`, { cause: error });
   }
+}
+
+/** No plan of this pipeline: refused (exit 2, before anything is written) unless --allow-missing-plan. */
+function missingPlan(planFile: PlanFileOptions, what: string, log: Logger): undefined {
+  if (planFile.allowMissing) {
+    log.warn(`${what} to compare with (--allow-missing-plan): releasing what SSM and ECS hold now, unchecked against an approved plan`);
+    return undefined;
+  }
+  throw new ValidationError(
+    `${what} (the plan job writes it before the approval; a workspace is kept 15 days): nothing was written. Re-run the workflow from the start for a fresh plan and approval, or pass --allow-missing-plan to release unchecked`,
+  );
 }

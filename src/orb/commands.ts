@@ -114,7 +114,8 @@ function oidcCommand(): ReusableCommand {
       "ecs-release assumes the role itself and renews the credentials for jobs of any length: CircleCI's token expires an hour after issue, " +
       "so each renewal mints a fresh one with `circleci run oidc get` (ECS_RELEASE_OIDC=circleci, exported here when the job has the circleci CLI). " +
       "Put AWS_ROLE_ARN (and AWS_REGION) in a context " +
-      "the job uses, one context per environment (restricted to who may release there).",
+      "the job uses, one context per environment (restricted to who may release there). In the chained set-up the restricted context also " +
+      "holds ECS_RELEASE_DEPLOY_ROLE_ARN and ECS_RELEASE_DEPLOY_EXTERNAL_ID: ecs-release then assumes that deploy role from this one (docs/iam.md).",
   );
 }
 

@@ -31,6 +31,15 @@ const buildJob = {
 export const PLAN_ROOT = "ecs-release-plan";
 
 /**
+ * The context of a plan job: the environment's plan context (`<context>-plan`), which people who
+ * merge can use and whose role is read-only (docs/iam.md): no write credentials before the approval,
+ * and no restricted context to stop the workflow before the approval even appears.
+ */
+export function planContext(context: unknown): string {
+  return `${String(context)}-plan`;
+}
+
+/**
  * Plan, then approve (Terraform's saved plans are the model): a dry run writes the plan before the
  * approval — the masked diff in its output and as a Markdown artifact — and persists it to the
  * workflow's workspace (https://circleci.com/docs/workspaces/: kept 15 days by default); the release
@@ -46,6 +55,7 @@ export function plannedRelease(environment: string, requires: string | undefined
         name: `plan_${environment}`,
         ...(requires !== undefined ? { requires: [requires] } : {}),
         ...common,
+        context: planContext(common["context"]),
         dry_run: true,
         plan_file: planFile,
         "post-steps": [
@@ -160,7 +170,9 @@ export const EXAMPLES: Record<string, OrbExample> = {
     description:
       "The smallest working config: test every commit, then on main build the image, plan the release (a dry run: the masked diff in " +
       "the plan job's output and as the release-plan-prod.md artifact), and after the approval release exactly what was planned. " +
-      "The context aws-prod holds AWS_ROLE_ARN (an IAM role trusting CircleCI's OIDC provider) and AWS_REGION.",
+      "Each job gets its role from its context (docs/iam.md): aws-build the ECR role, aws-prod-plan the read-only plan role, and " +
+      "aws-prod, the restricted context, the same OIDC role plus the deploy role and its ExternalId (ECS_RELEASE_DEPLOY_ROLE_ARN, " +
+      "ECS_RELEASE_DEPLOY_EXTERNAL_ID), so only a release started by a member of its security group, after the approval, can write.",
     usage: {
       version: 2.1,
       orbs,
@@ -168,7 +180,7 @@ export const EXAMPLES: Record<string, OrbExample> = {
         deploy: {
           jobs: [
             { "ecs-release/test": { name: "test", steps: [{ run: { name: "Run the tests", command: "npm ci && npm test" } }] } },
-            { "ecs-release/build": { name: "build", requires: ["test"], context: "aws-prod", repository: "myapp", filters: { branches: { only: "main" } } } },
+            { "ecs-release/build": { name: "build", requires: ["test"], context: "aws-build", repository: "myapp", filters: { branches: { only: "main" } } } },
             ...plannedRelease("prod", "build", { context: "aws-prod", cluster: "prod", service: "web", ssm_path: "/myapp/prod", repository: "myapp" }),
           ],
         },
@@ -207,7 +219,8 @@ export const EXAMPLES: Record<string, OrbExample> = {
       "environment=prod and, optionally, target (previous, a revision number, or sha:<commit>). The normal pipeline is gated off by its " +
       "when clause; the rollback job points the services back at the revision recorded as stable (bringing back its environment too) and " +
       "shares the environment's serial-group with the releases, so it never overlaps one: it waits for a release that is running (cancel " +
-      "that workflow to roll back at once).",
+      "that workflow to roll back at once). It runs in the environment's restricted context, whose deploy role has the rollback policy " +
+      "beside the release policy (docs/iam.md).",
     usage: {
       version: 2.1,
       orbs,
@@ -249,7 +262,8 @@ export const EXAMPLES: Record<string, OrbExample> = {
       "open its deploy workflow and choose Rerun workflow from start. Test and build run again (build finds the image in ECR and takes " +
       "seconds), the plan job shows what the old commit would change today, you approve as usual, and the release job registers a new " +
       "forward revision with that commit's image and today's SSM parameters. It needs nothing from the old run: its plan comes from the " +
-      "re-run (a release that finds no plan, e.g. once the workspace has expired, goes ahead and says so). " +
+      "re-run (a release that finds no plan of its pipeline, e.g. a single job re-run once the workspace has expired, stops with exit 2: " +
+      "re-run the workflow from the start, or set allow_missing_plan on the release job to release unchecked). " +
       "Start it when no newer release of that environment is running or waiting: CircleCI skips (not_run) a serial-group job of an " +
       "older pipeline while a newer pipeline's job is in the group. Limits: CircleCI does not re-run workflows 90 days or older, a re-run " +
       "keeps the orb version of its original pipeline, and Rerun workflow from failed does not ask for approval again; the release_sha " +

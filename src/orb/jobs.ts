@@ -48,6 +48,13 @@ function forward(names: readonly ParameterName[]): Record<string, string> {
   return Object.fromEntries(names.map((name) => [exposedName(name), parameterRef(exposedName(name))]));
 }
 
+/**
+ * The job's `role_arn` parameter, as the job-level environment CircleCI gives every step: the default
+ * configure_aws_oidc step assumes it (empty: AWS_ROLE_ARN from the context). Not AWS_ROLE_ARN itself:
+ * a job's environment overrides its context's, and an empty parameter must leave the context's.
+ */
+const JOB_ROLE_ENVIRONMENT = { ORB_JOB_ROLE_ARN: parameterRef("role_arn") };
+
 function cliJob(verb: Exclude<Verb, "push">, executor: ReusableExecutor, commands: OrbCommands): ParameterizedJob {
   const names = [...VERB_PARAMETERS[verb], ...STEP_PARAMETERS[verb]];
   const steps: Step[] = [
@@ -58,8 +65,9 @@ function cliJob(verb: Exclude<Verb, "push">, executor: ReusableExecutor, command
   return new CircleCI.reusable.ParameterizedJob(
     verb,
     executor.reuse({ resource_class: parameterRef("resource_class"), node_version: parameterRef("node_version") }),
-    parameterList<JobParameters>([...names, "auth", "resource_class", "node_version"], { ...STEP_DEFAULTS[verb], auth: { defaultSteps: [new CircleCI.reusable.ReusedCommand(commands.configure_aws_oidc)] } }),
+    parameterList<JobParameters>([...names, "role_arn", "auth", "resource_class", "node_version"], { ...STEP_DEFAULTS[verb], auth: { defaultSteps: [new CircleCI.reusable.ReusedCommand(commands.configure_aws_oidc)] } }),
     steps,
+    { environment: JOB_ROLE_ENVIRONMENT },
   );
 }
 
@@ -84,7 +92,7 @@ function buildJob(executor: ReusableExecutor, commands: OrbCommands): Parameteri
   return new CircleCI.reusable.ParameterizedJob(
     "build",
     executor.reuse({ resource_class: parameterRef("resource_class"), node_version: parameterRef("node_version") }),
-    parameterList<JobParameters>([...names, "docker_layer_caching", "remote_docker_version", "auth", "resource_class", "node_version"], {
+    parameterList<JobParameters>([...names, "docker_layer_caching", "remote_docker_version", "role_arn", "auth", "resource_class", "node_version"], {
       auth: { defaultSteps: [new CircleCI.reusable.ReusedCommand(commands.configure_aws_oidc)] },
       resource_class: { default: "medium" },
     }),
@@ -95,6 +103,7 @@ function buildJob(executor: ReusableExecutor, commands: OrbCommands): Parameteri
       stepsParameter("auth"),
       new CircleCI.reusable.ReusedCommand(commands.push, forward(names)),
     ],
+    { environment: JOB_ROLE_ENVIRONMENT },
   );
 }
 

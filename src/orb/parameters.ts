@@ -112,9 +112,12 @@ export const PARAMETERS = {
   plan_file: fromFlag(release["plan-file"], {
     description:
       "Saved plan (JSON). With dry_run: write the plan there, with a Markdown copy for the approver (.md: store it as an artifact) and the digest key (.key: keep it in the workspace only). " +
-      "Without: release only what that plan shows (exit 2, nothing written, when SSM, the image, the template or the running revisions changed); no file there: release and say so. Empty: no plan.",
+      "Without: release only what that plan shows (exit 2, nothing written, when SSM, the image, the template or the running revisions changed, or when there is no plan of this pipeline there: see allow_missing_plan). Empty: no plan.",
   }),
   accept_drift: fromFlag(release["accept-drift"], { description: "With plan_file: release even when something changed since the plan (the changes are listed)." }),
+  allow_missing_plan: fromFlag(release["allow-missing-plan"], {
+    description: "With plan_file: release even when there is no plan of this pipeline at plan_file (a re-run after the workspace expired), unchecked against an approved plan. Prefer re-running the workflow from the start: a fresh plan and approval.",
+  }),
 
   // --- rollback
   to: fromFlag(rollback.to, { description: "Rollback target: previous (the newest older revision recorded as stable), REVISION, FAMILY:REVISION, ARN, or sha:SHA." }),
@@ -201,7 +204,7 @@ export const VERB_PARAMETERS = {
   ],
   release: [
     "cluster", "service", "ssm_path", "release_repository", "image", "sha", "template", "container", "env", "secure_strings",
-    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "pre_deploy_launch_type", "pre_deploy_capacity_provider_strategy", "pre_deploy_enable_execute_command", "dry_run", "plan_file", "accept_drift", "no_wait", "until_paused", "timeout", "poll_interval", "force_release", "region", "debug",
+    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "pre_deploy_launch_type", "pre_deploy_capacity_provider_strategy", "pre_deploy_enable_execute_command", "dry_run", "plan_file", "accept_drift", "allow_missing_plan", "no_wait", "until_paused", "timeout", "poll_interval", "force_release", "region", "debug",
   ],
   rollback: ["cluster", "service", "to", "keep_bad", "dry_run", "no_wait", "timeout", "poll_interval", "region", "debug"],
   continue: ["cluster", "service", "action", "no_wait", "timeout", "poll_interval", "region", "debug"],

@@ -8,9 +8,11 @@ import type { AddressInfo } from "node:net";
 import { startMoto } from "./moto-process.js";
 import { EmulatorProxy, type CallLogEntry, type SimFault } from "./proxy.js";
 import type { ConsistencySettings, JsonObject, SimRule, TaskRecord } from "./ecs-simulation.js";
+import type { StsSession } from "./sts.js";
 
 export type { CallLogEntry, SimFault } from "./proxy.js";
 export type { ConsistencySettings, SimRule, TaskRecord } from "./ecs-simulation.js";
+export type { StsSession } from "./sts.js";
 export { MotoNotInstalledError, MotoStartError, PYTHON_ENV_VARIABLE } from "./moto-process.js";
 
 /** A running emulator. Control methods go through the HTTP control API on the same port. */
@@ -44,6 +46,8 @@ export interface Emulator {
   tasks(): Promise<TaskRecord[]>;
   /** The simulated clock, epoch ms (`GET /_sim/clock`); STS token and credential expiry use it. */
   clock(): Promise<number>;
+  /** The sessions STS handed out since the last reset: access key id → role (`GET /_sim/sessions`). */
+  sessions(): Promise<StsSession[]>;
   /** Move the simulated clock forward (`POST /_sim/clock {"advanceSeconds": n}`); returns the new now. */
   advanceClock(seconds: number): Promise<number>;
   /** Stop the HTTP front and moto; resolves when moto has exited. */
@@ -116,6 +120,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     callLog: async () => (await control(url, "GET", "/_sim/log")) as CallLogEntry[],
     tasks: async () => (await control(url, "GET", "/_sim/tasks")) as TaskRecord[],
     clock: async () => ((await control(url, "GET", "/_sim/clock")) as { now: number }).now,
+    sessions: async () => (await control(url, "GET", "/_sim/sessions")) as StsSession[],
     advanceClock: async (seconds) => ((await control(url, "POST", "/_sim/clock", { advanceSeconds: seconds })) as { now: number }).now,
     stop: () => {
       stopped ??= (async () => {

@@ -7,7 +7,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type In
 import { randomUUID } from "node:crypto";
 import { EcsSimulation, isJsonObject, type ApiAnswer, type ConsistencySettings, type JsonObject, type SimRule, type TaskDefinitionInfo } from "./ecs-simulation.js";
 import { LIFECYCLE_STAGES } from "./service-deployments.js";
-import { StsSimulation } from "./sts.js";
+import { StsSimulation, type IamLookup } from "./sts.js";
 
 /** A fault injected into matching AWS calls. */
 export interface SimFault {
@@ -53,7 +53,7 @@ export interface CallLogEntry {
   response?: unknown;
 }
 
-const SECRET_KEYS = /^(value|authorizationtoken|secretaccesskey|sessiontoken|webidentitytoken|password|credentials)$/i;
+const SECRET_KEYS = /^(value|authorizationtoken|secretaccesskey|sessiontoken|webidentitytoken|externalid|password|credentials)$/i;
 
 /** A copy of a parsed request or answer with every secret-bearing field ("Value", tokens, keys) replaced. */
 export function redactSecrets(value: unknown): unknown {
@@ -312,9 +312,12 @@ export class EmulatorProxy {
     };
 
     // Expiring credentials: STS refuses expired web identity tokens; expired credentials fail (sts.ts).
+    // Then STS decides with the role's trust policy, as AWS does (sts.ts, trust-policy.ts).
     const webIdentity = call.operation === "AssumeRoleWithWebIdentity";
     if (webIdentity) call.service = "sts";
-    const refused = webIdentity ? this.sts.checkWebIdentity(body) : this.sts.checkCredentials(req.headers);
+    const assumeRole = webIdentity || (call.service === "sts" && call.operation === "AssumeRole");
+    let refused = webIdentity ? this.sts.checkWebIdentity(body) : this.sts.checkCredentials(req.headers);
+    if (refused === undefined && assumeRole) refused = await this.sts.authorize(webIdentity ? "AssumeRoleWithWebIdentity" : "AssumeRole", body, accessKeyId, this.iamLookup);
     if (refused !== undefined) {
       const payload = Buffer.from(refused.body);
       res.writeHead(refused.status, { "content-type": refused.contentType, "content-length": payload.length, "x-amzn-requestid": randomUUID() });
@@ -357,9 +360,36 @@ export class EmulatorProxy {
         ? await this.simulateEcr(call.operation, req, url, body)
         : undefined;
     let answer = simulated ?? (await this.forward(req.method ?? "POST", url, req.headers, body));
-    if (webIdentity && answer.status === 200) answer = { ...answer, body: Buffer.from(this.sts.recordCredentials(body, answer.body.toString("utf8"))) };
+    if (assumeRole && answer.status === 200) answer = { ...answer, body: Buffer.from(this.sts.recordCredentials(body, answer.body.toString("utf8"))) };
     res.on("finish", () => record(answer.status, answer.body));
     this.pipeAnswer(res, answer);
+  }
+
+  /** What STS reads from IAM, answered by moto's IAM (GetRole, GetOpenIDConnectProvider). */
+  private readonly iamLookup: IamLookup = {
+    trustPolicy: async (roleArn) => {
+      const roleName = /:role\/(?:.*\/)?([^/]+)$/.exec(roleArn)?.[1];
+      if (roleName === undefined) return undefined;
+      const answer = await this.motoIam({ Action: "GetRole", RoleName: roleName });
+      const encoded = answer.status === 200 ? /<AssumeRolePolicyDocument>([^<]*)<\/AssumeRolePolicyDocument>/.exec(answer.text)?.[1] : undefined;
+      return encoded === undefined ? undefined : decodeURIComponent(encoded);
+    },
+    oidcProviderClientIds: async (providerArn) => {
+      const answer = await this.motoIam({ Action: "GetOpenIDConnectProvider", OpenIDConnectProviderArn: providerArn });
+      if (answer.status !== 200) return undefined;
+      const list = /<ClientIDList>([\s\S]*?)<\/ClientIDList>/.exec(answer.text)?.[1] ?? "";
+      return [...list.matchAll(/<member>([^<]*)<\/member>/g)].map((m) => unescapeXml(m[1] ?? ""));
+    },
+  };
+
+  /** Call IAM on moto directly (query protocol; not logged, no faults). */
+  private async motoIam(parameters: Record<string, string>): Promise<{ status: number; text: string }> {
+    const headers: IncomingHttpHeaders = {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0",
+    };
+    const answer = await this.forward("POST", "/", headers, Buffer.from(new URLSearchParams({ ...parameters, Version: "2010-05-08" }).toString()));
+    return { status: answer.status, text: answer.body.toString("utf8") };
   }
 
   private takeFault(operation: string): SimFault | undefined {
@@ -787,12 +817,18 @@ export class EmulatorProxy {
       }
       if (typeof advance === "number") this.sts.advance(advance * 1000);
       sendJson(res, 200, { now: this.sts.now() });
+    } else if (method === "GET" && path === "/_sim/sessions") {
+      sendJson(res, 200, this.sts.listSessions());
     } else if (method === "GET" && path === "/_sim/tasks") {
       sendJson(res, 200, this.simulation.listTasks());
     } else {
       sendJson(res, 404, { error: `no control endpoint ${method} ${path ?? ""}` });
     }
   }
+}
+
+function unescapeXml(text: string): string {
+  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
 }
 
 /** Media types that are an index of manifests, not an image (ECR converts neither). */

@@ -263,6 +263,16 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
   // AssumeRoleWithWebIdentity is unsigned: the role's trust policy decides, not an identity policy
   // (test/orb/oidc-emulator.test.ts and the trust policy's unit test cover it).
   "sts:AssumeRoleWithWebIdentity": () => [],
+  // AssumeRole (the chained set-up's second hop): the caller's identity policy must allow it on the
+  // role, beside the role's trust policy (which the emulator's STS evaluates):
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_permissions-to-switch.html
+  "sts:AssumeRole": (call) => [
+    {
+      action: "sts:AssumeRole",
+      resource: { arn: String(call.request["RoleArn"] ?? "") },
+      context: { "sts:RoleSessionName": String(call.request["RoleSessionName"] ?? "") },
+    },
+  ],
 };
 
 /** The IAM requests of one logged call; throws for a call without a mapping. */
@@ -471,7 +481,8 @@ export async function evaluateCliRuns(log: () => Promise<readonly CallLogEntry[]
   for (const run of runs) {
     const calls = callsBy(entries, run.key);
     if (calls.length === 0) continue; // refused before calling AWS, or pointed elsewhere
-    const policy = POLICIES[POLICY_OF_COMMAND[run.args[0]!]!];
+    // A release dry run is the plan job's: its read-only plan policy must be enough.
+    const policy = POLICIES[run.args[0] === "release" && run.args.includes("--dry-run") ? "plan" : POLICY_OF_COMMAND[run.args[0]!]!];
     const values: Partial<Record<Placeholder, string>> = {
       Cluster: flag(run.args, "cluster") ?? "default",
       Family: "*",

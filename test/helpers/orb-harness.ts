@@ -58,6 +58,8 @@ export interface ExpandedJob {
   readonly name: string;
   readonly executor: YamlMap;
   readonly steps: readonly ExpandedStep[];
+  /** The job's `environment:` (every step gets it; it overrides the context's variables). */
+  readonly environment?: Record<string, string>;
   /** The expanded job as CircleCI's compiled config would hold it (for size checks). */
   readonly yaml: string;
 }
@@ -255,8 +257,10 @@ export function expandJob(orb: Orb, name: string, args: YamlMap, pipeline: Pipel
   const around = (key: "pre-steps" | "post-steps"): Yaml[] => (args[key] === undefined ? [] : [args[key] as Yaml]);
   const allSteps: Yaml = [...around("pre-steps"), body["steps"] as Yaml, ...around("post-steps")];
   const steps = expandSteps(orb, allSteps, pipeline, 0).map((step) => unescape(step as unknown as Yaml) as unknown as ExpandedStep);
-  const compiled = { ...executor, steps: steps.map((step) => (step.type === "run" ? { run: step.run } : { [step.type]: step.args })) };
-  return { name, executor, steps, yaml: stringify({ [name]: compiled }, { lineWidth: 0 }) };
+  const environment: Record<string, string> = {};
+  for (const [key, value] of Object.entries(isMap(body["environment"]) ? (unescape(body["environment"]) as YamlMap) : {})) environment[key] = String(value);
+  const compiled = { ...executor, ...(Object.keys(environment).length > 0 ? { environment } : {}), steps: steps.map((step) => (step.type === "run" ? { run: step.run } : { [step.type]: step.args })) };
+  return { name, executor, steps, environment, yaml: stringify({ [name]: compiled }, { lineWidth: 0 }) };
 }
 
 /** What running a job here produced. */
@@ -364,6 +368,9 @@ export async function runJob(job: ExpandedJob, options: RunJobOptions = {}): Pro
     CIRCLE_WORKING_DIRECTORY: workingDirectory,
     ...circle,
     ...options.env,
+    // The job's environment overrides the context's (CircleCI's order of precedence:
+    // https://circleci.com/docs/env-vars/#order-of-precedence).
+    ...job.environment,
   };
   const steps: { name: string; code: number; output: string }[] = [];
   const stored: string[] = [];

@@ -18,7 +18,9 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vites
 import { main } from "../../src/cli/main.js";
 import type { Clock } from "../../src/core/clock.js";
 import { ACCOUNT_ID, awsClients, REGION, useEmulator } from "../helpers/emulator.js";
-import { circleciToken } from "../helpers/jwt.js";
+import { CIRCLECI_FIXTURE, circleciClaims, circleciToken } from "../helpers/jwt.js";
+import { createCircleCiProvider, createRole, EXTERNAL_ID, trustValues } from "../helpers/oidc-roles.js";
+import { fillPlaceholders, policyDocument, POLICIES } from "../../src/iam/policies.js";
 import { SEED_SHAS, seedPlatform } from "../helpers/seed.js";
 
 // A rollout of 20 polls with credential renewals: allow for a loaded machine.
@@ -30,7 +32,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const bin = join(dir, "bin");
 const mintLog = join(dir, "minted.log");
 const tokenFile = join(dir, "web-identity-token");
-const ORG = "0b1d7c3e-org";
+const ORG = CIRCLECI_FIXTURE.orgId;
 const ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/ecs-release-deploy`;
 const SHA = SEED_SHAS[1]!;
 const STEPS = 20; // rollout steps; one 10-minute poll each: 200 simulated minutes, > 3 token lifetimes
@@ -45,7 +47,9 @@ fetch(process.env.AWS_ENDPOINT_URL + "/_sim/clock").then((r) => r.json()).then((
   const part = (v) => Buffer.from(JSON.stringify(v)).toString("base64url");
   const iat = Math.floor(now / 1000);
   appendFileSync(process.env.FAKE_CIRCLECI_LOG, iat + " " + aud + "\\n");
-  process.stdout.write(part({ alg: "RS256" }) + "." + part({ iss: "https://oidc.circleci.com/org/" + aud, aud, sub: "org/x/project/y/user/z", iat, exp: iat + 3600 }) + ".sig");
+  // The job's claims (V2: sub with vcs-origin and vcs-ref), with a new aud, iat and exp.
+  const claims = { ...JSON.parse(process.env.FAKE_CIRCLECI_CLAIMS), aud, iat, exp: iat + 3600 };
+  process.stdout.write(part({ alg: "RS256" }) + "." + part(claims) + ".sig");
 });
 `;
 
@@ -55,6 +59,9 @@ beforeEach(async () => {
   chmodSync(join(bin, "circleci"), 0o755);
   writeFileSync(mintLog, "");
   await handle.emulator.reset();
+  // The role trusts CircleCI's tokens as npm run iam -- trust prints it; the emulator's STS checks it.
+  await createCircleCiProvider(handle.emulator);
+  await createRole(handle.emulator, "ecs-release-deploy", fillPlaceholders(policyDocument(POLICIES.trust), trustValues()));
   await seedPlatform(awsClients(handle.emulator));
   await handle.emulator.addRule({ match: SHA, outcome: "complete", steps: STEPS });
   vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
@@ -88,8 +95,9 @@ async function release(env: Record<string, string>): Promise<{ code: number; std
     AWS_ROLE_ARN: ROLE,
     AWS_ROLE_SESSION_NAME: "circleci-platform-7",
     AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
-    CIRCLE_OIDC_TOKEN_V2: circleciToken(Date.now(), ORG),
+    CIRCLE_OIDC_TOKEN_V2: circleciToken(Date.now()),
     FAKE_CIRCLECI_LOG: mintLog,
+    FAKE_CIRCLECI_CLAIMS: JSON.stringify(circleciClaims(0)),
     ...env,
   };
   // The SDK reads its configuration (endpoint, web identity variables) from process.env.
@@ -129,6 +137,23 @@ describe("OIDC credentials for jobs of any length", () => {
     const refused = (await handle.emulator.callLog()).filter((entry) => entry.operation === "AssumeRoleWithWebIdentity" && entry.status === 400);
     expect(refused.length).toBeGreaterThan(0);
     expect(stderr).toMatch(/Token expired|security token included in the request is expired/);
+  });
+
+  it("chained to a deploy role (the recommended set-up): both hops are renewed over three token lifetimes", async () => {
+    const deploy = await createRole(handle.emulator, "ecs-release-deploy-chained", fillPlaceholders(policyDocument(POLICIES["deploy-trust"]), trustValues({ oidcRoleArn: ROLE })));
+    const start = Date.now();
+    const seeded = (await handle.emulator.callLog()).length;
+    const { code, stderr } = await release({ ECS_RELEASE_OIDC: "circleci", ECS_RELEASE_DEPLOY_ROLE_ARN: deploy, ECS_RELEASE_DEPLOY_EXTERNAL_ID: EXTERNAL_ID });
+    expect(code, stderr).toBe(0);
+    expect(Date.now() - start).toBeGreaterThan(3 * 3600_000);
+    const log = (await handle.emulator.callLog()).slice(seeded);
+    const hops = log.filter((entry) => entry.operation === "AssumeRole");
+    expect(hops.length).toBeGreaterThanOrEqual(4); // a chained session lasts at most an hour
+    expect(hops.every((entry) => entry.status === 200)).toBe(true);
+    expect(log.filter((entry) => entry.operation === "AssumeRoleWithWebIdentity").length).toBeGreaterThanOrEqual(4);
+    expect(log.filter((entry) => entry.status !== 200)).toEqual([]);
+    const deploySessions = new Set((await handle.emulator.sessions()).filter((s) => s.roleArn === deploy).map((s) => s.accessKeyId));
+    expect(log.filter((entry) => entry.service === "ecs").every((entry) => deploySessions.has(entry.accessKeyId ?? ""))).toBe(true);
   });
 
   it("a missing role is exit 2 naming AWS_ROLE_ARN; a missing circleci CLI names the command that failed", async () => {

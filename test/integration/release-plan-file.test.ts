@@ -123,10 +123,35 @@ describe("release --plan-file: plan, approve, release what was planned", () => {
     expect(await writesSince(before)).toEqual([]);
   });
 
-  it("no plan to compare (a re-run after the workspace expired): goes ahead and says so", async () => {
+  it("no plan to compare (a re-run after the workspace expired): exit 2 naming the missing plan and how to go on, nothing written", async () => {
+    const before = await mark();
     const after = await release(["--plan-file", join(dir, "missing", "plan.json")]);
+    expect(after.code, after.output).toBe(2);
+    expect(after.stderr).toMatch(/no plan at .*missing\/plan\.json .*nothing was written.*re-run the workflow from the start.*--allow-missing-plan/i);
+    expect(await writesSince(before)).toEqual([]);
+  });
+
+  it("with --allow-missing-plan the release without a plan goes ahead and says so", async () => {
+    const before = await mark();
+    const after = await release(["--plan-file", join(dir, "missing", "plan.json"), "--allow-missing-plan"]);
     expect(after.code, after.output).toBe(0);
-    expect(after.stderr).toMatch(/no plan at .* to compare with/);
+    expect(after.stderr).toMatch(/no plan at .* to compare with .*--allow-missing-plan/);
+    expect(await writesSince(before)).toContain("UpdateService");
+  });
+
+  it("a plan of another pipeline (an old workspace) is refused like a missing one; the same pipeline's plan is used", async () => {
+    const file = join(dir, "plan.json");
+    const plan = await runCli(["release", ...BASE, "--dry-run", "--plan-file", file], { ...handle.env(), CIRCLE_PIPELINE_ID: "pipeline-old" });
+    expect(plan.code, plan.output).toBe(0);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ pipelineId: "pipeline-old" });
+    const before = await mark();
+    const other = await runCli(["release", ...BASE, "--plan-file", file], { ...handle.env(), CIRCLE_PIPELINE_ID: "pipeline-new" });
+    expect(other.code, other.output).toBe(2);
+    expect(other.stderr).toContain("belongs to pipeline pipeline-old, not to this pipeline (pipeline-new)");
+    expect(await writesSince(before)).toEqual([]);
+    const same = await runCli(["release", ...BASE, "--plan-file", file], { ...handle.env(), CIRCLE_PIPELINE_ID: "pipeline-old" });
+    expect(same.code, same.output).toBe(0);
+    expect(same.stderr).toContain("matches the approved plan");
   });
 
   it("bad input is exit 2 with nothing written: --accept-drift without --plan-file; a plan file that is not one", async () => {

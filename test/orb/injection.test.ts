@@ -91,7 +91,8 @@ describe("parameters with shell syntax reach the CLI verbatim and run nothing", 
         if (variable === undefined) {
           // Not a CLI flag (the remote Docker version, the executor's image tag and resource class, the
           // step's no_output_timeout): it went to a native step or the executor, as given, never to a shell.
-          expect(JSON.stringify({ steps, executor: expanded.executor }), name).toContain(JSON.stringify(delivered(name)).slice(1, -1));
+          // The job's role_arn goes to the job's environment (ORB_JOB_ROLE_ARN), which no shell parses.
+          expect(JSON.stringify({ steps, executor: expanded.executor, environment: expanded.environment }), name).toContain(JSON.stringify(delivered(name)).slice(1, -1));
           continue;
         }
         expect(calls[0]?.env[variable], `${name} → ${variable}`).toBe(delivered(name));

@@ -1,8 +1,10 @@
 /**
  * The orb's jobs, expanded from orb/orb.yml and run here the way CircleCI runs them, against the
  * emulator: the CLI is the one embedded in the orb (installed by the job's own install step), AWS
- * credentials are static test keys (the `auth` steps replaced by a no-op), and the results are read
- * back from AWS state. `build` pushes with podman to a local registry.
+ * credentials come from the job's own auth step (configure_aws_oidc) with a V2 OIDC token and the
+ * role given by the job's `role_arn` parameter — one role per job, trusting CircleCI as
+ * `npm run iam -- trust` prints it, evaluated by the emulator's STS — and the results are read back
+ * from AWS state. `build` pushes with podman to a local registry.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
@@ -13,7 +15,9 @@ import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-e
 import { TAG } from "../../src/core/tags.js";
 import { POLICIES, type Placeholder } from "../../src/iam/policies.js";
 import { ACCOUNT_ID, awsClients, useEmulator } from "../helpers/emulator.js";
-import { callsBy, expectAllowedByPolicy } from "../helpers/iam-check.js";
+import { expectAllowedByPolicy } from "../helpers/iam-check.js";
+import { circleciToken } from "../helpers/jwt.js";
+import { roleArn, setUpCircleCiIam, type RoleSetUp } from "../helpers/oidc-roles.js";
 import { expandJob, loadOrb, runJob, type Orb } from "../helpers/orb-harness.js";
 import { describeService, readRevision, sha } from "../helpers/revisions.js";
 import { REGISTRY_BINARY, startRegistry, type LocalRegistry } from "../helpers/registry.js";
@@ -25,10 +29,12 @@ const handle = useEmulator();
 let orb: Orb;
 let repo: FixtureRepository;
 
-/** No credentials step: the emulator's static keys are in the environment already. */
-const NO_AUTH = [{ run: { name: "Use the emulator's test credentials", command: "true" } }];
+/** The name of the auth step every job runs (the default: configure_aws_oidc). */
+const AUTH_STEP = "Configure AWS credentials from the job's OIDC token";
 const FAST = { poll_interval: "10ms", timeout: "1m" };
-const RELEASE = { cluster: "prod", service: "web,worker", ssm_path: "/platform/prod", repository: "platform", auth: NO_AUTH, ...FAST };
+const RELEASE = { cluster: "prod", service: "web,worker", ssm_path: "/platform/prod", repository: "platform", ...FAST };
+/** One role per job, each with only that job's policy; the job gets it through its role_arn parameter. */
+const JOB_ROLES: readonly RoleSetUp[] = (["build", "release", "rollback"] as const).map((job) => ({ name: `orb-${job}`, trust: "oidc", policies: [job] }));
 
 beforeAll(async () => {
   orb = await loadOrb(ORB_FILE);
@@ -37,28 +43,35 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   await handle.emulator.reset();
+  await setUpCircleCiIam(handle.emulator, { roles: JOB_ROLES });
 });
 
-/** The job runs of the current test; each signs its AWS calls with its own access key. */
+/** The job runs of the current test (each assumes its job's role; continue runs under the rollback job's: src/iam/policies.ts). */
 type JobName = "build" | "release" | "rollback" | "continue";
-const jobRuns: Array<{ key: string; job: JobName; args: Record<string, unknown> }> = [];
+const jobRuns: Array<{ job: JobName; args: Record<string, unknown> }> = [];
+const roleOf = (job: JobName): "build" | "release" | "rollback" => (job === "continue" ? "rollback" : job);
 
-/** The emulator's environment for one run of job `name`, with an access key of its own (see the afterEach). */
+/** A CircleCI job's environment against the emulator: no keys, only the job's V2 OIDC token (the role comes from role_arn). */
 function jobEnv(name: JobName, args: Record<string, unknown>): Record<string, string> {
-  const key = `AKIAORBJOB${String(jobRuns.length).padStart(3, "0")}${name.toUpperCase()}`;
-  jobRuns.push({ key, job: name, args });
-  return { ...handle.env(), AWS_ACCESS_KEY_ID: key };
+  jobRuns.push({ job: name, args });
+  const { AWS_ACCESS_KEY_ID: _key, AWS_SECRET_ACCESS_KEY: _secret, ...emulator } = handle.env();
+  return { ...emulator, CIRCLE_OIDC_TOKEN_V2: circleciToken(Date.now()) };
 }
 
 // IAM, evaluated for real: every AWS call a job made is allowed by that job's policy
-// (src/iam/policies.ts), filled in from the job's parameters as docs/iam.md tells a user to.
+// (src/iam/policies.ts), filled in from the job's parameters as docs/iam.md tells a user to; the calls
+// are the ones signed by sessions of the job's role.
 afterEach(async () => {
-  const log = await handle.emulator.callLog();
+  const [log, sessions] = await Promise.all([handle.emulator.callLog(), handle.emulator.sessions()]);
   const runs = jobRuns.splice(0);
+  const keysOf = (job: string): Set<string> => new Set(sessions.filter((s) => s.roleArn === roleArn(`orb-${job}`)).map((s) => s.accessKeyId));
   // A job that signs with other keys would make this check vacuous.
-  if (runs.length > 0 && !runs.some((run) => callsBy(log, run.key).length > 0)) throw new Error("no AWS call was signed with a job's access key: the IAM check saw nothing");
+  if (runs.length > 0 && !runs.some((run) => log.some((entry) => keysOf(roleOf(run.job)).has(entry.accessKeyId ?? "") && entry.service !== "sts"))) {
+    throw new Error("no AWS call was signed by a job role's session: the IAM check saw nothing");
+  }
   for (const run of runs) {
-    const calls = callsBy(log, run.key);
+    const keys = keysOf(roleOf(run.job));
+    const calls = log.filter((entry) => keys.has(entry.accessKeyId ?? ""));
     if (calls.length === 0) continue; // refused before any AWS call (bad input)
     const text = (name: string): string | undefined => (typeof run.args[name] === "string" ? (run.args[name] as string) : undefined);
     const values: Partial<Record<Placeholder, string>> = {
@@ -70,14 +83,13 @@ afterEach(async () => {
       TaskRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/none`,
       ExecutionRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/none`,
     };
-    // continue runs under the rollback job's role (src/iam/policies.ts: the rollback policy covers it).
-    await expectAllowedByPolicy(calls, { policy: POLICIES[run.job === "continue" ? "rollback" : run.job], values });
+    await expectAllowedByPolicy(calls, { policy: POLICIES[roleOf(run.job)], values });
   }
 });
 
-/** Runs job `name` of the orb for commit `commit`, as the CircleCI pipeline 42 would. */
+/** Runs job `name` of the orb for commit `commit`, as the CircleCI pipeline 42 would, with the job's role as its role_arn. */
 async function runOrbJob(name: JobName, args: Record<string, unknown>, commit: string, env: Record<string, string> = {}) {
-  const job = expandJob(orb, name, args as never);
+  const job = expandJob(orb, name, { role_arn: roleArn(`orb-${roleOf(name)}`), ...args } as never);
   return runJob(job, { repository: repo.path, env: { ...jobEnv(name, args), ...env }, circle: { CIRCLE_SHA1: commit, CIRCLE_USERNAME: "octocat", CIRCLE_BUILD_URL: `https://app.circleci.com/jobs/${commit.slice(0, 7)}` } });
 }
 
@@ -89,7 +101,7 @@ describe("release and rollback jobs against the emulator", () => {
     await putImage(clients, "platform", commit);
     const run = await runOrbJob("release", RELEASE, commit);
     expect(run.code, run.output).toBe(0);
-    expect(run.steps.map((step) => step.name)).toEqual(["Install ecs-release (embedded in the orb)", "Use the emulator's test credentials", "Release web,worker to prod"]);
+    expect(run.steps.map((step) => step.name)).toEqual(["Install ecs-release (embedded in the orb)", AUTH_STEP, "Release web,worker to prod"]);
 
     for (const service of ["web", "worker"]) {
       const taskDefinition = (await describeService(clients, "prod", service)).taskDefinition as string;
@@ -119,7 +131,7 @@ describe("release and rollback jobs against the emulator", () => {
     const commit = sha("f");
     await putImage(clients, "platform", commit);
     // The image is the one pushed for `commit`; the checkout is the fixture repository's commit.
-    const args = { ...RELEASE, service: "web", template: "web-task.json", sha: commit };
+    const args = { ...RELEASE, service: "web", template: "web-task.json", sha: commit, role_arn: roleArn("orb-release") };
     const circle = { CIRCLE_SHA1: withTemplate.sha };
     const env = jobEnv("release", args);
 
@@ -131,7 +143,7 @@ describe("release and rollback jobs against the emulator", () => {
 
     const run = await runJob(expandJob(orb, "release", { ...args, "pre-steps": ["checkout"] } as never), { repository: withTemplate.path, env, circle });
     expect(run.code, run.output).toBe(0);
-    expect(run.steps.map((step) => step.name)).toEqual(["Checkout code", "Install ecs-release (embedded in the orb)", "Use the emulator's test credentials", "Release web to prod"]);
+    expect(run.steps.map((step) => step.name)).toEqual(["Checkout code", "Install ecs-release (embedded in the orb)", AUTH_STEP, "Release web to prod"]);
     const revision = await readRevision(clients, (await describeService(clients, "prod", "web")).taskDefinition as string);
     expect(revision.tags[TAG.sha]).toBe(commit);
     expect(revision.environment["FROM_TEMPLATE"]).toBe("1");
@@ -165,7 +177,7 @@ describe("release and rollback jobs against the emulator", () => {
     }
     expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/web:3$/);
 
-    const run = await runOrbJob("rollback", { cluster: "prod", service: "web", auth: NO_AUTH, ...FAST }, bad);
+    const run = await runOrbJob("rollback", { cluster: "prod", service: "web", ...FAST }, bad);
     expect(run.code, run.output).toBe(0);
     expect(run.steps.at(-1)?.name).toBe("Roll back web on prod to previous");
     const now = (await describeService(clients, "prod", "web")).taskDefinition as string;
@@ -183,7 +195,7 @@ describe("the production_traffic_approval example against the emulator", () => {
     const entry = example?.usage.workflows["deploy"]?.jobs.find((j) => j[job]?.["name"] === name)?.[job];
     expect(entry, `${job} ${name} in the example`).toBeDefined();
     const { name: _name, requires: _requires, context: _context, "serial-group": _group, ...args } = entry ?? {};
-    return { ...args, service: "web", ssm_path: "/platform/prod", repository: "platform", auth: NO_AUTH, ...FAST };
+    return { ...args, service: "web", ssm_path: "/platform/prod", repository: "platform", ...FAST };
   }
 
   it("release (until_paused) stops at the PAUSE hook with test traffic on web:2; after the approval, continue sends production traffic and records stable", async () => {
@@ -230,7 +242,7 @@ describe.skipIf(!HAVE_PODMAN && process.env["CI"] !== "true")("build job against
     const clients = awsClients(handle.emulator);
     await createRepository(clients, "shop");
     // The local registry is not ECR: push sends it the ECR login only when it is marked as a test registry.
-    const run = await runOrbJob("build", { repository: "shop", docker: "podman", registry: registry.host, insecure_test_registry: true, auth: NO_AUTH }, repo.sha, {
+    const run = await runOrbJob("build", { repository: "shop", docker: "podman", registry: registry.host, insecure_test_registry: true }, repo.sha, {
       CONTAINERS_STORAGE_CONF: join(dir, "storage.conf"),
       CONTAINERS_REGISTRIES_CONF: registry.registriesConf,
       BUILDAH_ISOLATION: "chroot",
@@ -241,7 +253,7 @@ describe.skipIf(!HAVE_PODMAN && process.env["CI"] !== "true")("build job against
       "Checkout code",
       "setup_remote_docker",
       "Install ecs-release (embedded in the orb)",
-      "Use the emulator's test credentials",
+      AUTH_STEP,
       "Build and push the image to shop",
     ]);
     expect(await registry.manifestDigest("shop", repo.sha)).toMatch(/^sha256:[0-9a-f]{64}$/);

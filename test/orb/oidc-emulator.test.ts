@@ -11,6 +11,8 @@ import { describeService, sha } from "../helpers/revisions.js";
 import { putImage, seedPlatform } from "../helpers/seed.js";
 import { ORB_FILE } from "./orb-files.js";
 import { circleciToken } from "../helpers/jwt.js";
+import { createCircleCiProvider, createRole, trustValues } from "../helpers/oidc-roles.js";
+import { fillPlaceholders, policyDocument, POLICIES } from "../../src/iam/policies.js";
 
 const handle = useEmulator();
 let orb: Orb;
@@ -20,12 +22,15 @@ beforeAll(async () => {
 });
 
 /** A JWT-shaped token (the emulator's STS checks its exp, not its signature): CircleCI's expire an hour after issue. */
-const TOKEN = circleciToken(Date.now(), "o");
+const TOKEN = circleciToken(Date.now());
 
 describe("OIDC credentials", () => {
   it("release with the default auth step: no keys, only the OIDC token and the context's role", async () => {
     const clients = awsClients(handle.emulator);
     await seedPlatform(clients);
+    // The role as docs/iam.md sets it up: the emulator's STS evaluates its trust policy.
+    await createCircleCiProvider(handle.emulator);
+    await createRole(handle.emulator, "deploy", fillPlaceholders(policyDocument(POLICIES.trust), trustValues()));
     const commit = sha("e");
     await putImage(clients, "platform", commit);
     const job = expandJob(orb, "release", { cluster: "prod", service: "web", ssm_path: "/platform/prod", repository: "platform", poll_interval: "10ms", timeout: "1m" } as never);

@@ -17,6 +17,8 @@ import { awsClients, useEmulator } from "../helpers/emulator.js";
 import { evaluateCondition, expandJob, loadOrb, runJob, type Orb, type Yaml } from "../helpers/orb-harness.js";
 import { describeService, readRevision, sha } from "../helpers/revisions.js";
 import { putImage, seedPlatform } from "../helpers/seed.js";
+import { circleciToken } from "../helpers/jwt.js";
+import { contextVariables, setUpCircleCiIam } from "../helpers/oidc-roles.js";
 import { ORB_FILE, readOrb, withPipelineValues } from "./orb-files.js";
 
 type Map = Record<string, Yaml>;
@@ -30,7 +32,14 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   await handle.emulator.reset();
+  await setUpCircleCiIam(handle.emulator);
 });
+
+/** A job of the example's environment: no keys, its V2 OIDC token and what its context holds (the chained deploy role). */
+function contextEnv(args: Map): Record<string, string> {
+  const { AWS_ACCESS_KEY_ID: _key, AWS_SECRET_ACCESS_KEY: _secret, ...emulator } = handle.env();
+  return { ...emulator, ...contextVariables(String(args["context"])), CIRCLE_OIDC_TOKEN_V2: circleciToken(Date.now()) };
+}
 
 /** The workflows CircleCI runs for these pipeline parameters, each as its jobs by name. */
 function workflowsFor(parameters: Record<string, string>): Record<string, Record<string, { job: string; args: Map }>> {
@@ -82,17 +91,18 @@ describe("release_sha: a manually triggered pipeline releases an older SHA", () 
     await seedPlatform(clients);
     const [older, newer] = [sha("a"), sha("b")];
     for (const commit of [older, newer]) await putImage(clients, "platform", commit);
-    const emulator = { auth: [{ run: { name: "Use the emulator's test credentials", command: "true" } }], poll_interval: "10ms", timeout: "1m", ssm_path: "/platform/prod", repository: "platform", service: "web" };
+    // Only the release jobs run here, not their plan jobs: allow_missing_plan (the plan check has its own tests, plan-approve).
+    const emulator = { poll_interval: "10ms", timeout: "1m", ssm_path: "/platform/prod", repository: "platform", service: "web", allow_missing_plan: true };
 
     // The normal pipeline released the newer commit.
     const normal = workflowsFor({})["deploy"]?.["release_prod"]?.args as Map;
-    const first = await runJob(expandJob(orb, "release", { ...normal, ...emulator } as never), { env: handle.env(), circle: { CIRCLE_SHA1: newer } });
+    const first = await runJob(expandJob(orb, "release", { ...normal, ...emulator } as never), { env: contextEnv(normal), circle: { CIRCLE_SHA1: newer } });
     expect(first.code, first.output).toBe(0);
     expect((await readRevision(clients, (await describeService(clients, "prod", "web")).taskDefinition as string)).tags[TAG.sha]).toBe(newer);
 
     // The manual pipeline runs on main's head (CIRCLE_SHA1 = the newer commit) and releases the older one.
     const manual = workflowsFor({ release_sha: older })["release_sha"]?.["release_prod"]?.args as Map;
-    const run = await runJob(expandJob(orb, "release", { ...manual, ...emulator } as never), { env: handle.env(), circle: { CIRCLE_SHA1: newer } });
+    const run = await runJob(expandJob(orb, "release", { ...manual, ...emulator } as never), { env: contextEnv(manual), circle: { CIRCLE_SHA1: newer } });
     expect(run.code, run.output).toBe(0);
     const now = (await describeService(clients, "prod", "web")).taskDefinition as string;
     expect(now).toMatch(/web:3$/);

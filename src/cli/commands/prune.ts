@@ -8,6 +8,7 @@ export const pruneCommand = defineCommand({
   description: "Deregisters ACTIVE revisions beyond the newest N of each family; never one in use by a service in any cluster of the region, never a rollback target (the newest known-good revision, and the one `rollback` would choose for each revision in use), never one tagged ecs-release:keep=true. Logs why each older revision is kept.",
   examples: ["ecs-release prune --family web --keep 20 --dry-run"],
   flags: PRUNE_FLAGS,
+  writes: (flags) => !flags["dry-run"],
   execute: executePrune,
 });
 

@@ -12,6 +12,7 @@ export const pushCommand = defineCommand({
     "ecs-release push --repository platform --extra-tag latest --platform linux/arm64 --cache-from type=registry,ref=123456789012.dkr.ecr.us-east-1.amazonaws.com/platform-cache:main --cache-to type=registry,ref=123456789012.dkr.ecr.us-east-1.amazonaws.com/platform-cache:main,mode=max,image-manifest=true,oci-mediatypes=true",
   ],
   flags: PUSH_FLAGS,
+  writes: () => true,
   execute: executePush,
 });
 

@@ -20,6 +20,7 @@ export const releaseCommand = defineCommand({
     "ecs-release release … --dry-run --plan-file plan/prod.json   # before the approval; then, after it:  ecs-release release … --plan-file plan/prod.json",
   ],
   flags: RELEASE_FLAGS,
+  writes: (flags) => !flags["dry-run"],
   execute: executeRelease,
 });
 
@@ -59,11 +60,13 @@ async function executeRelease(ctx: CliContext<typeof RELEASE_FLAGS>): Promise<Co
   return { result };
 }
 
-/** `--plan-file FILE` and `--accept-drift` (which needs it). */
+/** `--plan-file FILE`, with `--accept-drift` and `--allow-missing-plan` (which need it); the pipeline is CircleCI's CIRCLE_PIPELINE_ID. */
 function readPlanFile(ctx: CliContext<typeof RELEASE_FLAGS>): PlanFileOptions | undefined {
-  const { "plan-file": path, "accept-drift": acceptDrift } = ctx.flags;
+  const { "plan-file": path, "accept-drift": acceptDrift, "allow-missing-plan": allowMissing } = ctx.flags;
   if (path === undefined && acceptDrift) throw new ValidationError("--accept-drift needs --plan-file FILE (the plan the release is compared with)");
-  return path === undefined ? undefined : { path, acceptDrift };
+  if (path === undefined && allowMissing) throw new ValidationError("--allow-missing-plan needs --plan-file FILE (the plan the release is compared with)");
+  const pipelineId = ctx.env["CIRCLE_PIPELINE_ID"] || undefined;
+  return path === undefined ? undefined : { path, acceptDrift, allowMissing, ...(pipelineId === undefined ? {} : { pipelineId }) };
 }
 
 /** `--pre-deploy-*`: the command split into argv here, so a bad one is refused before anything is read or written. */

@@ -10,6 +10,7 @@ export const rollbackCommand = defineCommand({
     "Updates the services to an existing revision — by default the newest older one whose rollout was recorded as stable — which also brings back its environment. A service whose deployment is still in flight (ECS's service deployment PENDING or IN_PROGRESS, its rollback landing on that target) is stopped with StopServiceDeployment ROLLBACK instead, and ECS's rollback followed to the end; the choice is printed, --dry-run included. Refuses, before anything is written, CODE_DEPLOY and EXTERNAL services and a target whose images in this account's ECR are gone (naming the next usable one). After every service is stable, deregisters the revisions rolled back from, unless --keep-bad — never one a service in any cluster of the region runs. In CircleCI, a re-run of the same pipeline's rollback changes nothing.",
   examples: ["ecs-release rollback --cluster prod --service web --service worker", "ecs-release rollback --cluster prod --service web --to sha:3f2c9e1 --dry-run", "ecs-release rollback --cluster prod --service web --to web:41 --keep-bad"],
   flags: ROLLBACK_FLAGS,
+  writes: (flags) => !flags["dry-run"],
   execute: executeRollback,
 });
 

@@ -14,6 +14,7 @@ export const runTaskCommand = defineCommand({
     "ecs-release run-task --cluster prod --task-definition web:42 --like-service web --command 'sh -c \"bin/migrate && bin/seed\"' --timeout 15m",
   ],
   flags: RUN_TASK_FLAGS,
+  writes: () => true,
   execute: executeRunTask,
 });
 

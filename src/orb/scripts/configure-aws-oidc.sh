@@ -4,12 +4,18 @@
 # CircleCI puts the token in every job's environment, except in builds of forked pull requests
 # (unless the project passes secrets to them).
 set -eu
+# The V2 token: its sub names the repository and the ref (vcs-origin, vcs-ref), which the trust policy
+# docs/iam.md generates pins; the V1 token's sub does not, so such a role refuses it.
 token="${CIRCLE_OIDC_TOKEN_V2:-${CIRCLE_OIDC_TOKEN:-}}"
 if [ -z "$token" ]; then
   echo "No CircleCI OIDC token (CIRCLE_OIDC_TOKEN_V2) in this job: a forked pull request gets none unless the project passes secrets to forks; older CircleCI server releases issue it only to jobs with a context." >&2
   exit 2
 fi
-role_arn="${ORB_ROLE_ARN:-${AWS_ROLE_ARN:-}}"
+if [ -z "${CIRCLE_OIDC_TOKEN_V2:-}" ]; then
+  echo "Note: only CIRCLE_OIDC_TOKEN (V1) in this job: a role whose trust pins the ref (docs/iam.md) refuses it." >&2
+fi
+# The command's role_arn, else the job's role_arn (ORB_JOB_ROLE_ARN), else the context's AWS_ROLE_ARN.
+role_arn="${ORB_ROLE_ARN:-${ORB_JOB_ROLE_ARN:-${AWS_ROLE_ARN:-}}}"
 if [ -z "$role_arn" ]; then
   echo "No IAM role to assume: pass role_arn, or set AWS_ROLE_ARN in the job's context." >&2
   exit 2

