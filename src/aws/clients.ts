@@ -1,4 +1,6 @@
 import { ECRClient } from "@aws-sdk/client-ecr";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
@@ -8,8 +10,17 @@ import type { Logger } from "../core/logger.js";
 export interface AwsClients {
   readonly region: string;
   readonly ecs: ECSClient;
+  /**
+   * A second ECS client for the rollout and task waits' polls: its own adaptive rate limiter, so
+   * throttled polls do not slow the writes (see pollingClient).
+   */
+  readonly ecsPoll: ECSClient;
   readonly ssm: SSMClient;
   readonly ecr: ECRClient;
+  /** EventBridge (rules whose targets run task definitions: schedules.ts). */
+  readonly events: EventBridgeClient;
+  /** EventBridge Scheduler (schedules that run task definitions: schedules.ts). */
+  readonly scheduler: SchedulerClient;
 }
 
 /** How to reach AWS. Endpoints come from AWS_ENDPOINT_URL(_<SERVICE>), read by the SDK itself. */
@@ -17,8 +28,10 @@ export interface AwsClientOptions {
   readonly region: string;
   /** Logs each call's retries under --debug. */
   readonly log?: Logger;
-  /** Attempts per call, including the first (default 6). */
+  /** Attempts per call, including the first (default 6; core/aws-settings.ts resolves AWS_MAX_ATTEMPTS). */
   readonly maxAttempts?: number;
+  /** `adaptive` (default) or `standard` (core/aws-settings.ts resolves AWS_RETRY_MODE). */
+  readonly retryMode?: "standard" | "adaptive";
   /** Credentials for every client (oidc-credentials.ts); else keys from `env`; else the SDK's default chain. */
   readonly credentials?: AwsCredentialIdentityProvider;
   /**
@@ -30,7 +43,7 @@ export interface AwsClientOptions {
 }
 
 /** The services this tool calls, by the identifier their endpoint variable uses. */
-export type EndpointService = "ECS" | "SSM" | "ECR" | "STS";
+export type EndpointService = "ECS" | "SSM" | "ECR" | "STS" | "EVENTBRIDGE" | "SCHEDULER";
 
 /**
  * The endpoint configured in `env`, as the SDKs read it: `AWS_ENDPOINT_URL_<SERVICE>`, else
@@ -66,9 +79,12 @@ export function environmentCredentials(env: Readonly<Record<string, string | und
 }
 
 /**
- * Builds the clients. Retries use the SDK's `adaptive` mode: exponential backoff with jitter plus a
- * client-side token bucket that slows down when AWS throttles, so a throttled release keeps going
- * instead of failing. Credentials come from the SDK's default chain (environment keys, profiles,
+ * Builds the clients. Retries use the SDK's `adaptive` mode unless told otherwise: exponential backoff
+ * with jitter plus a client-side token bucket that slows down when AWS throttles, so a throttled
+ * release keeps going instead of failing. The bucket is per client, and AWS throttles each API
+ * separately (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html: adaptive
+ * mode assumes one client per throttled resource): the waits poll on `ecsPoll`, so their throttling
+ * never delays the writes on `ecs`. Credentials come from the SDK's default chain (environment keys, profiles,
  * web identity: `AWS_ROLE_ARN` + `AWS_WEB_IDENTITY_TOKEN_FILE`, which is how CircleCI OIDC works).
  * Each client is created on first use.
  */
@@ -77,19 +93,25 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   const credentials = options.credentials ?? (env === undefined ? undefined : environmentCredentials(env));
   const config = {
     region: options.region,
-    retryMode: "adaptive",
+    retryMode: options.retryMode ?? "adaptive",
     maxAttempts: options.maxAttempts ?? 6,
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
     ...(options.log ? { logger: sdkLogger(options.log) } : {}),
     ...(credentials ? { credentials } : {}),
   } as const;
   let ecs: ECSClient | undefined;
+  let ecsPoll: ECSClient | undefined;
   let ssm: SSMClient | undefined;
   let ecr: ECRClient | undefined;
+  let events: EventBridgeClient | undefined;
+  let scheduler: SchedulerClient | undefined;
   return {
     region: options.region,
     get ecs() {
       return (ecs ??= new ECSClient({ ...config, ...endpointOption(env, "ECS") }));
+    },
+    get ecsPoll() {
+      return (ecsPoll ??= new ECSClient({ ...config, ...endpointOption(env, "ECS") }));
     },
     get ssm() {
       return (ssm ??= new SSMClient({ ...config, ...endpointOption(env, "SSM") }));
@@ -97,7 +119,18 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     get ecr() {
       return (ecr ??= new ECRClient({ ...config, ...endpointOption(env, "ECR") }));
     },
+    get events() {
+      return (events ??= new EventBridgeClient({ ...config, ...endpointOption(env, "EVENTBRIDGE") }));
+    },
+    get scheduler() {
+      return (scheduler ??= new SchedulerClient({ ...config, ...endpointOption(env, "SCHEDULER") }));
+    },
   };
+}
+
+/** The client a wait polls with: `ecsPoll` when there is one (a separate rate limiter), else `ecs`. */
+export function pollingClient(aws: Pick<AwsClients, "ecs"> & Partial<Pick<AwsClients, "ecsPoll">>): Pick<AwsClients, "ecs"> {
+  return { ecs: aws.ecsPoll ?? aws.ecs };
 }
 
 function sdkLogger(log: Logger) {

@@ -18,7 +18,7 @@ import { InterruptedError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { readTaskOutcome, taskNotReturnedLine, taskWaitProgressLine, unseenRevisionRetryLine, type TaskOutcome } from "../core/task-outcome.js";
 import { awsCall } from "./call.js";
-import type { AwsClients } from "./clients.js";
+import { pollingClient, type AwsClients } from "./clients.js";
 
 /**
  * The one-off task I/O: look up what to run and where, RunTask, and wait for the task to stop by
@@ -205,7 +205,7 @@ export const TASK_PROGRESS_EVERY_MS = 60_000;
  * from an answer (eventual consistency right after RunTask) until the deadline. Never stops the task.
  * Throws InterruptedError when `signal` aborts, and AwsCallError when DescribeTasks fails after retries.
  */
-export async function waitForTaskToStop(aws: Pick<AwsClients, "ecs">, options: TaskWaitOptions, deps: { readonly clock: Clock; readonly signal: AbortSignal; readonly log: Logger }): Promise<TaskWaitEnd> {
+export async function waitForTaskToStop(aws: Pick<AwsClients, "ecs"> & Partial<Pick<AwsClients, "ecsPoll">>, options: TaskWaitOptions, deps: { readonly clock: Clock; readonly signal: AbortSignal; readonly log: Logger }): Promise<TaskWaitEnd> {
   let lastStatus: string | undefined;
   const progressEvery = options.progressEveryMs ?? TASK_PROGRESS_EVERY_MS;
   const started = deps.clock.now();
@@ -213,7 +213,7 @@ export async function waitForTaskToStop(aws: Pick<AwsClients, "ecs">, options: T
   for (;;) {
     if (deps.signal.aborted) throw interrupted(deps.signal);
     const answer = await awsCall("DescribeTasks", options.taskArn, () =>
-      aws.ecs.send(new DescribeTasksCommand({ cluster: options.cluster, tasks: [options.taskArn] }), { abortSignal: deps.signal }),
+      pollingClient(aws).ecs.send(new DescribeTasksCommand({ cluster: options.cluster, tasks: [options.taskArn] }), { abortSignal: deps.signal }),
     );
     const task = answer.tasks?.find((candidate) => candidate.taskArn === options.taskArn);
     const outcome = readTaskOutcome(answer, options.taskArn, options.container, options.essential ?? []);

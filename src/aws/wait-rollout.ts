@@ -54,7 +54,7 @@ import {
   type FollowedRecord,
 } from "../core/rollout-wait.js";
 import { stoppedTaskReasons } from "../core/stopped-tasks.js";
-import type { AwsClients } from "./clients.js";
+import { pollingClient, type AwsClients } from "./clients.js";
 import { describeServices } from "./ecs.js";
 import { describeServiceDeployments, describeServiceRevisions, listServiceDeployments } from "./service-deployments.js";
 import { RECENT_SERVICE_DEPLOYMENTS } from "./service-view.js";
@@ -112,7 +112,8 @@ export const NON_RETRYABLE_ERROR_CODES: ReadonlySet<string> = new Set([
 
 /** What the wait needs. */
 export interface WaitDeps {
-  readonly aws: Pick<AwsClients, "ecs"> & Partial<Pick<AwsClients, "region">>;
+  /** The polls use `ecsPoll` when given (pollingClient), else `ecs`. */
+  readonly aws: Pick<AwsClients, "ecs"> & Partial<Pick<AwsClients, "region" | "ecsPoll">>;
   readonly log: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
@@ -213,7 +214,7 @@ async function poll(wait: Wait, pending: readonly RolloutTarget[]): Promise<Roll
   const { deps } = wait;
   try {
     wait.polls++;
-    const { services } = await describeServices(deps.aws, wait.options.cluster, pending.map((t) => t.service), deps.signal);
+    const { services } = await describeServices(pollingClient(deps.aws), wait.options.cluster, pending.map((t) => t.service), deps.signal);
     const snapshots = new Map(pending.map((t) => [t.service, services.find((s) => s.serviceName === t.service || s.serviceArn === t.service)]));
     const records = await readRecords(wait, pending, snapshots);
     for (const target of pending) observe(wait, target, snapshots.get(target.service), records);
@@ -251,7 +252,7 @@ async function readRecords(wait: Wait, pending: readonly RolloutTarget[], snapsh
       const record = wait.records.get(t.service);
       return record?.confirmed === true ? [record.arn] : [];
     });
-    records = arns.length > 0 ? await describeServiceDeployments(wait.deps.aws, arns, wait.deps.signal) : [];
+    records = arns.length > 0 ? await describeServiceDeployments(pollingClient(wait.deps.aws), arns, wait.deps.signal) : [];
     await readRollbackRevisions(wait, records);
     for (const target of following) {
       const followed = wait.records.get(target.service);
@@ -266,15 +267,15 @@ async function readRecords(wait: Wait, pending: readonly RolloutTarget[], snapsh
 async function readRollbackRevisions(wait: Wait, records: readonly ServiceDeployment[]): Promise<void> {
   const unknown = [...new Set(records.flatMap((r) => (r.rollback?.serviceRevisionArn !== undefined && !wait.taskDefinitionOf.has(r.rollback.serviceRevisionArn) ? [r.rollback.serviceRevisionArn] : [])))];
   if (unknown.length === 0) return;
-  for (const revision of await describeServiceRevisions(wait.deps.aws, unknown, wait.deps.signal)) wait.taskDefinitionOf.set(revision.serviceRevisionArn ?? "", revision.taskDefinition ?? "");
+  for (const revision of await describeServiceRevisions(pollingClient(wait.deps.aws), unknown, wait.deps.signal)) wait.taskDefinitionOf.set(revision.serviceRevisionArn ?? "", revision.taskDefinition ?? "");
 }
 
 /** Looks for our service deployment among the service's newest ones (created with our update, targeting our revision). */
 async function searchRecord(wait: Wait, target: RolloutTarget): Promise<void> {
   const { deps } = wait;
-  const briefs = await listServiceDeployments(deps.aws, wait.options.cluster, target.service, RECENT_SERVICE_DEPLOYMENTS, { signal: deps.signal });
+  const briefs = await listServiceDeployments(pollingClient(deps.aws), wait.options.cluster, target.service, RECENT_SERVICE_DEPLOYMENTS, { signal: deps.signal });
   const unknown = unknownRevisions(briefs, wait.taskDefinitionOf);
-  if (unknown.length > 0) for (const revision of await describeServiceRevisions(deps.aws, unknown, deps.signal)) wait.taskDefinitionOf.set(revision.serviceRevisionArn ?? "", revision.taskDefinition ?? "");
+  if (unknown.length > 0) for (const revision of await describeServiceRevisions(pollingClient(deps.aws), unknown, deps.signal)) wait.taskDefinitionOf.set(revision.serviceRevisionArn ?? "", revision.taskDefinition ?? "");
   const followed = wait.records.get(target.service);
   const found = ownServiceDeployment(briefs, wait.taskDefinitionOf, target);
   const next = afterSearch(followed, found);
@@ -369,7 +370,7 @@ async function explained(wait: Wait, ended: "settled" | "deadline"): Promise<Rol
   for (const [service, outcome] of wait.outcomes) {
     if (!isFailure(outcome.state) || outcome.state === "superseded" || outcome.deploymentId === "") continue;
     try {
-      const tasks = await stoppedTasksOfDeployment(wait.deps.aws, wait.options.cluster, outcome.deploymentId, undefined, wait.deps.signal);
+      const tasks = await stoppedTasksOfDeployment(pollingClient(wait.deps.aws), wait.options.cluster, outcome.deploymentId, undefined, wait.deps.signal);
       if (tasks.length > 0) wait.outcomes.set(service, { ...outcome, stoppedTasks: stoppedTaskReasons(tasks) });
     } catch (error) {
       wait.log.warn(stoppedTasksUnreadableLine(service, outcome.deploymentId, error));

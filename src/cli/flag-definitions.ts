@@ -89,6 +89,14 @@ export const RELEASE_FLAGS = defineFlags([
   CLUSTER,
   SERVICES,
   { name: "ssm-path", type: "string", placeholder: "PATH", required: true, description: "SSM Parameter Store path whose parameters become the environment, recursively (at least one segment, not /)" },
+  {
+    name: "environment",
+    type: "string",
+    placeholder: "NAME",
+    description: "the environment the new revisions are recorded for (default: the cluster's name); rollback, prune and the next release choose among its revisions",
+    // Recorded as an ECS tag value (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html).
+    form: { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, rule: "an environment is named with up to 128 letters, digits, dots, hyphens and underscores, starting with a letter or digit" },
+  },
   REPOSITORY,
   { name: "image", type: "string", placeholder: "URI", description: "full image URI (instead of --repository and --sha)" },
   SHA,
@@ -164,6 +172,7 @@ export const HISTORY_FLAGS = defineFlags([
   { name: "service", type: "string", placeholder: "SERVICE", description: "service whose family to list (with --cluster)" },
   { name: "family", type: "string", placeholder: "FAMILY", description: "task definition family to list" },
   { name: "limit", type: "integer", default: "20", description: "how many revisions to show" },
+  { name: "all-environments", type: "boolean", description: "with --service: show every environment's revisions, not only the service's" },
 ]);
 
 // --- status

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
 import type { Clock } from "../core/clock.js";
 import { ExitCode, isEcsReleaseError, ValidationError } from "../core/errors.js";
@@ -48,7 +50,6 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     }
     const { checkSshRerun } = await import("../core/oidc-settings.js");
     checkSshRerun(command.name, parsed.writes, env);
-    const region = resolveRegion(parsed.globals.region, env);
     const ctx: Omit<CliContext, "flags"> = {
       env,
       log,
@@ -60,7 +61,10 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       version: VERSION,
       print: (text) => io.stdout(redactor.redact(text)),
       aws: async () => {
-        if (!region) throw new ValidationError("no AWS region: pass --region or set AWS_REGION");
+        const { resolveAwsSettings } = await import("../core/aws-settings.js");
+        const settings = resolveAwsSettings({ flagRegion: parsed.globals.region, env, configText: readSharedConfig(env) });
+        const region = settings.region;
+        if (!region) throw new ValidationError(NO_REGION);
         const { createAwsClients, endpointOption } = await import("../aws/clients.js");
         // ECS_RELEASE_OIDC=circleci (set by the orb): a fresh OIDC token for every credential renewal.
         const { circleciTokenMinter, freshOidcCredentials } = await import("../aws/oidc-credentials.js");
@@ -73,7 +77,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         const chain = chainedRoleSettings(env);
         if (chain !== undefined) redactor.add(chain.externalId);
         const credentials = chain === undefined ? first : chainedRoleCredentials(chain, { source: first, env, log, region, ...sts });
-        return createAwsClients({ region, log, env, ...(credentials === undefined ? {} : { credentials }) });
+        return createAwsClients({ region, log, env, maxAttempts: settings.maxAttempts, retryMode: settings.retryMode, ...(credentials === undefined ? {} : { credentials }) });
       },
     };
     const outcome = await parsed.execute(ctx);
@@ -96,9 +100,21 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   }
 }
 
-/** Resolves the region: --region, then AWS_REGION, then AWS_DEFAULT_REGION. */
-function resolveRegion(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
-  return flag || env["AWS_REGION"] || env["AWS_DEFAULT_REGION"] || undefined;
+const NO_REGION = "no AWS region: pass --region, set AWS_REGION, or set region in the profile (AWS_PROFILE, else default) of the shared config file";
+
+/**
+ * The shared config file's text (AWS_CONFIG_FILE, else ~/.aws/config with HOME from `env`), or
+ * undefined when there is none (https://docs.aws.amazon.com/sdkref/latest/guide/file-location.html).
+ */
+function readSharedConfig(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const home = env["HOME"] || env["USERPROFILE"];
+  const path = env["AWS_CONFIG_FILE"] || (home ? join(home, ".aws", "config") : undefined);
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path.startsWith("~/") && home ? join(home, path.slice(2)) : path, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 function findCommand(name: string): Command {

@@ -1,3 +1,4 @@
+import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import { describeRevisions, listClusterUsage, listRevisionArns } from "../aws/task-definitions.js";
 import { ValidationError } from "../core/errors.js";
@@ -6,7 +7,8 @@ import { serviceDeploymentHistory } from "../aws/service-deployments.js";
 import type { EcsDeploymentEntry } from "../core/ecs-record.js";
 import { EcsReleaseError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { parseRevisionName } from "../core/revision-record.js";
+import { environmentOf, inEnvironment, parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
+import { clusterName } from "../core/revision-usage.js";
 import { judgeServiceView, newestRecordOfEntries, unconfirmedOutputLine } from "../core/service-view.js";
 
 /** What `ecs-release history` was asked for. */
@@ -17,6 +19,8 @@ export interface HistoryOptions {
   readonly service?: string;
   readonly family?: string;
   readonly limit: number;
+  /** With `service`: every environment's revisions, not only the service's. */
+  readonly allEnvironments?: boolean;
 }
 
 /** What history needs from outside. */
@@ -31,6 +35,8 @@ export interface HistoryResult {
   readonly family: string;
   /** The cluster whose services were checked for the live marker, or null. */
   readonly cluster: string | null;
+  /** The environment shown (the service's), or null: every environment. */
+  readonly environment: string | null;
   /** Newest first, at most `limit`. */
   readonly revisions: readonly HistoryRow[];
 }
@@ -39,7 +45,8 @@ export interface HistoryResult {
  * Lists a family's revisions newest first, ACTIVE and INACTIVE. Reads only what `limit` needs:
  * two listings (ACTIVE and INACTIVE, newest first, stopping at `limit` each) and one
  * DescribeTaskDefinition per row shown, plus the cluster's services for the live marker. With
- * --service, also ECS's record of the service's newest `limit` deployments beside the tags.
+ * --service, also ECS's record of the service's newest `limit` deployments beside the tags, and only
+ * the revisions of the service's environment (and those that record none) unless `allEnvironments`.
  */
 export async function run(options: HistoryOptions, deps: HistoryDeps): Promise<HistoryResult> {
   const problems: string[] = [];
@@ -53,9 +60,11 @@ export async function run(options: HistoryOptions, deps: HistoryDeps): Promise<H
   // one DescribeServices fewer than describing the service first.
   const serviceUsage = !options.family && cluster ? await listClusterUsage(deps.aws, cluster, deps.signal) : undefined;
   let family = options.family;
+  let running: string | undefined;
   if (!family) {
     const service = serviceUsage?.services.find((s) => s.serviceName === options.service || s.serviceArn === options.service);
     if (!service) throw new ValidationError(`service "${options.service}" not found in cluster ${cluster} (check --service)`);
+    running = service.taskDefinition;
     family = parseRevisionName(service.taskDefinition ?? "")?.family;
     if (!family) throw new ValidationError(`service ${options.service} has no task definition`);
   }
@@ -70,11 +79,16 @@ export async function run(options: HistoryOptions, deps: HistoryDeps): Promise<H
   const newest = [...active, ...inactive].sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, options.limit);
   deps.log.debug(`history: ${family}: describing ${newest.length} revisions`);
   const records = await describeRevisions(deps.aws, newest, { signal: deps.signal });
-  const rows = buildHistoryRows(records, usage?.inUse ?? new Map(), options.limit);
-  const service = usage?.services.find((s) => s.serviceName === options.service || s.serviceArn === options.service);
-  const verdict = service !== undefined && ecsRecord !== undefined ? judgeServiceView(service, newestRecordOfEntries(ecsRecord)) : undefined;
-  if (verdict?.kind === "stale") deps.log.warn(unconfirmedOutputLine("history", options.service ?? "", verdict.newest, "the running marks (*)"));
-  return { family, cluster: cluster ?? null, revisions: ecsRecord !== undefined ? withEcsRecord(rows, ecsRecord, Date.now()) : rows };
+  const environment = running !== undefined && !options.allEnvironments ? serviceEnvironment(records, running, cluster ?? "") : undefined;
+  const rows = buildHistoryRows(records.filter((r) => inEnvironment(r, environment)), usage?.inUse ?? new Map(), options.limit);
+  warnIfViewStale(usage?.services, ecsRecord, options.service, deps.log);
+  return { family, cluster: cluster ?? null, environment: environment ?? null, revisions: ecsRecord !== undefined ? withEcsRecord(rows, ecsRecord, Date.now()) : rows };
+}
+
+/** The service's environment: what the revision it runs records, else its cluster's name (release's default). */
+function serviceEnvironment(records: readonly RevisionRecord[], running: string, cluster: string): string {
+  const current = records.find((r) => r.arn === running);
+  return (current && environmentOf(current)) ?? clusterName(cluster);
 }
 
 /**
@@ -90,4 +104,11 @@ async function readEcsRecord(service: string, cluster: string, limit: number, de
     deps.log.warn(`history: could not read ECS's service deployments of ${service} (${error.message}); showing the tags alone`);
     return undefined;
   }
+}
+
+/** With --service: says when the running marks come from a DescribeServices view that misses the service's newest service deployment. */
+function warnIfViewStale(services: readonly Service[] | undefined, ecsRecord: readonly EcsDeploymentEntry[] | undefined, name: string | undefined, log: Logger): void {
+  const service = services?.find((s) => s.serviceName === name || s.serviceArn === name);
+  const verdict = service !== undefined && ecsRecord !== undefined ? judgeServiceView(service, newestRecordOfEntries(ecsRecord)) : undefined;
+  if (verdict?.kind === "stale") log.warn(unconfirmedOutputLine("history", name ?? "", verdict.newest, "the running marks (*)"));
 }

@@ -6,7 +6,8 @@ import { ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { checkPruneRequest, pruneLines, selectRevisionsToPrune } from "../core/prune-selection.js";
 import { parseRevisionName } from "../core/revision-record.js";
-import { revisionUsers } from "../core/revision-usage.js";
+import { revisionUsers, scheduledUsers, type ScheduledUsers } from "../core/revision-usage.js";
+import { listScheduledTaskTargets } from "../aws/schedules.js";
 
 /** What `ecs-release prune` was asked to do. */
 export interface PruneOptions {
@@ -20,7 +21,7 @@ export interface PruneOptions {
 
 /** What prune needs from outside. */
 export interface PruneDeps {
-  readonly aws: Pick<AwsClients, "ecs" | "region">;
+  readonly aws: Pick<AwsClients, "ecs" | "events" | "scheduler" | "region">;
   readonly log: Logger;
   readonly signal: AbortSignal;
 }
@@ -45,18 +46,20 @@ export interface PruneResult {
 
 /**
  * Deregisters ACTIVE revisions beyond the newest `keep` of each family, sparing every revision a
- * service uses (in any cluster of the region, not only --cluster: families are often shared), the
- * rollback targets and revisions tagged to keep (see selectRevisionsToPrune). Phases: verify (the
+ * service uses (in any cluster of the region, not only --cluster: families are often shared), every
+ * one an EventBridge rule or Scheduler schedule runs (schedules.ts), the rollback targets and
+ * revisions tagged to keep (see selectRevisionsToPrune). Phases: verify (the
  * flags, the families), read (every cluster's services, each family's revisions), plan (pure), write.
  */
 export async function run(options: PruneOptions, deps: PruneDeps): Promise<PruneResult> {
   checkPruneRequest(options);
   const families = await resolveFamilies(options, deps);
-  const region = await listRegionUsage(deps.aws, options.cluster, deps.signal);
+  const [region, scheduled] = await Promise.all([listRegionUsage(deps.aws, options.cluster, deps.signal), listScheduledTaskTargets(deps.aws, deps.signal)]);
   // Services of --cluster by name, those of other clusters with theirs ("api (cluster staging)").
   const usage = revisionUsers(region, options.cluster === undefined ? {} : { home: options.cluster });
+  const others = scheduledUsers(scheduled);
   const results: PrunedFamily[] = [];
-  for (const family of families) results.push(await pruneFamily(family, usage, options, deps));
+  for (const family of families) results.push(await pruneFamily(family, { services: usage, scheduled: others }, options, deps));
   return { dryRun: options.dryRun, keep: options.keep, clustersChecked: region.map((c) => c.cluster), families: results };
 }
 
@@ -74,14 +77,19 @@ async function resolveFamilies(options: PruneOptions, deps: PruneDeps): Promise<
 }
 
 /** One family: read its ACTIVE revisions with tags, select (pure), say why, deregister (unless --dry-run). */
-async function pruneFamily(family: string, usage: ReadonlyMap<string, readonly string[]>, options: PruneOptions, deps: PruneDeps): Promise<PrunedFamily> {
+async function pruneFamily(
+  family: string,
+  usage: { readonly services: ReadonlyMap<string, readonly string[]>; readonly scheduled: ScheduledUsers },
+  options: PruneOptions,
+  deps: PruneDeps,
+): Promise<PrunedFamily> {
   const arns = await new RevisionLister(deps.aws, family, "ACTIVE", deps.signal).next(Number.MAX_SAFE_INTEGER);
   if (arns.length === 0) {
     deps.log.warn(`${family}: no ACTIVE revisions (check --family)`);
     return { family, kept: [], deregistered: [] };
   }
   const records = await describeRevisions(deps.aws, arns, { signal: deps.signal });
-  const selection = selectRevisionsToPrune({ revisions: records, keep: options.keep, inUse: usage });
+  const selection = selectRevisionsToPrune({ revisions: records, keep: options.keep, inUse: usage.services, otherUsers: usage.scheduled.byRevision, familyUsers: usage.scheduled.byFamily.get(family) ?? [] });
   for (const line of pruneLines(family, selection, options.keep, options.dryRun)) deps.log.info(line);
   if (!options.dryRun) await mapConcurrently(selection.deregister, 2, (record) => deregisterRevision(deps.aws, record.arn));
   return {

@@ -10,6 +10,7 @@ import { containerEnvironment, diffEnvironment, formatEnvironmentChanges, type E
 import type { Logger } from "../core/logger.js";
 import type { FamilyPlan } from "../core/release-plan.js";
 import { isPushedBeforeRunning, registeredAtOf } from "../core/revision-age.js";
+import { inEnvironment } from "../core/revision-record.js";
 import { familyOf, revisionName } from "../core/rollout-state.js";
 import { recordedSecureNames, TAG } from "../core/tags.js";
 
@@ -31,13 +32,15 @@ const DEFAULT_HISTORY_SCAN = 50;
 export async function findEnvironmentDrift(
   plans: readonly FamilyPlan[],
   describedRevisions: Map<string, DescribedTaskDefinition>,
-  options: { readonly sha?: string; readonly historyScanLimit?: number },
+  options: { readonly sha?: string; readonly historyScanLimit?: number; readonly environment?: string },
   pushedAt: Date | undefined,
   isSecret: (name: string) => boolean,
   deps: { readonly aws: AwsClients; readonly log: Logger; readonly signal: AbortSignal; readonly rememberOldSecrets?: (revision: DescribedTaskDefinition) => void },
 ): Promise<EnvironmentDrift[]> {
   const sha = options.sha;
   if (!sha || pushedAt === undefined) return [];
+  // First released within this environment (another environment's revision has another environment).
+  const releasedAs = (r: DescribedTaskDefinition): boolean => r.tags[TAG.sha] === sha && inEnvironment(r, options.environment);
   const drift: EnvironmentDrift[] = [];
   for (const plan of plans) {
     const rendered = plan.rendered;
@@ -46,7 +49,7 @@ export async function findEnvironmentDrift(
     if (!isPushedBeforeRunning(pushedAt, running.map((r) => registeredAtOf(r.taskDefinition, r.tags)))) continue;
 
     const family = plan.sourceFamily;
-    let found = [...describedRevisions.values()].find((r) => familyOf(r.taskDefinitionArn) === family && r.tags[TAG.sha] === sha);
+    let found = [...describedRevisions.values()].find((r) => familyOf(r.taskDefinitionArn) === family && releasedAs(r));
     if (!found) {
       const arns = (await listRevisionArns(deps.aws, family, options.historyScanLimit ?? DEFAULT_HISTORY_SCAN, "ACTIVE", deps.signal)).filter((arn) => !describedRevisions.has(arn));
       for (let i = 0; i < arns.length && !found; i += 5) {
@@ -55,7 +58,7 @@ export async function findEnvironmentDrift(
           describedRevisions.set(revision.taskDefinitionArn, revision);
           deps.rememberOldSecrets?.(revision);
         }
-        found = batch.find((r) => r.tags[TAG.sha] === sha);
+        found = batch.find(releasedAs);
       }
     }
     if (!found) {

@@ -14,6 +14,7 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import { describeServices, describeTaskDefinition, partialUpdateError, registerTaskDefinition, tagResource, updateServices, type DescribedTaskDefinition, type StartedDeployment } from "../aws/ecs.js";
+import { deregisterRevision, RevisionLister } from "../aws/task-definitions.js";
 import { findImage } from "../aws/ecr.js";
 import { readParametersByPath } from "../aws/ssm.js";
 import { waitForRollouts } from "../aws/wait-rollout.js";
@@ -36,6 +37,7 @@ import {
   groupServicesByFamily,
   matchTemplates,
   planFamilies,
+  releaseEnvironment,
   releaseTagMap,
   resolveReleaseImage,
   servicesOfTarget,
@@ -46,7 +48,8 @@ import {
   type ReleaseRequest,
 } from "../core/release-plan.js";
 import { plural } from "../core/plural.js";
-import { revisionOutcome } from "../core/revision-record.js";
+import { checkDeploymentSettings } from "../core/deployment-settings.js";
+import { environmentOf, inEnvironment, revisionOutcome, type RecordedOutcome } from "../core/revision-record.js";
 import { deploymentConfigurationWarnings, revisionName, rolloutTargetsOf, type RolloutStateKind } from "../core/rollout-state.js";
 import type { StoppedTaskReason } from "../core/stopped-tasks.js";
 import type { ReleaseRepository } from "../core/select-containers.js";
@@ -93,6 +96,11 @@ export interface ReleaseOptions {
   readonly cluster: string;
   readonly services: readonly string[];
   readonly ssmPath: string;
+  /**
+   * `--environment`: what the new revisions record as their environment (TAG.environment; default
+   * the cluster's name, releaseEnvironment). The template is the family's newest revision of it.
+   */
+  readonly environment?: string;
   /** ECR repository: the image is `repository:sha`, which must exist. Exclusive with `image`. */
   readonly repository?: string;
   /** A full image URI, used as is (no ECR lookup). Exclusive with `repository`. */
@@ -178,7 +186,8 @@ export interface ReleaseResult {
     readonly renderedFrom: string;
     readonly containers: readonly string[];
     readonly services: readonly string[];
-    readonly outcome: "stable" | "failed" | null;
+    /** never-ran: every rollout completed with a desired count of 0 (no task of it ran: not known-good). */
+    readonly outcome: RecordedOutcome | null;
   }>;
   readonly services: ReleaseServiceResult[];
   readonly warnings: string[];
@@ -268,9 +277,7 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
     return { ...verified.result, revisions: registration.revisions, services: serviceResults(verified.described, updated) };
   }
   const final = await waitForOutcomes(options, verified, registration, updated, deps, warn, phases);
-  const paused = final.services.filter((s) => s.outcome === "paused").length;
-  const state = paused === 0 ? "stable" : paused === updated.length ? `paused at a PAUSE hook (go on with ecs-release continue --cluster ${options.cluster} ${final.services.map((s) => `--service ${s.service}`).join(" ")})` : `stable or paused (${paused} paused)`;
-  log.info(`released ${registration.registered.map((r) => revisionName(r.taskDefinitionArn)).join(", ")}: ${plural(updated.length, "service")} ${state} in ${formatDuration(clock.now() - started)}`);
+  log.info(releasedLine(final, updated.length, formatDuration(clock.now() - started)));
   return final;
 }
 
@@ -296,6 +303,7 @@ async function verify(
 
   // Step 7: warn about unprotected services; refuse a service already rolling out unless --force.
   for (const service of described) for (const warning of deploymentConfigurationWarnings(service)) warn(warning);
+  checkRolloutCanProgress(described, options.timeoutMs, warn);
   const forced = checkDeploymentsInProgress(described, options.force === true);
   if (forced !== undefined) warn(forced);
   const clash = environmentClashWarning(environment.clashes, request.ssmPath);
@@ -304,7 +312,7 @@ async function verify(
   deps.log.info(verifiedSummary({ cluster: options.cluster, services, image, parameterCount: sources.parameterCount, ssmPath, secureCount: environment.secureNames.length, mode }));
 
   // Re-release of an older SHA: how today's environment differs from the one it was released with.
-  const drift = await findEnvironmentDrift(plan.plans, describedRevisions, options, sources.pushedAt, isSecret, { ...deps, rememberOldSecrets: (revision) => rememberOldSecrets(revision, isSecret, deps.redactor) });
+  const drift = await findEnvironmentDrift(plan.plans, describedRevisions, { ...options, environment: releaseEnvironment(options.environment, options.cluster) }, sources.pushedAt, isSecret, { ...deps, rememberOldSecrets: (revision) => rememberOldSecrets(revision, isSecret, deps.redactor) });
   const result = unwrittenResult(options, request, { described, image, environment, plan }, { ...shared, drift });
   return { described, services, describedRevisions, plan, image, isSecret, result };
 }
@@ -324,7 +332,9 @@ async function planRelease(
   const families = [...byFamily.keys()];
   const fileTemplates = matchTemplates(request.templates, families);
   const revisionFamilies = families.filter((family) => !fileTemplates.has(family));
-  const { latest, describedRevisions } = await describeRevisions(revisionFamilies, sources.described, deps);
+  const environment = releaseEnvironment(options.environment, options.cluster);
+  const scan = { environment, limit: options.historyScanLimit ?? 50 };
+  const { latest, describedRevisions } = await describeRevisions(revisionFamilies, sources.described, scan, deps);
   // Old values that were secret (recorded so) or are today go to the redactor too.
   for (const revision of describedRevisions.values()) rememberOldSecrets(revision, isSecret, deps.redactor);
   const releasedAt = options.releasedAt ?? new Date(deps.clock.now()).toISOString();
@@ -338,9 +348,17 @@ async function planRelease(
     environment: sources.environment,
     ssmPath: request.ssmPath,
     mode: request.mode,
-    releaseTags: releaseTagMap(options, sources.image, releasedAt),
+    releaseTags: releaseTagMap({ ...options, place: { environment, cluster: options.cluster, ssmPath: request.ssmPath } }, sources.image, releasedAt),
   });
   return { plan, describedRevisions };
+}
+
+/** Deployment settings under which no rollout can finish: exit 2 naming each; those that only outlast --timeout: warnings. */
+function checkRolloutCanProgress(services: readonly Service[], timeoutMs: number, warn: (message: string) => void): void {
+  const checks = services.map((service) => checkDeploymentSettings(service, timeoutMs));
+  for (const warning of checks.flatMap((c) => c.warnings)) warn(warning);
+  const problems = checks.flatMap((c) => c.problems);
+  if (problems.length > 0) throw new ValidationError(problems.join("; "), { problems });
 }
 
 /** The result of a release that writes nothing (a dry run): the base of every other result. */
@@ -396,19 +414,23 @@ async function readSources(
 }
 
 /**
- * Task definitions: each family's latest ACTIVE revision (`families`: those no template replaces),
- * then the running revisions not described yet. Concurrently; none twice.
+ * Task definitions: each family's latest ACTIVE revision of the release's environment (`families`:
+ * those no template replaces; see latestInEnvironment), then the running revisions not described
+ * yet. Concurrently; none twice.
  */
 async function describeRevisions(
   families: readonly string[],
   services: readonly Service[],
+  scan: { readonly environment: string; readonly limit: number },
   deps: ReleaseDeps,
 ): Promise<{ latest: Map<string, DescribedTaskDefinition>; describedRevisions: Map<string, DescribedTaskDefinition> }> {
   const describedRevisions = new Map<string, DescribedTaskDefinition>();
   const latest = new Map<string, DescribedTaskDefinition>();
   await Promise.all(
     families.map(async (family) => {
-      const revision = await describeTaskDefinition(deps.aws, family, deps.signal);
+      const newest = await describeTaskDefinition(deps.aws, family, deps.signal);
+      describedRevisions.set(newest.taskDefinitionArn, newest);
+      const revision = inEnvironment(newest, scan.environment) ? newest : await latestInEnvironment(family, newest, scan, deps);
       latest.set(family, revision);
       describedRevisions.set(revision.taskDefinitionArn, revision);
     }),
@@ -420,6 +442,37 @@ async function describeRevisions(
     }),
   );
   return { latest, describedRevisions };
+}
+
+/**
+ * The family's newest ACTIVE revision released to `environment` (or recording none: released before
+ * environments were recorded, or registered by hand), when its latest is another environment's:
+ * read newest first, one at a time, at most `limit`. None: exit 2 (rendering from another
+ * environment's revision would carry its settings over).
+ */
+async function latestInEnvironment(
+  family: string,
+  newest: DescribedTaskDefinition,
+  scan: { readonly environment: string; readonly limit: number },
+  deps: ReleaseDeps,
+): Promise<DescribedTaskDefinition> {
+  const lister = new RevisionLister(deps.aws, family, "ACTIVE", deps.signal);
+  const others = new Set([environmentOf(newest) ?? ""]);
+  for (let read = 0; read < scan.limit && !lister.exhausted; ) {
+    for (const arn of await lister.next(Math.min(20, scan.limit))) {
+      if (arn === newest.taskDefinitionArn || read >= scan.limit) continue;
+      read++;
+      const revision = await describeTaskDefinition(deps.aws, arn, deps.signal);
+      if (inEnvironment(revision, scan.environment)) {
+        deps.log.info(`${family}: rendering from ${revisionName(arn)}, the newest revision of environment ${scan.environment} (${revisionName(newest.taskDefinitionArn)} is ${environmentOf(newest)}'s)`);
+        return revision;
+      }
+      others.add(environmentOf(revision) ?? "");
+    }
+  }
+  throw new ValidationError(
+    `no ACTIVE revision of ${family} among the newest ${scan.limit} was released to environment ${scan.environment} (they are ${[...others].sort().join(", ")}'s): pass --template FILE to render from a file, or --environment NAME if this release belongs to one of those`,
+  );
 }
 
 /** What the pre-deploy check gets: one entry per target family. */
@@ -475,17 +528,19 @@ function logDryRunDiff(verified: Verified, log: Logger, redact: (text: string) =
   return diffs;
 }
 
-/** Phase 2, register: one revision per target family, concurrently. */
+/** Phase 2, register: one revision per target family, concurrently; a failure leaves none behind (undoRegistrations). */
 async function registerRevisions(verified: Verified, deps: ReleaseDeps): Promise<Registration> {
   const { plan, image, result } = verified;
   const arns = new Map<string, string>();
-  await Promise.all(
+  const settled = await Promise.allSettled(
     [...plan.targets].map(async ([family, target]) => {
       const arn = await registerTaskDefinition(deps.aws, target.rendered.input, target.rendered.tags);
       arns.set(family, arn);
       deps.log.info(`registered ${revisionName(arn)} (${target.containers.join(", ")}: ${image})`);
     }),
   );
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failure !== undefined) await undoRegistrations([...arns.values()], failure.reason, deps);
   const arnFor = (p: FamilyPlan): string => arns.get(targetFamily(p)) ?? "";
   const revisions = plan.plans.map((p, i) => ({ ...result.revisions[i]!, taskDefinitionArn: arnFor(p) }));
   const registered: RegisteredRevision[] = [...plan.targets].map(([family, target]) => ({
@@ -495,6 +550,28 @@ async function registerRevisions(verified: Verified, deps: ReleaseDeps): Promise
     services: servicesOfTarget(plan.plans, family),
   }));
   return { revisions, registered, arnFor };
+}
+
+/**
+ * A registration failed after others succeeded: the revisions registered are deregistered (no
+ * service runs them yet), else tagged TAG.outcome=not-released, so none is taken for a release
+ * (or the next release's template); each named. Then the failure is thrown as it was.
+ */
+async function undoRegistrations(arns: readonly string[], failure: unknown, deps: ReleaseDeps): Promise<never> {
+  for (const arn of arns) {
+    try {
+      await deregisterRevision(deps.aws, arn);
+      deps.log.warn(`deregistered ${revisionName(arn)}: another family's registration failed, so no service will run it`);
+    } catch (error) {
+      try {
+        await tagResource(deps.aws, arn, { [TAG.outcome]: "not-released" });
+        deps.log.warn(`could not deregister ${revisionName(arn)} (${error instanceof Error ? error.message : String(error)}): tagged ${TAG.outcome}=not-released`);
+      } catch {
+        deps.log.warn(`could not deregister nor tag ${revisionName(arn)}: deregister it by hand (aws ecs deregister-task-definition --task-definition ${revisionName(arn)})`);
+      }
+    }
+  }
+  throw failure;
 }
 
 /** `--pre-deploy-command`, between register and update; a signal during it stops before any update. */
@@ -574,7 +651,7 @@ async function recordOutcomes(
   report: RolloutReport,
   deps: ReleaseDeps,
   warn: (message: string) => void,
-): Promise<Map<string, "stable" | "failed" | null>> {
+): Promise<Map<string, RecordedOutcome | null>> {
   const tagged = await Promise.all(
     registered.map(async (revision) => {
       const value = revisionOutcome(report.outcomes.filter((o) => o.taskDefinitionArn === revision.taskDefinitionArn));
@@ -589,6 +666,20 @@ async function recordOutcomes(
     }),
   );
   return new Map(tagged);
+}
+
+/** The release's last line; a revision no task ran (desired count 0) is said not to be stable. */
+function releasedLine(final: ReleaseResult, services: number, took: string): string {
+  const revisions = [...new Set(final.revisions.map((r) => r.taskDefinitionArn ?? ""))];
+  const neverRan = revisions.filter((arn) => final.revisions.some((r) => r.taskDefinitionArn === arn && r.outcome === "never-ran"));
+  const line = `released ${revisions.map(revisionName).join(", ")}: ${plural(services, "service")} `;
+  const paused = final.services.filter((s) => s.outcome === "paused");
+  if (paused.length > 0) {
+    const state = paused.length === services ? "paused at a PAUSE hook" : `stable or paused at a PAUSE hook (${paused.length} paused)`;
+    return `${line}${state} in ${took} (go on with ecs-release continue --cluster ${final.cluster} ${paused.map((s) => `--service ${s.service}`).join(" ")})`;
+  }
+  if (neverRan.length === 0) return `${line}stable in ${took}`;
+  return `${line}completed in ${took}, but no task of ${neverRan.map(revisionName).join(", ")} ran (desired count 0): recorded as ${TAG.outcome}=never-ran, not stable, and never a rollback target until a release runs it`;
 }
 
 /** Per-service results: not updated, updated and not waited for, or the state the wait ended in. */

@@ -27,8 +27,9 @@ import { arnAccountAndRegion, imagesToCheck, type EcrImageRef } from "../core/ec
 import { DeploymentFailedError, InterruptedError, ValidationError, WaitTimeoutError, type EcsReleaseError } from "../core/errors.js";
 import { shaOf } from "../core/history.js";
 import type { Logger } from "../core/logger.js";
-import { formatRevisionName, outcomeOf, parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
-import { revisionUsers } from "../core/revision-usage.js";
+import { environmentOf, formatRevisionName, outcomeOf, parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
+import { clusterName, revisionUsers, withScheduledUsers } from "../core/revision-usage.js";
+import { listScheduledTaskTargets } from "../aws/schedules.js";
 import {
   checkRollbackServices,
   groupByRevision,
@@ -76,7 +77,7 @@ export interface RollbackOptions {
 
 /** What rollback needs from outside. */
 export interface RollbackDeps {
-  readonly aws: Pick<AwsClients, "ecs" | "ecr" | "region">;
+  readonly aws: Pick<AwsClients, "ecs" | "ecr" | "events" | "scheduler" | "region">;
   readonly log: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
@@ -160,7 +161,7 @@ async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Ver
   if (options.services.length === 0) throw new ValidationError("rollback: pass at least one --service");
   const described = await readServices(options, deps);
   checkRollbackServices(options.cluster, described.services, described.missing);
-  const choices = await Promise.all(groupByRevision(described.services).map((group) => choose(group, to, options.runKey, deps)));
+  const choices = await Promise.all(groupByRevision(described.services).map((group) => choose(group, to, options, deps)));
   const plan = planRollback(to, choices);
   const unchecked = await checkTargetImages(plan.moving, to, deps);
   if (unchecked.length > 0) {
@@ -255,10 +256,10 @@ async function dryRun(verified: Verified, options: RollbackOptions, deps: Rollba
     deps.log.info("dry run (--keep-bad): would tag the revisions rolled back from and deregister nothing");
     return verified.result;
   }
-  const [region, moving] = await Promise.all([listRegionUsage(deps.aws, options.cluster, deps.signal), withNewerRevisions(verified.plan.moving, deps)]);
-  // The services moved away no longer hold their revision; any other service in the region does.
+  const [region, moving, scheduled] = await Promise.all([listRegionUsage(deps.aws, options.cluster, deps.signal), withNewerRevisions(verified.plan.moving, deps), listScheduledTaskTargets(deps.aws, deps.signal)]);
+  // The services moved away no longer hold their revision; any other service in the region does, and so do rules and schedules.
   const movingNames = moving.flatMap(({ group }) => group.services.map((s) => s.serviceName ?? ""));
-  const plan = planDeregistration(moving, revisionUsers(region, { home: options.cluster, exclude: movingNames }));
+  const plan = planDeregistration(moving, withScheduledUsers(revisionUsers(region, { home: options.cluster, exclude: movingNames }), scheduled, moving.flatMap((m) => m.known)));
   deps.log.info(`dry run: would deregister ${list(plan.deregister)} once every service is stable${spareText(plan.spared)}`);
   return { ...verified.result, deregistered: plan.deregister.map(ref), spared: plan.spared };
 }
@@ -343,9 +344,10 @@ async function recordPhase(moving: readonly RollbackMove[], result: RollbackResu
     return { ...result, taggedRolledBack };
   }
   // Any service in any cluster of the region keeps a revision (families are often shared by clusters).
-  const region = await listRegionUsage(deps.aws, options.cluster, deps.signal);
+  // So does an EventBridge rule or Scheduler schedule that names the revision.
+  const [region, scheduled] = await Promise.all([listRegionUsage(deps.aws, options.cluster, deps.signal), listScheduledTaskTargets(deps.aws, deps.signal)]);
   const recorded = moving.map((m) => ({ ...m, known: withRolledBackTags(m.known, rolledBackFrom) }));
-  const plan = planDeregistration(recorded, revisionUsers(region, { home: options.cluster }));
+  const plan = planDeregistration(recorded, withScheduledUsers(revisionUsers(region, { home: options.cluster }), scheduled, recorded.flatMap((m) => m.known)));
   for (const s of plan.spared) deps.log.info(`not deregistering ${s.revision}: ${s.reason}`);
   const deregistered = await deregisterAll(plan, now, deps);
   deps.log.info(`rolled back in ${formatDuration(deps.clock.now() - started)}: ${moving.map((m) => `${serviceNames(m.group)} on ${formatRevisionName(m.target)}`).join(", ")}`);
@@ -409,12 +411,15 @@ function serviceResults(verified: Verified, updated: readonly StartedDeployment[
  * One group's choice: left where it is when this run's rollback already moved it there (a re-run,
  * with a run key), else the target the pure rule chooses.
  */
-async function choose(group: RevisionGroup, to: RollbackTo, runKey: string | undefined, deps: RollbackDeps): Promise<GroupChoice> {
-  if (runKey !== undefined) {
-    const current = await describeRevision(deps.aws, group.currentArn, deps.signal);
-    if (current && rolledBackByRun(current.tags, runKey)) return { group, decision: { status: "found", target: current }, known: [current], unread: [], rolledBackByRun: true };
-  }
-  return { group, ...(await chooseTarget(group, to, deps)), rolledBackByRun: false };
+async function choose(group: RevisionGroup, to: RollbackTo, options: Pick<RollbackOptions, "runKey" | "cluster">, deps: RollbackDeps): Promise<GroupChoice> {
+  const { runKey } = options;
+  const current = await describeRevision(deps.aws, group.currentArn, deps.signal);
+  if (current && runKey !== undefined && rolledBackByRun(current.tags, runKey)) return { group, decision: { status: "found", target: current }, known: [current], unread: [], rolledBackByRun: true };
+  // The services' environment: the one their revision records, else the cluster's name (release's default).
+  const placed = { ...group, environment: (current && environmentOf(current)) ?? clusterName(options.cluster) };
+  const choice = await chooseTarget(placed, to, deps);
+  const known = current && !choice.known.some((r) => r.arn === current.arn) ? [...choice.known, current] : choice.known;
+  return { group: placed, ...choice, known, rolledBackByRun: false };
 }
 
 /**
@@ -428,7 +433,7 @@ async function chooseTarget(group: RevisionGroup, to: RollbackTo, deps: Rollback
   if (to.kind === "revision" || to.kind === "name") {
     const record = to.kind === "name" && to.family !== family ? undefined : await describeRevision(deps.aws, `${to.kind === "name" ? to.family : family}:${to.revision}`, deps.signal);
     const known = record ? [record] : [];
-    return { decision: selectRollbackTarget({ to, current: group.current, revisions: known, exhausted: true }), known, unread: [] };
+    return { decision: selectRollbackTarget({ to, current: group.current, revisions: known, exhausted: true, environment: group.environment }), known, unread: [] };
   }
   const lister = new RevisionLister(deps.aws, family, "ACTIVE", deps.signal);
   const known: RevisionRecord[] = [];
@@ -436,7 +441,7 @@ async function chooseTarget(group: RevisionGroup, to: RollbackTo, deps: Rollback
   const pending: string[] = [];
   for (let window = 2, read = 0; ; window = Math.min(8, window * 2)) {
     const exhausted = pending.length === 0 && (lister.exhausted || read >= SCAN_BUDGET);
-    const decision = selectRollbackTarget({ to, current: group.current, revisions: known, exhausted });
+    const decision = selectRollbackTarget({ to, current: group.current, revisions: known, exhausted, environment: group.environment });
     if (decision.status !== "need-more") return { decision, known, unread: [...unread, ...pending] };
     while (pending.length < window && !lister.exhausted) {
       for (const arn of await lister.next(20)) {
@@ -532,7 +537,7 @@ async function findUsableTarget(group: RevisionGroup, from: RevisionRecord, read
   const lister = new RevisionLister(deps.aws, group.current.family, "ACTIVE", deps.signal);
   const known = new Map(read.map((r) => [r.arn, r]));
   for (let below = from, count = 0; ; ) {
-    const decision = selectRollbackTarget({ to: { kind: "previous" }, current: below, revisions: [...known.values()], exhausted: lister.exhausted || count >= SCAN_BUDGET });
+    const decision = selectRollbackTarget({ to: { kind: "previous" }, current: below, revisions: [...known.values()], exhausted: lister.exhausted || count >= SCAN_BUDGET, environment: group.environment });
     if (decision.status === "none") return undefined;
     if (decision.status === "found") {
       if ((await missingImages(decision.target, exists)).missing.length === 0) return decision.target;

@@ -38,7 +38,7 @@ export function translateAwsError(operation: string, resource: string, error: un
     return new ValidationError(`${region === undefined ? "the AWS region" : `AWS region "${region}"`} is not valid: pass --region or AWS_REGION like us-east-1`, { cause: error });
   }
   if (/Region is missing/i.test(message)) {
-    return new ValidationError("no AWS region: pass --region or set AWS_REGION", { cause: error });
+    return new ValidationError("no AWS region: pass --region, set AWS_REGION, or set region in the profile of the shared config file", { cause: error });
   }
   return new AwsCallError(operation, resource, `${code}: ${message}`, { cause: error, code });
 }

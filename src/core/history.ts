@@ -3,7 +3,7 @@
  * the services that use it now.
  */
 import { beyondEcsRecord, formatDigests, latestEntryFor, recordDisagreement, ECS_RECORD_RETENTION_DAYS, type EcsDeploymentEntry } from "./ecs-record.js";
-import { newestFirst, outcomeOf, type OutcomeLabel, type RevisionRecord } from "./revision-record.js";
+import { environmentOf, newestFirst, outcomeOf, type OutcomeLabel, type RevisionRecord } from "./revision-record.js";
 import { TAG } from "./tags.js";
 import { formatTable } from "./table.js";
 
@@ -20,6 +20,8 @@ export interface HistoryRow {
   readonly releasedAt: string | null;
   readonly releasedBy: string | null;
   readonly outcome: OutcomeLabel;
+  /** The environment it was released to (TAG.environment); null when it records none. */
+  readonly environment: string | null;
   /** Services whose deployments use it now (live marker: non-empty). */
   readonly services: readonly string[];
   readonly live: boolean;
@@ -66,6 +68,7 @@ export function buildHistoryRows(records: readonly RevisionRecord[], inUse: Read
         releasedAt: record.tags[TAG.releasedAt] ?? record.registeredAt ?? null,
         releasedBy: record.tags[TAG.releasedBy] ?? null,
         outcome: outcomeOf(record),
+        environment: environmentOf(record) ?? null,
         services,
         live: services.length > 0,
         jobUrl: record.tags[TAG.jobUrl] ?? null,
@@ -88,7 +91,7 @@ export function formatHistoryTable(rows: readonly HistoryRow[]): string {
   // With ECS's record (--service): its status and finish time beside the tags, and a line per note.
   const ecs = rows.some((row) => row.ecs !== undefined);
   const table = formatTable(
-    ["", "REVISION", "STATUS", "SHA", "RELEASED", "BY", "OUTCOME", "RUNNING IN", ...(ecs ? ["ECS", "FINISHED", "DIGESTS"] : [])],
+    ["", "REVISION", "STATUS", "SHA", "RELEASED", "BY", "OUTCOME", "ENVIRONMENT", "RUNNING IN", ...(ecs ? ["ECS", "FINISHED", "DIGESTS"] : [])],
     rows.map((row) => [
       row.live ? "*" : "",
       `${row.family}:${row.revision}`,
@@ -97,6 +100,7 @@ export function formatHistoryTable(rows: readonly HistoryRow[]): string {
       row.releasedAt ? formatTime(row.releasedAt) : "-",
       row.releasedBy ?? "-",
       row.outcome,
+      row.environment ?? "-",
       row.services.length > 0 ? row.services.join(", ") : "-",
       ...(ecs
         ? [

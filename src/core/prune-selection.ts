@@ -3,7 +3,7 @@
  * their tags and which revisions services use; this decides, with a reason for every one kept.
  */
 import { ValidationError } from "./errors.js";
-import { formatRevisionName, isKnownGood, isTaggedKeep, newestFirst, type RevisionRecord } from "./revision-record.js";
+import { environmentOf, formatRevisionName, inEnvironment, isKnownGood, isTaggedKeep, newestFirst, type RevisionRecord } from "./revision-record.js";
 import { selectRollbackTarget } from "./rollback-target.js";
 import { TAG } from "./tags.js";
 
@@ -15,6 +15,14 @@ export interface PruneInput {
   readonly keep: number;
   /** Task definition ARN → services whose deployments use it. */
   readonly inUse: ReadonlyMap<string, readonly string[]>;
+  /**
+   * `family:revision` → what else runs it (an EventBridge rule's target, a Scheduler schedule) by
+   * naming that revision; family-wide users (a target naming the family, which runs its latest ACTIVE
+   * revision) are in `familyUsers`.
+   */
+  readonly otherUsers?: ReadonlyMap<string, readonly string[]>;
+  /** What runs the family's latest ACTIVE revision (a rule or schedule naming the family without a revision). */
+  readonly familyUsers?: readonly string[];
 }
 
 /** A revision prune keeps, and every reason it is kept. */
@@ -30,9 +38,11 @@ export interface PruneSelection {
 }
 
 /**
- * Keeps the newest `keep` ACTIVE revisions, every revision in use by a service, the rollback
- * targets (the newest known-good revision, and for each revision in use the one `rollback
- * previous` would choose from it), and revisions tagged TAG.keep=true; deregisters the rest.
+ * Keeps the newest `keep` ACTIVE revisions, every revision in use by a service or run by an
+ * EventBridge rule or Scheduler schedule (the latest one when they name the family), the rollback
+ * targets (the newest known-good revision of each environment, and for each revision in use the one
+ * `rollback previous` would choose from it, within its environment), and revisions tagged
+ * TAG.keep=true; deregisters the rest.
  */
 export function selectRevisionsToPrune(input: PruneInput): PruneSelection {
   const active = newestFirst(input.revisions.filter((r) => r.status === "ACTIVE"));
@@ -48,13 +58,21 @@ export function selectRevisionsToPrune(input: PruneInput): PruneSelection {
     const users = input.inUse.get(record.arn) ?? [];
     if (users.length > 0) {
       add(record, `in use by ${[...users].sort().join(", ")}`);
-      const decision = selectRollbackTarget({ to: { kind: "previous" }, current: record, revisions: active, exhausted: true });
+      // Its rollback target is taken within its own environment, as rollback takes it.
+      const decision = selectRollbackTarget({ to: { kind: "previous" }, current: record, revisions: active, exhausted: true, environment: environmentOf(record) });
       if (decision.status === "found") add(decision.target, `rollback target of ${formatRevisionName(record)}`);
     }
+    const others = input.otherUsers?.get(formatRevisionName(record)) ?? [];
+    if (others.length > 0) add(record, `run by ${[...others].sort().join(", ")}`);
     if (isTaggedKeep(record)) add(record, `tagged ${TAG.keep}=true`);
   }
-  const newestGood = active.find(isKnownGood);
-  if (newestGood) add(newestGood, "newest known-good (rollback target)");
+  const latest = active[0];
+  if (latest && (input.familyUsers ?? []).length > 0) add(latest, `latest ACTIVE revision, run by ${[...(input.familyUsers ?? [])].sort().join(", ")}`);
+  // The newest known-good revision of each environment recorded (and of those that record none).
+  for (const environment of new Set(active.map(environmentOf))) {
+    const newestGood = active.find((r) => isKnownGood(r) && (environment === undefined ? environmentOf(r) === undefined : inEnvironment(r, environment)));
+    if (newestGood) add(newestGood, environment === undefined ? "newest known-good (rollback target)" : `newest known-good of environment ${environment} (rollback target)`);
+  }
 
   const kept: KeptRevision[] = [];
   const deregister: RevisionRecord[] = [];

@@ -158,9 +158,35 @@ export function matchTemplates(templates: readonly KeyedTemplate[], families: re
   return matched;
 }
 
+/** Where a release goes: the environment it is recorded for, its cluster and SSM path. */
+export interface ReleasePlace {
+  readonly environment: string;
+  readonly cluster: string;
+  readonly ssmPath: string;
+}
+
+/** A cluster's name from its name or ARN. */
+function clusterNameOf(cluster: string): string {
+  return cluster.slice(cluster.lastIndexOf("/") + 1);
+}
+
+/**
+ * The environment a release is recorded for: `--environment`, else the cluster's name (stable:
+ * the same cluster always gives the same name). Two environments that share a cluster need
+ * `--environment` to be told apart.
+ */
+export function releaseEnvironment(environment: string | undefined, cluster: string): string {
+  return environment ?? clusterNameOf(cluster);
+}
+
 /** The tags this release records on every revision it registers (TAG.*). */
-export function releaseTagMap(input: { readonly sha?: string; readonly metadata: ReleaseMetadata }, image: string, releasedAt: string): Record<string, string> {
+export function releaseTagMap(
+  input: { readonly sha?: string; readonly metadata: ReleaseMetadata; readonly place?: ReleasePlace },
+  image: string,
+  releasedAt: string,
+): Record<string, string> {
   const tags: Record<string, string> = { [TAG.image]: image, [TAG.releasedAt]: releasedAt, [TAG.version]: input.metadata.version };
+  if (input.place) Object.assign(tags, { [TAG.environment]: input.place.environment, [TAG.cluster]: clusterNameOf(input.place.cluster), [TAG.ssmPath]: input.place.ssmPath });
   if (input.sha) tags[TAG.sha] = input.sha;
   if (input.metadata.releasedBy) tags[TAG.releasedBy] = input.metadata.releasedBy;
   if (input.metadata.pipeline) tags[TAG.pipeline] = input.metadata.pipeline;

@@ -49,7 +49,11 @@ function renderContainer(container: ContainerDefinitionInput, input: RenderInput
   const environment = [...base.map((e) => ({ name: e.name ?? "", value: e.value ?? "" })), ...input.environment.environment.map((e) => ({ name: e.name, value: e.value }))].sort(
     (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   );
-  const keptSecrets = (container.secrets ?? []).filter((s) => !renderedNames.has(s.name ?? "") && !referencesPath(s.valueFrom ?? "", input.ssmPath));
+  // References under the path the template revision was released from are that release's SSM
+  // environment, not the template's own: another environment's (or an older path's) are not carried over.
+  const previousPath = input.fromFile ? undefined : input.template.releasedFromSsmPath;
+  const fromSsm = (valueFrom: string): boolean => referencesPath(valueFrom, input.ssmPath) || (previousPath !== undefined && referencesPath(valueFrom, previousPath));
+  const keptSecrets = (container.secrets ?? []).filter((s) => !renderedNames.has(s.name ?? "") && !fromSsm(s.valueFrom ?? ""));
   const secrets = [...keptSecrets, ...input.environment.secrets.map((s) => ({ name: s.name, valueFrom: s.valueFrom }))];
   const next: ContainerDefinitionInput = { ...container, image: input.image, environment };
   if (secrets.length > 0 || container.secrets !== undefined) next.secrets = secrets;

@@ -2,7 +2,7 @@
  * A task definition revision as rollback, history and prune see it: where it sits in its family,
  * whether ECS still lets it start tasks, and what ecs-release recorded about it in its tags.
  */
-import { isFailure, type RolloutStateKind } from "./rollout-state.js";
+import { isFailure, type DeploymentCounts, type RolloutStateKind } from "./rollout-state.js";
 import { TAG, type TagMap } from "./tags.js";
 
 /** One revision of a task definition family, with its tags. */
@@ -23,7 +23,7 @@ export interface RevisionRecord {
 }
 
 /** How a revision's rollout ended, as shown to people. */
-export type OutcomeLabel = "stable" | "failed" | "rolled back" | "not released" | "unknown";
+export type OutcomeLabel = "stable" | "failed" | "rolled back" | "not released" | "never ran" | "unknown";
 
 /** A family and revision named by an ARN or `family:revision`. */
 export interface RevisionName {
@@ -58,6 +58,8 @@ export function outcomeOf(record: Pick<RevisionRecord, "tags">): OutcomeLabel {
       return "rolled back";
     case "not-released":
       return "not released";
+    case "never-ran":
+      return "never ran";
     default:
       return "unknown";
   }
@@ -74,6 +76,22 @@ export function isKnownBad(record: Pick<RevisionRecord, "tags">): boolean {
   return outcome === "failed" || outcome === "rolled-back";
 }
 
+/** The environment recorded on the revision (TAG.environment); undefined for one released before environments were recorded, or registered by hand. */
+export function environmentOf(record: Pick<RevisionRecord, "tags">): string | undefined {
+  const value = record.tags[TAG.environment];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/**
+ * True when the revision may stand for `environment`: it was released to it, or it records no
+ * environment (released before environments were recorded, or registered by hand: it belongs to
+ * every environment, as every revision did before). Any revision when `environment` is undefined.
+ */
+export function inEnvironment(record: Pick<RevisionRecord, "tags">, environment: string | undefined): boolean {
+  const recorded = environmentOf(record);
+  return environment === undefined || recorded === undefined || recorded === environment;
+}
+
 /** True when the revision is tagged to be kept forever (TAG.keep=true). */
 export function isTaggedKeep(record: Pick<RevisionRecord, "tags">): boolean {
   return /^(true|yes|1)$/i.test(record.tags[TAG.keep] ?? "");
@@ -84,12 +102,25 @@ export function newestFirst<T extends Pick<RevisionRecord, "revision">>(records:
   return [...records].sort((a, b) => b.revision - a.revision);
 }
 
+/** The outcomes release records on the revisions it registered. */
+export type RecordedOutcome = "stable" | "failed" | "never-ran";
+
 /**
  * The outcome to record on a revision from the rollouts to it: failed as soon as one failed
- * (superseded rollouts say nothing about the revision), stable when every one completed, else none.
+ * (superseded rollouts say nothing about the revision); when every one completed, stable — unless
+ * none of them wanted a task (each deployment ended with a desired count of 0 and nothing running:
+ * ECS completes such a deployment at once, and no task of the revision ever ran), then never-ran;
+ * else none.
  */
-export function revisionOutcome(outcomes: ReadonlyArray<{ readonly state: RolloutStateKind }>): "stable" | "failed" | null {
+export function revisionOutcome(outcomes: ReadonlyArray<{ readonly state: RolloutStateKind; readonly counts?: readonly DeploymentCounts[] }>): RecordedOutcome | null {
   const judged = outcomes.filter((o) => o.state !== "superseded");
   if (judged.some((o) => isFailure(o.state))) return "failed";
-  return outcomes.length > 0 && outcomes.every((o) => o.state === "completed") ? "stable" : null;
+  if (outcomes.length === 0 || !outcomes.every((o) => o.state === "completed")) return null;
+  return outcomes.every(ranNoTask) ? "never-ran" : "stable";
+}
+
+/** True when the rollout's own deployment ended wanting no task and running none. */
+function ranNoTask(outcome: { readonly counts?: readonly DeploymentCounts[] }): boolean {
+  const ours = outcome.counts?.find((c) => c.ours);
+  return ours !== undefined && ours.desired === 0 && ours.running === 0;
 }

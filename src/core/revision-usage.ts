@@ -42,3 +42,69 @@ export function revisionUsers(clusters: readonly ClusterServices[], options: { r
   }
   return inUse;
 }
+
+/** A rule target or schedule that runs an ECS task (src/aws/schedules.ts). */
+export interface ScheduledTaskTarget {
+  readonly kind: "rule" | "schedule";
+  /** The rule's name (`BUS/NAME` off the default bus) or the schedule's (`GROUP/NAME` off the default group). */
+  readonly id: string;
+  /** The rule target's id (empty for a schedule). */
+  readonly targetId: string;
+  /** The target: the ECS cluster's ARN. */
+  readonly targetArn: string;
+  /** The task definition as the target names it: a revision's ARN, or a family's (its latest ACTIVE revision). */
+  readonly taskDefinitionArn: string;
+}
+
+/** Who runs what: by revision (`family:revision`), and by family for targets naming a family without a revision. */
+export interface ScheduledUsers {
+  readonly byRevision: Map<string, string[]>;
+  readonly byFamily: Map<string, string[]>;
+}
+
+/** How a scheduled target is named to people. */
+export function scheduledUserName(target: ScheduledTaskTarget): string {
+  return target.kind === "rule" ? `EventBridge rule ${target.id}` : `EventBridge Scheduler schedule ${target.id}`;
+}
+
+/**
+ * The scheduled targets by the revision they run: an ARN ending in `family:revision` names that
+ * revision; one ending in the family alone (or `family` written bare) runs the family's latest ACTIVE
+ * revision when the task starts.
+ */
+export function scheduledUsers(targets: readonly ScheduledTaskTarget[]): ScheduledUsers {
+  const byRevision = new Map<string, string[]>();
+  const byFamily = new Map<string, string[]>();
+  const add = (map: Map<string, string[]>, key: string, user: string): void => {
+    const users = map.get(key) ?? [];
+    if (!users.includes(user)) users.push(user);
+    map.set(key, users);
+  };
+  for (const target of targets) {
+    const reference = target.taskDefinitionArn;
+    const name = reference.slice(reference.lastIndexOf("/") + 1);
+    if (/:\d+$/.test(name)) add(byRevision, name, scheduledUserName(target));
+    else if (name !== "") add(byFamily, name, scheduledUserName(target));
+  }
+  return { byRevision, byFamily };
+}
+
+/**
+ * `inUse` (task definition ARN → users) with the rules and schedules that name one of `records` by
+ * revision added: what rollback's cleanup must not deregister. Family-wide targets are left out: they
+ * run whatever revision is the latest ACTIVE one when they start.
+ */
+export function withScheduledUsers(
+  inUse: ReadonlyMap<string, readonly string[]>,
+  targets: readonly ScheduledTaskTarget[],
+  records: ReadonlyArray<{ readonly arn: string; readonly family: string; readonly revision: number }>,
+): Map<string, string[]> {
+  const { byRevision } = scheduledUsers(targets);
+  const merged = new Map([...inUse].map(([arn, users]) => [arn, [...users]]));
+  for (const record of records) {
+    const scheduled = byRevision.get(`${record.family}:${record.revision}`) ?? [];
+    if (scheduled.length === 0) continue;
+    merged.set(record.arn, [...new Set([...(merged.get(record.arn) ?? []), ...scheduled])]);
+  }
+  return merged;
+}

@@ -56,6 +56,8 @@ export interface RevisionGroup {
   readonly current: RevisionName;
   readonly currentArn: string;
   readonly services: readonly Service[];
+  /** The services' environment (what their revision records, else the cluster's name): targets are chosen within it. */
+  readonly environment?: string;
 }
 
 /** Groups the services by the revision each runs, in the order given. */

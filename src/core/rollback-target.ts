@@ -5,7 +5,9 @@
  */
 import { ValidationError } from "./errors.js";
 import {
+  environmentOf,
   formatRevisionName,
+  inEnvironment,
   isKnownBad,
   isKnownGood,
   isTaggedKeep,
@@ -72,6 +74,12 @@ export interface RollbackTargetInput {
   readonly revisions: readonly RevisionRecord[];
   /** True when no older revision remains to be read (or the read budget is spent). */
   readonly exhausted: boolean;
+  /**
+   * The service's environment (environmentOf the revision it runs, else its cluster's name): `previous`
+   * and `sha:` choose among the revisions of that environment and those that record none
+   * (inEnvironment). Undefined: every revision, as before environments were recorded.
+   */
+  readonly environment?: string | undefined;
 }
 
 /** The choice, or a request to read further back, or why there is none (exit 2). */
@@ -81,7 +89,7 @@ export type RollbackTargetDecision =
   | { readonly status: "none"; readonly reason: string };
 
 /**
- * Chooses the rollback target.
+ * Chooses the rollback target, within the service's environment (`environment`, see inEnvironment).
  * - `previous`: the newest ACTIVE revision older than the current one recorded as stable
  *   (TAG.outcome=stable). When the family has no such record, the next older ACTIVE revision that
  *   is not recorded as failed or rolled back, with a note saying so.
@@ -94,11 +102,13 @@ export function selectRollbackTarget(input: RollbackTargetInput): RollbackTarget
   const { to, current } = input;
   const family = current.family;
   const revisions = newestFirst(input.revisions.filter((r) => r.family === family));
+  const environment = input.environment;
+  const own = revisions.filter((r) => inEnvironment(r, environment));
   switch (to.kind) {
     case "previous":
-      return selectPrevious(current, revisions, input.exhausted);
+      return withEnvironmentNote(selectPrevious(current, own, input.exhausted), environment);
     case "sha":
-      return selectBySha(to.sha, family, revisions, input.exhausted);
+      return withEnvironmentNote(selectBySha(to.sha, family, own, input.exhausted, otherEnvironments(revisions, own, environment)), environment);
     case "revision":
     case "name": {
       const name = { family: to.kind === "name" ? to.family : family, revision: to.revision };
@@ -115,7 +125,11 @@ export function selectRollbackTarget(input: RollbackTargetInput): RollbackTarget
         const again = sha ? ` (release commit ${sha.slice(0, 12)} again instead: ecs-release release --sha ${sha})` : "";
         return { status: "none", reason: `${formatRevisionName(name)} is ${record.status}: ECS cannot start tasks from it${again}` };
       }
-      return found(record, isKnownBad(record) ? `${formatRevisionName(record)} is recorded as ${record.tags[TAG.outcome]}; rolling back to it because --to names it` : undefined);
+      const notes = [
+        isKnownBad(record) ? `${formatRevisionName(record)} is recorded as ${record.tags[TAG.outcome]}; rolling back to it because --to names it` : undefined,
+        inEnvironment(record, environment) ? undefined : `${formatRevisionName(record)} was released to environment ${environmentOf(record)}, not ${environment}; rolling back to it because --to names it`,
+      ].filter((note): note is string => note !== undefined);
+      return found(record, notes.length > 0 ? notes.join("; ") : undefined);
     }
   }
 }
@@ -125,7 +139,8 @@ function selectPrevious(current: RevisionName, revisions: readonly RevisionRecor
   const good = older.find(isKnownGood);
   if (good) return found(good);
   if (!exhausted) return { status: "need-more" };
-  const fallback = older.find((r) => !isKnownBad(r));
+  // A revision that never ran a task (desired count 0) proves nothing: not even a fallback.
+  const fallback = older.find((r) => !isKnownBad(r) && r.tags[TAG.outcome] !== "never-ran");
   if (fallback) {
     return found(
       fallback,
@@ -136,7 +151,22 @@ function selectPrevious(current: RevisionName, revisions: readonly RevisionRecor
   return { status: "none", reason: `no ACTIVE revision of ${current.family} older than ${formatRevisionName(current)} to roll back to${bad}` };
 }
 
-function selectBySha(sha: string, family: string, revisions: readonly RevisionRecord[], exhausted: boolean): RollbackTargetDecision {
+/** A note when the target records no environment while the service's is known: it may be another environment's. */
+function withEnvironmentNote(decision: RollbackTargetDecision, environment: string | undefined): RollbackTargetDecision {
+  if (decision.status !== "found" || environment === undefined || environmentOf(decision.target) !== undefined) return decision;
+  const note = `${formatRevisionName(decision.target)} records no environment (released before environments were recorded, or registered by hand): check it is ${environment}'s`;
+  return found(decision.target, decision.note === undefined ? note : `${decision.note}; ${note}`);
+}
+
+/** The environments, other than `environment`, of ACTIVE revisions left out by it (for the reason when nothing is found). */
+function otherEnvironments(revisions: readonly RevisionRecord[], own: readonly RevisionRecord[], environment: string | undefined): (sha: string) => string {
+  return (sha) => {
+    const others = revisions.filter((r) => r.status === "ACTIVE" && !own.includes(r) && runsCommit(r, sha)).map((r) => `${formatRevisionName(r)} (${environmentOf(r)})`);
+    return others.length > 0 ? `; only other environments' revisions run it: ${others.join(", ")} — name one with --to FAMILY:REVISION to use it anyway, or release it to ${environment}` : "";
+  };
+}
+
+function selectBySha(sha: string, family: string, revisions: readonly RevisionRecord[], exhausted: boolean, elsewhere: (sha: string) => string = () => ""): RollbackTargetDecision {
   const matching = revisions.filter((r) => r.status === "ACTIVE" && runsCommit(r, sha));
   const good = matching.find(isKnownGood);
   if (good) return found(good);
@@ -149,6 +179,8 @@ function selectBySha(sha: string, family: string, revisions: readonly RevisionRe
       reason: `every ACTIVE revision of ${family} running commit ${sha} is recorded as failed or rolled back (${matching.map(formatRevisionName).join(", ")}): name one with --to FAMILY:REVISION to use it anyway`,
     };
   }
+  const others = elsewhere(sha);
+  if (others !== "") return { status: "none", reason: `no ACTIVE revision of ${family} in this environment runs commit ${sha}${others}` };
   return { status: "none", reason: `no ACTIVE revision of ${family} runs commit ${sha} (to deploy it, release it again: ecs-release release --sha ${sha})` };
 }
 

@@ -54,8 +54,11 @@ export function transitionLine(outcome: ServiceRolloutOutcome): LogLine | undefi
     return { level: "info", text: `${name}: back on ${revision} (${outcome.reason})` };
   }
   switch (outcome.state) {
-    case "completed":
+    case "completed": {
+      const ours = outcome.counts.find((c) => c.ours);
+      if (ours !== undefined && ours.desired === 0 && ours.running === 0) return { level: "warn", text: `${name}: deployment ${outcome.deploymentId} of ${revision} COMPLETED with a desired count of 0: no task of it ran, so it is not recorded as stable` };
       return { level: "info", text: `${name}: stable on ${revision} (deployment ${outcome.deploymentId} COMPLETED)` };
+    }
     case "failed":
       return { level: "warn", text: `${name}: deployment ${outcome.deploymentId} of ${revision} FAILED: ${outcome.reason}` };
     case "rolling-back":

@@ -31,6 +31,17 @@ export const TAG = {
   secureNames: "ecs-release:secure-names",
   /** On a rollback target: the CircleCI pipeline and job whose rollback pointed services at it (a re-run of it changes nothing). */
   rollbackRun: "ecs-release:rollback-run",
+  /**
+   * The environment the revision was released to (`--environment`, default the cluster's name).
+   * rollback, prune and the next release choose among a family's revisions within one environment;
+   * a revision without it (released before environments were recorded, or registered by hand)
+   * belongs to every environment: see `inEnvironment`.
+   */
+  environment: "ecs-release:environment",
+  /** The cluster the revision was released to. */
+  cluster: "ecs-release:cluster",
+  /** The SSM path its environment was read from. */
+  ssmPath: "ecs-release:ssm-path",
 } as const;
 
 /** TAG.secureNames when no variable was a SecureString (an empty tag value would be dropped). */
@@ -66,9 +77,10 @@ export function recordedSecureNames(tags: TagMap): ReadonlySet<string> | undefin
  * Recorded rollout outcomes, the values of `TAG.outcome`. `not-released`: the release stopped before
  * any service ran the revision for a reason that is not the revision's (its pre-deploy task found no
  * capacity, was interrupted by Spot, hit a pull rate limit): it marks the revision neither good nor
- * bad — rollback and prune treat it as untagged.
+ * bad — rollback and prune treat it as untagged. `never-ran`: every rollout to it completed with no
+ * task of it started (the service's desired count was 0): it is not known-good, nor bad.
  */
-export type Outcome = "stable" | "failed" | "rolled-back" | "not-released";
+export type Outcome = "stable" | "failed" | "rolled-back" | "not-released" | "never-ran";
 
 /** A revision's tags as a plain map. */
 export type TagMap = Readonly<Record<string, string>>;

@@ -34,6 +34,8 @@ export interface TaskDefinitionTemplate {
   readonly tags: Readonly<Record<string, string>>;
   /** Where it came from, for messages: a file name or a task definition ARN. */
   readonly source: string;
+  /** The SSM path the revision was released from (its `ecs-release:ssm-path` tag), when it records one. */
+  readonly releasedFromSsmPath?: string;
 }
 
 /** Fields DescribeTaskDefinition returns that RegisterTaskDefinition does not take. */
@@ -102,7 +104,9 @@ function toTemplate(body: Readonly<Record<string, unknown>>, rawTags: unknown, s
       container.environment = container.environment.map((e) => ({ ...e, ...(e.value !== undefined && typeof e.value !== "string" ? { value: String(e.value) } : {}) }));
     }
   }
-  return { input: input as TaskDefinitionInput, tags: ownTagsRemoved(readTags(rawTags)), source };
+  const tags = readTags(rawTags);
+  const releasedFromSsmPath = tags[`${OWN_TAG_PREFIX}ssm-path`];
+  return { input: input as TaskDefinitionInput, tags: ownTagsRemoved(tags), source, ...(releasedFromSsmPath ? { releasedFromSsmPath } : {}) };
 }
 
 /** What is wrong with a container's `environment` and `secrets` lists (code further on relies on their shape). */

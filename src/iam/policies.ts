@@ -126,8 +126,8 @@ export const RELEASE_POLICY: JobPolicy = {
       statement: { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: ECS_SERVICES },
     },
     {
-      why: "release reads each family's latest revision (DescribeTaskDefinition), registers the new one (RegisterTaskDefinition) and, for an older SHA, lists revisions to report environment drift (ListTaskDefinitions). These APIs have no resource-level permissions.",
-      statement: { Sid: "EcsTaskDefinitions", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:ListTaskDefinitions"], Resource: "*" },
+      why: "release reads each family's latest revision (DescribeTaskDefinition; ListTaskDefinitions when the latest is another environment's, or for an older SHA to report environment drift), registers the new one (RegisterTaskDefinition), and deregisters what it registered when another family's registration failed (DeregisterTaskDefinition). These APIs have no resource-level permissions.",
+      statement: { Sid: "EcsTaskDefinitions", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:ListTaskDefinitions", "ecs:DeregisterTaskDefinition"], Resource: "*" },
     },
     {
       why: "the release record: tags on the new revision (at registration, and the outcome stable/failed after the rollout). RegisterTaskDefinition with tags needs ecs:TagResource too.",
@@ -244,6 +244,22 @@ export const ROLLBACK_POLICY: JobPolicy = {
     {
       why: "the record: revisions rolled back from are tagged rolled-back before they are deregistered.",
       statement: { Sid: "EcsTagRevisions", Effect: "Allow", Action: ["ecs:TagResource"], Resource: ECS_FAMILY },
+    },
+    {
+      why: "a deregistered revision can start no task, so rollback and prune never deregister one an EventBridge rule or Scheduler schedule runs: they list the event buses and their rules (no resource-level permissions)…",
+      statement: { Sid: "EventBridgeRules", Effect: "Allow", Action: ["events:ListEventBuses", "events:ListRules"], Resource: "*" },
+    },
+    {
+      why: "…each rule's targets (ListTargetsByRule: the task definition an ECS target runs), on any bus of the account in the region…",
+      statement: { Sid: "EventBridgeRuleTargets", Effect: "Allow", Action: ["events:ListTargetsByRule"], Resource: "arn:aws:events:${Region}:${Account}:rule/*" },
+    },
+    {
+      why: "…and the schedules (ListSchedules has no resource-level permissions)…",
+      statement: { Sid: "SchedulerListSchedules", Effect: "Allow", Action: ["scheduler:ListSchedules"], Resource: "*" },
+    },
+    {
+      why: "…each with an ECS target read for its task definition (GetSchedule), in any schedule group of the account in the region.",
+      statement: { Sid: "SchedulerGetSchedule", Effect: "Allow", Action: ["scheduler:GetSchedule"], Resource: "arn:aws:scheduler:${Region}:${Account}:schedule/*" },
     },
     {
       why: "before anything is written, rollback checks that the target's images in this account's ECR still exist (a lifecycle policy may have expired them): read-only, on any repository of the account in the region, since a revision's images can come from several.",

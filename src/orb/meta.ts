@@ -15,6 +15,9 @@ export const ORB_REF = `${ORB_NAME}@0.1`;
 /** The CircleCI context of the project's publishing jobs: CIRCLECI_CLI_TOKEN, a token allowed to publish the orb. */
 export const PUBLISH_CONTEXT = "orb-publishing";
 
+/** The security group (GitHub team) the publishing context is restricted to: only its members' pipelines publish. */
+export const PUBLISH_GROUP = "orb-publishers";
+
 /** Where the orb's source lives. */
 export const SOURCE_URL = "https://github.com/ecs-release/ecs-release";
 
@@ -26,7 +29,9 @@ export const ORB_DESCRIPTION =
   "Release container images to AWS ECS: push the commit's image to ECR, register a forward task definition revision " +
   "(that image plus every SSM parameter under an environment's path as its environment), roll it out and watch each " +
   "service to the real end (circuit-breaker rollbacks included), and roll back to a revision recorded as stable. " +
-  "AWS credentials from CircleCI's OIDC token; the CLI travels inside the orb, so nothing is downloaded at job time.";
+  "AWS credentials from CircleCI's OIDC token; the CLI travels inside the orb, so nothing is downloaded at job time. " +
+  "Runs on Linux executors (Docker or machine, x86 or Arm): the embedded CLI travels in environment variables larger " +
+  "than Windows allows a process (32,767 characters in all).";
 
 /** The image every job of the orb runs on. */
 export const NODE_IMAGE = "cimg/node";

@@ -90,6 +90,9 @@ export const PARAMETERS = {
 
   // --- release
   ssm_path: fromFlag(release["ssm-path"], { description: "SSM Parameter Store path whose parameters become the containers' environment, e.g. /myapp/prod." }),
+  environment: fromFlag(release["environment"], {
+    description: "The environment the new revisions are recorded for (default: the cluster's name). Rollback, prune and the next release choose among its revisions only: set it when two environments share a cluster.",
+  }),
   image: fromFlag(release.image, { description: "Full image URI to release instead of repository + sha." }),
   // Release's --repository is optional (it or --image), push's required: each parameter follows its own command's flag.
   release_repository: fromFlag(release.repository, { description: "ECR repository name of the image to release (tag: the commit SHA). Give this or image." }),
@@ -203,7 +206,7 @@ export const VERB_PARAMETERS = {
     "docker", "registry", "insecure_test_registry", "create_repository", "force_push", "region", "debug",
   ],
   release: [
-    "cluster", "service", "ssm_path", "release_repository", "image", "sha", "template", "container", "env", "secure_strings",
+    "cluster", "service", "ssm_path", "environment", "release_repository", "image", "sha", "template", "container", "env", "secure_strings",
     "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "pre_deploy_launch_type", "pre_deploy_capacity_provider_strategy", "pre_deploy_enable_execute_command", "dry_run", "plan_file", "accept_drift", "allow_missing_plan", "no_wait", "until_paused", "timeout", "poll_interval", "force_release", "region", "debug",
   ],
   rollback: ["cluster", "service", "to", "keep_bad", "dry_run", "no_wait", "timeout", "poll_interval", "region", "debug"],

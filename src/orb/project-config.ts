@@ -14,8 +14,31 @@ const NODE = "cimg/node:22.14";
 const UBUNTU = "ubuntu-2404:current";
 /** The image that validates and publishes the orb (with the circleci CLI installed in the job). */
 const BASE = "cimg/base:current";
-/** CircleCI's installer for its CLI (this project's CI fetches it; the orb's jobs fetch nothing). */
-const INSTALL_CIRCLECI_CLI = "curl -fsSL https://raw.githubusercontent.com/CircleCI-Public/circleci-cli/main/install.sh | sudo bash";
+/**
+ * The circleci CLI the publishing jobs install: one release, pinned by version and by the SHA-256 of its
+ * linux_amd64 archive (from the release's checksums file), checked before anything is unpacked — never
+ * a moving install script piped to a shell. To upgrade: take the new version's line for
+ * circleci-cli_<version>_linux_amd64.tar.gz from circleci-cli_<version>_checksums.txt on
+ * https://github.com/CircleCI-Public/circleci-cli/releases.
+ */
+export const CIRCLECI_CLI = {
+  version: "0.1.33826",
+  sha256: "af1eed3e94b05226a48a18ed058cafb5759b6e952936901c3419b821fdf83b10",
+} as const;
+
+/** The step command that downloads, checks and installs a circleci CLI release into ~/bin. */
+export function installCircleciCli(release: { version: string; sha256: string }, base = "https://github.com/CircleCI-Public/circleci-cli/releases/download"): string {
+  const archive = `circleci-cli_${release.version}_linux_amd64`;
+  return [
+    `curl -fsSL -o /tmp/${archive}.tar.gz ${base}/v${release.version}/${archive}.tar.gz`,
+    `echo "${release.sha256}  /tmp/${archive}.tar.gz" | sha256sum -c -`,
+    `mkdir -p "$HOME/bin"`,
+    `tar -xzf /tmp/${archive}.tar.gz -C "$HOME/bin" --strip-components=1 ${archive}/circleci`,
+    `echo 'export PATH="$HOME/bin:$PATH"' >> "$BASH_ENV"`,
+    `"$HOME/bin/circleci" version`,
+  ].join(" && ");
+}
+
 /**
  * CircleCI's published JSON schema for config and orb YAML (schema.json of CircleCI-Public/circleci-yaml-language-server),
  * pinned by commit and checked by SHA-256 before the tests read it (test/orb/schema.test.ts, through CIRCLECI_CONFIG_SCHEMA).
@@ -73,14 +96,14 @@ export function buildProjectConfig(): YamlMap {
 
   const publishDev = new CircleCI.Job("publish_dev_orb", cli, [
     new CircleCI.commands.Checkout(),
-    run("Install the circleci CLI", INSTALL_CIRCLECI_CLI),
+    run(`Install the circleci CLI ${CIRCLECI_CLI.version} (checked by SHA-256)`, installCircleciCli(CIRCLECI_CLI)),
     run("Validate the orb", "circleci orb validate orb/orb.yml"),
     run("Publish a dev version named for the branch", `circleci orb publish orb/orb.yml "${ORB_NAME}@dev:$(printf '%s' "$CIRCLE_BRANCH" | tr -c 'A-Za-z0-9_.-' '-')"`),
   ]);
 
   const publishRelease = new CircleCI.Job("publish_orb", cli, [
     new CircleCI.commands.Checkout(),
-    run("Install the circleci CLI", INSTALL_CIRCLECI_CLI),
+    run(`Install the circleci CLI ${CIRCLECI_CLI.version} (checked by SHA-256)`, installCircleciCli(CIRCLECI_CLI)),
     run("Validate the orb", "circleci orb validate orb/orb.yml"),
     run("Publish the version of the tag", `circleci orb publish orb/orb.yml "${ORB_NAME}@\${CIRCLE_TAG#v}"`),
   ]);
@@ -99,7 +122,10 @@ export function buildProjectConfig(): YamlMap {
       main: {
         jobs: [
           ...checks.map((name) => ({ [name]: { filters: onTags } })),
-          { publish_dev_orb: { requires: checks, context: PUBLISH_CONTEXT, filters: { tags: { ignore: "/.*/" } } } },
+          // Dev versions from the project's own branches, never from a forked pull request's (CircleCI names
+          // their branch pull/<number>: https://circleci.com/docs/oss/#build-pull-requests-from-forked-repositories);
+          // the publishing context is restricted to the publishers' security group.
+          { publish_dev_orb: { requires: checks, context: PUBLISH_CONTEXT, filters: { branches: { ignore: "/pull\\/[0-9]+/" }, tags: { ignore: "/.*/" } } } },
           { publish_orb: { requires: checks, context: PUBLISH_CONTEXT, filters: { ...onTags, branches: { ignore: "/.*/" } } } },
         ],
       },

@@ -27,6 +27,8 @@ export interface SimFault {
    * contract: it lets tests model AWS errors that echo their input.
    */
   message?: string;
+  /** Only calls whose request body contains this text are faulted (say, one family's RegisterTaskDefinition). */
+  bodyIncludes?: string;
 }
 
 /** One AWS call received by the emulator. */
@@ -86,7 +88,28 @@ const TARGET_SERVICES: Record<string, string> = {
   AmazonEC2ContainerServiceV20141113: "ecs",
   AmazonSSM: "ssm",
   AmazonEC2ContainerRegistry_V20150921: "ecr",
+  AWSEvents: "events",
 };
+
+/**
+ * EventBridge Scheduler is a REST API: its operations by method and path
+ * (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_Operations.html).
+ */
+function schedulerOperation(method: string, url: string): string {
+  const path = url.split("?")[0] ?? "";
+  const routes: Array<[string, RegExp, string]> = [
+    ["GET", /^\/schedules\/?$/, "ListSchedules"],
+    ["GET", /^\/schedules\/[^/]+$/, "GetSchedule"],
+    ["POST", /^\/schedules\/[^/]+$/, "CreateSchedule"],
+    ["PUT", /^\/schedules\/[^/]+$/, "UpdateSchedule"],
+    ["DELETE", /^\/schedules\/[^/]+$/, "DeleteSchedule"],
+    ["GET", /^\/schedule-groups\/?$/, "ListScheduleGroups"],
+    ["GET", /^\/schedule-groups\/[^/]+$/, "GetScheduleGroup"],
+    ["POST", /^\/schedule-groups\/[^/]+$/, "CreateScheduleGroup"],
+    ["DELETE", /^\/schedule-groups\/[^/]+$/, "DeleteScheduleGroup"],
+  ];
+  return routes.find(([m, pattern]) => m === method && pattern.test(path))?.[2] ?? "unknown";
+}
 const ECS_PREFIX = "AmazonEC2ContainerServiceV20141113";
 const ECR_PREFIX = "AmazonEC2ContainerRegistry_V20150921";
 /** moto's account (its default; the emulator does not change it). */
@@ -114,7 +137,7 @@ const OUTCOMES = new Set(["complete", "fail", "stuck"]);
 const FAIL_STAGES = new Set(LIFECYCLE_STAGES);
 
 /** Service and operation of an AWS request, from X-Amz-Target or the SigV4 credential scope. */
-export function identifyCall(headers: IncomingHttpHeaders, url: string, body: Buffer): { service: string; operation: string } {
+export function identifyCall(headers: IncomingHttpHeaders, url: string, body: Buffer, method = "POST"): { service: string; operation: string } {
   const target = headerValue(headers, "x-amz-target");
   let service = "unknown";
   let operation = "unknown";
@@ -126,6 +149,7 @@ export function identifyCall(headers: IncomingHttpHeaders, url: string, body: Bu
   }
   const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(headerValue(headers, "authorization") ?? "");
   if (service === "unknown" && scope?.[1] !== undefined) service = scope[1];
+  if (operation === "unknown" && service === "scheduler") operation = schedulerOperation(method, url);
   if (operation === "unknown") {
     const query = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
     const form = new URLSearchParams(body.toString("utf8"));
@@ -248,13 +272,15 @@ function unknownTaskDefinition(): MotoAnswer {
 /** Validate a fault posted to `/_sim/faults`; returns an error message or the fault. */
 export function parseFault(value: unknown): SimFault | string {
   if (!isJsonObject(value)) return "fault must be a JSON object";
-  const { operation, error, rate, count, message } = value;
+  const { operation, error, rate, count, message, bodyIncludes } = value;
   if (typeof operation !== "string" || operation === "") return "fault.operation must be an operation name or *";
   if (typeof error !== "string" || !FAULT_ERRORS.has(error)) return `fault.error must be one of ${[...FAULT_ERRORS].join(", ")}`;
   if (rate !== undefined && (typeof rate !== "number" || rate < 0 || rate > 1)) return "fault.rate must be a number in [0, 1]";
   if (count !== undefined && (typeof count !== "number" || !Number.isInteger(count) || count < 0)) return "fault.count must be an integer >= 0";
   if (message !== undefined && typeof message !== "string") return "fault.message must be a string";
+  if (bodyIncludes !== undefined && typeof bodyIncludes !== "string") return "fault.bodyIncludes must be a string";
   const fault: SimFault = { operation, error: error as SimFault["error"] };
+  if (bodyIncludes !== undefined) fault.bodyIncludes = bodyIncludes;
   if (message !== undefined) fault.message = message;
   if (rate !== undefined) fault.rate = rate;
   if (count !== undefined) fault.count = count;
@@ -301,7 +327,7 @@ export class EmulatorProxy {
       this.pipeAnswer(res, await this.forward(req.method ?? "GET", url, req.headers, body));
       return;
     }
-    const call = identifyCall(req.headers, url, body);
+    const call = identifyCall(req.headers, url, body, req.method ?? "POST");
     const generation = this.generation;
     const accessKeyId = /Credential=([^/]+)\//.exec(headerValue(req.headers, "authorization") ?? "")?.[1];
     const request = requestParameters(url, body);
@@ -326,7 +352,7 @@ export class EmulatorProxy {
       return;
     }
 
-    const fault = this.takeFault(call.operation);
+    const fault = this.takeFault(call.operation, body);
     if (fault !== undefined) {
       if (fault.error === "reset") {
         record(0);
@@ -392,10 +418,11 @@ export class EmulatorProxy {
     return { status: answer.status, text: answer.body.toString("utf8") };
   }
 
-  private takeFault(operation: string): SimFault | undefined {
+  private takeFault(operation: string, body: Buffer): SimFault | undefined {
     for (const active of this.faults) {
       if (active.remaining <= 0) continue;
       if (active.fault.operation !== "*" && active.fault.operation !== operation) continue;
+      if (active.fault.bodyIncludes !== undefined && !body.toString("utf8").includes(active.fault.bodyIncludes)) continue;
       if (Math.random() >= (active.fault.rate ?? 1)) continue;
       active.remaining -= 1;
       return active.fault;
@@ -438,6 +465,21 @@ export class EmulatorProxy {
     };
     const answer = await this.forward("POST", "/", headers, Buffer.from(JSON.stringify(payload)));
     return { status: answer.status, json: parseJson(answer.body) };
+  }
+
+  /**
+   * "You can't use an INACTIVE task definition to run new tasks or create new services, and you
+   * can't update an existing service to reference an INACTIVE task definition"
+   * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html);
+   * ECS answers InvalidParameterException "TaskDefinition is inactive" (moto runs them). A family
+   * name means its latest ACTIVE revision, so only a revision named exactly is refused here.
+   */
+  private async refuseInactive(request: JsonObject): Promise<MotoAnswer | undefined> {
+    const reference = request["taskDefinition"];
+    if (typeof reference !== "string" || !/:\d+$/.test(reference)) return undefined;
+    const { status, json } = await this.motoEcs("DescribeTaskDefinition", { taskDefinition: reference });
+    if (status !== 200 || !isJsonObject(json) || !isJsonObject(json["taskDefinition"])) return undefined;
+    return json["taskDefinition"]["status"] === "INACTIVE" ? errorAnswer(400, "InvalidParameterException", "TaskDefinition is inactive") : undefined;
   }
 
   private async describeTaskDefinition(reference: string): Promise<TaskDefinitionInfo | undefined> {
@@ -528,9 +570,18 @@ export class EmulatorProxy {
           const answer = Buffer.from(JSON.stringify({ __type: "InvalidParameterException", message: refused }));
           return { status: 400, headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": randomUUID() }, body: answer };
         }
+        // "you can't update an existing service to reference an INACTIVE task definition"; a scale
+        // (no taskDefinition) of a service on one still succeeds
+        // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html).
+        const inactive = await this.refuseInactive(request);
+        if (inactive !== undefined) return inactive;
         break;
       }
-      case "CreateService":
+      case "CreateService": {
+        const inactive = await this.refuseInactive(request);
+        if (inactive !== undefined) return inactive;
+        break;
+      }
       case "DescribeServices":
       case "DeleteService":
       case "DescribeTasks":
@@ -538,7 +589,7 @@ export class EmulatorProxy {
         break;
       case "RunTask":
         if (this.simulation.takeUnseenRead(typeof request["taskDefinition"] === "string" ? request["taskDefinition"] : undefined)) return unknownTaskDefinition();
-        return this.runTask(request, req, url);
+        return (await this.refuseInactive(request)) ?? this.runTask(request, req, url);
       case "DescribeTaskDefinition":
         if (this.simulation.takeUnseenRead(typeof request["taskDefinition"] === "string" ? request["taskDefinition"] : undefined)) return unknownTaskDefinition();
         return this.lateTags.size === 0 ? undefined : this.tagsOneReadLate(operation, request, req, url, body);

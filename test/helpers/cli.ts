@@ -55,9 +55,10 @@ export interface RunningCli {
   readonly ended: Promise<CliRun>;
 }
 
-/** The environment of a run: only `env`, plus PATH, HOME and NO_COLOR; its own access key against the emulator. */
+/** The environment of a run: only `env`, plus PATH, HOME, NO_COLOR and no shared config file unless `env` names one; its own access key against the emulator. */
 function runEnvironment(args: readonly string[], env: Record<string, string | undefined>): Record<string, string | undefined> {
-  return { PATH: process.env["PATH"], HOME: process.env["HOME"], NO_COLOR: "1", ...withCliKey(args, env) };
+  // The shared config file only when the test names one: never the developer's ~/.aws/config.
+  return { PATH: process.env["PATH"], HOME: process.env["HOME"], NO_COLOR: "1", AWS_CONFIG_FILE: "/nonexistent/ecs-release-test/config", ...withCliKey(args, env) };
 }
 
 /** Starts the CLI (see the module comment); the test can act while it runs. */

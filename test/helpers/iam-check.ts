@@ -13,6 +13,8 @@
  * - ECR: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
  * - SSM: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
  *   (SecureStrings and KMS: https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-securestring.html)
+ * - EventBridge: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html
+ * - EventBridge Scheduler: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgescheduler.html
  * - STS: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html
  * - KMS: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html
  *   (kms:ViaService: https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service)
@@ -256,6 +258,22 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
       { action: "ssm:GetParametersByPath", resource: { type: "parameter", values: { ParameterNameWithoutLeadingSlash: path } }, context: { "ssm:Recursive": String(call.request["Recursive"] === true) } },
       ...(decrypted ? secure.flatMap((p) => decryptViaSsm(String(p["ARN"] ?? `arn:aws:ssm:${c.region}:${c.account}:parameter${String(p["Name"])}`), c, "job")) : []),
     ];
+  },
+  // EventBridge: the listings have no resource-level permissions; ListTargetsByRule is on the rule
+  // (rule/NAME on the default bus, rule/BUS/NAME on another).
+  "events:ListEventBuses": wildcard("events:ListEventBuses"),
+  "events:ListRules": wildcard("events:ListRules"),
+  "events:ListTargetsByRule": (call) => {
+    const bus = String(call.request["EventBusName"] ?? "default");
+    const rule = String(call.request["Rule"] ?? "");
+    return [{ action: "events:ListTargetsByRule", resource: bus === "default" ? { type: "rule-on-default-event-bus", values: { RuleName: rule } } : { type: "rule-on-custom-event-bus", values: { EventBusName: bus, RuleName: rule } } }];
+  },
+  // EventBridge Scheduler: GetSchedule is on schedule/GROUP/NAME (the answer names both; the request
+  // carries the name in its path).
+  "scheduler:ListSchedules": wildcard("scheduler:ListSchedules"),
+  "scheduler:GetSchedule": (call) => {
+    const answer = object(call.response);
+    return [{ action: "scheduler:GetSchedule", resource: { type: "schedule", values: { GroupName: String(answer["GroupName"] ?? call.request["groupName"] ?? "default"), ScheduleName: String(answer["Name"] ?? "") } } }];
   },
   // STS. GetCallerIdentity needs no permission ("No permissions are required to perform this
   // operation": https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).

@@ -22,7 +22,7 @@ import { parse, stringify } from "yaml";
 
 /** A YAML value. */
 export type Yaml = string | number | boolean | null | Yaml[] | { [key: string]: Yaml };
-type YamlMap = { [key: string]: Yaml };
+export type YamlMap = { [key: string]: Yaml };
 
 /** An orb document (orb/orb.yml parsed). */
 export interface Orb {
@@ -245,6 +245,8 @@ export const DEFAULT_PIPELINE: PipelineValues = {
  */
 const WORKFLOW_KEYS = new Set(["name", "requires", "context", "filters", "serial-group", "pre-steps", "post-steps"]);
 
+const INLINE_EXECUTOR_KEYS = new Set(["docker", "machine", "macos", "resource_class", "environment", "working_directory", "shell"]);
+
 /** Expands job `name` of the orb with the arguments a workflow would give it (workflow keys included). */
 export function expandJob(orb: Orb, name: string, args: YamlMap, pipeline: PipelineValues = DEFAULT_PIPELINE): ExpandedJob {
   const job = orb.jobs[name];
@@ -253,7 +255,10 @@ export function expandJob(orb: Orb, name: string, args: YamlMap, pipeline: Pipel
   const given = Object.fromEntries(Object.entries(args).filter(([key]) => !WORKFLOW_KEYS.has(key)));
   const parameters = resolveParameters(`job ${name}`, job["parameters"] as YamlMap | undefined, given);
   const body = substitute(Object.fromEntries(Object.entries(job).filter(([key]) => key !== "parameters" && key !== "description")), parameters, pipeline) as YamlMap;
-  const executor = unescape(expandExecutor(orb, body["executor"] as Yaml, pipeline)) as YamlMap;
+  // A job of the project's own config may name its executor inline (docker, machine, ...), as
+  // https://circleci.com/docs/configuration-reference/#jobs allows; an orb job names one.
+  const inline = Object.fromEntries(Object.entries(body).filter(([key]) => INLINE_EXECUTOR_KEYS.has(key)));
+  const executor = unescape(body["executor"] === undefined && Object.keys(inline).length > 0 ? inline : expandExecutor(orb, body["executor"] as Yaml, pipeline)) as YamlMap;
   const around = (key: "pre-steps" | "post-steps"): Yaml[] => (args[key] === undefined ? [] : [args[key] as Yaml]);
   const allSteps: Yaml = [...around("pre-steps"), body["steps"] as Yaml, ...around("post-steps")];
   const steps = expandSteps(orb, allSteps, pipeline, 0).map((step) => unescape(step as unknown as Yaml) as unknown as ExpandedStep);
@@ -276,6 +281,8 @@ export interface JobRun {
   readonly bashEnv: string;
   /** Paths given to store_test_results / store_artifacts. */
   readonly stored: readonly string[];
+  /** The store_artifacts steps that ran: the path (relative to the working directory) and its destination. */
+  readonly artifacts: readonly { path: string; destination: string }[];
 }
 
 /** How to run an expanded job. */
@@ -293,6 +300,11 @@ export interface RunJobOptions {
    * `root`/`paths` into it, `attach_workspace` copies it to `at`. Without it both are only recorded.
    */
   readonly workspace?: string;
+  /**
+   * Runs persist_to_workspace / attach_workspace instead of {@link workspace} (the workflow runner's
+   * layered workspaces): gets the step's arguments and a resolver from a step path to a local path.
+   */
+  readonly workspaceStep?: (type: "persist_to_workspace" | "attach_workspace", args: YamlMap, resolvePath: (path: string) => string) => Promise<{ code: number; output: string }>;
 }
 
 /** CircleCI's built-in variables for a job run here. */
@@ -374,6 +386,7 @@ export async function runJob(job: ExpandedJob, options: RunJobOptions = {}): Pro
   };
   const steps: { name: string; code: number; output: string }[] = [];
   const stored: string[] = [];
+  const artifacts: { path: string; destination: string }[] = [];
   let code = 0;
   for (const step of job.steps) {
     let result: { code: number; output: string };
@@ -389,12 +402,14 @@ export async function runJob(job: ExpandedJob, options: RunJobOptions = {}): Pro
       if (!options.repository) throw new Error("the job checks out code: pass a fixture repository");
       const path = typeof step.args["path"] === "string" ? resolve(workingDirectory, step.args["path"]) : workingDirectory;
       result = await spawnStep(["/bin/sh", "-c", 'git clone -q "$0" "$1" && git -C "$1" checkout -q "$2"', options.repository, path, circle["CIRCLE_SHA1"] as string], baseEnv, root);
-    } else if ((step.type === "persist_to_workspace" || step.type === "attach_workspace") && options.workspace !== undefined) {
+    } else if ((step.type === "persist_to_workspace" || step.type === "attach_workspace") && (options.workspace !== undefined || options.workspaceStep !== undefined)) {
       name = step.type;
-      result = await workspaceStep(step.type, step.args, options.workspace, (path) => resolve(workingDirectory, path.replace(/^~(?=$|\/)/, home)));
+      const resolvePath = (path: string): string => resolve(workingDirectory, path.replace(/^~(?=$|\/)/, home));
+      result = options.workspaceStep ? await options.workspaceStep(step.type, step.args, resolvePath) : await workspaceStep(step.type, step.args, options.workspace as string, resolvePath);
     } else {
       name = step.type;
       if (step.type === "store_test_results" || step.type === "store_artifacts") stored.push(String(step.args["path"]));
+      if (step.type === "store_artifacts") artifacts.push({ path: String(step.args["path"]), destination: String(step.args["destination"] ?? step.args["path"]) });
       result = { code: 0, output: "" };
     }
     steps.push({ name, code: result.code, output: result.output });
@@ -403,5 +418,5 @@ export async function runJob(job: ExpandedJob, options: RunJobOptions = {}): Pro
       break;
     }
   }
-  return { code, steps, output: steps.map((s) => `== ${s.name}\n${s.output}`).join("\n"), home, workingDirectory, bashEnv, stored };
+  return { code, steps, output: steps.map((s) => `== ${s.name}\n${s.output}`).join("\n"), home, workingDirectory, bashEnv, stored, artifacts };
 }

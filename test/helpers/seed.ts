@@ -249,3 +249,40 @@ export function seedEachTest(handle: EmulatorHandle, options: AwsClientOptions =
     },
   };
 }
+
+/** What {@link seedApplication} created: per environment, its cluster (named after it) and SSM path. */
+export interface SeededApplication {
+  readonly repository: string;
+  readonly environments: readonly string[];
+  /** `/<repository>/<environment>` by environment. */
+  readonly parameterPaths: Record<string, string>;
+}
+
+/**
+ * The world the orb's examples assume: an ECR repository `repository` with an image per SHA in `shas`
+ * (the first is what runs), and per environment a cluster named after it with services `web` and
+ * `worker` (families `<environment>-web`, `<environment>-worker`, one task each) and parameters under
+ * `/<repository>/<environment>/` (one a SecureString, `secret`).
+ */
+export async function seedApplication(clients: AwsClients, options: { repository: string; environments: readonly string[]; shas: readonly string[]; secret: string }): Promise<SeededApplication> {
+  const { repository, environments, shas } = options;
+  await createRepository(clients, repository);
+  await Promise.all(shas.map((sha) => putImage(clients, repository, sha)));
+  const parameterPaths: Record<string, string> = {};
+  for (const environment of environments) {
+    parameterPaths[environment] = `/${repository}/${environment}`;
+    const app = { name: "app", image: imageUri(repository, shas[0] as string), essential: true, memory: 256 };
+    const family = (name: string) => ({ family: `${environment}-${name}`, networkMode: "awsvpc" as const, requiresCompatibilities: ["FARGATE" as const], cpu: "256", memory: "512" });
+    const [, web, worker] = await Promise.all([
+      createCluster(clients, environment),
+      registerTaskDefinition(clients, { ...family("web"), containerDefinitions: [{ ...app, portMappings: [{ containerPort: 8080, protocol: "tcp" }] }] }),
+      registerTaskDefinition(clients, { ...family("worker"), containerDefinitions: [{ ...app, command: ["worker"] }] }),
+      putParameters(clients, parameterPaths[environment] as string, { LOG_LEVEL: "info", "database/PASSWORD": { value: `${options.secret}-${environment}`, secure: true } }),
+    ]);
+    await Promise.all([
+      createService(clients, { cluster: environment, name: "web", taskDefinition: web, desiredCount: 1, launchType: "FARGATE", networkConfiguration: SEED_NETWORK }),
+      createService(clients, { cluster: environment, name: "worker", taskDefinition: worker, desiredCount: 1, launchType: "FARGATE", networkConfiguration: SEED_NETWORK }),
+    ]);
+  }
+  return { repository, environments, parameterPaths };
+}

@@ -53,9 +53,9 @@ describe("ecs-release history", () => {
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^ +REVISION +STATUS +SHA +RELEASED +BY +OUTCOME +RUNNING IN$/);
-    expect(lines[1]).toMatch(/^\* +web:5 +ACTIVE +dddddddddddd +\d{4}-\d\d-\d\d \d\d:\d\dZ +dee +stable +web-canary$/);
-    expect(lines[2]).toMatch(/^ +web:4 +ACTIVE +cccccccccccc +\S+ \S+ +cy +failed +-$/);
+    expect(lines[0]).toMatch(/^ +REVISION +STATUS +SHA +RELEASED +BY +OUTCOME +ENVIRONMENT +RUNNING IN$/);
+    expect(lines[1]).toMatch(/^\* +web:5 +ACTIVE +dddddddddddd +\d{4}-\d\d-\d\d \d\d:\d\dZ +dee +stable +- +web-canary$/);
+    expect(lines[2]).toMatch(/^ +web:4 +ACTIVE +cccccccccccc +\S+ \S+ +cy +failed +- +-$/);
     // Columns line up: every row's STATUS starts where the header's does.
     const column = lines[0]!.indexOf("STATUS");
     for (const line of lines.slice(1)) expect(line.slice(column, column + 6)).toBe("ACTIVE");

@@ -133,7 +133,7 @@ const CASES: Case[] = [
     message: /--service "web\/\.\.\/admin" is not valid: an ECS service is named with up to 255 letters, digits, hyphens and underscores, or given by its ARN/,
   },
   // --- regions and credentials
-  { name: "no region", args: ["status", "--cluster", "prod", "--service", "web"], env: { AWS_REGION: undefined }, message: /no AWS region: pass --region or set AWS_REGION/ },
+  { name: "no region", args: ["status", "--cluster", "prod", "--service", "web"], env: { AWS_REGION: undefined }, message: /no AWS region: pass --region, set AWS_REGION, or set region in the profile/ },
   { name: "a region that is not one", args: ["status", "--cluster", "prod", "--service", "web", "--region", "mars;rm -rf /"], message: /AWS region "mars;rm -rf \/" is not valid: pass --region or AWS_REGION like us-east-1/ },
   {
     name: "no credentials",

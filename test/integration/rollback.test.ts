@@ -77,8 +77,9 @@ describe("ecs-release rollback", () => {
     const update = calls.findIndex((c) => c.operation === "UpdateService");
     expect(update).toBe(6);
     // ListServiceDeployments: the view must know the service's newest service deployment (ECS is
-    // eventually consistent). The last: the target's image is still in ECR (a lifecycle policy may have expired it).
-    expect(calls.slice(0, update).map((c) => c.operation)).toEqual(["DescribeServices", "ListServiceDeployments", "ListTaskDefinitions", "DescribeTaskDefinition", "DescribeTaskDefinition", "DescribeImages"]);
+    // eventually consistent). The first DescribeTaskDefinition: the running revision (its environment: targets are taken
+    // within it). The last: the target's image is still in ECR (a lifecycle policy may have expired it).
+    expect(calls.slice(0, update).map((c) => c.operation)).toEqual(["DescribeServices", "ListServiceDeployments", "DescribeTaskDefinition", "ListTaskDefinitions", "DescribeTaskDefinition", "DescribeTaskDefinition", "DescribeImages"]);
     // Nothing deregistered before the service was stable on the target.
     const firstDeregister = calls.findIndex((c) => c.operation === "DeregisterTaskDefinition");
     expect(firstDeregister).toBeGreaterThan(update);

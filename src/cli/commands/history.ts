@@ -6,7 +6,7 @@ export const historyCommand = defineCommand({
   name: "history",
   summary: "list a family's revisions: commit, who released it, outcome, where it runs",
   description: "Newest first: revision, ACTIVE/INACTIVE, commit SHA, when and by whom it was released, the rollout outcome, and which services run it now.",
-  examples: ["ecs-release history --cluster prod --service web", "ecs-release history --family web --cluster prod --limit 50 --json"],
+  examples: ["ecs-release history --cluster prod --service web", "ecs-release history --family web --cluster prod --limit 50 --json", "ecs-release history --cluster prod --service web --all-environments"],
   flags: HISTORY_FLAGS,
   execute: executeHistory,
 });
@@ -15,6 +15,7 @@ async function executeHistory(ctx: CliContext<typeof HISTORY_FLAGS>): Promise<Co
   const { cluster, service, family, limit } = ctx.flags;
   const options = {
     limit,
+    allEnvironments: ctx.flags["all-environments"],
     ...(cluster !== undefined ? { cluster } : {}),
     ...(service !== undefined ? { service } : {}),
     ...(family !== undefined ? { family } : {}),

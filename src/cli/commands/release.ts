@@ -35,6 +35,7 @@ async function executeRelease(ctx: CliContext<typeof RELEASE_FLAGS>): Promise<Co
     cluster: flags.cluster,
     services: flags.service,
     ssmPath: flags["ssm-path"],
+    ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
     ...(repository !== undefined ? { repository } : {}),
     ...(image !== undefined ? { image } : {}),
     ...(flags.sha !== undefined ? { sha: flags.sha } : {}),

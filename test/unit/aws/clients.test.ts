@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configuredEndpoint, createAwsClients, environmentCredentials } from "../../../src/aws/clients.js";
+import { configuredEndpoint, createAwsClients, environmentCredentials, pollingClient } from "../../../src/aws/clients.js";
 
 // The CLI reads endpoints and keys from the environment main() is given, as the SDK would from
 // process.env (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html,
@@ -43,5 +43,14 @@ describe("createAwsClients with an environment", () => {
     expect(await endpoint(clients.ssm)).toBe("127.0.0.1:1");
     expect(await endpoint(clients.ecr)).toBe("127.0.0.1:2");
     expect((await clients.ecs.config.credentials()).accessKeyId).toBe("AKIAENV");
+  });
+});
+
+describe("pollingClient", () => {
+  it("polls on a client of its own (its own rate limiter), else on ecs", () => {
+    const clients = createAwsClients({ region: "us-east-1", env: { AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "b" } });
+    expect(pollingClient(clients).ecs).toBe(clients.ecsPoll);
+    expect(clients.ecsPoll).not.toBe(clients.ecs);
+    expect(pollingClient({ ecs: clients.ecs }).ecs).toBe(clients.ecs);
   });
 });

@@ -35,7 +35,7 @@ describe("translateAwsError", () => {
     ],
     ["an invalid region, named", sdkError("Error", 'Region not accepted: region="moon-1"'), ExitCode.badInput, 'AWS region "moon-1" is not valid: pass --region or AWS_REGION like us-east-1'],
     ["an invalid region, unnamed", sdkError("Error", "Invalid region in client config"), ExitCode.badInput, "the AWS region is not valid: pass --region or AWS_REGION like us-east-1"],
-    ["no region", sdkError("Error", "Region is missing"), ExitCode.badInput, "no AWS region: pass --region or set AWS_REGION"],
+    ["no region", sdkError("Error", "Region is missing"), ExitCode.badInput, "no AWS region: pass --region, set AWS_REGION, or set region in the profile of the shared config file"],
   ])("%s", (_what, error, exitCode, message) => {
     const translated = translateAwsError("DescribeServices", "prod/web", error);
     expect(translated.exitCode).toBe(exitCode);

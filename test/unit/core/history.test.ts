@@ -48,12 +48,12 @@ describe("shaOf", () => {
 
 describe("formatHistoryTable", () => {
   it("aligns columns and marks live revisions", () => {
-    const rows = buildHistoryRows([rev(10, { [TAG.outcome]: "stable", [TAG.sha]: "d".repeat(40), [TAG.releasedBy]: "bob" }), rev(9, { [TAG.outcome]: "failed" })], new Map([[ARN(10), ["web"]]]), 20);
+    const rows = buildHistoryRows([rev(10, { [TAG.outcome]: "stable", [TAG.sha]: "d".repeat(40), [TAG.releasedBy]: "bob", [TAG.environment]: "prod" }), rev(9, { [TAG.outcome]: "failed" })], new Map([[ARN(10), ["web"]]]), 20);
     expect(formatHistoryTable(rows)).toBe(
       [
-        "   REVISION  STATUS  SHA           RELEASED  BY   OUTCOME  RUNNING IN",
-        "*  web:10    ACTIVE  dddddddddddd  -         bob  stable   web",
-        "   web:9     ACTIVE  -             -         -    failed   -",
+        "   REVISION  STATUS  SHA           RELEASED  BY   OUTCOME  ENVIRONMENT  RUNNING IN",
+        "*  web:10    ACTIVE  dddddddddddd  -         bob  stable   prod         web",
+        "   web:9     ACTIVE  -             -         -    failed   -            -",
         "",
       ].join("\n"),
     );

@@ -19,12 +19,26 @@ describe("selectRevisionsToPrune", () => {
     ["spares revisions tagged to keep", { revisions: [rev(4), rev(3), rev(2, { [TAG.keep]: "true" }), rev(1, { [TAG.keep]: "false" })], keep: 1 }, [4, 2]],
     ["the rollback target of the running revision skips failed ones", { revisions: [rev(5), rev(4, { [TAG.outcome]: "stable" }), rev(3, { [TAG.outcome]: "failed" }), rev(2, { [TAG.outcome]: "stable" }), rev(1, { [TAG.outcome]: "stable" })], keep: 1, inUse: { 4: ["web"] } }, [5, 4, 2]],
     ["ignores INACTIVE revisions", { revisions: [rev(3), rev(2, {}, "INACTIVE"), rev(1)], keep: 1 }, [3]],
+    [
+      "the rollback target of a revision in use is its own environment's, not a newer one of another",
+      { revisions: [rev(5, { [TAG.environment]: "prod", [TAG.outcome]: "stable" }), rev(4, { [TAG.environment]: "staging", [TAG.outcome]: "stable" }), rev(3, { [TAG.environment]: "prod", [TAG.outcome]: "stable" }), rev(2, { [TAG.environment]: "prod", [TAG.outcome]: "stable" })], keep: 1, inUse: { 5: ["web"] } },
+      [5, 4, 3],
+    ],
+    ["spares the newest known-good of each environment", { revisions: [rev(4, { [TAG.environment]: "prod", [TAG.outcome]: "stable" }), rev(3, { [TAG.environment]: "staging", [TAG.outcome]: "stable" }), rev(2, { [TAG.environment]: "staging", [TAG.outcome]: "stable" })], keep: 1 }, [4, 3]],
   ])("%s", (_title, input, kept) => {
     const inUse = new Map(Object.entries(input.inUse ?? {}).map(([n, services]) => [ARN(Number(n)), services]));
     const selection = selectRevisionsToPrune({ revisions: input.revisions, keep: input.keep, inUse });
     expect(selection.kept.map((k) => k.record.revision)).toEqual(kept);
     const active = input.revisions.filter((r) => r.status === "ACTIVE").map((r) => r.revision);
     expect(selection.deregister.map((r) => r.revision)).toEqual(active.filter((n) => !kept.includes(n)).sort((a, b) => b - a));
+  });
+
+  it("keeps what a rule or schedule runs: the revision it names, or the latest for a family-wide target", () => {
+    const revisions = [rev(4), rev(3), rev(2), rev(1)];
+    const pinned = selectRevisionsToPrune({ revisions, keep: 1, inUse: new Map(), otherUsers: new Map([["web:2", ["EventBridge rule nightly"]]]) });
+    expect(pinned.kept.map((k) => [k.record.revision, k.reasons])).toEqual([[4, ["among the newest 1"]], [2, ["run by EventBridge rule nightly"]]]);
+    const latest = selectRevisionsToPrune({ revisions, keep: 1, inUse: new Map(), familyUsers: ["EventBridge Scheduler schedule hourly"] });
+    expect(latest.kept.map((k) => [k.record.revision, k.reasons])).toEqual([[4, ["among the newest 1", "latest ACTIVE revision, run by EventBridge Scheduler schedule hourly"]]]);
   });
 
   it("gives every reason a revision is kept", () => {

@@ -66,6 +66,18 @@ describe("renderTaskDefinition", () => {
     ]);
   });
 
+  it("drops references under the path the template revision was released from (another environment's), keeps the rest", () => {
+    const other = { ...template(), releasedFromSsmPath: "/staging" };
+    other.input.containerDefinitions[0]!.secrets = [
+      { name: "REPLICA", valueFrom: "arn:aws:ssm:us-east-1:1:parameter/staging/REPLICA" },
+      { name: "SM", valueFrom: "arn:aws:secretsmanager:us-east-1:1:secret:x" },
+    ];
+    const app = (fromFile: boolean) => renderTaskDefinition({ template: other, fromFile, containers: ["app"], image: "i", environment: env, ssmPath: "/app", releaseTags: {} }).input.containerDefinitions[0];
+    expect(app(false)?.secrets?.map((s) => s.name)).toEqual(["SM"]);
+    // A file's own references stay: the recorded path is a revision's, not a file's.
+    expect(app(true)?.secrets?.map((s) => s.name)).toEqual(["REPLICA", "SM"]);
+  });
+
   it("does not change the template", () => {
     const t = template();
     renderTaskDefinition({ template: t, fromFile: false, containers: ["app"], image: "i", environment: env, ssmPath: "/app", releaseTags: {} });

@@ -45,4 +45,13 @@ describe("revisionOutcome", () => {
     [["completed", "superseded"], null],
     [["superseded", "failed"], "failed"],
   ])("%j → %s", (states, expected) => expect(revisionOutcome(states.map((state) => ({ state })))).toBe(expected));
+
+  const counts = (desired: number, running: number) => [{ id: "d", status: "PRIMARY", taskDefinitionArn: "t", desired, running, pending: 0, failed: 0, rolloutState: "COMPLETED", ours: true }];
+  it.each<[string, Array<[number, number]>, "stable" | "never-ran"]>([
+    ["desired 0, nothing running: never-ran", [[0, 0]], "never-ran"],
+    ["desired 1 running: stable", [[1, 1]], "stable"],
+    ["one service ran it, another at 0: stable", [[0, 0], [2, 2]], "stable"],
+  ])("%s", (_title, services, expected) => {
+    expect(revisionOutcome(services.map(([desired, running]) => ({ state: "completed" as const, counts: counts(desired, running) })))).toBe(expected);
+  });
 });

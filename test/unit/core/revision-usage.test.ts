@@ -1,6 +1,6 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { clusterName, revisionUsers } from "../../../src/core/revision-usage.js";
+import { clusterName, revisionUsers, scheduledUsers, withScheduledUsers, type ScheduledTaskTarget } from "../../../src/core/revision-usage.js";
 
 const ARN = (revision: number): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${revision}`;
 const CLUSTER = (name: string): string => `arn:aws:ecs:us-east-1:123456789012:cluster/${name}`;
@@ -30,5 +30,28 @@ describe("revisionUsers", () => {
   it("names clusters", () => {
     expect(clusterName(CLUSTER("prod"))).toBe("prod");
     expect(clusterName("prod")).toBe("prod");
+  });
+});
+
+describe("scheduledUsers and withScheduledUsers", () => {
+  const TD = "arn:aws:ecs:us-east-1:123456789012:task-definition";
+  const targets: ScheduledTaskTarget[] = [
+    { kind: "rule", id: "nightly", targetId: "t", targetArn: "arn:aws:ecs:us-east-1:123456789012:cluster/prod", taskDefinitionArn: `${TD}/web:3` },
+    { kind: "schedule", id: "ops/hourly", targetId: "", targetArn: "arn:aws:ecs:us-east-1:123456789012:cluster/prod", taskDefinitionArn: `${TD}/web:3` },
+    { kind: "rule", id: "bus/latest", targetId: "t", targetArn: "arn:aws:ecs:us-east-1:123456789012:cluster/prod", taskDefinitionArn: `${TD}/worker` },
+  ];
+
+  it("names each by the revision it pins, or by family when it runs the latest", () => {
+    const users = scheduledUsers(targets);
+    expect(Object.fromEntries(users.byRevision)).toEqual({ "web:3": ["EventBridge rule nightly", "EventBridge Scheduler schedule ops/hourly"] });
+    expect(Object.fromEntries(users.byFamily)).toEqual({ worker: ["EventBridge rule bus/latest"] });
+  });
+
+  it("adds them to the services using a known revision, by its ARN", () => {
+    const inUse = new Map([[`${TD}/web:3`, ["web"]]]);
+    const merged = withScheduledUsers(inUse, targets, [{ arn: `${TD}/web:3`, family: "web", revision: 3 }, { arn: `${TD}/web:4`, family: "web", revision: 4 }]);
+    expect(merged.get(`${TD}/web:3`)).toEqual(["web", "EventBridge rule nightly", "EventBridge Scheduler schedule ops/hourly"]);
+    expect(merged.has(`${TD}/web:4`)).toBe(false);
+    expect(inUse.get(`${TD}/web:3`)).toEqual(["web"]);
   });
 });

@@ -7,9 +7,10 @@ import { TAG } from "../../../src/core/tags.js";
 const ARN = (family: string, revision: number): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/${family}:${revision}`;
 
 /** `rev(3, "stable", { sha: "ccc…" })`: a revision of family web with that outcome tag. */
-function rev(revision: number, outcome?: string, extra: { status?: string; sha?: string; keep?: boolean; family?: string } = {}): RevisionRecord {
+function rev(revision: number, outcome?: string, extra: { status?: string; sha?: string; keep?: boolean; family?: string; environment?: string } = {}): RevisionRecord {
   const family = extra.family ?? "web";
   const tags: Record<string, string> = {};
+  if (extra.environment) tags[TAG.environment] = extra.environment;
   if (outcome) tags[TAG.outcome] = outcome;
   if (extra.sha) tags[TAG.sha] = extra.sha;
   if (extra.keep) tags[TAG.keep] = "true";
@@ -83,6 +84,32 @@ describe("selectRollbackTarget", () => {
     const record = { ...rev(5), image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/platform:${SHA("f")}` };
     const decision = selectRollbackTarget({ to: { kind: "sha", sha: "fffffff" }, current, revisions: [record], exhausted: true });
     expect(decision).toMatchObject({ status: "found", target: { revision: 5 } });
+  });
+});
+
+describe("selectRollbackTarget within an environment", () => {
+  // prod: A=1, B=2; staging: B=3; prod: C=4 (current). A revision recording no environment (0) counts for every one.
+  const prod = (revision: number, sha: string, outcome = "stable"): RevisionRecord => rev(revision, outcome, { sha: SHA(sha), environment: "prod" });
+  const shared = [prod(4, "c"), rev(3, "stable", { sha: SHA("b"), environment: "staging" }), prod(2, "b"), prod(1, "a")];
+  const current = { family: "web", revision: 4 };
+  type Row = [string, RollbackTo, readonly RevisionRecord[], string | undefined, { status: string; revision?: number; note?: RegExp; reason?: RegExp }];
+  it.each<Row>([
+    ["previous skips another environment's newer stable revision", { kind: "previous" }, shared, "prod", { status: "found", revision: 2 }],
+    ["without an environment, every revision counts (as before)", { kind: "previous" }, shared, undefined, { status: "found", revision: 3 }],
+    ["sha: takes the commit's revision of the environment", { kind: "sha", sha: "bbbbbbb" }, shared, "prod", { status: "found", revision: 2 }],
+    ["sha: only another environment runs it: none, naming it", { kind: "sha", sha: "bbbbbbb" }, [prod(4, "c"), rev(3, "stable", { sha: SHA("b"), environment: "staging" })], "prod", { status: "none", reason: /in this environment runs commit bbbbbbb; only other environments' revisions run it: web:3 \(staging\)/ }],
+    ["a revision recording no environment counts, with a note", { kind: "previous" }, [prod(4, "c"), rev(3, "stable", { environment: "staging" }), rev(2, "stable")], "prod", { status: "found", revision: 2, note: /records no environment/ }],
+    ["named, another environment's revision is allowed with a note", { kind: "revision", revision: 3 }, shared, "prod", { status: "found", revision: 3, note: /released to environment staging, not prod/ }],
+    ["never-ran is neither known-good nor a fallback", { kind: "previous" }, [prod(4, "c"), prod(3, "b", "never-ran"), prod(2, "a", "never-ran"), rev(1, undefined, { environment: "prod" })], "prod", { status: "found", revision: 1, note: /falling back/ }],
+  ])("%s", (_title, to, revisions, environment, expected) => {
+    const decision = selectRollbackTarget({ to, current, revisions, exhausted: true, environment });
+    expect(decision.status).toBe(expected.status);
+    if (decision.status === "found") {
+      expect(decision.target.revision).toBe(expected.revision);
+      if (expected.note) expect(decision.note).toMatch(expected.note);
+      else expect(decision.note).toBeUndefined();
+    }
+    if (decision.status === "none") expect(decision.reason).toMatch(expected.reason ?? /./);
   });
 });
 

@@ -10,7 +10,14 @@ import { describe, expect, it } from "vitest";
 import { allowedActions, fillPlaceholders, placeholdersIn, policiesMarkdown, policyDocument, POLICIES, type JobPolicy } from "../../../src/iam/policies.js";
 
 const ROOT = join(import.meta.dirname, "../../../src");
-const SDK_SERVICE: Record<string, string> = { "@aws-sdk/client-ecs": "ecs", "@aws-sdk/client-ecr": "ecr", "@aws-sdk/client-ssm": "ssm" };
+const SDK_SERVICE: Record<string, string> = {
+  "@aws-sdk/client-ecs": "ecs",
+  "@aws-sdk/client-ecr": "ecr",
+  "@aws-sdk/client-ssm": "ssm",
+  // IAM's prefix for EventBridge is `events`.
+  "@aws-sdk/client-eventbridge": "events",
+  "@aws-sdk/client-scheduler": "scheduler",
+};
 
 interface SourceFile {
   readonly path: string;
@@ -175,7 +182,8 @@ describe("policy documents", () => {
   });
 
   it("scopes writes to resources: no write action on * except where the API allows nothing else", () => {
-    const unscopable = new Set(["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks", "ecr:GetAuthorizationToken"]); // ListTasks: no resource-level permission (the ecs:cluster condition scopes it)
+    // ListTasks: no resource-level permission (the ecs:cluster condition scopes it); ListEventBuses, ListRules and ListSchedules: none either.
+    const unscopable = new Set(["ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks", "ecr:GetAuthorizationToken", "events:ListEventBuses", "events:ListRules", "scheduler:ListSchedules"]);
     for (const policy of all) {
       for (const { statement } of policy.statements) {
         if (statement.Resource === "*") for (const action of statement.Action) expect(unscopable, `${policy.name}: ${action} on *`).toContain(action);
