@@ -5,7 +5,6 @@
  * Each function is one operation (or one batch of it) through `awsCall` (exit 3 on errors).
  */
 import {
-  ContinueServiceDeploymentCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServiceRevisionsCommand,
   ListServiceDeploymentsCommand,
@@ -101,13 +100,4 @@ export async function serviceDeploymentHistory(clients: Ecs, cluster: string, se
   const revisionArns = [...new Set(briefs.flatMap((b) => (b.targetServiceRevisionArn !== undefined ? [b.targetServiceRevisionArn] : [])))];
   const revisions = revisionArns.length > 0 ? await describeServiceRevisions(clients, revisionArns, signal) : [];
   return ecsDeploymentEntries(briefs, revisions);
-}
-
-/**
- * ContinueServiceDeployment: a deployment held by a PAUSE lifecycle hook goes on to its next stage
- * (CONTINUE) or rolls back to the previous service revision (ROLLBACK)
- * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/continue-service-deployment.html).
- */
-export async function continueServiceDeployment(clients: Ecs, serviceDeploymentArn: string, hookId: string, action: "CONTINUE" | "ROLLBACK"): Promise<void> {
-  await awsCall("ContinueServiceDeployment", serviceDeploymentArn, () => clients.ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn, hookId, action })));
 }

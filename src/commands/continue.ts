@@ -12,7 +12,8 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import { tagResource } from "../aws/ecs.js";
-import { continueServiceDeployment, describeServiceDeployments, describeServiceRevisions } from "../aws/service-deployments.js";
+import { continueServiceDeployment } from "../aws/continue-deployment.js";
+import { describeServiceDeployments, describeServiceRevisions } from "../aws/service-deployments.js";
 import { describeServicesChecked } from "../aws/service-view.js";
 import { VISIBILITY_GRACE_MS, waitForRollouts } from "../aws/wait-rollout.js";
 import type { Clock } from "../core/clock.js";
