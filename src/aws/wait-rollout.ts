@@ -39,7 +39,7 @@ import {
   type RolloutReport,
   type ServiceRolloutOutcome,
 } from "../core/rollout-report.js";
-import { assessRollout, awaitingPause, formatCounts, formatNative, isFailure, isSettled, isViewBeforeUpdate, nativeProgressOf, nativeStrategyOf, type RolloutTarget } from "../core/rollout-state.js";
+import { assessRollout, awaitingPause, formatCounts, formatNative, isFailure, isOlderViewThanSeen, isSettled, isViewBeforeUpdate, nativeProgressOf, nativeStrategyOf, type RolloutTarget } from "../core/rollout-state.js";
 import {
   afterSearch,
   assessTarget,
@@ -287,9 +287,11 @@ async function searchRecord(wait: Wait, target: RolloutTarget): Promise<void> {
 /** One service in one poll: a view older than our update is held (within the grace); else events, counts, stage and state change are printed. */
 function observe(wait: Wait, target: RolloutTarget, snapshot: Service | undefined, records: readonly ServiceDeployment[]): void {
   const now = wait.deps.clock.now();
-  if (target.stoppedTaskDefinitionArn === undefined && !wait.visible.has(target.service) && isViewBeforeUpdate(snapshot, target) && now - wait.start < wait.graceMs) {
-    // An answer older than our update (eventual consistency): not a verdict. Keep the last view.
-    if (!wait.notVisibleSaid.has(target.service)) {
+  // Before ours was seen, a view without it may be older than the update; after, an old view may still
+  // come (reads are not monotonic). Neither is a verdict within the grace: keep the last view.
+  const older = wait.visible.has(target.service) ? isOlderViewThanSeen(snapshot, target) : isViewBeforeUpdate(snapshot, target);
+  if (target.stoppedTaskDefinitionArn === undefined && older && now - wait.start < wait.graceMs) {
+    if (!wait.visible.has(target.service) && !wait.notVisibleSaid.has(target.service)) {
       wait.notVisibleSaid.add(target.service);
       wait.log.info(notVisibleYetLine(target.service, target.deploymentId, wait.graceMs));
     }

@@ -6,6 +6,7 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { EcsSimulation, isJsonObject, type ApiAnswer, type ConsistencySettings, type JsonObject, type SimRule, type TaskDefinitionInfo } from "./ecs-simulation.js";
+import { checkRequestLimits, checkTagCount, pageOf, PAGED_LISTS, withoutPaging } from "./api-limits.js";
 import { LIFECYCLE_STAGES } from "./service-deployments.js";
 import { StsSimulation, type IamLookup } from "./sts.js";
 
@@ -239,7 +240,7 @@ function parseTaskRuleFields(value: JsonObject, rule: SimRule): SimRule | string
 /** Validate settings posted to `/_sim/consistency`; returns an error message or the settings given. */
 export function parseConsistency(value: unknown): Partial<ConsistencySettings> | string {
   if (!isJsonObject(value)) return "consistency must be a JSON object";
-  const { staleServiceReads, lateTags } = value;
+  const { staleServiceReads, lateTags, freshFirst } = value;
   const out: Partial<ConsistencySettings> = {};
   if (staleServiceReads !== undefined) {
     if (typeof staleServiceReads !== "number" || !Number.isInteger(staleServiceReads) || staleServiceReads < 0 || staleServiceReads > 3) {
@@ -250,6 +251,10 @@ export function parseConsistency(value: unknown): Partial<ConsistencySettings> |
   if (lateTags !== undefined) {
     if (typeof lateTags !== "boolean") return "consistency.lateTags must be true or false";
     out.lateTags = lateTags;
+  }
+  if (freshFirst !== undefined) {
+    if (typeof freshFirst !== "boolean") return "consistency.freshFirst must be true or false";
+    out.freshFirst = freshFirst;
   }
   for (const key of ["staleCurrentServiceDeployment", "doubleServiceDeployments"] as const) {
     if (value[key] === undefined) continue;
@@ -563,6 +568,9 @@ export class EmulatorProxy {
   private async simulateEcs(operation: string, req: IncomingMessage, url: string, body: Buffer): Promise<MotoAnswer | undefined> {
     const request = parseJson(body);
     if (!isJsonObject(request)) return undefined;
+    // ECS's documented limits (api-limits.ts): moto takes any number of items and never pages.
+    const overLimit = checkRequestLimits(operation, request) ?? (await this.checkTags(operation, request, req));
+    if (overLimit !== undefined) return errorAnswer(400, overLimit.error, overLimit.message);
     switch (operation) {
       case "UpdateService": {
         const refused = this.simulation.refuseUpdate(request);
@@ -582,6 +590,8 @@ export class EmulatorProxy {
         if (inactive !== undefined) return inactive;
         break;
       }
+      case "ListServices":
+      case "ListClusters":
       case "DescribeServices":
       case "DeleteService":
       case "DescribeTasks":
@@ -625,7 +635,7 @@ export class EmulatorProxy {
       default:
         return undefined;
     }
-    const motoRequest = operation === "CreateService" || operation === "UpdateService" ? withoutNetwork(request) : request;
+    const motoRequest = operation === "CreateService" || operation === "UpdateService" ? withoutNetwork(request) : PAGED_LISTS[operation] !== undefined ? withoutPaging(request) : request;
     const motoBody = motoRequest === request ? body : Buffer.from(JSON.stringify(motoRequest));
     const answer = await this.forward("POST", url, req.headers, motoBody);
     const json = parseJson(answer.body);
@@ -660,7 +670,23 @@ export class EmulatorProxy {
     } else if (operation === "StopTask") {
       out = { ...json, task: this.simulation.stopTask(request, json["task"]) };
     }
+    if (PAGED_LISTS[operation] !== undefined) out = pageOf(operation, request, out);
     return { ...answer, body: Buffer.from(JSON.stringify(out)) };
+  }
+
+  /**
+   * At most 50 tags a resource (api-limits.ts): the tags of a RegisterTaskDefinition or CreateService,
+   * or a TagResource's with the resource's own (read from moto).
+   */
+  private async checkTags(operation: string, request: JsonObject, req: IncomingMessage): Promise<ReturnType<typeof checkTagCount>> {
+    if (!["RegisterTaskDefinition", "CreateService", "TagResource"].includes(operation) || !Array.isArray(request["tags"])) return undefined;
+    const keys = (tags: unknown): string[] => (Array.isArray(tags) ? tags.map((tag) => (isJsonObject(tag) && typeof tag["key"] === "string" ? tag["key"] : "")) : []);
+    let existing: string[] = [];
+    if (operation === "TagResource" && typeof request["resourceArn"] === "string") {
+      const before = await this.motoEcs("ListTagsForResource", { resourceArn: request["resourceArn"] }, headerValue(req.headers, "authorization"));
+      existing = isJsonObject(before.json) ? keys(before.json["tags"]) : [];
+    }
+    return checkTagCount(existing, keys(request["tags"]));
   }
 
   /** Call an ECR operation on moto directly, as the caller (not logged, no faults). */
