@@ -1,11 +1,14 @@
 // `npm run build`: bundles the CLI into one dependency-free file, dist/ecs-release.cjs, and one smaller
 // file per orb job (dist/orb/ecs-release-<job>.cjs, only that job's CLI command), then generates the
 // orb that embeds them (orb/orb.yml) and this project's .circleci/config.yml.
+// `--cli`: the full CLI bundle only (npm's `prepare`: installing from git or `npm pack` builds the
+// installable `ecs-release`; the orb and the build stamp are left as they are).
 // `--check`: builds the same in memory, writes nothing, and exits 1 when orb/orb.yml or
 // .circleci/config.yml differ from what it makes (the orb tests run it on a fresh clone).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { build, version as esbuildVersion, type BuildOptions, type Metafile, type Plugin } from "esbuild";
+import { compactErrorClasses } from "./compact-errors.js";
 import { BUILD_SETTINGS, makeStamp, readStamp, STAMP_PATH, staleness } from "./build-stamp.js";
 import { CLI_BUILD_COMMANDS, CLI_BUILDS, cliBuildPath, type CliBuild, type CliBundles } from "../src/orb/cli-builds.js";
 import { ORB_PATH, PROJECT_CONFIG_PATH, renderOrb, renderProjectConfig } from "../src/orb/index.js";
@@ -75,7 +78,8 @@ function staticImports(): Plugin {
           return `__static_import_${specifiers.indexOf(specifier)}`;
         });
         if (specifiers.length === 0) return undefined;
-        return { loader: "ts", contents: `${specifiers.map((s, i) => `import * as __static_import_${i} from ${s};`).join("\n")}\n${text}` };
+        // (a command adapter loaded here also loses its help text: see helpLeftOut)
+        return { loader: "ts", contents: `${specifiers.map((s, i) => `import * as __static_import_${i} from ${s};`).join("\n")}\n${withoutHelp(args.path, text)}` };
       });
     },
   };
@@ -91,20 +95,106 @@ const NEVER_REACHED: Record<string, string> = {
   "@smithy/core/event-streams":
     'export class EventStreamSerde { constructor() { throw new Error("ecs-release: event streams are not in this build"); } } export const eventStreamSerdeProvider = () => { throw new Error("ecs-release: event streams are not in this build"); };',
   "@aws/lambda-invoke-store": "export const InvokeStore = { getInstanceAsync: async () => undefined };",
+  // EventBridge signs with SigV4a only for a global endpoint (EndpointId, which ecs-release never sets):
+  // the signer keeps SigV4 and refuses region "*" in one line instead of carrying the CRT hand-off.
+  "@aws-sdk/signature-v4-multi-region": [
+    `import { SignatureV4SignWithCredentials as S } from ${JSON.stringify(resolve("node_modules/@aws-sdk/signature-v4-multi-region/dist-es/SignatureV4SignWithCredentials.js"))};`,
+    'const no = (o) => { if (o && o.signingRegion === "*") throw new Error("ecs-release: no SigV4a in this build"); };',
+    "export class SignatureV4MultiRegion extends S {",
+    "  async sign(r, o = {}) { no(o); return super.sign(r, o); }",
+    "  async presign(r, o = {}) { no(o); return super.presign(r, o); }",
+    "  async signWithCredentials(r, c, o = {}) { no(o); return super.signWithCredentials(r, c, o); }",
+    "  async presignWithCredentials(r, c, o = {}) { no(o); return super.presignWithCredentials(r, c, o); }",
+    "}",
+  ].join("\n"),
 };
 
 function neverReached(): Plugin {
   return {
     name: "never-reached",
     setup(esbuild) {
-      esbuild.onResolve({ filter: /^(@smithy\/core\/event-streams|@aws\/lambda-invoke-store)$/ }, (args) => ({ path: args.path, namespace: "never-reached" }));
-      esbuild.onLoad({ filter: /.*/, namespace: "never-reached" }, (args) => ({ loader: "js", contents: NEVER_REACHED[args.path] ?? "" }));
+      esbuild.onResolve({ filter: /^(@smithy\/core\/event-streams|@aws\/lambda-invoke-store|@aws-sdk\/signature-v4-multi-region)$/ }, (args) => ({ path: args.path, namespace: "never-reached" }));
+      esbuild.onLoad({ filter: /.*/, namespace: "never-reached" }, (args) => ({ loader: "js", contents: NEVER_REACHED[args.path] ?? "", resolveDir: resolve(".") }));
+    },
+  };
+}
+
+/**
+ * Every package.json a job build imports is read for its version only: an AWS client's (and the nested
+ * clients' of the credential providers) for the user agent, `defaultUserAgent({ clientVersion:
+ * packageInfo.version })` in its runtimeConfig, and this project's for `--version` (src/cli/main.ts).
+ * The rest of each file (scripts, dependencies: 1 to 4 KiB apiece) is left out of the job builds.
+ */
+function packageVersionsOnly(): Plugin {
+  return {
+    name: "package-versions-only",
+    setup(esbuild) {
+      esbuild.onLoad({ filter: /[\\/]package\.json$/ }, (args) => {
+        const { name, version } = JSON.parse(readFileSync(args.path, "utf8")) as { name: string; version: string };
+        return { loader: "json", contents: JSON.stringify({ name, version }) };
+      });
+    },
+  };
+}
+
+/**
+ * The job builds register no modelled exception of a service (SSM alone models 140): an error answer
+ * then becomes the client's base exception, with the same `name` (the error code), message, `$fault`
+ * and `$metadata` (@aws-sdk/core's getErrorSchemaOrThrowBaseException), which is all ecs-release reads
+ * of an AWS error (core/aws-errors.ts: by name). The base exception's own registration is kept.
+ */
+const MODELLED_ERROR_REGISTRATION = /^n0_registry\.registerError\(\w+\$, \w+\);$/gm;
+function unregisteredErrors(): Plugin {
+  return {
+    name: "unregistered-errors",
+    setup(esbuild) {
+      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]schemas[\\/]schemas_0\.js$/ }, (args) => ({
+        loader: "js",
+        contents: readFileSync(args.path, "utf8").replace(MODELLED_ERROR_REGISTRATION, ""),
+        resolveDir: dirname(args.path),
+      }));
+    },
+  };
+}
+
+/** Each AWS client's exception classes, made by one small function in the job builds (scripts/compact-errors.ts). */
+function compactErrors(): Plugin {
+  return {
+    name: "compact-errors",
+    setup(esbuild) {
+      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]models[\\/]errors\.js$/ }, (args) => {
+        const compact = compactErrorClasses(readFileSync(args.path, "utf8"));
+        return compact === undefined ? undefined : { loader: "js", contents: compact, resolveDir: dirname(args.path) };
+      });
     },
   };
 }
 
 /** The client class of an @aws-sdk/client-* package whose name is not its upper-cased service (ECSClient, SSMClient, ECRClient are). */
 const CLIENT_CLASS: Record<string, string> = { eventbridge: "EventBridgeClient", scheduler: "SchedulerClient" };
+
+/**
+ * The orb's jobs run their command with parameters, never with --help: a job build carries each
+ * flag's name, type, default and choices, and the help text of flags and commands stays in the full
+ * build (`install` with `cli: full`; docs/cli.md).
+ */
+const NO_HELP = "(help: the full build)";
+const HELP_FILE = /[\\/]src[\\/]cli[\\/](flag-definitions|commands[\\/][a-z-]+)\.ts$/;
+function withoutHelp(path: string, text: string): string {
+  if (!HELP_FILE.test(path)) return text;
+  return text
+    .replace(/(description|summary):\s*"(?:[^"\\]|\\.)*"(\s*\+\s*"(?:[^"\\]|\\.)*")*/g, (_m, key: string) => `${key}: ${JSON.stringify(NO_HELP)}`)
+    .replace(/examples:\s*\[[^\]]*\]/g, "examples: []")
+    .replace(/placeholder:\s*"(?:[^"\\]|\\.)*",\s*/g, "");
+}
+function helpLeftOut(): Plugin {
+  return {
+    name: "help-left-out",
+    setup(esbuild) {
+      esbuild.onLoad({ filter: HELP_FILE }, (args) => ({ loader: "ts", contents: withoutHelp(args.path, readFileSync(args.path, "utf8")) }));
+    },
+  };
+}
 
 /** Replaces packages a build never uses by a module whose exports fail with one clear line. */
 function leaveOut(build: CliBuild, clients: readonly string[]): Plugin {
@@ -151,13 +241,14 @@ function noteInputs(metafile: Metafile | undefined): void {
 
 /** Builds a job's CLI: its commands only, tree-shaken ESM builds of the SDK, the clients it never calls left out. */
 async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Array> {
-  const options: BuildOptions = { ...COMMON, mainFields: ["module", "main"], write: false, metafile: true };
+  // charset utf8: the messages' "…", "→" and "—" stay three bytes, not a six-character \uXXXX escape.
+  const options: BuildOptions = { ...COMMON, mainFields: ["module", "main"], write: false, metafile: true, charset: "utf8" };
   const commands = CLI_BUILD_COMMANDS[job];
   const survey = await build({ ...options, plugins: [selectCommands(commands), staticImports()] });
   if (!survey.metafile) throw new Error("esbuild gave no metafile");
   const { all, used } = clientsInUse(survey.metafile);
   const unused = [...all].filter((client) => !used.has(client)).sort();
-  const result = await build({ ...options, plugins: [selectCommands(commands), staticImports(), leaveOut(job, unused), neverReached()] });
+  const result = await build({ ...options, plugins: [selectCommands(commands), staticImports(), leaveOut(job, unused), neverReached(), packageVersionsOnly(), compactErrors(), unregisteredErrors(), helpLeftOut()] });
   noteInputs(survey.metafile);
   noteInputs(result.metafile);
   const bytes = result.outputFiles?.[0]?.contents;
@@ -207,6 +298,11 @@ async function cliBundles(): Promise<CliBundles> {
   };
   if (!CHECK) writeFileSync(STAMP_PATH, `${JSON.stringify(makeStamp(esbuildVersion, [...inputsRead, ...BUILD_SETTINGS], CLI_BUILDS.map((job) => cliBuildPath(job))), null, 1)}\n`);
   return built;
+}
+
+if (process.argv.includes("--cli")) {
+  await buildFullBundle();
+  process.exit(0);
 }
 
 const bundles = await cliBundles();

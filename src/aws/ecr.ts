@@ -11,6 +11,7 @@ import {
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,
+  ListImagesCommand,
   PutImageCommand,
   type ImageDetail,
 } from "@aws-sdk/client-ecr";
@@ -89,6 +90,31 @@ export async function findImage(clients: Pick<AwsClients, "ecr" | "region">, rep
   if (!detail?.imageDigest) return undefined;
   const registry = `${detail.registryId}.dkr.ecr.${clients.region}.amazonaws.com${clients.region.startsWith("cn-") ? ".cn" : ""}`;
   return { uri: `${registry}/${detail.repositoryName ?? repository}:${tag}`, digest: detail.imageDigest, tags: detail.imageTags ?? [], pushedAt: detail.imagePushedAt };
+}
+
+/**
+ * Every tag in the repository (ListImages, tagged images only, 1000 a page): what a `--sha` prefix is
+ * matched against (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ListImages.html).
+ */
+export async function listImageTags(clients: Pick<AwsClients, "ecr">, repository: string, signal?: AbortSignal): Promise<string[]> {
+  const tags: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const token = nextToken;
+    let page;
+    try {
+      page = await clients.ecr.send(
+        new ListImagesCommand({ repositoryName: repository, filter: { tagStatus: "TAGGED" }, maxResults: 1000, ...(token ? { nextToken: token } : {}) }),
+        signal ? { abortSignal: signal } : {},
+      );
+    } catch (error) {
+      if (awsErrorCode(error) === "RepositoryNotFoundException") throw repositoryNotFoundError(repository, error);
+      return awsCall("ListImages", repository, () => Promise.reject(error));
+    }
+    for (const id of page.imageIds ?? []) if (id.imageTag) tags.push(id.imageTag);
+    nextToken = page.nextToken || undefined;
+  } while (nextToken);
+  return tags;
 }
 
 /**

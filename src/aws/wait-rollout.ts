@@ -30,6 +30,7 @@ import {
   displayTarget,
   notVisibleYetLine,
   pausedLine,
+  saysNotVisibleYet,
   pendingStateText,
   pollFailedLine,
   progressLine,
@@ -291,10 +292,11 @@ function observe(wait: Wait, target: RolloutTarget, snapshot: Service | undefine
   // come (reads are not monotonic). Neither is a verdict within the grace: keep the last view.
   const older = wait.visible.has(target.service) ? isOlderViewThanSeen(snapshot, target) : isViewBeforeUpdate(snapshot, target);
   if (target.stoppedTaskDefinitionArn === undefined && older && now - wait.start < wait.graceMs) {
-    if (!wait.visible.has(target.service) && !wait.notVisibleSaid.has(target.service)) {
+    const line = notVisibleYetLine(target.service, target.deploymentId, wait.graceMs);
+    if (!wait.visible.has(target.service) && !wait.notVisibleSaid.has(target.service) && saysNotVisibleYet(now - wait.start)) {
       wait.notVisibleSaid.add(target.service);
-      wait.log.info(notVisibleYetLine(target.service, target.deploymentId, wait.graceMs));
-    }
+      wait.log.info(line);
+    } else wait.log.debug(line);
     return;
   }
   if (snapshot?.deployments?.some((d) => d.id === target.deploymentId)) wait.visible.add(target.service);

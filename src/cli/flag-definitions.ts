@@ -6,15 +6,18 @@
  */
 import { defineFlag, defineFlags, type FlagSpec } from "./flag-spec.js";
 
+// Every definition below is marked /* @__PURE__ */ (its helper returns a new value and changes nothing):
+// a job build of one command drops the other commands' flag sets, their help text included.
+
 // --- every command
 
 /** `--region`: every command's AWS region. */
-export const REGION = defineFlag({ name: "region", type: "string", placeholder: "REGION", description: "AWS region (else AWS_REGION, AWS_DEFAULT_REGION)" });
+export const REGION = /* @__PURE__ */ defineFlag({ name: "region", type: "string", placeholder: "REGION", description: "AWS region (else AWS_REGION, AWS_DEFAULT_REGION)" });
 /** `--debug`: every command's detail switch. */
-export const DEBUG = defineFlag({ name: "debug", type: "boolean", description: "log more detail, and the cause chain of errors" });
+export const DEBUG = /* @__PURE__ */ defineFlag({ name: "debug", type: "boolean", description: "log more detail, and the cause chain of errors" });
 
 /** Flags every command takes. */
-export const GLOBAL_FLAGS = defineFlags([
+export const GLOBAL_FLAGS = /* @__PURE__ */ defineFlags([
   REGION,
   { name: "json", type: "boolean", description: "print one JSON result document on stdout" },
   DEBUG,
@@ -30,7 +33,7 @@ export const GLOBAL_FLAGS = defineFlags([
  */
 const ECS_NAME = "[A-Za-z0-9_-]{1,255}";
 const ECS_ARN = "arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:";
-export const CLUSTER = defineFlag({
+export const CLUSTER = /* @__PURE__ */ defineFlag({
   name: "cluster",
   type: "string",
   placeholder: "CLUSTER",
@@ -38,7 +41,7 @@ export const CLUSTER = defineFlag({
   description: "ECS cluster name or ARN",
   form: { pattern: new RegExp(`^(${ECS_NAME}|${ECS_ARN}cluster/${ECS_NAME})$`), rule: "an ECS cluster is named with up to 255 letters, digits, hyphens and underscores, or given by its ARN" },
 });
-export const SERVICES = defineFlag({
+export const SERVICES = /* @__PURE__ */ defineFlag({
   name: "service",
   type: "list",
   placeholder: "SERVICE",
@@ -46,12 +49,18 @@ export const SERVICES = defineFlag({
   description: "ECS service; repeat for several (comma-separated in the variable)",
   form: { pattern: new RegExp(`^(${ECS_NAME}|${ECS_ARN}service/(${ECS_NAME}/)?${ECS_NAME})$`), rule: "an ECS service is named with up to 255 letters, digits, hyphens and underscores, or given by its ARN" },
 });
-export const DRY_RUN = defineFlag({ name: "dry-run", type: "boolean", description: "show what would change; write nothing" });
-export const NO_WAIT = defineFlag({ name: "no-wait", type: "boolean", description: "return after updating the services, without waiting for the rollout" });
-export const TIMEOUT = defineFlag({ name: "timeout", type: "duration", default: "30m", description: "how long to wait for the rollout" });
-export const POLL_INTERVAL = defineFlag({ name: "poll-interval", type: "duration", default: "6s", description: "time between DescribeServices polls" });
-export const SHA = defineFlag({ name: "sha", type: "string", placeholder: "SHA", description: "commit SHA: the image tag (default $CIRCLE_SHA1, else git rev-parse HEAD)" });
-export const REPOSITORY = defineFlag({ name: "repository", type: "string", placeholder: "NAME", description: "ECR repository name" });
+export const DRY_RUN = /* @__PURE__ */ defineFlag({ name: "dry-run", type: "boolean", description: "show what would change; write nothing" });
+export const NO_WAIT = /* @__PURE__ */ defineFlag({ name: "no-wait", type: "boolean", description: "return after updating the services, without waiting for the rollout" });
+export const TIMEOUT = /* @__PURE__ */ defineFlag({ name: "timeout", type: "duration", default: "30m", description: "how long to wait for the rollout" });
+export const POLL_INTERVAL = /* @__PURE__ */ defineFlag({ name: "poll-interval", type: "duration", default: "6s", description: "time between DescribeServices polls" });
+/** release, rollback: scheduled tasks (EventBridge rules, Scheduler schedules) follow the family to the revision made stable. */
+export const UPDATE_SCHEDULES = /* @__PURE__ */ defineFlag({
+  name: "update-schedules",
+  type: "boolean",
+  description: "point the family's scheduled tasks (EventBridge, Scheduler) at the revision made stable",
+});
+export const SHA = /* @__PURE__ */ defineFlag({ name: "sha", type: "string", placeholder: "SHA", description: "commit SHA or a unique prefix (7+ hex digits): the image tag (default $CIRCLE_SHA1, else git rev-parse HEAD)" });
+export const REPOSITORY = /* @__PURE__ */ defineFlag({ name: "repository", type: "string", placeholder: "NAME", description: "ECR repository name" });
 
 /** `flag` with `required` switched off (for commands where the flag is one of several choices). */
 export function optional<const F extends FlagSpec>(flag: F): Omit<F, "required"> {
@@ -59,11 +68,16 @@ export function optional<const F extends FlagSpec>(flag: F): Omit<F, "required">
   return rest;
 }
 
+/** A shared flag with some of its fields changed for one command (`withFields(REPOSITORY, { required: true })`). */
+export function withFields<const F extends FlagSpec, const C extends Partial<FlagSpec>>(flag: F, changes: C): Omit<F, keyof C> & C {
+  return { ...flag, ...changes };
+}
+
 // --- push
 
 /** The flags of `ecs-release push` (the orb's push parameters are built from them: src/orb/parameters.ts). */
-export const PUSH_FLAGS = defineFlags([
-  { ...REPOSITORY, required: true },
+export const PUSH_FLAGS = /* @__PURE__ */ defineFlags([
+  /* @__PURE__ */ withFields(REPOSITORY, { required: true }),
   SHA,
   { name: "context", type: "string", placeholder: "DIR", default: ".", description: "build context directory" },
   { name: "dockerfile", type: "string", placeholder: "PATH", description: "Dockerfile path (default DIR/Dockerfile)" },
@@ -85,7 +99,7 @@ export const PUSH_FLAGS = defineFlags([
 // --- release
 
 /** The flags of `ecs-release release` (the orb's release parameters are built from them: src/orb/parameters.ts). */
-export const RELEASE_FLAGS = defineFlags([
+export const RELEASE_FLAGS = /* @__PURE__ */ defineFlags([
   CLUSTER,
   SERVICES,
   { name: "ssm-path", type: "string", placeholder: "PATH", required: true, description: "SSM Parameter Store path whose parameters become the environment, recursively (at least one segment, not /)" },
@@ -117,6 +131,8 @@ export const RELEASE_FLAGS = defineFlags([
   { name: "plan-file", type: "string", placeholder: "FILE", description: "with --dry-run: save the plan to FILE (JSON, keyed digests only), with a Markdown copy for the approver (.md) and the digest key (.key) beside it; without: release only if it still matches FILE (else exit 2, nothing written); a missing FILE, or one of another pipeline, is exit 2 unless --allow-missing-plan" },
   { name: "allow-missing-plan", type: "boolean", description: "with --plan-file: release even when FILE is missing or was planned in another pipeline (a re-run after the workspace expired), unchecked against an approved plan (said in the output)" },
   { name: "accept-drift", type: "boolean", description: "with --plan-file: release even when SSM, the image, the template or the running revisions changed since the plan (the changes are listed)" },
+  UPDATE_SCHEDULES,
+  { name: "adopt", type: "boolean", description: "render from a revision ecs-release did not register, removing what a dry run lists" },
   { name: "pre-deploy-launch-type", type: "string", placeholder: "TYPE", description: "run the pre-deploy task on this launch type instead of the service's capacity (default: the service's, without FARGATE_SPOT)" },
   { name: "pre-deploy-capacity-provider-strategy", type: "string", placeholder: "P[:W[:B]],…", description: "run the pre-deploy task on this capacity provider strategy, e.g. FARGATE:1" },
   { name: "pre-deploy-enable-execute-command", type: "boolean", description: "turn ECS Exec on for the pre-deploy task, whatever the service says" },
@@ -125,11 +141,12 @@ export const RELEASE_FLAGS = defineFlags([
 // --- rollback
 
 /** The flags of `ecs-release rollback` (the orb's rollback parameters are built from them: src/orb/parameters.ts). */
-export const ROLLBACK_FLAGS = defineFlags([
+export const ROLLBACK_FLAGS = /* @__PURE__ */ defineFlags([
   CLUSTER,
   SERVICES,
   { name: "to", type: "string", placeholder: "TARGET", default: "previous", description: "previous | REVISION | FAMILY:REVISION | ARN | sha:SHA" },
   { name: "keep-bad", type: "boolean", description: "do not deregister the revisions rolled back from" },
+  UPDATE_SCHEDULES,
   DRY_RUN,
   NO_WAIT,
   TIMEOUT,
@@ -151,7 +168,7 @@ export const CONTINUE_FLAGS = defineFlags([
 // --- run-task
 
 /** The flags of `ecs-release run-task`. */
-export const RUN_TASK_FLAGS = defineFlags([
+export const RUN_TASK_FLAGS = /* @__PURE__ */ defineFlags([
   CLUSTER,
   { name: "task-definition", type: "string", placeholder: "FAMILY[:REV]", required: true, description: "task definition to run: family (latest ACTIVE revision), family:revision or ARN" },
   { name: "container", type: "string", placeholder: "NAME", description: "container that gets --command and whose exit code decides (default: the only essential container)" },
@@ -160,15 +177,15 @@ export const RUN_TASK_FLAGS = defineFlags([
   { name: "launch-type", type: "string", placeholder: "TYPE", description: "run on this launch type (FARGATE, EC2, EXTERNAL) instead of the service's capacity" },
   { name: "capacity-provider-strategy", type: "string", placeholder: "P[:W[:B]],…", description: "run on this capacity provider strategy, e.g. FARGATE:1 (FARGATE_SPOT only when named here)" },
   { name: "enable-execute-command", type: "boolean", description: "turn ECS Exec on for the task (aws ecs execute-command into a hung migration), whatever the service says" },
-  { ...TIMEOUT, description: "how long to wait for the task to stop" },
-  { ...POLL_INTERVAL, description: "time between DescribeTasks polls" },
+  /* @__PURE__ */ withFields(TIMEOUT, { description: "how long to wait for the task to stop" }),
+  /* @__PURE__ */ withFields(POLL_INTERVAL, { description: "time between DescribeTasks polls" }),
 ]);
 
 // --- history
 
 /** The flags of `ecs-release history`. */
-export const HISTORY_FLAGS = defineFlags([
-  optional(CLUSTER),
+export const HISTORY_FLAGS = /* @__PURE__ */ defineFlags([
+  /* @__PURE__ */ optional(CLUSTER),
   { name: "service", type: "string", placeholder: "SERVICE", description: "service whose family to list (with --cluster)" },
   { name: "family", type: "string", placeholder: "FAMILY", description: "task definition family to list" },
   { name: "limit", type: "integer", default: "20", description: "how many revisions to show" },
@@ -178,15 +195,15 @@ export const HISTORY_FLAGS = defineFlags([
 // --- status
 
 /** The flags of `ecs-release status`. */
-export const STATUS_FLAGS = defineFlags([CLUSTER, SERVICES]);
+export const STATUS_FLAGS = /* @__PURE__ */ defineFlags([CLUSTER, SERVICES]);
 
 // --- prune
 
 /** The flags of `ecs-release prune`. */
-export const PRUNE_FLAGS = defineFlags([
+export const PRUNE_FLAGS = /* @__PURE__ */ defineFlags([
   { name: "family", type: "list", placeholder: "FAMILY", description: "task definition family; repeatable" },
-  optional(CLUSTER),
-  optional(SERVICES),
+  /* @__PURE__ */ optional(CLUSTER),
+  /* @__PURE__ */ optional(SERVICES),
   { name: "keep", type: "integer", default: "20", description: "how many of the newest revisions to keep" },
   DRY_RUN,
 ]);

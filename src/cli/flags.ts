@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { parseDuration } from "../core/duration.js";
+import { closestName } from "../core/did-you-mean.js";
 import { ValidationError } from "../core/errors.js";
 import { envVarName, type FlagSpec, type FlagValues, type ParsedFlags } from "./flag-spec.js";
 
@@ -49,7 +50,7 @@ export function parseCommandLine<const F extends readonly FlagSpec[], const G ex
   try {
     parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
   } catch (error) {
-    throw new ValidationError(describeParseError(error));
+    throw new ValidationError(describeParseError(error, all.map((spec) => spec.name)));
   }
   if (parsed.positionals.length > 0) {
     throw new ValidationError(`unexpected argument "${parsed.positionals[0]}": flags take the form --name value (see --help)`);
@@ -141,10 +142,13 @@ function parseBoolean(text: string, source: string): boolean {
   throw new ValidationError(`${source} must be true or false, not "${text}"`);
 }
 
-function describeParseError(error: unknown): string {
+function describeParseError(error: unknown, names: readonly string[]): string {
   const message = error instanceof Error ? error.message : String(error);
   const unknown = /Unknown option '([^']+)'/.exec(message);
-  if (unknown) return `unknown flag ${unknown[1]} (see --help)`;
+  if (unknown) {
+    const meant = closestName((unknown[1] ?? "").replace(/^-+/, "").split("=")[0] ?? "", names);
+    return `unknown flag ${unknown[1]}${meant !== undefined ? `: did you mean --${meant}?` : " (see --help)"}`;
+  }
   const missingValue = /Option '([^']+?)(?: <value>)?' argument missing/.exec(message);
   if (missingValue) return `flag ${missingValue[1]} needs a value`;
   const ambiguous = /Option '([^']+?)(?: <value>)?' argument is ambiguous/.exec(message);

@@ -25,7 +25,7 @@ import {
   type PushRequest,
 } from "../core/push-plan.js";
 import type { Redactor } from "../core/redact.js";
-import { resolveCommitSha } from "../git/commit-sha.js";
+import { expandShaPrefix, resolveCommitSha } from "../git/commit-sha.js";
 import { commitTime } from "../git/commit-time.js";
 
 /** What `ecs-release push` was asked to do: what push decides from (PushRequest, core/push-plan.ts) and what the build takes. */
@@ -111,7 +111,8 @@ export async function run(input: PushInput, deps: PushDeps): Promise<PushResult>
 /** The options with the commit's SHA and time resolved (git is read only when nothing else names them). */
 async function resolveCommit(input: PushInput): Promise<PushOptions> {
   const { commit, ...rest } = input;
-  const sha = await resolveCommitSha({ flag: commit.sha, circleSha1: commit.circleSha1, gitDirectory: input.context }, true);
+  // A prefix (as `git log --oneline` prints it) becomes the full commit: ECR's tag, which release looks up.
+  const sha = await expandShaPrefix(await resolveCommitSha({ flag: commit.sha, circleSha1: commit.circleSha1, gitDirectory: input.context }, true), input.context);
   const sourceDateEpoch = await commitTime(commit.sourceDateEpoch, input.context, sha);
   return { ...rest, sha, ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}) };
 }

@@ -46,7 +46,7 @@ export function checkPlanFileOptions(planFile: PlanFileOptions | undefined, dryR
 }
 
 /** Dry run: saves the plan of `subject` (with the masked diff for the approver) under a new key. */
-export function writePlanFile(planFile: PlanFileOptions, subject: PlanSubject, diffs: readonly TaskDefinitionDiff[], services: readonly string[], deps: PlanFileDeps): void {
+export function writePlanFile(planFile: PlanFileOptions, subject: PlanSubject, diffs: readonly TaskDefinitionDiff[], services: readonly string[], deps: PlanFileDeps, adoption: readonly string[] = []): void {
   const path = planFile.path;
   const files = planCompanions(path);
   const key = newPlanKey();
@@ -56,7 +56,7 @@ export function writePlanFile(planFile: PlanFileOptions, subject: PlanSubject, d
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(files.key, key, { mode: 0o600 });
     writeFileSync(path, `${JSON.stringify(plan, null, 2)}\n`);
-    writeFileSync(files.markdown, deps.redactor.redact(planMarkdown(plan, diffLines, { services, planFile: path })));
+    writeFileSync(files.markdown, deps.redactor.redact(withAdoption(planMarkdown(plan, diffLines, { services, planFile: path }), adoption)));
   } catch (error) {
     throw new ValidationError(`--plan-file ${path}: cannot write the plan (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
   }
@@ -64,24 +64,35 @@ export function writePlanFile(planFile: PlanFileOptions, subject: PlanSubject, d
 }
 
 /**
+ * The approver's Markdown with the revisions to adopt (ecs-release did not register them) in a
+ * section of their own, before the changes: approving the plan adopts them.
+ */
+function withAdoption(markdown: string, adoption: readonly string[]): string {
+  if (adoption.length === 0) return markdown;
+  const section = ["## Revisions ecs-release did not register (approving adopts them)", "", ...adoption.map((line) => `- ${line}`), "", ""].join("\n");
+  return markdown.replace("## Changes against what runs now", `${section}## Changes against what runs now`);
+}
+
+/**
  * A release: compares `subject` with the saved plan. A missing plan, or one of another pipeline (an
  * old workspace), refuses the release unless --allow-missing-plan; a difference refuses it
- * (ValidationError listing them) unless --accept-drift, which releases saying what changed.
+ * (ValidationError listing them) unless --accept-drift, which releases saying what changed. True only
+ * when the release is exactly the approved plan (what it adopts, the approver saw).
  */
-export function checkPlanFile(planFile: PlanFileOptions, subject: PlanSubject, deps: PlanFileDeps): void {
+export function checkPlanFile(planFile: PlanFileOptions, subject: PlanSubject, deps: PlanFileDeps): boolean {
   const saved = readSavedPlan(planFile, deps.log);
-  if (saved === undefined) return;
+  if (saved === undefined) return false;
   const differences = comparePlan(saved.plan, savePlan(subject, saved.key, saved.plan.createdAt));
   const when = `the approved plan of ${saved.plan.createdAt}`;
   if (differences.length === 0) {
     deps.log.info(`matches ${when} (${planFile.path})`);
-    return;
+    return true;
   }
   for (const difference of differences) deps.log.warn(`differs from the plan: ${deps.redactor.redact(difference)}`);
   const things = plural(differences.length, "thing");
   if (planFile.acceptDrift) {
     deps.log.warn(`going ahead although ${things} changed since the plan of ${saved.plan.createdAt} (--accept-drift)`);
-    return;
+    return false;
   }
   throw new ValidationError(`${things} changed since ${when} (${planFile.path}), listed above: nothing was written. Plan and approve again, or pass --accept-drift to release what holds now`, {
     problems: differences,

@@ -15,7 +15,7 @@ import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import { describeServices, describeTaskDefinition, partialUpdateError, registerTaskDefinition, tagResource, updateServices, type DescribedTaskDefinition, type StartedDeployment } from "../aws/ecs.js";
 import { deregisterRevision, RevisionLister } from "../aws/task-definitions.js";
-import { findImage } from "../aws/ecr.js";
+import { findImage, listImageTags } from "../aws/ecr.js";
 import { readParametersByPath } from "../aws/ssm.js";
 import { waitForRollouts } from "../aws/wait-rollout.js";
 import { timeoutTooShort } from "../core/strategy-time.js";
@@ -57,8 +57,11 @@ import { buildEnvironment, type RenderedEnvironment, type SecureStringMode } fro
 import { recordedSecureNames, TAG } from "../core/tags.js";
 import { templateFromRevision, type TaskDefinitionTemplate } from "../core/template.js";
 import { findEnvironmentDrift } from "./release-drift.js";
+import { adoptionWarnings, checkAdoption, findAdoption, type AdoptionFinding } from "../core/adoption.js";
+import type { ScheduledMove } from "../core/scheduled-tasks.js";
+import { logPlannedMoves, moveScheduledTasks, readScheduledTasks, type ScheduledTasks } from "./scheduled-tasks.js";
 import type { PlanSubject } from "../core/release-plan-file.js";
-import type { GitHead } from "../core/commit-sha.js";
+import { isShaPrefix, matchShaPrefix, shaPrefixError, type GitHead } from "../core/commit-sha.js";
 import { resolveCommitSha } from "../git/commit-sha.js";
 import { checkPreDeploy, runPreDeploy, type PreDeployOptions, type PreDeployRequest } from "./pre-deploy.js";
 import { checkPlanFile, checkPlanFileOptions, writePlanFile, type PlanFileOptions } from "./release-plan-file.js";
@@ -143,6 +146,18 @@ export interface ReleaseOptions {
    * written, and refuses (exit 2) when it no longer holds, unless `acceptDrift`.
    */
   readonly planFile?: PlanFileOptions;
+  /**
+   * `--adopt` (core/adoption.ts): render from revisions ecs-release did not register — the first
+   * release over a hand-written (Terraform, CDK) revision, dropping the variables listed, or a revision
+   * registered after the running one. Without it (or an approved plan file) those are refused.
+   */
+  readonly adopt?: boolean;
+  /**
+   * `--update-schedules` (commands/scheduled-tasks.ts): once the services are stable, point the
+   * EventBridge rule targets and Scheduler schedules that run a revision of a released family at the
+   * new revision (read with the checks; a dry run lists them).
+   */
+  readonly updateSchedules?: boolean;
 }
 
 /** What `release` needs from outside. */
@@ -197,6 +212,8 @@ export interface ReleaseResult {
   readonly drift: Array<{ readonly family: string; readonly releasedIn: string; readonly changes: readonly EnvironmentChange[] }>;
   /** Milliseconds per phase. */
   readonly phases: { verifyMs: number; registerMs: number; updateMs: number; waitMs: number };
+  /** `--update-schedules`: the scheduled tasks pointed at the new revisions (dry run: that would be). */
+  readonly schedules?: readonly ScheduledMove[];
 }
 
 
@@ -207,13 +224,27 @@ export async function run(options: ReleaseOptions, deps: ReleaseDeps): Promise<R
   const progress = { writing: false };
   try {
     checkPlanFileOptions(options.planFile, options.dryRun === true);
-    const sha = await resolveCommitSha({ flag: options.sha, image: options.image, circleSha1: options.circleSha1 }, options.repository !== undefined, deps.readGitHead);
+    const given = await resolveCommitSha({ flag: options.sha, image: options.image, circleSha1: options.circleSha1 }, options.repository !== undefined, deps.readGitHead);
+    const sha = await resolveShaPrefix(given, options.repository, deps);
     return await release({ ...options, ...(sha !== undefined ? { sha } : {}) }, deps, progress);
   } catch (error) {
     // A signal that aborted one of the reads: say plainly that nothing was written.
     if (isInterruptedError(error) && !progress.writing) throw new InterruptedError(NOTHING_WRITTEN, { cause: error });
     throw error;
   }
+}
+
+/**
+ * A SHA as people copy it (`git log --oneline`, `history`): with `--repository`, a prefix of 7 or more
+ * hex digits is resolved to the one full-SHA tag in ECR that starts with it (one ListImages listing),
+ * so the image and TAG.sha are the full commit; none or several: exit 2, nothing read further.
+ */
+async function resolveShaPrefix(sha: string | undefined, repository: string | undefined, deps: ReleaseDeps): Promise<string | undefined> {
+  if (sha === undefined || repository === undefined || !isShaPrefix(sha)) return sha;
+  const match = matchShaPrefix(sha, await listImageTags(deps.aws, repository, deps.signal));
+  if (match.kind === "none" || match.kind === "ambiguous") throw shaPrefixError(sha, repository, match);
+  if (match.sha !== sha) deps.log.info(`--sha ${sha} is ${match.sha} (its image in ECR repository ${repository})`);
+  return match.sha;
 }
 
 /** What the verify phase established: everything the writes need. */
@@ -227,6 +258,10 @@ interface Verified {
   readonly plan: ReleasePlan;
   readonly image: string;
   readonly isSecret: (name: string) => boolean;
+  /** Revisions rendered from that ecs-release did not register (refused unless adopted). */
+  readonly adoption: readonly AdoptionFinding[];
+  /** `--update-schedules`: the scheduled ECS tasks, as read. */
+  readonly scheduled: ScheduledTasks | undefined;
   /** The result of a release that writes nothing (a dry run): the base of every other result. */
   readonly result: ReleaseResult;
 }
@@ -255,12 +290,13 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
   const verified = await verify(options, deps, warn, { warnings, phases });
   if (options.preDeploy) await checkPreDeploy(preDeployOptions(options, options.preDeploy), plannedRevisions(verified.plan), deps);
   if (options.dryRun) {
-    const result = dryRun(options, verified, deps);
+    const result = dryRun(options, verified, deps, warn);
     phases.verifyMs = clock.now() - started;
     log.info("dry run: nothing was written");
     return result;
   }
-  if (options.planFile) checkPlanFile(options.planFile, planSubject(options, verified), deps);
+  const approvedPlan = options.planFile ? checkPlanFile(options.planFile, planSubject(options, verified), deps) : false;
+  for (const line of checkAdoption(verified.adoption, verified.result.environment.ssmPath, { adopt: options.adopt === true, approvedPlan })) warn(line);
   phases.verifyMs = clock.now() - started;
 
   // A signal that came between two reads must not be followed by writes.
@@ -276,7 +312,10 @@ async function release(options: ReleaseOptions, deps: ReleaseDeps, progress: { w
     log.info(`not waiting (--no-wait): follow with ecs-release status --cluster ${options.cluster} ${verified.services.map((s) => `--service ${s}`).join(" ")}`);
     return { ...verified.result, revisions: registration.revisions, services: serviceResults(verified.described, updated) };
   }
-  const final = await waitForOutcomes(options, verified, registration, updated, deps, warn, phases);
+  const waited = await waitForOutcomes(options, verified, registration, updated, deps, warn, phases);
+  const final = verified.scheduled
+    ? { ...waited, schedules: await moveScheduledTasks(verified.scheduled, new Map(registration.registered.map((r) => [r.family, r.taskDefinitionArn])), deps, warn) }
+    : waited;
   log.info(releasedLine(final, updated.length, formatDuration(clock.now() - started)));
   return final;
 }
@@ -299,7 +338,7 @@ async function verify(
   if (tooShort !== undefined) throw new ValidationError(`release: ${tooShort}`);
   const secure = new Set(environment.secureNames);
   const isSecret = (name: string): boolean => secure.has(name);
-  const { plan, describedRevisions } = await planRelease(options, request, sources, isSecret, deps);
+  const { plan, describedRevisions, adoption } = await planRelease(options, request, sources, isSecret, deps);
 
   // Step 7: warn about unprotected services; refuse a service already rolling out unless --force.
   for (const service of described) for (const warning of deploymentConfigurationWarnings(service)) warn(warning);
@@ -314,7 +353,8 @@ async function verify(
   // Re-release of an older SHA: how today's environment differs from the one it was released with.
   const drift = await findEnvironmentDrift(plan.plans, describedRevisions, { ...options, environment: releaseEnvironment(options.environment, options.cluster) }, sources.pushedAt, isSecret, { ...deps, rememberOldSecrets: (revision) => rememberOldSecrets(revision, isSecret, deps.redactor) });
   const result = unwrittenResult(options, request, { described, image, environment, plan }, { ...shared, drift });
-  return { described, services, describedRevisions, plan, image, isSecret, result };
+  const scheduled = options.updateSchedules ? await readScheduledTasks(deps) : undefined;
+  return { described, services, describedRevisions, plan, image, isSecret, adoption, scheduled, result };
 }
 
 /**
@@ -327,7 +367,7 @@ async function planRelease(
   sources: Awaited<ReturnType<typeof readSources>>,
   isSecret: (name: string) => boolean,
   deps: ReleaseDeps,
-): Promise<{ plan: ReleasePlan; describedRevisions: Map<string, DescribedTaskDefinition> }> {
+): Promise<{ plan: ReleasePlan; describedRevisions: Map<string, DescribedTaskDefinition>; adoption: AdoptionFinding[] }> {
   const byFamily = groupServicesByFamily(sources.described);
   const families = [...byFamily.keys()];
   const fileTemplates = matchTemplates(request.templates, families);
@@ -350,7 +390,8 @@ async function planRelease(
     mode: request.mode,
     releaseTags: releaseTagMap({ ...options, place: { environment, cluster: options.cluster, ssmPath: request.ssmPath } }, sources.image, releasedAt),
   });
-  return { plan, describedRevisions };
+  const adoption = plan.plans.flatMap((p) => findAdoption({ ...p, recordTags: latest.get(p.sourceFamily)?.tags ?? {} }) ?? []);
+  return { plan, describedRevisions, adoption };
 }
 
 /** Deployment settings under which no rollout can finish: exit 2 naming each; those that only outlast --timeout: warnings. */
@@ -500,11 +541,14 @@ function planSubject(options: ReleaseOptions, verified: Verified): PlanSubject {
 }
 
 /** The dry run's end: the diff logged, the plan file written, what a pre-deploy task would run. */
-function dryRun(options: ReleaseOptions, verified: Verified, deps: ReleaseDeps): ReleaseResult {
+function dryRun(options: ReleaseOptions, verified: Verified, deps: ReleaseDeps, warn: (message: string) => void): ReleaseResult {
   const diff = logDryRunDiff(verified, deps.log, (text) => deps.redactor.redact(text));
-  if (options.planFile) writePlanFile(options.planFile, planSubject(options, verified), diff, options.services, deps);
+  const adoption = adoptionWarnings(verified.adoption, verified.result.environment.ssmPath, options.adopt === true);
+  for (const line of adoption) warn(line);
+  if (options.planFile) writePlanFile(options.planFile, planSubject(options, verified), diff, options.services, deps, adoption);
   if (options.preDeploy) deps.log.info(`dry run: would run ${formatCommandLine(options.preDeploy.command)} from the new revision before updating any service`);
-  return { ...verified.result, diff };
+  const schedules = verified.scheduled ? logPlannedMoves(verified.scheduled, new Map([...verified.plan.targets.keys()].map((family) => [family, undefined])), deps.log) : undefined;
+  return { ...verified.result, diff, ...(schedules ? { schedules } : {}) };
 }
 
 /** The pre-deploy task's options: the request, like the first service, at the release's pace. */

@@ -54,6 +54,9 @@ import { staleViewLine, unconfirmedViewLine } from "../core/service-view.js";
 import { describeServiceDeployments, describeServiceRevisions, stopServiceDeploymentRollback } from "../aws/service-deployments.js";
 import { AwsCallError } from "../core/errors.js";
 import { TAG } from "../core/tags.js";
+import { familyOf } from "../core/rollout-state.js";
+import type { ScheduledMove } from "../core/scheduled-tasks.js";
+import { logPlannedMoves, moveScheduledTasks, readScheduledTasks } from "./scheduled-tasks.js";
 
 /** What `ecs-release rollback` was asked to do. */
 export interface RollbackOptions {
@@ -73,6 +76,12 @@ export interface RollbackOptions {
    * recorded on each target. Services on a target recorded with the same key are left as they are.
    */
   readonly runKey?: string | undefined;
+  /**
+   * `--update-schedules` (commands/scheduled-tasks.ts): once every service is stable on its target and
+   * before anything is deregistered, point the EventBridge rule targets and Scheduler schedules that
+   * run a revision of a rolled-back family at the target.
+   */
+  readonly updateSchedules?: boolean;
 }
 
 /** What rollback needs from outside. */
@@ -119,6 +128,8 @@ export interface RollbackResult {
   readonly spared: readonly SparedRef[];
   /** Revisions tagged TAG.outcome=rolled-back. */
   readonly taggedRolledBack: readonly string[];
+  /** `--update-schedules`: the scheduled tasks pointed at the targets (dry run: that would be). */
+  readonly schedules?: readonly ScheduledMove[];
 }
 
 /** How far back `previous`/`sha:` reads before deciding with what it has. */
@@ -141,7 +152,11 @@ export async function run(options: RollbackOptions, deps: RollbackDeps): Promise
   const verified = await verify(options, deps);
   logPlan(verified, options, deps.log);
   if (verified.plan.moving.length === 0) return verified.result;
-  if (options.dryRun) return dryRun(verified, options, deps);
+  const scheduled = options.updateSchedules ? await readScheduledTasks(deps) : undefined;
+  if (options.dryRun) {
+    const planned = await dryRun(verified, options, deps);
+    return scheduled ? { ...planned, schedules: logPlannedMoves(scheduled, scheduleTargets(verified.plan.moving), deps.log) } : planned;
+  }
   const updated = await updatePhase(verified, options, deps);
   if (!options.wait) {
     deps.log.info(`not waiting (--no-wait): nothing deregistered; follow with ecs-release status --cluster ${options.cluster} ${options.services.map((s) => `--service ${s}`).join(" ")}`);
@@ -151,8 +166,15 @@ export async function run(options: RollbackOptions, deps: RollbackDeps): Promise
   const newer = withNewerRevisions(verified.plan.moving, deps);
   newer.catch(() => undefined);
   const report = await waitPhase(verified, updated, options, deps);
-  const result = { ...verified.result, services: serviceResults(verified, updated, report) };
+  // Scheduled tasks follow before anything is deregistered (a deregistered revision runs no new task).
+  const schedules = scheduled ? await moveScheduledTasks(scheduled, scheduleTargets(verified.plan.moving), deps, (message) => deps.log.warn(message)) : undefined;
+  const result = { ...verified.result, services: serviceResults(verified, updated, report), ...(schedules ? { schedules } : {}) };
   return recordPhase(await newer, result, options, deps, started);
+}
+
+/** `--update-schedules`: each moving family (the one rolled back from, and the target's) → the target revision. */
+function scheduleTargets(moving: readonly RollbackMove[]): Map<string, string> {
+  return new Map(moving.flatMap(({ group, target }) => [[familyOf(group.currentArn), target.arn] as const, [familyOf(target.arn), target.arn] as const]));
 }
 
 /** Phase 1, verify: every read and every check; throws ValidationError (exit 2) before any write. */

@@ -61,3 +61,43 @@ export function decideCommitSha(sources: CommitShaSources, required: boolean): C
   const why = "head" in git ? `it answered ${JSON.stringify(git.head.slice(0, 80))}` : git.failure;
   throw new ValidationError(`no commit SHA: pass --sha, set CIRCLE_SHA1, or run inside a git checkout (git rev-parse HEAD in ${sources.gitDirectory ?? "the working directory"}: ${why})`);
 }
+
+/**
+ * `--sha` against the image tags of an ECR repository: a full SHA as given; a prefix (people copy
+ * 7 or 12 digits from `git log --oneline` or `history`) → the one full-SHA tag that starts with it,
+ * none, or several. ECR tags are case-sensitive and push tags with the lowercase full SHA.
+ */
+export type ShaPrefixMatch =
+  | { readonly kind: "full"; readonly sha: string }
+  | { readonly kind: "unique"; readonly sha: string }
+  | { readonly kind: "none" }
+  | { readonly kind: "ambiguous"; readonly candidates: readonly string[] };
+
+/** True when `sha` is a full commit SHA (SHA-1 or SHA-256, lowercase as git prints it). */
+export function isFullSha(sha: string): boolean {
+  return FULL_SHA.test(sha);
+}
+
+/** True when `sha` is a prefix to look up: 7 or more hex digits, shorter than a full SHA (case aside). */
+export function isShaPrefix(sha: string): boolean {
+  return /^[0-9a-fA-F]{7,63}$/.test(sha) && !FULL_SHA.test(sha);
+}
+
+/** Matches `--sha` with the repository's tags (only full-SHA tags count). */
+export function matchShaPrefix(sha: string, tags: readonly string[]): ShaPrefixMatch {
+  if (FULL_SHA.test(sha)) return { kind: "full", sha };
+  const prefix = sha.toLowerCase();
+  const candidates = [...new Set(tags.filter((tag) => FULL_SHA.test(tag) && tag.startsWith(prefix)))].sort();
+  if (candidates.length === 1) return { kind: "unique", sha: candidates[0] ?? "" };
+  return candidates.length === 0 ? { kind: "none" } : { kind: "ambiguous", candidates };
+}
+
+/** The refusal (exit 2) when a prefix names no image or several. */
+export function shaPrefixError(prefix: string, repository: string, match: { readonly kind: "none" } | { readonly kind: "ambiguous"; readonly candidates: readonly string[] }): ValidationError {
+  if (match.kind === "none") {
+    return new ValidationError(`--sha ${prefix}: no image in ECR repository ${repository} has a full-SHA tag starting with it (push the commit's image first, or check --sha, --repository and the region)`);
+  }
+  const shown = match.candidates.slice(0, 10);
+  const more = match.candidates.length > shown.length ? `, and ${match.candidates.length - shown.length} more` : "";
+  return new ValidationError(`--sha ${prefix} matches ${match.candidates.length} images in ECR repository ${repository}: ${shown.join(", ")}${more} (pass more digits)`);
+}

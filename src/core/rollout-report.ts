@@ -105,6 +105,18 @@ export function progressLine(states: readonly string[], elapsedMs: number, leftM
   return `still waiting for ${plural(states.length, "rollout")} (${formatDuration(elapsedMs)} elapsed, ${formatDuration(Math.max(0, leftMs))} left): ${states.join("; ")}`;
 }
 
+/**
+ * How long ECS may show a view older than our update before the wait says so: most such lags last a
+ * poll or two (a second), and a line each time is noise; one that lasts is worth a line. Shorter ones
+ * go to --debug only.
+ */
+export const NOT_VISIBLE_QUIET_MS = 10_000;
+
+/** True when a view older than our update has lasted long enough (`elapsedMs` since the wait began) to say so. */
+export function saysNotVisibleYet(elapsedMs: number): boolean {
+  return elapsedMs >= NOT_VISIBLE_QUIET_MS;
+}
+
 /** Said once per service while DescribeServices shows a view older than our update (eventual consistency). */
 export function notVisibleYetLine(service: string, deploymentId: string, graceMs: number): string {
   return `${service}: ECS does not show deployment ${deploymentId} yet (its API is eventually consistent); waiting for it (up to ${formatDuration(graceMs)})`;

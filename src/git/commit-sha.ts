@@ -3,7 +3,8 @@
  * this reads `git rev-parse HEAD` only when the decision needs it.
  */
 import { execFile } from "node:child_process";
-import { decideCommitSha, type CommitShaSources, type GitHead } from "../core/commit-sha.js";
+import { decideCommitSha, isFullSha, isShaPrefix, type CommitShaSources, type GitHead } from "../core/commit-sha.js";
+import { ValidationError } from "../core/errors.js";
 
 /** `git rev-parse HEAD` in `directory` (default: the working directory); never throws. */
 export function readGitHead(directory?: string): Promise<GitHead> {
@@ -31,4 +32,23 @@ export async function resolveCommitSha(
   if (first.kind === "none") return undefined;
   const decided = decideCommitSha({ ...sources, gitHead: await readHead(sources.gitDirectory) }, required);
   return decided.kind === "resolved" ? decided.sha : undefined;
+}
+
+/**
+ * `push --sha PREFIX`: the full commit git knows for a prefix of 7 or more hex digits in `directory`
+ * (the build context), so the image is tagged with the full SHA that release looks up
+ * (`git rev-parse --verify PREFIX^{commit}`: https://git-scm.com/docs/git-rev-parse). A full SHA, or
+ * anything that is not a prefix (push checks its form), is returned as given.
+ */
+export async function expandShaPrefix(sha: string, directory: string): Promise<string> {
+  if (!isShaPrefix(sha)) return sha;
+  const answer = await new Promise<{ sha?: string; why: string }>((resolve) => {
+    execFile("git", ["rev-parse", "--verify", "--quiet", `${sha.toLowerCase()}^{commit}`], { encoding: "utf8", cwd: directory }, (error, stdout, stderr) => {
+      const full = stdout.trim();
+      if (!error && isFullSha(full)) resolve({ sha: full, why: "" });
+      else resolve({ why: stderr.trim().split("\n")[0] || (error ? "no such commit, or more than one" : `it answered ${JSON.stringify(full.slice(0, 80))}`) });
+    });
+  });
+  if (answer.sha !== undefined) return answer.sha;
+  throw new ValidationError(`--sha ${sha}: git cannot resolve it to one commit in ${directory} (${answer.why}): pass the full 40-digit SHA`);
 }

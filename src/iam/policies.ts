@@ -32,6 +32,7 @@ export const PLACEHOLDERS = {
   OidcRoleArn: "the ARN of the environment's OIDC role (the role the trust policy above protects; AWS_ROLE_ARN in its contexts)",
   DeployRoleArn: "the ARN of the environment's deploy role (ECS_RELEASE_DEPLOY_ROLE_ARN in the restricted context)",
   ExternalId: "a random string that lives only in the environment's restricted context (ECS_RELEASE_DEPLOY_EXTERNAL_ID), e.g. from `openssl rand -hex 24`",
+  ScheduleRoleArn: "the role(s) EventBridge rules and Scheduler schedules assume to run the scheduled tasks (their targets' RoleArn); only with --update-schedules",
 } as const;
 
 /** A placeholder's name. */
@@ -73,6 +74,39 @@ const ECR_REPOSITORY = "arn:aws:ecr:${Region}:${Account}:repository/${Repository
 const SSM_PATH = ["arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}", "arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}/*"];
 const PASSED_TO_ECS_TASKS = { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } };
 const IN_CLUSTER = { ArnEquals: { "ecs:cluster": ECS_CLUSTER } };
+/**
+ * `--update-schedules` (release and rollback): read every scheduled ECS task, point those of the
+ * family at the revision made stable. ListRules and ListSchedules take no resource; PutTargets and
+ * UpdateSchedule pass the target's role again, so iam:PassRole to EventBridge and Scheduler
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html,
+ * https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html). Drop these three when the
+ * job does not pass update_schedules.
+ */
+const SCHEDULED_TASK_STATEMENTS: readonly DocumentedStatement[] = [
+  {
+    why: "--update-schedules only: find the EventBridge rules and Scheduler schedules that run ECS tasks (ListRules and ListSchedules have no resource-level permissions).",
+    statement: { Sid: "ScheduledTasksList", Effect: "Allow", Action: ["events:ListRules", "scheduler:ListSchedules"], Resource: "*" },
+  },
+  {
+    why: "--update-schedules only: read each rule's targets and each schedule, and point those that run a revision of the family at the one made stable.",
+    statement: {
+      Sid: "ScheduledTasksUpdate",
+      Effect: "Allow",
+      Action: ["events:ListTargetsByRule", "events:PutTargets", "scheduler:GetSchedule", "scheduler:UpdateSchedule"],
+      Resource: ["arn:aws:events:${Region}:${Account}:rule/*", "arn:aws:scheduler:${Region}:${Account}:schedule/*/*"],
+    },
+  },
+  {
+    why: "--update-schedules only: PutTargets and UpdateSchedule hand the target's role to EventBridge and Scheduler again.",
+    statement: {
+      Sid: "PassScheduleRoles",
+      Effect: "Allow",
+      Action: ["iam:PassRole"],
+      Resource: "${ScheduleRoleArn}",
+      Condition: { StringEquals: { "iam:PassedToService": ["events.amazonaws.com", "scheduler.amazonaws.com"] } },
+    },
+  },
+];
 const KMS_VIA_SSM = { StringEquals: { "kms:ViaService": "ssm.${Region}.amazonaws.com" } };
 
 /** `build` job: `ecs-release push`. */
@@ -188,9 +222,10 @@ export const RELEASE_POLICY: JobPolicy = {
       statement: { Sid: "EcsServiceRevisions", Effect: "Allow", Action: ["ecs:DescribeServiceRevisions"], Resource: "arn:aws:ecs:${Region}:${Account}:service-revision/${Cluster}/*" },
     },
     {
-      why: "the image must exist before anything is written: release looks up REPOSITORY:SHA in ECR.",
-      statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: ECR_REPOSITORY },
+      why: "the image must exist before anything is written: release looks up REPOSITORY:SHA in ECR (DescribeImages), and a --sha prefix among the repository's tags (ListImages).",
+      statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages", "ecr:ListImages"], Resource: ECR_REPOSITORY },
     },
+    ...SCHEDULED_TASK_STATEMENTS,
   ],
 };
 
@@ -265,6 +300,7 @@ export const ROLLBACK_POLICY: JobPolicy = {
       why: "before anything is written, rollback checks that the target's images in this account's ECR still exist (a lifecycle policy may have expired them): read-only, on any repository of the account in the region, since a revision's images can come from several.",
       statement: { Sid: "EcrTargetImages", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: "arn:aws:ecr:${Region}:${Account}:repository/*" },
     },
+    ...SCHEDULED_TASK_STATEMENTS,
   ],
 };
 
@@ -324,8 +360,21 @@ export const PLAN_POLICY: JobPolicy = {
       statement: { Sid: "DecryptSecureStrings", Effect: "Allow", Action: ["kms:Decrypt"], Resource: "${KmsKeyArn}", Condition: KMS_VIA_SSM },
     },
     {
-      why: "the image must exist: the dry run looks up REPOSITORY:SHA in ECR.",
-      statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: ECR_REPOSITORY },
+      why: "the image must exist: the dry run looks up REPOSITORY:SHA in ECR (DescribeImages), and a --sha prefix among the repository's tags (ListImages).",
+      statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages", "ecr:ListImages"], Resource: ECR_REPOSITORY },
+    },
+    {
+      why: "--update-schedules only: the dry run lists the scheduled tasks the release would move (reads only; ListRules and ListSchedules have no resource-level permissions).",
+      statement: { Sid: "ScheduledTasksRead", Effect: "Allow", Action: ["events:ListRules", "scheduler:ListSchedules"], Resource: "*" },
+    },
+    {
+      why: "--update-schedules only: each rule's targets and each schedule, read.",
+      statement: {
+        Sid: "ScheduledTasksReadEach",
+        Effect: "Allow",
+        Action: ["events:ListTargetsByRule", "scheduler:GetSchedule"],
+        Resource: ["arn:aws:events:${Region}:${Account}:rule/*", "arn:aws:scheduler:${Region}:${Account}:schedule/*/*"],
+      },
     },
   ],
 };

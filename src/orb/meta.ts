@@ -1,10 +1,28 @@
 /**
- * Names and addresses of the orb, defined once: the publishing placeholders. To publish under your own
- * namespace, change them here (and the orb references in README.md and docs/), then run `npm run build`.
+ * Names and addresses of the orb, defined once. To publish under your own namespace, no source edit:
+ * `ORB_NAMESPACE=acme npm run build` generates the orb, its examples and this project's publishing jobs
+ * for `acme/ecs-release` (`ORB_SOURCE_URL` sets the registry page's source link). These are build-time
+ * settings of the generator (scripts/build.ts), never read by the CLI. docs/orb.md, "Publish it".
  */
 
+/** The default namespace: a placeholder until someone claims it. */
+export const DEFAULT_ORB_NAMESPACE = "ecs-release";
+
+/**
+ * `ORB_NAMESPACE` checked: a CircleCI namespace is a VCS organization-like name (letters, digits,
+ * `-` and `_`; https://circleci.com/docs/orbs/author/orb-concepts/#namespaces); anything else stops the build.
+ */
+export function orbNamespace(value: string | undefined): string {
+  if (value === undefined || value === "") return DEFAULT_ORB_NAMESPACE;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(value)) throw new Error(`ORB_NAMESPACE "${value}" is not a CircleCI namespace (letters, digits, - and _)`);
+  return value;
+}
+
+/** Build-time settings (undefined outside Node, where the defaults apply). */
+const buildEnv: Readonly<Record<string, string | undefined>> = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+
 /** The registry namespace the orb is published in (claimed once with `circleci namespace create`). */
-export const ORB_NAMESPACE = "ecs-release";
+export const ORB_NAMESPACE = orbNamespace(buildEnv["ORB_NAMESPACE"]);
 
 /** The orb as users import it (`orbs: { ecs-release: ORB_REF }`). */
 export const ORB_NAME = `${ORB_NAMESPACE}/ecs-release`;
@@ -18,8 +36,9 @@ export const PUBLISH_CONTEXT = "orb-publishing";
 /** The security group (GitHub team) the publishing context is restricted to: only its members' pipelines publish. */
 export const PUBLISH_GROUP = "orb-publishers";
 
-/** Where the orb's source lives. */
-export const SOURCE_URL = "https://github.com/ecs-release/ecs-release";
+/** Where the orb's source lives (`ORB_SOURCE_URL` for a fork). */
+export const SOURCE_URL = buildEnv["ORB_SOURCE_URL"] || "https://github.com/ecs-release/ecs-release";
+
 
 /** The orb's documentation. */
 export const HOME_URL = `${SOURCE_URL}#use-the-orb`;

@@ -9,7 +9,7 @@
  * string, or one item per line.
  */
 
-import { CLUSTER, CONTINUE_FLAGS, DEBUG, DRY_RUN, NO_WAIT, POLL_INTERVAL, PUSH_FLAGS, REGION, RELEASE_FLAGS, ROLLBACK_FLAGS, SERVICES, SHA, TIMEOUT } from "../cli/flag-definitions.js";
+import { CLUSTER, CONTINUE_FLAGS, DEBUG, DRY_RUN, NO_WAIT, POLL_INTERVAL, PUSH_FLAGS, REGION, RELEASE_FLAGS, ROLLBACK_FLAGS, SERVICES, SHA, TIMEOUT, UPDATE_SCHEDULES } from "../cli/flag-definitions.js";
 import { byName, type FlagSpec } from "../cli/flag-spec.js";
 import { CLI_BUILDS } from "./cli-builds.js";
 
@@ -68,7 +68,7 @@ export const PARAMETERS = {
     description: "How long to wait for the rollout, with a unit (90s, 15m, 1h). The job fails with exit code 4 at the deadline. Raise no_output_timeout with it: it must cover this wait (plus pre_deploy_timeout in a release).",
   }),
   poll_interval: fromFlag(POLL_INTERVAL, { description: "Time between DescribeServices polls while waiting." }),
-  sha: fromFlag(SHA, { description: "Commit SHA: the image tag. Empty: the pipeline's commit (CIRCLE_SHA1)." }),
+  sha: fromFlag(SHA, { description: "Commit SHA, full or a unique prefix of 7 or more hex digits (resolved to the full-SHA tag). Empty: the pipeline's commit (CIRCLE_SHA1)." }),
   repository: fromFlag(push.repository, { description: "ECR repository name (not the URI)." }),
 
   // --- push
@@ -120,6 +120,13 @@ export const PARAMETERS = {
   accept_drift: fromFlag(release["accept-drift"], { description: "With plan_file: release even when something changed since the plan (the changes are listed)." }),
   allow_missing_plan: fromFlag(release["allow-missing-plan"], {
     description: "With plan_file: release even when there is no plan of this pipeline at plan_file (a re-run after the workspace expired), unchecked against an approved plan. Prefer re-running the workflow from the start: a fresh plan and approval.",
+  }),
+  adopt: fromFlag(release.adopt, {
+    description: "Release from a revision ecs-release did not register (the first release over a revision written by hand, Terraform or CDK, or one registered after the running one), removing the variables the dry run lists. A release with an approved plan_file needs no adopt.",
+  }),
+
+  update_schedules: fromFlag(UPDATE_SCHEDULES, {
+    description: "Once the services are stable, point the EventBridge rule targets and EventBridge Scheduler schedules that run a revision of the family (scheduled tasks: cron jobs, celery beat) at the new revision; rollback points them at its target. The job's role needs the schedule statements of its policy.",
   }),
 
   // --- rollback
@@ -207,9 +214,9 @@ export const VERB_PARAMETERS = {
   ],
   release: [
     "cluster", "service", "ssm_path", "environment", "release_repository", "image", "sha", "template", "container", "env", "secure_strings",
-    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "pre_deploy_launch_type", "pre_deploy_capacity_provider_strategy", "pre_deploy_enable_execute_command", "dry_run", "plan_file", "accept_drift", "allow_missing_plan", "no_wait", "until_paused", "timeout", "poll_interval", "force_release", "region", "debug",
+    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "pre_deploy_launch_type", "pre_deploy_capacity_provider_strategy", "pre_deploy_enable_execute_command", "dry_run", "plan_file", "accept_drift", "allow_missing_plan", "adopt", "update_schedules", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
   ],
-  rollback: ["cluster", "service", "to", "keep_bad", "dry_run", "no_wait", "timeout", "poll_interval", "region", "debug"],
+  rollback: ["cluster", "service", "to", "keep_bad", "update_schedules", "dry_run", "no_wait", "timeout", "poll_interval", "region", "debug"],
   continue: ["cluster", "service", "action", "no_wait", "timeout", "poll_interval", "region", "debug"],
 } as const satisfies Record<string, readonly ParameterName[]>;
 

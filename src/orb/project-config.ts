@@ -1,7 +1,8 @@
 /**
  * This project's own `.circleci/config.yml`, generated with the CircleCI Config SDK like the orb:
  * lint (the orb's embedded scripts), type check, tests (with moto, podman and a local registry), the orb's freshness, and
- * publishing the orb (a dev version from every branch, the semantic version from a `vX.Y.Z` tag).
+ * publishing the orb (a dev version from every branch, the semantic version from a `vX.Y.Z` tag) and
+ * attaching the CLI tarball to the tag's GitHub release.
  */
 import { ORB_NAME, PUBLISH_CONTEXT } from "./meta.js";
 import { CircleCI } from "./sdk.js";
@@ -57,6 +58,26 @@ function run(name: string, command: string): Run {
 
 const npmCi = run("Install dependencies", "npm ci --no-audit --no-fund");
 
+/**
+ * Attaches the CLI tarball (`npm pack`) to the GitHub release of the tag, creating the release when
+ * there is none (GitHub's REST API: https://docs.github.com/en/rest/releases/releases and
+ * https://docs.github.com/en/rest/releases/assets#upload-a-release-asset), with GITHUB_TOKEN from the
+ * publishing context (a token that may write the repository's contents); without one, the tarball
+ * stays a build artifact of the tag's pipeline.
+ */
+const ATTACH_TARBALL = [
+  "set -euo pipefail",
+  "mkdir -p pack && tarball=$(npm pack --silent --pack-destination pack | tail -n 1)",
+  'echo "packed pack/$tarball"',
+  'if [ -z "${GITHUB_TOKEN:-}" ]; then echo "GITHUB_TOKEN is not set: the tarball stays an artifact of this job"; exit 0; fi',
+  'api="https://api.github.com/repos/$CIRCLE_PROJECT_USERNAME/$CIRCLE_PROJECT_REPONAME"',
+  'auth=(-H "Authorization: Bearer $GITHUB_TOKEN" -H "Accept: application/vnd.github+json")',
+  'releaseId() { node -pe \'JSON.parse(require("fs").readFileSync(0, "utf8")).id\'; }',
+  'id=$(curl -fsS "${auth[@]}" "$api/releases/tags/$CIRCLE_TAG" | releaseId) || id=$(curl -fsS "${auth[@]}" -X POST "$api/releases" -d "{\\"tag_name\\":\\"$CIRCLE_TAG\\"}" | releaseId)',
+  'curl -fsS "${auth[@]}" -H "Content-Type: application/gzip" --data-binary "@pack/$tarball" "https://uploads.github.com/repos/$CIRCLE_PROJECT_USERNAME/$CIRCLE_PROJECT_REPONAME/releases/$id/assets?name=$tarball" > /dev/null',
+  'echo "attached $tarball to the release $CIRCLE_TAG"',
+].join("\n");
+
 /** The project config as a plain object. */
 export function buildProjectConfig(): YamlMap {
   const node = (resourceClass: "small" | "medium" | "large") => new CircleCI.executors.DockerExecutor(NODE, resourceClass);
@@ -108,8 +129,16 @@ export function buildProjectConfig(): YamlMap {
     run("Publish the version of the tag", `circleci orb publish orb/orb.yml "${ORB_NAME}@\${CIRCLE_TAG#v}"`),
   ]);
 
+  // The installable CLI (npm install -g ecs-release-X.Y.Z.tgz): `npm ci` runs prepare, which builds dist/.
+  const attachCli = new CircleCI.Job("attach_cli_tarball", node("small"), [
+    new CircleCI.commands.Checkout(),
+    npmCi,
+    run("Pack the CLI and attach it to the tag's GitHub release", ATTACH_TARBALL),
+    new CircleCI.commands.StoreArtifacts({ path: "pack" }),
+  ]);
+
   const config = new CircleCI.Config();
-  for (const job of [lint, typecheck, test, orbFresh, publishDev, publishRelease]) config.addJob(job);
+  for (const job of [lint, typecheck, test, orbFresh, publishDev, publishRelease, attachCli]) config.addJob(job);
   const generated = JSON.parse(JSON.stringify(config.generate())) as YamlMap;
 
   // Workflows as plain YAML: tag filters and contexts read more plainly than through the SDK.
@@ -127,6 +156,7 @@ export function buildProjectConfig(): YamlMap {
           // the publishing context is restricted to the publishers' security group.
           { publish_dev_orb: { requires: checks, context: PUBLISH_CONTEXT, filters: { branches: { ignore: "/pull\\/[0-9]+/" }, tags: { ignore: "/.*/" } } } },
           { publish_orb: { requires: checks, context: PUBLISH_CONTEXT, filters: { ...onTags, branches: { ignore: "/.*/" } } } },
+          { attach_cli_tarball: { requires: checks, context: PUBLISH_CONTEXT, filters: { ...onTags, branches: { ignore: "/.*/" } } } },
         ],
       },
     },

@@ -335,7 +335,10 @@ export class EmulatorProxy {
     const call = identifyCall(req.headers, url, body, req.method ?? "POST");
     const generation = this.generation;
     const accessKeyId = /Credential=([^/]+)\//.exec(headerValue(req.headers, "authorization") ?? "")?.[1];
-    const request = requestParameters(url, body);
+    const parameters = requestParameters(url, body);
+    // Scheduler names the schedule in its path (REST): the log keeps it as `Name`, as the IAM check reads it.
+    const scheduleName = call.service === "scheduler" ? /^\/schedules\/([^/?]+)/.exec(url)?.[1] : undefined;
+    const request = scheduleName !== undefined && typeof parameters === "object" && parameters !== null ? { ...parameters, Name: decodeURIComponent(scheduleName) } : parameters;
     const record = (status: number, answer?: Buffer): void => {
       if (generation !== this.generation) return;
       const response = answer === undefined ? undefined : parseJson(answer);

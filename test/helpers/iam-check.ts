@@ -115,6 +115,12 @@ const ecrRepository = (call: CallView, c: MappingContext): TypedResource => ({
   values: { RepositoryName: String(call.request["repositoryName"] ?? "") },
   account: typeof call.request["registryId"] === "string" ? call.request["registryId"] : c.account,
 });
+/** A Scheduler schedule: `schedule/${GroupName}/${ScheduleName}`, the group `default` unless named. */
+const scheduleResource = (call: CallView): TypedResource => ({
+  service: "scheduler",
+  type: "schedule",
+  values: { GroupName: String(call.request["groupName"] ?? call.request["GroupName"] ?? "default"), ScheduleName: String(call.request["Name"] ?? "") },
+});
 /** ECS passes the task and execution roles of a task definition to ecs-tasks.amazonaws.com. */
 const passRoles = (roles: unknown[]): IamRequest[] =>
   roles
@@ -247,6 +253,26 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
     strings(call.request["repositoryNames"]).map((name) => ({ action: "ecr:DescribeRepositories", resource: { ...ecrRepository(call, c), values: { RepositoryName: name } } })),
   "ecr:DescribeImages": (call, c) => [{ action: "ecr:DescribeImages", resource: ecrRepository(call, c) }],
   "ecr:BatchGetImage": (call, c) => [{ action: "ecr:BatchGetImage", resource: ecrRepository(call, c) }],
+  "ecr:ListImages": (call, c) => [{ action: "ecr:ListImages", resource: ecrRepository(call, c) }],
+  // EventBridge (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html): rules of the
+  // default bus; PutTargets passes each target's role to events.amazonaws.com
+  // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html).
+  "events:PutTargets": (call) => [
+    { action: "events:PutTargets", resource: { type: "rule-on-default-event-bus", values: { RuleName: String(call.request["Rule"] ?? "") } } },
+    ...(Array.isArray(call.request["Targets"]) ? (call.request["Targets"] as unknown[]) : [])
+      .map((target) => object(target)["RoleArn"])
+      .filter((role): role is string => typeof role === "string" && role !== "")
+      .map((role) => ({ action: "iam:PassRole", resource: { arn: role }, context: { "iam:PassedToService": "events.amazonaws.com" } })),
+  ],
+  // EventBridge Scheduler (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgescheduler.html):
+  // the schedule's name is in the REST path (the emulator logs it as Name), its group in the query or body.
+  "scheduler:UpdateSchedule": (call) => {
+    const role = object(call.request["Target"])["RoleArn"];
+    return [
+      { action: "scheduler:UpdateSchedule", resource: scheduleResource(call) },
+      ...(typeof role === "string" && role !== "" ? [{ action: "iam:PassRole", resource: { arn: role }, context: { "iam:PassedToService": "scheduler.amazonaws.com" } }] : []),
+    ];
+  },
   "ecr:PutImage": (call, c) => [{ action: "ecr:PutImage", resource: ecrRepository(call, c) }],
   "ecr:CreateRepository": (call, c) => [{ action: "ecr:CreateRepository", resource: ecrRepository(call, c), context: tagContext(records(call.request["tags"])) }],
   // SSM: the path's parameter ARN; SecureStrings read decrypted under a customer managed key also need kms:Decrypt via SSM.
@@ -508,6 +534,7 @@ export async function evaluateCliRuns(log: () => Promise<readonly CallLogEntry[]
       SsmPath: (flag(run.args, "ssm-path") ?? "").replace(/^\/+/, "").replace(/\/+$/, ""),
       TaskRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
       ExecutionRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
+      ScheduleRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
     };
     const denials = await evaluateCalls(calls, { policy, values });
     if (denials.length > 0) failures.push(`ecs-release ${run.args.join(" ")}\n${formatDenials(policy, denials)}`);

@@ -15,6 +15,7 @@ import {
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { CreateRepositoryCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 import { beforeEach } from "vitest";
+import { TAG } from "../../src/core/tags.js";
 import { ACCOUNT_ID, awsClients, REGION, type AwsClientOptions, type AwsClients, type EmulatorHandle } from "./emulator.js";
 
 /** The deployment configuration services get unless told otherwise. */
@@ -128,6 +129,13 @@ export const SEED_SHAS = [
   "3333333333333333333333333333333333333333",
 ] as const;
 
+/**
+ * The seeded platform is one ecs-release already released: its revisions carry the release record's
+ * version tag (TAG.version), so a release renders from them without adopting them (core/adoption.ts).
+ * A test of the first release over a hand-written revision registers one without it.
+ */
+export const SEED_RECORD = [{ key: TAG.version, value: "0.1.0" }];
+
 /** The image of the seeded log-router sidecar. */
 export const LOG_ROUTER_IMAGE = "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0";
 
@@ -198,9 +206,10 @@ export async function seedPlatform(clients: AwsClients): Promise<SeededPlatform>
       return { repositoryUri: uri, images: Object.fromEntries(SEED_SHAS.map((sha, i) => [sha, digests[i]!])) };
     })(),
     Promise.all([
-      registerTaskDefinition(clients, webTaskDefinition(SEED_SHAS[0])),
+      registerTaskDefinition(clients, { ...webTaskDefinition(SEED_SHAS[0]), tags: SEED_RECORD }),
       registerTaskDefinition(clients, {
         family: "worker",
+        tags: SEED_RECORD,
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
         cpu: "256",

@@ -45,7 +45,7 @@ interface Case {
 const CASES: Case[] = [
   // --- the command line and the environment
   { name: "an unknown command", args: ["deploy"], message: /unknown command "deploy": use one of .*release/ },
-  { name: "an unknown flag", args: [...RELEASE, "--servce", "web"], message: /unknown flag --servce \(see --help\)/ },
+  { name: "an unknown flag", args: [...RELEASE, "--servce", "web"], message: /unknown flag --servce: did you mean --service\?/ },
   { name: "a positional argument", args: [...RELEASE, "web"], message: /unexpected argument "web"/ },
   { name: "required flags missing", args: ["release", "--cluster", "prod"], message: /missing required flags: --service \(or ECS_RELEASE_SERVICE\), --ssm-path/ },
   { name: "a flag without its value", args: ["status", "--cluster"], message: /flag --cluster needs a value/ },

@@ -12,7 +12,7 @@ import { TAG } from "../../src/core/tags.js";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli, startCli, type CliRun } from "../helpers/cli.js";
 import { useEmulator, writeOperations } from "../helpers/emulator.js";
-import { imageUri, putImage, putParameters, registerTaskDefinition, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
+import { imageUri, putImage, putParameters, registerTaskDefinition, SEED_RECORD, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
 const handle = useEmulator();
@@ -419,7 +419,8 @@ describe("release: bad input exits 2 with one line and writes nothing", () => {
 
   it("a deployment already in progress without --force (and with --force it goes)", async () => {
     await handle.emulator.addRule({ match: SHA_C, outcome: "stuck" });
-    const stuck = await registerTaskDefinition(clients, { family: "web", containerDefinitions: [{ name: "app", image: imageUri("platform", SHA_C), memory: 64 }] });
+    // (with the release record: this test is about the deployment in progress, not about adoption)
+    const stuck = await registerTaskDefinition(clients, { family: "web", containerDefinitions: [{ name: "app", image: imageUri("platform", SHA_C), memory: 64 }], tags: SEED_RECORD });
     await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: stuck }));
     await serviceTaskDefinition("web"); // consume the stale read after UpdateService (emulator default), so release sees the stuck deployment
     seeded = (await handle.emulator.callLog()).length;

@@ -50,6 +50,8 @@ async function executeRelease(ctx: CliContext<typeof RELEASE_FLAGS>): Promise<Co
     timeoutMs: flags.timeout,
     pollIntervalMs: flags["poll-interval"],
     force: flags.force,
+    adopt: flags.adopt,
+    updateSchedules: flags["update-schedules"],
     untilPaused: flags["until-paused"],
     metadata: readReleaseMetadata(ctx.env, ctx.version),
   } as const;

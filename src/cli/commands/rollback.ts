@@ -21,6 +21,7 @@ async function executeRollback(ctx: CliContext<typeof ROLLBACK_FLAGS>): Promise<
     services: flags.service,
     to: flags.to,
     keepBad: flags["keep-bad"],
+    updateSchedules: flags["update-schedules"],
     dryRun: flags["dry-run"],
     wait: !flags["no-wait"],
     timeoutMs: flags.timeout,

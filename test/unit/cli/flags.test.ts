@@ -62,7 +62,9 @@ describe("parseFlags", () => {
   });
 
   it.each<[string[], Record<string, string>, RegExp]>([
-    [["--nope"], {}, /unknown flag --nope/],
+    [["--nope"], {}, /^unknown flag --nope \(see --help\)$/],
+    [["--ssm_path", "/app/prod"], {}, /^unknown flag --ssm_path: did you mean --ssm-path\?$/],
+    [["--ssmpath=/app/prod"], {}, /^unknown flag --ssmpath: did you mean --ssm-path\?$/],
     [["--cluster"], {}, /--cluster needs a value/],
     [["stray"], {}, /unexpected argument "stray"/],
     [["--timeout", "soon"], {}, /--timeout "soon" is not a duration/],

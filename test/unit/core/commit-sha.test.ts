@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideCommitSha, imageShaTag, type CommitShaDecision, type CommitShaSources } from "../../../src/core/commit-sha.js";
+import { decideCommitSha, imageShaTag, matchShaPrefix, shaPrefixError, type CommitShaDecision, type CommitShaSources, type ShaPrefixMatch } from "../../../src/core/commit-sha.js";
 import { ValidationError } from "../../../src/core/errors.js";
 
 const A = "a".repeat(40);
@@ -47,5 +47,32 @@ describe("imageShaTag", () => {
     [ECR, undefined],
   ])("%s", (image, tag) => {
     expect(imageShaTag(image)).toBe(tag);
+  });
+});
+
+describe("matchShaPrefix: a SHA as people copy it, against the repository's tags", () => {
+  const FULL_1 = "278db83c6ad5" + "1".repeat(28);
+  const FULL_2 = "278db83c6ad5" + "2".repeat(28);
+  const OTHER = "9".repeat(40);
+  const TAGS = [FULL_1, FULL_2, OTHER, "latest", "278db83c6ad5", "v1.2.3"];
+  it.each<[string, string, readonly string[], ShaPrefixMatch]>([
+    ["a full SHA is taken as given (no listing needed)", FULL_1, [], { kind: "full", sha: FULL_1 }],
+    ["a unique prefix → the one full-SHA tag", "278db83c6ad51", TAGS, { kind: "unique", sha: FULL_1 }],
+    ["upper case as copied from a web page", "278DB83C6AD52", TAGS, { kind: "unique", sha: FULL_2 }],
+    ["a prefix two full-SHA tags share → both, sorted", "278db83c6ad5", TAGS, { kind: "ambiguous", candidates: [FULL_1, FULL_2] }],
+    ["a tag that is itself the short SHA does not count: only full-SHA tags", "278db83", ["278db83c6ad5"], { kind: "none" }],
+    ["no tag starts with it", "abcdef0", TAGS, { kind: "none" }],
+    ["a SHA-256 commit's tag", "e".repeat(10), ["e".repeat(64)], { kind: "unique", sha: "e".repeat(64) }],
+  ])("%s", (_name, prefix, tags, expected) => {
+    expect(matchShaPrefix(prefix, tags)).toEqual(expected);
+  });
+
+  it("words the refusal: absent names the repository and the prefix; ambiguous lists the candidates", () => {
+    expect(shaPrefixError("abcdef0", "platform", { kind: "none" }).message).toBe(
+      "--sha abcdef0: no image in ECR repository platform has a full-SHA tag starting with it (push the commit's image first, or check --sha, --repository and the region)",
+    );
+    const ambiguous = shaPrefixError("278db83", "platform", { kind: "ambiguous", candidates: [FULL_1, FULL_2] });
+    expect(ambiguous.message).toBe(`--sha 278db83 matches 2 images in ECR repository platform: ${FULL_1}, ${FULL_2} (pass more digits)`);
+    expect(ambiguous.exitCode).toBe(2);
   });
 });

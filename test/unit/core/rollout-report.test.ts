@@ -7,6 +7,7 @@ import {
   pollFailedLine,
   progressLine,
   rolloutReportError,
+  saysNotVisibleYet,
   transitionLine,
   type RolloutReport,
   type ServiceRolloutOutcome,
@@ -84,5 +85,17 @@ describe("rolloutReportError", () => {
     expect(error).toBeInstanceOf(type);
     expect(error?.message).toMatch(message ?? /./);
     expect(error?.result).toEqual({ some: "result" });
+  });
+});
+
+describe("saysNotVisibleYet: a view older than our update is worth a line only when it lasts", () => {
+  it.each<[number, boolean]>([
+    [0, false],
+    [1_000, false],
+    [9_999, false],
+    [10_000, true],
+    [120_000, true],
+  ])("%i ms into the wait → %s", (elapsedMs, expected) => {
+    expect(saysNotVisibleYet(elapsedMs)).toBe(expected);
   });
 });

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { GitHead } from "../../../src/core/commit-sha.js";
 import { isValidationError } from "../../../src/core/errors.js";
-import { readGitHead, resolveCommitSha } from "../../../src/git/commit-sha.js";
+import { expandShaPrefix, readGitHead, resolveCommitSha } from "../../../src/git/commit-sha.js";
 
 const root = mkdtempSync(join(tmpdir(), "commit-sha-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -59,5 +59,21 @@ describe("resolveCommitSha", () => {
       if (env === undefined) delete process.env["GIT_CEILING_DIRECTORIES"];
       else process.env["GIT_CEILING_DIRECTORIES"] = env;
     }
+  });
+});
+
+describe("expandShaPrefix (push --sha PREFIX)", () => {
+  it("turns a unique prefix into the full commit git knows in the build context; a full SHA is not looked up", async () => {
+    const { dir, head } = checkout();
+    expect(await expandShaPrefix(head.slice(0, 12), dir)).toBe(head);
+    expect(await expandShaPrefix(head.slice(0, 7).toUpperCase(), dir)).toBe(head);
+    expect(await expandShaPrefix(SHA, "/nonexistent")).toBe(SHA);
+  });
+
+  it("refuses (exit 2) a prefix git cannot resolve to one commit, asking for the full SHA", async () => {
+    const { dir } = checkout();
+    const error = await expandShaPrefix("abcdef0", dir).catch((e: unknown) => e);
+    expect(isValidationError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^--sha abcdef0: git cannot resolve it to one commit in .* pass the full 40-digit SHA$/);
   });
 });

@@ -116,7 +116,8 @@ const ON_BEHALF: Record<string, readonly string[]> = {
   build: ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:GetDownloadUrlForLayer", "ecr:CreateRepository"],
   // ecs:StopTask: for the person or job stopping a pre-deploy task that outlived its release (the error says how).
   release: ["iam:PassRole", "kms:Decrypt", "ecs:StopTask"],
-  rollback: [],
+  // iam:PassRole: --update-schedules' PutTargets and UpdateSchedule hand the scheduled tasks' role to EventBridge and Scheduler again.
+  rollback: ["iam:PassRole"],
 };
 
 const needed = (job: keyof typeof ENTRIES): Set<string> => new Set(ENTRIES[job].flatMap(([file, entry]) => [...reachableActions(file, entry)]));
@@ -242,9 +243,9 @@ describe("policy documents", () => {
 
   it("fills placeholders and reports the ones left", () => {
     const document = policyDocument(POLICIES.rollback);
-    expect(placeholdersIn(document).sort()).toEqual(["Account", "Cluster", "Family", "Region"]);
+    expect(placeholdersIn(document).sort()).toEqual(["Account", "Cluster", "Family", "Region", "ScheduleRoleArn"]);
     const filled = fillPlaceholders(document, { Region: "eu-west-1", Account: "123456789012", Cluster: "prod" });
-    expect(placeholdersIn(filled)).toEqual(["Family"]);
+    expect(placeholdersIn(filled).sort()).toEqual(["Family", "ScheduleRoleArn"]);
     expect(JSON.stringify(filled)).toContain("arn:aws:ecs:eu-west-1:123456789012:service/prod/*");
   });
 });

@@ -27,6 +27,13 @@ const REPOSITORY = "arn:aws:ecr:${Region}:${Account}:repository/${Repository}";
 const SSM_PATH = ["arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}", "arn:aws:ssm:${Region}:${Account}:parameter/${SsmPath}/*"];
 const IN_CLUSTER = { ArnEquals: { "ecs:cluster": CLUSTER } };
 const KMS_VIA_SSM = { StringEquals: { "kms:ViaService": "ssm.${Region}.amazonaws.com" } };
+/** --update-schedules: rules of the region and schedules of every group; the scheduled tasks' role, passed only to EventBridge and Scheduler. */
+const RULES_AND_SCHEDULES = ["arn:aws:events:${Region}:${Account}:rule/*", "arn:aws:scheduler:${Region}:${Account}:schedule/*/*"];
+const SCHEDULED_TASK_UPDATES: Record<string, Scope> = {
+  ScheduledTasksList: { resources: ["*"] },
+  ScheduledTasksUpdate: { resources: RULES_AND_SCHEDULES },
+  PassScheduleRoles: { resources: ["${ScheduleRoleArn}"], condition: { StringEquals: { "iam:PassedToService": ["events.amazonaws.com", "scheduler.amazonaws.com"] } } },
+};
 
 /** The trust policies have a principal, not resources: test/unit/iam/trust-evaluation.test.ts evaluates them. */
 type TrustPolicy = "trust" | "deploy-trust";
@@ -46,6 +53,8 @@ const EXPECTED: Record<Exclude<JobPolicy["name"], TrustPolicy>, Record<string, S
     SsmEnvironment: { resources: SSM_PATH },
     DecryptSecureStrings: { resources: ["${KmsKeyArn}"], condition: KMS_VIA_SSM },
     EcrImageLookup: { resources: [REPOSITORY] },
+    ScheduledTasksRead: { resources: ["*"] },
+    ScheduledTasksReadEach: { resources: RULES_AND_SCHEDULES },
   },
   release: {
     EcsServices: { resources: [SERVICES_OF_CLUSTER] },
@@ -64,6 +73,7 @@ const EXPECTED: Record<Exclude<JobPolicy["name"], TrustPolicy>, Record<string, S
     EcsServiceDeploymentList: { resources: [SERVICES_OF_CLUSTER] },
     EcsServiceRevisions: { resources: [`${ARN}:service-revision/\${Cluster}/*`] },
     EcrImageLookup: { resources: [REPOSITORY] },
+    ...SCHEDULED_TASK_UPDATES,
   },
   rollback: {
     EcsServices: { resources: [SERVICES_OF_CLUSTER] },
@@ -84,6 +94,7 @@ const EXPECTED: Record<Exclude<JobPolicy["name"], TrustPolicy>, Record<string, S
     EventBridgeRuleTargets: { resources: ["arn:aws:events:${Region}:${Account}:rule/*"] },
     SchedulerListSchedules: { resources: ["*"] },
     SchedulerGetSchedule: { resources: ["arn:aws:scheduler:${Region}:${Account}:schedule/*"] },
+    ...SCHEDULED_TASK_UPDATES,
   },
   "task-execution-secrets": {
     ReadSecretParameters: { resources: SSM_PATH },
