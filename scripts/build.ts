@@ -296,7 +296,7 @@ async function cliBundles(): Promise<CliBundles> {
     if (reasons.length === 0) {
       console.log(`bundles: dist/ is what the sources build (${Object.keys(stamp?.inputs ?? {}).length} inputs unchanged since npm run build)`);
       const read = (job: CliBuild) => readFileSync(cliBuildPath(job));
-      return { full: read("full"), push: read("push"), release: read("release"), rollback: read("rollback") };
+      return { full: read("full"), push: read("push"), release: read("release"), rollback: read("rollback"), continue: read("continue") };
     }
     console.log(`bundles: rebuilding in memory (${reasons.slice(0, 3).join("; ")}${reasons.length > 3 ? "; …" : ""})`);
   }
@@ -305,6 +305,7 @@ async function cliBundles(): Promise<CliBundles> {
     push: await buildJobBundle("push"),
     release: await buildJobBundle("release"),
     rollback: await buildJobBundle("rollback"),
+    continue: await buildJobBundle("continue"),
   };
   if (!CHECK) writeFileSync(STAMP_PATH, `${JSON.stringify(makeStamp(esbuildVersion, [...inputsRead, ...BUILD_SETTINGS], CLI_BUILDS.map((job) => cliBuildPath(job))), null, 1)}\n`);
   return built;

@@ -1,5 +1,5 @@
 /**
- * ECS's service deployment record (issue 17): ListServiceDeployments, DescribeServiceDeployments,
+ * ECS's service deployment record: ListServiceDeployments, DescribeServiceDeployments,
  * DescribeServiceRevisions and StopServiceDeployment. ECS keeps the record of every service deployment
  * for 90 days (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/view-service-deployment.html).
  * Each function is one operation (or one batch of it) through `awsCall` (exit 3 on errors).

@@ -22,12 +22,14 @@
  * minutes, so 6s adds little to how soon we notice the end. The SDK waiter for services-stable polls every 15s;
  * we poll faster because we report failures (circuit breaker) on the first poll after ECS does.
  */
+import type { Service, ServiceDeployment } from "@aws-sdk/client-ecs";
 import type { Clock } from "../core/clock.js";
 import { AwsCallError, EcsReleaseError, InterruptedError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import {
   displayTarget,
   notVisibleYetLine,
+  pausedLine,
   saysNotVisibleYet,
   pendingStateText,
   pollFailedLine,
@@ -38,27 +40,26 @@ import {
   type RolloutReport,
   type ServiceRolloutOutcome,
 } from "../core/rollout-report.js";
+import { assessRollout, awaitingPause, formatCounts, formatNative, isFailure, isOlderViewThanSeen, isSettled, isViewBeforeUpdate, nativeProgressOf, nativeStrategyOf, type RolloutTarget } from "../core/rollout-state.js";
 import {
-  assessNativeRollout,
-  assessRollout,
-  assessStopRollback,
-  currentServiceDeploymentOf,
-  formatCounts,
-  formatNative,
-  isFailure,
-  isSettled,
-  isOlderViewThanSeen,
-  isViewBeforeUpdate,
-  nativeProgressOf,
-  nativeStrategyOf,
-  type RolloutTarget,
-} from "../core/rollout-state.js";
+  afterSearch,
+  assessTarget,
+  bakeLeftMs,
+  freshEvents,
+  initialRecord,
+  needsRecordSearch,
+  nextOutcome,
+  ownServiceDeployment,
+  replacedRecordLine,
+  unknownRevisions,
+  type FollowedRecord,
+} from "../core/rollout-wait.js";
 import { stoppedTaskReasons } from "../core/stopped-tasks.js";
 import { pollingClient, type AwsClients } from "./clients.js";
 import { describeServices } from "./ecs.js";
-import { describeServiceDeployments } from "./service-deployments.js";
+import { describeServiceDeployments, describeServiceRevisions, listServiceDeployments } from "./service-deployments.js";
+import { RECENT_SERVICE_DEPLOYMENTS } from "./service-view.js";
 import { stoppedTasksOfDeployment } from "./stopped-tasks.js";
-
 
 /** What to wait for. */
 export interface WaitForRolloutsOptions {
@@ -76,6 +77,8 @@ export interface WaitForRolloutsOptions {
   readonly visibilityGraceMs?: number;
   /** Longest silence before a progress line repeats the state; default {@link PROGRESS_EVERY_MS}. */
   readonly progressEveryMs?: number;
+  /** Stop waiting for a service whose deployment waits at a PAUSE lifecycle hook (its state is then `paused`). */
+  readonly untilPaused?: boolean;
 }
 
 /**
@@ -117,182 +120,265 @@ export interface WaitDeps {
   readonly signal: AbortSignal;
 }
 
+/** Everything one wait keeps between polls. */
+interface Wait {
+  readonly options: WaitForRolloutsOptions;
+  readonly deps: WaitDeps;
+  /** deps.log, noting when each line was printed. */
+  log: Logger;
+  readonly start: number;
+  readonly deadline: number;
+  readonly graceMs: number;
+  readonly progressEveryMs: number;
+  /** Every line printed resets the silence timer of the progress lines. */
+  lastOutput: number;
+  polls: number;
+  readonly seenEvents: Set<string>;
+  readonly skipBefore: number | undefined;
+  readonly outcomes: Map<string, ServiceRolloutOutcome>;
+  /** Services whose deployment a DescribeServices answer has shown (from then on, views are current). */
+  readonly visible: Set<string>;
+  readonly notVisibleSaid: Set<string>;
+  readonly lastLine: Map<string, string>;
+  readonly lastNativeLine: Map<string, string>;
+  /** Services whose PAUSE hook (by hook id) was announced. */
+  readonly pausesSaid: Set<string>;
+  /** BLUE_GREEN, LINEAR and CANARY services (and rollback's stopped deployments): the service deployment followed. */
+  readonly records: Map<string, FollowedRecord>;
+  /** Service revision ARN → task definition, as read. */
+  readonly taskDefinitionOf: Map<string, string>;
+  readonly bakeSeenAt: Map<string, number>;
+}
+
 /** Waits until every target's rollout has settled, the deadline passes, or `deps.signal` aborts. Never throws for a failed rollout. */
 export async function waitForRollouts(options: WaitForRolloutsOptions, deps: WaitDeps): Promise<RolloutReport> {
-  const start = deps.clock.now();
-  const deadline = start + options.timeoutMs;
-  const grace = options.visibilityGraceMs ?? VISIBILITY_GRACE_MS;
-  const progressEvery = options.progressEveryMs ?? PROGRESS_EVERY_MS;
-  const seen = new Set(options.knownEventIds ?? []);
-  const skipBefore = options.knownEventIds === undefined ? start - 5_000 : undefined;
-  // Every line printed resets the silence timer of the progress lines.
-  let lastOutput = start;
-  const log: Logger = {
-    info: (message) => {
-      lastOutput = deps.clock.now();
-      deps.log.info(message);
-    },
-    warn: (message) => {
-      lastOutput = deps.clock.now();
-      deps.log.warn(message);
-    },
-    debug: (message) => deps.log.debug(message),
-  };
-  const outcomes = new Map<string, ServiceRolloutOutcome>(
-    options.targets.map((t) => [
-      t.service,
-      // The UpdateService answer is the first view: its counts stand until DescribeServices shows our deployment.
-      { service: t.service, taskDefinitionArn: t.taskDefinitionArn, deploymentId: t.deploymentId, state: "in-progress", reason: "waiting for the first poll", counts: t.updateView ? assessRollout(t.updateView, t).counts : [] },
-    ]),
-  );
-  /** Services whose deployment a DescribeServices answer has shown (from then on, only an older view is not a verdict). */
-  const visible = new Set<string>();
-  const notVisibleSaid = new Set<string>();
-  const lastLine = new Map<string, string>();
-  /** BLUE_GREEN, LINEAR and CANARY services: our service deployment's ARN, and when BAKE_TIME was first seen. */
-  const recordArns = new Map<string, string>(options.targets.flatMap((t) => (t.serviceDeploymentArn !== undefined ? [[t.service, t.serviceDeploymentArn] as const] : [])));
-  const bakeSeenAt = new Map<string, number>();
-  const lastNativeLine = new Map<string, string>();
-  let polls = 0;
-  const report = (ended: RolloutReport["ended"], error?: AwsCallError): RolloutReport => ({
-    ended,
-    outcomes: [...outcomes.values()],
-    elapsedMs: deps.clock.now() - start,
-    polls,
-    ...(error !== undefined ? { error } : {}),
-  });
-  const progress = (): void => {
-    const pending = options.targets.filter((t) => !isSettled(outcomes.get(t.service)?.state ?? "in-progress"));
-    if (pending.length === 0) return;
-    const now = deps.clock.now();
-    const states = pending.map((t) => {
-      const outcome = outcomes.get(t.service);
-      const seen = bakeSeenAt.get(t.service);
-      const bakeMinutes = outcome?.native?.bakeTimeInMinutes;
-      return pendingStateText(t, outcome, seen !== undefined && bakeMinutes !== undefined ? bakeMinutes * 60_000 - (now - seen) : undefined);
-    });
-    log.info(progressLine(states, now - start, deadline - now));
-  };
-
-  /** A failed deployment says why: a few of its stopped tasks (issue 13 §3.11). Best effort. */
-  const explained = async (ended: "settled" | "deadline"): Promise<RolloutReport> => {
-    for (const [service, outcome] of outcomes) {
-      if (!isFailure(outcome.state) || outcome.state === "superseded" || outcome.deploymentId === "") continue;
-      try {
-        const tasks = await stoppedTasksOfDeployment(pollingClient(deps.aws), options.cluster, outcome.deploymentId, undefined, deps.signal);
-        if (tasks.length > 0) outcomes.set(service, { ...outcome, stoppedTasks: stoppedTaskReasons(tasks) });
-      } catch (error) {
-        log.warn(stoppedTasksUnreadableLine(service, outcome.deploymentId, error));
-      }
-    }
-    return report(ended);
-  };
-
+  const wait = startWait(options, deps);
   for (;;) {
-    if (deps.signal.aborted) return report("interrupted");
-    const pending = options.targets.filter((t) => !isSettled(outcomes.get(t.service)?.state ?? "in-progress"));
-    if (pending.length === 0) return explained("settled");
-    try {
-      polls++;
-      const { services } = await describeServices(pollingClient(deps.aws), options.cluster, pending.map((t) => t.service), deps.signal);
-      // BLUE_GREEN, LINEAR and CANARY: ECS's service deployment says where they stand (stage, traffic, bake
-      // time) and when they end. One DescribeServiceDeployments per poll (20 services a call).
-      const wanted: string[] = [];
-      for (const target of pending) {
-        const snapshot = services.find((s) => s.serviceName === target.service || s.serviceArn === target.service);
-        if (nativeStrategyOf(snapshot ?? target.updateView) === undefined && target.stoppedTaskDefinitionArn === undefined) continue;
-        const found = currentServiceDeploymentOf(snapshot, target.deploymentId);
-        if (!recordArns.has(target.service) && found !== undefined) recordArns.set(target.service, found);
-        const arn = recordArns.get(target.service);
-        if (arn !== undefined) wanted.push(arn);
-      }
-      const records = wanted.length > 0 ? await describeServiceDeployments(pollingClient(deps.aws), wanted, deps.signal) : [];
-      for (const target of pending) {
-        const snapshot = services.find((s) => s.serviceName === target.service || s.serviceArn === target.service);
-        // Before ours was seen, a view without it may be older than the update; after, an old view may
-        // still come (reads are not monotonic). Neither is a verdict within the grace.
-        const older = visible.has(target.service) ? isOlderViewThanSeen(snapshot, target) : isViewBeforeUpdate(snapshot, target);
-        if (target.stoppedTaskDefinitionArn === undefined && older && deps.clock.now() - start < grace) {
-          // An answer older than our update (eventual consistency): not a verdict. Keep the last view.
-          const line = notVisibleYetLine(target.service, target.deploymentId, grace);
-          if (!visible.has(target.service) && !notVisibleSaid.has(target.service) && saysNotVisibleYet(deps.clock.now() - start)) {
-            notVisibleSaid.add(target.service);
-            log.info(line);
-          } else log.debug(line);
-          continue;
-        }
-        if (snapshot?.deployments?.some((d) => d.id === target.deploymentId)) visible.add(target.service);
-        // Events: newest first from ECS; print the unseen ones oldest first.
-        const fresh = (snapshot?.events ?? []).filter((e) => e.id !== undefined && !seen.has(e.id));
-        for (const event of fresh.reverse()) {
-          seen.add(event.id ?? "");
-          if (skipBefore !== undefined && polls === 1 && (event.createdAt?.getTime() ?? 0) < skipBefore) continue;
-          log.info(serviceEventLine(target.service, event.message));
-        }
-        const previous = outcomes.get(target.service);
-        const strategy = nativeStrategyOf(snapshot);
-        const record = records.find((r) => r.serviceDeploymentArn !== undefined && r.serviceDeploymentArn === recordArns.get(target.service));
-        const rolling = assessRollout(snapshot, target);
-        const state =
-          target.stoppedTaskDefinitionArn !== undefined
-            ? assessStopRollback(snapshot, record !== undefined ? nativeProgressOf(record, strategy ?? "ROLLING") : undefined, target)
-            : strategy !== undefined && record !== undefined
-              ? assessNativeRollout(rolling, nativeProgressOf(record, strategy), snapshot, target)
-              : rolling;
-        if (state.native?.stage === "BAKE_TIME" && !bakeSeenAt.has(target.service)) bakeSeenAt.set(target.service, deps.clock.now());
-        const outcome: ServiceRolloutOutcome = {
-          service: target.service,
-          taskDefinitionArn: target.taskDefinitionArn,
-          deploymentId: target.deploymentId,
-          state: state.kind,
-          // Once ECS has rolled back, the failed deployment is gone: keep the reason it failed for.
-          reason: isFailure(state.kind) && previous !== undefined && isFailure(previous.state) ? previous.reason : state.reason,
-          ...(state.fallenBackTo !== undefined ? { fallenBackTo: state.fallenBackTo } : {}),
-          counts: state.counts,
-          ...(state.native !== undefined ? { native: state.native } : {}),
-        };
-        outcomes.set(target.service, outcome);
-        const line = formatCounts(target.service, state.counts);
-        if (line !== lastLine.get(target.service)) {
-          log.info(line);
-          lastLine.set(target.service, line);
-        }
-        if (state.native !== undefined) {
-          const bakeLeft = state.native.stage === "BAKE_TIME" && state.native.bakeTimeInMinutes !== undefined ? state.native.bakeTimeInMinutes * 60_000 - (deps.clock.now() - (bakeSeenAt.get(target.service) ?? deps.clock.now())) : undefined;
-          // The stage line repeats when the stage, status, traffic or hooks change (not for the bake countdown alone).
-          const shown = displayTarget(target);
-          const key = formatNative(target.service, state.native, shown);
-          if (key !== lastNativeLine.get(target.service)) {
-            log.info(formatNative(target.service, state.native, shown, bakeLeft));
-            lastNativeLine.set(target.service, key);
-          }
-        }
-        const transition = state.kind !== previous?.state ? transitionLine(outcome) : undefined;
-        if (transition !== undefined) log[transition.level](transition.text);
-      }
-    } catch (error) {
-      if (deps.signal.aborted || error instanceof InterruptedError) return report("interrupted");
-      if (!(error instanceof EcsReleaseError)) throw error;
-      // No retry fixes a denied call or dead credentials: stop now and say what is known.
-      if (error instanceof AwsCallError && error.code !== undefined && NON_RETRYABLE_ERROR_CODES.has(error.code)) return report("unrecoverable", error);
-      // AwsCallError after the SDK's retries, or expired credentials: keep trying until the deadline.
-      log.warn(pollFailedLine(error, deadline - deps.clock.now()));
-    }
-    if (options.targets.every((t) => isSettled(outcomes.get(t.service)?.state ?? "in-progress"))) return explained("settled");
-    if (deps.clock.now() - lastOutput >= progressEvery) progress();
-    const now = deps.clock.now();
-    if (now >= deadline) return explained("deadline");
-    // Sleep until the next poll, waking to print a progress line whenever the silence reaches progressEvery.
-    const nextPoll = now + Math.min(options.pollIntervalMs, deadline - now);
-    try {
-      for (let at = now; at < nextPoll; at = deps.clock.now()) {
-        await deps.clock.sleep(Math.max(1, Math.min(nextPoll, lastOutput + progressEvery) - at), deps.signal);
-        if (deps.clock.now() < nextPoll && deps.clock.now() - lastOutput >= progressEvery) progress();
-      }
-    } catch {
-      if (deps.signal.aborted) return report("interrupted");
-      throw new Error("the clock failed to sleep");
-    }
+    if (deps.signal.aborted) return report(wait, "interrupted");
+    const pending = pendingTargets(wait);
+    if (pending.length === 0) return explained(wait, "settled");
+    const stop = await poll(wait, pending);
+    if (stop !== undefined) return stop;
+    if (pendingTargets(wait).length === 0) return explained(wait, "settled");
+    if (deps.clock.now() - wait.lastOutput >= wait.progressEveryMs) progress(wait);
+    if (deps.clock.now() >= wait.deadline) return explained(wait, "deadline");
+    if (!(await sleepUntilNextPoll(wait))) return report(wait, "interrupted");
   }
 }
 
+/** The wait's state before the first poll: the UpdateService answer is the first view (its counts stand until DescribeServices shows our deployment). */
+function startWait(options: WaitForRolloutsOptions, deps: WaitDeps): Wait {
+  const start = deps.clock.now();
+  const wait: Wait = {
+    options,
+    deps,
+    log: deps.log,
+    start,
+    deadline: start + options.timeoutMs,
+    graceMs: options.visibilityGraceMs ?? VISIBILITY_GRACE_MS,
+    progressEveryMs: options.progressEveryMs ?? PROGRESS_EVERY_MS,
+    lastOutput: start,
+    polls: 0,
+    seenEvents: new Set(options.knownEventIds ?? []),
+    skipBefore: options.knownEventIds === undefined ? start - 5_000 : undefined,
+    outcomes: new Map(options.targets.map((t) => [t.service, { service: t.service, taskDefinitionArn: t.taskDefinitionArn, deploymentId: t.deploymentId, state: "in-progress", reason: "waiting for the first poll", counts: t.updateView ? assessRollout(t.updateView, t).counts : [] }])),
+    visible: new Set(),
+    notVisibleSaid: new Set(),
+    lastLine: new Map(),
+    lastNativeLine: new Map(),
+    pausesSaid: new Set(),
+    records: new Map(options.targets.flatMap((t) => {
+      const record = initialRecord(t);
+      return record !== undefined ? [[t.service, record] as const] : [];
+    })),
+    taskDefinitionOf: new Map(),
+    bakeSeenAt: new Map(),
+  };
+  const say = (level: "info" | "warn") => (message: string): void => {
+    wait.lastOutput = deps.clock.now();
+    deps.log[level](message);
+  };
+  wait.log = { info: say("info"), warn: say("warn"), debug: (message) => deps.log.debug(message) };
+  return wait;
+}
+
+function pendingTargets(wait: Wait): RolloutTarget[] {
+  return wait.options.targets.filter((t) => !isSettled(wait.outcomes.get(t.service)?.state ?? "in-progress"));
+}
+
+function report(wait: Wait, ended: RolloutReport["ended"], error?: AwsCallError): RolloutReport {
+  return { ended, outcomes: [...wait.outcomes.values()], elapsedMs: wait.deps.clock.now() - wait.start, polls: wait.polls, ...(error !== undefined ? { error } : {}) };
+}
+
+/** One poll: DescribeServices (one call per 10), our service deployments where they matter, then each service observed. A failed poll is logged; undefined: go on. */
+async function poll(wait: Wait, pending: readonly RolloutTarget[]): Promise<RolloutReport | undefined> {
+  const { deps } = wait;
+  try {
+    wait.polls++;
+    const { services } = await describeServices(pollingClient(deps.aws), wait.options.cluster, pending.map((t) => t.service), deps.signal);
+    const snapshots = new Map(pending.map((t) => [t.service, services.find((s) => s.serviceName === t.service || s.serviceArn === t.service)]));
+    const records = await readRecords(wait, pending, snapshots);
+    for (const target of pending) observe(wait, target, snapshots.get(target.service), records);
+    return undefined;
+  } catch (error) {
+    if (deps.signal.aborted || error instanceof InterruptedError) return report(wait, "interrupted");
+    if (!(error instanceof EcsReleaseError)) throw error;
+    // No retry fixes a denied call or dead credentials: stop now and say what is known.
+    if (error instanceof AwsCallError && error.code !== undefined && NON_RETRYABLE_ERROR_CODES.has(error.code)) return report(wait, "unrecoverable", error);
+    // AwsCallError after the SDK's retries, or expired credentials: keep trying until the deadline.
+    wait.log.warn(pollFailedLine(error, wait.deadline - deps.clock.now()));
+    return undefined;
+  }
+}
+
+/** True when ECS's service deployment decides this service's end: a BLUE_GREEN, LINEAR or CANARY service, or a deployment rollback stopped. */
+function followsRecord(target: RolloutTarget, snapshot: Service | undefined): boolean {
+  return target.stoppedTaskDefinitionArn !== undefined || nativeStrategyOf(snapshot ?? target.updateView) !== undefined;
+}
+
+/**
+ * Our service deployment of each service that follows one, found (ListServiceDeployments, then the
+ * candidates' revisions) where it is not known yet, then read: one DescribeServiceDeployments per 20
+ * services a poll. One seen STOPPED is looked for again at once (ECS may have replaced it with a newer
+ * record of the same revision) and the newer one read, so a replaced record never ends the wait.
+ */
+async function readRecords(wait: Wait, pending: readonly RolloutTarget[], snapshots: ReadonlyMap<string, Service | undefined>): Promise<ServiceDeployment[]> {
+  const following = pending.filter((t) => followsRecord(t, snapshots.get(t.service)));
+  let records: ServiceDeployment[] = [];
+  for (let round = 0; round < 2; round++) {
+    const searching = following.filter((t) => needsRecordSearch(wait.records.get(t.service)));
+    if (round > 0 && searching.length === 0) break;
+    for (const target of searching) await searchRecord(wait, target);
+    const arns = following.flatMap((t) => {
+      const record = wait.records.get(t.service);
+      return record?.confirmed === true ? [record.arn] : [];
+    });
+    records = arns.length > 0 ? await describeServiceDeployments(pollingClient(wait.deps.aws), arns, wait.deps.signal) : [];
+    await readRollbackRevisions(wait, records);
+    for (const target of following) {
+      const followed = wait.records.get(target.service);
+      const record = records.find((r) => r.serviceDeploymentArn === followed?.arn);
+      if (followed !== undefined && record !== undefined && record.status !== followed.status) wait.records.set(target.service, { ...followed, status: record.status ?? "" });
+    }
+  }
+  return records;
+}
+
+/** The task definitions of the service revisions ECS's rollbacks go to (DescribeServiceRevisions, once each). */
+async function readRollbackRevisions(wait: Wait, records: readonly ServiceDeployment[]): Promise<void> {
+  const unknown = [...new Set(records.flatMap((r) => (r.rollback?.serviceRevisionArn !== undefined && !wait.taskDefinitionOf.has(r.rollback.serviceRevisionArn) ? [r.rollback.serviceRevisionArn] : [])))];
+  if (unknown.length === 0) return;
+  for (const revision of await describeServiceRevisions(pollingClient(wait.deps.aws), unknown, wait.deps.signal)) wait.taskDefinitionOf.set(revision.serviceRevisionArn ?? "", revision.taskDefinition ?? "");
+}
+
+/** Looks for our service deployment among the service's newest ones (created with our update, targeting our revision). */
+async function searchRecord(wait: Wait, target: RolloutTarget): Promise<void> {
+  const { deps } = wait;
+  const briefs = await listServiceDeployments(pollingClient(deps.aws), wait.options.cluster, target.service, RECENT_SERVICE_DEPLOYMENTS, { signal: deps.signal });
+  const unknown = unknownRevisions(briefs, wait.taskDefinitionOf);
+  if (unknown.length > 0) for (const revision of await describeServiceRevisions(pollingClient(deps.aws), unknown, deps.signal)) wait.taskDefinitionOf.set(revision.serviceRevisionArn ?? "", revision.taskDefinition ?? "");
+  const followed = wait.records.get(target.service);
+  const found = ownServiceDeployment(briefs, wait.taskDefinitionOf, target);
+  const next = afterSearch(followed, found);
+  if (next === undefined) return;
+  if (followed?.status === "STOPPED" && next.arn !== followed.arn) wait.log.info(replacedRecordLine(target.service, followed, next.arn));
+  wait.records.set(target.service, next);
+}
+
+/** One service in one poll: a view older than our update is held (within the grace); else events, counts, stage and state change are printed. */
+function observe(wait: Wait, target: RolloutTarget, snapshot: Service | undefined, records: readonly ServiceDeployment[]): void {
+  const now = wait.deps.clock.now();
+  // Before ours was seen, a view without it may be older than the update; after, an old view may still
+  // come (reads are not monotonic). Neither is a verdict within the grace: keep the last view.
+  const older = wait.visible.has(target.service) ? isOlderViewThanSeen(snapshot, target) : isViewBeforeUpdate(snapshot, target);
+  if (target.stoppedTaskDefinitionArn === undefined && older && now - wait.start < wait.graceMs) {
+    const line = notVisibleYetLine(target.service, target.deploymentId, wait.graceMs);
+    if (!wait.visible.has(target.service) && !wait.notVisibleSaid.has(target.service) && saysNotVisibleYet(now - wait.start)) {
+      wait.notVisibleSaid.add(target.service);
+      wait.log.info(line);
+    } else wait.log.debug(line);
+    return;
+  }
+  if (snapshot?.deployments?.some((d) => d.id === target.deploymentId)) wait.visible.add(target.service);
+  const events = freshEvents(snapshot?.events, wait.seenEvents, wait.polls === 1 ? wait.skipBefore : undefined);
+  for (const id of events.seen) wait.seenEvents.add(id);
+  for (const message of events.print) wait.log.info(serviceEventLine(target.service, message));
+  const followed = wait.records.get(target.service);
+  const record = followed?.confirmed === true ? records.find((r) => r.serviceDeploymentArn === followed.arn) : undefined;
+  const rollbackTo = record?.rollback?.serviceRevisionArn !== undefined ? wait.taskDefinitionOf.get(record.rollback.serviceRevisionArn) : undefined;
+  const progressOf = record !== undefined ? { ...nativeProgressOf(record, nativeStrategyOf(snapshot) ?? "ROLLING"), ...(rollbackTo !== undefined ? { rollbackTaskDefinition: rollbackTo } : {}) } : undefined;
+  const state = assessTarget(target, snapshot, progressOf, wait.options.untilPaused === true);
+  if (state.native?.stage === "BAKE_TIME" && !wait.bakeSeenAt.has(target.service)) wait.bakeSeenAt.set(target.service, now);
+  const previous = wait.outcomes.get(target.service);
+  const outcome = nextOutcome(target, state, previous);
+  wait.outcomes.set(target.service, outcome);
+  printState(wait, target, outcome, previous);
+}
+
+/** The counts line and the stage line when they change, and the line of a state change. */
+function printState(wait: Wait, target: RolloutTarget, outcome: ServiceRolloutOutcome, previous: ServiceRolloutOutcome | undefined): void {
+  const line = formatCounts(target.service, outcome.counts);
+  if (line !== wait.lastLine.get(target.service)) {
+    wait.log.info(line);
+    wait.lastLine.set(target.service, line);
+  }
+  if (outcome.native !== undefined) {
+    // The stage line repeats when the stage, status, traffic or hooks change (not for the bake countdown alone).
+    const shown = displayTarget(target);
+    const key = formatNative(target.service, outcome.native, shown);
+    if (key !== wait.lastNativeLine.get(target.service)) {
+      wait.log.info(formatNative(target.service, outcome.native, shown, bakeLeftMs(outcome.native, wait.bakeSeenAt.get(target.service), wait.deps.clock.now())));
+      wait.lastNativeLine.set(target.service, key);
+    }
+  }
+  const pause = awaitingPause(outcome.native);
+  if (outcome.native !== undefined && pause !== undefined && !wait.pausesSaid.has(`${target.service} ${pause.hookId ?? ""}`)) {
+    wait.pausesSaid.add(`${target.service} ${pause.hookId ?? ""}`);
+    wait.log.info(pausedLine(wait.options.cluster, target.service, outcome.native, target.taskDefinitionArn));
+  }
+  const transition = outcome.state !== previous?.state ? transitionLine(outcome) : undefined;
+  if (transition !== undefined) wait.log[transition.level](transition.text);
+}
+
+/** The progress line: every pending service's state, the time waited and left. */
+function progress(wait: Wait): void {
+  const pending = pendingTargets(wait);
+  if (pending.length === 0) return;
+  const now = wait.deps.clock.now();
+  const states = pending.map((t) => {
+    const outcome = wait.outcomes.get(t.service);
+    return pendingStateText(t, outcome, bakeLeftMs(outcome?.native, wait.bakeSeenAt.get(t.service), now));
+  });
+  wait.log.info(progressLine(states, now - wait.start, wait.deadline - now));
+}
+
+/** Sleeps until the next poll, waking to print a progress line whenever the silence reaches progressEveryMs. False: interrupted. */
+async function sleepUntilNextPoll(wait: Wait): Promise<boolean> {
+  const { clock, signal } = wait.deps;
+  const now = clock.now();
+  const nextPoll = now + Math.min(wait.options.pollIntervalMs, wait.deadline - now);
+  try {
+    for (let at = now; at < nextPoll; at = clock.now()) {
+      await clock.sleep(Math.max(1, Math.min(nextPoll, wait.lastOutput + wait.progressEveryMs) - at), signal);
+      if (clock.now() < nextPoll && clock.now() - wait.lastOutput >= wait.progressEveryMs) progress(wait);
+    }
+    return true;
+  } catch {
+    if (signal.aborted) return false;
+    throw new Error("the clock failed to sleep");
+  }
+}
+
+/** A failed deployment says why: a few of its stopped tasks. Best effort. */
+async function explained(wait: Wait, ended: "settled" | "deadline"): Promise<RolloutReport> {
+  for (const [service, outcome] of wait.outcomes) {
+    if (!isFailure(outcome.state) || outcome.state === "superseded" || outcome.deploymentId === "") continue;
+    try {
+      const tasks = await stoppedTasksOfDeployment(pollingClient(wait.deps.aws), wait.options.cluster, outcome.deploymentId, undefined, wait.deps.signal);
+      if (tasks.length > 0) wait.outcomes.set(service, { ...outcome, stoppedTasks: stoppedTaskReasons(tasks) });
+    } catch (error) {
+      wait.log.warn(stoppedTasksUnreadableLine(service, outcome.deploymentId, error));
+    }
+  }
+  return report(wait, ended);
+}

@@ -144,6 +144,7 @@ export const RELEASE_FLAGS = /* @__PURE__ */ defineFlags([
   TIMEOUT,
   POLL_INTERVAL,
   { name: "force", type: "boolean", description: "release even when a deployment is already in progress" },
+  { name: "until-paused", type: "boolean", description: "stop waiting (exit 0) where a BLUE_GREEN, LINEAR or CANARY deployment waits at a PAUSE lifecycle hook; go on with ecs-release continue" },
   { name: "pre-deploy-command", type: "string", placeholder: "COMMAND", description: "run this one-off task (e.g. a migration) from the new revision, like the first --service, before updating any service; split like a shell, nothing expanded" },
   { name: "pre-deploy-container", type: "string", placeholder: "NAME", description: "container that runs --pre-deploy-command (default: the application container)" },
   { name: "pre-deploy-timeout", type: "duration", default: "30m", description: "how long to wait for the pre-deploy task to stop" },
@@ -174,6 +175,18 @@ export const ROLLBACK_FLAGS = /* @__PURE__ */ defineFlags([
   { name: "keep-bad", type: "boolean", description: "do not deregister the revisions rolled back from" },
   UPDATE_SCHEDULES,
   DRY_RUN,
+  NO_WAIT,
+  TIMEOUT,
+  POLL_INTERVAL,
+]);
+
+// --- continue
+
+/** The flags of `ecs-release continue` (the orb's continue parameters are built from them: src/orb/parameters.ts). */
+export const CONTINUE_FLAGS = defineFlags([
+  CLUSTER,
+  SERVICES,
+  { name: "action", type: "string", placeholder: "ACTION", choices: ["continue", "rollback"], default: "continue", description: "continue the paused deployment to its next stage, or roll it back to the previous revision" },
   NO_WAIT,
   TIMEOUT,
   POLL_INTERVAL,

@@ -1,3 +1,4 @@
+import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import { describeRevisions, listClusterUsage, listRevisionArns } from "../aws/task-definitions.js";
 import { ValidationError } from "../core/errors.js";
@@ -8,6 +9,7 @@ import { EcsReleaseError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { environmentOf, inEnvironment, parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
 import { clusterName } from "../core/revision-usage.js";
+import { judgeServiceView, newestRecordOfEntries, unconfirmedOutputLine } from "../core/service-view.js";
 
 /** What `ecs-release history` was asked for. */
 export interface HistoryOptions {
@@ -79,6 +81,7 @@ export async function run(options: HistoryOptions, deps: HistoryDeps): Promise<H
   const records = await describeRevisions(deps.aws, newest, { signal: deps.signal });
   const environment = running !== undefined && !options.allEnvironments ? serviceEnvironment(records, running, cluster ?? "") : undefined;
   const rows = buildHistoryRows(records.filter((r) => inEnvironment(r, environment)), usage?.inUse ?? new Map(), options.limit);
+  warnIfViewStale(usage?.services, ecsRecord, options.service, deps.log);
   return { family, cluster: cluster ?? null, environment: environment ?? null, revisions: ecsRecord !== undefined ? withEcsRecord(rows, ecsRecord, Date.now()) : rows };
 }
 
@@ -101,4 +104,11 @@ async function readEcsRecord(service: string, cluster: string, limit: number, de
     deps.log.warn(`history: could not read ECS's service deployments of ${service} (${error.message}); showing the tags alone`);
     return undefined;
   }
+}
+
+/** With --service: says when the running marks come from a DescribeServices view that misses the service's newest service deployment. */
+function warnIfViewStale(services: readonly Service[] | undefined, ecsRecord: readonly EcsDeploymentEntry[] | undefined, name: string | undefined, log: Logger): void {
+  const service = services?.find((s) => s.serviceName === name || s.serviceArn === name);
+  const verdict = service !== undefined && ecsRecord !== undefined ? judgeServiceView(service, newestRecordOfEntries(ecsRecord)) : undefined;
+  if (verdict?.kind === "stale") log.warn(unconfirmedOutputLine("history", name ?? "", verdict.newest, "the running marks (*)"));
 }

@@ -69,7 +69,7 @@ export async function findEnvironmentDrift(
     const appContainer = plan.containers[0] ?? "";
     const before = oldContainers.find((c) => c["name"] === appContainer) ?? {};
     const after = rendered.input.containerDefinitions.find((c) => c.name === appContainer) ?? {};
-    // Old values are shown only where the old revision's record proves them not secret (issue 14.1).
+    // Old values are shown only where the old revision's record proves them not secret.
     const changes = diffEnvironment(before as Parameters<typeof containerEnvironment>[0], after, { isSecret, recordedBefore: recordedSecureNames(found.tags) });
     drift.push({ family, releasedIn: found.taskDefinitionArn, changes });
     deps.log.info(

@@ -22,6 +22,7 @@ import { referenceSnapshot, snapshotDocument, snapshotSecretName } from "../core
 import { readParametersByPath } from "../aws/ssm.js";
 import { waitForRollouts } from "../aws/wait-rollout.js";
 import { withStoppedTaskLogs } from "./task-logs.js";
+import { timeoutTooShort } from "../core/strategy-time.js";
 import { rolloutReportError, type RolloutReport } from "../core/rollout-report.js";
 import type { Clock } from "../core/clock.js";
 import { diffTaskDefinitions, formatTaskDefinitionDiff, recordedSecretValues, type EnvironmentChange, type TaskDefinitionDiff } from "../core/diff.js";
@@ -135,6 +136,8 @@ export interface ReleaseOptions {
   readonly timeoutMs: number;
   readonly pollIntervalMs: number;
   readonly force?: boolean;
+  /** `--until-paused`: the wait ends (exit 0) where a deployment waits at a PAUSE lifecycle hook. */
+  readonly untilPaused?: boolean;
   readonly metadata: ReleaseMetadata;
   /** ISO time recorded as TAG.releasedAt (default: the clock's now). */
   readonly releasedAt?: string;
@@ -349,6 +352,9 @@ async function verify(
   const request = checkReleaseRequest(options);
   const sources = await readSources(options, request, deps);
   const { described, image, environment } = sources;
+  // A wait shorter than the services' strategies take (LINEAR's steps, bake times) can only time out.
+  const tooShort = options.wait === false || options.untilPaused === true ? undefined : timeoutTooShort(described, options.timeoutMs);
+  if (tooShort !== undefined) throw new ValidationError(`release: ${tooShort}`);
   const secure = new Set(environment.secureNames);
   const isSecret = (name: string): boolean => secure.has(name);
   const { plan, describedRevisions, adoption } = await planRelease(options, request, sources, isSecret, deps);
@@ -391,7 +397,7 @@ async function planRelease(
   const environment = releaseEnvironment(options.environment, options.cluster);
   const scan = { environment, limit: options.historyScanLimit ?? 50 };
   const { latest, describedRevisions } = await describeRevisions(revisionFamilies, sources.described, scan, deps);
-  // Old values that were secret (recorded so) or are today go to the redactor too (issue 14.1).
+  // Old values that were secret (recorded so) or are today go to the redactor too.
   for (const revision of describedRevisions.values()) rememberOldSecrets(revision, isSecret, deps.redactor);
   const releasedAt = options.releasedAt ?? new Date(deps.clock.now()).toISOString();
   const plan = planFamilies({
@@ -733,6 +739,7 @@ async function waitForOutcomes(
       timeoutMs: options.timeoutMs,
       pollIntervalMs: options.pollIntervalMs,
       knownEventIds: verified.described.flatMap((s) => (s.events ?? []).map((e) => e.id ?? "")),
+      ...(options.untilPaused === true ? { untilPaused: true } : {}),
     },
     deps,
   );
@@ -781,6 +788,11 @@ function releasedLine(final: ReleaseResult, services: number, took: string): str
   const revisions = [...new Set(final.revisions.map((r) => r.taskDefinitionArn ?? ""))];
   const neverRan = revisions.filter((arn) => final.revisions.some((r) => r.taskDefinitionArn === arn && r.outcome === "never-ran"));
   const line = `released ${revisions.map(revisionName).join(", ")}: ${plural(services, "service")} `;
+  const paused = final.services.filter((s) => s.outcome === "paused");
+  if (paused.length > 0) {
+    const state = paused.length === services ? "paused at a PAUSE hook" : `stable or paused at a PAUSE hook (${paused.length} paused)`;
+    return `${line}${state} in ${took} (go on with ecs-release continue --cluster ${final.cluster} ${paused.map((s) => `--service ${s.service}`).join(" ")})`;
+  }
   if (neverRan.length === 0) return `${line}stable in ${took}`;
   return `${line}completed in ${took}, but no task of ${neverRan.map(revisionName).join(", ")} ran (desired count 0): recorded as ${TAG.outcome}=never-ran, not stable, and never a rollback target until a release runs it`;
 }

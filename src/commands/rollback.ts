@@ -12,11 +12,11 @@
  * the revisions between the current one and the target (a growing window at a time), and one
  * DescribeImages per target image in this account's ECR.
  */
-import type { Service } from "@aws-sdk/client-ecs";
+import type { Service, ServiceDeploymentBrief } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import { ecrImageExists } from "../aws/ecr.js";
 import { secretVersionIds } from "../aws/secrets-manager.js";
-import { describeServices, partialUpdateError, tagResource, updateServices, type StartedDeployment } from "../aws/ecs.js";
+import { partialUpdateError, tagResource, updateServices, type StartedDeployment } from "../aws/ecs.js";
 import { deregisterRevision, describeRevision, describeRevisions, listRegionUsage, RevisionLister } from "../aws/task-definitions.js";
 import { mapConcurrently } from "../core/map-concurrently.js";
 import { plural } from "../core/plural.js";
@@ -50,7 +50,10 @@ import {
 } from "../core/rollback-plan.js";
 import { formatRollbackTo, parseRollbackTo, selectRollbackTarget, type RollbackTo } from "../core/rollback-target.js";
 import { rolloutTargetsOf } from "../core/rollout-state.js";
-import { chooseRollbackMethod, inFlightDeployments, mayStop, type InFlightDeployment, type RollbackMethod } from "../core/rollback-method.js";
+import { chooseRollbackMethod, inFlightArn, inFlightDeployments, type InFlightDeployment, type RollbackMethod } from "../core/rollback-method.js";
+import { describeServicesChecked } from "../aws/service-view.js";
+import { VISIBILITY_GRACE_MS } from "../aws/wait-rollout.js";
+import { staleViewLine, unconfirmedViewLine } from "../core/service-view.js";
 import { describeServiceDeployments, describeServiceRevisions, stopServiceDeploymentRollback } from "../aws/service-deployments.js";
 import { AwsCallError } from "../core/errors.js";
 import { TAG } from "../core/tags.js";
@@ -181,7 +184,7 @@ function scheduleTargets(moving: readonly RollbackMove[]): Map<string, string> {
 async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Verified> {
   const to = parseRollbackTo(options.to);
   if (options.services.length === 0) throw new ValidationError("rollback: pass at least one --service");
-  const described = await describeServices(deps.aws, options.cluster, options.services, deps.signal);
+  const described = await readServices(options, deps);
   checkRollbackServices(options.cluster, described.services, described.missing);
   const choices = await Promise.all(groupByRevision(described.services).map((group) => choose(group, to, options, deps)));
   const plan = planRollback(to, choices);
@@ -190,7 +193,7 @@ async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Ver
   if (unchecked.length > 0) {
     deps.log.info(`not checked (not in this account's ECR in ${deps.aws.region}): ${unchecked.join(", ")}; if one is gone, its tasks stop with CannotPullContainerError and rollback exits 1 with nothing deregistered`);
   }
-  const methods = await rollbackMethods(plan.moving, deps);
+  const methods = await rollbackMethods(plan.moving, described.recent, deps);
   const result: RollbackResult = {
     cluster: options.cluster,
     to: formatRollbackTo(to),
@@ -217,26 +220,46 @@ async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Ver
 }
 
 /**
- * How each moving service goes back (core/rollback-method.ts): ECS's service deployment in flight is
- * read only for services whose PRIMARY deployment is IN_PROGRESS — one DescribeServiceDeployments and
- * one DescribeServiceRevisions (its source revisions) per 20 such services. When ECS's record cannot be
- * read, those services are updated as before.
+ * The services as they are now (aws/service-view.ts): a DescribeServices view older than the service's
+ * newest service deployment is read again until it shows it (at most VISIBILITY_GRACE_MS, never past
+ * --timeout). A view that never catches up stops the rollback before anything is chosen or written: a
+ * target chosen from it would roll back from the revision before the newest release, and deregister a
+ * good one. Returns the views and each service's newest service deployments.
  */
-async function rollbackMethods(moving: readonly RollbackMove[], deps: RollbackDeps): Promise<Map<string, RollbackMethod>> {
-  const services = moving.flatMap(({ group, target }) => group.services.map((service) => ({ service, target: target.arn })));
-  const arns = [...new Set(services.filter(({ service }) => mayStop(service)).map(({ service }) => service.currentServiceDeployment ?? ""))];
+async function readServices(options: RollbackOptions, deps: RollbackDeps): Promise<{ services: Service[]; missing: readonly string[]; recent: ReadonlyMap<string, readonly ServiceDeploymentBrief[]> }> {
+  const graceMs = Math.min(VISIBILITY_GRACE_MS, options.timeoutMs);
+  const checked = await describeServicesChecked(deps, options.cluster, options.services, { graceMs, pollIntervalMs: options.pollIntervalMs });
+  if (checked.recordError !== undefined) deps.log.warn(`could not read ECS's service deployments (${checked.recordError.message}): rolling back from DescribeServices' view alone, which may not show a release made seconds ago`);
+  for (const c of checked.services) if (c.missed !== undefined && c.verdict.kind === "current") deps.log.info(staleViewLine(c.service.serviceName ?? "", c.missed, c.rereads));
+  const stale = checked.services.flatMap((c) => (c.verdict.kind === "stale" ? [unconfirmedViewLine(c.service.serviceName ?? "", c.verdict.newest, graceMs)] : []));
+  if (stale.length > 0) throw new WaitTimeoutError(`rollback: ${stale.join("; ")}; nothing was chosen or written: run rollback again in a minute`);
+  return { services: checked.services.map((c) => c.service), missing: checked.missing, recent: new Map(checked.services.map((c) => [c.service.serviceName ?? "", c.recent])) };
+}
+
+/**
+ * How each moving service goes back (core/rollback-method.ts): the service's newest service deployment,
+ * when it is in flight (PENDING or IN_PROGRESS in ECS's record: the record decides, not the rolling-only
+ * rolloutState nor a currentServiceDeployment that may lag), is read with its revisions — one
+ * DescribeServiceDeployments and one DescribeServiceRevisions per 20 such services. When ECS's record
+ * cannot be read, those services are updated as before.
+ */
+async function rollbackMethods(moving: readonly RollbackMove[], recent: ReadonlyMap<string, readonly ServiceDeploymentBrief[]>, deps: RollbackDeps): Promise<Map<string, RollbackMethod>> {
+  const services = moving.flatMap(({ group, target }) => group.services.map((service) => ({ service, target: target.arn, flight: inFlightArn(recent.get(service.serviceName ?? "") ?? []) })));
+  const arns = [...new Set(services.flatMap(({ flight }) => (flight !== undefined ? [flight] : [])))];
   let inFlight = new Map<string, InFlightDeployment>();
   if (arns.length > 0) {
     try {
       const deployments = await describeServiceDeployments(deps.aws, arns, deps.signal);
-      const sources = [...new Set(deployments.flatMap((d) => (d.sourceServiceRevisions ?? []).flatMap((r) => (r.arn !== undefined ? [r.arn] : []))))];
-      inFlight = inFlightDeployments(deployments, sources.length > 0 ? await describeServiceRevisions(deps.aws, sources, deps.signal) : []);
+      const done = [...recent.values()].flatMap((briefs) => briefs.filter((b) => b.status === "SUCCESSFUL").slice(0, 1).flatMap((b) => (b.targetServiceRevisionArn !== undefined ? [b.targetServiceRevisionArn] : [])));
+      const sources = [...new Set([...deployments.flatMap((d) => (d.sourceServiceRevisions ?? []).flatMap((r) => (r.arn !== undefined ? [r.arn] : []))), ...done])];
+      const revisions = sources.length > 0 ? await describeServiceRevisions(deps.aws, sources, deps.signal) : [];
+      inFlight = inFlightDeployments(deployments, revisions, recent);
     } catch (error) {
       if (!(error instanceof AwsCallError)) throw error;
       deps.log.warn(`could not read ECS's service deployments in flight (${error.message}); updating the services instead`);
     }
   }
-  return new Map(services.map(({ service, target }) => [service.serviceName ?? "", chooseRollbackMethod(service, target, mayStop(service) ? inFlight.get(service.currentServiceDeployment ?? "") : undefined)]));
+  return new Map(services.map(({ service, target, flight }) => [service.serviceName ?? "", chooseRollbackMethod(service, target, flight !== undefined ? inFlight.get(flight) : undefined)]));
 }
 
 /** The notes, one line per group (where it goes) and per service (how: stop ECS's deployment in flight, or update), and why nothing moves when nothing does. */

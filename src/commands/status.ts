@@ -1,5 +1,8 @@
+import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
-import { describeServices } from "../aws/ecs.js";
+import { describeServicesChecked } from "../aws/service-view.js";
+import type { Clock } from "../core/clock.js";
+import { staleViewLine, unconfirmedViewLine } from "../core/service-view.js";
 import { describeRevisions } from "../aws/task-definitions.js";
 import { ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
@@ -24,7 +27,13 @@ export interface StatusDeps {
   readonly aws: Pick<AwsClients, "ecs" | "logs" | "region">;
   readonly log: Logger;
   readonly signal: AbortSignal;
+  /** For re-reading a view older than the service's newest service deployment (default: none, one read). */
+  readonly clock?: Clock;
 }
+
+/** How long status re-reads a view that misses the newest service deployment (ECS's eventual consistency), and how often. */
+const STATUS_VIEW_GRACE_MS = 10_000;
+const STATUS_VIEW_POLL_MS = 500;
 
 /** The result document (`--json`). */
 export interface StatusResult {
@@ -40,7 +49,7 @@ export interface StatusResult {
  */
 export async function run(options: StatusOptions, deps: StatusDeps): Promise<StatusResult> {
   if (options.services.length === 0) throw new ValidationError("status: pass at least one --service");
-  const { services, missing } = await describeServices(deps.aws, options.cluster, options.services, deps.signal);
+  const { services, missing } = await readServices(options, deps);
   const gone = [...missing, ...services.filter((s) => s.status === "INACTIVE").map((s) => s.serviceName ?? "")];
   if (gone.length > 0) throw new ValidationError(`service${gone.length > 1 ? "s" : ""} not found in cluster ${options.cluster}: ${gone.join(", ")} (check --service)`);
   const ecs = await currentServiceDeployments(services.flatMap((s) => (s.currentServiceDeployment !== undefined ? [s.currentServiceDeployment] : [])), deps);
@@ -63,6 +72,24 @@ async function withStoppedTasks(cluster: string, summaries: readonly ServiceStat
     out.push({ ...summary, stoppedTasks: stopped });
   }
   return out;
+}
+
+/**
+ * DescribeServices, checked against each service's newest service deployment (aws/service-view.ts): a
+ * view that misses it is read again for a few seconds; one that still misses it is shown with a
+ * warning that says so (status decides nothing from it).
+ */
+async function readServices(options: StatusOptions, deps: StatusDeps): Promise<{ services: Service[]; missing: readonly string[] }> {
+  const clock: Clock = deps.clock ?? { now: () => 0, sleep: async () => undefined };
+  const graceMs = deps.clock === undefined ? 0 : STATUS_VIEW_GRACE_MS;
+  const checked = await describeServicesChecked({ aws: deps.aws, clock, signal: deps.signal }, options.cluster, options.services, { graceMs, pollIntervalMs: STATUS_VIEW_POLL_MS });
+  if (checked.recordError !== undefined) deps.log.warn(`status: could not read ECS's service deployments (${checked.recordError.message}): the view below could not be confirmed as current`);
+  for (const c of checked.services) {
+    const name = c.service.serviceName ?? "";
+    if (c.verdict.kind === "stale") deps.log.warn(`status: ${unconfirmedViewLine(name, c.verdict.newest, graceMs)}; what follows for ${name} may be older than its newest deployment`);
+    else if (c.missed !== undefined) deps.log.info(staleViewLine(name, c.missed, c.rereads));
+  }
+  return { services: checked.services.map((c) => c.service), missing: checked.missing };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * ECS's own record of a service's deployments next to ours (issue 17): ECS keeps every service
+ * ECS's own record of a service's deployments next to ours: ECS keeps every service
  * deployment for 90 days (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/view-service-deployment.html)
  * with its status, start and finish, and the service revision it deployed with the image digests ECS
  * resolved; ecs-release keeps the outcome in the revision's tags. history and status show both and say

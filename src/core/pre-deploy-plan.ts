@@ -56,7 +56,7 @@ export interface MigrationContext {
 }
 
 /**
- * Issue 18 item 4: a migration never runs twice at once. With no earlier task of the family running,
+ * A migration never runs twice at once. With no earlier task of the family running,
  * nothing to say; with one and --force, a warning (run beside it); else a ValidationError (exit 2)
  * naming the tasks and how to wait for or stop the first.
  */

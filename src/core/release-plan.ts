@@ -57,7 +57,7 @@ export function checkReleaseRequest(input: ReleaseRequestInput): ReleaseRequest 
   if (input.repository !== undefined && !input.sha) {
     throw new ValidationError("no commit SHA: pass --sha, or set CIRCLE_SHA1, or run inside a git checkout");
   }
-  // Issue 14.7: checked before anything is read or written. A git commit SHA is 7 to 40 hex digits.
+  // Checked before anything is read or written. A git commit SHA is 7 to 40 hex digits.
   if (input.sha && !/^[0-9a-fA-F]{7,40}$/.test(input.sha)) {
     throw new ValidationError(`--sha ${JSON.stringify(input.sha.length > 60 ? `${input.sha.slice(0, 60)}…` : input.sha)} is not a commit SHA: 7 to 40 hex digits (pass --sha, or set CIRCLE_SHA1)`);
   }
@@ -170,7 +170,7 @@ export function matchTemplates(templates: readonly KeyedTemplate[], families: re
     throw new ValidationError(`--template ${unknownFamilies.join(", ")}=…: no service given runs that family (they run ${families.join(", ")})`);
   }
   // A template whose family is not the services' own would move them to another family; that takes
-  // an explicit --template FAMILY=FILE (cli.md amendments; issue 14.5).
+  // an explicit --template FAMILY=FILE (cli.md amendments).
   if (unkeyed && families.length === 1 && unkeyed.template.input.family !== families[0]) {
     throw new ValidationError(
       `template ${unkeyed.template.source} registers family ${unkeyed.template.input.family}, but the services run ${families[0]}: to move them to ${unkeyed.template.input.family}, name their family explicitly with --template ${families[0]}=FILE`,
@@ -300,7 +300,7 @@ export function planFamily(
     source: fromFile ? `template ${template.source}` : `task definition ${revisionName(template.source)}`,
   });
   // The record of which names are SecureStrings (names only): a later diff or drift shows a value
-  // read from this revision only when the record says it was not one (issue 14.1).
+  // read from this revision only when the record says it was not one.
   const releaseTags = { ...input.releaseTags, [TAG.secureNames]: secureNamesTagValue(input.environment.secureNames) };
   const rendered = renderTaskDefinition({ template, fromFile, containers, image: input.image, environment: input.environment, ssmPath: input.ssmPath, releaseTags });
   const problems = checkTaskDefinitionLimits(rendered.input, rendered.tags);

@@ -68,9 +68,27 @@ export function transitionLine(outcome: ServiceRolloutOutcome): LogLine | undefi
     case "vanished":
     case "superseded":
       return { level: "warn", text: `${name}: ${outcome.reason}` };
+    case "paused":
+      return { level: "info", text: `${name}: ${outcome.reason}` };
     case "in-progress":
       return undefined;
   }
+}
+
+/**
+ * Said once when a deployment waits at a PAUSE lifecycle hook: where, what traffic the new revision
+ * has, when the hook times out and what ECS does then, and the exact command that continues it.
+ */
+export function pausedLine(cluster: string, service: string, progress: NativeProgress, taskDefinitionArn: string): string {
+  const hook = progress.hooks.find((h) => h.status === "AWAITING_ACTION");
+  const traffic = `test traffic ${progress.test ?? 0}%, production ${progress.production ?? 0}% on ${revisionName(taskDefinitionArn)}`;
+  const expiry = hook?.expiresAt !== undefined ? `; the hook times out at ${new Date(hook.expiresAt).toISOString()}, then ECS will ${(hook.timeoutAction ?? "ROLLBACK") === "CONTINUE" ? "continue" : "roll back"}` : "";
+  return `${service}: paused at ${progress.stage ?? "a lifecycle stage"} by a PAUSE hook (${hook?.hookId ?? "hook"}): ${traffic}${expiry}; continue with \`${continueCommand(cluster, service)}\` (add --action rollback to roll it back)`;
+}
+
+/** The command that continues a paused deployment. */
+export function continueCommand(cluster: string, service: string): string {
+  return `ecs-release continue --cluster ${cluster} --service ${service}`;
 }
 
 /** One pending rollout in a progress line: its counts (or its native stage, with the bake time left) and which deployment. */
@@ -142,6 +160,8 @@ function describeState(outcome: ServiceRolloutOutcome): string {
       return `${outcome.service}: ${outcome.reason}`;
     case "superseded":
       return `${outcome.service}: ${revision} was not released by this run, ${outcome.reason}`;
+    case "paused":
+      return `${outcome.service}: ${revision} ${outcome.reason}`;
     case "in-progress":
       if (outcome.native !== undefined) {
         const native = outcome.native;

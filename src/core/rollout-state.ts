@@ -41,8 +41,12 @@ export interface RolloutTarget {
   readonly stoppedTaskDefinitionArn?: string;
 }
 
-/** Rollout states. `completed` is success; `failed`, `rolled-back`, `superseded` and `vanished` are failures. */
-export type RolloutStateKind = "in-progress" | "completed" | "failed" | "rolling-back" | "rolled-back" | "superseded" | "vanished";
+/**
+ * Rollout states. `completed` is success; `failed`, `rolled-back`, `superseded` and `vanished` are
+ * failures; `paused` (a wait told to stop at a PAUSE lifecycle hook) is neither: the deployment waits
+ * for ContinueServiceDeployment.
+ */
+export type RolloutStateKind = "in-progress" | "completed" | "paused" | "failed" | "rolling-back" | "rolled-back" | "superseded" | "vanished";
 
 /** Running counts of one deployment, for the progress lines. */
 export interface DeploymentCounts {
@@ -128,10 +132,12 @@ export interface NativeProgress {
   readonly production?: number;
   readonly test?: number;
   readonly bakeTimeInMinutes?: number;
-  /** The lifecycle hooks of the current stage and their status. */
-  readonly hooks: ReadonlyArray<{ readonly target: string; readonly status: string }>;
+  /** The lifecycle hooks of the current stage and their status (a PAUSE hook: its id, when it times out and then what). */
+  readonly hooks: ReadonlyArray<{ readonly target: string; readonly status: string; readonly hookId?: string; readonly targetType?: string; readonly expiresAt?: number; readonly timeoutAction?: string }>;
   /** The service revision ECS rolls back to. */
   readonly rollbackRevisionArn?: string;
+  /** Its task definition, once read (DescribeServiceRevisions): what a rollback is judged by. */
+  readonly rollbackTaskDefinition?: string;
 }
 
 /** The progress a service deployment record shows. */
@@ -145,7 +151,14 @@ export function nativeProgressOf(record: ServiceDeployment, strategy: string): N
     ...(target?.requestedProductionTrafficWeight !== undefined ? { production: target.requestedProductionTrafficWeight } : {}),
     ...(target?.requestedTestTrafficWeight !== undefined ? { test: target.requestedTestTrafficWeight } : {}),
     ...(record.deploymentConfiguration?.bakeTimeInMinutes !== undefined ? { bakeTimeInMinutes: record.deploymentConfiguration.bakeTimeInMinutes } : {}),
-    hooks: (record.lifecycleHookDetails ?? []).map((h) => ({ target: h.targetArn ?? h.targetType ?? "hook", status: h.status ?? "" })),
+    hooks: (record.lifecycleHookDetails ?? []).map((h) => ({
+      target: h.targetArn ?? h.targetType ?? "hook",
+      status: h.status ?? "",
+      ...(h.hookId !== undefined ? { hookId: h.hookId } : {}),
+      ...(h.targetType !== undefined ? { targetType: h.targetType } : {}),
+      ...(h.expiresAt !== undefined ? { expiresAt: h.expiresAt.getTime() } : {}),
+      ...(h.timeoutAction !== undefined ? { timeoutAction: h.timeoutAction } : {}),
+    })),
     ...(record.rollback?.serviceRevisionArn !== undefined ? { rollbackRevisionArn: record.rollback.serviceRevisionArn } : {}),
   };
 }
@@ -200,7 +213,11 @@ export function assessStopRollback(service: Service | undefined, progress: Nativ
   const stopped = revisionName(target.stoppedTaskDefinitionArn ?? "");
   switch (progress?.status) {
     case "ROLLBACK_SUCCESSFUL":
-      return service.taskDefinition === target.taskDefinitionArn
+      // The record says where ECS went back (its rollback's service revision); the view only when that is not read.
+      if (progress.rollbackTaskDefinition !== undefined && progress.rollbackTaskDefinition !== target.taskDefinitionArn) {
+        return { ...base, kind: "failed", reason: `ECS rolled ${stopped} back to ${revisionName(progress.rollbackTaskDefinition)} (its last completed deployment), not to ${revisionName(target.taskDefinitionArn)}: roll back again` };
+      }
+      return progress.rollbackTaskDefinition === target.taskDefinitionArn || service.taskDefinition === target.taskDefinitionArn
         ? { ...base, kind: "completed", reason: `ECS rolled ${stopped} back: ROLLBACK_SUCCESSFUL` }
         : { ...base, kind: "in-progress", reason: "ROLLBACK_SUCCESSFUL, waiting for the service to show it" };
     case "ROLLBACK_FAILED":
@@ -212,6 +229,15 @@ export function assessStopRollback(service: Service | undefined, progress: Nativ
     default:
       return { ...base, kind: "in-progress", reason: progress === undefined ? "waiting for ECS's service deployment" : `ECS's rollback: ${progress.status}` };
   }
+}
+
+/**
+ * The PAUSE hook holding a deployment (AWAITING_ACTION until ContinueServiceDeployment or its timeout:
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html), if any.
+ */
+export function awaitingPause(progress: NativeProgress | undefined): NativeProgress["hooks"][number] | undefined {
+  if (progress === undefined || progress.status !== "IN_PROGRESS") return undefined;
+  return progress.hooks.find((h) => h.status === "AWAITING_ACTION");
 }
 
 /**
@@ -275,7 +301,7 @@ export function isFailure(kind: RolloutStateKind): boolean {
 
 /** True when the wait for this service is over. */
 export function isSettled(kind: RolloutStateKind): boolean {
-  return kind === "completed" || kind === "failed" || kind === "rolled-back" || kind === "vanished" || kind === "superseded";
+  return kind === "completed" || kind === "paused" || kind === "failed" || kind === "rolled-back" || kind === "vanished" || kind === "superseded";
 }
 
 /** Assesses one service snapshot (undefined: DescribeServices no longer returns it). */

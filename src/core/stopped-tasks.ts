@@ -1,5 +1,5 @@
 /**
- * Why a failed deployment's tasks stopped, in one short line each (issue 13 §3.11). Pure: takes
+ * Why a failed deployment's tasks stopped, in one short line each. Pure: takes
  * DescribeTasks' Task objects. The fields are ECS's (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html,
  * stoppedReason and stopCode; containers' exitCode and reason), the values those of
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-errors.html

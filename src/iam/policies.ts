@@ -231,6 +231,14 @@ export const RELEASE_POLICY: JobPolicy = {
       statement: { Sid: "EcsServiceDeployments", Effect: "Allow", Action: ["ecs:DescribeServiceDeployments"], Resource: ECS_SERVICE_DEPLOYMENTS },
     },
     {
+      why: "…found among the service's newest service deployments (currentServiceDeployment may still name the previous one, and ECS may replace a record with a newer one of the same revision).",
+      statement: { Sid: "EcsServiceDeploymentList", Effect: "Allow", Action: ["ecs:ListServiceDeployments"], Resource: ECS_SERVICES },
+    },
+    {
+      why: "…by the task definition of their target service revisions.",
+      statement: { Sid: "EcsServiceRevisions", Effect: "Allow", Action: ["ecs:DescribeServiceRevisions"], Resource: "arn:aws:ecs:${Region}:${Account}:service-revision/${Cluster}/*" },
+    },
+    {
       why: "the image must exist before anything is written: release looks up REPOSITORY:SHA in ECR (DescribeImages), and a --sha prefix among the repository's tags (ListImages).",
       statement: { Sid: "EcrImageLookup", Effect: "Allow", Action: ["ecr:DescribeImages", "ecr:ListImages"], Resource: ECR_REPOSITORY },
     },
@@ -280,12 +288,12 @@ export const PLAN_SIGNING_POLICY: JobPolicy = {
   ],
 };
 
-/** `rollback` job: `ecs-release rollback`; also enough for `status`, `history` and `prune`. */
+/** `rollback` job: `ecs-release rollback`; also enough for `continue`, `status`, `history` and `prune`. */
 export const ROLLBACK_POLICY: JobPolicy = {
   name: "rollback",
-  title: "rollback job (rollback; also status, history, prune)",
+  title: "rollback job (rollback; also continue, status, history, prune)",
   attachTo: "the role the rollback job assumes",
-  commands: ["rollback", "status", "history", "prune"],
+  commands: ["rollback", "continue", "status", "history", "prune"],
   statements: [
     {
       why: "rollback points the services at an existing revision (UpdateService): only in the one cluster, and only at a revision of the environment's family (ecs:task-definition).",
@@ -316,11 +324,11 @@ export const ROLLBACK_POLICY: JobPolicy = {
       statement: { Sid: "FailedDeploymentTaskReasons", Effect: "Allow", Action: ["ecs:DescribeTasks"], Resource: "arn:aws:ecs:${Region}:${Account}:task/${Cluster}/*" },
     },
     {
-      why: "ECS's record beside the tags: status reads each service's current service deployment, and rollback the one in flight (DescribeServiceDeployments); rollback stops it with stopType ROLLBACK when ECS's rollback lands on the target (StopServiceDeployment), and its wait follows it.",
-      statement: { Sid: "EcsServiceDeployments", Effect: "Allow", Action: ["ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment"], Resource: ECS_SERVICE_DEPLOYMENTS },
+      why: "ECS's record beside the tags: status reads each service's current service deployment, and rollback the one in flight (DescribeServiceDeployments); rollback stops it with stopType ROLLBACK when ECS's rollback lands on the target (StopServiceDeployment), and its wait follows it; continue goes on with (or rolls back) a deployment paused at a PAUSE lifecycle hook (ContinueServiceDeployment).",
+      statement: { Sid: "EcsServiceDeployments", Effect: "Allow", Action: ["ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment", "ecs:ContinueServiceDeployment"], Resource: ECS_SERVICE_DEPLOYMENTS },
     },
     {
-      why: "history --service lists the service's newest service deployments (as many as --limit).",
+      why: "rollback checks that DescribeServices' view knows the service's newest service deployment before choosing a target (ECS is eventually consistent), and finds the deployment in flight and the last completed one ECS would return to; history --service lists the service's newest service deployments (as many as --limit).",
       statement: { Sid: "EcsServiceDeploymentList", Effect: "Allow", Action: ["ecs:ListServiceDeployments"], Resource: ECS_SERVICES },
     },
     {

@@ -6,7 +6,7 @@
  */
 
 /** The CLI builds the orb carries. */
-export const CLI_BUILDS = ["full", "push", "release", "rollback"] as const;
+export const CLI_BUILDS = ["full", "push", "release", "rollback", "continue"] as const;
 
 /** One CLI build. */
 export type CliBuild = (typeof CLI_BUILDS)[number];
@@ -16,6 +16,7 @@ export const CLI_BUILD_COMMANDS: Readonly<Record<Exclude<CliBuild, "full">, read
   push: ["push"],
   release: ["release"],
   rollback: ["rollback"],
+  continue: ["continue"],
 };
 
 /** Where `npm run build` writes a build, relative to the project root. */

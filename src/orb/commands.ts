@@ -15,6 +15,7 @@ export interface OrbCommands {
   readonly push: ReusableCommand;
   readonly release: ReusableCommand;
   readonly rollback: ReusableCommand;
+  readonly continue: ReusableCommand;
 }
 
 /** Step names shown in the CircleCI UI: readable, with the parameters that say what the step does. */
@@ -22,6 +23,7 @@ const STEP_NAMES: Record<Verb, string> = {
   push: `Build and push the image to ${parameterRef("repository")}`,
   release: `Release ${parameterRef("service")} to ${parameterRef("cluster")}`,
   rollback: `Roll back ${parameterRef("service")} on ${parameterRef("cluster")} to ${parameterRef("to")}`,
+  continue: `Paused deployment of ${parameterRef("service")} on ${parameterRef("cluster")}: ${parameterRef("action")}`,
 };
 
 const DESCRIPTIONS: Record<Verb, string> = {
@@ -35,6 +37,10 @@ const DESCRIPTIONS: Record<Verb, string> = {
   rollback:
     "Point services at an existing revision recorded as stable (ecs-release rollback): the panic rollback, which also brings back that revision's " +
     "environment. Waits for every service to be stable, then deregisters the revisions rolled back from unless keep_bad.",
+  continue:
+    "Go on with (action continue) or roll back (action rollback) deployments waiting at a PAUSE lifecycle hook (ecs-release continue): " +
+    "the gate after release with until_paused and an approval. Waits to the end and records the new revision's outcome; fails the step " +
+    "when no deployment of a service is paused.",
 };
 
 /**
@@ -121,5 +127,6 @@ export function buildCommands(bundles: CliBundles): OrbCommands {
     push: cliCommand("push"),
     release: cliCommand("release"),
     rollback: cliCommand("rollback"),
+    continue: cliCommand("continue"),
   };
 }

@@ -122,6 +122,48 @@ const releaseSha = {
   },
 };
 
+/**
+ * Gate production traffic on an approval (ECS's PAUSE lifecycle hooks:
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html): the release
+ * stops where the deployment waits at PRE_PRODUCTION_TRAFFIC_SHIFT, a job tests the new revision
+ * through the test listener, a person approves, and the continue job sends production traffic.
+ */
+function productionTrafficApproval(): OrbExample {
+  const prod = environmentParameters("prod");
+  const group = "<< pipeline.project.slug >>/release-prod";
+  return {
+    description:
+      "Production traffic only after a person approves: the prod services use the BLUE_GREEN (or LINEAR, CANARY) strategy with a PAUSE " +
+      "lifecycle hook at PRE_PRODUCTION_TRAFFIC_SHIFT (deploymentConfiguration.lifecycleHooks: targetType PAUSE). The release job with " +
+      "until_paused stops waiting where ECS holds the deployment (green running with test traffic, blue keeps production), test_traffic " +
+      "checks the new revision through the test listener, approve_production is the CircleCI approval, and the continue job " +
+      "(ecs-release continue) sends production traffic and waits to the end; set action: rollback on it (or roll back from the UI) to go " +
+      "back instead. Without an action the hook times out after its timeoutConfiguration (default 24 hours) and ECS rolls back.",
+    usage: {
+      version: 2.1,
+      orbs,
+      workflows: {
+        deploy: {
+          jobs: [
+            testJob,
+            buildJob,
+            { "ecs-release/release": { name: "release_prod", requires: ["build"], ...prod, "serial-group": group, until_paused: true } },
+            {
+              "ecs-release/test": {
+                name: "test_traffic",
+                requires: ["release_prod"],
+                steps: [{ run: { name: "Smoke-test the new revision through the test listener", command: "curl --fail --retry 5 https://test.myapp.example.com/health" } }],
+              },
+            },
+            { approve_production: { type: "approval", requires: ["test_traffic"] } },
+            { "ecs-release/continue": { name: "continue_prod", requires: ["approve_production"], context: prod["context"], "serial-group": group, cluster: prod["cluster"], service: prod["service"] } },
+          ],
+        },
+      },
+    },
+  };
+}
+
 /** The orb's examples, by name. */
 export const EXAMPLES: Record<string, OrbExample> = {
   minimal: {
@@ -211,6 +253,8 @@ export const EXAMPLES: Record<string, OrbExample> = {
   },
 
   release_sha: releaseSha,
+
+  production_traffic_approval: productionTrafficApproval(),
 
   rerun_old_release: {
     description:

@@ -23,6 +23,10 @@ export const JOB_DESCRIPTIONS: Record<string, string> = {
   rollback:
     "Panic rollback: point the services at a revision recorded as stable (default: the one before the current) and clean up the bad " +
     "ones. Start it from the CircleCI UI with pipeline parameters (see the panic_rollback example).",
+  continue:
+    "Open the production-traffic gate: after a release job with until_paused stopped at a PAUSE lifecycle hook (test traffic on the new " +
+    "revision) and an approval, continue the deployment to production traffic — or roll it back with action rollback (see the " +
+    "production_traffic_approval example).",
 };
 
 /** The executor every CLI-backed job runs on. */
@@ -115,5 +119,5 @@ function testJob(): ParameterizedJob {
 
 /** Every job of the orb, in the order of the deployment process. */
 export function buildJobs(executor: ReusableExecutor, commands: OrbCommands): ParameterizedJob[] {
-  return [testJob(), buildJob(executor, commands), cliJob("release", executor, commands), cliJob("rollback", executor, commands)];
+  return [testJob(), buildJob(executor, commands), cliJob("release", executor, commands), cliJob("rollback", executor, commands), cliJob("continue", executor, commands)];
 }

@@ -9,7 +9,7 @@
  * string, or one item per line.
  */
 
-import { CLUSTER, DEBUG, DRY_RUN, NO_WAIT, POLL_INTERVAL, PUSH_FLAGS, REGION, RELEASE_FLAGS, ROLLBACK_FLAGS, SERVICES, SHA, TIMEOUT, UPDATE_SCHEDULES } from "../cli/flag-definitions.js";
+import { CLUSTER, CONTINUE_FLAGS, DEBUG, DRY_RUN, NO_WAIT, POLL_INTERVAL, PUSH_FLAGS, REGION, RELEASE_FLAGS, ROLLBACK_FLAGS, SERVICES, SHA, TIMEOUT, UPDATE_SCHEDULES } from "../cli/flag-definitions.js";
 import { byName, type FlagSpec } from "../cli/flag-spec.js";
 import { CLI_BUILDS } from "./cli-builds.js";
 
@@ -53,6 +53,7 @@ export function fromFlag(flag: FlagSpec, orb: { readonly description: string }):
 const push = byName(PUSH_FLAGS);
 const release = byName(RELEASE_FLAGS);
 const rollback = byName(ROLLBACK_FLAGS);
+const continueFlags = byName(CONTINUE_FLAGS);
 
 /** Every parameter of every orb command and job, by name. */
 export const PARAMETERS = {
@@ -140,6 +141,10 @@ export const PARAMETERS = {
   to: fromFlag(rollback.to, { description: "Rollback target: previous (the newest older revision recorded as stable), REVISION, FAMILY:REVISION, ARN, or sha:SHA." }),
   keep_bad: fromFlag(rollback["keep-bad"], { description: "Keep the revisions rolled back from instead of deregistering them." }),
 
+  // --- pause hooks (BLUE_GREEN, LINEAR, CANARY)
+  until_paused: fromFlag(release["until-paused"], { description: "Stop waiting (the job succeeds) where the deployment waits at a PAUSE lifecycle hook, e.g. at PRE_PRODUCTION_TRAFFIC_SHIFT with test traffic on the new revision; a continue job goes on after an approval." }),
+  action: fromFlag(continueFlags.action, { description: "continue: the paused deployment goes on to its next stage (production traffic); rollback: back to the previous revision." }),
+
   // --- AWS credentials from CircleCI's OIDC token
   role_arn: { type: "string", default: "", description: "IAM role to assume with the job's OIDC token. Empty: AWS_ROLE_ARN from the environment (set it in the context the job uses)." },
   role_session_name: { type: "string", default: "", description: "Session name for the assumed role (shows in CloudTrail). Empty: circleci-<project>-<build number>." },
@@ -217,9 +222,10 @@ export const VERB_PARAMETERS = {
   ],
   release: [
     "cluster", "service", "ssm_path", "environment", "release_repository", "image", "sha", "template", "container", "env", "secure_strings",
-    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "pre_deploy_launch_type", "pre_deploy_capacity_provider_strategy", "pre_deploy_enable_execute_command", "dry_run", "plan_file", "plan_key", "accept_drift", "allow_missing_plan", "adopt", "update_schedules", "skip_check", "no_wait", "timeout", "poll_interval", "force_release", "region", "debug",
+    "allow_empty_env", "pre_deploy_command", "pre_deploy_container", "pre_deploy_timeout", "pre_deploy_launch_type", "pre_deploy_capacity_provider_strategy", "pre_deploy_enable_execute_command", "dry_run", "plan_file", "plan_key", "accept_drift", "allow_missing_plan", "adopt", "update_schedules", "skip_check", "no_wait", "until_paused", "timeout", "poll_interval", "force_release", "region", "debug",
   ],
   rollback: ["cluster", "service", "to", "keep_bad", "update_schedules", "dry_run", "no_wait", "timeout", "poll_interval", "region", "debug"],
+  continue: ["cluster", "service", "action", "no_wait", "timeout", "poll_interval", "region", "debug"],
 } as const satisfies Record<string, readonly ParameterName[]>;
 
 /** Parameters of a CLI step that are CircleCI's, not the CLI's: the step's no_output_timeout. */
@@ -227,6 +233,7 @@ export const STEP_PARAMETERS = {
   push: [],
   release: ["no_output_timeout"],
   rollback: ["no_output_timeout"],
+  continue: ["no_output_timeout"],
 } as const satisfies Record<string, readonly ParameterName[]>;
 
 /** Each CLI step's default no_output_timeout: its longest wait with the default timeouts, plus 5m. */
@@ -234,6 +241,7 @@ export const STEP_DEFAULTS: Record<Verb, Partial<Record<ParameterName, { default
   push: {},
   release: { no_output_timeout: { default: "65m" } },
   rollback: { no_output_timeout: { default: "35m" } },
+  continue: { no_output_timeout: { default: "35m" } },
 };
 
 /** The CLI verbs the orb runs. */

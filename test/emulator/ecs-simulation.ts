@@ -40,6 +40,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import {
   hookFor,
+  invalidLifecycleHooks,
   NATIVE_STRATEGIES,
   renderBrief,
   renderRevision,
@@ -208,10 +209,24 @@ export interface ConsistencySettings {
    * a rollback. Default false.
    */
   freshFirst: boolean;
+  /**
+   * UpdateService's answer and the next 2 DescribeServices that show the update name the service's
+   * previous, already finished service deployment as `currentServiceDeployment` (kayac/ecspresso PR #945,
+   * "Fix waiting for stale deployment": "CurrentServiceDeployment may return an outdated value"). Default false.
+   */
+  staleCurrentServiceDeployment: boolean;
+  /**
+   * ECS opens a second service deployment for one update and stops the first: at the update's next step
+   * the first record is STOPPED and a new one, of a new service revision with the same task definition,
+   * carries the deployment on (kayac/ecspresso#899, "Intermittent 'Service deployment failed STOPPED'
+   * errors": "two deployment events are created for the same task definition … the first event terminates
+   * quickly, while the second event proceeds"). Default false.
+   */
+  doubleServiceDeployments: boolean;
 }
 
-/** The defaults: one stale DescribeServices after each UpdateService; tags read in time. */
-export const DEFAULT_CONSISTENCY: ConsistencySettings = { staleServiceReads: 1, lateTags: false, freshFirst: false };
+/** The defaults: one stale DescribeServices after each UpdateService; tags read in time; the rest on request. */
+export const DEFAULT_CONSISTENCY: ConsistencySettings = { staleServiceReads: 1, lateTags: false, freshFirst: false, staleCurrentServiceDeployment: false, doubleServiceDeployments: false };
 
 /** At most this many stopped tasks are kept per failed deployment (ECS shows stopped tasks for a while only). */
 const MAX_STOPPED_TASKS = 10;
@@ -264,6 +279,8 @@ interface Deployment {
   recordArn?: string;
   /** It is the rollback of its service deployment. */
   rollbackOf?: boolean;
+  /** ECS will open a second service deployment for it at its next step and stop the first (ConsistencySettings.doubleServiceDeployments). */
+  splitPending?: boolean;
 }
 
 interface ServiceEvent {
@@ -291,6 +308,8 @@ interface Service {
   serviceArn?: string;
   /** ECS's service deployments of this service, newest first. */
   records: ServiceDeploymentRecord[];
+  /** The previous service deployment `currentServiceDeployment` still names, and for how many more DescribeServices. */
+  lagCurrent?: { arn: string; reads: number };
 }
 
 interface Task {
@@ -667,8 +686,11 @@ export class EcsSimulation {
       // concurrent UpdateService cannot slip in between (ECS answers with the service right after this update).
       const revision = await this.newRevision(state, deployment, at);
       const reconcile = state.deployments.length > 1;
+      const previousRecord = state.records[0]?.serviceDeploymentArn;
       this.startDeployment(state, deployment);
       this.openRecord(state, deployment, revision, at, reconcile);
+      if (this.consistency.staleCurrentServiceDeployment && previousRecord !== undefined) state.lagCurrent = { arn: previousRecord, reads: 2 };
+      if (this.consistency.doubleServiceDeployments) deployment.splitPending = true;
     }
     return this.render(state, service);
   }
@@ -693,7 +715,9 @@ export class EcsSimulation {
     }
     delete state.stale;
     await this.advance(state);
-    return this.render(state, service);
+    const view = this.render(state, service);
+    if (state.lagCurrent !== undefined && --state.lagCurrent.reads <= 0) delete state.lagCurrent;
+    return view;
   }
 
   /**
@@ -704,6 +728,8 @@ export class EcsSimulation {
    * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html). Undefined: allowed.
    */
   refuseUpdate(request: JsonObject): string | undefined {
+    const hooks = this.refuseLifecycleHooks(request);
+    if (hooks !== undefined) return hooks;
     const type = this.findService(stringField(request, "cluster") ?? "default", stringField(request, "service") ?? "")?.deploymentController?.["type"];
     if (typeof request["taskDefinition"] !== "string" || (type !== "CODE_DEPLOY" && type !== "EXTERNAL")) return undefined;
     return type === "CODE_DEPLOY"
@@ -800,6 +826,7 @@ export class EcsSimulation {
     const at = this.seconds();
     for (const deployment of [...state.deployments]) {
       if (!deployment.inFlight || deployment.status !== "PRIMARY") continue;
+      if (deployment.splitPending === true) this.splitRecord(state, deployment, at);
       const record = this.recordOf(deployment);
       if (record?.status === "PENDING") Object.assign(record, { status: "IN_PROGRESS", startedAt: at, updatedAt: at });
       if (record?.status === "ROLLBACK_REQUESTED" && deployment.rollbackOf !== true) {
@@ -961,14 +988,20 @@ export class EcsSimulation {
 
   /** A new PRIMARY deployment of the revision before `deployment`, the rollback of its service deployment. */
   private startRollback(state: Service, deployment: Deployment, record: ServiceDeploymentRecord | undefined, reason: string, rolloutStateReason: string, steps: number, at: number): void {
-    const target = deployment.previous;
+    // ECS goes back to the last deployment that completed ("the service is rolled back to the last
+    // deployment that completed successfully": DeploymentConfiguration.deploymentCircuitBreaker,
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html),
+    // not merely to the deployment that was PRIMARY before (which a newer update may have replaced mid-flight).
+    const completed = state.records.find((other) => other !== record && other.status === "SUCCESSFUL");
+    const completedRevision = completed === undefined ? undefined : this.revisions.get(completed.targetRevisionArn);
+    const target = completedRevision !== undefined ? { id: completed?.deploymentId ?? "", taskDefinition: completedRevision.taskDefinition } : deployment.previous;
     if (target === undefined) return;
     const rollbackDeployment = this.newDeployment(state, target.taskDefinition, { outcome: "complete", steps, exitCode: 0 }, at, deployment.networkConfiguration);
     rollbackDeployment.rolloutStateReason = rolloutStateReason;
     if (record !== undefined) {
       rollbackDeployment.recordArn = record.serviceDeploymentArn;
       rollbackDeployment.rollbackOf = true;
-      const source = record.sourceRevisionArns[0];
+      const source = completedRevision?.serviceRevisionArn ?? record.sourceRevisionArns[0];
       if (source !== undefined) rollbackDeployment.revisionArn = source;
       Object.assign(record, { status: "ROLLBACK_IN_PROGRESS", statusReason: reason, updatedAt: at, production: 0, test: 0 });
       record.rollback ??= { reason, startedAt: at, serviceRevisionArn: source ?? "" };
@@ -1009,6 +1042,7 @@ export class EcsSimulation {
     const desired = deployment.desiredCount;
     deployment.updatedAt = at;
     record.updatedAt = at;
+    if (record.pause !== undefined && !this.pauseEnds(record, at)) return;
     if (plan.outcome === "stuck" && steps[record.stepIndex]?.stage === "SCALE_UP") {
       if (deployment.runningCount < Math.max(0, desired - 1)) this.addEvent(state, startedMessage(state.name, Math.max(0, desired - 1) - deployment.runningCount), at);
       deployment.runningCount = Math.max(0, desired - 1);
@@ -1030,6 +1064,10 @@ export class EcsSimulation {
     });
     if (hook !== undefined) record.hookDetails = [hookDetail("IN_PROGRESS")];
     else delete record.hookDetails;
+    if (hook?.["targetType"] === "PAUSE") {
+      this.holdAtPause(record, hook, String(hookDetail("AWAITING_ACTION")["hookId"]), at);
+      return;
+    }
     if (plan.outcome === "fail" && step.stage === (plan.failStage ?? "SCALE_UP")) {
       if (hook !== undefined) {
         record.hookDetails = [hookDetail("FAILED")];
@@ -1052,6 +1090,78 @@ export class EcsSimulation {
     } else if (step.stage === "CLEAN_UP") {
       this.complete(state, deployment, at);
     }
+  }
+
+  /**
+   * A second service deployment for one update (ConsistencySettings.doubleServiceDeployments): the first
+   * record is STOPPED; a new record with a new service revision of the same task definition carries the
+   * deployment on from where it was.
+   */
+  private splitRecord(state: Service, deployment: Deployment, at: number): void {
+    delete deployment.splitPending;
+    const first = this.recordOf(deployment);
+    const revision = first === undefined ? undefined : this.revisions.get(first.targetRevisionArn);
+    if (first === undefined || revision === undefined || !STOPPABLE.has(first.status)) return;
+    const copy: ServiceRevisionRecord = { ...clone(revision), serviceRevisionArn: serviceRevisionArn(state.clusterArn, state.name), createdAt: at };
+    this.revisions.set(copy.serviceRevisionArn, copy);
+    const second: ServiceDeploymentRecord = { ...clone(first), serviceDeploymentArn: serviceDeploymentArn(state.clusterArn, state.name), targetRevisionArn: copy.serviceRevisionArn, createdAt: at, updatedAt: at, status: "PENDING" };
+    Object.assign(first, { status: "STOPPED", stoppedAt: at, finishedAt: at, updatedAt: at, statusReason: "Superseded by a newer service deployment." });
+    deployment.recordArn = second.serviceDeploymentArn;
+    deployment.revisionArn = copy.serviceRevisionArn;
+    state.records.unshift(second);
+  }
+
+  /**
+   * A PAUSE hook holds the deployment at this stage: hook AWAITING_ACTION with a `hookId` (ECS's
+   * `ecs-pause-…` form), `expiresAt` after timeoutConfiguration.timeoutInMinutes (default 1440) and
+   * `timeoutAction` (default ROLLBACK), until ContinueServiceDeployment or the timeout.
+   */
+  private holdAtPause(record: ServiceDeploymentRecord, hook: Record<string, unknown>, id: string, at: number): void {
+    const timeout = isJsonObject(hook["timeoutConfiguration"]) ? hook["timeoutConfiguration"] : {};
+    const minutes = typeof timeout["timeoutInMinutes"] === "number" ? timeout["timeoutInMinutes"] : 1440;
+    const timeoutAction = timeout["action"] === "CONTINUE" ? "CONTINUE" : "ROLLBACK";
+    record.pause = { hookId: `ecs-pause-${id}`, expiresAt: at + minutes * 60, timeoutAction };
+    record.hookDetails = [{ hookId: record.pause.hookId, targetType: "PAUSE", status: "AWAITING_ACTION", expiresAt: record.pause.expiresAt, timeoutAction }];
+  }
+
+  /** True when a held deployment moves on at this step: its PAUSE hook timed out (TIMED_OUT, then its timeout action). */
+  private pauseEnds(record: ServiceDeploymentRecord, at: number): boolean {
+    const pause = record.pause;
+    if (pause === undefined) return true;
+    if (at < pause.expiresAt) return false;
+    delete record.pause;
+    record.hookDetails = (record.hookDetails ?? []).map((detail) => ({ ...detail, status: "TIMED_OUT" }));
+    if (pause.timeoutAction === "CONTINUE") return true;
+    Object.assign(record, { status: "ROLLBACK_REQUESTED", updatedAt: at, statusReason: `Lifecycle hook ${pause.hookId} timed out: rolling back (its timeout action).` });
+    return false;
+  }
+
+  /**
+   * ContinueServiceDeployment: CONTINUE (the default) lets a deployment held by a PAUSE hook go on at the
+   * next step; ROLLBACK rolls it back as StopServiceDeployment does. The hook must be AWAITING_ACTION and
+   * the deployment IN_PROGRESS (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/continue-service-deployment.html);
+   * otherwise an InvalidParameterException (our wording).
+   */
+  continueServiceDeployment(request: JsonObject): ApiAnswer {
+    const arn = stringField(request, "serviceDeploymentArn");
+    const hookId = stringField(request, "hookId");
+    if (arn === undefined || hookId === undefined) return invalid("serviceDeploymentArn and hookId are required.");
+    const action = stringField(request, "action") ?? "CONTINUE";
+    if (action !== "CONTINUE" && action !== "ROLLBACK") return invalid(`Invalid action ${action}: the valid values are CONTINUE and ROLLBACK.`);
+    const found = this.findRecord(arn);
+    if (found === undefined) return { error: "ServiceDeploymentNotFoundException", message: `The service deployment ${arn} does not exist.` };
+    const { record } = found;
+    if (record.status !== "IN_PROGRESS" || record.pause?.hookId !== hookId) return invalid(`The lifecycle hook ${hookId} is not awaiting action in an IN_PROGRESS service deployment.`);
+    const at = this.seconds();
+    delete record.pause;
+    record.hookDetails = (record.hookDetails ?? []).map((detail) => ({ ...detail, status: "SUCCEEDED" }));
+    if (action === "ROLLBACK") Object.assign(record, { status: "ROLLBACK_REQUESTED", updatedAt: at, statusReason: "Rollback requested (ContinueServiceDeployment, action ROLLBACK)." });
+    return { json: { serviceDeploymentArn: arn } };
+  }
+
+  /** Why UpdateService or CreateService refuses the deploymentConfiguration's lifecycle hooks, or undefined. */
+  refuseLifecycleHooks(request: JsonObject): string | undefined {
+    return isJsonObject(request["deploymentConfiguration"]) ? invalidLifecycleHooks(request["deploymentConfiguration"]) : undefined;
   }
 
   /** The service deployment a deployment belongs to. */
@@ -1289,7 +1399,7 @@ export class EcsSimulation {
     const counts = this.revisionCounts(state);
     const revisions = [...new Set(state.deployments.flatMap((deployment) => (deployment.revisionArn === undefined ? [] : [deployment.revisionArn])))];
     const out: JsonObject = {};
-    if (primary?.recordArn !== undefined) out["currentServiceDeployment"] = primary.recordArn;
+    if (primary?.recordArn !== undefined) out["currentServiceDeployment"] = state.lagCurrent?.arn ?? primary.recordArn;
     if (revisions.length > 0) {
       out["currentServiceRevisions"] = revisions.map((arn) => {
         const c = counts(arn);

@@ -265,6 +265,11 @@ export function parseConsistency(value: unknown): Partial<ConsistencySettings> |
     if (typeof freshFirst !== "boolean") return "consistency.freshFirst must be true or false";
     out.freshFirst = freshFirst;
   }
+  for (const key of ["staleCurrentServiceDeployment", "doubleServiceDeployments"] as const) {
+    if (value[key] === undefined) continue;
+    if (typeof value[key] !== "boolean") return `consistency.${key} must be true or false`;
+    out[key] = value[key];
+  }
   return out;
 }
 
@@ -312,7 +317,8 @@ export class EmulatorProxy {
   readonly server: Server;
 
   constructor(private readonly motoPort: number) {
-    this.simulation = new EcsSimulation((reference) => this.describeTaskDefinition(reference));
+    // One simulated clock for STS and ECS (`POST /_sim/clock`): lifecycle hook timeouts run on it.
+    this.simulation = new EcsSimulation((reference) => this.describeTaskDefinition(reference), () => this.sts.now());
     this.simulation.setImageCheck((image) => this.ecrImageExists(image));
     this.simulation.setDigestLookup((image) => this.ecrImageDigest(image));
     this.simulation.setEnvironmentResolver((arn) => this.taskEnvironment(arn));
@@ -795,6 +801,8 @@ export class EmulatorProxy {
         return ecsAnswer(this.simulation.describeServiceRevisions(request));
       case "StopServiceDeployment":
         return ecsAnswer(this.simulation.stopServiceDeployment(request));
+      case "ContinueServiceDeployment":
+        return ecsAnswer(this.simulation.continueServiceDeployment(request));
       case "RegisterTaskDefinition":
         return this.serially(async () => {
           const answer = await this.forward("POST", url, req.headers, body);

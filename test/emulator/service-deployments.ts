@@ -22,6 +22,20 @@
  *   (PENDING or IN_PROGRESS → ROLLBACK_REQUESTED, then the rollback; STOP_REQUESTED / ROLLBACK_* go on);
  *   https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_StopServiceDeployment.html ("The valid
  *   values are ROLLBACK").
+ * - Lifecycle hook stages (DeploymentLifecycleHook.lifecycleStages, the SDK's DeploymentLifecycleHookStage):
+ *   RECONCILE_SERVICE, PRE_SCALE_UP, POST_SCALE_UP, TEST_TRAFFIC_SHIFT, POST_TEST_TRAFFIC_SHIFT,
+ *   PRE_PRODUCTION_TRAFFIC_SHIFT ("for linear and canary deployments, this stage is invoked before every
+ *   traffic shift step"), PRODUCTION_TRAFFIC_SHIFT, POST_PRODUCTION_TRAFFIC_SHIFT; "PAUSE hooks cannot be
+ *   configured at TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT stages"
+ *   (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentLifecycleHook.html).
+ *   PRE_PRODUCTION_TRAFFIC_SHIFT is not in the record's ServiceDeploymentLifecycleStage enum: the
+ *   emulator shows it as the record's stage while a hook runs there (our simplification).
+ * - PAUSE hooks: the deployment waits with the hook AWAITING_ACTION (hookId, expiresAt, timeoutAction)
+ *   until ContinueServiceDeployment with CONTINUE or ROLLBACK, or until the hook's timeout
+ *   (timeoutConfiguration: default 1440 minutes, then ROLLBACK), the hook then TIMED_OUT
+ *   (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html,
+ *   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/continue-service-deployment.html: "The
+ *   pause hook must be in AWAITING_ACTION status", "The deployment must be in the IN_PROGRESS state").
  * - ListServiceDeployments pages 20 by default, 1–100 with maxResults:
  *   https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/ecs/aws.sdk.kotlin.services.ecs.model/-list-service-deployments-request/max-results.html
  */
@@ -44,8 +58,42 @@ export const LIFECYCLE_STAGES = [
   "CLEAN_UP",
 ] as const;
 
-/** One lifecycle stage. */
-export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
+/** One lifecycle stage (the record's, plus the hook-only PRE_PRODUCTION_TRAFFIC_SHIFT). */
+export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number] | "PRE_PRODUCTION_TRAFFIC_SHIFT";
+
+/** The stages a lifecycle hook may name (DeploymentLifecycleHookStage). */
+export const HOOK_STAGES: ReadonlySet<string> = new Set([
+  "RECONCILE_SERVICE",
+  "PRE_SCALE_UP",
+  "POST_SCALE_UP",
+  "TEST_TRAFFIC_SHIFT",
+  "POST_TEST_TRAFFIC_SHIFT",
+  "PRE_PRODUCTION_TRAFFIC_SHIFT",
+  "PRODUCTION_TRAFFIC_SHIFT",
+  "POST_PRODUCTION_TRAFFIC_SHIFT",
+]);
+
+/** Stages a PAUSE hook may not name. */
+const NO_PAUSE_STAGES: ReadonlySet<string> = new Set(["TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT"]);
+
+/** Why deploymentConfiguration.lifecycleHooks is refused (InvalidParameterException), or undefined. Our wording. */
+export function invalidLifecycleHooks(config: Record<string, unknown>): string | undefined {
+  const hooks = Array.isArray(config["lifecycleHooks"]) ? config["lifecycleHooks"] : [];
+  for (const hook of hooks) {
+    if (typeof hook !== "object" || hook === null) return "lifecycleHooks must be objects.";
+    const h = hook as Record<string, unknown>;
+    const type = typeof h["targetType"] === "string" ? h["targetType"] : "AWS_LAMBDA";
+    if (type !== "AWS_LAMBDA" && type !== "PAUSE") return `Invalid lifecycle hook targetType: ${String(type)}.`;
+    const stages = Array.isArray(h["lifecycleStages"]) ? h["lifecycleStages"] : [];
+    if (stages.length === 0) return "A lifecycle hook must name at least one lifecycle stage.";
+    const bad = stages.find((stage) => typeof stage !== "string" || !HOOK_STAGES.has(stage));
+    if (bad !== undefined) return `Invalid lifecycle stage for a lifecycle hook: ${String(bad)}.`;
+    const noPause = stages.find((stage) => type === "PAUSE" && NO_PAUSE_STAGES.has(String(stage)));
+    if (noPause !== undefined) return `PAUSE hooks cannot be configured at the ${String(noPause)} stage.`;
+    if (type === "AWS_LAMBDA" && typeof h["hookTargetArn"] !== "string") return "hookTargetArn is required for an AWS_LAMBDA lifecycle hook.";
+  }
+  return undefined;
+}
 
 /** ECS's ServiceDeploymentStatus values. */
 export type ServiceDeploymentStatus =
@@ -89,6 +137,8 @@ export function stageSteps(config: Record<string, unknown>, reconcile: boolean, 
   add("TEST_TRAFFIC_SHIFT", 0, 100);
   add("POST_TEST_TRAFFIC_SHIFT", 0, 100);
   const shares: number[] = [];
+  // A hook at PRE_PRODUCTION_TRAFFIC_SHIFT runs before every production traffic step.
+  const preShift = hookFor(config, "PRE_PRODUCTION_TRAFFIC_SHIFT") !== undefined;
   if (strategy === "LINEAR") {
     const linear = config["linearConfiguration"];
     const raw = typeof linear === "object" && linear !== null ? (linear as Record<string, unknown>)["stepPercent"] : undefined;
@@ -100,16 +150,19 @@ export function stageSteps(config: Record<string, unknown>, reconcile: boolean, 
     const raw = typeof canary === "object" && canary !== null ? (canary as Record<string, unknown>)["canaryPercent"] : undefined;
     shares.push(typeof raw === "number" && raw > 0 && raw < 100 ? raw : 5, 100);
   } else shares.push(100);
-  for (const share of shares) add("PRODUCTION_TRAFFIC_SHIFT", share, 100);
+  for (const share of shares) {
+    if (preShift) add("PRE_PRODUCTION_TRAFFIC_SHIFT", steps[steps.length - 1]?.production ?? 0, 100);
+    add("PRODUCTION_TRAFFIC_SHIFT", share, 100);
+  }
   add("POST_PRODUCTION_TRAFFIC_SHIFT", 100, 100);
   for (let index = 0; index < bakeSteps; index += 1) add("BAKE_TIME", 100, 100);
   add("CLEAN_UP", 100, 100);
   return steps;
 }
 
-/** The hook configured for `stage` in deploymentConfiguration.lifecycleHooks, if any. */
+/** The hook configured for `stage` in deploymentConfiguration.lifecycleHooks, if any (a PAUSE hook first: it holds the stage). */
 export function hookFor(config: Record<string, unknown>, stage: string): Record<string, unknown> | undefined {
-  const hooks = Array.isArray(config["lifecycleHooks"]) ? config["lifecycleHooks"] : [];
+  const hooks = Array.isArray(config["lifecycleHooks"]) ? [...config["lifecycleHooks"]].sort((a, b) => Number((b as Record<string, unknown>)?.["targetType"] === "PAUSE") - Number((a as Record<string, unknown>)?.["targetType"] === "PAUSE")) : [];
   return hooks.find(
     (hook): hook is Record<string, unknown> => typeof hook === "object" && hook !== null && Array.isArray((hook as Record<string, unknown>)["lifecycleStages"]) && ((hook as Record<string, unknown>)["lifecycleStages"] as unknown[]).includes(stage),
   );
@@ -174,6 +227,8 @@ export interface ServiceDeploymentRecord {
   stepIndex: number;
   /** Hooks of the current stage, as lifecycleHookDetails. */
   hookDetails?: Array<Record<string, unknown>>;
+  /** A PAUSE hook holding the deployment (AWAITING_ACTION): its id, when it times out (epoch seconds) and then what. */
+  pause?: { hookId: string; expiresAt: number; timeoutAction: "CONTINUE" | "ROLLBACK" };
   rollback?: { reason: string; startedAt: number; serviceRevisionArn: string };
   failureCount: number;
   /** The ecs-svc deployment of the target revision. */

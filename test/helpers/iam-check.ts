@@ -264,6 +264,7 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
   "ecs:DescribeServiceDeployments": (call, c) => strings(call.request["serviceDeploymentArns"]).map((arn) => deploymentRecordRequest("ecs:DescribeServiceDeployments", arn, c)),
   "ecs:DescribeServiceRevisions": (call, c) => strings(call.request["serviceRevisionArns"]).map((arn) => deploymentRecordRequest("ecs:DescribeServiceRevisions", arn, c)),
   "ecs:StopServiceDeployment": (call, c) => [deploymentRecordRequest("ecs:StopServiceDeployment", String(call.request["serviceDeploymentArn"] ?? ""), c)],
+  "ecs:ContinueServiceDeployment": (call, c) => [deploymentRecordRequest("ecs:ContinueServiceDeployment", String(call.request["serviceDeploymentArn"] ?? ""), c)],
   // ListTasks: the reference names container-instance, which a listing by cluster does not have; "*" with ecs:cluster.
   "ecs:ListTasks": (call, c) => [{ action: "ecs:ListTasks", resource: "*", context: { "ecs:cluster": ecsClusterArn(call.request["cluster"], c) } }],
   // ECR

@@ -9,6 +9,7 @@
 import { writeFileSync, mkdtempSync, rmSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { BUILD_POLICY, RELEASE_POLICY, ROLLBACK_POLICY, TASK_EXECUTION_SECRETS_POLICY, type JobPolicy, type Placeholder } from "../../src/iam/policies.js";
@@ -151,6 +152,23 @@ describe("IAM evaluation: every call of each path is allowed by its job's policy
     await expectAllowed(ROLLBACK_POLICY);
     const actions = callsBy(await handle.emulator.callLog(), CLI_KEY).map((c) => c.operation);
     expect(actions).toContain("GetLogEvents");
+  });
+
+  it("release --until-paused on a BLUE_GREEN service under the release policy, then continue under the rollback policy", async () => {
+    const template = await seed();
+    await clients.ecs.send(
+      new UpdateServiceCommand({ cluster: "prod", service: "web", deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: 0, lifecycleHooks: [{ targetType: "PAUSE", lifecycleStages: ["PRE_PRODUCTION_TRAFFIC_SHIFT"] }] } }),
+    );
+    await clients.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: ["web"] })); // the stale read after the set-up's update
+    const paused = await cli([...RELEASE, "--service", "web", "--template", template, "--sha", SHA_B, "--until-paused"]);
+    expect(paused.code, paused.stderr).toBe(0);
+    await expectAllowed(RELEASE_POLICY);
+    const continueKey = "AKIACONTINUE00000000";
+    const go = await cli(["continue", "--cluster", "prod", "--service", "web", ...FAST], { AWS_ACCESS_KEY_ID: continueKey });
+    expect(go.code, go.stderr).toBe(0);
+    const calls = callsBy(await handle.emulator.callLog(), continueKey);
+    expect(calls.map((c) => c.operation)).toContain("ContinueServiceDeployment");
+    await expectAllowedByPolicy(calls, { policy: ROLLBACK_POLICY, values: VALUES, secureStringKeyArn: KMS_KEY });
   });
 
   it("prune (documented as covered by the rollback policy) in an account with a second cluster", async () => {

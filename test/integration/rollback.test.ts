@@ -70,15 +70,16 @@ describe("ecs-release rollback", () => {
     expect(result.services).toEqual([expect.objectContaining({ service: "web", outcome: "completed" })]);
     expect(result.deregistered.map((r) => r.revision)).toEqual(["web:5", "web:4"]);
 
-    // Fast: UpdateService after exactly these 6 calls. The time to it (target ≤ 1.5 s from process
+    // Fast: UpdateService after exactly these 7 calls. The time to it (target ≤ 1.5 s from process
     // start) is measured by `npm run bench`, not asserted here: a wall-clock bound on a loaded
     // machine would make this test flaky without making it truer.
     const calls = (await handle.emulator.callLog()).slice(before);
     const update = calls.findIndex((c) => c.operation === "UpdateService");
-    expect(update).toBe(6);
-    // The first DescribeTaskDefinition: the running revision (its environment: targets are taken
+    expect(update).toBe(7);
+    // ListServiceDeployments: the view must know the service's newest service deployment (ECS is
+    // eventually consistent). The first DescribeTaskDefinition: the running revision (its environment: targets are taken
     // within it). The last: the target's image is still in ECR (a lifecycle policy may have expired it).
-    expect(calls.slice(0, update).map((c) => c.operation)).toEqual(["DescribeServices", "DescribeTaskDefinition", "ListTaskDefinitions", "DescribeTaskDefinition", "DescribeTaskDefinition", "DescribeImages"]);
+    expect(calls.slice(0, update).map((c) => c.operation)).toEqual(["DescribeServices", "ListServiceDeployments", "DescribeTaskDefinition", "ListTaskDefinitions", "DescribeTaskDefinition", "DescribeTaskDefinition", "DescribeImages"]);
     // Nothing deregistered before the service was stable on the target.
     const firstDeregister = calls.findIndex((c) => c.operation === "DeregisterTaskDefinition");
     expect(firstDeregister).toBeGreaterThan(update);

@@ -38,7 +38,7 @@ describe("generated files are fresh", () => {
 
   it("the generation is deterministic and sensitive to the bundle", () => {
     const bundle = "#!/usr/bin/env node\nconsole.log('0.0.0');\n";
-    const all = (text: string): CliBundles => ({ full: text, push: text, release: text, rollback: text });
+    const all = (text: string): CliBundles => ({ full: text, push: text, release: text, rollback: text, continue: text });
     expect(renderOrb(all(bundle))).toBe(renderOrb(all(bundle)));
     for (const build of CLI_BUILDS) expect(renderOrb({ ...all(bundle), [build]: `${bundle}// changed\n` }), build).not.toBe(renderOrb(all(bundle)));
   });

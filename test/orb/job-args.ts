@@ -6,4 +6,5 @@ export const MINIMAL_ARGS: Record<string, Record<string, unknown>> = {
   build: { repository: "shop" },
   release: { cluster: "prod", service: "web,worker", ssm_path: "/shop/prod", repository: "shop" },
   rollback: { cluster: "prod", service: "web,worker" },
+  continue: { cluster: "prod", service: "web,worker" },
 };

@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { TAG } from "../../src/core/tags.js";
 import { POLICIES, type Placeholder } from "../../src/iam/policies.js";
 import { ACCOUNT_ID, awsClients, useEmulator } from "../helpers/emulator.js";
@@ -45,11 +46,13 @@ beforeEach(async () => {
   await setUpCircleCiIam(handle.emulator, { roles: JOB_ROLES });
 });
 
-/** The job runs of the current test (each assumes its job's role). */
-const jobRuns: Array<{ job: "build" | "release" | "rollback"; args: Record<string, unknown> }> = [];
+/** The job runs of the current test (each assumes its job's role; continue runs under the rollback job's: src/iam/policies.ts). */
+type JobName = "build" | "release" | "rollback" | "continue";
+const jobRuns: Array<{ job: JobName; args: Record<string, unknown> }> = [];
+const roleOf = (job: JobName): "build" | "release" | "rollback" => (job === "continue" ? "rollback" : job);
 
 /** A CircleCI job's environment against the emulator: no keys, only the job's V2 OIDC token (the role comes from role_arn). */
-function jobEnv(name: "build" | "release" | "rollback", args: Record<string, unknown>): Record<string, string> {
+function jobEnv(name: JobName, args: Record<string, unknown>): Record<string, string> {
   jobRuns.push({ job: name, args });
   const { AWS_ACCESS_KEY_ID: _key, AWS_SECRET_ACCESS_KEY: _secret, ...emulator } = handle.env();
   return { ...emulator, CIRCLE_OIDC_TOKEN_V2: circleciToken(Date.now()) };
@@ -63,11 +66,11 @@ afterEach(async () => {
   const runs = jobRuns.splice(0);
   const keysOf = (job: string): Set<string> => new Set(sessions.filter((s) => s.roleArn === roleArn(`orb-${job}`)).map((s) => s.accessKeyId));
   // A job that signs with other keys would make this check vacuous.
-  if (runs.length > 0 && !runs.some((run) => log.some((entry) => keysOf(run.job).has(entry.accessKeyId ?? "") && entry.service !== "sts"))) {
+  if (runs.length > 0 && !runs.some((run) => log.some((entry) => keysOf(roleOf(run.job)).has(entry.accessKeyId ?? "") && entry.service !== "sts"))) {
     throw new Error("no AWS call was signed by a job role's session: the IAM check saw nothing");
   }
   for (const run of runs) {
-    const keys = keysOf(run.job);
+    const keys = keysOf(roleOf(run.job));
     const calls = log.filter((entry) => keys.has(entry.accessKeyId ?? ""));
     if (calls.length === 0) continue; // refused before any AWS call (bad input)
     const text = (name: string): string | undefined => (typeof run.args[name] === "string" ? (run.args[name] as string) : undefined);
@@ -80,13 +83,13 @@ afterEach(async () => {
       TaskRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/none`,
       ExecutionRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/none`,
     };
-    await expectAllowedByPolicy(calls, { policy: POLICIES[run.job], values });
+    await expectAllowedByPolicy(calls, { policy: POLICIES[roleOf(run.job)], values });
   }
 });
 
 /** Runs job `name` of the orb for commit `commit`, as the CircleCI pipeline 42 would, with the job's role as its role_arn. */
-async function runOrbJob(name: "build" | "release" | "rollback", args: Record<string, unknown>, commit: string, env: Record<string, string> = {}) {
-  const job = expandJob(orb, name, { role_arn: roleArn(`orb-${name}`), ...args } as never);
+async function runOrbJob(name: JobName, args: Record<string, unknown>, commit: string, env: Record<string, string> = {}) {
+  const job = expandJob(orb, name, { role_arn: roleArn(`orb-${roleOf(name)}`), ...args } as never);
   return runJob(job, { repository: repo.path, env: { ...jobEnv(name, args), ...env }, circle: { CIRCLE_SHA1: commit, CIRCLE_USERNAME: "octocat", CIRCLE_BUILD_URL: `https://app.circleci.com/jobs/${commit.slice(0, 7)}` } });
 }
 
@@ -182,6 +185,38 @@ describe("release and rollback jobs against the emulator", () => {
     expect((await readRevision(clients, now)).tags[TAG.sha]).toBe(good);
     // The revision rolled back from is deregistered.
     expect((await readRevision(clients, "web:3")).status).toBe("INACTIVE");
+  });
+});
+
+describe("the production_traffic_approval example against the emulator", () => {
+  /** The example's arguments for one orb job of its workflow, with the emulator's credentials and fast polling. */
+  function exampleArgs(job: string, name: string): Record<string, unknown> {
+    const example = (orb["examples"] as Record<string, { usage: { workflows: Record<string, { jobs: Array<Record<string, Record<string, unknown>>> }> } }>)["production_traffic_approval"];
+    const entry = example?.usage.workflows["deploy"]?.jobs.find((j) => j[job]?.["name"] === name)?.[job];
+    expect(entry, `${job} ${name} in the example`).toBeDefined();
+    const { name: _name, requires: _requires, context: _context, "serial-group": _group, ...args } = entry ?? {};
+    return { ...args, service: "web", ssm_path: "/platform/prod", repository: "platform", ...FAST };
+  }
+
+  it("release (until_paused) stops at the PAUSE hook with test traffic on web:2; after the approval, continue sends production traffic and records stable", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedPlatform(clients);
+    await clients.ecs.send(
+      new UpdateServiceCommand({ cluster: "prod", service: "web", deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: 0, lifecycleHooks: [{ targetType: "PAUSE", lifecycleStages: ["PRE_PRODUCTION_TRAFFIC_SHIFT"] }] } }),
+    );
+    await clients.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: ["web"] })); // the stale read after the set-up's update
+    const commit = sha("e");
+    await putImage(clients, "platform", commit);
+    const release = await runOrbJob("release", exampleArgs("ecs-release/release", "release_prod"), commit);
+    expect(release.code, release.output).toBe(0);
+    expect(release.output).toContain("web: paused at PRE_PRODUCTION_TRAFFIC_SHIFT by a PAUSE hook");
+    expect((await describeService(clients, "prod", "web")).deployments?.length).toBe(2);
+    const { service: _s, ssm_path: _p, repository: _r, ...continueArgs } = exampleArgs("ecs-release/continue", "continue_prod");
+    const go = await runOrbJob("continue", { ...continueArgs, service: "web" }, commit);
+    expect(go.code, go.output).toBe(0);
+    expect(go.steps.at(-1)?.name).toBe("Paused deployment of web on prod: continue");
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/web:2$/);
+    expect((await readRevision(clients, "web:2")).tags[TAG.outcome]).toBe("stable");
   });
 });
 

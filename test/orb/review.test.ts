@@ -48,9 +48,9 @@ describe("orb review rules", () => {
     }
   });
 
-  it("has the four jobs, a command per CLI verb plus install and OIDC, and examples", () => {
-    expect(Object.keys(orb.jobs).sort()).toEqual(["build", "release", "rollback", "test"]);
-    expect(Object.keys(orb.commands).sort()).toEqual(["configure_aws_oidc", "install", "push", "release", "rollback"]);
+  it("has the five jobs, a command per CLI verb plus install and OIDC, and examples", () => {
+    expect(Object.keys(orb.jobs).sort()).toEqual(["build", "continue", "release", "rollback", "test"]);
+    expect(Object.keys(orb.commands).sort()).toEqual(["configure_aws_oidc", "continue", "install", "push", "release", "rollback"]);
     expect(Object.keys(orb.examples).length).toBeGreaterThanOrEqual(1);
   });
 
@@ -119,7 +119,7 @@ describe("orb review rules", () => {
   });
 
   it("runs the CLI steps as `ecs-release <verb>`, named for what they do", () => {
-    for (const verb of ["push", "release", "rollback"]) {
+    for (const verb of ["push", "release", "rollback", "continue"]) {
       const step = (orb.commands[verb]?.["steps"] as Map[])[0]?.["run"] as Map;
       expect(step["command"]).toBe(`ecs-release ${verb}`);
       expect(String(step["name"])).toMatch(/<< parameters\.\w+ >>/);
@@ -136,7 +136,7 @@ describe("orb parameters and CLI flags", () => {
   /** Flags the orb does not offer: output format and help make no sense in a job. */
   const NOT_IN_ORB = new Set(["json", "help"]);
 
-  for (const verb of ["push", "release", "rollback"] as const) {
+  for (const verb of ["push", "release", "rollback", "continue"] as const) {
     it(`maps every ${verb} flag to a parameter of the ${verb} command, and every parameter to a flag`, () => {
       const spec = COMMANDS.find((command) => command.name === verb);
       expect(spec).toBeDefined();

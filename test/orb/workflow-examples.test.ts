@@ -29,6 +29,8 @@ const RUN_AS_WORKFLOW: Record<string, string> = {
   release_sha: "workflow-examples.test.ts",
   panic_rollback: "workflow-rollbacks.test.ts (panic)",
   rerun_old_release: "workflow-rollbacks.test.ts (normal, high priority)",
+  // Not through the workflow harness: its release and continue jobs run in order against the emulator.
+  production_traffic_approval: "jobs-emulator.test.ts (its release and continue jobs, in order)",
 };
 
 it("every example of the orb runs as a workflow in these tests", () => {

@@ -1,20 +1,20 @@
 /**
- * Issue 16: every command is short named phases — no function in src/commands longer than 60 lines,
- * measured on the AST (scripts/function-lengths.ts: a function's first line to its last, arrows included).
+ * Every command is short named phases, and so is the AWS shell (the rollout wait included) — no
+ * function in src/commands or src/aws longer than 60 lines, measured on the AST (scripts/function-lengths.ts: a function's first line to its last, arrows included).
  */
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { functionLengths } from "../../scripts/function-lengths.js";
 
-const COMMANDS = fileURLToPath(new URL("../../src/commands/", import.meta.url));
+const FOLDERS = ["commands", "aws"].map((folder) => fileURLToPath(new URL(`../../src/${folder}/`, import.meta.url)));
 const LIMIT = 60;
 
-describe("functions in src/commands", () => {
-  const files = readdirSync(COMMANDS).filter((name) => name.endsWith(".ts"));
+describe("functions in src/commands and src/aws", () => {
+  const files = FOLDERS.flatMap((folder) => readdirSync(folder).filter((name) => name.endsWith(".ts")).map((name) => `${folder}${name}`));
 
-  it.each(files)(`%s: none longer than ${LIMIT} lines`, (name) => {
-    const long = functionLengths(`${COMMANDS}${name}`).filter((f) => f.lines > LIMIT);
+  it.each(files)(`%s: none longer than ${LIMIT} lines`, (path) => {
+    const long = functionLengths(path).filter((f) => f.lines > LIMIT);
     expect(long.map((f) => `${f.name} (line ${f.line}): ${f.lines} lines`)).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import type { Command } from "../command.js";
+import { continueCommand } from "./continue.js";
 import { historyCommand } from "./history.js";
 import { pruneCommand } from "./prune.js";
 import { pushCommand } from "./push.js";
@@ -9,4 +10,4 @@ import { statusCommand } from "./status.js";
 import { verifyCommand } from "./verify.js";
 
 /** Every command, in the order of the deployment process. */
-export const COMMANDS: readonly Command[] = [pushCommand, verifyCommand, releaseCommand, rollbackCommand, historyCommand, statusCommand, pruneCommand, runTaskCommand];
+export const COMMANDS: readonly Command[] = [pushCommand, verifyCommand, releaseCommand, continueCommand, rollbackCommand, historyCommand, statusCommand, pruneCommand, runTaskCommand];

@@ -53,6 +53,7 @@ async function executeRelease(ctx: CliContext<typeof RELEASE_FLAGS>): Promise<Co
     force: flags.force,
     adopt: flags.adopt,
     updateSchedules: flags["update-schedules"],
+    untilPaused: flags["until-paused"],
     metadata: readReleaseMetadata(ctx.env, ctx.version),
     skipChecks: [...parseSkipChecks(flags["skip-check"])],
   } as const;

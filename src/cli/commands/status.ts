@@ -15,7 +15,7 @@ async function executeStatus(ctx: CliContext<typeof STATUS_FLAGS>): Promise<Comm
   const options = { cluster: ctx.flags.cluster, services: ctx.flags.service, stoppedTasks: ctx.flags["stopped-tasks"] };
   const { run } = await import("../../commands/status.js");
   const { formatServiceStatus } = await import("../../core/service-status.js");
-  const result = await run(options, { aws: await ctx.aws(), log: ctx.log, signal: ctx.signal });
+  const result = await run(options, { aws: await ctx.aws(), log: ctx.log, signal: ctx.signal, clock: ctx.clock });
   if (!ctx.json) ctx.print(result.services.map(formatServiceStatus).join("\n"));
   return { result };
 }

@@ -3,9 +3,9 @@
  * whose rollback lands on the target, else UpdateService
  * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stop-service-deployment.md).
  */
-import type { Service } from "@aws-sdk/client-ecs";
+import type { Service, ServiceDeploymentBrief } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { chooseRollbackMethod, inFlightDeployments, mayStop, type InFlightDeployment } from "../../../src/core/rollback-method.js";
+import { chooseRollbackMethod, inFlightArn, inFlightDeployments, mayStop, type InFlightDeployment } from "../../../src/core/rollback-method.js";
 import { beyondEcsRecord, recordDisagreement, type EcsDeploymentEntry } from "../../../src/core/ecs-record.js";
 
 const WEB7 = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:7";
@@ -62,5 +62,33 @@ describe("recordDisagreement and beyondEcsRecord", () => {
     expect(beyondEcsRecord("2026-03-01T00:00:00Z", now)).toBe(true);
     expect(beyondEcsRecord("2026-03-10T00:00:00Z", now)).toBe(false);
     expect(beyondEcsRecord(null, now)).toBe(false);
+  });
+});
+
+describe("where ECS's rollback goes (the last completed deployment) and what is in flight (the record, not rolloutState)", () => {
+  const WEB5 = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:5";
+  const briefs: ServiceDeploymentBrief[] = [
+    { serviceDeploymentArn: "sd-1", status: "IN_PROGRESS", createdAt: new Date(3_000), targetServiceRevisionArn: "rev-8" },
+    { serviceDeploymentArn: "sd-0", status: "SUCCESSFUL", createdAt: new Date(2_000), targetServiceRevisionArn: "rev-7" },
+    { serviceDeploymentArn: "sd-x", status: "SUCCESSFUL", createdAt: new Date(1_000), targetServiceRevisionArn: "rev-5" },
+  ];
+  it("inFlightArn: the newest record when PENDING or IN_PROGRESS", () => {
+    expect(inFlightArn(briefs)).toBe("sd-1");
+    expect(inFlightArn(briefs.slice(1))).toBeUndefined();
+    expect(inFlightArn([{ ...briefs[0]!, status: "ROLLBACK_IN_PROGRESS" }])).toBeUndefined();
+  });
+  it("returnsTo is the last SUCCESSFUL deployment's revision, not the first source listed", () => {
+    const map = inFlightDeployments(
+      [{ serviceDeploymentArn: "sd-1", status: "IN_PROGRESS", sourceServiceRevisions: [{ arn: "rev-5" }, { arn: "rev-7" }] }],
+      [{ serviceRevisionArn: "rev-5", taskDefinition: WEB5 }, { serviceRevisionArn: "rev-7", taskDefinition: WEB7 }],
+      new Map([["web", briefs]]),
+    );
+    const flight = map.get("sd-1");
+    expect(flight?.returnsTo).toBe(WEB7);
+    expect(chooseRollbackMethod(service, WEB7, flight).kind).toBe("stop");
+    expect(chooseRollbackMethod(service, WEB5, flight).kind).toBe("update");
+  });
+  it("two sources and no completed deployment in the record: ECS's choice is unknown, so update", () => {
+    expect(chooseRollbackMethod(service, WEB7, inFlight("IN_PROGRESS", [WEB7, WEB6])).kind).toBe("update");
   });
 });

@@ -111,6 +111,7 @@ const ENTRIES: Record<"build" | "release" | "rollback", Array<[string, string]>>
   ],
   rollback: [
     ["commands/rollback.ts", "run"],
+    ["commands/continue.ts", "run"],
     ["commands/status.ts", "run"],
     ["commands/history.ts", "run"],
     ["commands/prune.ts", "run"],

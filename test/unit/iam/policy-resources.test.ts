@@ -81,6 +81,8 @@ const EXPECTED: Record<Exclude<JobPolicy["name"], TrustPolicy>, Record<string, S
     DecryptSecureStrings: { resources: ["${KmsKeyArn}"], condition: KMS_VIA_SSM },
     FailedDeploymentTasks: { resources: ["*"], condition: IN_CLUSTER },
     EcsServiceDeployments: { resources: [SERVICE_DEPLOYMENTS_OF_CLUSTER] },
+    EcsServiceDeploymentList: { resources: [SERVICES_OF_CLUSTER] },
+    EcsServiceRevisions: { resources: [`${ARN}:service-revision/\${Cluster}/*`] },
     EcrImageLookup: { resources: [REPOSITORY] },
     ...SCHEDULED_TASK_UPDATES,
     SecretsSnapshot: { resources: [SNAPSHOT_SECRET] },
