@@ -146,7 +146,7 @@ export function markdownTable(r: BenchResults): string {
   const s = r.sizes;
   rows.push(["(5) bundle dist/ecs-release.cjs: raw / gzip / brotli", `${kib(s.bundle.raw)} / ${kib(s.bundle.gzip)} / ${kib(s.bundle.brotli)}`]);
   rows.push(["(5) orb/orb.yml: raw / gzip", `${kib(s.orb.raw)} / ${kib(s.orb.gzip)}`]);
-  // Each job within the config budget (src/orb/cli-builds.ts: 200 KiB, so a pipeline holds 40 such jobs under CircleCI's 8 MB).
+  // Each job within the config budget (src/orb/cli-builds.ts: 216 KiB, so a pipeline holds 36 such jobs under CircleCI's 8 MB).
   if (s.jobs) for (const [job, bytes] of Object.entries(s.jobs)) rows.push([`(5) orb job \`${job}\`, expanded YAML`, `${kib(bytes)} (${bytes <= CONFIG_BUDGET_BYTES ? "within" : "OVER"} the ${kib(CONFIG_BUDGET_BYTES)} budget)`]);
   else rows.push(["(5) orb jobs, expanded YAML", "pending (no expander)"]);
   const width = Math.max(...rows.map(([k]) => k.length));
