@@ -60,7 +60,7 @@ const CASES: Case[] = [
   // --- release's own inputs
   { name: "a relative SSM path", args: ["release", "--cluster", "prod", "--service", "web", "--ssm-path", "platform/prod", "--repository", "platform", "--sha", SHA_B], message: /--ssm-path "platform\/prod" must be an absolute parameter path/ },
   { name: "both --repository and --image", args: [...RELEASE, "--image", "nginx:1"], message: /pass exactly one of --repository/ },
-  { name: "--secure-strings of another kind", args: [...RELEASE, "--secure-strings", "plaintext"], message: /--secure-strings must be "environment" or "secrets"/ },
+  { name: "--secure-strings of another kind", args: [...RELEASE, "--secure-strings", "plaintext"], message: /--secure-strings must be "secretsmanager", "environment" or "secrets"/ },
   { name: "--env with an invalid name", args: [...RELEASE, "--env", "1BAD=x", "--env", "NOEQUALS"], message: /--env: "NOEQUALS" is not NAME=VALUE; "1BAD" is not a valid variable name|--env: .*1BAD.*NOEQUALS|--env: .*NOEQUALS.*1BAD/ },
   { name: "a template file that does not exist", args: [...RELEASE, "--template", join(dir, "nope.json")], message: /--template .*nope\.json: cannot read .*: no such file/ },
   { name: "a template that is neither JSON nor YAML", args: () => [...RELEASE, "--template", file("garbage.json", "{ not json")], message: /template .*garbage\.json is neither valid JSON nor YAML/ },

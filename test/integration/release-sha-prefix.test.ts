@@ -9,7 +9,7 @@ import { TAG } from "../../src/core/tags.js";
 import { runCli } from "../helpers/cli.js";
 import { useEmulator } from "../helpers/emulator.js";
 import { activeRevisions } from "../helpers/revisions.js";
-import { imageUri, putImage, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
+import { pinnedImageUri, putImage, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 
 const handle = useEmulator();
 const clients = seedEachTest(handle);
@@ -30,7 +30,7 @@ describe("release --sha PREFIX", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(`--sha ${SHA_B.slice(0, 12)} is ${SHA_B}`);
     const out = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: "web", include: ["TAGS"] }));
-    expect(out.taskDefinition?.containerDefinitions?.find((c) => c.name === "app")?.image).toBe(imageUri("platform", SHA_B));
+    expect(out.taskDefinition?.containerDefinitions?.find((c) => c.name === "app")?.image).toBe(await pinnedImageUri(clients, "platform", SHA_B));
     expect(out.tags?.find((t) => t.key === TAG.sha)?.value).toBe(SHA_B);
     expect(await webRevision()).toMatch(/:task-definition\/web:2$/);
   });

@@ -9,7 +9,7 @@ import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinit
 import { beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { useEmulator, writeOperations } from "../helpers/emulator.js";
-import { imageUri, putParameters, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
+import { imageUri, pinnedImageUri, putParameters, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 import { startCli } from "../helpers/cli.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
@@ -141,7 +141,8 @@ describe("a release killed between RegisterTaskDefinition and UpdateService, the
       expect(revisions.taskDefinitionArns?.filter((arn) => arn.includes(`/${family}:`))).toHaveLength(4);
       const { taskDefinition } = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: `${family}:4` }));
       const app = taskDefinition?.containerDefinitions?.find((c) => c.name === "app");
-      expect(app?.image).toBe(imageUri("platform", SHA_B));
+      // The revision pins the image by digest (the tag it was found by is in ecs-release:image).
+      expect(app?.image).toBe(await pinnedImageUri(clients, "platform", SHA_B));
       expect(app?.environment).toContainEqual({ name: "LOG_LEVEL", value: "warn" });
     }
     for (const service of await services()) {

@@ -25,7 +25,7 @@ function generate(env: Record<string, string>): { orb: Record<string, unknown>; 
     [
       `import { renderOrb, renderProjectConfig } from ${JSON.stringify(join(ROOT, "src/orb/index.ts"))};`,
       `const bundle = "#!/usr/bin/env node\\nconsole.log('stand-in');\\n";`,
-      `process.stdout.write(JSON.stringify({ orb: renderOrb({ full: bundle, push: bundle, release: bundle, rollback: bundle }), config: renderProjectConfig() }));`,
+      `process.stdout.write(JSON.stringify({ orb: renderOrb({ full: bundle, push: bundle, release: bundle, rollback: bundle, continue: bundle }), config: renderProjectConfig() }));`,
     ].join("\n"),
   );
   const out = execFileSync(join(ROOT, "node_modules/.bin/tsx"), [script], { cwd: ROOT, encoding: "utf8", env: { PATH: process.env["PATH"], HOME: process.env["HOME"], ...env } });
