@@ -3,7 +3,8 @@
  * the workflow runner, up to its publish jobs: which jobs run for a push to a branch, a forked pull
  * request and a version tag, who may publish (the publishing context is restricted), and the
  * circleci CLI install that checks the archive's SHA-256 before unpacking it. The checks (lint, type
- * check, tests, orb freshness) are stubbed: they are this very suite.
+ * check, tests, orb freshness) are stubbed: they are this very suite. So are the publish jobs (the orb's
+ * dev and release versions, the CLI tarball attached to the tag's release) unless a test executes one.
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -20,6 +21,8 @@ import { Repository, statuses } from "./workflow-world.js";
 
 const CONFIG = readFileSync(PROJECT_CONFIG_FILE, "utf8");
 const CHECKS = { lint: 0, typecheck: 0, test: 0, check_orb: 0 };
+/** The jobs that publish (all of them check out code): stubbed (success) unless a test executes one. */
+const PUBLISHERS = { publish_dev_orb: 0, publish_orb: 0, attach_cli_tarball: 0 };
 
 const PROJECT: Organization = {
   id: "5b2c7e0a-1f3d-4a6b-9c8d-0e1f2a3b4c5d",
@@ -32,7 +35,7 @@ const PROJECT: Organization = {
 
 /** A runner with every job stubbed (success) but those in `execute`. */
 function runner(options: { stubs?: Record<string, number>; execute?: string[]; path?: string[]; repository?: string } = {}): CircleCi {
-  const stubs = Object.fromEntries(Object.entries({ ...CHECKS, publish_dev_orb: 0, publish_orb: 0, ...options.stubs }).filter(([name]) => !options.execute?.includes(name)));
+  const stubs = Object.fromEntries(Object.entries({ ...CHECKS, ...PUBLISHERS, ...options.stubs }).filter(([name]) => !options.execute?.includes(name)));
   return new CircleCi({ organization: PROJECT, registry: {}, awsEnv: () => ({}), stubs, ...(options.path ? { path: options.path } : {}), ...(options.repository ? { repository: options.repository } : {}) });
 }
 
@@ -54,9 +57,12 @@ describe("which jobs run", () => {
 
   it("a version tag: the checks, then the release publish; a failing check publishes nothing", async () => {
     const tagged = (await runner().trigger(CONFIG, { user: "maintainer", tag: "v1.2.3", sha: "a" })).workflows[0]!;
-    expect(statuses(tagged)).toEqual({ lint: "success", typecheck: "success", test: "success", check_orb: "success", publish_orb: "success" });
+    const expected = { lint: "success", typecheck: "success", test: "success", check_orb: "success", publish_orb: "success", attach_cli_tarball: "success" };
+    expect(statuses(tagged)).toEqual(expected);
+    // In the workflow's order: the checks, then what publishes the tag (toEqual alone ignores key order).
+    expect(Object.keys(statuses(tagged))).toEqual(Object.keys(expected));
     const failing = (await runner({ stubs: { test: 1 } }).trigger(CONFIG, { user: "maintainer", tag: "v1.2.4", sha: "a" })).workflows[0]!;
-    expect(statuses(failing)).toMatchObject({ test: "failed", publish_orb: "not_run" });
+    expect(statuses(failing)).toMatchObject({ test: "failed", publish_orb: "not_run", attach_cli_tarball: "not_run" });
     expect((await runner().createPipeline(CONFIG, { user: "maintainer", tag: "latest", sha: "a" })).definitions).toEqual({});
   });
 });
