@@ -51,6 +51,7 @@ async function demo(): Promise<void> {
       "cache/TTL_SECONDS": "300",
       "mail/SMTP_HOST": "smtp.internal",
       "mail/SMTP_USER": "platform",
+      "database/PASSWORD": { value: "demo-database-password", secure: true },
       "mail/SMTP_PASSWORD": { value: "demo-smtp-password", secure: true },
       "payments/API_KEY": { value: "demo-payments-key", secure: true },
       "payments/WEBHOOK_URL": "https://platform.example.com/hooks/payments",

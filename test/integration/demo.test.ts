@@ -28,11 +28,14 @@ describe("npm run demo", () => {
     // Commit C's failure shows what its containers said: the last lines of a stopped task's log.
     expect(output).toMatch(/web: task \w+: the last \d+ log lines of container app \(\/ecs\/web ecs\/app\/\w+\):/);
     expect(output).toContain("  | Traceback (most recent call last):");
-    expect(output).toMatch(/its log ends: "RuntimeError: platform:c0ffee5d1e2a3b4c5d6e7f8091a2b3c4d5e6f7a8 failed \(exit code 1\)"/);
+    // The release pins commit C's image by digest (named when web:4 is registered): its containers logged that.
+    const digestC = /registered web:4 \(app: \S+\/platform@(sha256:[0-9a-f]{64})\)/.exec(output)?.[1];
+    expect(digestC).toBeDefined();
+    expect(output).toContain(`its log ends: "RuntimeError: platform@${digestC} failed (exit code 1)"`);
     expect(output).toMatch(/deregistered web:4 \(failed\)/);
     expect(output).toMatch(/^\*\s+web:2\s+ACTIVE/m);
     // SecureString values seeded by the demo never appear.
-    for (const secret of ["demo-smtp-password", "demo-payments-key", "demo-django-secret", "s3cr3t"]) expect(output).not.toContain(secret);
+    for (const secret of ["demo-smtp-password", "demo-payments-key", "demo-django-secret", "demo-database-password", "s3cr3t"]) expect(output).not.toContain(secret);
     expect(output).not.toContain("NodeVersionSupportWarning");
 
     const motoPid = Number(/moto pid (\d+)/.exec(output)?.[1]);

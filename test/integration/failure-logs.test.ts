@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { REGION, useEmulator } from "../helpers/emulator.js";
-import { createLogGroup, imageUri, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
+import { createLogGroup, imageUri, pinnedImageUri, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 
 const handle = useEmulator();
 const clients = seedEachTest(handle);
@@ -45,12 +45,16 @@ describe("failure output: the stopped tasks' last log lines", () => {
     expect(cli.code, cli.stderr).toBe(1);
     expect(cli.stderr).toMatch(/worker: task \w+: the last \d+ log lines of container app \(\/ecs\/worker ecs\/app\/\w+\):/);
     expect(cli.stderr).toContain("  | Traceback (most recent call last):");
-    expect(cli.stderr).toMatch(/error: deployment failed: .*its log ends: "RuntimeError: platform:3+ failed \(exit code 3\)"/);
+    // The release pins the image by digest, so the container ran (and logged) platform@sha256:….
+    const ran = (await pinnedImageUri(clients, "platform", SHA)).split("/").at(-1) ?? "";
+    expect(ran).toMatch(/^platform@sha256:[0-9a-f]{64}$/);
+    const lastLine = `RuntimeError: ${ran} failed (exit code 3)`;
+    expect(cli.stderr.split("\n").find((line) => line.includes(" error: deployment failed: "))).toContain(`its log ends: "${lastLine}"`);
     const document = JSON.parse(cli.stdout) as { result: { services: Array<{ stoppedTasks?: StoppedTask[] }> } };
     const stopped = document.result.services[0]?.stoppedTasks ?? [];
     expect(stopped.length).toBeGreaterThan(0);
     expect(stopped[0]?.logs).toMatchObject({ container: "app", group: GROUP, stream: `ecs/app/${stopped[0]?.taskId}` });
-    expect(stopped[0]?.logs?.lines.at(-1)).toBe(`RuntimeError: platform:${SHA} failed (exit code 3)`);
+    expect(stopped[0]?.logs?.lines.at(-1)).toBe(lastLine);
   });
 
   it("status --stopped-tasks shows a service's recently stopped tasks with the last lines of their log", async () => {

@@ -57,9 +57,9 @@ async function expectAllowed(policy: JobPolicy, options: { values?: Partial<Reco
 async function seed(): Promise<string> {
   await seedPlatform(clients);
   // What the pre-flight reads (GetRole, DescribeLogStreams) exists; the app logs with awslogs (GetLogEvents).
-  await createRole(clients, "web-execution");
+  await createRole(clients, EXECUTION_ROLE.slice(EXECUTION_ROLE.lastIndexOf("/") + 1));
   await createLogGroup(clients, "/ecs/web");
-  await clients.ssm.send(new PutParameterCommand({ Name: "/platform/prod/database/PASSWORD", Value: "s3cr3t", Type: "SecureString", KeyId: KMS_KEY, Overwrite: true }));
+  await clients.ssm.send(new PutParameterCommand({ Name: "/platform/prod/database/PASSWORD", Value: "s3cr3t-db-password", Type: "SecureString", KeyId: KMS_KEY, Overwrite: true }));
   const template = join(dir, "web.json");
   writeFileSync(
     template,

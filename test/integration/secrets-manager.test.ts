@@ -13,7 +13,7 @@ import { PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { REGION, useEmulator, writeOperations } from "../helpers/emulator.js";
-import { putParameters, registerTaskDefinition, SEED_SHAS, seedEachTest, webTaskDefinition } from "../helpers/seed.js";
+import { createRole, putParameters, registerTaskDefinition, SEED_RECORD, SEED_SHAS, seedEachTest, webTaskDefinition } from "../helpers/seed.js";
 
 const handle = useEmulator();
 const clients = seedEachTest(handle);
@@ -24,8 +24,12 @@ const EXECUTION_ROLE = "arn:aws:iam::123456789012:role/web-execution";
 const RELEASE = ["release", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--repository", "platform", "--secure-strings", "secretsmanager", "--poll-interval", "10ms"];
 
 beforeEach(async () => {
-  // ECS reads the secret at task start with the execution role: the family needs one.
-  await registerTaskDefinition(clients, { ...webTaskDefinition(SHA_A!), executionRoleArn: EXECUTION_ROLE });
+  // ECS reads the secret at task start with the execution role: the family needs one, and it
+  // exists (the release's pre-flight refuses a revision naming a missing role).
+  await createRole(clients, "web-execution");
+  // Recorded as ecs-release's, like the seeded web:1 (SEED_RECORD): a revision nobody released and
+  // no service runs is refused for adoption, which is not what these tests are about.
+  await registerTaskDefinition(clients, { ...webTaskDefinition(SHA_A!), executionRoleArn: EXECUTION_ROLE, tags: SEED_RECORD });
   await putParameters(clients, "/platform/prod", { "database/PASSWORD": { value: FIRST, secure: true } });
 });
 
