@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import type { AwsClients } from "../../test/helpers/emulator.js";
-import { createCluster, createRepository, createService, imageUri, LOG_ROUTER_IMAGE, putImage, registerTaskDefinition, SEED_NETWORK } from "../../test/helpers/seed.js";
+import { createCluster, createRepository, createService, imageUri, LOG_ROUTER_IMAGE, putImage, registerTaskDefinition, SEED_NETWORK, SEED_RECORD } from "../../test/helpers/seed.js";
 import { mapConcurrently } from "../../src/core/map-concurrently.js";
 
 export const CLUSTER = "bench";
@@ -37,7 +37,8 @@ export async function seedReleasePlatform(clients: AwsClients, parameters: numbe
   const sha = randomSha();
   await putImage(clients, REPOSITORY, sha);
   const app = { name: "app", image: imageUri(REPOSITORY, sha), essential: true, memory: 256 };
-  const base = { networkMode: "awsvpc" as const, requiresCompatibilities: ["FARGATE" as const], cpu: "256", memory: "512" };
+  // Revisions ecs-release released before (its record): the benchmark measures releases, not adoption.
+  const base = { networkMode: "awsvpc" as const, requiresCompatibilities: ["FARGATE" as const], cpu: "256", memory: "512", tags: SEED_RECORD };
   const web = await registerTaskDefinition(clients, {
     ...base,
     family: "web",

@@ -61,8 +61,10 @@ describe.skipIf(SCHEMA === undefined)(`CircleCI config schema (${SCHEMA === unde
         "jobs/build/executor/resource_class",
         "jobs/release/executor/resource_class",
         "jobs/rollback/executor/resource_class",
+        "jobs/continue/executor/resource_class",
         "commands/release/steps/0/run/no_output_timeout",
         "commands/rollback/steps/0/run/no_output_timeout",
+        "commands/continue/steps/0/run/no_output_timeout",
       ].sort(),
     );
     const result = validate(document);
