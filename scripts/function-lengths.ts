@@ -1,7 +1,7 @@
 /**
  * The length of every function in TypeScript files, measured on the AST: lines from a function's
- * first line to its last, arrow functions and methods included (issue 16: no function in
- * src/commands longer than 60 lines).
+ * first line to its last, arrow functions and methods included (the house rule: no function in
+ * src/commands or src/aws longer than 60 lines).
  *
  *   npx tsx scripts/function-lengths.ts [--over N] FILE…   # prints `lines file:line name`, longest first
  */

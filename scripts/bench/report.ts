@@ -70,7 +70,7 @@ export function checkTargets(r: BenchResults): Check[] {
         },
     ...bakeCheck(r.rollbackInBake ?? []),
     {
-      // With --service, history also reads ECS's service deployment record (issue 17): one
+      // With --service, history also reads ECS's service deployment record (native strategies): one
       // ListServiceDeployments page and one DescribeServiceRevisions per 20 rows, beside the tags' 25.
       target: "(3) history --limit 20: ≤ 25 calls whatever the family's size (+2 for ECS's record with --service)",
       measured: `max ${Math.max(...historyRuns.map((x) => x.totalCalls))} calls (${r.config.revisions} revisions: ${median(r.history.large.map((x) => x.totalCalls))} with --family, ${median(r.history.largeWithCluster.map((x) => x.totalCalls))} with --cluster/--service, ECS's record included; 50 revisions: ${median(r.history.small.map((x) => x.totalCalls))})`,

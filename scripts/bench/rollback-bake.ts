@@ -1,5 +1,5 @@
 /**
- * Benchmark (6, issue 17): `rollback` of a BLUE_GREEN service during bake time. ECS's deployment is in
+ * Benchmark (6): `rollback` of a BLUE_GREEN service during bake time. ECS's deployment is in
  * flight, so rollback stops it with StopServiceDeployment ROLLBACK instead of rolling out again: the
  * time from just before spawn to the moment the emulator received StopServiceDeployment, and how many
  * polls after it the wait printed production traffic back on the previous revision.
