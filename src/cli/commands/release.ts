@@ -3,6 +3,7 @@ import { splitCommandLine } from "../../core/command-line.js";
 import { ValidationError } from "../../core/errors.js";
 import { readReleaseMetadata } from "../../core/release-metadata.js";
 import { parseSkipChecks } from "../../core/preflight.js";
+import type { SecureStringMode } from "../../core/ssm-environment.js";
 import { parseCapacityProviderStrategy, parseLaunchType } from "../../core/run-task-input.js";
 import type { PreDeployRequest } from "../../commands/pre-deploy.js";
 import type { PlanFileOptions } from "../../commands/release-plan-file.js";
@@ -27,25 +28,9 @@ export const releaseCommand = defineCommand({
 
 async function executeRelease(ctx: CliContext<typeof RELEASE_FLAGS>): Promise<CommandOutcome> {
   const { flags } = ctx;
-  const { repository, image } = flags;
-  if ((repository === undefined) === (image === undefined)) {
-    throw new ValidationError("pass exactly one of --repository NAME (the image is NAME:SHA, looked up in ECR) or --image URI");
-  }
-  const circleSha1 = ctx.env["CIRCLE_SHA1"];
   const options = {
-    cluster: flags.cluster,
-    services: flags.service,
-    ssmPath: flags["ssm-path"],
+    ...renderOptions(flags, ctx.env),
     ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
-    ...(repository !== undefined ? { repository } : {}),
-    ...(image !== undefined ? { image } : {}),
-    ...(flags.sha !== undefined ? { sha: flags.sha } : {}),
-    ...(circleSha1 !== undefined ? { circleSha1 } : {}),
-    templates: flags.template.map(readTemplate),
-    containers: flags.container,
-    env: flags.env,
-    secureStrings: flags["secure-strings"],
-    allowEmptyEnv: flags["allow-empty-env"],
     dryRun: flags["dry-run"],
     wait: !flags["no-wait"],
     timeoutMs: flags.timeout,
@@ -91,6 +76,44 @@ function readPreDeploy(ctx: CliContext<typeof RELEASE_FLAGS>): PreDeployRequest 
     ...(launchType !== undefined ? { capacity: { launchType: parseLaunchType(launchType, "--pre-deploy-launch-type") } } : {}),
     ...(strategy !== undefined ? { capacity: { capacityProviderStrategy: parseCapacityProviderStrategy(strategy, "--pre-deploy-capacity-provider-strategy") } } : {}),
     ...(exec ? { enableExecuteCommand: true } : {}),
+  };
+}
+
+/** The flags release and verify share: what to render, from which image, SSM path and templates. */
+interface RenderFlags {
+  readonly cluster: string;
+  readonly service: readonly string[];
+  readonly "ssm-path": string;
+  readonly repository?: string | undefined;
+  readonly image?: string | undefined;
+  readonly sha?: string | undefined;
+  readonly template: readonly string[];
+  readonly container: readonly string[];
+  readonly env: readonly string[];
+  readonly "secure-strings": SecureStringMode;
+  readonly "allow-empty-env": boolean;
+}
+
+/** The render options of release and verify (exactly one of --repository and --image; templates read from disk). */
+export function renderOptions(flags: RenderFlags, env: Readonly<Record<string, string | undefined>>) {
+  const { repository, image } = flags;
+  if ((repository === undefined) === (image === undefined)) {
+    throw new ValidationError("pass exactly one of --repository NAME (the image is NAME:SHA, looked up in ECR) or --image URI");
+  }
+  const circleSha1 = env["CIRCLE_SHA1"];
+  return {
+    cluster: flags.cluster,
+    services: flags.service,
+    ssmPath: flags["ssm-path"],
+    ...(repository !== undefined ? { repository } : {}),
+    ...(image !== undefined ? { image } : {}),
+    ...(flags.sha !== undefined ? { sha: flags.sha } : {}),
+    ...(circleSha1 !== undefined ? { circleSha1 } : {}),
+    templates: flags.template.map(readTemplate),
+    containers: flags.container,
+    env: flags.env,
+    secureStrings: flags["secure-strings"],
+    allowEmptyEnv: flags["allow-empty-env"],
   };
 }
 

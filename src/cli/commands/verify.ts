@@ -1,9 +1,8 @@
-import { ValidationError } from "../../core/errors.js";
 import { parseSkipChecks } from "../../core/preflight.js";
 import { readReleaseMetadata } from "../../core/release-metadata.js";
 import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
 import { VERIFY_FLAGS } from "../flag-definitions.js";
-import { readTemplate } from "./release.js";
+import { renderOptions } from "./release.js";
 
 /** `ecs-release verify`: release's checks and the pre-flight, nothing written. */
 export const verifyCommand = defineCommand({
@@ -21,24 +20,8 @@ export const verifyCommand = defineCommand({
 
 async function executeVerify(ctx: CliContext<typeof VERIFY_FLAGS>): Promise<CommandOutcome> {
   const { flags } = ctx;
-  const { repository, image } = flags;
-  if ((repository === undefined) === (image === undefined)) {
-    throw new ValidationError("pass exactly one of --repository NAME (the image is NAME:SHA, looked up in ECR) or --image URI");
-  }
-  const circleSha1 = ctx.env["CIRCLE_SHA1"];
   const options = {
-    cluster: flags.cluster,
-    services: flags.service,
-    ssmPath: flags["ssm-path"],
-    ...(repository !== undefined ? { repository } : {}),
-    ...(image !== undefined ? { image } : {}),
-    ...(flags.sha !== undefined ? { sha: flags.sha } : {}),
-    ...(circleSha1 !== undefined ? { circleSha1 } : {}),
-    templates: flags.template.map(readTemplate),
-    containers: flags.container,
-    env: flags.env,
-    secureStrings: flags["secure-strings"],
-    allowEmptyEnv: flags["allow-empty-env"],
+    ...renderOptions(flags, ctx.env),
     dryRun: true,
     timeoutMs: 0,
     pollIntervalMs: 0,
