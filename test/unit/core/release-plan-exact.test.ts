@@ -180,7 +180,7 @@ describe("groupServicesByFamily and matchTemplates: the edges", () => {
 
   it("an unkeyed template of the services' own family applies; keyed templates apply to their families", () => {
     const own = template("web", "web.json");
-    expect(matchTemplates([{ template: own }], ["web"])).toStrictEqual(new Map([["web", own]]));
+    expect(matchTemplates([{ family: undefined, template: own }], ["web"])).toStrictEqual(new Map([["web", own]]));
     const worker = template("worker", "worker.json");
     expect(matchTemplates([{ family: "worker", template: worker }], ["web", "worker"])).toStrictEqual(new Map([["worker", worker]]));
   });

@@ -140,7 +140,9 @@ describe("nativeProgressOf", () => {
 });
 
 describe("assessNativeRollout: exact states", () => {
-  const progress = (status: string, extra: Partial<NativeProgress> = {}): NativeProgress => ({ strategy: "BLUE_GREEN", status, stage: "BAKE_TIME", hooks: [], ...extra });
+  // A key given as undefined is left out (exactOptionalPropertyTypes), as ECS leaves it out.
+  const progress = (status: string, extra: { readonly [K in keyof NativeProgress]?: NativeProgress[K] | undefined } = {}): NativeProgress =>
+    Object.fromEntries(Object.entries({ strategy: "BLUE_GREEN", status, stage: "BAKE_TIME", hooks: [], ...extra }).filter(([, value]) => value !== undefined)) as unknown as NativeProgress;
   const done = service(NEW, [d("ecs-svc/new", NEW, "PRIMARY", "COMPLETED", 2)]);
   const doneCounts = [counts("ecs-svc/new", NEW, "PRIMARY", "COMPLETED", 2, true)];
   const inProgress = service(NEW, [d("ecs-svc/new", NEW, "PRIMARY", "IN_PROGRESS", 1)]);
@@ -273,7 +275,7 @@ describe("assessStopRollback (rollback stopped ECS's deployment in flight)", () 
     ["SUCCESSFUL", onNew, p("SUCCESSFUL"), stop, { counts: newCounts, native: p("SUCCESSFUL"), kind: "failed", reason: "the deployment of web:7 finished (SUCCESSFUL) before the stop took effect; the service stays on it: roll back again" }],
     ["STOPPED with a reason", onNew, p("STOPPED", { statusReason: "by hand" }), stop, { counts: newCounts, native: p("STOPPED", { statusReason: "by hand" }), kind: "failed", reason: "the deployment of web:7 was STOPPED without a rollback (by hand)" }],
     ["STOPPED without", onNew, p("STOPPED"), stop, { counts: newCounts, native: p("STOPPED"), kind: "failed", reason: "the deployment of web:7 was STOPPED without a rollback" }],
-    ["ROLLBACK_IN_PROGRESS, no stopped revision known", onNew, p("ROLLBACK_IN_PROGRESS"), { ...stop, stoppedTaskDefinitionArn: undefined }, { counts: newCounts, native: p("ROLLBACK_IN_PROGRESS"), kind: "in-progress", reason: "ECS's rollback: ROLLBACK_IN_PROGRESS" }],
+    ["ROLLBACK_IN_PROGRESS, no stopped revision known", onNew, p("ROLLBACK_IN_PROGRESS"), { service: "web", deploymentId: "ecs-svc/back", taskDefinitionArn: OLD }, { counts: newCounts, native: p("ROLLBACK_IN_PROGRESS"), kind: "in-progress", reason: "ECS's rollback: ROLLBACK_IN_PROGRESS" }],
   ])("%s", (_what, snapshot, progress, rolloutTarget, expected) => expect(assessStopRollback(snapshot, progress, rolloutTarget)).toStrictEqual(expected));
 
   it("no stopped revision known: named as \"\"", () => {
@@ -513,7 +515,7 @@ describe("hasDeploymentInProgress and hasFailedDeploymentLeftInPlace: the edges"
 
 describe("deploymentConfigurationWarnings: exact lines", () => {
   it.each<[string, Service, string[]]>([
-    ["nothing configured, unnamed", { deploymentController: {} }, ["service: the deployment circuit breaker is off: a revision whose tasks never start keeps ECS retrying until --timeout, and nothing rolls back"]],
+    ["nothing configured, unnamed", { deploymentController: {} } as Service, ["service: the deployment circuit breaker is off: a revision whose tasks never start keeps ECS retrying until --timeout, and nothing rolls back"]],
     [
       "99% and a breaker without rollback",
       { serviceName: "web", deploymentConfiguration: { minimumHealthyPercent: 99, deploymentCircuitBreaker: { enable: true, rollback: false } } },
