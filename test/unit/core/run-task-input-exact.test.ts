@@ -68,7 +68,7 @@ describe("chooseCapacity: the service's, else the cluster's default", () => {
       input: { capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1 }] },
       note: "the cluster's default capacity provider strategy uses FARGATE_SPOT, which can interrupt a task: the one-off task runs on FARGATE instead (pass --capacity-provider-strategy FARGATE_SPOT to run it there anyway)",
     }],
-    ["no service: the cluster's default", { clusterDefaultStrategy: spot }, {
+    ["no service: the cluster's default", { likeService: undefined, clusterDefaultStrategy: spot }, {
       input: { capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1 }] },
       note: "the cluster's default capacity provider strategy uses FARGATE_SPOT, which can interrupt a task: the one-off task runs on FARGATE instead (pass --capacity-provider-strategy FARGATE_SPOT to run it there anyway)",
     }],
