@@ -30,24 +30,52 @@ interface Tally {
   ignored: number;
 }
 
-const newest = new Map<string, { mtime: number; selection: string; mutants: readonly Mutant[] }>();
-const selections = existsSync(ROOT) ? readdirSync(ROOT).filter((name) => existsSync(join(ROOT, name, "mutation.json"))) : [];
-for (const selection of selections) {
-  const path = join(ROOT, selection, "mutation.json");
-  const mtime = statSync(path).mtimeMs;
-  const report = JSON.parse(readFileSync(path, "utf8")) as Report;
-  for (const [file, { mutants }] of Object.entries(report.files)) {
-    const known = newest.get(file);
-    if (known === undefined || known.mtime < mtime) newest.set(file, { mtime, selection, mutants });
+/** The score tables (Markdown), from the newest report of each file; undefined when no report exists. */
+export function mutationScoreTables(survivors = false, root = ROOT): string | undefined {
+  const newest = new Map<string, { mtime: number; selection: string; mutants: readonly Mutant[] }>();
+  const selections = existsSync(root) ? readdirSync(root).filter((name) => existsSync(join(root, name, "mutation.json"))) : [];
+  for (const selection of selections) {
+    const path = join(root, selection, "mutation.json");
+    const mtime = statSync(path).mtimeMs;
+    const report = JSON.parse(readFileSync(path, "utf8")) as Report;
+    for (const [file, { mutants }] of Object.entries(report.files)) {
+      const known = newest.get(file);
+      if (known === undefined || known.mtime < mtime) newest.set(file, { mtime, selection, mutants });
+    }
   }
-}
-if (newest.size === 0) {
-  console.log(`no mutation reports under ${ROOT}/ (run npm run mutate first)`);
-  process.exit(0);
+  if (newest.size === 0) return undefined;
+  const lines: string[] = [];
+  const files = [...newest.keys()].sort();
+  const byDirectory = new Map<string, Tally>();
+  let total = EMPTY;
+  lines.push("| File | Counted | Killed | Survived | Not covered | Ignored | Score | Report |", "|---|---|---|---|---|---|---|---|");
+  for (const file of files) {
+    const { selection, mutants } = newest.get(file)!;
+    const tally = tallyOf(mutants);
+    const directory = file.slice(0, file.lastIndexOf("/"));
+    byDirectory.set(directory, add(byDirectory.get(directory) ?? EMPTY, tally));
+    total = add(total, tally);
+    lines.push(row(file, tally, ` ${selection} |`));
+  }
+  lines.push("", "| Directory | Counted | Killed | Survived | Not covered | Ignored | Score |", "|---|---|---|---|---|---|---|");
+  for (const [directory, tally] of [...byDirectory].sort()) lines.push(row(directory, tally));
+  lines.push(row("total", total));
+  if (survivors) {
+    lines.push("");
+    for (const file of files) {
+      for (const m of newest.get(file)!.mutants) {
+        if (m.status === "Survived" || m.status === "NoCoverage") {
+          lines.push(`${file}:${m.location.start.line}:${m.location.start.column} ${m.status} ${m.mutatorName} → ${JSON.stringify(m.replacement ?? "").slice(0, 100)}`);
+        }
+      }
+    }
+  }
+  return lines.join("\n");
 }
 
+const EMPTY: Tally = { killed: 0, survived: 0, noCoverage: 0, ignored: 0 };
 const tallyOf = (mutants: readonly Mutant[]): Tally => {
-  const tally: Tally = { killed: 0, survived: 0, noCoverage: 0, ignored: 0 };
+  const tally: Tally = { ...EMPTY };
   for (const { status } of mutants) {
     if (status === "Killed" || status === "Timeout") tally.killed += 1;
     else if (status === "Survived") tally.survived += 1;
@@ -64,32 +92,6 @@ const score = (t: Tally): string => {
 const row = (name: string, t: Tally, extra = ""): string =>
   `| ${name} | ${t.killed + t.survived + t.noCoverage} | ${t.killed} | ${t.survived} | ${t.noCoverage} | ${t.ignored} | ${score(t)} |${extra}`;
 
-const files = [...newest.keys()].sort();
-const byDirectory = new Map<string, Tally>();
-let total: Tally = { killed: 0, survived: 0, noCoverage: 0, ignored: 0 };
-console.log("| File | Counted | Killed | Survived | Not covered | Ignored | Score | Report |");
-console.log("|---|---|---|---|---|---|---|---|");
-for (const file of files) {
-  const { selection, mutants } = newest.get(file)!;
-  const tally = tallyOf(mutants);
-  const directory = file.slice(0, file.lastIndexOf("/"));
-  byDirectory.set(directory, add(byDirectory.get(directory) ?? { killed: 0, survived: 0, noCoverage: 0, ignored: 0 }, tally));
-  total = add(total, tally);
-  console.log(row(file, tally, ` ${selection} |`));
-}
-console.log("");
-console.log("| Directory | Counted | Killed | Survived | Not covered | Ignored | Score |");
-console.log("|---|---|---|---|---|---|---|");
-for (const [directory, tally] of [...byDirectory].sort()) console.log(row(directory, tally));
-console.log(row("total", total));
-
-if (process.argv.includes("--survivors")) {
-  console.log("");
-  for (const file of files) {
-    for (const m of newest.get(file)!.mutants) {
-      if (m.status === "Survived" || m.status === "NoCoverage") {
-        console.log(`${file}:${m.location.start.line}:${m.location.start.column} ${m.status} ${m.mutatorName} → ${JSON.stringify(m.replacement ?? "").slice(0, 100)}`);
-      }
-    }
-  }
+if (process.argv[1]?.endsWith("mutation-score.ts")) {
+  console.log(mutationScoreTables(process.argv.includes("--survivors")) ?? `no mutation reports under ${ROOT}/ (run npm run mutate first)`);
 }
