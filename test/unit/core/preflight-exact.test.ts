@@ -156,7 +156,8 @@ describe("the lines", () => {
       executionRoleArn: role,
       logGroups: [
         { container: "a", group: "/ecs/shared", region: undefined, createsGroup: false },
-        { container: "b", group: `/ecs/${family}`, region: undefined, createsGroup: true },
+        { container: "b", group: `/ecs/${family}`, region: undefined, createsGroup: false },
+        { container: "c", group: `/ecs/${family}-created`, region: undefined, createsGroup: true },
       ],
       parameters: [
         { container: "a", variable: "X", valueFrom: "/p/X", parameter: "/p/X" },
@@ -165,9 +166,9 @@ describe("the lines", () => {
       uncheckedSecrets: [],
       images: [],
     });
-    const needs = [need("web", "arn:role/exec"), need("worker", "arn:role/exec"), need("api", undefined)];
-    expect(preflightPassedLine(needs, new Set())).toBe("pre-flight: 1 execution role, 1 log group, 4 secret parameters, images checked");
-    expect(preflightPassedLine(needs, new Set(["images", "log-groups"]))).toBe("pre-flight: 1 execution role, 4 secret parameters checked (skipped: images, log-groups)");
+    const needs = [need("web", "arn:role/exec"), need("worker", "arn:role/exec"), need("api", undefined), need("jobs", "arn:role/jobs")];
+    expect(preflightPassedLine(needs, new Set())).toBe("pre-flight: 2 execution roles, 5 log groups, 5 secret parameters, images checked");
+    expect(preflightPassedLine(needs, new Set(["images", "log-groups"]))).toBe("pre-flight: 2 execution roles, 5 secret parameters checked (skipped: images, log-groups)");
     expect(preflightPassedLine(needs, parseSkipChecks(["all"]))).toBe("pre-flight: nothing checked (skipped: execution-role, log-groups, secrets, images)");
   });
 
