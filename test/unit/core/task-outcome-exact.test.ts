@@ -66,7 +66,7 @@ describe("taskOutcome: sidecars and stop codes", () => {
   });
 
   it("no exit code: the reasons decide the blame after a start failure; an unknown stop code is the infrastructure's", () => {
-    expect(taskOutcome(stopped([{ name: "app" }], { stopCode: "SomeFutureStopCode", stoppedReason: "CannotStartContainerError" }), "app")).toMatchObject({ blame: "infrastructure" });
+    expect(taskOutcome(stopped([{ name: "app" }], { stopCode: "SomeFutureStopCode" as Task["stopCode"], stoppedReason: "CannotStartContainerError" }), "app")).toMatchObject({ blame: "infrastructure" });
     expect(taskOutcome(stopped([{ name: "app" }], { stopCode: "TaskFailedToStart", stoppedReason: "CannotStartContainerError" }), "app")).toMatchObject({ blame: "revision" });
   });
 
