@@ -133,7 +133,8 @@ export function rollbackRows(r: Pick<BenchResults, "rollback" | "rollbackOidc" |
     }
     rows.push([`(2) rollback, ${name}, ${LATENCY_MS} ms a call: process start → UpdateService (cold)`, `${ms(median(ok.map((x) => x.toUpdateMs)))} (min ${ms(Math.min(...ok.map((x) => x.toUpdateMs)))}, max ${ms(Math.max(...ok.map((x) => x.toUpdateMs)))}, ${ok.length} runs)`]);
     rows.push(["    of which process start → first AWS call (node's start, module loading; the mint with OIDC)", ms(median(ok.map((x) => x.firstCallMs)))]);
-    rows.push([`    round trips to UpdateService (minimum ${minimum})`, `${median(ok.map((x) => x.roundTrips))}: ${ok[0]?.chain.join(" → ")}`]);
+    rows.push(["    of which first AWS call → UpdateService (the round trips)", ms(median(ok.map((x) => x.toUpdateMs - x.firstCallMs)))]);
+    rows.push([`    round trips to UpdateService (minimum ${minimum})`, `${median(ok.map((x) => x.roundTrips))}: ${medianChain(ok)}`]);
     const before = medianCounts(ok.map((x) => x.callsBefore));
     rows.push(["    calls before UpdateService", `${median(ok.map((x) => x.callsBeforeTotal))} (${Object.entries(before).map(([k, v]) => `${k} ${v}`).join(", ")})`]);
     rows.push(["    whole run incl. wait and deregistration", `${ms(median(ok.map((x) => x.wallMs)))}, ${median(ok.map((x) => x.totalCalls))} calls`]);
@@ -142,11 +143,18 @@ export function rollbackRows(r: Pick<BenchResults, "rollback" | "rollbackOidc" |
   if (bake.length > 0) {
     rows.push([`(6) rollback in flight (BLUE_GREEN in bake time), ${LATENCY_MS} ms a call: process start → StopServiceDeployment (cold)`, `${ms(median(bake.map((x) => x.toStopMs)))} after ${median(bake.map((x) => x.callsBeforeStop))} calls`]);
     rows.push(["    of which process start → first AWS call", ms(median(bake.map((x) => x.firstCallMs)))]);
-    rows.push([`    round trips to StopServiceDeployment (minimum ${MINIMUM_ROUND_TRIPS.inFlight})`, `${median(bake.map((x) => x.roundTrips))}: ${bake[0]?.chain.join(" → ")}`]);
+    rows.push(["    of which first AWS call → StopServiceDeployment (the round trips)", ms(median(bake.map((x) => x.toStopMs - x.firstCallMs)))]);
+    rows.push([`    round trips to StopServiceDeployment (minimum ${MINIMUM_ROUND_TRIPS.inFlight})`, `${median(bake.map((x) => x.roundTrips))}: ${medianChain(bake)}`]);
     rows.push(["    polls after the stop until production traffic is back", `${median(bake.map((x) => x.pollsToTrafficBack ?? -1))}`]);
     rows.push(["    whole run incl. wait and deregistration", `${ms(median(bake.map((x) => x.wallMs)))}, ${median(bake.map((x) => x.totalCalls))} calls`]);
   }
   return rows;
+}
+
+/** The chain of a run with the median number of round trips. */
+function medianChain(runs: ReadonlyArray<{ roundTrips: number; chain: readonly string[] }>): string {
+  const sorted = [...runs].sort((a, b) => a.roundTrips - b.roundTrips);
+  return sorted[Math.floor((sorted.length - 1) / 2)]?.chain.join(" → ") ?? "";
 }
 
 /** Rows as a Markdown table. */

@@ -8,9 +8,11 @@
  * target), wait (exactly as release), record (tag the revisions rolled back from, deregister them and
  * the failed ones newer than the target — never one any service in the region runs, never one tagged
  * to keep — unless --keep-bad). The decisions are core/rollback-plan.ts's; this file does the I/O.
- * Reads before UpdateService are few: one DescribeServices, one ListTaskDefinitions page, the tags of
- * the revisions between the current one and the target (a growing window at a time), and one
- * DescribeImages per target image in this account's ECR.
+ * Reads before the first write are few, and made in as few round trips as they allow (verify): one
+ * DescribeServices; then together ECS's service deployment record, the running revision, one
+ * ListTaskDefinitions page and the two revisions below the running one (further ones a growing window
+ * at a time, only when those do not decide); then together one DescribeImages per target image in
+ * this account's ECR, its secret versions, and the service revisions of a deployment in flight.
  */
 import type { Service, ServiceDeployment, ServiceDeploymentBrief } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
