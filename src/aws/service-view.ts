@@ -2,26 +2,27 @@
  * DescribeServices checked against ECS's service deployment record (core/service-view.ts): a view
  * older than the newest service deployment is read again, every `pollIntervalMs`, until it shows it or
  * `graceMs` passes. Per read: one DescribeServices per 10 services, one ListServiceDeployments per
- * service (its newest few deployments, one page), and a DescribeServiceRevisions only when the view
+ * service (those created since the view's oldest deployment, usually one page; a second, of the last
+ * completed one, when none of those completed), and a DescribeServiceRevisions only when the view
  * names another record than the newest. Returns data; words nothing.
  */
 import type { Service, ServiceDeploymentBrief } from "@aws-sdk/client-ecs";
 import type { Clock } from "../core/clock.js";
 import { AwsCallError } from "../core/errors.js";
 import { mapConcurrently } from "../core/map-concurrently.js";
-import { judgeServiceView, newestRecordOf, type NewestRecord, type ViewVerdict } from "../core/service-view.js";
+import { judgeServiceView, newestRecordOf, SAME_UPDATE_MS, type NewestRecord, type ViewVerdict } from "../core/service-view.js";
 import type { AwsClients } from "./clients.js";
 import { describeServices } from "./ecs.js";
 import { describeServiceRevisions, listServiceDeployments } from "./service-deployments.js";
-
-/** How many of a service's newest service deployments are read (one page): the newest and the last completed one. */
-export const RECENT_SERVICE_DEPLOYMENTS = 10;
 
 /** One service's view and what the record says of it. */
 export interface CheckedService {
   readonly service: Service;
   readonly verdict: ViewVerdict;
-  /** The service's newest service deployments (newest first); empty when none could be read. */
+  /**
+   * The service's service deployments since the view's oldest deployment (newest first), then the last
+   * one that completed when it is older; empty when none could be read.
+   */
   readonly recent: readonly ServiceDeploymentBrief[];
   /** How many times the view was read again before it showed the newest record. */
   readonly rereads: number;
@@ -44,9 +45,12 @@ export interface ViewDeps {
 }
 
 /** DescribeServices, read again while a view misses the newest service deployment (at most `graceMs`). */
-export async function describeServicesChecked(deps: ViewDeps, cluster: string, names: readonly string[], timing: { graceMs: number; pollIntervalMs: number }): Promise<CheckedServices> {
+export async function describeServicesChecked(deps: ViewDeps, cluster: string, names: readonly string[], timing: { graceMs: number; pollIntervalMs: number; onFirstView?: (services: readonly Service[]) => void }): Promise<CheckedServices> {
   const start = deps.clock.now();
   const described = await describeServices(deps.aws, cluster, names, deps.signal);
+  // The caller may start reads that need only the view while its record is read (a view that is
+  // read again comes back as another object: `rereads` > 0 says so).
+  timing.onFirstView?.(described.services);
   let checked: CheckedService[];
   try {
     checked = await checkAll(deps, cluster, described.services, []);
@@ -64,6 +68,40 @@ export async function describeServicesChecked(deps: ViewDeps, cluster: string, n
   return { services: checked, missing: described.missing };
 }
 
+/**
+ * How far back a view's service deployments are read: from its oldest deployment (less SAME_UPDATE_MS,
+ * the two stamps of one update). A newer record than the view knows and the record of the deployment in
+ * flight are in that window; the last completed one (where ECS's rollback goes) may not be: see
+ * needsLastCompleted. Undefined (every record) when the view dates none.
+ */
+function recordsSince(service: Service): Date | undefined {
+  const times = (service.deployments ?? []).flatMap((d) => (d.createdAt !== undefined ? [d.createdAt.getTime()] : []));
+  return times.length === 0 ? undefined : new Date(Math.min(...times) - SAME_UPDATE_MS);
+}
+
+/**
+ * True when the window read holds no service deployment that completed (SUCCESSFUL) for a service whose
+ * record ECS keeps (the ECS controller). Where ECS's rollback goes is "the last deployment that completed
+ * successfully" (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html),
+ * and it can be older than every deployment the view shows: after a rollback the service runs a new
+ * deployment of the old revision, created when the rollback started, while the service deployment that
+ * completed is the one of the release before it.
+ */
+function needsLastCompleted(service: Service, recent: readonly ServiceDeploymentBrief[], createdAfter: Date | undefined): boolean {
+  const controller = service.deploymentController?.type;
+  return service.serviceArn !== undefined && createdAfter !== undefined && (controller === undefined || controller === "ECS") && !recent.some((b) => b.status === "SUCCESSFUL");
+}
+
+/**
+ * The newest SUCCESSFUL service deployment created before the window (ListServiceDeployments filtered by
+ * status and createdAt; https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html):
+ * the bounds overlap by SAME_UPDATE_MS, as the API reference does not say whether they are inclusive.
+ */
+async function lastCompletedBefore(deps: ViewDeps, cluster: string, name: string, windowStart: Date, recent: readonly ServiceDeploymentBrief[]): Promise<ServiceDeploymentBrief[]> {
+  const done = await listServiceDeployments(deps.aws, cluster, name, { signal: deps.signal, status: ["SUCCESSFUL"], createdBefore: new Date(windowStart.getTime() + SAME_UPDATE_MS) });
+  return done.filter((b) => !recent.some((r) => r.serviceDeploymentArn === b.serviceDeploymentArn)).slice(0, 1);
+}
+
 function isStale(checked: CheckedService): boolean {
   return checked.verdict.kind === "stale";
 }
@@ -73,7 +111,10 @@ async function checkAll(deps: ViewDeps, cluster: string, services: readonly Serv
   return mapConcurrently(services, 4, async (service) => {
     const name = service.serviceName ?? "";
     const previous = before.find((c) => c.service.serviceName === name);
-    const recent = service.serviceArn === undefined ? [] : await listServiceDeployments(deps.aws, cluster, name, RECENT_SERVICE_DEPLOYMENTS, { signal: deps.signal });
+    const createdAfter = recordsSince(service);
+    const recent = service.serviceArn === undefined ? [] : await listServiceDeployments(deps.aws, cluster, name, { signal: deps.signal, ...(createdAfter !== undefined ? { createdAfter } : {}) });
+    // The view is judged against the records of its window; the last completed one is added after.
+    const completed = needsLastCompleted(service, recent, createdAfter) ? await lastCompletedBefore(deps, cluster, name, createdAfter as Date, recent) : [];
     let newest = newestRecordOf(recent);
     let verdict = judgeServiceView(service, newest);
     if (verdict.kind === "need-revision" && newest?.targetRevisionArn !== undefined) {
@@ -82,6 +123,6 @@ async function checkAll(deps: ViewDeps, cluster: string, services: readonly Serv
       verdict = judgeServiceView(service, newest);
     }
     const missed = previous?.missed ?? (verdict.kind === "stale" ? verdict.newest : undefined);
-    return { service, verdict, recent, rereads: previous === undefined ? 0 : previous.rereads + 1, ...(missed !== undefined ? { missed } : {}) };
+    return { service, verdict, recent: [...recent, ...completed], rereads: previous === undefined ? 0 : previous.rereads + 1, ...(missed !== undefined ? { missed } : {}) };
   });
 }
