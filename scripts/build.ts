@@ -61,7 +61,7 @@ async function oneFile(outputs: readonly OutputFile[]): Promise<Uint8Array> {
     // ESM → CommonJS: `import … from "./x.js"` becomes `require("./x.js")`, `import()` a Promise of one.
     const { code } = await transform(output.text, { format: "cjs", minify: true, charset: "utf8", target: "node20", platform: "node", supported: { "dynamic-import": false } });
     if (name === "ecs-release.js") entry = code;
-    else chunks.push(`${JSON.stringify(`./${name}`)}:${JSON.stringify(code)}`);
+    else chunks.push(`${JSON.stringify(`./${name}`)}:${stringLiteral(code)}`);
   }
   if (entry === undefined) throw new Error("esbuild gave no entry chunk");
   const loader =
@@ -69,6 +69,15 @@ async function oneFile(outputs: readonly OutputFile[]): Promise<Uint8Array> {
     "function __require(id){var code=__chunks[id];if(code===void 0)return require(id);var loaded=__loaded[id];if(loaded)return loaded.exports;" +
     'loaded=__loaded[id]={exports:{}};require("node:vm").compileFunction(code,["exports","require","module"],{filename:__filename+"/"+id.slice(2)})(loaded.exports,__require,loaded);return loaded.exports}';
   return Buffer.from(`#!/usr/bin/env node\n${loader}\n(function(require){${entry}})(__require);\n`, "utf8");
+}
+
+/**
+ * Code as a single-quoted string literal: minified code quotes its own strings with `"`, which a
+ * JSON string would escape thirteen thousand times in the release build (1 KiB more compressed).
+ */
+function stringLiteral(code: string): string {
+  const escapes: Record<string, string> = { "\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\u2028": "\\u2028", "\u2029": "\\u2029" };
+  return `'${code.replace(/[\\'\n\r\u2028\u2029]/g, (c) => escapes[c] ?? c)}'`;
 }
 
 /**
@@ -179,7 +188,7 @@ function unregisteredErrors(): Plugin {
   return {
     name: "unregistered-errors",
     setup(esbuild) {
-      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]schemas[\\/]schemas_0\.js$/ }, (args) => {
+      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/](client-[a-z0-9-]+[\\/]dist-es|nested-clients[\\/]dist-es[\\/]submodules[\\/][a-z0-9-]+)[\\/]schemas[\\/]schemas_0\.js$/ }, (args) => {
         const dropped = new Set<string>();
         const unregistered = readFileSync(args.path, "utf8").replace(MODELLED_ERROR_REGISTRATION, (line) => {
           dropped.add(/registerError\((\w+)\$/.exec(line)?.[1] ?? "");
@@ -198,7 +207,7 @@ function compactErrors(): Plugin {
   return {
     name: "compact-errors",
     setup(esbuild) {
-      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]models[\\/]errors\.js$/ }, (args) => {
+      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/](client-[a-z0-9-]+[\\/]dist-es|nested-clients[\\/]dist-es[\\/]submodules[\\/][a-z0-9-]+)[\\/]models[\\/]errors\.js$/ }, (args) => {
         const compact = compactErrorClasses(readFileSync(args.path, "utf8"));
         return compact === undefined ? undefined : { loader: "js", contents: compact, resolveDir: dirname(args.path) };
       });
