@@ -223,10 +223,20 @@ export interface ConsistencySettings {
    * quickly, while the second event proceeds"). Default false.
    */
   doubleServiceDeployments: boolean;
+  /**
+   * DescribeTaskDefinition of an INACTIVE revision that no service or running task references answers
+   * ClientException "Unable to describe task definition." ("You can only describe INACTIVE task
+   * definitions while an active task or service references them":
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html). A
+   * documented rule, not a consistency one, kept behind this switch (default false: moto describes every
+   * revision) because much of the suite reads deregistered revisions; test/integration/inactive-revisions.test.ts
+   * turns it on.
+   */
+  inactiveNeedsReference: boolean;
 }
 
 /** The defaults: one stale DescribeServices after each UpdateService; tags read in time; the rest on request. */
-export const DEFAULT_CONSISTENCY: ConsistencySettings = { staleServiceReads: 1, lateTags: false, freshFirst: false, staleCurrentServiceDeployment: false, doubleServiceDeployments: false };
+export const DEFAULT_CONSISTENCY: ConsistencySettings = { staleServiceReads: 1, lateTags: false, freshFirst: false, staleCurrentServiceDeployment: false, doubleServiceDeployments: false, inactiveNeedsReference: false };
 
 /** At most this many stopped tasks are kept per failed deployment (ECS shows stopped tasks for a while only). */
 const MAX_STOPPED_TASKS = 10;
@@ -340,6 +350,11 @@ function commandOverride(request: JsonObject, container: string): unknown {
   const list = Array.isArray(overrides["containerOverrides"]) ? overrides["containerOverrides"] : [];
   const found = list.find((item) => isJsonObject(item) && item["name"] === container);
   return isJsonObject(found) ? found["command"] : undefined;
+}
+
+/** `family:revision` of a task definition ARN or reference. */
+function revisionKey(reference: string): string {
+  return reference.replace(/^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\//, "");
 }
 
 /** Deep copy of JSON data. */
@@ -1445,6 +1460,27 @@ export class EcsSimulation {
     const named = [...images, ...(await Promise.all(images.map(tagNames))).flat()];
     const rule = this.ruleWith(named, "unknownRevisionReads");
     if (family !== undefined && revision !== undefined && rule?.unknownRevisionReads) this.unseenRevisions.set(`${family}:${revision}`, rule.unknownRevisionReads);
+  }
+
+  /**
+   * True when a service or a task that has not stopped references the revision `arn` (always, unless
+   * ConsistencySettings.inactiveNeedsReference is on) (its
+   * `family:revision` compared): ECS describes an INACTIVE revision only then ("You can only describe
+   * INACTIVE task definitions while an active task or service references them",
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html).
+   * Assumptions (undocumented): a service references every revision one of its deployments (PRIMARY or
+   * ACTIVE) runs; a deleted service references none; a task references its revision until it is STOPPED.
+   */
+  referencesTaskDefinition(arn: string): boolean {
+    if (!this.consistency.inactiveNeedsReference) return true;
+    const key = revisionKey(arn);
+    for (const state of this.services.values()) {
+      if (revisionKey(state.taskDefinition) === key || state.deployments.some((deployment) => revisionKey(deployment.taskDefinition) === key)) return true;
+    }
+    for (const task of this.tasks.values()) {
+      if (task.stopped === undefined && revisionKey(stringField(task.request, "taskDefinition") ?? "") === key) return true;
+    }
+    return false;
   }
 
   /** True (and one read fewer) when `reference` names a revision ECS does not show yet: answer ClientException. */
