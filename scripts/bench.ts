@@ -51,7 +51,7 @@ if (rollbackOnly) {
 }
 
 // Cold start first, on a quiet machine (no emulator running yet).
-step(`cold start: ${coldRuns} interleaved runs of node -e 0, ecs-release --version and --help`);
+step(`cold start: ${coldRuns} interleaved pairs of node -e 0 and each build (full --version and --help, each job build --version)`);
 const coldStart = measureColdStart(coldRuns);
 const sizes = await measureSizes();
 
