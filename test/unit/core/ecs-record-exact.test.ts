@@ -65,7 +65,8 @@ describe("recordDisagreement", () => {
     ["failed", "SUCCESSFUL", "the tag says failed, ECS says SUCCESSFUL"],
     ["failed", "STOPPED", undefined],
     ["failed", "IN_PROGRESS", undefined],
-    ["rolled-back", "SUCCESSFUL", undefined],
+    ["rolled back", "SUCCESSFUL", undefined],
+    ["rolled back", "STOPPED", undefined],
   ] as const)("tag %s, ECS %s → %s", (tag, status, expected) => {
     expect(recordDisagreement(tag, entry(status))).toBe(expected);
   });

@@ -1,5 +1,6 @@
 /** rollback's choice between StopServiceDeployment and UpdateService, every branch and line word for word. */
 import { describe, expect, it } from "vitest";
+import type { ServiceDeploymentBrief } from "@aws-sdk/client-ecs";
 import { chooseRollbackMethod, inFlightArn, inFlightDeployments, mayStop, type InFlightDeployment } from "../../../src/core/rollback-method.js";
 
 const ACCT = "arn:aws:ecs:us-east-1:123456789012";
@@ -13,7 +14,7 @@ describe("inFlightDeployments", () => {
     { serviceRevisionArn: "rev:3", taskDefinition: td(3) },
   ];
   it("each deployment: status, stage, known source task definitions, and where ECS's rollback goes (the service's last completed one, not itself)", () => {
-    const recent = new Map([
+    const recent = new Map<string, ServiceDeploymentBrief[]>([
       ["other", [{ serviceDeploymentArn: "sd-other", status: "SUCCESSFUL", targetServiceRevisionArn: "rev:3", createdAt: new Date(T0 + 9) }]],
       [
         "web",
@@ -56,7 +57,7 @@ describe("inFlightArn and mayStop", () => {
     [[{ serviceDeploymentArn: "untimed", status: "IN_PROGRESS" }, { serviceDeploymentArn: "timed", status: "SUCCESSFUL", createdAt: new Date(T0) }], undefined],
     [[{ serviceDeploymentArn: "timed", status: "SUCCESSFUL", createdAt: new Date(T0) }, { serviceDeploymentArn: "untimed", status: "IN_PROGRESS" }], undefined],
   ])("inFlightArn %j → %s", (briefs, expected) => {
-    expect(inFlightArn(briefs)).toBe(expected);
+    expect(inFlightArn(briefs as ServiceDeploymentBrief[])).toBe(expected);
   });
   it.each([
     [{ currentServiceDeployment: "sd", deployments: [{ status: "PRIMARY", rolloutState: "IN_PROGRESS" as const }] }, true],

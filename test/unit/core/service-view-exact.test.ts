@@ -1,12 +1,13 @@
 /** Judging a DescribeServices view against ECS's record: each branch, untimed records, and the lines. */
 import { describe, expect, it } from "vitest";
+import type { Service, ServiceDeploymentBrief } from "@aws-sdk/client-ecs";
 import { judgeServiceView, lastCompletedTaskDefinition, newestRecordOf, staleViewLine, unconfirmedOutputLine, unconfirmedViewLine, type NewestRecord } from "../../../src/core/service-view.js";
 
 const T0 = Date.parse("2026-01-01T00:00:00Z");
 
 describe("newestRecordOf", () => {
   it("the newest by createdAt; an untimed brief is the oldest", () => {
-    const briefs = [{ serviceDeploymentArn: "untimed", status: "SUCCESSFUL" }, { serviceDeploymentArn: "a", status: "SUCCESSFUL", createdAt: new Date(T0) }, { serviceDeploymentArn: "b", status: "IN_PROGRESS", createdAt: new Date(T0 + 1), targetServiceRevisionArn: "rev" }];
+    const briefs: ServiceDeploymentBrief[] = [{ serviceDeploymentArn: "untimed", status: "SUCCESSFUL" }, { serviceDeploymentArn: "a", status: "SUCCESSFUL", createdAt: new Date(T0) }, { serviceDeploymentArn: "b", status: "IN_PROGRESS", createdAt: new Date(T0 + 1), targetServiceRevisionArn: "rev" }];
     expect(newestRecordOf(briefs)).toEqual({ arn: "b", status: "IN_PROGRESS", createdAt: T0 + 1, targetRevisionArn: "rev" });
     expect(newestRecordOf([briefs[1]!, briefs[0]!])?.arn).toBe("a");
   });
@@ -32,7 +33,7 @@ describe("judgeServiceView", () => {
     ["same update, same task definition", view({ createdAt: new Date(T0), taskDefinition: "td:2" }), newest({ taskDefinition: "td:2" }), { kind: "current" }],
     ["same update, another task definition", view({ createdAt: new Date(T0), taskDefinition: "td:1" }), newest({ taskDefinition: "td:2" }), { kind: "stale", newest: newest({ taskDefinition: "td:2" }) }],
   ] as const)("%s", (_label, service, record, expected) => {
-    expect(judgeServiceView(service, record)).toEqual(expected);
+    expect(judgeServiceView(service as Service, record)).toEqual(expected);
   });
 });
 
@@ -61,14 +62,14 @@ describe("lastCompletedTaskDefinition", () => {
     ["rev:3", "td:3"],
   ]);
   it("the newest SUCCESSFUL by createdAt, whatever the order given; untimed ones are the oldest", () => {
-    const old = { status: "SUCCESSFUL", createdAt: new Date(T0), targetServiceRevisionArn: "rev:1" };
-    const recent = { status: "SUCCESSFUL", createdAt: new Date(T0 + 1), targetServiceRevisionArn: "rev:2" };
-    const untimed = { status: "SUCCESSFUL", targetServiceRevisionArn: "rev:3" };
+    const old: ServiceDeploymentBrief = { status: "SUCCESSFUL", createdAt: new Date(T0), targetServiceRevisionArn: "rev:1" };
+    const recent: ServiceDeploymentBrief = { status: "SUCCESSFUL", createdAt: new Date(T0 + 1), targetServiceRevisionArn: "rev:2" };
+    const untimed: ServiceDeploymentBrief = { status: "SUCCESSFUL", targetServiceRevisionArn: "rev:3" };
     expect(lastCompletedTaskDefinition([old, recent], revisions)).toBe("td:2");
     expect(lastCompletedTaskDefinition([untimed, old], revisions)).toBe("td:1");
     expect(lastCompletedTaskDefinition([untimed, recent], revisions)).toBe("td:2");
     expect(lastCompletedTaskDefinition([recent, untimed], revisions)).toBe("td:2");
-    expect(lastCompletedTaskDefinition([{ status: "STOPPED", createdAt: new Date(T0 + 5), targetServiceRevisionArn: "rev:1" }, old], revisions)).toBe("td:1");
-    expect(lastCompletedTaskDefinition([{ status: "SUCCESSFUL", createdAt: new Date(T0 + 5) }], revisions)).toBeUndefined();
+    expect(lastCompletedTaskDefinition([{ status: "STOPPED" as const, createdAt: new Date(T0 + 5), targetServiceRevisionArn: "rev:1" }, old], revisions)).toBe("td:1");
+    expect(lastCompletedTaskDefinition([{ status: "SUCCESSFUL" as const, createdAt: new Date(T0 + 5) }], revisions)).toBeUndefined();
   });
 });
