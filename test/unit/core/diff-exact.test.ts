@@ -116,3 +116,22 @@ describe("recordedSecretValues and canonicalJson: the edges", () => {
     expect(canonicalJson(undefined)).toBeUndefined();
   });
 });
+
+describe("diff: what is left out, and the order of fields", () => {
+  const one = (c: object): TaskDefinitionInput => td([{ name: "app", image: "i", ...c } as TaskDefinitionInput["containerDefinitions"][number]]);
+  it("an unchanged variable is not listed beside a changed one", () => {
+    expect(diffEnvironment({ environment: [{ name: "A", value: "1" }, { name: "B", value: "1" }] }, { environment: [{ name: "A", value: "1" }, { name: "B", value: "2" }] }, none)).toStrictEqual([
+      { kind: "changed", name: "B", before: "****", after: "2", secret: false },
+    ]);
+  });
+  it("a container whose only change is its environment is changed", () => {
+    expect(diffTaskDefinitions(one({ environment: [{ name: "A", value: "1" }] }), one({ environment: [{ name: "A", value: "2" }] }), none).containers).toStrictEqual([
+      { name: "app", status: "changed", environment: [{ kind: "changed", name: "A", before: "****", after: "2", secret: false }], fields: [] },
+    ]);
+  });
+  it("fields in name order whatever the order of the keys", () => {
+    const before = td([{ name: "app", image: "i", memory: 2, cpu: 1 } as TaskDefinitionInput["containerDefinitions"][number]]);
+    const after = td([{ name: "app", image: "i", memory: 3, cpu: 2 } as TaskDefinitionInput["containerDefinitions"][number]]);
+    expect(diffTaskDefinitions(before, after, none).containers[0]?.fields).toStrictEqual(["cpu: 1 → 2", "memory: 2 → 3"]);
+  });
+});
