@@ -314,6 +314,11 @@ export class EmulatorProxy {
   private lateTags = new Map<string, unknown[]>();
   /** The tail of the queue of RegisterTaskDefinition calls (see serially). */
   private registrations: Promise<unknown> = Promise.resolve();
+  /**
+   * Every request sent to moto since the emulator started (not cleared by reset), by operation: how
+   * many and the milliseconds they took (`GET /_sim/moto-calls`). Where the test suite's time goes.
+   */
+  private readonly motoCalls = new Map<string, { count: number; ms: number }>();
   readonly server: Server;
 
   constructor(private readonly motoPort: number) {
@@ -465,7 +470,18 @@ export class EmulatorProxy {
 
   /** Send a request to moto and buffer its answer. */
   private forward(method: string, url: string, headers: IncomingHttpHeaders, body: Buffer): Promise<MotoAnswer> {
-    return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const { service, operation } = url.startsWith("/moto-api") ? { service: "moto-api", operation: url.split("?")[0] ?? url } : identifyCall(headers, url, body, method);
+    // A client's call carries the SDK's user-agent; the front's own lookups (motoEcs, ecrImage, …) none.
+    const origin = headers["user-agent"] === undefined ? " (the front's own)" : "";
+    const count = (): void => {
+      const key = `${service} ${operation}${origin}`;
+      const entry = this.motoCalls.get(key) ?? { count: 0, ms: 0 };
+      entry.count += 1;
+      entry.ms += performance.now() - started;
+      this.motoCalls.set(key, entry);
+    };
+    return new Promise<MotoAnswer>((resolve, reject) => {
       const outgoing = { ...headers, host: `127.0.0.1:${this.motoPort}` };
       delete outgoing["connection"];
       if (body.length > 0 || outgoing["content-length"] !== undefined) outgoing["content-length"] = String(body.length);
@@ -475,7 +491,7 @@ export class EmulatorProxy {
       });
       req.on("error", reject);
       req.end(body);
-    });
+    }).finally(count);
   }
 
   /** Call a CloudWatch Logs operation on moto directly (not logged, no faults). */
@@ -1068,6 +1084,8 @@ export class EmulatorProxy {
       sendJson(res, 200, this.simulation.getConsistency());
     } else if (method === "GET" && path === "/_sim/log") {
       sendJson(res, 200, this.log);
+    } else if (method === "GET" && path === "/_sim/moto-calls") {
+      sendJson(res, 200, Object.fromEntries([...this.motoCalls].map(([key, { count, ms }]) => [key, { count, ms: Math.round(ms) }])));
     } else if (path === "/_sim/clock" && (method === "GET" || method === "POST")) {
       const advance = isJsonObject(input) ? input["advanceSeconds"] : undefined;
       if (method === "POST" && (typeof advance !== "number" || !Number.isFinite(advance) || advance < 0)) {
