@@ -46,6 +46,7 @@ import {
   formatNative,
   isFailure,
   isSettled,
+  isOlderViewThanSeen,
   isViewBeforeUpdate,
   nativeProgressOf,
   nativeStrategyOf,
@@ -143,7 +144,7 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
       { service: t.service, taskDefinitionArn: t.taskDefinitionArn, deploymentId: t.deploymentId, state: "in-progress", reason: "waiting for the first poll", counts: t.updateView ? assessRollout(t.updateView, t).counts : [] },
     ]),
   );
-  /** Services whose deployment a DescribeServices answer has shown (from then on, views are current). */
+  /** Services whose deployment a DescribeServices answer has shown (from then on, only an older view is not a verdict). */
   const visible = new Set<string>();
   const notVisibleSaid = new Set<string>();
   const lastLine = new Map<string, string>();
@@ -207,9 +208,12 @@ export async function waitForRollouts(options: WaitForRolloutsOptions, deps: Wai
       const records = wanted.length > 0 ? await describeServiceDeployments(pollingClient(deps.aws), wanted, deps.signal) : [];
       for (const target of pending) {
         const snapshot = services.find((s) => s.serviceName === target.service || s.serviceArn === target.service);
-        if (target.stoppedTaskDefinitionArn === undefined && !visible.has(target.service) && isViewBeforeUpdate(snapshot, target) && deps.clock.now() - start < grace) {
+        // Before ours was seen, a view without it may be older than the update; after, an old view may
+        // still come (reads are not monotonic). Neither is a verdict within the grace.
+        const older = visible.has(target.service) ? isOlderViewThanSeen(snapshot, target) : isViewBeforeUpdate(snapshot, target);
+        if (target.stoppedTaskDefinitionArn === undefined && older && deps.clock.now() - start < grace) {
           // An answer older than our update (eventual consistency): not a verdict. Keep the last view.
-          if (!notVisibleSaid.has(target.service)) {
+          if (!visible.has(target.service) && !notVisibleSaid.has(target.service)) {
             notVisibleSaid.add(target.service);
             log.info(notVisibleYetLine(target.service, target.deploymentId, grace));
           }

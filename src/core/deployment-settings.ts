@@ -9,10 +9,11 @@
  * deployment never starts a task of the new revision. The circuit breaker fails a deployment after
  * 0.5 × the desired count failed tasks, at least 3 and at most 200
  * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentCircuitBreaker.html),
+ * unless the service's thresholdConfiguration says otherwise (see breakerThreshold),
  * and ECS ignores a task's health checks for healthCheckGracePeriodSeconds after it starts
  * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html).
  */
-import type { Service } from "@aws-sdk/client-ecs";
+import type { Service, ThresholdConfiguration } from "@aws-sdk/client-ecs";
 import { formatDuration } from "./duration.js";
 
 /** What stops a rollout from progressing (exit 2), and what only slows it past --timeout (warnings). */
@@ -21,9 +22,18 @@ export interface DeploymentSettingsCheck {
   readonly warnings: readonly string[];
 }
 
-/** The circuit breaker's failure threshold for a desired count (the default BOUNDED_PERCENT 50). */
-export function breakerThreshold(desired: number): number {
-  return Math.min(200, Math.max(3, Math.ceil(0.5 * desired)));
+/**
+ * The circuit breaker's failure threshold for a desired count under the service's threshold
+ * configuration (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ThresholdConfiguration.html):
+ * COUNT is the threshold itself; BOUNDED_PERCENT (the default, value 50) and UNBOUNDED_PERCENT take
+ * value% of the desired count, only BOUNDED_PERCENT kept within 3..200. A fraction is rounded up.
+ */
+export function breakerThreshold(desired: number, configuration?: ThresholdConfiguration): number {
+  const type = configuration?.type ?? "BOUNDED_PERCENT";
+  const value = configuration?.value ?? 50;
+  if (type === "COUNT") return value;
+  const share = Math.ceil((value * desired) / 100);
+  return type === "UNBOUNDED_PERCENT" ? share : Math.min(200, Math.max(3, share));
 }
 
 /** Checks one service's rolling-update settings against its desired count and the wait's timeout. */
@@ -58,7 +68,7 @@ function timingWarnings(service: Service, desired: number, batch: number, timeou
   }
   const breaker = service.deploymentConfiguration?.deploymentCircuitBreaker;
   if (!breaker?.enable) return [];
-  const threshold = breakerThreshold(desired);
+  const threshold = breakerThreshold(desired, breaker.thresholdConfiguration);
   // At most `batch` new tasks at a time, each judged no sooner than the grace period after it started.
   const earliestMs = graceMs * Math.ceil(threshold / batch);
   if (earliestMs < timeoutMs) return [];

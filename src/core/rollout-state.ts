@@ -252,6 +252,22 @@ export function isViewBeforeUpdate(service: Service | undefined, target: Rollout
   return ours.status === "PRIMARY" && ours.rolloutState !== "FAILED" && service.taskDefinition !== undefined && service.taskDefinition !== target.taskDefinitionArn;
 }
 
+/**
+ * True when a view read after our deployment was seen lists only deployments that were there before
+ * our update (UpdateService's answer named them), without ours: an older view read after a newer one.
+ * ECS promises no monotonic reads (its API is eventually consistent, as above), so this is not a
+ * verdict either. A rollback by ECS starts a new deployment
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html), which
+ * such a view would list; the caller bounds this with the same grace period.
+ */
+export function isOlderViewThanSeen(service: Service | undefined, target: RolloutTarget): boolean {
+  if (!service || (service.status !== undefined && service.status !== "ACTIVE")) return false;
+  const deployments = service.deployments ?? [];
+  if (deployments.length === 0 || deployments.some((d) => d.id === target.deploymentId)) return false;
+  const before = new Set((target.updateView?.deployments ?? []).map((d) => d.id).filter((id) => id !== undefined && id !== target.deploymentId));
+  return deployments.every((d) => d.id !== undefined && before.has(d.id));
+}
+
 /** True for states that mean the release did not go out (rolling-back included: it will not recover). */
 export function isFailure(kind: RolloutStateKind): boolean {
   return kind === "failed" || kind === "rolled-back" || kind === "vanished" || kind === "rolling-back" || kind === "superseded";

@@ -180,10 +180,18 @@ export interface ConsistencySettings {
    * DescribeTaskDefinition with include TAGS) shows the tags as they were before. Default false.
    */
   lateTags: boolean;
+  /**
+   * Reads are not monotonic: the stale DescribeServices reads after an UpdateService come after one
+   * that already shows the update (a fresh view, then old ones). ECS promises no monotonic reads
+   * (its eventual consistency, as cited above, says only that a change "might not be immediately
+   * visible to all subsequent commands"), so a wait must not take an old view after a new one for
+   * a rollback. Default false.
+   */
+  freshFirst: boolean;
 }
 
 /** The defaults: one stale DescribeServices after each UpdateService; tags read in time. */
-export const DEFAULT_CONSISTENCY: ConsistencySettings = { staleServiceReads: 1, lateTags: false };
+export const DEFAULT_CONSISTENCY: ConsistencySettings = { staleServiceReads: 1, lateTags: false, freshFirst: false };
 
 /** At most this many stopped tasks are kept per failed deployment (ECS shows stopped tasks for a while only). */
 const MAX_STOPPED_TASKS = 10;
@@ -254,7 +262,7 @@ interface Service {
   deployments: Deployment[];
   events: ServiceEvent[];
   /** The service as DescribeServices showed it before the last UpdateService, and how many reads still get it. */
-  stale?: { view: JsonObject; reads: number };
+  stale?: { view: JsonObject; reads: number; freshShown?: boolean };
   /** CreateService's deploymentController (ECS, CODE_DEPLOY or EXTERNAL). */
   deploymentController?: JsonObject;
   clusterArn: string;
@@ -589,6 +597,12 @@ export class EcsSimulation {
     if (stringField(service, "status") !== "ACTIVE") return service;
     const state = await this.adopt(service);
     if (state === undefined) return service;
+    if (state.stale !== undefined && state.stale.reads > 0 && this.consistency.freshFirst && state.stale.freshShown !== true) {
+      // Not monotonic: one read shows the update before the stale ones come.
+      state.stale.freshShown = true;
+      await this.advance(state);
+      return this.render(state, service);
+    }
     if (state.stale !== undefined && state.stale.reads > 0) {
       // A stale read: the service as it was before the last UpdateService; nothing advances.
       state.stale.reads -= 1;

@@ -6,6 +6,7 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { EcsSimulation, isJsonObject, type ApiAnswer, type ConsistencySettings, type JsonObject, type SimRule, type TaskDefinitionInfo } from "./ecs-simulation.js";
+import { checkRequestLimits, checkTagCount, pageOf, PAGED_LISTS, withoutPaging } from "./api-limits.js";
 import { LIFECYCLE_STAGES } from "./service-deployments.js";
 import { StsSimulation, type IamLookup } from "./sts.js";
 
@@ -239,7 +240,7 @@ function parseTaskRuleFields(value: JsonObject, rule: SimRule): SimRule | string
 /** Validate settings posted to `/_sim/consistency`; returns an error message or the settings given. */
 export function parseConsistency(value: unknown): Partial<ConsistencySettings> | string {
   if (!isJsonObject(value)) return "consistency must be a JSON object";
-  const { staleServiceReads, lateTags } = value;
+  const { staleServiceReads, lateTags, freshFirst } = value;
   const out: Partial<ConsistencySettings> = {};
   if (staleServiceReads !== undefined) {
     if (typeof staleServiceReads !== "number" || !Number.isInteger(staleServiceReads) || staleServiceReads < 0 || staleServiceReads > 3) {
@@ -250,6 +251,10 @@ export function parseConsistency(value: unknown): Partial<ConsistencySettings> |
   if (lateTags !== undefined) {
     if (typeof lateTags !== "boolean") return "consistency.lateTags must be true or false";
     out.lateTags = lateTags;
+  }
+  if (freshFirst !== undefined) {
+    if (typeof freshFirst !== "boolean") return "consistency.freshFirst must be true or false";
+    out.freshFirst = freshFirst;
   }
   return out;
 }
@@ -462,7 +467,8 @@ export class EmulatorProxy {
   }
 
   /**
-   * "You can't use an INACTIVE task definition to run new tasks or create new services"
+   * "You can't use an INACTIVE task definition to run new tasks or create new services, and you
+   * can't update an existing service to reference an INACTIVE task definition"
    * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html);
    * ECS answers InvalidParameterException "TaskDefinition is inactive" (moto runs them). A family
    * name means its latest ACTIVE revision, so only a revision named exactly is refused here.
@@ -556,6 +562,9 @@ export class EmulatorProxy {
   private async simulateEcs(operation: string, req: IncomingMessage, url: string, body: Buffer): Promise<MotoAnswer | undefined> {
     const request = parseJson(body);
     if (!isJsonObject(request)) return undefined;
+    // ECS's documented limits (api-limits.ts): moto takes any number of items and never pages.
+    const overLimit = checkRequestLimits(operation, request) ?? (await this.checkTags(operation, request, req));
+    if (overLimit !== undefined) return errorAnswer(400, overLimit.error, overLimit.message);
     switch (operation) {
       case "UpdateService": {
         const refused = this.simulation.refuseUpdate(request);
@@ -563,6 +572,11 @@ export class EmulatorProxy {
           const answer = Buffer.from(JSON.stringify({ __type: "InvalidParameterException", message: refused }));
           return { status: 400, headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": randomUUID() }, body: answer };
         }
+        // "you can't update an existing service to reference an INACTIVE task definition"; a scale
+        // (no taskDefinition) of a service on one still succeeds
+        // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html).
+        const inactive = await this.refuseInactive(request);
+        if (inactive !== undefined) return inactive;
         break;
       }
       case "CreateService": {
@@ -570,6 +584,8 @@ export class EmulatorProxy {
         if (inactive !== undefined) return inactive;
         break;
       }
+      case "ListServices":
+      case "ListClusters":
       case "DescribeServices":
       case "DeleteService":
       case "DescribeTasks":
@@ -611,7 +627,7 @@ export class EmulatorProxy {
       default:
         return undefined;
     }
-    const motoRequest = operation === "CreateService" || operation === "UpdateService" ? withoutNetwork(request) : request;
+    const motoRequest = operation === "CreateService" || operation === "UpdateService" ? withoutNetwork(request) : PAGED_LISTS[operation] !== undefined ? withoutPaging(request) : request;
     const motoBody = motoRequest === request ? body : Buffer.from(JSON.stringify(motoRequest));
     const answer = await this.forward("POST", url, req.headers, motoBody);
     const json = parseJson(answer.body);
@@ -646,7 +662,23 @@ export class EmulatorProxy {
     } else if (operation === "StopTask") {
       out = { ...json, task: this.simulation.stopTask(request, json["task"]) };
     }
+    if (PAGED_LISTS[operation] !== undefined) out = pageOf(operation, request, out);
     return { ...answer, body: Buffer.from(JSON.stringify(out)) };
+  }
+
+  /**
+   * At most 50 tags a resource (api-limits.ts): the tags of a RegisterTaskDefinition or CreateService,
+   * or a TagResource's with the resource's own (read from moto).
+   */
+  private async checkTags(operation: string, request: JsonObject, req: IncomingMessage): Promise<ReturnType<typeof checkTagCount>> {
+    if (!["RegisterTaskDefinition", "CreateService", "TagResource"].includes(operation) || !Array.isArray(request["tags"])) return undefined;
+    const keys = (tags: unknown): string[] => (Array.isArray(tags) ? tags.map((tag) => (isJsonObject(tag) && typeof tag["key"] === "string" ? tag["key"] : "")) : []);
+    let existing: string[] = [];
+    if (operation === "TagResource" && typeof request["resourceArn"] === "string") {
+      const before = await this.motoEcs("ListTagsForResource", { resourceArn: request["resourceArn"] }, headerValue(req.headers, "authorization"));
+      existing = isJsonObject(before.json) ? keys(before.json["tags"]) : [];
+    }
+    return checkTagCount(existing, keys(request["tags"]));
   }
 
   /** Call an ECR operation on moto directly, as the caller (not logged, no faults). */

@@ -16,7 +16,7 @@
  *   (https://circleci.com/docs/workflows/#executing-workflows-for-a-git-tag). A job whose required job
  *   is filtered out is left out too (assumption: CircleCI's exact handling is not documented).
  * - `requires` as names (the job must succeed) or `{job: status | [statuses]}` with statuses
- *   success, failed, canceled, not_run, unauthorized (https://circleci.com/docs/configuration-reference/#requires).
+ *   success, failed, canceled, not_run, unauthorized, or `terminal` for all five (https://circleci.com/docs/configuration-reference/#requires).
  *
  * Running:
  * - jobs in dependency order, each after all it requires is done; a job whose requirement ended in a
@@ -27,8 +27,10 @@
  *   an approval, the user who approved it — is in one of the context's groups; otherwise the job is
  *   `unauthorized` and nothing after it runs (https://circleci.com/docs/workflows/, "holding a
  *   workflow for a manual approval"). Approving is refused to a user who lacks access to a restricted
- *   context of the jobs that follow the approval (https://circleci.com/docs/contexts/#approve-jobs-that-use-restricted-contexts;
- *   circleci/circleci-docs#4875 reports the click itself is refused).
+ *   context on the approval job itself (CircleCI support, "How to trigger pipelines selectively using an
+ *   approval job"); an approval into a later job's restricted context is accepted from any member and that
+ *   job ends `unauthorized` (https://circleci.com/docs/contexts/#approve-jobs-that-use-restricted-contexts;
+ *   circleci/circleci-docs#4875 reports the click itself refused in 2021; the page still says otherwise).
  * - workspaces (https://circleci.com/docs/workspaces/): additive layers; `attach_workspace` unpacks the
  *   layers of the jobs upstream of the job, in order; a layer is kept 15 days by default. After that an
  *   attach that finds none of its layers fails ("Understanding approval jobs limits and best practices",
@@ -49,9 +51,13 @@
  *   with `from_failed`, `jobs`, `enable_ssh`): from start (a new workflow id in the same pipeline, every
  *   job again), from failed (only failed jobs and those after them: successful jobs, approvals included,
  *   are not repeated — https://circleci.com/docs/guides/orchestrate/automatic-reruns), one job
- *   (optionally with SSH: its token says `ssh-rerun: true`). Workflows 90 days or older are not re-run
- *   (https://circleci.com/docs/guides/orchestrate/workflows/#rerunning-workflows-fails) and approvals
- *   expire at 90 days (https://support.circleci.com/hc/en-us/articles/360043401212-Time-Limit-for-Approval-Hold-Job);
+ *   (optionally with SSH: its token says `ssh-rerun: true`; a later re-run of that workflow keeps SSH on
+ *   for the job: "If you rerun a workflow containing a job that was previously re-run with SSH, the new
+ *   workflow runs with SSH enabled for that job", https://circleci.com/docs/guides/orchestrate/workflows/#rerunning-a-workflows-failed-jobs).
+ *   Workflows 90 days or older are not re-run
+ *   (https://circleci.com/docs/guides/orchestrate/workflows/#rerunning-workflows-fails) and an approval
+ *   job expires 90 days after it started ("A job can be approved for up to 90 days after it starts",
+ *   workflows page; https://support.circleci.com/hc/en-us/articles/360043401212-Time-Limit-for-Approval-Hold-Job);
  *   that the bound is the same for every kind of re-run is an assumption.
  */
 import { createHash, randomUUID } from "node:crypto";
@@ -119,6 +125,8 @@ export interface WorkflowJob {
   /** Why it is unauthorized, not run or failed before its steps. */
   reason?: string;
   approvedBy?: string;
+  /** When an approval job went on hold (its start). */
+  heldAt?: number;
   /** The user the job ran as (triggerer, re-runner or approver). */
   actor?: string;
   buildNumber?: number;
@@ -227,6 +235,9 @@ function filterMatches(filter: Yaml | undefined, name: string): boolean {
 
 /** Whether a job with `filters` runs for the trigger (see the file comment). */
 export function passesFilters(filters: Yaml | undefined, trigger: Pick<Trigger, "branch" | "tag">): boolean {
+  // A string is an expression filter (`pipeline.git.branch == "main"`, https://circleci.com/docs/workflows/#using-filters-in-your-workflows):
+  // not modelled, so refused rather than read as "no filter" (which would run the job everywhere).
+  if (typeof filters === "string") throw new Error(`filters: expression filters are not modelled by the workflow runner: ${filters}`);
   const map = isMap(filters) ? filters : {};
   const check = (spec: Yaml | undefined, name: string): boolean => {
     const rules = isMap(spec) ? spec : {};
@@ -238,11 +249,20 @@ export function passesFilters(filters: Yaml | undefined, trigger: Pick<Trigger, 
   return check(map["branches"], trigger.branch ?? "");
 }
 
+/**
+ * `terminal` is "equivalent to [success, failed, canceled, unauthorized, not_run]"
+ * (https://circleci.com/docs/configuration-reference/#requires).
+ */
+const TERMINAL: readonly JobStatus[] = ["success", "failed", "canceled", "unauthorized", "not_run"];
+
 function parseRequires(value: Yaml | undefined): JobDefinition["requires"] {
   return list(value).flatMap((item) => {
     if (typeof item === "string") return [{ name: item, statuses: ["success"] as JobStatus[] }];
     if (!isMap(item)) throw new Error(`requires: ${JSON.stringify(item)} is neither a job name nor {job: status}`);
-    return Object.entries(item).map(([name, statuses]) => ({ name, statuses: list(statuses).map(String) as JobStatus[] }));
+    return Object.entries(item).map(([name, statuses]) => ({
+      name,
+      statuses: list(statuses).flatMap((status) => (status === "terminal" ? TERMINAL : [String(status) as JobStatus])),
+    }));
   });
 }
 
@@ -355,7 +375,7 @@ export class CircleCi {
       jobs.set(definition.name, original && from?.keep(original) ? { ...original, artifacts: { ...original.artifacts }, kept: true } : { definition, status: "blocked", artifacts: {} });
     }
     const layers = (from?.workflow.layers ?? []).map((layer) => ({ ...layer, inherited: true }));
-    const workflow: Workflow = { id: randomUUID(), name, pipeline, actor, jobs, layers, ...(from ? { rerunOf: from.workflow } : {}), sshJobs: new Set(from?.ssh ?? []) };
+    const workflow: Workflow = { id: randomUUID(), name, pipeline, actor, jobs, layers, ...(from ? { rerunOf: from.workflow } : {}), sshJobs: new Set([...(from?.workflow.sshJobs ?? []), ...(from?.ssh ?? [])]) };
     pipeline.workflows.push(workflow);
     await this.advance(workflow);
     return workflow;
@@ -386,6 +406,7 @@ export class CircleCi {
           job.reason = `${unmet.r.name} ended ${unmet.job.status}`;
         } else if (job.definition.approval) {
           job.status = "on_hold";
+          job.heldAt = this.now();
         } else {
           await this.execute(workflow, job);
         }
@@ -431,12 +452,16 @@ export class CircleCi {
   async approve(workflow: Workflow, name: string, user: string): Promise<void> {
     const job = workflow.jobs.get(name);
     if (job?.status !== "on_hold") throw new Error(`${name} is not on hold in workflow ${workflow.name}`);
-    if (this.now() - workflow.pipeline.createdAt >= RERUN_LIMIT_DAYS * DAY_MS) throw new Refused(`${name}: approvals expire ${RERUN_LIMIT_DAYS} days after the pipeline started`);
+    // "A job can be approved for up to 90 days after it starts" (https://circleci.com/docs/workflows/#holding-a-workflow-for-a-manual-approval).
+    if (this.now() - (job.heldAt ?? workflow.pipeline.createdAt) >= RERUN_LIMIT_DAYS * DAY_MS) throw new Refused(`${name}: approvals expire ${RERUN_LIMIT_DAYS} days after the approval job started`);
     if (this.options.organization.users[user] === undefined) throw new Refused(`${user} is not a member of the organization`);
-    const following = [...workflow.jobs.values()].filter((next) => next.definition.requires.some((r) => r.name === name));
-    // A context on the approval job itself restricts who may approve it too (CircleCI support, "How to
+    // A context on the approval job itself restricts who may approve it (CircleCI support, "How to
     // trigger pipelines selectively using an approval job": the context is there only for access control).
-    const denied = [job, ...following].flatMap((next) => this.deniedContexts(next.definition.contexts, user));
+    // The contexts of the jobs after it do not: "This approval job may be approved by any member of the
+    // project, but the deploy job will fail as unauthorized if the approver is not part of the restricted
+    // context security group" (https://circleci.com/docs/contexts/#approve-jobs-that-use-restricted-contexts);
+    // {@link CircleCi.execute} marks those jobs unauthorized when they run as the approver.
+    const denied = this.deniedContexts(job.definition.contexts, user);
     if (denied.length > 0) throw new Refused(`${user} may not approve ${name}: not in a security group of the restricted context ${[...new Set(denied)].join(", ")}`);
     job.status = "success";
     job.approvedBy = user;
@@ -480,8 +505,12 @@ export class CircleCi {
       "oidc.circleci.com/project-id": org.projectId,
       "oidc.circleci.com/context-ids": job.definition.contexts.map((name) => uuidFor("context", name)),
       "oidc.circleci.com/ssh-rerun": workflow.sshJobs.has(job.definition.name),
+      // The additional claims are listed for "the OpenID Connect ID tokens", both of them; only `sub`
+      // differs between CIRCLE_OIDC_TOKEN and _V2 (https://circleci.com/docs/openid-connect-tokens/).
+      "oidc.circleci.com/vcs-origin": org.vcsOrigin,
+      "oidc.circleci.com/vcs-ref": ref,
     };
-    const claims = { ...common, sub: `${base}/vcs-origin/${org.vcsOrigin}/vcs-ref/${ref}`, "oidc.circleci.com/vcs-origin": org.vcsOrigin, "oidc.circleci.com/vcs-ref": ref };
+    const claims = { ...common, sub: `${base}/vcs-origin/${org.vcsOrigin}/vcs-ref/${ref}` };
     return { v1: fakeJwt({ ...common, sub: base }), v2: fakeJwt(claims), claims };
   }
 

@@ -56,7 +56,7 @@ describe("eventual consistency (https://docs.aws.amazon.com/AmazonECS/latest/API
   });
 
   it("up to 3 stale reads on request, none when turned off; reset restores the default", async () => {
-    expect(await handle.emulator.setConsistency({ staleServiceReads: 3 })).toEqual({ staleServiceReads: 3, lateTags: false });
+    expect(await handle.emulator.setConsistency({ staleServiceReads: 3 })).toEqual({ staleServiceReads: 3, lateTags: false, freshFirst: false });
     await updateWeb(SEED_SHAS[1]);
     for (let read = 0; read < 3; read++) expect((await describeWeb()).taskDefinition).toMatch(/web:1$/);
     expect((await describeWeb()).taskDefinition).toMatch(/web:2$/);
@@ -65,7 +65,16 @@ describe("eventual consistency (https://docs.aws.amazon.com/AmazonECS/latest/API
     expect((await describeWeb()).taskDefinition).toMatch(/web:3$/);
     await expect(handle.emulator.setConsistency({ staleServiceReads: 4 })).rejects.toThrow(/from 0 to 3/);
     await handle.emulator.reset();
-    expect(await handle.emulator.setConsistency({})).toEqual({ staleServiceReads: 1, lateTags: false });
+    expect(await handle.emulator.setConsistency({})).toEqual({ staleServiceReads: 1, lateTags: false, freshFirst: false });
+  });
+
+  it("on request, reads are not monotonic: the update shows once, then the stale views, then the update again", async () => {
+    await handle.emulator.setConsistency({ staleServiceReads: 2, freshFirst: true });
+    await updateWeb(SEED_SHAS[1]);
+    const reads: string[] = [];
+    for (let read = 0; read < 4; read++) reads.push((await describeWeb()).taskDefinition?.split("/")[1] ?? "");
+    expect(reads).toEqual(["web:2", "web:1", "web:1", "web:2"]);
+    await expect(handle.emulator.setConsistency({ freshFirst: "yes" as unknown as boolean })).rejects.toThrow(/freshFirst must be true or false/);
   });
 
   it("on request, tags from TagResource show one read late (ListTagsForResource and DescribeTaskDefinition include TAGS)", async () => {

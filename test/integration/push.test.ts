@@ -56,6 +56,13 @@ pid=$!
 for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < "$f" 2>/dev/null; echo; done >> "${dir}/ps"
 wait $pid`,
   );
+  // A docker CLI whose refused login echoes what it was given: the password and the registry auth
+  // (base64 of AWS:password, what docker writes to its config). The positive control of every
+  // "no password in the output" assertion: this output would show both unless ecs-release masks them.
+  await script(
+    "echo-login",
+    `#!/bin/sh\nif [ "$1" = login ]; then input=$(cat); line="Error: logging in with password $input (auth $(printf 'AWS:%s' "$input" | base64 -w0)) was refused"; printf '%s\\n' "$line" > "${dir}/echoed"; echo "$line" >&2; exit 1; fi\nexec podman "$@"`,
+  );
   await script("fail-if-called", `#!/bin/sh\ntouch "${dir}/docker-was-called"\necho "the docker CLI must not run" >&2\nexit 97`);
   await script(
     "reject-login",
@@ -210,6 +217,22 @@ describe("ecs-release push", () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/error: .*login .*invalid username\/password/);
     expect(run.output).not.toContain(PASSWORD);
+  });
+
+  it("a login whose error echoes the password and the registry auth shows both masked, never in clear (also with --debug)", async () => {
+    const clients = awsClients(handle.emulator);
+    await createRepository(clients, "shop");
+    await rm(join(dir, "echoed"), { force: true });
+    const run = await runCli(pushArgs("shop", "echo-login", "--debug"), env());
+    const token = Buffer.from(`AWS:${PASSWORD}`).toString("base64");
+    // The control: the CLI did print both secrets, and its line reached ecs-release's output.
+    const echoed = await readFile(join(dir, "echoed"), "utf8");
+    expect(echoed).toContain(PASSWORD);
+    expect(echoed).toContain(token);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/error: .*login .*logging in with password \*{4} \(auth \*{4}\) was refused/);
+    expect(run.output).not.toContain(PASSWORD);
+    expect(run.output).not.toContain(token);
   });
 
   it("bad input exits 2 with one line naming every offender, before any AWS call", async () => {

@@ -3,7 +3,7 @@
  * schedule each pin a revision, and prune (and rollback's cleanup) keep it; ECS (and the emulator)
  * refuse to run a task from an INACTIVE revision.
  */
-import { CreateClusterCommand, DeregisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
+import { CreateClusterCommand, DeregisterTaskDefinitionCommand, RunTaskCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -89,5 +89,24 @@ describe("revisions run by EventBridge rules and Scheduler schedules", () => {
     expect(ran.tasks).toHaveLength(1);
     // CreateService on it too.
     await expect(createService(aws, { cluster: "prod", name: "late", taskDefinition: old!, desiredCount: 1, launchType: "FARGATE", networkConfiguration: SEED_NETWORK })).rejects.toMatchObject({ message: "TaskDefinition is inactive" });
+  });
+
+  it("UpdateService to an INACTIVE revision fails as in ECS; to an ACTIVE one, and a scale of a service on it, succeed", async () => {
+    // "you can't update an existing service to reference an INACTIVE task definition"; "Existing
+    // services that reference an INACTIVE task definition can still scale up or down"
+    // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html).
+    const aws = clients();
+    await createRepository(aws, "platform");
+    await aws.ecs.send(new CreateClusterCommand({ clusterName: "prod" }));
+    const [old, middle, current] = await registerRevisions(aws, ["a", "b", "c"].map((c) => ({ family: "web", sha: sha(c), pushImage: true })));
+    await createService(aws, { cluster: "prod", name: "web", taskDefinition: middle!, desiredCount: 1, launchType: "FARGATE", networkConfiguration: SEED_NETWORK });
+    await aws.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: old! }));
+    await aws.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: middle! }));
+    await expect(aws.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: old! }))).rejects.toMatchObject({ name: "InvalidParameterException", message: "TaskDefinition is inactive" });
+    // Positive controls: the service on its now-INACTIVE revision still scales; an ACTIVE revision is accepted.
+    const scaled = await aws.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", desiredCount: 2 }));
+    expect(scaled.service?.desiredCount).toBe(2);
+    const updated = await aws.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: current! }));
+    expect(updated.service?.taskDefinition).toBe(current);
   });
 });

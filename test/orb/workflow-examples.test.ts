@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
 import { describeService, readRevision } from "../helpers/revisions.js";
 import { putParameters } from "../helpers/seed.js";
-import { CircleCi, Refused } from "../helpers/workflow-runner.js";
+import { CircleCi } from "../helpers/workflow-runner.js";
 import { readOrb } from "./orb-files.js";
 import { builtCommit, createWorld, exampleConfig, ORGANIZATION, outputs, SECRET, statuses, type World } from "./workflow-world.js";
 
@@ -69,11 +69,18 @@ describe("minimal", () => {
     expect(calls.some((call) => call.operation === "AssumeRole")).toBe(true);
   });
 
-  it("bob may not click Approve into the restricted release: refused, the workflow stays on hold, nothing released", async () => {
+  // "This approval job may be approved by any member of the project, but the deploy job will fail as
+  // unauthorized if the approver is not part of the restricted context security group"
+  // (https://circleci.com/docs/contexts/#approve-jobs-that-use-restricted-contexts).
+  it("bob clicks Approve into the restricted release: the click is taken, release_prod is UNAUTHORIZED, nothing released", async () => {
     const sha = await builtCommit(world, clients, "a change");
     const workflow = (await world.circleci.trigger(exampleConfig("minimal"), { user: "bob", branch: "main", sha })).workflows[0]!;
-    await expect(world.circleci.approve(workflow, "approve_prod", "bob")).rejects.toThrow(Refused);
-    expect(statuses(workflow)).toMatchObject({ approve_prod: "on_hold", release_prod: "blocked" });
+    const before = (await handle.emulator.callLog()).length;
+    await world.circleci.approve(workflow, "approve_prod", "bob");
+    expect(statuses(workflow)).toMatchObject({ approve_prod: "success", release_prod: "unauthorized" });
+    expect(CircleCi.status(workflow)).toBe("unauthorized");
+    expect(workflow.jobs.get("release_prod")?.run).toBeUndefined();
+    expect((await handle.emulator.callLog()).slice(before)).toEqual([]);
     expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/prod-web:1$/);
   });
 

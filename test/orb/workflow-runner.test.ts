@@ -56,6 +56,19 @@ describe("requires, when and pipeline parameters", () => {
     expect(statuses(passed)).toEqual({ build: "success", notify: "not_run", deploy: "success" });
   });
 
+  it("`terminal` accepts every end: a cleanup requiring {build: terminal} runs after a failed build and after a passed one", async () => {
+    const circleci = runner();
+    const text = (code: number) =>
+      config({ ci: { jobs: ["build", { cleanup: { requires: [{ build: "terminal" }] } }] } }, { build: { docker, steps: [{ run: `exit ${code}` }] }, cleanup: echo("cleaned") });
+    expect(statuses((await circleci.trigger(text(1), { user: "bob", branch: "main", sha: "a" })).workflows[0]!)).toEqual({ build: "failed", cleanup: "success" });
+    expect(statuses((await circleci.trigger(text(0), { user: "bob", branch: "main", sha: "a" })).workflows[0]!)).toEqual({ build: "success", cleanup: "success" });
+  });
+
+  it("an expression filter (a string) is refused as not modelled, not read as no filter", () => {
+    expect(() => passesFilters('pipeline.git.branch == "stage"', { branch: "main" })).toThrow(/expression filters are not modelled/);
+    expect(passesFilters({ branches: { only: "stage" } }, { branch: "main" })).toBe(false);
+  });
+
   it("workflows gated by `when` on a pipeline parameter; pipeline values substituted; unknown parameters refused", async () => {
     const circleci = runner();
     const text = config(
@@ -98,15 +111,22 @@ describe("contexts with security groups and approvals", () => {
     expect(workflow.jobs.get("direct")?.reason).toMatch(/bob is not in a security group of the restricted context aws-prod/);
   });
 
-  it("bob may not approve into the restricted context (the workflow stays on hold); alice may, and the release runs as alice", async () => {
+  // https://circleci.com/docs/contexts/#approve-jobs-that-use-restricted-contexts: "This approval job may be
+  // approved by any member of the project, but the deploy job will fail as unauthorized if the approver is
+  // not part of the restricted context security group."
+  it("bob's approval into the restricted context is accepted and the release after it is UNAUTHORIZED; alice's runs the release as alice", async () => {
     const circleci = runner();
     const workflow = (await circleci.trigger(text, { user: "bob", branch: "main", sha: "a" })).workflows[0]!;
-    await expect(circleci.approve(workflow, "hold", "bob")).rejects.toThrow(Refused);
-    expect(statuses(workflow)["hold"]).toBe("on_hold");
+    await circleci.approve(workflow, "hold", "bob");
+    expect(statuses(workflow)).toMatchObject({ hold: "success", release: "unauthorized" });
+    expect(workflow.jobs.get("release")?.reason).toMatch(/bob is not in a security group of the restricted context aws-prod/);
     expect(workflow.jobs.get("release")?.run).toBeUndefined();
-    await circleci.approve(workflow, "hold", "alice");
-    expect(statuses(workflow)["release"]).toBe("success");
-    expect(output(workflow, "release")).toContain(`role ${ORGANIZATION.contexts["aws-prod"]!.env["AWS_ROLE_ARN"]} as alice`);
+    expect(CircleCi.status(workflow)).toBe("unauthorized");
+    // Positive control: the same workflow approved by a member of the group releases, as her.
+    const other = (await circleci.trigger(text, { user: "bob", branch: "main", sha: "a" })).workflows[0]!;
+    await circleci.approve(other, "hold", "alice");
+    expect(statuses(other)["release"]).toBe("success");
+    expect(output(other, "release")).toContain(`role ${ORGANIZATION.contexts["aws-prod"]!.env["AWS_ROLE_ARN"]} as alice`);
   });
 
   it("a restricted context on the approval job itself: only its group may approve", async () => {
@@ -140,6 +160,20 @@ describe("the job's OIDC token", () => {
     expect(Number(claims["exp"]) - Number(claims["iat"])).toBe(3600);
     const ssh = await circleci.rerun(workflow, { jobs: ["token"], ssh: true }, "bob");
     expect(ssh.jobs.get("token")?.claims?.["oidc.circleci.com/ssh-rerun"]).toBe(true);
+    // "If you rerun a workflow containing a job that was previously re-run with SSH, the new workflow runs
+    // with SSH enabled for that job" (https://circleci.com/docs/guides/orchestrate/workflows/#rerunning-a-workflows-failed-jobs).
+    const again = await circleci.rerun(ssh, { from: "start" }, "bob");
+    expect(again.jobs.get("token")?.claims?.["oidc.circleci.com/ssh-rerun"]).toBe(true);
+  });
+
+  it("CIRCLE_OIDC_TOKEN (v1) has the v1 sub and the same additional claims, vcs-origin and vcs-ref included", async () => {
+    const circleci = runner();
+    const text = config({ ci: { jobs: ["token"] } }, { token: { docker, steps: [{ run: 'printf "%s" "$CIRCLE_OIDC_TOKEN"' }] } });
+    const workflow = (await circleci.trigger(text, { user: "bob", branch: "main", sha: "a" })).workflows[0]!;
+    const claims = decodeJwtPayload(output(workflow, "token").split("\n").at(-1)!)!;
+    expect(String(claims["sub"])).toMatch(new RegExp(`^org/${ORGANIZATION.id}/project/${ORGANIZATION.projectId}/user/[0-9a-f-]{36}$`));
+    expect(claims["oidc.circleci.com/vcs-origin"]).toBe("github.com/acme/shop");
+    expect(claims["oidc.circleci.com/vcs-ref"]).toBe("refs/heads/main");
   });
 });
 
@@ -216,6 +250,17 @@ describe("re-runs", () => {
     circleci.advanceDays(2);
     await expect(circleci.rerun(first, { from: "start" }, "alice")).rejects.toThrow(/91 days old: workflows 90 days or older cannot be re-run/);
     await expect(circleci.approve(first, "hold", "alice")).rejects.toThrow(Refused);
+  });
+
+  it("an approval job can be approved up to 90 days after it started, not after the pipeline did", async () => {
+    const circleci = runner();
+    const first = (await circleci.trigger(text, { user: "alice", branch: "main", sha: "a" })).workflows[0]!;
+    circleci.advanceDays(80);
+    const again = await circleci.rerun(first, { from: "start" }, "alice");
+    circleci.advanceDays(15);
+    await expect(circleci.approve(first, "hold", "alice")).rejects.toThrow(Refused); // on hold 95 days
+    await circleci.approve(again, "hold", "alice"); // on hold 15 days, in a 95-day-old pipeline
+    expect(statuses(again)["hold"]).toBe("success");
   });
 
   it("a re-run keeps its pipeline's orb version; a new pipeline gets the newly published one", async () => {

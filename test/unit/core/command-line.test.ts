@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatCommandLine, splitCommandLine } from "../../../src/core/command-line.js";
 import { ValidationError } from "../../../src/core/errors.js";
+import { assertProperty } from "../../helpers/property.js";
 
 describe("splitCommandLine", () => {
   it.each<[string, string[]]>([
@@ -68,7 +69,7 @@ describe("formatCommandLine", () => {
 
   it("is read back by splitCommandLine to the same argv", () => {
     const arg = fc.string({ unit: fc.constantFrom("a", "Z", "0", " ", "'", '"', "\\", "$", "`", "&", ";", "|", "\t", "\n", "é", "-", "=") });
-    fc.assert(
+    assertProperty(
       fc.property(fc.array(arg, { minLength: 1, maxLength: 5 }), (argv) => {
         expect(splitCommandLine(formatCommandLine(argv))).toEqual(argv);
       }),

@@ -1,4 +1,4 @@
-import type { Service } from "@aws-sdk/client-ecs";
+import type { Service, ThresholdConfiguration } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { breakerThreshold, checkDeploymentSettings } from "../../../src/core/deployment-settings.js";
 
@@ -35,4 +35,28 @@ describe("checkDeploymentSettings", () => {
   });
 
   it.each([[1, 3], [10, 5], [1000, 200]])("breaker threshold of desired %i is %i", (desired, threshold) => expect(breakerThreshold(desired)).toBe(threshold));
+
+  // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ThresholdConfiguration.html: COUNT is
+  // the threshold itself; the percentage types multiply value by the desired count; only
+  // BOUNDED_PERCENT (the default, 50) keeps it within 3..200.
+  it.each<[number, ThresholdConfiguration, number]>([
+    [1000, { type: "BOUNDED_PERCENT", value: 10 }, 100],
+    [1, { type: "BOUNDED_PERCENT", value: 10 }, 3],
+    [1000, { type: "UNBOUNDED_PERCENT", value: 50 }, 500],
+    [4, { type: "UNBOUNDED_PERCENT", value: 50 }, 2],
+    [10, { type: "COUNT", value: 1 }, 1],
+    [10, { type: "COUNT", value: 400 }, 400],
+  ])("breaker threshold of desired %i with %o is %i", (desired, configuration, threshold) => expect(breakerThreshold(desired, configuration)).toBe(threshold));
+
+  it("judges the breaker by the service's own threshold configuration", () => {
+    // Positive control: the default threshold (3 failed tasks, 2 at a time, 200 s each) outlasts 300 s.
+    const warned = service(2, 100, 200, { healthCheckGracePeriodSeconds: 200 });
+    expect(checkDeploymentSettings(warned, 300_000).warnings).toEqual([expect.stringMatching(/needs 3 failed tasks/)]);
+    // A COUNT threshold of 1 trips after the first failed task: within 300 s.
+    const single = service(2, 100, 200, {
+      healthCheckGracePeriodSeconds: 200,
+      deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, deploymentCircuitBreaker: { enable: true, rollback: true, thresholdConfiguration: { type: "COUNT", value: 1 } } },
+    });
+    expect(checkDeploymentSettings(single, 300_000).warnings).toEqual([]);
+  });
 });

@@ -67,3 +67,31 @@ describe("pruneLines", () => {
     expect(pruneLines("web", selectRevisionsToPrune({ revisions: [rev(1)], keep: 2, inUse: new Map() }), 2, false)).toEqual(["web: nothing to prune (1 ACTIVE revisions kept)"]);
   });
 });
+
+describe("prune's reasons and lines, exactly", () => {
+  it("names every user of a revision, sorted, and its rollback target by name, also when the target is only a fallback", () => {
+    const selection = selectRevisionsToPrune({ revisions: [rev(4), rev(3), rev(2)], keep: 1, inUse: new Map([[ARN(3), ["worker", "api (cluster staging)"]]]) });
+    expect(selection.kept.map((k) => [k.record.revision, k.reasons])).toEqual([
+      [4, ["among the newest 1"]],
+      [3, ["in use by api (cluster staging), worker"]],
+      [2, ["rollback target of web:3"]],
+    ]);
+  });
+
+  it("a revision kept for several reasons lists them all; deregistering says how many, in the plural when more than one", () => {
+    const selection = selectRevisionsToPrune({ revisions: [rev(5), rev(4, { [TAG.keep]: "true" }), rev(3), rev(2), rev(1)], keep: 1, inUse: new Map([[ARN(4), ["web"]]]) });
+    expect(pruneLines("web", selection, 1, false)).toEqual(["web:4: kept (in use by web; tagged ecs-release:keep=true)", "web:3: kept (rollback target of web:4)", "web: deregistering 2 revisions, keeping 3: web:2, web:1"]);
+  });
+
+  it("a refused request carries each problem", () => {
+    const error = (() => {
+      try {
+        checkPruneRequest({ families: [], services: ["web"], keep: 0 });
+      } catch (caught) {
+        return caught as { problems?: string[] };
+      }
+      return undefined;
+    })();
+    expect(error?.problems).toEqual(["--service needs --cluster", "--keep must be a whole number of at least 1 (got 0)"]);
+  });
+});

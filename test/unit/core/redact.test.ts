@@ -30,3 +30,19 @@ describe("Redactor", () => {
     expect(new Redactor().redactJson({ a: [1, "x"] })).toBe('{"a":[1,"x"]}');
   });
 });
+
+describe("Redactor, its edges", () => {
+  it("the mask is four asterisks (the documentation and the troubleshooting page show it)", () => {
+    const redactor = new Redactor();
+    redactor.add("hunter2");
+    expect(redactor.redact("password hunter2")).toBe("password ****");
+  });
+
+  it("a circular structure is refused with a TypeError naming it, not a stack overflow", () => {
+    const redactor = new Redactor();
+    redactor.add("hunter2");
+    const value: Record<string, unknown> = { password: "hunter2" };
+    value["self"] = value;
+    expect(() => redactor.redactJson(value)).toThrow(new TypeError("cannot print a circular structure as JSON"));
+  });
+});

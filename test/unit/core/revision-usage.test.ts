@@ -33,6 +33,15 @@ describe("revisionUsers", () => {
   });
 });
 
+describe("revisionUsers, services as ECS may return them", () => {
+  it("names a service without serviceName by its ARN, and records nothing for a service without a revision", () => {
+    const byArn: Service = { serviceArn: "arn:aws:ecs:us-east-1:123456789012:service/prod/api", taskDefinition: ARN(3) };
+    const bare: Service = { serviceName: "idle" };
+    const users = revisionUsers([{ cluster: CLUSTER("prod"), services: [byArn, bare] }], { home: "prod" });
+    expect([...users.entries()]).toEqual([[ARN(3), ["api"]]]);
+  });
+});
+
 describe("scheduledUsers and withScheduledUsers", () => {
   const TD = "arn:aws:ecs:us-east-1:123456789012:task-definition";
   const targets: ScheduledTaskTarget[] = [

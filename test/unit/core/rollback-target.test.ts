@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../src/core/errors.js";
 import type { RevisionRecord } from "../../../src/core/revision-record.js";
-import { parseRollbackTo, selectRevisionsToDeregister, selectRollbackTarget, type RollbackTo } from "../../../src/core/rollback-target.js";
+import { formatRollbackTo, parseRollbackTo, runsCommit, selectRevisionsToDeregister, selectRollbackTarget, type RollbackTo } from "../../../src/core/rollback-target.js";
 import { TAG } from "../../../src/core/tags.js";
 
 const ARN = (family: string, revision: number): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/${family}:${revision}`;
@@ -34,9 +34,22 @@ describe("parseRollbackTo", () => {
     expect(parseRollbackTo(text)).toEqual(expected);
   });
 
-  it.each(["0", "-1", "web", "web:", "web:x", "sha:abc", "sha:zzzzzzz", "latest", "arn:aws:ecs:us-east-1:123456789012:service/prod/web"])("rejects %j with one actionable line", (text) => {
+  it.each(["0", "-1", "web", "web:", "web:x", "sha:abc", "sha:zzzzzzz", "latest", "arn:aws:ecs:us-east-1:123456789012:service/prod/web", "1e3", "0x1A", "42x", "x42", "xsha:abcdef1", "sha:abcdef1x"])("rejects %j with one actionable line", (text) => {
     expect(() => parseRollbackTo(text)).toThrow(ValidationError);
     expect(() => parseRollbackTo(text)).toThrow(/previous, a revision number/);
+  });
+});
+
+describe("formatRollbackTo", () => {
+  it.each<[string, string]>([
+    [" previous ", "previous"],
+    ["", "previous"],
+    [" 42 ", "42"],
+    ["web:7", "web:7"],
+    [ARN("web", 9), "web:9"],
+    ["sha:ABCDEF1", "sha:abcdef1"],
+  ])("%j is written back as %j", (text, written) => {
+    expect(formatRollbackTo(parseRollbackTo(text))).toBe(written);
   });
 });
 
@@ -55,10 +68,16 @@ describe("selectRollbackTarget", () => {
     ["previous falls back to the next older ACTIVE revision without records, with a note", { kind: "previous" }, current, [rev(4), rev(3), rev(2)], true, { status: "found", revision: 3, note: /no ACTIVE revision of web older than web:4 is recorded as stable/ }],
     ["the fallback skips revisions recorded as bad", { kind: "previous" }, current, [rev(4), rev(3, "failed"), rev(2, "rolled-back"), rev(1)], true, { status: "found", revision: 1, note: /falling back/ }],
     ["previous with only bad older revisions has none", { kind: "previous" }, current, [rev(4), rev(3, "failed")], true, { status: "none", reason: /recorded as failed or rolled back: 3/ }],
-    ["previous with no older revision has none", { kind: "previous" }, { family: "web", revision: 1 }, [rev(1, "stable")], true, { status: "none", reason: /no ACTIVE revision of web older than web:1/ }],
+    ["previous with no older revision has none", { kind: "previous" }, { family: "web", revision: 1 }, [rev(1, "stable")], true, { status: "none", reason: /^no ACTIVE revision of web older than web:1 to roll back to$/ }],
+    ["previous lists the bad older ones", { kind: "previous" }, current, [rev(4), rev(3, "failed"), rev(2, "rolled-back")], true, { status: "none", reason: /to roll back to \(the older ACTIVE ones are recorded as failed or rolled back: 3, 2; name one with --to to use it anyway\)$/ }],
+    ["previous ignores other families' revisions", { kind: "previous" }, current, [rev(4), rev(3, "stable", { family: "worker" }), rev(2, "stable")], true, { status: "found", revision: 2 }],
+    ["a number among others", { kind: "revision", revision: 2 }, current, [rev(3, "stable"), rev(2, "stable"), rev(1, "stable")], true, { status: "found", revision: 2 }],
+    ["an unknown number before every revision is read", { kind: "revision", revision: 99 }, current, [rev(4, "stable")], false, { status: "need-more" }],
+    ["sha: lists every bad match", { kind: "sha", sha: "ccccccc" }, current, [rev(3, "failed", { sha: SHA("c") }), rev(2, "rolled-back", { sha: SHA("c") })], true, { status: "none", reason: /\(web:3, web:2\)/ }],
     ["a number", { kind: "revision", revision: 1 }, current, [rev(1, "stable")], true, { status: "found", revision: 1 }],
     ["a number naming a failed revision works, with a note", { kind: "revision", revision: 3 }, current, [rev(3, "failed")], true, { status: "found", revision: 3, note: /recorded as failed/ }],
-    ["a number naming an INACTIVE revision", { kind: "revision", revision: 2 }, current, [rev(2, "stable", { status: "INACTIVE", sha: SHA("b") })], true, { status: "none", reason: /web:2 is INACTIVE.*release --sha b{40}/ }],
+    ["a number naming an INACTIVE revision", { kind: "revision", revision: 2 }, current, [rev(2, "stable", { status: "INACTIVE", sha: SHA("b") })], true, { status: "none", reason: /^web:2 is INACTIVE: ECS cannot start tasks from it \(release commit b{12} again instead: ecs-release release --sha b{40}\)$/ }],
+    ["a number naming an INACTIVE revision without a commit", { kind: "revision", revision: 2 }, current, [rev(2, "stable", { status: "INACTIVE" })], true, { status: "none", reason: /^web:2 is INACTIVE: ECS cannot start tasks from it$/ }],
     ["an unknown number", { kind: "revision", revision: 99 }, current, [], true, { status: "none", reason: /web:99 does not exist/ }],
     ["family:revision", { kind: "name", family: "web", revision: 2 }, current, [rev(2, "stable")], true, { status: "found", revision: 2 }],
     ["family:revision of another family", { kind: "name", family: "worker", revision: 2 }, current, [rev(2, "stable", { family: "worker" })], true, { status: "none", reason: /is of family worker, but the service runs family web/ }],
@@ -78,6 +97,22 @@ describe("selectRollbackTarget", () => {
       else expect(decision.note).toBeUndefined();
     }
     if (decision.status === "none") expect(decision.reason).toMatch(expected.reason ?? /./);
+  });
+
+  it("without a sha tag, a commit matches by the start of an image tag that is all hex (7 to 40 digits)", () => {
+    const image = (tag: string) => ({ tags: {}, image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/platform:${tag}@sha256:${"0".repeat(64)}` });
+    expect(runsCommit(image("0123456789abcdef0123456789abcdef01234567"), "0123456")).toBe(true);
+    expect(runsCommit(image("0123456789abcdef0123456789abcdef01234567"), "1234567")).toBe(false);
+    expect(runsCommit(image("abcdef1-dirty"), "abcdef1")).toBe(false);
+    expect(runsCommit(image("abcdef1-abcdef1"), "abcdef1")).toBe(false);
+    expect(runsCommit(image("abcdefg123"), "abcdefg")).toBe(false);
+    expect(runsCommit({ tags: {} }, "abcdef1")).toBe(false);
+  });
+
+  it("a commit matches by the start of the sha tag, not its end", () => {
+    const record = { tags: { [TAG.sha]: "0123456789abcdef0123456789abcdef01234567" } };
+    expect(runsCommit(record, "0123456")).toBe(true);
+    expect(runsCommit(record, "1234567")).toBe(false);
   });
 
   it("matches the commit by image tag when a revision has no sha tag", () => {
@@ -121,6 +156,7 @@ describe("selectRevisionsToDeregister", () => {
     ["never one tagged to keep", { target: rev(2), from: [rev(4)], revisions: [rev(3, "failed", { keep: true })] }, [4], [3]],
     ["never the target, never INACTIVE ones", { target: rev(3, "failed"), from: [rev(3, "failed"), rev(4)], revisions: [rev(5, "failed", { status: "INACTIVE" })] }, [4], []],
     ["not unknown or stable revisions between target and current", { target: rev(1, "stable"), from: [rev(4)], revisions: [rev(3), rev(2, "stable")] }, [4], []],
+    ["never the target found among the failed revisions (--to named a failed one)", { target: rev(3, "failed"), from: [rev(4)], revisions: [rev(4), rev(3, "failed")] }, [4], []],
     ["not failed ones of another family", { target: rev(1, "stable"), from: [rev(4)], revisions: [rev(3, "failed", { family: "worker" })] }, [4], []],
   ])("%s", (_title, input, deregistered, spared) => {
     const selection = selectRevisionsToDeregister({

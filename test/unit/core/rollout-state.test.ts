@@ -7,6 +7,7 @@ import {
   formatCounts,
   hasDeploymentInProgress,
   hasFailedDeploymentLeftInPlace,
+  isOlderViewThanSeen,
   isViewBeforeUpdate,
   revisionName,
   type RolloutStateKind,
@@ -88,6 +89,23 @@ describe("isViewBeforeUpdate (ECS is eventually consistent: API_RunTask.html)", 
     ["our deployment FAILED, ECS rolling back to the old revision", service(OLD, [d("ecs-svc/back", OLD, "PRIMARY", "IN_PROGRESS", 0), d("ecs-svc/new", NEW, "ACTIVE", "FAILED", 0)]), false],
     ["service gone", undefined, false],
   ])("%s → %s", (_what, snapshot, expected) => expect(isViewBeforeUpdate(snapshot, target)).toBe(expected));
+});
+
+describe("isOlderViewThanSeen (reads are not monotonic: an old view may follow a newer one)", () => {
+  // UpdateService answered with our deployment PRIMARY beside the old one.
+  const updated = { ...target, updateView: service(NEW, [d("ecs-svc/new", NEW, "PRIMARY", "IN_PROGRESS", 0), d("ecs-svc/old", OLD, "ACTIVE", "COMPLETED", 2)]) };
+  it.each<[string, Service | undefined, boolean]>([
+    ["the service as it was before the update: only the old deployment", service(OLD, [d("ecs-svc/old", OLD, "PRIMARY", "COMPLETED", 2)]), true],
+    ["ours listed", service(NEW, [d("ecs-svc/new", NEW, "PRIMARY", "IN_PROGRESS", 1), d("ecs-svc/old", OLD, "ACTIVE", "COMPLETED", 1)]), false],
+    ["ECS rolled back: a new deployment of the old revision, ours gone", service(OLD, [d("ecs-svc/back", OLD, "PRIMARY", "COMPLETED", 2)]), false],
+    ["another update: a deployment nobody saw before", service(OLD, [d("ecs-svc/x", OLD, "PRIMARY", "IN_PROGRESS", 0), d("ecs-svc/old", OLD, "ACTIVE", "COMPLETED", 2)]), false],
+    ["no deployments at all", service(NEW, []), false],
+    ["service gone", undefined, false],
+  ])("%s → %s", (_what, snapshot, expected) => expect(isOlderViewThanSeen(snapshot, updated)).toBe(expected));
+
+  it("without UpdateService's answer nothing is known from before: never an older view", () => {
+    expect(isOlderViewThanSeen(service(OLD, [d("ecs-svc/old", OLD, "PRIMARY", "COMPLETED", 2)]), target)).toBe(false);
+  });
 });
 
 describe("deploymentConfigurationWarnings", () => {
