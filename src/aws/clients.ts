@@ -8,7 +8,9 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
+import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
+import { clockRetryStrategy } from "./retry.js";
 
 /** The AWS SDK clients a command uses, configured once. */
 export interface AwsClients {
@@ -52,6 +54,11 @@ export interface AwsClientOptions {
    * exactly the environment it was passed. Undefined: the SDK reads `process.env` itself.
    */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The clock retries back off on (main's clock): the SDK's strategy for `retryMode`, its waits slept
+   * on this clock (retry.ts). Undefined: the SDK's strategy on its own timers.
+   */
+  readonly clock?: Clock;
 }
 
 /** The services this tool calls, by the identifier their endpoint variable uses. */
@@ -103,14 +110,19 @@ export function environmentCredentials(env: Readonly<Record<string, string | und
 export function createAwsClients(options: AwsClientOptions): AwsClients {
   const { env } = options;
   const credentials = options.credentials ?? (env === undefined ? undefined : environmentCredentials(env));
+  const retryMode = options.retryMode ?? "adaptive";
+  const maxAttempts = options.maxAttempts ?? 6;
   const config = {
     region: options.region,
-    retryMode: options.retryMode ?? "adaptive",
-    maxAttempts: options.maxAttempts ?? 6,
+    retryMode,
+    maxAttempts,
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
     ...(options.log ? { logger: sdkLogger(options.log) } : {}),
     ...(credentials ? { credentials } : {}),
   } as const;
+  // One strategy per client: the adaptive rate limiter is per client (see above).
+  const { clock } = options;
+  const retry = () => (clock === undefined ? {} : { retryStrategy: clockRetryStrategy({ mode: retryMode, maxAttempts, clock }) });
   let ecs: ECSClient | undefined;
   let ecsPoll: ECSClient | undefined;
   let ssm: SSMClient | undefined;
@@ -124,16 +136,16 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   return {
     region: options.region,
     get ecs() {
-      return (ecs ??= new ECSClient({ ...config, ...endpointOption(env, "ECS") }));
+      return (ecs ??= new ECSClient({ ...config, ...retry(), ...endpointOption(env, "ECS") }));
     },
     get ecsPoll() {
-      return (ecsPoll ??= new ECSClient({ ...config, ...endpointOption(env, "ECS") }));
+      return (ecsPoll ??= new ECSClient({ ...config, ...retry(), ...endpointOption(env, "ECS") }));
     },
     get ssm() {
-      return (ssm ??= new SSMClient({ ...config, ...endpointOption(env, "SSM") }));
+      return (ssm ??= new SSMClient({ ...config, ...retry(), ...endpointOption(env, "SSM") }));
     },
     get ecr() {
-      return (ecr ??= new ECRClient({ ...config, ...endpointOption(env, "ECR") }));
+      return (ecr ??= new ECRClient({ ...config, ...retry(), ...endpointOption(env, "ECR") }));
     },
     get kms() {
       return (kms ??= new KMSClient({ ...config, ...endpointOption(env, "KMS") }));
@@ -149,10 +161,10 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
       return (iam ??= new IAMClient({ ...config, ...endpointOption(env, "IAM") }));
     },
     get events() {
-      return (events ??= new EventBridgeClient({ ...config, ...endpointOption(env, "EVENTBRIDGE") }));
+      return (events ??= new EventBridgeClient({ ...config, ...retry(), ...endpointOption(env, "EVENTBRIDGE") }));
     },
     get scheduler() {
-      return (scheduler ??= new SchedulerClient({ ...config, ...endpointOption(env, "SCHEDULER") }));
+      return (scheduler ??= new SchedulerClient({ ...config, ...retry(), ...endpointOption(env, "SCHEDULER") }));
     },
   };
 }

@@ -78,7 +78,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         const chain = chainedRoleSettings(env);
         if (chain !== undefined) redactor.add(chain.externalId);
         const credentials = chain === undefined ? first : chainedRoleCredentials(chain, { source: first, env, log, region, ...sts });
-        return createAwsClients({ region, log, env, maxAttempts: settings.maxAttempts, retryMode: settings.retryMode, ...(credentials === undefined ? {} : { credentials }) });
+        return createAwsClients({ region, log, env, clock, maxAttempts: settings.maxAttempts, retryMode: settings.retryMode, ...(credentials === undefined ? {} : { credentials }) });
       },
     };
     const outcome = await parsed.execute(ctx);
