@@ -99,7 +99,11 @@ function clockRateLimiter(clock: Clock): Pick<RateLimiterInternals, "getSendToke
       if (!this.enabled) return;
       this.refillTokenBucket();
       while (amount > this.availableTokens) {
-        await clock.sleep(((amount - this.availableTokens) / this.fillRate) * 1000);
+        // At least 1 ms, as the SDK's setTimeout waits: "When delay is … less than 1, the delay will
+        // be set to 1" (https://nodejs.org/api/timers.html#settimeoutcallback-delay-args). A shorter
+        // sleep would not move an epoch-milliseconds clock at all (below its floating-point step),
+        // and this loop would never end.
+        await clock.sleep(Math.max(1, ((amount - this.availableTokens) / this.fillRate) * 1000));
         this.refillTokenBucket();
       }
       this.availableTokens -= amount;

@@ -92,7 +92,7 @@ export function useEmulator(): EmulatorHandle {
     const emulator = current;
     await evaluateCliRuns(async () => (emulator === undefined ? [] : emulator.callLog()));
   });
-  afterAll(async (_context, suite) => {
+  afterAll(async ({}, suite) => {
     const file = process.env[MOTO_CALLS_VARIABLE];
     if (file && current !== undefined && before !== undefined) {
       const after = await current.motoCalls();

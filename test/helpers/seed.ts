@@ -285,7 +285,7 @@ export function seedEachTest(handle: EmulatorHandle, options: AwsClientOptions =
     spent.seeds += 1;
     spent.ms += performance.now() - started;
   });
-  afterAll((_context, suite) => {
+  afterAll(({}, suite) => {
     const file = process.env[MOTO_CALLS_VARIABLE];
     if (file) appendFileSync(file, `${JSON.stringify({ file: relative(process.cwd(), suite.file.filepath), seeds: spent.seeds, seedMs: Math.round(spent.ms) })}\n`);
   });

@@ -100,6 +100,26 @@ describe("clockRetryStrategy: the SDK's retries, slept on the injected clock", (
     expect(Date.now() - started).toBeLessThan(waited / 2);
   });
 
+  it("adaptive, on a clock at today's epoch: a token wait shorter than 1 ms still moves the clock (as setTimeout waits at least 1 ms), so sends never spin", async () => {
+    // Epoch milliseconds near 1.76e12 have a floating-point step of ~0.0002 ms: a wait of a few
+    // hundred-thousandths of a millisecond did not move the clock, and the token loop never ended.
+    const clock = virtualClock({
+      onSleep: (count) => {
+        if (count > 10_000) throw new Error("the rate limiter is spinning");
+      },
+    });
+    const strategy = clockRetryStrategy({ mode: "adaptive", maxAttempts: 6, clock, random: () => 0.5 });
+    // A release's calls, each throttled twice and then answered, then the polls after them.
+    for (let call = 0; call < 7; call++) {
+      let token = (await strategy.acquireInitialRetryToken("")) as StandardRetryToken;
+      for (let throttle = 0; throttle < 2; throttle++) token = (await strategy.refreshRetryTokenForRetry(token, info("THROTTLING"))) as StandardRetryToken;
+      strategy.recordSuccess(token);
+    }
+    for (let poll = 0; poll < 20; poll++) strategy.recordSuccess((await strategy.acquireInitialRetryToken("")) as StandardRetryToken);
+    expect(clock.slept.length).toBeLessThan(1_000);
+    expect(clock.slept.every((ms) => ms >= 1)).toBe(true);
+  });
+
   it("a Retry-After hint lengthens the backoff by at most 5 s, measured on the clock", async () => {
     const clock = virtualClock();
     const strategy = clockRetryStrategy({ mode: "standard", maxAttempts: 3, clock, random: () => 0.5 });
