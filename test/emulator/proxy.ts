@@ -10,6 +10,7 @@ import { checkRequestLimits, checkTagCount, pageOf, PAGED_LISTS, withoutPaging }
 import { LIFECYCLE_STAGES } from "./service-deployments.js";
 import { StsSimulation, type IamLookup } from "./sts.js";
 import type { LogsBackend } from "./task-logs.js";
+import { MotoReadCache, type RevisionBody } from "./moto-cache.js";
 
 /** A fault injected into matching AWS calls. */
 export interface SimFault {
@@ -319,6 +320,8 @@ export class EmulatorProxy {
    * many and the milliseconds they took (`GET /_sim/moto-calls`). Where the test suite's time goes.
    */
   private readonly motoCalls = new Map<string, { count: number; ms: number }>();
+  /** What the front read from moto and may keep (moto-cache.ts). */
+  private readonly cache = new MotoReadCache();
   readonly server: Server;
 
   constructor(private readonly motoPort: number) {
@@ -345,7 +348,9 @@ export class EmulatorProxy {
       return;
     }
     if (url.startsWith("/moto-api")) {
-      this.pipeAnswer(res, await this.forward(req.method ?? "GET", url, req.headers, body));
+      const answer = await this.forward(req.method ?? "GET", url, req.headers, body);
+      this.cache.clear();
+      this.pipeAnswer(res, answer);
       return;
     }
     const call = identifyCall(req.headers, url, body, req.method ?? "POST");
@@ -403,6 +408,8 @@ export class EmulatorProxy {
       return;
     }
 
+    // A write drops what the front kept of what it may change: before it reaches moto, and once answered.
+    this.cache.invalidate(call.service, call.operation);
     const target = headerValue(req.headers, "x-amz-target") ?? "";
     const simulated = target.startsWith(`${ECS_PREFIX}.`)
       ? await this.simulateEcs(call.operation, req, url, body)
@@ -414,6 +421,7 @@ export class EmulatorProxy {
     // What the simulated tasks wrote while this call was answered is in CloudWatch Logs before the answer is.
     await this.simulation.flushLogs();
     let answer = simulated ?? (await this.forward(req.method ?? "POST", url, req.headers, body));
+    this.cache.invalidate(call.service, call.operation);
     if (assumeRole && answer.status === 200) answer = { ...answer, body: Buffer.from(this.sts.recordCredentials(body, answer.body.toString("utf8"))) };
     res.on("finish", () => record(answer.status, answer.body));
     this.pipeAnswer(res, answer);
@@ -607,9 +615,8 @@ export class EmulatorProxy {
    * (https://repost.aws/knowledge-center/ecs-unable-to-pull-secrets). SSM references are left out.
    */
   private async taskEnvironment(arn: string): Promise<{ environment: Record<string, Record<string, string>> } | { failure: string }> {
-    const { status, json } = await this.motoEcs("DescribeTaskDefinition", { taskDefinition: arn });
-    const definition = status === 200 && isJsonObject(json) && isJsonObject(json["taskDefinition"]) ? json["taskDefinition"] : {};
-    const containers = Array.isArray(definition["containerDefinitions"]) ? definition["containerDefinitions"].filter(isJsonObject) : [];
+    const definition = await this.revisionBody(arn);
+    const containers = (definition?.containerDefinitions ?? []).filter(isJsonObject);
     const environment: Record<string, Record<string, string>> = {};
     for (const container of containers) {
       const values: Record<string, string> = {};
@@ -657,14 +664,24 @@ export class EmulatorProxy {
     return json["taskDefinition"]["status"] === "INACTIVE" ? errorAnswer(400, "InvalidParameterException", "TaskDefinition is inactive") : undefined;
   }
 
+  /** The body of a revision (containers, ARN) as moto has it, kept once read when `reference` names one revision (moto-cache.ts). */
+  private revisionBody(reference: string): Promise<RevisionBody | undefined> {
+    return this.cache.revision(reference, async () => {
+      const { status, json } = await this.motoEcs("DescribeTaskDefinition", { taskDefinition: reference });
+      if (status !== 200 || !isJsonObject(json) || !isJsonObject(json["taskDefinition"])) return undefined;
+      const definition = json["taskDefinition"];
+      const arn = definition["taskDefinitionArn"];
+      if (typeof arn !== "string") return undefined;
+      return { taskDefinitionArn: arn, containerDefinitions: Array.isArray(definition["containerDefinitions"]) ? definition["containerDefinitions"] : [] };
+    });
+  }
+
   private async describeTaskDefinition(reference: string): Promise<TaskDefinitionInfo | undefined> {
     if (reference === "") return undefined;
-    const { status, json } = await this.motoEcs("DescribeTaskDefinition", { taskDefinition: reference });
-    if (status !== 200 || !isJsonObject(json) || !isJsonObject(json["taskDefinition"])) return undefined;
-    const definition = json["taskDefinition"];
-    const arn = definition["taskDefinitionArn"];
-    if (typeof arn !== "string") return undefined;
-    const containers = Array.isArray(definition["containerDefinitions"]) ? definition["containerDefinitions"] : [];
+    const definition = await this.revisionBody(reference);
+    if (definition === undefined) return undefined;
+    const arn = definition.taskDefinitionArn;
+    const containers = definition.containerDefinitions;
     const images = containers.filter(isJsonObject).flatMap((container) => (typeof container["image"] === "string" ? [container["image"]] : []));
     const named = containers
       .filter(isJsonObject)
@@ -692,7 +709,8 @@ export class EmulatorProxy {
       "x-amz-target": "AmazonEC2ContainerRegistry_V20150921.DescribeImages",
       authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region ?? "us-east-1"}/ecr/aws4_request, SignedHeaders=host, Signature=0`,
     };
-    const answer = await this.forward("POST", "/", headers, Buffer.from(JSON.stringify({ repositoryName, imageIds: [{ imageDigest: digest }] })));
+    const request = JSON.stringify({ repositoryName, imageIds: [{ imageDigest: digest }] });
+    const answer = await this.cache.ecrRead(`${region ?? ""} DescribeImages ${request}`, () => this.forward("POST", "/", headers, Buffer.from(request)));
     if (answer.status !== 200) return [];
     const json = parseJson(answer.body);
     const first: unknown = isJsonObject(json) && Array.isArray(json["imageDetails"]) ? json["imageDetails"][0] : undefined;
@@ -728,7 +746,8 @@ export class EmulatorProxy {
       authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region ?? "us-east-1"}/ecr/aws4_request, SignedHeaders=host, Signature=0`,
     };
     const imageId = digest !== undefined ? { imageDigest: digest } : { imageTag: tag ?? "latest" };
-    const answer = await this.forward("POST", "/", headers, Buffer.from(JSON.stringify({ repositoryName, imageIds: [imageId] })));
+    const request = JSON.stringify({ repositoryName, imageIds: [imageId] });
+    const answer = await this.cache.ecrRead(`${region ?? ""} DescribeImages ${request}`, () => this.forward("POST", "/", headers, Buffer.from(request)));
     if (answer.status !== 200) return false;
     const json = parseJson(answer.body);
     const details = isJsonObject(json) && Array.isArray(json["imageDetails"]) ? json["imageDetails"] : [];
@@ -737,7 +756,11 @@ export class EmulatorProxy {
   }
 
   /** A subnet of moto's default VPC (moto checks subnets against its EC2 backend). */
-  private async defaultSubnet(region: string): Promise<string | undefined> {
+  private defaultSubnet(region: string): Promise<string | undefined> {
+    return this.cache.defaultSubnet(region, () => this.askDefaultSubnet(region));
+  }
+
+  private async askDefaultSubnet(region: string): Promise<string | undefined> {
     const headers: IncomingHttpHeaders = {
       "content-type": "application/x-www-form-urlencoded",
       authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
@@ -918,7 +941,8 @@ export class EmulatorProxy {
     const repository = request["repositoryName"];
     if (operation === "PutImage" && typeof request["imageTag"] === "string") {
       const tag = request["imageTag"];
-      const described = await this.motoEcr("DescribeRepositories", { repositoryNames: [repository] }, req);
+      const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(headerValue(req.headers, "authorization") ?? "")?.[1] ?? "";
+      const described = await this.cache.repository(`${scope} ${repository}`, () => this.motoEcr("DescribeRepositories", { repositoryNames: [repository] }, req));
       const repo = isJsonObject(described.json) && Array.isArray(described.json["repositories"]) ? described.json["repositories"][0] : undefined;
       if (!isJsonObject(repo) || !tagIsImmutable(repo, tag)) return undefined;
       const existing = await this.motoEcr("DescribeImages", { repositoryName: repository, imageIds: [{ imageTag: tag }] }, req);
@@ -1029,7 +1053,9 @@ export class EmulatorProxy {
 
   /** Empty moto, the simulation, the rules, the faults and the call log. */
   async reset(): Promise<void> {
+    this.cache.clear();
     const answer = await this.forward("POST", "/moto-api/reset", {}, Buffer.alloc(0));
+    this.cache.clear();
     if (answer.status !== 200) throw new Error(`moto reset answered ${answer.status}`);
     this.simulation.reset();
     this.sts.reset();
@@ -1085,7 +1111,8 @@ export class EmulatorProxy {
     } else if (method === "GET" && path === "/_sim/log") {
       sendJson(res, 200, this.log);
     } else if (method === "GET" && path === "/_sim/moto-calls") {
-      sendJson(res, 200, Object.fromEntries([...this.motoCalls].map(([key, { count, ms }]) => [key, { count, ms: Math.round(ms) }])));
+      const hits = Object.entries(this.cache.hits).map(([kind, count]) => [`cache hit: ${kind}`, { count, ms: 0 }]);
+      sendJson(res, 200, Object.fromEntries([...[...this.motoCalls].map(([key, { count, ms }]) => [key, { count, ms: Math.round(ms) }]), ...hits]));
     } else if (path === "/_sim/clock" && (method === "GET" || method === "POST")) {
       const advance = isJsonObject(input) ? input["advanceSeconds"] : undefined;
       if (method === "POST" && (typeof advance !== "number" || !Number.isFinite(advance) || advance < 0)) {
