@@ -1,28 +1,41 @@
 // `npm run bench`: measures ecs-release against the local emulator and prints a table of medians;
 // writes every run to bench/results/latest.json. Needs `npm run build` first (it runs it when the
 // bundle is missing) and Python 3 with moto. Options: --runs N (default 5), --cold-runs N
-// (default 20), --parameters N (default 500), --revisions N (default 5000). Reported, not gated:
-// it exits 0 unless it could not measure; the targets' verdicts are in the table.
+// (default 20), --parameters N (default 500), --revisions N (default 5000), --only rollback (the
+// panic rollback's three cases alone; with --compare PATH, another build interleaved with this one),
+// --bundle PATH (measure another build).
+// Reported, not gated: it exits 0 unless it could not measure; the targets' verdicts are in the table.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { startEmulator } from "../test/emulator/index.js";
-import { awsClients } from "../test/helpers/emulator.js";
-import { BUNDLE } from "./bench/cli-process.js";
+import { startEmulator, type Emulator } from "../test/emulator/index.js";
+import { awsClients, type AwsClients } from "../test/helpers/emulator.js";
+import { BUNDLE, useBundle } from "./bench/cli-process.js";
 import { measureColdStart } from "./bench/cold-start.js";
 import { runHistory, seedHistoryFamily } from "./bench/history.js";
 import { CLUSTER, seedCluster, seedReleasePlatform } from "./bench/platform.js";
 import { runRelease, type ReleaseRun } from "./bench/release.js";
-import { checkTargets, markdownTable, type BenchResults } from "./bench/report.js";
-import { runRollback, seedRollbackService, type RollbackRun } from "./bench/rollback.js";
+import { checkTargets, markdownRows, markdownTable, rollbackChecks, rollbackRows, type BenchResults } from "./bench/report.js";
+import { runRollback, seedRollbackService, type Credentials, type RollbackRun } from "./bench/rollback.js";
 import { runRollbackInBake, seedBakeService, type RollbackInBakeRun } from "./bench/rollback-bake.js";
 import { measureSizes } from "./bench/size.js";
 
 const RESULTS = "bench/results/latest.json";
 const { values } = parseArgs({
-  options: { runs: { type: "string", default: "5" }, "cold-runs": { type: "string", default: "20" }, parameters: { type: "string", default: "500" }, revisions: { type: "string", default: "5000" } },
+  options: {
+    runs: { type: "string", default: "5" },
+    "cold-runs": { type: "string", default: "20" },
+    parameters: { type: "string", default: "500" },
+    revisions: { type: "string", default: "5000" },
+    only: { type: "string" },
+    bundle: { type: "string" },
+    compare: { type: "string" },
+  },
 });
+if (values.only !== undefined && values.only !== "rollback") throw new Error(`--only takes "rollback", not ${values.only}`);
+const rollbackOnly = values.only === "rollback";
+if (values.bundle !== undefined) useBundle(values.bundle);
 const runs = Number(values.runs);
 const coldRuns = Number(values["cold-runs"]);
 const parameters = Number(values.parameters);
@@ -30,6 +43,11 @@ const revisions = Number(values.revisions);
 const step = (text: string): void => console.error(`bench: ${text}`);
 
 if (!existsSync(BUNDLE)) execFileSync("npm", ["run", "build", "--silent"], { stdio: "inherit" });
+
+if (rollbackOnly) {
+  await benchRollbackOnly();
+  process.exit(0);
+}
 
 // Cold start first, on a quiet machine (no emulator running yet).
 step(`cold start: ${coldRuns} interleaved runs of node -e 0, ecs-release --version and --help`);
@@ -51,23 +69,7 @@ try {
   const releaseSlow = await runRelease(emulator, clients, parameters, 3, 1);
   const releaseFailing = await runRelease(emulator, clients, parameters, 2, 300, "fail");
 
-  await seedRollbackService(clients);
-  const rollback: RollbackRun[] = [];
-  for (let i = 0; i < runs; i++) {
-    const run = await runRollback(emulator, clients);
-    rollback.push(run);
-    step(`rollback ${i + 1}/${runs}: ${run.pending ? run.reason : `UpdateService at ${run.toUpdateMs} ms after ${run.callsBeforeTotal} calls`}`);
-    if (run.pending) break;
-  }
-
-  await seedBakeService(clients);
-  const rollbackInBake: RollbackInBakeRun[] = [];
-  for (let i = 0; i < runs; i++) {
-    const run = await runRollbackInBake(emulator, clients);
-    rollbackInBake.push(run);
-    step(`rollback in bake ${i + 1}/${runs}: ${run.failed ? run.reason : `StopServiceDeployment at ${run.toStopMs} ms, traffic back after ${run.pollsToTrafficBack ?? "never"} poll(s)`}`);
-    if (run.failed) break;
-  }
+  const { rollback, rollbackOidc, rollbackInBake } = await benchRollbacks(emulator, clients);
 
   step(`seeding a family of ${revisions} revisions`);
   const seedSeconds = await seedHistoryFamily(clients, "ledger", revisions);
@@ -87,6 +89,7 @@ try {
     releaseSlow,
     releaseFailing,
     rollback,
+    rollbackOidc,
     rollbackInBake,
     history,
     coldStart,
@@ -101,4 +104,75 @@ try {
   console.log(`\nwrote ${RESULTS} (node ${process.version}, ${cpus().length} CPUs)`);
 } finally {
   await emulator.stop();
+}
+
+/** The panic rollback's runs of one build. */
+interface RollbackRuns {
+  rollback: RollbackRun[];
+  rollbackOidc: RollbackRun[];
+  rollbackInBake: RollbackInBakeRun[];
+}
+
+/** The panic rollback's three cases, `runs` times each: local keys, OIDC, and a deployment in flight (blue/green in bake time). */
+async function benchRollbacks(emulator: Emulator, clients: AwsClients): Promise<RollbackRuns> {
+  await seedRollbacks(clients, "");
+  const out: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
+  for (let i = 0; i < runs; i++) await rollbackRound(emulator, clients, "", out, `${i + 1}/${runs}`);
+  return out;
+}
+
+/** Each case's own services (`suffix`: another build's, measured beside). */
+async function seedRollbacks(clients: AwsClients, suffix: string): Promise<void> {
+  await seedRollbackService(clients, "keys", suffix);
+  await seedRollbackService(clients, "oidc", suffix);
+  await seedBakeService(clients, suffix);
+}
+
+/** One run of each case, into `out`. */
+async function rollbackRound(emulator: Emulator, clients: AwsClients, suffix: string, out: RollbackRuns, label: string): Promise<void> {
+  const cases: Array<[string, Credentials, RollbackRun[]]> = [["rollback", "keys", out.rollback], ["rollback (OIDC)", "oidc", out.rollbackOidc]];
+  for (const [name, credentials, into] of cases) {
+    const run = await runRollback(emulator, clients, credentials, suffix);
+    into.push(run);
+    step(`${name}${suffix} ${label}: ${run.pending ? run.reason : `UpdateService at ${run.toUpdateMs} ms (first call at ${run.firstCallMs} ms) after ${run.roundTrips} round trips (${run.chain.join(" → ")}), ${run.callsBeforeTotal} calls`}`);
+  }
+  const run = await runRollbackInBake(emulator, clients, suffix);
+  out.rollbackInBake.push(run);
+  step(`rollback in bake${suffix} ${label}: ${run.failed ? run.reason : `StopServiceDeployment at ${run.toStopMs} ms (first call at ${run.firstCallMs} ms) after ${run.roundTrips} round trips (${run.chain.join(" → ")}), traffic back after ${run.pollsToTrafficBack ?? "never"} poll(s)`}`);
+}
+
+/**
+ * `--only rollback`: the three rollback cases alone, their rows and targets printed
+ * (bench/results/rollback.json). With `--compare PATH`, the build at PATH runs each case too, before
+ * this one in every round (interleaved: a loaded machine slows both alike), on services of its own.
+ */
+async function benchRollbackOnly(): Promise<void> {
+  const emulator = await startEmulator();
+  try {
+    const clients = awsClients(emulator);
+    await seedCluster(clients);
+    const results: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
+    const compared: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
+    await seedRollbacks(clients, "");
+    if (values.compare !== undefined) await seedRollbacks(clients, "-compared");
+    for (let i = 0; i < runs; i++) {
+      if (values.compare !== undefined) {
+        useBundle(values.compare);
+        await rollbackRound(emulator, clients, "-compared", compared, `${i + 1}/${runs} (${values.compare})`);
+      }
+      useBundle(values.bundle ?? BUNDLE);
+      await rollbackRound(emulator, clients, "", results, `${i + 1}/${runs}`);
+    }
+    mkdirSync("bench/results", { recursive: true });
+    const checks = rollbackChecks(results);
+    const config = { runs, node: process.version, cpus: cpus().length, load: loadavg(), date: new Date().toISOString(), bundle: values.bundle ?? BUNDLE, compare: values.compare ?? null };
+    writeFileSync("bench/results/rollback.json", `${JSON.stringify({ config, ...results, ...(values.compare !== undefined ? { compared } : {}), checks }, null, 2)}\n`);
+    if (values.compare !== undefined) console.log(`${values.compare}:\n${markdownRows(rollbackRows(compared))}\n\n${values.bundle ?? BUNDLE}:`);
+    console.log(markdownRows(rollbackRows(results)));
+    console.log("");
+    for (const check of checks) console.log(`${check.ok === null ? "PENDING" : check.ok ? "ok     " : "MISSED "} ${check.target}: ${check.measured}`);
+    console.log(`\n(node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((n) => n.toFixed(1)).join(" ")})`);
+  } finally {
+    await emulator.stop();
+  }
 }

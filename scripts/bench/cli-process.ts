@@ -5,6 +5,13 @@ import { fileURLToPath } from "node:url";
 /** The built bundle. */
 export const BUNDLE = fileURLToPath(new URL("../../dist/ecs-release.cjs", import.meta.url));
 
+let bundle = BUNDLE;
+
+/** Runs another build instead (`npm run bench -- --bundle PATH`: an older build, for a before/after). */
+export function useBundle(path: string): void {
+  bundle = path;
+}
+
 /** How a timed CLI run went. */
 export interface TimedRun {
   readonly code: number | null;
@@ -23,7 +30,7 @@ export function runTimed(args: readonly string[], env: Record<string, string>): 
   return new Promise((resolve, reject) => {
     const spawnedAt = Date.now();
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [BUNDLE, ...args], {
+    const child = spawn(process.execPath, [bundle, ...args], {
       env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", NO_COLOR: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -14,7 +14,7 @@ import { fromTokenFile } from "@aws-sdk/credential-provider-web-identity";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { Logger } from "../core/logger.js";
 import { chainedRoleLine, type ChainedRoleSettings } from "../core/oidc-settings.js";
-import { environmentCredentials } from "./clients.js";
+import { environmentCredentials } from "./client-environment.js";
 
 /** The deploy role's credentials are renewed this long before they expire (the SDK's own window). */
 const REFRESH_WINDOW_MS = 5 * 60_000;

@@ -7,10 +7,14 @@ import { KMSClient } from "@aws-sdk/client-kms";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
+import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
+import { endpointOption, environmentCredentials, type EndpointService } from "./client-environment.js";
 import { clockRetryStrategy } from "./retry.js";
+
+// What the clients read from the environment (endpoints, keys) lives apart, without the SDK's clients.
+export { configuredEndpoint, endpointOption, environmentCredentials, type EndpointService } from "./client-environment.js";
 
 /** The AWS SDK clients a command uses, configured once. */
 export interface AwsClients {
@@ -61,42 +65,6 @@ export interface AwsClientOptions {
   readonly clock?: Clock;
 }
 
-/** The services this tool calls, by the identifier their endpoint variable uses. */
-export type EndpointService = "ECS" | "SSM" | "ECR" | "STS" | "KMS" | "SECRETS_MANAGER" | "EVENTBRIDGE" | "SCHEDULER" | "CLOUDWATCH_LOGS" | "IAM";
-
-/**
- * The endpoint configured in `env`, as the SDKs read it: `AWS_ENDPOINT_URL_<SERVICE>`, else
- * `AWS_ENDPOINT_URL`; neither when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`
- * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html). Undefined: the
- * SDK's own resolution (the shared config file's `endpoint_url`, else AWS's endpoint).
- */
-export function configuredEndpoint(env: Readonly<Record<string, string | undefined>>, service: EndpointService): string | undefined {
-  if (env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.toLowerCase() === "true") return undefined;
-  return env[`AWS_ENDPOINT_URL_${service}`] || env["AWS_ENDPOINT_URL"] || undefined;
-}
-
-/** `{ endpoint }` for a client's configuration when `env` configures one for `service`, else `{}`. */
-export function endpointOption(env: Readonly<Record<string, string | undefined>> | undefined, service: EndpointService): { endpoint?: string } {
-  const url = env === undefined ? undefined : configuredEndpoint(env, service);
-  return url === undefined ? {} : { endpoint: url };
-}
-
-/**
- * Keys from `env`, as the first provider of the SDK's default chain reads them (AWS_ACCESS_KEY_ID,
- * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION), and only when the chain
- * would use them: not when AWS_PROFILE names a profile
- * (https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/setting-credentials-node.html).
- * Undefined: the rest of the default chain decides.
- */
-export function environmentCredentials(env: Readonly<Record<string, string | undefined>>): AwsCredentialIdentity | undefined {
-  const accessKeyId = env["AWS_ACCESS_KEY_ID"];
-  const secretAccessKey = env["AWS_SECRET_ACCESS_KEY"];
-  if (!accessKeyId || !secretAccessKey || env["AWS_PROFILE"]) return undefined;
-  const sessionToken = env["AWS_SESSION_TOKEN"];
-  const expiration = env["AWS_CREDENTIAL_EXPIRATION"];
-  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}), ...(expiration ? { expiration: new Date(expiration) } : {}) };
-}
-
 /**
  * Builds the clients. Retries use the SDK's `adaptive` mode unless told otherwise: exponential backoff
  * with jitter plus a client-side token bucket that slows down when AWS throttles, so a throttled
@@ -108,21 +76,7 @@ export function environmentCredentials(env: Readonly<Record<string, string | und
  * Each client is created on first use.
  */
 export function createAwsClients(options: AwsClientOptions): AwsClients {
-  const { env } = options;
-  const credentials = options.credentials ?? (env === undefined ? undefined : environmentCredentials(env));
-  const retryMode = options.retryMode ?? "adaptive";
-  const maxAttempts = options.maxAttempts ?? 6;
-  const config = {
-    region: options.region,
-    retryMode,
-    maxAttempts,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
-    ...(options.log ? { logger: sdkLogger(options.log) } : {}),
-    ...(credentials ? { credentials } : {}),
-  } as const;
-  // One strategy per client: the adaptive rate limiter is per client (see above).
-  const { clock } = options;
-  const retry = () => (clock === undefined ? {} : { retryStrategy: clockRetryStrategy({ mode: retryMode, maxAttempts, clock }) });
+  const configFor = clientConfig(options);
   let ecs: ECSClient | undefined;
   let ecsPoll: ECSClient | undefined;
   let ssm: SSMClient | undefined;
@@ -136,37 +90,62 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   return {
     region: options.region,
     get ecs() {
-      return (ecs ??= new ECSClient({ ...config, ...retry(), ...endpointOption(env, "ECS") }));
+      return (ecs ??= new ECSClient(configFor("ECS")));
     },
     get ecsPoll() {
-      return (ecsPoll ??= new ECSClient({ ...config, ...retry(), ...endpointOption(env, "ECS") }));
+      return (ecsPoll ??= new ECSClient(configFor("ECS")));
     },
     get ssm() {
-      return (ssm ??= new SSMClient({ ...config, ...retry(), ...endpointOption(env, "SSM") }));
+      return (ssm ??= new SSMClient(configFor("SSM")));
     },
     get ecr() {
-      return (ecr ??= new ECRClient({ ...config, ...retry(), ...endpointOption(env, "ECR") }));
+      return (ecr ??= new ECRClient(configFor("ECR")));
     },
     get kms() {
-      return (kms ??= new KMSClient({ ...config, ...endpointOption(env, "KMS") }));
+      return (kms ??= new KMSClient(configFor("KMS")));
     },
     get secretsManager() {
-      return (secretsManager ??= new SecretsManagerClient({ ...config, ...endpointOption(env, "SECRETS_MANAGER") }));
+      return (secretsManager ??= new SecretsManagerClient(configFor("SECRETS_MANAGER")));
     },
     get logs() {
-      return (logs ??= new CloudWatchLogsClient({ ...config, ...endpointOption(env, "CLOUDWATCH_LOGS") }));
+      return (logs ??= new CloudWatchLogsClient(configFor("CLOUDWATCH_LOGS")));
     },
     get iam() {
       // IAM is global: its endpoint is iam.amazonaws.com whatever the region (the SDK resolves it from the region).
-      return (iam ??= new IAMClient({ ...config, ...endpointOption(env, "IAM") }));
+      return (iam ??= new IAMClient(configFor("IAM")));
     },
     get events() {
-      return (events ??= new EventBridgeClient({ ...config, ...retry(), ...endpointOption(env, "EVENTBRIDGE") }));
+      return (events ??= new EventBridgeClient(configFor("EVENTBRIDGE")));
     },
     get scheduler() {
-      return (scheduler ??= new SchedulerClient({ ...config, ...retry(), ...endpointOption(env, "SCHEDULER") }));
+      return (scheduler ??= new SchedulerClient(configFor("SCHEDULER")));
     },
   };
+}
+
+/**
+ * A client's configuration for `service`: region, retries, timeouts, logger and keys shared by all, a
+ * retry strategy of its own (the adaptive rate limiter is per client, see above) sleeping on `clock`
+ * when there is one (retry.ts), and the endpoint `env` configures for it.
+ */
+function clientConfig(options: AwsClientOptions) {
+  const { env, clock } = options;
+  const credentials = options.credentials ?? (env === undefined ? undefined : environmentCredentials(env));
+  const retryMode = options.retryMode ?? "adaptive";
+  const maxAttempts = options.maxAttempts ?? 6;
+  const config = {
+    region: options.region,
+    retryMode,
+    maxAttempts,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+    ...(options.log ? { logger: sdkLogger(options.log) } : {}),
+    ...(credentials ? { credentials } : {}),
+  } as const;
+  return (service: EndpointService) => ({
+    ...config,
+    ...(clock === undefined ? {} : { retryStrategy: clockRetryStrategy({ mode: retryMode, maxAttempts, clock }) }),
+    ...endpointOption(env, service),
+  });
 }
 
 /** The client a wait polls with: `ecsPoll` when there is one (a separate rate limiter), else `ecs`. */

@@ -15,36 +15,18 @@
  * AWS_WEB_IDENTITY_TOKEN_FILE, so other tools in the job that read it see a valid token. The token
  * itself is never logged.
  */
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { renameSync, writeFileSync } from "node:fs";
 import { fromWebToken } from "@aws-sdk/credential-provider-web-identity";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { Logger } from "../core/logger.js";
-import { assumedRoleLine, mintFailedMessage, type OidcRefreshSettings } from "../core/oidc-settings.js";
+import { assumedRoleLine, type OidcRefreshSettings } from "../core/oidc-settings.js";
+import type { TokenMinter } from "./oidc-mint.js";
 
 /** The SDK renews credentials this long before they expire (its own window, 5 minutes). */
 const REFRESH_WINDOW_MS = 5 * 60_000;
 
-/** Runs `circleci run oidc get …` and resolves to the token it printed. */
-export type TokenMinter = (audience: string) => Promise<string>;
-
-/** The minter that runs CircleCI's CLI (present in every CircleCI job) with the job's environment. */
-export function circleciTokenMinter(env: Readonly<Record<string, string | undefined>>): TokenMinter {
-  return (audience) =>
-    new Promise((resolve, reject) => {
-      const childEnv = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-      execFile("circleci", ["run", "oidc", "get", "--claims", JSON.stringify({ aud: audience })], { env: childEnv, timeout: 60_000 }, (error, stdout, stderr) => {
-        const token = stdout.trim();
-        if (error || token === "") {
-          const notOnPath = error ? (error as NodeJS.ErrnoException).code === "ENOENT" : false;
-          reject(new Error(mintFailedMessage({ notOnPath, stderr, ...(error ? { message: error.message } : {}) })));
-          return;
-        }
-        resolve(token);
-      });
-    });
-}
+export { circleciTokenMinter, type TokenMinter } from "./oidc-mint.js";
 
 /**
  * Writes the token to a new file beside `path` (0600, created exclusively) and renames it over `path`:

@@ -53,20 +53,24 @@ export async function describeServiceRevisions(clients: Ecs, arns: readonly stri
 }
 
 /**
- * The newest `limit` service deployments of a service (ECS lists newest first), in as few pages as
- * `limit` needs (100 a page): the number of calls stays bounded by the limit.
+ * A service's service deployments created after `createdAfter` (every one ECS keeps when undefined),
+ * newest first by createdAt. The API reference documents no order for ListServiceDeployments'
+ * answer (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html),
+ * so no page is taken for the newest: every page is read (100 a page) and sorted here, and the
+ * `createdAt` filter (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreatedAt.html)
+ * keeps the answer to the few deployments a caller asks about, usually one page.
  */
-export async function listServiceDeployments(clients: Ecs, cluster: string, service: string, limit: number, options: { status?: string[]; signal?: AbortSignal } = {}): Promise<ServiceDeploymentBrief[]> {
+export async function listServiceDeployments(clients: Ecs, cluster: string, service: string, options: { createdAfter?: Date; status?: string[]; signal?: AbortSignal } = {}): Promise<ServiceDeploymentBrief[]> {
   const out: ServiceDeploymentBrief[] = [];
   let nextToken: string | undefined;
   do {
-    const maxResults = Math.min(LIST_SERVICE_DEPLOYMENTS_MAX, Math.max(1, limit - out.length));
     const output = await awsCall("ListServiceDeployments", `${cluster}/${service}`, () =>
       clients.ecs.send(
         new ListServiceDeploymentsCommand({
           cluster,
           service,
-          maxResults,
+          maxResults: LIST_SERVICE_DEPLOYMENTS_MAX,
+          ...(options.createdAfter !== undefined ? { createdAt: { after: options.createdAfter } } : {}),
           ...(options.status !== undefined ? { status: options.status as ListServiceDeploymentsStatus } : {}),
           ...(nextToken !== undefined ? { nextToken } : {}),
         }),
@@ -75,8 +79,8 @@ export async function listServiceDeployments(clients: Ecs, cluster: string, serv
     );
     out.push(...(output.serviceDeployments ?? []));
     nextToken = output.nextToken;
-  } while (nextToken !== undefined && out.length < limit);
-  return out.slice(0, limit);
+  } while (nextToken !== undefined);
+  return out.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
 }
 
 type ListServiceDeploymentsStatus = NonNullable<ConstructorParameters<typeof ListServiceDeploymentsCommand>[0]["status"]>;
@@ -92,11 +96,12 @@ export async function stopServiceDeploymentRollback(clients: Ecs, serviceDeploym
 
 /**
  * ECS's record of a service's newest `limit` deployments with their target revisions (task definition,
- * resolved image digests): ceil(limit / 100) ListServiceDeployments and ceil(revisions / 20)
- * DescribeServiceRevisions calls.
+ * resolved image digests): every ListServiceDeployments page (ECS lists in no documented order, so the
+ * newest are known only once all are read: one call per 100 deployments of the last 90 days) and
+ * ceil(limit / 20) DescribeServiceRevisions calls.
  */
 export async function serviceDeploymentHistory(clients: Ecs, cluster: string, service: string, limit: number, signal?: AbortSignal): Promise<EcsDeploymentEntry[]> {
-  const briefs = await listServiceDeployments(clients, cluster, service, limit, signal ? { signal } : {});
+  const briefs = (await listServiceDeployments(clients, cluster, service, signal ? { signal } : {})).slice(0, limit);
   const revisionArns = [...new Set(briefs.flatMap((b) => (b.targetServiceRevisionArn !== undefined ? [b.targetServiceRevisionArn] : [])))];
   const revisions = revisionArns.length > 0 ? await describeServiceRevisions(clients, revisionArns, signal) : [];
   return ecsDeploymentEntries(briefs, revisions);

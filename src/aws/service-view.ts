@@ -2,20 +2,17 @@
  * DescribeServices checked against ECS's service deployment record (core/service-view.ts): a view
  * older than the newest service deployment is read again, every `pollIntervalMs`, until it shows it or
  * `graceMs` passes. Per read: one DescribeServices per 10 services, one ListServiceDeployments per
- * service (its newest few deployments, one page), and a DescribeServiceRevisions only when the view
+ * service (those created since the view's oldest deployment, usually one page), and a DescribeServiceRevisions only when the view
  * names another record than the newest. Returns data; words nothing.
  */
 import type { Service, ServiceDeploymentBrief } from "@aws-sdk/client-ecs";
 import type { Clock } from "../core/clock.js";
 import { AwsCallError } from "../core/errors.js";
 import { mapConcurrently } from "../core/map-concurrently.js";
-import { judgeServiceView, newestRecordOf, type NewestRecord, type ViewVerdict } from "../core/service-view.js";
+import { judgeServiceView, newestRecordOf, SAME_UPDATE_MS, type NewestRecord, type ViewVerdict } from "../core/service-view.js";
 import type { AwsClients } from "./clients.js";
 import { describeServices } from "./ecs.js";
 import { describeServiceRevisions, listServiceDeployments } from "./service-deployments.js";
-
-/** How many of a service's newest service deployments are read (one page): the newest and the last completed one. */
-export const RECENT_SERVICE_DEPLOYMENTS = 10;
 
 /** One service's view and what the record says of it. */
 export interface CheckedService {
@@ -44,9 +41,12 @@ export interface ViewDeps {
 }
 
 /** DescribeServices, read again while a view misses the newest service deployment (at most `graceMs`). */
-export async function describeServicesChecked(deps: ViewDeps, cluster: string, names: readonly string[], timing: { graceMs: number; pollIntervalMs: number }): Promise<CheckedServices> {
+export async function describeServicesChecked(deps: ViewDeps, cluster: string, names: readonly string[], timing: { graceMs: number; pollIntervalMs: number; onFirstView?: (services: readonly Service[]) => void }): Promise<CheckedServices> {
   const start = deps.clock.now();
   const described = await describeServices(deps.aws, cluster, names, deps.signal);
+  // The caller may start reads that need only the view while its record is read (a view that is
+  // read again comes back as another object: `rereads` > 0 says so).
+  timing.onFirstView?.(described.services);
   let checked: CheckedService[];
   try {
     checked = await checkAll(deps, cluster, described.services, []);
@@ -64,6 +64,17 @@ export async function describeServicesChecked(deps: ViewDeps, cluster: string, n
   return { services: checked, missing: described.missing };
 }
 
+/**
+ * How far back a view's service deployments are read: from its oldest deployment (less SAME_UPDATE_MS,
+ * the two stamps of one update). A newer record than the view knows, the record of each deployment it
+ * shows (the one in flight, and the one it replaces: where ECS's rollback goes) are all in that window.
+ * Undefined (every record) when the view dates none.
+ */
+function recordsSince(service: Service): Date | undefined {
+  const times = (service.deployments ?? []).flatMap((d) => (d.createdAt !== undefined ? [d.createdAt.getTime()] : []));
+  return times.length === 0 ? undefined : new Date(Math.min(...times) - SAME_UPDATE_MS);
+}
+
 function isStale(checked: CheckedService): boolean {
   return checked.verdict.kind === "stale";
 }
@@ -73,7 +84,8 @@ async function checkAll(deps: ViewDeps, cluster: string, services: readonly Serv
   return mapConcurrently(services, 4, async (service) => {
     const name = service.serviceName ?? "";
     const previous = before.find((c) => c.service.serviceName === name);
-    const recent = service.serviceArn === undefined ? [] : await listServiceDeployments(deps.aws, cluster, name, RECENT_SERVICE_DEPLOYMENTS, { signal: deps.signal });
+    const createdAfter = recordsSince(service);
+    const recent = service.serviceArn === undefined ? [] : await listServiceDeployments(deps.aws, cluster, name, { signal: deps.signal, ...(createdAfter !== undefined ? { createdAfter } : {}) });
     let newest = newestRecordOf(recent);
     let verdict = judgeServiceView(service, newest);
     if (verdict.kind === "need-revision" && newest?.targetRevisionArn !== undefined) {

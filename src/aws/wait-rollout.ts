@@ -52,13 +52,14 @@ import {
   ownServiceDeployment,
   replacedRecordLine,
   unknownRevisions,
+  updateCreatedAt,
   type FollowedRecord,
 } from "../core/rollout-wait.js";
+import { SAME_UPDATE_MS } from "../core/service-view.js";
 import { stoppedTaskReasons } from "../core/stopped-tasks.js";
 import { pollingClient, type AwsClients } from "./clients.js";
 import { describeServices } from "./ecs.js";
 import { describeServiceDeployments, describeServiceRevisions, listServiceDeployments } from "./service-deployments.js";
-import { RECENT_SERVICE_DEPLOYMENTS } from "./service-view.js";
 import { stoppedTasksOfDeployment } from "./stopped-tasks.js";
 
 /** What to wait for. */
@@ -274,7 +275,9 @@ async function readRollbackRevisions(wait: Wait, records: readonly ServiceDeploy
 /** Looks for our service deployment among the service's newest ones (created with our update, targeting our revision). */
 async function searchRecord(wait: Wait, target: RolloutTarget): Promise<void> {
   const { deps } = wait;
-  const briefs = await listServiceDeployments(pollingClient(deps.aws), wait.options.cluster, target.service, RECENT_SERVICE_DEPLOYMENTS, { signal: deps.signal });
+  // Ours was created with our update: only the records since then are read (ECS's clock, as the update's answer dates it).
+  const since = updateCreatedAt(target);
+  const briefs = await listServiceDeployments(pollingClient(deps.aws), wait.options.cluster, target.service, { signal: deps.signal, ...(since !== undefined ? { createdAfter: new Date(since - SAME_UPDATE_MS) } : {}) });
   const unknown = unknownRevisions(briefs, wait.taskDefinitionOf);
   if (unknown.length > 0) for (const revision of await describeServiceRevisions(pollingClient(deps.aws), unknown, deps.signal)) wait.taskDefinitionOf.set(revision.serviceRevisionArn ?? "", revision.taskDefinition ?? "");
   const followed = wait.records.get(target.service);

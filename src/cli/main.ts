@@ -50,6 +50,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     }
     const { checkSshRerun } = await import("../core/oidc-settings.js");
     checkSshRerun(command.name, parsed.writes, env);
+    // In CI (ECS_RELEASE_OIDC=circleci) the first token is minted while the command and the SDK load.
+    const mint = await mintEarly(env);
     const ctx: Omit<CliContext, "flags"> = {
       env,
       log,
@@ -66,18 +68,21 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         const settings = resolveAwsSettings({ flagRegion: parsed.globals.region, env, configText: readSharedConfig(env) });
         const region = settings.region;
         if (!region) throw new ValidationError(NO_REGION);
-        const { createAwsClients, endpointOption } = await import("../aws/clients.js");
         // ECS_RELEASE_OIDC=circleci (set by the orb): a fresh OIDC token for every credential renewal.
         const { circleciTokenMinter, freshOidcCredentials } = await import("../aws/oidc-credentials.js");
         const { chainedRoleSettings, oidcRefreshSettings } = await import("../core/oidc-settings.js");
+        const { endpointOption } = await import("../aws/client-environment.js");
         const oidc = oidcRefreshSettings(env);
         const sts = endpointOption(env, "STS");
         const { chainedRoleCredentials, webIdentityCredentials } = await import("../aws/chained-credentials.js");
-        const first = oidc === undefined ? webIdentityCredentials(env, { region, ...sts }) : freshOidcCredentials(oidc, { mint: circleciTokenMinter(env), log, region, ...sts });
+        const first = oidc === undefined ? webIdentityCredentials(env, { region, ...sts }) : freshOidcCredentials(oidc, { mint: mint ?? circleciTokenMinter(env), log, region, ...sts });
         // ECS_RELEASE_DEPLOY_ROLE_ARN (the restricted context): a second hop to the deploy role, with its ExternalId.
         const chain = chainedRoleSettings(env);
         if (chain !== undefined) redactor.add(chain.externalId);
         const credentials = chain === undefined ? first : chainedRoleCredentials(chain, { source: first, env, log, region, ...sts });
+        // STS is asked now, while the clients load; their first call shares this answer (or its error).
+        credentials?.().catch(() => undefined);
+        const { createAwsClients } = await import("../aws/clients.js");
         return createAwsClients({ region, log, env, clock, maxAttempts: settings.maxAttempts, retryMode: settings.retryMode, ...(credentials === undefined ? {} : { credentials }) });
       },
     };
@@ -99,6 +104,24 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     }
     return exitCode;
   }
+}
+
+/**
+ * ECS_RELEASE_OIDC=circleci: starts minting the first token now (aws/oidc-mint.ts), before the command
+ * and the AWS SDK load; the minter returned hands it to the first credential renewal. Undefined when
+ * the settings are absent or wrong (the command's AWS set-up says why, at the moment it needs them).
+ */
+async function mintEarly(env: Readonly<Record<string, string | undefined>>): Promise<((audience: string) => Promise<string>) | undefined> {
+  const { oidcRefreshSettings } = await import("../core/oidc-settings.js");
+  let audience: string | undefined;
+  try {
+    audience = oidcRefreshSettings(env)?.audience;
+  } catch {
+    return undefined;
+  }
+  if (audience === undefined) return undefined;
+  const { circleciTokenMinter, mintAhead } = await import("../aws/oidc-mint.js");
+  return mintAhead(circleciTokenMinter(env), audience);
 }
 
 const NO_REGION = "no AWS region: pass --region, set AWS_REGION, or set region in the profile (AWS_PROFILE, else default) of the shared config file";

@@ -8,11 +8,13 @@
  * target), wait (exactly as release), record (tag the revisions rolled back from, deregister them and
  * the failed ones newer than the target — never one any service in the region runs, never one tagged
  * to keep — unless --keep-bad). The decisions are core/rollback-plan.ts's; this file does the I/O.
- * Reads before UpdateService are few: one DescribeServices, one ListTaskDefinitions page, the tags of
- * the revisions between the current one and the target (a growing window at a time), and one
- * DescribeImages per target image in this account's ECR.
+ * Reads before the first write are few, and made in as few round trips as they allow (verify): one
+ * DescribeServices; then together ECS's service deployment record, the running revision, one
+ * ListTaskDefinitions page and the two revisions below the running one (further ones a growing window
+ * at a time, only when those do not decide); then together one DescribeImages per target image in
+ * this account's ECR, its secret versions, and the service revisions of a deployment in flight.
  */
-import type { Service, ServiceDeploymentBrief } from "@aws-sdk/client-ecs";
+import type { Service, ServiceDeployment, ServiceDeploymentBrief } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import { ecrImageExists } from "../aws/ecr.js";
 import { secretVersionIds } from "../aws/secrets-manager.js";
@@ -50,7 +52,7 @@ import {
 } from "../core/rollback-plan.js";
 import { formatRollbackTo, parseRollbackTo, selectRollbackTarget, type RollbackTo } from "../core/rollback-target.js";
 import { rolloutTargetsOf } from "../core/rollout-state.js";
-import { chooseRollbackMethod, inFlightArn, inFlightDeployments, type InFlightDeployment, type RollbackMethod } from "../core/rollback-method.js";
+import { chooseRollbackMethod, inFlightArn, inFlightDeployments, mayStop, type InFlightDeployment, type RollbackMethod } from "../core/rollback-method.js";
 import { describeServicesChecked } from "../aws/service-view.js";
 import { VISIBILITY_GRACE_MS } from "../aws/wait-rollout.js";
 import { staleViewLine, unconfirmedViewLine } from "../core/service-view.js";
@@ -180,21 +182,39 @@ function scheduleTargets(moving: readonly RollbackMove[]): Map<string, string> {
   return new Map(moving.flatMap(({ group, target }) => [[familyOf(group.currentArn), target.arn] as const, [familyOf(target.arn), target.arn] as const]));
 }
 
-/** Phase 1, verify: every read and every check; throws ValidationError (exit 2) before any write. */
+/**
+ * Phase 1, verify: every read and every check; throws ValidationError (exit 2) before any write.
+ * Reads that need only the same answer run together: with the first DescribeServices view, ECS's
+ * record (the stale-view check), the running revision, the listing and the likely targets, and the
+ * service deployment in flight; then, with the targets, their images, their secret versions and the
+ * service revisions ECS's rollback would go to. Nothing is chosen before the view is confirmed.
+ */
 async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Verified> {
   const to = parseRollbackTo(options.to);
   if (options.services.length === 0) throw new ValidationError("rollback: pass at least one --service");
-  const described = await readServices(options, deps);
+  const described = await readServices(options, deps, to);
   checkRollbackServices(options.cluster, described.services, described.missing);
-  const choices = await Promise.all(groupByRevision(described.services).map((group) => choose(group, to, options, deps)));
+  const choices = described.choices !== undefined ? await described.choices : await Promise.all(groupByRevision(described.services).map((group) => choose(group, to, options, deps)));
   const plan = planRollback(to, choices);
-  const unchecked = await checkTargetImages(plan.moving, to, deps);
-  await checkTargetSecrets(plan.moving, to, deps);
+  const [images, secrets, methods] = await Promise.allSettled([checkTargetImages(plan.moving, to, deps), checkTargetSecrets(plan.moving, to, deps), rollbackMethods(plan.moving, described, deps)]);
+  // The checks' verdicts in a fixed order (images, then secrets), whichever answered first.
+  const unchecked = settled(images);
+  settled(secrets);
   if (unchecked.length > 0) {
     deps.log.info(`not checked (not in this account's ECR in ${deps.aws.region}): ${unchecked.join(", ")}; if one is gone, its tasks stop with CannotPullContainerError and rollback exits 1 with nothing deregistered`);
   }
-  const methods = await rollbackMethods(plan.moving, described.recent, deps);
-  const result: RollbackResult = {
+  return { to, described: described.services, plan, methods: settled(methods), result: verifiedResult(to, plan, settled(methods), options) };
+}
+
+/** The value of a settled promise, or its error thrown. */
+function settled<T>(outcome: PromiseSettledResult<T>): T {
+  if (outcome.status === "rejected") throw outcome.reason;
+  return outcome.value;
+}
+
+/** The result of a rollback that writes nothing: the targets, and each service's plan and method. */
+function verifiedResult(to: RollbackTo, plan: RollbackPlan, methods: ReadonlyMap<string, RollbackMethod>, options: RollbackOptions): RollbackResult {
+  return {
     cluster: options.cluster,
     to: formatRollbackTo(to),
     dryRun: options.dryRun,
@@ -216,7 +236,6 @@ async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Ver
     spared: [],
     taggedRolledBack: [],
   };
-  return { to, described: described.services, plan, methods, result };
 }
 
 /**
@@ -226,14 +245,48 @@ async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Ver
  * target chosen from it would roll back from the revision before the newest release, and deregister a
  * good one. Returns the views and each service's newest service deployments.
  */
-async function readServices(options: RollbackOptions, deps: RollbackDeps): Promise<{ services: Service[]; missing: readonly string[]; recent: ReadonlyMap<string, readonly ServiceDeploymentBrief[]> }> {
+async function readServices(options: RollbackOptions, deps: RollbackDeps, to: RollbackTo): Promise<ReadServices> {
   const graceMs = Math.min(VISIBILITY_GRACE_MS, options.timeoutMs);
-  const checked = await describeServicesChecked(deps, options.cluster, options.services, { graceMs, pollIntervalMs: options.pollIntervalMs });
+  let early: Pick<ReadServices, "choices" | "inFlight"> = {};
+  const onFirstView = (view: readonly Service[]): void => void (early = readAhead(view, to, options, deps));
+  const checked = await describeServicesChecked(deps, options.cluster, options.services, { graceMs, pollIntervalMs: options.pollIntervalMs, onFirstView });
   if (checked.recordError !== undefined) deps.log.warn(`could not read ECS's service deployments (${checked.recordError.message}): rolling back from DescribeServices' view alone, which may not show a release made seconds ago`);
   for (const c of checked.services) if (c.missed !== undefined && c.verdict.kind === "current") deps.log.info(staleViewLine(c.service.serviceName ?? "", c.missed, c.rereads));
   const stale = checked.services.flatMap((c) => (c.verdict.kind === "stale" ? [unconfirmedViewLine(c.service.serviceName ?? "", c.verdict.newest, graceMs)] : []));
   if (stale.length > 0) throw new WaitTimeoutError(`rollback: ${stale.join("; ")}; nothing was chosen or written: run rollback again in a minute`);
-  return { services: checked.services.map((c) => c.service), missing: checked.missing, recent: new Map(checked.services.map((c) => [c.service.serviceName ?? "", c.recent])) };
+  // What was read ahead stands only when the first view was confirmed as it was (no service read again).
+  const confirmed = checked.services.every((c) => c.rereads === 0);
+  return {
+    services: checked.services.map((c) => c.service),
+    missing: checked.missing,
+    recent: new Map(checked.services.map((c) => [c.service.serviceName ?? "", c.recent])),
+    ...(confirmed ? early : {}),
+  };
+}
+
+/** The services, confirmed; each service's newest service deployments; and what was read ahead from the first view. */
+interface ReadServices {
+  readonly services: Service[];
+  readonly missing: readonly string[];
+  readonly recent: ReadonlyMap<string, readonly ServiceDeploymentBrief[]>;
+  /** Each group's choice, read while ECS's record was (only when the view it was read from was confirmed). */
+  readonly choices?: Promise<GroupChoice[]>;
+  /** The service deployments the view names as current where one may be in flight (DescribeServiceDeployments), read likewise. */
+  readonly inFlight?: Promise<ServiceDeployment[]>;
+}
+
+/**
+ * The reads that need only a DescribeServices view, started while ECS's record is read: each group's
+ * choice (its running revision and candidates), and the service deployment each service that may
+ * have one in flight names as current (mayStop). Their failures surface only where they are used.
+ */
+function readAhead(view: readonly Service[], to: RollbackTo, options: RollbackOptions, deps: RollbackDeps): Pick<ReadServices, "choices" | "inFlight"> {
+  const choices = Promise.resolve().then(() => Promise.all(groupByRevision(view).map((group) => choose(group, to, options, deps))));
+  const arns = [...new Set(view.flatMap((s) => (mayStop(s) && s.currentServiceDeployment !== undefined ? [s.currentServiceDeployment] : [])))];
+  const inFlight = arns.length > 0 ? describeServiceDeployments(deps.aws, arns, deps.signal) : Promise.resolve([]);
+  choices.catch(() => undefined);
+  inFlight.catch(() => undefined);
+  return { choices, inFlight };
 }
 
 /**
@@ -243,13 +296,17 @@ async function readServices(options: RollbackOptions, deps: RollbackDeps): Promi
  * DescribeServiceDeployments and one DescribeServiceRevisions per 20 such services. When ECS's record
  * cannot be read, those services are updated as before.
  */
-async function rollbackMethods(moving: readonly RollbackMove[], recent: ReadonlyMap<string, readonly ServiceDeploymentBrief[]>, deps: RollbackDeps): Promise<Map<string, RollbackMethod>> {
+async function rollbackMethods(moving: readonly RollbackMove[], described: Pick<ReadServices, "recent" | "inFlight">, deps: RollbackDeps): Promise<Map<string, RollbackMethod>> {
+  const { recent } = described;
   const services = moving.flatMap(({ group, target }) => group.services.map((service) => ({ service, target: target.arn, flight: inFlightArn(recent.get(service.serviceName ?? "") ?? []) })));
   const arns = [...new Set(services.flatMap(({ flight }) => (flight !== undefined ? [flight] : [])))];
   let inFlight = new Map<string, InFlightDeployment>();
   if (arns.length > 0) {
     try {
-      const deployments = await describeServiceDeployments(deps.aws, arns, deps.signal);
+      // Those read ahead (the view's current service deployment), then any the record names besides.
+      const ahead = (await described.inFlight?.catch(() => [])) ?? [];
+      const missed = arns.filter((arn) => !ahead.some((d) => d.serviceDeploymentArn === arn));
+      const deployments = [...ahead.filter((d) => arns.includes(d.serviceDeploymentArn ?? "")), ...(missed.length > 0 ? await describeServiceDeployments(deps.aws, missed, deps.signal) : [])];
       const done = [...recent.values()].flatMap((briefs) => briefs.filter((b) => b.status === "SUCCESSFUL").slice(0, 1).flatMap((b) => (b.targetServiceRevisionArn !== undefined ? [b.targetServiceRevisionArn] : [])));
       const sources = [...new Set([...deployments.flatMap((d) => (d.sourceServiceRevisions ?? []).flatMap((r) => (r.arn !== undefined ? [r.arn] : []))), ...done])];
       const revisions = sources.length > 0 ? await describeServiceRevisions(deps.aws, sources, deps.signal) : [];
@@ -437,47 +494,67 @@ function serviceResults(verified: Verified, updated: readonly StartedDeployment[
 
 /**
  * One group's choice: left where it is when this run's rollback already moved it there (a re-run,
- * with a run key), else the target the pure rule chooses.
+ * with a run key), else the target the pure rule chooses. The running revision (its record and
+ * environment) is read together with the first candidates (firstReads): neither needs the other.
  */
 async function choose(group: RevisionGroup, to: RollbackTo, options: Pick<RollbackOptions, "runKey" | "cluster">, deps: RollbackDeps): Promise<GroupChoice> {
   const { runKey } = options;
-  const current = await describeRevision(deps.aws, group.currentArn, deps.signal);
+  const lister = new RevisionLister(deps.aws, group.current.family, "ACTIVE", deps.signal);
+  const [current, first] = await Promise.all([describeRevision(deps.aws, group.currentArn, deps.signal), firstReads(group, to, lister, deps)]);
   if (current && runKey !== undefined && rolledBackByRun(current.tags, runKey)) return { group, decision: { status: "found", target: current }, known: [current], unread: [], rolledBackByRun: true };
   // The services' environment: the one their revision records, else the cluster's name (release's default).
   const placed = { ...group, environment: (current && environmentOf(current)) ?? clusterName(options.cluster) };
-  const choice = await chooseTarget(placed, to, deps);
+  const choice = await chooseTarget(placed, to, lister, first, deps);
   const known = current && !choice.known.some((r) => r.arn === current.arn) ? [...choice.known, current] : choice.known;
   return { group: placed, ...choice, known, rolledBackByRun: false };
 }
 
+/** How many revisions just below the running one `previous` reads by number beside the listing: the first window. */
+const FIRST_WINDOW = 2;
+
 /**
- * Reads revisions until the pure rule decides. A number or name: that one revision. `previous`
- * and `sha:`: ACTIVE revisions newest first (one ListTaskDefinitions page), described a window at
- * a time (2, 4, 8 concurrently): the target is usually one or two revisions back. Returns the
- * decision, the revisions read, and the ARNs listed but not read (newer than the current one).
+ * The first reads of a choice, all at once: a number or name, that one revision; `previous` and
+ * `sha:`, the first ListTaskDefinitions page (ACTIVE, newest first); `previous` also the two
+ * revisions just below the running one, by number (DescribeTaskDefinition takes `family:revision`),
+ * kept when ACTIVE — the ones the listing would name first below it.
  */
-async function chooseTarget(group: RevisionGroup, to: RollbackTo, deps: RollbackDeps): Promise<Pick<GroupChoice, "decision" | "known" | "unread">> {
+async function firstReads(group: RevisionGroup, to: RollbackTo, lister: RevisionLister, deps: RollbackDeps): Promise<{ listed: string[]; known: RevisionRecord[] }> {
   const family = group.current.family;
   if (to.kind === "revision" || to.kind === "name") {
-    const record = to.kind === "name" && to.family !== family ? undefined : await describeRevision(deps.aws, `${to.kind === "name" ? to.family : family}:${to.revision}`, deps.signal);
-    const known = record ? [record] : [];
-    return { decision: selectRollbackTarget({ to, current: group.current, revisions: known, exhausted: true, environment: group.environment }), known, unread: [] };
+    const record = to.kind === "name" && to.family !== family ? undefined : await describeRevision(deps.aws, `${family}:${to.revision}`, deps.signal);
+    return { listed: [], known: record ? [record] : [] };
   }
-  const lister = new RevisionLister(deps.aws, family, "ACTIVE", deps.signal);
-  const known: RevisionRecord[] = [];
+  const below = to.kind === "previous" ? Array.from({ length: FIRST_WINDOW }, (_, i) => group.current.revision - 1 - i).filter((r) => r >= 1) : [];
+  const [listed, guessed] = await Promise.all([lister.next(20), describeRevisions(deps.aws, below.map((r) => `${family}:${r}`), { concurrency: FIRST_WINDOW, signal: deps.signal })]);
+  return { listed, known: guessed.filter((r) => r.status === "ACTIVE") };
+}
+
+/**
+ * Reads revisions until the pure rule decides. A number or name: that one revision (read first).
+ * `previous` and `sha:`: ACTIVE revisions newest first (one ListTaskDefinitions page), described a
+ * window at a time (2, 4, 8 concurrently) after those read first: the target is usually one or two
+ * revisions back. Returns the decision, the revisions read, and the ARNs listed but not read (newer
+ * than the current one).
+ */
+async function chooseTarget(group: RevisionGroup, to: RollbackTo, lister: RevisionLister, first: { listed: string[]; known: RevisionRecord[] }, deps: RollbackDeps): Promise<Pick<GroupChoice, "decision" | "known" | "unread">> {
+  const select = (known: readonly RevisionRecord[], exhausted: boolean) => selectRollbackTarget({ to, current: group.current, revisions: known, exhausted, environment: group.environment });
+  if (to.kind === "revision" || to.kind === "name") return { decision: select(first.known, true), known: first.known, unread: [] };
+  const known: RevisionRecord[] = [...first.known];
   const unread: string[] = [];
   const pending: string[] = [];
-  for (let window = 2, read = 0; ; window = Math.min(8, window * 2)) {
-    const exhausted = pending.length === 0 && (lister.exhausted || read >= SCAN_BUDGET);
-    const decision = selectRollbackTarget({ to, current: group.current, revisions: known, exhausted, environment: group.environment });
-    if (decision.status !== "need-more") return { decision, known, unread: [...unread, ...pending] };
-    while (pending.length < window && !lister.exhausted) {
-      for (const arn of await lister.next(20)) {
-        // `previous` only looks below the current revision; newer ones are read after the update.
-        if (to.kind === "previous" && (parseRevisionName(arn)?.revision ?? 0) >= group.current.revision) unread.push(arn);
-        else pending.push(arn);
-      }
+  const take = (arns: readonly string[]): void => {
+    for (const arn of arns) {
+      if (known.some((r) => r.arn === arn)) continue;
+      // `previous` only looks below the current revision; newer ones are read after the update.
+      if (to.kind === "previous" && (parseRevisionName(arn)?.revision ?? 0) >= group.current.revision) unread.push(arn);
+      else pending.push(arn);
     }
+  };
+  take(first.listed);
+  for (let window = FIRST_WINDOW, read = known.length; ; window = Math.min(8, window * 2)) {
+    const decision = select(known, pending.length === 0 && (lister.exhausted || read >= SCAN_BUDGET));
+    if (decision.status !== "need-more") return { decision, known, unread: [...unread, ...pending] };
+    while (pending.length < window && !lister.exhausted) take(await lister.next(20));
     const batch = pending.splice(0, window);
     known.push(...(await describeRevisions(deps.aws, batch, { concurrency: window, signal: deps.signal })));
     read += batch.length;

@@ -7,8 +7,8 @@
  * UpdateService (a release with --no-wait, a release job still waiting), DescribeServices can still
  * answer with the service on the old revision and nothing in flight. ECS's service deployment record
  * is a second witness: every UpdateService that starts a deployment opens one, and
- * ListServiceDeployments lists them newest first
- * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html). A view
+ * ListServiceDeployments lists them (in no documented order: the newest is found by createdAt,
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html). A view
  * that does not know the newest record is older than it: re-read it (within a bounded grace) before
  * anything is decided from it.
  *
@@ -48,7 +48,7 @@ export type ViewVerdict =
   /** The view may be current, but only the newest record's target revision can tell (read it, then judge again). */
   | { readonly kind: "need-revision"; readonly newest: NewestRecord };
 
-/** The newest of ListServiceDeployments' briefs (ECS lists newest first; createdAt decides when given). */
+/** The newest of ListServiceDeployments' briefs, by createdAt (ECS documents no order for its answer). */
 export function newestRecordOf(briefs: readonly ServiceDeploymentBrief[]): NewestRecord | undefined {
   const sorted = [...briefs].sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
   const newest = sorted[0];

@@ -1273,8 +1273,11 @@ export class EcsSimulation {
   // ------------------------------------------------------ service deployments
 
   /**
-   * ListServiceDeployments: the service's deployments newest first, filtered by `status` and
-   * `createdAt` ({after, before}, epoch seconds), `maxResults` 1–100 (default 20) a page.
+   * ListServiceDeployments: the service's deployments filtered by `status` and `createdAt` ({after,
+   * before}, epoch seconds), `maxResults` 1–100 (default 20) a page. The API reference documents no
+   * order for the results (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html,
+   * and its CreatedAt filter, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreatedAt.html),
+   * so the emulator answers oldest first: a caller that takes the first page for the newest is caught.
    */
   listServiceDeployments(request: JsonObject): ApiAnswer {
     const serviceRef = stringField(request, "service");
@@ -1288,7 +1291,7 @@ export class EcsSimulation {
     const after = numberField(created, "after");
     const before = numberField(created, "before");
     const cutoff = this.seconds() - RECORD_RETENTION_SECONDS;
-    const matching = state.records.filter(
+    const matching = [...state.records].reverse().filter(
       (record) => record.createdAt >= cutoff && (statuses === undefined || statuses.length === 0 || statuses.includes(record.status)) && (after === undefined || record.createdAt >= after) && (before === undefined || record.createdAt <= before),
     );
     const offset = typeof request["nextToken"] === "string" ? Number(Buffer.from(request["nextToken"], "base64").toString("utf8")) || 0 : 0;

@@ -38,6 +38,8 @@ export interface Emulator {
   setConsistency(settings: Partial<ConsistencySettings>): Promise<ConsistencySettings>;
   /** Turn off (or on again) the failing of deployments whose ECR image is missing (`POST /_sim/images`; on by default). */
   setMissingImagesFail(on: boolean): Promise<void>;
+  /** Every AWS call waits `ms` before it is answered (`POST /_sim/latency`; reset puts it back to 0): a network round trip's stand-in. */
+  setLatency(ms: number): Promise<void>;
   /** Auto scaling: set a service's desiredCount as Application Auto Scaling would (`POST /_sim/scale`). */
   autoScale(cluster: string, service: string, desiredCount: number): Promise<void>;
   /** AWS calls received since the last reset (`GET /_sim/log`). */
@@ -126,6 +128,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     setConsistency: async (settings) => (await control(url, "POST", "/_sim/consistency", settings)) as ConsistencySettings,
     setMissingImagesFail: async (on) => {
       await control(url, "POST", "/_sim/images", { missingImagesFail: on });
+    },
+    setLatency: async (ms) => {
+      await control(url, "POST", "/_sim/latency", { ms });
     },
     autoScale: async (cluster, service, desiredCount) => {
       await control(url, "POST", "/_sim/scale", { cluster, service, desiredCount });

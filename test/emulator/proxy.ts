@@ -313,6 +313,12 @@ export class EmulatorProxy {
   private generation = 0;
   /** Tags as they were before the last TagResource, by resource ARN, while they show one read late. */
   private lateTags = new Map<string, unknown[]>();
+  /**
+   * Milliseconds every AWS call waits before it is answered (`POST /_sim/latency`; 0 after reset): a
+   * stand-in for the network's round trip, so that calls made one after the other and calls made
+   * together show apart in the call log (the benchmark and the round-trip tests read it).
+   */
+  private latencyMs = 0;
   /** The tail of the queue of RegisterTaskDefinition calls (see serially). */
   private registrations: Promise<unknown> = Promise.resolve();
   /**
@@ -355,6 +361,7 @@ export class EmulatorProxy {
     }
     const call = identifyCall(req.headers, url, body, req.method ?? "POST");
     const generation = this.generation;
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const accessKeyId = /Credential=([^/]+)\//.exec(headerValue(req.headers, "authorization") ?? "")?.[1];
     const parameters = requestParameters(url, body);
     // Scheduler names the schedule in its path (REST): the log keeps it as `Name`, as the IAM check reads it.
@@ -1062,6 +1069,7 @@ export class EmulatorProxy {
     this.lateTags.clear();
     this.faults = [];
     this.log = [];
+    this.latencyMs = 0;
     this.generation += 1;
   }
 
@@ -1099,6 +1107,10 @@ export class EmulatorProxy {
     } else if (method === "POST" && path === "/_sim/images") {
       if (!isJsonObject(input) || typeof input["missingImagesFail"] !== "boolean") sendJson(res, 400, { error: "images.missingImagesFail must be true or false" });
       else sendJson(res, 200, { missingImagesFail: this.simulation.setMissingImagesFail(input["missingImagesFail"]) });
+    } else if (method === "POST" && path === "/_sim/latency") {
+      const ms = isJsonObject(input) ? input["ms"] : undefined;
+      if (typeof ms !== "number" || !Number.isInteger(ms) || ms < 0 || ms > 10_000) sendJson(res, 400, { error: "latency.ms must be an integer from 0 to 10000" });
+      else sendJson(res, 200, { ms: (this.latencyMs = ms) });
     } else if (method === "POST" && path === "/_sim/scale") {
       const { cluster, service, desiredCount } = isJsonObject(input) ? input : {};
       if (typeof service !== "string" || typeof desiredCount !== "number" || !Number.isInteger(desiredCount) || desiredCount < 0) {

@@ -31,6 +31,6 @@ describe("the circuit breaker's rollback target", () => {
     await poll(6);
     expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/web:1$/);
     const { serviceDeployments } = await clients.ecs.send(new ListServiceDeploymentsCommand({ cluster: "prod", service: "web" }));
-    expect(serviceDeployments?.[0]?.status).toBe("ROLLBACK_SUCCESSFUL");
+    expect(serviceDeployments?.at(-1)?.status).toBe("ROLLBACK_SUCCESSFUL"); // oldest first: the newest is last
   });
 });

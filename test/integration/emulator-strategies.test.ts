@@ -211,7 +211,7 @@ describe("LINEAR and CANARY (https://docs.amazonaws.cn/en_us/AmazonECS/latest/de
 });
 
 describe("the service deployment record of rolling services (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment.html)", () => {
-  it("one record per UpdateService: PENDING, IN_PROGRESS, SUCCESSFUL; newest first; revisions with the digests ECR has", async () => {
+  it("one record per UpdateService: PENDING, IN_PROGRESS, SUCCESSFUL; listed oldest first; revisions with the digests ECR has", async () => {
     const first = await update("web", SEED_SHAS[1]);
     expect((await record(first.serviceDeploymentArn)).status).toBe("PENDING");
     await describe1("web");
@@ -222,8 +222,8 @@ describe("the service deployment record of rolling services (https://docs.aws.am
     expect(done.finishedAt).toBeInstanceOf(Date);
     expect(done.lifecycleStage).toBeUndefined();
     const { serviceDeployments } = await clients.ecs.send(new ListServiceDeploymentsCommand({ cluster: "prod", service: "web" }));
-    expect(serviceDeployments?.map((d) => d.status)).toEqual(["SUCCESSFUL", "SUCCESSFUL"]); // ours, then the service's creation
-    expect(serviceDeployments?.[0]?.serviceDeploymentArn).toBe(first.serviceDeploymentArn);
+    expect(serviceDeployments?.map((d) => d.status)).toEqual(["SUCCESSFUL", "SUCCESSFUL"]); // the service's creation, then ours (oldest first)
+    expect(serviceDeployments?.[1]?.serviceDeploymentArn).toBe(first.serviceDeploymentArn);
     const { serviceRevisions } = await clients.ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [done.targetServiceRevision?.arn ?? "", "arn:aws:ecs:us-east-1:123456789012:service-revision/prod/web/1"] }));
     expect(serviceRevisions?.[0]?.taskDefinition).toBe(first.taskDefinition);
     expect(serviceRevisions?.[0]?.containerImages?.find((c) => c.containerName === "app")?.imageDigest).toBe(seeded.images[SEED_SHAS[1]]);
@@ -253,13 +253,17 @@ describe("the service deployment record of rolling services (https://docs.aws.am
     await expect(clients.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: `${stuck.serviceDeploymentArn.slice(0, -3)}xyz` }))).rejects.toMatchObject({ name: "ServiceDeploymentNotFoundException" });
   });
 
-  it("ListServiceDeployments pages (maxResults, nextToken), filters by status, and refuses maxResults over 100", async () => {
+  it("ListServiceDeployments pages (maxResults, nextToken) oldest first, filters by status and createdAt, and refuses maxResults over 100", async () => {
     await update("web", SEED_SHAS[1]);
     await update("web", SEED_SHAS[2]); // supersedes the first
+    // ECS documents no order (API_ListServiceDeployments); the emulator answers oldest first.
     const { serviceDeployments, nextToken } = await clients.ecs.send(new ListServiceDeploymentsCommand({ cluster: "prod", service: "web", maxResults: 2 }));
-    expect(serviceDeployments?.map((d) => d.status)).toEqual(["PENDING", "STOPPED"]);
+    expect(serviceDeployments?.map((d) => d.status)).toEqual(["SUCCESSFUL", "STOPPED"]);
     const rest = await clients.ecs.send(new ListServiceDeploymentsCommand({ cluster: "prod", service: "web", maxResults: 2, ...(nextToken ? { nextToken } : {}) }));
-    expect(rest.serviceDeployments?.map((d) => d.status)).toEqual(["SUCCESSFUL"]);
+    expect(rest.serviceDeployments?.map((d) => d.status)).toEqual(["PENDING"]);
+    const since = serviceDeployments?.[1]?.createdAt;
+    const after = await clients.ecs.send(new ListServiceDeploymentsCommand({ cluster: "prod", service: "web", ...(since ? { createdAt: { after: since } } : {}) }));
+    expect(after.serviceDeployments?.map((d) => d.status)).toEqual(["STOPPED", "PENDING"]);
     const stopped = await clients.ecs.send(new ListServiceDeploymentsCommand({ cluster: "prod", service: "web", status: ["STOPPED"] }));
     expect(stopped.serviceDeployments).toHaveLength(1);
     await expect(clients.ecs.send(new ListServiceDeploymentsCommand({ cluster: "prod", service: "web", maxResults: 101 }))).rejects.toMatchObject({ name: "InvalidParameterException" });

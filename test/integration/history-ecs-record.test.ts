@@ -72,7 +72,7 @@ describe("history --service: ECS's record beside the tags", () => {
     ]);
   });
 
-  it("reads ECS's record in calls bounded by --limit: one ListServiceDeployments page and one DescribeServiceRevisions", async () => {
+  it("reads ECS's record in few calls: one ListServiceDeployments page (100 deployments; ECS lists in no documented order) and one DescribeServiceRevisions for --limit 2", async () => {
     for (const character of ["e", "f", "0"]) await rollOut(clients, "prod", "web", await registerRevision(clients, { family: "web", sha: sha(character), outcome: "stable" }));
     const before = (await handle.emulator.callLog()).length;
     const { rows } = await history(["--limit", "2", "--json"]);

@@ -32,7 +32,9 @@ function release(): Promise<CliRun> {
 /** The service's service deployments, newest first, with their status. */
 async function records(): Promise<Array<{ arn: string; status: string }>> {
   const { serviceDeployments } = await clients.ecs.send(new ListServiceDeploymentsCommand({ cluster: "prod", service: "web" }));
-  return (serviceDeployments ?? []).map((d) => ({ arn: d.serviceDeploymentArn ?? "", status: d.status ?? "" }));
+  // ECS documents no order (the emulator answers oldest first): sorted by createdAt here.
+  const newestFirst = [...(serviceDeployments ?? [])].sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+  return newestFirst.map((d) => ({ arn: d.serviceDeploymentArn ?? "", status: d.status ?? "" }));
 }
 
 describe.each([

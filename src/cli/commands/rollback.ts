@@ -30,7 +30,10 @@ async function executeRollback(ctx: CliContext<typeof ROLLBACK_FLAGS>): Promise<
   };
   const { parseRollbackTo } = await import("../../core/rollback-target.js");
   parseRollbackTo(options.to); // a bad --to is refused before the AWS SDK loads (commands/rollback.js imports it)
+  // The AWS set-up (in CI: the token's exchange with STS) starts before the command's modules load.
+  const aws = ctx.aws();
+  aws.catch(() => undefined);
   const { run } = await import("../../commands/rollback.js");
-  const result = await run(options, { aws: await ctx.aws(), log: ctx.log, clock: ctx.clock, signal: ctx.signal });
+  const result = await run(options, { aws: await aws, log: ctx.log, clock: ctx.clock, signal: ctx.signal });
   return { result };
 }

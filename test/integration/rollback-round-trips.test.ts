@@ -1,0 +1,127 @@
+/**
+ * The panic rollback at the fewest sequential round trips before its first write. Every AWS call
+ * waits 100 ms in the emulator (`POST /_sim/latency`), so calls made together overlap in the call log
+ * and a call that needed another's answer starts after it ended; the longest chain of such calls,
+ * plus the write, is what a user waits for. The minimum, by what each read needs to know:
+ *
+ * - local keys: DescribeServices → {the running revision and the candidates (DescribeTaskDefinition),
+ *   the listing (ListTaskDefinitions), ECS's record (ListServiceDeployments)} → {DescribeImages of the
+ *   target} → UpdateService: 4;
+ * - OIDC: AssumeRoleWithWebIdentity first (the token is minted while the CLI loads): 5;
+ * - a deployment in flight: DescribeServices → {the same, and DescribeServiceDeployments of the
+ *   service's currentServiceDeployment} → {DescribeImages, DescribeServiceRevisions of its source and
+ *   of the last completed deployment} → StopServiceDeployment: 4.
+ *
+ * Every safety check still runs before the write (the calls are asserted present): the stale-view
+ * check (ListServiceDeployments), the target's record (DescribeTaskDefinition), its images (DescribeImages).
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DescribeServiceDeploymentsCommand, DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { fillPlaceholders, policyDocument, POLICIES } from "../../src/iam/policies.js";
+import { runCli } from "../helpers/cli.js";
+import { useEmulator } from "../helpers/emulator.js";
+import { circleciClaims, circleciToken } from "../helpers/jwt.js";
+import { createCircleCiProvider, createRole, trustValues } from "../helpers/oidc-roles.js";
+import { registerRevision, rollOut, sha } from "../helpers/revisions.js";
+import { seedEachTest } from "../helpers/seed.js";
+import { callsBefore, longestChain } from "../helpers/round-trips.js";
+
+const handle = useEmulator();
+const clients = seedEachTest(handle);
+const LATENCY_MS = 100; // far longer than a loaded machine delays one of the calls made together
+const dir = mkdtempSync(join(tmpdir(), "ecs-release-round-trips-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The fake CircleCI CLI: `circleci run oidc get --claims '{"aud":"…"}'` prints a JWT (as test/integration/oidc-long-job.test.ts). */
+const FAKE_CIRCLECI = `#!/usr/bin/env node
+const args = process.argv.slice(2);
+if (args.slice(0, 4).join(" ") !== "run oidc get --claims") { console.error("fake circleci: unexpected " + args.join(" ")); process.exit(2); }
+const aud = JSON.parse(args[4]).aud;
+fetch(process.env.AWS_ENDPOINT_URL + "/_sim/clock").then((r) => r.json()).then(({ now }) => {
+  const part = (v) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  const iat = Math.floor(now / 1000);
+  const claims = { ...JSON.parse(process.env.FAKE_CIRCLECI_CLAIMS), aud, iat, exp: iat + 3600 };
+  process.stdout.write(part({ alg: "RS256" }) + "." + part(claims) + ".sig");
+});
+`;
+
+beforeEach(async () => {
+  await handle.emulator.setLatency(0);
+});
+
+/** web on web:4 (recorded stable, like web:3 before it): `rollback` goes back to web:3. */
+async function rolledOut(): Promise<void> {
+  await registerRevision(clients, { family: "web", sha: sha("a"), outcome: "stable", pushImage: true });
+  await registerRevision(clients, { family: "web", sha: sha("b"), outcome: "stable", pushImage: true });
+  const bad = await registerRevision(clients, { family: "web", sha: sha("c"), outcome: "stable", pushImage: true });
+  await rollOut(clients, "prod", "web", bad);
+}
+
+/** The round trips up to and including the first `write`, and the operations called before it. */
+async function roundTrips(write: string, since: number): Promise<{ count: number; chain: string[]; before: string[] }> {
+  const log = (await handle.emulator.callLog()).slice(since);
+  expect(log.map((e) => e.operation)).toContain(write);
+  const before = callsBefore(log, write);
+  const chain = [...longestChain(before), write];
+  return { count: chain.length, chain, before: before.map((e) => e.operation) };
+}
+
+async function rollback(env: Record<string, string> = {}): Promise<number> {
+  const since = (await handle.emulator.callLog()).length;
+  await handle.emulator.setLatency(LATENCY_MS);
+  const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--no-wait", "--poll-interval", "10ms"], { ...handle.env(), ...env });
+  await handle.emulator.setLatency(0);
+  expect(run.code, run.stderr).toBe(0);
+  return since;
+}
+
+describe("rollback: round trips before the first write", () => {
+  it("local keys: 4 (DescribeServices → revisions, listing and ECS's record → DescribeImages → UpdateService), every check made", async () => {
+    await rolledOut();
+    const trips = await roundTrips("UpdateService", await rollback());
+    expect(trips.before).toEqual(expect.arrayContaining(["DescribeServices", "ListServiceDeployments", "DescribeTaskDefinition", "ListTaskDefinitions", "DescribeImages"]));
+    expect(trips.count, trips.chain.join(" → ")).toBe(4);
+  });
+
+  it("OIDC (a token minted by `circleci run oidc get`, exchanged with STS): 5", async () => {
+    await rolledOut();
+    await createCircleCiProvider(handle.emulator);
+    const role = await createRole(handle.emulator, "ecs-release-rollback", fillPlaceholders(policyDocument(POLICIES.trust), trustValues()));
+    const bin = join(dir, "bin");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "circleci"), FAKE_CIRCLECI);
+    chmodSync(join(bin, "circleci"), 0o755);
+    const env = {
+      AWS_ACCESS_KEY_ID: "",
+      AWS_SECRET_ACCESS_KEY: "",
+      PATH: `${bin}:${process.env["PATH"] ?? ""}`,
+      ECS_RELEASE_OIDC: "circleci",
+      AWS_ROLE_ARN: role,
+      AWS_WEB_IDENTITY_TOKEN_FILE: join(dir, "token"),
+      CIRCLE_OIDC_TOKEN_V2: circleciToken(Date.now()),
+      FAKE_CIRCLECI_CLAIMS: JSON.stringify(circleciClaims(0)),
+    };
+    const trips = await roundTrips("UpdateService", await rollback(env));
+    expect(trips.chain[0]).toBe("AssumeRoleWithWebIdentity");
+    expect(trips.before).toEqual(expect.arrayContaining(["ListServiceDeployments", "DescribeImages"]));
+    expect(trips.count, trips.chain.join(" → ")).toBe(5);
+  });
+
+  it("a BLUE_GREEN deployment in bake time: 4 (its record read beside the revisions) → StopServiceDeployment", async () => {
+    await rollOut(clients, "prod", "web", await registerRevision(clients, { family: "web", sha: sha("a"), outcome: "stable", pushImage: true }));
+    await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: 60, deploymentCircuitBreaker: { enable: true, rollback: true } } }));
+    const next = await registerRevision(clients, { family: "web", sha: sha("b"), pushImage: true });
+    await handle.emulator.addRule({ match: sha("b"), outcome: "complete", bakeSteps: 1_000 });
+    const { service } = await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: next }));
+    const arn = service?.currentServiceDeployment ?? "";
+    const stage = async () => (await clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }))).serviceDeployments?.[0]?.lifecycleStage;
+    for (let poll = 0; poll < 20 && (await stage()) !== "BAKE_TIME"; poll++) await clients.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: ["web"] }));
+    expect(await stage()).toBe("BAKE_TIME");
+    const trips = await roundTrips("StopServiceDeployment", await rollback());
+    expect(trips.before).toEqual(expect.arrayContaining(["ListServiceDeployments", "DescribeServiceDeployments", "DescribeServiceRevisions", "DescribeImages"]));
+    expect(trips.count, trips.chain.join(" → ")).toBe(4);
+  });
+});
