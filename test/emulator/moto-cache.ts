@@ -8,10 +8,12 @@
  * - A task definition revision's body (containers, images, environment): a revision is never edited;
  *   "to update a task definition, create a task definition revision"
  *   (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/update-task-definition-console-v2.html).
- *   Only its status (DeregisterTaskDefinition) and tags change, and neither is kept here: the
- *   INACTIVE check still asks moto. Kept by the exact revision (`family:N` or its ARN); a family name
+ *   Only its status and tags change; tags are not kept here. Kept by the exact revision (`family:N` or its ARN); a family name
  *   (its latest ACTIVE revision) is always asked. Dropped by DeleteTaskDefinitions (moto might number a
  *   later registration the same) and by every reset (revisions are numbered from 1 again).
+ * - A revision's status (ACTIVE, INACTIVE): changed only by DeregisterTaskDefinition and
+ *   DeleteTaskDefinitions (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html),
+ *   which drop it. Kept by the exact revision.
  * - ECR image reads (an image by tag or digest): dropped by any ECR call that writes (PutImage,
  *   BatchDeleteImage, DeleteRepository, …), before it is forwarded and again once it is answered, so a
  *   read that raced with the write is not kept.
@@ -48,15 +50,17 @@ export class MotoReadCache {
   private readonly revisions = new Map<string, Promise<RevisionBody | undefined>>();
   private readonly ecr = new Map<string, Promise<unknown>>();
   private readonly repositories = new Map<string, Promise<unknown>>();
+  private readonly statuses = new Map<string, Promise<unknown>>();
   private readonly subnets = new Map<string, Promise<string | undefined>>();
   /** Reads answered from here, by kind (`GET /_sim/moto-calls` reports them beside moto's). */
-  readonly hits = { revision: 0, ecr: 0, repository: 0, subnet: 0 };
+  readonly hits = { revision: 0, status: 0, ecr: 0, repository: 0, subnet: 0 };
 
   /** Forget everything (moto was reset). */
   clear(): void {
     this.revisions.clear();
     this.ecr.clear();
     this.repositories.clear();
+    this.statuses.clear();
     this.subnets.clear();
   }
 
@@ -67,6 +71,7 @@ export class MotoReadCache {
     if (service === "ecr" && !IMAGE_WRITES.has(operation)) this.repositories.clear();
     if (service === "ec2") this.subnets.clear();
     if (service === "ecs" && operation === "DeleteTaskDefinitions") this.revisions.clear();
+    if (service === "ecs" && (operation === "DeregisterTaskDefinition" || operation === "DeleteTaskDefinitions")) this.statuses.clear();
   }
 
   /** The body of the revision `reference` names, from `load` (moto) unless kept; a family name is always loaded. */
@@ -86,6 +91,11 @@ export class MotoReadCache {
     }
     if (!this.revisions.has(body.taskDefinitionArn)) this.revisions.set(body.taskDefinitionArn, Promise.resolve(body));
     return body;
+  }
+
+  /** The status of the revision `reference` names exactly (moto's answer from `load`), kept until a deregistration. */
+  status<T>(reference: string, load: () => Promise<T>): Promise<T> {
+    return keep(this.statuses, reference, load, () => (this.hits.status += 1));
   }
 
   /** An ECR image read (`key`: the region, operation and request), from `load` unless kept since the last ECR write. */

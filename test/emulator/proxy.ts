@@ -666,7 +666,7 @@ export class EmulatorProxy {
   private async refuseInactive(request: JsonObject): Promise<MotoAnswer | undefined> {
     const reference = request["taskDefinition"];
     if (typeof reference !== "string" || !/:\d+$/.test(reference)) return undefined;
-    const { status, json } = await this.motoEcs("DescribeTaskDefinition", { taskDefinition: reference });
+    const { status, json } = await this.cache.status(reference, () => this.motoEcs("DescribeTaskDefinition", { taskDefinition: reference }));
     if (status !== 200 || !isJsonObject(json) || !isJsonObject(json["taskDefinition"])) return undefined;
     return json["taskDefinition"]["status"] === "INACTIVE" ? errorAnswer(400, "InvalidParameterException", "TaskDefinition is inactive") : undefined;
   }

@@ -4,7 +4,7 @@
  * (an image deleted or pushed, a repository's tag mutability, a reset that numbers revisions from 1).
  */
 import { BatchDeleteImageCommand, CreateRepositoryCommand, PutImageCommand, PutImageTagMutabilityCommand } from "@aws-sdk/client-ecr";
-import { DescribeServicesCommand, UpdateServiceCommand, type Service } from "@aws-sdk/client-ecs";
+import { DeregisterTaskDefinitionCommand, DescribeServicesCommand, UpdateServiceCommand, type Service } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { MotoCallCounts } from "../emulator/index.js";
 import { useEmulator } from "../helpers/emulator.js";
@@ -47,6 +47,15 @@ describe("the emulator's front keeps only what cannot change, or what the next w
     const after = await handle.emulator.motoCalls();
     expect(delta(before, after, "ecs DescribeTaskDefinition (the front's own)")).toBeLessThanOrEqual(2);
     expect(delta(before, after, "cache hit: revision")).toBeGreaterThan(0);
+  });
+
+  it("a revision deployed while ACTIVE, then deregistered: the next UpdateService to it is refused (its status is read again)", async () => {
+    expect((await deployWeb(SEED_SHAS[1])).primary).toBe("web:2 COMPLETED");
+    // web:2 named as such while ACTIVE (the emulator reads its status), then left and deregistered.
+    await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: "web:2", forceNewDeployment: true }));
+    await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: "web:1" }));
+    await clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "web:2" }));
+    await expect(clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: "web:2" }))).rejects.toMatchObject({ name: "InvalidParameterException", message: "TaskDefinition is inactive" });
   });
 
   it("an image deleted after a rollout checked it: the next deployment of it cannot pull it", async () => {
