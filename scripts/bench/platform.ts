@@ -6,7 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import type { AwsClients } from "../../test/helpers/emulator.js";
-import { createCluster, createRepository, createService, imageUri, LOG_ROUTER_IMAGE, putImage, registerTaskDefinition, SEED_NETWORK, SEED_RECORD } from "../../test/helpers/seed.js";
+import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
+import { createCluster, createRepository, createRole, createService, imageUri, LOG_ROUTER_IMAGE, putImage, registerTaskDefinition, SEED_EXECUTION_ROLE, SEED_EXECUTION_ROLE_NAME, SEED_NETWORK, SEED_RECORD } from "../../test/helpers/seed.js";
 import { mapConcurrently } from "../../src/core/map-concurrently.js";
 
 export const CLUSTER = "bench";
@@ -25,20 +26,24 @@ export function randomSha(): string {
 /** Creates the cluster and the repositories: the release's, and `platform`, where test/helpers/revisions.ts pushes the images of the revisions it registers (the rollback benchmarks'). */
 export async function seedCluster(clients: AwsClients): Promise<void> {
   await createCluster(clients, CLUSTER);
+  // The families' execution role (the pre-flight reads it; ECS reads the SecureStrings snapshot with it).
+  await createRole(clients, SEED_EXECUTION_ROLE_NAME);
   await createRepository(clients, REPOSITORY);
   await createRepository(clients, "platform");
 }
 
 /**
  * Seeds the release platform with `parameters` SSM parameters (one in ten a SecureString, nested
- * ten ways); the services run a first image. Returns that image's SHA.
+ * ten ways); the services run a first image, and the environment's SecureStrings secret exists (an
+ * environment released before: every release adds one version). Returns that image's SHA.
  */
 export async function seedReleasePlatform(clients: AwsClients, parameters: number): Promise<string> {
   const sha = randomSha();
   await putImage(clients, REPOSITORY, sha);
   const app = { name: "app", image: imageUri(REPOSITORY, sha), essential: true, memory: 256 };
   // Revisions ecs-release released before (its record): the benchmark measures releases, not adoption.
-  const base = { networkMode: "awsvpc" as const, requiresCompatibilities: ["FARGATE" as const], cpu: "256", memory: "512", tags: SEED_RECORD };
+  const base = { executionRoleArn: SEED_EXECUTION_ROLE, networkMode: "awsvpc" as const, requiresCompatibilities: ["FARGATE" as const], cpu: "256", memory: "512", tags: SEED_RECORD };
+  await clients.secretsManager.send(new CreateSecretCommand({ Name: `ecs-release${SSM_PATH}`, SecretString: "{}" }));
   const web = await registerTaskDefinition(clients, {
     ...base,
     family: "web",

@@ -40,11 +40,16 @@ export interface ReleaseRun {
  * page, and a listing ends only on an answer without one), one image check, one
  * DescribeServices per 10 services, one DescribeTaskDefinition, RegisterTaskDefinition and
  * TagResource (the outcome record) per family, one UpdateService per service, and the polls —
- * one DescribeServices per 10 services per rollout step.
+ * one DescribeServices per 10 services per rollout step. With SecureStrings in the default
+ * `--secure-strings secretsmanager` mode, one PutSecretValue (the environment's secret exists: the
+ * first release of an environment creates it, one call more) and the pre-flight's GetRole per
+ * distinct execution role.
  */
-export function minimumReleaseCalls(input: { parameters: number; services: number; families: number; steps: number }): Record<string, number> {
+export function minimumReleaseCalls(input: { parameters: number; services: number; families: number; steps: number; executionRoles?: number; secretsSnapshot?: boolean }): Record<string, number> {
   const describeBatches = Math.ceil(input.services / 10);
   return {
+    ...(input.executionRoles ? { GetRole: input.executionRoles } : {}),
+    ...(input.secretsSnapshot ? { PutSecretValue: 1 } : {}),
     GetParametersByPath: Math.ceil(input.parameters / 10) + (input.parameters % 10 === 0 ? 1 : 0),
     DescribeImages: 1,
     DescribeServices: describeBatches * (1 + input.steps),
@@ -79,7 +84,7 @@ export async function runRelease(emulator: Emulator, clients: AwsClients, parame
   expectExit(run, outcome === "complete" ? 0 : 1, "release");
   const log = (await emulator.callLog()).slice(before);
   const calls = countByOperation(log);
-  const minimum = minimumReleaseCalls({ parameters, services: Object.keys(SERVICES).length, families: new Set(Object.values(SERVICES)).size, steps });
+  const minimum = minimumReleaseCalls({ parameters, services: Object.keys(SERVICES).length, families: new Set(Object.values(SERVICES)).size, steps, executionRoles: 1, secretsSnapshot: parameters > 0 });
   const document = JSON.parse(run.stdout) as { phases?: ReleaseRun["phases"]; result?: { phases: ReleaseRun["phases"] } };
   const phases = document.phases ?? document.result?.phases ?? { verifyMs: 0, registerMs: 0, updateMs: 0, waitMs: 0 };
   const polls = (calls["DescribeServices"] ?? 0) - Math.ceil(Object.keys(SERVICES).length / 10);

@@ -4,7 +4,7 @@
  * has (ListSecretVersionIds with IncludeDeprecated: Secrets Manager removes unlabelled versions past
  * 100, never one younger than 24 hours: https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html).
  */
-import { CreateSecretCommand, ListSecretVersionIdsCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { awsErrorCode } from "../core/aws-errors.js";
 import type { SnapshotVersion } from "../core/secret-snapshot.js";
 import { awsCall } from "./call.js";
@@ -55,4 +55,18 @@ export async function secretVersionIds(clients: Pick<AwsClients, "secretsManager
     token = page.NextToken || undefined;
   } while (token);
   return ids;
+}
+
+/**
+ * One version's SecretString (GetSecretValue by VersionId); undefined when Secrets Manager no longer
+ * has it. The caller only masks what it holds: the value is never worded here.
+ */
+export async function secretVersionString(clients: Pick<AwsClients, "secretsManager">, secretArn: string, versionId: string, signal?: AbortSignal): Promise<string | undefined> {
+  try {
+    const out = await clients.secretsManager.send(new GetSecretValueCommand({ SecretId: secretArn, VersionId: versionId }), signal ? { abortSignal: signal } : {});
+    return out.SecretString;
+  } catch (error) {
+    if (awsErrorCode(error) === "ResourceNotFoundException") return undefined;
+    return awsCall("GetSecretValue", secretArn, () => Promise.reject(error));
+  }
 }

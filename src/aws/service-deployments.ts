@@ -53,14 +53,15 @@ export async function describeServiceRevisions(clients: Ecs, arns: readonly stri
 }
 
 /**
- * A service's service deployments created after `createdAfter` (every one ECS keeps when undefined),
- * newest first by createdAt. The API reference documents no order for ListServiceDeployments'
+ * A service's service deployments created after `createdAfter` and before `createdBefore` (every one
+ * ECS keeps when both are undefined), newest first by createdAt. The API reference documents no order for ListServiceDeployments'
  * answer (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html),
  * so no page is taken for the newest: every page is read (100 a page) and sorted here, and the
  * `createdAt` filter (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreatedAt.html)
  * keeps the answer to the few deployments a caller asks about, usually one page.
  */
-export async function listServiceDeployments(clients: Ecs, cluster: string, service: string, options: { createdAfter?: Date; status?: string[]; signal?: AbortSignal } = {}): Promise<ServiceDeploymentBrief[]> {
+export async function listServiceDeployments(clients: Ecs, cluster: string, service: string, options: { createdAfter?: Date; createdBefore?: Date; status?: string[]; signal?: AbortSignal } = {}): Promise<ServiceDeploymentBrief[]> {
+  const createdAt = { ...(options.createdAfter !== undefined ? { after: options.createdAfter } : {}), ...(options.createdBefore !== undefined ? { before: options.createdBefore } : {}) };
   const out: ServiceDeploymentBrief[] = [];
   let nextToken: string | undefined;
   do {
@@ -70,7 +71,7 @@ export async function listServiceDeployments(clients: Ecs, cluster: string, serv
           cluster,
           service,
           maxResults: LIST_SERVICE_DEPLOYMENTS_MAX,
-          ...(options.createdAfter !== undefined ? { createdAt: { after: options.createdAfter } } : {}),
+          ...(Object.keys(createdAt).length > 0 ? { createdAt } : {}),
           ...(options.status !== undefined ? { status: options.status as ListServiceDeploymentsStatus } : {}),
           ...(nextToken !== undefined ? { nextToken } : {}),
         }),

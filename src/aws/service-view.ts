@@ -2,7 +2,8 @@
  * DescribeServices checked against ECS's service deployment record (core/service-view.ts): a view
  * older than the newest service deployment is read again, every `pollIntervalMs`, until it shows it or
  * `graceMs` passes. Per read: one DescribeServices per 10 services, one ListServiceDeployments per
- * service (those created since the view's oldest deployment, usually one page), and a DescribeServiceRevisions only when the view
+ * service (those created since the view's oldest deployment, usually one page; a second, of the last
+ * completed one, when none of those completed), and a DescribeServiceRevisions only when the view
  * names another record than the newest. Returns data; words nothing.
  */
 import type { Service, ServiceDeploymentBrief } from "@aws-sdk/client-ecs";
@@ -18,7 +19,10 @@ import { describeServiceRevisions, listServiceDeployments } from "./service-depl
 export interface CheckedService {
   readonly service: Service;
   readonly verdict: ViewVerdict;
-  /** The service's newest service deployments (newest first); empty when none could be read. */
+  /**
+   * The service's service deployments since the view's oldest deployment (newest first), then the last
+   * one that completed when it is older; empty when none could be read.
+   */
   readonly recent: readonly ServiceDeploymentBrief[];
   /** How many times the view was read again before it showed the newest record. */
   readonly rereads: number;
@@ -66,13 +70,36 @@ export async function describeServicesChecked(deps: ViewDeps, cluster: string, n
 
 /**
  * How far back a view's service deployments are read: from its oldest deployment (less SAME_UPDATE_MS,
- * the two stamps of one update). A newer record than the view knows, the record of each deployment it
- * shows (the one in flight, and the one it replaces: where ECS's rollback goes) are all in that window.
- * Undefined (every record) when the view dates none.
+ * the two stamps of one update). A newer record than the view knows and the record of the deployment in
+ * flight are in that window; the last completed one (where ECS's rollback goes) may not be: see
+ * needsLastCompleted. Undefined (every record) when the view dates none.
  */
 function recordsSince(service: Service): Date | undefined {
   const times = (service.deployments ?? []).flatMap((d) => (d.createdAt !== undefined ? [d.createdAt.getTime()] : []));
   return times.length === 0 ? undefined : new Date(Math.min(...times) - SAME_UPDATE_MS);
+}
+
+/**
+ * True when the window read holds no service deployment that completed (SUCCESSFUL) for a service whose
+ * record ECS keeps (the ECS controller). Where ECS's rollback goes is "the last deployment that completed
+ * successfully" (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html),
+ * and it can be older than every deployment the view shows: after a rollback the service runs a new
+ * deployment of the old revision, created when the rollback started, while the service deployment that
+ * completed is the one of the release before it.
+ */
+function needsLastCompleted(service: Service, recent: readonly ServiceDeploymentBrief[], createdAfter: Date | undefined): boolean {
+  const controller = service.deploymentController?.type;
+  return service.serviceArn !== undefined && createdAfter !== undefined && (controller === undefined || controller === "ECS") && !recent.some((b) => b.status === "SUCCESSFUL");
+}
+
+/**
+ * The newest SUCCESSFUL service deployment created before the window (ListServiceDeployments filtered by
+ * status and createdAt; https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html):
+ * the bounds overlap by SAME_UPDATE_MS, as the API reference does not say whether they are inclusive.
+ */
+async function lastCompletedBefore(deps: ViewDeps, cluster: string, name: string, windowStart: Date, recent: readonly ServiceDeploymentBrief[]): Promise<ServiceDeploymentBrief[]> {
+  const done = await listServiceDeployments(deps.aws, cluster, name, { signal: deps.signal, status: ["SUCCESSFUL"], createdBefore: new Date(windowStart.getTime() + SAME_UPDATE_MS) });
+  return done.filter((b) => !recent.some((r) => r.serviceDeploymentArn === b.serviceDeploymentArn)).slice(0, 1);
 }
 
 function isStale(checked: CheckedService): boolean {
@@ -86,6 +113,8 @@ async function checkAll(deps: ViewDeps, cluster: string, services: readonly Serv
     const previous = before.find((c) => c.service.serviceName === name);
     const createdAfter = recordsSince(service);
     const recent = service.serviceArn === undefined ? [] : await listServiceDeployments(deps.aws, cluster, name, { signal: deps.signal, ...(createdAfter !== undefined ? { createdAfter } : {}) });
+    // The view is judged against the records of its window; the last completed one is added after.
+    const completed = needsLastCompleted(service, recent, createdAfter) ? await lastCompletedBefore(deps, cluster, name, createdAfter as Date, recent) : [];
     let newest = newestRecordOf(recent);
     let verdict = judgeServiceView(service, newest);
     if (verdict.kind === "need-revision" && newest?.targetRevisionArn !== undefined) {
@@ -94,6 +123,6 @@ async function checkAll(deps: ViewDeps, cluster: string, services: readonly Serv
       verdict = judgeServiceView(service, newest);
     }
     const missed = previous?.missed ?? (verdict.kind === "stale" ? verdict.newest : undefined);
-    return { service, verdict, recent, rereads: previous === undefined ? 0 : previous.rereads + 1, ...(missed !== undefined ? { missed } : {}) };
+    return { service, verdict, recent: [...recent, ...completed], rereads: previous === undefined ? 0 : previous.rereads + 1, ...(missed !== undefined ? { missed } : {}) };
   });
 }

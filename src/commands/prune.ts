@@ -4,7 +4,9 @@ import { deregisterRevision, describeRevisions, listRegionUsage, RevisionLister 
 import { mapConcurrently } from "../core/map-concurrently.js";
 import { ValidationError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { checkPruneRequest, pruneLines, selectRevisionsToPrune } from "../core/prune-selection.js";
+import { checkPruneRequest, goneSecretVersions, pruneLines, selectRevisionsToPrune, type GoneSecretVersions } from "../core/prune-selection.js";
+import type { RevisionRecord } from "../core/revision-record.js";
+import { secretVersionIds } from "../aws/secrets-manager.js";
 import { parseRevisionName } from "../core/revision-record.js";
 import { revisionUsers, scheduledUsers, type ScheduledUsers } from "../core/revision-usage.js";
 import { listScheduledTaskTargets } from "../aws/schedules.js";
@@ -21,7 +23,7 @@ export interface PruneOptions {
 
 /** What prune needs from outside. */
 export interface PruneDeps {
-  readonly aws: Pick<AwsClients, "ecs" | "events" | "scheduler" | "region">;
+  readonly aws: Pick<AwsClients, "ecs" | "events" | "scheduler" | "secretsManager" | "region">;
   readonly log: Logger;
   readonly signal: AbortSignal;
 }
@@ -33,6 +35,8 @@ export interface PrunedFamily {
   readonly kept: ReadonlyArray<{ readonly revision: number; readonly arn: string; readonly reasons: readonly string[] }>;
   /** Deregistered (or, under --dry-run, would be), newest first. */
   readonly deregistered: ReadonlyArray<{ readonly revision: number; readonly arn: string }>;
+  /** ACTIVE revisions that cannot start any more: Secrets Manager no longer has versions they reference (kept or not). */
+  readonly unstartable: ReadonlyArray<{ readonly revision: number; readonly arn: string; readonly gone: readonly GoneSecretVersions[] }>;
 }
 
 /** The result document (`--json`). */
@@ -48,7 +52,8 @@ export interface PruneResult {
  * Deregisters ACTIVE revisions beyond the newest `keep` of each family, sparing every revision a
  * service uses (in any cluster of the region, not only --cluster: families are often shared), every
  * one an EventBridge rule or Scheduler schedule runs (schedules.ts), the rollback targets and
- * revisions tagged to keep (see selectRevisionsToPrune). Phases: verify (the
+ * revisions tagged to keep (see selectRevisionsToPrune), counting as the newest N and as rollback
+ * targets only revisions whose Secrets Manager versions still exist. Phases: verify (the
  * flags, the families), read (every cluster's services, each family's revisions), plan (pure), write.
  */
 export async function run(options: PruneOptions, deps: PruneDeps): Promise<PruneResult> {
@@ -86,15 +91,29 @@ async function pruneFamily(
   const arns = await new RevisionLister(deps.aws, family, "ACTIVE", deps.signal).next(Number.MAX_SAFE_INTEGER);
   if (arns.length === 0) {
     deps.log.warn(`${family}: no ACTIVE revisions (check --family)`);
-    return { family, kept: [], deregistered: [] };
+    return { family, kept: [], deregistered: [], unstartable: [] };
   }
   const records = await describeRevisions(deps.aws, arns, { signal: deps.signal });
-  const selection = selectRevisionsToPrune({ revisions: records, keep: options.keep, inUse: usage.services, otherUsers: usage.scheduled.byRevision, familyUsers: usage.scheduled.byFamily.get(family) ?? [] });
+  const secretsGone = goneSecretVersions(records, await secretVersionsHeld(records, deps));
+  const selection = selectRevisionsToPrune({ revisions: records, keep: options.keep, inUse: usage.services, otherUsers: usage.scheduled.byRevision, familyUsers: usage.scheduled.byFamily.get(family) ?? [], secretsGone });
   for (const line of pruneLines(family, selection, options.keep, options.dryRun)) deps.log.info(line);
   if (!options.dryRun) await mapConcurrently(selection.deregister, 2, (record) => deregisterRevision(deps.aws, record.arn));
   return {
     family,
     kept: selection.kept.map((k) => ({ revision: k.record.revision, arn: k.record.arn, reasons: k.reasons })),
     deregistered: selection.deregister.map((r) => ({ revision: r.revision, arn: r.arn })),
+    unstartable: selection.unstartable.map((u) => ({ revision: u.record.revision, arn: u.record.arn, gone: u.gone })),
   };
+}
+
+/**
+ * The versions Secrets Manager still has of each secret the revisions reference
+ * (--secure-strings secretsmanager; ListSecretVersionIds, one listing per secret). Secrets Manager
+ * removes unlabelled versions past 100 (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html).
+ * No call when no revision references one.
+ */
+async function secretVersionsHeld(records: readonly RevisionRecord[], deps: PruneDeps): Promise<Map<string, Set<string>>> {
+  const secrets = [...new Set(records.filter((r) => r.status === "ACTIVE").flatMap((r) => Object.keys(r.secretVersions ?? {})))];
+  const held = await mapConcurrently(secrets, 2, (secretArn) => secretVersionIds(deps.aws, secretArn, deps.signal));
+  return new Map(secrets.map((secretArn, i) => [secretArn, held[i] ?? new Set<string>()]));
 }

@@ -13,6 +13,7 @@ import { isPushedBeforeRunning, registeredAtOf } from "../core/revision-age.js";
 import { inEnvironment } from "../core/revision-record.js";
 import { familyOf, revisionName } from "../core/rollout-state.js";
 import { recordedSecureNames, TAG } from "../core/tags.js";
+import type { SnapshotResolver } from "./snapshot-values.js";
 
 /** One family's drift: the revision the SHA was first released as, and the changes since. */
 export interface EnvironmentDrift {
@@ -35,7 +36,7 @@ export async function findEnvironmentDrift(
   options: { readonly sha?: string; readonly historyScanLimit?: number; readonly environment?: string },
   pushedAt: Date | undefined,
   isSecret: (name: string) => boolean,
-  deps: { readonly aws: AwsClients; readonly log: Logger; readonly signal: AbortSignal; readonly rememberOldSecrets?: (revision: DescribedTaskDefinition) => void },
+  deps: { readonly aws: AwsClients; readonly log: Logger; readonly signal: AbortSignal; readonly rememberOldSecrets?: (revision: DescribedTaskDefinition) => void; readonly resolveSnapshots?: SnapshotResolver },
 ): Promise<EnvironmentDrift[]> {
   const sha = options.sha;
   if (!sha || pushedAt === undefined) return [];
@@ -67,7 +68,8 @@ export async function findEnvironmentDrift(
     }
     const oldContainers = (found.taskDefinition["containerDefinitions"] as Array<Record<string, unknown>> | undefined) ?? [];
     const appContainer = plan.containers[0] ?? "";
-    const before = oldContainers.find((c) => c["name"] === appContainer) ?? {};
+    // The values its Secrets Manager snapshot references name, so an unchanged SecureString is not "changed".
+    const [before = {}] = await (deps.resolveSnapshots ?? (async (c) => [...c]))([(oldContainers.find((c) => c["name"] === appContainer) ?? {}) as Parameters<typeof containerEnvironment>[0]]);
     const after = rendered.input.containerDefinitions.find((c) => c.name === appContainer) ?? {};
     // Old values are shown only where the old revision's record proves them not secret.
     const changes = diffEnvironment(before as Parameters<typeof containerEnvironment>[0], after, { isSecret, recordedBefore: recordedSecureNames(found.tags) });

@@ -61,8 +61,9 @@ import type { StoppedTaskReason } from "../core/stopped-tasks.js";
 import type { ReleaseRepository } from "../core/select-containers.js";
 import { buildEnvironment, type RenderedEnvironment, type SecureStringMode } from "../core/ssm-environment.js";
 import { recordedSecureNames, TAG } from "../core/tags.js";
-import { templateFromRevision, type TaskDefinitionTemplate } from "../core/template.js";
+import { templateFromRevision, type TaskDefinitionInput, type TaskDefinitionTemplate } from "../core/template.js";
 import { findEnvironmentDrift } from "./release-drift.js";
+import { snapshotResolver, type SnapshotResolver } from "./snapshot-values.js";
 import { adoptionWarnings, checkAdoption, findAdoption, type AdoptionFinding } from "../core/adoption.js";
 import type { ScheduledMove } from "../core/scheduled-tasks.js";
 import { logPlannedMoves, moveScheduledTasks, readScheduledTasks, type ScheduledTasks } from "./scheduled-tasks.js";
@@ -373,7 +374,7 @@ async function verify(
   deps.log.info(verifiedSummary({ cluster: options.cluster, services, image, parameterCount: sources.parameterCount, ssmPath, secureCount: environment.secureNames.length, mode }));
 
   // Re-release of an older SHA: how today's environment differs from the one it was released with.
-  const drift = await findEnvironmentDrift(plan.plans, describedRevisions, { ...options, environment: releaseEnvironment(options.environment, options.cluster) }, sources.pushedAt, isSecret, { ...deps, rememberOldSecrets: (revision) => rememberOldSecrets(revision, isSecret, deps.redactor) });
+  const drift = await findEnvironmentDrift(plan.plans, describedRevisions, { ...options, environment: releaseEnvironment(options.environment, options.cluster) }, sources.pushedAt, isSecret, { ...deps, rememberOldSecrets: (revision) => rememberOldSecrets(revision, isSecret, deps.redactor), resolveSnapshots: snapshotResolver(deps) });
   const result = unwrittenResult(options, request, { described, image, environment, plan }, { ...shared, drift });
   const scheduled = options.updateSchedules ? await readScheduledTasks(deps) : undefined;
   return { described, services, describedRevisions, plan, image, imageTag: sources.imageTag, environment, isSecret, adoption, scheduled, result };
@@ -597,7 +598,8 @@ function planSubject(options: ReleaseOptions, verified: Verified): PlanSubject {
 
 /** The dry run's end: the diff logged, the plan file written, what a pre-deploy task would run. */
 async function dryRun(options: ReleaseOptions, verified: Verified, deps: ReleaseDeps, warn: (message: string) => void): Promise<ReleaseResult> {
-  const diff = logDryRunDiff(verified, deps.log, (text) => deps.redactor.redact(text));
+  const bases = await diffBases(verified, snapshotResolver(deps));
+  const diff = logDryRunDiff(verified, bases, deps.log, (text) => deps.redactor.redact(text));
   const adoption = adoptionWarnings(verified.adoption, verified.result.environment.ssmPath, options.adopt === true);
   for (const line of adoption) warn(line);
   if (options.planFile) await writePlanFile(options.planFile, planSubject(options, verified), diff, options.services, deps, adoption);
@@ -611,14 +613,30 @@ function preDeployOptions(options: ReleaseOptions, request: PreDeployRequest): P
   return { ...request, cluster: options.cluster, service: options.services[0] ?? "", pollIntervalMs: options.pollIntervalMs, ...(options.force ? { force: true } : {}) };
 }
 
-/** Dry run: logs and returns the difference between each running revision and its replacement. */
-function logDryRunDiff(verified: Verified, log: Logger, redact: (text: string) => string): TaskDefinitionDiff[] {
+/**
+ * Each running revision as its tasks see it, to diff against: the values behind its Secrets Manager
+ * snapshot references inline (read only to compare; the diff prints a SecureString only as changed).
+ */
+async function diffBases(verified: Verified, resolve: SnapshotResolver): Promise<Map<string, TaskDefinitionInput>> {
+  const bases = new Map<string, TaskDefinitionInput>();
+  for (const arn of new Set(verified.plan.plans.flatMap((plan) => plan.services.map((s) => s.taskDefinition ?? "")))) {
+    const running = verified.describedRevisions.get(arn);
+    if (!running) continue;
+    const input = toTemplate(running).input;
+    bases.set(arn, { ...input, containerDefinitions: await resolve(input.containerDefinitions) });
+  }
+  return bases;
+}
+
+/** Dry run: logs and returns the difference between each running revision (its diff base) and its replacement. */
+function logDryRunDiff(verified: Verified, bases: ReadonlyMap<string, TaskDefinitionInput>, log: Logger, redact: (text: string) => string): TaskDefinitionDiff[] {
   const diffs: TaskDefinitionDiff[] = [];
   for (const plan of verified.plan.plans) {
     for (const arn of new Set(plan.services.map((s) => s.taskDefinition ?? ""))) {
       const running = verified.describedRevisions.get(arn);
-      if (!running) continue;
-      const diff = diffTaskDefinitions(toTemplate(running).input, plan.rendered.input, { isSecret: verified.isSecret, recordedBefore: recordedSecureNames(running.tags) }, redact);
+      const base = bases.get(arn);
+      if (!running || !base) continue;
+      const diff = diffTaskDefinitions(base, plan.rendered.input, { isSecret: verified.isSecret, recordedBefore: recordedSecureNames(running.tags) }, redact);
       diffs.push(diff);
       const users = plan.services.filter((s) => s.taskDefinition === arn).map((s) => s.serviceName ?? "");
       for (const line of formatTaskDefinitionDiff(diff, `dry run: ${users.join(", ")} would go from ${revisionName(arn)} to a new revision of ${plan.rendered.input.family}:`)) log.info(line);

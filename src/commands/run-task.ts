@@ -14,6 +14,8 @@ import { formatDuration } from "../core/duration.js";
 import { DeploymentFailedError, InterruptedError, isInterruptedError, WaitTimeoutError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Redactor } from "../core/redact.js";
+import { snapshotReferences, snapshotValues } from "../core/secret-snapshot.js";
+import { secretVersionString } from "../aws/secrets-manager.js";
 import { recordedSecretValues } from "../core/diff.js";
 import { recordedSecureNames } from "../core/tags.js";
 import type { ContainerDefinitionInput } from "../core/template.js";
@@ -60,7 +62,7 @@ export interface RunTaskOptions {
 
 /** What run-task needs from outside. */
 export interface RunTaskDeps {
-  readonly aws: Pick<AwsClients, "ecs" | "logs" | "region">;
+  readonly aws: Pick<AwsClients, "ecs" | "logs" | "secretsManager" | "region">;
   readonly log: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
@@ -92,7 +94,20 @@ export async function prepareTask(options: RunTaskOptions, deps: RunTaskDeps): P
   // The values its release recorded as SecureStrings (inline environment): masked in everything printed, the live log included.
   const containers = (revision.definition.containerDefinitions ?? []) as ContainerDefinitionInput[];
   for (const value of recordedSecretValues(containers, recordedSecureNames(revision.tags))) deps.redactor?.add(value);
+  for (const value of await snapshotSecretValues(containers, deps)) deps.redactor?.add(value);
   return { options, ...planOneOffTask(options, { revision, likeService, clusterDefaultStrategy }) };
+}
+
+/**
+ * The values the revision references in ecs-release's Secrets Manager snapshots (--secure-strings
+ * secretsmanager): the task gets them at start and may print them, so they are read (GetSecretValue,
+ * the version the revision pins) only to be masked. None without a redactor.
+ */
+async function snapshotSecretValues(containers: readonly ContainerDefinitionInput[], deps: RunTaskDeps): Promise<string[]> {
+  if (deps.redactor === undefined) return [];
+  const references = snapshotReferences(containers);
+  const documents = await Promise.all(references.map((r) => secretVersionString(deps.aws, r.secretArn, r.versionId, deps.signal)));
+  return references.flatMap((reference, i) => snapshotValues(documents[i] ?? "", reference.keys));
 }
 
 /** A started task and how to look at it. */

@@ -23,6 +23,25 @@ export interface PruneInput {
   readonly otherUsers?: ReadonlyMap<string, readonly string[]>;
   /** What runs the family's latest ACTIVE revision (a rule or schedule naming the family without a revision). */
   readonly familyUsers?: readonly string[];
+  /**
+   * Revision ARN → the Secrets Manager versions it references that are gone (--secure-strings
+   * secretsmanager): Secrets Manager removes unlabelled versions past 100
+   * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html), and ECS
+   * cannot start a task whose secret it cannot fetch. Such a revision is no rollback target.
+   */
+  readonly secretsGone?: ReadonlyMap<string, readonly GoneSecretVersions[]>;
+}
+
+/** The versions of one secret a revision references that Secrets Manager no longer has. */
+export interface GoneSecretVersions {
+  readonly secretArn: string;
+  readonly versionIds: readonly string[];
+}
+
+/** A revision that cannot start any more, and why. */
+export interface UnstartableRevision {
+  readonly record: RevisionRecord;
+  readonly gone: readonly GoneSecretVersions[];
 }
 
 /** A revision prune keeps, and every reason it is kept. */
@@ -35,6 +54,25 @@ export interface KeptRevision {
 export interface PruneSelection {
   readonly kept: readonly KeptRevision[];
   readonly deregister: readonly RevisionRecord[];
+  /** The ACTIVE revisions whose secret versions are gone (kept or not), newest first. */
+  readonly unstartable: readonly UnstartableRevision[];
+}
+
+/**
+ * The versions each revision pins (RevisionRecord.secretVersions) that are not among `have` (secret
+ * ARN → the version ids Secrets Manager still has; a secret not in `have` was not read: nothing gone).
+ */
+export function goneSecretVersions(revisions: readonly RevisionRecord[], have: ReadonlyMap<string, ReadonlySet<string>>): Map<string, GoneSecretVersions[]> {
+  const gone = new Map<string, GoneSecretVersions[]>();
+  for (const record of revisions) {
+    const missing = Object.entries(record.secretVersions ?? {}).flatMap(([secretArn, ids]) => {
+      const known = have.get(secretArn);
+      const versionIds = known === undefined ? [] : ids.filter((id) => !known.has(id));
+      return versionIds.length === 0 ? [] : [{ secretArn, versionIds }];
+    });
+    if (missing.length > 0) gone.set(record.arn, missing);
+  }
+  return gone;
 }
 
 /**
@@ -42,10 +80,14 @@ export interface PruneSelection {
  * EventBridge rule or Scheduler schedule (the latest one when they name the family), the rollback
  * targets (the newest known-good revision of each environment, and for each revision in use the one
  * `rollback previous` would choose from it, within its environment), and revisions tagged
- * TAG.keep=true; deregisters the rest.
+ * TAG.keep=true; deregisters the rest. A revision whose secret versions are gone (`secretsGone`)
+ * cannot start: it counts neither among the newest N nor as a rollback target, but one in use,
+ * run by a rule or tagged to keep stays.
  */
 export function selectRevisionsToPrune(input: PruneInput): PruneSelection {
   const active = newestFirst(input.revisions.filter((r) => r.status === "ACTIVE"));
+  const gone = input.secretsGone ?? new Map<string, readonly GoneSecretVersions[]>();
+  const startable = active.filter((r) => !gone.has(r.arn));
   const reasons = new Map<string, string[]>();
   const add = (record: RevisionRecord, reason: string): void => {
     const list = reasons.get(record.arn) ?? [];
@@ -53,13 +95,14 @@ export function selectRevisionsToPrune(input: PruneInput): PruneSelection {
     reasons.set(record.arn, list);
   };
 
-  active.slice(0, Math.max(0, input.keep)).forEach((record) => add(record, `among the newest ${input.keep}`));
+  startable.slice(0, Math.max(0, input.keep)).forEach((record) => add(record, newestReason(input.keep)));
   for (const record of active) {
     const users = input.inUse.get(record.arn) ?? [];
     if (users.length > 0) {
       add(record, `in use by ${[...users].sort().join(", ")}`);
       // Its rollback target is taken within its own environment, as rollback takes it.
-      const decision = selectRollbackTarget({ to: { kind: "previous" }, current: record, revisions: active, exhausted: true, environment: environmentOf(record) });
+      const candidates = active.filter((r) => r === record || !gone.has(r.arn));
+      const decision = selectRollbackTarget({ to: { kind: "previous" }, current: record, revisions: candidates, exhausted: true, environment: environmentOf(record) });
       if (decision.status === "found") add(decision.target, `rollback target of ${formatRevisionName(record)}`);
     }
     const others = input.otherUsers?.get(formatRevisionName(record)) ?? [];
@@ -70,7 +113,7 @@ export function selectRevisionsToPrune(input: PruneInput): PruneSelection {
   if (latest && (input.familyUsers ?? []).length > 0) add(latest, `latest ACTIVE revision, run by ${[...(input.familyUsers ?? [])].sort().join(", ")}`);
   // The newest known-good revision of each environment recorded (and of those that record none).
   for (const environment of new Set(active.map(environmentOf))) {
-    const newestGood = active.find((r) => isKnownGood(r) && (environment === undefined ? environmentOf(r) === undefined : inEnvironment(r, environment)));
+    const newestGood = startable.find((r) => isKnownGood(r) && (environment === undefined ? environmentOf(r) === undefined : inEnvironment(r, environment)));
     if (newestGood) add(newestGood, environment === undefined ? "newest known-good (rollback target)" : `newest known-good of environment ${environment} (rollback target)`);
   }
 
@@ -81,7 +124,15 @@ export function selectRevisionsToPrune(input: PruneInput): PruneSelection {
     if (why) kept.push({ record, reasons: why });
     else deregister.push(record);
   }
-  return { kept, deregister };
+  const unstartable = active.flatMap((record) => {
+    const versions = gone.get(record.arn);
+    return versions === undefined ? [] : [{ record, gone: versions }];
+  });
+  return { kept, deregister, unstartable };
+}
+
+function newestReason(keep: number): string {
+  return `among the newest ${keep}`;
 }
 
 /** The flags `prune` checks before calling AWS. */
@@ -103,7 +154,13 @@ export function checkPruneRequest(request: PruneRequest): void {
 
 /** What prune says about one family's selection: why each revision beyond the newest `keep` stays, then the summary. */
 export function pruneLines(family: string, selection: PruneSelection, keep: number, dryRun: boolean): string[] {
-  const lines = selection.kept.slice(keep).map((kept) => `${formatRevisionName(kept.record)}: kept (${kept.reasons.join("; ")})`);
+  const lines = selection.kept.filter((kept) => !kept.reasons.includes(newestReason(keep))).map((kept) => `${formatRevisionName(kept.record)}: kept (${kept.reasons.join("; ")})`);
+  for (const { record, gone } of selection.unstartable) {
+    const kept = selection.kept.find((k) => k.record.arn === record.arn);
+    const what = gone.map((g) => `${g.versionIds.length === 1 ? "version" : "versions"} ${g.versionIds.join(", ")} of ${g.secretArn}`).join("; ");
+    const fate = kept ? `kept (${kept.reasons.join("; ")})` : `not counted among the newest ${keep} nor as a rollback target`;
+    lines.push(`${formatRevisionName(record)}: cannot start a task any more: Secrets Manager no longer has ${what} (it removes unlabelled versions past 100); ${fate}`);
+  }
   if (selection.deregister.length === 0) return [...lines, `${family}: nothing to prune (${selection.kept.length} ACTIVE revisions kept)`];
   const count = `${selection.deregister.length} revision${selection.deregister.length === 1 ? "" : "s"}`;
   return [...lines, `${family}: ${dryRun ? "would deregister" : "deregistering"} ${count}, keeping ${selection.kept.length}: ${selection.deregister.map((r) => formatRevisionName(r)).join(", ")}`];

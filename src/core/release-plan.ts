@@ -65,7 +65,7 @@ export function checkReleaseRequest(input: ReleaseRequestInput): ReleaseRequest 
   if (imageProblemText !== undefined) throw new ValidationError(`--image: ${imageProblemText}`);
   if (input.services.length === 0) throw new ValidationError("pass at least one --service");
   const ssmPath = normalizeSsmPath(input.ssmPath);
-  const mode = input.secureStrings ?? "environment";
+  const mode = input.secureStrings ?? "secretsmanager";
   if (mode !== "environment" && mode !== "secrets" && mode !== "secretsmanager") throw new ValidationError(`--secure-strings must be "secretsmanager", "environment" or "secrets", not "${String(mode)}"`);
   parseLiteralEnvironment(input.env ?? []);
   const templates = (input.templates ?? []).map((t) => ({ family: t.family, template: parseTemplate(t.text, t.source) }));

@@ -9,6 +9,7 @@
  * parameters under the SSM path are replaced the same way; other `secrets` (Secrets Manager, other
  * paths) are kept unless a rendered variable of the same name replaces them.
  */
+import { parseSecretsManagerValueFrom, snapshotSecretName } from "./secret-snapshot.js";
 import type { RenderedEnvironment } from "./ssm-environment.js";
 import type { ContainerDefinitionInput, TaskDefinitionInput, TaskDefinitionTemplate } from "./template.js";
 
@@ -52,12 +53,23 @@ function renderContainer(container: ContainerDefinitionInput, input: RenderInput
   // References under the path the template revision was released from are that release's SSM
   // environment, not the template's own: another environment's (or an older path's) are not carried over.
   const previousPath = input.fromFile ? undefined : input.template.releasedFromSsmPath;
-  const fromSsm = (valueFrom: string): boolean => referencesPath(valueFrom, input.ssmPath) || (previousPath !== undefined && referencesPath(valueFrom, previousPath));
+  // So are references to ecs-release's Secrets Manager snapshot of either path: the release references
+  // the SecureStrings of today's SSM anew, and one deleted from SSM must go.
+  const fromSsm = (valueFrom: string): boolean =>
+    referencesPath(valueFrom, input.ssmPath) || referencesSnapshot(valueFrom, input.ssmPath) || (previousPath !== undefined && (referencesPath(valueFrom, previousPath) || referencesSnapshot(valueFrom, previousPath)));
   const keptSecrets = (container.secrets ?? []).filter((s) => !renderedNames.has(s.name ?? "") && !fromSsm(s.valueFrom ?? ""));
   const secrets = [...keptSecrets, ...input.environment.secrets.map((s) => ({ name: s.name, valueFrom: s.valueFrom }))];
   const next: ContainerDefinitionInput = { ...container, image: input.image, environment };
   if (secrets.length > 0 || container.secrets !== undefined) next.secrets = secrets;
   return next;
+}
+
+/** True when a `secrets[].valueFrom` references ecs-release's Secrets Manager snapshot of the SSM path (`ecs-release/<path>-xxxxxx`). */
+function referencesSnapshot(valueFrom: string, ssmPath: string): boolean {
+  const reference = parseSecretsManagerValueFrom(valueFrom);
+  const name = reference?.secretArn.split(":")[6] ?? "";
+  // Secrets Manager appends a hyphen and six random characters to the name in the ARN.
+  return reference !== undefined && name.slice(0, -7) === snapshotSecretName(ssmPath);
 }
 
 /** True when a `secrets[].valueFrom` (parameter name or ARN) points under the SSM path. */

@@ -78,3 +78,72 @@ export function pinnedSecretVersions(containers: ReadonlyArray<{ readonly secret
   }
   return pinned;
 }
+
+/** One snapshot version a revision references, with the JSON keys it reads from it. */
+export interface SnapshotReference {
+  readonly secretArn: string;
+  readonly versionId: string;
+  readonly keys: readonly string[];
+}
+
+/**
+ * The versions of ecs-release's own snapshots (secrets named `ecs-release/…`) the containers
+ * reference by version id, with the keys each reads; other Secrets Manager references are left out.
+ */
+export function snapshotReferences(containers: ReadonlyArray<{ readonly secrets?: ReadonlyArray<{ readonly valueFrom?: string | undefined }> | undefined }>): SnapshotReference[] {
+  const byVersion = new Map<string, { secretArn: string; versionId: string; keys: Set<string> }>();
+  for (const container of containers) {
+    for (const secret of container.secrets ?? []) {
+      const reference = parseSecretsManagerValueFrom(secret.valueFrom ?? "");
+      if (reference === undefined || reference.versionId === "" || reference.jsonKey === "" || !(reference.secretArn.split(":")[6] ?? "").startsWith("ecs-release/")) continue;
+      const key = `${reference.secretArn} ${reference.versionId}`;
+      const entry = byVersion.get(key) ?? { secretArn: reference.secretArn, versionId: reference.versionId, keys: new Set<string>() };
+      entry.keys.add(reference.jsonKey);
+      byVersion.set(key, entry);
+    }
+  }
+  return [...byVersion.values()].map((e) => ({ secretArn: e.secretArn, versionId: e.versionId, keys: [...e.keys].sort() }));
+}
+
+/** The non-empty string values of `keys` in a snapshot document (to mask them); none when it is not a JSON object. */
+export function snapshotValues(document: string, keys: readonly string[]): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(document);
+  } catch {
+    return [];
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return [];
+  const values = parsed as Record<string, unknown>;
+  return keys.flatMap((key) => (typeof values[key] === "string" && values[key] !== "" ? [values[key] as string] : []));
+}
+
+/** The key of one snapshot version in a map of documents: `ARN VERSION-ID`. */
+export function snapshotVersionKey(secretArn: string, versionId: string): string {
+  return `${secretArn} ${versionId}`;
+}
+
+type WithSecrets = { readonly environment?: ReadonlyArray<{ readonly name?: string | undefined; readonly value?: string | undefined }> | undefined; readonly secrets?: ReadonlyArray<{ readonly name?: string | undefined; readonly valueFrom?: string | undefined }> | undefined };
+
+/**
+ * The containers as their tasks see them: each reference to a snapshot version whose document is in
+ * `documents` (snapshotVersionKey → the version's JSON) becomes the inline value it names. For
+ * comparing values (the dry run's diff, a re-release's drift), never for registering; references
+ * whose version is unknown stay references.
+ */
+export function inlineSnapshotValues<C extends WithSecrets>(containers: readonly C[], documents: ReadonlyMap<string, string>): C[] {
+  return containers.map((container) => {
+    const resolved = (container.secrets ?? []).map((secret) => {
+      const reference = parseSecretsManagerValueFrom(secret.valueFrom ?? "");
+      const document = reference === undefined ? undefined : documents.get(snapshotVersionKey(reference.secretArn, reference.versionId));
+      const [value] = document === undefined || reference === undefined ? [] : snapshotValues(document, [reference.jsonKey]);
+      return { secret, value };
+    });
+    if (resolved.every((r) => r.value === undefined)) return container;
+    return {
+      ...container,
+      environment: [...(container.environment ?? []), ...resolved.flatMap((r) => (r.value === undefined ? [] : [{ name: r.secret.name, value: r.value }]))],
+      secrets: resolved.filter((r) => r.value === undefined).map((r) => r.secret),
+    };
+  });
+}

@@ -248,6 +248,10 @@ export const RELEASE_POLICY: JobPolicy = {
       statement: { Sid: "SecretsSnapshot", Effect: "Allow", Action: ["secretsmanager:PutSecretValue", "secretsmanager:CreateSecret", "secretsmanager:TagResource"], Resource: SNAPSHOT_SECRET },
     },
     {
+      why: "--secure-strings secretsmanager: run-task and the pre-deploy task mask the SecureStrings of the revision they run in the task's log, and a dry run or re-release compares the running revision's by value, so they read the snapshot versions the revisions reference (GetSecretValue) — the same values this role reads from SSM, never printed.",
+      statement: { Sid: "SecretsSnapshotMask", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: SNAPSHOT_SECRET },
+    },
+    {
       why: "with --plan-key: the release verifies the approved plan's MAC with the KMS HMAC key (VerifyMac). It cannot make one: GenerateMac is the plan job's alone (plan-signing below), so a plan changed in the workspace is refused.",
       statement: { Sid: "PlanMacVerify", Effect: "Allow", Action: ["kms:VerifyMac"], Resource: "${PlanKeyArn}" },
     },
@@ -340,7 +344,7 @@ export const ROLLBACK_POLICY: JobPolicy = {
       statement: { Sid: "EcsTagRevisions", Effect: "Allow", Action: ["ecs:TagResource"], Resource: ECS_FAMILY },
     },
     {
-      why: "before anything is written, rollback checks that the secret versions the target references (--secure-strings secretsmanager) still exist: Secrets Manager removes unlabelled versions past 100 (ListSecretVersionIds, read-only, on the secrets ecs-release writes).",
+      why: "before anything is written, rollback checks that the secret versions the target references (--secure-strings secretsmanager, the default) still exist, and prune counts as rollback targets only revisions whose versions do: Secrets Manager removes unlabelled versions past 100 (ListSecretVersionIds, read-only, on the secrets ecs-release writes).",
       statement: { Sid: "SecretsSnapshotVersions", Effect: "Allow", Action: ["secretsmanager:ListSecretVersionIds"], Resource: "arn:aws:secretsmanager:${Region}:${Account}:secret:ecs-release/*" },
     },
     {
@@ -425,6 +429,10 @@ export const PLAN_POLICY: JobPolicy = {
     {
       why: "the environment the plan digests: every parameter under --ssm-path, recursively and decrypted.",
       statement: { Sid: "SsmEnvironment", Effect: "Allow", Action: ["ssm:GetParametersByPath"], Resource: SSM_PATH },
+    },
+    {
+      why: "--secure-strings secretsmanager: the dry run compares the running revision's SecureStrings (and a re-release's first revision's) by value, so it reads the snapshot versions they reference (GetSecretValue) — the same values this role reads from SSM, printed only as changed.",
+      statement: { Sid: "SecretsSnapshotRead", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: SNAPSHOT_SECRET },
     },
     {
       why: "SecureStrings under a customer managed key are decrypted through SSM (drop with the AWS managed key aws/ssm).",

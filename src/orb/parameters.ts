@@ -99,7 +99,7 @@ export const PARAMETERS = {
   template: fromFlag(release.template, { description: `Task definition templates (JSON or YAML file, or FAMILY=FILE). ${LIST}. The release job has no checkout: add pre-steps: [checkout] for files in the repository. Empty: each family's latest ACTIVE revision.` }),
   container: fromFlag(release.container, { description: `Application containers that get the image and environment. ${LIST}. Empty: the containers from the release repository, else the only container.` }),
   env: fromFlag(release.env, { description: "Literal environment variables as K=V, one per line (or comma-separated when no value has a comma). SSM wins on a clash." }),
-  secure_strings: fromFlag(release["secure-strings"], { description: "SecureString parameters as inline environment values (a rollback restores them) or as secrets referenced by ARN (ECS reads the latest value at task start)." }),
+  secure_strings: fromFlag(release["secure-strings"], { description: "SecureString parameters as a Secrets Manager version per release that the revision references by version id (secretsmanager, the default: a rollback restores them, the task definition holds only references; the task definition needs an executionRoleArn), inline environment values (readable by anyone allowed ecs:DescribeTaskDefinition), or secrets referenced by SSM ARN (ECS reads the latest value at task start)." }),
   allow_empty_env: fromFlag(release["allow-empty-env"], { description: "Allow an SSM path without parameters." }),
   force_release: fromFlag(release.force, { description: "Release even when a service already has a deployment in progress." }),
   pre_deploy_command: fromFlag(release["pre-deploy-command"], {

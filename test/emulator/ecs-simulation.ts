@@ -1278,6 +1278,8 @@ export class EcsSimulation {
    * order for the results (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html,
    * and its CreatedAt filter, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreatedAt.html),
    * so the emulator answers oldest first: a caller that takes the first page for the newest is caught.
+   * The CreatedAt page says "created after" / "created before" without saying whether a deployment
+   * created at the bound itself is included: the emulator includes it (callers keep a margin).
    */
   listServiceDeployments(request: JsonObject): ApiAnswer {
     const serviceRef = stringField(request, "service");

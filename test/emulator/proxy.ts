@@ -58,7 +58,8 @@ export interface CallLogEntry {
   response?: unknown;
 }
 
-const SECRET_KEYS = /^(value|authorizationtoken|secretaccesskey|sessiontoken|webidentitytoken|externalid|password|credentials)$/i;
+// SecretString/SecretBinary: the SecureStrings snapshot a release writes to Secrets Manager (PutSecretValue, CreateSecret) and GetSecretValue answers.
+const SECRET_KEYS = /^(value|authorizationtoken|secretaccesskey|sessiontoken|webidentitytoken|externalid|password|credentials|secretstring|secretbinary)$/i;
 
 /** A copy of a parsed request or answer with every secret-bearing field ("Value", tokens, keys) replaced. */
 export function redactSecrets(value: unknown): unknown {

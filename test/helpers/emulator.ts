@@ -6,6 +6,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { appendFileSync } from "node:fs";
 import { relative } from "node:path";
@@ -27,6 +28,8 @@ export interface AwsClients {
   ecr: ECRClient;
   logs: CloudWatchLogsClient;
   iam: IAMClient;
+  /** The SecureStrings snapshots of --secure-strings secretsmanager (the default). */
+  secretsManager: SecretsManagerClient;
 }
 
 /** Options for {@link awsClients}. */
@@ -125,7 +128,7 @@ export function awsClients(emulator: Pick<Emulator, "url">, options: AwsClientOp
     credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   };
-  return { ecs: new ECSClient(config), ssm: new SSMClient(config), ecr: new ECRClient(config), logs: new CloudWatchLogsClient(config), iam: new IAMClient(config) };
+  return { ecs: new ECSClient(config), ssm: new SSMClient(config), ecr: new ECRClient(config), logs: new CloudWatchLogsClient(config), iam: new IAMClient(config), secretsManager: new SecretsManagerClient(config) };
 }
 
 const WRITE_PREFIXES = ["Register", "Update", "Create", "Put", "Delete", "Deregister", "Tag", "Untag", "Run", "Stop", "Start"];

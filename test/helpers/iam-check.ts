@@ -622,7 +622,9 @@ export async function evaluateCliRuns(log: () => Promise<readonly CallLogEntry[]
     const values: Partial<Record<Placeholder, string>> = {
       Cluster: flag(run.args, "cluster") ?? "default",
       Repository: flag(run.args, "repository") ?? "*",
-      SsmPath: (flag(run.args, "ssm-path") ?? "").replace(/^\/+/, "").replace(/\/+$/, ""),
+      // run-task names no --ssm-path: the release job role's path is its environment's, not known from
+      // the run (the release runs check that scoping); any path then.
+      SsmPath: run.args[0] === "run-task" ? "*" : (flag(run.args, "ssm-path") ?? "").replace(/^\/+/, "").replace(/\/+$/, ""),
       PlanKeyArn: flag(run.args, "plan-key") ?? "none",
       TaskRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,
       ExecutionRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/*`,

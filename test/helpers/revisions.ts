@@ -29,6 +29,8 @@ export interface RevisionSeed {
   readonly untagged?: boolean;
   /** Push its image to ECR too (needed when a service is pointed at it: the emulator, as ECS, fails missing images). */
   readonly pushImage?: boolean;
+  /** The task execution role (a release rendering from the revision references the SecureStrings snapshot, which ECS reads with it). */
+  readonly executionRoleArn?: string;
 }
 
 /** Push `platform:sha` to ECR (PutImage) unless it is there already. */
@@ -54,6 +56,7 @@ export async function registerRevision(clients: AwsClients, seed: RevisionSeed):
   const { taskDefinition } = await clients.ecs.send(
     new RegisterTaskDefinitionCommand({
       family: seed.family,
+      ...(seed.executionRoleArn ? { executionRoleArn: seed.executionRoleArn } : {}),
       networkMode: "awsvpc",
       requiresCompatibilities: ["FARGATE"],
       cpu: "256",

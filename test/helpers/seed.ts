@@ -142,8 +142,12 @@ export async function pinnedImageUri(clients: AwsClients, repository: string, ta
   return `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${repository}@${required(imageDetails?.[0]?.imageDigest, "imageDigest")}`;
 }
 
-/** The seeded task definitions' execution role (it reads the Secrets Manager snapshot at task start). */
-export const SEED_EXECUTION_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/ecs-task-execution`;
+/**
+ * The seeded task definitions' execution role (it reads the Secrets Manager snapshot at task start);
+ * seedPlatform and seedApplication create it, trusting ecs-tasks.amazonaws.com.
+ */
+export const SEED_EXECUTION_ROLE_NAME = "ecs-task-execution";
+export const SEED_EXECUTION_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/${SEED_EXECUTION_ROLE_NAME}`;
 
 /** Image URI in the emulator's (moto's) account. */
 export function imageUri(repository: string, tag: string): string {
@@ -167,10 +171,16 @@ export const SEED_RECORD = [{ key: TAG.version, value: "0.1.0" }];
 /** The image of the seeded log-router sidecar. */
 export const LOG_ROUTER_IMAGE = "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0";
 
-/** The seeded `web` family's task definition running `sha`: container `app` (port 8080) and a `log-router` sidecar. */
+/**
+ * The seeded `web` family's task definition running `sha`: container `app` (port 8080) and a
+ * `log-router` sidecar, with the seeded execution role (SEED_EXECUTION_ROLE, which seedPlatform
+ * creates): the default `--secure-strings secretsmanager` references the SecureStrings, which ECS
+ * reads at task start with it.
+ */
 export function webTaskDefinition(sha: string): RegisterTaskDefinitionCommandInput & { family: string } {
   return {
     family: "web",
+    executionRoleArn: SEED_EXECUTION_ROLE,
     networkMode: "awsvpc",
     requiresCompatibilities: ["FARGATE"],
     cpu: "256",
@@ -248,6 +258,7 @@ export async function seedPlatform(clients: AwsClients, options: { readonly awsl
         withLogs({
           family: "worker",
           tags: SEED_RECORD,
+          executionRoleArn: SEED_EXECUTION_ROLE,
           networkMode: "awsvpc",
           requiresCompatibilities: ["FARGATE"],
           cpu: "256",
@@ -257,6 +268,7 @@ export async function seedPlatform(clients: AwsClients, options: { readonly awsl
       ),
     ]),
     putParameters(clients, parameterPath, PARAMETERS),
+    createRole(clients, SEED_EXECUTION_ROLE_NAME),
   ]);
   const [webService, workerService] = await Promise.all([
     createService(clients, { cluster, name: "web", taskDefinition: web, desiredCount: 2, launchType: "FARGATE", networkConfiguration: SEED_NETWORK }),
@@ -309,6 +321,9 @@ export function seedEachTest(handle: EmulatorHandle, options: AwsClientOptions =
     get ecr() {
       return clients().ecr;
     },
+    get secretsManager() {
+      return clients().secretsManager;
+    },
   };
 }
 
@@ -328,13 +343,13 @@ export interface SeededApplication {
  */
 export async function seedApplication(clients: AwsClients, options: { repository: string; environments: readonly string[]; shas: readonly string[]; secret: string }): Promise<SeededApplication> {
   const { repository, environments, shas } = options;
-  await createRepository(clients, repository);
+  await Promise.all([createRepository(clients, repository), createRole(clients, SEED_EXECUTION_ROLE_NAME)]);
   await Promise.all(shas.map((sha) => putImage(clients, repository, sha)));
   const parameterPaths: Record<string, string> = {};
   for (const environment of environments) {
     parameterPaths[environment] = `/${repository}/${environment}`;
     const app = { name: "app", image: imageUri(repository, shas[0] as string), essential: true, memory: 256 };
-    const family = (name: string) => ({ family: `${environment}-${name}`, networkMode: "awsvpc" as const, requiresCompatibilities: ["FARGATE" as const], cpu: "256", memory: "512" });
+    const family = (name: string) => ({ family: `${environment}-${name}`, executionRoleArn: SEED_EXECUTION_ROLE, networkMode: "awsvpc" as const, requiresCompatibilities: ["FARGATE" as const], cpu: "256", memory: "512" });
     const [, web, worker] = await Promise.all([
       createCluster(clients, environment),
       registerTaskDefinition(clients, { ...family("web"), containerDefinitions: [{ ...app, portMappings: [{ containerPort: 8080, protocol: "tcp" }] }] }),

@@ -355,6 +355,7 @@ describe("call log and reset", () => {
       "ecs:RegisterTaskDefinition",
       "ecs:CreateService",
       "ecs:CreateService",
+      "iam:CreateRole", // the families' execution role
       ...Array.from({ length: platform.parameters.length }, () => "ssm:PutParameter"),
     ].sort());
     const { Parameters } = await clients.ssm.send(new GetParametersByPathCommand({ Path: "/platform/prod", Recursive: true }));

@@ -13,7 +13,7 @@ import { TAG } from "../../src/core/tags.js";
 import { runCli } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
 import { activeRevisions, describeService, readRevision, sha } from "../helpers/revisions.js";
-import { createCluster, createRole, createService, putImage, putParameters, SEED_NETWORK, seedPlatform, webTaskDefinition } from "../helpers/seed.js";
+import { createCluster, createRole, createService, putImage, putParameters, SEED_EXECUTION_ROLE, SEED_NETWORK, seedPlatform, webTaskDefinition } from "../helpers/seed.js";
 
 const handle = useEmulator();
 const FAST = ["--poll-interval", "10ms", "--timeout", "1m"];
@@ -83,7 +83,7 @@ describe("environments sharing a family", () => {
     // prod's C was rendered from prod's web:3, not from the family's latest (staging's web:4).
     const prodDefinition = await describeRevision(clients, "web:5");
     expect(prodDefinition.memory).toBe("512");
-    expect(prodDefinition.executionRoleArn).toBeUndefined();
+    expect(prodDefinition.executionRoleArn).toBe(SEED_EXECUTION_ROLE); // prod's own, not staging-exec
     expect(JSON.stringify(prodDefinition.containerDefinitions ?? [])).not.toMatch(/platform\/staging/);
     expect(Object.values(prod.environment)).toContain("db.internal");
   });

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { REGION, useEmulator } from "../helpers/emulator.js";
-import { createLogGroup, imageUri, pinnedImageUri, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
+import { createLogGroup, imageUri, pinnedImageUri, SEED_EXECUTION_ROLE, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 
 const handle = useEmulator();
 const clients = seedEachTest(handle);
@@ -24,7 +24,7 @@ function template(): string {
   const logConfiguration = { logDriver: "awslogs", options: { "awslogs-group": GROUP, "awslogs-region": REGION, "awslogs-stream-prefix": "ecs" } };
   writeFileSync(
     file,
-    JSON.stringify({ family: "worker", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512", containerDefinitions: [{ name: "app", image: imageUri("platform", SHA), essential: true, memory: 256, logConfiguration }] }),
+    JSON.stringify({ family: "worker", executionRoleArn: SEED_EXECUTION_ROLE, networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512", containerDefinitions: [{ name: "app", image: imageUri("platform", SHA), essential: true, memory: 256, logConfiguration }] }),
   );
   return file;
 }

@@ -2,7 +2,7 @@
  * IAM, evaluated for real (issue 13, part 2): each path of the CLI runs against the emulator with
  * its own access key, and every AWS call it made is evaluated by iam-simulate against the policy of
  * the job that runs it (src/iam/policies.ts, placeholders filled as docs/iam.md tells a user to):
- * build (push), release in both --secure-strings modes (and --pre-deploy-command), rollback, status,
+ * build (push), release in each --secure-strings mode (and --pre-deploy-command), rollback, status,
  * history, prune and run-task. A denied call fails the test, naming the call and what the policy
  * lacks (test/helpers/iam-check.ts).
  */
@@ -16,7 +16,7 @@ import { BUILD_POLICY, RELEASE_POLICY, ROLLBACK_POLICY, TASK_EXECUTION_SECRETS_P
 import { runCli, type CliRun } from "../helpers/cli.js";
 import { ACCOUNT_ID, REGION, awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
 import { callsBy, evaluateCalls, expectAllowedByPolicy, formatDenials } from "../helpers/iam-check.js";
-import { createCluster, createLogGroup, createRole, createService, SEED_NETWORK, SEED_SHAS, seedPlatform, SEED_EXECUTION_ROLE } from "../helpers/seed.js";
+import { createCluster, createLogGroup, createService, SEED_NETWORK, SEED_SHAS, seedPlatform, SEED_EXECUTION_ROLE } from "../helpers/seed.js";
 
 const handle = useEmulator();
 let clients: AwsClients;
@@ -56,8 +56,8 @@ async function expectAllowed(policy: JobPolicy, options: { values?: Partial<Reco
 /** The seeded platform, its SecureStrings under the customer managed key, and a web template passing both roles. */
 async function seed(): Promise<string> {
   await seedPlatform(clients);
-  // What the pre-flight reads (GetRole, DescribeLogStreams) exists; the app logs with awslogs (GetLogEvents).
-  await createRole(clients, EXECUTION_ROLE.slice(EXECUTION_ROLE.lastIndexOf("/") + 1));
+  // What the pre-flight reads (GetRole: seedPlatform creates the execution role; DescribeLogStreams)
+  // exists; the app logs with awslogs (GetLogEvents).
   await createLogGroup(clients, "/ecs/web");
   await clients.ssm.send(new PutParameterCommand({ Name: "/platform/prod/database/PASSWORD", Value: "s3cr3t-db-password", Type: "SecureString", KeyId: KMS_KEY, Overwrite: true }));
   const template = join(dir, "web.json");
@@ -88,18 +88,18 @@ async function seed(): Promise<string> {
 const RELEASE = ["release", "--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform", ...FAST];
 
 describe("IAM evaluation: every call of each path is allowed by its job's policy", () => {
-  it("release --secure-strings secretsmanager, with --pre-deploy-command, under the release policy; what ECS reads under the execution role's", async () => {
+  it("release in the default mode (--secure-strings secretsmanager), with --pre-deploy-command, under the release policy; what ECS reads under the execution role's", async () => {
     const template = await seed();
-    const run = await cli([...RELEASE, "--service", "web", "--template", template, "--sha", SHA_B, "--pre-deploy-command", "migrate", "--secure-strings", "secretsmanager"]);
+    const run = await cli([...RELEASE, "--service", "web", "--template", template, "--sha", SHA_B, "--pre-deploy-command", "migrate"]);
     expect(run.code, run.stderr).toBe(0);
     await expectAllowed(RELEASE_POLICY, { executionRolePolicy: TASK_EXECUTION_SECRETS_POLICY });
     const actions = (await handle.emulator.callLog()).filter((c) => c.accessKeyId === CLI_KEY).map((c) => c.operation);
     expect(actions).toEqual(expect.arrayContaining(["GetParametersByPath", "CreateSecret", "RegisterTaskDefinition", "RunTask", "UpdateService", "TagResource"]));
   });
 
-  it("release --secure-strings environment (the default), with --pre-deploy-command, under the release policy", async () => {
+  it("release --secure-strings environment, with --pre-deploy-command, under the release policy", async () => {
     const template = await seed();
-    const run = await cli([...RELEASE, "--service", "web", "--service", "worker", "--template", `web=${template}`, "--sha", SHA_B, "--pre-deploy-command", "migrate"]);
+    const run = await cli([...RELEASE, "--service", "web", "--service", "worker", "--template", `web=${template}`, "--sha", SHA_B, "--pre-deploy-command", "migrate", "--secure-strings", "environment"]);
     expect(run.code, run.stderr).toBe(0);
     await expectAllowed(RELEASE_POLICY);
     const actions = (await handle.emulator.callLog()).filter((c) => c.accessKeyId === CLI_KEY).map((c) => c.operation);

@@ -11,6 +11,7 @@
  * toFake: ["Date"]) and moves with the CLI's injected clock, so the emulator (in this process), the SDK
  * and the CLI share one simulated clock; the SDK, the HTTP calls and moto are all real.
  */
+import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,7 +63,11 @@ beforeEach(async () => {
   // The role trusts CircleCI's tokens as npm run iam -- trust prints it; the emulator's STS checks it.
   await createCircleCiProvider(handle.emulator);
   await createRole(handle.emulator, "ecs-release-deploy", fillPlaceholders(policyDocument(POLICIES.trust), trustValues()));
-  await seedPlatform(awsClients(handle.emulator));
+  const clients = awsClients(handle.emulator);
+  await seedPlatform(clients);
+  // An environment released before: its SecureStrings secret exists, so every call of the release
+  // answers 200 (the first release of an environment finds none, PutSecretValue's 404, and creates it).
+  await clients.secretsManager.send(new CreateSecretCommand({ Name: "ecs-release/platform/prod", SecretString: "{}" }));
   await handle.emulator.addRule({ match: SHA, outcome: "complete", steps: STEPS });
   vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
 });

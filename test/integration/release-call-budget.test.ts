@@ -2,7 +2,9 @@
  * `release` makes the fewest API calls the work needs (issue 8; `npm run bench` measures the same
  * at scale): parameter pages, one image check, one DescribeServices per 10 services, one
  * DescribeTaskDefinition, RegisterTaskDefinition and outcome TagResource per family, one
- * UpdateService per service (all in flight at once), and the polls. The lookup of the environment
+ * UpdateService per service (all in flight at once), and the polls; in the default
+ * `--secure-strings secretsmanager` mode, one PutSecretValue and the pre-flight's GetRole of the
+ * execution role. The lookup of the environment
  * an older SHA first shipped with runs only when the image was pushed before the running revision
  * was released — a forward release of a new commit never pays for it.
  */
@@ -12,7 +14,8 @@ import { allOverlap, countByOperation } from "../../scripts/bench/calls.js";
 import { runCli } from "../helpers/cli.js";
 import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
 import { registerRevision, rollOut } from "../helpers/revisions.js";
-import { putImage, seedPlatform } from "../helpers/seed.js";
+import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
+import { putImage, SEED_EXECUTION_ROLE, seedPlatform } from "../helpers/seed.js";
 
 const handle = useEmulator();
 let clients: AwsClients;
@@ -29,9 +32,11 @@ async function seed(releasedAt: Date): Promise<number> {
   clients = awsClients(handle.emulator);
   await seedPlatform(clients);
   for (const service of ["web", "worker"]) {
-    const arn = await registerRevision(clients, { family: service, sha: RUNNING_SHA, outcome: "stable", releasedAt: releasedAt.toISOString() });
+    const arn = await registerRevision(clients, { family: service, sha: RUNNING_SHA, outcome: "stable", releasedAt: releasedAt.toISOString(), executionRoleArn: SEED_EXECUTION_ROLE });
     await rollOut(clients, "prod", service, arn);
   }
+  // The environment was released before: its SecureStrings secret exists (the first release creates it, one call more).
+  await clients.secretsManager.send(new CreateSecretCommand({ Name: "ecs-release/platform/prod", SecretString: "{}" }));
   await putImage(clients, "platform", NEW_SHA);
   await handle.emulator.addRule({ match: NEW_SHA, outcome: "complete", steps: 1 });
   // The minimum is measured where ECS answers consistently; each stale read after UpdateService (the
@@ -41,9 +46,9 @@ async function seed(releasedAt: Date): Promise<number> {
 }
 
 async function release(): Promise<void> {
-  // The ECS, SSM and ECR minimum, with the values inline (the default secretsmanager mode adds one PutSecretValue).
+  // The default --secure-strings secretsmanager: the seeded SecureString goes to the environment's secret.
   const cli = await runCli(
-    ["release", "--cluster", "prod", "--service", "web,worker", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", NEW_SHA, "--poll-interval", "1ms", "--secure-strings", "environment"],
+    ["release", "--cluster", "prod", "--service", "web,worker", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", NEW_SHA, "--poll-interval", "1ms"],
     handle.env(),
   );
   expect(cli.code, cli.stderr).toBe(0);
@@ -58,8 +63,9 @@ describe("release: API calls", () => {
     const seeded = await seed(new Date(Date.now() - HOUR));
     await release();
     const log = (await handle.emulator.callLog()).slice(seeded);
-    // 6 seeded parameters: one page; 2 services; 2 families; rollouts complete on the first poll.
-    expect(countByOperation(log)).toEqual(minimumReleaseCalls({ parameters: 6, services: 2, families: 2, steps: 1 }));
+    // 6 seeded parameters: one page; 2 services; 2 families (one execution role); rollouts complete on
+    // the first poll; one SecureString: one secret version.
+    expect(countByOperation(log)).toEqual(minimumReleaseCalls({ parameters: 6, services: 2, families: 2, steps: 1, executionRoles: 1, secretsSnapshot: true }));
     expect(allOverlap(log.filter((e) => e.operation === "UpdateService"))).toBe(true);
   });
 

@@ -17,6 +17,13 @@ const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository
 const SHA = SEED_SHAS[1];
 const NETWORK = { awsvpcConfiguration: { subnets: ["subnet-0123456789abcdef0"], securityGroups: ["sg-0123456789abcdef0"], assignPublicIp: "DISABLED" } };
 
+/**
+ * The default --secure-strings secretsmanager: the seeded SecureString becomes a version of the
+ * environment's secret before anything else is written; the environment's first release creates the
+ * secret (PutSecretValue answers ResourceNotFoundException, then CreateSecret).
+ */
+const SNAPSHOT = ["PutSecretValue", "CreateSecret"];
+
 beforeEach(async () => {
   seeded = (await handle.emulator.callLog()).length;
 });
@@ -90,7 +97,7 @@ describe("release --pre-deploy-command", () => {
     expect(cli.stderr).toMatch(
       /error: pre-deploy command task [\w-]+ failed: container app exited with code 3; task stopped: Essential container in task exited \(EssentialContainerExited\); look at it: aws ecs describe-tasks .*; no service was updated \(web:2 registered but not rolled out\)/,
     );
-    expect(await writes()).toEqual(["RegisterTaskDefinition", "RunTask", "TagResource"]);
+    expect(await writes()).toEqual([...SNAPSHOT, "RegisterTaskDefinition", "RunTask", "TagResource"]);
     expect(await calls()).not.toContain("UpdateService");
     expect(await runningRevision("web")).toBe("web:1");
     expect((await tagsOf("web:2"))["ecs-release:outcome"]).toBe("failed");
@@ -109,7 +116,7 @@ describe("release --pre-deploy-command", () => {
 
     expect(cli.code).toBe(4);
     expect(cli.stderr).toMatch(/error: pre-deploy command task [\w-]+ is still RUNNING after 300ms .*no service was updated/);
-    expect(await writes()).toEqual(["RegisterTaskDefinition", "RunTask"]);
+    expect(await writes()).toEqual([...SNAPSHOT, "RegisterTaskDefinition", "RunTask"]);
     expect(await runningRevision("web")).toBe("web:1");
     expect((await tagsOf("web:2"))["ecs-release:outcome"]).toBeUndefined();
   });
@@ -122,7 +129,7 @@ describe("release --pre-deploy-command", () => {
 
     expect(cli.code, cli.stderr).toBe(1);
     expect(cli.stderr).toMatch(/error: pre-deploy command RunTask web:2 in cluster prod started no task: RESOURCE:MEMORY; no service was updated \(web:2 registered but not rolled out\); not the revision's fault/);
-    expect(await writes()).toEqual(["RegisterTaskDefinition", "RunTask", "TagResource"]);
+    expect(await writes()).toEqual([...SNAPSHOT, "RegisterTaskDefinition", "RunTask", "TagResource"]);
     expect(await runningRevision("web")).toBe("web:1");
     expect((await tagsOf("web:2"))["ecs-release:outcome"]).toBe("not-released");
     expect(JSON.parse(cli.stdout).result).toMatchObject({

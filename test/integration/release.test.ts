@@ -12,7 +12,7 @@ import { TAG } from "../../src/core/tags.js";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli, startCli, type CliRun } from "../helpers/cli.js";
 import { useEmulator, writeOperations } from "../helpers/emulator.js";
-import { createRole, imageUri, pinnedImageUri, putImage, putParameters, registerTaskDefinition, SEED_RECORD, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
+import { createRole, imageUri, pinnedImageUri, putImage, putParameters, registerTaskDefinition, SEED_EXECUTION_ROLE, SEED_RECORD, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 import { waitUntil } from "../helpers/wait-until.js";
 
 const handle = useEmulator();
@@ -24,9 +24,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** SecureString values that must never appear in any output. */
 const SECRETS = ["s3cr3t", "MARKER-7f3a9c-db-password", "MARKER-b41e02-api-key", "MARKER-c0ffee-rotated"];
 const FAST = ["--poll-interval", "10ms"];
-// These tests read the values inline in the task definitions: --secure-strings environment, explicitly
-// (the default, secretsmanager, is test/integration/secrets-manager.test.ts).
-const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform", "--secure-strings", "environment"];
+// The default --secure-strings secretsmanager (test/integration/secrets-manager.test.ts has its own
+// tests); what the tasks got is read back through the emulator's task environment.
+const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform"];
 const [SHA_A, SHA_B, SHA_C] = SEED_SHAS;
 
 beforeEach(async () => {
@@ -65,6 +65,18 @@ function envOf(c: ContainerDefinition): Record<string, string> {
   return Object.fromEntries((c.environment ?? []).map((e) => [e.name, e.value]));
 }
 
+/** The environment the service's current tasks started with (inline values and resolved secrets), as the emulator's ECS gave it to `container`. */
+async function taskEnvironment(service: string, name = "app"): Promise<Record<string, string> | undefined> {
+  const out = await clients.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: [service] }));
+  return (await handle.emulator.serviceEnvironment(out.services?.[0]?.clusterArn ?? "", service))?.[name];
+}
+
+/** The names a container's `secrets[]` gives it, each referencing the environment's Secrets Manager snapshot by version id. */
+function snapshotSecretNames(c: ContainerDefinition): string[] {
+  for (const s of c.secrets ?? []) expect(s.valueFrom).toMatch(/^arn:aws:secretsmanager:[^:]+:\d{12}:secret:ecs-release\/platform\/prod-\w{6}:\w+::[0-9a-f-]{32,64}$/);
+  return (c.secrets ?? []).map((s) => s.name ?? "");
+}
+
 async function serviceTaskDefinition(name: string): Promise<string> {
   const out = await clients.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: [name] }));
   return out.services?.[0]?.taskDefinition ?? "";
@@ -82,7 +94,8 @@ describe("release: forward revisions from SSM", () => {
     const app = container(web2.taskDefinition.containerDefinitions, "app");
     // Pinned by digest: the tag cannot be moved under the revision (the tag stays in ecs-release:image).
     expect(app.image).toBe(await pinnedImageUri(clients, "platform", SHA_B));
-    expect(envOf(app)).toEqual({
+    // The tasks got every parameter; the revision holds the plain ones and references the SecureStrings.
+    expect(await taskEnvironment("web")).toEqual({
       FEATURE_FLAGS: "search,checkout",
       LOG_LEVEL: "info",
       api_KEY: SECRETS[2],
@@ -91,6 +104,8 @@ describe("release: forward revisions from SSM", () => {
       database_PORT: "5432",
       web_WORKERS: "4",
     });
+    expect(envOf(app)).toEqual({ FEATURE_FLAGS: "search,checkout", LOG_LEVEL: "info", database_HOST: "db.internal", database_PORT: "5432", web_WORKERS: "4" });
+    expect(snapshotSecretNames(app)).toEqual(["api_KEY", "database_PASSWORD"]);
     // The sidecar keeps its image and (no) environment; the revision keeps the rest of the definition.
     const sidecar = container(web2.taskDefinition.containerDefinitions, "log-router");
     expect(sidecar.image).toBe("public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0");
@@ -115,9 +130,11 @@ describe("release: forward revisions from SSM", () => {
     const second = await release([...BASE, "--service", "web", "--sha", "4444444444444444444444444444444444444444", ...FAST]);
     expect(second.code, second.stderr).toBe(0);
     const web3 = await taskDefinition("web:3");
-    const env3 = envOf(container(web3.taskDefinition.containerDefinitions, "app"));
+    expect(await serviceTaskDefinition("web")).toBe(web3.taskDefinition.taskDefinitionArn);
+    const env3 = await taskEnvironment("web");
     expect(env3).toMatchObject({ NEW_THING: "yes", LOG_LEVEL: "debug", database_PASSWORD: SECRETS[3] });
     expect(env3).not.toHaveProperty("web_WORKERS");
+    expect(envOf(container(web3.taskDefinition.containerDefinitions, "app"))).not.toHaveProperty("web_WORKERS");
     expect(web3.tags["ecs-release:outcome"]).toBe("stable");
     // The previous revision's outcome is not inherited by the new one, and it keeps its own.
     expect((await taskDefinition("web:2")).tags["ecs-release:outcome"]).toBe("stable");
@@ -132,8 +149,9 @@ describe("release: forward revisions from SSM", () => {
     await putParameters(clients, "/platform/prod", many);
     const cli = await release([...BASE, "--service", "worker", "--sha", SHA_B, "--json", ...FAST]);
     expect(cli.code, cli.stderr).toBe(0);
-    const env = envOf(container((await taskDefinition("worker:2")).taskDefinition.containerDefinitions, "app"));
-    expect(Object.keys(env)).toHaveLength(20);
+    expect(await serviceTaskDefinition("worker")).toMatch(/worker:2$/);
+    const env = (await taskEnvironment("worker")) ?? {};
+    expect(Object.keys(env)).toHaveLength(20); // 18 inline, 2 SecureStrings through the snapshot
     expect(env).toMatchObject({ bulk_N00: "v0", bulk_N09: "v9", deep_er_still_NAME: "nested", Mixed_Case: "kept" });
     const pages = (await calls()).filter((op) => op === "GetParametersByPath").length;
     expect(pages).toBeGreaterThanOrEqual(2);
@@ -170,6 +188,7 @@ describe("release: templates", () => {
       json,
       JSON.stringify({
         family: "web",
+        executionRoleArn: SEED_EXECUTION_ROLE,
         networkMode: "awsvpc",
         requiresCompatibilities: ["FARGATE"],
         cpu: "512",
@@ -181,7 +200,7 @@ describe("release: templates", () => {
     const yaml = join(dir, "worker.yaml");
     writeFileSync(
       yaml,
-      ["family: worker", "networkMode: awsvpc", "requiresCompatibilities: [FARGATE]", "cpu: 256", "memory: 512", "containerDefinitions:", "  - name: app", "    image: platform:placeholder", "    command: [worker, --queue, main]", "    essential: true", ""].join("\n"),
+      ["family: worker", `executionRoleArn: ${SEED_EXECUTION_ROLE}`, "networkMode: awsvpc", "requiresCompatibilities: [FARGATE]", "cpu: 256", "memory: 512", "containerDefinitions:", "  - name: app", "    image: platform:placeholder", "    command: [worker, --queue, main]", "    essential: true", ""].join("\n"),
     );
     const cli = await release([...BASE, "--service", "web", "--service", "worker", "--sha", SHA_B, "--template", `web=${json}`, "--template", `worker=${yaml}`, ...FAST]);
     expect(cli.code, cli.stderr).toBe(0);
@@ -427,7 +446,7 @@ describe("release: bad input exits 2 with one line and writes nothing", () => {
   it("a deployment already in progress without --force (and with --force it goes)", async () => {
     await handle.emulator.addRule({ match: SHA_C, outcome: "stuck" });
     // (with the release record: this test is about the deployment in progress, not about adoption)
-    const stuck = await registerTaskDefinition(clients, { family: "web", containerDefinitions: [{ name: "app", image: imageUri("platform", SHA_C), memory: 64 }], tags: SEED_RECORD });
+    const stuck = await registerTaskDefinition(clients, { family: "web", executionRoleArn: SEED_EXECUTION_ROLE, containerDefinitions: [{ name: "app", image: imageUri("platform", SHA_C), memory: 64 }], tags: SEED_RECORD });
     await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: stuck }));
     await serviceTaskDefinition("web"); // consume the stale read after UpdateService (emulator default), so release sees the stuck deployment
     seeded = (await handle.emulator.callLog()).length;

@@ -20,7 +20,7 @@ async function releaseFour(clients: AwsClients): Promise<void> {
   for (const commit of [A, B, C, D]) await putImage(clients, "platform", commit);
   await handle.emulator.addRule({ match: C, outcome: "fail", steps: 2 });
   for (const commit of [A, B, C, D]) {
-    const run = await runCli(["release", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--repository", "platform", "--secure-strings", "environment", "--sha", commit, ...FAST], handle.env());
+    const run = await runCli(["release", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", commit, ...FAST], handle.env());
     expect(run.code, `release ${commit[0]}: ${run.stderr}`).toBe(commit === C ? 1 : 0);
   }
 }
@@ -70,20 +70,23 @@ describe("ecs-release rollback", () => {
     expect(result.services).toEqual([expect.objectContaining({ service: "web", outcome: "completed" })]);
     expect(result.deregistered.map((r) => r.revision)).toEqual(["web:5", "web:4"]);
 
-    // Fast: UpdateService after exactly these 7 calls. The time to it (target ≤ 1.5 s from process
+    // Fast: UpdateService after exactly these 8 calls. The time to it (target ≤ 1.5 s from process
     // start) is measured by `npm run bench`, not asserted here: a wall-clock bound on a loaded
     // machine would make this test flaky without making it truer.
     const calls = (await handle.emulator.callLog()).slice(before);
     const update = calls.findIndex((c) => c.operation === "UpdateService");
-    expect(update).toBe(7);
+    expect(update).toBe(8);
     // ListServiceDeployments: the view must know the service's newest service deployment (ECS is
     // eventually consistent). DescribeTaskDefinition: the running revision (its environment: targets
     // are taken within it) and the two below it, read together with the listing and the record (their
     // order among themselves is whichever answers first; test/integration/rollback-round-trips.test.ts
-    // counts the round trips). Last: the target's image is still in ECR (a lifecycle policy may have expired it).
+    // counts the round trips). Last, together: the target's image is still in ECR (a lifecycle policy
+    // may have expired it), and the Secrets Manager version its SecureStrings are pinned to still
+    // exists (the default secretsmanager mode).
     const reads = calls.slice(0, update).map((c) => c.operation);
-    expect([reads[0], reads[6]]).toEqual(["DescribeServices", "DescribeImages"]);
+    expect(reads[0]).toBe("DescribeServices");
     expect(reads.slice(1, 6).sort()).toEqual(["DescribeTaskDefinition", "DescribeTaskDefinition", "DescribeTaskDefinition", "ListServiceDeployments", "ListTaskDefinitions"]);
+    expect(reads.slice(6).sort()).toEqual(["DescribeImages", "ListSecretVersionIds"]);
     // Nothing deregistered before the service was stable on the target.
     const firstDeregister = calls.findIndex((c) => c.operation === "DeregisterTaskDefinition");
     expect(firstDeregister).toBeGreaterThan(update);

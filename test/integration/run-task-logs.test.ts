@@ -11,7 +11,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { virtualClock } from "../helpers/clock.js";
 import { REGION, useEmulator } from "../helpers/emulator.js";
-import { createLogGroup, imageUri, putParameters, registerTaskDefinition, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
+import { createLogGroup, imageUri, putParameters, registerTaskDefinition, SEED_EXECUTION_ROLE, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 
 const handle = useEmulator();
 const clients = seedEachTest(handle);
@@ -31,7 +31,7 @@ function lines(stderr: string): string[] {
 
 function webTemplate(logConfiguration: object): string {
   const file = join(dir, `web-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(file, JSON.stringify({ family: "web", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512", containerDefinitions: [{ name: "app", image: imageUri("platform", SHA), essential: true, memory: 256, logConfiguration }] }));
+  writeFileSync(file, JSON.stringify({ family: "web", executionRoleArn: SEED_EXECUTION_ROLE, networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512", containerDefinitions: [{ name: "app", image: imageUri("platform", SHA), essential: true, memory: 256, logConfiguration }] }));
   return file;
 }
 

@@ -22,8 +22,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const [SHA_A, SHA_B, SHA_C] = SEED_SHAS;
 /** Markers: plain, with JSON-escaped characters, with regex characters, and short-but-not-tiny. */
 const MARKERS = ["MARKER-4b1d-db-password", 'MARKER-"quoted"\\back\nline', "MARKER.*+?(x)[y]{z}|$^", "MARKER-kms"];
-// These tests read the values inline in the task definitions: --secure-strings environment, explicitly
-// (the default, secretsmanager, is test/integration/secrets-manager.test.ts).
+// Explicitly --secure-strings environment: the revisions hold the values inline, the hardest case for
+// masking (every command that reads a revision sees them). The default, secretsmanager, keeps only
+// references there (its outputs are scanned in test/integration/secrets-manager.test.ts).
 const BASE = ["--cluster", "prod", "--ssm-path", "/platform/prod", "--repository", "platform", "--secure-strings", "environment"];
 const LOUD = ["--debug", "--json"];
 /** Commands that wait take --poll-interval; the others refuse it as an unknown flag. */

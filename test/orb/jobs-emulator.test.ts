@@ -21,7 +21,7 @@ import { roleArn, setUpCircleCiIam, type RoleSetUp } from "../helpers/oidc-roles
 import { expandJob, loadOrb, runJob, type Orb } from "../helpers/orb-harness.js";
 import { describeService, readRevision, sha } from "../helpers/revisions.js";
 import { REGISTRY_BINARY, startRegistry, type LocalRegistry } from "../helpers/registry.js";
-import { createRepository, putImage, seedPlatform } from "../helpers/seed.js";
+import { createRepository, putImage, SEED_EXECUTION_ROLE, seedPlatform } from "../helpers/seed.js";
 import { createFixtureRepository, type FixtureRepository } from "./fixture-repo.js";
 import { ORB_FILE } from "./orb-files.js";
 
@@ -79,9 +79,10 @@ afterEach(async () => {
       Family: "*",
       Repository: text("repository") ?? "",
       SsmPath: (text("ssm_path") ?? "").replace(/^\/+/, ""),
-      // The seeded task definitions pass no roles; any PassRole would be denied.
+      // The seeded task definitions pass no task role (any PassRole of one would be denied) and the
+      // seeded execution role (the default secretsmanager mode's SecureStrings are read with it).
       TaskRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/none`,
-      ExecutionRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/none`,
+      ExecutionRoleArn: SEED_EXECUTION_ROLE,
     };
     await expectAllowedByPolicy(calls, { policy: POLICIES[roleOf(run.job)], values });
   }
@@ -121,6 +122,7 @@ describe("release and rollback jobs against the emulator", () => {
     await seedPlatform(clients);
     const template = {
       family: "web",
+      executionRoleArn: SEED_EXECUTION_ROLE,
       networkMode: "awsvpc",
       requiresCompatibilities: ["FARGATE"],
       cpu: "512",

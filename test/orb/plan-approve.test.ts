@@ -14,7 +14,7 @@ import { expandJob, runJob, type JobRun, type Yaml } from "../helpers/orb-harnes
 import { ACCOUNT_ID, awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
 import { circleciToken, type CircleciTokenOptions } from "../helpers/jwt.js";
 import { contextVariables, EXTERNAL_ID, expectCallsAllowedByRoles, roleArn, setUpCircleCiIam } from "../helpers/oidc-roles.js";
-import { putParameters, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
+import { putParameters, SEED_EXECUTION_ROLE, SEED_SHAS, seedPlatform } from "../helpers/seed.js";
 import { readOrb } from "./orb-files.js";
 
 // Each test runs two jobs, each unpacking the embedded CLI: on a loaded machine that is slow.
@@ -48,7 +48,8 @@ const VALUES = {
   Repository: "platform",
   SsmPath: "platform/prod",
   TaskRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/none`,
-  ExecutionRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/none`,
+  // The seeded families' execution role (the default secretsmanager mode's SecureStrings are read with it).
+  ExecutionRoleArn: SEED_EXECUTION_ROLE,
   DeployRoleArn: roleArn("ecs-release-prod-deploy"),
 };
 

@@ -128,6 +128,8 @@ describe("parsed flags are typed from their definitions", () => {
     expectTypeOf<Release["pre-deploy-timeout"]>().toEqualTypeOf<number>();
     expectTypeOf<Release["no-wait"]>().toEqualTypeOf<boolean>();
     expect(byName(RELEASE_FLAGS)["secure-strings"].choices).toEqual(["secretsmanager", "environment", "secrets"]);
+    // The default keeps SecureStrings out of the task definition: only references, pinned per release.
+    expect(byName(RELEASE_FLAGS)["secure-strings"].default).toBe("secretsmanager");
   });
 
   it("--help lists a flag's choices", () => {

@@ -47,6 +47,40 @@ describe("selectRevisionsToPrune", () => {
   });
 });
 
+describe("revisions whose Secrets Manager versions are gone (they cannot start)", () => {
+  const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecs-release/platform/prod-AbCdEf";
+  const gone = (...revisions: number[]) => new Map(revisions.map((n) => [ARN(n), [{ secretArn: SECRET, versionIds: [`v${n}`] }]]));
+  type Row = [string, { revisions: RevisionRecord[]; keep: number; inUse?: Record<number, string[]>; gone: number[] }, number[]];
+  it.each<Row>([
+    ["the newest N kept are N that can start", { revisions: [5, 4, 3, 2, 1].map((n) => rev(n)), keep: 2, gone: [4] }, [5, 3]],
+    ["none gone: as before", { revisions: [5, 4, 3, 2, 1].map((n) => rev(n)), keep: 2, gone: [] }, [5, 4]],
+    ["the newest known-good kept is one that can start", { revisions: [rev(4), rev(3, { [TAG.outcome]: "stable" }), rev(2, { [TAG.outcome]: "stable" }), rev(1)], keep: 1, gone: [3] }, [4, 2]],
+    [
+      "one in use is kept all the same, and its rollback target is one that can start",
+      { revisions: [rev(5), rev(4), rev(3, { [TAG.outcome]: "stable" }), rev(2, { [TAG.outcome]: "stable" }), rev(1)], keep: 1, inUse: { 4: ["web"] }, gone: [4, 3] },
+      [5, 4, 2],
+    ],
+    ["tagged to keep: kept all the same", { revisions: [rev(3), rev(2, { [TAG.keep]: "true" }), rev(1)], keep: 1, gone: [2] }, [3, 2]],
+  ])("%s", (_title, input, kept) => {
+    const inUse = new Map(Object.entries(input.inUse ?? {}).map(([n, services]) => [ARN(Number(n)), services]));
+    const selection = selectRevisionsToPrune({ revisions: input.revisions, keep: input.keep, inUse, secretsGone: gone(...input.gone) });
+    expect(selection.kept.map((k) => k.record.revision)).toEqual(kept);
+    expect(selection.deregister.map((r) => r.revision)).toEqual(input.revisions.map((r) => r.revision).filter((n) => !kept.includes(n)));
+    expect(selection.unstartable.map((u) => u.record.revision)).toEqual(input.gone);
+  });
+
+  it("says which revisions cannot start and why, whether kept or deregistered", () => {
+    const selection = selectRevisionsToPrune({ revisions: [rev(4), rev(3), rev(2), rev(1)], keep: 1, inUse: new Map([[ARN(3), ["web"]]]), secretsGone: gone(3, 2) });
+    expect(pruneLines("web", selection, 1, true)).toEqual([
+      "web:3: kept (in use by web)",
+      "web:1: kept (rollback target of web:3)",
+      `web:3: cannot start a task any more: Secrets Manager no longer has version v3 of ${SECRET} (it removes unlabelled versions past 100); kept (in use by web)`,
+      `web:2: cannot start a task any more: Secrets Manager no longer has version v2 of ${SECRET} (it removes unlabelled versions past 100); not counted among the newest 1 nor as a rollback target`,
+      "web: would deregister 1 revision, keeping 3: web:2",
+    ]);
+  });
+});
+
 describe("checkPruneRequest", () => {
   it.each<[string, { families: string[]; cluster?: string; services: string[]; keep: number }, RegExp | undefined]>([
     ["a family", { families: ["web"], services: [], keep: 20 }, undefined],

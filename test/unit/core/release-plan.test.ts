@@ -73,7 +73,7 @@ describe("checkReleaseRequest", () => {
   it("normalises the path, defaults the mode, parses templates and drops duplicate services", () => {
     const checked = checkReleaseRequest(request({ services: ["web", "worker", "web"], ssmPath: "/platform/prod/", templates: [{ family: "web", source: "web.json", text: TEMPLATE_JSON("web") }] }));
     expect(checked.ssmPath).toBe("/platform/prod");
-    expect(checked.mode).toBe("environment");
+    expect(checked.mode).toBe("secretsmanager");
     expect(checked.services).toEqual(["web", "worker"]);
     expect(checked.templates.map((t) => [t.family, t.template.input.family, t.template.source])).toEqual([["web", "web", "web.json"]]);
   });

@@ -78,6 +78,19 @@ describe("renderTaskDefinition", () => {
     expect(app(true)?.secrets?.map((s) => s.name)).toEqual(["REPLICA", "SM"]);
   });
 
+  it("drops references to ecs-release's Secrets Manager snapshot of this path or the one the revision was released from (a SecureString deleted from SSM goes too), keeps other secrets", () => {
+    const snapshot = (path: string, key: string) => `arn:aws:secretsmanager:us-east-1:1:secret:ecs-release${path}-AbCdEf:${key}::v1`;
+    const previous = { ...template(), releasedFromSsmPath: "/staging" };
+    previous.input.containerDefinitions[0]!.secrets = [
+      { name: "DELETED", valueFrom: snapshot("/app", "DELETED") },
+      { name: "STAGING", valueFrom: snapshot("/staging", "STAGING") },
+      { name: "OTHER_APP", valueFrom: snapshot("/app-two", "OTHER_APP") },
+      { name: "SM", valueFrom: "arn:aws:secretsmanager:us-east-1:1:secret:x" },
+    ];
+    const app = renderTaskDefinition({ template: previous, fromFile: false, containers: ["app"], image: "i", environment: env, ssmPath: "/app", releaseTags: {} }).input.containerDefinitions[0];
+    expect(app?.secrets?.map((s) => s.name)).toEqual(["OTHER_APP", "SM"]);
+  });
+
   it("does not change the template", () => {
     const t = template();
     renderTaskDefinition({ template: t, fromFile: false, containers: ["app"], image: "i", environment: env, ssmPath: "/app", releaseTags: {} });
