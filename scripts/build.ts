@@ -6,8 +6,8 @@
 // `--check`: builds the same in memory, writes nothing, and exits 1 when orb/orb.yml or
 // .circleci/config.yml differ from what it makes (the orb tests run it on a fresh clone).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { build, version as esbuildVersion, type BuildOptions, type Metafile, type Plugin } from "esbuild";
+import { basename, dirname, resolve } from "node:path";
+import { build, transform, version as esbuildVersion, type BuildOptions, type Metafile, type OutputFile, type Plugin } from "esbuild";
 import { cachedBrotli } from "./brotli-cache.js";
 import { compactErrorClasses } from "./compact-errors.js";
 import { BUILD_SETTINGS, makeStamp, readStamp, STAMP_PATH, staleness } from "./build-stamp.js";
@@ -17,21 +17,86 @@ import { ORB_PATH, PROJECT_CONFIG_PATH, renderOrb, renderProjectConfig } from ".
 /** Where the full bundle goes (`npm i -g`, the tests, the orb's `install` by default). */
 export const BUNDLE_PATH = cliBuildPath("full");
 
+/**
+ * Every build is esbuild's code splitting (ESM chunks: the CLI's entry, one chunk per `await import()`
+ * of a command's modules, and the chunks they share), then made one CommonJS file by oneFile(): the
+ * entry runs at start, every other chunk waits as a string until the first `require` of it. So a
+ * command's modules (the AWS SDK, yaml) are neither parsed nor evaluated before the command runs —
+ * `--version`, `--help` and a bad flag cost little more than Node's own start (docs/performance.md,
+ * "Cold start") — and, unlike a CommonJS bundle's lazily-initialised modules, the chunks are
+ * tree-shaken as one ESM graph.
+ */
 const COMMON: BuildOptions = {
-  entryPoints: ["src/cli/bin.ts"],
+  entryPoints: { "ecs-release": "src/cli/bin.ts" },
   bundle: true,
   platform: "node",
-  format: "cjs",
+  format: "esm",
+  splitting: true,
+  // Not written: oneFile() reads the chunks from memory. The names are the chunks' names in stack traces.
+  outdir: "dist/chunks",
+  chunkNames: "[name]-[hash]",
+  write: false,
+  metafile: true,
   target: "node20",
   minify: true,
-  // Module wrappers as `function` rather than arrow functions: V8 pre-parses a function expression
-  // lazily but compiles an arrow in a call position eagerly, and the full bundle's cold start is
-  // mostly parsing (measured in docs/performance.md, "Cold start").
-  supported: { arrow: false },
   legalComments: "none",
-  banner: { js: "#!/usr/bin/env node" },
   logLevel: "warning",
+  // yaml's ESM build (its `browser` export, the same code as its CommonJS `dist/`): tree-shaken, 5 KiB
+  // smaller in each build that parses templates. Differences, none reached here: yaml's LOG_TOKENS
+  // debug print, warnings by console.warn (templates are parsed with logLevel "error") and a YAML 1.1
+  // `!!binary` value as a Uint8Array rather than a Buffer.
+  alias: { yaml: resolve("node_modules/yaml/browser/index.js") },
 };
+
+/**
+ * The chunks of one build as one CommonJS file: the entry chunk runs at once; each other chunk is a
+ * string until the first `require("./<chunk>.js")`, compiled then with vm.compileFunction (its
+ * file name in stack traces: ecs-release.cjs/<chunk>.js) and run once, CommonJS-style (a chunk
+ * required again gets the same exports). Node's built-ins are Node's `require`.
+ */
+async function oneFile(outputs: readonly OutputFile[]): Promise<Uint8Array> {
+  const chunks: string[] = [];
+  let entry: string | undefined;
+  for (const output of outputs) {
+    const name = basename(output.path);
+    // ESM → CommonJS: `import … from "./x.js"` becomes `require("./x.js")`, `import()` a Promise of one.
+    // ASCII (esbuild's default charset: "…" as \u2026): Node reads the file into a one-byte string,
+    // which V8 also scans faster; compressed in the orb, the job builds come out no larger than in UTF-8.
+    const { code } = await transform(output.text, { format: "cjs", minify: true, target: "node20", platform: "node", supported: { "dynamic-import": false } });
+    if (name === "ecs-release.js") entry = code;
+    else chunks.push(`${JSON.stringify(`./${name}`)}:${stringLiteral(code)}`);
+  }
+  if (entry === undefined) throw new Error("esbuild gave no entry chunk");
+  const loader =
+    `var __chunks={${chunks.join(",")}},__loaded={};` +
+    "function __require(id){var code=__chunks[id];if(code===void 0)return require(id);var loaded=__loaded[id];if(loaded)return loaded.exports;" +
+    'loaded=__loaded[id]={exports:{}};require("node:vm").compileFunction(code,["exports","require","module"],{filename:__filename+"/"+id.slice(2)})(loaded.exports,__require,loaded);return loaded.exports}';
+  return Buffer.from(`#!/usr/bin/env node\n${loader}\n(function(require){${entry}})(__require);\n`, "utf8");
+}
+
+/**
+ * Code as a single-quoted string literal: minified code quotes its own strings with `"`, which a
+ * JSON string would escape thirteen thousand times in the release build (1 KiB more compressed).
+ */
+function stringLiteral(code: string): string {
+  const escapes: Record<string, string> = { "\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\u2028": "\\u2028", "\u2029": "\\u2029" };
+  return `'${code.replace(/[\\'\n\r\u2028\u2029]/g, (c) => escapes[c] ?? c)}'`;
+}
+
+/**
+ * Code of the SDK that only a browser reaches: @aws-sdk/core's user-agent parsing for browsers
+ * imports bowser dynamically, and code splitting keeps a dynamic import's chunk even where the code
+ * importing it is tree-shaken away. A module that says so in one line if it is ever loaded.
+ */
+function browserOnly(): Plugin {
+  return {
+    name: "browser-only",
+    setup(esbuild) {
+      esbuild.onResolve({ filter: /^bowser$/ }, (args) => ({ path: args.path, namespace: "browser-only" }));
+      esbuild.onLoad({ filter: /.*/, namespace: "browser-only" }, (args) => ({ loader: "js", contents: `throw new Error(${JSON.stringify(`ecs-release: ${args.path} is for browsers, not in this build`)});` }));
+    },
+  };
+}
 
 /** The module that builds the AWS clients; a client only it imports is never sent a request by the build's commands. */
 const CLIENT_FACTORY = "src/aws/clients.ts";
@@ -58,30 +123,6 @@ function selectCommands(commands: readonly string[]): Plugin {
         loader: "ts",
         contents: [...commands.map((name, i) => `import { ${exportName(name)} as c${i} } from "./${name}.js";`), `export const COMMANDS = [${commands.map((_n, i) => `c${i}`).join(", ")}];`].join("\n"),
       }));
-    },
-  };
-}
-
-/**
- * The CLI loads a command's modules with `await import()` so that the full CLI starts fast. In a
- * one-file bundle that keeps esbuild from tree-shaking what those modules import (each AWS client's
- * aggregated class and every one of its commands); a job build has one command, so it imports them
- * statically instead.
- */
-function staticImports(): Plugin {
-  return {
-    name: "static-imports",
-    setup(esbuild) {
-      esbuild.onLoad({ filter: /\/src\/.*\.ts$/ }, (args) => {
-        const specifiers: string[] = [];
-        const text = readFileSync(args.path, "utf8").replace(/\bawait import\(("[^"]+")\)/g, (_match, specifier: string) => {
-          if (!specifiers.includes(specifier)) specifiers.push(specifier);
-          return `__static_import_${specifiers.indexOf(specifier)}`;
-        });
-        if (specifiers.length === 0) return undefined;
-        // (a command adapter loaded here also loses its help text: see helpLeftOut)
-        return { loader: "ts", contents: `${specifiers.map((s, i) => `import * as __static_import_${i} from ${s};`).join("\n")}\n${withoutHelp(args.path, text)}` };
-      });
     },
   };
 }
@@ -150,7 +191,7 @@ function unregisteredErrors(): Plugin {
   return {
     name: "unregistered-errors",
     setup(esbuild) {
-      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]schemas[\\/]schemas_0\.js$/ }, (args) => {
+      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/](client-[a-z0-9-]+[\\/]dist-es|nested-clients[\\/]dist-es[\\/]submodules[\\/][a-z0-9-]+)[\\/]schemas[\\/]schemas_0\.js$/ }, (args) => {
         const dropped = new Set<string>();
         const unregistered = readFileSync(args.path, "utf8").replace(MODELLED_ERROR_REGISTRATION, (line) => {
           dropped.add(/registerError\((\w+)\$/.exec(line)?.[1] ?? "");
@@ -169,7 +210,7 @@ function compactErrors(): Plugin {
   return {
     name: "compact-errors",
     setup(esbuild) {
-      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]models[\\/]errors\.js$/ }, (args) => {
+      esbuild.onLoad({ filter: /[\\/]@aws-sdk[\\/](client-[a-z0-9-]+[\\/]dist-es|nested-clients[\\/]dist-es[\\/]submodules[\\/][a-z0-9-]+)[\\/]models[\\/]errors\.js$/ }, (args) => {
         const compact = compactErrorClasses(readFileSync(args.path, "utf8"));
         return compact === undefined ? undefined : { loader: "js", contents: compact, resolveDir: dirname(args.path) };
       });
@@ -253,18 +294,16 @@ function noteInputs(metafile: Metafile | undefined): void {
 
 /** Builds a job's CLI: its commands only, tree-shaken ESM builds of the SDK, the clients it never calls left out. */
 async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Array> {
-  // charset utf8: the messages' "…", "→" and "—" stay three bytes, not a six-character \uXXXX escape.
-  const options: BuildOptions = { ...COMMON, mainFields: ["module", "main"], write: false, metafile: true, charset: "utf8" };
+  const options: BuildOptions = { ...COMMON, mainFields: ["module", "main"] };
   const commands = CLI_BUILD_COMMANDS[job];
-  const survey = await build({ ...options, plugins: [selectCommands(commands), staticImports()] });
+  const survey = await build({ ...options, plugins: [selectCommands(commands), browserOnly()] });
   if (!survey.metafile) throw new Error("esbuild gave no metafile");
   const { all, used } = clientsInUse(survey.metafile);
   const unused = [...all].filter((client) => !used.has(client)).sort();
-  const result = await build({ ...options, plugins: [selectCommands(commands), staticImports(), leaveOut(job, unused), neverReached(), packageVersionsOnly(), compactErrors(), unregisteredErrors(), helpLeftOut()] });
+  const result = await build({ ...options, plugins: [selectCommands(commands), leaveOut(job, unused), browserOnly(), neverReached(), packageVersionsOnly(), compactErrors(), unregisteredErrors(), helpLeftOut()] });
   noteInputs(survey.metafile);
   noteInputs(result.metafile);
-  const bytes = result.outputFiles?.[0]?.contents;
-  if (!bytes) throw new Error(`no output for the ${job} build`);
+  const bytes = await oneFile(result.outputFiles ?? []);
   const path = cliBuildPath(job);
   if (!CHECK) {
     mkdirSync(dirname(path), { recursive: true });
@@ -276,10 +315,9 @@ async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Arra
 
 /** The full CLI (dist/ecs-release.cjs). */
 async function buildFullBundle(): Promise<Uint8Array> {
-  const result = await build({ ...COMMON, outfile: BUNDLE_PATH, write: false, metafile: true });
+  const result = await build({ ...COMMON, plugins: [browserOnly()] });
   noteInputs(result.metafile);
-  const bytes = result.outputFiles?.[0]?.contents;
-  if (!bytes) throw new Error("no output for the full build");
+  const bytes = await oneFile(result.outputFiles ?? []);
   if (!CHECK) {
     mkdirSync(dirname(BUNDLE_PATH), { recursive: true });
     writeFileSync(BUNDLE_PATH, bytes);

@@ -1,16 +1,37 @@
-/** Benchmark (4): `ecs-release --version` against `node -e 0`, interleaved, as a ratio of medians. */
+/**
+ * Benchmark (4): cold start of every CLI build against `node -e 0`, in interleaved pairs. Each pair
+ * runs `node -e 0` and then the build, one right after the other, so that a busy machine slows both
+ * alike; a build's ratio is the median of its pairs' ratios. Also a script on its own, for
+ * before/after comparisons without the emulator: `npx tsx scripts/bench/cold-start.ts [RUNS]`.
+ */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { CLI_BUILDS, cliBuildPath, type CliBuild } from "../../src/orb/cli-builds.js";
 import { BUNDLE } from "./cli-process.js";
 import { median } from "./stats.js";
 
-/** Both series and the ratio of their medians. */
+/** One measured command line: its times, its paired `node -e 0` times and the median of the pairs' ratios. */
+export interface ColdStartSeries {
+  readonly label: string;
+  readonly ms: number[];
+  readonly nodeMs: number[];
+  readonly ratio: number;
+}
+
+/** Both series of the full bundle (as before) and one series per build. */
 export interface ColdStart {
   readonly nodeMs: number[];
   readonly versionMs: number[];
   readonly helpMs: number[];
+  /** Median of the pairs' ratios: `ecs-release --version` (full bundle) / `node -e 0`. */
   readonly ratio: number;
   readonly helpRatio: number;
+  /** Each job build's `--version` (what the orb's job runs before its command), paired the same way. */
+  readonly builds?: readonly ColdStartSeries[];
 }
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 function timeSpawn(args: readonly string[]): number {
   const started = process.hrtime.bigint();
@@ -20,19 +41,42 @@ function timeSpawn(args: readonly string[]): number {
   return ms;
 }
 
-/** `runs` of each, interleaved (node, --version, --help, node, …), after one warm-up of each. */
+/** What is measured: the full bundle's --version and --help, then each job build's --version. */
+function subjects(): Array<{ label: string; args: string[] }> {
+  const jobBuilds = CLI_BUILDS.filter((build): build is Exclude<CliBuild, "full"> => build !== "full").filter((build) => existsSync(ROOT + cliBuildPath(build)));
+  return [
+    { label: "full --version", args: [BUNDLE, "--version"] },
+    { label: "full --help", args: [BUNDLE, "--help"] },
+    ...jobBuilds.map((build) => ({ label: `${build} job build --version`, args: [ROOT + cliBuildPath(build), "--version"] })),
+  ];
+}
+
+/** `runs` pairs (node -e 0, then the subject) for each subject, interleaved, after one warm-up of each. */
 export function measureColdStart(runs: number): ColdStart {
   const node = ["-e", "0"];
-  const version = [BUNDLE, "--version"];
-  const help = [BUNDLE, "--help"];
-  for (const args of [node, version, help]) timeSpawn(args); // warm the page cache
-  const nodeMs: number[] = [];
-  const versionMs: number[] = [];
-  const helpMs: number[] = [];
+  const list = subjects();
+  for (const args of [node, ...list.map((s) => s.args)]) timeSpawn(args); // warm the page cache
+  const series = list.map((s) => ({ label: s.label, ms: [] as number[], nodeMs: [] as number[] }));
   for (let i = 0; i < runs; i++) {
-    nodeMs.push(timeSpawn(node));
-    versionMs.push(timeSpawn(version));
-    helpMs.push(timeSpawn(help));
+    list.forEach((subject, j) => {
+      series[j]?.nodeMs.push(timeSpawn(node));
+      series[j]?.ms.push(timeSpawn(subject.args));
+    });
   }
-  return { nodeMs, versionMs, helpMs, ratio: median(versionMs) / median(nodeMs), helpRatio: median(helpMs) / median(nodeMs) };
+  const withRatio = series.map((s) => ({ ...s, ratio: median(s.ms.map((ms, i) => ms / (s.nodeMs[i] ?? ms))) }));
+  const [version, help, ...builds] = withRatio;
+  if (!version || !help) throw new Error("no cold start series");
+  return { nodeMs: version.nodeMs, versionMs: version.ms, helpMs: help.ms, ratio: version.ratio, helpRatio: help.ratio, builds };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const runs = Number(process.argv[2] ?? "20");
+  const result = measureColdStart(runs);
+  const rows = [
+    { label: "full --version", ms: result.versionMs, nodeMs: result.nodeMs, ratio: result.ratio },
+    { label: "full --help", ms: result.helpMs, nodeMs: result.nodeMs, ratio: result.helpRatio },
+    ...(result.builds ?? []),
+  ];
+  console.log(`cold start, median of ${runs} pairs (node -e 0, then the build):`);
+  for (const row of rows) console.log(`  ${row.label.padEnd(32)} ${row.ratio.toFixed(2)}×  (${median(row.ms).toFixed(1)} ms; node -e 0 ${median(row.nodeMs).toFixed(1)} ms)`);
 }

@@ -74,10 +74,15 @@ export function checkTargets(r: BenchResults): Check[] {
         median(r.history.large.map((x) => x.totalCalls)) === median(r.history.small.map((x) => x.totalCalls)),
     },
     {
-      target: "(4) cold start: --version ≤ 2.0× node -e 0",
+      target: "(4) cold start: --version ≤ 1.5× node -e 0 (full build, median of the pairs' ratios)",
       measured: `${r.coldStart.ratio.toFixed(2)}× (${ms(median(r.coldStart.versionMs))} vs ${ms(median(r.coldStart.nodeMs))})`,
-      ok: r.coldStart.ratio <= 2.0,
+      ok: r.coldStart.ratio <= 1.5,
     },
+    ...(r.coldStart.builds ?? []).map((b) => ({
+      target: `(4) cold start: ${b.label} ≤ 1.3× node -e 0`,
+      measured: `${b.ratio.toFixed(2)}× (${ms(median(b.ms))} vs ${ms(median(b.nodeMs))})`,
+      ok: b.ratio <= 1.3,
+    })),
   ];
 }
 
@@ -188,10 +193,11 @@ export function markdownTable(r: BenchResults): string {
   const c = r.coldStart;
   rows.push(["(4) cold start: ecs-release --version / node -e 0", `${c.ratio.toFixed(2)}× (${ms(median(c.versionMs))} / ${ms(median(c.nodeMs))})`]);
   rows.push(["(4) cold start: ecs-release --help / node -e 0", `${c.helpRatio.toFixed(2)}× (${ms(median(c.helpMs))})`]);
+  for (const b of c.builds ?? []) rows.push([`(4) cold start: ${b.label} / node -e 0`, `${b.ratio.toFixed(2)}× (${ms(median(b.ms))} / ${ms(median(b.nodeMs))})`]);
   const s = r.sizes;
   rows.push(["(5) bundle dist/ecs-release.cjs: raw / gzip / brotli", `${kib(s.bundle.raw)} / ${kib(s.bundle.gzip)} / ${kib(s.bundle.brotli)}`]);
   rows.push(["(5) orb/orb.yml: raw / gzip", `${kib(s.orb.raw)} / ${kib(s.orb.gzip)}`]);
-  // Each job within the config budget (src/orb/cli-builds.ts: 216 KiB, so a pipeline holds 36 such jobs under CircleCI's 8 MB).
+  // Each job within the config budget (src/orb/cli-builds.ts: 200 KiB, so a pipeline holds 40 such jobs under CircleCI's 8 MB).
   if (s.jobs) for (const [job, bytes] of Object.entries(s.jobs)) rows.push([`(5) orb job \`${job}\`, expanded YAML`, `${kib(bytes)} (${bytes <= CONFIG_BUDGET_BYTES ? "within" : "OVER"} the ${kib(CONFIG_BUDGET_BYTES)} budget)`]);
   else rows.push(["(5) orb jobs, expanded YAML", "pending (no expander)"]);
   return markdownRows(rows);

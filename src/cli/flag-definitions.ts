@@ -106,6 +106,15 @@ const APP_CONTAINERS = /* @__PURE__ */ defineFlag({ name: "container", type: "li
 const ENV = /* @__PURE__ */ defineFlag({ name: "env", type: "list", placeholder: "K=V", keepCommas: true, description: "literal environment variable; repeatable (SSM wins on a clash)" });
 const SECURE_STRINGS = /* @__PURE__ */ defineFlag({ name: "secure-strings", type: "string", placeholder: "MODE", choices: ["secretsmanager", "environment", "secrets"], default: "secretsmanager", description: "SecureStrings as a Secrets Manager version per release referenced by version id (`secretsmanager`, the default: rolls back with the revision, only references in the task definition, needs an executionRoleArn), inline `environment` values (readable by anyone allowed ecs:DescribeTaskDefinition: warned about), or `secrets` references to the SSM parameters (the latest value at task start)" });
 const ALLOW_EMPTY_ENV = /* @__PURE__ */ defineFlag({ name: "allow-empty-env", type: "boolean", description: "allow an SSM path with no parameters" });
+/** The environment a release records and renders from (release and verify: verify checks the revision release would render from). */
+const ENVIRONMENT = /* @__PURE__ */ defineFlag({
+  name: "environment",
+  type: "string",
+  placeholder: "NAME",
+  description: "the environment the new revisions are recorded for (default: the cluster's name); rollback, prune and the next release choose among its revisions",
+  // Recorded as an ECS tag value (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html).
+  form: { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, rule: "an environment is named with up to 128 letters, digits, dots, hyphens and underscores, starting with a letter or digit" },
+});
 /**
  * The pre-flight checks to skip (src/core/preflight.ts): for a job role that may not read IAM roles,
  * CloudWatch Logs groups, parameter metadata or ECR images.
@@ -123,14 +132,7 @@ export const RELEASE_FLAGS = /* @__PURE__ */ defineFlags([
   CLUSTER,
   SERVICES,
   SSM_PATH,
-  {
-    name: "environment",
-    type: "string",
-    placeholder: "NAME",
-    description: "the environment the new revisions are recorded for (default: the cluster's name); rollback, prune and the next release choose among its revisions",
-    // Recorded as an ECS tag value (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html).
-    form: { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, rule: "an environment is named with up to 128 letters, digits, dots, hyphens and underscores, starting with a letter or digit" },
-  },
+  ENVIRONMENT,
   REPOSITORY,
   IMAGE,
   SHA,
@@ -163,7 +165,7 @@ export const RELEASE_FLAGS = /* @__PURE__ */ defineFlags([
 // --- verify
 
 /** The flags of `ecs-release verify`: what release reads and renders from, and the checks to skip. */
-export const VERIFY_FLAGS = /* @__PURE__ */ defineFlags([CLUSTER, SERVICES, SSM_PATH, REPOSITORY, IMAGE, SHA, TEMPLATE, APP_CONTAINERS, ENV, SECURE_STRINGS, ALLOW_EMPTY_ENV, SKIP_CHECK]);
+export const VERIFY_FLAGS = /* @__PURE__ */ defineFlags([CLUSTER, SERVICES, SSM_PATH, ENVIRONMENT, REPOSITORY, IMAGE, SHA, TEMPLATE, APP_CONTAINERS, ENV, SECURE_STRINGS, ALLOW_EMPTY_ENV, SKIP_CHECK]);
 
 // --- rollback
 

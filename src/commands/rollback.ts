@@ -19,7 +19,7 @@ import type { AwsClients } from "../aws/clients.js";
 import { ecrImageExists } from "../aws/ecr.js";
 import { secretVersionIds } from "../aws/secrets-manager.js";
 import { partialUpdateError, tagResource, updateServices, type StartedDeployment } from "../aws/ecs.js";
-import { deregisterRevision, describeRevision, describeRevisions, listRegionUsage, RevisionLister } from "../aws/task-definitions.js";
+import { deregisterRevision, describeRevision, describeRevisions, listRegionUsage, listRevisionArns, RevisionLister } from "../aws/task-definitions.js";
 import { mapConcurrently } from "../core/map-concurrently.js";
 import { plural } from "../core/plural.js";
 import { waitForRollouts } from "../aws/wait-rollout.js";
@@ -32,7 +32,7 @@ import { arnAccountAndRegion, imagesToCheck, type EcrImageRef } from "../core/ec
 import { DeploymentFailedError, InterruptedError, ValidationError, WaitTimeoutError, type EcsReleaseError } from "../core/errors.js";
 import { shaOf } from "../core/history.js";
 import type { Logger } from "../core/logger.js";
-import { environmentOf, formatRevisionName, outcomeOf, parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
+import { environmentOf, formatRevisionName, outcomeOf, parseRevisionName, undescribedInactive, type RevisionRecord } from "../core/revision-record.js";
 import { clusterName, revisionUsers, withScheduledUsers } from "../core/revision-usage.js";
 import { listScheduledTaskTargets } from "../aws/schedules.js";
 import {
@@ -509,6 +509,17 @@ async function choose(group: RevisionGroup, to: RollbackTo, options: Pick<Rollba
   return { group: placed, ...choice, known, rolledBackByRun: false };
 }
 
+/**
+ * A revision DescribeTaskDefinition does not show may still be listed as INACTIVE: ECS describes an
+ * INACTIVE revision only while a task or service uses it (undescribedInactive). Read only when the
+ * revision asked for was not found, so that `--to` says it is INACTIVE rather than that it does not exist.
+ */
+async function listedInactive(family: string, revision: number, deps: RollbackDeps): Promise<RevisionRecord | undefined> {
+  const arns = await listRevisionArns(deps.aws, family, 1000, "INACTIVE", deps.signal);
+  const arn = arns.find((candidate) => { const name = parseRevisionName(candidate); return name?.family === family && name.revision === revision; });
+  return arn === undefined ? undefined : undescribedInactive(arn);
+}
+
 /** How many revisions just below the running one `previous` reads by number beside the listing: the first window. */
 const FIRST_WINDOW = 2;
 
@@ -521,7 +532,7 @@ const FIRST_WINDOW = 2;
 async function firstReads(group: RevisionGroup, to: RollbackTo, lister: RevisionLister, deps: RollbackDeps): Promise<{ listed: string[]; known: RevisionRecord[] }> {
   const family = group.current.family;
   if (to.kind === "revision" || to.kind === "name") {
-    const record = to.kind === "name" && to.family !== family ? undefined : await describeRevision(deps.aws, `${family}:${to.revision}`, deps.signal);
+    const record = to.kind === "name" && to.family !== family ? undefined : ((await describeRevision(deps.aws, `${family}:${to.revision}`, deps.signal)) ?? (await listedInactive(family, to.revision, deps)));
     return { listed: [], known: record ? [record] : [] };
   }
   const below = to.kind === "previous" ? Array.from({ length: FIRST_WINDOW }, (_, i) => group.current.revision - 1 - i).filter((r) => r >= 1) : [];

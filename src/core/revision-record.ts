@@ -45,6 +45,18 @@ export function parseRevisionName(text: string): RevisionName | undefined {
 }
 
 /** `family:revision`, the short name people read. */
+/**
+ * A revision ECS lists as INACTIVE but no longer describes: its name and status, without its body or
+ * tags. "You can only describe INACTIVE task definitions while an active task or service references
+ * them" (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html):
+ * DescribeTaskDefinition answers ClientException "Unable to describe task definition." for the others,
+ * while ListTaskDefinitions (status INACTIVE) still names them.
+ */
+export function undescribedInactive(arn: string): RevisionRecord | undefined {
+  const name = parseRevisionName(arn);
+  return name === undefined ? undefined : { arn, family: name.family, revision: name.revision, status: "INACTIVE", tags: {} };
+}
+
 export function formatRevisionName(name: RevisionName): string {
   return `${name.family}:${name.revision}`;
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { brotliCompressSync, constants } from "node:zlib";
+import { transformSync } from "esbuild";
 
 /**
  * The 85 characters the packed CLI is written in: printable ASCII without the nine that YAML, a shell
@@ -92,6 +93,9 @@ export function packBundle(bundle: string | Uint8Array, maxPartChars: number = M
  */
 export function readScript(name: "unpack-cli.js" | "configure-aws-oidc.sh"): string {
   const text = readFileSync(new URL(`./scripts/${name}`, import.meta.url), "utf8");
+  // The Node.js script without its whitespace too (esbuild, names and code unchanged): each of its
+  // lines would cost the YAML block's indentation in every CLI job.
+  if (name.endsWith(".js")) return `// ecs-release orb: src/orb/scripts/${name} (explained there)\n${transformSync(text, { minifyWhitespace: true, legalComments: "none" }).code}`;
   const comment = name.endsWith(".js") ? "//" : "#";
   const code = text.split("\n").filter((line) => line.trim() !== "" && !line.trimStart().startsWith(comment));
   return [`${comment} ecs-release orb: src/orb/scripts/${name} (explained there)`, ...code, ""].join("\n");

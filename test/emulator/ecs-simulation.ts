@@ -39,7 +39,7 @@
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import {
-  hookFor,
+  hooksFor,
   invalidLifecycleHooks,
   NATIVE_STRATEGIES,
   renderBrief,
@@ -223,10 +223,20 @@ export interface ConsistencySettings {
    * quickly, while the second event proceeds"). Default false.
    */
   doubleServiceDeployments: boolean;
+  /**
+   * DescribeTaskDefinition of an INACTIVE revision that no service or running task references answers
+   * ClientException "Unable to describe task definition." ("You can only describe INACTIVE task
+   * definitions while an active task or service references them":
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html). A
+   * documented rule, not a consistency one, kept behind this switch (default false: moto describes every
+   * revision) because much of the suite reads deregistered revisions; test/integration/inactive-revisions.test.ts
+   * turns it on.
+   */
+  inactiveNeedsReference: boolean;
 }
 
 /** The defaults: one stale DescribeServices after each UpdateService; tags read in time; the rest on request. */
-export const DEFAULT_CONSISTENCY: ConsistencySettings = { staleServiceReads: 1, lateTags: false, freshFirst: false, staleCurrentServiceDeployment: false, doubleServiceDeployments: false };
+export const DEFAULT_CONSISTENCY: ConsistencySettings = { staleServiceReads: 1, lateTags: false, freshFirst: false, staleCurrentServiceDeployment: false, doubleServiceDeployments: false, inactiveNeedsReference: false };
 
 /** At most this many stopped tasks are kept per failed deployment (ECS shows stopped tasks for a while only). */
 const MAX_STOPPED_TASKS = 10;
@@ -340,6 +350,11 @@ function commandOverride(request: JsonObject, container: string): unknown {
   const list = Array.isArray(overrides["containerOverrides"]) ? overrides["containerOverrides"] : [];
   const found = list.find((item) => isJsonObject(item) && item["name"] === container);
   return isJsonObject(found) ? found["command"] : undefined;
+}
+
+/** `family:revision` of a task definition ARN or reference. */
+function revisionKey(reference: string): string {
+  return reference.replace(/^arn:aws[\w-]*:ecs:[\w-]+:\d{12}:task-definition\//, "");
 }
 
 /** Deep copy of JSON data. */
@@ -1055,26 +1070,34 @@ export class EcsSimulation {
     deployment.stepsTaken += 1;
     record.production = step.production;
     record.test = step.test;
-    const hook = hookFor(record.deploymentConfiguration, step.stage);
-    const hookDetail = (status: string): Record<string, unknown> => ({
-      hookId: createHash("sha256").update(`${record.serviceDeploymentArn}:${step.stage}`).digest("hex").slice(0, 32),
-      targetType: typeof hook?.["targetType"] === "string" ? hook["targetType"] : "AWS_LAMBDA",
-      ...(typeof hook?.["hookTargetArn"] === "string" ? { targetArn: hook["hookTargetArn"] } : {}),
+    // Every hook of the stage runs; the deployment goes on once all have completed (hooksFor). The
+    // emulator's Lambda hooks answer at once: SUCCEEDED, or FAILED where the plan fails this stage.
+    const hooks = hooksFor(record.deploymentConfiguration, step.stage);
+    const hookDetail = (hook: Record<string, unknown>, index: number, status: string): Record<string, unknown> => ({
+      hookId: createHash("sha256").update(`${record.serviceDeploymentArn}:${step.stage}${index === 0 ? "" : `:${index}`}`).digest("hex").slice(0, 32),
+      targetType: typeof hook["targetType"] === "string" ? hook["targetType"] : "AWS_LAMBDA",
+      ...(typeof hook["hookTargetArn"] === "string" ? { targetArn: hook["hookTargetArn"] } : {}),
       status,
     });
-    if (hook !== undefined) record.hookDetails = [hookDetail("IN_PROGRESS")];
-    else delete record.hookDetails;
-    if (hook?.["targetType"] === "PAUSE") {
-      this.holdAtPause(record, hook, String(hookDetail("AWAITING_ACTION")["hookId"]), at);
+    const failing = plan.outcome === "fail" && step.stage === (plan.failStage ?? "SCALE_UP");
+    const lambda = hooks.find((hook) => hook["targetType"] !== "PAUSE");
+    const pause = hooks.find((hook) => hook["targetType"] === "PAUSE");
+    if (failing && lambda !== undefined) {
+      // A Lambda hook answering FAILED rolls the deployment back ("Amazon ECS rolls back the deployment",
+      // lambda-lifecycle-hooks.md); a PAUSE hook of the same stage is then not waited for (our assumption).
+      record.hookDetails = hooks.flatMap((hook, index) => (hook["targetType"] === "PAUSE" ? [] : [hookDetail(hook, index, hook === lambda ? "FAILED" : "SUCCEEDED")]));
+      const reason = `lifecycle hook ${String(lambda["hookTargetArn"] ?? "")} returned hookStatus FAILED in ${step.stage}`;
+      this.fail(state, deployment, at, reason, true);
       return;
     }
-    if (plan.outcome === "fail" && step.stage === (plan.failStage ?? "SCALE_UP")) {
-      if (hook !== undefined) {
-        record.hookDetails = [hookDetail("FAILED")];
-        const reason = `lifecycle hook ${String(hook["hookTargetArn"] ?? "")} returned hookStatus FAILED in ${step.stage}`;
-        this.fail(state, deployment, at, reason, true);
-        return;
-      }
+    if (pause !== undefined) {
+      const index = hooks.indexOf(pause);
+      this.holdAtPause(record, pause, String(hookDetail(pause, index, "AWAITING_ACTION")["hookId"]), at, (detail) => hooks.map((hook, i) => (i === index ? detail : hookDetail(hook, i, "SUCCEEDED"))));
+      return;
+    }
+    if (hooks.length > 0) record.hookDetails = hooks.map((hook, index) => hookDetail(hook, index, "IN_PROGRESS"));
+    else delete record.hookDetails;
+    if (failing) {
       const started = Math.max(1, desired);
       deployment.failedTasks += started;
       record.failureCount += started;
@@ -1116,12 +1139,12 @@ export class EcsSimulation {
    * `ecs-pause-…` form), `expiresAt` after timeoutConfiguration.timeoutInMinutes (default 1440) and
    * `timeoutAction` (default ROLLBACK), until ContinueServiceDeployment or the timeout.
    */
-  private holdAtPause(record: ServiceDeploymentRecord, hook: Record<string, unknown>, id: string, at: number): void {
+  private holdAtPause(record: ServiceDeploymentRecord, hook: Record<string, unknown>, id: string, at: number, withOthers: (detail: Record<string, unknown>) => Array<Record<string, unknown>> = (detail) => [detail]): void {
     const timeout = isJsonObject(hook["timeoutConfiguration"]) ? hook["timeoutConfiguration"] : {};
     const minutes = typeof timeout["timeoutInMinutes"] === "number" ? timeout["timeoutInMinutes"] : 1440;
     const timeoutAction = timeout["action"] === "CONTINUE" ? "CONTINUE" : "ROLLBACK";
     record.pause = { hookId: `ecs-pause-${id}`, expiresAt: at + minutes * 60, timeoutAction };
-    record.hookDetails = [{ hookId: record.pause.hookId, targetType: "PAUSE", status: "AWAITING_ACTION", expiresAt: record.pause.expiresAt, timeoutAction }];
+    record.hookDetails = withOthers({ hookId: record.pause.hookId, targetType: "PAUSE", status: "AWAITING_ACTION", expiresAt: record.pause.expiresAt, timeoutAction });
   }
 
   /** True when a held deployment moves on at this step: its PAUSE hook timed out (TIMED_OUT, then its timeout action). */
@@ -1130,7 +1153,7 @@ export class EcsSimulation {
     if (pause === undefined) return true;
     if (at < pause.expiresAt) return false;
     delete record.pause;
-    record.hookDetails = (record.hookDetails ?? []).map((detail) => ({ ...detail, status: "TIMED_OUT" }));
+    record.hookDetails = (record.hookDetails ?? []).map((detail) => (detail["hookId"] === pause.hookId ? { ...detail, status: "TIMED_OUT" } : detail));
     if (pause.timeoutAction === "CONTINUE") return true;
     Object.assign(record, { status: "ROLLBACK_REQUESTED", updatedAt: at, statusReason: `Lifecycle hook ${pause.hookId} timed out: rolling back (its timeout action).` });
     return false;
@@ -1437,6 +1460,27 @@ export class EcsSimulation {
     const named = [...images, ...(await Promise.all(images.map(tagNames))).flat()];
     const rule = this.ruleWith(named, "unknownRevisionReads");
     if (family !== undefined && revision !== undefined && rule?.unknownRevisionReads) this.unseenRevisions.set(`${family}:${revision}`, rule.unknownRevisionReads);
+  }
+
+  /**
+   * True when a service or a task that has not stopped references the revision `arn` (always, unless
+   * ConsistencySettings.inactiveNeedsReference is on) (its
+   * `family:revision` compared): ECS describes an INACTIVE revision only then ("You can only describe
+   * INACTIVE task definitions while an active task or service references them",
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html).
+   * Assumptions (undocumented): a service references every revision one of its deployments (PRIMARY or
+   * ACTIVE) runs; a deleted service references none; a task references its revision until it is STOPPED.
+   */
+  referencesTaskDefinition(arn: string): boolean {
+    if (!this.consistency.inactiveNeedsReference) return true;
+    const key = revisionKey(arn);
+    for (const state of this.services.values()) {
+      if (revisionKey(state.taskDefinition) === key || state.deployments.some((deployment) => revisionKey(deployment.taskDefinition) === key)) return true;
+    }
+    for (const task of this.tasks.values()) {
+      if (task.stopped === undefined && revisionKey(stringField(task.request, "taskDefinition") ?? "") === key) return true;
+    }
+    return false;
   }
 
   /** True (and one read fewer) when `reference` names a revision ECS does not show yet: answer ClientException. */

@@ -267,7 +267,7 @@ export function parseConsistency(value: unknown): Partial<ConsistencySettings> |
     if (typeof freshFirst !== "boolean") return "consistency.freshFirst must be true or false";
     out.freshFirst = freshFirst;
   }
-  for (const key of ["staleCurrentServiceDeployment", "doubleServiceDeployments"] as const) {
+  for (const key of ["staleCurrentServiceDeployment", "doubleServiceDeployments", "inactiveNeedsReference"] as const) {
     if (value[key] === undefined) continue;
     if (typeof value[key] !== "boolean") return `consistency.${key} must be true or false`;
     out[key] = value[key];
@@ -684,6 +684,25 @@ export class EmulatorProxy {
     });
   }
 
+  /**
+   * DescribeTaskDefinition of an INACTIVE revision no service or running task references: ECS answers
+   * ClientException "Unable to describe task definition." ("You can only describe INACTIVE task
+   * definitions while an active task or service references them":
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html; the
+   * message as ECS words it for a revision it will not show, e.g. hashicorp/terraform-provider-aws#29749).
+   * moto describes every revision. The same sentence in ListTaskDefinitions (status INACTIVE) is not
+   * modelled: the listing shows every INACTIVE revision (our assumption; deleting INACTIVE revisions,
+   * DeleteTaskDefinitions, relies on finding them).
+   */
+  private async inactiveUnreferenced(request: JsonObject): Promise<boolean> {
+    const reference = request["taskDefinition"];
+    if (typeof reference !== "string" || !/:\d+$/.test(reference)) return false;
+    const { status, json } = await this.cache.status(reference, () => this.motoEcs("DescribeTaskDefinition", { taskDefinition: reference }));
+    if (status !== 200 || !isJsonObject(json) || !isJsonObject(json["taskDefinition"])) return false;
+    const definition = json["taskDefinition"];
+    return definition["status"] === "INACTIVE" && !this.simulation.referencesTaskDefinition(String(definition["taskDefinitionArn"] ?? reference));
+  }
+
   private async describeTaskDefinition(reference: string): Promise<TaskDefinitionInfo | undefined> {
     if (reference === "") return undefined;
     const definition = await this.revisionBody(reference);
@@ -831,6 +850,7 @@ export class EmulatorProxy {
         return (await this.refuseInactive(request)) ?? this.runTask(request, req, url);
       case "DescribeTaskDefinition":
         if (this.simulation.takeUnseenRead(typeof request["taskDefinition"] === "string" ? request["taskDefinition"] : undefined)) return unknownTaskDefinition();
+        if (await this.inactiveUnreferenced(request)) return unknownTaskDefinition();
         return this.lateTags.size === 0 ? undefined : this.tagsOneReadLate(operation, request, req, url, body);
       case "ListTasks":
         // "When you specify startedBy as the filter, it must be the only filter that you use" (moto

@@ -138,7 +138,7 @@ export function stageSteps(config: Record<string, unknown>, reconcile: boolean, 
   add("POST_TEST_TRAFFIC_SHIFT", 0, 100);
   const shares: number[] = [];
   // A hook at PRE_PRODUCTION_TRAFFIC_SHIFT runs before every production traffic step.
-  const preShift = hookFor(config, "PRE_PRODUCTION_TRAFFIC_SHIFT") !== undefined;
+  const preShift = hooksFor(config, "PRE_PRODUCTION_TRAFFIC_SHIFT").length > 0;
   if (strategy === "LINEAR") {
     const linear = config["linearConfiguration"];
     const raw = typeof linear === "object" && linear !== null ? (linear as Record<string, unknown>)["stepPercent"] : undefined;
@@ -160,10 +160,16 @@ export function stageSteps(config: Record<string, unknown>, reconcile: boolean, 
   return steps;
 }
 
-/** The hook configured for `stage` in deploymentConfiguration.lifecycleHooks, if any (a PAUSE hook first: it holds the stage). */
-export function hookFor(config: Record<string, unknown>, stage: string): Record<string, unknown> | undefined {
-  const hooks = Array.isArray(config["lifecycleHooks"]) ? [...config["lifecycleHooks"]].sort((a, b) => Number((b as Record<string, unknown>)?.["targetType"] === "PAUSE") - Number((a as Record<string, unknown>)?.["targetType"] === "PAUSE")) : [];
-  return hooks.find(
+/**
+ * The hooks configured for `stage` in deploymentConfiguration.lifecycleHooks, in configuration order.
+ * ECS runs every one: "You can configure both Lambda hooks and pause hooks at the same lifecycle stage.
+ * Both hooks must complete before the deployment proceeds to the next stage"
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html). The
+ * order they run in is undocumented: the simulation starts them together (our assumption).
+ */
+export function hooksFor(config: Record<string, unknown>, stage: string): Array<Record<string, unknown>> {
+  const hooks: unknown[] = Array.isArray(config["lifecycleHooks"]) ? config["lifecycleHooks"] : [];
+  return hooks.filter(
     (hook): hook is Record<string, unknown> => typeof hook === "object" && hook !== null && Array.isArray((hook as Record<string, unknown>)["lifecycleStages"]) && ((hook as Record<string, unknown>)["lifecycleStages"] as unknown[]).includes(stage),
   );
 }

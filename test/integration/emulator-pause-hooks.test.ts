@@ -100,3 +100,82 @@ describe("PAUSE hooks", () => {
     expect((await record(arn)).status).toBe("SUCCESSFUL");
   });
 });
+
+/**
+ * "You can configure both Lambda hooks and pause hooks at the same lifecycle stage. Both hooks must
+ * complete before the deployment proceeds to the next stage"
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html).
+ */
+describe("a Lambda hook and a PAUSE hook at the same stage", () => {
+  const LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:smoke";
+  const both: DeploymentLifecycleHook[] = [
+    { hookTargetArn: LAMBDA, roleArn: "arn:aws:iam::123456789012:role/ecs-hooks", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] },
+    { targetType: "PAUSE", lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] },
+  ];
+
+  async function details(arn: string): Promise<DeploymentLifecycleHookDetail[]> {
+    const { serviceDeployments } = await clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }));
+    return serviceDeployments?.[0]?.lifecycleHookDetails ?? [];
+  }
+
+  async function pausedWithBoth(): Promise<string> {
+    await configure(both);
+    await poll(1);
+    const next = await registerRevision(clients, { family: "web", sha: sha("b"), pushImage: true });
+    const { service } = await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: next }));
+    await poll(12);
+    return service?.currentServiceDeployment ?? "";
+  }
+
+  it("both run: the Lambda hook SUCCEEDED and the PAUSE hook AWAITING_ACTION; the deployment goes on only after CONTINUE", async () => {
+    const arn = await pausedWithBoth();
+    expect((await record(arn)).stage).toBe("POST_TEST_TRAFFIC_SHIFT");
+    const held = await details(arn);
+    expect(held.map((d) => `${d.targetType} ${d.status}`)).toEqual(["AWS_LAMBDA SUCCEEDED", "PAUSE AWAITING_ACTION"]);
+    expect(held[0]?.targetArn).toBe(LAMBDA);
+    const pause = held.find((d) => d.targetType === "PAUSE");
+    await clients.ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId: pause?.hookId ?? "", action: "CONTINUE" }));
+    await poll(12);
+    expect((await record(arn)).status).toBe("SUCCESSFUL");
+  });
+
+  it("the Lambda hook returning FAILED rolls back without waiting for the PAUSE hook", async () => {
+    await handle.emulator.addRule({ match: sha("b"), outcome: "fail", failStage: "POST_TEST_TRAFFIC_SHIFT" });
+    const arn = await pausedWithBoth();
+    const after = await record(arn);
+    expect(after.status).toBe("ROLLBACK_SUCCESSFUL");
+    expect((await details(arn)).map((d) => `${d.targetType} ${d.status}`)).toEqual(["AWS_LAMBDA FAILED"]);
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/web:1$/);
+  });
+
+  it("a timed-out PAUSE hook is TIMED_OUT; the Lambda hook beside it stays SUCCEEDED", async () => {
+    const arn = await pausedWithBoth();
+    await handle.emulator.advanceClock(1441 * 60);
+    await poll(6);
+    expect((await details(arn)).map((d) => `${d.targetType} ${d.status}`)).toEqual(["AWS_LAMBDA SUCCEEDED", "PAUSE TIMED_OUT"]);
+    expect((await record(arn)).status).toBe("ROLLBACK_SUCCESSFUL");
+  });
+});
+
+/**
+ * Lifecycle hooks on a ROLLING service. ECS documents no refusal: DeploymentConfiguration.lifecycleHooks
+ * names no strategy (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html),
+ * and an UpdateService of a ROLLING service with a PRE_SCALE_UP Lambda hook was accepted
+ * (aws/containers-roadmap#2664). Every lifecycle stage is described in blue/green terms (green revision,
+ * test traffic: API_DeploymentLifecycleHook.html), and rolling deployments walk no such stages. Our
+ * assumption: accepted, kept in the configuration, never run — the rolling deployment does not pause.
+ */
+describe("lifecycle hooks on a ROLLING service", () => {
+  it("a PAUSE hook is accepted and kept, and the rolling deployment completes without pausing", async () => {
+    await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", deploymentConfiguration: { strategy: "ROLLING", lifecycleHooks: [{ targetType: "PAUSE", lifecycleStages: ["POST_SCALE_UP"] }] } }));
+    await poll(1);
+    expect((await describeService(clients, "prod", "web")).deploymentConfiguration?.lifecycleHooks).toEqual([expect.objectContaining({ targetType: "PAUSE" })]);
+    const next = await registerRevision(clients, { family: "web", sha: sha("b"), pushImage: true });
+    const { service } = await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: next }));
+    await poll(8);
+    const done = await record(service?.currentServiceDeployment ?? "");
+    expect(done.status).toBe("SUCCESSFUL");
+    expect(done.hook).toBeUndefined();
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/web:2$/);
+  });
+});

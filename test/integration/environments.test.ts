@@ -88,6 +88,27 @@ describe("environments sharing a family", () => {
     expect(Object.values(prod.environment)).toContain("db.internal");
   });
 
+  it("verify --environment checks the revision release --environment would render from (another environment's), writing nothing; a bad name is exit 2", async () => {
+    const clients = awsClients(handle.emulator);
+    await releaseBothEnvironments(clients);
+    const verify = (extra: string[]) => runCli(["verify", "--cluster", "prod", "--service", "web", "--ssm-path", "/platform/prod", "--repository", "platform", "--sha", C, "--json", ...extra], handle.env());
+    const before = (await handle.emulator.callLog()).length;
+    // Positive control: prod's own revision (web:5) has prod's execution role, not staging's.
+    const own = await verify([]);
+    expect(own.code, own.stderr).toBe(0);
+    const ownRole = (JSON.parse(own.stdout) as { revisions: Array<{ executionRoleArn: string | null }> }).revisions[0]?.executionRoleArn;
+    expect(ownRole).not.toBe("arn:aws:iam::123456789012:role/staging-exec");
+    // Staging's newest revision (web:4, from its template) is the one release --environment staging renders from: its role is checked.
+    const staging = await verify(["--environment", "staging"]);
+    expect(staging.code, staging.stderr).toBe(0);
+    expect((JSON.parse(staging.stdout) as { revisions: Array<{ executionRoleArn: string | null }> }).revisions[0]?.executionRoleArn).toBe("arn:aws:iam::123456789012:role/staging-exec");
+    const bad = await verify(["--environment", "staging/eu"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--environment .*an environment is named with up to 128 letters/);
+    expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
+  });
+
   it("rollback previous and --to sha: stay in prod; a commit only staging runs is refused, nothing written", async () => {
     const clients = awsClients(handle.emulator);
     await releaseBothEnvironments(clients);

@@ -18,12 +18,13 @@ const handle = useEmulator();
 const clients = seedEachTest(handle);
 const FAST = ["--poll-interval", "10ms", "--timeout", "2m"];
 
-async function pauseBeforeProduction(bakeTimeInMinutes = 1): Promise<void> {
+async function pauseBeforeProduction(bakeTimeInMinutes = 1, lambdaToo = false): Promise<void> {
+  const lambda = { hookTargetArn: "arn:aws:lambda:us-east-1:123456789012:function:smoke", roleArn: "arn:aws:iam::123456789012:role/ecs-hooks", lifecycleStages: ["PRE_PRODUCTION_TRAFFIC_SHIFT" as const] };
   await clients.ecs.send(
     new UpdateServiceCommand({
       cluster: "prod",
       service: "web",
-      deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes, deploymentCircuitBreaker: { enable: true, rollback: true }, lifecycleHooks: [{ targetType: "PAUSE", lifecycleStages: ["PRE_PRODUCTION_TRAFFIC_SHIFT"] }] },
+      deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes, deploymentCircuitBreaker: { enable: true, rollback: true }, lifecycleHooks: [...(lambdaToo ? [lambda] : []), { targetType: "PAUSE", lifecycleStages: ["PRE_PRODUCTION_TRAFFIC_SHIFT"] }] },
     }),
   );
   // The read right after the set-up's UpdateService is stale (the emulator's default): take it here.
@@ -65,6 +66,21 @@ describe("release --until-paused, then continue", () => {
     expect(back.stderr).toContain("ECS returns the service to web:1");
     expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/web:1$/);
     expect((await readRevision(clients, "web:2")).tags[TAG.outcome]).toBe("rolled-back");
+  });
+
+  // "You can configure both Lambda hooks and pause hooks at the same lifecycle stage. Both hooks must
+  // complete before the deployment proceeds" (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html):
+  // ECS lists both in lifecycleHookDetails, the Lambda hook's first here; the PAUSE hook is the one to continue.
+  it("a Lambda hook beside the PAUSE hook at the same stage: release stops at the PAUSE hook, continue names it and finishes", async () => {
+    await pauseBeforeProduction(1, true);
+    const paused = await release(["--until-paused"]);
+    expect(paused.code, paused.stderr).toBe(0);
+    expect(paused.stderr).toMatch(/web: paused at PRE_PRODUCTION_TRAFFIC_SHIFT by a PAUSE hook \(ecs-pause-\w+\)/);
+    const go = await continueRun();
+    expect(go.code, go.stderr).toBe(0);
+    expect(go.stderr).toMatch(/ContinueServiceDeployment CONTINUE of the deployment of web:2 paused at PRE_PRODUCTION_TRAFFIC_SHIFT \(hook ecs-pause-\w+\)/);
+    expect((await describeService(clients, "prod", "web")).taskDefinition).toMatch(/web:2$/);
+    expect((await readRevision(clients, "web:2")).tags[TAG.outcome]).toBe("stable");
   });
 
   it("without --until-paused the wait says why it waits, and how to go on, then times out", async () => {

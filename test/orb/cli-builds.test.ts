@@ -4,9 +4,9 @@
  * needs — build (push) no SSM, ECS or YAML; rollback no SSM or YAML — and every build leaves out
  * browser-only code. Each job stays within the config budget (expand.test.ts, examples.test.ts).
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliDecompressSync } from "node:zlib";
@@ -59,6 +59,36 @@ describe("the CLI builds in the orb", () => {
       expect(listed).toEqual([...commands]);
     });
   }
+
+  // scripts/build.ts: a build's chunks but the entry wait as strings until the first require of them, so
+  // --version and --help compile no code of the AWS SDK or yaml (only the CLI's own shared modules).
+  it("every build answers --version and --help without compiling the AWS SDK or yaml; a command compiles them", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cli-chunks-"));
+    const preload = join(dir, "compiled-code.cjs");
+    writeFileSync(
+      preload,
+      'const vm = require("node:vm"); const compile = vm.compileFunction; let code = "";' +
+        "vm.compileFunction = function (text) { code += text; return compile.apply(this, arguments); };" +
+        'process.on("exit", () => require("node:fs").writeFileSync(process.env.COMPILED_CODE, code));',
+    );
+    const compiled = (file: string, args: string[]): Record<keyof typeof MARKERS | "sdk", boolean> => {
+      const out = join(dir, "compiled.txt");
+      spawnSync(process.execPath, ["--require", preload, file, ...args], { encoding: "utf8", env: { PATH: process.env["PATH"], HOME: dir, NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true", COMPILED_CODE: out } });
+      const code = readFileSync(out, "utf8");
+      // "aws.auth#sigv4": the SigV4 auth scheme id of the SDK's core, which every client loads.
+      return { ...contains(code), sdk: code.includes("aws.auth#sigv4") };
+    };
+    const none = { ssm: false, ecs: false, ecr: false, yaml: false, browser: false, sdk: false };
+    for (const build of CLI_BUILDS) {
+      const file = join(dir, `ecs-release-${build}.cjs`);
+      writeFileSync(file, unpacked(build).bytes);
+      expect(compiled(file, ["--version"]), `${build} --version`).toEqual(none);
+      expect(compiled(file, ["--help"]), `${build} --help`).toEqual(none);
+    }
+    // Positive control: a release that reaches its AWS clients (the default credential chain finds none here: exit 1) compiles them.
+    const release = ["release", "--cluster", "c", "--service", "web", "--ssm-path", "/a", "--repository", "r", "--sha", "a".repeat(40), "--region", "eu-west-1"];
+    for (const build of ["release", "full"] as const) expect(compiled(join(dir, `ecs-release-${build}.cjs`), release), build).toMatchObject({ sdk: true, ssm: true, ecs: true });
+  });
 
   it("every orb job that runs the CLI installs the build that has the command it runs", () => {
     const orb = readOrb();

@@ -13,6 +13,7 @@ export const verifyCommand = defineCommand({
   examples: [
     "ecs-release verify --cluster prod --service web --ssm-path /platform/prod --repository platform --sha 3f2c…",
     "ecs-release verify --cluster prod --service web --ssm-path /platform/prod --image nginx:1.27 --skip-check execution-role",
+    "ecs-release verify --cluster shared --service web --ssm-path /platform/staging --environment staging --repository platform --sha 3f2c…",
   ],
   flags: VERIFY_FLAGS,
   execute: executeVerify,
@@ -22,6 +23,7 @@ async function executeVerify(ctx: CliContext<typeof VERIFY_FLAGS>): Promise<Comm
   const { flags } = ctx;
   const options = {
     ...renderOptions(flags, ctx.env),
+    ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
     dryRun: true,
     timeoutMs: 0,
     pollIntervalMs: 0,
