@@ -72,6 +72,11 @@ describe("service deployments", () => {
     });
   });
 
+  // The step model below (a rollout advances one step per DescribeServices, tasks replaced one at a
+  // time, 2 steps without a rule) and the counts part-way are the emulator's own (shared/spec/emulator.md,
+  // "What it simulates"), pinned here because other tests are written against it; ECS documents only the states
+  // (IN_PROGRESS → COMPLETED, API_Deployment.html) and the event wording, not how many reads a rollout
+  // takes. Tests of ecs-release must not count on these numbers as AWS's.
   it("walks IN_PROGRESS to COMPLETED in `steps` DescribeServices calls, moving running counts", async () => {
     await handle.emulator.addRule({ match: SEED_SHAS[1], outcome: "complete", steps: 3 });
     const next = await registerWeb(SEED_SHAS[1]);
