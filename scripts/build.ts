@@ -8,6 +8,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { build, transform, version as esbuildVersion, type BuildOptions, type Metafile, type OutputFile, type Plugin } from "esbuild";
+import { cachedBrotli } from "./brotli-cache.js";
 import { compactErrorClasses } from "./compact-errors.js";
 import { BUILD_SETTINGS, makeStamp, readStamp, STAMP_PATH, staleness } from "./build-stamp.js";
 import { CLI_BUILD_COMMANDS, CLI_BUILDS, cliBuildPath, type CliBuild, type CliBundles } from "../src/orb/cli-builds.js";
@@ -358,7 +359,7 @@ const bundles = await cliBundles();
 
 let stale = 0;
 for (const [path, text] of [
-  [ORB_PATH, renderOrb(bundles)],
+  [ORB_PATH, renderOrb(bundles, cachedBrotli())],
   [PROJECT_CONFIG_PATH, renderProjectConfig()],
 ] as const) {
   if (CHECK) {

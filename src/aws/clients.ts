@@ -8,8 +8,10 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
+import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
-import { endpointOption, environmentCredentials } from "./client-environment.js";
+import { endpointOption, environmentCredentials, type EndpointService } from "./client-environment.js";
+import { clockRetryStrategy } from "./retry.js";
 
 // What the clients read from the environment (endpoints, keys) lives apart, without the SDK's clients.
 export { configuredEndpoint, endpointOption, environmentCredentials, type EndpointService } from "./client-environment.js";
@@ -56,6 +58,11 @@ export interface AwsClientOptions {
    * exactly the environment it was passed. Undefined: the SDK reads `process.env` itself.
    */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The clock retries back off on (main's clock): the SDK's strategy for `retryMode`, its waits slept
+   * on this clock (retry.ts). Undefined: the SDK's strategy on its own timers.
+   */
+  readonly clock?: Clock;
 }
 
 /**
@@ -69,16 +76,7 @@ export interface AwsClientOptions {
  * Each client is created on first use.
  */
 export function createAwsClients(options: AwsClientOptions): AwsClients {
-  const { env } = options;
-  const credentials = options.credentials ?? (env === undefined ? undefined : environmentCredentials(env));
-  const config = {
-    region: options.region,
-    retryMode: options.retryMode ?? "adaptive",
-    maxAttempts: options.maxAttempts ?? 6,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
-    ...(options.log ? { logger: sdkLogger(options.log) } : {}),
-    ...(credentials ? { credentials } : {}),
-  } as const;
+  const configFor = clientConfig(options);
   let ecs: ECSClient | undefined;
   let ecsPoll: ECSClient | undefined;
   let ssm: SSMClient | undefined;
@@ -92,37 +90,62 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   return {
     region: options.region,
     get ecs() {
-      return (ecs ??= new ECSClient({ ...config, ...endpointOption(env, "ECS") }));
+      return (ecs ??= new ECSClient(configFor("ECS")));
     },
     get ecsPoll() {
-      return (ecsPoll ??= new ECSClient({ ...config, ...endpointOption(env, "ECS") }));
+      return (ecsPoll ??= new ECSClient(configFor("ECS")));
     },
     get ssm() {
-      return (ssm ??= new SSMClient({ ...config, ...endpointOption(env, "SSM") }));
+      return (ssm ??= new SSMClient(configFor("SSM")));
     },
     get ecr() {
-      return (ecr ??= new ECRClient({ ...config, ...endpointOption(env, "ECR") }));
+      return (ecr ??= new ECRClient(configFor("ECR")));
     },
     get kms() {
-      return (kms ??= new KMSClient({ ...config, ...endpointOption(env, "KMS") }));
+      return (kms ??= new KMSClient(configFor("KMS")));
     },
     get secretsManager() {
-      return (secretsManager ??= new SecretsManagerClient({ ...config, ...endpointOption(env, "SECRETS_MANAGER") }));
+      return (secretsManager ??= new SecretsManagerClient(configFor("SECRETS_MANAGER")));
     },
     get logs() {
-      return (logs ??= new CloudWatchLogsClient({ ...config, ...endpointOption(env, "CLOUDWATCH_LOGS") }));
+      return (logs ??= new CloudWatchLogsClient(configFor("CLOUDWATCH_LOGS")));
     },
     get iam() {
       // IAM is global: its endpoint is iam.amazonaws.com whatever the region (the SDK resolves it from the region).
-      return (iam ??= new IAMClient({ ...config, ...endpointOption(env, "IAM") }));
+      return (iam ??= new IAMClient(configFor("IAM")));
     },
     get events() {
-      return (events ??= new EventBridgeClient({ ...config, ...endpointOption(env, "EVENTBRIDGE") }));
+      return (events ??= new EventBridgeClient(configFor("EVENTBRIDGE")));
     },
     get scheduler() {
-      return (scheduler ??= new SchedulerClient({ ...config, ...endpointOption(env, "SCHEDULER") }));
+      return (scheduler ??= new SchedulerClient(configFor("SCHEDULER")));
     },
   };
+}
+
+/**
+ * A client's configuration for `service`: region, retries, timeouts, logger and keys shared by all, a
+ * retry strategy of its own (the adaptive rate limiter is per client, see above) sleeping on `clock`
+ * when there is one (retry.ts), and the endpoint `env` configures for it.
+ */
+function clientConfig(options: AwsClientOptions) {
+  const { env, clock } = options;
+  const credentials = options.credentials ?? (env === undefined ? undefined : environmentCredentials(env));
+  const retryMode = options.retryMode ?? "adaptive";
+  const maxAttempts = options.maxAttempts ?? 6;
+  const config = {
+    region: options.region,
+    retryMode,
+    maxAttempts,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+    ...(options.log ? { logger: sdkLogger(options.log) } : {}),
+    ...(credentials ? { credentials } : {}),
+  } as const;
+  return (service: EndpointService) => ({
+    ...config,
+    ...(clock === undefined ? {} : { retryStrategy: clockRetryStrategy({ mode: retryMode, maxAttempts, clock }) }),
+    ...endpointOption(env, service),
+  });
 }
 
 /** The client a wait polls with: `ecsPoll` when there is one (a separate rate limiter), else `ecs`. */

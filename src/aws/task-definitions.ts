@@ -11,13 +11,14 @@ import {
   DescribeTaskDefinitionCommand,
   ListClustersCommand,
   ListServicesCommand,
+  ListTagsForResourceCommand,
   ListTaskDefinitionsCommand,
   type Service,
   type TaskDefinition,
   type TaskDefinitionStatus,
 } from "@aws-sdk/client-ecs";
 import { awsErrorCode, clusterNotFoundError, translateAwsError } from "../core/aws-errors.js";
-import { parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
+import { parseRevisionName, undescribedInactive, type RevisionRecord } from "../core/revision-record.js";
 import { revisionUsers } from "../core/revision-usage.js";
 import { TAG, tagsToMap } from "../core/tags.js";
 import { awsCall } from "./call.js";
@@ -131,6 +132,24 @@ export async function describeRevision(clients: Ecs, taskDefinition: string, sig
     const message = error instanceof Error ? error.message : "";
     if (awsErrorCode(error) === "ClientException" && /unable to describe|not found|does not exist|is missing/i.test(message)) return undefined;
     throw translateAwsError("DescribeTaskDefinition", taskDefinition, error);
+  }
+}
+
+/**
+ * A revision ECS lists as INACTIVE but no longer describes ("You can only describe INACTIVE task
+ * definitions while an active task or service references them",
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html): its
+ * name, status and tags, the tags read with ListTagsForResource (it takes a task definition ARN:
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTagsForResource.html), so that its
+ * release record (commit, outcome) is not lost. Tags that cannot be read leave the record without them.
+ */
+export async function undescribedInactiveRecord(clients: Ecs, arn: string, signal?: AbortSignal): Promise<RevisionRecord | undefined> {
+  try {
+    const output = await clients.ecs.send(new ListTagsForResourceCommand({ resourceArn: arn }), signal ? { abortSignal: signal } : {});
+    return undescribedInactive(arn, tagsToMap(output.tags));
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return undescribedInactive(arn);
   }
 }
 

@@ -83,7 +83,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         // STS is asked now, while the clients load; their first call shares this answer (or its error).
         credentials?.().catch(() => undefined);
         const { createAwsClients } = await import("../aws/clients.js");
-        return createAwsClients({ region, log, env, maxAttempts: settings.maxAttempts, retryMode: settings.retryMode, ...(credentials === undefined ? {} : { credentials }) });
+        return createAwsClients({ region, log, env, clock, maxAttempts: settings.maxAttempts, retryMode: settings.retryMode, ...(credentials === undefined ? {} : { credentials }) });
       },
     };
     const outcome = await parsed.execute(ctx);

@@ -1,13 +1,14 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
-import { describeRevisions, listClusterUsage, listRevisionArns } from "../aws/task-definitions.js";
+import { DESCRIBE_CONCURRENCY, describeRevisions, listClusterUsage, listRevisionArns, undescribedInactiveRecord } from "../aws/task-definitions.js";
+import { mapConcurrently } from "../core/map-concurrently.js";
 import { ValidationError } from "../core/errors.js";
 import { buildHistoryRows, withEcsRecord, type HistoryRow } from "../core/history.js";
 import { serviceDeploymentHistory } from "../aws/service-deployments.js";
 import type { EcsDeploymentEntry } from "../core/ecs-record.js";
 import { EcsReleaseError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { environmentOf, inEnvironment, parseRevisionName, undescribedInactive, type RevisionRecord } from "../core/revision-record.js";
+import { environmentOf, inEnvironment, parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
 import { clusterName } from "../core/revision-usage.js";
 import { judgeServiceView, newestRecordOfEntries, unconfirmedOutputLine } from "../core/service-view.js";
 
@@ -79,8 +80,9 @@ export async function run(options: HistoryOptions, deps: HistoryDeps): Promise<H
   const newest = [...active, ...inactive].sort((a, b) => revisionOf(b) - revisionOf(a)).slice(0, options.limit);
   deps.log.debug(`history: ${family}: describing ${newest.length} revisions`);
   const described = await describeRevisions(deps.aws, newest, { signal: deps.signal });
-  // An INACTIVE revision nothing runs any more is listed but not described: shown by name and status.
-  const records = [...described, ...inactive.filter((arn) => newest.includes(arn) && !described.some((r) => r.arn === arn)).flatMap((arn) => undescribedInactive(arn) ?? [])];
+  // An INACTIVE revision nothing runs any more is listed but not described: shown by name, status and tags.
+  const undescribed = inactive.filter((arn) => newest.includes(arn) && !described.some((r) => r.arn === arn));
+  const records = [...described, ...(await mapConcurrently(undescribed, DESCRIBE_CONCURRENCY, (arn) => undescribedInactiveRecord(deps.aws, arn, deps.signal))).flatMap((r) => r ?? [])];
   const environment = running !== undefined && !options.allEnvironments ? serviceEnvironment(records, running, cluster ?? "") : undefined;
   const rows = buildHistoryRows(records.filter((r) => inEnvironment(r, environment)), usage?.inUse ?? new Map(), options.limit);
   warnIfViewStale(usage?.services, ecsRecord, options.service, deps.log);

@@ -19,7 +19,7 @@ import type { AwsClients } from "../aws/clients.js";
 import { ecrImageExists } from "../aws/ecr.js";
 import { secretVersionIds } from "../aws/secrets-manager.js";
 import { partialUpdateError, tagResource, updateServices, type StartedDeployment } from "../aws/ecs.js";
-import { deregisterRevision, describeRevision, describeRevisions, listRegionUsage, listRevisionArns, RevisionLister } from "../aws/task-definitions.js";
+import { deregisterRevision, describeRevision, describeRevisions, listRegionUsage, listRevisionArns, RevisionLister, undescribedInactiveRecord } from "../aws/task-definitions.js";
 import { mapConcurrently } from "../core/map-concurrently.js";
 import { plural } from "../core/plural.js";
 import { waitForRollouts } from "../aws/wait-rollout.js";
@@ -32,7 +32,7 @@ import { arnAccountAndRegion, imagesToCheck, type EcrImageRef } from "../core/ec
 import { DeploymentFailedError, InterruptedError, ValidationError, WaitTimeoutError, type EcsReleaseError } from "../core/errors.js";
 import { shaOf } from "../core/history.js";
 import type { Logger } from "../core/logger.js";
-import { environmentOf, formatRevisionName, outcomeOf, parseRevisionName, undescribedInactive, type RevisionRecord } from "../core/revision-record.js";
+import { environmentOf, formatRevisionName, outcomeOf, parseRevisionName, type RevisionRecord } from "../core/revision-record.js";
 import { clusterName, revisionUsers, withScheduledUsers } from "../core/revision-usage.js";
 import { listScheduledTaskTargets } from "../aws/schedules.js";
 import {
@@ -517,7 +517,7 @@ async function choose(group: RevisionGroup, to: RollbackTo, options: Pick<Rollba
 async function listedInactive(family: string, revision: number, deps: RollbackDeps): Promise<RevisionRecord | undefined> {
   const arns = await listRevisionArns(deps.aws, family, 1000, "INACTIVE", deps.signal);
   const arn = arns.find((candidate) => { const name = parseRevisionName(candidate); return name?.family === family && name.revision === revision; });
-  return arn === undefined ? undefined : undescribedInactive(arn);
+  return arn === undefined ? undefined : undescribedInactiveRecord(deps.aws, arn, deps.signal);
 }
 
 /** How many revisions just below the running one `previous` reads by number beside the listing: the first window. */

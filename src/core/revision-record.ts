@@ -50,11 +50,12 @@ export function parseRevisionName(text: string): RevisionName | undefined {
  * tags. "You can only describe INACTIVE task definitions while an active task or service references
  * them" (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html):
  * DescribeTaskDefinition answers ClientException "Unable to describe task definition." for the others,
- * while ListTaskDefinitions (status INACTIVE) still names them.
+ * while ListTaskDefinitions (status INACTIVE) still names them. Its tags (the release record) are
+ * still read with ListTagsForResource, which takes any task definition ARN.
  */
-export function undescribedInactive(arn: string): RevisionRecord | undefined {
+export function undescribedInactive(arn: string, tags: Readonly<Record<string, string>> = {}): RevisionRecord | undefined {
   const name = parseRevisionName(arn);
-  return name === undefined ? undefined : { arn, family: name.family, revision: name.revision, status: "INACTIVE", tags: {} };
+  return name === undefined ? undefined : { arn, family: name.family, revision: name.revision, status: "INACTIVE", tags: { ...tags } };
 }
 
 export function formatRevisionName(name: RevisionName): string {

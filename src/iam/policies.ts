@@ -340,6 +340,10 @@ export const ROLLBACK_POLICY: JobPolicy = {
       statement: { Sid: "EcsServiceRevisions", Effect: "Allow", Action: ["ecs:DescribeServiceRevisions"], Resource: "arn:aws:ecs:${Region}:${Account}:service-revision/${Cluster}/*" },
     },
     {
+      why: "the record of a deregistered revision nothing runs any more: ECS no longer describes it (DescribeTaskDefinition), so history and rollback --to read its tags (commit, outcome) with ListTagsForResource, on the family's revisions only.",
+      statement: { Sid: "EcsReadRevisionTags", Effect: "Allow", Action: ["ecs:ListTagsForResource"], Resource: ECS_FAMILY },
+    },
+    {
       why: "the record: revisions rolled back from are tagged rolled-back before they are deregistered.",
       statement: { Sid: "EcsTagRevisions", Effect: "Allow", Action: ["ecs:TagResource"], Resource: ECS_FAMILY },
     },

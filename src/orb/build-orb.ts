@@ -6,6 +6,7 @@
 import { stringify } from "yaml";
 import type { CliBundles } from "./cli-builds.js";
 import { buildCommands } from "./commands.js";
+import type { Compressor } from "./embed.js";
 import { EXAMPLES } from "./examples.js";
 import { buildJobs, buildNodeExecutor, JOB_DESCRIPTIONS } from "./jobs.js";
 import { HOME_URL, ORB_DESCRIPTION, SOURCE_URL } from "./meta.js";
@@ -37,8 +38,8 @@ function describeAll(components: Record<string, YamlMap>, descriptions: Record<s
  * The orb for the CLI builds (the files `npm run build` writes, see cli-builds.ts): `version`, `description`,
  * `display`, `commands`, `executors`, `jobs`, `examples`, ready for `circleci orb publish`.
  */
-export function buildOrb(bundles: CliBundles): YamlMap {
-  const commands = buildCommands(bundles);
+export function buildOrb(bundles: CliBundles, compress?: Compressor): YamlMap {
+  const commands = buildCommands(bundles, compress);
   const executor = buildNodeExecutor();
   const config = new CircleCI.Config();
   config.addReusableExecutor(executor);

@@ -1,7 +1,7 @@
 import { envVarName } from "../cli/flag-spec.js";
 import { escapeParameterSyntax, CircleCI, conditionalStep, parameterRef } from "./sdk.js";
 import { CLI_BUILDS, type CliBundles } from "./cli-builds.js";
-import { packBundle, readScript } from "./embed.js";
+import { MAX_PART_CHARS, packBundle, readScript, type Compressor } from "./embed.js";
 import { parameterList } from "./parameter-list.js";
 import { exposedName, OIDC_PARAMETERS, PARAMETERS, STEP_DEFAULTS, STEP_PARAMETERS, VERB_PARAMETERS, type OrbParameter, type ParameterName, type Verb } from "./parameters.js";
 
@@ -76,10 +76,10 @@ function cliCommand(verb: Verb): ReusableCommand {
  * One `when` step per build; CircleCI keeps only the one whose condition holds when it compiles the config
  * (https://circleci.com/docs/configuration-reference/#the-when-step), so a job carries one build.
  */
-function installCommand(bundles: CliBundles): ReusableCommand {
+function installCommand(bundles: CliBundles, compress: Compressor | undefined): ReusableCommand {
   const unpack = escapeParameterSyntax(readScript("unpack-cli.js"));
   const steps = CLI_BUILDS.map((build) => {
-    const packed = packBundle(bundles[build]);
+    const packed = packBundle(bundles[build], MAX_PART_CHARS, compress);
     const environment: Record<string, string> = { ORB_SHA256: packed.sha256 };
     packed.parts.forEach((part, index) => (environment[`ORB_PACKED_${index + 1}`] = part));
     environment["ORB_UNPACK_SCRIPT"] = unpack;
@@ -119,10 +119,10 @@ function oidcCommand(): ReusableCommand {
   );
 }
 
-/** Every command of the orb. */
-export function buildCommands(bundles: CliBundles): OrbCommands {
+/** Every command of the orb (`compress`: how the builds are compressed, see packBundle). */
+export function buildCommands(bundles: CliBundles, compress?: Compressor): OrbCommands {
   return {
-    install: installCommand(bundles),
+    install: installCommand(bundles, compress),
     configure_aws_oidc: oidcCommand(),
     push: cliCommand("push"),
     release: cliCommand("release"),

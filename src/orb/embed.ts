@@ -60,15 +60,26 @@ export interface PackedBundle {
   readonly sha256: string;
 }
 
-/** Compresses the bundle (brotli, best quality; deterministic) and splits its base-85 text into parts. */
-export function packBundle(bundle: string | Uint8Array, maxPartChars: number = MAX_PART_CHARS): PackedBundle {
-  const bytes = typeof bundle === "string" ? Buffer.from(bundle, "utf8") : Buffer.from(bundle);
-  const compressed = brotliCompressSync(bytes, {
+/** A compression of the bundle's bytes; {@link brotliBest} unless a caller caches it. */
+export type Compressor = (bytes: Buffer) => Buffer;
+
+/** Brotli at its best quality, with the input's size as hint: deterministic for one brotli version. */
+export function brotliBest(bytes: Buffer): Buffer {
+  return brotliCompressSync(bytes, {
     params: {
       [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
       [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
     },
   });
+}
+
+/**
+ * Compresses the bundle (brotli, best quality; deterministic) and splits its base-85 text into parts.
+ * `compress` is {@link brotliBest} or the same bytes from a cache (scripts/brotli-cache.ts).
+ */
+export function packBundle(bundle: string | Uint8Array, maxPartChars: number = MAX_PART_CHARS, compress: Compressor = brotliBest): PackedBundle {
+  const bytes = typeof bundle === "string" ? Buffer.from(bundle, "utf8") : Buffer.from(bundle);
+  const compressed = compress(bytes);
   const text = encodeBase85(compressed);
   const parts: string[] = [];
   for (let start = 0; start < text.length; start += maxPartChars) parts.push(text.slice(start, start + maxPartChars));

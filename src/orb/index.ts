@@ -4,6 +4,7 @@
  */
 import { buildOrb, GENERATED_HEADER, toYaml } from "./build-orb.js";
 import type { CliBundles } from "./cli-builds.js";
+import type { Compressor } from "./embed.js";
 import { buildProjectConfig } from "./project-config.js";
 
 export { buildOrb, toYaml, GENERATED_HEADER } from "./build-orb.js";
@@ -13,9 +14,12 @@ export { buildProjectConfig } from "./project-config.js";
 export const ORB_PATH = "orb/orb.yml";
 export const PROJECT_CONFIG_PATH = ".circleci/config.yml";
 
-/** The text of orb/orb.yml for the CLI builds. */
-export function renderOrb(bundles: CliBundles): string {
-  return toYaml(buildOrb(bundles), GENERATED_HEADER);
+/**
+ * The text of orb/orb.yml for the CLI builds. `compress` gives the same bytes as brotli at its best
+ * quality (the default), e.g. from a cache by content (scripts/brotli-cache.ts).
+ */
+export function renderOrb(bundles: CliBundles, compress?: Compressor): string {
+  return toYaml(buildOrb(bundles, compress), GENERATED_HEADER);
 }
 
 /** The text of .circleci/config.yml. */

@@ -228,15 +228,14 @@ export interface ConsistencySettings {
    * ClientException "Unable to describe task definition." ("You can only describe INACTIVE task
    * definitions while an active task or service references them":
    * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html). A
-   * documented rule, not a consistency one, kept behind this switch (default false: moto describes every
-   * revision) because much of the suite reads deregistered revisions; test/integration/inactive-revisions.test.ts
-   * turns it on.
+   * documented rule, not a consistency one: on by default (world first); false is moto's way (it describes
+   * every revision), for a test that needs it. test/integration/inactive-revisions.test.ts covers it.
    */
   inactiveNeedsReference: boolean;
 }
 
-/** The defaults: one stale DescribeServices after each UpdateService; tags read in time; the rest on request. */
-export const DEFAULT_CONSISTENCY: ConsistencySettings = { staleServiceReads: 1, lateTags: false, freshFirst: false, staleCurrentServiceDeployment: false, doubleServiceDeployments: false, inactiveNeedsReference: false };
+/** The defaults: one stale DescribeServices after each UpdateService; tags read in time; INACTIVE revisions nothing references not described; the rest on request. */
+export const DEFAULT_CONSISTENCY: ConsistencySettings = { staleServiceReads: 1, lateTags: false, freshFirst: false, staleCurrentServiceDeployment: false, doubleServiceDeployments: false, inactiveNeedsReference: true };
 
 /** At most this many stopped tasks are kept per failed deployment (ECS shows stopped tasks for a while only). */
 const MAX_STOPPED_TASKS = 10;

@@ -44,6 +44,11 @@ export interface Emulator {
   autoScale(cluster: string, service: string, desiredCount: number): Promise<void>;
   /** AWS calls received since the last reset (`GET /_sim/log`). */
   callLog(): Promise<CallLogEntry[]>;
+  /**
+   * Every request the front sent to moto since the emulator started (resets do not clear it), by
+   * "service Operation": how many and their milliseconds (`GET /_sim/moto-calls`).
+   */
+  motoCalls(): Promise<MotoCallCounts>;
   /** RunTask requests received since the last reset, by task ARN (`GET /_sim/tasks`). */
   tasks(): Promise<TaskRecord[]>;
   /**
@@ -60,6 +65,9 @@ export interface Emulator {
   /** Stop the HTTP front and moto; resolves when moto has exited. */
   stop(): Promise<void>;
 }
+
+/** Requests sent to moto by "service Operation" (`GET /_sim/moto-calls`). */
+export type MotoCallCounts = Record<string, { count: number; ms: number }>;
 
 /** Options for {@link startEmulator}. */
 export interface StartEmulatorOptions {
@@ -128,6 +136,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       await control(url, "POST", "/_sim/scale", { cluster, service, desiredCount });
     },
     callLog: async () => (await control(url, "GET", "/_sim/log")) as CallLogEntry[],
+    motoCalls: async () => (await control(url, "GET", "/_sim/moto-calls")) as MotoCallCounts,
     tasks: async () => (await control(url, "GET", "/_sim/tasks")) as TaskRecord[],
     serviceEnvironment: async (clusterArn, service) =>
       (await control(url, "GET", `/_sim/environment?cluster=${encodeURIComponent(clusterArn)}&service=${encodeURIComponent(service)}`)) as Record<string, Record<string, string>> | null,

@@ -10,6 +10,7 @@ import { checkRequestLimits, checkTagCount, pageOf, PAGED_LISTS, withoutPaging }
 import { LIFECYCLE_STAGES } from "./service-deployments.js";
 import { StsSimulation, type IamLookup } from "./sts.js";
 import type { LogsBackend } from "./task-logs.js";
+import { MotoReadCache, type RevisionBody } from "./moto-cache.js";
 
 /** A fault injected into matching AWS calls. */
 export interface SimFault {
@@ -321,6 +322,13 @@ export class EmulatorProxy {
   private latencyMs = 0;
   /** The tail of the queue of RegisterTaskDefinition calls (see serially). */
   private registrations: Promise<unknown> = Promise.resolve();
+  /**
+   * Every request sent to moto since the emulator started (not cleared by reset), by operation: how
+   * many and the milliseconds they took (`GET /_sim/moto-calls`). Where the test suite's time goes.
+   */
+  private readonly motoCalls = new Map<string, { count: number; ms: number }>();
+  /** What the front read from moto and may keep (moto-cache.ts). */
+  private readonly cache = new MotoReadCache();
   readonly server: Server;
 
   constructor(private readonly motoPort: number) {
@@ -347,7 +355,9 @@ export class EmulatorProxy {
       return;
     }
     if (url.startsWith("/moto-api")) {
-      this.pipeAnswer(res, await this.forward(req.method ?? "GET", url, req.headers, body));
+      const answer = await this.forward(req.method ?? "GET", url, req.headers, body);
+      this.cache.clear();
+      this.pipeAnswer(res, answer);
       return;
     }
     const call = identifyCall(req.headers, url, body, req.method ?? "POST");
@@ -406,6 +416,8 @@ export class EmulatorProxy {
       return;
     }
 
+    // A write drops what the front kept of what it may change: before it reaches moto, and once answered.
+    this.cache.invalidate(call.service, call.operation);
     const target = headerValue(req.headers, "x-amz-target") ?? "";
     const simulated = target.startsWith(`${ECS_PREFIX}.`)
       ? await this.simulateEcs(call.operation, req, url, body)
@@ -417,6 +429,7 @@ export class EmulatorProxy {
     // What the simulated tasks wrote while this call was answered is in CloudWatch Logs before the answer is.
     await this.simulation.flushLogs();
     let answer = simulated ?? (await this.forward(req.method ?? "POST", url, req.headers, body));
+    this.cache.invalidate(call.service, call.operation);
     if (assumeRole && answer.status === 200) answer = { ...answer, body: Buffer.from(this.sts.recordCredentials(body, answer.body.toString("utf8"))) };
     res.on("finish", () => record(answer.status, answer.body));
     this.pipeAnswer(res, answer);
@@ -473,7 +486,18 @@ export class EmulatorProxy {
 
   /** Send a request to moto and buffer its answer. */
   private forward(method: string, url: string, headers: IncomingHttpHeaders, body: Buffer): Promise<MotoAnswer> {
-    return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const { service, operation } = url.startsWith("/moto-api") ? { service: "moto-api", operation: url.split("?")[0] ?? url } : identifyCall(headers, url, body, method);
+    // A client's call carries the SDK's user-agent; the front's own lookups (motoEcs, ecrImage, …) none.
+    const origin = headers["user-agent"] === undefined ? " (the front's own)" : "";
+    const count = (): void => {
+      const key = `${service} ${operation}${origin}`;
+      const entry = this.motoCalls.get(key) ?? { count: 0, ms: 0 };
+      entry.count += 1;
+      entry.ms += performance.now() - started;
+      this.motoCalls.set(key, entry);
+    };
+    return new Promise<MotoAnswer>((resolve, reject) => {
       const outgoing = { ...headers, host: `127.0.0.1:${this.motoPort}` };
       delete outgoing["connection"];
       if (body.length > 0 || outgoing["content-length"] !== undefined) outgoing["content-length"] = String(body.length);
@@ -483,7 +507,7 @@ export class EmulatorProxy {
       });
       req.on("error", reject);
       req.end(body);
-    });
+    }).finally(count);
   }
 
   /** Call a CloudWatch Logs operation on moto directly (not logged, no faults). */
@@ -599,9 +623,8 @@ export class EmulatorProxy {
    * (https://repost.aws/knowledge-center/ecs-unable-to-pull-secrets). SSM references are left out.
    */
   private async taskEnvironment(arn: string): Promise<{ environment: Record<string, Record<string, string>> } | { failure: string }> {
-    const { status, json } = await this.motoEcs("DescribeTaskDefinition", { taskDefinition: arn });
-    const definition = status === 200 && isJsonObject(json) && isJsonObject(json["taskDefinition"]) ? json["taskDefinition"] : {};
-    const containers = Array.isArray(definition["containerDefinitions"]) ? definition["containerDefinitions"].filter(isJsonObject) : [];
+    const definition = await this.revisionBody(arn);
+    const containers = (definition?.containerDefinitions ?? []).filter(isJsonObject);
     const environment: Record<string, Record<string, string>> = {};
     for (const container of containers) {
       const values: Record<string, string> = {};
@@ -644,9 +667,21 @@ export class EmulatorProxy {
   private async refuseInactive(request: JsonObject): Promise<MotoAnswer | undefined> {
     const reference = request["taskDefinition"];
     if (typeof reference !== "string" || !/:\d+$/.test(reference)) return undefined;
-    const { status, json } = await this.motoEcs("DescribeTaskDefinition", { taskDefinition: reference });
+    const { status, json } = await this.cache.status(reference, () => this.motoEcs("DescribeTaskDefinition", { taskDefinition: reference }));
     if (status !== 200 || !isJsonObject(json) || !isJsonObject(json["taskDefinition"])) return undefined;
     return json["taskDefinition"]["status"] === "INACTIVE" ? errorAnswer(400, "InvalidParameterException", "TaskDefinition is inactive") : undefined;
+  }
+
+  /** The body of a revision (containers, ARN) as moto has it, kept once read when `reference` names one revision (moto-cache.ts). */
+  private revisionBody(reference: string): Promise<RevisionBody | undefined> {
+    return this.cache.revision(reference, async () => {
+      const { status, json } = await this.motoEcs("DescribeTaskDefinition", { taskDefinition: reference });
+      if (status !== 200 || !isJsonObject(json) || !isJsonObject(json["taskDefinition"])) return undefined;
+      const definition = json["taskDefinition"];
+      const arn = definition["taskDefinitionArn"];
+      if (typeof arn !== "string") return undefined;
+      return { taskDefinitionArn: arn, containerDefinitions: Array.isArray(definition["containerDefinitions"]) ? definition["containerDefinitions"] : [] };
+    });
   }
 
   /**
@@ -662,7 +697,7 @@ export class EmulatorProxy {
   private async inactiveUnreferenced(request: JsonObject): Promise<boolean> {
     const reference = request["taskDefinition"];
     if (typeof reference !== "string" || !/:\d+$/.test(reference)) return false;
-    const { status, json } = await this.motoEcs("DescribeTaskDefinition", { taskDefinition: reference });
+    const { status, json } = await this.cache.status(reference, () => this.motoEcs("DescribeTaskDefinition", { taskDefinition: reference }));
     if (status !== 200 || !isJsonObject(json) || !isJsonObject(json["taskDefinition"])) return false;
     const definition = json["taskDefinition"];
     return definition["status"] === "INACTIVE" && !this.simulation.referencesTaskDefinition(String(definition["taskDefinitionArn"] ?? reference));
@@ -670,12 +705,10 @@ export class EmulatorProxy {
 
   private async describeTaskDefinition(reference: string): Promise<TaskDefinitionInfo | undefined> {
     if (reference === "") return undefined;
-    const { status, json } = await this.motoEcs("DescribeTaskDefinition", { taskDefinition: reference });
-    if (status !== 200 || !isJsonObject(json) || !isJsonObject(json["taskDefinition"])) return undefined;
-    const definition = json["taskDefinition"];
-    const arn = definition["taskDefinitionArn"];
-    if (typeof arn !== "string") return undefined;
-    const containers = Array.isArray(definition["containerDefinitions"]) ? definition["containerDefinitions"] : [];
+    const definition = await this.revisionBody(reference);
+    if (definition === undefined) return undefined;
+    const arn = definition.taskDefinitionArn;
+    const containers = definition.containerDefinitions;
     const images = containers.filter(isJsonObject).flatMap((container) => (typeof container["image"] === "string" ? [container["image"]] : []));
     const named = containers
       .filter(isJsonObject)
@@ -703,7 +736,8 @@ export class EmulatorProxy {
       "x-amz-target": "AmazonEC2ContainerRegistry_V20150921.DescribeImages",
       authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region ?? "us-east-1"}/ecr/aws4_request, SignedHeaders=host, Signature=0`,
     };
-    const answer = await this.forward("POST", "/", headers, Buffer.from(JSON.stringify({ repositoryName, imageIds: [{ imageDigest: digest }] })));
+    const request = JSON.stringify({ repositoryName, imageIds: [{ imageDigest: digest }] });
+    const answer = await this.cache.ecrRead(`${region ?? ""} DescribeImages ${request}`, () => this.forward("POST", "/", headers, Buffer.from(request)));
     if (answer.status !== 200) return [];
     const json = parseJson(answer.body);
     const first: unknown = isJsonObject(json) && Array.isArray(json["imageDetails"]) ? json["imageDetails"][0] : undefined;
@@ -739,7 +773,8 @@ export class EmulatorProxy {
       authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region ?? "us-east-1"}/ecr/aws4_request, SignedHeaders=host, Signature=0`,
     };
     const imageId = digest !== undefined ? { imageDigest: digest } : { imageTag: tag ?? "latest" };
-    const answer = await this.forward("POST", "/", headers, Buffer.from(JSON.stringify({ repositoryName, imageIds: [imageId] })));
+    const request = JSON.stringify({ repositoryName, imageIds: [imageId] });
+    const answer = await this.cache.ecrRead(`${region ?? ""} DescribeImages ${request}`, () => this.forward("POST", "/", headers, Buffer.from(request)));
     if (answer.status !== 200) return false;
     const json = parseJson(answer.body);
     const details = isJsonObject(json) && Array.isArray(json["imageDetails"]) ? json["imageDetails"] : [];
@@ -748,7 +783,11 @@ export class EmulatorProxy {
   }
 
   /** A subnet of moto's default VPC (moto checks subnets against its EC2 backend). */
-  private async defaultSubnet(region: string): Promise<string | undefined> {
+  private defaultSubnet(region: string): Promise<string | undefined> {
+    return this.cache.defaultSubnet(region, () => this.askDefaultSubnet(region));
+  }
+
+  private async askDefaultSubnet(region: string): Promise<string | undefined> {
     const headers: IncomingHttpHeaders = {
       "content-type": "application/x-www-form-urlencoded",
       authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region}/ec2/aws4_request, SignedHeaders=host, Signature=0`,
@@ -930,7 +969,8 @@ export class EmulatorProxy {
     const repository = request["repositoryName"];
     if (operation === "PutImage" && typeof request["imageTag"] === "string") {
       const tag = request["imageTag"];
-      const described = await this.motoEcr("DescribeRepositories", { repositoryNames: [repository] }, req);
+      const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(headerValue(req.headers, "authorization") ?? "")?.[1] ?? "";
+      const described = await this.cache.repository(`${scope} ${repository}`, () => this.motoEcr("DescribeRepositories", { repositoryNames: [repository] }, req));
       const repo = isJsonObject(described.json) && Array.isArray(described.json["repositories"]) ? described.json["repositories"][0] : undefined;
       if (!isJsonObject(repo) || !tagIsImmutable(repo, tag)) return undefined;
       const existing = await this.motoEcr("DescribeImages", { repositoryName: repository, imageIds: [{ imageTag: tag }] }, req);
@@ -1041,7 +1081,9 @@ export class EmulatorProxy {
 
   /** Empty moto, the simulation, the rules, the faults and the call log. */
   async reset(): Promise<void> {
+    this.cache.clear();
     const answer = await this.forward("POST", "/moto-api/reset", {}, Buffer.alloc(0));
+    this.cache.clear();
     if (answer.status !== 200) throw new Error(`moto reset answered ${answer.status}`);
     this.simulation.reset();
     this.sts.reset();
@@ -1101,6 +1143,9 @@ export class EmulatorProxy {
       sendJson(res, 200, this.simulation.getConsistency());
     } else if (method === "GET" && path === "/_sim/log") {
       sendJson(res, 200, this.log);
+    } else if (method === "GET" && path === "/_sim/moto-calls") {
+      const hits = Object.entries(this.cache.hits).map(([kind, count]) => [`cache hit: ${kind}`, { count, ms: 0 }]);
+      sendJson(res, 200, Object.fromEntries([...[...this.motoCalls].map(([key, { count, ms }]) => [key, { count, ms: Math.round(ms) }]), ...hits]));
     } else if (path === "/_sim/clock" && (method === "GET" || method === "POST")) {
       const advance = isJsonObject(input) ? input["advanceSeconds"] : undefined;
       if (method === "POST" && (typeof advance !== "number" || !Number.isFinite(advance) || advance < 0)) {

@@ -8,7 +8,9 @@ import { ECRClient } from "@aws-sdk/client-ecr";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { IAMClient } from "@aws-sdk/client-iam";
-import { startEmulator, type CallLogEntry, type Emulator } from "../emulator/index.js";
+import { appendFileSync } from "node:fs";
+import { relative } from "node:path";
+import { startEmulator, type CallLogEntry, type Emulator, type MotoCallCounts } from "../emulator/index.js";
 import { evaluateCliRuns } from "./iam-check.js";
 
 /** What {@link useEmulator} returns: the suite's emulator and the environment pointing at it. */
@@ -52,6 +54,13 @@ export function emulatorEnv(url: string): Record<string, string> {
   };
 }
 
+/**
+ * When set (a file path), each test file using the emulator appends one JSON line to it: the file and
+ * the requests the emulator sent to moto while it ran, by operation (`npx tsx scripts/moto-calls.ts FILE`
+ * sums them).
+ */
+export const MOTO_CALLS_VARIABLE = "EMULATOR_MOTO_CALLS";
+
 let shared: Promise<Emulator> | undefined;
 
 /**
@@ -76,15 +85,27 @@ function workerEmulator(): Promise<Emulator> {
  */
 export function useEmulator(): EmulatorHandle {
   let current: Emulator | undefined;
+  let before: MotoCallCounts | undefined;
   beforeAll(async () => {
     current = await workerEmulator();
+    if (process.env[MOTO_CALLS_VARIABLE]) before = await current.motoCalls();
     await current.reset();
   });
   afterEach(async () => {
     const emulator = current;
     await evaluateCliRuns(async () => (emulator === undefined ? [] : emulator.callLog()));
   });
-  afterAll(() => {
+  afterAll(async ({}, suite) => {
+    const file = process.env[MOTO_CALLS_VARIABLE];
+    if (file && current !== undefined && before !== undefined) {
+      const after = await current.motoCalls();
+      const calls: MotoCallCounts = {};
+      for (const [key, { count, ms }] of Object.entries(after)) {
+        const earlier = before[key] ?? { count: 0, ms: 0 };
+        if (count > earlier.count) calls[key] = { count: count - earlier.count, ms: ms - earlier.ms };
+      }
+      appendFileSync(file, `${JSON.stringify({ file: relative(process.cwd(), suite.file.filepath), calls })}\n`);
+    }
     current = undefined;
   });
   return {

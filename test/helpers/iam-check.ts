@@ -194,6 +194,8 @@ export const IAM_MAPPINGS: Readonly<Record<string, IamMapping>> = {
     strings(call.request["clusters"]).map((cluster) => ({ action: "ecs:DescribeClusters", resource: { type: "cluster", values: { ClusterName: ecsClusterName(cluster) } } })),
   "ecs:DescribeTaskDefinition": wildcard("ecs:DescribeTaskDefinition"),
   "ecs:ListTaskDefinitions": wildcard("ecs:ListTaskDefinitions"),
+  // ListTagsForResource authorizes on the resource it names (the task-definition resource here): Service Authorization Reference, Amazon ECS.
+  "ecs:ListTagsForResource": (call) => [{ action: "ecs:ListTagsForResource", resource: ecsResourceType(String(call.request["resourceArn"] ?? "")) }],
   "ecs:DeregisterTaskDefinition": wildcard("ecs:DeregisterTaskDefinition"),
   "ecs:RegisterTaskDefinition": (call, c) => {
     const created = object(object(call.response)["taskDefinition"])["taskDefinitionArn"];

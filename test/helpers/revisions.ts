@@ -5,6 +5,7 @@
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  ListTagsForResourceCommand,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
@@ -90,14 +91,53 @@ export function sha(character: string): string {
   return character.repeat(40);
 }
 
-/** The status and tags of a revision, read back. */
+/**
+ * The status and tags of a revision, read back as AWS shows them. DescribeTaskDefinition first; ECS
+ * refuses it (ClientException "Unable to describe task definition.") for an INACTIVE revision no
+ * service or task references ("You can only describe INACTIVE task definitions while an active task or
+ * service references them",
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html). Then the
+ * status is what ListTaskDefinitions (status INACTIVE) shows and the tags what ListTagsForResource
+ * shows; its environment is not observable, and reading it throws.
+ */
 export async function readRevision(clients: AwsClients, taskDefinition: string): Promise<{ status: string; tags: Record<string, string>; environment: Record<string, string> }> {
-  const out = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ["TAGS"] }));
+  let out;
+  try {
+    out = await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ["TAGS"] }));
+  } catch (error) {
+    if (!(error instanceof Error && /Unable to describe task definition/.test(error.message))) throw error;
+    return readUndescribed(clients, taskDefinition);
+  }
   const tags: Record<string, string> = {};
   for (const tag of out.tags ?? []) if (tag.key) tags[tag.key] = tag.value ?? "";
   const environment: Record<string, string> = {};
   for (const pair of out.taskDefinition?.containerDefinitions?.[0]?.environment ?? []) if (pair.name) environment[pair.name] = pair.value ?? "";
   return { status: out.taskDefinition?.status ?? "", tags, environment };
+}
+
+/** A revision DescribeTaskDefinition refuses: INACTIVE when ListTaskDefinitions lists it so, its tags from ListTagsForResource. */
+async function readUndescribed(clients: AwsClients, taskDefinition: string): Promise<{ status: string; tags: Record<string, string>; environment: Record<string, string> }> {
+  const name = /([A-Za-z0-9_-]+):(\d+)$/.exec(taskDefinition.replace(/^.*:task-definition\//, ""));
+  if (!name) throw new Error(`readRevision: ${taskDefinition} is not family:revision`);
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await clients.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: name[1], status: "INACTIVE", ...(nextToken ? { nextToken } : {}) }));
+    arns.push(...(page.taskDefinitionArns ?? []));
+    nextToken = page.nextToken || undefined;
+  } while (nextToken);
+  const arn = arns.find((candidate) => candidate.endsWith(`:task-definition/${name[1]}:${name[2]}`));
+  if (arn === undefined) throw new Error(`readRevision: ${taskDefinition} is neither described nor listed as INACTIVE`);
+  const listed = await clients.ecs.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+  const tags: Record<string, string> = {};
+  for (const tag of listed.tags ?? []) if (tag.key) tags[tag.key] = tag.value ?? "";
+  return {
+    status: "INACTIVE",
+    tags,
+    get environment(): Record<string, string> {
+      throw new Error(`readRevision: the environment of ${taskDefinition} is not observable (INACTIVE, not referenced: ECS will not describe it)`);
+    },
+  };
 }
 
 /** Every ACTIVE revision number of a family, ascending. */

@@ -16,9 +16,11 @@ import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { CreateRepositoryCommand, DescribeImagesCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 import { CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateRoleCommand } from "@aws-sdk/client-iam";
-import { beforeEach } from "vitest";
+import { appendFileSync } from "node:fs";
+import { relative } from "node:path";
+import { afterAll, beforeEach } from "vitest";
 import { TAG } from "../../src/core/tags.js";
-import { ACCOUNT_ID, awsClients, REGION, type AwsClientOptions, type AwsClients, type EmulatorHandle } from "./emulator.js";
+import { ACCOUNT_ID, awsClients, MOTO_CALLS_VARIABLE, REGION, type AwsClientOptions, type AwsClients, type EmulatorHandle } from "./emulator.js";
 
 /** The deployment configuration services get unless told otherwise. */
 export const DEFAULT_DEPLOYMENT_CONFIGURATION: DeploymentConfiguration = {
@@ -286,10 +288,18 @@ function required<T>(value: T | undefined, what: string): T {
  */
 export function seedEachTest(handle: EmulatorHandle, options: AwsClientOptions = {}): AwsClients {
   let current: AwsClients | undefined;
+  const spent = { seeds: 0, ms: 0 };
   beforeEach(async () => {
+    const started = performance.now();
     await handle.emulator.reset();
     current = awsClients(handle.emulator, options);
     await seedPlatform(current);
+    spent.seeds += 1;
+    spent.ms += performance.now() - started;
+  });
+  afterAll(({}, suite) => {
+    const file = process.env[MOTO_CALLS_VARIABLE];
+    if (file) appendFileSync(file, `${JSON.stringify({ file: relative(process.cwd(), suite.file.filepath), seeds: spent.seeds, seedMs: Math.round(spent.ms) })}\n`);
   });
   const clients = (): AwsClients => {
     if (current === undefined) throw new Error("the seeded clients are only available inside tests and hooks");

@@ -56,7 +56,7 @@ describe("eventual consistency (https://docs.aws.amazon.com/AmazonECS/latest/API
   });
 
   it("up to 3 stale reads on request, none when turned off; reset restores the default", async () => {
-    expect(await handle.emulator.setConsistency({ staleServiceReads: 3 })).toEqual({ staleServiceReads: 3, lateTags: false, freshFirst: false, staleCurrentServiceDeployment: false, doubleServiceDeployments: false });
+    expect(await handle.emulator.setConsistency({ staleServiceReads: 3 })).toEqual({ staleServiceReads: 3, lateTags: false, freshFirst: false, staleCurrentServiceDeployment: false, doubleServiceDeployments: false, inactiveNeedsReference: true });
     await updateWeb(SEED_SHAS[1]);
     for (let read = 0; read < 3; read++) expect((await describeWeb()).taskDefinition).toMatch(/web:1$/);
     expect((await describeWeb()).taskDefinition).toMatch(/web:2$/);
@@ -65,7 +65,7 @@ describe("eventual consistency (https://docs.aws.amazon.com/AmazonECS/latest/API
     expect((await describeWeb()).taskDefinition).toMatch(/web:3$/);
     await expect(handle.emulator.setConsistency({ staleServiceReads: 4 })).rejects.toThrow(/from 0 to 3/);
     await handle.emulator.reset();
-    expect(await handle.emulator.setConsistency({})).toEqual({ staleServiceReads: 1, lateTags: false, freshFirst: false, staleCurrentServiceDeployment: false, doubleServiceDeployments: false });
+    expect(await handle.emulator.setConsistency({})).toEqual({ staleServiceReads: 1, lateTags: false, freshFirst: false, staleCurrentServiceDeployment: false, doubleServiceDeployments: false, inactiveNeedsReference: true });
   });
 
   it("on request, reads are not monotonic: the update shows once, then the stale views, then the update again", async () => {

@@ -1,10 +1,11 @@
 /**
  * "You can only describe INACTIVE task definitions while an active task or service references them"
  * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html). The
- * emulator keeps this rule behind ConsistencySettings.inactiveNeedsReference (off by default: much of
- * the suite reads deregistered revisions back); this file turns it on. ListTaskDefinitions (status
- * INACTIVE) still names such revisions, so history shows them by name and status, and rollback --to
- * says one is INACTIVE rather than that it does not exist.
+ * emulator models it by default (ConsistencySettings.inactiveNeedsReference; off is moto's way).
+ * ListTaskDefinitions (status INACTIVE) still names such revisions and ListTagsForResource still reads
+ * their tags (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTagsForResource.html),
+ * so history shows them with their release record, and rollback --to says one is INACTIVE (and which
+ * commit to release again) rather than that it does not exist.
  */
 import { DeregisterTaskDefinitionCommand, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -26,10 +27,15 @@ async function seedWithDeregistered(clients: AwsClients): Promise<void> {
   await clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "web:2" }));
 }
 
+/** history --json rows as [revision, status, sha's first character, releasedBy, outcome, live]. */
+function historyRows(stdout: string): unknown[][] {
+  const rows = (JSON.parse(stdout) as { revisions: Array<{ revision: number; status: string; sha: string | null; releasedBy: string | null; outcome: string; live: boolean }> }).revisions;
+  return rows.map((r) => [r.revision, r.status, r.sha?.[0] ?? null, r.releasedBy, r.outcome, r.live]);
+}
+
 describe("INACTIVE revisions nothing runs are not described", () => {
   beforeEach(async () => {
     await handle.emulator.reset();
-    await handle.emulator.setConsistency({ inactiveNeedsReference: true });
   });
 
   it("the emulator: ClientException for one nothing references; a service's INACTIVE revision and ACTIVE ones are described", async () => {
@@ -45,20 +51,34 @@ describe("INACTIVE revisions nothing runs are not described", () => {
     expect((await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: "web:2" }))).taskDefinition?.status).toBe("INACTIVE");
   });
 
-  it("history shows such a revision by name and status, without commit or outcome", async () => {
+  it("history shows such a revision with its commit and outcome, read from its tags", async () => {
     const clients = awsClients(handle.emulator);
     await seedWithDeregistered(clients);
+    // The premise: ECS will not describe web:2.
+    await expect(clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: "web:2" }))).rejects.toMatchObject({ message: "Unable to describe task definition." });
     const run = await runCli(["history", "--family", "web", "--cluster", "prod", "--json"], handle.env());
     expect(run.code, run.stderr).toBe(0);
-    const rows = (JSON.parse(run.stdout) as { revisions: Array<{ revision: number; status: string; sha: string | null; releasedBy: string | null; outcome: string; live: boolean }> }).revisions;
-    expect(rows.map((r) => [r.revision, r.status, r.sha?.[0] ?? null, r.releasedBy, r.outcome, r.live])).toEqual([
+    expect(historyRows(run.stdout)).toEqual([
+      [3, "ACTIVE", "b", "bob", "stable", false],
+      [2, "INACTIVE", "a", "ann", "stable", false],
+      [1, "ACTIVE", "1", null, "unknown", true],
+    ]);
+  });
+
+  it("history still shows it by name and status when its tags cannot be read", async () => {
+    const clients = awsClients(handle.emulator);
+    await seedWithDeregistered(clients);
+    await handle.emulator.addFault({ operation: "ListTagsForResource", error: "AccessDeniedException" });
+    const run = await runCli(["history", "--family", "web", "--cluster", "prod", "--json"], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    expect(historyRows(run.stdout)).toEqual([
       [3, "ACTIVE", "b", "bob", "stable", false],
       [2, "INACTIVE", null, null, "unknown", false],
       [1, "ACTIVE", "1", null, "unknown", true],
     ]);
   });
 
-  it("rollback --to such a revision exits 2 saying it is INACTIVE, nothing written", async () => {
+  it("rollback --to such a revision exits 2 saying it is INACTIVE and which commit to release again, nothing written", async () => {
     const clients = awsClients(handle.emulator);
     await seedWithDeregistered(clients);
     const before = (await handle.emulator.callLog()).length;
@@ -66,7 +86,7 @@ describe("INACTIVE revisions nothing runs are not described", () => {
     expect(run.code).toBe(2);
     const lines = run.stderr.split("\n").filter((line) => /^\d{4}-\d\d-\d\dT[\d:.]+Z /.test(line));
     expect(lines, run.stderr).toHaveLength(1);
-    expect(run.stderr).toMatch(/web:2 is INACTIVE: ECS cannot start tasks from it/);
+    expect(run.stderr).toMatch(/web:2 is INACTIVE: ECS cannot start tasks from it \(release commit a{12} again instead: ecs-release release --sha a{40}\)/);
     expect(writeOperations((await handle.emulator.callLog()).slice(before))).toEqual([]);
   });
 

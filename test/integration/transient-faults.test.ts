@@ -7,6 +7,7 @@
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runCli, startCli } from "../helpers/cli.js";
+import { virtualClock } from "../helpers/clock.js";
 import { useEmulator } from "../helpers/emulator.js";
 import { pinnedImageUri, SEED_SHAS, seedEachTest } from "../helpers/seed.js";
 import { waitUntil } from "../helpers/wait-until.js";
@@ -40,20 +41,25 @@ async function expectReleasedEverywhere(): Promise<void> {
 
 describe("release under transient faults", () => {
   // The adaptive mode's client-side rate limiter slows the whole client down after throttles: that
-  // is its purpose, and it makes this run take several seconds. The throttles are counted, not drawn
+  // is its purpose, and it would make this run take half a minute; its waits and the backoff are on
+  // main()'s clock (src/aws/retry.ts), virtual here. The throttles are counted, not drawn
   // at random: a random 30% would, about once in a hundred runs, throttle one call on all six of its
   // attempts and fail the test for a reason that is no defect.
   const RELEASE_OPERATIONS = ["GetParametersByPath", "DescribeImages", "DescribeServices", "DescribeTaskDefinition", "RegisterTaskDefinition", "UpdateService", "TagResource"];
   it("every operation of a full release throttled twice, reads and writes: exit 0, both services stable on the new revisions", { timeout: 120_000 }, async () => {
     await handle.emulator.addRule({ match: SHA_B, outcome: "complete", steps: 3 });
     for (const operation of RELEASE_OPERATIONS) await handle.emulator.addFault({ operation, error: "ThrottlingException", count: 2 });
-    const run = await runCli([...RELEASE, "--poll-interval", "10ms", "--json"], handle.env());
+    const clock = virtualClock();
+    const run = await runCli([...RELEASE, "--poll-interval", "10ms", "--json"], handle.env(), { clock });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ services: [{ service: "web", outcome: "completed" }, { service: "worker", outcome: "completed" }] });
     await handle.emulator.clearFaults();
     const log = (await handle.emulator.callLog()).slice(seeded);
     // The faults really happened (this test would pass vacuously otherwise): two per operation.
     for (const operation of RELEASE_OPERATIONS) expect(log.filter((e) => e.operation === operation && e.status === 400), operation).toHaveLength(2);
+    // The SDK's backoff after each throttle (1 s base, full jitter: tens of seconds in all) and its rate
+    // limiter's waits were slept on main()'s clock, not on real timers.
+    expect(clock.slept.reduce((sum, ms) => sum + ms, 0)).toBeGreaterThan(5_000);
     expect(log.filter((e) => e.operation === "UpdateService" && e.status === 200)).toHaveLength(2);
     await expectReleasedEverywhere();
   });

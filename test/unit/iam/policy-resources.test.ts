@@ -108,6 +108,8 @@ const EXPECTED: Record<Exclude<JobPolicy["name"], TrustPolicy>, Record<string, S
     EcsServiceDeploymentList: { resources: [SERVICES_OF_CLUSTER] },
     EcsServiceRevisions: { resources: [`${ARN}:service-revision/\${Cluster}/*`] },
     EcsTagRevisions: { resources: [FAMILY_REVISIONS] },
+    // The tags of a deregistered revision ECS no longer describes: the family's revisions only.
+    EcsReadRevisionTags: { resources: [FAMILY_REVISIONS] },
     SecretsSnapshotVersions: { resources: ["arn:aws:secretsmanager:${Region}:${Account}:secret:ecs-release/*"] },
     TaskLogs: { resources: [LOG_STREAMS] },
     EcrTargetImages: { resources: ["arn:aws:ecr:${Region}:${Account}:repository/*"] },

@@ -1,0 +1,139 @@
+/**
+ * What the emulator's front reads from moto for itself (to simulate rollouts, check images, place
+ * tasks) and may keep instead of asking moto again. Each read of the simulation asks moto over HTTP,
+ * and a rollout asks the same questions at every step; the test suite's time is mostly those round
+ * trips. Kept are only answers that nothing can change, or that only a call through the front can
+ * change (moto is reached by no one else), and those calls drop them:
+ *
+ * - A task definition revision's body (containers, images, environment): a revision is never edited;
+ *   "to update a task definition, create a task definition revision"
+ *   (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/update-task-definition-console-v2.html).
+ *   Only its status and tags change; tags are not kept here. Kept by the exact revision (`family:N` or its ARN); a family name
+ *   (its latest ACTIVE revision) is always asked. Dropped by DeleteTaskDefinitions (moto might number a
+ *   later registration the same) and by every reset (revisions are numbered from 1 again).
+ * - A revision's status (ACTIVE, INACTIVE): changed only by DeregisterTaskDefinition and
+ *   DeleteTaskDefinitions (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html),
+ *   which drop it. Kept by the exact revision.
+ * - ECR image reads (an image by tag or digest): dropped by any ECR call that writes (PutImage,
+ *   BatchDeleteImage, DeleteRepository, …), before it is forwarded and again once it is answered, so a
+ *   read that raced with the write is not kept.
+ * - A repository's description (its tag mutability, for PutImage's check): dropped by any ECR write
+ *   but those that only add or remove images (PutImage, BatchDeleteImage, the layer uploads), which
+ *   DescribeRepositories does not show (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_Repository.html);
+ *   PutImageTagMutability, CreateRepository and DeleteRepository drop it.
+ * - The default subnet of a region (RunTask's placement in moto): dropped by any EC2 call that writes.
+ *
+ * Concurrent reads of the same thing share one request to moto (the promise is kept).
+ */
+
+/** The parts of a revision the front uses: never changed after registration. */
+export interface RevisionBody {
+  readonly taskDefinitionArn: string;
+  readonly containerDefinitions: readonly unknown[];
+}
+
+const READ = /^(Describe|List|Get|BatchGet|BatchCheck)/;
+/** ECR writes that add or remove images only: a repository's description stays as it was. */
+const IMAGE_WRITES = new Set(["PutImage", "BatchDeleteImage", "InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload"]);
+
+/** True for an operation that only reads (Describe…, List…, Get…, BatchGet…, BatchCheck…). */
+export function isReadOperation(operation: string): boolean {
+  return READ.test(operation);
+}
+
+/** A revision reference that names one revision (`family:N`, or an ARN ending in `:N`). */
+export function namesOneRevision(reference: string): boolean {
+  return /:\d+$/.test(reference);
+}
+
+export class MotoReadCache {
+  private readonly revisions = new Map<string, Promise<RevisionBody | undefined>>();
+  private readonly ecr = new Map<string, Promise<unknown>>();
+  private readonly repositories = new Map<string, Promise<unknown>>();
+  private readonly statuses = new Map<string, Promise<unknown>>();
+  private readonly subnets = new Map<string, Promise<string | undefined>>();
+  /** Reads answered from here, by kind (`GET /_sim/moto-calls` reports them beside moto's). */
+  readonly hits = { revision: 0, status: 0, ecr: 0, repository: 0, subnet: 0 };
+
+  /** Forget everything (moto was reset). */
+  clear(): void {
+    this.revisions.clear();
+    this.ecr.clear();
+    this.repositories.clear();
+    this.statuses.clear();
+    this.subnets.clear();
+  }
+
+  /** A client's call is about to change moto, or just did: drop what it may have changed. */
+  invalidate(service: string, operation: string): void {
+    if (isReadOperation(operation)) return;
+    if (service === "ecr") this.ecr.clear();
+    if (service === "ecr" && !IMAGE_WRITES.has(operation)) this.repositories.clear();
+    if (service === "ec2") this.subnets.clear();
+    if (service === "ecs" && operation === "DeleteTaskDefinitions") this.revisions.clear();
+    if (service === "ecs" && (operation === "DeregisterTaskDefinition" || operation === "DeleteTaskDefinitions")) this.statuses.clear();
+  }
+
+  /** The body of the revision `reference` names, from `load` (moto) unless kept; a family name is always loaded. */
+  async revision(reference: string, load: () => Promise<RevisionBody | undefined>): Promise<RevisionBody | undefined> {
+    const exact = namesOneRevision(reference);
+    const kept = exact ? this.revisions.get(reference) : undefined;
+    if (kept !== undefined) {
+      this.hits.revision += 1;
+      return kept;
+    }
+    const loading = load();
+    if (exact) this.revisions.set(reference, loading);
+    const body = await loading;
+    if (body === undefined) {
+      if (this.revisions.get(reference) === loading) this.revisions.delete(reference);
+      return undefined;
+    }
+    if (!this.revisions.has(body.taskDefinitionArn)) this.revisions.set(body.taskDefinitionArn, Promise.resolve(body));
+    return body;
+  }
+
+  /** The status of the revision `reference` names exactly (moto's answer from `load`), kept until a deregistration. */
+  status<T>(reference: string, load: () => Promise<T>): Promise<T> {
+    return keep(this.statuses, reference, load, () => (this.hits.status += 1));
+  }
+
+  /** An ECR image read (`key`: the region, operation and request), from `load` unless kept since the last ECR write. */
+  ecrRead<T>(key: string, load: () => Promise<T>): Promise<T> {
+    return keep(this.ecr, key, load, () => (this.hits.ecr += 1));
+  }
+
+  /** A repository's description (`key`: the region and name), from `load` unless kept since the last ECR write of a repository's settings. */
+  repository<T>(key: string, load: () => Promise<T>): Promise<T> {
+    return keep(this.repositories, key, load, () => (this.hits.repository += 1));
+  }
+
+  /** The default subnet of `region`, from `load` unless kept since the last EC2 write. */
+  defaultSubnet(region: string, load: () => Promise<string | undefined>): Promise<string | undefined> {
+    const kept = this.subnets.get(region);
+    if (kept !== undefined) {
+      this.hits.subnet += 1;
+      return kept;
+    }
+    const loading = load();
+    this.subnets.set(region, loading);
+    void loading.then(
+      (subnet) => (subnet === undefined && this.subnets.get(region) === loading ? this.subnets.delete(region) : undefined),
+      () => (this.subnets.get(region) === loading ? this.subnets.delete(region) : undefined),
+    );
+    return loading;
+  }
+}
+
+/** `map`'s promise for `key`, or `load()`'s, kept there unless it fails. */
+function keep<T>(map: Map<string, Promise<unknown>>, key: string, load: () => Promise<T>, hit: () => void): Promise<T> {
+  const kept = map.get(key) as Promise<T> | undefined;
+  if (kept !== undefined) {
+    hit();
+    return kept;
+  }
+  const loading = load();
+  map.set(key, loading);
+  loading.catch(() => (map.get(key) === loading ? map.delete(key) : undefined));
+  return loading;
+}
