@@ -84,6 +84,7 @@ describe("formatStoppedTask", () => {
       { ...base, stoppedReason: "Essential container in task exited", logs: { container: "app", group: "g", stream: "s", lines: ["first", "panic: \"boom\"", "  "] } },
       "task 1234567890ab: Essential container in task exited; its log ends: \"panic: \\\"boom\\\"\"",
     ],
+    ["no task reason: a container reason ending in \"null\" is kept", { ...base, containers: [{ name: "a", exitCode: null, reason: "got null" }] }, "task 1234567890ab: stopped (a: got null)"],
     ["an empty log says nothing", { ...base, logs: { container: "app", group: "g", stream: "s", lines: [] } }, "task 1234567890ab: stopped"],
   ])("%s", (_name, reason, expected) => {
     expect(formatStoppedTask(reason)).toBe(expected);
