@@ -18,7 +18,7 @@ export interface BuildStamp {
 export const STAMP_PATH = "dist/build-stamp.json";
 
 /** Files that decide a build besides the ones esbuild reads (cli-builds.ts: which commands each job build has, read by build.ts only). */
-export const BUILD_SETTINGS = ["scripts/build.ts", "scripts/build-stamp.ts", "scripts/compact-errors.ts", "src/orb/cli-builds.ts", "package.json", "package-lock.json", "tsconfig.json"];
+export const BUILD_SETTINGS = ["scripts/build.ts", "scripts/compile-cache.js", "scripts/build-stamp.ts", "scripts/compact-errors.ts", "src/orb/cli-builds.ts", "package.json", "package-lock.json", "tsconfig.json"];
 
 /** SHA-256 of a file, or undefined when it cannot be read. */
 export function fileDigest(path: string): string | undefined {

@@ -5,6 +5,7 @@
 // installable `ecs-release`; the orb and the build stamp are left as they are).
 // `--check`: builds the same in memory, writes nothing, and exits 1 when orb/orb.yml or
 // .circleci/config.yml differ from what it makes (the orb tests run it on a fresh clone).
+import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { build, transform, version as esbuildVersion, type BuildOptions, type Metafile, type OutputFile, type Plugin } from "esbuild";
@@ -50,11 +51,12 @@ const COMMON: BuildOptions = {
 
 /**
  * The chunks of one build as one CommonJS file: the entry chunk runs at once; each other chunk is a
- * string until the first `require("./<chunk>.js")`, compiled then with vm.compileFunction (its
- * file name in stack traces: ecs-release.cjs/<chunk>.js) and run once, CommonJS-style (a chunk
- * required again gets the same exports). Node's built-ins are Node's `require`.
+ * string until the first `require("./<chunk>.js")`, compiled then (its file name in stack traces:
+ * ecs-release.cjs/<chunk>.js) and run once, CommonJS-style (a chunk required again gets the same
+ * exports). Node's built-ins are Node's `require`. `compileCache`: chunks are compiled through V8's
+ * code cache kept on disk (scripts/compile-cache.js); else with vm.compileFunction.
  */
-async function oneFile(outputs: readonly OutputFile[]): Promise<Uint8Array> {
+async function oneFile(outputs: readonly OutputFile[], compileCache = false): Promise<Uint8Array> {
   const chunks: string[] = [];
   let entry: string | undefined;
   for (const output of outputs) {
@@ -67,11 +69,22 @@ async function oneFile(outputs: readonly OutputFile[]): Promise<Uint8Array> {
     else chunks.push(`${JSON.stringify(`./${name}`)}:${stringLiteral(code)}`);
   }
   if (entry === undefined) throw new Error("esbuild gave no entry chunk");
+  const compile = compileCache
+    ? '__compile(code,__filename+"/"+id.slice(2),id.slice(2))'
+    : 'require("node:vm").compileFunction(code,["exports","require","module"],{filename:__filename+"/"+id.slice(2)})';
   const loader =
+    (compileCache ? await compileCacheCode(chunks) : "") +
     `var __chunks={${chunks.join(",")}},__loaded={};` +
     "function __require(id){var code=__chunks[id];if(code===void 0)return require(id);var loaded=__loaded[id];if(loaded)return loaded.exports;" +
-    'loaded=__loaded[id]={exports:{}};require("node:vm").compileFunction(code,["exports","require","module"],{filename:__filename+"/"+id.slice(2)})(loaded.exports,__require,loaded);return loaded.exports}';
+    `loaded=__loaded[id]={exports:{}};${compile}(loaded.exports,__require,loaded);return loaded.exports}`;
   return Buffer.from(`#!/usr/bin/env node\n${loader}\n(function(require){${entry}})(__require);\n`, "utf8");
+}
+
+/** scripts/compile-cache.js, minified, its cache named by a digest of the build's chunks. */
+async function compileCacheCode(chunks: readonly string[]): Promise<string> {
+  const build = createHash("sha256").update(chunks.join(",")).digest("hex").slice(0, 16);
+  const source = readFileSync("scripts/compile-cache.js", "utf8").replace('"BUILD_ID"', JSON.stringify(build));
+  return (await transform(source, { minify: true, target: "node20", platform: "node" })).code.trim();
 }
 
 /**
@@ -315,9 +328,9 @@ async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Arra
 
 /** The full CLI (dist/ecs-release.cjs). */
 async function buildFullBundle(): Promise<Uint8Array> {
-  const result = await build({ ...COMMON, plugins: [browserOnly()] });
+  const result = await build({ ...COMMON, mainFields: ["module", "main"], plugins: [browserOnly(), neverReached(), packageVersionsOnly(), compactErrors(), unregisteredErrors()] });
   noteInputs(result.metafile);
-  const bytes = await oneFile(result.outputFiles ?? []);
+  const bytes = await oneFile(result.outputFiles ?? [], true);
   if (!CHECK) {
     mkdirSync(dirname(BUNDLE_PATH), { recursive: true });
     writeFileSync(BUNDLE_PATH, bytes);

@@ -67,8 +67,10 @@ describe("the CLI builds in the orb", () => {
     const preload = join(dir, "compiled-code.cjs");
     writeFileSync(
       preload,
-      'const vm = require("node:vm"); const compile = vm.compileFunction; let code = "";' +
+      // The job builds compile with vm.compileFunction; the full build through its compile cache, with vm.Script.
+      'const vm = require("node:vm"); const compile = vm.compileFunction; const Script = vm.Script; let code = "";' +
         "vm.compileFunction = function (text) { code += text; return compile.apply(this, arguments); };" +
+        "vm.Script = class extends Script { constructor(text, options) { super(text, options); code += text; } };" +
         'process.on("exit", () => require("node:fs").writeFileSync(process.env.COMPILED_CODE, code));',
     );
     const compiled = (file: string, args: string[]): Record<keyof typeof MARKERS | "sdk", boolean> => {
