@@ -315,9 +315,11 @@ export class EmulatorProxy {
   /** Tags as they were before the last TagResource, by resource ARN, while they show one read late. */
   private lateTags = new Map<string, unknown[]>();
   /**
-   * Milliseconds every AWS call waits before it is answered (`POST /_sim/latency`; 0 after reset): a
-   * stand-in for the network's round trip, so that calls made one after the other and calls made
-   * together show apart in the call log (the benchmark and the round-trip tests read it).
+   * Milliseconds every AWS call takes at the least (`POST /_sim/latency`; 0 after reset): a stand-in
+   * for the round trip to AWS, so that calls made one after the other and calls made together show
+   * apart in the call log (the benchmark and the round-trip tests read it). A call is answered no
+   * earlier than this long after it arrived; the emulator's own work on it (moto's, which serves one
+   * call at a time) is done meanwhile, as AWS serves a client's concurrent calls side by side (holdAnswer).
    */
   private latencyMs = 0;
   /** The tail of the queue of RegisterTaskDefinition calls (see serially). */
@@ -362,7 +364,8 @@ export class EmulatorProxy {
     }
     const call = identifyCall(req.headers, url, body, req.method ?? "POST");
     const generation = this.generation;
-    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    const answeredFrom = start + this.latencyMs;
+    if (this.latencyMs > 0) holdAnswer(res, answeredFrom);
     const accessKeyId = /Credential=([^/]+)\//.exec(headerValue(req.headers, "authorization") ?? "")?.[1];
     const parameters = requestParameters(url, body);
     // Scheduler names the schedule in its path (REST): the log keeps it as `Name`, as the IAM check reads it.
@@ -371,7 +374,7 @@ export class EmulatorProxy {
     const record = (status: number, answer?: Buffer): void => {
       if (generation !== this.generation) return;
       const response = answer === undefined ? undefined : parseJson(answer);
-      this.log.push({ ...call, status, start, end: Date.now(), ...(accessKeyId === undefined ? {} : { accessKeyId }), request, ...(response === undefined ? {} : { response: redactSecrets(response) }) });
+      this.log.push({ ...call, status, start, end: Math.max(Date.now(), answeredFrom), ...(accessKeyId === undefined ? {} : { accessKeyId }), request, ...(response === undefined ? {} : { response: redactSecrets(response) }) });
     };
 
     // Expiring credentials: STS refuses expired web identity tokens; expired credentials fail (sts.ts).
@@ -393,7 +396,7 @@ export class EmulatorProxy {
     if (fault !== undefined) {
       if (fault.error === "reset") {
         record(0);
-        req.socket.destroy();
+        notBefore(answeredFrom, () => req.socket.destroy());
         return;
       }
       const denied = fault.error in NON_RETRYABLE_FAULTS ? NON_RETRYABLE_FAULTS[fault.error as NonRetryableFault] : undefined;
@@ -1218,4 +1221,20 @@ function withoutNetwork(request: JsonObject): JsonObject {
   if (request["networkConfiguration"] === undefined) return request;
   const { networkConfiguration: _network, ...rest } = request;
   return rest;
+}
+
+/** Runs `act` at `from`, epoch milliseconds, or now when that has passed. */
+function notBefore(from: number, act: () => void): void {
+  const wait = from - Date.now();
+  if (wait <= 0) act();
+  else setTimeout(act, wait);
+}
+
+/** Holds a call's answer until `from`, epoch milliseconds (the latency stand-in). */
+function holdAnswer(res: ServerResponse, from: number): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.end = ((...args: unknown[]) => {
+    notBefore(from, () => end(...args));
+    return res;
+  }) as ServerResponse["end"];
 }
