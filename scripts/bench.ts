@@ -6,12 +6,13 @@
 // --bundle PATH (measure another build).
 // Reported, not gated: it exits 0 unless it could not measure; the targets' verdicts are in the table.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startEmulator, type Emulator } from "../test/emulator/index.js";
 import { awsClients, type AwsClients } from "../test/helpers/emulator.js";
-import { BUNDLE, useBundle } from "./bench/cli-process.js";
+import { BUNDLE, useBundle, useCompileCache } from "./bench/cli-process.js";
 import { measureColdStart } from "./bench/cold-start.js";
 import { runHistory, seedHistoryFamily } from "./bench/history.js";
 import { CLUSTER, seedCluster, seedReleasePlatform } from "./bench/platform.js";
@@ -44,6 +45,12 @@ const revisions = Number(values.revisions);
 const step = (text: string): void => console.error(`bench: ${text}`);
 
 if (!existsSync(BUNDLE)) execFileSync("npm", ["run", "build", "--silent"], { stdio: "inherit" });
+// The full build's compile cache (scripts/compile-cache.js): the bench's own, empty at its start, so
+// that what it times does not depend on earlier runs on this machine. The rollbacks are timed with it
+// warm (after one untimed round: a machine where ecs-release has run before) and, once per case,
+// with a new empty one (the full build's first run on a machine; the job builds have no cache).
+const emptyCache = (): string => mkdtempSync(join(tmpdir(), "ecs-release-bench-cache-"));
+process.env["ECS_RELEASE_COMPILE_CACHE"] = emptyCache();
 
 if (rollbackOnly) {
   await benchRollbackOnly();
@@ -70,7 +77,7 @@ try {
   const releaseSlow = await runRelease(emulator, clients, parameters, 3, 1);
   const releaseFailing = await runRelease(emulator, clients, parameters, 2, 300, "fail");
 
-  const { rollback, rollbackOidc, rollbackInBake } = await benchRollbacks(emulator, clients);
+  const { rollback, rollbackOidc, rollbackInBake, emptyCache: rollbackEmptyCache } = await benchRollbacks(emulator, clients);
 
   step(`seeding a family of ${revisions} revisions`);
   const seedSeconds = await seedHistoryFamily(clients, "ledger", revisions);
@@ -92,6 +99,7 @@ try {
     rollback,
     rollbackOidc,
     rollbackInBake,
+    rollbackEmptyCache,
     history,
     coldStart,
     sizes,
@@ -118,12 +126,18 @@ interface RollbackRuns {
   rollbackInBake: RollbackInBakeRun[];
 }
 
-/** The panic rollback's three cases, `runs` times each: local keys, OIDC, and a deployment in flight (blue/green in bake time). */
-async function benchRollbacks(emulator: Emulator, clients: AwsClients): Promise<RollbackRuns> {
-  await seedRollbacks(clients, "");
+/**
+ * The panic rollback's three cases, `runs` times each (local keys, OIDC, and a deployment in flight:
+ * blue/green in bake time) with a warm compile cache; and once each with an empty one.
+ */
+async function benchRollbacks(emulator: Emulator, clients: AwsClients, suffix = ""): Promise<RollbackRuns & { emptyCache: RollbackRuns }> {
   const out: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
-  for (let i = 0; i < runs; i++) await rollbackRound(emulator, clients, "", out, `${i + 1}/${runs}`);
-  return out;
+  const empty: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
+  await seedRollbacks(clients, suffix);
+  await rollbackRound(emulator, clients, suffix, empty, "(empty compile cache)", true);
+  await rollbackRound(emulator, clients, suffix, { rollback: [], rollbackOidc: [], rollbackInBake: [] }, "(untimed: warms the compile cache)");
+  for (let i = 0; i < runs; i++) await rollbackRound(emulator, clients, suffix, out, `${i + 1}/${runs}`);
+  return { ...out, emptyCache: empty };
 }
 
 /** Each case's own services (`suffix`: another build's, measured beside). */
@@ -133,15 +147,17 @@ async function seedRollbacks(clients: AwsClients, suffix: string): Promise<void>
   await seedBakeService(clients, suffix);
 }
 
-/** One run of each case, into `out`. */
-async function rollbackRound(emulator: Emulator, clients: AwsClients, suffix: string, out: RollbackRuns, label: string): Promise<void> {
+/** One run of each case, into `out`; `fresh`: each with a new, empty compile cache. */
+async function rollbackRound(emulator: Emulator, clients: AwsClients, suffix: string, out: RollbackRuns, label: string, fresh = false): Promise<void> {
   const cases: Array<[string, Credentials, RollbackRun[]]> = [["rollback", "keys", out.rollback], ["rollback (OIDC)", "oidc", out.rollbackOidc]];
   for (const [name, credentials, into] of cases) {
+    if (fresh) useCompileCache(emptyCache());
     const run = await runRollback(emulator, clients, credentials, suffix);
     into.push(run);
     step(`${name}${suffix} ${label}: ${run.pending ? run.reason : `UpdateService at ${run.toUpdateMs} ms (first call at ${run.firstCallMs} ms) after ${run.roundTrips} round trips (${run.chain.join(" → ")}), ${run.callsBeforeTotal} calls`}`);
   }
-  const run = await runRollbackInBake(emulator, clients, suffix);
+  if (fresh) useCompileCache(emptyCache());
+  const run = await runRollbackInBake(emulator, clients, suffix).finally(() => useCompileCache(undefined));
   out.rollbackInBake.push(run);
   step(`rollback in bake${suffix} ${label}: ${run.failed ? run.reason : `StopServiceDeployment at ${run.toStopMs} ms (first call at ${run.firstCallMs} ms) after ${run.roundTrips} round trips (${run.chain.join(" → ")}), traffic back after ${run.pollsToTrafficBack ?? "never"} poll(s)`}`);
 }
@@ -158,8 +174,12 @@ async function benchRollbackOnly(): Promise<void> {
     await seedCluster(clients);
     const results: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
     const compared: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
+    const empty: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
     await seedRollbacks(clients, "");
     if (values.compare !== undefined) await seedRollbacks(clients, "-compared");
+    useBundle(values.bundle ?? BUNDLE);
+    await rollbackRound(emulator, clients, "", empty, "(empty compile cache)", true);
+    await rollbackRound(emulator, clients, "", { rollback: [], rollbackOidc: [], rollbackInBake: [] }, "(untimed: warms the compile cache)");
     for (let i = 0; i < runs; i++) {
       if (values.compare !== undefined) {
         useBundle(values.compare);
@@ -169,11 +189,11 @@ async function benchRollbackOnly(): Promise<void> {
       await rollbackRound(emulator, clients, "", results, `${i + 1}/${runs}`);
     }
     mkdirSync("bench/results", { recursive: true });
-    const checks = rollbackChecks(results);
+    const checks = rollbackChecks({ ...results, rollbackEmptyCache: empty });
     const config = { runs, node: process.version, cpus: cpus().length, load: loadavg(), date: new Date().toISOString(), bundle: values.bundle ?? BUNDLE, compare: values.compare ?? null };
-    writeFileSync("bench/results/rollback.json", `${JSON.stringify({ config, ...results, ...(values.compare !== undefined ? { compared } : {}), checks }, null, 2)}\n`);
+    writeFileSync("bench/results/rollback.json", `${JSON.stringify({ config, ...results, rollbackEmptyCache: empty, ...(values.compare !== undefined ? { compared } : {}), checks }, null, 2)}\n`);
     if (values.compare !== undefined) console.log(`${values.compare}:\n${markdownRows(rollbackRows(compared))}\n\n${values.bundle ?? BUNDLE}:`);
-    console.log(markdownRows(rollbackRows(results)));
+    console.log(markdownRows(rollbackRows({ ...results, rollbackEmptyCache: empty })));
     console.log("");
     for (const check of checks) console.log(`${check.ok === null ? "PENDING" : check.ok ? "ok     " : "MISSED "} ${check.target}: ${check.measured}`);
     console.log(`\n(node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((n) => n.toFixed(1)).join(" ")})`);

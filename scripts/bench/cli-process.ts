@@ -12,6 +12,16 @@ export function useBundle(path: string): void {
   bundle = path;
 }
 
+let compileCache: string | undefined;
+
+/**
+ * The full build's compile cache directory for the next runs (ECS_RELEASE_COMPILE_CACHE; scripts/compile-cache.js):
+ * a new, empty one to time a first run; undefined: the bench's own (process.env).
+ */
+export function useCompileCache(dir: string | undefined): void {
+  compileCache = dir;
+}
+
 /** How a timed CLI run went. */
 export interface TimedRun {
   readonly code: number | null;
@@ -31,7 +41,7 @@ export function runTimed(args: readonly string[], env: Record<string, string>): 
     const spawnedAt = Date.now();
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, [bundle, ...args], {
-      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", NO_COLOR: "1", ...env },
+      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", NO_COLOR: "1", ECS_RELEASE_COMPILE_CACHE: compileCache ?? process.env["ECS_RELEASE_COMPILE_CACHE"] ?? "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
