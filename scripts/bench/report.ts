@@ -144,7 +144,7 @@ export function rollbackRows(r: Pick<BenchResults, "rollback" | "rollbackOidc" |
       rows.push([`(2) rollback, ${name}`, `not measured (${unmeasured(runs) ?? "no runs"})`]);
       continue;
     }
-    rows.push([`(2) rollback, ${name}, ${LATENCY_MS} ms a call: process start → UpdateService (cold process, warm compile cache)`, `${ms(median(ok.map((x) => x.toUpdateMs)))} (min ${ms(Math.min(...ok.map((x) => x.toUpdateMs)))}, max ${ms(Math.max(...ok.map((x) => x.toUpdateMs)))}, ${ok.length} runs)`]);
+    rows.push([`(2) rollback, ${name}, ${LATENCY_MS} ms a call: process start → UpdateService (a new process; compile cache, where the build has one, warm)`, `${ms(median(ok.map((x) => x.toUpdateMs)))} (min ${ms(Math.min(...ok.map((x) => x.toUpdateMs)))}, max ${ms(Math.max(...ok.map((x) => x.toUpdateMs)))}, ${ok.length} runs)`]);
     const empty = done(emptyRuns)[0];
     if (empty !== undefined) rows.push(["    with an empty compile cache (the full build's first run on a machine)", `${ms(empty.toUpdateMs)} (first AWS call at ${ms(empty.firstCallMs)}; 1 run)`]);
     rows.push(["    of which process start → first AWS call (node's start, module loading; the mint with OIDC)", ms(median(ok.map((x) => x.firstCallMs)))]);
@@ -156,7 +156,7 @@ export function rollbackRows(r: Pick<BenchResults, "rollback" | "rollbackOidc" |
   }
   const bake = done(r.rollbackInBake);
   if (bake.length > 0) {
-    rows.push([`(6) rollback in flight (BLUE_GREEN in bake time), ${LATENCY_MS} ms a call: process start → StopServiceDeployment (cold process, warm compile cache)`, `${ms(median(bake.map((x) => x.toStopMs)))} after ${median(bake.map((x) => x.callsBeforeStop))} calls`]);
+    rows.push([`(6) rollback in flight (BLUE_GREEN in bake time), ${LATENCY_MS} ms a call: process start → StopServiceDeployment (a new process; compile cache, where the build has one, warm)`, `${ms(median(bake.map((x) => x.toStopMs)))} after ${median(bake.map((x) => x.callsBeforeStop))} calls`]);
     const emptyBake = done(r.rollbackEmptyCache?.rollbackInBake)[0];
     if (emptyBake !== undefined) rows.push(["    with an empty compile cache", `${ms(emptyBake.toStopMs)} (1 run)`]);
     rows.push(["    of which process start → first AWS call", ms(median(bake.map((x) => x.firstCallMs)))]);
