@@ -2,13 +2,15 @@
  * The full build's compile cache (scripts/compile-cache.js): V8's code cache of each chunk, kept in
  * ECS_RELEASE_COMPILE_CACHE or under the temporary directory. A run fills it; the next run is given
  * it and V8 accepts it (a file V8 refuses is written again, so an accepted one is left as it was);
- * a damaged file changes nothing the command does; a directory others may write is not used; `off`
- * writes nothing.
+ * a damaged file — cut short, or changed in place, which V8 itself would not notice — changes nothing
+ * the command does and is written anew; a directory others may write, a link and a file others may
+ * write are not used; `off` writes nothing.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cachedDataVersionTag } from "node:v8";
 import { describe, expect, it } from "vitest";
 import { BUNDLE } from "../helpers/cli.js";
 
@@ -40,26 +42,61 @@ describe("the full build's compile cache", () => {
     const names = [...filled.keys()];
     expect(names.length).toBeGreaterThan(10);
     for (const name of names) {
-      expect(name).toMatch(new RegExp(`^[0-9a-f]{16}-${process.version.replace(/\./g, "\\.")}-${process.arch}-[\\w-]+\\.js\\.v8$`));
+      expect(name).toMatch(new RegExp(`^[0-9a-f]{16}-${cachedDataVersionTag()}-[\\w-]+\\.js\\.v8$`));
       expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
     }
     expect(run({ ECS_RELEASE_COMPILE_CACHE: dir })).toEqual(without);
     expect(files(dir)).toEqual(filled);
   });
 
-  it("replaces a damaged file and does the same as without it", () => {
+  it("replaces a damaged file, cut short or changed in place, and does the same as without it", () => {
     const dir = join(base, "damaged");
     run({ ECS_RELEASE_COMPILE_CACHE: dir });
-    const [name, [, , size]] = [...files(dir)].sort((a, b) => b[1][2] - a[1][2])[0] as [string, [number, number, number]];
-    const damaged = Buffer.from(readFileSync(join(dir, name)));
-    damaged.fill(0x5a, 64, Math.min(damaged.length, 4096));
-    writeFileSync(join(dir, name), damaged.subarray(0, size - 100));
+    const largest = [...files(dir)].sort((a, b) => b[1][2] - a[1][2]).map(([name]) => name);
+    const [cut, changed] = largest as [string, string];
+    const sizeOf = (name: string) => statSync(join(dir, name)).size;
+    const sizes = { cut: sizeOf(cut), changed: sizeOf(changed) };
+    writeFileSync(join(dir, cut), readFileSync(join(dir, cut)).subarray(0, sizes.cut - 100));
+    // The same length, bytes of the code changed: V8 checks only the source's length, and such data can crash it.
+    const bytes = readFileSync(join(dir, changed));
+    for (let i = 2000; i < Math.min(6000, bytes.length); i++) bytes[i] = (bytes[i] ?? 0) ^ 0xff;
+    writeFileSync(join(dir, changed), bytes);
+    const damaged = files(dir);
     expect(run({ ECS_RELEASE_COMPILE_CACHE: dir })).toEqual(without);
-    // Written anew (its size is its code's again: which functions had been compiled may differ by a few bytes), then used as it is.
-    expect(Math.abs(statSync(join(dir, name)).size - size)).toBeLessThan(100);
     const rewritten = files(dir);
+    for (const name of [cut, changed]) {
+      expect(rewritten.get(name)?.[0], `${name} written anew`).not.toBe(damaged.get(name)?.[0]);
+      // Its size is its code's again (which functions had been compiled may differ by a few bytes).
+      expect(Math.abs((rewritten.get(name)?.[2] ?? 0) - sizes[name === cut ? "cut" : "changed"])).toBeLessThan(100);
+    }
     expect(run({ ECS_RELEASE_COMPILE_CACHE: dir })).toEqual(without);
     expect(files(dir)).toEqual(rewritten);
+  });
+
+  it("reads no file others may write and follows no link", () => {
+    const dir = join(base, "links");
+    run({ ECS_RELEASE_COMPILE_CACHE: dir });
+    const [writable, linked] = [...files(dir).keys()] as [string, string];
+    chmodSync(join(dir, writable), 0o666);
+    const elsewhere = join(base, "elsewhere.v8");
+    copyFileSync(join(dir, linked), elsewhere);
+    unlinkSync(join(dir, linked));
+    symlinkSync(elsewhere, join(dir, linked));
+    const before = files(dir);
+    expect(run({ ECS_RELEASE_COMPILE_CACHE: dir })).toEqual(without);
+    const after = files(dir);
+    // Both refused, so both written anew: new files (new inodes), private again.
+    for (const name of [writable, linked]) {
+      expect(after.get(name)?.[0], name).not.toBe(before.get(name)?.[0]);
+      expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
+    }
+    // A directory given as a link is not used: a file cut short there stays as it is (a cache in use would write it anew).
+    const linkedDir = join(base, "linked-dir");
+    symlinkSync(dir, linkedDir);
+    writeFileSync(join(dir, writable), readFileSync(join(dir, writable)).subarray(0, 100));
+    const cut = files(dir);
+    expect(run({ ECS_RELEASE_COMPILE_CACHE: linkedDir })).toEqual(without);
+    expect(files(dir)).toEqual(cut);
   });
 
   it("does not use a directory that others may write, and writes nothing when off", () => {
