@@ -6,7 +6,7 @@
 // --bundle PATH (measure another build).
 // Reported, not gated: it exits 0 unless it could not measure; the targets' verdicts are in the table.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -49,7 +49,15 @@ if (!existsSync(BUNDLE)) execFileSync("npm", ["run", "build", "--silent"], { std
 // that what it times does not depend on earlier runs on this machine. The rollbacks are timed with it
 // warm (after one untimed round: a machine where ecs-release has run before) and, once per case,
 // with a new empty one (the full build's first run on a machine; the job builds have no cache).
-const emptyCache = (): string => mkdtempSync(join(tmpdir(), "ecs-release-bench-cache-"));
+// The directories are removed when the bench ends.
+const cacheDirs: string[] = [];
+const emptyCache = (): string => {
+  cacheDirs.push(mkdtempSync(join(tmpdir(), "ecs-release-bench-cache-")));
+  return cacheDirs.at(-1) ?? "";
+};
+process.on("exit", () => {
+  for (const dir of cacheDirs) rmSync(dir, { recursive: true, force: true });
+});
 process.env["ECS_RELEASE_COMPILE_CACHE"] = emptyCache();
 
 if (rollbackOnly) {
@@ -132,12 +140,21 @@ interface RollbackRuns {
  */
 async function benchRollbacks(emulator: Emulator, clients: AwsClients, suffix = ""): Promise<RollbackRuns & { emptyCache: RollbackRuns }> {
   const out: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
-  const empty: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
   await seedRollbacks(clients, suffix);
-  await rollbackRound(emulator, clients, suffix, empty, "(empty compile cache)", true);
-  await rollbackRound(emulator, clients, suffix, { rollback: [], rollbackOidc: [], rollbackInBake: [] }, "(untimed: warms the compile cache)");
+  const empty = await untimedThenEmpty(emulator, clients, suffix);
   for (let i = 0; i < runs; i++) await rollbackRound(emulator, clients, suffix, out, `${i + 1}/${runs}`);
   return { ...out, emptyCache: empty };
+}
+
+/**
+ * An untimed round (the emulator's, the disk's and the compile cache's first reads), then one run of
+ * each case with an empty compile cache: the rounds timed after it find the cache warm.
+ */
+async function untimedThenEmpty(emulator: Emulator, clients: AwsClients, suffix: string): Promise<RollbackRuns> {
+  await rollbackRound(emulator, clients, suffix, { rollback: [], rollbackOidc: [], rollbackInBake: [] }, "(untimed: warms the compile cache)");
+  const empty: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
+  await rollbackRound(emulator, clients, suffix, empty, "(empty compile cache)", true);
+  return empty;
 }
 
 /** Each case's own services (`suffix`: another build's, measured beside). */
@@ -174,12 +191,14 @@ async function benchRollbackOnly(): Promise<void> {
     await seedCluster(clients);
     const results: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
     const compared: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
-    const empty: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
     await seedRollbacks(clients, "");
-    if (values.compare !== undefined) await seedRollbacks(clients, "-compared");
+    if (values.compare !== undefined) {
+      await seedRollbacks(clients, "-compared");
+      useBundle(values.compare);
+      await rollbackRound(emulator, clients, "-compared", { rollback: [], rollbackOidc: [], rollbackInBake: [] }, `(untimed, ${values.compare})`);
+    }
     useBundle(values.bundle ?? BUNDLE);
-    await rollbackRound(emulator, clients, "", empty, "(empty compile cache)", true);
-    await rollbackRound(emulator, clients, "", { rollback: [], rollbackOidc: [], rollbackInBake: [] }, "(untimed: warms the compile cache)");
+    const empty = await untimedThenEmpty(emulator, clients, "");
     for (let i = 0; i < runs; i++) {
       if (values.compare !== undefined) {
         useBundle(values.compare);

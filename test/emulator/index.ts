@@ -38,7 +38,7 @@ export interface Emulator {
   setConsistency(settings: Partial<ConsistencySettings>): Promise<ConsistencySettings>;
   /** Turn off (or on again) the failing of deployments whose ECR image is missing (`POST /_sim/images`; on by default). */
   setMissingImagesFail(on: boolean): Promise<void>;
-  /** Every AWS call waits `ms` before it is answered (`POST /_sim/latency`; reset puts it back to 0): a network round trip's stand-in. */
+  /** Every AWS call takes at least `ms`: answered no earlier than that after it arrived (`POST /_sim/latency`; reset puts it back to 0), a round trip's stand-in. */
   setLatency(ms: number): Promise<void>;
   /** Auto scaling: set a service's desiredCount as Application Auto Scaling would (`POST /_sim/scale`). */
   autoScale(cluster: string, service: string, desiredCount: number): Promise<void>;
