@@ -5,9 +5,10 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // The developer's AWS/CircleCI variables never reach a test (the CLI runs in-process).
     setupFiles: ["test/helpers/hermetic-env.ts"],
-    // Two workers: two cores run two at a time well.
+    // Three workers on two cores, chosen by measurement (docs/performance.md, "Worker count"): a worker
+    // spends much of its time waiting on moto and on child processes, so a third overlaps those waits.
     pool: "forks",
-    maxWorkers: 2,
+    maxWorkers: 3,
     // A worker runs its test files one after another in one process: the emulator (moto) and the AWS
     // SDK are started and loaded once per worker, not once per file (test/helpers/emulator.ts resets
     // the emulator before each file). Files restore what they change (vi.stubEnv → unstubEnvs below).
