@@ -40,7 +40,8 @@ export interface ReleaseRun {
  * page, and a listing ends only on an answer without one), one image check, one
  * DescribeServices per 10 services, one DescribeTaskDefinition, RegisterTaskDefinition and
  * TagResource (the outcome record) per family, one UpdateService per service, and the polls —
- * one DescribeServices per 10 services per rollout step. With SecureStrings in the default
+ * one DescribeServices per 10 services per rollout step (where ECS answers consistently: each stale
+ * read after UpdateService costs one more; the bench measures with none). With SecureStrings in the default
  * `--secure-strings secretsmanager` mode, one PutSecretValue (the environment's secret exists: the
  * first release of an environment creates it, one call more) and the pre-flight's GetRole per
  * distinct execution role.
