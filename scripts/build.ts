@@ -326,7 +326,11 @@ async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Arra
   return bytes;
 }
 
-/** The full CLI (dist/ecs-release.cjs). */
+/**
+ * The full CLI (dist/ecs-release.cjs): every command, client, help text and credential source, built
+ * as the job builds are from the SDK's ES modules (tree-shaken) with their trims of what no command
+ * reaches, and with the compile cache (docs/performance.md: "The first write").
+ */
 async function buildFullBundle(): Promise<Uint8Array> {
   const result = await build({ ...COMMON, mainFields: ["module", "main"], plugins: [browserOnly(), neverReached(), packageVersionsOnly(), compactErrors(), unregisteredErrors()] });
   noteInputs(result.metafile);
