@@ -144,11 +144,11 @@ interface RollbackRuns {
  * The panic rollback's three cases, `runs` times each (local keys, OIDC, and a deployment in flight:
  * blue/green in bake time) with a warm compile cache; and once each with an empty one.
  */
-async function benchRollbacks(emulator: Emulator, clients: AwsClients, suffix = ""): Promise<RollbackRuns & { emptyCache: RollbackRuns }> {
+async function benchRollbacks(emulator: Emulator, clients: AwsClients): Promise<RollbackRuns & { emptyCache: RollbackRuns }> {
   const out: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
-  await seedRollbacks(clients, suffix);
-  const empty = await untimedThenEmpty(emulator, clients, suffix);
-  for (let i = 0; i < runs; i++) await rollbackRound(emulator, clients, suffix, out, `${i + 1}/${runs}`);
+  await seedRollbacks(clients, "");
+  const empty = await untimedThenEmpty(emulator, clients, "");
+  for (let i = 0; i < runs; i++) await rollbackRound(emulator, clients, "", out, `${i + 1}/${runs}`);
   return { ...out, emptyCache: empty };
 }
 
