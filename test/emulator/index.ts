@@ -75,6 +75,8 @@ export interface StartEmulatorOptions {
   port?: number;
   /** Python interpreter for moto; defaults to `$ECS_RELEASE_EMULATOR_PYTHON` or `python3`. */
   python?: string;
+  /** moto's server as shipped (StartMotoOptions.asShipped in moto-process.ts). */
+  motoAsShipped?: boolean;
 }
 
 async function control(url: string, method: "GET" | "POST", path: string, body?: unknown): Promise<unknown> {
@@ -97,7 +99,10 @@ async function control(url: string, method: "GET" | "POST", path: string, body?:
  * is missing.
  */
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<Emulator> {
-  const moto = await startMoto(options.python === undefined ? {} : { python: options.python });
+  const moto = await startMoto({
+    ...(options.python === undefined ? {} : { python: options.python }),
+    ...(options.motoAsShipped === undefined ? {} : { asShipped: options.motoAsShipped }),
+  });
   const proxy = new EmulatorProxy(moto.port);
   try {
     proxy.server.listen(options.port ?? 0, "127.0.0.1");

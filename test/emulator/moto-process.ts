@@ -11,11 +11,11 @@ import { request } from "node:http";
 import { createServer } from "node:net";
 
 /**
- * The Python program run with `python3 -c`. It binds moto to port 0 itself (the kernel picks a free
- * port, so two emulators can never race for one) and prints `port N` on stdout. Exit code 3 = moto
- * missing.
+ * The Python program run with `python3 -c` is WRAPPER_START, LOOKUP_CACHES and WRAPPER_SERVE. It binds
+ * moto to port 0 itself (the kernel picks a free port, so two emulators can never race for one) and
+ * prints `port N` on stdout. Exit code 3 = moto missing.
  */
-const WRAPPER = `
+const WRAPPER_START = `
 import os, sys
 try:
     from moto.server import ThreadedMotoServer
@@ -24,7 +24,42 @@ except ImportError:
     sys.stderr.flush()
     os._exit(3)
 
-server = ThreadedMotoServer("127.0.0.1", 0, verbose=False)
+`;
+
+/**
+ * Python run before the server starts, unless {@link StartMotoOptions.asShipped}: three things moto's
+ * server works out again on every request although they depend only on its installed code
+ * (docs/performance.md, "moto's own cost per request"), found once and kept:
+ * - the werkzeug access log line (werkzeug logs requests at INFO, failures at ERROR: failures still
+ *   reach stderr);
+ * - the service a request is for: DomainDispatcherApplication.get_backend_for_host lists moto's
+ *   package directories (a stat of each) and tries every service's URL patterns, for a host of the
+ *   form "<service>.<region>.amazonaws.com" that the dispatcher builds from the request's signature
+ *   (for an unsigned request, from its path or body): one entry per service and region named;
+ * - a response class's action methods (method_names_from_class: inspect.getmembers of the class).
+ */
+const LOOKUP_CACHES = `
+import logging
+from moto.core import responses
+from moto.moto_server import werkzeug_app
+
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+def kept(find):
+    answers = {}
+    def lookup(*args):
+        key = args[-1]
+        if key not in answers:
+            answers[key] = find(*args)
+        return answers[key]
+    return lookup
+
+werkzeug_app.DomainDispatcherApplication.get_backend_for_host = kept(werkzeug_app.DomainDispatcherApplication.get_backend_for_host)
+method_names_as_shipped = responses.method_names_from_class
+responses.method_names_from_class = kept(lambda clazz: frozenset(method_names_as_shipped(clazz)))
+`;
+
+const WRAPPER_SERVE = `server = ThreadedMotoServer("127.0.0.1", 0, verbose=False)
 server.start()
 sys.stdout.write("port %d\\n" % server.get_host_and_port()[1])
 sys.stdout.flush()
@@ -69,6 +104,8 @@ export interface MotoProcess {
 export interface StartMotoOptions {
   /** Python interpreter; defaults to `$ECS_RELEASE_EMULATOR_PYTHON` or `python3`. */
   python?: string;
+  /** moto's server as shipped, without {@link LOOKUP_CACHES} (to measure them: scripts/bench/moto-cost.ts). */
+  asShipped?: boolean;
 }
 
 /** Find a free TCP port on 127.0.0.1 (the OS picks; released before returning). Tests use it for `--port`. */
@@ -87,7 +124,7 @@ export async function findFreePort(): Promise<number> {
 /** Start moto on a free loopback port and wait until it answers HTTP requests. */
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoProcess> {
   const python = options.python ?? process.env[PYTHON_ENV_VARIABLE] ?? "python3";
-  const child = spawn(python, ["-c", WRAPPER], {
+  const child = spawn(python, ["-c", WRAPPER_START + (options.asShipped === true ? "" : LOOKUP_CACHES) + WRAPPER_SERVE], {
     stdio: ["pipe", "pipe", "pipe"],
     env: { ...process.env, PYTHONUNBUFFERED: "1" },
   });
