@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     // The developer's AWS/CircleCI variables never reach a test (the CLI runs in-process).
-    setupFiles: ["test/helpers/hermetic-env.ts"],
+    // cpu-per-file.ts does nothing unless TEST_CPU_FILE is set (docs/performance.md, "Where the CPU goes").
+    setupFiles: ["test/helpers/hermetic-env.ts", "test/helpers/cpu-per-file.ts"],
     // Three workers on two cores, chosen by measurement (docs/performance.md, "Worker count"): a worker
     // spends much of its time waiting on moto and on child processes, so a third overlaps those waits.
     pool: "forks",
