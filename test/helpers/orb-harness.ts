@@ -34,7 +34,24 @@ export interface Orb {
 
 /** Reads and parses an orb file. */
 export async function loadOrb(path: string): Promise<Orb> {
-  return parse(await readFile(path, "utf8")) as Orb;
+  return parseOrbText(await readFile(path, "utf8")) as Orb;
+}
+
+const parsedOrbs: { text: string; value: unknown }[] = [];
+
+/**
+ * `parse(text)`, from a copy of an earlier parse of the same text when there is one: the generated
+ * orb is about a megabyte (the CLI builds travel inside it) and a worker's test files read it dozens
+ * of times. Each caller gets its own copy, free to change. The last few texts are kept.
+ */
+export function parseOrbText(text: string): unknown {
+  let entry = parsedOrbs.find((kept) => kept.text === text);
+  if (entry === undefined) {
+    entry = { text, value: parse(text) as unknown };
+    parsedOrbs.unshift(entry);
+    parsedOrbs.splice(4);
+  }
+  return structuredClone(entry.value);
 }
 
 /** One step of an expanded job: a native step with its arguments. */
@@ -265,7 +282,18 @@ export function expandJob(orb: Orb, name: string, args: YamlMap, pipeline: Pipel
   const environment: Record<string, string> = {};
   for (const [key, value] of Object.entries(isMap(body["environment"]) ? (unescape(body["environment"]) as YamlMap) : {})) environment[key] = String(value);
   const compiled = { ...executor, ...(Object.keys(environment).length > 0 ? { environment } : {}), steps: steps.map((step) => (step.type === "run" ? { run: step.run } : { [step.type]: step.args })) };
-  return { name, executor, steps, environment, yaml: stringify({ [name]: compiled }, { lineWidth: 0 }) };
+  let yaml: string | undefined;
+  return {
+    name,
+    executor,
+    steps,
+    environment,
+    // Written when asked for (the size checks): most runs of a job never read it.
+    get yaml(): string {
+      yaml ??= stringify({ [name]: compiled }, { lineWidth: 0 });
+      return yaml;
+    },
+  };
 }
 
 /** What running a job here produced. */

@@ -2,8 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
-import { parse } from "yaml";
-import { DEFAULT_PIPELINE, type Orb, type Yaml } from "../helpers/orb-harness.js";
+import { DEFAULT_PIPELINE, parseOrbText, type Orb, type Yaml } from "../helpers/orb-harness.js";
 
 /** The project root. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -13,7 +12,7 @@ export const BUNDLE_FILE = `${ROOT}dist/ecs-release.cjs`;
 
 /** orb/orb.yml, parsed. */
 export function readOrb(): Orb & { description: string; display: Record<string, string>; examples: Record<string, { description: string; usage: Record<string, Yaml> }> } {
-  return parse(readFileSync(ORB_FILE, "utf8"));
+  return parseOrbText(readFileSync(ORB_FILE, "utf8")) as ReturnType<typeof readOrb>;
 }
 
 /**
