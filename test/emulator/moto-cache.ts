@@ -11,6 +11,8 @@
  *   Only its status and tags change; tags are not kept here. Kept by the exact revision (`family:N` or its ARN); a family name
  *   (its latest ACTIVE revision) is always asked. Dropped by DeleteTaskDefinitions (moto might number a
  *   later registration the same) and by every reset (revisions are numbered from 1 again).
+ *   A revision registered through the front is kept from moto's answer to the registration, which
+ *   carries all of it.
  * - A revision's status (ACTIVE, INACTIVE): changed only by DeregisterTaskDefinition and
  *   DeleteTaskDefinitions (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeregisterTaskDefinition.html),
  *   which drop it. Kept by the exact revision.
@@ -91,6 +93,25 @@ export class MotoReadCache {
     }
     if (!this.revisions.has(body.taskDefinitionArn)) this.revisions.set(body.taskDefinitionArn, Promise.resolve(body));
     return body;
+  }
+
+  /**
+   * A revision a client just registered through the front: moto's answer carries the whole revision,
+   * so its body and its status (ACTIVE) are kept as the front's own DescribeTaskDefinition would have
+   * found them, under its ARN and `family:N`. Only a revision the front's own reads would find (they
+   * ask moto in `region` as account `account`): a registration in another region or account is not
+   * one of theirs.
+   */
+  registered(definition: Record<string, unknown>, where: { region: string; account: string }): void {
+    const arn = definition["taskDefinitionArn"];
+    const match = typeof arn === "string" ? /^arn:aws:ecs:([^:]+):(\d+):task-definition\/(.+:\d+)$/.exec(arn) : null;
+    if (match === null || match[1] !== where.region || match[2] !== where.account || typeof arn !== "string") return;
+    const body: RevisionBody = { taskDefinitionArn: arn, containerDefinitions: Array.isArray(definition["containerDefinitions"]) ? definition["containerDefinitions"] : [] };
+    const described = { status: 200, json: { taskDefinition: definition } };
+    for (const reference of [arn, match[3] as string]) {
+      this.revisions.set(reference, Promise.resolve(body));
+      this.statuses.set(reference, Promise.resolve(described));
+    }
   }
 
   /** The status of the revision `reference` names exactly (moto's answer from `load`), kept until a deregistration. */

@@ -123,6 +123,8 @@ const ECR_PREFIX = "AmazonEC2ContainerRegistry_V20150921";
 const LOGS_PREFIX = "Logs_20140328";
 /** moto's account (its default; the emulator does not change it). */
 const MOTO_ACCOUNT_ID = process.env["MOTO_ACCOUNT_ID"] ?? "123456789012";
+/** Where the front's own reads of revisions ask moto (motoEcs without an authorization: the test keys, us-east-1). */
+const FRONT_READS = { region: "us-east-1", account: MOTO_ACCOUNT_ID } as const;
 /** Faults for errors that retrying never fixes. */
 export type NonRetryableFault = "AccessDenied" | "AccessDeniedException" | "ExpiredToken" | "ExpiredTokenException" | "UnrecognizedClientException" | "InvalidClientTokenId";
 
@@ -876,7 +878,11 @@ export class EmulatorProxy {
       case "RegisterTaskDefinition":
         return this.serially(async () => {
           const answer = await this.forward("POST", url, req.headers, body);
-          if (answer.status === 200) await this.simulation.noteRegistration(parseJson(answer.body), (image) => this.ecrTagNames(image));
+          if (answer.status === 200) {
+            const registered = parseJson(answer.body);
+            if (isJsonObject(registered) && isJsonObject(registered["taskDefinition"])) this.cache.registered(registered["taskDefinition"], FRONT_READS);
+            await this.simulation.noteRegistration(registered, (image) => this.ecrTagNames(image));
+          }
           return answer;
         });
       case "ListTaskDefinitions":

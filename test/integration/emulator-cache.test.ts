@@ -49,6 +49,16 @@ describe("the emulator's front keeps only what cannot change, or what the next w
     expect(delta(before, after, "cache hit: revision")).toBeGreaterThan(0);
   });
 
+  it("a revision registered through the front is known from moto's answer to the registration: its rollout asks moto nothing about it", async () => {
+    await handle.emulator.addRule({ match: SEED_SHAS[1], outcome: "complete", steps: 3 });
+    const before = await handle.emulator.motoCalls();
+    expect((await deployWeb(SEED_SHAS[1])).primary).toBe("web:2 COMPLETED");
+    const after = await handle.emulator.motoCalls();
+    expect(delta(before, after, "ecs DescribeTaskDefinition (the front's own)")).toBe(0);
+    expect(delta(before, after, "cache hit: revision")).toBeGreaterThan(0);
+    expect(delta(before, after, "cache hit: status")).toBeGreaterThan(0);
+  });
+
   it("a revision deployed while ACTIVE, then deregistered: the next UpdateService to it is refused (its status is read again)", async () => {
     expect((await deployWeb(SEED_SHAS[1])).primary).toBe("web:2 COMPLETED");
     // web:2 named as such while ACTIVE (the emulator reads its status), then left and deregistered.
