@@ -16,8 +16,9 @@ const parts = Object.keys(process.env)
 const packed = parts.map((name) => process.env[name]).join("");
 // Base 85 (src/orb/embed.ts, PACK_ALPHABET): printable ASCII without " ' \\ < > $ ` { }; 4 bytes in 5
 // digits, big-endian; a last group of n bytes is n + 1 digits, padded with the highest digit.
-// Digits by character code, in a table: a job decodes about 200,000 of them (0 for a character outside
-// the alphabet, which the SHA-256 check below then refuses). 4 spare bytes take the last group's word.
+// Digits by character code, in a table: a job decodes about 200,000 of them. A character outside the
+// alphabet decodes to a wrong word, which the SHA-256 check below refuses. 4 spare bytes take the last
+// group's word.
 const alphabet = Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i)).filter((c) => !"\"'\\<>$`{}".includes(c)).join("");
 const digitOf = new Uint8Array(128);
 for (let i = 0; i < alphabet.length; i++) digitOf[alphabet.charCodeAt(i)] = i;
