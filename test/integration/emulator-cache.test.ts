@@ -4,7 +4,7 @@
  * (an image deleted or pushed, a repository's tag mutability, a reset that numbers revisions from 1).
  */
 import { BatchDeleteImageCommand, CreateRepositoryCommand, PutImageCommand, PutImageTagMutabilityCommand } from "@aws-sdk/client-ecr";
-import { DeregisterTaskDefinitionCommand, DescribeServicesCommand, UpdateServiceCommand, type Service } from "@aws-sdk/client-ecs";
+import { DeleteTaskDefinitionsCommand, DeregisterTaskDefinitionCommand, DescribeServicesCommand, UpdateServiceCommand, type Service } from "@aws-sdk/client-ecs";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { MotoCallCounts } from "../emulator/index.js";
 import { useEmulator } from "../helpers/emulator.js";
@@ -24,8 +24,8 @@ async function describeWeb(): Promise<Service> {
 }
 
 /** Deploy `sha` on web and read the service until its rollout ends; the final PRIMARY deployment and the events. */
-async function deployWeb(sha: string): Promise<{ primary: string; events: string[] }> {
-  const arn = await registerTaskDefinition(clients, webTaskDefinition(sha));
+async function deployWeb(sha: string, registered?: string): Promise<{ primary: string; events: string[] }> {
+  const arn = registered ?? (await registerTaskDefinition(clients, webTaskDefinition(sha)));
   await clients.ecs.send(new UpdateServiceCommand({ cluster: "prod", service: "web", taskDefinition: arn }));
   let service = await describeWeb();
   for (let read = 0; read < 6 && service.deployments?.some((d) => d.rolloutState === "IN_PROGRESS"); read++) service = await describeWeb();
@@ -40,11 +40,18 @@ function delta(before: MotoCallCounts, after: MotoCallCounts, key: string): numb
 }
 
 describe("the emulator's front keeps only what cannot change, or what the next write drops", () => {
-  it("a rollout reads its revision from moto once, however many steps it takes (positive control: the reads are answered from the cache)", async () => {
+  it("a rollout of a revision the front does not know reads it from moto once, however many steps it takes (positive control: the reads are answered from the cache)", async () => {
     await handle.emulator.addRule({ match: SEED_SHAS[1], outcome: "complete", steps: 4 });
+    const target = await registerTaskDefinition(clients, webTaskDefinition(SEED_SHAS[1]));
+    // Deleting another revision makes the front forget every revision it kept (moto-cache.ts).
+    await registerTaskDefinition(clients, webTaskDefinition(SEED_SHAS[2]));
+    await clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "web:3" }));
+    await clients.ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: ["web:3"] }));
     const before = await handle.emulator.motoCalls();
-    expect((await deployWeb(SEED_SHAS[1])).primary).toBe("web:2 COMPLETED");
+    expect((await deployWeb(SEED_SHAS[1], target)).primary).toBe("web:2 COMPLETED");
     const after = await handle.emulator.motoCalls();
+    // Read from moto (the delete made the front forget it), then kept: its status and its body, once each.
+    expect(delta(before, after, "ecs DescribeTaskDefinition (the front's own)")).toBeGreaterThan(0);
     expect(delta(before, after, "ecs DescribeTaskDefinition (the front's own)")).toBeLessThanOrEqual(2);
     expect(delta(before, after, "cache hit: revision")).toBeGreaterThan(0);
   });
