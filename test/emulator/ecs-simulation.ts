@@ -382,6 +382,18 @@ function randomDigits(length: number): string {
   return digits;
 }
 
+/** A copy of the simulation's state ({@link EcsSimulation.snapshot}). */
+export interface SimulationSnapshot {
+  readonly services: Map<string, Service>;
+  readonly tasks: Map<string, Task>;
+  readonly rules: SimRule[];
+  readonly consistency: ConsistencySettings;
+  readonly missingImagesFail: boolean;
+  readonly serviceTasks: Map<string, ServiceTaskRecord>;
+  readonly unseenRevisions: Map<string, number>;
+  readonly revisions: Map<string, ServiceRevisionRecord>;
+}
+
 /**
  * ECS deployment and task simulation. Stateful; `reset()` forgets everything. All methods take
  * moto's parsed answer and the client's parsed request and return the answer to send.
@@ -421,6 +433,42 @@ export class EcsSimulation {
     this.missingImagesFail = true;
     this.serviceTasks.clear();
     this.revisions.clear();
+  }
+
+  /**
+   * Everything the simulation holds, copied (`POST /_sim/restore`, proxy.ts): services, tasks, service
+   * revisions, rules and settings. Log lines not yet written are not part of it (the proxy takes a
+   * snapshot between requests, when every answer has written its lines).
+   */
+  snapshot(): SimulationSnapshot {
+    return structuredClone({
+      services: this.services,
+      tasks: this.tasks,
+      rules: this.rules,
+      consistency: this.consistency,
+      missingImagesFail: this.missingImagesFail,
+      serviceTasks: this.serviceTasks,
+      unseenRevisions: this.unseenRevisions,
+      revisions: this.revisions,
+    });
+  }
+
+  /** Back to what {@link snapshot} copied (a copy of it: the snapshot stays as it was). */
+  restore(snapshot: SimulationSnapshot): void {
+    const copy = structuredClone(snapshot);
+    for (const [map, from] of [
+      [this.services, copy.services],
+      [this.tasks, copy.tasks],
+      [this.serviceTasks, copy.serviceTasks],
+      [this.unseenRevisions, copy.unseenRevisions],
+      [this.revisions, copy.revisions],
+    ] as Array<[Map<string, unknown>, Map<string, unknown>]>) {
+      map.clear();
+      for (const [key, value] of from) map.set(key, value);
+    }
+    this.rules = copy.rules;
+    this.consistency = copy.consistency;
+    this.missingImagesFail = copy.missingImagesFail;
   }
 
   /** Where tasks write their awslogs output. */

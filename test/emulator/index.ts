@@ -25,6 +25,15 @@ export interface Emulator {
   motoPid: number;
   /** Reset moto and the simulator: resources, rules, faults and the call log. */
   reset(): Promise<void>;
+  /**
+   * Put back the snapshot `name` (`POST /_sim/restore`): moto's resources and the front's state (the
+   * simulation, rules, settings, the clock, the call log) as they were when it was taken, and the value
+   * stored with it. Only on an emulator that nothing has called or changed since its last reset; a
+   * fresh emulator without that snapshot starts recording it, for {@link snapshot} to take.
+   */
+  restore(name: string): Promise<{ restored: true; value: unknown } | { restored: false; recording: boolean }>;
+  /** Take the snapshot `name` that {@link restore} started recording, storing `value` with it (`POST /_sim/snapshot`). */
+  snapshot(name: string, value: unknown): Promise<void>;
   /** Add a simulation rule (`POST /_sim/rules`); the newest matching rule wins. */
   addRule(rule: SimRule): Promise<void>;
   /** Add a fault (`POST /_sim/faults`). */
@@ -120,6 +129,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     motoPid: moto.pid,
     reset: async () => {
       await control(url, "POST", "/_sim/reset");
+    },
+    restore: async (name) => (await control(url, "POST", "/_sim/restore", { name })) as { restored: true; value: unknown } | { restored: false; recording: boolean },
+    snapshot: async (name, value) => {
+      await control(url, "POST", "/_sim/snapshot", { name, value });
     },
     addRule: async (rule) => {
       await control(url, "POST", "/_sim/rules", rule);

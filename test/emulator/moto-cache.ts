@@ -48,6 +48,15 @@ export function namesOneRevision(reference: string): boolean {
   return /:\d+$/.test(reference);
 }
 
+/** What a {@link MotoReadCache} kept, settled ({@link MotoReadCache.snapshot}). */
+export interface CacheSnapshot {
+  readonly revisions: Map<string, unknown>;
+  readonly ecr: Map<string, unknown>;
+  readonly repositories: Map<string, unknown>;
+  readonly statuses: Map<string, unknown>;
+  readonly subnets: Map<string, unknown>;
+}
+
 export class MotoReadCache {
   private readonly revisions = new Map<string, Promise<RevisionBody | undefined>>();
   private readonly ecr = new Map<string, Promise<unknown>>();
@@ -64,6 +73,39 @@ export class MotoReadCache {
     this.repositories.clear();
     this.statuses.clear();
     this.subnets.clear();
+  }
+
+  /**
+   * What is kept, settled and copied (`POST /_sim/restore`, proxy.ts: moto's state is put back with
+   * it, so what was kept still holds). Reads that failed are left out, as they are never kept.
+   */
+  async snapshot(): Promise<CacheSnapshot> {
+    const settled = async (map: Map<string, Promise<unknown>>): Promise<Map<string, unknown>> => {
+      const entries = await Promise.all([...map].map(async ([key, value]) => [key, await value.then((v) => ({ v }), () => undefined)] as const));
+      return new Map(entries.flatMap(([key, kept]) => (kept === undefined || kept.v === undefined ? [] : [[key, kept.v] as const])));
+    };
+    return structuredClone({
+      revisions: await settled(this.revisions),
+      ecr: await settled(this.ecr),
+      repositories: await settled(this.repositories),
+      statuses: await settled(this.statuses),
+      subnets: await settled(this.subnets),
+    });
+  }
+
+  /** Keep exactly what {@link snapshot} copied (a copy of it). */
+  restore(snapshot: CacheSnapshot): void {
+    const copy = structuredClone(snapshot);
+    for (const [map, from] of [
+      [this.revisions, copy.revisions],
+      [this.ecr, copy.ecr],
+      [this.repositories, copy.repositories],
+      [this.statuses, copy.statuses],
+      [this.subnets, copy.subnets],
+    ] as Array<[Map<string, Promise<unknown>>, Map<string, unknown>]>) {
+      map.clear();
+      for (const [key, value] of from) map.set(key, Promise.resolve(value));
+    }
   }
 
   /** A client's call is about to change moto, or just did: drop what it may have changed. */

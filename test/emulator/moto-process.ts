@@ -11,7 +11,7 @@ import { request } from "node:http";
 import { createServer } from "node:net";
 
 /**
- * The Python program run with `python3 -c` is WRAPPER_START, LOOKUP_CACHES and WRAPPER_SERVE. It binds
+ * The Python program run with `python3 -c` is WRAPPER_START, SNAPSHOTS, LOOKUP_CACHES and WRAPPER_SERVE. It binds
  * moto to port 0 itself (the kernel picks a free port, so two emulators can never race for one) and
  * prints `port N` on stdout. Exit code 3 = moto missing.
  */
@@ -57,6 +57,91 @@ def kept(find):
 werkzeug_app.DomainDispatcherApplication.get_backend_for_host = kept(werkzeug_app.DomainDispatcherApplication.get_backend_for_host)
 method_names_as_shipped = responses.method_names_from_class
 responses.method_names_from_class = kept(lambda clazz: frozenset(method_names_as_shipped(clazz)))
+`;
+
+/**
+ * Python run before the server starts, always: snapshots of moto's state, which the emulator's front
+ * takes and puts back (`POST /_sim/restore`, proxy.ts) so that a test's set-up, built once through the
+ * API, is put back in a millisecond instead of being built again request by request
+ * (docs/performance.md, "A seeded platform put back from a snapshot").
+ *
+ * moto keeps every resource in its backends: `BackendDict._instances` lists the BackendDicts in use
+ * (one per service: account id → AccountSpecificBackend, region → backend object), and
+ * `/moto-api/reset` empties them (moto/core/base_backend.py). A snapshot is a deep copy of the
+ * contents of those in use; the BackendDicts themselves are module-level objects that moto's code
+ * reaches by name, so they are kept (the copy's memo maps each to itself) and refilled in place on a
+ * restore, from a new deep copy so that the snapshot stays as it was taken. A lock inside a backend is
+ * copied as a new lock. A defaultdict subclass with an `__init__` of its own (SSM's ParameterDict) is
+ * copied member by member: copy's generic way would call its `__init__` with the wrong arguments.
+ * Both run under moto's backend lock; the front takes and restores snapshots only between requests
+ * (right after a reset, before a test's first call).
+ *
+ * `POST /_emulator/snapshot/<name>` takes one; `POST /_emulator/restore/<name>` puts it back (404 if
+ * none was taken under that name).
+ */
+const SNAPSHOTS = `
+import copy, threading, copyreg
+from collections import defaultdict
+from moto.core import base_backend
+from moto.moto_server import werkzeug_app
+
+for lock in (threading.Lock(), threading.RLock()):
+    copyreg.pickle(type(lock), lambda _lock, make=type(lock): (make, ()))
+
+def copy_defaultdict(value, memo):
+    result = type(value).__new__(type(value))
+    memo[id(value)] = result
+    defaultdict.__init__(result, value.default_factory)
+    result.__dict__.update(copy.deepcopy(value.__dict__, memo))
+    for key, item in value.items():
+        dict.__setitem__(result, copy.deepcopy(key, memo), copy.deepcopy(item, memo))
+    return result
+
+def own_init_defaultdicts(cls=defaultdict):
+    for sub in cls.__subclasses__():
+        if "__init__" in sub.__dict__:
+            yield sub
+        yield from own_init_defaultdicts(sub)
+
+def backend_copy(dicts, contents):
+    for cls in own_init_defaultdicts():
+        copy._deepcopy_dispatch.setdefault(cls, copy_defaultdict)
+    return copy.deepcopy(contents, {id(d): d for d in dicts})
+
+snapshots = {}
+
+def take_snapshot(name):
+    with base_backend.backend_lock:
+        dicts = list(dict.fromkeys(base_backend.BackendDict._instances))
+        snapshots[name] = (dicts, backend_copy(dicts, [dict(d) for d in dicts]))
+
+def restore_snapshot(name):
+    dicts, contents = snapshots[name]
+    with base_backend.backend_lock:
+        fresh = backend_copy(dicts, contents)
+        for d in base_backend.BackendDict._instances:
+            dict.clear(d)
+        base_backend.BackendDict._instances.clear()
+        for d, content in zip(dicts, fresh):
+            dict.update(d, content)
+            base_backend.BackendDict._instances.append(d)
+
+dispatch_as_shipped = werkzeug_app.DomainDispatcherApplication.__call__
+
+def dispatch(self, environ, start_response):
+    path = environ.get("PATH_INFO", "")
+    for prefix, act in (("/_emulator/snapshot/", take_snapshot), ("/_emulator/restore/", restore_snapshot)):
+        if path.startswith(prefix) and environ.get("REQUEST_METHOD") == "POST":
+            name = path[len(prefix):]
+            if act is restore_snapshot and name not in snapshots:
+                start_response("404 Not Found", [("Content-Type", "text/plain")])
+                return [b"no snapshot " + name.encode()]
+            act(name)
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"ok"]
+    return dispatch_as_shipped(self, environ, start_response)
+
+werkzeug_app.DomainDispatcherApplication.__call__ = dispatch
 `;
 
 const WRAPPER_SERVE = `server = ThreadedMotoServer("127.0.0.1", 0, verbose=False)
@@ -124,7 +209,7 @@ export async function findFreePort(): Promise<number> {
 /** Start moto on a free loopback port and wait until it answers HTTP requests. */
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoProcess> {
   const python = options.python ?? process.env[PYTHON_ENV_VARIABLE] ?? "python3";
-  const child = spawn(python, ["-c", WRAPPER_START + (options.asShipped === true ? "" : LOOKUP_CACHES) + WRAPPER_SERVE], {
+  const child = spawn(python, ["-c", WRAPPER_START + SNAPSHOTS + (options.asShipped === true ? "" : LOOKUP_CACHES) + WRAPPER_SERVE], {
     stdio: ["pipe", "pipe", "pipe"],
     env: { ...process.env, PYTHONUNBUFFERED: "1" },
   });

@@ -5,12 +5,12 @@
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
-import { EcsSimulation, isJsonObject, type ApiAnswer, type ConsistencySettings, type JsonObject, type SimRule, type TaskDefinitionInfo } from "./ecs-simulation.js";
+import { EcsSimulation, isJsonObject, type ApiAnswer, type ConsistencySettings, type JsonObject, type SimRule, type SimulationSnapshot, type TaskDefinitionInfo } from "./ecs-simulation.js";
 import { checkRequestLimits, checkTagCount, pageOf, PAGED_LISTS, withoutPaging } from "./api-limits.js";
 import { LIFECYCLE_STAGES } from "./service-deployments.js";
-import { StsSimulation, type IamLookup } from "./sts.js";
+import { StsSimulation, type IamLookup, type StsSnapshot } from "./sts.js";
 import type { LogsBackend } from "./task-logs.js";
-import { MotoReadCache, type RevisionBody } from "./moto-cache.js";
+import { MotoReadCache, type CacheSnapshot, type RevisionBody } from "./moto-cache.js";
 
 /** A fault injected into matching AWS calls. */
 export interface SimFault {
@@ -305,6 +305,24 @@ export function parseFault(value: unknown): SimFault | string {
   return fault;
 }
 
+/**
+ * The emulator as it was when a snapshot was taken (`POST /_sim/snapshot`): the front's part (moto
+ * keeps its own, test/emulator/moto-process.ts) and the value the taker stored with it.
+ */
+interface FrontSnapshot {
+  readonly simulation: SimulationSnapshot;
+  readonly sts: StsSnapshot;
+  readonly cache: CacheSnapshot;
+  readonly lateTags: Map<string, unknown[]>;
+  readonly faults: ActiveFault[];
+  readonly log: CallLogEntry[];
+  readonly latencyMs: number;
+  readonly value: unknown;
+}
+
+/** A snapshot's name: it is also a path segment of moto's snapshot endpoints. */
+const SNAPSHOT_NAME = /^[A-Za-z0-9._:-]{1,200}$/;
+
 /** The emulator's HTTP front for one moto instance. */
 export class EmulatorProxy {
   private readonly simulation: EcsSimulation;
@@ -333,6 +351,15 @@ export class EmulatorProxy {
   private readonly motoCalls = new Map<string, { count: number; ms: number }>();
   /** What the front read from moto and may keep (moto-cache.ts). */
   private readonly cache = new MotoReadCache();
+  /**
+   * True from a reset until the first AWS call, moto-api request or control call that changes
+   * something: the emulator is as a fresh start leaves it, so a snapshot may be put back
+   * (`POST /_sim/restore`) or recorded.
+   */
+  private fresh = true;
+  /** The snapshot being recorded: named by `POST /_sim/restore` on a fresh emulator, taken by `POST /_sim/snapshot`. */
+  private recording: { name: string; generation: number } | undefined;
+  private readonly snapshots = new Map<string, FrontSnapshot>();
   readonly server: Server;
 
   constructor(private readonly motoPort: number) {
@@ -358,6 +385,7 @@ export class EmulatorProxy {
       await this.control(req.method ?? "GET", url, body, res);
       return;
     }
+    this.fresh = false;
     if (url.startsWith("/moto-api")) {
       const answer = await this.forward(req.method ?? "GET", url, req.headers, body);
       this.cache.clear();
@@ -492,7 +520,7 @@ export class EmulatorProxy {
   /** Send a request to moto and buffer its answer. */
   private forward(method: string, url: string, headers: IncomingHttpHeaders, body: Buffer): Promise<MotoAnswer> {
     const started = performance.now();
-    const { service, operation } = url.startsWith("/moto-api") ? { service: "moto-api", operation: url.split("?")[0] ?? url } : identifyCall(headers, url, body, method);
+    const { service, operation } = url.startsWith("/moto-api") || url.startsWith("/_emulator/") ? { service: "moto-api", operation: url.split("?")[0] ?? url } : identifyCall(headers, url, body, method);
     // A client's call carries the SDK's user-agent; the front's own lookups (motoEcs, ecrImage, …) none.
     const origin = headers["user-agent"] === undefined ? " (the front's own)" : "";
     const count = (): void => {
@@ -1101,14 +1129,69 @@ export class EmulatorProxy {
     this.log = [];
     this.latencyMs = 0;
     this.generation += 1;
+    this.fresh = true;
+    this.recording = undefined;
+  }
+
+  /**
+   * `POST /_sim/restore {"name"}`: on an emulator as a reset left it (nothing called or changed since),
+   * put back the snapshot `name`, moto's state and the front's, and answer the value stored with it.
+   * Without such a snapshot, a fresh emulator starts recording one under `name` (`POST /_sim/snapshot`
+   * takes it); an emulator that is not fresh is left as it is.
+   */
+  private async restoreSnapshot(name: string): Promise<{ restored: true; value: unknown } | { restored: false; recording: boolean }> {
+    const snapshot = this.snapshots.get(name);
+    if (!this.fresh) return { restored: false, recording: false };
+    if (snapshot === undefined) {
+      this.recording = { name, generation: this.generation };
+      return { restored: false, recording: true };
+    }
+    const answer = await this.forward("POST", `/_emulator/restore/${name}`, {}, Buffer.alloc(0));
+    if (answer.status !== 200) throw new Error(`moto restore answered ${answer.status}: ${answer.body.toString("utf8")}`);
+    this.simulation.restore(snapshot.simulation);
+    this.sts.restore(snapshot.sts);
+    this.cache.restore(snapshot.cache);
+    const copy = structuredClone({ lateTags: snapshot.lateTags, faults: snapshot.faults, log: snapshot.log, value: snapshot.value });
+    this.lateTags = copy.lateTags;
+    this.faults = copy.faults;
+    this.log = copy.log;
+    this.latencyMs = snapshot.latencyMs;
+    this.fresh = false;
+    return { restored: true, value: copy.value };
+  }
+
+  /**
+   * `POST /_sim/snapshot {"name", "value"}`: take the snapshot that `POST /_sim/restore` started
+   * recording under `name`, with no reset since: moto's state, the front's and `value`.
+   */
+  private async takeSnapshot(name: string, value: unknown): Promise<string | undefined> {
+    if (this.recording?.name !== name || this.recording.generation !== this.generation) {
+      return `no snapshot ${name} is being recorded: POST /_sim/restore on a freshly reset emulator starts one`;
+    }
+    this.recording = undefined;
+    const answer = await this.forward("POST", `/_emulator/snapshot/${name}`, {}, Buffer.alloc(0));
+    if (answer.status !== 200) throw new Error(`moto snapshot answered ${answer.status}: ${answer.body.toString("utf8")}`);
+    const front = structuredClone({ lateTags: this.lateTags, faults: this.faults, log: this.log, value });
+    this.snapshots.set(name, { simulation: this.simulation.snapshot(), sts: this.sts.snapshot(), cache: await this.cache.snapshot(), ...front, latencyMs: this.latencyMs });
+    return undefined;
   }
 
   private async control(method: string, url: string, body: Buffer, res: ServerResponse): Promise<void> {
     const path = url.split("?")[0];
     const input = body.length === 0 ? {} : parseJson(body);
+    const name = isJsonObject(input) ? input["name"] : undefined;
+    if (method === "POST" && path !== "/_sim/reset" && path !== "/_sim/restore" && path !== "/_sim/snapshot") this.fresh = false;
     if (method === "POST" && path === "/_sim/reset") {
       await this.reset();
       sendJson(res, 200, { reset: true });
+    } else if (method === "POST" && (path === "/_sim/restore" || path === "/_sim/snapshot")) {
+      if (typeof name !== "string" || !SNAPSHOT_NAME.test(name)) sendJson(res, 400, { error: `${path.slice(6)}.name must be 1 to 200 letters, digits or . _ : -` });
+      else if (path === "/_sim/restore") sendJson(res, 200, await this.restoreSnapshot(name));
+      else {
+        const refused = await this.takeSnapshot(name, isJsonObject(input) ? input["value"] : undefined);
+        if (refused === undefined) sendJson(res, 200, { snapshot: name });
+        else sendJson(res, 409, { error: refused });
+      }
     } else if (method === "POST" && path === "/_sim/rules") {
       const rule = parseRule(input);
       if (typeof rule === "string") sendJson(res, 400, { error: rule });

@@ -59,6 +59,13 @@ export interface StsSession {
 /** The account of moto (its default). */
 const ACCOUNT = process.env["MOTO_ACCOUNT_ID"] ?? "123456789012";
 
+/** A copy of {@link StsSimulation}'s state. */
+export interface StsSnapshot {
+  readonly offsetMs: number;
+  readonly expirations: Map<string, number>;
+  readonly sessions: Map<string, StsSession>;
+}
+
 /** The simulated clock and the expiry of the credentials STS handed out. */
 export class StsSimulation {
   private offsetMs = 0;
@@ -82,6 +89,21 @@ export class StsSimulation {
     this.offsetMs = 0;
     this.expirations.clear();
     this.sessions.clear();
+  }
+
+  /** The clock's offset and the credentials handed out, copied (`POST /_sim/restore`, proxy.ts). */
+  snapshot(): StsSnapshot {
+    return structuredClone({ offsetMs: this.offsetMs, expirations: this.expirations, sessions: this.sessions });
+  }
+
+  /** Back to what {@link snapshot} copied. */
+  restore(snapshot: StsSnapshot): void {
+    const copy = structuredClone(snapshot);
+    this.offsetMs = copy.offsetMs;
+    this.expirations.clear();
+    for (const [key, value] of copy.expirations) this.expirations.set(key, value);
+    this.sessions.clear();
+    for (const [key, value] of copy.sessions) this.sessions.set(key, value);
   }
 
   /** Every session handed out since the last reset (access key → role). */

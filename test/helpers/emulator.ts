@@ -30,6 +30,8 @@ export interface AwsClients {
   iam: IAMClient;
   /** The SecureStrings snapshots of --secure-strings secretsmanager (the default). */
   secretsManager: SecretsManagerClient;
+  /** The emulator the clients talk to, when it can put a set-up back from a snapshot (seed.ts, fromSnapshot). */
+  readonly snapshots?: Pick<Emulator, "restore" | "snapshot"> | undefined;
 }
 
 /** Options for {@link awsClients}. */
@@ -120,15 +122,27 @@ export function useEmulator(): EmulatorHandle {
   };
 }
 
-/** ECS, SSM, ECR, CloudWatch Logs and IAM clients for the emulator (region us-east-1, static test credentials). */
-export function awsClients(emulator: Pick<Emulator, "url">, options: AwsClientOptions = {}): AwsClients {
+/**
+ * ECS, SSM, ECR, CloudWatch Logs and IAM clients for the emulator (region us-east-1, static test
+ * credentials). Given the whole emulator, the seeds (seed.ts) may put their set-up back from a snapshot.
+ */
+export function awsClients(emulator: Pick<Emulator, "url"> & Partial<Pick<Emulator, "restore" | "snapshot">>, options: AwsClientOptions = {}): AwsClients {
   const config = {
     region: REGION,
     endpoint: emulator.url,
     credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   };
-  return { ecs: new ECSClient(config), ssm: new SSMClient(config), ecr: new ECRClient(config), logs: new CloudWatchLogsClient(config), iam: new IAMClient(config), secretsManager: new SecretsManagerClient(config) };
+  const { restore, snapshot } = emulator;
+  return {
+    ecs: new ECSClient(config),
+    ssm: new SSMClient(config),
+    ecr: new ECRClient(config),
+    logs: new CloudWatchLogsClient(config),
+    iam: new IAMClient(config),
+    secretsManager: new SecretsManagerClient(config),
+    ...(restore === undefined || snapshot === undefined ? {} : { snapshots: { restore, snapshot } }),
+  };
 }
 
 const WRITE_PREFIXES = ["Register", "Update", "Create", "Put", "Delete", "Deregister", "Tag", "Untag", "Run", "Stop", "Start"];
