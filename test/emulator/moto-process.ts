@@ -11,7 +11,8 @@ import { request } from "node:http";
 import { createServer } from "node:net";
 
 /**
- * The Python program run with `python3 -c` is WRAPPER_START, SNAPSHOTS, LOOKUP_CACHES and WRAPPER_SERVE. It binds
+ * The Python program run with `python3 -c` is WRAPPER_START, SNAPSHOTS, LOOKUP_CACHES, RESET_WITHOUT_REBUILDING
+ * and WRAPPER_SERVE. It binds
  * moto to port 0 itself (the kernel picks a free port, so two emulators can never race for one) and
  * prints `port N` on stdout. Exit code 3 = moto missing.
  */
@@ -73,8 +74,16 @@ responses.method_names_from_class = kept(lambda clazz: frozenset(method_names_as
  * restore, from a new deep copy so that the snapshot stays as it was taken. A lock inside a backend is
  * copied as a new lock. A defaultdict subclass with an `__init__` of its own (SSM's ParameterDict) is
  * copied member by member: copy's generic way would call its `__init__` with the wrong arguments.
- * Both run under moto's backend lock; the front takes and restores snapshots only between requests
- * (right after a reset, before a test's first call).
+ * EC2's SecurityGroupRule has a `__deepcopy__` that keeps its `ec2_backend` (moto/ec2/models/
+ * security_groups.py): here it is copied with the rest, or the restored rule would read and write its
+ * tags in the emptied backend of the recording. A snapshot refuses EC2 instances: a subnet hands out
+ * addresses from an iterator cached per subnet object (`Subnet._base_avail_ip_iterator`,
+ * moto/ec2/models/subnets.py), which a copy cannot carry on from. Both run under moto's backend lock,
+ * which moto does not take while it serves a request: the front takes and restores snapshots only
+ * with no request of its own to moto in flight (proxy.ts). A copy of a model is also listed in
+ * moto's `instances_tracked` (`/moto-api/data.json` shows it twice until the next reset; nothing
+ * here reads that). Reviewed against moto 5.2.1's source, with experiments for each service the
+ * tests use (docs/emulator.md, "Snapshots").
  *
  * `POST /_emulator/snapshot/<name>` takes one; `POST /_emulator/restore/<name>` puts it back (404 if
  * none was taken under that name).
@@ -103,6 +112,18 @@ def own_init_defaultdicts(cls=defaultdict):
             yield sub
         yield from own_init_defaultdicts(sub)
 
+def copy_plainly(value, memo):
+    result = type(value).__new__(type(value))
+    memo[id(value)] = result
+    result.__dict__.update(copy.deepcopy(value.__dict__, memo))
+    return result
+
+try:
+    from moto.ec2.models.security_groups import SecurityGroupRule
+    copy._deepcopy_dispatch[SecurityGroupRule] = copy_plainly
+except ImportError:
+    pass
+
 def backend_copy(dicts, contents):
     for cls in own_init_defaultdicts():
         copy._deepcopy_dispatch.setdefault(cls, copy_defaultdict)
@@ -113,6 +134,10 @@ snapshots = {}
 def take_snapshot(name):
     with base_backend.backend_lock:
         dicts = list(dict.fromkeys(base_backend.BackendDict._instances))
+        for d in dicts:
+            for _account, _region, backend in d.iter_backends():
+                if getattr(backend, "reservations", None) and d.service_name == "ec2":
+                    raise ValueError("a snapshot cannot hold EC2 instances (their subnets' address iterators cannot be copied)")
         snapshots[name] = (dicts, backend_copy(dicts, [dict(d) for d in dicts]))
 
 def restore_snapshot(name):
@@ -136,12 +161,42 @@ def dispatch(self, environ, start_response):
             if act is restore_snapshot and name not in snapshots:
                 start_response("404 Not Found", [("Content-Type", "text/plain")])
                 return [b"no snapshot " + name.encode()]
-            act(name)
+            try:
+                act(name)
+            except ValueError as error:
+                start_response("409 Conflict", [("Content-Type", "text/plain")])
+                return [str(error).encode()]
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b"ok"]
     return dispatch_as_shipped(self, environ, start_response)
 
 werkzeug_app.DomainDispatcherApplication.__call__ = dispatch
+`;
+
+/**
+ * Python run before the server starts, unless {@link StartMotoOptions.asShipped}: moto's reset without
+ * the rebuilding it throws away. `BackendDict.reset` (moto/core/base_backend.py) calls `reset()` on
+ * every region's backend, which for a backend that does not override it (`BaseBackend.reset`) empties
+ * it and runs its `__init__` again (EC2's builds a default VPC and subnets), and then drops every
+ * backend from its BackendDict, so the rebuilt ones are never used: the next request builds its
+ * backend anew. This drops them without rebuilding them; a backend whose class has a `reset` of its
+ * own (S3's closes its files, Batch's stops its threads) still gets it. 65 → 3 ms of moto's CPU per
+ * reset after a seed that reached EC2 (docs/performance.md, "Set-ups put back from snapshots").
+ */
+const RESET_WITHOUT_REBUILDING = `
+from moto.core import base_backend
+
+def reset_without_rebuilding(cls):
+    with base_backend.backend_lock:
+        for backend in cls._instances:
+            for account_specific in backend.values():
+                for regional in account_specific.values():
+                    if type(regional).reset is not base_backend.BaseBackend.reset:
+                        regional.reset()
+            backend.clear()
+        cls._instances.clear()
+
+base_backend.BackendDict.reset = classmethod(reset_without_rebuilding)
 `;
 
 const WRAPPER_SERVE = `server = ThreadedMotoServer("127.0.0.1", 0, verbose=False)
@@ -189,7 +244,7 @@ export interface MotoProcess {
 export interface StartMotoOptions {
   /** Python interpreter; defaults to `$ECS_RELEASE_EMULATOR_PYTHON` or `python3`. */
   python?: string;
-  /** moto's server as shipped, without {@link LOOKUP_CACHES} (to measure them: scripts/bench/moto-cost.ts). */
+  /** moto's server as shipped, without {@link LOOKUP_CACHES} and {@link RESET_WITHOUT_REBUILDING} (to measure them: scripts/bench/moto-cost.ts). */
   asShipped?: boolean;
 }
 
@@ -209,7 +264,7 @@ export async function findFreePort(): Promise<number> {
 /** Start moto on a free loopback port and wait until it answers HTTP requests. */
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoProcess> {
   const python = options.python ?? process.env[PYTHON_ENV_VARIABLE] ?? "python3";
-  const child = spawn(python, ["-c", WRAPPER_START + SNAPSHOTS + (options.asShipped === true ? "" : LOOKUP_CACHES) + WRAPPER_SERVE], {
+  const child = spawn(python, ["-c", WRAPPER_START + SNAPSHOTS + (options.asShipped === true ? "" : LOOKUP_CACHES + RESET_WITHOUT_REBUILDING) + WRAPPER_SERVE], {
     stdio: ["pipe", "pipe", "pipe"],
     env: { ...process.env, PYTHONUNBUFFERED: "1" },
   });

@@ -352,14 +352,18 @@ export class EmulatorProxy {
   /** What the front read from moto and may keep (moto-cache.ts). */
   private readonly cache = new MotoReadCache();
   /**
-   * True from a reset until the first AWS call, moto-api request or control call that changes
-   * something: the emulator is as a fresh start leaves it, so a snapshot may be put back
-   * (`POST /_sim/restore`) or recorded.
+   * What the emulator is known to be: "" from a reset, the snapshot's key once one was put back or
+   * taken, until the first AWS call, moto-api request or control call that changes something
+   * (undefined). A snapshot is kept under the key of the state it was recorded from and its name
+   * (`<base>/<name>`), so set-ups chain: one put back on top of another.
    */
-  private fresh = true;
-  /** The snapshot being recorded: named by `POST /_sim/restore` on a fresh emulator, taken by `POST /_sim/snapshot`. */
-  private recording: { name: string; generation: number } | undefined;
+  private state: string | undefined = "";
+  /** The snapshot being recorded: named by `POST /_sim/restore` on a known state, taken by `POST /_sim/snapshot`. */
+  private recording: { key: string; generation: number } | undefined;
   private readonly snapshots = new Map<string, FrontSnapshot>();
+  /** Requests of the front's to moto not yet answered, and who waits for there to be none (idle). */
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
   readonly server: Server;
 
   constructor(private readonly motoPort: number) {
@@ -385,7 +389,7 @@ export class EmulatorProxy {
       await this.control(req.method ?? "GET", url, body, res);
       return;
     }
-    this.fresh = false;
+    this.state = undefined;
     if (url.startsWith("/moto-api")) {
       const answer = await this.forward(req.method ?? "GET", url, req.headers, body);
       this.cache.clear();
@@ -530,6 +534,14 @@ export class EmulatorProxy {
       entry.ms += performance.now() - started;
       this.motoCalls.set(key, entry);
     };
+    this.inFlight += 1;
+    const settled = (): void => {
+      this.inFlight -= 1;
+      if (this.inFlight > 0) return;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    };
     return new Promise<MotoAnswer>((resolve, reject) => {
       const outgoing = { ...headers, host: `127.0.0.1:${this.motoPort}` };
       delete outgoing["connection"];
@@ -540,7 +552,10 @@ export class EmulatorProxy {
       });
       req.on("error", reject);
       req.end(body);
-    }).finally(count);
+    }).finally(() => {
+      count();
+      settled();
+    });
   }
 
   /** Call a CloudWatch Logs operation on moto directly (not logged, no faults). */
@@ -1129,24 +1144,26 @@ export class EmulatorProxy {
     this.log = [];
     this.latencyMs = 0;
     this.generation += 1;
-    this.fresh = true;
+    this.state = "";
     this.recording = undefined;
   }
 
   /**
-   * `POST /_sim/restore {"name"}`: on an emulator as a reset left it (nothing called or changed since),
-   * put back the snapshot `name`, moto's state and the front's, and answer the value stored with it.
-   * Without such a snapshot, a fresh emulator starts recording one under `name` (`POST /_sim/snapshot`
-   * takes it); an emulator that is not fresh is left as it is.
+   * `POST /_sim/restore {"name"}`: on an emulator in a known state (as a reset left it, or as a snapshot
+   * left it, with nothing called or changed since), put back the snapshot `name` taken from that state,
+   * moto's state and the front's, and answer the value stored with it. Without such a snapshot, it
+   * starts recording one (`POST /_sim/snapshot` takes it); an emulator in no known state is left as it is.
    */
   private async restoreSnapshot(name: string): Promise<{ restored: true; value: unknown } | { restored: false; recording: boolean }> {
-    const snapshot = this.snapshots.get(name);
-    if (!this.fresh) return { restored: false, recording: false };
+    if (this.state === undefined) return { restored: false, recording: false };
+    const key = this.state === "" ? name : `${this.state}/${name}`;
+    const snapshot = this.snapshots.get(key);
     if (snapshot === undefined) {
-      this.recording = { name, generation: this.generation };
+      this.recording = { key, generation: this.generation };
       return { restored: false, recording: true };
     }
-    const answer = await this.forward("POST", `/_emulator/restore/${name}`, {}, Buffer.alloc(0));
+    await this.idle();
+    const answer = await this.forward("POST", `/_emulator/restore/${key}`, {}, Buffer.alloc(0));
     if (answer.status !== 200) throw new Error(`moto restore answered ${answer.status}: ${answer.body.toString("utf8")}`);
     this.simulation.restore(snapshot.simulation);
     this.sts.restore(snapshot.sts);
@@ -1156,7 +1173,7 @@ export class EmulatorProxy {
     this.faults = copy.faults;
     this.log = copy.log;
     this.latencyMs = snapshot.latencyMs;
-    this.fresh = false;
+    this.state = key;
     return { restored: true, value: copy.value };
   }
 
@@ -1165,22 +1182,36 @@ export class EmulatorProxy {
    * recording under `name`, with no reset since: moto's state, the front's and `value`.
    */
   private async takeSnapshot(name: string, value: unknown): Promise<string | undefined> {
-    if (this.recording?.name !== name || this.recording.generation !== this.generation) {
-      return `no snapshot ${name} is being recorded: POST /_sim/restore on a freshly reset emulator starts one`;
+    const recording = this.recording;
+    if (recording === undefined || recording.generation !== this.generation || !(recording.key === name || recording.key.endsWith(`/${name}`))) {
+      return `no snapshot ${name} is being recorded: POST /_sim/restore on an emulator just reset, or just put back to a snapshot, starts one`;
     }
     this.recording = undefined;
-    const answer = await this.forward("POST", `/_emulator/snapshot/${name}`, {}, Buffer.alloc(0));
-    if (answer.status !== 200) throw new Error(`moto snapshot answered ${answer.status}: ${answer.body.toString("utf8")}`);
+    const { key } = recording;
+    const cache = await this.cache.snapshot();
+    await this.idle();
+    const answer = await this.forward("POST", `/_emulator/snapshot/${key}`, {}, Buffer.alloc(0));
+    if (answer.status !== 200) return `moto took no snapshot: ${answer.body.toString("utf8")}`;
     const front = structuredClone({ lateTags: this.lateTags, faults: this.faults, log: this.log, value });
-    this.snapshots.set(name, { simulation: this.simulation.snapshot(), sts: this.sts.snapshot(), cache: await this.cache.snapshot(), ...front, latencyMs: this.latencyMs });
+    this.snapshots.set(key, { simulation: this.simulation.snapshot(), sts: this.sts.snapshot(), cache, ...front, latencyMs: this.latencyMs });
+    this.state = key;
     return undefined;
+  }
+
+  /**
+   * Resolves once no request of the front's to moto is in flight: moto takes no lock while it serves a
+   * request, so one served during a snapshot or a restore could be half copied or lost.
+   */
+  private idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private async control(method: string, url: string, body: Buffer, res: ServerResponse): Promise<void> {
     const path = url.split("?")[0];
     const input = body.length === 0 ? {} : parseJson(body);
     const name = isJsonObject(input) ? input["name"] : undefined;
-    if (method === "POST" && path !== "/_sim/reset" && path !== "/_sim/restore" && path !== "/_sim/snapshot") this.fresh = false;
+    if (method === "POST" && path !== "/_sim/reset" && path !== "/_sim/restore" && path !== "/_sim/snapshot") this.state = undefined;
     if (method === "POST" && path === "/_sim/reset") {
       await this.reset();
       sendJson(res, 200, { reset: true });

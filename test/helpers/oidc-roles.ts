@@ -9,7 +9,9 @@
  */
 import { fillPlaceholders, policyDocument, POLICIES, type JobPolicy, type Placeholder } from "../../src/iam/policies.js";
 import type { Emulator } from "../emulator/index.js";
+import { createHash } from "node:crypto";
 import { ACCOUNT_ID } from "./emulator.js";
+import { fromSnapshot } from "./seed.js";
 import { callsBy, evaluateCalls, formatDenials } from "./iam-check.js";
 import { CIRCLECI_FIXTURE } from "./jwt.js";
 
@@ -106,7 +108,12 @@ export async function createRole(emulator: Pick<Emulator, "url">, name: string, 
  * The set-up in the emulator's IAM: the provider and every role of {@link RECOMMENDED_ROLES} (or
  * `roles`), each with the trust policy `npm run iam` prints for it. Call after each emulator reset.
  */
-export async function setUpCircleCiIam(emulator: Pick<Emulator, "url">, options: { roles?: readonly RoleSetUp[]; deployRef?: string } = {}): Promise<void> {
+export async function setUpCircleCiIam(emulator: Pick<Emulator, "url"> & Partial<Pick<Emulator, "restore" | "snapshot">>, options: { roles?: readonly RoleSetUp[]; deployRef?: string } = {}): Promise<void> {
+  const name = `setUpCircleCiIam:${createHash("sha256").update(JSON.stringify(options)).digest("hex").slice(0, 16)}`;
+  await fromSnapshot(emulator, name, () => setUpCircleCiIamThroughApi(emulator, options));
+}
+
+async function setUpCircleCiIamThroughApi(emulator: Pick<Emulator, "url">, options: { roles?: readonly RoleSetUp[]; deployRef?: string }): Promise<null> {
   await createCircleCiProvider(emulator);
   for (const role of options.roles ?? RECOMMENDED_ROLES) {
     const trust =
@@ -115,6 +122,7 @@ export async function setUpCircleCiIam(emulator: Pick<Emulator, "url">, options:
         : fillPlaceholders(policyDocument(POLICIES["deploy-trust"]), trustValues({ oidcRoleArn: roleArn(role.trust.from) }));
     await createRole(emulator, role.name, trust);
   }
+  return null;
 }
 
 /** One policy with every statement of `policies` (Sids prefixed with the policy's name, so they stay unique). */

@@ -20,6 +20,7 @@ import { appendFileSync } from "node:fs";
 import { relative } from "node:path";
 import { afterAll, beforeEach } from "vitest";
 import { TAG } from "../../src/core/tags.js";
+import type { Emulator } from "../emulator/index.js";
 import { ACCOUNT_ID, awsClients, MOTO_CALLS_VARIABLE, REGION, type AwsClientOptions, type AwsClients, type EmulatorHandle } from "./emulator.js";
 
 /** The deployment configuration services get unless told otherwise. */
@@ -284,17 +285,22 @@ async function seedPlatformThroughApi(clients: AwsClients, options: { readonly a
 /** Set to `off`, every seed is built through the API, never put back from a snapshot (to compare the two). */
 export const SNAPSHOTS_VARIABLE = "EMULATOR_SNAPSHOTS";
 
+/** Where {@link fromSnapshot} reaches the emulator: SDK clients made with it, or the emulator itself. */
+export type SnapshotSource = AwsClients | Partial<Pick<Emulator, "restore" | "snapshot">>;
+
 /**
- * The emulator as `build` leaves a freshly reset one, and `build`'s value. The first time in a worker's
- * emulator, `build` makes its real SDK calls and the emulator then takes a snapshot of moto's state and
- * its own, named `name`; after that, a fresh emulator is put back to that snapshot instead, about a
- * millisecond against the 20 to 30 requests of a platform's seed (docs/performance.md, "A seeded
- * platform put back from a snapshot"). `name` must stand for everything `build` does. `build` runs as
- * it is when the emulator is not fresh (the test called or changed something after its reset), when
- * the clients were made without the emulator, or when {@link SNAPSHOTS_VARIABLE} is `off`.
+ * The emulator as `build` leaves it, and `build`'s value. The first time in a worker's emulator,
+ * `build` makes its real SDK calls and the emulator then takes a snapshot of moto's state and its own;
+ * after that, the emulator is put back to that snapshot instead: about a millisecond against the 20 to
+ * 30 requests of a platform's seed (docs/performance.md, "Set-ups put back from snapshots"). Only from
+ * a state the emulator knows: just reset, or just put back to (or taken as) another snapshot, so
+ * set-ups chain (the identity set-up, then the platform); the snapshot is kept under that state and
+ * `name`. `name` must stand for everything `build` does. `build` runs as it is when the emulator is in
+ * no known state (the test called or changed something first), when the source has no emulator, or
+ * when {@link SNAPSHOTS_VARIABLE} is `off`.
  */
-export async function fromSnapshot<T>(clients: AwsClients, name: string, build: () => Promise<T>): Promise<T> {
-  const emulator = clients.snapshots;
+export async function fromSnapshot<T>(source: SnapshotSource, name: string, build: () => Promise<T>): Promise<T> {
+  const emulator = "ecs" in source ? source.snapshots : source.restore !== undefined && source.snapshot !== undefined ? { restore: source.restore, snapshot: source.snapshot } : undefined;
   if (emulator === undefined || process.env[SNAPSHOTS_VARIABLE] === "off") return build();
   const answer = await emulator.restore(name);
   if (answer.restored) return answer.value as T;
@@ -371,6 +377,11 @@ export interface SeededApplication {
  * `/<repository>/<environment>/` (one a SecureString, `secret`).
  */
 export async function seedApplication(clients: AwsClients, options: { repository: string; environments: readonly string[]; shas: readonly string[]; secret: string }): Promise<SeededApplication> {
+  const name = `seedApplication:${createHash("sha256").update(JSON.stringify(options)).digest("hex").slice(0, 16)}`;
+  return fromSnapshot(clients, name, () => seedApplicationThroughApi(clients, options));
+}
+
+async function seedApplicationThroughApi(clients: AwsClients, options: { repository: string; environments: readonly string[]; shas: readonly string[]; secret: string }): Promise<SeededApplication> {
   const { repository, environments, shas } = options;
   await Promise.all([createRepository(clients, repository), createRole(clients, SEED_EXECUTION_ROLE_NAME)]);
   await Promise.all(shas.map((sha) => putImage(clients, repository, sha)));

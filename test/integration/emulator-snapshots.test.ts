@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, ListTagsForResourceCommand } from "@aws-sdk/client-ecs";
 import { GetParametersByPathCommand } from "@aws-sdk/client-ssm";
 import { DescribeImagesCommand, DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
-import { GetRoleCommand } from "@aws-sdk/client-iam";
+import { CreateRoleCommand, GetRoleCommand, ListRolesCommand } from "@aws-sdk/client-iam";
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
 import { fromSnapshot, registerTaskDefinition, SEED_EXECUTION_ROLE_NAME, seedPlatform, webTaskDefinition } from "../helpers/seed.js";
@@ -99,6 +99,79 @@ describe("a set-up put back from a snapshot", () => {
     expect(await handle.emulator.restore(`${name}-other`)).toEqual({ restored: false, recording: true });
     await handle.emulator.reset();
     await expect(handle.emulator.snapshot(`${name}-other`, null)).rejects.toThrow(/no snapshot .* is being recorded/);
+  });
+});
+
+describe("set-ups that chain", () => {
+  it("one put back on top of another is kept under both: the same name from a reset is another snapshot", async () => {
+    const first = `test-chain-a-${Date.now()}`;
+    const second = `test-chain-b-${Date.now()}`;
+    const role = (name: string) => async () => {
+      const clients = awsClients({ url: handle.emulator.url });
+      await clients.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: "{}" }));
+      return name;
+    };
+    const roles = async (): Promise<string[]> => ((await awsClients(handle.emulator).iam.send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName ?? "").sort();
+    for (let round = 0; round < 2; round++) {
+      await handle.emulator.reset();
+      expect(await fromSnapshot(handle.emulator, first, role("chain-a"))).toBe("chain-a");
+      expect(await fromSnapshot(handle.emulator, second, role("chain-b"))).toBe("chain-b");
+      expect(await roles()).toEqual(["chain-a", "chain-b"]);
+    }
+    await handle.emulator.reset();
+    expect(await handle.emulator.restore(second)).toEqual({ restored: false, recording: true });
+    expect(await roles()).toEqual([]);
+  });
+});
+
+/** An EC2 query call (no EC2 client among the project's packages), as moto reads it; the XML answer. */
+async function ec2(parameters: Record<string, string>): Promise<string> {
+  const response = await fetch(handle.emulator.url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", authorization: "AWS4-HMAC-SHA256 Credential=testing/20261207/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0" },
+    body: new URLSearchParams({ Version: "2016-11-15", ...parameters }).toString(),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${parameters["Action"]}: ${text}`);
+  return text;
+}
+
+const first = (xml: string, element: string): string => new RegExp(`<${element}>([^<]+)</${element}>`).exec(xml)?.[1] ?? "";
+
+describe("EC2 in a snapshot (moto's copies of it: test/emulator/moto-process.ts)", () => {
+  it("a security group rule keeps its tags, and tags it gets later show, as after the calls themselves", async () => {
+    const name = `test-ec2-rule-${Date.now()}`;
+    const build = async () => {
+      const vpc = first(await ec2({ Action: "DescribeVpcs" }), "vpcId");
+      const group = first(await ec2({ Action: "CreateSecurityGroup", GroupName: "g", GroupDescription: "d", VpcId: vpc }), "groupId");
+      const rule = await ec2({
+        Action: "AuthorizeSecurityGroupIngress",
+        GroupId: group,
+        "IpPermissions.1.IpProtocol": "tcp",
+        "IpPermissions.1.FromPort": "80",
+        "IpPermissions.1.ToPort": "80",
+        "IpPermissions.1.IpRanges.1.CidrIp": "10.0.0.0/8",
+        "TagSpecification.1.ResourceType": "security-group-rule",
+        "TagSpecification.1.Tag.1.Key": "k",
+        "TagSpecification.1.Tag.1.Value": "v",
+      });
+      return first(rule, "securityGroupRuleId");
+    };
+    const tags = async (rule: string): Promise<string[]> => [...(await ec2({ Action: "DescribeSecurityGroupRules", "SecurityGroupRuleId.1": rule })).matchAll(/<key>([^<]+)<\/key>/g)].map((m) => m[1] ?? "").sort();
+    await handle.emulator.reset();
+    const rule = await fromSnapshot(handle.emulator, name, build);
+    expect(rule).toMatch(/^sgr-/);
+    await handle.emulator.reset();
+    expect(await fromSnapshot(handle.emulator, name, build)).toBe(rule);
+    expect(await tags(rule)).toEqual(["k"]);
+    await ec2({ Action: "CreateTags", "ResourceId.1": rule, "Tag.1.Key": "k2", "Tag.1.Value": "v2" });
+    expect(await tags(rule)).toEqual(["k", "k2"]);
+  });
+
+  it("a snapshot with EC2 instances is refused, and says why", async () => {
+    await handle.emulator.reset();
+    const run = () => ec2({ Action: "RunInstances", ImageId: "ami-12c6146b", MinCount: "1", MaxCount: "1" }).then(() => null);
+    await expect(fromSnapshot(handle.emulator, `test-ec2-instances-${Date.now()}`, run)).rejects.toThrow(/cannot hold EC2 instances/);
   });
 });
 

@@ -47,8 +47,13 @@ export function exampleConfig(name: string): string {
   return stringify(example.usage as Yaml);
 }
 
-/** A git repository with commits; each commit returns its SHA. */
+/**
+ * A git repository with commits; each commit returns its SHA. Its commits are dated one minute apart
+ * from a fixed time, so the same commits make the same SHAs in every test (the application's seed,
+ * which names its first commit, is then put back from a snapshot: seed.ts, fromSnapshot).
+ */
 export class Repository {
+  private commands = 0;
   private constructor(readonly path: string) {}
 
   static async create(): Promise<Repository> {
@@ -58,7 +63,9 @@ export class Repository {
   }
 
   git(...args: string[]): string {
-    const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
+    this.commands += 1;
+    const date = `${1_796_000_000 + 60 * this.commands} +0000`;
+    const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com", GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
     return execFileSync("git", args, { cwd: this.path, encoding: "utf8", env }).trim();
   }
 
