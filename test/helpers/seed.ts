@@ -296,18 +296,27 @@ export type SnapshotSource = AwsClients | Partial<Pick<Emulator, "restore" | "sn
  * a state the emulator knows: just reset, or just put back to (or taken as) another snapshot, so
  * set-ups chain (the identity set-up, then the platform); the snapshot is kept under that state and
  * `name`. `name` must stand for everything `build` does. `build` runs as it is when the emulator is in
- * no known state (the test called or changed something first), when the source has no emulator, or
- * when {@link SNAPSHOTS_VARIABLE} is `off`.
+ * no known state (the test called or changed something first), when the source has no emulator, when
+ * {@link SNAPSHOTS_VARIABLE} is `off`, or inside another build being recorded (whose snapshot holds it).
  */
 export async function fromSnapshot<T>(source: SnapshotSource, name: string, build: () => Promise<T>): Promise<T> {
   const emulator = "ecs" in source ? source.snapshots : source.restore !== undefined && source.snapshot !== undefined ? { restore: source.restore, snapshot: source.snapshot } : undefined;
-  if (emulator === undefined || process.env[SNAPSHOTS_VARIABLE] === "off") return build();
+  if (emulator === undefined || process.env[SNAPSHOTS_VARIABLE] === "off" || recordingOn.has(emulator.restore)) return build();
   const answer = await emulator.restore(name);
   if (answer.restored) return answer.value as T;
-  const value = await build();
-  if (answer.recording) await emulator.snapshot(name, value);
-  return value;
+  if (!answer.recording) return build();
+  recordingOn.add(emulator.restore);
+  try {
+    const value = await build();
+    await emulator.snapshot(name, value);
+    return value;
+  } finally {
+    recordingOn.delete(emulator.restore);
+  }
 }
+
+/** The emulators (by their restore function) a build is being recorded on: a build inside it runs as it is. */
+const recordingOn = new WeakSet<object>();
 
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`the emulator answered without ${what}`);

@@ -122,6 +122,23 @@ describe("set-ups that chain", () => {
     expect(await handle.emulator.restore(second)).toEqual({ restored: false, recording: true });
     expect(await roles()).toEqual([]);
   });
+
+  it("a set-up inside one being recorded is made through the API, and the outer snapshot holds it", async () => {
+    const outer = `test-nested-outer-${Date.now()}`;
+    const inner = `test-nested-inner-${Date.now()}`;
+    const create = (name: string) => async () => {
+      await awsClients({ url: handle.emulator.url }).iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: "{}" }));
+      return name;
+    };
+    // The inner set-up first: the emulator is still in a known state, and has no snapshot of it yet.
+    const build = async () => [await fromSnapshot(handle.emulator, inner, create("nested-b")), await create("nested-a")()];
+    const roles = async (): Promise<string[]> => ((await awsClients(handle.emulator).iam.send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName ?? "").sort();
+    await handle.emulator.reset();
+    expect(await fromSnapshot(handle.emulator, outer, build)).toEqual(["nested-b", "nested-a"]);
+    await handle.emulator.reset();
+    expect(await fromSnapshot(handle.emulator, outer, async () => ["built again"])).toEqual(["nested-b", "nested-a"]);
+    expect(await roles()).toEqual(["nested-a", "nested-b"]);
+  });
 });
 
 /** An EC2 query call (no EC2 client among the project's packages), as moto reads it; the XML answer. */

@@ -5,7 +5,7 @@ import { BatchDeleteImageCommand } from "@aws-sdk/client-ecr";
 import { runCli } from "../helpers/cli.js";
 import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
 import { describeService, readRevision, registerRevisions, rollOut, sha } from "../helpers/revisions.js";
-import { createCluster, createService, putImage, seedPlatform } from "../helpers/seed.js";
+import { createCluster, createService, fromSnapshot, putImage, seedPlatform } from "../helpers/seed.js";
 
 const handle = useEmulator();
 const FAST = ["--poll-interval", "10ms", "--timeout", "1m"];
@@ -14,8 +14,18 @@ const B = sha("b");
 const C = sha("c");
 const D = sha("d");
 
-/** Releases A, B, C (fails: the circuit breaker goes back to B) and D through the real `release`. web:2..5. */
+/**
+ * Releases A, B, C (fails: the circuit breaker goes back to B) and D through the real `release`.
+ * web:2..5. Put back from a snapshot after the first time in a worker (seed.ts, fromSnapshot).
+ */
 async function releaseFour(clients: AwsClients): Promise<void> {
+  await fromSnapshot(clients, "rollback.test:releaseFour", async () => {
+    await releaseFourThroughCli(clients);
+    return null;
+  });
+}
+
+async function releaseFourThroughCli(clients: AwsClients): Promise<void> {
   await seedPlatform(clients);
   for (const commit of [A, B, C, D]) await putImage(clients, "platform", commit);
   await handle.emulator.addRule({ match: C, outcome: "fail", steps: 2 });
@@ -27,6 +37,10 @@ async function releaseFour(clients: AwsClients): Promise<void> {
 
 /** The same history seeded directly (tags as release leaves them), service web on web:5; each commit's image is in ECR. */
 async function seedFour(clients: AwsClients): Promise<string[]> {
+  return fromSnapshot(clients, "rollback.test:seedFour", () => seedFourThroughApi(clients));
+}
+
+async function seedFourThroughApi(clients: AwsClients): Promise<string[]> {
   await seedPlatform(clients);
   for (const commit of [A, B, C, D]) await putImage(clients, "platform", commit);
   const arns = await registerRevisions(clients, [
