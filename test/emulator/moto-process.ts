@@ -71,7 +71,8 @@ responses.method_names_from_class = kept(lambda clazz: frozenset(method_names_as
  * `/moto-api/reset` empties them (moto/core/base_backend.py). A snapshot is a deep copy of the
  * contents of those in use; the BackendDicts themselves are module-level objects that moto's code
  * reaches by name, so they are kept (the copy's memo maps each to itself) and refilled in place on a
- * restore, from a new deep copy so that the snapshot stays as it was taken. A lock inside a backend is
+ * restore, from a new deep copy so that the snapshot stays as it was taken; what a BackendDict holds
+ * besides its accounts (S3's `bucket_accounts`) is copied with it. A lock inside a backend is
  * copied as a new lock. A defaultdict subclass with an `__init__` of its own (SSM's ParameterDict) is
  * copied member by member: copy's generic way would call its `__init__` with the wrong arguments.
  * EC2's SecurityGroupRule has a `__deepcopy__` that keeps its `ec2_backend` (moto/ec2/models/
@@ -131,6 +132,12 @@ def backend_copy(dicts, contents):
 
 snapshots = {}
 
+# What a BackendDict holds besides its accounts: S3's bucket_accounts, Organizations' master_accounts.
+BACKEND_DICT_FIELDS = ("backend", "service_name", "_use_boto3_regions", "_additional_regions", "_id")
+
+def extras(d):
+    return {key: value for key, value in vars(d).items() if key not in BACKEND_DICT_FIELDS}
+
 def take_snapshot(name):
     with base_backend.backend_lock:
         dicts = list(dict.fromkeys(base_backend.BackendDict._instances))
@@ -138,7 +145,7 @@ def take_snapshot(name):
             for _account, _region, backend in d.iter_backends():
                 if getattr(backend, "reservations", None) and d.service_name == "ec2":
                     raise ValueError("a snapshot cannot hold EC2 instances (their subnets' address iterators cannot be copied)")
-        snapshots[name] = (dicts, backend_copy(dicts, [dict(d) for d in dicts]))
+        snapshots[name] = (dicts, backend_copy(dicts, [(dict(d), extras(d)) for d in dicts]))
 
 def restore_snapshot(name):
     dicts, contents = snapshots[name]
@@ -147,8 +154,9 @@ def restore_snapshot(name):
         for d in base_backend.BackendDict._instances:
             dict.clear(d)
         base_backend.BackendDict._instances.clear()
-        for d, content in zip(dicts, fresh):
+        for d, (content, fields) in zip(dicts, fresh):
             dict.update(d, content)
+            vars(d).update(fields)
             base_backend.BackendDict._instances.append(d)
 
 dispatch_as_shipped = werkzeug_app.DomainDispatcherApplication.__call__

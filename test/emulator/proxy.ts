@@ -1174,6 +1174,7 @@ export class EmulatorProxy {
     this.log = copy.log;
     this.latencyMs = snapshot.latencyMs;
     this.state = key;
+    this.recording = undefined;
     return { restored: true, value: copy.value };
   }
 
@@ -1275,7 +1276,7 @@ export class EmulatorProxy {
         sendJson(res, 400, { error: "clock.advanceSeconds must be a number >= 0" });
         return;
       }
-      if (typeof advance === "number") this.sts.advance(advance * 1000);
+      if (method === "POST" && typeof advance === "number") this.sts.advance(advance * 1000);
       sendJson(res, 200, { now: this.sts.now() });
     } else if (method === "GET" && path === "/_sim/environment") {
       const query = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
