@@ -256,16 +256,26 @@ export interface StartMotoOptions {
   asShipped?: boolean;
 }
 
-/** Find a free TCP port on 127.0.0.1 (the OS picks; released before returning). Tests use it for `--port`. */
+/**
+ * A free TCP port on 127.0.0.1 for `--port`, below Linux's ephemeral range (/proc/sys/net/ipv4/
+ * ip_local_port_range, 32768–60999 by default): a port the OS picks for port 0 comes from that range,
+ * which every outgoing connection also draws from, so between this check and the emulator's listen
+ * another process's connection could take it (werkzeug closes every connection, so the suite opens
+ * thousands). Tried at random in 20000–32767 until one binds.
+ */
 export async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_768);
+    if (await bindsOn(port)) return port;
+  }
+  throw new Error("no free port in 20000-32767 on 127.0.0.1");
+}
+
+function bindsOn(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
 }
 
