@@ -11,10 +11,10 @@ import { request } from "node:http";
 import { createServer } from "node:net";
 
 /**
- * The Python program run with `python3 -c` is WRAPPER_START, SNAPSHOTS, LOOKUP_CACHES, RESET_WITHOUT_REBUILDING
- * and WRAPPER_SERVE. It binds
- * moto to port 0 itself (the kernel picks a free port, so two emulators can never race for one) and
- * prints `port N` on stdout. Exit code 3 = moto missing.
+ * The Python program run with `python3 -c` is WRAPPER_START, SNAPSHOTS, LOOKUP_CACHES,
+ * RESET_WITHOUT_REBUILDING and WRAPPER_SERVE. It binds moto to port 0 itself (the kernel picks a free
+ * port, so two emulators can never race for one) and prints `port N` on stdout. Exit code 3 = moto
+ * missing.
  */
 const WRAPPER_START = `
 import os, sys
@@ -64,7 +64,7 @@ responses.method_names_from_class = kept(lambda clazz: frozenset(method_names_as
  * Python run before the server starts, always: snapshots of moto's state, which the emulator's front
  * takes and puts back (`POST /_sim/restore`, proxy.ts) so that a test's set-up, built once through the
  * API, is put back in a millisecond instead of being built again request by request
- * (docs/performance.md, "A seeded platform put back from a snapshot").
+ * (docs/performance.md, "Set-ups put back from snapshots").
  *
  * moto keeps every resource in its backends: `BackendDict._instances` lists the BackendDicts in use
  * (one per service: account id → AccountSpecificBackend, region → backend object), and
