@@ -3,16 +3,21 @@
  * a set-up put back from a snapshot is the set-up built through the API, as every read shows it, and
  * nothing else; it continues as the built one does; a snapshot never replaces what a test did first.
  */
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, ListTagsForResourceCommand } from "@aws-sdk/client-ecs";
 import { GetParametersByPathCommand } from "@aws-sdk/client-ssm";
 import { DescribeImagesCommand, DescribeRepositoriesCommand } from "@aws-sdk/client-ecr";
 import { CreateRoleCommand, GetRoleCommand, ListRolesCommand } from "@aws-sdk/client-iam";
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { awsClients, useEmulator, type AwsClients } from "../helpers/emulator.js";
-import { fromSnapshot, registerTaskDefinition, SEED_EXECUTION_ROLE_NAME, seedPlatform, webTaskDefinition } from "../helpers/seed.js";
+import { fromSnapshot, registerTaskDefinition, SEED_EXECUTION_ROLE_NAME, seedPlatform, SNAPSHOTS_VARIABLE, webTaskDefinition } from "../helpers/seed.js";
 
 const handle = useEmulator();
+// These tests are of the snapshots themselves: they take and put back snapshots even in a run that
+// builds every other set-up through the API (EMULATOR_SNAPSHOTS=off).
+beforeEach(() => {
+  vi.stubEnv(SNAPSHOTS_VARIABLE, "");
+});
 
 /** What a test can read of the seeded platform, without the values that differ between two builds (times, ids). */
 async function everything(clients: AwsClients): Promise<unknown> {
