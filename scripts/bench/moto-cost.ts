@@ -1,6 +1,6 @@
 /**
- * moto's own CPU time per request, with the wrapper's lookup caches (test/emulator/moto-process.ts,
- * LOOKUP_CACHES) and as shipped, in interleaved rounds: two emulators side by side, each round runs the
+ * moto's own CPU time per request, with the wrapper's changes (test/emulator/moto-process.ts:
+ * LOOKUP_CACHES, and RESET_WITHOUT_REBUILDING for the reset in a set-up) and as shipped, in interleaved rounds: two emulators side by side, each round runs the
  * same work on one and then the other, so that a busy machine slows both alike. The work is what the
  * suite asks of moto most: a test's set-up (reset, then seedPlatform: about 25 requests) and a
  * rollout's polling (DescribeServices). CPU time is read from /proc (Linux only), so other processes
@@ -66,7 +66,7 @@ try {
     const before = series.shipped.map((r) => r[part]);
     const after = series.kept.map((r) => r[part]);
     const label = part === "seed" ? "set-up (reset + seedPlatform)" : "DescribeServices";
-    console.log(`${label}: moto CPU per request, median of ${rounds} rounds: as shipped ${ms(before)}, with the lookup caches ${ms(after)} (${(median(after) / median(before)).toFixed(2)}×)`);
+    console.log(`${label}: moto CPU per request, median of ${rounds} rounds: as shipped ${ms(before)}, with the wrapper's changes ${ms(after)} (${(median(after) / median(before)).toFixed(2)}×)`);
   }
 } finally {
   await Promise.all([kept.stop(), shipped.stop()]);

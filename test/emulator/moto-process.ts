@@ -61,7 +61,7 @@ responses.method_names_from_class = kept(lambda clazz: frozenset(method_names_as
 `;
 
 /**
- * Python run before the server starts, always: snapshots of moto's state, which the emulator's front
+ * Python run before the server starts (unless {@link StartMotoOptions.asShipped}): snapshots of moto's state, which the emulator's front
  * takes and puts back (`POST /_sim/restore`, proxy.ts) so that a test's set-up, built once through the
  * API, is put back in a millisecond instead of being built again request by request
  * (docs/performance.md, "Set-ups put back from snapshots").
@@ -252,7 +252,10 @@ export interface MotoProcess {
 export interface StartMotoOptions {
   /** Python interpreter; defaults to `$ECS_RELEASE_EMULATOR_PYTHON` or `python3`. */
   python?: string;
-  /** moto's server as shipped, without {@link LOOKUP_CACHES} and {@link RESET_WITHOUT_REBUILDING} (to measure them: scripts/bench/moto-cost.ts). */
+  /**
+   * moto's server as shipped, without {@link LOOKUP_CACHES} and {@link RESET_WITHOUT_REBUILDING} (to measure
+   * them: scripts/bench/moto-cost.ts), and so without {@link SNAPSHOTS} either (its dispatcher is moto's own).
+   */
   asShipped?: boolean;
 }
 
@@ -282,7 +285,7 @@ function bindsOn(port: number): Promise<boolean> {
 /** Start moto on a free loopback port and wait until it answers HTTP requests. */
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoProcess> {
   const python = options.python ?? process.env[PYTHON_ENV_VARIABLE] ?? "python3";
-  const child = spawn(python, ["-c", WRAPPER_START + SNAPSHOTS + (options.asShipped === true ? "" : LOOKUP_CACHES + RESET_WITHOUT_REBUILDING) + WRAPPER_SERVE], {
+  const child = spawn(python, ["-c", WRAPPER_START + (options.asShipped === true ? "" : SNAPSHOTS + LOOKUP_CACHES + RESET_WITHOUT_REBUILDING) + WRAPPER_SERVE], {
     stdio: ["pipe", "pipe", "pipe"],
     env: { ...process.env, PYTHONUNBUFFERED: "1" },
   });
