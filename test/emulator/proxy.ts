@@ -359,7 +359,7 @@ export class EmulatorProxy {
    */
   private state: string | undefined = "";
   /** The snapshot being recorded: named by `POST /_sim/restore` on a known state, taken by `POST /_sim/snapshot`. */
-  private recording: { key: string; generation: number } | undefined;
+  private recording: { name: string; key: string; generation: number } | undefined;
   private readonly snapshots = new Map<string, FrontSnapshot>();
   /** Requests of the front's to moto not yet answered, and who waits for there to be none (idle). */
   private inFlight = 0;
@@ -1159,7 +1159,7 @@ export class EmulatorProxy {
     const key = this.state === "" ? name : `${this.state}/${name}`;
     const snapshot = this.snapshots.get(key);
     if (snapshot === undefined) {
-      this.recording = { key, generation: this.generation };
+      this.recording = { name, key, generation: this.generation };
       return { restored: false, recording: true };
     }
     await this.idle();
@@ -1184,7 +1184,7 @@ export class EmulatorProxy {
    */
   private async takeSnapshot(name: string, value: unknown): Promise<string | undefined> {
     const recording = this.recording;
-    if (recording === undefined || recording.generation !== this.generation || !(recording.key === name || recording.key.endsWith(`/${name}`))) {
+    if (recording === undefined || recording.generation !== this.generation || recording.name !== name) {
       return `no snapshot ${name} is being recorded: POST /_sim/restore on an emulator just reset, or just put back to a snapshot, starts one`;
     }
     this.recording = undefined;
