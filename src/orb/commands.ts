@@ -1,3 +1,4 @@
+import packageJson from "../../package.json" with { type: "json" };
 import { envVarName } from "../cli/flag-spec.js";
 import { escapeParameterSyntax, CircleCI, conditionalStep, parameterRef } from "./sdk.js";
 import { CLI_BUILDS, type CliBundles } from "./cli-builds.js";
@@ -80,7 +81,8 @@ function installCommand(bundles: CliBundles, compress: Compressor | undefined): 
   const unpack = escapeParameterSyntax(readScript("unpack-cli.js"));
   const steps = CLI_BUILDS.map((build) => {
     const packed = packBundle(bundles[build], MAX_PART_CHARS, compress);
-    const environment: Record<string, string> = { ORB_SHA256: packed.sha256 };
+    // The version every build's --version prints (src/cli/main.ts): the unpack script prints it, the SHA-256 binds it to the file.
+    const environment: Record<string, string> = { ORB_SHA256: packed.sha256, ORB_CLI_VERSION: packageJson.version };
     packed.parts.forEach((part, index) => (environment[`ORB_PACKED_${index + 1}`] = part));
     environment["ORB_UNPACK_SCRIPT"] = unpack;
     const step = new CircleCI.commands.Run({ name: "Install ecs-release (embedded in the orb)", command: 'node -e "$ORB_UNPACK_SCRIPT"', environment });

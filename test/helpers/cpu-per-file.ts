@@ -10,6 +10,7 @@
 import { appendFileSync, readdirSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { afterAll, beforeAll } from "vitest";
+import { procStat } from "./proc-cpu.js";
 
 export const CPU_FILE_VARIABLE = "TEST_CPU_FILE";
 
@@ -17,12 +18,6 @@ interface Cpu {
   readonly worker: number;
   readonly children: number;
   readonly moto: number;
-}
-
-/** Fields 14–17 of /proc/PID/stat: user and system time of the process, then of its waited-for children. */
-function stat(pid: string): number[] {
-  const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-  return text.slice(text.lastIndexOf(")") + 2).split(" ").slice(11, 15).map((ticks) => Number(ticks) / 100);
 }
 
 /** CPU seconds of the worker's running Python children (its moto: test/emulator/moto-process.ts). */
@@ -42,8 +37,8 @@ function motoSeconds(): number {
 }
 
 function now(): Cpu {
-  const [user = 0, system = 0, childUser = 0, childSystem = 0] = stat("self");
-  return { worker: user + system, children: childUser + childSystem, moto: motoSeconds() };
+  const { self, children } = procStat("self");
+  return { worker: self, children, moto: motoSeconds() };
 }
 
 const file = process.env[CPU_FILE_VARIABLE];

@@ -15,10 +15,12 @@
  * `persist_to_workspace`/`attach_workspace` copy to and from a workspace directory when one is given.
  */
 import { spawn } from "node:child_process";
+import { appendFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
+import { procStat } from "./proc-cpu.js";
 
 /** A YAML value. */
 export type Yaml = string | number | boolean | null | Yaml[] | { [key: string]: Yaml };
@@ -358,6 +360,14 @@ export function circleEnvironment(job: string, overrides: Record<string, string>
   };
 }
 
+/**
+ * `TEST_STEP_CPU_FILE`: each run step appends one JSON line with the CPU seconds of the processes it
+ * started (`npx tsx scripts/cpu-per-file.ts --steps FILE` sums them by step; docs/performance.md). The
+ * workflow runner runs jobs one after another and a worker one test at a time, so the children waited
+ * for meanwhile are the step's.
+ */
+const STEP_CPU_FILE = process.env["TEST_STEP_CPU_FILE"] || undefined;
+
 function spawnStep(argv: readonly string[], env: Record<string, string>, cwd: string): Promise<{ code: number; output: string }> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(argv[0] as string, argv.slice(1), { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
@@ -424,7 +434,9 @@ export async function runJob(job: ExpandedJob, options: RunJobOptions = {}): Pro
       const shell = (step.run.shell ?? "/bin/bash -eo pipefail").split(/\s+/).filter(Boolean);
       const cwd = step.run.working_directory ? resolve(workingDirectory, step.run.working_directory.replace(/^~/, home)) : workingDirectory;
       await mkdir(cwd, { recursive: true });
+      const cpuBefore = STEP_CPU_FILE === undefined ? 0 : procStat("self").children;
       result = await spawnStep([...shell, "-c", step.run.command], { ...baseEnv, ...step.run.environment }, cwd);
+      if (STEP_CPU_FILE !== undefined) appendFileSync(STEP_CPU_FILE, `${JSON.stringify({ job: job.name, step: name, cpu: Math.round((procStat("self").children - cpuBefore) * 100) / 100 })}\n`);
     } else if (step.type === "checkout") {
       name = "Checkout code";
       if (!options.repository) throw new Error("the job checks out code: pass a fixture repository");

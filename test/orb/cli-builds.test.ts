@@ -23,7 +23,7 @@ const MARKERS = { ssm: "AmazonSSM", ecs: "AmazonEC2ContainerServiceV20141113", e
 type Build = (typeof CLI_BUILDS)[number];
 
 /** A build as the orb's install command carries it: its `when` step's packed parts, decompressed. */
-function unpacked(build: Build): { bytes: Buffer; sha256: string } {
+function unpacked(build: Build): { bytes: Buffer; sha256: string; version: string | undefined } {
   const steps = readOrb().commands["install"]?.["steps"] as { when: { condition: { equal: unknown[] }; steps: { run: { environment: Record<string, string> } }[] } }[];
   const step = steps.find((candidate) => candidate.when.condition.equal[0] === build);
   if (!step) throw new Error(`the install command has no step for the ${build} build`);
@@ -31,7 +31,7 @@ function unpacked(build: Build): { bytes: Buffer; sha256: string } {
   const parts = Object.keys(environment).filter((name) => /^ORB_PACKED_\d+$/.test(name)).sort((a, b) => Number(a.slice(11)) - Number(b.slice(11)));
   const bytes = brotliDecompressSync(decodeBase85(parts.map((name) => environment[name]).join("")));
   expect(createHash("sha256").update(bytes).digest("hex"), `${build}: the orb's SHA-256`).toBe(environment["ORB_SHA256"]);
-  return { bytes, sha256: environment["ORB_SHA256"] as string };
+  return { bytes, sha256: environment["ORB_SHA256"] as string, version: environment["ORB_CLI_VERSION"] };
 }
 
 function read(build: Build): string {
@@ -48,6 +48,18 @@ describe("the CLI builds in the orb", () => {
     // rollback reads ECR (DescribeImages: the target's images still exist) but never SSM.
     expect(contains(read("rollback"))).toEqual({ ssm: false, ecs: true, ecr: true, yaml: false, browser: false });
     expect(contains(read("release"))).toEqual({ ssm: true, ecs: true, ecr: true, yaml: true, browser: false });
+  });
+
+  // The install step prints ORB_CLI_VERSION instead of running the CLI it unpacked (src/orb/scripts/unpack-cli.js).
+  it("the version each install step prints is the one its build's --version prints", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cli-version-"));
+    for (const build of CLI_BUILDS) {
+      const { bytes, version } = unpacked(build);
+      const file = join(dir, `ecs-release-${build}.cjs`);
+      writeFileSync(file, bytes);
+      expect(version, build).toMatch(/^\d+\.\d+\.\d+/);
+      expect(execFileSync(process.execPath, [file, "--version"], { encoding: "utf8" }).trim(), build).toBe(version);
+    }
   });
 
   for (const [build, commands] of Object.entries(CLI_BUILD_COMMANDS)) {

@@ -157,8 +157,11 @@ describe("expanded jobs", () => {
     const firstTwo = { ...job, steps: job.steps.slice(0, 2) };
     const run = await runJob(firstTwo);
     expect(run.code, run.output).toBe(0);
-    expect(run.steps[0]?.output).toMatch(/Installed ecs-release \S+ at .*\.ecs-release\/bin\/ecs-release \(sha256 [0-9a-f]{64}\)/);
     expect(run.steps[1]?.output).toContain(join(run.home, ".ecs-release", "bin", "ecs-release"));
+    // The version the install step prints is the one the installed CLI gives.
+    const version = run.steps[1]?.output.trim().split("\n").at(-1);
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(run.steps[0]?.output).toMatch(new RegExp(`^Installed ecs-release ${version?.replace(/\./g, "\\.")} at .*\\.ecs-release/bin/ecs-release \\(sha256 [0-9a-f]{64}\\)\\.\n$`));
 
     // A damaged orb is caught: the SHA-256 no longer matches.
     const install = job.steps[0] as { type: "run"; run: RunStep };

@@ -93,7 +93,7 @@ describe("the orb generator", () => {
   // orb's parameters take their type and default; they import nothing else of the CLI.
   const FLAG_DEFINITIONS = ["../cli/flag-definitions.js", "../cli/flag-spec.js"];
 
-  it("imports no runtime code: only its own modules, node:, yaml, the CircleCI SDK, esbuild (the unpack script's whitespace) and the flag definitions", () => {
+  it("imports no runtime code: only its own modules, node:, yaml, the CircleCI SDK, esbuild (the unpack script's whitespace), the flag definitions and package.json (the version)", () => {
     const dir = new URL("../../src/orb/", import.meta.url);
     const files = readdirSync(dir).filter((name) => name.endsWith(".ts"));
     expect(files.length).toBeGreaterThan(5);
@@ -104,7 +104,7 @@ describe("the orb generator", () => {
         const specifier = (match[1] ?? match[2]) as string;
         seen.add(specifier);
         const allowed =
-          (specifier.startsWith("./") && !specifier.includes("..")) || specifier.startsWith("node:") || specifier === "yaml" || specifier === "esbuild" || specifier === "@circleci/circleci-config-sdk" || FLAG_DEFINITIONS.includes(specifier);
+          (specifier.startsWith("./") && !specifier.includes("..")) || specifier.startsWith("node:") || specifier === "yaml" || specifier === "esbuild" || specifier === "@circleci/circleci-config-sdk" || FLAG_DEFINITIONS.includes(specifier) || specifier === "../../package.json";
         expect(allowed, `${file} imports ${specifier}`).toBe(true);
       }
     }

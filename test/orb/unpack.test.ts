@@ -55,6 +55,21 @@ describe("install: unpacking the CLI", () => {
     expect(readdirSync(join(run.home, ".ecs-release", "bin"))).toEqual([]);
   });
 
+  it("refuses a Node.js older than the CLI needs, before writing anything", async () => {
+    // A `node` on PATH that is this Node.js saying it is 18 (the unpack script runs on the executor's node).
+    const bin = mkdtempSync(join(tmpdir(), "unpack-old-node-"));
+    writeFileSync(join(bin, "say-18.cjs"), 'Object.defineProperty(process, "version", { value: "v18.20.4" }); Object.defineProperty(process.versions, "node", { value: "18.20.4" });\n');
+    writeFileSync(join(bin, "node"), `#!/bin/sh\nexec '${process.execPath}' --require '${join(bin, "say-18.cjs")}' "$@"\n`, { mode: 0o755 });
+    const run = await runJob(installAfter("true"), { path: [bin] });
+    expect(run.code).toBe(1);
+    expect(run.steps.at(-1)?.output.trim()).toBe("ecs-release needs Node.js 20 or later; this executor has v18.20.4. Use the orb's node executor, or a cimg/node image of 20 or later.");
+    expect(readdirSync(run.home)).not.toContain(".ecs-release");
+    // Positive control: the same job with this machine's node installs.
+    const control = await runJob(installAfter("true"));
+    expect(control.code, control.output).toBe(0);
+    expect(readdirSync(control.home)).toContain(".ecs-release");
+  });
+
   // Giving a directory to another user needs root (this machine's CI runs as root; CircleCI's VM user does not).
   it.skipIf(process.getuid?.() !== 0)("refuses a target directory that belongs to another user (needs root to set up)", async () => {
     const job = installAfter("true");
