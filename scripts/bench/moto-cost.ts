@@ -1,6 +1,6 @@
 /**
  * moto's own CPU time per request, with the wrapper's changes (test/emulator/moto-process.ts:
- * LOOKUP_CACHES, and RESET_WITHOUT_REBUILDING for the reset in a set-up) and as shipped, in interleaved rounds: two emulators side by side, each round runs the
+ * LOOKUP_CACHES, KEEP_ALIVE_SERVER, and RESET_WITHOUT_REBUILDING for the reset in a set-up) and as shipped, in interleaved rounds: two emulators side by side, each round runs the
  * same work on one and then the other, so that a busy machine slows both alike. The work is what the
  * suite asks of moto most: a test's set-up (reset, then seedPlatform: about 25 requests) and a
  * rollout's polling (DescribeServices). CPU time is read from /proc (Linux only), so other processes

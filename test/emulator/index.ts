@@ -166,6 +166,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         const closed = new Promise<void>((resolve) => proxy.server.close(() => resolve()));
         proxy.server.closeAllConnections();
         await closed;
+        proxy.closeMotoConnections();
         await moto.stop();
       })();
       return stopped;

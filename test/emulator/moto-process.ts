@@ -12,7 +12,7 @@ import { createServer } from "node:net";
 
 /**
  * The Python program run with `python3 -c` is WRAPPER_START, SNAPSHOTS, LOOKUP_CACHES,
- * RESET_WITHOUT_REBUILDING and WRAPPER_SERVE. It binds moto to port 0 itself (the kernel picks a free
+ * RESET_WITHOUT_REBUILDING, KEEP_ALIVE_SERVER and WRAPPER_SERVE. It binds moto to port 0 itself (the kernel picks a free
  * port, so two emulators can never race for one) and prints `port N` on stdout. Exit code 3 = moto
  * missing.
  */
@@ -207,9 +207,87 @@ def reset_without_rebuilding(cls):
 base_backend.BackendDict.reset = classmethod(reset_without_rebuilding)
 `;
 
-const WRAPPER_SERVE = `server = ThreadedMotoServer("127.0.0.1", 0, verbose=False)
-server.start()
-sys.stdout.write("port %d\\n" % server.get_host_and_port()[1])
+/**
+ * Python run before the server starts, unless {@link StartMotoOptions.asShipped}: moto's app served
+ * with keep-alive connections. werkzeug's development server, which moto.server runs, answers every
+ * request with `Connection: close` and then waits up to 10 ms for more of the request body before it
+ * closes (werkzeug/serving.py, WSGIRequestHandler.run_wsgi): each request the front forwards is a
+ * new TCP connection and a new thread on both sides. This handler is werkzeug's own (the same WSGI
+ * environ: make_environ) but for run_wsgi, which reads the body by its Content-Length, calls the app,
+ * and answers with a Content-Length and no `Connection: close`, so a connection carries request after
+ * request (HTTP/1.1 persistent connections: https://www.rfc-editor.org/rfc/rfc9112#section-9.3).
+ * An exception in the app is answered as werkzeug answers it, 500 Internal Server Error, with its
+ * traceback on stderr. docs/performance.md ("Keep-alive to moto") has the measurements.
+ */
+const KEEP_ALIVE_SERVER = `
+import io, socket, threading, traceback
+from werkzeug.exceptions import InternalServerError
+from werkzeug.serving import WSGIRequestHandler, make_server
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+class KeepAliveHandler(WSGIRequestHandler):
+    def setup(self):
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def run_wsgi(self):
+        environ = self.make_environ()
+        if environ.get("wsgi.input_terminated"):
+            body = environ["wsgi.input"].read()
+        else:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = self.rfile.read(length) if length > 0 else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        try:
+            status, headers, payload = self.answer(self.server.app, environ)
+        except Exception:
+            traceback.print_exc()
+            status, headers, payload = self.answer(InternalServerError(), environ)
+        code, _, message = status.partition(" ")
+        code = int(code)
+        self.send_response(code, message)
+        for name, value in headers:
+            if name.lower() not in ("content-length", "connection", "keep-alive", "transfer-encoding"):
+                self.send_header(name, value)
+        bodiless = self.command == "HEAD" or 100 <= code < 200 or code in (204, 304)
+        if not bodiless:
+            self.send_header("Content-Length", str(len(payload)))
+            # Head and body in one write: two small writes on a kept connection can wait for a delayed ACK.
+            self._headers_buffer.append(b"\\r\\n" + payload)
+            self.flush_headers()
+        else:
+            self.end_headers()
+
+    def answer(self, app, environ):
+        started = []
+        chunks = []
+        def start_response(status, headers, exc_info=None):
+            started[:] = [status, headers]
+            return chunks.append
+        result = app(environ, start_response)
+        try:
+            for data in result:
+                chunks.append(data)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        return started[0], started[1], b"".join(chunks)
+
+def serve():
+    server = make_server("127.0.0.1", 0, DomainDispatcherApplication(create_backend_app), threaded=True, request_handler=KeepAliveHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_address[1]
+`;
+
+/** moto's own server (moto.server's ThreadedMotoServer) for {@link StartMotoOptions.asShipped}. */
+const SHIPPED_SERVER = `
+def serve():
+    server = ThreadedMotoServer("127.0.0.1", 0, verbose=False)
+    server.start()
+    return server.get_host_and_port()[1]
+`;
+
+const WRAPPER_SERVE = `sys.stdout.write("port %d\\n" % serve())
 sys.stdout.flush()
 try:
     while sys.stdin.buffer.read(65536):
@@ -253,8 +331,9 @@ export interface StartMotoOptions {
   /** Python interpreter; defaults to `$ECS_RELEASE_EMULATOR_PYTHON` or `python3`. */
   python?: string;
   /**
-   * moto's server as shipped, without {@link LOOKUP_CACHES} and {@link RESET_WITHOUT_REBUILDING} (to measure
-   * them: scripts/bench/moto-cost.ts), and so without {@link SNAPSHOTS} either (its dispatcher is moto's own).
+   * moto's server as shipped, without {@link LOOKUP_CACHES}, {@link RESET_WITHOUT_REBUILDING} and
+   * {@link KEEP_ALIVE_SERVER} (to measure them: scripts/bench/moto-cost.ts), and so without
+   * {@link SNAPSHOTS} either (its dispatcher is moto's own).
    */
   asShipped?: boolean;
 }
@@ -263,8 +342,7 @@ export interface StartMotoOptions {
  * A free TCP port on 127.0.0.1 for `--port`, below Linux's ephemeral range (/proc/sys/net/ipv4/
  * ip_local_port_range, 32768–60999 by default): a port the OS picks for port 0 comes from that range,
  * which every outgoing connection also draws from, so between this check and the emulator's listen
- * another process's connection could take it (werkzeug closes every connection, so the suite opens
- * thousands). Tried at random in 20000–32767 until one binds.
+ * another process's connection could take it (the suite's clients open thousands of connections). Tried at random in 20000–32767 until one binds.
  */
 export async function findFreePort(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
@@ -285,7 +363,7 @@ function bindsOn(port: number): Promise<boolean> {
 /** Start moto on a free loopback port and wait until it answers HTTP requests. */
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoProcess> {
   const python = options.python ?? process.env[PYTHON_ENV_VARIABLE] ?? "python3";
-  const child = spawn(python, ["-c", WRAPPER_START + (options.asShipped === true ? "" : SNAPSHOTS + LOOKUP_CACHES + RESET_WITHOUT_REBUILDING) + WRAPPER_SERVE], {
+  const child = spawn(python, ["-c", WRAPPER_START + (options.asShipped === true ? SHIPPED_SERVER : SNAPSHOTS + LOOKUP_CACHES + RESET_WITHOUT_REBUILDING + KEEP_ALIVE_SERVER) + WRAPPER_SERVE], {
     stdio: ["pipe", "pipe", "pipe"],
     env: { ...process.env, PYTHONUNBUFFERED: "1" },
   });

@@ -3,7 +3,7 @@
  * ECS operations it simulates to {@link EcsSimulation}, and forwards everything else to moto
  * byte-for-byte.
  */
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { EcsSimulation, isJsonObject, type ApiAnswer, type ConsistencySettings, type JsonObject, type SimRule, type SimulationSnapshot, type TaskDefinitionInfo } from "./ecs-simulation.js";
 import { checkRequestLimits, checkTagCount, pageOf, PAGED_LISTS, withoutPaging } from "./api-limits.js";
@@ -366,6 +366,17 @@ export class EmulatorProxy {
   private idleWaiters: Array<() => void> = [];
   readonly server: Server;
 
+  /**
+   * Connections to moto, kept open between requests: moto's server keeps them (KEEP_ALIVE_SERVER in
+   * moto-process.ts); moto as shipped closes each one after its answer, and the agent then opens the next.
+   */
+  private readonly motoAgent = new Agent({ keepAlive: true });
+
+  /** Closes the connections to moto (the emulator is stopping). */
+  closeMotoConnections(): void {
+    this.motoAgent.destroy();
+  }
+
   constructor(private readonly motoPort: number) {
     // One simulated clock for STS and ECS (`POST /_sim/clock`): lifecycle hook timeouts run on it.
     this.simulation = new EcsSimulation((reference) => this.describeTaskDefinition(reference), () => this.sts.now());
@@ -547,7 +558,7 @@ export class EmulatorProxy {
       delete outgoing["connection"];
       if (body.length > 0 || outgoing["content-length"] !== undefined) outgoing["content-length"] = String(body.length);
       delete outgoing["transfer-encoding"];
-      const req = httpRequest({ host: "127.0.0.1", port: this.motoPort, method, path: url, headers: outgoing }, (res) => {
+      const req = httpRequest({ host: "127.0.0.1", port: this.motoPort, method, path: url, headers: outgoing, agent: this.motoAgent }, (res) => {
         readBody(res).then((answer) => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: answer }), reject);
       });
       req.on("error", reject);
