@@ -232,11 +232,16 @@ class KeepAliveHandler(WSGIRequestHandler):
 
     def run_wsgi(self):
         environ = self.make_environ()
-        if environ.get("wsgi.input_terminated"):
-            body = environ["wsgi.input"].read()
-        else:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            body = self.rfile.read(length) if length > 0 else b""
+        try:
+            if environ.get("wsgi.input_terminated"):
+                body = environ["wsgi.input"].read()
+            else:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+                body = self.rfile.read(length) if length > 0 else b""
+        except (ValueError, OSError):
+            # A body that cannot be framed (RFC 9112 section 6.3): 400, and the connection is closed.
+            self.send_error(400, "Bad request body framing")
+            return
         environ["wsgi.input"] = io.BytesIO(body)
         try:
             status, headers, payload = self.answer(self.server.app, environ)
@@ -245,18 +250,30 @@ class KeepAliveHandler(WSGIRequestHandler):
             status, headers, payload = self.answer(InternalServerError(), environ)
         code, _, message = status.partition(" ")
         code = int(code)
+        # HEAD and 304 answer with the length the full answer would have (moto's); 1xx and 204 with none.
+        keeps_length = self.command == "HEAD" or code == 304
+        bodiless = keeps_length or 100 <= code < 200 or code == 204
         self.send_response(code, message)
         for name, value in headers:
-            if name.lower() not in ("content-length", "connection", "keep-alive", "transfer-encoding"):
-                self.send_header(name, value)
-        bodiless = self.command == "HEAD" or 100 <= code < 200 or code in (204, 304)
-        if not bodiless:
-            self.send_header("Content-Length", str(len(payload)))
-            # Head and body in one write: two small writes on a kept connection can wait for a delayed ACK.
-            self._headers_buffer.append(b"\\r\\n" + payload)
-            self.flush_headers()
-        else:
+            lowered = name.lower()
+            if lowered in ("connection", "keep-alive", "transfer-encoding") or (lowered == "content-length" and not keeps_length):
+                continue
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        elif self.request_version == "HTTP/1.0":
+            self.send_header("Connection", "keep-alive")
+        if bodiless:
             self.end_headers()
+            return
+        self.send_header("Content-Length", str(len(payload)))
+        buffer = getattr(self, "_headers_buffer", None)
+        if buffer is None:  # HTTP/0.9: no head
+            self.wfile.write(payload)
+            return
+        # Head and body in one write: two small writes on a kept connection can wait for a delayed ACK.
+        buffer.append(b"\\r\\n" + payload)
+        self.flush_headers()
 
     def answer(self, app, environ):
         started = []

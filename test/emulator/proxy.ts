@@ -369,8 +369,9 @@ export class EmulatorProxy {
   /**
    * Connections to moto, kept open between requests: moto's server keeps them (KEEP_ALIVE_SERVER in
    * moto-process.ts); moto as shipped closes each one after its answer, and the agent then opens the next.
+   * An idle one is closed after 5 s, as Node's global agent does, so moto's threads serving them end.
    */
-  private readonly motoAgent = new Agent({ keepAlive: true });
+  private readonly motoAgent = new Agent({ keepAlive: true, timeout: 5_000 });
 
   /** Closes the connections to moto (the emulator is stopping). */
   closeMotoConnections(): void {
@@ -527,7 +528,9 @@ export class EmulatorProxy {
     delete headers["transfer-encoding"];
     delete headers["connection"];
     delete headers["keep-alive"];
-    headers["content-length"] = String(answer.body.length);
+    // HEAD and 304 carry the length the full answer would have (moto's); 204 none (RFC 9110 section 8.6).
+    if (answer.status === 204) delete headers["content-length"];
+    else if (res.req.method !== "HEAD" && answer.status !== 304) headers["content-length"] = String(answer.body.length);
     res.writeHead(answer.status, headers);
     res.end(answer.body);
   }

@@ -5,6 +5,7 @@
  * differs between any two requests (request ids, dates).
  */
 import { Agent, request } from "node:http";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMoto, type MotoProcess } from "../emulator/moto-process.js";
 
@@ -36,11 +37,18 @@ function send(port: number, agent: Agent, call: { method?: string; path?: string
 
 const ecs = (operation: string, input: unknown) => ({ service: "ecs", target: `AmazonEC2ContainerServiceV20141113.${operation}`, contentType: "application/x-amz-json-1.1", body: JSON.stringify(input) });
 
-/** What two equal requests can answer differently: request ids, dates. */
+/** What two equal requests can answer differently: request ids, dates; and how the connection is framed. */
+const blank = (text: string) => text.replace(/[A-Za-z0-9-]{36,}/g, "<id>").replace(/\d{4}-\d\d-\d\dT[\d:.]+Z?/g, "<date>");
+const FRAMING = ["date", "connection", "keep-alive", "transfer-encoding"];
 const comparable = (answer: Answer) => ({
   status: answer.status,
-  contentType: answer.headers["content-type"],
-  body: answer.body.replace(/[A-Za-z0-9-]{36,}/g, "<id>").replace(/\d{4}-\d\d-\d\dT[\d:.]+Z?/g, "<date>"),
+  headers: Object.fromEntries(
+    Object.entries(answer.headers)
+      .filter(([name]) => !FRAMING.includes(name))
+      .map(([name, value]) => [name, blank(String(value))])
+      .sort(([a], [b]) => (a ?? "").localeCompare(b ?? "")),
+  ),
+  body: blank(answer.body),
 });
 
 let keep: MotoProcess;
@@ -77,9 +85,30 @@ describe("moto's server in the emulator", () => {
       const agent = new Agent({ keepAlive: true });
       const [ours, theirs] = [await send(keep.port, agent, call), await send(shipped.port, agent, call)];
       agent.destroy();
+      // Every header but the framing, the Content-Length included (a HEAD's is the full answer's).
       expect(comparable(ours), JSON.stringify(call)).toEqual(comparable(theirs));
-      expect(ours.headers["content-length"], JSON.stringify(call)).toBe(call.method === "HEAD" ? undefined : String(Buffer.byteLength(ours.body)));
+      expect(ours.headers["content-length"], JSON.stringify(call)).toBe(String(Buffer.byteLength(call.method === "HEAD" ? (await send(keep.port, new Agent(), { ...call, method: "POST" })).body : ours.body)));
     }
+  });
+
+  it("closes a connection as HTTP/1.1 says: a client's Connection: close is answered in kind, a body it cannot frame gets 400", async () => {
+    // Raw requests on one socket each: what comes back before moto closes it.
+    const raw = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(keep.port, "127.0.0.1", () => socket.end(text));
+        let answer = "";
+        socket.on("data", (chunk: Buffer) => (answer += chunk.toString("latin1")));
+        socket.on("close", () => resolve(answer));
+        socket.on("error", reject);
+      });
+    const listClusters = "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonEC2ContainerServiceV20141113.ListClusters\r\nContent-Type: application/x-amz-json-1.1\r\nAuthorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=x\r\n";
+    const closing = await raw(`${listClusters}Connection: close\r\nContent-Length: 2\r\n\r\n{}`);
+    expect(closing).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(closing).toMatch(/\r\nConnection: close\r\n/i);
+    expect(closing).toMatch(/\r\n\r\n\{"clusterArns": \[.*\]\}$/);
+    const unframed = await raw(`${listClusters}Content-Length: two\r\n\r\n{}`);
+    expect(unframed).toMatch(/^HTTP\/1\.1 400 /);
+    expect(unframed).toMatch(/\r\nConnection: close\r\n/i);
   });
 
   it("answers an exception in moto as werkzeug does (500 Internal Server Error), and the connection carries on", async () => {
