@@ -214,10 +214,12 @@ base_backend.BackendDict.reset = classmethod(reset_without_rebuilding)
  * closes (werkzeug/serving.py, WSGIRequestHandler.run_wsgi): each request the front forwards is a
  * new TCP connection and a new thread on both sides. This handler is werkzeug's own (the same WSGI
  * environ: make_environ) but for run_wsgi, which reads the body by its Content-Length, calls the app,
- * and answers with a Content-Length and no `Connection: close`, so a connection carries request after
- * request (HTTP/1.1 persistent connections: https://www.rfc-editor.org/rfc/rfc9112#section-9.3).
- * An exception in the app is answered as werkzeug answers it, 500 Internal Server Error, with its
- * traceback on stderr. docs/performance.md ("Keep-alive to moto") has the measurements.
+ * and answers with a Content-Length and no `Connection: close` unless the client asked for it, so a
+ * connection carries request after request (HTTP/1.1 persistent connections:
+ * https://www.rfc-editor.org/rfc/rfc9112#section-9.3). A body that cannot be framed gets 400 and the
+ * connection closed (section 6.3); an exception in the app is answered as werkzeug answers it, 500
+ * Internal Server Error, with its traceback on stderr. docs/performance.md ("Keep-alive to moto") has
+ * the measurements.
  */
 const KEEP_ALIVE_SERVER = `
 import io, socket, threading, traceback
@@ -359,7 +361,8 @@ export interface StartMotoOptions {
  * A free TCP port on 127.0.0.1 for `--port`, below Linux's ephemeral range (/proc/sys/net/ipv4/
  * ip_local_port_range, 32768–60999 by default): a port the OS picks for port 0 comes from that range,
  * which every outgoing connection also draws from, so between this check and the emulator's listen
- * another process's connection could take it (the suite's clients open thousands of connections). Tried at random in 20000–32767 until one binds.
+ * another process's connection could take it (the suite's clients open thousands of connections).
+ * Tried at random in 20000–32767 until one binds.
  */
 export async function findFreePort(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
