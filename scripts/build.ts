@@ -111,8 +111,12 @@ function browserOnly(): Plugin {
   };
 }
 
-/** The module that builds the AWS clients; a client only it imports is never sent a request by the build's commands. */
-const CLIENT_FACTORY = "src/aws/clients.ts";
+/**
+ * The modules that build the AWS clients (src/aws/clients.ts, and the client classes it imports on a
+ * client's first call, src/aws/later-clients.ts): a client only they import is never sent a request by
+ * the build's commands.
+ */
+const CLIENT_FACTORY = /^src\/aws\/(clients|later-clients)\.ts$/;
 const AWS_CLIENT = /^@aws-sdk\/client-([a-z0-9-]+)$/;
 
 /**
@@ -262,6 +266,25 @@ function helpLeftOut(): Plugin {
   };
 }
 
+/**
+ * A job build loads its AWS clients at start, with the modules of its one command: src/aws/clients.ts
+ * otherwise imports later-clients.ts on a client's first call, which makes that module a chunk of its
+ * own, with its own bytes of module wrapping, and the release job's config budget has no room for them.
+ */
+function eagerClients(): Plugin {
+  const dynamic = 'await import("./later-clients.js")';
+  return {
+    name: "eager-clients",
+    setup(esbuild) {
+      esbuild.onLoad({ filter: /[\\/]src[\\/]aws[\\/]clients\.ts$/ }, (args) => {
+        const source = readFileSync(args.path, "utf8");
+        if (!source.includes(dynamic)) throw new Error(`eager-clients: ${args.path} no longer says ${dynamic}`);
+        return { loader: "ts", contents: `import * as laterClients from "./later-clients.js";\n${source.replaceAll(dynamic, "laterClients")}` };
+      });
+    },
+  };
+}
+
 /** Replaces packages a build never uses by a module whose exports fail with one clear line. */
 function leaveOut(build: CliBuild, clients: readonly string[]): Plugin {
   const packages = [...clients.map((client) => `@aws-sdk/client-${client}`), ...Object.keys(INTERACTIVE_CREDENTIALS)];
@@ -290,7 +313,7 @@ function clientsInUse(metafile: Metafile): { all: Set<string>; used: Set<string>
       const client = AWS_CLIENT.exec(imported.original ?? "")?.[1];
       if (client === undefined || !path.startsWith("src/")) continue;
       all.add(client);
-      if (path !== CLIENT_FACTORY) used.add(client);
+      if (!CLIENT_FACTORY.test(path)) used.add(client);
     }
   }
   return { all, used };
@@ -313,7 +336,7 @@ async function buildJobBundle(job: Exclude<CliBuild, "full">): Promise<Uint8Arra
   if (!survey.metafile) throw new Error("esbuild gave no metafile");
   const { all, used } = clientsInUse(survey.metafile);
   const unused = [...all].filter((client) => !used.has(client)).sort();
-  const result = await build({ ...options, plugins: [selectCommands(commands), leaveOut(job, unused), browserOnly(), neverReached(), packageVersionsOnly(), compactErrors(), unregisteredErrors(), helpLeftOut()] });
+  const result = await build({ ...options, plugins: [selectCommands(commands), leaveOut(job, unused), eagerClients(), browserOnly(), neverReached(), packageVersionsOnly(), compactErrors(), unregisteredErrors(), helpLeftOut()] });
   noteInputs(survey.metafile);
   noteInputs(result.metafile);
   const bytes = await oneFile(result.outputFiles ?? []);

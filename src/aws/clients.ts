@@ -1,12 +1,12 @@
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECRClient } from "@aws-sdk/client-ecr";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { KMSClient } from "@aws-sdk/client-kms";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { IAMClient } from "@aws-sdk/client-iam";
-import { SSMClient } from "@aws-sdk/client-ssm";
+import type { KMSClient } from "@aws-sdk/client-kms";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { IAMClient } from "@aws-sdk/client-iam";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { AwsCredentialIdentityProvider } from "@aws-sdk/types";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
@@ -16,29 +16,47 @@ import { clockRetryStrategy } from "./retry.js";
 // What the clients read from the environment (endpoints, keys) lives apart, without the SDK's clients.
 export { configuredEndpoint, endpointOption, environmentCredentials, type EndpointService } from "./client-environment.js";
 
+/**
+ * A client whose SDK module is loaded, and the client built, on its first call (`send`, as the SDK
+ * client's): every service's but ECS's and ECR's (later-clients.ts). So a command evaluates only the
+ * clients it calls, when it calls them, and the panic rollback's first request (ECS) leaves before the
+ * modules of the clients it calls after its first write, or never (docs/performance.md, "Clients
+ * loaded on their first call"). ECS and ECR, which the deploying commands call first, load with this
+ * module: nothing to gain from the wait. One module for the seven: a dynamic import keeps every export
+ * of the module it names (so not the packages' own, which export every command), and each module
+ * imported so is a chunk of its own in the bundle, with its own bytes of module wrapping.
+ */
+export interface LazyClient<T extends { send: unknown }> extends ServiceClient<T> {
+  /** The SDK client itself (its module loaded and the client built once). */
+  readonly sdk: () => Promise<T>;
+}
+
+/** What the commands use of an SDK client: `send`. An SDK client is one; so is a LazyClient. */
+export type ServiceClient<T extends { send: unknown }> = Pick<T, "send">;
+
 /** The AWS SDK clients a command uses, configured once. */
 export interface AwsClients {
   readonly region: string;
-  readonly ecs: ECSClient;
+  readonly ecs: ServiceClient<ECSClient>;
   /**
    * A second ECS client for the rollout and task waits' polls: its own adaptive rate limiter, so
    * throttled polls do not slow the writes (see pollingClient).
    */
-  readonly ecsPoll: ECSClient;
-  readonly ssm: SSMClient;
-  readonly ecr: ECRClient;
+  readonly ecsPoll: ServiceClient<ECSClient>;
+  readonly ssm: ServiceClient<SSMClient>;
+  readonly ecr: ServiceClient<ECRClient>;
   /** Only release's saved plans (--plan-key) call KMS; the job builds that never do leave the client out (scripts/build.ts). */
-  readonly kms: KMSClient;
+  readonly kms: ServiceClient<KMSClient>;
   /** --secure-strings secretsmanager (release) and the rollback target's secret versions. */
-  readonly secretsManager: SecretsManagerClient;
+  readonly secretsManager: ServiceClient<SecretsManagerClient>;
   /** CloudWatch Logs: the containers' awslogs output, and whether their log groups exist. */
-  readonly logs: CloudWatchLogsClient;
+  readonly logs: ServiceClient<CloudWatchLogsClient>;
   /** IAM (read only): whether a task definition's execution role exists and trusts ECS tasks. */
-  readonly iam: IAMClient;
+  readonly iam: ServiceClient<IAMClient>;
   /** EventBridge (rules whose targets run task definitions: schedules.ts). */
-  readonly events: EventBridgeClient;
+  readonly events: ServiceClient<EventBridgeClient>;
   /** EventBridge Scheduler (schedules that run task definitions: schedules.ts). */
-  readonly scheduler: SchedulerClient;
+  readonly scheduler: ServiceClient<SchedulerClient>;
 }
 
 /** How to reach AWS. Endpoints come from AWS_ENDPOINT_URL(_<SERVICE>), read by the SDK itself. */
@@ -73,20 +91,20 @@ export interface AwsClientOptions {
  * mode assumes one client per throttled resource): the waits poll on `ecsPoll`, so their throttling
  * never delays the writes on `ecs`. Credentials come from the SDK's default chain (environment keys, profiles,
  * web identity: `AWS_ROLE_ARN` + `AWS_WEB_IDENTITY_TOKEN_FILE`, which is how CircleCI OIDC works).
- * Each client is created on first use.
+ * Each client is built on first use; the seven of later-clients.ts, and their SDK modules, on their first call (LazyClient).
  */
 export function createAwsClients(options: AwsClientOptions): AwsClients {
   const configFor = clientConfig(options);
   let ecs: ECSClient | undefined;
   let ecsPoll: ECSClient | undefined;
-  let ssm: SSMClient | undefined;
+  let ssm: LazyClient<SSMClient> | undefined;
   let ecr: ECRClient | undefined;
-  let kms: KMSClient | undefined;
-  let secretsManager: SecretsManagerClient | undefined;
-  let logs: CloudWatchLogsClient | undefined;
-  let iam: IAMClient | undefined;
-  let events: EventBridgeClient | undefined;
-  let scheduler: SchedulerClient | undefined;
+  let kms: LazyClient<KMSClient> | undefined;
+  let secretsManager: LazyClient<SecretsManagerClient> | undefined;
+  let logs: LazyClient<CloudWatchLogsClient> | undefined;
+  let iam: LazyClient<IAMClient> | undefined;
+  let events: LazyClient<EventBridgeClient> | undefined;
+  let scheduler: LazyClient<SchedulerClient> | undefined;
   return {
     region: options.region,
     get ecs() {
@@ -96,29 +114,29 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
       return (ecsPoll ??= new ECSClient(configFor("ECS")));
     },
     get ssm() {
-      return (ssm ??= new SSMClient(configFor("SSM")));
+      return (ssm ??= lazy(async () => new (await import("./later-clients.js")).SSMClient(configFor("SSM"))));
     },
     get ecr() {
       return (ecr ??= new ECRClient(configFor("ECR")));
     },
     get kms() {
-      return (kms ??= new KMSClient(configFor("KMS")));
+      return (kms ??= lazy(async () => new (await import("./later-clients.js")).KMSClient(configFor("KMS"))));
     },
     get secretsManager() {
-      return (secretsManager ??= new SecretsManagerClient(configFor("SECRETS_MANAGER")));
+      return (secretsManager ??= lazy(async () => new (await import("./later-clients.js")).SecretsManagerClient(configFor("SECRETS_MANAGER"))));
     },
     get logs() {
-      return (logs ??= new CloudWatchLogsClient(configFor("CLOUDWATCH_LOGS")));
+      return (logs ??= lazy(async () => new (await import("./later-clients.js")).CloudWatchLogsClient(configFor("CLOUDWATCH_LOGS"))));
     },
     get iam() {
       // IAM is global: its endpoint is iam.amazonaws.com whatever the region (the SDK resolves it from the region).
-      return (iam ??= new IAMClient(configFor("IAM")));
+      return (iam ??= lazy(async () => new (await import("./later-clients.js")).IAMClient(configFor("IAM"))));
     },
     get events() {
-      return (events ??= new EventBridgeClient(configFor("EVENTBRIDGE")));
+      return (events ??= lazy(async () => new (await import("./later-clients.js")).EventBridgeClient(configFor("EVENTBRIDGE"))));
     },
     get scheduler() {
-      return (scheduler ??= new SchedulerClient(configFor("SCHEDULER")));
+      return (scheduler ??= lazy(async () => new (await import("./later-clients.js")).SchedulerClient(configFor("SCHEDULER"))));
     },
   };
 }
@@ -146,6 +164,14 @@ function clientConfig(options: AwsClientOptions) {
     ...(clock === undefined ? {} : { retryStrategy: clockRetryStrategy({ mode: retryMode, maxAttempts, clock }) }),
     ...endpointOption(env, service),
   });
+}
+
+/** A client built by `build` on the first call, once: a failure to build fails that call and every later one. */
+export function lazy<T extends { send: unknown }>(build: () => Promise<T>): LazyClient<T> {
+  let client: Promise<T> | undefined;
+  const sdk = (): Promise<T> => (client ??= build());
+  const send = (...args: unknown[]): Promise<unknown> => sdk().then((built) => (built.send as (...a: unknown[]) => Promise<unknown>).apply(built, args));
+  return { send: send as T["send"], sdk };
 }
 
 /** The client a wait polls with: `ecsPoll` when there is one (a separate rate limiter), else `ecs`. */

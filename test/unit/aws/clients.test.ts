@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { configuredEndpoint, createAwsClients, environmentCredentials, pollingClient } from "../../../src/aws/clients.js";
+import type { ECSClient } from "@aws-sdk/client-ecs";
+import { configuredEndpoint, createAwsClients, environmentCredentials, lazy, pollingClient, type LazyClient, type ServiceClient } from "../../../src/aws/clients.js";
 
 // The CLI reads endpoints and keys from the environment main() is given, as the SDK would from
 // process.env (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html,
@@ -35,14 +36,38 @@ describe("environmentCredentials: the keys of the environment, as the default ch
 describe("createAwsClients with an environment", () => {
   it("sends each service to its configured endpoint and signs with the environment's keys", async () => {
     const clients = createAwsClients({ region: "eu-west-1", env: { AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_ENDPOINT_URL_ECR: "http://127.0.0.1:2", AWS_ACCESS_KEY_ID: "AKIAENV", AWS_SECRET_ACCESS_KEY: "s" } });
-    const endpoint = async (client: { config: { endpoint?: () => Promise<{ hostname?: string; port?: number }> } }) => {
-      const resolved = await client.config.endpoint?.();
+    // ECS and ECR are SDK clients; the others LazyClients, which give theirs. AwsClients shows the commands only `send`.
+    const sdk = async <T extends { send: unknown }>(client: ServiceClient<T>): Promise<T> => ("sdk" in client ? (client as LazyClient<T>).sdk() : (client as T));
+    const endpoint = async (client: ServiceClient<{ send: unknown; config: { endpoint?: () => Promise<{ hostname?: string; port?: number }> } }>) => {
+      const resolved = await (await sdk(client)).config.endpoint?.();
       return `${resolved?.hostname}:${resolved?.port}`;
     };
     expect(await endpoint(clients.ecs)).toBe("127.0.0.1:1");
     expect(await endpoint(clients.ssm)).toBe("127.0.0.1:1");
     expect(await endpoint(clients.ecr)).toBe("127.0.0.1:2");
-    expect((await clients.ecs.config.credentials()).accessKeyId).toBe("AKIAENV");
+    expect((await (await sdk<ECSClient>(clients.ecs)).config.credentials()).accessKeyId).toBe("AKIAENV");
+  });
+});
+
+describe("lazy: a client built on its first call, once", () => {
+  it("builds nothing until the first call, then once for every call; the calls go to the built client", async () => {
+    const builds: string[] = [];
+    const client = lazy(async () => {
+      builds.push("built");
+      return { send: async (command: string) => `sent ${command}` };
+    });
+    expect(builds).toEqual([]);
+    expect(await Promise.all([client.send("a"), client.send("b")])).toEqual(["sent a", "sent b"]);
+    expect(await client.sdk()).toBe(await client.sdk());
+    expect(builds).toEqual(["built"]);
+  });
+
+  it("a client that cannot be built (a job build's left-out client) fails each call with that error", async () => {
+    const client = lazy<{ send: (command: string) => Promise<string> }>(async () => {
+      throw new Error("ecs-release: this build (for the orb's push job) leaves out @aws-sdk/client-kms; install the full build (install: cli: full)");
+    });
+    await expect(client.send("a")).rejects.toThrow(/leaves out @aws-sdk\/client-kms/);
+    await expect(client.send("b")).rejects.toThrow(/leaves out @aws-sdk\/client-kms/);
   });
 });
 
