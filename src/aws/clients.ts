@@ -166,11 +166,21 @@ function clientConfig(options: AwsClientOptions) {
   });
 }
 
-/** A client built by `build` on the first call, once: a failure to build fails that call and every later one. */
+/**
+ * A client built by `build` on the first call, once: a failure to build fails that call and every
+ * later one. The SDK's callback form (`send(command, callback)`, `send(command, options, callback)`)
+ * returns nothing, and a failure to build goes to the callback, as the SDK's own errors do.
+ */
 export function lazy<T extends { send: unknown }>(build: () => Promise<T>): LazyClient<T> {
   let client: Promise<T> | undefined;
   const sdk = (): Promise<T> => (client ??= build());
-  const send = (...args: unknown[]): Promise<unknown> => sdk().then((built) => (built.send as (...a: unknown[]) => Promise<unknown>).apply(built, args));
+  const send = (...args: unknown[]): Promise<unknown> | undefined => {
+    const sent = sdk().then((built) => (built.send as (...a: unknown[]) => Promise<unknown>).apply(built, args));
+    const callback = args.at(-1);
+    if (typeof callback !== "function") return sent;
+    sent.catch((error: unknown) => (callback as (error: unknown) => void)(error));
+    return undefined;
+  };
   return { send: send as T["send"], sdk };
 }
 

@@ -69,6 +69,18 @@ describe("lazy: a client built on its first call, once", () => {
     await expect(client.send("a")).rejects.toThrow(/leaves out @aws-sdk\/client-kms/);
     await expect(client.send("b")).rejects.toThrow(/leaves out @aws-sdk\/client-kms/);
   });
+
+  it("the SDK's callback form: the client answers the callback; a failure to build goes to it too", async () => {
+    type Callback = (error: unknown, data?: string) => void;
+    const answering = lazy(async () => ({ send: (command: string, callback: Callback) => void callback(null, `sent ${command}`) }));
+    const answered = await new Promise<unknown[]>((resolve) => expect(answering.send("a", (...got: unknown[]) => resolve(got))).toBeUndefined());
+    expect(answered).toEqual([null, "sent a"]);
+    const failing = lazy<{ send: (command: string, callback: Callback) => void }>(async () => {
+      throw new Error("not built");
+    });
+    const failed = await new Promise<unknown>((resolve) => failing.send("a", (error) => resolve(error)));
+    expect(failed).toEqual(new Error("not built"));
+  });
 });
 
 describe("pollingClient", () => {
