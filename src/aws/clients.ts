@@ -20,11 +20,12 @@ export { configuredEndpoint, endpointOption, environmentCredentials, type Endpoi
  * A client whose SDK module is loaded, and the client built, on its first call (`send`, as the SDK
  * client's): every service's but ECS's and ECR's (later-clients.ts). So a command evaluates only the
  * clients it calls, when it calls them, and the panic rollback's first request (ECS) leaves before the
- * modules of the clients it calls after its first write, or never (docs/performance.md, "Clients
- * loaded on their first call"). ECS and ECR, which the deploying commands call first, load with this
- * module: nothing to gain from the wait. One module for the seven: a dynamic import keeps every export
- * of the module it names (so not the packages' own, which export every command), and each module
- * imported so is a chunk of its own in the bundle, with its own bytes of module wrapping.
+ * other clients' modules are evaluated (docs/performance.md, "Clients loaded on their first call").
+ * ECS and ECR, which the deploying commands call first, load with this module: nothing to gain from
+ * the wait. One module for the seven: a dynamic import keeps every export of the module it names (so
+ * not the packages' own, which export every command), and each module imported so is a chunk of its
+ * own in the bundle, with its own bytes of module wrapping. The orb's job builds load it at start
+ * (scripts/build.ts, eagerClients).
  */
 export interface LazyClient<T extends { send: unknown }> extends ServiceClient<T> {
   /** The SDK client itself (its module loaded and the client built once). */
