@@ -47,8 +47,12 @@ export interface Emulator {
   setConsistency(settings: Partial<ConsistencySettings>): Promise<ConsistencySettings>;
   /** Turn off (or on again) the failing of deployments whose ECR image is missing (`POST /_sim/images`; on by default). */
   setMissingImagesFail(on: boolean): Promise<void>;
-  /** Every AWS call takes at least `ms`: answered no earlier than that after it arrived (`POST /_sim/latency`; reset puts it back to 0), a round trip's stand-in. */
-  setLatency(ms: number): Promise<void>;
+  /**
+   * Every AWS call takes at least `ms`: answered no earlier than that after it arrived (`POST /_sim/latency`;
+   * reset puts it back to 0), a round trip's stand-in; and a connection opened from now on takes
+   * `connectionMs` before its first call arrives (the TCP and TLS handshakes' stand-in; default 0).
+   */
+  setLatency(ms: number, connectionMs?: number): Promise<void>;
   /** Auto scaling: set a service's desiredCount as Application Auto Scaling would (`POST /_sim/scale`). */
   autoScale(cluster: string, service: string, desiredCount: number): Promise<void>;
   /** AWS calls received since the last reset (`GET /_sim/log`). */
@@ -147,8 +151,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     setMissingImagesFail: async (on) => {
       await control(url, "POST", "/_sim/images", { missingImagesFail: on });
     },
-    setLatency: async (ms) => {
-      await control(url, "POST", "/_sim/latency", { ms });
+    setLatency: async (ms, connectionMs = 0) => {
+      await control(url, "POST", "/_sim/latency", { ms, connectionMs });
     },
     autoScale: async (cluster, service, desiredCount) => {
       await control(url, "POST", "/_sim/scale", { cluster, service, desiredCount });

@@ -3,6 +3,7 @@
  * ECS operations it simulates to {@link EcsSimulation}, and forwards everything else to moto
  * byte-for-byte.
  */
+import type { Socket } from "node:net";
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { EcsSimulation, isJsonObject, type ApiAnswer, type ConsistencySettings, type JsonObject, type SimRule, type SimulationSnapshot, type TaskDefinitionInfo } from "./ecs-simulation.js";
@@ -42,8 +43,13 @@ export interface CallLogEntry {
   operation: string;
   /** HTTP status answered; 0 when the connection was reset by a fault. */
   status: number;
-  /** Epoch milliseconds when the request arrived. */
+  /**
+   * Epoch milliseconds when the request arrived: on a new connection, once its handshake is done
+   * (`connectionMs`, `POST /_sim/latency`).
+   */
   start: number;
+  /** Milliseconds the request waited for its connection's handshake; absent when it waited none. */
+  handshakeWaitMs?: number;
   /** Epoch milliseconds when the answer was finished. */
   end: number;
   /** The access key id the request was signed with (SigV4 credential scope); absent when unsigned. */
@@ -317,6 +323,7 @@ interface FrontSnapshot {
   readonly faults: ActiveFault[];
   readonly log: CallLogEntry[];
   readonly latencyMs: number;
+  readonly connectionMs: number;
   readonly value: unknown;
 }
 
@@ -342,6 +349,20 @@ export class EmulatorProxy {
    * call at a time) is done meanwhile, as AWS serves a client's concurrent calls side by side (holdAnswer).
    */
   private latencyMs = 0;
+  /**
+   * Milliseconds a new connection takes before its first request can reach AWS (`POST /_sim/latency`
+   * `connectionMs`; 0 after reset): the stand-in for the TCP and TLS handshakes the emulator's plain,
+   * local HTTP does not cost. On AWS every call goes over HTTPS and a new connection first costs a TCP
+   * handshake (SYN, SYN-ACK: a round trip) and a TLS one (one round trip with TLS 1.3, which every AWS
+   * service API endpoint supports: https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/doc-history.html,
+   * 2025-04-10; RFC 8446 section 2); a kept connection costs neither, which is why the SDK keeps them
+   * (https://aws.amazon.com/blogs/developer/http-keep-alive-is-on-by-default-in-modular-aws-sdk-for-javascript/).
+   * A connection's handshake starts when it is accepted, with the value set then: a request sent on it
+   * earlier is taken as arriving when it ends, as the client could send nothing before.
+   */
+  private connectionMs = 0;
+  /** When each connection's handshake ends (epoch milliseconds), by socket. */
+  private readonly handshakes = new WeakMap<Socket, number>();
   /** The tail of the queue of RegisterTaskDefinition calls (see serially). */
   private registrations: Promise<unknown> = Promise.resolve();
   /**
@@ -391,10 +412,19 @@ export class EmulatorProxy {
         else res.destroy();
       });
     });
+    this.server.on("connection", (socket: Socket) => this.handshakes.set(socket, Date.now() + this.connectionMs));
+  }
+
+  /** When a request that arrived at `arrived` on `socket` reaches AWS: once its connection's handshake is done. */
+  private async afterHandshake(socket: Socket, arrived: number): Promise<number> {
+    const done = Math.max(arrived, this.handshakes.get(socket) ?? 0);
+    const wait = done - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    return done;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const start = Date.now();
+    const arrived = Date.now();
     const body = await readBody(req);
     const url = req.url ?? "/";
     if (url.startsWith("/_sim/")) {
@@ -408,6 +438,8 @@ export class EmulatorProxy {
       this.pipeAnswer(res, answer);
       return;
     }
+    const start = await this.afterHandshake(req.socket, arrived);
+    const handshakeWaitMs = start - arrived;
     const call = identifyCall(req.headers, url, body, req.method ?? "POST");
     const generation = this.generation;
     const answeredFrom = start + this.latencyMs;
@@ -420,7 +452,7 @@ export class EmulatorProxy {
     const record = (status: number, answer?: Buffer): void => {
       if (generation !== this.generation) return;
       const response = answer === undefined ? undefined : parseJson(answer);
-      this.log.push({ ...call, status, start, end: Math.max(Date.now(), answeredFrom), ...(accessKeyId === undefined ? {} : { accessKeyId }), request, ...(response === undefined ? {} : { response: redactSecrets(response) }) });
+      this.log.push({ ...call, status, start, end: Math.max(Date.now(), answeredFrom), ...(handshakeWaitMs > 0 ? { handshakeWaitMs } : {}), ...(accessKeyId === undefined ? {} : { accessKeyId }), request, ...(response === undefined ? {} : { response: redactSecrets(response) }) });
     };
 
     // Expiring credentials: STS refuses expired web identity tokens; expired credentials fail (sts.ts).
@@ -1157,6 +1189,7 @@ export class EmulatorProxy {
     this.faults = [];
     this.log = [];
     this.latencyMs = 0;
+    this.connectionMs = 0;
     this.generation += 1;
     this.state = "";
     this.recording = undefined;
@@ -1187,6 +1220,7 @@ export class EmulatorProxy {
     this.faults = copy.faults;
     this.log = copy.log;
     this.latencyMs = snapshot.latencyMs;
+    this.connectionMs = snapshot.connectionMs;
     this.state = key;
     this.recording = undefined;
     return { restored: true, value: copy.value };
@@ -1208,7 +1242,7 @@ export class EmulatorProxy {
     const answer = await this.forward("POST", `/_emulator/snapshot/${key}`, {}, Buffer.alloc(0));
     if (answer.status !== 200) return `moto took no snapshot: ${answer.body.toString("utf8")}`;
     const front = structuredClone({ lateTags: this.lateTags, faults: this.faults, log: this.log, value });
-    this.snapshots.set(key, { simulation: this.simulation.snapshot(), sts: this.sts.snapshot(), cache, ...front, latencyMs: this.latencyMs });
+    this.snapshots.set(key, { simulation: this.simulation.snapshot(), sts: this.sts.snapshot(), cache, ...front, latencyMs: this.latencyMs, connectionMs: this.connectionMs });
     this.state = key;
     return undefined;
   }
@@ -1268,8 +1302,10 @@ export class EmulatorProxy {
       else sendJson(res, 200, { missingImagesFail: this.simulation.setMissingImagesFail(input["missingImagesFail"]) });
     } else if (method === "POST" && path === "/_sim/latency") {
       const ms = isJsonObject(input) ? input["ms"] : undefined;
-      if (typeof ms !== "number" || !Number.isInteger(ms) || ms < 0 || ms > 10_000) sendJson(res, 400, { error: "latency.ms must be an integer from 0 to 10000" });
-      else sendJson(res, 200, { ms: (this.latencyMs = ms) });
+      const connectionMs = isJsonObject(input) ? (input["connectionMs"] ?? 0) : undefined;
+      const valid = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 10_000;
+      if (!valid(ms) || !valid(connectionMs)) sendJson(res, 400, { error: "latency.ms and latency.connectionMs (default 0) must be integers from 0 to 10000" });
+      else sendJson(res, 200, { ms: (this.latencyMs = ms), connectionMs: (this.connectionMs = connectionMs) });
     } else if (method === "POST" && path === "/_sim/scale") {
       const { cluster, service, desiredCount } = isJsonObject(input) ? input : {};
       if (typeof service !== "string" || typeof desiredCount !== "number" || !Number.isInteger(desiredCount) || desiredCount < 0) {

@@ -345,6 +345,27 @@ describe("call log and reset", () => {
     expect(writeOperations(log).map((entry) => entry.operation)).toEqual(["CreateService"]);
   });
 
+  it("holds a new connection's first call for its handshakes (connectionMs); a kept connection's calls, and connections opened before, wait none", async () => {
+    await clients.ecs.send(new ListClustersCommand({})); // a connection opened, and kept, before the setting
+    await handle.emulator.setLatency(0, 300);
+    const fresh = awsClients(handle.emulator).ecs; // its own agent: a new connection
+    const sent = Date.now();
+    await fresh.send(new ListClustersCommand({}));
+    await fresh.send(new ListServicesCommand({ cluster: "prod" }));
+    await clients.ecs.send(new ListTaskDefinitionsCommand({}));
+    const log = (await handle.emulator.callLog()).slice(-3);
+    expect(log.map((e) => e.operation)).toEqual(["ListClusters", "ListServices", "ListTaskDefinitions"]);
+    expect(log[0]?.handshakeWaitMs).toBeGreaterThan(200);
+    expect(log[0]?.start).toBeGreaterThanOrEqual(sent + 300);
+    expect(log.slice(1).map((e) => e.handshakeWaitMs)).toEqual([undefined, undefined]);
+    const refused = await fetch(`${handle.emulator.url}/_sim/latency`, { method: "POST", body: JSON.stringify({ ms: 0, connectionMs: -1 }) });
+    expect(refused.status).toBe(400);
+
+    await handle.emulator.reset(); // back to 0
+    await awsClients(handle.emulator).ecs.send(new ListClustersCommand({}));
+    expect((await handle.emulator.callLog()).map((e) => e.handshakeWaitMs)).toEqual([undefined]);
+  });
+
   it("seeds through the real SDK and logs every seeding write", async () => {
     const log = await handle.emulator.callLog();
     // The seed creates independent resources at once: the writes, in any order; the services last.
