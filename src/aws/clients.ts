@@ -58,6 +58,17 @@ export interface AwsClients {
   readonly events: ServiceClient<EventBridgeClient>;
   /** EventBridge Scheduler (schedules that run task definitions: schedules.ts). */
   readonly scheduler: ServiceClient<SchedulerClient>;
+  /**
+   * The HTTP agents `ecs` and `ecr` are built with, when set before they are (connections.ts,
+   * openAhead); unset, the SDK's own.
+   */
+  readonly agents?: { ECS?: RequestAgents; ECR?: RequestAgents };
+}
+
+/** A client's agents, as the SDK's Node.js request handler takes them. */
+export interface RequestAgents {
+  readonly httpAgent: object;
+  readonly httpsAgent: object;
 }
 
 /** How to reach AWS. Endpoints come from AWS_ENDPOINT_URL(_<SERVICE>), read by the SDK itself. */
@@ -96,6 +107,7 @@ export interface AwsClientOptions {
  */
 export function createAwsClients(options: AwsClientOptions): AwsClients {
   const configFor = clientConfig(options);
+  const agents: NonNullable<AwsClients["agents"]> = {};
   let ecs: ECSClient | undefined;
   let ecsPoll: ECSClient | undefined;
   let ssm: LazyClient<SSMClient> | undefined;
@@ -108,8 +120,9 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   let scheduler: LazyClient<SchedulerClient> | undefined;
   return {
     region: options.region,
+    agents,
     get ecs() {
-      return (ecs ??= new ECSClient(configFor("ECS")));
+      return (ecs ??= new ECSClient(configFor("ECS", agents.ECS)));
     },
     get ecsPoll() {
       return (ecsPoll ??= new ECSClient(configFor("ECS")));
@@ -120,7 +133,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
       return (ssm ??= lazy(async () => new (await import("./later-clients.js")).SSMClient(configFor("SSM"))));
     },
     get ecr() {
-      return (ecr ??= new ECRClient(configFor("ECR")));
+      return (ecr ??= new ECRClient(configFor("ECR", agents.ECR)));
     },
     get kms() {
       return (kms ??= lazy(async () => new (await import("./later-clients.js")).KMSClient(configFor("KMS"))));
@@ -162,8 +175,9 @@ function clientConfig(options: AwsClientOptions) {
     ...(options.log ? { logger: sdkLogger(options.log) } : {}),
     ...(credentials ? { credentials } : {}),
   } as const;
-  return (service: EndpointService) => ({
+  return (service: EndpointService, agents?: RequestAgents) => ({
     ...config,
+    ...(agents && { requestHandler: { ...config.requestHandler, httpAgent: agents.httpAgent, httpsAgent: agents.httpsAgent } }),
     ...(clock === undefined ? {} : { retryStrategy: clockRetryStrategy({ mode: retryMode, maxAttempts, clock }) }),
     ...endpointOption(env, service),
   });

@@ -12,10 +12,13 @@
  * DescribeServices; then together ECS's service deployment record, the running revision, one
  * ListTaskDefinitions page and the two revisions below the running one (further ones a growing window
  * at a time, only when those do not decide); then together one DescribeImages per target image in
- * this account's ECR, its secret versions, and the service revisions of a deployment in flight.
+ * this account's ECR, its secret versions, and the service revisions of a deployment in flight. The
+ * ECS and ECR connections those later rounds need are opened during the first (aws/connections.ts), so
+ * on AWS only the first round trip pays a connection's TCP and TLS handshakes.
  */
 import type { Service, ServiceDeployment, ServiceDeploymentBrief } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
+import { openAhead } from "../aws/connections.js";
 import { ecrImageExists } from "../aws/ecr.js";
 import { secretVersionIds } from "../aws/secrets-manager.js";
 import { partialUpdateError, tagResource, updateServices, type StartedDeployment } from "../aws/ecs.js";
@@ -91,7 +94,7 @@ export interface RollbackOptions {
 
 /** What rollback needs from outside. */
 export interface RollbackDeps {
-  readonly aws: Pick<AwsClients, "ecs" | "ecr" | "events" | "scheduler" | "secretsManager" | "logs" | "region">;
+  readonly aws: Pick<AwsClients, "ecs" | "ecr" | "events" | "scheduler" | "secretsManager" | "logs" | "region" | "agents">;
   readonly log: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
@@ -192,6 +195,10 @@ function scheduleTargets(moving: readonly RollbackMove[]): Map<string, string> {
 async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Verified> {
   const to = parseRollbackTo(options.to);
   if (options.services.length === 0) throw new ValidationError("rollback: pass at least one --service");
+  // Connections for the reads made together after DescribeServices (up to five a service: its record,
+  // the running revision, the listing, the two below it) and for the image checks after them, opened
+  // while the calls before them are in flight (DescribeServices; STS with OIDC), not after.
+  openAhead(deps.aws, { ECS: 5 * options.services.length + 1, ECR: options.services.length });
   const described = await readServices(options, deps, to);
   checkRollbackServices(options.cluster, described.services, described.missing);
   const choices = described.choices !== undefined ? await described.choices : await Promise.all(groupByRevision(described.services).map((group) => choose(group, to, options, deps)));

@@ -14,6 +14,10 @@
  *
  * Every safety check still runs before the write (the calls are asserted present): the stale-view
  * check (ListServiceDeployments), the target's record (DescribeTaskDefinition), its images (DescribeImages).
+ *
+ * And with a new connection's handshakes costing as much as a call (`connectionMs`): only the first
+ * round trip waits for one; the connections of the reads made together after it, and ECR's, are
+ * opened while it is in flight (src/aws/connections.ts).
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -69,9 +73,9 @@ async function roundTrips(write: string, since: number): Promise<{ count: number
   return { count: chain.length, chain, before: before.map((e) => e.operation) };
 }
 
-async function rollback(env: Record<string, string> = {}): Promise<number> {
+async function rollback(env: Record<string, string> = {}, connectionMs = 0): Promise<number> {
   const since = (await handle.emulator.callLog()).length;
-  await handle.emulator.setLatency(LATENCY_MS);
+  await handle.emulator.setLatency(LATENCY_MS, connectionMs);
   const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--no-wait", "--poll-interval", "10ms"], { ...handle.env(), ...env });
   await handle.emulator.setLatency(0);
   expect(run.code, run.stderr).toBe(0);
@@ -83,6 +87,17 @@ describe("rollback: round trips before the first write", () => {
     await rolledOut();
     const trips = await roundTrips("UpdateService", await rollback());
     expect(trips.before).toEqual(expect.arrayContaining(["DescribeServices", "ListServiceDeployments", "DescribeTaskDefinition", "ListTaskDefinitions", "DescribeImages"]));
+    expect(trips.count, trips.chain.join(" → ")).toBe(4);
+  });
+
+  it("a new connection's handshakes as long as a call: only the first round trip waits for one", async () => {
+    await rolledOut();
+    const since = await rollback({}, LATENCY_MS);
+    const before = callsBefore((await handle.emulator.callLog()).slice(since), "UpdateService");
+    const waited = before.filter((e) => (e.handshakeWaitMs ?? 0) > 0).map((e) => e.operation);
+    expect(before.map((e) => e.operation)).toEqual(expect.arrayContaining(["ListServiceDeployments", "ListTaskDefinitions", "DescribeImages"]));
+    expect(waited).toEqual(["DescribeServices"]);
+    const trips = await roundTrips("UpdateService", since);
     expect(trips.count, trips.chain.join(" → ")).toBe(4);
   });
 

@@ -1,0 +1,118 @@
+/**
+ * A client's connections, opened before its requests need them.
+ *
+ * The SDK keeps its connections (an `https.Agent` with keepAlive, one per client:
+ * https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-reusing-connections.html) and
+ * opens a new one for each request made while the others are busy. A new connection to AWS first costs
+ * a TCP handshake and a TLS one
+ * (https://aws.amazon.com/blogs/developer/http-keep-alive-is-on-by-default-in-modular-aws-sdk-for-javascript/;
+ * a round trip with TLS 1.3, which every AWS service endpoint supports:
+ * https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/doc-history.html, 2025-04-10),
+ * so reads made together after a call pay them all at once, after that call answered. `openAhead`
+ * opens their connections while it is in flight. The clients are built with agents that can (given
+ * as the SDK's documentation gives a client its agents: `requestHandler`'s `httpAgent`/`httpsAgent`),
+ * and the agents hand those connections to their next requests through `createConnection`, which
+ * Node's documentation has custom agents override
+ * (https://nodejs.org/api/http.html#agentcreateconnectionoptions-callback). A connection opened ahead
+ * and never used costs its handshakes and nothing else: it does not hold the process open; one that
+ * closes meanwhile is passed over.
+ */
+import { getEndpointFromInstructions, type EndpointParameterInstructionsSupplier } from "@smithy/core/endpoints";
+import { Agent as HttpAgent, type ClientRequestArgs } from "node:http";
+import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from "node:https";
+import { isIP, type NetConnectOpts, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import type { AwsClients, RequestAgents } from "./clients.js";
+
+/** The most connections one `openAhead` opens. */
+export const MOST_AHEAD = 10;
+
+/**
+ * Every ECS and ECR operation's endpoint parameters, as the SDK resolves them for a request: the
+ * client's region, FIPS, dual-stack and configured endpoint (the packages' endpoint/EndpointParameters.ts).
+ */
+const ENDPOINT_PARAMETERS: EndpointParameterInstructionsSupplier = {
+  getEndpointParameterInstructions: () => ({
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+  }),
+};
+
+/**
+ * Opens connections for `aws.ecs`'s and `aws.ecr`'s next requests (`wanted`, at most MOST_AHEAD each)
+ * to their endpoints as the SDK resolves them. Call it before the clients are first used: they are
+ * built with agents that can open them (AwsClients#agents). Never fails: clients without those slots,
+ * or built before, are left as they are, and a connection not opened is opened by its request.
+ */
+export function openAhead(aws: Pick<AwsClients, "ecs" | "ecr" | "agents">, wanted: { readonly ECS?: number; readonly ECR?: number }): void {
+  for (const service of ["ECS", "ECR"] as const) {
+    const count = wanted[service] ?? 0;
+    if (aws.agents === undefined || count <= 0) continue;
+    const agents = (aws.agents[service] ??= new AgentsAhead()) as AgentsAhead;
+    const { config } = (service === "ECS" ? aws.ecs : aws.ecr) as { config?: object };
+    if (config === undefined) continue;
+    getEndpointFromInstructions({}, ENDPOINT_PARAMETERS, config).then((endpoint) => agents.openAhead(endpoint.url, count), () => undefined);
+  }
+}
+
+/**
+ * A client's HTTP and HTTPS agents (the SDK's defaults: keepAlive, at most 50 sockets per host, and
+ * `tls` for the HTTPS one), able to open connections ahead.
+ */
+export class AgentsAhead implements RequestAgents {
+  readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 50 });
+  readonly httpsAgent: HttpsAgent;
+  /** Connections opened ahead and not yet used, by origin (`scheme://host:port`). */
+  private readonly spares = new Map<string, Socket[]>();
+
+  constructor(tls: HttpsAgentOptions = {}) {
+    this.httpsAgent = new HttpsAgent({ ...tls, keepAlive: true, maxSockets: 50 });
+    for (const agent of [this.httpAgent, this.httpsAgent]) {
+      const create = agent.createConnection.bind(agent);
+      const scheme = agent === this.httpsAgent ? "https" : "http";
+      agent.createConnection = ((options: ClientRequestArgs & NetConnectOpts, callback?: (error: Error | null, socket: Duplex) => void) =>
+        this.take(`${scheme}://${options.host}:${options.port}`) ?? create(options, callback)) as typeof agent.createConnection;
+    }
+  }
+
+  /**
+   * Opens `count` connections (at most MOST_AHEAD) to `url`'s origin, for this client's next requests
+   * there. Options as the agent gives its own (Agent#createSocket): the agent's, the host and port, and
+   * the TLS server name of a host that is not an IP address.
+   */
+  openAhead(url: URL, count: number): void {
+    const secure = url.protocol === "https:";
+    const agent = (secure ? this.httpsAgent : this.httpAgent) as unknown as HttpAgent & { options: object; keepAliveMsecs: number };
+    const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    const port = Number(url.port) || (secure ? 443 : 80);
+    const key = `${secure ? "https" : "http"}://${host}:${port}`;
+    const spares = this.spares.get(key) ?? [];
+    this.spares.set(key, spares);
+    const options = { ...agent.options, host, port, keepAlive: true, keepAliveInitialDelay: agent.keepAliveMsecs, ...(secure ? { servername: isIP(host) ? "" : host } : {}) };
+    // The agent's own createConnection (net's or tls's), not the one above, which would hand out a spare.
+    const create = Object.getPrototypeOf(agent).createConnection as (this: HttpAgent, options: object) => Socket;
+    for (let i = 0; i < Math.min(count, MOST_AHEAD); i++) {
+      const socket = create.call(agent, options);
+      socket.on("error", ignore);
+      socket.unref();
+      spares.push(socket);
+    }
+  }
+
+  /** A connection opened ahead to `key` and still open, for the agent; undefined when there is none. */
+  private take(key: string): Socket | undefined {
+    const spares = this.spares.get(key);
+    for (let socket = spares?.shift(); socket !== undefined; socket = spares?.shift()) {
+      if (socket.destroyed) continue;
+      socket.off("error", ignore);
+      socket.ref();
+      return socket;
+    }
+    return undefined;
+  }
+}
+
+/** A connection opened ahead that fails before it is used is passed over (take: destroyed). */
+function ignore(): void {}
