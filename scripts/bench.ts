@@ -2,7 +2,7 @@
 // writes every run to bench/results/latest.json. Needs `npm run build` first (it runs it when the
 // bundle is missing) and Python 3 with moto. Options: --runs N (default 5), --cold-runs N
 // (default 20), --parameters N (default 500), --revisions N (default 5000), --only rollback (the
-// panic rollback's three cases alone; with --compare PATH, another build interleaved with this one),
+// panic rollback's cases alone; with --compare PATH, another build interleaved with this one),
 // --bundle PATH (measure another build).
 // Reported, not gated: it exits 0 unless it could not measure; the targets' verdicts are in the table.
 import { execFileSync } from "node:child_process";
@@ -18,7 +18,7 @@ import { runHistory, seedHistoryFamily } from "./bench/history.js";
 import { CLUSTER, seedCluster, seedReleasePlatform } from "./bench/platform.js";
 import { runRelease, type ReleaseRun } from "./bench/release.js";
 import { checkTargets, markdownRows, markdownTable, rollbackChecks, rollbackRows, type BenchResults } from "./bench/report.js";
-import { runRollback, seedRollbackService, type Credentials, type RollbackRun } from "./bench/rollback.js";
+import { CONNECTION_MS, HANDSHAKE_SUFFIX, runRollback, seedRollbackService, type Credentials, type RollbackRun } from "./bench/rollback.js";
 import { runRollbackInBake, seedBakeService, type RollbackInBakeRun } from "./bench/rollback-bake.js";
 import { measureSizes } from "./bench/size.js";
 import { mutationScoreTables } from "./mutation-score.js";
@@ -91,7 +91,7 @@ try {
   const releaseFailing = await runRelease(emulator, clients, parameters, 2, 300, "fail");
   await emulator.setConsistency({ staleServiceReads: consistency.staleServiceReads });
 
-  const { rollback, rollbackOidc, rollbackInBake, emptyCache: rollbackEmptyCache } = await benchRollbacks(emulator, clients);
+  const { rollback, rollbackOidc, rollbackInBake, rollbackHandshakes, emptyCache: rollbackEmptyCache } = await benchRollbacks(emulator, clients);
 
   step(`seeding a family of ${revisions} revisions`);
   const seedSeconds = await seedHistoryFamily(clients, "ledger", revisions);
@@ -113,6 +113,7 @@ try {
     rollback,
     rollbackOidc,
     rollbackInBake,
+    rollbackHandshakes,
     rollbackEmptyCache,
     history,
     coldStart,
@@ -138,14 +139,22 @@ interface RollbackRuns {
   rollback: RollbackRun[];
   rollbackOidc: RollbackRun[];
   rollbackInBake: RollbackInBakeRun[];
+  /** Local keys with CONNECTION_MS a new connection (on a service of its own). */
+  rollbackHandshakes: RollbackRun[];
+}
+
+/** No runs yet. */
+function noRuns(): RollbackRuns {
+  return { rollback: [], rollbackOidc: [], rollbackInBake: [], rollbackHandshakes: [] };
 }
 
 /**
- * The panic rollback's three cases, `runs` times each (local keys, OIDC, and a deployment in flight:
- * blue/green in bake time) with a warm compile cache; and once each with an empty one.
+ * The panic rollback's cases, `runs` times each (local keys, OIDC, local keys with a new connection's
+ * handshakes, and a deployment in flight: blue/green in bake time) with a warm compile cache; and once
+ * each with an empty one.
  */
 async function benchRollbacks(emulator: Emulator, clients: AwsClients): Promise<RollbackRuns & { emptyCache: RollbackRuns }> {
-  const out: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
+  const out = noRuns();
   await seedRollbacks(clients, "");
   const empty = await untimedThenEmpty(emulator, clients, "");
   for (let i = 0; i < runs; i++) await rollbackRound(emulator, clients, "", out, `${i + 1}/${runs}`);
@@ -157,8 +166,8 @@ async function benchRollbacks(emulator: Emulator, clients: AwsClients): Promise<
  * each case with an empty compile cache: the rounds timed after it find the cache warm.
  */
 async function untimedThenEmpty(emulator: Emulator, clients: AwsClients, suffix: string): Promise<RollbackRuns> {
-  await rollbackRound(emulator, clients, suffix, { rollback: [], rollbackOidc: [], rollbackInBake: [] }, "(untimed: warms the compile cache)");
-  const empty: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
+  await rollbackRound(emulator, clients, suffix, noRuns(), "(untimed: warms the compile cache)");
+  const empty = noRuns();
   await rollbackRound(emulator, clients, suffix, empty, "(empty compile cache)", true);
   return empty;
 }
@@ -167,6 +176,7 @@ async function untimedThenEmpty(emulator: Emulator, clients: AwsClients, suffix:
 async function seedRollbacks(clients: AwsClients, suffix: string): Promise<void> {
   await seedRollbackService(clients, "keys", suffix);
   await seedRollbackService(clients, "oidc", suffix);
+  await seedRollbackService(clients, "keys", `${suffix}${HANDSHAKE_SUFFIX}`);
   await seedBakeService(clients, suffix);
 }
 
@@ -180,13 +190,17 @@ async function rollbackRound(emulator: Emulator, clients: AwsClients, suffix: st
     step(`${name}${suffix} ${label}: ${run.pending ? run.reason : `UpdateService at ${run.toUpdateMs} ms (first call at ${run.firstCallMs} ms) after ${run.roundTrips} round trips (${run.chain.join(" → ")}), ${run.callsBeforeTotal} calls`}`);
   }
   if (fresh) useCompileCache(emptyCache());
+  const handshakes = await runRollback(emulator, clients, "keys", `${suffix}${HANDSHAKE_SUFFIX}`, CONNECTION_MS);
+  out.rollbackHandshakes.push(handshakes);
+  step(`rollback${suffix}, ${CONNECTION_MS} ms a new connection ${label}: ${handshakes.pending ? handshakes.reason : `UpdateService at ${handshakes.toUpdateMs} ms after ${handshakes.roundTrips} round trips, ${handshakes.handshakes} of the calls waited for a handshake`}`);
+  if (fresh) useCompileCache(emptyCache());
   const run = await runRollbackInBake(emulator, clients, suffix).finally(() => useCompileCache(undefined));
   out.rollbackInBake.push(run);
   step(`rollback in bake${suffix} ${label}: ${run.failed ? run.reason : `StopServiceDeployment at ${run.toStopMs} ms (first call at ${run.firstCallMs} ms) after ${run.roundTrips} round trips (${run.chain.join(" → ")}), traffic back after ${run.pollsToTrafficBack ?? "never"} poll(s)`}`);
 }
 
 /**
- * `--only rollback`: the three rollback cases alone, their rows and targets printed
+ * `--only rollback`: the rollback cases alone, their rows and targets printed
  * (bench/results/rollback.json). With `--compare PATH`, the build at PATH runs each case too, before
  * this one in every round (interleaved: a loaded machine slows both alike), on services of its own.
  */
@@ -195,13 +209,13 @@ async function benchRollbackOnly(): Promise<void> {
   try {
     const clients = awsClients(emulator);
     await seedCluster(clients);
-    const results: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
-    const compared: RollbackRuns = { rollback: [], rollbackOidc: [], rollbackInBake: [] };
+    const results = noRuns();
+    const compared = noRuns();
     await seedRollbacks(clients, "");
     if (values.compare !== undefined) {
       await seedRollbacks(clients, "-compared");
       useBundle(values.compare);
-      await rollbackRound(emulator, clients, "-compared", { rollback: [], rollbackOidc: [], rollbackInBake: [] }, `(untimed, ${values.compare})`);
+      await rollbackRound(emulator, clients, "-compared", noRuns(), `(untimed, ${values.compare})`);
     }
     useBundle(values.bundle ?? BUNDLE);
     const empty = await untimedThenEmpty(emulator, clients, "");

@@ -2,7 +2,7 @@
 import type { ColdStart } from "./cold-start.js";
 import type { HistoryRun } from "./history.js";
 import type { ReleaseRun } from "./release.js";
-import { LATENCY_MS, MINIMUM_ROUND_TRIPS, type RollbackRun } from "./rollback.js";
+import { CONNECTION_MS, LATENCY_MS, MINIMUM_ROUND_TRIPS, type RollbackRun } from "./rollback.js";
 import type { RollbackInBakeRun } from "./rollback-bake.js";
 import type { Sizes } from "./size.js";
 import { median, medianCounts } from "./stats.js";
@@ -22,6 +22,8 @@ export interface BenchResults {
   readonly rollbackOidc?: RollbackRun[];
   /** rollback of a BLUE_GREEN service in bake time (StopServiceDeployment ROLLBACK). */
   readonly rollbackInBake?: RollbackInBakeRun[];
+  /** The panic rollback with local keys, at LATENCY_MS a call and CONNECTION_MS a new connection. */
+  readonly rollbackHandshakes?: RollbackRun[];
   /** One run of each rollback case with an empty compile cache (the full build's first run on a machine). */
   readonly rollbackEmptyCache?: { rollback: RollbackRun[]; rollbackOidc: RollbackRun[]; rollbackInBake: RollbackInBakeRun[] };
   readonly history: { seedSeconds: number; large: HistoryRun[]; largeWithCluster: HistoryRun[]; small: HistoryRun[] };
@@ -88,6 +90,7 @@ export function checkTargets(r: BenchResults): Check[] {
   ];
 }
 
+const HANDSHAKE_TARGET = `(2) rollback with local keys at ${LATENCY_MS} ms a call and ${CONNECTION_MS} ms a new connection (TCP and TLS handshakes): only the first call waits for a handshake (the others' connections are opened while it is in flight)`;
 const BAKE_TARGET = "(6) rollback of a blue/green service in bake time: production traffic back one poll after StopServiceDeployment";
 const ROLLBACK_TARGET = `(2) rollback at the minimum round trips to the first write (local keys ${MINIMUM_ROUND_TRIPS.keys}, OIDC ${MINIMUM_ROUND_TRIPS.oidc}, in flight ${MINIMUM_ROUND_TRIPS.inFlight}); first write ≤ 250 ms median with local keys, ${LATENCY_MS} ms a call`;
 
@@ -98,8 +101,8 @@ const unmeasured = (runs: ReadonlyArray<RollbackRun | RollbackInBakeRun> | undef
   return bad === undefined ? undefined : (bad as { reason: string }).reason;
 };
 
-/** The panic rollback's targets: round trips in all three cases, the first write with local keys; ECS's rollback in bake time. */
-export function rollbackChecks(r: Pick<BenchResults, "rollback" | "rollbackOidc" | "rollbackInBake" | "rollbackEmptyCache">): Check[] {
+/** The panic rollback's targets: round trips in all three cases, the first write with local keys, one handshake on the path with them; ECS's rollback in bake time. */
+export function rollbackChecks(r: Pick<BenchResults, "rollback" | "rollbackOidc" | "rollbackInBake" | "rollbackHandshakes" | "rollbackEmptyCache">): Check[] {
   const keys = done(r.rollback);
   const oidc = done(r.rollbackOidc);
   const bake = done(r.rollbackInBake);
@@ -118,6 +121,11 @@ export function rollbackChecks(r: Pick<BenchResults, "rollback" | "rollbackOidc"
           : false,
     },
   ];
+  const handshakes = done(r.rollbackHandshakes);
+  if (handshakes.length > 0) {
+    const waited = handshakes.map((x) => x.handshakes);
+    checks.push({ target: HANDSHAKE_TARGET, measured: `calls that waited for a handshake, per run: ${waited.join(", ")}; first write ${ms(median(handshakes.map((x) => x.toUpdateMs)))}`, ok: median(waited) <= 1 });
+  }
   if (bake.length > 0) {
     const polls = bake.map((x) => x.pollsToTrafficBack);
     checks.push({ target: BAKE_TARGET, measured: `traffic back after ${polls.map((p) => p ?? "never").join(", ")} poll(s)`, ok: polls.every((p) => p === 1) });
@@ -132,7 +140,7 @@ function emptyCacheNote(r: Pick<BenchResults, "rollbackEmptyCache">): string {
 }
 
 /** The panic rollback's rows of the table: per case, the time to the first write, its round trips next to the minimum, the calls before it. */
-export function rollbackRows(r: Pick<BenchResults, "rollback" | "rollbackOidc" | "rollbackInBake" | "rollbackEmptyCache">): Array<[string, string]> {
+export function rollbackRows(r: Pick<BenchResults, "rollback" | "rollbackOidc" | "rollbackInBake" | "rollbackHandshakes" | "rollbackEmptyCache">): Array<[string, string]> {
   const rows: Array<[string, string]> = [];
   const cases: Array<[string, RollbackRun[] | undefined, number, RollbackRun[] | undefined]> = [
     ["local keys", r.rollback, MINIMUM_ROUND_TRIPS.keys, r.rollbackEmptyCache?.rollback],
@@ -153,6 +161,11 @@ export function rollbackRows(r: Pick<BenchResults, "rollback" | "rollbackOidc" |
     const before = medianCounts(ok.map((x) => x.callsBefore));
     rows.push(["    calls before UpdateService", `${median(ok.map((x) => x.callsBeforeTotal))} (${Object.entries(before).map(([k, v]) => `${k} ${v}`).join(", ")})`]);
     rows.push(["    whole run incl. wait and deregistration", `${ms(median(ok.map((x) => x.wallMs)))}, ${median(ok.map((x) => x.totalCalls))} calls`]);
+  }
+  const handshakes = done(r.rollbackHandshakes);
+  if (handshakes.length > 0) {
+    rows.push([`(2) rollback, local keys, ${LATENCY_MS} ms a call and ${CONNECTION_MS} ms a new connection: process start → UpdateService`, `${ms(median(handshakes.map((x) => x.toUpdateMs)))} (${handshakes.length} runs)`]);
+    rows.push(["    calls up to UpdateService that waited for a handshake (minimum 1: the first)", `${median(handshakes.map((x) => x.handshakes))}; round trips ${median(handshakes.map((x) => x.roundTrips))}`]);
   }
   const bake = done(r.rollbackInBake);
   if (bake.length > 0) {

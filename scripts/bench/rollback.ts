@@ -25,6 +25,13 @@ import { CLUSTER, emulatorEnv, randomSha } from "./platform.js";
 export const ROLLBACK_SERVICE = "checkout";
 /** What each AWS call takes in the rollback benchmarks (the issue's latency proxy). */
 export const LATENCY_MS = 40;
+/**
+ * What a new connection takes before its first call, in the handshake case: a TCP and a TLS 1.3
+ * handshake, a round trip each (`POST /_sim/latency` connectionMs; docs/emulator.md), at 20 ms a round trip.
+ */
+export const CONNECTION_MS = 40;
+/** The service (and family) of the handshake case: local keys, on a service of its own. */
+export const HANDSHAKE_SUFFIX = "-handshakes";
 /** The fewest sequential round trips to the first write: DescribeServices → {revisions, listing, record} → DescribeImages → write; STS first with OIDC. */
 export const MINIMUM_ROUND_TRIPS = { keys: 4, oidc: 5, inFlight: 4 } as const;
 
@@ -43,6 +50,8 @@ export type RollbackRun =
       /** Sequential round trips up to and including UpdateService, and the chain that makes them. */
       readonly roundTrips: number;
       readonly chain: readonly string[];
+      /** Calls up to and including UpdateService that waited for their connection's handshakes (0 without connectionMs). */
+      readonly handshakes: number;
       readonly totalCalls: number;
       readonly wallMs: number;
     }
@@ -60,15 +69,18 @@ export async function seedRollbackService(clients: AwsClients, credentials: Cred
   await createService(clients, { cluster: CLUSTER, name, taskDefinition: first, desiredCount: 2, launchType: "FARGATE", networkConfiguration: SEED_NETWORK });
 }
 
-/** Registers a known-good and a bad revision, rolls the service out to the bad one, then times `rollback` (at LATENCY_MS a call). */
-export async function runRollback(emulator: Emulator, clients: AwsClients, credentials: Credentials = "keys", suffix = ""): Promise<RollbackRun> {
+/**
+ * Registers a known-good and a bad revision, rolls the service out to the bad one, then times `rollback`
+ * (at LATENCY_MS a call, and `connectionMs` a new connection).
+ */
+export async function runRollback(emulator: Emulator, clients: AwsClients, credentials: Credentials = "keys", suffix = "", connectionMs = 0): Promise<RollbackRun> {
   const service = `${rollbackService(credentials)}${suffix}`;
   await registerRevision(clients, { family: service, sha: randomSha(), outcome: "stable", pushImage: true });
   const bad = await registerRevision(clients, { family: service, sha: randomSha(), outcome: "stable", pushImage: true });
   await rollOut(clients, CLUSTER, service, bad);
   const env = credentials === "oidc" ? await oidcEnv(emulator) : emulatorEnv(emulator.url);
   const before = (await emulator.callLog()).length;
-  await emulator.setLatency(LATENCY_MS);
+  await emulator.setLatency(LATENCY_MS, connectionMs);
   const run = await runTimed(["rollback", "--cluster", CLUSTER, "--service", service, "--poll-interval", "1ms", "--json"], env).finally(() => emulator.setLatency(0));
   if (/not implemented/.test(run.stderr)) return { pending: true, reason: "rollback is not implemented in this build" };
   if (run.code !== 0) return { pending: true, reason: `rollback exited ${run.code}: ${run.stderr.trim().split("\n").slice(-1)[0] ?? ""}` };
@@ -86,6 +98,7 @@ export async function runRollback(emulator: Emulator, clients: AwsClients, crede
     callsBeforeTotal: reads.length,
     roundTrips: chain.length,
     chain,
+    handshakes: [...reads, update].filter((e) => (e.handshakeWaitMs ?? 0) > 0).length,
     totalCalls: log.length,
     wallMs: run.wallMs,
   };
