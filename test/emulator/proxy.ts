@@ -357,12 +357,13 @@ export class EmulatorProxy {
    * service API endpoint supports: https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/doc-history.html,
    * 2025-04-10; RFC 8446 section 2); a kept connection costs neither, which is why the SDK keeps them
    * (https://aws.amazon.com/blogs/developer/http-keep-alive-is-on-by-default-in-modular-aws-sdk-for-javascript/).
-   * A connection's handshake starts when it is accepted, with the value set then: a request sent on it
-   * earlier is taken as arriving when it ends, as the client could send nothing before.
+   * A connection's handshake starts when it is accepted, with the value set then: its first request,
+   * sent earlier, arrives when the handshake ends (the client could send nothing before), and only
+   * then is it read, run and logged; a client gone meanwhile never sent it.
    */
   private connectionMs = 0;
-  /** When each connection's handshake ends (epoch milliseconds), by socket. */
-  private readonly handshakes = new WeakMap<Socket, number>();
+  /** Connections accepted with a handshake to wait for, until their first request: when it ends (epoch ms) and its length. A reset forgets them. */
+  private handshakes = new WeakMap<Socket, { end: number; ms: number }>();
   /** The tail of the queue of RegisterTaskDefinition calls (see serially). */
   private registrations: Promise<unknown> = Promise.resolve();
   /**
@@ -412,15 +413,22 @@ export class EmulatorProxy {
         else res.destroy();
       });
     });
-    this.server.on("connection", (socket: Socket) => this.handshakes.set(socket, Date.now() + this.connectionMs));
+    this.server.on("connection", (socket: Socket) => {
+      if (this.connectionMs > 0) this.handshakes.set(socket, { end: Date.now() + this.connectionMs, ms: this.connectionMs });
+    });
   }
 
-  /** When a request that arrived at `arrived` on `socket` reaches AWS: once its connection's handshake is done. */
+  /**
+   * When a request that arrived at `arrived` on `socket` reaches AWS: once the connection's handshake
+   * is over, for its first request (never longer than the handshake, whatever the clock did meanwhile).
+   */
   private async afterHandshake(socket: Socket, arrived: number): Promise<number> {
-    const done = Math.max(arrived, this.handshakes.get(socket) ?? 0);
-    const wait = done - Date.now();
+    const handshake = this.handshakes.get(socket);
+    if (handshake === undefined) return arrived;
+    this.handshakes.delete(socket);
+    const wait = Math.min(handshake.end, arrived + handshake.ms) - arrived;
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    return done;
+    return arrived + Math.max(wait, 0);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -431,6 +439,8 @@ export class EmulatorProxy {
       await this.control(req.method ?? "GET", url, body, res);
       return;
     }
+    const start = url.startsWith("/moto-api") ? arrived : await this.afterHandshake(req.socket, arrived);
+    if (req.socket.destroyed) return;
     this.state = undefined;
     if (url.startsWith("/moto-api")) {
       const answer = await this.forward(req.method ?? "GET", url, req.headers, body);
@@ -438,7 +448,6 @@ export class EmulatorProxy {
       this.pipeAnswer(res, answer);
       return;
     }
-    const start = await this.afterHandshake(req.socket, arrived);
     const handshakeWaitMs = start - arrived;
     const call = identifyCall(req.headers, url, body, req.method ?? "POST");
     const generation = this.generation;
@@ -1190,6 +1199,7 @@ export class EmulatorProxy {
     this.log = [];
     this.latencyMs = 0;
     this.connectionMs = 0;
+    this.handshakes = new WeakMap();
     this.generation += 1;
     this.state = "";
     this.recording = undefined;

@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   CreateServiceCommand,
+  DescribeClustersCommand,
+  ECSClient,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ListClustersCommand,
@@ -15,11 +17,14 @@ import {
 } from "@aws-sdk/client-ecs";
 import { GetParametersByPathCommand } from "@aws-sdk/client-ssm";
 import { DescribeImagesCommand } from "@aws-sdk/client-ecr";
-import { awsClients, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
+import { AgentsAhead } from "../../src/aws/connections.js";
+import { awsClients, REGION, useEmulator, writeOperations, type AwsClients } from "../helpers/emulator.js";
 import { registerTaskDefinition, seedPlatform, SEED_NETWORK, SEED_SHAS, webTaskDefinition, type SeededPlatform } from "../helpers/seed.js";
 
 const handle = useEmulator();
 let clients: AwsClients;
+/** What awsClients gives a client, but for its endpoint and agents. */
+const EMULATOR_CLIENT = { region: REGION, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } };
 let platform: SeededPlatform;
 
 beforeEach(async () => {
@@ -347,17 +352,21 @@ describe("call log and reset", () => {
 
   it("holds a new connection's first call for its handshakes (connectionMs); a kept connection's calls, and connections opened before, wait none", async () => {
     await clients.ecs.send(new ListClustersCommand({})); // a connection opened, and kept, before the setting
+    const early = new AgentsAhead();
+    early.openAhead(new URL(handle.emulator.url), 1); // opened before the setting, its first call after it
+    await new Promise((resolve) => setTimeout(resolve, 100));
     await handle.emulator.setLatency(0, 300);
     const fresh = awsClients(handle.emulator).ecs; // its own agent: a new connection
     const sent = Date.now();
     await fresh.send(new ListClustersCommand({}));
     await fresh.send(new ListServicesCommand({ cluster: "prod" }));
     await clients.ecs.send(new ListTaskDefinitionsCommand({}));
-    const log = (await handle.emulator.callLog()).slice(-3);
-    expect(log.map((e) => e.operation)).toEqual(["ListClusters", "ListServices", "ListTaskDefinitions"]);
+    await new ECSClient({ ...EMULATOR_CLIENT, endpoint: handle.emulator.url, requestHandler: { httpAgent: early.httpAgent } }).send(new DescribeClustersCommand({}));
+    const log = (await handle.emulator.callLog()).slice(-4);
+    expect(log.map((e) => e.operation)).toEqual(["ListClusters", "ListServices", "ListTaskDefinitions", "DescribeClusters"]);
     expect(log[0]?.handshakeWaitMs).toBeGreaterThan(200);
     expect(log[0]?.start).toBeGreaterThanOrEqual(sent + 300);
-    expect(log.slice(1).map((e) => e.handshakeWaitMs)).toEqual([undefined, undefined]);
+    expect(log.slice(1).map((e) => e.handshakeWaitMs)).toEqual([undefined, undefined, undefined]);
     const refused = await fetch(`${handle.emulator.url}/_sim/latency`, { method: "POST", body: JSON.stringify({ ms: 0, connectionMs: -1 }) });
     expect(refused.status).toBe(400);
 
