@@ -26,6 +26,8 @@ import type { AwsClients, RequestAgents } from "./clients.js";
 
 /** The most connections one `openAhead` opens. */
 export const MOST_AHEAD = 10;
+/** A connection opened ahead and not used within this long is closed (the command that wanted it has moved on). */
+export const SPARE_IDLE_MS = 10_000;
 
 /**
  * Every ECS and ECR operation's endpoint parameters, as the SDK resolves them for a request: the
@@ -43,8 +45,9 @@ const ENDPOINT_PARAMETERS: EndpointParameterInstructionsSupplier = {
 /**
  * Opens connections for `aws.ecs`'s and `aws.ecr`'s next requests (`wanted`, at most MOST_AHEAD each)
  * to their endpoints as the SDK resolves them. Call it before the clients are first used: they are
- * built with agents that can open them (AwsClients#agents). Never fails: clients without those slots,
- * or built before, are left as they are, and a connection not opened is opened by its request.
+ * then built with agents that can open them (AwsClients#agents); a client built before keeps the SDK's
+ * agents, and what is opened for it goes unused. Never fails: clients without the slots are left as
+ * they are, and a connection not opened is opened by its request.
  */
 export function openAhead(aws: Pick<AwsClients, "ecs" | "ecr" | "agents">, wanted: { readonly ECS?: number; readonly ECR?: number }): void {
   for (const service of ["ECS", "ECR"] as const) {
@@ -53,7 +56,8 @@ export function openAhead(aws: Pick<AwsClients, "ecs" | "ecr" | "agents">, wante
     const agents = (aws.agents[service] ??= new AgentsAhead()) as AgentsAhead;
     const { config } = (service === "ECS" ? aws.ecs : aws.ecr) as { config?: object };
     if (config === undefined) continue;
-    getEndpointFromInstructions({}, ENDPOINT_PARAMETERS, config).then((endpoint) => agents.openAhead(endpoint.url, count), () => undefined);
+    // A copy, as the SDK's endpoint middleware passes: the resolution may set an endpoint on what it is given.
+    getEndpointFromInstructions({}, ENDPOINT_PARAMETERS, { ...config }).then((endpoint) => agents.openAhead(endpoint.url, count), () => undefined);
   }
 }
 
@@ -79,8 +83,9 @@ export class AgentsAhead implements RequestAgents {
 
   /**
    * Opens `count` connections (at most MOST_AHEAD) to `url`'s origin, for this client's next requests
-   * there. Options as the agent gives its own (Agent#createSocket): the agent's, the host and port, and
-   * the TLS server name of a host that is not an IP address.
+   * there. Options as the agent gives its own (Agent#createSocket): the agent's, the host and port, the
+   * TLS server name of a host that is not an IP address, and the agent's name for them (its TLS
+   * session cache is kept by it).
    */
   openAhead(url: URL, count: number): void {
     const secure = url.protocol === "https:";
@@ -91,11 +96,13 @@ export class AgentsAhead implements RequestAgents {
     const spares = this.spares.get(key) ?? [];
     this.spares.set(key, spares);
     const options = { ...agent.options, host, port, keepAlive: true, keepAliveInitialDelay: agent.keepAliveMsecs, ...(secure ? { servername: isIP(host) ? "" : host } : {}) };
+    Object.assign(options, { _agentKey: agent.getName(options) });
     // The agent's own createConnection (net's or tls's), not the one above, which would hand out a spare.
     const create = Object.getPrototypeOf(agent).createConnection as (this: HttpAgent, options: object) => Socket;
     for (let i = 0; i < Math.min(count, MOST_AHEAD); i++) {
       const socket = create.call(agent, options);
       socket.on("error", ignore);
+      socket.setTimeout(SPARE_IDLE_MS, closeIdle);
       socket.unref();
       spares.push(socket);
     }
@@ -107,6 +114,8 @@ export class AgentsAhead implements RequestAgents {
     for (let socket = spares?.shift(); socket !== undefined; socket = spares?.shift()) {
       if (socket.destroyed) continue;
       socket.off("error", ignore);
+      socket.off("timeout", closeIdle);
+      socket.setTimeout(0);
       socket.ref();
       return socket;
     }
@@ -116,3 +125,8 @@ export class AgentsAhead implements RequestAgents {
 
 /** A connection opened ahead that fails before it is used is passed over (take: destroyed). */
 function ignore(): void {}
+
+/** A connection opened ahead and idle for SPARE_IDLE_MS, not used: closed. */
+function closeIdle(this: Socket): void {
+  this.destroy();
+}
