@@ -27,9 +27,10 @@ export const ROLLBACK_SERVICE = "checkout";
 export const LATENCY_MS = 40;
 /**
  * What a new connection takes before its first call, in the handshake case: a TCP and a TLS 1.3
- * handshake, a round trip each (`POST /_sim/latency` connectionMs; docs/emulator.md), at 20 ms a round trip.
+ * handshake, a round trip each (`POST /_sim/latency` connectionMs; docs/emulator.md), a round trip
+ * being LATENCY_MS as for a call.
  */
-export const CONNECTION_MS = 40;
+export const CONNECTION_MS = 2 * LATENCY_MS;
 /** The service (and family) of the handshake case: local keys, on a service of its own. */
 export const HANDSHAKE_SUFFIX = "-handshakes";
 /** The fewest sequential round trips to the first write: DescribeServices → {revisions, listing, record} → DescribeImages → write; STS first with OIDC. */

@@ -15,8 +15,8 @@
  * Every safety check still runs before the write (the calls are asserted present): the stale-view
  * check (ListServiceDeployments), the target's record (DescribeTaskDefinition), its images (DescribeImages).
  *
- * And with a new connection's handshakes costing as much as a call (`connectionMs`): only the first
- * round trip waits for one; the connections of the reads made together after it, and ECR's, are
+ * And with a new connection's handshakes costing two round trips (`connectionMs`: TCP, then TLS 1.3):
+ * only the first round trip waits for them; the connections of the reads made together after it, and ECR's, are
  * opened while it is in flight (src/aws/connections.ts).
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -90,9 +90,9 @@ describe("rollback: round trips before the first write", () => {
     expect(trips.count, trips.chain.join(" → ")).toBe(4);
   });
 
-  it("a new connection's handshakes as long as a call: only the first round trip waits for one", async () => {
+  it("a new connection's handshakes (two round trips): only the first round trip waits for them", async () => {
     await rolledOut();
-    const since = await rollback({}, LATENCY_MS);
+    const since = await rollback({}, 2 * LATENCY_MS);
     const before = callsBefore((await handle.emulator.callLog()).slice(since), "UpdateService");
     const waited = before.filter((e) => (e.handshakeWaitMs ?? 0) > 0).map((e) => e.operation);
     expect(before.map((e) => e.operation)).toEqual(expect.arrayContaining(["ListServiceDeployments", "ListTaskDefinitions", "DescribeImages"]));
