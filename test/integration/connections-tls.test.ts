@@ -1,0 +1,68 @@
+/**
+ * Connections opened ahead over TLS, through the SDK, as against AWS: a process (its own, so that
+ * NODE_EXTRA_CA_CERTS makes Node trust the local server's certificate, as Node trusts AWS's) builds
+ * the CLI's clients (createAwsClients) with an HTTPS ECS endpoint, calls openAhead for three
+ * connections, waits half a second, then sends three DescribeServices at once. The server sees three
+ * TLS connections, all accepted before the wait ended, and each request on one of them: the SDK's
+ * requests went out on the connections opened ahead and opened none.
+ */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:https";
+import type { AddressInfo, Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { LOCALHOST_CERT, LOCALHOST_KEY } from "../helpers/tls-localhost.js";
+
+const dir = mkdtempSync(join(tmpdir(), "ecs-release-tls-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const CLIENT = `
+import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
+import { createAwsClients } from ${JSON.stringify(resolve("src/aws/clients.ts"))};
+import { openAhead } from ${JSON.stringify(resolve("src/aws/connections.ts"))};
+const aws = createAwsClients({ region: "us-east-1", maxAttempts: 1, env: { AWS_ENDPOINT_URL_ECS: process.env.ENDPOINT, AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "b" } });
+openAhead(aws, { ECS: 3 });
+await new Promise((resolve) => setTimeout(resolve, 500));
+const answers = await Promise.all([1, 2, 3].map(() => aws.ecs.send(new DescribeServicesCommand({ cluster: "c", services: ["s"] }))));
+console.log(JSON.stringify(answers.map((a) => a.failures?.[0]?.reason)));
+`;
+
+it("the SDK's requests over TLS go out on the connections opened ahead, and open none", async () => {
+  const accepted = new Map<Socket, number>();
+  const served: Array<{ socket: Socket; at: number }> = [];
+  const server = createServer({ cert: LOCALHOST_CERT, key: LOCALHOST_KEY }, (req, res) => {
+    served.push({ socket: req.socket, at: Date.now() });
+    req.resume();
+    req.on("end", () => {
+      res.setHeader("content-type", "application/x-amz-json-1.1");
+      res.end(JSON.stringify({ services: [], failures: [{ arn: "s", reason: "MISSING" }] }));
+    });
+  });
+  server.on("secureConnection", (socket: Socket) => accepted.set(socket, Date.now()));
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  try {
+    writeFileSync(join(dir, "ca.pem"), LOCALHOST_CERT);
+    // Code given with -e resolves its packages from the working directory (the repository's node_modules).
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", CLIENT], {
+      cwd: process.cwd(),
+      env: { PATH: process.env["PATH"] ?? "", HOME: dir, NODE_EXTRA_CA_CERTS: join(dir, "ca.pem"), ENDPOINT: `https://localhost:${(server.address() as AddressInfo).port}`, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = (await once(child, "close")) as [number];
+    expect(code, output).toBe(0);
+    expect(output.trim()).toBe('["MISSING","MISSING","MISSING"]');
+    expect(accepted.size).toBe(3);
+    const first = Math.min(...served.map((request) => request.at));
+    expect(served).toHaveLength(3);
+    expect(served.every((request) => first - (accepted.get(request.socket) ?? first) >= 300), "each request on a connection accepted before the wait ended").toBe(true);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
