@@ -20,7 +20,7 @@ export interface RevisionRecord {
   readonly images?: readonly string[];
   /** ISO-8601 registration time, when known. */
   readonly registeredAt?: string;
-  /** The Secrets Manager versions its containers reference (secret ARN → version ids), when described and any. */
+  /** The versions of ecs-release's Secrets Manager snapshots its containers reference (secret ARN → version ids), when described and any. */
   readonly secretVersions?: Readonly<Record<string, readonly string[]>>;
 }
 

@@ -66,13 +66,23 @@ export function parseSecretsManagerValueFrom(valueFrom: string): SecretsManagerR
   return { secretArn: parts.slice(0, 7).join(":"), jsonKey: parts[7] ?? "", versionStage: parts[8] ?? "", versionId: parts[9] ?? "" };
 }
 
-/** The secret versions a revision pins (secret ARN → version ids), from its containers' `secrets[]`. */
+/** True for the ARN of one of ecs-release's own snapshots (a secret named `ecs-release/…`). */
+export function isSnapshotSecret(secretArn: string): boolean {
+  return (secretArn.split(":")[6] ?? "").startsWith("ecs-release/");
+}
+
+/**
+ * The versions of ecs-release's own snapshots a revision pins (secret ARN → version ids), from its
+ * containers' `secrets[]`: what rollback and prune check are still there, with ListSecretVersionIds,
+ * which their policies allow on those secrets only (src/iam/policies.ts). Other secrets are the team's:
+ * left out.
+ */
 export function pinnedSecretVersions(containers: ReadonlyArray<{ readonly secrets?: ReadonlyArray<{ readonly valueFrom?: string | undefined }> | undefined }>): Map<string, Set<string>> {
   const pinned = new Map<string, Set<string>>();
   for (const container of containers) {
     for (const secret of container.secrets ?? []) {
       const reference = parseSecretsManagerValueFrom(secret.valueFrom ?? "");
-      if (reference === undefined || reference.versionId === "") continue;
+      if (reference === undefined || reference.versionId === "" || !isSnapshotSecret(reference.secretArn)) continue;
       pinned.set(reference.secretArn, new Set([...(pinned.get(reference.secretArn) ?? []), reference.versionId]));
     }
   }
@@ -95,7 +105,7 @@ export function snapshotReferences(containers: ReadonlyArray<{ readonly secrets?
   for (const container of containers) {
     for (const secret of container.secrets ?? []) {
       const reference = parseSecretsManagerValueFrom(secret.valueFrom ?? "");
-      if (reference === undefined || reference.versionId === "" || reference.jsonKey === "" || !(reference.secretArn.split(":")[6] ?? "").startsWith("ecs-release/")) continue;
+      if (reference === undefined || reference.versionId === "" || reference.jsonKey === "" || !isSnapshotSecret(reference.secretArn)) continue;
       const key = `${reference.secretArn} ${reference.versionId}`;
       const entry = byVersion.get(key) ?? { secretArn: reference.secretArn, versionId: reference.versionId, keys: new Set<string>() };
       entry.keys.add(reference.jsonKey);

@@ -17,9 +17,10 @@ describe("parseSecretsManagerValueFrom, exact", () => {
 });
 
 describe("pinnedSecretVersions, exact", () => {
-  it("takes the version ids given, not the references without one", () => {
-    const pinned = pinnedSecretVersions([{ secrets: [{ valueFrom: `${SECRET}:PASSWORD::` }, { valueFrom: `${SECRET}:USER::v1` }, { valueFrom: "/app/prod/DB" }] }]);
-    expect([...pinned].map(([arn, ids]) => [arn, [...ids]])).toStrictEqual([[SECRET, ["v1"]]]);
+  const SNAPSHOT = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecs-release/platform/prod-AbCdEf";
+  it("takes the version ids given of ecs-release's snapshots, not the references without one, nor the team's own secrets", () => {
+    const pinned = pinnedSecretVersions([{ secrets: [{ valueFrom: `${SNAPSHOT}:PASSWORD::` }, { valueFrom: `${SNAPSHOT}:USER::v1` }, { valueFrom: `${SECRET}:USER::v2` }, { valueFrom: "/app/prod/DB" }] }]);
+    expect([...pinned].map(([arn, ids]) => [arn, [...ids]])).toStrictEqual([[SNAPSHOT, ["v1"]]]);
   });
 });
 
