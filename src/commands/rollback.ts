@@ -639,16 +639,16 @@ async function checkTargetImages(moving: readonly RollbackMove[], to: RollbackTo
  * ECS cannot start a task whose version is gone: such a target is refused like one whose image is.
  */
 async function checkTargetSecrets(moving: readonly RollbackMove[], to: RollbackTo, deps: RollbackDeps): Promise<void> {
-  const versions = new Map<string, Promise<Set<string>>>();
+  // Every secret's listing at once (one round trip, beside the images'), each secret once.
+  const pins = moving.flatMap(({ group, target }) => Object.entries(target.secretVersions ?? {}).map(([secretArn, pinned]) => ({ group, target, secretArn, pinned })));
+  const secrets = [...new Set(pins.map((pin) => pin.secretArn))];
+  const listed = await Promise.all(secrets.map((secretArn) => secretVersionIds(deps.aws, secretArn, deps.signal)));
+  const versions = new Map(secrets.map((secretArn, i) => [secretArn, listed[i] ?? new Set<string>()]));
   const problems: string[] = [];
-  for (const { group, target } of moving) {
-    for (const [secretArn, pinned] of Object.entries(target.secretVersions ?? {})) {
-      const known = versions.get(secretArn) ?? secretVersionIds(deps.aws, secretArn, deps.signal);
-      versions.set(secretArn, known);
-      const have = await known;
-      const gone = pinned.filter((id) => !have.has(id));
-      if (gone.length > 0) problems.push(`${serviceNames(group)} (on ${formatRevisionName(group.current)}): ${formatRevisionName(target)} references ${plural(gone.length, "version")} of ${secretArn} that Secrets Manager no longer has (${gone.join(", ")}; it removes unlabelled versions past 100): its tasks could not start. Roll back to a newer revision, or release a commit again (ecs-release release --sha …)`);
-    }
+  for (const { group, target, secretArn, pinned } of pins) {
+    const have = versions.get(secretArn) ?? new Set<string>();
+    const gone = pinned.filter((id) => !have.has(id));
+    if (gone.length > 0) problems.push(`${serviceNames(group)} (on ${formatRevisionName(group.current)}): ${formatRevisionName(target)} references ${plural(gone.length, "version")} of ${secretArn} that Secrets Manager no longer has (${gone.join(", ")}; it removes unlabelled versions past 100): its tasks could not start. Roll back to a newer revision, or release a commit again (ecs-release release --sha …)`);
   }
   if (problems.length > 0) throw new ValidationError(`rollback --to ${formatRollbackTo(to)}: ${problems.join("; ")}`, { problems });
 }

@@ -32,6 +32,8 @@ export interface RevisionSeed {
   readonly pushImage?: boolean;
   /** The task execution role (a release rendering from the revision references the SecureStrings snapshot, which ECS reads with it). */
   readonly executionRoleArn?: string;
+  /** The app container's secrets (`valueFrom`: a Secrets Manager ARN, a version pinned or not). */
+  readonly secrets?: ReadonlyArray<{ readonly name: string; readonly valueFrom: string }>;
 }
 
 /** Push `platform:sha` to ECR (PutImage) unless it is there already. */
@@ -69,6 +71,7 @@ export async function registerRevision(clients: AwsClients, seed: RevisionSeed):
           essential: true,
           memory: 256,
           environment: Object.entries(seed.environment ?? {}).map(([name, value]) => ({ name, value })),
+          ...(seed.secrets ? { secrets: seed.secrets.map((secret) => ({ ...secret })) } : {}),
         },
         { name: "log-router", image: LOG_ROUTER_IMAGE, essential: false, memory: 64 },
       ],

@@ -23,6 +23,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeServiceDeploymentsCommand, DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { fillPlaceholders, policyDocument, POLICIES } from "../../src/iam/policies.js";
 import { runCli } from "../helpers/cli.js";
@@ -30,7 +31,7 @@ import { useEmulator } from "../helpers/emulator.js";
 import { circleciClaims, circleciToken } from "../helpers/jwt.js";
 import { createCircleCiProvider, createRole, trustValues } from "../helpers/oidc-roles.js";
 import { registerRevision, rollOut, sha } from "../helpers/revisions.js";
-import { seedEachTest } from "../helpers/seed.js";
+import { createService, SEED_NETWORK, seedEachTest } from "../helpers/seed.js";
 import { callsBefore, longestChain } from "../helpers/round-trips.js";
 
 const handle = useEmulator();
@@ -98,6 +99,31 @@ describe("rollback: round trips before the first write", () => {
     expect(before.map((e) => e.operation)).toEqual(expect.arrayContaining(["ListServiceDeployments", "ListTaskDefinitions", "DescribeImages"]));
     expect(waited).toEqual(["DescribeServices"]);
     const trips = await roundTrips("UpdateService", since);
+    expect(trips.count, trips.chain.join(" → ")).toBe(4);
+  });
+
+  it("two services, each target pinned to a version of its own snapshot secret: still 4 (the two secrets' versions read together, with the images); a team's own secret is not listed", async () => {
+    const pinned = async (name: string): Promise<string> => {
+      const { ARN, VersionId } = await clients.secretsManager.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ PASSWORD: "x" }) }));
+      return `${ARN}:PASSWORD::${VersionId}`;
+    };
+    // And api also reads a secret of the team's own, pinned too: not checked (the rollback policy lists
+    // versions of ecs-release's snapshots only, and every call here is evaluated against it).
+    const [web, api, team] = await Promise.all([pinned("ecs-release/web/prod"), pinned("ecs-release/api/prod"), pinned("team/api-key")]);
+    for (const [family, valueFrom] of [["web", web], ["api", api]] as const) {
+      const secrets = [{ name: "DB_PASSWORD", valueFrom: valueFrom! }, ...(family === "api" ? [{ name: "API_KEY", valueFrom: team! }] : [])];
+      await registerRevision(clients, { family, sha: sha("a"), outcome: "stable", pushImage: true, secrets });
+      const bad = await registerRevision(clients, { family, sha: sha("b"), outcome: "stable", pushImage: true, secrets });
+      if (family === "web") await rollOut(clients, "prod", "web", bad);
+      else await createService(clients, { cluster: "prod", name: "api", taskDefinition: bad, desiredCount: 1, launchType: "FARGATE", networkConfiguration: SEED_NETWORK });
+    }
+    const since = (await handle.emulator.callLog()).length;
+    await handle.emulator.setLatency(LATENCY_MS);
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", "web,api", "--no-wait", "--poll-interval", "10ms"], handle.env());
+    await handle.emulator.setLatency(0);
+    expect(run.code, run.stderr).toBe(0);
+    const trips = await roundTrips("UpdateService", since);
+    expect(trips.before.filter((operation) => operation === "ListSecretVersionIds")).toHaveLength(2);
     expect(trips.count, trips.chain.join(" → ")).toBe(4);
   });
 
