@@ -59,10 +59,10 @@ export interface AwsClients {
   /** EventBridge Scheduler (schedules that run task definitions: schedules.ts). */
   readonly scheduler: ServiceClient<SchedulerClient>;
   /**
-   * The HTTP agents `ecs` and `ecr` are built with, when set before they are (connections.ts,
-   * openAhead); unset, the SDK's own.
+   * The HTTP agents `ecs`, `ecr` and `secretsManager` are built with, when set before they are
+   * (connections.ts, openAhead); unset, the SDK's own.
    */
-  readonly agents?: { ECS?: RequestAgents; ECR?: RequestAgents };
+  readonly agents?: { ECS?: RequestAgents; ECR?: RequestAgents; SECRETS_MANAGER?: RequestAgents };
 }
 
 /** A client's agents, as the SDK's Node.js request handler takes them. */
@@ -139,7 +139,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
       return (kms ??= lazy(async () => new (await import("./later-clients.js")).KMSClient(configFor("KMS"))));
     },
     get secretsManager() {
-      return (secretsManager ??= lazy(async () => new (await import("./later-clients.js")).SecretsManagerClient(configFor("SECRETS_MANAGER"))));
+      return (secretsManager ??= lazy(async () => new (await import("./later-clients.js")).SecretsManagerClient(configFor("SECRETS_MANAGER", agents.SECRETS_MANAGER))));
     },
     get logs() {
       return (logs ??= lazy(async () => new (await import("./later-clients.js")).CloudWatchLogsClient(configFor("CLOUDWATCH_LOGS"))));

@@ -22,7 +22,7 @@ import { Agent as HttpAgent, type ClientRequestArgs } from "node:http";
 import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from "node:https";
 import { isIP, type NetConnectOpts, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import type { AwsClients, RequestAgents } from "./clients.js";
+import type { AwsClients, LazyClient, RequestAgents } from "./clients.js";
 
 /** The most connections one `openAhead` opens. */
 export const MOST_AHEAD = 10;
@@ -30,8 +30,9 @@ export const MOST_AHEAD = 10;
 export const SPARE_IDLE_MS = 10_000;
 
 /**
- * Every ECS and ECR operation's endpoint parameters, as the SDK resolves them for a request: the
- * client's region, FIPS, dual-stack and configured endpoint (the packages' endpoint/EndpointParameters.ts).
+ * Every ECS, ECR and Secrets Manager operation's endpoint parameters, as the SDK resolves them for a
+ * request: the client's region, FIPS, dual-stack and configured endpoint (the packages'
+ * endpoint/EndpointParameters.ts).
  */
 const ENDPOINT_PARAMETERS: EndpointParameterInstructionsSupplier = {
   getEndpointParameterInstructions: () => ({
@@ -43,21 +44,32 @@ const ENDPOINT_PARAMETERS: EndpointParameterInstructionsSupplier = {
 };
 
 /**
- * Opens connections for `aws.ecs`'s and `aws.ecr`'s next requests (`wanted`, at most MOST_AHEAD each)
- * to their endpoints as the SDK resolves them. Call it before the clients are first used: they are
- * then built with agents that can open them (AwsClients#agents); a client built before keeps the SDK's
- * agents, and what is opened for it goes unused. Never fails: clients without the slots are left as
- * they are, and a connection not opened is opened by its request.
+ * Opens connections for the next requests of `aws.ecs`, `aws.ecr` and `aws.secretsManager` (`wanted`,
+ * at most MOST_AHEAD each) to their endpoints as the SDK resolves them. Call it before the clients are
+ * first used: they are then built with agents that can open them (AwsClients#agents); a client built
+ * before keeps the SDK's agents, and what is opened for it goes unused. Secrets Manager's client,
+ * whose module is loaded on its first use (clients.ts, LazyClient), is built only once ECS's first
+ * request has left, so that loading it never delays that request. Never fails: clients without the
+ * slots are left as they are, and a connection not opened is opened by its request.
  */
-export function openAhead(aws: Pick<AwsClients, "ecs" | "ecr" | "agents">, wanted: { readonly ECS?: number; readonly ECR?: number }): void {
-  for (const service of ["ECS", "ECR"] as const) {
-    const count = wanted[service] ?? 0;
-    if (aws.agents === undefined || count <= 0) continue;
-    const agents = (aws.agents[service] ??= new AgentsAhead()) as AgentsAhead;
-    const { config } = (service === "ECS" ? aws.ecs : aws.ecr) as { config?: object };
-    if (config === undefined) continue;
+export function openAhead(aws: Pick<AwsClients, "ecs" | "ecr" | "secretsManager" | "agents">, wanted: { readonly ECS?: number; readonly ECR?: number; readonly SECRETS_MANAGER?: number }): void {
+  const slots = aws.agents;
+  if (slots === undefined) return;
+  const open = (agents: AgentsAhead, client: unknown, count: number): void => {
+    const { config } = client as { config?: object };
     // A copy, as the SDK's endpoint middleware passes: the resolution may set an endpoint on what it is given.
-    getEndpointFromInstructions({}, ENDPOINT_PARAMETERS, { ...config }).then((endpoint) => agents.openAhead(endpoint.url, count), () => undefined);
+    if (config !== undefined) getEndpointFromInstructions({}, ENDPOINT_PARAMETERS, { ...config }).then((endpoint) => agents.openAhead(endpoint.url, count), () => undefined);
+  };
+  const ecs = (wanted.ECS ?? 0) > 0 ? ((slots.ECS ??= new AgentsAhead()) as AgentsAhead) : undefined;
+  if (ecs !== undefined) open(ecs, aws.ecs, wanted.ECS ?? 0);
+  if ((wanted.ECR ?? 0) > 0) open((slots.ECR ??= new AgentsAhead()) as AgentsAhead, aws.ecr, wanted.ECR ?? 0);
+  const sdk = (aws.secretsManager as Partial<LazyClient<{ send: unknown }>> | undefined)?.sdk;
+  if ((wanted.SECRETS_MANAGER ?? 0) > 0 && sdk !== undefined) {
+    const agents = (slots.SECRETS_MANAGER ??= new AgentsAhead()) as AgentsAhead;
+    const build = (): void => void sdk().then((client) => open(agents, client, wanted.SECRETS_MANAGER ?? 0), () => undefined);
+    // After ECS's first request is written (it is, on its connection's next tick), not before.
+    if (ecs !== undefined) ecs.onFirstConnection(() => setImmediate(build));
+    else setImmediate(build);
   }
 }
 
@@ -70,15 +82,26 @@ export class AgentsAhead implements RequestAgents {
   readonly httpsAgent: HttpsAgent;
   /** Connections opened ahead and not yet used, by origin (`scheme://host:port`). */
   private readonly spares = new Map<string, Socket[]>();
+  /** Called when either agent gives its first request a connection (onFirstConnection). */
+  private firstConnection: (() => void) | undefined;
 
   constructor(tls: HttpsAgentOptions = {}) {
     this.httpsAgent = new HttpsAgent({ ...tls, keepAlive: true, maxSockets: 50 });
     for (const agent of [this.httpAgent, this.httpsAgent]) {
       const create = agent.createConnection.bind(agent);
       const scheme = agent === this.httpsAgent ? "https" : "http";
-      agent.createConnection = ((options: ClientRequestArgs & NetConnectOpts, callback?: (error: Error | null, socket: Duplex) => void) =>
-        this.take(`${scheme}://${options.host}:${options.port}`) ?? create(options, callback)) as typeof agent.createConnection;
+      agent.createConnection = ((options: ClientRequestArgs & NetConnectOpts, callback?: (error: Error | null, socket: Duplex) => void) => {
+        const first = this.firstConnection;
+        this.firstConnection = undefined;
+        first?.();
+        return this.take(`${scheme}://${options.host}:${options.port}`) ?? create(options, callback);
+      }) as typeof agent.createConnection;
     }
+  }
+
+  /** Calls `then` when these agents next give a request a connection (once; the latest given wins). */
+  onFirstConnection(then: () => void): void {
+    this.firstConnection = then;
   }
 
   /**

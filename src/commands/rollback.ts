@@ -196,9 +196,10 @@ async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Ver
   const to = parseRollbackTo(options.to);
   if (options.services.length === 0) throw new ValidationError("rollback: pass at least one --service");
   // Connections for the reads made together after DescribeServices (up to five a service: its record,
-  // the running revision, the listing, the two below it) and for the image checks after them, opened
+  // the running revision, the listing, the two below it) and for the checks after them (the targets'
+  // images; their snapshot's versions, which every revision a default release made references), opened
   // while the calls before them are in flight (DescribeServices; STS with OIDC), not after.
-  openAhead(deps.aws, { ECS: 5 * options.services.length + 1, ECR: options.services.length });
+  openAhead(deps.aws, { ECS: 5 * options.services.length + 1, ECR: options.services.length, SECRETS_MANAGER: 1 });
   const described = await readServices(options, deps, to);
   checkRollbackServices(options.cluster, described.services, described.missing);
   const choices = described.choices !== undefined ? await described.choices : await Promise.all(groupByRevision(described.services).map((group) => choose(group, to, options, deps)));

@@ -30,7 +30,7 @@ import { runCli } from "../helpers/cli.js";
 import { useEmulator } from "../helpers/emulator.js";
 import { circleciClaims, circleciToken } from "../helpers/jwt.js";
 import { createCircleCiProvider, createRole, trustValues } from "../helpers/oidc-roles.js";
-import { registerRevision, rollOut, sha } from "../helpers/revisions.js";
+import { registerRevision, rollOut, sha, type RevisionSeed } from "../helpers/revisions.js";
 import { createService, SEED_NETWORK, seedEachTest } from "../helpers/seed.js";
 import { callsBefore, longestChain } from "../helpers/round-trips.js";
 
@@ -57,12 +57,19 @@ beforeEach(async () => {
   await handle.emulator.setLatency(0);
 });
 
-/** web on web:4 (recorded stable, like web:3 before it): `rollback` goes back to web:3. */
-async function rolledOut(): Promise<void> {
-  await registerRevision(clients, { family: "web", sha: sha("a"), outcome: "stable", pushImage: true });
-  await registerRevision(clients, { family: "web", sha: sha("b"), outcome: "stable", pushImage: true });
-  const bad = await registerRevision(clients, { family: "web", sha: sha("c"), outcome: "stable", pushImage: true });
+/** web on web:4 (recorded stable, like web:3 before it): `rollback` goes back to web:3. With `secrets`, each revision's. */
+async function rolledOut(secrets?: RevisionSeed["secrets"]): Promise<void> {
+  const seed = { family: "web", outcome: "stable", pushImage: true, ...(secrets ? { secrets } : {}) } as const;
+  await registerRevision(clients, { ...seed, sha: sha("a") });
+  await registerRevision(clients, { ...seed, sha: sha("b") });
+  const bad = await registerRevision(clients, { ...seed, sha: sha("c") });
   await rollOut(clients, "prod", "web", bad);
+}
+
+/** A secret named `name` with one value; the `valueFrom` of its PASSWORD key, pinned to its version. */
+async function pinnedSecret(name: string): Promise<string> {
+  const { ARN, VersionId } = await clients.secretsManager.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ PASSWORD: "x" }) }));
+  return `${ARN}:PASSWORD::${VersionId}`;
 }
 
 /** The round trips up to and including the first `write`, and the operations called before it. */
@@ -91,25 +98,21 @@ describe("rollback: round trips before the first write", () => {
     expect(trips.count, trips.chain.join(" → ")).toBe(4);
   });
 
-  it("a new connection's handshakes (two round trips): only the first round trip waits for them", async () => {
-    await rolledOut();
+  it("a new connection's handshakes (two round trips): only the first round trip waits for them, Secrets Manager's too", async () => {
+    await rolledOut([{ name: "DB_PASSWORD", valueFrom: await pinnedSecret("ecs-release/web/prod") }]);
     const since = await rollback({}, 2 * LATENCY_MS);
     const before = callsBefore((await handle.emulator.callLog()).slice(since), "UpdateService");
     const waited = before.filter((e) => (e.handshakeWaitMs ?? 0) > 0).map((e) => e.operation);
-    expect(before.map((e) => e.operation)).toEqual(expect.arrayContaining(["ListServiceDeployments", "ListTaskDefinitions", "DescribeImages"]));
+    expect(before.map((e) => e.operation)).toEqual(expect.arrayContaining(["ListServiceDeployments", "ListTaskDefinitions", "DescribeImages", "ListSecretVersionIds"]));
     expect(waited).toEqual(["DescribeServices"]);
     const trips = await roundTrips("UpdateService", since);
     expect(trips.count, trips.chain.join(" → ")).toBe(4);
   });
 
   it("two services, each target pinned to a version of its own snapshot secret: still 4 (the two secrets' versions read together, with the images); a team's own secret is not listed", async () => {
-    const pinned = async (name: string): Promise<string> => {
-      const { ARN, VersionId } = await clients.secretsManager.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify({ PASSWORD: "x" }) }));
-      return `${ARN}:PASSWORD::${VersionId}`;
-    };
     // And api also reads a secret of the team's own, pinned too: not checked (the rollback policy lists
     // versions of ecs-release's snapshots only, and every call here is evaluated against it).
-    const [web, api, team] = await Promise.all([pinned("ecs-release/web/prod"), pinned("ecs-release/api/prod"), pinned("team/api-key")]);
+    const [web, api, team] = await Promise.all([pinnedSecret("ecs-release/web/prod"), pinnedSecret("ecs-release/api/prod"), pinnedSecret("team/api-key")]);
     for (const [family, valueFrom] of [["web", web], ["api", api]] as const) {
       const secrets = [{ name: "DB_PASSWORD", valueFrom: valueFrom! }, ...(family === "api" ? [{ name: "API_KEY", valueFrom: team! }] : [])];
       await registerRevision(clients, { family, sha: sha("a"), outcome: "stable", pushImage: true, secrets });

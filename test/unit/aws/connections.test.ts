@@ -91,6 +91,7 @@ describe("connections opened ahead", () => {
     const send = () => undefined;
     expect(() => openAhead({ ecs: { send }, ecr: { send } } as never, { ECS: 3, ECR: 1 })).not.toThrow();
     const agents = {};
-    expect(() => openAhead({ ecs: { send }, ecr: { send }, agents } as never, { ECS: 3, ECR: 1 })).not.toThrow();
+    expect(() => openAhead({ ecs: { send }, ecr: { send }, agents } as never, { ECS: 3, ECR: 1, SECRETS_MANAGER: 1 })).not.toThrow();
+    expect(() => openAhead({ ecs: { send }, ecr: { send }, secretsManager: { send }, agents } as never, { ECS: 3, ECR: 1, SECRETS_MANAGER: 1 })).not.toThrow();
   });
 });
