@@ -1,12 +1,14 @@
 /**
  * Benchmark (2): the panic rollback, cold (a fresh process), of one service to the previous revision
- * recorded as stable, with every AWS call taking LATENCY_MS in the emulator (`POST /_sim/latency`, a
+ * recorded as stable (each revision referencing a version of the service's SecureStrings snapshot, as
+ * a default release leaves it), with every AWS call taking LATENCY_MS in the emulator (`POST /_sim/latency`, a
  * stand-in for the network): the time from just before spawn to the moment the emulator received
  * UpdateService, the calls before it, and the sequential round trips up to and including it (the
  * longest chain of calls each made after the one before it answered, test/helpers/round-trips.ts).
  * With local keys, and with CircleCI OIDC credentials (a token from a fake `circleci run oidc get`,
  * exchanged with the emulator's STS).
  */
+import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,7 +35,7 @@ export const LATENCY_MS = 40;
 export const CONNECTION_MS = 2 * LATENCY_MS;
 /** The service (and family) of the handshake case: local keys, on a service of its own. */
 export const HANDSHAKE_SUFFIX = "-handshakes";
-/** The fewest sequential round trips to the first write: DescribeServices → {revisions, listing, record} → DescribeImages → write; STS first with OIDC. */
+/** The fewest sequential round trips to the first write: DescribeServices → {revisions, listing, record} → {DescribeImages, the snapshot's versions} → write; STS first with OIDC. */
 export const MINIMUM_ROUND_TRIPS = { keys: 4, oidc: 5, inFlight: 4 } as const;
 
 /** How the CLI gets its credentials. */
@@ -63,10 +65,31 @@ export function rollbackService(credentials: Credentials): string {
   return credentials === "keys" ? ROLLBACK_SERVICE : `${ROLLBACK_SERVICE}-${credentials}`;
 }
 
+/**
+ * The SecureStrings snapshot of a case's service, as a default release (--secure-strings
+ * secretsmanager) leaves it: every revision references a version of it, which rollback checks
+ * (ListSecretVersionIds) beside the images. Its `valueFrom`, pinned to the version it was created with.
+ */
+const snapshots = new Map<string, string>();
+
+async function snapshotSecret(clients: AwsClients, service: string): Promise<string> {
+  const known = snapshots.get(service);
+  if (known !== undefined) return known;
+  const { ARN, VersionId } = await clients.secretsManager.send(new CreateSecretCommand({ Name: `ecs-release/bench/${service}`, SecretString: JSON.stringify({ DATABASE_PASSWORD: "bench" }) }));
+  const valueFrom = `${ARN}:DATABASE_PASSWORD::${VersionId}`;
+  snapshots.set(service, valueFrom);
+  return valueFrom;
+}
+
+/** A revision of a case's service: stable, its image in ECR, its snapshot's version referenced. */
+async function registerCaseRevision(clients: AwsClients, service: string): Promise<string> {
+  return registerRevision(clients, { family: service, sha: randomSha(), outcome: "stable", pushImage: true, secrets: [{ name: "DATABASE_PASSWORD", valueFrom: await snapshotSecret(clients, service) }] });
+}
+
 /** Creates the service of a case (family of its name, one stable revision to start with). */
 export async function seedRollbackService(clients: AwsClients, credentials: Credentials = "keys", suffix = ""): Promise<void> {
   const name = `${rollbackService(credentials)}${suffix}`;
-  const first = await registerRevision(clients, { family: name, sha: randomSha(), outcome: "stable", pushImage: true });
+  const first = await registerCaseRevision(clients, name);
   await createService(clients, { cluster: CLUSTER, name, taskDefinition: first, desiredCount: 2, launchType: "FARGATE", networkConfiguration: SEED_NETWORK });
 }
 
@@ -76,8 +99,8 @@ export async function seedRollbackService(clients: AwsClients, credentials: Cred
  */
 export async function runRollback(emulator: Emulator, clients: AwsClients, credentials: Credentials = "keys", suffix = "", connectionMs = 0): Promise<RollbackRun> {
   const service = `${rollbackService(credentials)}${suffix}`;
-  await registerRevision(clients, { family: service, sha: randomSha(), outcome: "stable", pushImage: true });
-  const bad = await registerRevision(clients, { family: service, sha: randomSha(), outcome: "stable", pushImage: true });
+  await registerCaseRevision(clients, service);
+  const bad = await registerCaseRevision(clients, service);
   await rollOut(clients, CLUSTER, service, bad);
   const env = credentials === "oidc" ? await oidcEnv(emulator) : emulatorEnv(emulator.url);
   const before = (await emulator.callLog()).length;
