@@ -22,6 +22,7 @@ import { Agent as HttpAgent, type ClientRequestArgs } from "node:http";
 import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from "node:https";
 import { isIP, type NetConnectOpts, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { TLSSocket } from "node:tls";
 import type { AwsClients, LazyClient, RequestAgents } from "./clients.js";
 
 /** The most connections one `openAhead` opens. */
@@ -49,8 +50,9 @@ const ENDPOINT_PARAMETERS: EndpointParameterInstructionsSupplier = {
  * first used: they are then built with agents that can open them (AwsClients#agents); a client built
  * before keeps the SDK's agents, and what is opened for it goes unused. Secrets Manager's client,
  * whose module is loaded on its first use (clients.ts, LazyClient), is built only once ECS's first
- * request has left, so that loading it never delays that request. Never fails: clients without the
- * slots are left as they are, and a connection not opened is opened by its request.
+ * request has been written: once its connection is established (a request on a connection still
+ * connecting waits in its buffer, and loading a module then would hold it back). Never fails:
+ * clients without the slots are left as they are, and a connection not opened is opened by its request.
  */
 export function openAhead(aws: Pick<AwsClients, "ecs" | "ecr" | "secretsManager" | "agents">, wanted: { readonly ECS?: number; readonly ECR?: number; readonly SECRETS_MANAGER?: number }): void {
   const slots = aws.agents;
@@ -58,7 +60,7 @@ export function openAhead(aws: Pick<AwsClients, "ecs" | "ecr" | "secretsManager"
   const open = (agents: AgentsAhead, client: unknown, count: number): void => {
     const { config } = client as { config?: object };
     // A copy, as the SDK's endpoint middleware passes: the resolution may set an endpoint on what it is given.
-    if (config !== undefined) getEndpointFromInstructions({}, ENDPOINT_PARAMETERS, { ...config }).then((endpoint) => agents.openAhead(endpoint.url, count), () => undefined);
+    if (config !== undefined) getEndpointFromInstructions({}, ENDPOINT_PARAMETERS, { ...config }).then((endpoint) => agents.openAhead(endpoint.url, count)).catch(ignore);
   };
   const ecs = (wanted.ECS ?? 0) > 0 ? ((slots.ECS ??= new AgentsAhead()) as AgentsAhead) : undefined;
   if (ecs !== undefined) open(ecs, aws.ecs, wanted.ECS ?? 0);
@@ -66,9 +68,9 @@ export function openAhead(aws: Pick<AwsClients, "ecs" | "ecr" | "secretsManager"
   const sdk = (aws.secretsManager as Partial<LazyClient<{ send: unknown }>> | undefined)?.sdk;
   if ((wanted.SECRETS_MANAGER ?? 0) > 0 && sdk !== undefined) {
     const agents = (slots.SECRETS_MANAGER ??= new AgentsAhead()) as AgentsAhead;
-    const build = (): void => void sdk().then((client) => open(agents, client, wanted.SECRETS_MANAGER ?? 0), () => undefined);
-    // After ECS's first request is written (it is, on its connection's next tick), not before.
-    if (ecs !== undefined) ecs.onFirstConnection(() => setImmediate(build));
+    const build = (): void => void sdk().then((client) => open(agents, client, wanted.SECRETS_MANAGER ?? 0)).catch(ignore);
+    // The request is written when its connection is established (the listener that writes it comes after this one), then this.
+    if (ecs !== undefined) ecs.onFirstConnection((socket) => whenEstablished(socket, () => setImmediate(build)));
     else setImmediate(build);
   }
 }
@@ -83,7 +85,7 @@ export class AgentsAhead implements RequestAgents {
   /** Connections opened ahead and not yet used, by origin (`scheme://host:port`). */
   private readonly spares = new Map<string, Socket[]>();
   /** Called when either agent gives its first request a connection (onFirstConnection). */
-  private firstConnection: (() => void) | undefined;
+  private firstConnection: ((socket: Socket) => void) | undefined;
 
   constructor(tls: HttpsAgentOptions = {}) {
     this.httpsAgent = new HttpsAgent({ ...tls, keepAlive: true, maxSockets: 50 });
@@ -91,16 +93,17 @@ export class AgentsAhead implements RequestAgents {
       const create = agent.createConnection.bind(agent);
       const scheme = agent === this.httpsAgent ? "https" : "http";
       agent.createConnection = ((options: ClientRequestArgs & NetConnectOpts, callback?: (error: Error | null, socket: Duplex) => void) => {
+        const socket = this.take(`${scheme}://${options.host}:${options.port}`) ?? (create(options, callback) as Socket);
         const first = this.firstConnection;
         this.firstConnection = undefined;
-        first?.();
-        return this.take(`${scheme}://${options.host}:${options.port}`) ?? create(options, callback);
+        first?.(socket);
+        return socket;
       }) as typeof agent.createConnection;
     }
   }
 
-  /** Calls `then` when these agents next give a request a connection (once; the latest given wins). */
-  onFirstConnection(then: () => void): void {
+  /** Calls `then` with the connection these agents next give a request (once; the latest given wins). */
+  onFirstConnection(then: (socket: Socket) => void): void {
     this.firstConnection = then;
   }
 
@@ -124,6 +127,7 @@ export class AgentsAhead implements RequestAgents {
     const create = Object.getPrototypeOf(agent).createConnection as (this: HttpAgent, options: object) => Socket;
     for (let i = 0; i < Math.min(count, MOST_AHEAD); i++) {
       const socket = create.call(agent, options);
+      socket.once(secure ? "secureConnect" : "connect", () => established.add(socket));
       socket.on("error", ignore);
       socket.setTimeout(SPARE_IDLE_MS, closeIdle);
       socket.unref();
@@ -148,6 +152,15 @@ export class AgentsAhead implements RequestAgents {
 
 /** A connection opened ahead that fails before it is used is passed over (take: destroyed). */
 function ignore(): void {}
+
+/** Connections opened ahead whose connect (TCP; TLS: its handshake too) is done. */
+const established = new WeakSet<Socket>();
+
+/** Calls `then` once `socket` is established (at once for one opened ahead and done); never if it fails. */
+function whenEstablished(socket: Socket, then: () => void): void {
+  if (established.has(socket)) then();
+  else socket.once(socket instanceof TLSSocket ? "secureConnect" : "connect", then);
+}
 
 /** A connection opened ahead and idle for SPARE_IDLE_MS, not used: closed. */
 function closeIdle(this: Socket): void {

@@ -3,11 +3,14 @@
  * they accept: a request made after `openAhead` goes out on a connection opened ahead, over TLS as to
  * AWS and over plain HTTP as to the emulator, and one that closed meanwhile is passed over.
  */
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer as createHttpServer, request as httpRequest, type Agent, type Server } from "node:http";
 import { createServer as createHttpsServer, request as httpsRequest } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { ListClustersCommand } from "@aws-sdk/client-ecs";
+import { createAwsClients } from "../../../src/aws/clients.js";
 import { AgentsAhead, MOST_AHEAD, openAhead } from "../../../src/aws/connections.js";
 import { LOCALHOST_CERT, LOCALHOST_KEY } from "../../helpers/tls-localhost.js";
 
@@ -93,5 +96,32 @@ describe("connections opened ahead", () => {
     const agents = {};
     expect(() => openAhead({ ecs: { send }, ecr: { send }, agents } as never, { ECS: 3, ECR: 1, SECRETS_MANAGER: 1 })).not.toThrow();
     expect(() => openAhead({ ecs: { send }, ecr: { send }, secretsManager: { send }, agents } as never, { ECS: 3, ECR: 1, SECRETS_MANAGER: 1 })).not.toThrow();
+  });
+});
+
+describe("openAhead with Secrets Manager", () => {
+  it("builds Secrets Manager's client only once ECS's first request is written: a slow build never holds it back", async () => {
+    // The server in a process of its own: it notes when the request arrives while this one is busy building.
+    const server = spawn(process.execPath, ["-e", 'require("node:http").createServer((q, s) => { process.stdout.write(Date.now() + "\\n"); q.resume(); q.on("end", () => { s.setHeader("content-type", "application/x-amz-json-1.1"); s.end("{\\"clusterArns\\":[]}"); }); }).listen(0, "127.0.0.1", function () { process.stdout.write("port " + this.address().port + "\\n"); });'], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const lines: string[] = [];
+      server.stdout.on("data", (chunk: Buffer) => lines.push(...chunk.toString().trim().split("\n")));
+      while (!lines.some((line) => line.startsWith("port "))) await tick();
+      const url = `http://127.0.0.1:${lines.find((line) => line.startsWith("port "))?.slice(5)}`;
+      const aws = createAwsClients({ region: "us-east-1", maxAttempts: 1, env: { AWS_ENDPOINT_URL: url, AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "b" } });
+      let built = 0;
+      // A Secrets Manager client whose module takes a second to load (busy: nothing else runs meanwhile).
+      const secretsManager = { send: () => undefined, sdk: async () => { const until = Date.now() + 1_000; while (Date.now() < until); built = Date.now(); return aws.secretsManager; } };
+      openAhead({ agents: aws.agents, get ecs() { return aws.ecs; }, get ecr() { return aws.ecr; }, secretsManager } as never, { ECS: 2, SECRETS_MANAGER: 1 });
+      const sent = Date.now();
+      await aws.ecs.send(new ListClustersCommand({}));
+      while (!lines.some((line) => /^\d+$/.test(line))) await tick();
+      const arrived = Number(lines.find((line) => /^\d+$/.test(line)));
+      while (built === 0) await tick();
+      expect(built - sent).toBeGreaterThanOrEqual(1_000); // it was built, after the request
+      expect(arrived - sent, "the request reached the server before the build's second was over").toBeLessThan(500);
+    } finally {
+      server.kill();
+    }
   });
 });
