@@ -199,7 +199,7 @@ async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Ver
   // the running revision, the listing, the two below it) and for the checks after them (the targets'
   // images; their snapshot's versions, which every revision a default release made references), opened
   // while the calls before them are in flight (DescribeServices; STS with OIDC), not after.
-  openAhead(deps.aws, { ECS: 5 * options.services.length + 1, ECR: options.services.length, SECRETS_MANAGER: 1 });
+  openAhead(deps.aws, { ECS: 5 * options.services.length + 1, ECR: options.services.length, SECRETS_MANAGER: options.services.length });
   const described = await readServices(options, deps, to);
   checkRollbackServices(options.cluster, described.services, described.missing);
   const choices = described.choices !== undefined ? await described.choices : await Promise.all(groupByRevision(described.services).map((group) => choose(group, to, options, deps)));
@@ -643,11 +643,14 @@ async function checkTargetSecrets(moving: readonly RollbackMove[], to: RollbackT
   // Every secret's listing at once (one round trip, beside the images'), each secret once.
   const pins = moving.flatMap(({ group, target }) => Object.entries(target.secretVersions ?? {}).map(([secretArn, pinned]) => ({ group, target, secretArn, pinned })));
   const secrets = [...new Set(pins.map((pin) => pin.secretArn))];
-  const listed = await Promise.all(secrets.map((secretArn) => secretVersionIds(deps.aws, secretArn, deps.signal)));
-  const versions = new Map(secrets.map((secretArn, i) => [secretArn, listed[i] ?? new Set<string>()]));
+  const listed = await Promise.allSettled(secrets.map((secretArn) => secretVersionIds(deps.aws, secretArn, deps.signal)));
+  const versions = new Map(secrets.map((secretArn, i) => [secretArn, listed[i]]));
   const problems: string[] = [];
   for (const { group, target, secretArn, pinned } of pins) {
-    const have = versions.get(secretArn) ?? new Set<string>();
+    // A listing that failed fails the check, the first target's first (as when they were read in turn).
+    const outcome = versions.get(secretArn);
+    if (outcome?.status === "rejected") throw outcome.reason;
+    const have = outcome?.value ?? new Set<string>();
     const gone = pinned.filter((id) => !have.has(id));
     if (gone.length > 0) problems.push(`${serviceNames(group)} (on ${formatRevisionName(group.current)}): ${formatRevisionName(target)} references ${plural(gone.length, "version")} of ${secretArn} that Secrets Manager no longer has (${gone.join(", ")}; it removes unlabelled versions past 100): its tasks could not start. Roll back to a newer revision, or release a commit again (ecs-release release --sha …)`);
   }
