@@ -3,8 +3,8 @@ import { goneSecretVersions, type GoneSecretVersions } from "../../../src/core/p
 import type { RevisionRecord } from "../../../src/core/revision-record.js";
 
 const ARN = (revision: number): string => `arn:aws:ecs:us-east-1:123456789012:task-definition/web:${revision}`;
-const S1 = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf";
-const S2 = "arn:aws:secretsmanager:us-east-1:123456789012:secret:api-GhIjKl";
+const S1 = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecs-release/platform/prod-AbCdEf";
+const S2 = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecs-release/platform/staging-GhIjKl";
 const rev = (revision: number, secretVersions?: Record<string, string[]>): RevisionRecord => ({ arn: ARN(revision), family: "web", revision, status: "ACTIVE", tags: {}, ...(secretVersions ? { secretVersions } : {}) });
 
 describe("goneSecretVersions", () => {
