@@ -109,7 +109,7 @@ describe("rollback: round trips before the first write", () => {
     expect(trips.count, trips.chain.join(" → ")).toBe(4);
   });
 
-  it("two services, each target pinned to a version of its own snapshot secret: still 4 (the two secrets' versions read together, with the images); a team's own secret is not listed", async () => {
+  it("two services, each target pinned to a version of its own snapshot secret: still 4 (the two secrets' versions read together, with the images), only the first waiting for a handshake; a team's own secret is not listed", async () => {
     // And api also reads a secret of the team's own, pinned too: not checked (the rollback policy lists
     // versions of ecs-release's snapshots only, and every call here is evaluated against it).
     const [web, api, team] = await Promise.all([pinnedSecret("ecs-release/web/prod"), pinnedSecret("ecs-release/api/prod"), pinnedSecret("team/api-key")]);
@@ -121,13 +121,16 @@ describe("rollback: round trips before the first write", () => {
       else await createService(clients, { cluster: "prod", name: "api", taskDefinition: bad, desiredCount: 1, launchType: "FARGATE", networkConfiguration: SEED_NETWORK });
     }
     const since = (await handle.emulator.callLog()).length;
-    await handle.emulator.setLatency(LATENCY_MS);
+    // With a new connection's handshakes too: the two services' reads, images and secrets each have a connection opened ahead.
+    await handle.emulator.setLatency(LATENCY_MS, 2 * LATENCY_MS);
     const run = await runCli(["rollback", "--cluster", "prod", "--service", "web,api", "--no-wait", "--poll-interval", "10ms"], handle.env());
     await handle.emulator.setLatency(0);
     expect(run.code, run.stderr).toBe(0);
     const trips = await roundTrips("UpdateService", since);
     expect(trips.before.filter((operation) => operation === "ListSecretVersionIds")).toHaveLength(2);
     expect(trips.count, trips.chain.join(" → ")).toBe(4);
+    const waited = callsBefore((await handle.emulator.callLog()).slice(since), "UpdateService").filter((e) => (e.handshakeWaitMs ?? 0) > 0);
+    expect(waited.map((e) => e.operation)).toEqual(["DescribeServices"]);
   });
 
   it("OIDC (a token minted by `circleci run oidc get`, exchanged with STS): 5", async () => {
