@@ -62,13 +62,20 @@ export function openAhead(aws: Pick<AwsClients, "ecs" | "ecr" | "secretsManager"
     // A copy, as the SDK's endpoint middleware passes: the resolution may set an endpoint on what it is given.
     if (config !== undefined) getEndpointFromInstructions({}, ENDPOINT_PARAMETERS, { ...config }).then((endpoint) => agents.openAhead(endpoint.url, count)).catch(ignore);
   };
-  const ecs = (wanted.ECS ?? 0) > 0 ? ((slots.ECS ??= new AgentsAhead()) as AgentsAhead) : undefined;
+  // The slot's agents when they are (or are now made) AgentsAhead and some are wanted; else none.
+  const slot = (service: keyof typeof wanted): AgentsAhead | undefined => {
+    if ((wanted[service] ?? 0) <= 0) return undefined;
+    const agents = (slots[service] ??= new AgentsAhead());
+    return agents instanceof AgentsAhead ? agents : undefined;
+  };
+  const ecs = slot("ECS");
   if (ecs !== undefined) open(ecs, aws.ecs, wanted.ECS ?? 0);
-  if ((wanted.ECR ?? 0) > 0) open((slots.ECR ??= new AgentsAhead()) as AgentsAhead, aws.ecr, wanted.ECR ?? 0);
+  const ecr = slot("ECR");
+  if (ecr !== undefined) open(ecr, aws.ecr, wanted.ECR ?? 0);
   const sdk = (aws.secretsManager as Partial<LazyClient<{ send: unknown }>> | undefined)?.sdk;
-  if ((wanted.SECRETS_MANAGER ?? 0) > 0 && sdk !== undefined) {
-    const agents = (slots.SECRETS_MANAGER ??= new AgentsAhead()) as AgentsAhead;
-    const build = (): void => void sdk().then((client) => open(agents, client, wanted.SECRETS_MANAGER ?? 0)).catch(ignore);
+  const secretsManager = sdk === undefined ? undefined : slot("SECRETS_MANAGER");
+  if (sdk !== undefined && secretsManager !== undefined) {
+    const build = (): void => void sdk().then((client) => open(secretsManager, client, wanted.SECRETS_MANAGER ?? 0)).catch(ignore);
     // The request is written when its connection is established (the listener that writes it comes after this one), then this.
     if (ecs !== undefined) ecs.onFirstConnection((socket) => whenEstablished(socket, () => setImmediate(build)));
     else setImmediate(build);

@@ -13,8 +13,8 @@
  * ListTaskDefinitions page and the two revisions below the running one (further ones a growing window
  * at a time, only when those do not decide); then together one DescribeImages per target image in
  * this account's ECR, its secret versions, and the service revisions of a deployment in flight. The
- * ECS and ECR connections those later rounds need are opened during the first (aws/connections.ts), so
- * on AWS only the first round trip pays a connection's TCP and TLS handshakes.
+ * ECS, ECR and Secrets Manager connections those later rounds need are opened during the first
+ * (aws/connections.ts), so on AWS only the first round trip pays a connection's TCP and TLS handshakes.
  */
 import type { Service, ServiceDeployment, ServiceDeploymentBrief } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
