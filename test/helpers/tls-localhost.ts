@@ -1,6 +1,6 @@
 /**
  * A self-signed certificate for localhost (P-256, valid for 100 years) and its key, for tests of TLS
- * connections only (test/unit/aws/connections.test.ts). Made with
+ * connections only (test/unit/aws/connections.test.ts, test/integration/connections-tls.test.ts). Made with
  * `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 36500 -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost"`.
  */
 export const LOCALHOST_CERT = `-----BEGIN CERTIFICATE-----
