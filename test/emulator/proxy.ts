@@ -54,6 +54,8 @@ export interface CallLogEntry {
   end: number;
   /** The access key id the request was signed with (SigV4 credential scope); absent when unsigned. */
   accessKeyId?: string;
+  /** The request's User-Agent header: the SDK's, or the CLI's own for a read sent before the SDK loaded. */
+  userAgent?: string;
   /**
    * The request's parameters (JSON body, or query/form parameters), secrets redacted
    * ({@link redactSecrets}). The IAM evaluation (test/helpers/iam-check.ts) derives actions,
@@ -454,6 +456,7 @@ export class EmulatorProxy {
     const answeredFrom = start + this.latencyMs;
     if (this.latencyMs > 0) holdAnswer(res, answeredFrom);
     const accessKeyId = /Credential=([^/]+)\//.exec(headerValue(req.headers, "authorization") ?? "")?.[1];
+    const userAgent = headerValue(req.headers, "user-agent");
     const parameters = requestParameters(url, body);
     // Scheduler names the schedule in its path (REST): the log keeps it as `Name`, as the IAM check reads it.
     const scheduleName = call.service === "scheduler" ? /^\/schedules\/([^/?]+)/.exec(url)?.[1] : undefined;
@@ -461,7 +464,7 @@ export class EmulatorProxy {
     const record = (status: number, answer?: Buffer): void => {
       if (generation !== this.generation) return;
       const response = answer === undefined ? undefined : parseJson(answer);
-      this.log.push({ ...call, status, start, end: Math.max(Date.now(), answeredFrom), ...(handshakeWaitMs > 0 ? { handshakeWaitMs } : {}), ...(accessKeyId === undefined ? {} : { accessKeyId }), request, ...(response === undefined ? {} : { response: redactSecrets(response) }) });
+      this.log.push({ ...call, status, start, end: Math.max(Date.now(), answeredFrom), ...(handshakeWaitMs > 0 ? { handshakeWaitMs } : {}), ...(accessKeyId === undefined ? {} : { accessKeyId }), ...(userAgent === undefined ? {} : { userAgent }), request, ...(response === undefined ? {} : { response: redactSecrets(response) }) });
     };
 
     // Expiring credentials: STS refuses expired web identity tokens; expired credentials fail (sts.ts).
