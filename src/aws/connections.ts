@@ -17,7 +17,7 @@
  * and never used costs its handshakes and nothing else: it does not hold the process open; one that
  * closes meanwhile is passed over.
  */
-import { getEndpointFromInstructions, type EndpointParameterInstructionsSupplier } from "@smithy/core/endpoints";
+import type { EndpointParameterInstructionsSupplier } from "@smithy/core/endpoints";
 import { Agent as HttpAgent, type ClientRequestArgs } from "node:http";
 import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from "node:https";
 import { isIP, type NetConnectOpts, type Socket } from "node:net";
@@ -60,7 +60,13 @@ export function openAhead(aws: Pick<AwsClients, "ecs" | "ecr" | "secretsManager"
   const open = (agents: AgentsAhead, client: unknown, count: number): void => {
     const { config } = client as { config?: object };
     // A copy, as the SDK's endpoint middleware passes: the resolution may set an endpoint on what it is given.
-    if (config !== undefined) getEndpointFromInstructions({}, ENDPOINT_PARAMETERS, { ...config }).then((endpoint) => agents.openAhead(endpoint.url, count)).catch(ignore);
+    // The SDK's endpoint resolution is imported here, not with this module: rollback's early read
+    // (early-read.ts) opens connections before the SDK loads.
+    if (config !== undefined)
+      import("@smithy/core/endpoints")
+        .then(({ getEndpointFromInstructions }) => getEndpointFromInstructions({}, ENDPOINT_PARAMETERS, { ...config }))
+        .then((endpoint) => agents.openAhead(endpoint.url, count))
+        .catch(ignore);
   };
   // The slot's agents when they are (or are now made) AgentsAhead and some are wanted; else none.
   const slot = (service: keyof typeof wanted): AgentsAhead | undefined => {
@@ -115,8 +121,8 @@ export class AgentsAhead implements RequestAgents {
   }
 
   /**
-   * Opens `count` connections (at most MOST_AHEAD) to `url`'s origin, for this client's next requests
-   * there. Options as the agent gives its own (Agent#createSocket): the agent's, the host and port, the
+   * Opens connections to `url`'s origin, for this client's next requests there, until `count` (at most
+   * MOST_AHEAD) opened ahead are waiting for one. Options as the agent gives its own (Agent#createSocket): the agent's, the host and port, the
    * TLS server name of a host that is not an IP address, and the agent's name for them (its TLS
    * session cache is kept by it).
    */
@@ -132,7 +138,7 @@ export class AgentsAhead implements RequestAgents {
     Object.assign(options, { _agentKey: agent.getName(options) });
     // The agent's own createConnection (net's or tls's), not the one above, which would hand out a spare.
     const create = Object.getPrototypeOf(agent).createConnection as (this: HttpAgent, options: object) => Socket;
-    for (let i = 0; i < Math.min(count, MOST_AHEAD); i++) {
+    for (let i = spares.filter((socket) => !socket.destroyed).length; i < Math.min(count, MOST_AHEAD); i++) {
       const socket = create.call(agent, options);
       socket.once(secure ? "secureConnect" : "connect", () => established.add(socket));
       socket.on("error", ignore);

@@ -20,13 +20,13 @@ import {
 import { awsErrorCode, clusterNotFoundError, taskDefinitionNotFoundError, translateAwsError } from "../core/aws-errors.js";
 import { isEcsReleaseError, withContext } from "../core/errors.js";
 import { tagsToMap, mapToTags, type TagMap } from "../core/tags.js";
+import { DESCRIBE_SERVICES_BATCH } from "../core/api-limits.js";
 import { awsCall } from "./call.js";
 import type { AwsClients } from "./clients.js";
 
 type Ecs = Pick<AwsClients, "ecs">;
 
-/** DescribeServices takes at most 10 services per call. */
-export const DESCRIBE_SERVICES_BATCH = 10;
+export { DESCRIBE_SERVICES_BATCH } from "../core/api-limits.js";
 
 /** What describeServices found. */
 export interface DescribedServices {

@@ -25,8 +25,11 @@ export interface CliContext<F extends readonly FlagSpec[] = readonly []> {
   readonly version: string;
   /** Writes to stdout (secrets masked). Under --json the CLI prints the result itself. */
   print(text: string): void;
-  /** The AWS clients (region checked; built on first use). */
-  aws(): Promise<AwsClients>;
+  /**
+   * The AWS clients (region checked; built on first use). `beforeClients`, when given, is called with
+   * the region and waited for before the credential sources and the clients load (rollback's early read).
+   */
+  aws(beforeClients?: (region: string) => Promise<void>): Promise<AwsClients>;
 }
 
 /** What a command adapter returns: the result document (printed under --json) and the exit code. */

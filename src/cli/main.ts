@@ -63,11 +63,12 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       version: VERSION,
       // Redact first, then escape (as the logger): a secret is masked whole.
       print: (text) => io.stdout(printableText(redactor.redact(text))),
-      aws: async () => {
+      aws: async (beforeClients) => {
         const { resolveAwsSettings } = await import("../core/aws-settings.js");
         const settings = resolveAwsSettings({ flagRegion: parsed.globals.region, env, configText: readSharedConfig(env) });
         const region = settings.region;
         if (!region) throw new ValidationError(NO_REGION);
+        await beforeClients?.(region);
         // ECS_RELEASE_OIDC=circleci (set by the orb): a fresh OIDC token for every credential renewal.
         const { circleciTokenMinter, freshOidcCredentials } = await import("../aws/oidc-credentials.js");
         const { chainedRoleSettings, oidcRefreshSettings } = await import("../core/oidc-settings.js");

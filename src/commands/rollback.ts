@@ -19,6 +19,7 @@
 import type { Service, ServiceDeployment, ServiceDeploymentBrief } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients.js";
 import { openAhead } from "../aws/connections.js";
+import { useEarlyRead, type EarlyRead } from "../aws/early-read.js";
 import { ecrImageExists } from "../aws/ecr.js";
 import { secretVersionIds } from "../aws/secrets-manager.js";
 import { partialUpdateError, tagResource, updateServices, type StartedDeployment } from "../aws/ecs.js";
@@ -98,6 +99,8 @@ export interface RollbackDeps {
   readonly log: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
+  /** The first DescribeServices, sent before the SDK loaded (aws/early-read.ts): its answer is used when it is the same read. */
+  readonly early?: EarlyRead;
 }
 
 /** A revision in the result document. */
@@ -199,7 +202,11 @@ async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Ver
   // the running revision, the listing, the two below it) and for the checks after them (the targets'
   // images; their snapshot's versions, which every revision a default release made references), opened
   // while the calls before them are in flight (DescribeServices; STS with OIDC), not after.
-  openAhead(deps.aws, { ECS: 5 * options.services.length + 1, ECR: options.services.length, SECRETS_MANAGER: options.services.length });
+  // With an early read (aws/early-read.ts), DescribeServices is in flight already and these connections
+  // are being opened: its agents are the clients', and the SDK is given its answer.
+  if (deps.early !== undefined && deps.aws.agents !== undefined) Object.assign(deps.aws.agents, { ...deps.early.agents, ...deps.aws.agents });
+  openAhead(deps.aws, { ECS: 5 * options.services.length + (deps.early === undefined ? 1 : 0), ECR: options.services.length, SECRETS_MANAGER: options.services.length });
+  if (deps.early !== undefined) useEarlyRead(deps.aws.ecs, deps.early);
   const described = await readServices(options, deps, to);
   checkRollbackServices(options.cluster, described.services, described.missing);
   const choices = described.choices !== undefined ? await described.choices : await Promise.all(groupByRevision(described.services).map((group) => choose(group, to, options, deps)));

@@ -93,10 +93,28 @@ async function rollback(env: Record<string, string> = {}, connectionMs = 0): Pro
 describe("rollback: round trips before the first write", () => {
   it("local keys: 4 (DescribeServices → revisions, listing and ECS's record → DescribeImages → UpdateService), every check made", async () => {
     await rolledOut();
-    const trips = await roundTrips("UpdateService", await rollback());
+    const since = await rollback();
+    const trips = await roundTrips("UpdateService", since);
     expect(trips.before).toEqual(expect.arrayContaining(["DescribeServices", "ListServiceDeployments", "DescribeTaskDefinition", "ListTaskDefinitions", "DescribeImages"]));
     expect(trips.count, trips.chain.join(" → ")).toBe(4);
+    // DescribeServices is the early read (src/aws/early-read.ts), sent before the SDK loaded: the SDK
+    // was given its answer and sent no DescribeServices of its own; every other call is the SDK's.
+    const before = callsBefore((await handle.emulator.callLog()).slice(since), "UpdateService");
+    expect(before.filter((e) => e.operation === "DescribeServices").map((e) => e.userAgent)).toEqual([expect.stringMatching(/^ecs-release\//)]);
+    expect(before.filter((e) => !e.userAgent?.startsWith("aws-sdk-js/")).map((e) => e.operation)).toEqual(["DescribeServices"]);
   });
+
+  for (const error of ["ThrottlingException", "reset"] as const) {
+    it(`an early read that fails (${error}): the SDK sends its own DescribeServices, and the rollback goes on`, async () => {
+      await rolledOut();
+      await handle.emulator.addFault({ operation: "DescribeServices", error, count: 1 });
+      const since = await rollback();
+      await handle.emulator.clearFaults();
+      const log = callsBefore((await handle.emulator.callLog()).slice(since), "UpdateService").filter((e) => e.operation === "DescribeServices");
+      expect(log.map((e) => e.userAgent?.split("/")[0])).toEqual(["ecs-release", "aws-sdk-js"]);
+      expect((await roundTrips("UpdateService", since)).count).toBe(5);
+    });
+  }
 
   it("a new connection's handshakes (two round trips): only the first round trip waits for them, Secrets Manager's too", async () => {
     await rolledOut([{ name: "DB_PASSWORD", valueFrom: await pinnedSecret("ecs-release/web/prod") }]);
@@ -151,8 +169,11 @@ describe("rollback: round trips before the first write", () => {
       CIRCLE_OIDC_TOKEN_V2: circleciToken(Date.now()),
       FAKE_CIRCLECI_CLAIMS: JSON.stringify(circleciClaims(0)),
     };
-    const trips = await roundTrips("UpdateService", await rollback(env));
+    const since = await rollback(env);
+    const trips = await roundTrips("UpdateService", since);
     expect(trips.chain[0]).toBe("AssumeRoleWithWebIdentity");
+    // No early read with OIDC: its keys come from STS, through the SDK.
+    expect((await handle.emulator.callLog()).slice(since).filter((e) => e.operation === "DescribeServices").map((e) => e.userAgent?.split("/")[0])).toEqual(["aws-sdk-js"]);
     expect(trips.before).toEqual(expect.arrayContaining(["ListServiceDeployments", "DescribeImages"]));
     expect(trips.count, trips.chain.join(" → ")).toBe(5);
   });

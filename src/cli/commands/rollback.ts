@@ -1,6 +1,8 @@
 import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
 import { rollbackRunKey } from "../../core/rollback-plan.js";
 import { ROLLBACK_FLAGS } from "../flag-definitions.js";
+import type { EarlyRead } from "../../aws/early-read.js";
+import { DESCRIBE_SERVICES_BATCH } from "../../core/api-limits.js";
 
 /** `ecs-release rollback`: point services at a known-good revision. */
 export const rollbackCommand = defineCommand({
@@ -28,12 +30,28 @@ async function executeRollback(ctx: CliContext<typeof ROLLBACK_FLAGS>): Promise<
     pollIntervalMs: flags["poll-interval"],
     runKey: rollbackRunKey(ctx.env),
   };
-  const { parseRollbackTo } = await import("../../core/rollback-target.js");
+  const [{ parseRollbackTo }, { readEarly }] = await Promise.all([import("../../core/rollback-target.js"), import("../../aws/early-read.js")]);
   parseRollbackTo(options.to); // a bad --to is refused before the AWS SDK loads (commands/rollback.js imports it)
+  // The first read (the services' DescribeServices, as aws/ecs.ts asks for the first 10) leaves before
+  // the SDK loads, with keys from the environment (aws/early-read.ts); the event loop is given one turn
+  // to write it before the loading, which yields none, starts.
+  let early: EarlyRead | undefined;
+  let sent = (): void => undefined;
+  const written = new Promise<void>((resolve) => (sent = resolve));
+  const first = { cluster: options.cluster, services: options.services.slice(0, DESCRIBE_SERVICES_BATCH) };
   // The AWS set-up (in CI: the token's exchange with STS) starts before the command's modules load.
-  const aws = ctx.aws();
-  aws.catch(() => undefined);
+  const aws = ctx.aws(async (region) => {
+    const count = options.services.length;
+    // With connections for the calls after it (commands/rollback.ts, verify): up to five reads a service
+    // made together, then each target's images and snapshot versions.
+    if (count > 0) early = readEarly(ctx.env, region, "DescribeServices", first, { userAgent: `ecs-release/${ctx.version}`, ahead: { ECS: 5 * count, ECR: count, SECRETS_MANAGER: count }, signal: ctx.signal });
+    if (early !== undefined) await new Promise((resolve) => setImmediate(resolve));
+    sent();
+  });
+  aws.then(sent, sent);
+  // The command's modules load the SDK: not before the early read is written (or the set-up failed).
+  await written;
   const { run } = await import("../../commands/rollback.js");
-  const result = await run(options, { aws: await aws, log: ctx.log, clock: ctx.clock, signal: ctx.signal });
+  const result = await run(options, { aws: await aws, log: ctx.log, clock: ctx.clock, signal: ctx.signal, ...(early === undefined ? {} : { early }) });
   return { result };
 }
