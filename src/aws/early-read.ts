@@ -22,6 +22,7 @@ import { createHash, createHmac } from "node:crypto";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { AwsCredentialIdentity } from "@aws-sdk/types";
+import { profileSettings } from "../core/aws-settings.js";
 import { chainedRoleSettings, oidcRefreshSettings } from "../core/oidc-settings.js";
 import { configuredEndpoint, environmentCredentials } from "./client-environment.js";
 import { AgentsAhead } from "./connections.js";
@@ -30,8 +31,9 @@ import { AgentsAhead } from "./connections.js";
 const ECS_TARGET = "AmazonEC2ContainerServiceV20141113.";
 /** The regions of the `aws` partition, whose ECS endpoint is ecs.<region>.amazonaws.com (the SDK's partitions.json regionRegex). */
 const AWS_PARTITION_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/;
-/** The most the early answer is waited for, as the clients' own requestTimeout (clients.ts). */
-const TIMEOUT_MS = 30_000;
+/** The clients' own connectionTimeout and requestTimeout (clients.ts). */
+const CONNECTION_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /** An HTTP answer, as the SDK's request handlers give it to the deserialisers. */
 export interface EarlyAnswer {
@@ -67,11 +69,10 @@ const HOST_PREFIX: Record<AheadService, string> = { ECS: "ecs", ECR: "api.ecr", 
  * the endpoint is known without the SDK; else undefined (the SDK sends it, as always). Then opens
  * the connections `options.ahead` asks for, for the calls that will follow its answer.
  */
-export function readEarly(env: Readonly<Record<string, string | undefined>>, region: string, operation: string, input: object, options: { readonly userAgent: string; readonly ahead: Readonly<Partial<Record<AheadService, number>>>; readonly signal?: AbortSignal }): EarlyRead | undefined {
+export function readEarly(env: Readonly<Record<string, string | undefined>>, region: string, operation: string, input: object, options: EarlyReadOptions): EarlyRead | undefined {
   const credentials = keysInUse(env);
-  const endpoint = endpointWithoutSdk(env, region, "ECS");
-  if (credentials === undefined || endpoint === undefined) return undefined;
-  const url = new URL(endpoint);
+  const url = endpointUrl(env, region, "ECS", options.configText);
+  if (credentials === undefined || url === undefined) return undefined;
   if (url.pathname !== "/" || url.search !== "" || (url.protocol !== "https:" && url.protocol !== "http:")) return undefined;
   const body = JSON.stringify(input);
   const target = ECS_TARGET + operation;
@@ -80,33 +81,49 @@ export function readEarly(env: Readonly<Record<string, string | undefined>>, reg
   const ecs = new AgentsAhead();
   const answer = new Promise<EarlyAnswer | undefined>((resolve) => {
     const secure = url.protocol === "https:";
-    const request = (secure ? httpsRequest : httpRequest)(
-      url,
-      { method: "POST", agent: secure ? ecs.httpsAgent : ecs.httpAgent, headers: { ...headers, "content-length": String(Buffer.byteLength(body)), "user-agent": options.userAgent }, timeout: TIMEOUT_MS, ...(options.signal ? { signal: options.signal } : {}) },
-      (response: IncomingMessage) => {
+    const sent = { method: "POST", agent: secure ? ecs.httpsAgent : ecs.httpAgent, headers: { ...headers, "content-length": String(Buffer.byteLength(body)), "user-agent": options.userAgent }, timeout: REQUEST_TIMEOUT_MS, ...(options.signal ? { signal: options.signal } : {}) };
+    // Anything wrong with it (a header Node refuses, say) is the SDK's to report, when it sends its own.
+    try {
+      const request = (secure ? httpsRequest : httpRequest)(url, sent, (response: IncomingMessage) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("error", () => resolve(undefined));
         response.on("end", () => resolve({ statusCode: response.statusCode ?? 0, headers: flatHeaders(response.headers), body: new Uint8Array(Buffer.concat(chunks)) }));
-      },
-    );
-    request.on("timeout", () => request.destroy());
-    request.on("error", () => resolve(undefined));
-    request.end(body);
+      });
+      request.on("timeout", () => request.destroy());
+      request.on("error", () => resolve(undefined));
+      // Not connected within the clients' connectionTimeout: given up, as the SDK's handler would (its request then tries again).
+      const connecting = setTimeout(() => request.destroy(), CONNECTION_TIMEOUT_MS);
+      request.on("socket", (socket) => (socket.connecting ? socket.once("connect", () => clearTimeout(connecting)) : clearTimeout(connecting)));
+      request.on("close", () => clearTimeout(connecting));
+      request.end(body);
+    } catch {
+      resolve(undefined);
+    }
   });
   const agents: Partial<Record<AheadService, AgentsAhead>> = { ECS: ecs };
   const ahead: [AgentsAhead, URL, number][] = [];
   for (const [service, count] of Object.entries(options.ahead) as [AheadService, number][]) {
-    const to = service === "ECS" ? endpoint : endpointWithoutSdk(env, region, service);
+    const to = service === "ECS" ? url : endpointUrl(env, region, service, options.configText);
     if (to === undefined || count <= 0) continue;
     agents[service] ??= new AgentsAhead();
-    ahead.push([agents[service], new URL(to), count]);
+    ahead.push([agents[service], to, count]);
   }
   // Once the request is written (its connect is done in the loop's next poll; this runs after it).
   setImmediate(() => {
-    for (const [to, url, count] of ahead) to.openAhead(url, count);
+    for (const [to, at, count] of ahead) to.openAhead(at, count);
   });
   return { url: `${url.protocol}//${url.host}${url.pathname}`, target, input: JSON.parse(body) as unknown, accessKeyId: credentials.accessKeyId, sessionToken: credentials.sessionToken, answer, agents };
+}
+
+/** What readEarly needs besides the read. */
+export interface EarlyReadOptions {
+  readonly userAgent: string;
+  /** Connections to open for the calls after it, by client. */
+  readonly ahead: Readonly<Partial<Record<AheadService, number>>>;
+  /** The shared config file's text (main.ts reads it): its default profile may set endpoints the SDK would use. */
+  readonly configText?: string | undefined;
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -141,14 +158,26 @@ function keysInUse(env: Readonly<Record<string, string | undefined>>): AwsCreden
 
 /**
  * A client's endpoint when it needs no SDK to know: configured in `env`, or the `aws` partition's
- * without FIPS or dual-stack. Where the SDK resolves another (the shared config file's settings), the
- * early read is not the SDK's request, and the connections opened go unused.
+ * without FIPS or dual-stack. Undefined when the shared config file's default profile (the one used
+ * without AWS_PROFILE) sets an endpoint, FIPS or dual-stack (the SDK reads those too:
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-endpoints.html,
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html), or the URL is not one.
  */
-export function endpointWithoutSdk(env: Readonly<Record<string, string | undefined>>, region: string, service: AheadService): string | undefined {
+export function endpointWithoutSdk(env: Readonly<Record<string, string | undefined>>, region: string, service: AheadService, configText?: string): string | undefined {
   const configured = configuredEndpoint(env, service);
   if (configured !== undefined) return configured;
+  const profile = configText === undefined ? {} : profileSettings(configText, "default");
+  if (PROFILE_ENDPOINT_SETTINGS.some((name) => profile[name] !== undefined)) return undefined;
   if (/^true$/i.test(env["AWS_USE_FIPS_ENDPOINT"] ?? "") || /^true$/i.test(env["AWS_USE_DUALSTACK_ENDPOINT"] ?? "")) return undefined;
   return AWS_PARTITION_REGION.test(region) ? `https://${HOST_PREFIX[service]}.${region}.amazonaws.com` : undefined;
+}
+
+/** A profile's settings that change where the SDK sends a client's requests. */
+const PROFILE_ENDPOINT_SETTINGS = ["endpoint_url", "services", "use_fips_endpoint", "use_dualstack_endpoint"];
+
+function endpointUrl(env: Readonly<Record<string, string | undefined>>, region: string, service: AheadService, configText: string | undefined): URL | undefined {
+  const endpoint = endpointWithoutSdk(env, region, service, configText);
+  return endpoint === undefined || !URL.canParse(endpoint) ? undefined : new URL(endpoint);
 }
 
 /**
@@ -169,7 +198,7 @@ export function signedHeaders(input: { readonly host: string; readonly region: s
     "x-amz-target": input.target,
   };
   const names = Object.keys(headers).sort();
-  const canonicalRequest = ["POST", "/", "", ...names.map((name) => `${name}:${(headers[name] ?? "").trim()}`), "", names.join(";"), payloadHash].join("\n");
+  const canonicalRequest = ["POST", "/", "", ...names.map((name) => `${name}:${(headers[name] ?? "").trim().replace(/\s+/g, " ")}`), "", names.join(";"), payloadHash].join("\n");
   const scope = `${day}/${input.region}/${input.service}/aws4_request`;
   const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonicalRequest)].join("\n");
   const key = [day, input.region, input.service, "aws4_request"].reduce<Buffer | string>((secret, part) => hmac(secret, part), `AWS4${credentials.secretAccessKey}`);
@@ -178,7 +207,7 @@ export function signedHeaders(input: { readonly host: string; readonly region: s
 }
 
 /** True when the SDK's signed `request` is the read sent early: endpoint, operation, body and keys. */
-export function sameRequest(request: unknown, early: Omit<EarlyRead, "answer">): boolean {
+export function sameRequest(request: unknown, early: Pick<EarlyRead, "url" | "target" | "input" | "accessKeyId" | "sessionToken">): boolean {
   const r = request as Partial<SdkRequest> | undefined;
   if (r?.headers === undefined || r.method !== "POST") return false;
   const url = `${r.protocol ?? ""}//${r.hostname ?? ""}${r.port === undefined ? "" : `:${r.port}`}${r.path ?? ""}`;

@@ -27,9 +27,10 @@ export interface CliContext<F extends readonly FlagSpec[] = readonly []> {
   print(text: string): void;
   /**
    * The AWS clients (region checked; built on first use). `beforeClients`, when given, is called with
-   * the region and waited for before the credential sources and the clients load (rollback's early read).
+   * the region and the shared config file's text, and waited for, before the credential sources and
+   * the clients load (rollback's early read).
    */
-  aws(beforeClients?: (region: string) => Promise<void>): Promise<AwsClients>;
+  aws(beforeClients?: (region: string, configText: string | undefined) => Promise<void>): Promise<AwsClients>;
 }
 
 /** What a command adapter returns: the result document (printed under --json) and the exit code. */

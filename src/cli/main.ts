@@ -65,10 +65,11 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       print: (text) => io.stdout(printableText(redactor.redact(text))),
       aws: async (beforeClients) => {
         const { resolveAwsSettings } = await import("../core/aws-settings.js");
-        const settings = resolveAwsSettings({ flagRegion: parsed.globals.region, env, configText: readSharedConfig(env) });
+        const configText = readSharedConfig(env);
+        const settings = resolveAwsSettings({ flagRegion: parsed.globals.region, env, configText });
         const region = settings.region;
         if (!region) throw new ValidationError(NO_REGION);
-        await beforeClients?.(region);
+        await beforeClients?.(region, configText);
         // ECS_RELEASE_OIDC=circleci (set by the orb): a fresh OIDC token for every credential renewal.
         const { circleciTokenMinter, freshOidcCredentials } = await import("../aws/oidc-credentials.js");
         const { chainedRoleSettings, oidcRefreshSettings } = await import("../core/oidc-settings.js");

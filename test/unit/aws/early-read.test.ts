@@ -4,10 +4,11 @@
  * early answer, deserialises it as its own (the real client, its requests counted by a local server).
  * The whole rollback with it, against the emulator: test/integration/rollback-round-trips.test.ts.
  */
+import { spawn } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { ECRClient } from "@aws-sdk/client-ecr";
@@ -15,7 +16,8 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import { HttpRequest } from "@smithy/core/protocols";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { endpointWithoutSdk, readEarly, sameRequest, signedHeaders, useEarlyRead, type EarlyRead } from "../../../src/aws/early-read.js";
+import type { SourceData } from "@smithy/types";
+import { endpointWithoutSdk, readEarly, sameRequest, signedHeaders, useEarlyRead } from "../../../src/aws/early-read.js";
 
 const KEYS = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const servers: Server[] = [];
@@ -29,11 +31,11 @@ afterEach(() => {
 /** The SDK's hash interface (@smithy/types Checksum), on node:crypto as @smithy/hash-node's. */
 class Sha256 {
   private readonly hash;
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", secret);
+  constructor(secret?: SourceData) {
+    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
   }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
+  update(data: SourceData): void {
+    this.hash.update(bytes(data));
   }
   digest(): Promise<Uint8Array> {
     return Promise.resolve(this.hash.digest());
@@ -57,6 +59,8 @@ async function fakeEcs(status: number, body: object): Promise<{ endpoint: string
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, agents };
 }
 
+const bytes = (data: SourceData): string | Uint8Array => (typeof data === "string" || data instanceof Uint8Array ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data));
+
 const SERVICE = { serviceName: "web", status: "ACTIVE", taskDefinition: "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:4", createdAt: 1_796_000_000.5 };
 const READ = { cluster: "prod", services: ["web"] };
 
@@ -64,6 +68,7 @@ describe("the early read's signature", () => {
   for (const [name, sessionToken, host] of [
     ["long-term keys, AWS's endpoint", undefined, "ecs.eu-west-1.amazonaws.com"],
     ["a session token, a configured endpoint with a port", "FwoGZXIvYXdzEXAMPLE//token=", "127.0.0.1:5999"],
+    ["a header value with runs of spaces inside (collapsed to one)", "  two  spaces   inside ", "[::1]:5999"],
   ] as const) {
     it(`is the SDK's own SignatureV4, header for header: ${name}`, async () => {
       const credentials = { accessKeyId: KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: KEYS.AWS_SECRET_ACCESS_KEY, ...(sessionToken ? { sessionToken } : {}) };
@@ -72,7 +77,7 @@ describe("the early read's signature", () => {
       const target = "AmazonEC2ContainerServiceV20141113.DescribeServices";
       const mine = signedHeaders({ host, region: "eu-west-1", service: "ecs", target, body, credentials, now });
       const signer = new SignatureV4({ credentials, region: "eu-west-1", service: "ecs", sha256: Sha256 });
-      const request = new HttpRequest({ method: "POST", protocol: "https:", hostname: host.split(":")[0]!, path: "/", headers: { "content-type": "application/x-amz-json-1.1", host, "x-amz-target": target }, body });
+      const request = new HttpRequest({ method: "POST", protocol: "https:", hostname: host.replace(/:\d+$/, ""), path: "/", headers: { "content-type": "application/x-amz-json-1.1", host, "x-amz-target": target }, body });
       const signed = await signer.sign(request, { signingDate: now });
       expect(mine).toEqual(signed.headers);
     });
@@ -96,7 +101,7 @@ describe("the SDK's request for the same read", () => {
     await client.send(new DescribeServicesCommand(input as never)).catch(() => undefined);
     return seen;
   }
-  const early = (input: object, sessionToken?: string): Omit<EarlyRead, "answer" | "agents"> => ({
+  const early = (input: object, sessionToken?: string): Parameters<typeof sameRequest>[1] => ({
     url: "http://127.0.0.1:5999/",
     target: "AmazonEC2ContainerServiceV20141113.DescribeServices",
     input,
@@ -159,6 +164,39 @@ describe("the SDK's ECS client given the early answer", () => {
   });
 });
 
+describe("an early read that cannot be made", () => {
+  it("a header Node refuses (a session token ending in a newline): no answer, nothing thrown; the SDK's request reports it", async () => {
+    const early = readEarly({ ...KEYS, AWS_SESSION_TOKEN: "token\n", AWS_ENDPOINT_URL: "http://127.0.0.1:9" }, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: {} });
+    expect(early).toBeDefined();
+    await expect(early!.answer).resolves.toBeUndefined();
+  });
+
+  it("an endpoint setting that is not a URL: no early read for ECS's; no connections for another client's", () => {
+    expect(readEarly({ ...KEYS, AWS_ENDPOINT_URL_ECS: "http://" }, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: {} })).toBeUndefined();
+    const early = readEarly({ ...KEYS, AWS_ENDPOINT_URL_ECS: "http://127.0.0.1:9", AWS_ENDPOINT_URL_SECRETS_MANAGER: "::bad" }, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: { ECS: 1, SECRETS_MANAGER: 1 } });
+    expect(Object.keys(early?.agents ?? {})).toEqual(["ECS"]);
+    early?.answer.catch(() => undefined);
+  });
+
+  it("a connection not established within the clients' connection timeout (5 s) is given up: no answer, and the SDK sends its own", async () => {
+    // A listener that never accepts, its backlog filled: the next connection's SYN goes unanswered.
+    const python = spawn("python3", ["-c", "import socket,time\ns=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(0); print(s.getsockname()[1], flush=True); time.sleep(30)"], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const port = Number(String(await once(python.stdout, "data")).trim());
+      const filling = [connect(port, "127.0.0.1"), connect(port, "127.0.0.1")];
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = Date.now();
+      const early = readEarly({ ...KEYS, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` }, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: {} });
+      await expect(early!.answer).resolves.toBeUndefined();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      for (const socket of filling) socket.destroy();
+    } finally {
+      python.kill();
+    }
+  }, 20_000);
+});
+
 describe("when there is an early read", () => {
   const at = "http://127.0.0.1:9";
   for (const [why, env] of [
@@ -170,6 +208,15 @@ describe("when there is an early read", () => {
   ] as const) {
     it(`there is none with ${why}`, () => {
       expect(readEarly(env, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: {} })).toBeUndefined();
+    });
+  }
+
+  for (const setting of ["endpoint_url = https://vpce-0a1b.ecs.eu-west-1.vpce.amazonaws.com", "use_fips_endpoint = true", "use_dualstack_endpoint = true", "services = local"]) {
+    it(`there is none when the shared config file's default profile says ${setting.split(" ")[0]} (the SDK would go elsewhere)`, () => {
+      const configText = `[default]\nregion = eu-west-1\n${setting}\n`;
+      expect(readEarly(KEYS, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: {}, configText })).toBeUndefined();
+      // Another profile's settings are not the default profile's.
+      expect(endpointWithoutSdk({}, "eu-west-1", "ECS", `[profile other]\n${setting}\n`)).toBe("https://ecs.eu-west-1.amazonaws.com");
     });
   }
 
