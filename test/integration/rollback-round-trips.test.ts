@@ -104,6 +104,20 @@ describe("rollback: round trips before the first write", () => {
     expect(before.filter((e) => !e.userAgent?.startsWith("aws-sdk-js/")).map((e) => e.operation)).toEqual(["DescribeServices"]);
   });
 
+  for (const [what, env] of [
+    ["a session token Node refuses in a header", { AWS_SESSION_TOKEN: "token\n" }],
+    ["an ECS endpoint that is not a URL", { AWS_ENDPOINT_URL_ECS: "http://" }],
+  ] as const) {
+    it(`${what}: no early read; the SDK's own request fails as it did before, in one line, nothing written`, async () => {
+      await rolledOut();
+      const since = (await handle.emulator.callLog()).length;
+      const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--no-wait"], { ...handle.env(), ...env });
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stderr.trim().split("\n")).toEqual([expect.stringMatching(/\berror: DescribeServices prod\/web failed: TypeError: Invalid/)]);
+      expect((await handle.emulator.callLog()).slice(since)).toEqual([]);
+    });
+  }
+
   for (const error of ["ThrottlingException", "reset"] as const) {
     it(`an early read that fails (${error}): the SDK sends its own DescribeServices, and the rollback goes on`, async () => {
       await rolledOut();
