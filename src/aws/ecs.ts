@@ -26,8 +26,6 @@ import type { AwsClients } from "./clients.js";
 
 type Ecs = Pick<AwsClients, "ecs">;
 
-export { DESCRIBE_SERVICES_BATCH } from "../core/api-limits.js";
-
 /** What describeServices found. */
 export interface DescribedServices {
   /** Found services, in the order asked (ACTIVE, DRAINING or INACTIVE: check `status`). */
