@@ -19,10 +19,11 @@
  * reads it), which need no SDK to read; never with OIDC, a chained role or a profile.
  */
 import { createHash, createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { join } from "node:path";
 import type { AwsCredentialIdentity } from "@aws-sdk/types";
-import { profileSettings } from "../core/aws-settings.js";
 import { chainedRoleSettings, oidcRefreshSettings } from "../core/oidc-settings.js";
 import { configuredEndpoint, environmentCredentials } from "./client-environment.js";
 import { AgentsAhead } from "./connections.js";
@@ -71,9 +72,9 @@ const HOST_PREFIX: Record<AheadService, string> = { ECS: "ecs", ECR: "api.ecr", 
  */
 export function readEarly(env: Readonly<Record<string, string | undefined>>, region: string, operation: string, input: object, options: EarlyReadOptions): EarlyRead | undefined {
   const credentials = keysInUse(env);
-  const url = endpointUrl(env, region, "ECS", options.configText);
-  if (credentials === undefined || url === undefined) return undefined;
-  if (url.pathname !== "/" || url.search !== "" || (url.protocol !== "https:" && url.protocol !== "http:")) return undefined;
+  const url = endpointUrl(env, region, "ECS");
+  if (credentials === undefined || url === undefined || url.pathname !== "/" || url.search !== "") return undefined;
+  if (filesMaySetEndpoints(env, options.configText)) return undefined;
   const body = JSON.stringify(input);
   const target = ECS_TARGET + operation;
   const headers = signedHeaders({ host: url.host, region, service: "ecs", target, body, credentials, now: new Date() });
@@ -104,7 +105,7 @@ export function readEarly(env: Readonly<Record<string, string | undefined>>, reg
   const agents: Partial<Record<AheadService, AgentsAhead>> = { ECS: ecs };
   const ahead: [AgentsAhead, URL, number][] = [];
   for (const [service, count] of Object.entries(options.ahead) as [AheadService, number][]) {
-    const to = service === "ECS" ? url : endpointUrl(env, region, service, options.configText);
+    const to = service === "ECS" ? url : endpointUrl(env, region, service);
     if (to === undefined || count <= 0) continue;
     agents[service] ??= new AgentsAhead();
     ahead.push([agents[service], to, count]);
@@ -121,7 +122,7 @@ export interface EarlyReadOptions {
   readonly userAgent: string;
   /** Connections to open for the calls after it, by client. */
   readonly ahead: Readonly<Partial<Record<AheadService, number>>>;
-  /** The shared config file's text (main.ts reads it): its default profile may set endpoints the SDK would use. */
+  /** The shared config file's text (main.ts reads it): its default profile may send the SDK elsewhere. */
   readonly configText?: string | undefined;
   readonly signal?: AbortSignal;
 }
@@ -157,27 +158,53 @@ function keysInUse(env: Readonly<Record<string, string | undefined>>): AwsCreden
 }
 
 /**
- * A client's endpoint when it needs no SDK to know: configured in `env`, or the `aws` partition's
- * without FIPS or dual-stack. Undefined when the shared config file's default profile (the one used
- * without AWS_PROFILE) sets an endpoint, FIPS or dual-stack (the SDK reads those too:
- * https://docs.aws.amazon.com/sdkref/latest/guide/feature-endpoints.html,
- * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html), or the URL is not one.
+ * A client's endpoint when it needs no SDK to know, from the environment: configured in `env`, or the
+ * `aws` partition's without FIPS or dual-stack (the shared files are readEarly's to check).
  */
-export function endpointWithoutSdk(env: Readonly<Record<string, string | undefined>>, region: string, service: AheadService, configText?: string): string | undefined {
+export function endpointWithoutSdk(env: Readonly<Record<string, string | undefined>>, region: string, service: AheadService): string | undefined {
   const configured = configuredEndpoint(env, service);
   if (configured !== undefined) return configured;
-  const profile = configText === undefined ? {} : profileSettings(configText, "default");
-  if (PROFILE_ENDPOINT_SETTINGS.some((name) => profile[name] !== undefined)) return undefined;
   if (/^true$/i.test(env["AWS_USE_FIPS_ENDPOINT"] ?? "") || /^true$/i.test(env["AWS_USE_DUALSTACK_ENDPOINT"] ?? "")) return undefined;
   return AWS_PARTITION_REGION.test(region) ? `https://${HOST_PREFIX[service]}.${region}.amazonaws.com` : undefined;
 }
 
-/** A profile's settings that change where the SDK sends a client's requests. */
-const PROFILE_ENDPOINT_SETTINGS = ["endpoint_url", "services", "use_fips_endpoint", "use_dualstack_endpoint"];
+function endpointUrl(env: Readonly<Record<string, string | undefined>>, region: string, service: AheadService): URL | undefined {
+  const endpoint = endpointWithoutSdk(env, region, service);
+  const url = endpoint === undefined || !URL.canParse(endpoint) ? undefined : new URL(endpoint);
+  return url?.protocol === "https:" || url?.protocol === "http:" ? url : undefined;
+}
 
-function endpointUrl(env: Readonly<Record<string, string | undefined>>, region: string, service: AheadService, configText: string | undefined): URL | undefined {
-  const endpoint = endpointWithoutSdk(env, region, service, configText);
-  return endpoint === undefined || !URL.canParse(endpoint) ? undefined : new URL(endpoint);
+/**
+ * True when the shared files may send the SDK's requests elsewhere: the default profile (the one used
+ * without AWS_PROFILE) of the config file (`configText`, read by main.ts) or of the credentials file,
+ * which the SDK reads for the same settings, sets an endpoint, FIPS or dual-stack
+ * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-endpoints.html,
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html,
+ * https://docs.aws.amazon.com/sdkref/latest/guide/file-location.html); or when where the files are is
+ * unknown here (no home directory in `env`). Read wider than the SDK (any indentation, either
+ * section form in either file): a setting seen in doubt only costs the early read.
+ */
+function filesMaySetEndpoints(env: Readonly<Record<string, string | undefined>>, configText: string | undefined): boolean {
+  const home = env["HOME"] || env["USERPROFILE"];
+  if (home === undefined && !env["AWS_CONFIG_FILE"]) return true;
+  const path = env["AWS_SHARED_CREDENTIALS_FILE"] || (home ? join(home, ".aws", "credentials") : undefined);
+  let credentialsText: string | undefined;
+  try {
+    credentialsText = path === undefined ? undefined : readFileSync(path.startsWith("~/") && home ? join(home, path.slice(2)) : path, "utf8");
+  } catch {
+    credentialsText = undefined; // no file: nothing set there
+  }
+  return [configText, credentialsText].some((text) => text !== undefined && defaultProfileSetsEndpoints(text));
+}
+
+function defaultProfileSetsEndpoints(text: string): boolean {
+  let inDefault = false;
+  for (const line of text.split(/\r?\n/)) {
+    const section = /^\s*\[\s*(.*?)\s*\]/.exec(line)?.[1];
+    if (section !== undefined) inDefault = /^(profile\s+)?"?default"?$/.test(section);
+    else if (inDefault && /^\s*(endpoint_url|services|use_fips_endpoint|use_dualstack_endpoint)\s*=/i.test(line)) return true;
+  }
+  return false;
 }
 
 /**
@@ -198,7 +225,7 @@ export function signedHeaders(input: { readonly host: string; readonly region: s
     "x-amz-target": input.target,
   };
   const names = Object.keys(headers).sort();
-  const canonicalRequest = ["POST", "/", "", ...names.map((name) => `${name}:${(headers[name] ?? "").trim().replace(/\s+/g, " ")}`), "", names.join(";"), payloadHash].join("\n");
+  const canonicalRequest = ["POST", "/", "", ...names.map((name) => `${name}:${canonicalValue(headers[name] ?? "")}`), "", names.join(";"), payloadHash].join("\n");
   const scope = `${day}/${input.region}/${input.service}/aws4_request`;
   const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonicalRequest)].join("\n");
   const key = [day, input.region, input.service, "aws4_request"].reduce<Buffer | string>((secret, part) => hmac(secret, part), `AWS4${credentials.secretAccessKey}`);
@@ -255,6 +282,11 @@ function flatHeaders(headers: IncomingMessage["headers"]): Record<string, string
   const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(",") : value;
   return flat;
+}
+
+/** A header value in the canonical request: line breaks as spaces, runs of spaces and tabs as one, trimmed (as the SDK's signer). */
+function canonicalValue(value: string): string {
+  return value.replace(/[\r\n]/g, " ").replace(/[ \t]+/g, " ").replace(/^ | $/g, "");
 }
 
 function sha256(text: string): string {

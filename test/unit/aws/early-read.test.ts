@@ -9,7 +9,10 @@ import { createHash, createHmac } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -20,6 +23,11 @@ import type { SourceData } from "@smithy/types";
 import { endpointWithoutSdk, readEarly, sameRequest, signedHeaders, useEarlyRead } from "../../../src/aws/early-read.js";
 
 const KEYS = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+/** A home directory without shared files: the SDK would read none, so the early read is made. */
+const HOME = mkdtempSync(join(tmpdir(), "ecs-release-early-read-"));
+afterAll(() => rmSync(HOME, { recursive: true, force: true }));
+/** The keys, and a home directory whose shared files (none) set no endpoint. */
+const ENV = { ...KEYS, HOME };
 const servers: Server[] = [];
 afterEach(() => {
   for (const server of servers.splice(0)) {
@@ -126,7 +134,7 @@ describe("the SDK's request for the same read", () => {
 
 describe("the SDK's ECS client given the early answer", () => {
   const client = (endpoint: string) => new ECSClient({ region: "eu-west-1", endpoint, maxAttempts: 1, credentials: { accessKeyId: KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: KEYS.AWS_SECRET_ACCESS_KEY } });
-  const env = (endpoint: string) => ({ ...KEYS, AWS_ENDPOINT_URL: endpoint });
+  const env = (endpoint: string) => ({ ...ENV, AWS_ENDPOINT_URL: endpoint });
 
   it("deserialises it as its own answer and sends nothing; its next request goes out", async () => {
     const ecs = await fakeEcs(200, { services: [SERVICE], failures: [] });
@@ -166,14 +174,14 @@ describe("the SDK's ECS client given the early answer", () => {
 
 describe("an early read that cannot be made", () => {
   it("a header Node refuses (a session token ending in a newline): no answer, nothing thrown; the SDK's request reports it", async () => {
-    const early = readEarly({ ...KEYS, AWS_SESSION_TOKEN: "token\n", AWS_ENDPOINT_URL: "http://127.0.0.1:9" }, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: {} });
+    const early = readEarly({ ...ENV, AWS_SESSION_TOKEN: "token\n", AWS_ENDPOINT_URL: "http://127.0.0.1:9" }, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: {} });
     expect(early).toBeDefined();
     await expect(early!.answer).resolves.toBeUndefined();
   });
 
   it("an endpoint setting that is not a URL: no early read for ECS's; no connections for another client's", () => {
-    expect(readEarly({ ...KEYS, AWS_ENDPOINT_URL_ECS: "http://" }, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: {} })).toBeUndefined();
-    const early = readEarly({ ...KEYS, AWS_ENDPOINT_URL_ECS: "http://127.0.0.1:9", AWS_ENDPOINT_URL_SECRETS_MANAGER: "::bad" }, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: { ECS: 1, SECRETS_MANAGER: 1 } });
+    expect(readEarly({ ...ENV, AWS_ENDPOINT_URL_ECS: "http://" }, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: {} })).toBeUndefined();
+    const early = readEarly({ ...ENV, AWS_ENDPOINT_URL_ECS: "http://127.0.0.1:9", AWS_ENDPOINT_URL_SECRETS_MANAGER: "::bad" }, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: { ECS: 1, SECRETS_MANAGER: 1 } });
     expect(Object.keys(early?.agents ?? {})).toEqual(["ECS"]);
     early?.answer.catch(() => undefined);
   });
@@ -186,7 +194,7 @@ describe("an early read that cannot be made", () => {
       const filling = [connect(port, "127.0.0.1"), connect(port, "127.0.0.1")];
       await new Promise((resolve) => setTimeout(resolve, 100));
       const started = Date.now();
-      const early = readEarly({ ...KEYS, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` }, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: {} });
+      const early = readEarly({ ...ENV, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` }, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: {} });
       await expect(early!.answer).resolves.toBeUndefined();
       expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
       expect(Date.now() - started).toBeLessThan(15_000);
@@ -200,25 +208,42 @@ describe("an early read that cannot be made", () => {
 describe("when there is an early read", () => {
   const at = "http://127.0.0.1:9";
   for (const [why, env] of [
-    ["no keys in the environment", { AWS_ENDPOINT_URL: at }],
-    ["a profile (the SDK's chain skips the environment's keys)", { ...KEYS, AWS_ENDPOINT_URL: at, AWS_PROFILE: "dev" }],
-    ["CircleCI OIDC", { ...KEYS, AWS_ENDPOINT_URL: at, ECS_RELEASE_OIDC: "circleci", AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/r", ECS_RELEASE_OIDC_AUDIENCE: "org" }],
-    ["a chained deploy role", { ...KEYS, AWS_ENDPOINT_URL: at, ECS_RELEASE_DEPLOY_ROLE_ARN: "arn:aws:iam::123456789012:role/d", ECS_RELEASE_DEPLOY_EXTERNAL_ID: "abcdef0123456789" }],
-    ["FIPS endpoints", { ...KEYS, AWS_USE_FIPS_ENDPOINT: "true" }],
+    ["no keys in the environment", { HOME, AWS_ENDPOINT_URL: at }],
+    ["no home directory (where the SDK reads its shared files is not known here)", { ...KEYS, AWS_ENDPOINT_URL: at }],
+    ["a profile (the SDK's chain skips the environment's keys)", { ...ENV, AWS_ENDPOINT_URL: at, AWS_PROFILE: "dev" }],
+    ["CircleCI OIDC", { ...ENV, AWS_ENDPOINT_URL: at, ECS_RELEASE_OIDC: "circleci", AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/r", ECS_RELEASE_OIDC_AUDIENCE: "org" }],
+    ["a chained deploy role", { ...ENV, AWS_ENDPOINT_URL: at, ECS_RELEASE_DEPLOY_ROLE_ARN: "arn:aws:iam::123456789012:role/d", ECS_RELEASE_DEPLOY_EXTERNAL_ID: "abcdef0123456789" }],
+    ["FIPS endpoints", { ...ENV, AWS_USE_FIPS_ENDPOINT: "true" }],
   ] as const) {
     it(`there is none with ${why}`, () => {
       expect(readEarly(env, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: {} })).toBeUndefined();
     });
   }
 
+  const made = (env: Record<string, string>, configText?: string): boolean => {
+    const early = readEarly(env, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: {}, configText });
+    early?.answer.catch(() => undefined);
+    return early !== undefined;
+  };
   for (const setting of ["endpoint_url = https://vpce-0a1b.ecs.eu-west-1.vpce.amazonaws.com", "use_fips_endpoint = true", "use_dualstack_endpoint = true", "services = local"]) {
-    it(`there is none when the shared config file's default profile says ${setting.split(" ")[0]} (the SDK would go elsewhere)`, () => {
-      const configText = `[default]\nregion = eu-west-1\n${setting}\n`;
-      expect(readEarly(KEYS, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: {}, configText })).toBeUndefined();
+    it(`there is none when the shared files' default profile says ${setting.split(" ")[0]} (the SDK would go elsewhere)`, () => {
+      const env = { ...ENV, AWS_ENDPOINT_URL_ECS: "http://127.0.0.1:9" }; // never AWS itself from a test
+      expect(made(env, `[default]\nregion = eu-west-1\n${setting}\n`)).toBe(false);
+      expect(made(env, `[profile default]\n  ${setting}\n`)).toBe(false);
+      expect(made(env, `[profile "default"]\n${setting}\n`)).toBe(false);
+      const credentials = join(HOME, "credentials");
+      writeFileSync(credentials, `[default]\naws_access_key_id = x\n${setting}\n`);
+      expect(made({ ...env, AWS_SHARED_CREDENTIALS_FILE: credentials })).toBe(false);
       // Another profile's settings are not the default profile's.
-      expect(endpointWithoutSdk({}, "eu-west-1", "ECS", `[profile other]\n${setting}\n`)).toBe("https://ecs.eu-west-1.amazonaws.com");
+      expect(made(env, `[profile other]\n${setting}\n`)).toBe(true);
     });
   }
+
+  it("no connections for a client whose endpoint setting is not an http(s) URL", () => {
+    const early = readEarly({ ...ENV, AWS_ENDPOINT_URL_ECS: "http://127.0.0.1:9", AWS_ENDPOINT_URL_SECRETS_MANAGER: "localhost:4566", AWS_ENDPOINT_URL_ECR: "file:///x" }, "eu-west-1", "DescribeServices", READ, { userAgent: "t", ahead: { ECS: 1, ECR: 1, SECRETS_MANAGER: 1 } });
+    early?.answer.catch(() => undefined);
+    expect(Object.keys(early?.agents ?? {})).toEqual(["ECS"]);
+  });
 
   it("AWS's endpoints it knows without the SDK are the SDK's own; outside the aws partition it knows none", async () => {
     for (const region of ["us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1", "ca-central-1", "me-south-1", "af-south-1", "il-central-1", "mx-central-1"]) {
