@@ -4,7 +4,8 @@
  * the CLI's clients (createAwsClients) with an HTTPS ECS endpoint, calls openAhead for three
  * connections, waits half a second, then sends three DescribeServices at once. The server sees three
  * TLS connections, all accepted before the wait ended, and each request on one of them: the SDK's
- * requests went out on the connections opened ahead and opened none.
+ * requests went out on the connections opened ahead and opened none. And rollback's early read over
+ * TLS, its signature checked by the server (below).
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -14,6 +15,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, expect, it } from "vitest";
+import { signatureValid } from "../helpers/sigv4.js";
 import { LOCALHOST_CERT, LOCALHOST_KEY } from "../helpers/tls-localhost.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ecs-release-tls-"));
@@ -61,6 +63,62 @@ it("the SDK's requests over TLS go out on the connections opened ahead, and open
     const first = Math.min(...served.map((request) => request.at));
     expect(served).toHaveLength(3);
     expect(served.every((request) => first - (accepted.get(request.socket) ?? first) >= 300), "each request on a connection accepted before the wait ended").toBe(true);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+/**
+ * The early read (src/aws/early-read.ts) over TLS, as against AWS: sent before the client exists, then
+ * given to the SDK's ECS client built as rollback builds it. The server checks each request's
+ * Signature Version 4 as AWS does (it signs the request it received, its signed headers only, with
+ * the key the secret belongs to, and compares), which the emulator does not.
+ */
+const EARLY = `
+import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
+import { createAwsClients } from ${JSON.stringify(resolve("src/aws/clients.ts"))};
+import { readEarly, useEarlyRead } from ${JSON.stringify(resolve("src/aws/early-read.ts"))};
+const env = { AWS_ENDPOINT_URL_ECS: process.env.ENDPOINT, AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: process.env.SECRET, AWS_SESSION_TOKEN: "a/session+token=", HOME: process.env.HOME };
+const input = { cluster: "prod", services: ["web"] };
+const early = readEarly(env, "eu-west-1", "DescribeServices", input, { userAgent: "ecs-release/test", ahead: { ECS: 2 } });
+const aws = createAwsClients({ region: "eu-west-1", maxAttempts: 1, env });
+Object.assign(aws.agents, early.agents);
+useEarlyRead(aws.ecs, early);
+const answer = await aws.ecs.send(new DescribeServicesCommand(input));
+console.log(JSON.stringify(answer.services.map((s) => [s.serviceName, s.createdAt.toISOString()])));
+`;
+
+it("the early read over TLS: signed as AWS checks it, and its answer is the SDK's, which sends nothing", async () => {
+  const secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+  const served: Array<{ agent: string; valid: boolean }> = [];
+  const server = createServer({ cert: LOCALHOST_CERT, key: LOCALHOST_KEY }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      void signatureValid(req.method ?? "", req.headers, body, secret).then((valid) => {
+        served.push({ agent: String(req.headers["user-agent"]), valid });
+        res.setHeader("content-type", "application/x-amz-json-1.1");
+        res.end(JSON.stringify({ services: [{ serviceName: "web", createdAt: 1_796_000_000.25 }], failures: [] }));
+      });
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  try {
+    writeFileSync(join(dir, "ca.pem"), LOCALHOST_CERT);
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", EARLY], {
+      cwd: process.cwd(),
+      env: { PATH: process.env["PATH"] ?? "", HOME: dir, SECRET: secret, NODE_EXTRA_CA_CERTS: join(dir, "ca.pem"), ENDPOINT: `https://localhost:${(server.address() as AddressInfo).port}`, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = (await once(child, "close")) as [number];
+    expect(code, output).toBe(0);
+    expect(output.trim()).toBe('[["web","2026-11-30T00:53:20.250Z"]]');
+    expect(served).toEqual([{ agent: "ecs-release/test", valid: true }]);
   } finally {
     server.closeAllConnections();
     server.close();

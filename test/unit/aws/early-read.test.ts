@@ -5,7 +5,6 @@
  * The whole rollback with it, against the emulator: test/integration/rollback-round-trips.test.ts.
  */
 import { spawn } from "node:child_process";
-import { createHash, createHmac } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
@@ -19,7 +18,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import { HttpRequest } from "@smithy/core/protocols";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { SourceData } from "@smithy/types";
+import { Sha256 } from "../../helpers/sigv4.js";
 import { endpointWithoutSdk, readEarly, sameRequest, signedHeaders, useEarlyRead } from "../../../src/aws/early-read.js";
 
 const KEYS = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
@@ -35,20 +34,6 @@ afterEach(() => {
     server.close();
   }
 });
-
-/** The SDK's hash interface (@smithy/types Checksum), on node:crypto as @smithy/hash-node's. */
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(this.hash.digest());
-  }
-}
 
 /** A local ECS: answers DescribeServices with `body` (status `status`), counting the requests and keeping their user agents. */
 async function fakeEcs(status: number, body: object): Promise<{ endpoint: string; agents: string[] }> {
@@ -67,7 +52,6 @@ async function fakeEcs(status: number, body: object): Promise<{ endpoint: string
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, agents };
 }
 
-const bytes = (data: SourceData): string | Uint8Array => (typeof data === "string" || data instanceof Uint8Array ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data));
 
 const SERVICE = { serviceName: "web", status: "ACTIVE", taskDefinition: "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:4", createdAt: 1_796_000_000.5 };
 const READ = { cluster: "prod", services: ["web"] };
