@@ -10,7 +10,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:https";
+import { createServer, type Server } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -20,6 +20,24 @@ import { LOCALHOST_CERT, LOCALHOST_KEY } from "../helpers/tls-localhost.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ecs-release-tls-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * Runs `code` (an ES module, TypeScript through tsx) in a process of its own that trusts the local
+ * certificate, with ENDPOINT the HTTPS address of `server` and `env`; its exit code and output.
+ */
+async function runModule(code: string, server: Server, env: Record<string, string>): Promise<{ code: number; output: string }> {
+  writeFileSync(join(dir, "ca.pem"), LOCALHOST_CERT);
+  // Code given with -e resolves its packages from the working directory (the repository's node_modules).
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
+    cwd: process.cwd(),
+    env: { PATH: process.env["PATH"] ?? "", HOME: dir, NODE_EXTRA_CA_CERTS: join(dir, "ca.pem"), ENDPOINT: `https://localhost:${(server.address() as AddressInfo).port}`, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const [exit] = (await once(child, "close")) as [number];
+  return { code: exit, output };
+}
 
 const CLIENT = `
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
@@ -47,16 +65,7 @@ it("the SDK's requests over TLS go out on the connections opened ahead, and open
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   try {
-    writeFileSync(join(dir, "ca.pem"), LOCALHOST_CERT);
-    // Code given with -e resolves its packages from the working directory (the repository's node_modules).
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", CLIENT], {
-      cwd: process.cwd(),
-      env: { PATH: process.env["PATH"] ?? "", HOME: dir, NODE_EXTRA_CA_CERTS: join(dir, "ca.pem"), ENDPOINT: `https://localhost:${(server.address() as AddressInfo).port}`, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const [code] = (await once(child, "close")) as [number];
+    const { code, output } = await runModule(CLIENT, server, {});
     expect(code, output).toBe(0);
     expect(output.trim()).toBe('["MISSING","MISSING","MISSING"]');
     expect(accepted.size).toBe(3);
@@ -107,15 +116,7 @@ it("the early read over TLS: signed as AWS checks it, and its answer is the SDK'
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   try {
-    writeFileSync(join(dir, "ca.pem"), LOCALHOST_CERT);
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", EARLY], {
-      cwd: process.cwd(),
-      env: { PATH: process.env["PATH"] ?? "", HOME: dir, SECRET: secret, NODE_EXTRA_CA_CERTS: join(dir, "ca.pem"), ENDPOINT: `https://localhost:${(server.address() as AddressInfo).port}`, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const [code] = (await once(child, "close")) as [number];
+    const { code, output } = await runModule(EARLY, server, { SECRET: secret });
     expect(code, output).toBe(0);
     expect(output.trim()).toBe('[["web","2026-11-30T00:53:20.250Z"]]');
     expect(served).toEqual([{ agent: "ecs-release/test", valid: true }]);
