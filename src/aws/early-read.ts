@@ -129,18 +129,26 @@ export interface EarlyReadOptions {
 
 /**
  * Gives `client` (an SDK client) the early answer for its first request when that request is the
- * one sent early (see the file's comment). A client without a middleware stack is left as it is.
+ * one sent early (see the file's comment), and says under --debug (`debug`) whether it was used. A
+ * client without a middleware stack is left as it is.
  */
-export function useEarlyRead(client: unknown, early: EarlyRead): void {
+export function useEarlyRead(client: unknown, early: EarlyRead, debug: (line: string) => void = () => undefined): void {
   const stack = (client as { middlewareStack?: MiddlewareStack }).middlewareStack;
   if (stack === undefined) return;
   let first = true;
+  const operation = early.target.slice(early.target.indexOf(".") + 1);
   stack.add(
     (next) => async (args) => {
       const mine = first && sameRequest(args.request, early);
+      if (first && !mine) debug(`early read: the client's first request is not the ${operation} sent before the SDK loaded; it is sent`);
       first = false;
       const answer = mine ? await early.answer : undefined;
-      return answer?.statusCode === 200 ? { response: answer } : next(args);
+      if (answer?.statusCode === 200) {
+        debug(`early read: ${operation} answered by the request sent before the SDK loaded`);
+        return { response: answer };
+      }
+      if (mine) debug(`early read: the ${operation} sent before the SDK loaded got ${answer === undefined ? "no answer" : `HTTP ${answer.statusCode}`}; the SDK sends its own`);
+      return next(args);
     },
     // After the signing (finalizeRequest) and inside the deserialiser: what it returns is deserialised.
     { step: "deserialize", priority: "low", name: "ecsReleaseEarlyRead" },

@@ -206,7 +206,7 @@ async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Ver
   // are being opened: its agents are the clients', and the SDK is given its answer.
   if (deps.early !== undefined && deps.aws.agents !== undefined) Object.assign(deps.aws.agents, { ...deps.early.agents, ...deps.aws.agents });
   openAhead(deps.aws, { ECS: 5 * options.services.length + (deps.early === undefined ? 1 : 0), ECR: options.services.length, SECRETS_MANAGER: options.services.length });
-  if (deps.early !== undefined) useEarlyRead(deps.aws.ecs, deps.early);
+  if (deps.early !== undefined) useEarlyRead(deps.aws.ecs, deps.early, (line) => deps.log.debug(line));
   const described = await readServices(options, deps, to);
   checkRollbackServices(options.cluster, described.services, described.missing);
   const choices = described.choices !== undefined ? await described.choices : await Promise.all(groupByRevision(described.services).map((group) => choose(group, to, options, deps)));

@@ -81,21 +81,23 @@ async function roundTrips(write: string, since: number): Promise<{ count: number
   return { count: chain.length, chain, before: before.map((e) => e.operation) };
 }
 
-async function rollback(env: Record<string, string> = {}, connectionMs = 0): Promise<number> {
+/** Rolls web back (--debug: its stderr says what the early read did); where its calls start in the call log, and its stderr. */
+async function rollback(env: Record<string, string> = {}, connectionMs = 0): Promise<{ since: number; stderr: string }> {
   const since = (await handle.emulator.callLog()).length;
   await handle.emulator.setLatency(LATENCY_MS, connectionMs);
-  const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--no-wait", "--poll-interval", "10ms"], { ...handle.env(), ...env });
+  const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--no-wait", "--poll-interval", "10ms", "--debug"], { ...handle.env(), ...env });
   await handle.emulator.setLatency(0);
   expect(run.code, run.stderr).toBe(0);
-  return since;
+  return { since, stderr: run.stderr };
 }
 
 describe("rollback: round trips before the first write", () => {
   it("local keys: 4 (DescribeServices → revisions, listing and ECS's record → DescribeImages → UpdateService), every check made", async () => {
     await rolledOut();
-    const since = await rollback();
+    const { since, stderr } = await rollback();
     const trips = await roundTrips("UpdateService", since);
     expect(trips.before).toEqual(expect.arrayContaining(["DescribeServices", "ListServiceDeployments", "DescribeTaskDefinition", "ListTaskDefinitions", "DescribeImages"]));
+    expect(stderr).toContain("early read: DescribeServices answered by the request sent before the SDK loaded");
     expect(trips.count, trips.chain.join(" → ")).toBe(4);
     // DescribeServices is the early read (src/aws/early-read.ts), sent before the SDK loaded: the SDK
     // was given its answer and sent no DescribeServices of its own; every other call is the SDK's.
@@ -108,7 +110,7 @@ describe("rollback: round trips before the first write", () => {
     ["a session token Node refuses in a header", { AWS_SESSION_TOKEN: "token\n" }],
     ["an ECS endpoint that is not a URL", { AWS_ENDPOINT_URL_ECS: "http://" }],
   ] as const) {
-    it(`${what}: no early read; the SDK's own request fails as it did before, in one line, nothing written`, async () => {
+    it(`${what}: nothing reaches AWS early; the SDK's own request fails as it did before, in one line, nothing written`, async () => {
       await rolledOut();
       const since = (await handle.emulator.callLog()).length;
       const run = await runCli(["rollback", "--cluster", "prod", "--service", "web", "--no-wait"], { ...handle.env(), ...env });
@@ -122,17 +124,18 @@ describe("rollback: round trips before the first write", () => {
     it(`an early read that fails (${error}): the SDK sends its own DescribeServices, and the rollback goes on`, async () => {
       await rolledOut();
       await handle.emulator.addFault({ operation: "DescribeServices", error, count: 1 });
-      const since = await rollback();
+      const { since, stderr } = await rollback();
       await handle.emulator.clearFaults();
       const log = callsBefore((await handle.emulator.callLog()).slice(since), "UpdateService").filter((e) => e.operation === "DescribeServices");
       expect(log.map((e) => e.userAgent?.split("/")[0])).toEqual(["ecs-release", "aws-sdk-js"]);
+      expect(stderr).toContain(`early read: the DescribeServices sent before the SDK loaded got ${error === "reset" ? "no answer" : "HTTP 400"}; the SDK sends its own`);
       expect((await roundTrips("UpdateService", since)).count).toBe(5);
     });
   }
 
   it("a new connection's handshakes (two round trips): only the first round trip waits for them, Secrets Manager's too", async () => {
     await rolledOut([{ name: "DB_PASSWORD", valueFrom: await pinnedSecret("ecs-release/web/prod") }]);
-    const since = await rollback({}, 2 * LATENCY_MS);
+    const { since } = await rollback({}, 2 * LATENCY_MS);
     const before = callsBefore((await handle.emulator.callLog()).slice(since), "UpdateService");
     const waited = before.filter((e) => (e.handshakeWaitMs ?? 0) > 0).map((e) => e.operation);
     expect(before.map((e) => e.operation)).toEqual(expect.arrayContaining(["ListServiceDeployments", "ListTaskDefinitions", "DescribeImages", "ListSecretVersionIds"]));
@@ -183,11 +186,12 @@ describe("rollback: round trips before the first write", () => {
       CIRCLE_OIDC_TOKEN_V2: circleciToken(Date.now()),
       FAKE_CIRCLECI_CLAIMS: JSON.stringify(circleciClaims(0)),
     };
-    const since = await rollback(env);
+    const { since, stderr } = await rollback(env);
     const trips = await roundTrips("UpdateService", since);
     expect(trips.chain[0]).toBe("AssumeRoleWithWebIdentity");
     // No early read with OIDC: its keys come from STS, through the SDK.
     expect((await handle.emulator.callLog()).slice(since).filter((e) => e.operation === "DescribeServices").map((e) => e.userAgent?.split("/")[0])).toEqual(["aws-sdk-js"]);
+    expect(stderr).not.toContain("early read");
     expect(trips.before).toEqual(expect.arrayContaining(["ListServiceDeployments", "DescribeImages"]));
     expect(trips.count, trips.chain.join(" → ")).toBe(5);
   });
@@ -202,7 +206,7 @@ describe("rollback: round trips before the first write", () => {
     const stage = async () => (await clients.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }))).serviceDeployments?.[0]?.lifecycleStage;
     for (let poll = 0; poll < 20 && (await stage()) !== "BAKE_TIME"; poll++) await clients.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: ["web"] }));
     expect(await stage()).toBe("BAKE_TIME");
-    const trips = await roundTrips("StopServiceDeployment", await rollback());
+    const trips = await roundTrips("StopServiceDeployment", (await rollback()).since);
     expect(trips.before).toEqual(expect.arrayContaining(["ListServiceDeployments", "DescribeServiceDeployments", "DescribeServiceRevisions", "DescribeImages"]));
     expect(trips.count, trips.chain.join(" → ")).toBe(4);
   });

@@ -148,8 +148,10 @@ describe("the SDK's ECS client given the early answer", () => {
     const early = readEarly(env(ecs.endpoint), "eu-west-1", "DescribeServices", READ, { userAgent: "ecs-release/test", ahead: {} })!;
     await early.answer;
     const sdk = client(ecs.endpoint);
-    useEarlyRead(sdk, early);
+    const debug: string[] = [];
+    useEarlyRead(sdk, early, (line) => debug.push(line));
     await sdk.send(new DescribeServicesCommand({ cluster: "staging", services: ["web"] }));
+    expect(debug).toEqual(["early read: the client's first request is not the DescribeServices sent before the SDK loaded; it is sent"]);
     // And the read sent early, asked next, is read again: only a client's first request can be answered early.
     await sdk.send(new DescribeServicesCommand(READ));
     expect(ecs.agents).toEqual(["ecs-release/test", expect.stringMatching(/^aws-sdk-js\//), expect.stringMatching(/^aws-sdk-js\//)]);
