@@ -13,7 +13,9 @@
  * and session token. Only then, and only when AWS answered 200, does the SDK get the early answer
  * instead of sending its request; it deserialises it, as any answer. Anything else (another request
  * first, a different endpoint, keys or body, an error, no answer) and the SDK sends its own request as
- * if there had been no early read: the early read can cost one read, never change an answer.
+ * if there had been no early read: the early read can cost one read, never change an answer. (The SDK
+ * sets its clock offset from every answer's Date header, this one's too: off by the time the answer
+ * waited for the SDK, milliseconds, against the five minutes a signature may be off.)
  *
  * Only with keys from the environment (the SDK's first credential source, as client-environment.ts
  * reads it), which need no SDK to read; never with OIDC, a chained role or a profile.
