@@ -106,6 +106,19 @@ describe("rollback: round trips before the first write", () => {
     expect(before.filter((e) => !e.userAgent?.startsWith("aws-sdk-js/")).map((e) => e.operation)).toEqual(["DescribeServices"]);
   });
 
+  it("eleven services (two DescribeServices, at most ten each): the first ten are the early read, the eleventh the SDK's", async () => {
+    await rolledOut();
+    const { services } = await clients.ecs.send(new DescribeServicesCommand({ cluster: "prod", services: ["web"] }));
+    const names = Array.from({ length: 10 }, (_, i) => `web-${String(i + 1).padStart(2, "0")}`);
+    for (const name of names) await createService(clients, { cluster: "prod", name, taskDefinition: services![0]!.taskDefinition!, desiredCount: 1, launchType: "FARGATE", networkConfiguration: SEED_NETWORK });
+    const since = (await handle.emulator.callLog()).length;
+    const run = await runCli(["rollback", "--cluster", "prod", "--service", ["web", ...names].join(","), "--no-wait", "--debug"], handle.env());
+    expect(run.code, run.stderr).toBe(0);
+    const reads = callsBefore((await handle.emulator.callLog()).slice(since), "UpdateService").filter((e) => e.operation === "DescribeServices");
+    expect(reads.map((e) => [e.userAgent?.split("/")[0], (e.request as { services?: string[] }).services?.length])).toEqual([["ecs-release", 10], ["aws-sdk-js", 1]]);
+    expect(run.stderr).toContain("early read: DescribeServices answered by the request sent before the SDK loaded");
+  });
+
   for (const [what, env] of [
     ["a session token Node refuses in a header", { AWS_SESSION_TOKEN: "token\n" }],
     ["an ECS endpoint that is not a URL", { AWS_ENDPOINT_URL_ECS: "http://" }],
