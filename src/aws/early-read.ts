@@ -114,7 +114,7 @@ export function readEarly(env: Readonly<Record<string, string | undefined>>, reg
   }
   // Once the request is written (its connect is done in the loop's next poll; this runs after it).
   setImmediate(() => {
-    for (const [to, at, count] of ahead) to.openAhead(at, count);
+    for (const [opener, url, count] of ahead) opener.openAhead(url, count);
   });
   return { url: `${url.protocol}//${url.host}${url.pathname}`, target, input: JSON.parse(body) as unknown, accessKeyId: credentials.accessKeyId, sessionToken: credentials.sessionToken, answer, agents };
 }

@@ -41,6 +41,7 @@ import { clusterName, revisionUsers, withScheduledUsers } from "../core/revision
 import { listScheduledTaskTargets } from "../aws/schedules.js";
 import {
   checkRollbackServices,
+  connectionsAhead,
   groupByRevision,
   planDeregistration,
   planRollback,
@@ -198,14 +199,14 @@ function scheduleTargets(moving: readonly RollbackMove[]): Map<string, string> {
 async function verify(options: RollbackOptions, deps: RollbackDeps): Promise<Verified> {
   const to = parseRollbackTo(options.to);
   if (options.services.length === 0) throw new ValidationError("rollback: pass at least one --service");
-  // Connections for the reads made together after DescribeServices (up to five a service: its record,
-  // the running revision, the listing, the two below it) and for the checks after them (the targets'
-  // images; their snapshot's versions, which every revision a default release made references), opened
-  // while the calls before them are in flight (DescribeServices; STS with OIDC), not after.
-  // With an early read (aws/early-read.ts), DescribeServices is in flight already and these connections
-  // are being opened: its agents are the clients', and the SDK is given its answer.
+  // The connections for the calls after DescribeServices (core/rollback-plan.ts, connectionsAhead; and
+  // one for DescribeServices itself), opened while the calls before them are in flight
+  // (DescribeServices; STS with OIDC), not after. With an early read (aws/early-read.ts),
+  // DescribeServices is in flight already and these connections are being opened: its agents become
+  // the clients', and the SDK is given its answer.
   if (deps.early !== undefined && deps.aws.agents !== undefined) Object.assign(deps.aws.agents, { ...deps.early.agents, ...deps.aws.agents });
-  openAhead(deps.aws, { ECS: 5 * options.services.length + (deps.early === undefined ? 1 : 0), ECR: options.services.length, SECRETS_MANAGER: options.services.length });
+  const ahead = connectionsAhead(options.services.length);
+  openAhead(deps.aws, { ...ahead, ECS: ahead.ECS + (deps.early === undefined ? 1 : 0) });
   if (deps.early !== undefined) useEarlyRead(deps.aws.ecs, deps.early, (line) => deps.log.debug(line));
   const described = await readServices(options, deps, to);
   checkRollbackServices(options.cluster, described.services, described.missing);

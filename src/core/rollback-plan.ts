@@ -30,6 +30,16 @@ export function checkRollbackServices(cluster: string, services: readonly Servic
 }
 
 /**
+ * The connections rollback opens ahead for `services` services (aws/connections.ts): to ECS, for the
+ * reads it makes together after DescribeServices, up to five a service (ECS's record, the running
+ * revision, the listing, the two revisions below it); to ECR and Secrets Manager, one a service, for
+ * the checks after them (the targets' images, their snapshot's versions).
+ */
+export function connectionsAhead(services: number): { readonly ECS: number; readonly ECR: number; readonly SECRETS_MANAGER: number } {
+  return { ECS: 5 * services, ECR: services, SECRETS_MANAGER: services };
+}
+
+/**
  * The key that identifies "this rollback" across CircleCI re-runs, from the job's environment;
  * undefined outside CircleCI. A re-run ("Rerun workflow from start/failed") is a NEW workflow in the
  * SAME pipeline: CIRCLE_WORKFLOW_ID changes (https://github.com/percy/python-percy-client/pull/45,

@@ -1,5 +1,5 @@
 import { defineCommand, type CliContext, type CommandOutcome } from "../command.js";
-import { rollbackRunKey } from "../../core/rollback-plan.js";
+import { connectionsAhead, rollbackRunKey } from "../../core/rollback-plan.js";
 import { ROLLBACK_FLAGS } from "../flag-definitions.js";
 import type { EarlyRead } from "../../aws/early-read.js";
 import { DESCRIBE_SERVICES_BATCH } from "../../core/api-limits.js";
@@ -41,10 +41,8 @@ async function executeRollback(ctx: CliContext<typeof ROLLBACK_FLAGS>): Promise<
   const first = { cluster: options.cluster, services: options.services.slice(0, DESCRIBE_SERVICES_BATCH) };
   // The AWS set-up (in CI: the token's exchange with STS) starts before the command's modules load.
   const aws = ctx.aws(async (region, configText) => {
-    const count = options.services.length;
-    // With connections for the calls after it (commands/rollback.ts, verify): up to five reads a service
-    // made together, then each target's images and snapshot versions.
-    if (count > 0) early = readEarly(ctx.env, region, "DescribeServices", first, { userAgent: `ecs-release/${ctx.version}`, ahead: { ECS: 5 * count, ECR: count, SECRETS_MANAGER: count }, configText, signal: ctx.signal });
+    // With the connections for the calls after it (commands/rollback.ts, verify).
+    if (first.services.length > 0) early = readEarly(ctx.env, region, "DescribeServices", first, { userAgent: `ecs-release/${ctx.version}`, ahead: connectionsAhead(options.services.length), configText, signal: ctx.signal });
     if (early !== undefined) await new Promise((resolve) => setImmediate(resolve));
     sent();
   });
