@@ -5,6 +5,10 @@
 // installable `ecs-release`; the orb and the build stamp are left as they are).
 // `--check`: builds the same in memory, writes nothing, and exits 1 when orb/orb.yml or
 // .circleci/config.yml differ from what it makes (the orb tests run it on a fresh clone).
+// Without `--check`, the CLI builds in dist/ are kept when their stamp (scripts/build-stamp.ts) shows
+// that nothing they were built from has changed, as under `--check`: the same inputs through the same
+// esbuild make the same bytes, and `npm test`'s build then costs no esbuild run (docs/performance.md,
+// "Builds and type check by content"). `--force` builds them anew whatever the stamp says.
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
@@ -322,6 +326,7 @@ function clientsInUse(metafile: Metafile): { all: Set<string>; used: Set<string>
 }
 
 const CHECK = process.argv.includes("--check");
+const FORCE = process.argv.includes("--force") && !CHECK;
 
 /** Every file esbuild read for the builds so far (virtual modules of the plugins aside: this script is in the stamp). */
 const inputsRead = new Set<string>();
@@ -371,15 +376,15 @@ async function buildFullBundle(): Promise<Uint8Array> {
 
 /** The builds: built anew, or under --check read from dist/ when its stamp shows nothing they were built from has changed. */
 async function cliBundles(): Promise<CliBundles> {
-  if (CHECK) {
+  if (!FORCE) {
     const stamp = readStamp();
     const reasons = staleness(stamp, esbuildVersion);
     if (reasons.length === 0) {
-      console.log(`bundles: dist/ is what the sources build (${Object.keys(stamp?.inputs ?? {}).length} inputs unchanged since npm run build)`);
+      console.log(`bundles: dist/ is what the sources build (${Object.keys(stamp?.inputs ?? {}).length} inputs unchanged since they were built; --force builds anew)`);
       const read = (job: CliBuild) => readFileSync(cliBuildPath(job));
       return { full: read("full"), push: read("push"), release: read("release"), rollback: read("rollback"), continue: read("continue") };
     }
-    console.log(`bundles: rebuilding in memory (${reasons.slice(0, 3).join("; ")}${reasons.length > 3 ? "; …" : ""})`);
+    console.log(`bundles: ${CHECK ? "rebuilding in memory" : "building"} (${reasons.slice(0, 3).join("; ")}${reasons.length > 3 ? "; …" : ""})`);
   }
   const built = {
     full: await buildFullBundle(),
