@@ -3,6 +3,7 @@
 // `tsc --noEmit` takes no longer beside it. Arguments go to vitest (`npm test -- --reporter=json …`).
 // tsc's output is printed after the tests', so the two never interleave; either failing fails the run.
 import { spawn } from "node:child_process";
+import { recordTypecheckPassed, TYPECHECK_STAMP, typecheckDigest, typecheckPassedBefore } from "./typecheck-cache.js";
 
 function run(command: string, args: readonly string[], capture: boolean): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
@@ -15,10 +16,17 @@ function run(command: string, args: readonly string[], capture: boolean): Promis
   });
 }
 
-// Incremental: a second run on the same checkout re-checks only what changed (the state file is
-// under node_modules/.cache, never committed).
-const typecheck = run("npx", ["tsc", "--noEmit", "--incremental", "--tsBuildInfoFile", "node_modules/.cache/ecs-release/tsc.tsbuildinfo"], true);
+// Skipped when nothing it reads has changed since it last passed (scripts/typecheck-cache.ts); else
+// incremental: it re-checks only what changed (the state files are under node_modules/.cache, never
+// committed). The digest is taken before tsc starts, so a file edited during the run is checked next time.
+const digest = typecheckDigest(process.cwd());
+const unchanged = typecheckPassedBefore(process.cwd(), digest);
+const typecheck = unchanged
+  ? Promise.resolve({ code: 0, output: "" })
+  : run("npx", ["tsc", "--noEmit", "--incremental", "--tsBuildInfoFile", "node_modules/.cache/ecs-release/tsc.tsbuildinfo"], true);
 const tests = await run("npx", ["vitest", "run", ...process.argv.slice(2)], false);
 const types = await typecheck;
-process.stdout.write(`\ntsc --noEmit: ${types.code === 0 ? "no type errors" : `failed (exit ${types.code})`}\n${types.output}`);
+if (types.code === 0 && !unchanged) recordTypecheckPassed(process.cwd(), digest);
+const verdict = types.code !== 0 ? `failed (exit ${types.code})` : unchanged ? `no type errors (nothing it reads has changed since it last passed: ${TYPECHECK_STAMP})` : "no type errors";
+process.stdout.write(`\ntsc --noEmit: ${verdict}\n${types.output}`);
 process.exitCode = tests.code !== 0 ? tests.code : types.code;
