@@ -17,6 +17,11 @@ export default defineConfig({
     unstubEnvs: true,
     unstubGlobals: true,
     testTimeout: 60_000,
+    // Vite's transform of each test and source file kept on disk (node_modules/.experimental-vitest-cache),
+    // keyed by the file's content, id and Vite's settings: a second run transforms only what changed
+    // (https://vitest.dev/config/experimental.html; docs/performance.md, "Builds and type check by content").
+    // No plugin here reads anything outside the file, which is what the docs' warning is about.
+    experimental: { fsModuleCache: true },
     // The tests' own AWS SDK clients on Node 20: the SDK's notice about its future releases is noise.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     hookTimeout: 60_000,
