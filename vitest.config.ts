@@ -20,7 +20,10 @@ export default defineConfig({
     // Vite's transform of each test and source file kept on disk (node_modules/.experimental-vitest-cache),
     // keyed by the file's content, id and Vite's settings: a second run transforms only what changed
     // (https://vitest.dev/config/experimental.html; docs/performance.md, "Builds and type check by content").
-    // No plugin here reads anything outside the file, which is what the docs' warning is about.
+    // No plugin here reads anything outside the file, which is what the docs' warning is about. What a
+    // cached transform keeps of the world is where its imports resolved: a file added so that an import
+    // resolves to it instead (x.js beside the x.ts that `./x.js` meant) is not seen until
+    // `npx vitest --clearCache`. The lock file's hash clears the cache whenever packages change.
     experimental: { fsModuleCache: true },
     // The tests' own AWS SDK clients on Node 20: the SDK's notice about its future releases is noise.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },

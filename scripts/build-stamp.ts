@@ -1,10 +1,14 @@
 // What `npm run build` built from: the SHA-256 of every file esbuild read for the CLI builds (sources,
-// SDK modules), of the build's own settings (this script, package.json, package-lock.json,
-// tsconfig.json) and of each build it wrote, with esbuild's version. `npm run build -- --check` (the
-// freshness test) reuses the builds in dist/ only when all of these are unchanged — the same inputs
-// through the same esbuild make the same bytes — and otherwise rebuilds them in memory.
+// SDK modules), of the listing of each source directory it read from (a file added beside them can
+// change what an import resolves to), of the build's own settings (this script, package.json,
+// package-lock.json, tsconfig.json) and of each build it wrote, with esbuild's version. `npm run build`
+// and its `--check` (the freshness test) reuse the builds in dist/ only when all of these are
+// unchanged — the same inputs through the same esbuild make the same bytes — and otherwise build them
+// anew. The digests are taken after the builds; a build during which an input was modified writes no
+// stamp (changedSince), so what it read and what the stamp says can never differ.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 
 /** The record written to dist/build-stamp.json. */
 export interface BuildStamp {
@@ -20,13 +24,33 @@ export const STAMP_PATH = "dist/build-stamp.json";
 /** Files that decide a build besides the ones esbuild reads (cli-builds.ts: which commands each job build has, read by build.ts only). */
 export const BUILD_SETTINGS = ["scripts/build.ts", "scripts/compile-cache.js", "scripts/build-stamp.ts", "scripts/compact-errors.ts", "src/orb/cli-builds.ts", "package.json", "package-lock.json", "tsconfig.json"];
 
-/** SHA-256 of a file, or undefined when it cannot be read. */
+/** SHA-256 of a file, or of a directory's sorted entry names (a path ending in /); undefined when it cannot be read. */
 export function fileDigest(path: string): string | undefined {
   try {
+    if (path.endsWith("/")) return createHash("sha256").update(readdirSync(path).sort().join("\n")).digest("hex");
     return createHash("sha256").update(readFileSync(path)).digest("hex");
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The directories (with a trailing /) of the TypeScript sources read: an import of `./x.js` resolves to
+ * x.ts only while no x.js is beside it. node_modules is left out: the lock file pins its packages.
+ */
+export function sourceDirectories(inputs: Iterable<string>): string[] {
+  return [...new Set([...inputs].filter((path) => /\.[cm]?tsx?$/.test(path) && !path.split("/").includes("node_modules")).map((path) => `${dirname(path)}/`))];
+}
+
+/** The inputs modified at or after `startedMs` (less a margin for the clocks' steps): a build that read them may have read either version. */
+export function changedSince(inputs: Iterable<string>, startedMs: number): string[] {
+  return [...inputs].filter((path) => {
+    try {
+      return statSync(path).mtimeMs >= startedMs - 50;
+    } catch {
+      return true;
+    }
+  });
 }
 
 /** The stamp of `inputs` and `outputs` (paths; contents read now). */

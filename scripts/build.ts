@@ -10,12 +10,12 @@
 // esbuild make the same bytes, and `npm test`'s build then costs no esbuild run (docs/performance.md,
 // "Builds and type check by content"). `--force` builds them anew whatever the stamp says.
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { build, transform, version as esbuildVersion, type BuildOptions, type Metafile, type OutputFile, type Plugin } from "esbuild";
 import { cachedBrotli } from "./brotli-cache.js";
 import { compactErrorClasses } from "./compact-errors.js";
-import { BUILD_SETTINGS, makeStamp, readStamp, STAMP_PATH, staleness } from "./build-stamp.js";
+import { BUILD_SETTINGS, changedSince, makeStamp, readStamp, sourceDirectories, STAMP_PATH, staleness } from "./build-stamp.js";
 import { CLI_BUILD_COMMANDS, CLI_BUILDS, cliBuildPath, type CliBuild, type CliBundles } from "../src/orb/cli-builds.js";
 import { ORB_PATH, PROJECT_CONFIG_PATH, renderOrb, renderProjectConfig } from "../src/orb/index.js";
 
@@ -374,7 +374,7 @@ async function buildFullBundle(): Promise<Uint8Array> {
   return bytes;
 }
 
-/** The builds: built anew, or under --check read from dist/ when its stamp shows nothing they were built from has changed. */
+/** The builds: read from dist/ when its stamp shows nothing they were built from has changed (unless --force), else built anew. */
 async function cliBundles(): Promise<CliBundles> {
   if (!FORCE) {
     const stamp = readStamp();
@@ -386,6 +386,7 @@ async function cliBundles(): Promise<CliBundles> {
     }
     console.log(`bundles: ${CHECK ? "rebuilding in memory" : "building"} (${reasons.slice(0, 3).join("; ")}${reasons.length > 3 ? "; …" : ""})`);
   }
+  const started = Date.now();
   const built = {
     full: await buildFullBundle(),
     push: await buildJobBundle("push"),
@@ -393,7 +394,14 @@ async function cliBundles(): Promise<CliBundles> {
     rollback: await buildJobBundle("rollback"),
     continue: await buildJobBundle("continue"),
   };
-  if (!CHECK) writeFileSync(STAMP_PATH, `${JSON.stringify(makeStamp(esbuildVersion, [...inputsRead, ...BUILD_SETTINGS], CLI_BUILDS.map((job) => cliBuildPath(job))), null, 1)}\n`);
+  if (!CHECK) {
+    const changed = changedSince([...inputsRead, ...BUILD_SETTINGS], started);
+    if (changed.length === 0) writeFileSync(STAMP_PATH, `${JSON.stringify(makeStamp(esbuildVersion, [...inputsRead, ...BUILD_SETTINGS, ...sourceDirectories(inputsRead)], CLI_BUILDS.map((job) => cliBuildPath(job))), null, 1)}\n`);
+    else {
+      rmSync(STAMP_PATH, { force: true });
+      console.log(`bundles: ${changed[0]}${changed.length > 1 ? ` and ${changed.length - 1} more` : ""} changed during the build: no stamp, the next build builds again`);
+    }
+  }
   return built;
 }
 

@@ -7,9 +7,13 @@
  * type check by content").
  *
  * What tsc reads: the files under tsconfig.json's `include` (read from tsconfig.json, not repeated
- * here), tsconfig.json itself and the installed packages, whose declarations are pinned by the lock
- * files (package-lock.json, and node_modules/.package-lock.json, which npm rewrites on every install),
- * with TypeScript's own version. A file added, removed or changed under `include` changes the digest.
+ * here), tsconfig.json itself, package.json (imported as JSON, and its `type` decides how NodeNext
+ * reads every .ts file) and the installed packages, whose declarations are pinned by the lock files
+ * (package-lock.json, and node_modules/.package-lock.json, which npm rewrites on every install,
+ * `npm ci` included), with TypeScript's own version. A file added, removed or changed under `include`
+ * changes the digest. A tsconfig.json that reads more than that (`extends`, `files`, `references`)
+ * has no digest: tsc then always runs. Packages edited by hand inside node_modules are not seen (npm's
+ * hidden lock file does not change either): `rm -f node_modules/.cache/ecs-release/typecheck-passed`.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
@@ -19,7 +23,7 @@ import { join, relative, resolve } from "node:path";
 export const TYPECHECK_STAMP = "node_modules/.cache/ecs-release/typecheck-passed";
 
 /** Files besides `include`'s whose content decides the check. */
-const SETTINGS = ["tsconfig.json", "package-lock.json", "node_modules/.package-lock.json", "node_modules/typescript/package.json"];
+const SETTINGS = ["tsconfig.json", "package.json", "package-lock.json", "node_modules/.package-lock.json", "node_modules/typescript/package.json"];
 
 function filesUnder(path: string): string[] {
   let stat;
@@ -32,9 +36,16 @@ function filesUnder(path: string): string[] {
   return readdirSync(path).flatMap((name) => filesUnder(join(path, name)));
 }
 
-/** The SHA-256 of what `tsc --noEmit` reads in the project at `root`. */
-export function typecheckDigest(root: string): string {
-  const include = (JSON.parse(readFileSync(join(root, "tsconfig.json"), "utf8")) as { include?: string[] }).include ?? [];
+/** The SHA-256 of what `tsc --noEmit` reads in the project at `root`, or undefined when that is not known. */
+export function typecheckDigest(root: string): string | undefined {
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(readFileSync(join(root, "tsconfig.json"), "utf8")) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (["extends", "files", "references"].some((key) => key in config) || !Array.isArray(config["include"])) return undefined;
+  const include = config["include"].map(String);
   const paths = [...SETTINGS.map((path) => join(root, path)), ...include.flatMap((entry) => filesUnder(resolve(root, entry)))];
   const hash = createHash("sha256");
   for (const path of [...new Set(paths)].sort()) {
@@ -50,7 +61,8 @@ export function typecheckDigest(root: string): string {
 }
 
 /** Whether the last passing check read exactly this. */
-export function typecheckPassedBefore(root: string, digest: string): boolean {
+export function typecheckPassedBefore(root: string, digest: string | undefined): boolean {
+  if (digest === undefined) return false;
   try {
     return readFileSync(join(root, TYPECHECK_STAMP), "utf8").trim() === digest;
   } catch {
@@ -59,7 +71,8 @@ export function typecheckPassedBefore(root: string, digest: string): boolean {
 }
 
 /** Records that the check of `digest` (taken before tsc ran) passed. */
-export function recordTypecheckPassed(root: string, digest: string): void {
+export function recordTypecheckPassed(root: string, digest: string | undefined): void {
+  if (digest === undefined) return;
   const path = join(root, TYPECHECK_STAMP);
   try {
     mkdirSync(join(path, ".."), { recursive: true });

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BUILD_SETTINGS, staleness, type BuildStamp } from "../../scripts/build-stamp.js";
+import { BUILD_SETTINGS, changedSince, fileDigest, sourceDirectories, staleness, type BuildStamp } from "../../scripts/build-stamp.js";
 
 // The freshness test reuses dist/ only when the stamp proves it is what the sources build (scripts/build-stamp.ts).
 describe("staleness of the builds in dist/", () => {
@@ -23,3 +26,39 @@ describe("staleness of the builds in dist/", () => {
     else expect(reasons.join("; ")).toMatch(reason);
   });
 });
+
+describe("what the stamp records beyond the files read", () => {
+  it("a source directory's listing: a file added beside the sources changes it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "stamp-dir-"));
+    try {
+      writeFileSync(join(dir, "a.ts"), "export const a = 1;\n");
+      const before = fileDigest(`${dir}/`);
+      writeFileSync(join(dir, "a.ts"), "export const a = 2;\n");
+      expect(fileDigest(`${dir}/`)).toBe(before);
+      writeFileSync(join(dir, "a.js"), "export const a = 3;\n");
+      expect(fileDigest(`${dir}/`)).not.toBe(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("directories of the TypeScript sources only: node_modules is pinned by the lock file", () => {
+    expect(sourceDirectories(["src/cli/main.ts", "src/cli/bin.ts", "src/orb/x.ts", "node_modules/@aws-sdk/client-ecs/dist-es/index.js", "node_modules/a/b.ts", "package.json"]).sort()).toEqual(["src/cli/", "src/orb/"]);
+  });
+
+  it("an input modified once the build had started is reported (the build then writes no stamp)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "stamp-race-"));
+    try {
+      const [old, edited] = [join(dir, "old.ts"), join(dir, "edited.ts")];
+      writeFileSync(old, "x");
+      writeFileSync(edited, "x");
+      const started = Date.now();
+      utimesSync(old, new Date(started - 60_000), new Date(started - 60_000));
+      expect(changedSince([old, edited], started)).toEqual([edited]);
+      expect(changedSince([join(dir, "deleted.ts")], started)).toEqual([join(dir, "deleted.ts")]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+

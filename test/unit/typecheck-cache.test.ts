@@ -13,6 +13,7 @@ describe("the type check's digest", () => {
     mkdirSync(join(root, "node_modules/typescript"), { recursive: true });
     writeFileSync(join(root, "tsconfig.json"), JSON.stringify({ include: ["src", "vitest.config.ts"] }));
     writeFileSync(join(root, "package-lock.json"), "{}");
+    writeFileSync(join(root, "package.json"), '{"type":"module"}');
     writeFileSync(join(root, "node_modules/typescript/package.json"), '{"version":"5.9.3"}');
     writeFileSync(join(root, "src/a/one.ts"), "export const one = 1;\n");
     writeFileSync(join(root, "vitest.config.ts"), "export default {};\n");
@@ -27,6 +28,7 @@ describe("the type check's digest", () => {
     ["an included file removed", (r) => rmSync(join(r, "vitest.config.ts"))],
     ["include itself changed", (r) => writeFileSync(join(r, "tsconfig.json"), JSON.stringify({ include: ["src"] }))],
     ["the installed packages changed", (r) => writeFileSync(join(r, "node_modules/.package-lock.json"), "{}")],
+    ["package.json changed (its type, or a field a source imports)", (r) => writeFileSync(join(r, "package.json"), '{"type":"commonjs"}')],
     ["another TypeScript", (r) => writeFileSync(join(r, "node_modules/typescript/package.json"), '{"version":"6.0.0"}')],
   ])("changes when %s", (_name, change) => {
     const before = typecheckDigest(project());
@@ -35,6 +37,13 @@ describe("the type check's digest", () => {
     const after = typecheckDigest(root);
     expect(after).not.toBe(before);
     expect(typecheckPassedBefore(root, after)).toBe(false);
+  });
+
+  it("is unknown, so tsc runs, when tsconfig.json reads more than include", () => {
+    project();
+    writeFileSync(join(root, "tsconfig.json"), JSON.stringify({ extends: "./base.json", include: ["src"] }));
+    expect(typecheckDigest(root)).toBeUndefined();
+    expect(typecheckPassedBefore(root, undefined)).toBe(false);
   });
 
   it("stays when only a file outside include changed, and the passed check is found", () => {
