@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startEmulator, type Emulator } from "../test/emulator/index.js";
 import { awsClients, type AwsClients } from "../test/helpers/emulator.js";
-import { BUNDLE, useBundle, useCompileCache } from "./bench/cli-process.js";
+import { BUNDLE, startSettingsLeftOut, useBundle, useCompileCache } from "./bench/cli-process.js";
 import { measureColdStart } from "./bench/cold-start.js";
 import { runHistory, seedHistoryFamily } from "./bench/history.js";
 import { CLUSTER, seedCluster, seedReleasePlatform } from "./bench/platform.js";
@@ -235,7 +235,7 @@ async function benchRollbackOnly(): Promise<void> {
     console.log(markdownRows(rollbackRows({ ...results, rollbackEmptyCache: empty })));
     console.log("");
     for (const check of checks) console.log(`${check.ok === null ? "PENDING" : check.ok ? "ok     " : "MISSED "} ${check.target}: ${check.measured}`);
-    console.log(`\n(node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((n) => n.toFixed(1)).join(" ")})`);
+    console.log(`\n(node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((n) => n.toFixed(1)).join(" ")}; measured processes get PATH and HOME only${startSettingsLeftOut().length ? `, not ${startSettingsLeftOut().join(", ")}` : ""})`);
   } finally {
     await emulator.stop();
   }

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { CLI_BUILDS, cliBuildPath, type CliBuild } from "../../src/orb/cli-builds.js";
-import { BUNDLE } from "./cli-process.js";
+import { BUNDLE, measuredEnv, startSettingsLeftOut } from "./cli-process.js";
 import { median } from "./stats.js";
 
 /** One measured command line: its times, its paired `node -e 0` times and the median of the pairs' ratios. */
@@ -35,7 +35,8 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 function timeSpawn(args: readonly string[]): number {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  // The rollback runs' environment (cli-process.ts, measuredEnv): `node -e 0` and the builds alike.
+  const result = spawnSync(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...measuredEnv(), ECS_RELEASE_COMPILE_CACHE: process.env["ECS_RELEASE_COMPILE_CACHE"] ?? "" } });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`node ${args.join(" ")} exited ${result.status}: ${result.stderr.toString()}`);
   return ms;
@@ -77,6 +78,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     { label: "full --help", ms: result.helpMs, nodeMs: result.nodeMs, ratio: result.helpRatio },
     ...(result.builds ?? []),
   ];
-  console.log(`cold start, median of ${runs} pairs (node -e 0, then the build):`);
+  const leftOut = startSettingsLeftOut();
+  console.log(`cold start, median of ${runs} pairs (node -e 0, then the build), in an environment of PATH and HOME only${leftOut.length ? ` (not ${leftOut.join(", ")}, set here)` : ""}:`);
   for (const row of rows) console.log(`  ${row.label.padEnd(32)} ${row.ratio.toFixed(2)}×  (${median(row.ms).toFixed(1)} ms; node -e 0 ${median(row.nodeMs).toFixed(1)} ms)`);
 }

@@ -20,7 +20,11 @@ process.on("SIGTERM", onSignal);
 void main(process.argv.slice(2), process.env, {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  stderrIsTty: process.stderr.isTTY === true,
+  // Read when the logger is made: `process.stderr` is a stream Node makes on first use (5 ms for a
+  // pipe), which --version and --help never write to.
+  get stderrIsTty() {
+    return process.stderr.isTTY === true;
+  },
 }, controller.signal).then((code) => {
   // stdout and stderr are synchronous for files and pipes on Linux and macOS: nothing is lost.
   process.exit(code);

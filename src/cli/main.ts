@@ -24,11 +24,7 @@ export interface CliIo {
  * the exit code. Never throws and never calls process.exit (bin.ts does).
  */
 export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CliIo, signal: AbortSignal, clock: Clock = systemClock): Promise<number> {
-  const redactor = new Redactor();
-  const debug = argv.includes("--debug") || /^(1|true|yes)$/i.test(env["ECS_RELEASE_DEBUG"] ?? "");
-  const log = createLogger({ write: io.stderr, redactor, debug, color: useColor(env, io.stderrIsTty), now: () => clock.now() });
   const [name, ...rest] = argv;
-
   if (name === "--version" || name === "-v" || name === "version") {
     io.stdout(`${VERSION}\n`);
     return ExitCode.ok;
@@ -37,6 +33,10 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     (name === undefined ? io.stderr : io.stdout)(programHelp(COMMANDS, VERSION));
     return name === undefined ? ExitCode.badInput : ExitCode.ok;
   }
+
+  const redactor = new Redactor();
+  const debug = argv.includes("--debug") || /^(1|true|yes)$/i.test(env["ECS_RELEASE_DEBUG"] ?? "");
+  const log = createLogger({ write: io.stderr, redactor, debug, color: useColor(env, io.stderrIsTty), now: () => clock.now() });
 
   let json = argv.includes("--json");
   try {

@@ -4,7 +4,8 @@
  * it and V8 accepts it (a file V8 refuses is written again, so an accepted one is left as it was);
  * a damaged file — cut short, or changed in place, which V8 itself would not notice — changes nothing
  * the command does and is written anew; a directory others may write, a link and a file others may
- * write are not used; `off` writes nothing.
+ * write are not used; `off` writes nothing; a command that needs only the entry's first chunks
+ * (--version) does not set it up.
  */
 import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
@@ -97,6 +98,17 @@ describe("the full build's compile cache", () => {
     const cut = files(dir);
     expect(run({ ECS_RELEASE_COMPILE_CACHE: linkedDir })).toEqual(without);
     expect(files(dir)).toEqual(cut);
+  });
+
+  it("is not set up for a command that loads only the entry's first 64 KiB of chunks (--version, --help, a bad flag)", () => {
+    const dir = join(base, "light");
+    for (const args of [["--version"], ["--help"], ["release", "--no-such-flag"]]) {
+      const out = spawnSync(process.execPath, [BUNDLE, ...args], { encoding: "utf8", env: { PATH: process.env["PATH"] ?? "", ECS_RELEASE_COMPILE_CACHE: dir } });
+      expect(out.status, args.join(" ")).toBe(args[0] === "release" ? 2 : 0);
+    }
+    expect(() => readdirSync(dir)).toThrow(/ENOENT/);
+    run({ ECS_RELEASE_COMPILE_CACHE: dir });
+    expect(readdirSync(dir).length).toBeGreaterThan(10);
   });
 
   it("does not use a directory that others may write, and writes nothing when off", () => {
