@@ -125,7 +125,7 @@ try {
   console.log(markdownTable(results));
   console.log("");
   for (const check of checks) console.log(`${check.ok === null ? "PENDING" : check.ok ? "ok     " : "MISSED "} ${check.target}: ${check.measured}`);
-  console.log(`\nwrote ${RESULTS} (node ${process.version}, ${cpus().length} CPUs)`);
+  console.log(`\nwrote ${RESULTS} (node ${process.version}, ${cpus().length} CPUs; measured processes get PATH and HOME only${startSettingsLeftOut().length ? `, not ${startSettingsLeftOut().join(", ")}` : ""})`);
   // The mutation score is not measured here (npm run mutate takes an hour or more on two cores): the
   // last run's, per directory, from its reports (docs/testing.md records it).
   const mutation = mutationScoreTables();

@@ -57,8 +57,9 @@ const COMMON: BuildOptions = {
  * The chunks of one build as one CommonJS file: the entry chunk runs at once; each other chunk is a
  * string until the first `require("./<chunk>.js")`, compiled then (its file name in stack traces:
  * ecs-release.cjs/<chunk>.js) and run once, CommonJS-style (a chunk required again gets the same
- * exports). Node's built-ins are Node's `require`. `compileCache`: chunks are compiled through V8's
- * code cache kept on disk (scripts/compile-cache.js); else with vm.compileFunction.
+ * exports). Node's built-ins are Node's `require`. `compileCache`: chunks after the first 64 KiB
+ * loaded are compiled through V8's code cache kept on disk (scripts/compile-cache.js); else with
+ * vm.compileFunction.
  */
 async function oneFile(outputs: readonly OutputFile[], compileCache = false): Promise<Uint8Array> {
   const chunks: string[] = [];

@@ -1,5 +1,6 @@
 // The full build's compile cache (scripts/build.ts puts this, minified, in dist/ecs-release.cjs).
-// Each chunk of the build is compiled with V8's code cache, kept on disk: a chunk that was compiled in
+// Each chunk of the build after the first 64 KiB loaded (see below) is compiled with V8's code cache,
+// kept on disk: a chunk that was compiled in
 // an earlier run of the same build on the same V8 is deserialised instead of parsed and compiled, with
 // the functions that ran (Script#createCachedData after the run), as Node 22's own
 // module.enableCompileCache() does for the modules Node loads itself
@@ -26,10 +27,11 @@ var __compile = (function (build) {
   var plainBytes = 0;
   return function (code, filename, name) {
     if (cached === undefined) {
-      // The first 64 KiB of chunks (the entry's: argument parsing, help, errors) are compiled without
-      // the cache: a command that needs no more (--version, --help, a bad flag) is over before the
-      // cache's set-up (node:crypto, node:v8, the directory's checks) would pay for itself. Measured on
-      // --version: 64.7 ms with it, 54.1 ms without (docs/performance.md, "Cold start").
+      // The first 64 KiB of chunks loaded (the entry's: argument parsing, help, errors; then a
+      // command's own first chunks) are compiled without the cache: a command that needs no more
+      // (--version, --help, a bad flag) is over before the cache's set-up (node:crypto, node:v8, the
+      // directory's checks) would pay for itself. Measured on --version: 5–10 ms more with it
+      // (docs/performance.md, "Cold start").
       plainBytes += code.length;
       if (plainBytes <= 65536) return plain(code, filename);
       cached = setUp() || plain;
