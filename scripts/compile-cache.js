@@ -1,9 +1,8 @@
 // The full build's compile cache (scripts/build.ts puts this, minified, in dist/ecs-release.cjs).
 // Each chunk of the build after the first 64 KiB loaded (see below) is compiled with V8's code cache,
-// kept on disk: a chunk that was compiled in
-// an earlier run of the same build on the same V8 is deserialised instead of parsed and compiled, with
-// the functions that ran (Script#createCachedData after the run), as Node 22's own
-// module.enableCompileCache() does for the modules Node loads itself
+// kept on disk: a chunk that was compiled in an earlier run of the same build on the same V8 is
+// deserialised instead of parsed and compiled, with the functions that ran (Script#createCachedData
+// after the run), as Node 22's own module.enableCompileCache() does for the modules Node loads itself
 // (https://nodejs.org/api/vm.html#scriptcreatecacheddata, https://nodejs.org/api/module.html#module-compile-cache).
 //
 // Where: ECS_RELEASE_COMPILE_CACHE (a directory), else <os.tmpdir()>/ecs-release-compile-cache-<uid>;
