@@ -61,4 +61,3 @@ describe("what the stamp records beyond the files read", () => {
     }
   });
 });
-
