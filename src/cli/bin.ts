@@ -1,4 +1,6 @@
+import { fstatSync } from "node:fs";
 import { InterruptedError } from "../core/errors.js";
+import { descriptorWriter } from "./descriptor-writer.js";
 import { main } from "./main.js";
 
 // The executable's entry: the only place that touches process.argv, signals and process.exit.
@@ -18,14 +20,18 @@ process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
 void main(process.argv.slice(2), process.env, {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  // Read when the logger is made: `process.stderr` is a stream Node makes on first use (5 ms for a
-  // pipe), which --version and --help never write to.
+  stdout: descriptorWriter(1, () => process.stdout),
+  stderr: descriptorWriter(2, () => process.stderr),
+  // Read when the logger is made. Only a character device can be a terminal: a pipe or a file (CI's
+  // logs) is answered without making `process.stderr`.
   get stderrIsTty() {
-    return process.stderr.isTTY === true;
+    try {
+      return fstatSync(2).isCharacterDevice() && process.stderr.isTTY === true;
+    } catch {
+      return false;
+    }
   },
 }, controller.signal).then((code) => {
-  // stdout and stderr are synchronous for files and pipes on Linux and macOS: nothing is lost.
+  // Written synchronously (descriptorWriter): nothing is lost.
   process.exit(code);
 });
