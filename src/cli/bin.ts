@@ -32,6 +32,7 @@ void main(process.argv.slice(2), process.env, {
     }
   },
 }, controller.signal).then((code) => {
-  // Written synchronously (descriptorWriter): nothing is lost.
+  // Written with write(2) (descriptorWriter): all of it has been taken by now, unless a write error
+  // sent the rest to Node's stream, which may still hold some on a pipe.
   process.exit(code);
 });
