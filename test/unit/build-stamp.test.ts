@@ -54,6 +54,8 @@ describe("what the stamp records beyond the files read", () => {
       writeFileSync(edited, "x");
       const started = Date.now();
       utimesSync(old, new Date(started - 60_000), new Date(started - 60_000));
+      // Modified a second after the build started, whatever the machine's pace between these lines.
+      utimesSync(edited, new Date(started + 1_000), new Date(started + 1_000));
       expect(changedSince([old, edited], started)).toEqual([edited]);
       expect(changedSince([join(dir, "deleted.ts")], started)).toEqual([join(dir, "deleted.ts")]);
     } finally {
